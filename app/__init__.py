@@ -1,0 +1,1 @@
+"""meterportal: the web portals around a Nordic utility's smart meters."""

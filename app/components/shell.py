@@ -1,0 +1,152 @@
+"""The page frame: header with navigation, content column, footer. Mobile first."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.states.session import SessionState
+
+CONTENT_MAX_WIDTH = "72rem"
+
+
+def _nav_link(item: rx.Var) -> rx.Component:
+    return rx.link(item["label"], href=item["route"], size="3", weight="medium")
+
+
+def _language_select() -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label=SessionState.t["nav.language"], variant="ghost"),
+        rx.select.content(
+            rx.select.item("Norsk", value="nb"),
+            rx.select.item("English", value="en"),
+        ),
+        value=SessionState.language,
+        on_change=SessionState.set_language,
+        size="2",
+    )
+
+
+def _sign_out_button() -> rx.Component:
+    return rx.cond(
+        SessionState.signed_in,
+        rx.button(
+            rx.icon("log-out", size=16),
+            SessionState.t["nav.logout"],
+            on_click=SessionState.sign_out,
+            variant="soft",
+            size="2",
+        ),
+    )
+
+
+def _desktop_nav() -> rx.Component:
+    return rx.hstack(
+        rx.foreach(SessionState.nav_items, _nav_link),
+        _language_select(),
+        _sign_out_button(),
+        spacing="5",
+        align="center",
+        display=["none", "none", "flex"],
+    )
+
+
+def _mobile_nav() -> rx.Component:
+    return rx.hstack(
+        _language_select(),
+        rx.cond(
+            SessionState.signed_in,
+            rx.menu.root(
+                rx.menu.trigger(
+                    rx.icon_button(
+                        rx.icon("menu"),
+                        variant="soft",
+                        size="3",
+                        aria_label=SessionState.t["nav.menu"],
+                    )
+                ),
+                rx.menu.content(
+                    rx.foreach(
+                        SessionState.nav_items,
+                        lambda item: rx.menu.item(
+                            rx.link(item["label"], href=item["route"])
+                        ),
+                    ),
+                    rx.menu.separator(),
+                    rx.menu.item(SessionState.t["nav.logout"], on_click=SessionState.sign_out),
+                ),
+            ),
+        ),
+        spacing="3",
+        align="center",
+        display=["flex", "flex", "none"],
+    )
+
+
+def header() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.link(
+                rx.hstack(
+                    rx.icon("gauge", size=24),
+                    rx.heading(SessionState.t["app.name"], size="5", as_="span"),
+                    align="center",
+                    spacing="2",
+                ),
+                href=routes.HOME,
+                underline="none",
+                color_scheme="gray",
+                high_contrast=True,
+            ),
+            rx.spacer(),
+            _desktop_nav(),
+            _mobile_nav(),
+            align="center",
+            width="100%",
+            max_width=CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x=["4", "4", "6"],
+            padding_y="3",
+        ),
+        as_="header",
+        border_bottom="1px solid var(--gray-a5)",
+        background="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+        width="100%",
+    )
+
+
+def footer() -> rx.Component:
+    return rx.box(
+        rx.text(SessionState.t["footer.text"], size="2", color_scheme="gray"),
+        as_="footer",
+        padding_y="5",
+        padding_x=["4", "4", "6"],
+        max_width=CONTENT_MAX_WIDTH,
+        margin_x="auto",
+        width="100%",
+    )
+
+
+def shell(*content: rx.Component) -> rx.Component:
+    """Wrap a page's content in the shared frame."""
+    return rx.box(
+        header(),
+        rx.box(
+            *content,
+            as_="main",
+            width="100%",
+            max_width=CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x=["4", "4", "6"],
+            padding_y=["5", "5", "8"],
+            flex="1",
+        ),
+        footer(),
+        display="flex",
+        flex_direction="column",
+        min_height="100vh",
+        overflow_x="hidden",
+    )

@@ -1,0 +1,54 @@
+"""Settings from environment variables, with safe defaults for a laptop.
+
+Every variable is listed in the README with its default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'data' / 'meterportal.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=lambda: _env("DATABASE_URL", _default_database_url()))
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
+    # The master key wraps every data key; a generated dev key is kept under data/ on a laptop.
+    master_key: str = field(default_factory=lambda: _env("MASTER_KEY", ""))
+    master_key_file: str = field(
+        default_factory=lambda: _env("MASTER_KEY_FILE", str(PROJECT_ROOT / "data" / "master.key"))
+    )
+    timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Europe/Oslo"))
+    language: str = field(default_factory=lambda: _env("LANGUAGE_DEFAULT", "nb"))
+    session_idle_minutes: int = field(
+        default_factory=lambda: int(_env("SESSION_IDLE_MINUTES", "30"))
+    )
+    session_absolute_hours: int = field(
+        default_factory=lambda: int(_env("SESSION_ABSOLUTE_HOURS", "12"))
+    )
+    sms_backend: str = field(default_factory=lambda: _env("SMS_BACKEND", "console"))
+    twilio_account_sid: str = field(default_factory=lambda: _env("TWILIO_ACCOUNT_SID", ""))
+    twilio_auth_token: str = field(default_factory=lambda: _env("TWILIO_AUTH_TOKEN", ""))
+    twilio_from_number: str = field(default_factory=lambda: _env("TWILIO_FROM_NUMBER", ""))
+    twilio_verify_service_sid: str = field(
+        default_factory=lambda: _env("TWILIO_VERIFY_SERVICE_SID", "")
+    )
+    twilio_api_base: str = field(default_factory=lambda: _env("TWILIO_API_BASE", ""))
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", ""))
+    smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "25")))
+    mail_from: str = field(default_factory=lambda: _env("MAIL_FROM", "noreply@meterportal.local"))
+    public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "http://localhost:3000"))
+
+
+settings = Settings()

@@ -1,0 +1,52 @@
+"""English."""
+
+TEXT: dict[str, str] = {
+    "app.name": "Meter portal",
+    "app.tagline": "Electricity, district heating and meter data in one place",
+    "nav.home": "Home",
+    "nav.customer": "My page",
+    "nav.keys": "Encryption keys",
+    "nav.installer": "Installer",
+    "nav.han": "HAN port",
+    "nav.staff": "Case handling",
+    "nav.login": "Sign in",
+    "nav.logout": "Sign out",
+    "nav.menu": "Menu",
+    "nav.language": "Language",
+    "landing.title": "Welcome to the meter portal",
+    "landing.intro": (
+        "The services around your electricity and district-heating meter. "
+        "Choose the portal that fits you."
+    ),
+    "portal.customer.title": "My page",
+    "portal.customer.body": (
+        "For customers: your consumption per year, month, day and hour, invoices and profile. "
+        "Sign in with installation number, metering point ID and mobile number."
+    ),
+    "portal.customer.link": "Sign in to My page",
+    "portal.keys.title": "Encryption keys",
+    "portal.keys.body": (
+        "For distributors and key readers: AES keys of meters and concentrators, "
+        "read rights and transfers between organisations."
+    ),
+    "portal.keys.link": "Sign in to the key service",
+    "portal.installer.title": "Installer portal",
+    "portal.installer.body": (
+        "For electricians: pre-notifications to the grid company, "
+        "installation data look-up and sending for approval."
+    ),
+    "portal.installer.link": "Sign in as installer",
+    "portal.han.title": "HAN port",
+    "portal.han.body": (
+        "For owners of an electricity meter: order opening or closing of the HAN port "
+        "and follow the order."
+    ),
+    "portal.han.link": "Order HAN port opening",
+    "auth.denied": "You need to sign in to do this.",
+    "auth.session_expired": "Your session has expired. Please sign in again.",
+    "auth.signed_out": "You are signed out.",
+    "login.title": "Sign in",
+    "login.coming": "Sign-in for this portal is coming soon.",
+    "error.generic": "Something went wrong. Please try again shortly.",
+    "footer.text": "Meter portal · privacy · accessibility",
+}

@@ -1,0 +1,26 @@
+"""Bring a database to the newest schema with the committed Alembic migrations."""
+
+from __future__ import annotations
+
+import sys
+
+from alembic import command
+from alembic.config import Config
+
+from app.config import PROJECT_ROOT, settings
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def upgrade_to_head(database_url: str | None = None) -> None:
+    command.upgrade(alembic_config(database_url or settings.database_url), "head")
+
+
+if __name__ == "__main__":
+    upgrade_to_head(sys.argv[1] if len(sys.argv) > 1 else None)

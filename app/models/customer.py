@@ -1,0 +1,36 @@
+"""Customers and their customer relationships (one installation each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.models.base import timestamp_field
+
+
+class Customer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    mobile: str | None = Field(default=None, max_length=20, index=True)
+    email: str | None = Field(default=None, max_length=254)
+    created_at: datetime = timestamp_field(default_now=True)
+
+
+class CustomerRelationship(SQLModel, table=True):
+    """What the invoice names: an installation, its metering point and the utility serving it."""
+
+    __tablename__ = "customer_relationship"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    utility_id: int = Field(foreign_key="organisation.id", index=True)
+    installation_number: str = Field(max_length=20, index=True)
+    # GSRN / EAN-18 metering point ID, e.g. 707057500012345678.
+    metering_point_id: str = Field(max_length=18, unique=True, index=True)
+    address: str = Field(max_length=200)
+    postcode: str = Field(max_length=10)
+    city: str = Field(max_length=100)
+    meter_id: int | None = Field(default=None, foreign_key="meter.id", index=True)
+    active: bool = Field(default=True)
+    created_at: datetime = timestamp_field(default_now=True)

@@ -1,0 +1,33 @@
+"""Meter readings: cumulative register values as they arrive."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class ReadingSource(StrEnum):
+    # Billing-grade: telegrams, M-Bus polls, grid-company files.
+    COLLECTED = "collected"
+    # The customer's own HAN reader: not quality-assured, never used for settlement.
+    HAN = "han"
+    DEMO = "demo"
+
+
+class Reading(SQLModel, table=True):
+    """One register value at one instant, stored once per (meter, register, ts).
+
+    ``ts`` is UTC epoch seconds: compact and index-friendly for tens of millions of rows.
+    """
+
+    __table_args__ = (UniqueConstraint("meter_id", "register_code", "ts", name="uq_reading_point"),)
+
+    id: int | None = Field(default=None, sa_type=BigInteger, primary_key=True)
+    meter_id: int = Field(foreign_key="meter.id")
+    register_code: str = Field(max_length=32)
+    ts: int = Field(sa_type=BigInteger)
+    value: float
+    unit: str = Field(max_length=8)
+    source: str = Field(max_length=16)

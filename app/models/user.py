@@ -1,0 +1,53 @@
+"""Users, their roles, and server-side sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.models.base import timestamp_field
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    KEY_READER = "key_reader"
+    DISTRIBUTOR = "distributor"
+    INSTALLER = "installer"
+    GRID_STAFF = "grid_staff"
+    ADMIN = "admin"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str | None = Field(default=None, max_length=254, unique=True, index=True)
+    mobile: str | None = Field(default=None, max_length=20, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=32, index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_active: bool = Field(default=True)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = timestamp_field(nullable=True)
+    created_at: datetime = timestamp_field(default_now=True)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. Only the SHA-256 of its 256-bit token is stored."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    role: str = Field(max_length=32)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    # A customer signed in by SMS code is a guest of one customer relationship.
+    relationship_id: int | None = Field(
+        default=None, foreign_key="customer_relationship.id", index=True
+    )
+    client_address: str | None = Field(default=None, max_length=64)
+    created_at: datetime = timestamp_field(default_now=True)
+    last_seen_at: datetime = timestamp_field(default_now=True)
+    expires_at: datetime = timestamp_field()
+    revoked_at: datetime | None = timestamp_field(nullable=True)

@@ -1,0 +1,33 @@
+"""Which portal sections each role may use: the navigation shows only these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app import routes
+from app.models import Role
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label_key: str
+    route: str
+    roles: frozenset[Role]
+
+
+NAV_ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("nav.customer", routes.CUSTOMER_HOME, frozenset({Role.CUSTOMER})),
+    NavEntry("nav.han", routes.HAN_ORDER, frozenset({Role.CUSTOMER})),
+    NavEntry("nav.keys", routes.KEYS_HOME, frozenset({Role.DISTRIBUTOR, Role.KEY_READER})),
+    NavEntry("nav.installer", routes.INSTALLER_HOME, frozenset({Role.INSTALLER})),
+    NavEntry("nav.staff", routes.STAFF_HOME, frozenset({Role.GRID_STAFF})),
+)
+
+
+def entries_for(role: Role | None) -> list[NavEntry]:
+    """Entries a signed-in role may open; administrators see all, visitors none."""
+    if role is None:
+        return []
+    if role is Role.ADMIN:
+        return list(NAV_ENTRIES)
+    return [entry for entry in NAV_ENTRIES if role in entry.roles]

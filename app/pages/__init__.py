@@ -1,0 +1,1 @@
+"""Reflex page functions: layout and wiring only."""

@@ -1,0 +1,44 @@
+"""Entry pages of the portals whose sign-in arrives in a later release."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.components.template import template
+from app.states.session import SessionState
+
+
+def _entry(name: str) -> rx.Component:
+    t = SessionState.t
+    return rx.card(
+        rx.vstack(
+            rx.heading(t[f"portal.{name}.title"], size="6", as_="h1"),
+            rx.text(t[f"portal.{name}.body"], size="3"),
+            rx.callout(t["login.coming"], icon="info"),
+            spacing="4",
+        ),
+        size="3",
+        max_width="36rem",
+        margin_x="auto",
+    )
+
+
+@template(route=routes.KEYS_LOGIN, title="Krypteringsnøkler")
+def keys_entry() -> rx.Component:
+    return _entry("keys")
+
+
+@template(route=routes.INSTALLER_LOGIN, title="Installatørportalen")
+def installer_entry() -> rx.Component:
+    return _entry("installer")
+
+
+@template(route=routes.HAN_ORDER, title="HAN-porten")
+def han_entry() -> rx.Component:
+    return _entry("han")
+
+
+@template(route=routes.CUSTOMER_LOGIN, title="Min side")
+def customer_entry() -> rx.Component:
+    return _entry("customer")

@@ -1,0 +1,11 @@
+"""Route constants: one place that names every page."""
+
+HOME = "/"
+CUSTOMER_LOGIN = "/min-side/logg-inn"
+CUSTOMER_HOME = "/min-side"
+KEYS_LOGIN = "/nokler/logg-inn"
+KEYS_HOME = "/nokler"
+INSTALLER_LOGIN = "/installator/logg-inn"
+INSTALLER_HOME = "/installator"
+HAN_ORDER = "/han-port"
+STAFF_HOME = "/saksbehandling"

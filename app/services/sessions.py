@@ -1,0 +1,111 @@
+"""Server-side sessions: a random 256-bit token in the browser, its SHA-256 in the database.
+
+A session ends when it is idle too long, reaches its absolute lifetime, or is revoked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from app.config import settings
+from app.models import Role, UserSession
+from app.models.base import utcnow
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: resolved on the server from the session token, never from the browser."""
+
+    session_id: int
+    role: Role
+    user_id: int | None
+    relationship_id: int | None
+
+
+def start_session(
+    db: Session,
+    role: Role,
+    *,
+    user_id: int | None = None,
+    relationship_id: int | None = None,
+    client_address: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Create a session and return the token the browser keeps (the only copy of it)."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    db.add(
+        UserSession(
+            token_hash=hash_token(token),
+            role=role.value,
+            user_id=user_id,
+            relationship_id=relationship_id,
+            client_address=client_address,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        )
+    )
+    db.flush()
+    return token
+
+
+def find_live_session(db: Session, token: str, *, now: datetime | None = None) -> UserSession | None:
+    """The session behind ``token`` if it is neither revoked, idle too long nor expired."""
+    if not token:
+        return None
+    now = now or utcnow()
+    row = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if _aware(row.expires_at) <= now:
+        return None
+    if _aware(row.last_seen_at) + timedelta(minutes=settings.session_idle_minutes) <= now:
+        return None
+    return row
+
+
+def resolve_principal(db: Session, token: str, *, now: datetime | None = None) -> Principal | None:
+    """Look the token up and mark the session as seen; None when it is not live."""
+    now = now or utcnow()
+    row = find_live_session(db, token, now=now)
+    if row is None:
+        return None
+    row.last_seen_at = now
+    db.add(row)
+    return Principal(
+        session_id=row.id or 0,
+        role=Role(row.role),
+        user_id=row.user_id,
+        relationship_id=row.relationship_id,
+    )
+
+
+def switch_session_relationship(db: Session, session_id: int, relationship_id: int) -> None:
+    row = db.get(UserSession, session_id)
+    if row is not None:
+        row.relationship_id = relationship_id
+        db.add(row)
+
+
+def revoke_session(db: Session, token: str, *, now: datetime | None = None) -> bool:
+    row = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now or utcnow()
+    db.add(row)
+    return True

@@ -1,0 +1,79 @@
+"""The signed-in browser: its session token, language, role and the navigation it may see."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.db import session_scope
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from app.models import Role
+from app.navigation import entries_for
+from app.services.access import require_role
+from app.services.sessions import Principal, resolve_principal, revoke_session
+
+
+class SessionState(rx.State):
+    # The only copy of the session token; the server keeps its hash.
+    session_token: str = rx.LocalStorage("", name="mp_session", sync=True)
+    language: str = rx.LocalStorage(DEFAULT_LANGUAGE, name="mp_language", sync=True)
+    # Mirrors the server's view for the layout; never trusted by a handler.
+    role: str = ""
+
+    @rx.var(cache=True)
+    def t(self) -> dict[str, str]:
+        """Every UI text in the current language, for pages to look up by key."""
+        return LANGUAGES.get(self.language, LANGUAGES[DEFAULT_LANGUAGE])
+
+    @rx.var(cache=True)
+    def nav_items(self) -> list[dict[str, str]]:
+        role = Role(self.role) if self.role else None
+        return [
+            {"label": translate(entry.label_key, self.language), "route": entry.route}
+            for entry in entries_for(role)
+        ]
+
+    @rx.var(cache=True)
+    def signed_in(self) -> bool:
+        return bool(self.role)
+
+    def _client_address(self) -> str:
+        return self.router.session.client_ip or ""
+
+    def _require(self, *roles: Role) -> Principal:
+        """The caller's principal, checked on the server; raises AccessDenied otherwise.
+
+        Every protected handler starts with this call (Reflex lets any connected
+        browser call any handler, so the page's own checks are never enough).
+        """
+        with session_scope() as db:
+            return require_role(
+                db,
+                self.session_token,
+                roles,
+                action=f"{type(self).__name__}",
+                client_address=self._client_address(),
+            )
+
+    @rx.event
+    def refresh_session(self) -> None:
+        with session_scope() as db:
+            principal = resolve_principal(db, self.session_token)
+        self.role = principal.role.value if principal else ""
+
+    @rx.event
+    def set_language(self, language: str) -> None:
+        if language in LANGUAGES:
+            self.language = language
+
+    @rx.event
+    def sign_out(self):
+        if self.session_token:
+            with session_scope() as db:
+                revoke_session(db, self.session_token)
+        self.session_token = ""
+        self.role = ""
+        return [
+            rx.toast.info(translate("auth.signed_out", self.language)),
+            rx.redirect(routes.HOME),
+        ]

