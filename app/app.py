@@ -1,4 +1,4 @@
-"""The Reflex app: one Radix theme, every page, and how refused or mistaken handlers answer."""
+"""The Reflex app: every page, and how refused or mistaken handlers answer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from reflex.event import EventSpec
 
 from app import routes
 from app.i18n import translate
-from app.pages import landing, portal_entry  # noqa: F401  (registers the pages)
+from app.pages import landing, portal_entry, staff  # noqa: F401  (registers the pages)
 from app.services.errors import AccessDenied, DomainError
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,4 @@ def handle_backend_exception(exception: Exception) -> list[EventSpec]:
     return [rx.toast.error(translate("error.generic"))]
 
 
-app = rx.App(
-    theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", scaling="100%"),
-    backend_exception_handler=handle_backend_exception,
-    head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
-)
+app = rx.App(backend_exception_handler=handle_backend_exception)

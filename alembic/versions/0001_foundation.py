@@ -141,7 +141,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_customer_relationship_utility_id'), ['utility_id'], unique=False)
 
     op.create_table('reading',
-    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('meter_id', sa.Integer(), nullable=False),
     sa.Column('register_code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('ts', sa.BigInteger(), nullable=False),

@@ -22,3 +22,23 @@ __all__ = [
     "User",
     "UserSession",
 ]
+
+from app.models.customer_auth import (
+    AccountRelationship,
+    ChallengePurpose,
+    ChallengeStatus,
+    LoginChallenge,
+    RateLimitHit,
+    RememberedDevice,
+    SmsOutboxEntry,
+)
+
+__all__ += [
+    "AccountRelationship",
+    "ChallengePurpose",
+    "ChallengeStatus",
+    "LoginChallenge",
+    "RateLimitHit",
+    "RememberedDevice",
+    "SmsOutboxEntry",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, UniqueConstraint
+from sqlalchemy import BigInteger, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -24,7 +24,10 @@ class Reading(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("meter_id", "register_code", "ts", name="uq_reading_point"),)
 
-    id: int | None = Field(default=None, sa_type=BigInteger, primary_key=True)
+    # INTEGER on SQLite so the id is the rowid (autoincrement); BIGINT elsewhere.
+    id: int | None = Field(
+        default=None, sa_type=BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
     meter_id: int = Field(foreign_key="meter.id")
     register_code: str = Field(max_length=32)
     ts: int = Field(sa_type=BigInteger)

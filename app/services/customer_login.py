@@ -1,0 +1,532 @@
+"""Customer sign-in: first login by invoice data + SMS code, and mobile + password.
+
+The caller owns the transaction. Security state (wrong tries, failed passwords, rate-limit
+hits, audit rows of refusals) is committed before an error is raised, so a rollback by the
+caller cannot undo it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    AccountRelationship,
+    ChallengePurpose,
+    Customer,
+    CustomerRelationship,
+    Role,
+    User,
+)
+from app.models.base import utcnow
+from app.services import passwords
+from app.services.audit import record_audit
+from app.services.errors import DomainError
+from app.services.form_errors import FieldErrors
+from app.services.mobile_numbers import normalise_mobile, parse_mobile
+from app.services.otp import (
+    ChallengeInfo,
+    challenge_info,
+    find_challenge,
+    issue_challenge,
+    redeem_code,
+)
+from app.services.rate_limit import (
+    FIRST_LOGIN_PER_ADDRESS,
+    SMS_PER_ADDRESS,
+    SMS_PER_MOBILE,
+    RateLimiter,
+    default_rate_limiter,
+    within_limits,
+)
+from app.services.remembered_devices import is_remembered_device, remember_device
+from app.services.sessions import revoke_session, start_session
+
+log = logging.getLogger(__name__)
+
+_REQUIRED = "form.required"
+
+__all__ = [
+    "ChallengeInfo",
+    "LoginResult",
+    "PasswordLoginOutcome",
+    "find_customer_account",
+    "login_with_password",
+    "logout",
+    "resend_code",
+    "start_first_login",
+    "verify_code",
+]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A signed-in customer: the session token for the browser to keep."""
+
+    session_token: str
+    relationship_id: int | None
+    user_id: int | None
+    # Set after a code when the mobile has an account: keep it 30 days to skip the code.
+    device_token: str | None = None
+    # False when an account holder signed in on a relationship not yet linked to the account.
+    relationship_linked: bool = False
+
+
+@dataclass(frozen=True)
+class PasswordLoginOutcome:
+    """Either signed in (remembered device) or a code was sent (``challenge``)."""
+
+    result: LoginResult | None = None
+    challenge: ChallengeInfo | None = None
+
+
+@contextmanager
+def _keep_security_state(db: Session) -> Iterator[None]:
+    try:
+        yield
+    except DomainError:
+        db.commit()
+        raise
+
+
+def _address(client_address: str | None) -> str:
+    return client_address or "unknown"
+
+
+def _clean(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+def find_customer_account(db: Session, mobile: str) -> User | None:
+    """The active customer account of an E.164 mobile number, if any."""
+    return db.exec(
+        select(User).where(
+            User.mobile == mobile, User.role == Role.CUSTOMER.value, col(User.is_active)
+        )
+    ).first()
+
+
+def _send_code(
+    db: Session,
+    limiter: RateLimiter,
+    *,
+    purpose: ChallengePurpose,
+    mobile: str,
+    relationship_id: int | None,
+    user_id: int | None,
+    client_address: str | None,
+    language: str,
+    now: datetime,
+) -> ChallengeInfo:
+    address = _address(client_address)
+    if not within_limits(limiter, [(SMS_PER_MOBILE, mobile), (SMS_PER_ADDRESS, address)], now=now):
+        record_audit(
+            db,
+            "customer.sms_limited",
+            actor_user_id=user_id,
+            actor_role=Role.CUSTOMER.value,
+            subject_type="customer_relationship" if relationship_id else "user",
+            subject_id=relationship_id or user_id or "",
+            outcome="refused",
+            client_address=client_address,
+        )
+        raise DomainError("sms.too_many")
+    try:
+        challenge = issue_challenge(
+            db,
+            purpose=purpose,
+            mobile=mobile,
+            relationship_id=relationship_id,
+            user_id=user_id,
+            client_address=client_address,
+            language=language,
+            now=now,
+        )
+    except DomainError as error:
+        record_audit(
+            db,
+            "customer.sms_failed",
+            actor_user_id=user_id,
+            actor_role=Role.CUSTOMER.value,
+            subject_type="customer_relationship" if relationship_id else "user",
+            subject_id=relationship_id or user_id or "",
+            outcome="error",
+            detail=error.key,
+            client_address=client_address,
+        )
+        raise
+    record_audit(
+        db,
+        "customer.code_sent",
+        actor_user_id=user_id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="customer_relationship" if relationship_id else "user",
+        subject_id=relationship_id or user_id or "",
+        detail=purpose.value,
+        client_address=client_address,
+    )
+    return challenge_info(challenge)
+
+
+def start_first_login(
+    db: Session,
+    installation_number: str | None,
+    metering_point_id: str | None,
+    mobile: str | None,
+    consent: bool,
+    client_address: str | None,
+    now: datetime | None = None,
+    *,
+    language: str = "nb",
+    limiter: RateLimiter | None = None,
+) -> ChallengeInfo:
+    """Check the invoice data against the mobile on record and send a code to it.
+
+    Raises ``FieldErrors`` for missing fields, an invalid mobile or a missing consent, and
+    one generic ``DomainError("login.no_match")`` for a wrong combination.
+    """
+    now = now or utcnow()
+    limiter = limiter or default_rate_limiter(db)
+    with _keep_security_state(db):
+        installation = _clean(installation_number)
+        metering_point = _clean(metering_point_id)
+        errors: dict[str, str] = {}
+        if not installation:
+            errors["installation_number"] = _REQUIRED
+        if not metering_point:
+            errors["metering_point_id"] = _REQUIRED
+        if not (mobile or "").strip():
+            errors["mobile"] = _REQUIRED
+        if not consent:
+            errors["consent"] = "login.consent_required"
+        if errors:
+            raise FieldErrors(errors)
+
+        address = _address(client_address)
+        key = FIRST_LOGIN_PER_ADDRESS.key(address)
+        if not limiter.attempt(
+            key, FIRST_LOGIN_PER_ADDRESS.count, FIRST_LOGIN_PER_ADDRESS.window, now=now
+        ):
+            record_audit(
+                db,
+                "customer.first_login",
+                actor_role=Role.CUSTOMER.value,
+                outcome="refused",
+                detail="too many attempts from this address",
+                client_address=client_address,
+            )
+            raise DomainError("login.too_many_attempts")
+
+        e164 = parse_mobile(mobile)
+        if e164 is None:
+            raise FieldErrors({"mobile": "mobile.invalid"})
+
+        relationship = db.exec(
+            select(CustomerRelationship).where(
+                CustomerRelationship.installation_number == installation,
+                CustomerRelationship.metering_point_id == metering_point,
+                col(CustomerRelationship.active),
+            )
+        ).first()
+        customer = db.get(Customer, relationship.customer_id) if relationship else None
+        if relationship is None or customer is None or parse_mobile(customer.mobile) != e164:
+            record_audit(
+                db,
+                "customer.first_login",
+                actor_role=Role.CUSTOMER.value,
+                outcome="refused",
+                detail="no matching customer relationship",
+                client_address=client_address,
+            )
+            raise DomainError("login.no_match")
+
+        account = find_customer_account(db, e164)
+        return _send_code(
+            db,
+            limiter,
+            purpose=ChallengePurpose.FIRST_LOGIN,
+            mobile=e164,
+            relationship_id=relationship.id,
+            user_id=account.id if account else None,
+            client_address=client_address,
+            language=language,
+            now=now,
+        )
+
+
+def resend_code(
+    db: Session,
+    challenge_id: str,
+    client_address: str | None,
+    now: datetime | None = None,
+    *,
+    language: str = "nb",
+    limiter: RateLimiter | None = None,
+) -> ChallengeInfo:
+    """A new code for the same sign-in, after the cooldown; the old code dies."""
+    now = now or utcnow()
+    limiter = limiter or default_rate_limiter(db)
+    with _keep_security_state(db):
+        challenge = find_challenge(db, challenge_id)
+        if challenge is None or challenge.status == "used":
+            raise DomainError("otp.invalid", field="code")
+        info = challenge_info(challenge)
+        if info.resend_available_at > now:
+            seconds = int((info.resend_available_at - now).total_seconds()) + 1
+            raise DomainError("sms.resend_wait", seconds=seconds)
+        return _send_code(
+            db,
+            limiter,
+            purpose=ChallengePurpose(challenge.purpose),
+            mobile=challenge.mobile,
+            relationship_id=challenge.relationship_id,
+            user_id=challenge.user_id,
+            client_address=client_address,
+            language=language,
+            now=now,
+        )
+
+
+def linked_relationship_ids(db: Session, user_id: int) -> list[int]:
+    return list(
+        db.exec(
+            select(AccountRelationship.relationship_id)
+            .where(AccountRelationship.user_id == user_id)
+            .order_by(col(AccountRelationship.linked_at), col(AccountRelationship.id))
+        ).all()
+    )
+
+
+def _sign_in(
+    db: Session,
+    *,
+    user: User | None,
+    relationship_id: int | None,
+    client_address: str | None,
+    device_token: str | None,
+    issue_device_token: bool,
+    how: str,
+    now: datetime,
+) -> LoginResult:
+    user_id = user.id if user else None
+    token = start_session(
+        db,
+        Role.CUSTOMER,
+        user_id=user_id,
+        relationship_id=relationship_id,
+        client_address=client_address,
+        now=now,
+    )
+    linked = bool(user_id and relationship_id in linked_relationship_ids(db, user_id))
+    if issue_device_token and user_id is not None:
+        if not is_remembered_device(db, user_id, device_token, now=now):
+            device_token = remember_device(db, user_id, now=now)
+    else:
+        device_token = None
+    record_audit(
+        db,
+        "customer.signed_in",
+        actor_user_id=user_id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="customer_relationship",
+        subject_id=relationship_id or "",
+        detail=how,
+        client_address=client_address,
+    )
+    return LoginResult(
+        session_token=token,
+        relationship_id=relationship_id,
+        user_id=user_id,
+        device_token=device_token,
+        relationship_linked=linked,
+    )
+
+
+def verify_code(
+    db: Session,
+    challenge_id: str,
+    code: str | None,
+    client_address: str | None,
+    device_token: str | None = None,
+    now: datetime | None = None,
+) -> LoginResult:
+    """Redeem an SMS code and start the customer session.
+
+    Wrong code: ``DomainError("otp.wrong", tries_left=n)``; the fifth wrong try kills the code
+    (``otp.locked``). After a password login (and after a first login by an account holder)
+    the result carries a remembered-device token.
+    """
+    now = now or utcnow()
+    with _keep_security_state(db):
+        try:
+            challenge = redeem_code(db, challenge_id, code, now=now)
+        except DomainError as error:
+            if error.key in ("otp.wrong", "otp.locked"):
+                record_audit(
+                    db,
+                    "customer.code_rejected",
+                    actor_role=Role.CUSTOMER.value,
+                    outcome="refused",
+                    detail=error.key,
+                    client_address=client_address,
+                )
+            raise
+        account = find_customer_account(db, challenge.mobile)
+        if challenge.purpose == ChallengePurpose.PASSWORD_LOGIN.value:
+            if account is None or account.id != challenge.user_id:
+                raise DomainError("otp.invalid", field="code")
+            linked = linked_relationship_ids(db, account.id or 0)
+            if not linked:
+                raise DomainError("login.no_relationship")
+            return _sign_in(
+                db,
+                user=account,
+                relationship_id=linked[0],
+                client_address=client_address,
+                device_token=device_token,
+                issue_device_token=True,
+                how="password and sms code",
+                now=now,
+            )
+        return _sign_in(
+            db,
+            user=account,
+            relationship_id=challenge.relationship_id,
+            client_address=client_address,
+            device_token=device_token,
+            issue_device_token=True,
+            how="sms code",
+            now=now,
+        )
+
+
+def login_with_password(
+    db: Session,
+    mobile: str | None,
+    password: str | None,
+    device_token: str | None,
+    client_address: str | None,
+    now: datetime | None = None,
+    *,
+    language: str = "nb",
+    limiter: RateLimiter | None = None,
+) -> PasswordLoginOutcome:
+    """Mobile + password. A remembered device signs in at once; a new one gets an SMS code.
+
+    Ten wrong passwords lock the account for 15 minutes (``login.locked``).
+    """
+    now = now or utcnow()
+    limiter = limiter or default_rate_limiter(db)
+    with _keep_security_state(db):
+        errors: dict[str, str] = {}
+        if not (mobile or "").strip():
+            errors["mobile"] = _REQUIRED
+        if not password:
+            errors["password"] = _REQUIRED
+        if errors:
+            raise FieldErrors(errors)
+        assert password is not None
+        e164 = normalise_mobile(mobile)
+        account = find_customer_account(db, e164)
+        if account is None or not account.password_hash:
+            passwords.verify_password(None, password)  # same cost as a wrong password
+            record_audit(
+                db,
+                "customer.password_login",
+                actor_role=Role.CUSTOMER.value,
+                outcome="refused",
+                detail="no account",
+                client_address=client_address,
+            )
+            raise DomainError("login.bad_credentials")
+        if passwords.is_locked(account.locked_until, now):
+            record_audit(
+                db,
+                "customer.password_login",
+                actor_user_id=account.id,
+                actor_role=Role.CUSTOMER.value,
+                outcome="refused",
+                detail="account locked",
+                client_address=client_address,
+            )
+            raise DomainError("login.locked", minutes=int(passwords.LOCKOUT.total_seconds() // 60))
+        if not passwords.verify_password(account.password_hash, password):
+            register_failed_password(db, account, client_address=client_address, now=now)
+            if passwords.is_locked(account.locked_until, now):
+                raise DomainError(
+                    "login.locked", minutes=int(passwords.LOCKOUT.total_seconds() // 60)
+                )
+            raise DomainError("login.bad_credentials")
+        account.failed_logins = 0
+        account.locked_until = None
+        if passwords.needs_rehash(account.password_hash):
+            account.password_hash = passwords.hash_password(password)
+        db.add(account)
+
+        assert account.id is not None
+        linked = linked_relationship_ids(db, account.id)
+        if not linked:
+            raise DomainError("login.no_relationship")
+        if is_remembered_device(db, account.id, device_token, now=now):
+            return PasswordLoginOutcome(
+                result=_sign_in(
+                    db,
+                    user=account,
+                    relationship_id=linked[0],
+                    client_address=client_address,
+                    device_token=device_token,
+                    issue_device_token=True,
+                    how="password on remembered device",
+                    now=now,
+                )
+            )
+        return PasswordLoginOutcome(
+            challenge=_send_code(
+                db,
+                limiter,
+                purpose=ChallengePurpose.PASSWORD_LOGIN,
+                mobile=e164,
+                relationship_id=None,
+                user_id=account.id,
+                client_address=client_address,
+                language=language,
+                now=now,
+            )
+        )
+
+
+def register_failed_password(
+    db: Session, account: User, *, client_address: str | None, now: datetime
+) -> None:
+    """Count a wrong password; the tenth in a row locks the account for 15 minutes."""
+    account.failed_logins += 1
+    locked = account.failed_logins >= passwords.MAX_FAILED_LOGINS
+    if locked:
+        account.locked_until = now + passwords.LOCKOUT
+        account.failed_logins = 0
+    db.add(account)
+    record_audit(
+        db,
+        "customer.account_locked" if locked else "customer.password_rejected",
+        actor_user_id=account.id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="user",
+        subject_id=account.id or "",
+        outcome="refused",
+        client_address=client_address,
+    )
+
+
+def logout(db: Session, token: str, *, client_address: str | None = None) -> bool:
+    """Revoke the session server-side; False when it was not live."""
+    revoked = revoke_session(db, token)
+    if revoked:
+        record_audit(
+            db, "customer.signed_out", actor_role=Role.CUSTOMER.value, client_address=client_address
+        )
+    return revoked

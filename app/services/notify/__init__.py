@@ -1,0 +1,1 @@
+"""Messages to people: SMS (``notify.sms``); mail comes later."""

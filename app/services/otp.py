@@ -1,0 +1,168 @@
+"""One-time SMS codes for the customer sign-in.
+
+- 6 digits from ``secrets``; only an HMAC-SHA256 of the code (server secret, bound to the
+  challenge id) is stored, and it is compared in constant time.
+- Valid 5 minutes; 5 wrong tries kill the code; one live code per mobile (a new one
+  supersedes the old); a new code for the same challenge only after a cooldown.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.models import ChallengePurpose, ChallengeStatus, LoginChallenge
+from app.models.base import utcnow
+from app.services.errors import DomainError
+from app.services.mobile_numbers import mask_mobile
+from app.services.notify.sms import PROVIDER_LOCAL, check_login_code, send_login_code
+from app.services.server_secret import keyed_digest
+
+CODE_DIGITS = 6
+CODE_TTL = timedelta(minutes=5)
+MAX_WRONG_TRIES = 5
+RESEND_COOLDOWN = timedelta(seconds=60)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ChallengeInfo:
+    """What the code-entry screen shows: where the code went and when a new one can be asked."""
+
+    challenge_id: str
+    masked_mobile: str
+    resend_available_at: datetime
+    expires_at: datetime
+
+
+def challenge_info(challenge: LoginChallenge) -> ChallengeInfo:
+    return ChallengeInfo(
+        challenge_id=challenge.public_id,
+        masked_mobile=mask_mobile(challenge.mobile),
+        resend_available_at=_aware(challenge.resend_available_at),
+        expires_at=_aware(challenge.expires_at),
+    )
+
+
+def generate_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def code_digest(challenge_id: str, code: str) -> str:
+    return keyed_digest("login-code", f"{challenge_id}:{code}")
+
+
+def code_matches(stored_digest: str | None, challenge_id: str, code: str) -> bool:
+    """Constant-time comparison of the stored HMAC with the HMAC of what was typed."""
+    if not stored_digest:
+        return False
+    return hmac.compare_digest(stored_digest, code_digest(challenge_id, code))
+
+
+def find_challenge(db: Session, challenge_id: str) -> LoginChallenge | None:
+    if not challenge_id:
+        return None
+    return db.exec(select(LoginChallenge).where(LoginChallenge.public_id == challenge_id)).first()
+
+
+def supersede_live_codes(db: Session, mobile: str) -> None:
+    for old in db.exec(
+        select(LoginChallenge).where(
+            LoginChallenge.mobile == mobile,
+            col(LoginChallenge.status) == ChallengeStatus.LIVE.value,
+        )
+    ).all():
+        old.status = ChallengeStatus.SUPERSEDED.value
+        db.add(old)
+
+
+def issue_challenge(
+    db: Session,
+    *,
+    purpose: ChallengePurpose,
+    mobile: str,
+    relationship_id: int | None = None,
+    user_id: int | None = None,
+    client_address: str | None = None,
+    language: str = "nb",
+    now: datetime | None = None,
+) -> LoginChallenge:
+    """Send a new code to ``mobile`` and make it the only live one for that number.
+
+    Raises ``SmsDeliveryError`` when the SMS cannot be sent (the old code then stays live).
+    """
+    now = now or utcnow()
+    public_id = secrets.token_urlsafe(24)
+    code = generate_code()
+    provider = send_login_code(db, mobile, code, language=language)
+    supersede_live_codes(db, mobile)
+    challenge = LoginChallenge(
+        public_id=public_id,
+        purpose=purpose.value,
+        mobile=mobile,
+        relationship_id=relationship_id,
+        user_id=user_id,
+        provider=provider,
+        code_hash=code_digest(public_id, code) if provider == PROVIDER_LOCAL else None,
+        created_at=now,
+        expires_at=now + CODE_TTL,
+        resend_available_at=now + RESEND_COOLDOWN,
+        client_address=client_address,
+    )
+    db.add(challenge)
+    db.flush()
+    return challenge
+
+
+def normalise_code(code: str | None) -> str:
+    typed = "".join((code or "").split())
+    if len(typed) != CODE_DIGITS or not typed.isdigit():
+        raise DomainError("otp.format", field="code")
+    return typed
+
+
+def redeem_code(
+    db: Session, challenge_id: str, code: str | None, *, now: datetime | None = None
+) -> LoginChallenge:
+    """Mark the challenge used when ``code`` is right; otherwise count a wrong try and raise.
+
+    The caller must commit before letting the error through, so the count survives.
+    """
+    now = now or utcnow()
+    challenge = find_challenge(db, challenge_id)
+    if challenge is None or challenge.status in (
+        ChallengeStatus.USED.value,
+        ChallengeStatus.SUPERSEDED.value,
+    ):
+        raise DomainError("otp.invalid", field="code")
+    if challenge.status == ChallengeStatus.DEAD.value:
+        raise DomainError("otp.locked", field="code")
+    if _aware(challenge.expires_at) <= now:
+        raise DomainError("otp.expired", field="code")
+    typed = normalise_code(code)
+    if challenge.provider == PROVIDER_LOCAL:
+        right = code_matches(challenge.code_hash, challenge.public_id, typed)
+    else:
+        right = check_login_code(challenge.mobile, typed)
+    if not right:
+        challenge.failed_attempts += 1
+        tries_left = MAX_WRONG_TRIES - challenge.failed_attempts
+        if tries_left <= 0:
+            challenge.status = ChallengeStatus.DEAD.value
+        db.add(challenge)
+        db.flush()
+        if tries_left <= 0:
+            raise DomainError("otp.locked", field="code")
+        raise DomainError("otp.wrong", field="code", tries_left=tries_left)
+    challenge.status = ChallengeStatus.USED.value
+    challenge.used_at = now
+    db.add(challenge)
+    db.flush()
+    return challenge

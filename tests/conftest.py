@@ -1,0 +1,86 @@
+"""Shared fixtures. The app under browser test gets its own SQLite file, chosen before import."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+# Settings are read once at import, so the app's database for this test session is fixed here.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="meterportal-tests-"))
+os.environ["DATABASE_URL"] = f"sqlite:///{_SESSION_DIR / 'app.db'}"
+os.environ["MASTER_KEY_FILE"] = str(_SESSION_DIR / "master.key")
+os.environ["SMS_BACKEND"] = "console"
+os.environ.pop("REDIS_URL", None)
+os.environ.setdefault("REFLEX_USE_NPM", "1")
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.db import make_engine  # noqa: E402
+from app.migrate import upgrade_to_head  # noqa: E402
+
+SESSION_DIR = _SESSION_DIR
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A fresh SQLite database migrated to head."""
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def postgres_url_or_skip() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A private schema in the PostgreSQL test database, dropped afterwards."""
+    base = postgres_url_or_skip()
+    schema = f"mp_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def redis_url_or_skip() -> str:
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("Redis tests need TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_database_url() -> str:
+    """The database the app under test uses (DATABASE_URL above), migrated once."""
+    url = os.environ["DATABASE_URL"]
+    upgrade_to_head(url)
+    return url

@@ -1,0 +1,102 @@
+"""Customer sign-in fixtures: customers built through the models, a clock, console SMS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import pytest
+from signin_helpers import DemoCustomer
+from sqlmodel import Session
+
+from app.config import Settings
+from app.models import (
+    Customer,
+    CustomerRelationship,
+    Meter,
+    Organisation,
+    OrganisationKind,
+    Reading,
+    ReadingSource,
+)
+from app.services import rate_limit
+from app.services.mobile_numbers import normalise_mobile
+from app.services.notify import sms
+
+
+@pytest.fixture(autouse=True)
+def _console_sms_and_database_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the environment says, these tests use the console SMS and database limits."""
+    monkeypatch.setattr(sms, "settings", Settings(sms_backend="console", redis_url=""))
+    monkeypatch.setattr(rate_limit, "settings", Settings(sms_backend="console", redis_url=""))
+
+
+@pytest.fixture
+def utility_id(db: Session) -> int:
+    org = Organisation(name="Fjernvarme AS", kind=OrganisationKind.DISTRICT_HEATING.value)
+    db.add(org)
+    db.commit()
+    assert org.id is not None
+    return org.id
+
+
+@pytest.fixture
+def make_customer(db: Session, utility_id: int) -> Callable[..., DemoCustomer]:
+    counter = {"n": 0}
+
+    def make(
+        *,
+        name: str = "Kari Nordmann",
+        mobile: str = "912 34 567",
+        customer_id: int | None = None,
+        readings: tuple[tuple[datetime, float, str], ...] = (),
+    ) -> DemoCustomer:
+        counter["n"] += 1
+        n = counter["n"]
+        if customer_id is None:
+            customer = Customer(name=name, mobile=mobile)
+            db.add(customer)
+            db.flush()
+        else:
+            customer = db.get(Customer, customer_id)
+        assert customer is not None and customer.id is not None
+        meter = Meter(serial=f"MTR{n:05d}", manufacturer="Kamstrup", model="603", medium="heat")
+        db.add(meter)
+        db.flush()
+        relationship = CustomerRelationship(
+            customer_id=customer.id,
+            utility_id=utility_id,
+            installation_number=f"{100000 + n}",
+            metering_point_id=f"70705750001234{n:04d}",
+            address=f"Storgata {n}",
+            postcode="0155",
+            city="Oslo",
+            meter_id=meter.id,
+        )
+        db.add(relationship)
+        db.flush()
+        for at, value, unit in readings:
+            db.add(
+                Reading(
+                    meter_id=meter.id or 0,
+                    register_code="energy",
+                    ts=int(at.timestamp()),
+                    value=value,
+                    unit=unit,
+                    source=ReadingSource.DEMO.value,
+                )
+            )
+        db.commit()
+        assert relationship.id is not None
+        return DemoCustomer(
+            customer_id=customer.id,
+            relationship_id=relationship.id,
+            installation_number=relationship.installation_number,
+            metering_point_id=relationship.metering_point_id,
+            mobile=customer.mobile or "",
+            e164=normalise_mobile(customer.mobile),
+            name=customer.name,
+            meter_serial=meter.serial,
+        )
+
+    return make
