@@ -8,6 +8,8 @@ from app import routes
 from app.states.session import SessionState
 
 CONTENT_MAX_WIDTH = "72rem"
+# CSS lengths from the Radix spacing scale: 16 px gutters on a phone, 24 px on a desktop.
+GUTTER = ["var(--space-4)", "var(--space-4)", "var(--space-6)"]
 
 
 def _nav_link(item: rx.Var) -> rx.Component:
@@ -89,7 +91,7 @@ def header() -> rx.Component:
             rx.link(
                 rx.hstack(
                     rx.icon("gauge", size=24),
-                    rx.heading(SessionState.t["app.name"], size="5", as_="span"),
+                    rx.text(SessionState.t["app.name"], size="5", weight="bold"),
                     align="center",
                     spacing="2",
                 ),
@@ -105,8 +107,8 @@ def header() -> rx.Component:
             width="100%",
             max_width=CONTENT_MAX_WIDTH,
             margin_x="auto",
-            padding_x=["4", "4", "6"],
-            padding_y="3",
+            padding_x=GUTTER,
+            padding_y="var(--space-3)",
         ),
         as_="header",
         border_bottom="1px solid var(--gray-a5)",
@@ -122,8 +124,8 @@ def footer() -> rx.Component:
     return rx.box(
         rx.text(SessionState.t["footer.text"], size="2", color_scheme="gray"),
         as_="footer",
-        padding_y="5",
-        padding_x=["4", "4", "6"],
+        padding_y="var(--space-5)",
+        padding_x=GUTTER,
         max_width=CONTENT_MAX_WIDTH,
         margin_x="auto",
         width="100%",
@@ -140,8 +142,8 @@ def shell(*content: rx.Component) -> rx.Component:
             width="100%",
             max_width=CONTENT_MAX_WIDTH,
             margin_x="auto",
-            padding_x=["4", "4", "6"],
-            padding_y=["5", "5", "8"],
+            padding_x=GUTTER,
+            padding_y=["var(--space-5)", "var(--space-5)", "var(--space-8)"],
             flex="1",
         ),
         footer(),

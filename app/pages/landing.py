@@ -52,7 +52,7 @@ def portal_card(name: str, icon: str, route: str) -> rx.Component:
 def landing() -> rx.Component:
     t = SessionState.t
     return rx.vstack(
-        rx.heading(t["landing.title"], size="8", as_="h1"),
+        rx.heading(t["landing.title"], size=rx.breakpoints(initial="7", md="8"), as_="h1"),
         rx.text(t["landing.intro"], size="4", color_scheme="gray"),
         rx.grid(
             *(portal_card(name, icon, route) for name, icon, route in PORTALS),

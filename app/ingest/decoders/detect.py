@@ -15,13 +15,15 @@ from app.ingest.decoders.dlms import DATA_NOTIFICATION, LLC_HEADERS, strip_llc
 from app.ingest.decoders.dlms_cipher import GENERAL_GLO_CIPHERING, decrypt_glo_ciphering
 from app.ingest.decoders.errors import DecodeError
 from app.ingest.decoders.han_lists import DEFAULT_ZONE, HanListDecoder
-from app.ingest.decoders.hdlc import FLAG, HdlcFrameReader
+from app.ingest.decoders.hdlc import FLAG, HdlcFrameReader, parse_hdlc_body
 from app.ingest.decoders.mbus_frame import is_dlms_segment, join_dlms_segments, split_long_frames
 from app.ingest.decoders.p1 import P1TelegramDecoder
 from app.ingest.decoders.reading import DecodedFrame
 from app.ingest.decoders.wmbus import WmbusDecoder
 
 KeyLookup = Callable[[Any], Any]
+# FLAG ids (first bytes of a DLMS system title) of makes seen on HAN ports
+_FLAG_MANUFACTURERS = {"KFM": "Kaifa", "KAM": "Kamstrup", "LGZ": "Landis+Gyr", "ISK": "Iskraemeco"}
 _WMBUS_CONTROL_FIELDS = frozenset({0x44, 0x46, 0x47, 0x48, 0x08, 0x18, 0x28, 0x38, 0x06, 0x40})
 
 
@@ -55,11 +57,11 @@ class FrameDecoder:
         if first == 0x68 and len(data) > 4 and data[3] == 0x68:
             return self._decode_mbus(data, key, auth_key, key_for)
         if _looks_like_wmbus(data):
-            self.wmbus._key_for = key_for  # noqa: SLF001 - per-call lookup on a shared decoder
+            self.wmbus._key_for = key_for
             try:
                 return self.wmbus.decode(data, key)
             finally:
-                self.wmbus._key_for = None  # noqa: SLF001
+                self.wmbus._key_for = None
         if b"/" in data[:8] and b"!" in data:
             return self.p1.decode(data)
         raise DecodeError("unrecognised frame")
@@ -76,7 +78,7 @@ class FrameDecoder:
             raise DecodeError("empty APDU")
         if apdu[0] != GENERAL_GLO_CIPHERING:
             return self.han.decode_apdu(apdu)
-        plaintext, _ = decrypt_glo_ciphering(apdu, key, auth_key, key_for)
+        plaintext, ciphered = decrypt_glo_ciphering(apdu, key, auth_key, key_for)
         if not plaintext or plaintext[0] != DATA_NOTIFICATION:
             # Without an authentication tag a wrong key only shows as nonsense plaintext.
             raise DecodeError("wrong key (decrypted APDU is not a data-notification)")
@@ -85,10 +87,19 @@ class FrameDecoder:
         except DecodeError as error:
             raise DecodeError(f"wrong key or bad APDU ({error})") from None
         frame.plaintext = plaintext
+        maker = _FLAG_MANUFACTURERS.get(ciphered.system_title[:3].decode("latin-1"))
+        if maker is not None and frame.list_ver_id is None:
+            # Without a list id the layout only hints at a make; the system title names it.
+            frame.manufacturer = maker
+            frame.values["meter_manufacturer"] = maker
         return frame
 
     def _decode_hdlc(self, data: bytes, key: bytes | None, auth_key: bytes | None,
                      key_for: KeyLookup | None) -> DecodedFrame:  # fmt: skip
+        if len(data) > 3 and ((data[1] & 0x07) << 8 | data[2]) + 2 == len(data) and not data[1] & 0x08:
+            # The common case, one unsegmented frame: no stream reader needed.
+            frame = parse_hdlc_body(data[1:-1])
+            return self.decode_apdu(strip_llc(frame.information), key, auth_key, key_for)
         errors: list[DecodeError] = []
         reader = HdlcFrameReader(on_error=errors.append)
         frames = reader.feed(data)
@@ -108,9 +119,14 @@ class FrameDecoder:
 
 def _looks_like_wmbus(data: bytes) -> bool:
     length = data[0]
-    return len(data) >= 12 and data[1] in _WMBUS_CONTROL_FIELDS and len(data) in (
-        length + 1,
-        _format_a_size(length),
+    return (
+        len(data) >= 12
+        and data[1] in _WMBUS_CONTROL_FIELDS
+        and len(data)
+        in (
+            length + 1,
+            _format_a_size(length),
+        )
     )
 
 

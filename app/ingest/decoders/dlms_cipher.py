@@ -48,7 +48,9 @@ def parse_glo_ciphering(apdu: bytes) -> CipheredApdu:
         raise DecodeError("ciphered APDU truncated")
     security_control = apdu[pos]
     invocation_counter = int.from_bytes(apdu[pos + 1 : pos + 5], "big")
-    return CipheredApdu(system_title, security_control, invocation_counter, bytes(apdu[pos + 5 : pos + length]))
+    return CipheredApdu(
+        system_title, security_control, invocation_counter, bytes(apdu[pos + 5 : pos + length])
+    )
 
 
 def decrypt_ciphered(

@@ -24,9 +24,6 @@ from zoneinfo import ZoneInfo
 
 from app.ingest.decoders.axdr import (
     DATE_TIME,
-    FLOAT32,
-    FLOAT64,
-    INTEGER_TYPES,
     OCTET_STRING,
     STRUCTURE,
     UTF8_STRING,
@@ -93,7 +90,16 @@ class _Plan:
     date-times have their own converters.
     """
 
-    __slots__ = ("pattern", "manufacturer", "units", "registers", "_numbers", "_others", "_get_numbers")
+    __slots__ = (
+        "_get_numbers",
+        "_numbers",
+        "_others",
+        "constants",
+        "manufacturer",
+        "pattern",
+        "registers",
+        "units",
+    )
 
     def __init__(
         self,
@@ -102,8 +108,10 @@ class _Plan:
         manufacturer: str | None,
         units: dict[str, str],
         registers: dict[str, str],
+        constants: dict[str, Any],
     ) -> None:
         self.pattern = pattern
+        self.constants = constants
         self.manufacturer = manufacturer
         self.units = units
         self.registers = registers
@@ -178,8 +186,7 @@ class HanListDecoder:
 
     def _frame_from_plan(self, plan: _Plan, groups: tuple[bytes, ...]) -> DecodedFrame:
         values = plan.values(groups)
-        if plan.manufacturer is not None:
-            values["meter_manufacturer"] = plan.manufacturer
+        values.update(plan.constants)
         return DecodedFrame(
             meter_id=values.get("meter_id"),
             meter_type=values.get("meter_type"),
@@ -194,7 +201,7 @@ class HanListDecoder:
 
     def _decode_and_learn(self, apdu: bytes) -> DecodedFrame:
         notification = parse_data_notification(apdu)
-        elements, literal_nodes, positional = self._elements(notification.body)
+        elements, positional = self._elements(notification.body)
         list_id_element = next((e for e in elements if e.name == "list_ver_id"), None)
         list_id = _text(_node_bytes(apdu, list_id_element.node)) if list_id_element else None
         manufacturer = _manufacturer_from_list_id(list_id)
@@ -204,13 +211,23 @@ class HanListDecoder:
         captures: list[tuple[int, int, str, AxdrNode | None, int, Converter | None]] = []
         units: dict[str, str] = {}
         registers: dict[str, str] = {}
+        constants: dict[str, Any] = {}
+        if manufacturer is not None:
+            constants["meter_manufacturer"] = manufacturer
+        uncaptured: list[AxdrNode] = []
         for element in elements:
             if element.name in registers:
                 continue
             kind = self._kind(element)
-            if kind is None:
-                continue
             node = element.node
+            if kind is None:
+                uncaptured.append(node)
+                continue
+            registers[element.name] = element.register
+            if element.name == "list_ver_id":
+                # Part of the layout: the manufacturer (and default scalers) follow from it.
+                constants["list_ver_id"] = list_id
+                continue
             if kind == "number":
                 scaler = element.scaler
                 if scaler is None:
@@ -219,7 +236,6 @@ class HanListDecoder:
             else:
                 converter = _text if kind == "text" else self._clock
                 captures.append((node.data_start, node.end, element.name, None, 0, converter))
-            registers[element.name] = element.register
             if element.unit:
                 units[element.name] = element.unit
         header_end = notification.body.start
@@ -229,20 +245,22 @@ class HanListDecoder:
             registers["meter_datetime"] = format_obis(REGISTER_BY_NAME["meter_datetime"].obis)
         captures.sort()
         captured_starts = {capture[0] for capture in captures}
-        literal_ids = {id(node) for node in literal_nodes}
+        # Only values may differ between frames of one layout; everything else (tags, lengths,
+        # OBIS codes, scalers, list id, unrecognised codes) must match byte for byte.
         wildcards = [(1, 5)]  # the invoke id changes from frame to frame
         if header_end > 6 and header_end - 12 not in captured_starts:
             wildcards.append((header_end - 12, header_end))
-        for leaf in _leaves(notification.body):
-            if id(leaf) in literal_ids or leaf.data_start in captured_starts or leaf.end == leaf.data_start:
-                continue
-            wildcards.append((leaf.data_start, leaf.end))
+        for node in uncaptured:
+            for leaf in _leaves(node):
+                if leaf.end > leaf.data_start and leaf.data_start not in captured_starts:
+                    wildcards.append((leaf.data_start, leaf.end))
         plan = _Plan(
             pattern=_compile_pattern(apdu, [(c[0], c[1]) for c in captures], wildcards),
             fields=[(c[2], c[3], c[4], c[5]) for c in captures],
             manufacturer=manufacturer,
             units=units,
             registers=registers,
+            constants=constants,
         )
         match = plan.pattern.fullmatch(apdu)
         if match is None:
@@ -274,22 +292,20 @@ class HanListDecoder:
             return "number"
         return None
 
-    def _elements(self, body: AxdrNode) -> tuple[list[_Element], list[AxdrNode], bool]:
+    def _elements(self, body: AxdrNode) -> tuple[list[_Element], bool]:
         items = body.children or [body]
         has_obis = any(
             _is_obis(item) or (item.tag == STRUCTURE and item.children and _is_obis(item.children[0]))
             for item in items
         )
         if not has_obis:
-            return self._positional_elements(body, items), [], True
+            return self._positional_elements(body, items), True
         elements: list[_Element] = []
-        literal_nodes: list[AxdrNode] = []
         index = 0
         while index < len(items):
             item = items[index]
             if _is_obis(item) and index + 1 < len(items):
                 elements.append(self._element(item.value, items[index + 1], None, None))  # type: ignore[arg-type]
-                literal_nodes.append(item)
                 index += 2
                 continue
             children = item.children if item.tag == STRUCTURE else []
@@ -299,15 +315,13 @@ class HanListDecoder:
                     scaler_unit = children[2].children
                     if len(scaler_unit) == 2 and isinstance(scaler_unit[0].value, int):
                         scaler, unit_code = scaler_unit[0].value, scaler_unit[1].value
-                        literal_nodes.extend(scaler_unit)
                 elements.append(self._element(children[0].value, children[1], scaler, unit_code))  # type: ignore[arg-type]
-                literal_nodes.append(children[0])
             elif item.tag in (VISIBLE_STRING, OCTET_STRING) and index == 0:
                 # Kamstrup opens its list with the list version id, without an OBIS code.
                 register = REGISTER_BY_NAME["list_ver_id"]
                 elements.append(_Element("list_ver_id", format_obis(register.obis), None, item, None))
             index += 1
-        return elements, literal_nodes, False
+        return elements, False
 
     def _element(self, code: bytes, node: AxdrNode, scaler: int | None, unit_code: int | None) -> _Element:
         register = register_for(code)
@@ -324,7 +338,7 @@ class HanListDecoder:
             return []
         if len(items) > 1:
             first = items[0]
-            if first.tag not in _STRING_TAGS or not str(_text(_raw_value(first)))[:3].lower() == "kfm":
+            if first.tag not in _STRING_TAGS or _text(_raw_value(first))[:3].lower() != "kfm":
                 return []
         elements = []
         for name, node in zip(names, items):
@@ -356,7 +370,9 @@ def _compile_pattern(
 ) -> re.Pattern[bytes]:
     """Regex of this APDU: captured spans become groups (in byte order), wildcards match any
     bytes of the same length, everything else (tags, lengths, OBIS codes, scalers) is literal."""
-    spans = sorted([(start, end, True) for start, end in captures] + [(start, end, False) for start, end in wildcards])
+    spans = sorted(
+        [(start, end, True) for start, end in captures] + [(start, end, False) for start, end in wildcards]
+    )
     parts = []
     pos = 0
     for start, end, capture in spans:

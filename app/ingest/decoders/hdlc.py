@@ -132,8 +132,11 @@ class HdlcFrameReader:
             if len(buffer) - start < 3:
                 break
             fmt = buffer[start + 1]
-            if fmt == FLAG or fmt >> 4 != 0xA:
-                # An empty flag pair, or a closing flag whose frame we lost: not a frame start.
+            if fmt == FLAG:
+                pos = start + 1  # two flags in a row: the first closed something or was idle
+                continue
+            if fmt >> 4 != 0xA:
+                # A closing flag whose frame we lost, or a 7E inside garbage: not a frame start.
                 pos = start + 1
                 self.skipped_bytes += 1
                 continue
@@ -144,7 +147,13 @@ class HdlcFrameReader:
                 continue
             end = start + length + 1
             if end >= len(buffer):
-                break  # wait for the rest of this frame
+                later = self._complete_frame_after(start + 1)
+                if later is None:
+                    break  # wait for the rest of this frame
+                # A checked frame further on proves this start was garbage with a long length.
+                self.skipped_bytes += later - start
+                pos = later
+                continue
             if buffer[end] != FLAG:
                 # Bytes were lost or this 7E was data: look for the next flag.
                 pos = start + 1
@@ -165,6 +174,25 @@ class HdlcFrameReader:
         if pos:
             del buffer[:pos]
         return frames
+
+    def _complete_frame_after(self, pos: int) -> int | None:
+        """Start of the first complete, checked frame after `pos` in the buffer, if any."""
+        buffer = self._buffer
+        while True:
+            start = buffer.find(FLAG, pos)
+            if start < 0 or len(buffer) - start < 9:
+                return None
+            fmt = buffer[start + 1]
+            length = ((fmt & 0x07) << 8) | buffer[start + 2]
+            end = start + length + 1
+            if fmt >> 4 == 0xA and length >= 7 and end < len(buffer) and buffer[end] == FLAG:
+                try:
+                    parse_hdlc_body(bytes(buffer[start + 1 : end]))
+                except DecodeError:
+                    pass
+                else:
+                    return start
+            pos = start + 1
 
     def _assemble(self, frame: HdlcFrame) -> HdlcFrame | None:
         if not self._reassemble:

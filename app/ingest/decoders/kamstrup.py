@@ -201,7 +201,14 @@ EM24 = Driver(
     _em24_derived,
 )
 
-_PRESSURE_FLAGS = {0x01: "DROP", 0x02: "SURGE", 0x04: "HIGH", 0x08: "LOW", 0x10: "TRANSIENT", 0x20: "COMM_ERROR"}
+_PRESSURE_FLAGS = {
+    0x01: "DROP",
+    0x02: "SURGE",
+    0x04: "HIGH",
+    0x08: "LOW",
+    0x10: "TRANSIENT",
+    0x20: "COMM_ERROR",
+}
 
 
 def _kampress_status(records: list[MbusRecord], tpl_status: int | None, values: dict[str, Any]) -> None:

@@ -210,11 +210,9 @@ def _read_header(payload: bytes, pos: int) -> tuple[_Header, int]:
     vif = payload[pos]
     pos += 1
     code = vif & 0x7F
-    table = None
-    if vif == 0xFB or vif == 0xFD:
+    if vif in (0xFB, 0xFD):
         if pos >= len(payload):
             raise DecodeError("VIF extension truncated")
-        table = vif
         vife = payload[pos]
         pos += 1
         quantity, scale = (_first_extension if vif == 0xFB else _second_extension)(vife & 0x7F)
@@ -227,7 +225,6 @@ def _read_header(payload: bytes, pos: int) -> tuple[_Header, int]:
     else:
         quantity, scale = _primary_vif(code)
         extension = vif & 0x80
-    del table
     combinables = []
     while extension:
         if pos >= len(payload) or len(combinables) > 10:
@@ -236,10 +233,7 @@ def _read_header(payload: bytes, pos: int) -> tuple[_Header, int]:
         pos += 1
         combinables.append(vife & 0x7F)
         extension = vife & 0x80
-    if coding == _VARIABLE_LENGTH:
-        data_length = -1
-    else:
-        data_length = DATA_LENGTHS[coding]
+    data_length = -1 if coding == _VARIABLE_LENGTH else DATA_LENGTHS[coding]
     header = _Header(
         bytes(payload[start:pos]), data_length, function, storage, tariff, subunit,
         quantity, scale, tuple(combinables), coding,
@@ -317,5 +311,3 @@ def split_format(difvif: bytes) -> list[tuple[bytes, int]]:
 
 def record_headers(records: list[MbusRecord]) -> bytes:
     return b"".join(record.difvif for record in records)
-
-

@@ -10,7 +10,7 @@ Energy and power are converted to Wh, W, varh and var so P1 readings line up wit
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -57,7 +57,7 @@ def parse_p1_timestamp(text: str, zone: tzinfo) -> datetime | None:
     except ValueError:
         return None
     # In the repeated autumn hour the flag tells which of the two it is.
-    return local.replace(tzinfo=zone, fold=1 if season == "W" else 0).astimezone(timezone.utc)
+    return local.replace(tzinfo=zone, fold=1 if season == "W" else 0).astimezone(UTC)
 
 
 def _scaled(text: str) -> tuple[Any, str | None]:
@@ -163,7 +163,7 @@ class P1TelegramDecoder:
             local = datetime.strptime(digits, "%y%m%d%H%M%S")
         except ValueError:
             return None
-        return local.replace(tzinfo=self._zone).astimezone(timezone.utc)
+        return local.replace(tzinfo=self._zone).astimezone(UTC)
 
     def _failure_log(self, groups: list[str]) -> tuple[tuple[datetime | None, Any], ...]:
         # (count)(0-0:96.7.19)(end time)(duration*s)...

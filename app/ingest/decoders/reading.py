@@ -9,7 +9,9 @@ from typing import Any
 Scalar = float | int | str
 
 # Frame metadata, not measurements: they describe the meter rather than a register value.
-_IDENTITY_FIELDS = frozenset({"meter_id", "meter_type", "list_ver_id", "meter_manufacturer", "meter_datetime"})
+_IDENTITY_FIELDS = frozenset(
+    {"meter_id", "meter_type", "list_ver_id", "meter_manufacturer", "meter_datetime", "id", "media"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ format remembered per signature. A meter driver names the fields.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -170,7 +170,7 @@ class WmbusDecoder:
 
     def _learn_format(self, records: list[MbusRecord]) -> None:
         difvif = record_headers(records)
-        if difvif and all(not record.difvif[0] & 0x0F == 0x0D for record in records):
+        if difvif and all(record.difvif[0] & 0x0F != 0x0D for record in records):
             self._formats.setdefault(_signature(difvif), difvif)
 
     def _expand_compact(self, payload: bytes) -> list[MbusRecord]:
@@ -209,7 +209,7 @@ class WmbusDecoder:
         clock = values.get("meter_datetime")
         if isinstance(clock, str):
             local = datetime.strptime(clock, "%Y-%m-%d %H:%M")
-            meter_datetime = local.replace(tzinfo=self._zone).astimezone(timezone.utc)
+            meter_datetime = local.replace(tzinfo=self._zone).astimezone(UTC)
         return DecodedFrame(
             meter_id=meter_id,
             meter_type=driver.name if driver else None,

@@ -1,12 +1,11 @@
-"""Wireless M-Bus encryption: ELL AES-128-CTR (EN 13757-4) and TPL security modes 5 and 7.
+"""Wireless M-Bus encryption: ELL AES-128-CTR (EN 13757-4) and TPL security mode 5 (AES-CBC).
 
 Whether a key is right is proven by the plaintext, never assumed: the ELL payload carries a
-CRC over the decrypted bytes, and a TPL mode 5/7 payload must start with the 2F 2F filler.
+CRC over the decrypted bytes, and a TPL mode 5 payload must start with the 2F 2F filler.
 """
 
 from __future__ import annotations
 
-from cryptography.hazmat.primitives import cmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from app.ingest.decoders.errors import DecodeError
@@ -33,13 +32,6 @@ def decrypt_cbc(key: bytes, iv: bytes, data: bytes) -> bytes:
     usable = len(data) - len(data) % 16
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
     return decryptor.update(data[:usable]) + decryptor.finalize() + data[usable:]
-
-
-def mode7_key(key: bytes, message_counter: bytes, meter_id: bytes) -> bytes:
-    """Ephemeral encryption key of security mode 7 (AES-CMAC key derivation, EN 13757-7)."""
-    mac = cmac.CMAC(algorithms.AES(key))
-    mac.update(b"\x00" + message_counter + meter_id + b"\x07" * 7)
-    return mac.finalize()
 
 
 def check_key(key: bytes | None) -> bytes:

