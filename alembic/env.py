@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on the metadata)
+from alembic import context
 from app.config import settings
 from app.db import make_engine
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import text
@@ -75,7 +76,7 @@ def test_registers_only_grow_and_yearly_totals_look_real(demo_engine):
                     text("SELECT value FROM reading WHERE meter_id = :m ORDER BY ts"), {"m": meter_id}
                 )
             ]
-            steps = [b - a for a, b in zip(values, values[1:])]
+            steps = [b - a for a, b in pairwise(values)]
             assert min(steps) >= 0
             yearly = (values[-1] - values[0]) / 3
             if medium == Medium.ELECTRICITY:

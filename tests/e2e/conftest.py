@@ -45,7 +45,7 @@ def app_harness(app_database_url: str) -> Iterator[AppHarness]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Browser tests need {CHROMIUM}: run `make test` (installs it) or apt-get install chromium")
+        pytest.fail(f"Browser tests need {CHROMIUM}: `make test` installs it, or apt-get install chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -30,7 +30,8 @@ def test_landing_page_on_a_phone_links_to_every_portal(phone_page: Page, base_ur
         expect(link).to_be_visible()
         expect(link).to_have_attribute("href", re.compile(re.escape(route) + "/?$"))
     assert not has_horizontal_overflow(phone_page)
-    phone_page.screenshot(path=os.environ.get("SCREENSHOT_DIR", str(tmp_path)) + "/landing-375.png", full_page=True)
+    shots = os.environ.get("SCREENSHOT_DIR", str(tmp_path))
+    phone_page.screenshot(path=f"{shots}/landing-375.png", full_page=True)
 
 
 def test_portal_link_opens_its_sign_in_page(phone_page: Page, base_url: str):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import pytest
+from argon2 import PasswordHasher, Type
 from signin_helpers import DemoCustomer
 from sqlmodel import Session
 
@@ -19,7 +20,7 @@ from app.models import (
     Reading,
     ReadingSource,
 )
-from app.services import rate_limit
+from app.services import passwords, rate_limit
 from app.services.mobile_numbers import normalise_mobile
 from app.services.notify import sms
 
@@ -29,6 +30,14 @@ def _console_sms_and_database_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever the environment says, these tests use the console SMS and database limits."""
     monkeypatch.setattr(sms, "settings", Settings(sms_backend="console", redis_url=""))
     monkeypatch.setattr(rate_limit, "settings", Settings(sms_backend="console", redis_url=""))
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id still, with small cost parameters: the production ones take ~0.4 s a hash."""
+    hasher = PasswordHasher(type=Type.ID, time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("dummy"))
 
 
 @pytest.fixture

@@ -1,0 +1,242 @@
+"""Password accounts: argon2id, password rules, lockout, remembered devices, profile, delete."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from signin_helpers import T0, code_sent_to, principal_of, sign_in_by_sms
+from sqlmodel import select
+
+from app.models import (
+    AccountRelationship,
+    AuditEntry,
+    LoginChallenge,
+    RememberedDevice,
+    User,
+    UserSession,
+)
+from app.services import passwords
+from app.services.customer_accounts import (
+    account_profile,
+    change_password,
+    create_account,
+    delete_account,
+)
+from app.services.customer_login import login_with_password, logout, verify_code
+from app.services.errors import AccessDenied, DomainError
+from app.services.form_errors import FieldErrors
+from app.services.remembered_devices import REMEMBER_FOR, is_remembered_device, remember_device
+from app.services.sessions import resolve_principal
+
+ADDRESS = "10.0.0.1"
+GOOD = "Blåbærsyltetøy på vaffel"
+
+
+@pytest.fixture
+def account(db, make_customer):
+    """A customer with a password account, signed in once by SMS."""
+    customer = make_customer()
+    result = sign_in_by_sms(db, customer)
+    principal = create_account(db, principal_of(db, result.session_token), GOOD, GOOD, now=T0)
+    db.commit()
+    return customer, principal, result.session_token
+
+
+def test_hashes_are_argon2id():
+    digest = passwords.hash_password(GOOD)
+    assert digest.startswith("$argon2id$")
+    assert passwords.verify_password(digest, GOOD)
+    assert not passwords.verify_password(digest, GOOD + "x")
+    assert not passwords.verify_password(None, GOOD)
+
+
+@pytest.mark.parametrize(
+    ("password", "again", "errors"),
+    [
+        ("kort", "kort", {"password": "password.too_short"}),
+        ("passord123", "passord123", {"password": "password.common"}),
+        ("Password1", "Password1", {"password": "password.common"}),
+        ("qwertyuiop", "qwertyuiop", {"password": "password.common"}),
+        (GOOD, GOOD + " ", {"password_again": "password.mismatch"}),
+    ],
+)
+def test_new_password_rules(password, again, errors):
+    with pytest.raises(FieldErrors) as error:
+        passwords.validate_new_password(password, again)
+    assert error.value.errors == errors
+
+
+def test_the_common_password_list_is_substantial():
+    assert len(passwords.common_passwords()) > 5000
+    assert passwords.is_common_password("Sommer2024")
+
+
+def test_create_account_binds_the_mobile_and_links_the_relationship(db, account):
+    customer, principal, token = account
+    user = db.get(User, principal.user_id)
+    assert user.mobile == customer.e164 and user.role == "customer"
+    assert user.password_hash.startswith("$argon2id$")
+    assert GOOD not in user.password_hash
+    links = db.exec(select(AccountRelationship)).all()
+    assert [(link.user_id, link.relationship_id) for link in links] == [
+        (user.id, customer.relationship_id)
+    ]
+    assert resolve_principal(db, token).user_id == user.id
+    assert account_profile(db, principal).has_account
+    audit = db.exec(select(AuditEntry).where(AuditEntry.action == "customer.account_created")).one()
+    assert customer.e164 not in audit.detail
+
+
+def test_a_second_account_for_the_same_mobile_is_refused(db, account, make_customer):
+    _customer, principal, _ = account
+    with pytest.raises(DomainError) as error:
+        create_account(db, principal, GOOD, GOOD)
+    assert error.value.key == "account.exists"
+
+
+def test_password_login_on_a_new_device_needs_an_sms_code(db, account):
+    customer, _, _ = account
+    outcome = login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
+    db.commit()
+    assert outcome.result is None and outcome.challenge is not None
+    assert outcome.challenge.masked_mobile.endswith("567")
+    result = verify_code(
+        db, outcome.challenge.challenge_id, code_sent_to(db, customer.e164), ADDRESS, now=T0
+    )
+    assert result.user_id is not None and result.relationship_id == customer.relationship_id
+    assert result.device_token and result.relationship_linked
+
+
+def test_remembered_device_skips_the_code_for_30_days(db, account):
+    customer, principal, _ = account
+    device = remember_device(db, principal.user_id, now=T0)
+    db.commit()
+    outcome = login_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=T0)
+    assert outcome.challenge is None and outcome.result is not None
+    assert outcome.result.device_token == device
+    almost = T0 + REMEMBER_FOR - timedelta(seconds=1)
+    assert is_remembered_device(db, principal.user_id, device, now=almost)
+    assert not is_remembered_device(db, principal.user_id, device, now=T0 + REMEMBER_FOR)
+    later = login_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=T0 + REMEMBER_FOR)
+    assert later.challenge is not None
+
+
+def test_device_tokens_are_signed_bound_to_the_account_and_stored_hashed(db, account):
+    _, principal, _ = account
+    device = remember_device(db, principal.user_id, now=T0)
+    row = db.exec(select(RememberedDevice)).one()
+    assert device not in row.token_hash and len(row.token_hash) == 64
+    nonce, expires, signature = device.split(".")
+    forged = f"{nonce}.{int(expires) + 86400}.{signature}"
+    assert not is_remembered_device(db, principal.user_id, forged, now=T0)
+    assert not is_remembered_device(db, principal.user_id + 1, device, now=T0)
+    assert not is_remembered_device(db, principal.user_id, "garbage", now=T0)
+
+
+def test_ten_wrong_passwords_lock_the_account_for_15_minutes(db, account):
+    customer, principal, _ = account
+    for attempt in range(9):
+        with pytest.raises(DomainError) as error:
+            login_with_password(
+                db, customer.mobile, "wrong", None, ADDRESS, now=T0 + timedelta(seconds=attempt)
+            )
+        assert error.value.key == "login.bad_credentials"
+    with pytest.raises(DomainError) as error:
+        login_with_password(db, customer.mobile, "wrong", None, ADDRESS, now=T0)
+    assert error.value.key == "login.locked"
+    db.rollback()  # the caller's rollback must not undo the lock
+    user = db.get(User, principal.user_id)
+    db.refresh(user)
+    assert user.locked_until is not None
+    # Locked: even the right password is refused.
+    with pytest.raises(DomainError) as error:
+        login_with_password(
+            db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=14)
+        )
+    assert error.value.key == "login.locked"
+    # Unlocked 15 minutes later.
+    outcome = login_with_password(
+        db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=15, seconds=1)
+    )
+    assert outcome.challenge is not None
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "customer.account_locked")).one()
+
+
+def test_unknown_mobile_and_wrong_password_give_the_same_message(db, account):
+    with pytest.raises(DomainError) as unknown:
+        login_with_password(db, "+47 400 00 000", GOOD, None, ADDRESS, now=T0)
+    with pytest.raises(DomainError) as wrong:
+        login_with_password(db, account[0].mobile, "wrong", None, ADDRESS, now=T0)
+    assert unknown.value.key == wrong.value.key == "login.bad_credentials"
+
+
+def test_change_password(db, account):
+    _customer, principal, _ = account
+    new = "Kanelsnurr med kardemomme"
+    with pytest.raises(DomainError) as error:
+        change_password(db, principal, "wrong", new, new)
+    assert error.value.key == "password.wrong" and error.value.field == "current_password"
+    with pytest.raises(FieldErrors) as rules:
+        change_password(db, principal, GOOD, "passord1", "passord1")
+    assert rules.value.errors == {"new_password": "password.common"}
+    change_password(db, principal, GOOD, new, new)
+    db.commit()
+    user = db.get(User, principal.user_id)
+    assert passwords.verify_password(user.password_hash, new)
+    assert user.failed_logins == 0
+
+
+def test_delete_account_keeps_no_personal_data(db, account):
+    customer, principal, token = account
+    remember_device(db, principal.user_id, now=T0)
+    login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
+    db.commit()
+    delete_account(db, principal)
+    db.commit()
+    user = db.get(User, principal.user_id)
+    db.refresh(user)
+    assert (user.mobile, user.password_hash, user.email, user.name, user.is_active) == (
+        None, None, None, "", False,
+    )
+    assert db.exec(select(AccountRelationship)).all() == []
+    assert db.exec(select(RememberedDevice)).all() == []
+    assert db.exec(select(LoginChallenge).where(LoginChallenge.mobile == customer.e164)).all() == []
+    assert resolve_principal(db, token) is None
+    assert all(s.revoked_at is not None for s in db.exec(select(UserSession)).all())
+    audit = db.exec(select(AuditEntry).where(AuditEntry.action == "customer.account_deleted")).one()
+    assert audit.detail == "" and audit.subject_id == str(user.id)
+    with pytest.raises(DomainError) as error:
+        login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
+    assert error.value.key == "login.bad_credentials"
+    # The mobile can start afresh as a guest.
+    assert sign_in_by_sms(db, customer, now=T0 + timedelta(minutes=1)).user_id is None
+
+
+def test_guest_cannot_change_password_or_delete(db, make_customer):
+    customer = make_customer()
+    principal = principal_of(db, sign_in_by_sms(db, customer).session_token)
+    for call in (
+        lambda: change_password(db, principal, GOOD, GOOD, GOOD),
+        lambda: delete_account(db, principal),
+    ):
+        with pytest.raises(DomainError) as error:
+            call()
+        assert error.value.key == "account.required"
+
+
+def test_logout_revokes_the_session(db, account):
+    _, _, token = account
+    assert logout(db, token)
+    db.commit()
+    assert resolve_principal(db, token) is None
+    assert not logout(db, token)
+
+
+def test_first_login_by_an_account_holder_is_signed_in_as_the_account(db, account):
+    customer, principal, _ = account
+    result = sign_in_by_sms(db, customer, now=T0 + timedelta(minutes=1))
+    assert result.user_id == principal.user_id
+    assert result.relationship_linked
+    with pytest.raises(AccessDenied):
+        account_profile(db, None)
