@@ -37,13 +37,6 @@ def normalise_mobile(raw: str | None, *, field: str = "mobile") -> str:
 
 
 def mask_mobile(e164: str) -> str:
-    """All digits masked except the last three: ``+4791234567`` -> ``+47 ••••• 567``."""
+    """Every digit masked except the last three: ``+4791234567`` -> ``+•••••••567``."""
     digits = e164.lstrip("+")
-    try:
-        number = phonenumbers.parse(e164, None)
-        country = str(number.country_code)
-    except phonenumbers.NumberParseException:
-        country = ""
-    national = digits[len(country):] if country and digits.startswith(country) else digits
-    masked = "•" * max(len(national) - 3, 0) + national[-3:]
-    return f"+{country} {masked}" if country else masked
+    return "+" * e164.startswith("+") + "•" * max(len(digits) - 3, 0) + digits[-3:]

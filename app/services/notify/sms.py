@@ -104,7 +104,7 @@ def _delivery_error(error: Exception, to: str) -> SmsDeliveryError:
         code = int(error.code) if error.code is not None else None
         log.error(
             "Twilio refused an SMS to %s: HTTP %s, code %s: %s",
-            _masked(to), error.status, code, error.msg,
+            _masked(to), error.status, code, str(error.msg).replace(to, _masked(to)),
         )
         if code in _INVALID_NUMBER_CODES:
             return SmsDeliveryError("sms.invalid_number", provider_code=code, field="mobile")
