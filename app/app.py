@@ -9,7 +9,7 @@ from reflex.event import EventSpec
 
 from app import routes
 from app.i18n import translate
-from app.pages import landing, portal_entry, staff  # noqa: F401  (registers the pages)
+from app.pages import customer_home, customer_login, landing, portal_entry, staff  # noqa: F401  (registers the pages)
 from app.services.errors import AccessDenied, DomainError
 
 log = logging.getLogger(__name__)

@@ -29,59 +29,51 @@ def _language_select() -> rx.Component:
     )
 
 
-def _sign_out_button() -> rx.Component:
+def _account_menu() -> rx.Component:
+    """The name menu at the top right: who is signed in, and the way out."""
     return rx.cond(
         SessionState.signed_in,
-        rx.button(
-            rx.icon("log-out", size=16),
-            SessionState.t["nav.logout"],
-            on_click=SessionState.sign_out,
-            variant="soft",
-            size="2",
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    rx.icon("circle-user", size=18),
+                    rx.cond(SessionState.display_name, SessionState.display_name,
+                            SessionState.t["nav.account"]),
+                    rx.icon("chevron-down", size=14),
+                    variant="soft",
+                    size="3",
+                    max_width="14rem",
+                    overflow="hidden",
+                )
+            ),
+            rx.menu.content(
+                # On a phone the portal sections live in this menu too.
+                rx.box(
+                    rx.foreach(
+                        SessionState.nav_items,
+                        lambda item: rx.menu.item(item["label"], on_click=rx.redirect(item["route"])),
+                    ),
+                    rx.menu.separator(),
+                    display=["block", "block", "none"],
+                ),
+                rx.cond(
+                    SessionState.role == "customer",
+                    rx.menu.item(
+                        SessionState.t["nav.profile"], on_click=rx.redirect(routes.CUSTOMER_PROFILE)
+                    ),
+                ),
+                rx.menu.item(SessionState.t["nav.logout"], on_click=SessionState.sign_out),
+            ),
         ),
     )
 
 
-def _desktop_nav() -> rx.Component:
+def _section_links() -> rx.Component:
     return rx.hstack(
         rx.foreach(SessionState.nav_items, _nav_link),
-        _language_select(),
-        _sign_out_button(),
         spacing="5",
         align="center",
         display=["none", "none", "flex"],
-    )
-
-
-def _mobile_nav() -> rx.Component:
-    return rx.hstack(
-        _language_select(),
-        rx.cond(
-            SessionState.signed_in,
-            rx.menu.root(
-                rx.menu.trigger(
-                    rx.icon_button(
-                        rx.icon("menu"),
-                        variant="soft",
-                        size="3",
-                        aria_label=SessionState.t["nav.menu"],
-                    )
-                ),
-                rx.menu.content(
-                    rx.foreach(
-                        SessionState.nav_items,
-                        lambda item: rx.menu.item(
-                            rx.link(item["label"], href=item["route"])
-                        ),
-                    ),
-                    rx.menu.separator(),
-                    rx.menu.item(SessionState.t["nav.logout"], on_click=SessionState.sign_out),
-                ),
-            ),
-        ),
-        spacing="3",
-        align="center",
-        display=["flex", "flex", "none"],
     )
 
 
@@ -101,8 +93,13 @@ def header() -> rx.Component:
                 high_contrast=True,
             ),
             rx.spacer(),
-            _desktop_nav(),
-            _mobile_nav(),
+            rx.hstack(
+                _section_links(),
+                _language_select(),
+                _account_menu(),
+                spacing="4",
+                align="center",
+            ),
             align="center",
             width="100%",
             max_width=CONTENT_MAX_WIDTH,

@@ -37,8 +37,3 @@ def installer_entry() -> rx.Component:
 @template(route=routes.HAN_ORDER, title="HAN-porten")
 def han_entry() -> rx.Component:
     return _entry("han")
-
-
-@template(route=routes.CUSTOMER_LOGIN, title="Min side")
-def customer_entry() -> rx.Component:
-    return _entry("customer")

@@ -19,6 +19,8 @@ class SessionState(rx.State):
     language: str = rx.LocalStorage(DEFAULT_LANGUAGE, name="mp_language", sync=True)
     # Mirrors the server's view for the layout; never trusted by a handler.
     role: str = ""
+    # Shown in the name menu at the top right; set by the area state that knows the person.
+    display_name: str = ""
 
     @rx.var(cache=True)
     def t(self) -> dict[str, str]:
@@ -60,6 +62,8 @@ class SessionState(rx.State):
         with session_scope() as db:
             principal = resolve_principal(db, self.session_token)
         self.role = principal.role.value if principal else ""
+        if principal is None:
+            self.display_name = ""
 
     @rx.event
     def set_language(self, language: str) -> None:
@@ -73,6 +77,7 @@ class SessionState(rx.State):
                 revoke_session(db, self.session_token)
         self.session_token = ""
         self.role = ""
+        self.display_name = ""
         return [
             rx.toast.info(translate("auth.signed_out", self.language)),
             rx.redirect(routes.HOME),

@@ -1,0 +1,119 @@
+"""Min side sign-in at phone size: invoice data or mobile + password, then the SMS code."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.components.fields import field_error, form_error, text_field
+from app.components.template import template
+from app.states.customer_login import CustomerLoginState as S
+
+TAP = "44px"
+
+
+def _first_login_form() -> rx.Component:
+    t = S.t
+    return rx.form(
+        rx.vstack(
+            text_field(t["customer.installation_number"], "installation_number", S.installation_number,
+                       S.set_installation_number, S.errors["installation_number"], input_mode="numeric",
+                       hint=t["customer.on_invoice"]),
+            text_field(t["customer.metering_point_id"], "metering_point_id", S.metering_point_id,
+                       S.set_metering_point_id, S.errors["metering_point_id"], input_mode="numeric"),
+            text_field(t["customer.mobile"], "mobile", S.mobile, S.set_mobile, S.errors["mobile"],
+                       type="tel", autocomplete="tel"),
+            rx.vstack(
+                rx.hstack(
+                    rx.checkbox(id="consent", checked=S.consent, on_change=S.set_consent, size="3",
+                                aria_describedby="consent-error"),
+                    rx.el.label(t["customer.consent"], html_for="consent", class_name="rt-Text rt-r-size-2"),
+                    align="start",
+                    spacing="3",
+                ),
+                field_error(S.errors["consent"], "consent-error"),
+                spacing="1",
+            ),
+            form_error(S.errors["form"]),
+            rx.button(t["customer.send_code"], type="submit", size="3", width="100%", min_height=TAP),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=S.submit_first_login,
+        width="100%",
+    )
+
+
+def _password_form() -> rx.Component:
+    t = S.t
+    return rx.form(
+        rx.vstack(
+            text_field(t["customer.mobile"], "login_mobile", S.mobile, S.set_mobile, S.errors["mobile"],
+                       type="tel", autocomplete="tel"),
+            text_field(t["customer.password"], "login_password", S.password, S.set_password,
+                       S.errors["password"], type="password", autocomplete="current-password"),
+            form_error(S.errors["form"]),
+            rx.button(t["customer.sign_in"], type="submit", size="3", width="100%", min_height=TAP),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=S.submit_password_login,
+        width="100%",
+    )
+
+
+def _code_form() -> rx.Component:
+    t = S.t
+    return rx.form(
+        rx.vstack(
+            rx.text(t["customer.code_sent_to"], " ", rx.text.strong(S.masked_mobile), ". ",
+                    t["customer.code_may_take"], size="3"),
+            text_field(t["customer.code"], "code", S.code, S.set_code, S.errors["code"],
+                       autocomplete="one-time-code", input_mode="numeric"),
+            rx.button(t["customer.confirm_code"], type="submit", size="3", width="100%", min_height=TAP),
+            rx.button(
+                rx.cond(S.resend_in > 0, t["customer.resend_wait"] + " " + S.resend_in.to_string() + " s",
+                        t["customer.resend"]),
+                type="button", variant="soft", size="3", width="100%", min_height=TAP,
+                disabled=S.resend_in > 0, on_click=S.request_new_code,
+            ),
+            rx.button(t["customer.start_over"], type="button", variant="ghost", size="3",
+                      min_height=TAP, on_click=S.start_over),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=S.submit_code,
+        width="100%",
+    )
+
+
+@template(route=routes.CUSTOMER_LOGIN, title="Min side – logg inn")
+def customer_login() -> rx.Component:
+    t = S.t
+    return rx.card(
+        rx.vstack(
+            rx.heading(t["customer.login_title"], size="6", as_="h1"),
+            rx.cond(
+                S.step == "code",
+                _code_form(),
+                rx.tabs.root(
+                    rx.tabs.list(
+                        rx.tabs.trigger(t["customer.first_time"], value="first", min_height=TAP),
+                        rx.tabs.trigger(t["customer.with_password"], value="password", min_height=TAP),
+                        width="100%",
+                    ),
+                    rx.tabs.content(rx.box(_first_login_form(), padding_top="var(--space-4)"), value="first"),
+                    rx.tabs.content(rx.box(_password_form(), padding_top="var(--space-4)"), value="password"),
+                    value=S.method,
+                    on_change=S.set_method,
+                    width="100%",
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        max_width="30rem",
+        margin_x="auto",
+    )

@@ -1,0 +1,169 @@
+"""Min side for a signed-in customer: overview, relationships, profile."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from app import routes
+from app.config import settings
+from app.db import session_scope
+from app.i18n import translate
+from app.models import Role
+from app.services.customer_accounts import (
+    account_profile,
+    change_password,
+    create_account,
+    delete_account,
+)
+from app.services.customer_relationships import (
+    customer_overview,
+    link_relationship,
+    list_relationships,
+    relationship_needs_linking,
+    switch_relationship,
+    unlink_relationship,
+)
+from app.services.errors import DomainError
+from app.services.sessions import Principal
+from app.states.form import field_messages
+from app.states.session import SessionState
+
+
+def _format_number(value: float) -> str:
+    # Norwegian style: thin space for thousands, comma for decimals.
+    return f"{value:,.1f}".replace(",", " ").replace(".", ",")
+
+
+class CustomerState(SessionState):
+    overview: dict[str, str] = {}
+    relationships: list[dict[str, str]] = []
+    needs_linking: bool = False
+    has_account: bool = False
+    masked_mobile: str = ""
+    new_password: str = ""
+    new_password_again: str = ""
+    current_password: str = ""
+    errors: dict[str, str] = {}
+    loaded: bool = False
+
+    def _refresh(self, principal: Principal) -> None:
+        zone = ZoneInfo(settings.timezone)
+        with session_scope() as db:
+            overview = customer_overview(db, principal)
+            relationships = list_relationships(db, principal)
+            needs_linking = relationship_needs_linking(db, principal)
+            profile = account_profile(db, principal)
+        reading = overview.last_reading
+        self.overview = {
+            "name": overview.name,
+            "address": f"{overview.address}, {overview.postcode} {overview.city}",
+            "installation_number": overview.installation_number,
+            "metering_point_id": overview.metering_point_id,
+            "meter_serial": overview.meter_serial or "",
+            "last_reading": f"{_format_number(reading.value)} {reading.unit}" if reading else "",
+            "last_reading_at": (
+                reading.at.astimezone(zone).strftime("%d.%m.%Y %H:%M") if reading else ""
+            ),
+        }
+        self.relationships = [
+            {
+                "id": str(item.relationship_id),
+                "label": f"{item.address}, {item.city}",
+                "installation_number": item.installation_number,
+                "current": "yes" if item.is_current else "",
+                "linked": "yes" if item.is_linked else "",
+            }
+            for item in relationships
+        ]
+        self.needs_linking = needs_linking
+        self.has_account = profile.has_account
+        self.masked_mobile = profile.masked_mobile or ""
+        self.display_name = overview.name
+        self.loaded = True
+
+    @rx.event
+    def load(self) -> None:
+        self._refresh(self._require(Role.CUSTOMER))
+
+    @rx.event
+    def switch_to(self, relationship_id: str):
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            principal = switch_relationship(db, principal, int(relationship_id))
+        self._refresh(principal)
+        return rx.toast.success(translate("customer.switched", self.language))
+
+    @rx.event
+    def link_current(self):
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            link_relationship(db, principal)
+        self._refresh(principal)
+        return rx.toast.success(translate("customer.linked", self.language))
+
+    @rx.event
+    def unlink(self, relationship_id: str):
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            unlink_relationship(db, principal, int(relationship_id))
+        self._refresh(principal)
+
+    @rx.event
+    def set_new_password(self, value: str) -> None:
+        self.new_password = value
+
+    @rx.event
+    def set_new_password_again(self, value: str) -> None:
+        self.new_password_again = value
+
+    @rx.event
+    def set_current_password(self, value: str) -> None:
+        self.current_password = value
+
+    def _clear_passwords(self) -> None:
+        self.new_password = ""
+        self.new_password_again = ""
+        self.current_password = ""
+        self.errors = {}
+
+    @rx.event
+    def submit_create_account(self, _form: dict | None = None):
+        principal = self._require(Role.CUSTOMER)
+        try:
+            with session_scope() as db:
+                principal = create_account(db, principal, self.new_password, self.new_password_again)
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        self._clear_passwords()
+        self._refresh(principal)
+        return rx.toast.success(translate("customer.account_created", self.language))
+
+    @rx.event
+    def submit_change_password(self, _form: dict | None = None):
+        principal = self._require(Role.CUSTOMER)
+        try:
+            with session_scope() as db:
+                change_password(
+                    db, principal, self.current_password, self.new_password, self.new_password_again
+                )
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        self._clear_passwords()
+        return rx.toast.success(translate("customer.password_changed", self.language))
+
+    @rx.event
+    def confirm_delete_account(self):
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            delete_account(db, principal)
+        self.session_token = ""
+        self.role = ""
+        self.display_name = ""
+        return [
+            rx.toast.info(translate("customer.account_deleted", self.language)),
+            rx.redirect(routes.HOME),
+        ]

@@ -1,0 +1,181 @@
+"""Min side sign-in: first login by invoice data + SMS code, or mobile + password."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import reflex as rx
+
+from app import routes
+from app.db import session_scope
+from app.services.customer_login import (
+    ChallengeInfo,
+    login_with_password,
+    resend_code,
+    start_first_login,
+    verify_code,
+)
+from app.services.errors import DomainError
+from app.states.form import field_messages
+from app.states.session import SessionState
+
+
+class CustomerLoginState(SessionState):
+    # The remembered-device token (30 days); the server keeps only its hash.
+    device_token: str = rx.LocalStorage("", name="mp_device", sync=True)
+    method: str = "first"
+    step: str = "form"
+    installation_number: str = ""
+    metering_point_id: str = ""
+    mobile: str = ""
+    consent: bool = False
+    password: str = ""
+    code: str = ""
+    masked_mobile: str = ""
+    resend_in: int = 0
+    errors: dict[str, str] = {}
+    busy: bool = False
+    _challenge_id: str = ""
+
+    @rx.event
+    def set_method(self, method: str) -> None:
+        if method in ("first", "password"):
+            self.method = method
+            self.errors = {}
+
+    @rx.event
+    def set_installation_number(self, value: str) -> None:
+        self.installation_number = value
+
+    @rx.event
+    def set_metering_point_id(self, value: str) -> None:
+        self.metering_point_id = value
+
+    @rx.event
+    def set_mobile(self, value: str) -> None:
+        self.mobile = value
+
+    @rx.event
+    def set_consent(self, value: bool) -> None:
+        self.consent = bool(value)
+
+    @rx.event
+    def set_password(self, value: str) -> None:
+        self.password = value
+
+    @rx.event
+    def set_code(self, value: str) -> None:
+        self.code = value
+
+    def _show_challenge(self, challenge: ChallengeInfo):
+        self._challenge_id = challenge.challenge_id
+        self.masked_mobile = challenge.masked_mobile
+        self.step = "code"
+        self.code = ""
+        self.errors = {}
+        return CustomerLoginState.count_down_resend(self._seconds_until(challenge.resend_available_at))
+
+    @staticmethod
+    def _seconds_until(moment: datetime) -> int:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return max(0, int((moment - datetime.now(UTC)).total_seconds()) + 1)
+
+    def _signed_in(self, token: str, device_token: str | None):
+        self.session_token = token
+        if device_token:
+            self.device_token = device_token
+        # Nothing the customer typed stays in the state once they are in.
+        self.installation_number = ""
+        self.metering_point_id = ""
+        self.mobile = ""
+        self.consent = False
+        self.password = ""
+        self.code = ""
+        self._challenge_id = ""
+        self.step = "form"
+        self.errors = {}
+        return rx.redirect(routes.CUSTOMER_HOME)
+
+    @rx.event
+    def submit_first_login(self, _form: dict | None = None):
+        try:
+            with session_scope() as db:
+                challenge = start_first_login(
+                    db,
+                    self.installation_number,
+                    self.metering_point_id,
+                    self.mobile,
+                    self.consent,
+                    self._client_address(),
+                    language=self.language,
+                )
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        return self._show_challenge(challenge)
+
+    @rx.event
+    def submit_password_login(self, _form: dict | None = None):
+        try:
+            with session_scope() as db:
+                outcome = login_with_password(
+                    db,
+                    self.mobile,
+                    self.password,
+                    self.device_token or None,
+                    self._client_address(),
+                    language=self.language,
+                )
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        if outcome.result is not None:
+            return self._signed_in(outcome.result.session_token, outcome.result.device_token)
+        assert outcome.challenge is not None
+        return self._show_challenge(outcome.challenge)
+
+    @rx.event
+    def submit_code(self, _form: dict | None = None):
+        try:
+            with session_scope() as db:
+                result = verify_code(
+                    db,
+                    self._challenge_id,
+                    self.code.strip(),
+                    self._client_address(),
+                    device_token=self.device_token or None,
+                )
+        except DomainError as error:
+            self.errors = {"code": error.message(self.language)}
+            return None
+        return self._signed_in(result.session_token, result.device_token)
+
+    @rx.event
+    def request_new_code(self):
+        try:
+            with session_scope() as db:
+                challenge = resend_code(
+                    db, self._challenge_id, self._client_address(), language=self.language
+                )
+        except DomainError as error:
+            self.errors = {"code": error.message(self.language)}
+            return None
+        return self._show_challenge(challenge)
+
+    @rx.event
+    def start_over(self) -> None:
+        self.step = "form"
+        self.code = ""
+        self.errors = {}
+        self._challenge_id = ""
+
+    @rx.event(background=True)
+    async def count_down_resend(self, seconds: int):
+        async with self:
+            self.resend_in = seconds
+        while seconds > 0:
+            await asyncio.sleep(1)
+            seconds -= 1
+            async with self:
+                self.resend_in = seconds
