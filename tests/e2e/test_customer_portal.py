@@ -77,6 +77,10 @@ def _sign_out(page: Page, name: str):
     expect(page).to_have_url(re.compile(r"/$"))
 
 
+def overview_card(page: Page):
+    return page.get_by_label(t("customer.overview"), exact=True)
+
+
 def _stored_token(page: Page) -> str:
     return page.evaluate("() => localStorage.getItem('mp_session') || ''")
 
@@ -122,7 +126,7 @@ def test_customer_journey_password_logout_and_relationships(phone_page: Page, ba
     _start_first_login(page, base_url, first, customer.mobile)
     _enter_code(page, _sent_code(customer.mobile))
     expect(page).to_have_url(re.compile(re.escape(routes.CUSTOMER_HOME) + "/?$"))
-    overview = page.get_by_label(t("customer.overview"), exact=True)
+    overview = overview_card(page)
     expect(overview.get_by_text(first.installation_number)).to_be_visible()
     expect(overview.get_by_text(first.metering_point_id)).to_be_visible()
     expect(overview.get_by_text(re.compile(r"kWh"))).to_be_visible()
@@ -165,18 +169,18 @@ def test_customer_journey_password_logout_and_relationships(phone_page: Page, ba
     _sign_out(page, customer.name)
     password_login()  # the remembered device needs no code
     expect(page).to_have_url(re.compile(re.escape(routes.CUSTOMER_HOME) + "/?$"))
-    expect(page.get_by_label(t("customer.overview"), exact=True).get_by_text(first.installation_number)).to_be_visible()
+    expect(overview_card(page).get_by_text(first.installation_number)).to_be_visible()
     _sign_out(page, customer.name)
 
     # 5. Sign in on the second relationship, link it to the account, switch back and forth.
     _start_first_login(page, base_url, second, customer.mobile)
     _enter_code(page, _sent_code(customer.mobile))
-    expect(page.get_by_label(t("customer.overview"), exact=True).get_by_text(second.installation_number)).to_be_visible()
+    expect(overview_card(page).get_by_text(second.installation_number)).to_be_visible()
     page.get_by_role("button", name=t("customer.link_current")).click()
     expect(page.get_by_role("button", name=t("customer.link_current"))).to_have_count(0)
     switch = page.get_by_role("button", name=re.compile("^" + re.escape(t("customer.switch"))))
     expect(switch).to_have_count(1)
     switch.click()
-    expect(page.get_by_label(t("customer.overview"), exact=True).get_by_text(first.installation_number)).to_be_visible()
+    expect(overview_card(page).get_by_text(first.installation_number)).to_be_visible()
     page.get_by_role("button", name=re.compile("^" + re.escape(t("customer.switch")))).click()
-    expect(page.get_by_label(t("customer.overview"), exact=True).get_by_text(second.installation_number)).to_be_visible()
+    expect(overview_card(page).get_by_text(second.installation_number)).to_be_visible()

@@ -15,10 +15,13 @@ LOCAL_ZONE = ZoneInfo("Europe/Oslo")
 
 
 def vectors_dir() -> Path:
+    """METERPORTAL_VECTORS, else ../shared/vectors beside the checkout, else the workplace copy."""
     override = os.environ.get("METERPORTAL_VECTORS")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "vectors"
+    beside_checkout = Path(__file__).resolve().parents[2].parent / "shared" / "vectors"
+    workplace = Path("/work/shared/vectors")
+    return beside_checkout if beside_checkout.exists() or not workplace.exists() else workplace
 
 
 def load(name: str) -> list[dict[str, Any]]:
