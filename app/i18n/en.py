@@ -194,5 +194,7 @@ TEXT: dict[str, str] = {
     "consumption.download_xlsx": "Download Excel",
     "consumption.table_caption": "The figures in the chart",
     "consumption.open": "Show {period}",
+    "customer.unlink": "Remove link",
+    "customer.linked_title": "Customer relationships linked to the account",
     "footer.text": "Meter portal · privacy · accessibility",
 }

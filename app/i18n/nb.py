@@ -194,5 +194,7 @@ TEXT: dict[str, str] = {
     "consumption.download_xlsx": "Last ned Excel",
     "consumption.table_caption": "Tallene i grafen",
     "consumption.open": "Vis {period}",
+    "customer.unlink": "Fjern kobling",
+    "customer.linked_title": "Kundeforhold koblet til kontoen",
     "footer.text": "Målerportalen · personvern · tilgjengelighet",
 }

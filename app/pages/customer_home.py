@@ -75,6 +75,40 @@ def _relationship_row(item: rx.Var) -> rx.Component:
     )
 
 
+def _linked_row(item: rx.Var) -> rx.Component:
+    return rx.cond(
+        item["linked"],
+        rx.hstack(
+            rx.text(item["label"]),
+            rx.spacer(),
+            rx.button(
+                S.t["customer.unlink"],
+                on_click=S.unlink(item["id"]),
+                size="3",
+                variant="soft",
+                color_scheme="gray",
+                min_height=TAP,
+                aria_label=S.t["customer.unlink"] + " " + item["label"],
+            ),
+            align="center",
+            width="100%",
+        ),
+    )
+
+
+def _linked_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(S.t["customer.linked_title"], size="4", as_="h2"),
+            rx.foreach(S.relationships, _linked_row),
+            spacing="2",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
 def _relationships_card() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -204,7 +238,7 @@ def customer_profile() -> rx.Component:
             size="3",
             width="100%",
         ),
-        _relationships_card(),
+        rx.cond(S.has_account, _linked_card(), _relationships_card()),
         rx.card(
             rx.cond(S.has_account, _change_password_form(), _create_account_form()),
             size="3",

@@ -1,0 +1,109 @@
+"""Min side handlers called directly by a browser holding another customer's session."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import reflex as rx
+from sqlmodel import select
+
+from app.db import session_scope
+from app.models import Customer, CustomerRelationship, Role
+from app.services.customer_accounts import create_account
+from app.services.errors import AccessDenied
+from app.services.sessions import resolve_principal, start_session
+from app.states.customer import CustomerState
+
+
+def _state(token: str) -> CustomerState:
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(CustomerState.get_full_name().split(".")[1:])
+    state.session_token = token
+    return state
+
+
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def two_customers(app_database_url):
+    with session_scope() as db:
+        customers = []
+        for _ in (1, 2):
+            number = next(_serial)
+            customer = Customer(name=f"Handler Test {number}", mobile=f"+4799000{number:03d}")
+            db.add(customer)
+            db.flush()
+            relationship = CustomerRelationship(
+                customer_id=customer.id, utility_id=_utility_id(db),
+                installation_number=f"99000{number}", metering_point_id=f"70705759900000{number:04d}",
+                address=f"Testveien {number}", postcode="7010", city="Trondheim",
+            )
+            db.add(relationship)
+            db.flush()
+            customers.append((customer.id, relationship.id))
+    return customers
+
+
+def _utility_id(db) -> int:
+    from app.models import Organisation, OrganisationKind
+
+    org = db.exec(select(Organisation)).first()
+    if org is None:
+        org = Organisation(name="Handler Utility", kind=OrganisationKind.GRID_COMPANY)
+        db.add(org)
+        db.flush()
+    return org.id
+
+
+def _guest_token(relationship_id: int) -> str:
+    with session_scope() as db:
+        return start_session(db, Role.CUSTOMER, relationship_id=relationship_id)
+
+
+def test_load_shows_only_the_callers_relationship(two_customers):
+    (_, mine), _ = two_customers
+    state = _state(_guest_token(mine))
+    CustomerState.load.fn(state)
+    assert state.overview["name"].startswith("Handler Test")
+    assert state.overview["address"].startswith("Testveien")
+    assert [item["id"] for item in state.relationships] == [str(mine)]
+
+
+def test_switching_to_another_customers_relationship_is_refused(two_customers):
+    (_, mine), (_, theirs) = two_customers
+    token = _guest_token(mine)
+    with session_scope() as db:
+        create_account(db, resolve_principal(db, token), "Handler-Test-Pass-42", "Handler-Test-Pass-42")
+    state = _state(token)
+    with pytest.raises(AccessDenied):
+        CustomerState.switch_to.fn(state, str(theirs))
+    assert state.overview == {}
+    CustomerState.load.fn(state)
+    with session_scope() as db:
+        assert state.overview["installation_number"] == db.get(CustomerRelationship, mine).installation_number
+
+
+def test_every_handler_refuses_a_browser_without_session(two_customers):
+    state = _state("")
+    for handler, args in (
+        (CustomerState.load, ()),
+        (CustomerState.switch_to, ("1",)),
+        (CustomerState.link_current, ()),
+        (CustomerState.unlink, ("1",)),
+        (CustomerState.submit_create_account, ()),
+        (CustomerState.submit_change_password, ()),
+        (CustomerState.confirm_delete_account, ()),
+    ):
+        with pytest.raises(AccessDenied):
+            handler.fn(state, *args)
+    assert state.overview == {} and state.relationships == []
+
+
+def test_staff_session_cannot_read_a_customer_overview(two_customers):
+    with session_scope() as db:
+        token = start_session(db, Role.GRID_STAFF)
+    state = _state(token)
+    with pytest.raises(AccessDenied):
+        CustomerState.load.fn(state)
