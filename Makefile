@@ -23,6 +23,10 @@ migrate: $(STAMP)
 demo: migrate
 	$(BIN)/python -m app.demo --if-empty
 
+# The demo's last 30 days again, as frames fed through the ingestion worker.
+demo-ingest: migrate
+	$(BIN)/python -m app.ingest demo-ingest
+
 run: demo
 	$(BIN)/reflex run
 

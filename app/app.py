@@ -9,7 +9,14 @@ from reflex.event import EventSpec
 
 from app import routes
 from app.i18n import translate
-from app.pages import customer_home, customer_login, landing, portal_entry, staff  # noqa: F401  (registers the pages)
+from app.pages import (  # noqa: F401  (registers the pages)
+    customer_home,
+    customer_login,
+    ingest_status,
+    landing,
+    portal_entry,
+    staff,
+)
 from app.services.errors import AccessDenied, DomainError
 
 log = logging.getLogger(__name__)

@@ -2,27 +2,6 @@
 
 from app.models.audit import AuditEntry
 from app.models.customer import Customer, CustomerRelationship
-from app.models.meter import Concentrator, Medium, Meter
-from app.models.organisation import Organisation, OrganisationKind
-from app.models.reading import Reading, ReadingSource
-from app.models.user import Role, User, UserSession
-
-__all__ = [
-    "AuditEntry",
-    "Concentrator",
-    "Customer",
-    "CustomerRelationship",
-    "Medium",
-    "Meter",
-    "Organisation",
-    "OrganisationKind",
-    "Reading",
-    "ReadingSource",
-    "Role",
-    "User",
-    "UserSession",
-]
-
 from app.models.customer_auth import (
     AccountRelationship,
     ChallengePurpose,
@@ -32,13 +11,37 @@ from app.models.customer_auth import (
     RememberedDevice,
     SmsOutboxEntry,
 )
+from app.models.ingest import BILLING_GRADE_SOURCES, HanReader, IngestSource
+from app.models.meter import Concentrator, Medium, Meter
+from app.models.meter_key import KeyKind, MeterKey
+from app.models.organisation import Organisation, OrganisationKind
+from app.models.reading import Reading, ReadingSource
+from app.models.user import Role, User, UserSession
 
-__all__ += [
+__all__ = [
+    "BILLING_GRADE_SOURCES",
     "AccountRelationship",
+    "AuditEntry",
     "ChallengePurpose",
     "ChallengeStatus",
+    "Concentrator",
+    "Customer",
+    "CustomerRelationship",
+    "HanReader",
+    "IngestSource",
+    "KeyKind",
     "LoginChallenge",
+    "Medium",
+    "Meter",
+    "MeterKey",
+    "Organisation",
+    "OrganisationKind",
     "RateLimitHit",
+    "Reading",
+    "ReadingSource",
     "RememberedDevice",
+    "Role",
     "SmsOutboxEntry",
+    "User",
+    "UserSession",
 ]

@@ -35,8 +35,9 @@ class CustomerLoginState(SessionState):
     masked_mobile: str = ""
     resend_in: int = 0
     errors: dict[str, str] = {}
-    busy: bool = False
     _challenge_id: str = ""
+    # A newer countdown replaces an older one still ticking.
+    _countdown_generation: int = 0
 
     @rx.event
     def set_method(self, method: str) -> None:
@@ -173,9 +174,13 @@ class CustomerLoginState(SessionState):
     @rx.event(background=True)
     async def count_down_resend(self, seconds: int):
         async with self:
+            self._countdown_generation += 1
+            generation = self._countdown_generation
             self.resend_in = seconds
         while seconds > 0:
             await asyncio.sleep(1)
             seconds -= 1
             async with self:
+                if self._countdown_generation != generation:
+                    return
                 self.resend_in = seconds

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import reflex as rx
 
 from app import routes
@@ -48,12 +50,13 @@ class SessionState(rx.State):
         Every protected handler starts with this call (Reflex lets any connected
         browser call any handler, so the page's own checks are never enough).
         """
+        handler = sys._getframe(1).f_code.co_name  # names the refused handler in the audit log
         with session_scope() as db:
             return require_role(
                 db,
                 self.session_token,
                 roles,
-                action=f"{type(self).__name__}",
+                action=f"{type(self).__name__}.{handler}",
                 client_address=self._client_address(),
             )
 

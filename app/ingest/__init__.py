@@ -1,0 +1,1 @@
+"""The ingestion worker: sources -> decoders -> readings -> store. Imports no Reflex."""

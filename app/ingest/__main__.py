@@ -1,0 +1,422 @@
+"""`python -m app.ingest …`: the ingestion worker and its tools.
+
+Environment (besides DATABASE_URL, MASTER_KEY/MASTER_KEY_FILE, TIMEZONE):
+  INGEST_SPOOL_DIR           where each source's spool file lives (default data/spool)
+  INGEST_AUTO_CREATE_METERS  1: create a meter row for readings from an unknown meter (default 0)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.config import PROJECT_ROOT
+
+log = logging.getLogger("app.ingest")
+
+
+# -- shared wiring ------------------------------------------------------------------------------
+
+
+def _spool_path(name: str) -> Path:
+    directory = Path(os.environ.get("INGEST_SPOOL_DIR", str(PROJECT_ROOT / "data" / "spool")))
+    return directory / (re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") + ".jsonl")
+
+
+def _pipeline(name: str, kind: str, reading_source: str, meter: str | None = None) -> Any:
+    from app.db import get_engine
+    from app.ingest.keyring import KeyRing
+    from app.ingest.store import ReadingStore
+    from app.ingest.worker import FramePipeline
+
+    engine = get_engine()
+    auto_create = os.environ.get("INGEST_AUTO_CREATE_METERS", "0") == "1"
+    store = ReadingStore(engine, _spool_path(name), auto_create_meters=auto_create)
+    source = store.source(name, kind, reading_source)
+    return FramePipeline(store, source, KeyRing(engine), meter_ref=meter)
+
+
+def _report(pipeline: Any) -> None:
+    source = pipeline.source
+    print(
+        f"{source.name}: frames ok {source.frames_ok}, bad {source.frames_bad}, readings stored "
+        f"{source.readings_stored}, rejected {source.readings_rejected}, "
+        f"unknown meters {source.unknown_meters}"
+    )
+    if pipeline.store.spool.pending():
+        print(f"database unavailable: readings kept in {pipeline.store.spool.path}, replayed on the next run")
+
+
+def _wait_for_stop(stop: threading.Event, seconds: float | None) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait(seconds)
+    stop.set()
+
+
+# -- decode -------------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _parse_input(text: str) -> bytes | str:
+    if text == "-":
+        text = sys.stdin.read()
+    cleaned = re.sub(r"\s+", "", text)
+    if cleaned.lower().startswith("0x"):
+        cleaned = cleaned[2:]
+    if cleaned and re.fullmatch(r"[0-9A-Fa-f]+", cleaned) and len(cleaned) % 2 == 0:
+        raw = bytes.fromhex(cleaned)
+        return raw.decode("ascii") if raw[:1] == b"/" and b"!" in raw else raw
+    return text.replace("\\r\\n", "\r\n").replace("\\n", "\n")  # a P1 telegram as text
+
+
+def command_decode(args: argparse.Namespace) -> int:
+    from app.ingest.decoders import DecodeError, decode_any
+
+    try:
+        key = bytes.fromhex(args.key) if args.key else None
+        auth_key = bytes.fromhex(args.auth_key) if args.auth_key else None
+    except ValueError:
+        print("keys must be hex", file=sys.stderr)
+        return 2
+    data = _parse_input(args.frame)
+    key_for = None
+    if key is None:
+        from app.db import get_engine
+        from app.ingest.keyring import KeyRing
+
+        key_for = KeyRing(get_engine())
+    try:
+        frame = decode_any(data, key, auth_key, key_for)
+    except DecodeError as error:
+        print(f"rejected: {error}", file=sys.stderr)
+        return 2
+    values = {name: _json_value(value) for name, value in frame.values.items()}
+    if frame.meter_datetime is not None:
+        values["meter_datetime"] = frame.meter_datetime.isoformat()
+    for name in ("meter_id", "meter_type", "list_ver_id"):
+        if getattr(frame, name) is not None:
+            values.setdefault(name, getattr(frame, name))
+    values["units"] = dict(frame.units)
+    print(json.dumps(values, ensure_ascii=False, default=str))
+    return 0
+
+
+# -- sources ------------------------------------------------------------------------------------
+
+
+def command_serial(args: argparse.Namespace) -> int:
+    from app.ingest.sources.serial_port import SerialSettings, SerialSource
+
+    name = args.name or f"serial:{args.port}"
+    pipeline = _pipeline(name, "serial", args.reading_source, args.meter)
+    settings = SerialSettings.for_protocol(args.port, args.protocol, args.baud, args.framing)
+    source = SerialSource(settings, pipeline)
+    thread = source.start()
+    _wait_for_stop(source.stop_event, args.seconds)
+    thread.join(timeout=5)
+    pipeline.store.close()
+    _report(pipeline)
+    return 0
+
+
+def command_mbus(args: argparse.Namespace) -> int:
+    from app.ingest.sources.mbus_master import MbusPoller, MeterAddress
+    from app.ingest.sources.serial_port import SerialSettings
+
+    try:
+        addresses = [MeterAddress.parse(text) for text in args.address]
+    except ValueError as error:
+        print(f"bad address: {error}", file=sys.stderr)
+        return 2
+    pipeline = _pipeline(args.name or f"mbus:{args.port}", "mbus", "collected")
+    settings = SerialSettings(args.port, args.baud, "8E1", "mbus", read_timeout=0.05)
+    poller = MbusPoller(settings, pipeline, addresses, interval=args.interval, timeout=args.timeout,
+                        retries=args.retries)  # fmt: skip
+    signal.signal(signal.SIGTERM, lambda *_: poller.stop_event.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        poller.run(cycles=args.cycles)
+    pipeline.store.close()
+    _report(pipeline)
+    return 0
+
+
+def command_mqtt(args: argparse.Namespace) -> int:
+    from app.ingest.sources.mqtt import MqttSource, Subscription
+
+    try:
+        subscriptions = [Subscription.parse(text) for text in args.topic]
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    name = args.name or f"mqtt:{args.url}"
+    pipeline = _pipeline(name, "mqtt", args.reading_source)
+    source = MqttSource(args.url, subscriptions, pipeline)
+    stop = threading.Event()
+    source.start()
+    flusher = threading.Thread(target=_flush_loop, args=(pipeline.store, stop), daemon=True)
+    flusher.start()
+    _wait_for_stop(stop, args.seconds)
+    source.stop()
+    pipeline.store.close()
+    _report(pipeline)
+    return 0
+
+
+def _flush_loop(store: Any, stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        store.flush_due()
+
+
+def command_replay(args: argparse.Namespace) -> int:
+    from app.ingest.sources.files import replay_stream
+
+    path = Path(args.file)
+    pipeline = _pipeline(args.name or f"replay:{path.name}", "replay", args.reading_source, args.meter)
+    replay_stream(path, pipeline, args.protocol)
+    pipeline.store.close()
+    _report(pipeline)
+    return 0
+
+
+def command_wmbus(args: argparse.Namespace) -> int:
+    from app.ingest.sources.files import feed_hex_lines
+
+    name = args.name or ("wmbus:stdin" if args.file == "-" else f"wmbus:{Path(args.file).name}")
+    pipeline = _pipeline(name, "wmbus", "collected")
+    if args.file == "-":
+        feed_hex_lines(sys.stdin, pipeline)
+    else:
+        with open(args.file, encoding="ascii", errors="replace") as lines:
+            feed_hex_lines(lines, pipeline)
+    pipeline.store.close()
+    _report(pipeline)
+    return 0
+
+
+def command_import_csv(args: argparse.Namespace) -> int:
+    from app.ingest.sources.files import CsvFormatError, import_hourly_csv
+
+    path = Path(args.file)
+    pipeline = _pipeline(args.name or f"csv:{path.name}", "csv", "collected")
+    try:
+        import_hourly_csv(path, pipeline.store, pipeline.source)
+    except CsvFormatError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    pipeline.store.close()
+    _report(pipeline)
+    return 0
+
+
+# -- keys, status, demo -------------------------------------------------------------------------
+
+
+def command_keys(args: argparse.Namespace) -> int:
+    from app.db import session_scope
+    from app.services.errors import DomainError
+    from app.services.keys import CLI_ACTOR, add_key, export_keys_csv, import_keys_csv
+
+    try:
+        with session_scope() as db:
+            if args.keys_command == "add":
+                row = add_key(db, args.serial, args.key, args.auth_key, system_title=args.system_title,
+                              kind=args.kind, owner_id=args.owner, replace=args.replace)  # fmt: skip
+                print(f"stored keys of {row.serial} (id {row.id})")
+            elif args.keys_command == "import":
+                path = Path(args.file)
+                result = import_keys_csv(db, path.read_text(encoding="utf-8"), owner_id=args.owner,
+                                         replace=args.replace, source_name=path.name)  # fmt: skip
+                print(f"added {result.added}, replaced {result.replaced}, rejected {len(result.rejected)}")
+                for line, reason in result.rejected:
+                    print(f"  line {line}: {reason}", file=sys.stderr)
+            else:
+                sys.stdout.write(export_keys_csv(db, args.owner, CLI_ACTOR))
+    except DomainError as error:
+        print(error.message("en"), file=sys.stderr)
+        return 2
+    return 0
+
+
+def command_status(args: argparse.Namespace) -> int:
+    from app.db import session_scope
+    from app.services.ingest_status import source_statuses
+
+    with session_scope() as db:
+        statuses = source_statuses(db)
+    if args.json:
+        print(json.dumps([_status_dict(s) for s in statuses], default=str))
+        return 0
+    if not statuses:
+        print("no sources have reported yet")
+        return 0
+    header = ("source", "kind", "data", "state", "last frame (UTC)", "ok", "bad", "stored", "lag")
+    rows = [
+        (s.name, s.kind, s.reading_source, s.state,
+         s.last_frame_at.strftime("%Y-%m-%d %H:%M:%S") if s.last_frame_at else "-",
+         str(s.frames_ok), str(s.frames_bad), str(s.readings_stored), _lag(s.lag_seconds))
+        for s in statuses
+    ]  # fmt: skip
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _status_dict(status: Any) -> dict[str, Any]:
+    return {name: getattr(status, name) for name in status.__slots__}
+
+
+def _lag(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def command_demo_ingest(args: argparse.Namespace) -> int:
+    from app.db import get_engine
+    from app.ingest.demo_feed import run_demo_feed
+
+    result = run_demo_feed(get_engine(), _spool_path("demo"), days=args.days)
+    print(
+        f"demo-ingest: {result.frames} frames from {result.meters} meters through the worker, "
+        f"{result.readings_stored} readings stored, in {result.seconds:.1f} s (last {args.days} days)"
+    )
+    return 0
+
+
+# -- arguments ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m app.ingest", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging (rejected frames too)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    decode = commands.add_parser("decode", help="decode one frame or telegram and print it as JSON")
+    decode.add_argument("frame", help="hex of an HDLC frame, its information field, a wM-Bus telegram, "
+                        "or a P1 telegram ('-' reads stdin)")  # fmt: skip
+    decode.add_argument("--key", help="encryption key (hex); else looked up in the key table")
+    decode.add_argument("--auth-key", help="DLMS authentication key (hex)")
+    decode.set_defaults(handler=command_decode)
+
+    def source_options(sub: argparse.ArgumentParser, default_source: str) -> None:
+        sub.add_argument("--name", help="source name in status (default: kind and device)")
+        sub.add_argument(
+            "--source", dest="reading_source", choices=("han", "collected"), default=default_source,
+                         help=f"what the readings are (default {default_source}); HAN data is stored only "
+                         "for meters whose customer connected this reader with consent")  # fmt: skip
+
+    serial_cmd = commands.add_parser("serial", help="read a HAN (HDLC) or P1 serial port")
+    serial_cmd.add_argument("--port", required=True)
+    serial_cmd.add_argument("--baud", type=int, help="default 2400 (han) or 115200 (p1)")
+    serial_cmd.add_argument("--framing", help="e.g. 8E1 (han default) or 8N1 (p1 default)")
+    serial_cmd.add_argument("--protocol", choices=("han", "p1"), default="han")
+    serial_cmd.add_argument("--meter", help="meter serial, for lists that carry no meter id")
+    serial_cmd.add_argument("--seconds", type=float, help="stop after this many seconds")
+    source_options(serial_cmd, "han")
+    serial_cmd.set_defaults(handler=command_serial)
+
+    mbus = commands.add_parser("mbus", help="poll wired M-Bus meters (primary or 8-digit secondary address)")
+    mbus.add_argument("--port", required=True)
+    mbus.add_argument("--baud", type=int, default=2400)
+    mbus.add_argument("--address", action="append", required=True, help="repeat for each meter")
+    mbus.add_argument("--interval", type=float, default=900.0, help="seconds between polling cycles")
+    mbus.add_argument("--timeout", type=float, default=1.0, help="seconds per meter and attempt")
+    mbus.add_argument("--retries", type=int, default=2)
+    mbus.add_argument("--cycles", type=int, help="stop after this many cycles")
+    mbus.add_argument("--name")
+    mbus.set_defaults(handler=command_mbus)
+
+    mqtt_cmd = commands.add_parser("mqtt", help="subscribe to HAN readers and telegram topics")
+    mqtt_cmd.add_argument("--url", default="mqtt://127.0.0.1:1883")
+    mqtt_cmd.add_argument("--topic", action="append", required=True, help="FILTER[=auto|json|hex|raw]")
+    mqtt_cmd.add_argument("--seconds", type=float, help="stop after this many seconds")
+    source_options(mqtt_cmd, "han")
+    mqtt_cmd.set_defaults(handler=command_mqtt)
+
+    replay = commands.add_parser("replay", help="replay a captured byte stream (HAN, P1 or hex lines)")
+    replay.add_argument("file")
+    replay.add_argument("--protocol", choices=("auto", "han", "p1", "hex"), default="auto")
+    replay.add_argument("--meter", help="meter serial, for lists that carry no meter id")
+    source_options(replay, "collected")
+    replay.set_defaults(handler=command_replay)
+
+    wmbus = commands.add_parser("wmbus", help="wireless M-Bus telegrams as hex lines ('-' reads stdin)")
+    wmbus.add_argument("file")
+    wmbus.add_argument("--name")
+    wmbus.set_defaults(handler=command_wmbus)
+
+    csv_cmd = commands.add_parser("import-csv", help="hourly values: meter,timestamp,kWh")
+    csv_cmd.add_argument("file")
+    csv_cmd.add_argument("--name")
+    csv_cmd.set_defaults(handler=command_import_csv)
+
+    keys = commands.add_parser("keys", help="the meter-key table")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    add = key_commands.add_parser("add")
+    add.add_argument("serial")
+    add.add_argument("--key", required=True, help="encryption key, 16 bytes hex")
+    add.add_argument("--auth-key", help="DLMS authentication key, 16 bytes hex")
+    add.add_argument("--system-title", help="DLMS system title, 8 bytes hex")
+    add.add_argument("--kind", choices=("meter", "concentrator"), default="meter")
+    add.add_argument("--owner", type=int, help="owner organisation id")
+    add.add_argument("--replace", action="store_true", help="re-key an existing serial")
+    imported = key_commands.add_parser("import", help="CSV: serial,key[,auth_key][,system_title][,kind]")
+    imported.add_argument("file")
+    imported.add_argument("--owner", type=int)
+    imported.add_argument("--replace", action="store_true")
+    export = key_commands.add_parser("export", help="plaintext CSV to stdout (audited)")
+    export.add_argument("--owner", type=int)
+    keys.set_defaults(handler=command_keys)
+
+    status = commands.add_parser("status", help="per source: last frame, frames ok/bad, stored, lag")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=command_status)
+
+    demo = commands.add_parser("demo-ingest", help="feed the demo meters' frames through the worker")
+    demo.add_argument("--days", type=int, default=30, help="how many recent days to feed (default 30)")
+    demo.set_defaults(handler=command_demo_ingest)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command != "decode":
+        logging.getLogger("app.ingest").debug("started %s", args.command)
+    started = time.monotonic()
+    code = args.handler(args)
+    log.debug("%s finished in %.1f s", args.command, time.monotonic() - started)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""What the ingestion workers report about their sources, for the status command and the staff page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from app.models import IngestSource
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    name: str
+    kind: str
+    reading_source: str
+    state: str
+    last_error: str
+    last_frame_at: datetime | None
+    frames_ok: int
+    frames_bad: int
+    readings_stored: int
+    readings_rejected: int
+    unknown_meters: int
+    lag_seconds: float | None
+    updated_at: datetime
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def source_statuses(db: Session) -> list[SourceStatus]:
+    rows = db.exec(select(IngestSource).order_by(IngestSource.name)).all()
+    return [
+        SourceStatus(
+            row.name,
+            row.kind,
+            row.reading_source,
+            row.state,
+            row.last_error,
+            _aware(row.last_frame_at),
+            row.frames_ok,
+            row.frames_bad,
+            row.readings_stored,
+            row.readings_rejected,
+            row.unknown_meters,
+            row.lag_seconds,
+            _aware(row.updated_at) or datetime.now(UTC),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,45 @@
+"""The staff page's handler: grid staff see the sources, anyone else is refused."""
+
+from __future__ import annotations
+
+import pytest
+import reflex as rx
+
+from app.db import get_engine, session_scope
+from app.ingest.store import ReadingStore
+from app.models import Role
+from app.services.errors import AccessDenied
+from app.services.sessions import start_session
+from app.states.ingest import IngestState
+
+
+def _state(token: str) -> IngestState:
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(IngestState.get_full_name().split(".")[1:])
+    state.session_token = token
+    return state
+
+
+def _token(role: Role) -> str:
+    with session_scope() as db:
+        return start_session(db, role)
+
+
+def test_sources_are_refused_to_a_customer(app_database_url):
+    state = _state(_token(Role.CUSTOMER))
+    with pytest.raises(AccessDenied):
+        IngestState.load_sources.fn(state)
+    assert state.sources == []
+
+
+def test_grid_staff_see_each_source_with_its_counters(app_database_url, tmp_path):
+    store = ReadingStore(get_engine(), tmp_path / "spool.jsonl", refresh=False)
+    source = store.source("serial:/dev/ttyHAN0", "serial", "han")
+    source.frame_ok()
+    source.frame_bad("FCS mismatch")
+    store.flush()
+    state = _state(_token(Role.GRID_STAFF))
+    IngestState.load_sources.fn(state)
+    row = next(s for s in state.sources if s["name"] == "serial:/dev/ttyHAN0")
+    assert (row["frames_ok"], row["frames_bad"], row["reading_source"]) == ("1", "1", "han")
+    assert row["last_frame"].endswith("UTC")
