@@ -9,6 +9,7 @@ TEXT: dict[str, str] = {
     "nav.installer": "Installer",
     "nav.han": "HAN port",
     "nav.staff": "Case handling",
+    "nav.ingest": "Data collection",
     "nav.login": "Sign in",
     "nav.logout": "Sign out",
     "nav.menu": "Menu",

@@ -9,6 +9,7 @@ TEXT: dict[str, str] = {
     "nav.installer": "Installatør",
     "nav.han": "HAN-port",
     "nav.staff": "Saksbehandling",
+    "nav.ingest": "Innsamling",
     "nav.login": "Logg inn",
     "nav.logout": "Logg ut",
     "nav.menu": "Meny",
