@@ -10,6 +10,7 @@ from reflex.event import EventSpec
 from app import routes
 from app.i18n import translate
 from app.pages import (  # noqa: F401  (registers the pages)
+    consumption,
     customer_home,
     customer_login,
     ingest_status,

@@ -30,6 +30,7 @@ from app.models import (
     OrganisationKind,
     ReadingSource,
 )
+from app.services.consumption import rebuild_all_consumption
 from app.services.readings import ReadingRow, insert_readings
 
 SEED = 20261123
@@ -258,6 +259,8 @@ def generate_demo(engine: Engine, *, until: datetime | None = None) -> list[Demo
         for meter_id, medium in meters:
             size = consumption_size(meter_id, medium)
             insert_readings(connection, demo_readings(meter_id, medium, size, until))
+    # The charts read hourly values and roll-ups, not readings.
+    rebuild_all_consumption(engine)
     return logins
 
 

@@ -17,10 +17,12 @@ class NavEntry:
 
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.customer", routes.CUSTOMER_HOME, frozenset({Role.CUSTOMER})),
+    NavEntry("nav.consumption", routes.CUSTOMER_CONSUMPTION, frozenset({Role.CUSTOMER})),
     NavEntry("nav.han", routes.HAN_ORDER, frozenset({Role.CUSTOMER})),
     NavEntry("nav.keys", routes.KEYS_HOME, frozenset({Role.DISTRIBUTOR, Role.KEY_READER})),
     NavEntry("nav.installer", routes.INSTALLER_HOME, frozenset({Role.INSTALLER})),
     NavEntry("nav.staff", routes.STAFF_HOME, frozenset({Role.GRID_STAFF})),
+    NavEntry("nav.ingest", routes.STAFF_INGEST, frozenset({Role.GRID_STAFF})),
 )
 
 

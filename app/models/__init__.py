@@ -1,6 +1,12 @@
 """Every table, imported so that SQLModel.metadata (and Alembic) sees them all."""
 
 from app.models.audit import AuditEntry
+from app.models.consumption import (
+    ConsumptionDay,
+    ConsumptionHour,
+    ConsumptionMonth,
+    IntervalQuality,
+)
 from app.models.customer import Customer, CustomerRelationship
 from app.models.customer_auth import (
     AccountRelationship,
@@ -25,10 +31,14 @@ __all__ = [
     "ChallengePurpose",
     "ChallengeStatus",
     "Concentrator",
+    "ConsumptionDay",
+    "ConsumptionHour",
+    "ConsumptionMonth",
     "Customer",
     "CustomerRelationship",
     "HanReader",
     "IngestSource",
+    "IntervalQuality",
     "KeyKind",
     "LoginChallenge",
     "Medium",

@@ -1,0 +1,495 @@
+"""Min side, consumption: year -> month -> day drill-down, energy or power, exports.
+
+Every handler starts by resolving the caller on the server and finds the meter through the
+principal's customer relationship: the browser never names a meter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import reflex as rx
+
+from app.db import session_scope
+from app.i18n import translate
+from app.models import Medium, Role
+from app.services.consumption import (
+    CustomerMeter,
+    ExportTable,
+    Peak,
+    Period,
+    capacity_tariff_basis,
+    customer_meter,
+    data_until,
+    day_view,
+    grid_company_hourly_csv,
+    hourly_values,
+    local_zone,
+    month_view,
+    period_bounds,
+    table_csv,
+    table_xlsx,
+    year_overview,
+)
+from app.services.sessions import Principal
+from app.states.session import SessionState
+
+YEAR, MONTH, DAY = "year", "month", "day"
+ENERGY, POWER = "energy", "power"
+# One colour per year, oldest first; readable on white and on the dark theme.
+YEAR_COLOURS = ("#94a3b8", "#0ea5e9", "#0d9488")
+MEAN_COLOUR, MAX_COLOUR, PEAK_COLOUR = "#0d9488", "#f97316", "#dc2626"
+MISSING_COLOUR = "rgba(148, 163, 184, 0.25)"
+# Estimated or incomplete values are hatched, so they never pass for measured ones.
+HATCH = "/"
+
+
+def format_number(value: float | None, decimals: int, language: str) -> str:
+    """1 234,5 in Norwegian, 1,234.5 in English; empty for no value."""
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}"
+    if language == "en":
+        return text
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+class ConsumptionState(SessionState):
+    level: str = YEAR
+    mode: str = ENERGY
+    loading: bool = True
+    empty: bool = False
+    heat: bool = False
+    # The shown month ("2025-01-01") and day ("2025-01-31"), for headings and exports.
+    month_key: str = ""
+    day_key: str = ""
+    heading: str = ""
+    freshness: str = ""
+    figure: dict[str, Any] = {}
+    table_rows: list[dict[str, str]] = []
+    table_total: str = ""
+    year_lines: list[str] = []
+    peak_line: str = ""
+    capacity: dict[str, str] = {}
+    # What a click on the chart opens: the year of each trace, the key of each category.
+    _trace_years: list[int] = []
+    _categories: list[str] = []
+    _category_keys: list[str] = []
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _text(self, key: str, **params: object) -> str:
+        return translate(key, self.language, **params)
+
+    @property
+    def _unit(self) -> str:
+        return "MWh" if self.heat else "kWh"
+
+    def _energy(self, kwh: float | None) -> float | None:
+        if kwh is None:
+            return None
+        return round(kwh / 1000, 4) if self.heat else round(kwh, 3)
+
+    def _energy_text(self, kwh: float | None) -> str:
+        value = self._energy(kwh)
+        decimals = (3 if self.heat else 2) if self.level == DAY else (2 if self.heat else 1)
+        return format_number(value, decimals, self.language)
+
+    def _month_names(self) -> list[str]:
+        return self._text("consumption.months").split(",")
+
+    def _local(self, epoch: int) -> datetime:
+        return datetime.fromtimestamp(epoch, local_zone())
+
+    def _moment_text(self, epoch: int) -> str:
+        moment = self._local(epoch)
+        month = self._month_names()[moment.month - 1]
+        return f"{moment.day}. {month} {moment.year} {moment:%H:%M}"
+
+    def _day_title(self, day: date) -> str:
+        return f"{day.day}. {self._month_names()[day.month - 1]} {day.year}"
+
+    def _quality_text(self, quality: str) -> str:
+        return self._text(f"consumption.quality.{quality}")
+
+    def _set_freshness(self, principal: Principal, meter: CustomerMeter) -> None:
+        with session_scope() as db:
+            until = data_until(db, principal, meter.meter_id)
+        self.freshness = (
+            self._text("consumption.data_until", when=self._moment_text(int(until.timestamp())))
+            if until else self._text("consumption.no_data_yet")
+        )
+
+    def _set_peak(self, peak: Peak | None) -> None:
+        self.peak_line = (
+            self._text("consumption.peak_line",
+                       power=format_number(peak.power_kw, 2, self.language),
+                       when=self._moment_text(peak.at))
+            if peak else ""
+        )
+
+    # -- figures --------------------------------------------------------------------------------
+
+    def _layout(self, *, grouped: bool = False, y_title: str = "") -> dict[str, Any]:
+        return {
+            "autosize": True,
+            "height": 300,
+            "margin": {"l": 48, "r": 8, "t": 8, "b": 36},
+            "barmode": "group" if grouped else "overlay",
+            "bargap": 0.15,
+            "showlegend": True,
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            "xaxis": {"type": "category", "fixedrange": True, "automargin": True},
+            "yaxis": {"title": {"text": y_title}, "fixedrange": True, "rangemode": "tozero"},
+            "dragmode": False,
+            "hovermode": "closest",
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+        }
+
+    def _bars(self, name: str, labels: list[str], periods: Sequence[Period | None],
+              colour: str) -> dict[str, Any]:
+        return {
+            "type": "bar",
+            "name": name,
+            "x": labels,
+            "y": [self._energy(p.energy_kwh) if p else None for p in periods],
+            "marker": {
+                "color": colour,
+                "pattern": {
+                    "shape": [
+                        HATCH if p and p.quality in ("estimated", "partial") else ""
+                        for p in periods
+                    ],
+                },
+            },
+            "hovertemplate": "%{x}: %{y} " + self._unit + "<extra>" + name + "</extra>",
+        }
+
+    def _missing_band(self, labels: list[str], periods: Sequence[Period], top: float) -> dict:
+        """Days or hours without data: a pale full-height band, never a bar of zero."""
+        return {
+            "type": "bar",
+            "name": self._text("consumption.missing_band"),
+            "x": labels,
+            "y": [top if p.energy_kwh is None else None for p in periods],
+            "marker": {"color": MISSING_COLOUR},
+            "hoverinfo": "name",
+        }
+
+    def _power_traces(self, name_prefix: str, labels: list[str], periods: Sequence[Period | None],
+                      mean_colour: str, max_colour: str) -> list[dict[str, Any]]:
+        prefix = f"{name_prefix} " if name_prefix else ""
+        return [
+            {
+                "type": "scatter", "mode": "lines+markers", "connectgaps": False,
+                "name": prefix + self._text("consumption.mean"), "x": labels,
+                "y": [p.power_mean_kw if p else None for p in periods],
+                "line": {"color": mean_colour, "dash": "dot"},
+            },
+            {
+                "type": "scatter", "mode": "lines+markers", "connectgaps": False,
+                "name": prefix + self._text("consumption.max"), "x": labels,
+                "y": [p.power_max_kw if p else None for p in periods],
+                "line": {"color": max_colour},
+            },
+        ]
+
+    def _peak_marker(self, label: str, power: float) -> dict[str, Any]:
+        return {
+            "type": "scatter", "mode": "markers+text", "name": self._text("consumption.peak"),
+            "x": [label], "y": [power], "text": [self._text("consumption.peak")],
+            "textposition": "top center",
+            "marker": {"color": PEAK_COLOUR, "size": 12, "symbol": "star"},
+        }
+
+    # -- table ----------------------------------------------------------------------------------
+
+    def _row(self, key: str, label: str, period: Period | None, *, open_label: str = "") -> dict:
+        energy = self._energy(period.energy_kwh) if period else None
+        return {
+            "key": key,
+            "label": label,
+            "open": open_label,
+            "energy": self._energy_text(period.energy_kwh) if period else "",
+            "energy_value": "" if energy is None else repr(energy),
+            "mean": format_number(period.power_mean_kw if period else None, 2, self.language),
+            "mean_value": "" if not period or period.power_mean_kw is None else repr(period.power_mean_kw),
+            "max": format_number(period.power_max_kw if period else None, 2, self.language),
+            "max_value": "" if not period or period.power_max_kw is None else repr(period.power_max_kw),
+            "quality": self._quality_text(period.quality) if period else self._quality_text("missing"),
+            "quality_code": period.quality if period else "missing",
+        }
+
+    # -- levels ---------------------------------------------------------------------------------
+
+    def _show_year(self, principal: Principal, meter: CustomerMeter) -> None:
+        with session_scope() as db:
+            overview = year_overview(db, principal, meter.meter_id)
+        names = self._month_names()
+        self.level, self.month_key, self.day_key = YEAR, "", ""
+        self.heading = self._text("consumption.year_overview")
+        self.empty = overview.empty
+        traces: list[dict[str, Any]] = []
+        years: list[int] = []
+        rows: list[dict[str, str]] = []
+        lines: list[str] = []
+        best: tuple[float, str, int] | None = None
+        colours = YEAR_COLOURS[-len(overview.years):] if overview.years else YEAR_COLOURS
+        for series, colour in zip(overview.years, colours):
+            if self.mode == ENERGY:
+                traces.append(self._bars(str(series.year), names, series.months, colour))
+                years.append(series.year)
+            else:
+                traces += self._power_traces(str(series.year), names, series.months, colour, colour)
+                years += [series.year, series.year]
+            for index, period in enumerate(series.months):
+                if period is None:
+                    continue
+                label = f"{names[index]} {series.year}"
+                rows.append(self._row(period.key, label, period,
+                                      open_label=self._text("consumption.open", period=label)))
+                if period.power_max_kw is not None and (best is None or period.power_max_kw > best[0]):
+                    best = (period.power_max_kw, names[index], series.year)
+            total = format_number(self._energy(series.total_kwh), 1, self.language) + f" {self._unit}"
+            line = self._text("consumption.year_total", year=series.year, total=total)
+            if series.change_percent is not None:
+                change = format_number(series.change_percent, 1, self.language)
+                sign = "+" if series.change_percent > 0 else ""
+                line += " · " + self._text("consumption.change", change=sign + change,
+                                           previous=series.year - 1,
+                                           months=len(series.compared_months))
+            lines.append(line)
+        if self.mode == POWER and best is not None:
+            traces.append(self._peak_marker(best[1], best[0]))
+            years.append(best[2])
+        layout = self._layout(grouped=True, y_title=self._unit if self.mode == ENERGY else "kW")
+        self.figure = {"data": traces, "layout": layout}
+        self._trace_years = years
+        self._categories = names
+        self._category_keys = []
+        self.table_rows = rows
+        self.table_total = ""
+        self.year_lines = lines
+        self.peak_line = ""
+        self.capacity = {}
+
+    def _show_month(self, principal: Principal, meter: CustomerMeter, month: date) -> None:
+        with session_scope() as db:
+            view = month_view(db, principal, meter.meter_id, month)
+            basis = (
+                capacity_tariff_basis(db, principal, meter.meter_id, month)
+                if meter.medium == Medium.ELECTRICITY else None
+            )
+        self.level, self.month_key, self.day_key = MONTH, view.month.isoformat(), ""
+        self.heading = f"{self._month_names()[view.month.month - 1]} {view.month.year}"
+        labels = [str(int(p.key[-2:])) for p in view.days]
+        self._figure_for_periods(labels, view.days, view.peak)
+        self._categories = labels
+        self._category_keys = [p.key for p in view.days]
+        self.table_rows = [
+            self._row(p.key, self._day_title(date.fromisoformat(p.key)), p,
+                      open_label=self._text("consumption.open",
+                                            period=self._day_title(date.fromisoformat(p.key))))
+            for p in view.days
+        ]
+        self.table_total = self._energy_text(view.total_kwh)
+        self.empty = view.total_kwh is None
+        self.year_lines = []
+        self._set_peak(view.peak)
+        if basis is None:
+            self.capacity = {}
+        elif basis.basis_kw is None:
+            self.capacity = {"basis": self._text("consumption.capacity_none"), "step": "", "hours": ""}
+        else:
+            self.capacity = {
+                "basis": self._text("consumption.capacity_basis",
+                                    basis=format_number(basis.basis_kw, 2, self.language)),
+                "step": self._text("consumption.capacity_step", step=basis.step.label if basis.step else ""),
+                "hours": " · ".join(
+                    f"{self._moment_text(at)} ({format_number(kwh, 2, self.language)} kWh)"
+                    for at, kwh in basis.top_hours
+                ),
+            }
+
+    def _show_day(self, principal: Principal, meter: CustomerMeter, day: date) -> None:
+        with session_scope() as db:
+            view = day_view(db, principal, meter.meter_id, day)
+        self.level, self.day_key = DAY, view.day.isoformat()
+        self.month_key = view.day.replace(day=1).isoformat()
+        self.heading = self._day_title(view.day)
+        labels = [p.label for p in view.hours]
+        self._figure_for_periods(labels, view.hours, view.peak)
+        self._categories = labels
+        self._category_keys = []
+        self.table_rows = [self._row(p.key, p.label, p) for p in view.hours]
+        self.table_total = self._energy_text(view.total_kwh)
+        self.empty = view.total_kwh is None
+        self.year_lines = []
+        self.capacity = {}
+        self._set_peak(view.peak)
+
+    def _figure_for_periods(self, labels: list[str], periods: Sequence[Period], peak: Peak | None) -> None:
+        if self.mode == ENERGY:
+            values = [self._energy(p.energy_kwh) or 0.0 for p in periods]
+            top = max(values, default=0.0) or 1.0
+            traces = [self._bars(self._text("consumption.energy"), labels, periods, YEAR_COLOURS[-1])]
+            if any(p.energy_kwh is None for p in periods):
+                traces.append(self._missing_band(labels, periods, top))
+            y_title = self._unit
+        else:
+            traces = self._power_traces("", labels, periods, MEAN_COLOUR, MAX_COLOUR)
+            if peak is not None:
+                index = next(
+                    (i for i, p in enumerate(periods)
+                     if p.power_max_kw == peak.power_kw and p.start <= peak.at < p.start + p.hours * 3600),
+                    None,
+                )
+                if index is not None:
+                    traces.append(self._peak_marker(labels[index], peak.power_kw))
+            y_title = "kW"
+        self.figure = {"data": traces, "layout": self._layout(y_title=y_title)}
+        self._trace_years = []
+
+    def _refresh_view(self, principal: Principal, meter: CustomerMeter) -> None:
+        if self.level == DAY and self.day_key:
+            self._show_day(principal, meter, date.fromisoformat(self.day_key))
+        elif self.level == MONTH and self.month_key:
+            self._show_month(principal, meter, date.fromisoformat(self.month_key))
+        else:
+            self._show_year(principal, meter)
+
+    # -- events ---------------------------------------------------------------------------------
+
+    @rx.event
+    def load(self):
+        principal = self._require(Role.CUSTOMER)
+        self.loading = True
+        yield
+        with session_scope() as db:
+            meter = customer_meter(db, principal)
+        self.heat = meter.medium == Medium.HEAT
+        self.mode = ENERGY
+        self._set_freshness(principal, meter)
+        self._show_year(principal, meter)
+        self.loading = False
+
+    @rx.event
+    def show_year(self) -> None:
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            meter = customer_meter(db, principal)
+        self._show_year(principal, meter)
+
+    @rx.event
+    def show_month(self, key: str) -> None:
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            meter = customer_meter(db, principal)
+        self._show_month(principal, meter, date.fromisoformat(key))
+
+    @rx.event
+    def show_day(self, key: str) -> None:
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            meter = customer_meter(db, principal)
+        self._show_day(principal, meter, date.fromisoformat(key))
+
+    @rx.event
+    def open_row(self, key: str) -> None:
+        """The accessible alternative to tapping a bar: the table row's button."""
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            meter = customer_meter(db, principal)
+        if self.level == YEAR:
+            self._show_month(principal, meter, date.fromisoformat(key))
+        elif self.level == MONTH:
+            self._show_day(principal, meter, date.fromisoformat(key))
+
+    @rx.event
+    def chart_clicked(self, points: list[dict[str, Any]]) -> None:
+        """A bar or point was tapped: plotly sends x, curveNumber and pointIndex only."""
+        principal = self._require(Role.CUSTOMER)
+        if not points or self.level == DAY:
+            return
+        point = points[0]
+        with session_scope() as db:
+            meter = customer_meter(db, principal)
+        x = str(point.get("x", ""))
+        if self.level == YEAR:
+            curve = int(point.get("curveNumber") or 0)
+            if x not in self._categories or not 0 <= curve < len(self._trace_years):
+                return
+            month = self._categories.index(x) + 1
+            self._show_month(principal, meter, date(self._trace_years[curve], month, 1))
+        else:
+            key = None
+            index = point.get("pointIndex")
+            if x in self._categories:
+                key = self._category_keys[self._categories.index(x)]
+            elif index is not None and 0 <= int(index) < len(self._category_keys):
+                key = self._category_keys[int(index)]
+            if key:
+                self._show_day(principal, meter, date.fromisoformat(key))
+
+    @rx.event
+    def set_mode(self, mode: str | list[str]) -> None:
+        principal = self._require(Role.CUSTOMER)
+        mode = mode[0] if isinstance(mode, list) and mode else mode
+        if mode not in (ENERGY, POWER):
+            return
+        with session_scope() as db:
+            meter = customer_meter(db, principal)
+        self.mode = str(mode)
+        self._refresh_view(principal, meter)
+
+    # -- exports --------------------------------------------------------------------------------
+
+    def _export_table(self) -> ExportTable:
+        period = self._text({YEAR: "consumption.month", MONTH: "consumption.day",
+                             DAY: "consumption.hour"}[self.level])
+        columns = [period, f"{self._text('consumption.energy')} ({self._unit})",
+                   self._text("consumption.mean_kw"), self._text("consumption.max_kw"),
+                   self._text("consumption.status")]
+        rows: list[list[str | float | None]] = [
+            [row["label"],
+             float(row["energy_value"]) if row["energy_value"] else None,
+             float(row["mean_value"]) if row["mean_value"] else None,
+             float(row["max_value"]) if row["max_value"] else None,
+             row["quality"]]
+            for row in self.table_rows
+        ]
+        return ExportTable(self._text("consumption.title"), columns, rows)
+
+    def _export_name(self, extension: str) -> str:
+        period = self.day_key or self.month_key[:7] or "years"
+        return f"forbruk-{period}.{extension}"
+
+    @rx.event
+    def download_csv(self):
+        self._require(Role.CUSTOMER)
+        return rx.download(data=table_csv(self._export_table()), filename=self._export_name("csv"))
+
+    @rx.event
+    def download_xlsx(self):
+        self._require(Role.CUSTOMER)
+        return rx.download(data=table_xlsx(self._export_table()), filename=self._export_name("xlsx"))
+
+    @rx.event
+    def download_grid_csv(self):
+        """Hourly values of what is shown, in the grid companies' semicolon layout."""
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            meter = customer_meter(db, principal)
+            if self.level == DAY:
+                start, end = period_bounds(DAY, self.day_key)
+            elif self.level == MONTH:
+                start, end = period_bounds(MONTH, self.month_key)
+            else:
+                now = datetime.now(UTC)
+                start, end = int(now.timestamp()) - 366 * 86400, int(now.timestamp())
+            hours = hourly_values(db, principal, meter.meter_id, start, end)
+        text = grid_company_hourly_csv(meter.metering_point_id, hours)
+        return rx.download(data=text, filename=self._export_name("timeverdier.csv"))

@@ -1,0 +1,187 @@
+"""Chart query latency on a big SQLite database: >= 500 meters x 3 years of hourly values.
+
+    .venv/bin/python -m bench.charts [--meters 500] [--years 3] [--requests 1000] [--db PATH]
+
+Builds the database (migrations, meters and customer relationships, then hourly values and
+their daily/monthly roll-ups written straight into the consumption tables, as
+refresh_consumption leaves them), reports the load time and rows/s, then the p50/p95 latency
+of the year, month and day queries over random requests. Target: p95 < 10 ms each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.db import make_engine
+from app.migrate import upgrade_to_head
+from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
+from app.services import consumption
+from app.services.sessions import Principal
+
+HOUR = 3600
+
+
+def _master_data(engine, meters: int) -> list[tuple[int, Principal]]:
+    with Session(engine, expire_on_commit=False) as db:
+        grid = Organisation(name="Benchnett AS", kind=OrganisationKind.GRID_COMPANY, org_number="999000111")
+        db.add(grid)
+        db.flush()
+        pairs = []
+        for n in range(meters):
+            customer = Customer(name=f"Kunde {n}")
+            meter = Meter(serial=f"BENCH{n:06d}", manufacturer="Aidon", model="6525",
+                          medium="heat" if n % 3 == 2 else "electricity")
+            db.add_all([customer, meter])
+            db.flush()
+            relationship = CustomerRelationship(
+                customer_id=customer.id, utility_id=grid.id, installation_number=f"{n:07d}",
+                metering_point_id=f"70705750{n:010d}", address="Benkveien 1", postcode="7010",
+                city="Trondheim", meter_id=meter.id,
+            )
+            db.add(relationship)
+            db.flush()
+            pairs.append((meter.id or 0,
+                          Principal(session_id=n, role=Role.CUSTOMER, user_id=None,
+                                    relationship_id=relationship.id)))
+        db.commit()
+    return pairs
+
+
+def _hours_for(meter_id: int, start: int, hours: int, rng: random.Random) -> list[tuple]:
+    """Plausible hourly kWh: a daily rhythm, a winter season, noise; one hour in 2,000 missing."""
+    rows = []
+    size = rng.uniform(0.6, 1.8)
+    for i in range(hours):
+        ts = start + i * HOUR
+        if rng.random() < 0.0005:
+            rows.append((meter_id, ts, None, None, None, "missing"))
+            continue
+        hour_of_day = (ts // HOUR) % 24
+        season = 1.0 + 0.6 * math.cos(2 * math.pi * ((ts / 86400) % 365.25) / 365.25)
+        day_shape = 0.7 + 0.5 * math.sin(2 * math.pi * (hour_of_day - 6) / 24)
+        kwh = round(size * season * day_shape * rng.uniform(0.8, 1.2), 3)
+        rows.append((meter_id, ts, kwh, kwh, kwh, "measured"))
+    return rows
+
+
+def build(path: Path, meters: int, years: int) -> tuple[list[tuple[int, Principal]], int, float]:
+    url = f"sqlite:///{path}"
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    pairs = _master_data(engine, meters)
+    zone = consumption.local_zone()
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = int(end.replace(year=end.year - years).timestamp())
+    hours = int(end.timestamp() - start) // HOUR
+    rng = random.Random(5)
+    total = 0
+    generating = storing = 0.0
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        connection.exec_driver_sql("PRAGMA cache_size = -200000")
+        for meter_id, _principal in pairs:
+            began = time.perf_counter()
+            rows = _hours_for(meter_id, start, hours, rng)
+            generating += time.perf_counter() - began
+            began = time.perf_counter()
+            consumption._insert_hours(connection, rows)
+            days = consumption.roll_up_days(rows, zone)
+            consumption._insert_days(connection, days)
+            consumption._insert_months(connection, consumption.roll_up_months(days, zone))
+            storing += time.perf_counter() - began
+            total += len(rows)
+        began = time.perf_counter()
+        transaction.commit()
+        storing += time.perf_counter() - began
+    seconds = storing
+    print(f"Generating the synthetic hourly values took {generating:.1f} s (not counted below)")
+    engine.dispose()
+    return pairs, total, seconds
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    return p50, p95, ordered[-1]
+
+
+def measure(
+    path: Path, pairs: list[tuple[int, Principal]], requests: int, years: int
+) -> dict[str, list[float]]:
+    engine = make_engine(f"sqlite:///{path}")
+    rng = random.Random(11)
+    today = datetime.now(consumption.local_zone()).date()
+    first_day = today.replace(year=today.year - years) + timedelta(days=1)
+    span = (today - first_day).days
+    timings: dict[str, list[float]] = {"year": [], "month": [], "day": []}
+
+    def random_day() -> date:
+        return first_day + timedelta(days=rng.randrange(span))
+
+    queries: dict[str, Callable[[Session, Principal, int], object]] = {
+        "year": lambda db, p, m: consumption.year_overview(db, p, m),
+        "month": lambda db, p, m: consumption.month_view(db, p, m, random_day().replace(day=1)),
+        "day": lambda db, p, m: consumption.day_view(db, p, m, random_day()),
+    }
+    # Warm the page cache and the ORM's statement cache first, as a running server would be.
+    with Session(engine) as db:
+        for query in queries.values():
+            for meter_id, principal in pairs[:20]:
+                query(db, principal, meter_id)
+    for name, query in queries.items():
+        for _ in range(requests):
+            meter_id, principal = rng.choice(pairs)
+            # One session per request, as a state handler opens it.
+            began = time.perf_counter()
+            with Session(engine) as db:
+                query(db, principal, meter_id)
+            timings[name].append((time.perf_counter() - began) * 1000)
+    engine.dispose()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--meters", type=int, default=500)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--db", type=Path, help="reuse or keep the database here")
+    args = parser.parse_args()
+    path = args.db or Path(tempfile.mkdtemp(prefix="meterportal-bench-")) / "charts.db"
+    if path.exists():
+        print(f"Reusing {path}")
+        engine = make_engine(f"sqlite:///{path}")
+        with Session(engine) as db:
+            rows = db.connection().exec_driver_sql(
+                "SELECT r.meter_id, r.id FROM customer_relationship r ORDER BY r.id"
+            ).all()
+        pairs = [(m, Principal(i, Role.CUSTOMER, None, r)) for i, (m, r) in enumerate(rows)]
+        engine.dispose()
+    else:
+        pairs, total, seconds = build(path, args.meters, args.years)
+        print(f"Loaded {total:,} hourly values for {len(pairs)} meters ({args.years} years) "
+              f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s")
+        print(f"Database {path}: {path.stat().st_size / 1e6:,.0f} MB")
+    timings = measure(path, pairs, args.requests, args.years)
+    print(f"{'query':<6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   ({args.requests} random requests each)")
+    for name, samples in timings.items():
+        p50, p95, worst = _percentiles(samples)
+        verdict = "ok" if p95 < 10 else "SLOW"
+        print(f"{name:<6} {p50:8.2f} {p95:8.2f} {worst:8.2f}   {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""Consumption charts on a phone: drill year -> month -> day and back, toggle power, and check
+what is drawn against the data table and against the readings in the database."""
+
+from __future__ import annotations
+
+import calendar
+import os
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import text
+from sqlmodel import select
+
+from app import routes
+from app.db import session_scope
+from app.i18n import translate
+from app.models import CustomerRelationship, Medium, Meter, Role
+from app.services.sessions import start_session
+from tests.e2e.conftest import has_horizontal_overflow
+
+pytestmark = pytest.mark.e2e
+
+OSLO = ZoneInfo("Europe/Oslo")
+SESSION_KEY = "mp_session"  # rx.LocalStorage(name="mp_session") keeps the token under this key
+MONTHS = translate("consumption.months", "nb").split(",")
+
+
+def t(key: str, **params) -> str:
+    return translate(key, "nb", **params)
+
+
+def _relationship(medium: str) -> tuple[int, int]:
+    with session_scope() as db:
+        relationship, meter = db.exec(
+            select(CustomerRelationship, Meter)
+            .join(Meter, Meter.id == CustomerRelationship.meter_id)
+            .where(Meter.medium == medium)
+            .order_by(CustomerRelationship.id)
+        ).first()
+        return relationship.id or 0, meter.id or 0
+
+
+def _sign_in(page: Page, relationship_id: int) -> None:
+    with session_scope() as db:
+        token = start_session(db, Role.CUSTOMER, relationship_id=relationship_id)
+    page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")
+
+
+def _open(page: Page, base_url: str) -> None:
+    page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
+    _wait_for_level(page, "year")
+
+
+def _wait_for_level(page: Page, level: str, mode: str = "energy") -> None:
+    chart = page.locator(f"#consumption-chart[data-level='{level}'][data-mode='{mode}']")
+    expect(chart.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    page.wait_for_function(
+        """([level, mode]) => {
+            const plot = document.querySelector('#consumption-chart .js-plotly-plot');
+            if (!plot || !plot.data || !plot.data.length) return false;
+            const bars = plot.data.some(t => t.type === 'bar');
+            return mode === 'energy' ? bars : !bars;
+        }""",
+        arg=[level, mode],
+    )
+
+
+def _traces(page: Page) -> list[dict]:
+    return page.evaluate(
+        """() => document.querySelector('#consumption-chart .js-plotly-plot').data
+              .map(t => ({name: t.name, type: t.type, x: t.x, y: t.y}))"""
+    )
+
+
+def _table(page: Page) -> list[dict]:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('#consumption-table tbody tr[data-key]')].map(tr => {
+            const row = {key: tr.dataset.key, label: tr.querySelector('th').innerText.trim()};
+            for (const td of tr.querySelectorAll('td[data-column]')) {
+                row[td.dataset.column] = td.dataset.value === '' ? null : Number(td.dataset.value);
+            }
+            const quality = tr.querySelector('td[data-quality]');
+            row.quality = quality ? quality.dataset.quality : null;
+            return row;
+        })"""
+    )
+
+
+def _register_difference(meter_id: int, start: datetime, end: datetime) -> float:
+    """What the database says was used in [start, end): register at end minus register at start."""
+    with session_scope() as db:
+        first, last = (
+            db.connection().execute(
+                text("SELECT value FROM reading WHERE meter_id = :m AND ts = :ts"),
+                {"m": meter_id, "ts": int(moment.timestamp())},
+            ).scalar_one()
+            for moment in (start, end)
+        )
+    return last - first
+
+
+def _click_bar(page: Page, trace_index: int, point_index: int) -> None:
+    traces = page.locator("#consumption-chart .barlayer .trace")
+    bar = traces.nth(trace_index).locator(".point").nth(point_index)
+    box = bar.bounding_box()
+    assert box is not None, "the bar is not drawn"
+    # Tap near the top of the bar: a short bar still has its top inside the plot.
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 6))
+
+
+def _assert_phone_layout(page: Page, shot: str = "") -> None:
+    assert not has_horizontal_overflow(page)
+    if shot and os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=f"{os.environ['SCREENSHOT_DIR']}/consumption-{shot}-375.png", full_page=True)
+    for button in page.locator("main button").all():
+        if button.is_visible():
+            box = button.bounding_box()
+            assert box is not None and box["height"] >= 44 - 0.5, button.inner_text()
+
+
+def _previous_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def test_drill_year_month_day_and_back_on_a_phone(phone_page: Page, base_url: str):
+    page = phone_page
+    relationship_id, meter_id = _relationship(Medium.ELECTRICITY)
+    _sign_in(page, relationship_id)
+    _open(page, base_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("consumption.title"))
+    expect(page.locator("#consumption-freshness")).to_contain_text(t("consumption.data_until", when="")[:8])
+    _assert_phone_layout(page, "year")
+
+    # Year view: one bar trace per year, the same figures as the table.
+    traces = _traces(page)
+    years = [int(trace["name"]) for trace in traces if trace["type"] == "bar"]
+    assert len(years) == 3 and years == sorted(years)
+    rows = {row["label"]: row for row in _table(page)}
+    for trace in traces:
+        for month_name, value in zip(trace["x"], trace["y"]):
+            label = f"{month_name} {trace['name']}"
+            assert (rows[label]["energy"] if label in rows else None) == value
+
+    # Tap last month's bar: the month's daily bars, checked against the readings.
+    today = datetime.now(OSLO).date()
+    month = _previous_month(today)
+    _click_bar(page, years.index(month.year), month.month - 1)
+    _wait_for_level(page, "month")
+    expect(page.locator("#consumption-heading")).to_have_text(f"{MONTHS[month.month - 1]} {month.year}")
+    days = _table(page)
+    assert len(days) == calendar.monthrange(month.year, month.month)[1]
+    [bars] = [trace for trace in _traces(page) if trace["type"] == "bar" and trace["y"][0] is not None]
+    assert bars["y"] == [row["energy"] for row in days]
+    month_start = datetime.combine(month, datetime.min.time(), OSLO)
+    month_end = datetime.combine((month + timedelta(days=32)).replace(day=1), datetime.min.time(), OSLO)
+    assert sum(row["energy"] for row in days) == pytest.approx(
+        _register_difference(meter_id, month_start, month_end), abs=0.01
+    )
+    assert rows[f"{MONTHS[month.month - 1]} {month.year}"]["energy"] == pytest.approx(
+        sum(row["energy"] for row in days), abs=0.1
+    )
+    expect(page.locator("#capacity-basis")).to_contain_text(t("consumption.capacity_title"))
+    _assert_phone_layout(page, "month")
+
+    # Tap the 15th: 24 hourly bars (23/25 on DST days) that add up to the day's bar.
+    _click_bar(page, 0, 14)
+    _wait_for_level(page, "day")
+    day = month.replace(day=15)
+    hours = _table(page)
+    day_start = datetime.combine(day, datetime.min.time(), OSLO)
+    day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), OSLO)
+    assert len(hours) == int((day_end - day_start).total_seconds()) // 3600
+    assert [h["label"] for h in hours][:3] == ["00", "01", "02"]
+    [bars] = [trace for trace in _traces(page) if trace["type"] == "bar"]
+    assert bars["y"] == [h["energy"] for h in hours]
+    assert sum(h["energy"] for h in hours) == pytest.approx(days[14]["energy"], abs=0.01)
+    assert sum(h["energy"] for h in hours) == pytest.approx(
+        _register_difference(meter_id, day_start, day_end), abs=0.001
+    )
+    _assert_phone_layout(page, "day")
+
+    # Power at the day level: curves of hourly mean and max, the peak marked.
+    page.get_by_role("button", name=t("consumption.power"), exact=True).click()
+    _wait_for_level(page, "day", "power")
+    curves = {trace["name"]: trace for trace in _traces(page)}
+    power_rows = _table(page)
+    assert curves[t("consumption.mean")]["y"] == [row["mean"] for row in power_rows]
+    assert curves[t("consumption.max")]["y"] == [row["max"] for row in power_rows]
+    assert curves[t("consumption.peak")]["y"] == [max(row["max"] for row in power_rows)]
+    _assert_phone_layout(page, "day-power")
+
+    # Back to the month (power stays on), back to energy, then the year overview.
+    page.get_by_role("button", name=t("consumption.back_to_month")).click()
+    _wait_for_level(page, "month", "power")
+    page.get_by_role("button", name=t("consumption.energy"), exact=True).click()
+    _wait_for_level(page, "month")
+    page.get_by_role("button", name=t("consumption.year_overview")).click()
+    _wait_for_level(page, "year")
+    assert {row["label"]: row for row in _table(page)} == rows
+
+
+def test_table_buttons_drill_too_and_the_autumn_dst_day_has_25_hours(phone_page: Page, base_url: str):
+    page = phone_page
+    relationship_id, _meter_id = _relationship(Medium.ELECTRICITY)
+    _sign_in(page, relationship_id)
+    _open(page, base_url)
+    year = datetime.now(OSLO).year - 1
+    october = date(year, 10, 1)
+    last_sunday = max(date(year, 10, d) for d in range(25, 32) if date(year, 10, d).weekday() == 6)
+    page.get_by_role("button", name=t("consumption.open", period=f"okt {year}")).click()
+    _wait_for_level(page, "month")
+    assert _table(page)[0]["key"] == october.isoformat()
+    page.get_by_role(
+        "button", name=t("consumption.open", period=f"{last_sunday.day}. okt {year}")
+    ).click()
+    _wait_for_level(page, "day")
+    labels = [row["label"] for row in _table(page)]
+    assert len(labels) == 25 and labels[2:4] == ["02 CEST", "02 CET"]
+    _assert_phone_layout(page)
+
+
+def test_heat_is_shown_in_mwh(phone_page: Page, base_url: str):
+    page = phone_page
+    relationship_id, _meter_id = _relationship(Medium.HEAT)
+    _sign_in(page, relationship_id)
+    _open(page, base_url)
+    expect(page.locator("#consumption-table thead")).to_contain_text("MWh")
+    expect(page.locator("#capacity-basis")).to_have_count(0)
+    _assert_phone_layout(page)
+
+
+def test_a_meter_without_data_shows_the_empty_state(phone_page: Page, base_url: str):
+    page = phone_page
+    with session_scope() as db:
+        template_relationship = db.exec(
+            select(CustomerRelationship).order_by(CustomerRelationship.id)
+        ).first()
+        meter = Meter(serial="EMPTY0000001", manufacturer="Aidon", model="6525", medium="electricity")
+        db.add(meter)
+        db.flush()
+        relationship = CustomerRelationship(
+            customer_id=template_relationship.customer_id, utility_id=template_relationship.utility_id,
+            installation_number="9999991", metering_point_id="707057500099999991",
+            address="Nyveien 1", postcode="7010", city="Trondheim", meter_id=meter.id,
+        )
+        db.add(relationship)
+        db.flush()
+        relationship_id = relationship.id or 0
+    _sign_in(page, relationship_id)
+    page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
+    expect(page.locator("#consumption-empty")).to_contain_text(t("consumption.empty"))
+    expect(page.locator("#consumption-freshness")).to_have_text(t("consumption.no_data_yet"))
+    assert not has_horizontal_overflow(page)
+
+
+def test_visitor_without_session_is_sent_away(phone_page: Page, base_url: str):
+    phone_page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
+    expect(phone_page).not_to_have_url(base_url + routes.CUSTOMER_CONSUMPTION)
+    expect(phone_page.locator("#consumption-table tbody tr")).to_have_count(0)

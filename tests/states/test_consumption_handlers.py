@@ -1,0 +1,160 @@
+"""The consumption handlers, called directly as another customer, never show someone else's meter."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import reflex as rx
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+import app.db
+from app.models import (
+    Customer,
+    CustomerRelationship,
+    Meter,
+    Organisation,
+    OrganisationKind,
+    Role,
+)
+from app.services.consumption import rebuild_all_consumption
+from app.services.errors import AccessDenied
+from app.services.readings import insert_readings
+from app.services.sessions import start_session
+from app.states import consumption as consumption_state
+from app.states.consumption import ConsumptionState
+
+HOUR = 3600
+
+
+@pytest.fixture
+def private_app_db(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """Handlers use their own database here, so the shared app database stays untouched."""
+    monkeypatch.setattr(app.db, "get_engine", lambda: engine)
+    yield engine
+
+
+def _customer(db: Session, grid_id: int, n: int, kwh_per_hour: float, engine: Engine) -> int:
+    customer = Customer(name=f"Kunde {n}", mobile=f"+4741000{n:03d}")
+    meter = Meter(serial=f"XLEAK{n:04d}", manufacturer="Aidon", model="6525", medium="electricity")
+    db.add_all([customer, meter])
+    db.flush()
+    relationship = CustomerRelationship(
+        customer_id=customer.id, utility_id=grid_id, installation_number=f"{9000 + n}",
+        metering_point_id=f"7070575000099{n:05d}", address="Elvegata 2", postcode="7010",
+        city="Trondheim", meter_id=meter.id,
+    )
+    db.add(relationship)
+    db.commit()
+    # 40 days of hourly readings up to the current hour.
+    end = int(datetime.now(UTC).timestamp()) // HOUR * HOUR
+    start = end - 40 * 24 * HOUR
+    rows = [
+        (meter.id, "1-0:1.8.0", ts, 1000.0 + kwh_per_hour * (ts - start) / HOUR, "kWh", "collected")
+        for ts in range(start, end + HOUR, HOUR)
+    ]
+    with engine.begin() as connection:
+        insert_readings(connection, rows)
+    return relationship.id or 0
+
+
+@pytest.fixture
+def two_customers(private_app_db: Engine) -> dict[str, int]:
+    with Session(private_app_db, expire_on_commit=False) as db:
+        grid = Organisation(name="Lysnett AS", kind=OrganisationKind.GRID_COMPANY, org_number="912345678")
+        db.add(grid)
+        db.commit()
+        mine = _customer(db, grid.id or 0, 1, 1.0, private_app_db)
+        theirs = _customer(db, grid.id or 0, 2, 5.0, private_app_db)
+    rebuild_all_consumption(private_app_db)
+    return {"mine": mine, "theirs": theirs}
+
+
+def _state(token: str) -> ConsumptionState:
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(ConsumptionState.get_full_name().split(".")[1:])
+    state.session_token = token
+    return state
+
+
+def _token(engine: Engine, role: Role, relationship_id: int | None = None) -> str:
+    with Session(engine) as db:
+        token = start_session(db, role, relationship_id=relationship_id)
+        db.commit()
+    return token
+
+
+def _run(handler, state: ConsumptionState, *args) -> list:
+    result = handler.fn(state, *args)
+    return list(result) if hasattr(result, "__next__") else [result]
+
+
+def _hour_values(state: ConsumptionState) -> set[float]:
+    return {float(r["energy_value"]) for r in state.table_rows if r["energy_value"]}
+
+
+def test_each_customer_sees_only_their_own_meter(two_customers, private_app_db, monkeypatch):
+    mine = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    theirs = _state(_token(private_app_db, Role.CUSTOMER, two_customers["theirs"]))
+    _run(ConsumptionState.load, mine)
+    _run(ConsumptionState.load, theirs)
+    assert mine.table_rows and theirs.table_rows
+    month_key = mine.table_rows[-2]["key"]
+
+    # The other customer drills into exactly the keys my browser shows: their data, not mine.
+    _run(ConsumptionState.show_month, theirs, month_key)
+    _run(ConsumptionState.show_day, theirs, (datetime.now(UTC) - timedelta(days=3)).date().isoformat())
+    assert _hour_values(theirs) == {5.0}
+    _run(ConsumptionState.show_day, mine, (datetime.now(UTC) - timedelta(days=3)).date().isoformat())
+    assert _hour_values(mine) == {1.0}
+
+    _run(ConsumptionState.chart_clicked, theirs, [])
+    _run(ConsumptionState.show_month, theirs, month_key)
+    _run(ConsumptionState.chart_clicked, theirs, [{"x": "15", "curveNumber": 0, "pointIndex": 14}])
+    assert theirs.level == "day" and _hour_values(theirs) <= {5.0}
+
+    exported: list[str] = []
+    original = consumption_state.grid_company_hourly_csv
+
+    def capture(metering_point_id, hours):
+        exported.append(original(metering_point_id, hours))
+        return exported[-1]
+
+    monkeypatch.setattr(consumption_state, "grid_company_hourly_csv", capture)
+    _run(ConsumptionState.download_grid_csv, theirs)
+    rows = list(csv.reader(io.StringIO(exported[0]), delimiter=";"))[1:]
+    assert len(rows) == 24 or len(rows) in (23, 25)
+    assert {r[0] for r in rows} == {"707057500009900002"}
+    assert {r[3] for r in rows} == {"5,000"}
+
+
+@pytest.mark.parametrize("role", [Role.GRID_STAFF, Role.INSTALLER, None])
+def test_handlers_refuse_anyone_but_a_customer(two_customers, private_app_db, role):
+    token = "" if role is None else _token(private_app_db, role)
+    state = _state(token)
+    calls = [
+        (ConsumptionState.load, ()),
+        (ConsumptionState.show_year, ()),
+        (ConsumptionState.show_month, ("2025-01-01",)),
+        (ConsumptionState.show_day, ("2025-01-01",)),
+        (ConsumptionState.open_row, ("2025-01-01",)),
+        (ConsumptionState.chart_clicked, ([{"x": "jan", "curveNumber": 0, "pointIndex": 0}],)),
+        (ConsumptionState.set_mode, ("power",)),
+        (ConsumptionState.download_csv, ()),
+        (ConsumptionState.download_xlsx, ()),
+        (ConsumptionState.download_grid_csv, ()),
+    ]
+    for handler, args in calls:
+        with pytest.raises(AccessDenied):
+            _run(handler, state, *args)
+    assert state.table_rows == [] and state.figure == {}
+
+
+def test_a_customer_session_without_a_meter_is_refused(two_customers, private_app_db):
+    state = _state(_token(private_app_db, Role.CUSTOMER, None))
+    with pytest.raises(AccessDenied):
+        _run(ConsumptionState.load, state)
