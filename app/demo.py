@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,7 +32,12 @@ from app.models import (
     OrganisationKind,
     ReadingSource,
 )
-from app.services.consumption import rebuild_all_consumption
+from app.services.consumption import (
+    consumption_rows,
+    insert_consumption,
+    local_zone,
+    rebuild_all_consumption,
+)
 from app.services.readings import ReadingRow, insert_readings
 
 SEED = 20261123
@@ -241,6 +248,15 @@ def database_is_empty(engine: Engine) -> bool:
         return (db.exec(select(func.count()).select_from(Organisation)).one() or 0) == 0
 
 
+def _meter_series(
+    meter_id: int, medium: str, until: datetime
+) -> tuple[list[ReadingRow], tuple[list, list, list]]:
+    """One meter's readings and the consumption rows derived from them (runs in a worker)."""
+    readings = list(demo_readings(meter_id, medium, consumption_size(meter_id, medium), until))
+    points = [(ts, value) for _, _, ts, value, _, _ in readings]
+    return readings, consumption_rows(meter_id, points, local_zone())
+
+
 def generate_demo(engine: Engine, *, until: datetime | None = None) -> list[DemoLogin]:
     """Fill ``engine``'s database with the demo data.
 
@@ -249,18 +265,28 @@ def generate_demo(engine: Engine, *, until: datetime | None = None) -> list[Demo
     """
     until = until or datetime.now(UTC)
     logins: list[DemoLogin] = []
-    if database_is_empty(engine):
+    fresh = database_is_empty(engine)
+    if fresh:
         with Session(engine, expire_on_commit=False) as db:
             logins = _build_master_data(db)
             db.commit()
     with Session(engine) as db:
         meters = [(m.id or 0, m.medium) for m in db.exec(select(Meter).order_by(Meter.id))]
-    with engine.begin() as connection:
-        for meter_id, medium in meters:
-            size = consumption_size(meter_id, medium)
-            insert_readings(connection, demo_readings(meter_id, medium, size, until))
-    # The charts read hourly values and roll-ups, not readings.
-    rebuild_all_consumption(engine)
+    # Worker processes compute the series while this one writes: the two overlap on 2 cores.
+    with ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        series = pool.map(
+            _meter_series, [m for m, _ in meters], [medium for _, medium in meters],
+            [until] * len(meters),
+        )
+        with engine.begin() as connection:
+            for readings, consumption in series:
+                insert_readings(connection, readings)
+                # The charts read hourly values and roll-ups, not readings.
+                if fresh:
+                    insert_consumption(connection, consumption)
+    if not fresh:
+        # Other readings may be stored beside the demo's: derive from all of them.
+        rebuild_all_consumption(engine)
     return logins
 
 

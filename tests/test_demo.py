@@ -20,6 +20,7 @@ from app.demo import (
     generate_demo,
 )
 from app.migrate import upgrade_to_head
+from app.services.consumption import rebuild_all_consumption
 from app.models import Customer, CustomerRelationship, Medium, Meter, Organisation, Reading
 
 UNTIL = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
@@ -121,6 +122,23 @@ def test_generation_is_deterministic():
     second = list(demo_readings(7, Medium.HEAT, consumption_size(7, Medium.HEAT), UNTIL))
     assert first == second
     assert SEED  # the seed is a named constant, not the clock
+
+
+def _consumption_snapshot(engine) -> tuple:
+    with engine.connect() as connection:
+        return tuple(
+            connection.execute(text(
+                f"SELECT count(*), round(sum(coalesce(energy_kwh, 0)), 3) FROM {table}"
+            )).one()
+            for table in ("consumption_hour", "consumption_day", "consumption_month")
+        )
+
+
+def test_demo_consumption_equals_a_rebuild_from_the_readings(demo_engine):
+    generated = _consumption_snapshot(demo_engine)
+    assert generated[0][0] >= METER_COUNT * HOURS_IN_THREE_YEARS
+    rebuild_all_consumption(demo_engine)
+    assert _consumption_snapshot(demo_engine) == generated
 
 
 def test_running_the_generator_again_adds_nothing(demo_engine):

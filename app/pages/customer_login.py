@@ -25,8 +25,8 @@ def _first_login_form() -> rx.Component:
                        type="tel", autocomplete="tel"),
             rx.vstack(
                 rx.hstack(
-                    rx.checkbox(id="consent", name="consent", checked=S.consent, on_change=S.set_consent, size="3",
-                                aria_describedby="consent-error"),
+                    rx.checkbox(id="consent", name="consent", checked=S.consent, on_change=S.set_consent,
+                                size="3", aria_describedby="consent-error"),
                     rx.el.label(t["customer.consent"], html_for="consent", class_name="rt-Text rt-r-size-2"),
                     align="start",
                     spacing="3",

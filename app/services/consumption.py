@@ -483,6 +483,27 @@ def refresh_consumption(connection: Connection, meter_id: int, since_ts: int) ->
     _insert_months(connection, months)
 
 
+def consumption_rows(
+    meter_id: int, points: Sequence[tuple[int, float]], zone: ZoneInfo
+) -> tuple[list[HourRow], list[DayRow], list[MonthRow]]:
+    """Hourly values and their daily and monthly roll-ups from a meter's register points.
+
+    Pure computation, so a caller may run it in another process (the demo generator does).
+    """
+    hours = derive_hours(meter_id, points)
+    days = roll_up_days(hours, zone)
+    return hours, days, roll_up_months(days, zone)
+
+
+def insert_consumption(
+    connection: Connection, rows: tuple[list[HourRow], list[DayRow], list[MonthRow]]
+) -> None:
+    hours, days, months = rows
+    _insert_hours(connection, hours)
+    _insert_days(connection, days)
+    _insert_months(connection, months)
+
+
 def rebuild_all_consumption(engine: Engine) -> None:
     """Recompute every meter's hourly values and roll-ups from the stored readings."""
     zone = local_zone()
@@ -491,11 +512,8 @@ def rebuild_all_consumption(engine: Engine) -> None:
         for table in (ConsumptionMonth, ConsumptionDay, ConsumptionHour):
             connection.execute(delete(table.__table__))
         for meter_id in meters:
-            hours = derive_hours(meter_id, _load_points(connection, meter_id, None))
-            _insert_hours(connection, hours)
-            days = roll_up_days(hours, zone)
-            _insert_days(connection, days)
-            _insert_months(connection, roll_up_months(days, zone))
+            points = _load_points(connection, meter_id, None)
+            insert_consumption(connection, consumption_rows(meter_id, points, zone))
 
 
 def _next_month(month: date) -> date:
