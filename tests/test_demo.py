@@ -20,8 +20,8 @@ from app.demo import (
     generate_demo,
 )
 from app.migrate import upgrade_to_head
-from app.services.consumption import rebuild_all_consumption
 from app.models import Customer, CustomerRelationship, Medium, Meter, Organisation, Reading
+from app.services.consumption import rebuild_all_consumption
 
 UNTIL = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 HOURS_IN_THREE_YEARS = 26_304  # 2023-11-23 14:00 .. 2026-11-23 14:00, one leap day

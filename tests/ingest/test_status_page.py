@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import pytest
-import reflex as rx
 
-from app.db import get_engine, session_scope
+from app.db import get_engine
 from app.ingest.store import ReadingStore
 from app.models import Role
 from app.services.errors import AccessDenied
-from app.services.sessions import start_session
 from app.states.ingest import IngestState
+from tests.handler_callers import session_token, state_as
 
 
 def _state(token: str) -> IngestState:
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(IngestState.get_full_name().split(".")[1:])
-    state.session_token = token
-    return state
+    return state_as(IngestState, token)
 
 
 def _token(role: Role) -> str:
-    with session_scope() as db:
-        return start_session(db, role)
+    return session_token(role)
 
 
 def test_sources_are_refused_to_a_customer(app_database_url):

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import reflex as rx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -24,9 +23,9 @@ from app.models import (
 from app.services.consumption import rebuild_all_consumption
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
-from app.services.sessions import start_session
 from app.states import consumption as consumption_state
 from app.states.consumption import ConsumptionState
+from tests.handler_callers import session_token, state_as
 
 HOUR = 3600
 
@@ -75,17 +74,11 @@ def two_customers(private_app_db: Engine) -> dict[str, int]:
 
 
 def _state(token: str) -> ConsumptionState:
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(ConsumptionState.get_full_name().split(".")[1:])
-    state.session_token = token
-    return state
+    return state_as(ConsumptionState, token)
 
 
 def _token(engine: Engine, role: Role, relationship_id: int | None = None) -> str:
-    with Session(engine) as db:
-        token = start_session(db, role, relationship_id=relationship_id)
-        db.commit()
-    return token
+    return session_token(role, relationship_id, engine)
 
 
 def _run(handler, state: ConsumptionState, *args) -> list:

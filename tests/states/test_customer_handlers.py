@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import reflex as rx
 from sqlmodel import select
 
 from app.db import session_scope
@@ -14,13 +13,11 @@ from app.services.customer_accounts import create_account
 from app.services.errors import AccessDenied
 from app.services.sessions import resolve_principal, start_session
 from app.states.customer import CustomerState
+from tests.handler_callers import session_token, state_as
 
 
 def _state(token: str) -> CustomerState:
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(CustomerState.get_full_name().split(".")[1:])
-    state.session_token = token
-    return state
+    return state_as(CustomerState, token)
 
 
 _serial = itertools.count(1)
@@ -58,8 +55,7 @@ def _utility_id(db) -> int:
 
 
 def _guest_token(relationship_id: int) -> str:
-    with session_scope() as db:
-        return start_session(db, Role.CUSTOMER, relationship_id=relationship_id)
+    return session_token(Role.CUSTOMER, relationship_id)
 
 
 def test_load_shows_only_the_callers_relationship(two_customers):

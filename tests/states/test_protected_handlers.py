@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import pytest
-import reflex as rx
 from sqlmodel import select
 
 from app.db import session_scope
 from app.models import AuditEntry, Role
 from app.services.errors import AccessDenied
-from app.services.sessions import start_session
 from app.states.staff import StaffState
+from tests.handler_callers import session_token, state_as
 
 
-def _staff_state(token: str) -> StaffState:
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(StaffState.get_full_name().split(".")[1:])
-    state.session_token = token
-    return state
+def _state(token: str) -> StaffState:
+    return state_as(StaffState, token)
 
 
 def _token(role: Role) -> str:
-    with session_scope() as db:
-        return start_session(db, role)
+    return session_token(role)
 
 
 def test_staff_overview_refuses_a_customer(app_database_url):
-    state = _staff_state(_token(Role.CUSTOMER))
+    state = _state(_token(Role.CUSTOMER))
     with pytest.raises(AccessDenied):
         StaffState.load_overview.fn(state)
     assert state.figures == {}
@@ -36,13 +31,13 @@ def test_staff_overview_refuses_a_customer(app_database_url):
 
 
 def test_staff_overview_refuses_a_browser_without_session(app_database_url):
-    state = _staff_state("")
+    state = _state("")
     with pytest.raises(AccessDenied):
         StaffState.load_overview.fn(state)
     assert state.figures == {}
 
 
 def test_staff_overview_serves_grid_staff(app_database_url):
-    state = _staff_state(_token(Role.GRID_STAFF))
+    state = _state(_token(Role.GRID_STAFF))
     StaffState.load_overview.fn(state)
     assert set(state.figures) == {"customers", "relationships", "meters", "readings"}
