@@ -29,6 +29,10 @@ def _language_select() -> rx.Component:
     )
 
 
+def _account_label() -> rx.Var:
+    return rx.cond(SessionState.display_name, SessionState.display_name, SessionState.t["nav.account"])
+
+
 def _account_menu() -> rx.Component:
     """The name menu at the top right: who is signed in, and the way out."""
     return rx.cond(
@@ -36,14 +40,21 @@ def _account_menu() -> rx.Component:
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(
-                    rx.icon("circle-user", size=18),
-                    rx.cond(SessionState.display_name, SessionState.display_name,
-                            SessionState.t["nav.account"]),
+                    rx.icon("circle-user", size=20),
+                    # On a phone the icon alone fits beside the logo; the name stays the button's name.
+                    rx.text(
+                        _account_label(),
+                        display=["none", "none", "inline"],
+                        max_width="14rem",
+                        overflow="hidden",
+                        text_overflow="ellipsis",
+                        white_space="nowrap",
+                    ),
                     rx.icon("chevron-down", size=14),
                     variant="soft",
                     size="3",
-                    max_width="14rem",
-                    overflow="hidden",
+                    min_height="44px",
+                    aria_label=_account_label(),
                 )
             ),
             rx.menu.content(
