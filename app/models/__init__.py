@@ -17,11 +17,11 @@ from app.models.customer_auth import (
     RememberedDevice,
     SmsOutboxEntry,
 )
-from app.models.ingest import BILLING_GRADE_SOURCES, HanReader, IngestSource
+from app.models.ingest import HanReader, IngestSource
 from app.models.meter import Concentrator, Medium, Meter
 from app.models.meter_key import KeyKind, MeterKey
 from app.models.organisation import Organisation, OrganisationKind
-from app.models.reading import Reading, ReadingSource
+from app.models.reading import BILLING_GRADE_SOURCES, Reading, ReadingSource
 from app.models.user import Role, User, UserSession
 
 __all__ = [

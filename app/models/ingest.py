@@ -8,11 +8,6 @@ from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import timestamp_field
-from app.models.reading import ReadingSource
-
-# Readings the billing-grade consumption may fold: HAN data is the customer's own, not
-# quality-assured, and never used for settlement.
-BILLING_GRADE_SOURCES = frozenset({ReadingSource.COLLECTED.value, ReadingSource.DEMO.value})
 
 
 class IngestSource(SQLModel, table=True):

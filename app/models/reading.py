@@ -16,6 +16,10 @@ class ReadingSource(StrEnum):
     DEMO = "demo"
 
 
+# What settlement and the consumption charts may use; HAN data never is.
+BILLING_GRADE_SOURCES: tuple[str, ...] = (ReadingSource.COLLECTED.value, ReadingSource.DEMO.value)
+
+
 class Reading(SQLModel, table=True):
     """One register value at one instant, stored once per (meter, register, ts).
 

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from app.config import settings
 from app.models import (
+    BILLING_GRADE_SOURCES,
     ConsumptionDay,
     ConsumptionHour,
     ConsumptionMonth,
@@ -41,8 +42,6 @@ from app.services.errors import AccessDenied
 from app.services.sessions import Principal
 
 HOUR = 3600
-# Billing-grade sources; ReadingSource.HAN is deliberately absent.
-BILLING_SOURCES = ("demo", "collected")
 # Cumulative energy registers, most preferred first (a meter normally has exactly one of them).
 ENERGY_REGISTERS = ("1-0:1.8.0", "1-0:1.8.0.255", "heat_energy")
 UNIT_TO_KWH = {"kWh": 1.0, "Wh": 0.001, "MWh": 1000.0, "GJ": 1000.0 / 3.6}
@@ -332,11 +331,11 @@ def _load_points(
     register keeps to the unique index's order (no sort of 26,000 rows).
     """
     mark = _mark(connection)
-    base = _SELECT_POINTS.format(m=mark, sources=_marks(mark, BILLING_SOURCES))
+    base = _SELECT_POINTS.format(m=mark, sources=_marks(mark, BILLING_GRADE_SOURCES))
     cursor = connection.connection.cursor()
     try:
         for register in ENERGY_REGISTERS:
-            params: list[object] = [meter_id, register, *BILLING_SOURCES]
+            params: list[object] = [meter_id, register, *BILLING_GRADE_SOURCES]
             rows: list[tuple[int, float, str]] = []
             if from_ts is not None:
                 cursor.execute(base + _BEFORE.format(m=mark), [*params, from_ts])
@@ -434,8 +433,8 @@ def refresh_consumption(connection: Connection, meter_id: int, since_ts: int) ->
     try:
         cursor.execute(
             _SELECT_PREVIOUS_TS.format(m=mark, registers=_marks(mark, ENERGY_REGISTERS),
-                                       sources=_marks(mark, BILLING_SOURCES)),
-            [meter_id, since_ts, *ENERGY_REGISTERS, *BILLING_SOURCES],
+                                       sources=_marks(mark, BILLING_GRADE_SOURCES)),
+            [meter_id, since_ts, *ENERGY_REGISTERS, *BILLING_GRADE_SOURCES],
         )
         (previous_ts,) = cursor.fetchone() or (None,)
     finally:
