@@ -38,8 +38,10 @@ from app.services.otp import (
 )
 from app.services.rate_limit import (
     FIRST_LOGIN_PER_ADDRESS,
+    PASSWORD_LOGIN_PER_ADDRESS,
     SMS_PER_ADDRESS,
     SMS_PER_MOBILE,
+    Limit,
     RateLimiter,
     default_rate_limiter,
     within_limits,
@@ -100,6 +102,28 @@ def _address(client_address: str | None) -> str:
 
 def _clean(text: str | None) -> str:
     return "".join((text or "").split())
+
+
+def _count_attempt_from_address(
+    db: Session,
+    limiter: RateLimiter,
+    limit: Limit,
+    action: str,
+    client_address: str | None,
+    now: datetime,
+) -> None:
+    """Count one sign-in attempt from this client address; refuse (and audit) past the limit."""
+    if limiter.attempt(limit.key(_address(client_address)), limit.count, limit.window, now=now):
+        return
+    record_audit(
+        db,
+        action,
+        actor_role=Role.CUSTOMER.value,
+        outcome="refused",
+        detail="too many attempts from this address",
+        client_address=client_address,
+    )
+    raise DomainError("login.too_many_attempts")
 
 
 def find_customer_account(db: Session, mobile: str) -> User | None:
@@ -207,20 +231,9 @@ def start_first_login(
         if errors:
             raise FieldErrors(errors)
 
-        address = _address(client_address)
-        key = FIRST_LOGIN_PER_ADDRESS.key(address)
-        if not limiter.attempt(
-            key, FIRST_LOGIN_PER_ADDRESS.count, FIRST_LOGIN_PER_ADDRESS.window, now=now
-        ):
-            record_audit(
-                db,
-                "customer.first_login",
-                actor_role=Role.CUSTOMER.value,
-                outcome="refused",
-                detail="too many attempts from this address",
-                client_address=client_address,
-            )
-            raise DomainError("login.too_many_attempts")
+        _count_attempt_from_address(
+            db, limiter, FIRST_LOGIN_PER_ADDRESS, "customer.first_login", client_address, now
+        )
 
         e164 = parse_mobile(mobile)
         if e164 is None:
@@ -431,6 +444,9 @@ def login_with_password(
         if errors:
             raise FieldErrors(errors)
         assert password is not None
+        _count_attempt_from_address(
+            db, limiter, PASSWORD_LOGIN_PER_ADDRESS, "customer.password_login", client_address, now
+        )
         e164 = normalise_mobile(mobile)
         account = find_customer_account(db, e164)
         if account is None or not account.password_hash:

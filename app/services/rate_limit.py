@@ -37,6 +37,8 @@ class Limit:
 SMS_PER_MOBILE = Limit("sms-per-mobile", 3, timedelta(minutes=15))
 SMS_PER_ADDRESS = Limit("sms-per-address", 10, timedelta(hours=1))
 FIRST_LOGIN_PER_ADDRESS = Limit("first-login-per-address", 20, timedelta(hours=1))
+# The per-account lockout alone would let one address try a password on many accounts.
+PASSWORD_LOGIN_PER_ADDRESS = Limit("password-login-per-address", 30, timedelta(hours=1))
 
 
 class RateLimiter(Protocol):

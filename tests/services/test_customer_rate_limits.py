@@ -175,3 +175,26 @@ def test_default_limiter_is_redis_when_redis_url_is_set(db, monkeypatch):
 
     monkeypatch.setattr(rate_limit, "settings", Settings(redis_url=REDIS_URL))
     assert isinstance(default_rate_limiter(db), RedisRateLimiter)
+
+
+def test_at_most_thirty_password_logins_per_address_per_hour(db):
+    from app.services.customer_login import login_with_password
+    from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS
+
+    assert (PASSWORD_LOGIN_PER_ADDRESS.count, PASSWORD_LOGIN_PER_ADDRESS.window) == (
+        30, timedelta(hours=1),
+    )
+    # Spraying one password over many mobiles: the per-account lockout never triggers.
+    for i in range(30):
+        with pytest.raises(DomainError) as error:
+            login_with_password(db, f"+47400{i:05d}", "Sommer2026!", None, "10.0.0.9",
+                                now=T0 + timedelta(seconds=i))
+        assert error.value.key == "login.bad_credentials"
+    with pytest.raises(DomainError) as error:
+        login_with_password(db, "+4740099999", "Sommer2026!", None, "10.0.0.9",
+                            now=T0 + timedelta(seconds=40))
+    assert error.value.key == "login.too_many_attempts"
+    with pytest.raises(DomainError) as error:
+        login_with_password(db, "+4740099999", "Sommer2026!", None, "10.0.0.10",
+                            now=T0 + timedelta(seconds=40))
+    assert error.value.key == "login.bad_credentials"
