@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Protocol
 
 import redis
+from sqlalchemy import text
 from sqlmodel import Session, col, delete, func, select
 
 from app.config import settings
@@ -59,6 +60,15 @@ class DatabaseRateLimiter:
     def __init__(self, db: Session) -> None:
         self.db = db
 
+    def _serialise(self, key: str) -> None:
+        """Make count-then-insert atomic per key across workers.
+
+        PostgreSQL: a transaction-scoped advisory lock on the key. SQLite needs none: the prune
+        below is a write, and SQLite lets one writer in at a time until the commit.
+        """
+        if self.db.get_bind().dialect.name == "postgresql":
+            self.db.exec(text("SELECT pg_advisory_xact_lock(hashtext(:key))").bindparams(key=key))
+
     def _prune(self, key: str, since: datetime) -> None:
         self.db.exec(
             delete(RateLimitHit).where(
@@ -80,6 +90,7 @@ class DatabaseRateLimiter:
         self, key: str, limit: int, window: timedelta, *, now: datetime | None = None
     ) -> bool:
         now = now or utcnow()
+        self._serialise(key)
         if self.count(key, window, now=now) >= limit:
             return False
         self.db.add(RateLimitHit(key_hash=key, at=now))

@@ -198,3 +198,34 @@ def test_at_most_thirty_password_logins_per_address_per_hour(db):
         login_with_password(db, "+4740099999", "Sommer2026!", None, "10.0.0.10",
                             now=T0 + timedelta(seconds=40))
     assert error.value.key == "login.bad_credentials"
+
+
+def test_database_limiter_holds_under_concurrent_workers_on_postgresql(postgres_url):
+    """Twenty workers race for five slots: exactly five get one."""
+    import threading
+
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.migrate import upgrade_to_head
+
+    upgrade_to_head(postgres_url)
+    engine = make_engine(postgres_url)
+    key = f"race-{uuid.uuid4().hex}"
+    start = threading.Barrier(20)
+    granted: list[bool] = []
+
+    def worker() -> None:
+        with Session(engine) as session:
+            start.wait()
+            allowed = DatabaseRateLimiter(session).attempt(key, 5, timedelta(minutes=15), now=T0)
+            session.commit()
+            granted.append(allowed)
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert granted.count(True) == 5
