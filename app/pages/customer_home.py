@@ -157,16 +157,23 @@ def customer_home() -> rx.Component:
     )
 
 
+def _new_password_fields(error_field: str, again_error_field: str) -> rx.Component:
+    """The new password typed twice; the two forms' services name the fields differently."""
+    return rx.fragment(
+        text_field(S.t["customer.new_password"], "new_password", S.new_password, S.set_new_password,
+                   S.errors[error_field], type="password", autocomplete="new-password"),
+        text_field(S.t["customer.new_password_again"], "new_password_again", S.new_password_again,
+                   S.set_new_password_again, S.errors[again_error_field], type="password",
+                   autocomplete="new-password"),
+    )
+
+
 def _create_account_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(S.t["customer.create_account"], size="4", as_="h2"),
             rx.text(S.t["customer.create_account_help"], size="2", color_scheme="gray"),
-            text_field(S.t["customer.new_password"], "new_password", S.new_password, S.set_new_password,
-                       S.errors["password"], type="password", autocomplete="new-password"),
-            text_field(S.t["customer.new_password_again"], "new_password_again", S.new_password_again,
-                       S.set_new_password_again, S.errors["password_again"], type="password",
-                       autocomplete="new-password"),
+            _new_password_fields("password", "password_again"),
             form_error(S.errors["form"]),
             rx.button(S.t["customer.create_account"], type="submit", size="3", width="100%",
                       min_height=TAP),
@@ -185,11 +192,7 @@ def _change_password_form() -> rx.Component:
             text_field(S.t["customer.current_password"], "current_password", S.current_password,
                        S.set_current_password, S.errors["current_password"], type="password",
                        autocomplete="current-password"),
-            text_field(S.t["customer.new_password"], "new_password", S.new_password, S.set_new_password,
-                       S.errors["new_password"], type="password", autocomplete="new-password"),
-            text_field(S.t["customer.new_password_again"], "new_password_again", S.new_password_again,
-                       S.set_new_password_again, S.errors["new_password_again"], type="password",
-                       autocomplete="new-password"),
+            _new_password_fields("new_password", "new_password_again"),
             form_error(S.errors["form"]),
             rx.button(S.t["customer.change_password"], type="submit", size="3", width="100%",
                       min_height=TAP),

@@ -47,7 +47,7 @@ from app.services.rate_limit import (
     within_limits,
 )
 from app.services.remembered_devices import is_remembered_device, remember_device
-from app.services.sessions import revoke_session, start_session
+from app.services.sessions import start_session
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,6 @@ __all__ = [
     "PasswordLoginOutcome",
     "find_customer_account",
     "login_with_password",
-    "logout",
     "resend_code",
     "start_first_login",
     "verify_code",
@@ -536,13 +535,3 @@ def register_failed_password(
         outcome="refused",
         client_address=client_address,
     )
-
-
-def logout(db: Session, token: str, *, client_address: str | None = None) -> bool:
-    """Revoke the session server-side; False when it was not live."""
-    revoked = revoke_session(db, token)
-    if revoked:
-        record_audit(
-            db, "customer.signed_out", actor_role=Role.CUSTOMER.value, client_address=client_address
-        )
-    return revoked

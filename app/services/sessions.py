@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from app.config import settings
 from app.models import Role, UserSession
 from app.models.base import utcnow
+from app.services.audit import record_audit
 
 
 def hash_token(token: str) -> str:
@@ -102,10 +103,31 @@ def switch_session_relationship(db: Session, session_id: int, relationship_id: i
         db.add(row)
 
 
-def revoke_session(db: Session, token: str, *, now: datetime | None = None) -> bool:
+def _revoke(db: Session, token: str, now: datetime | None) -> UserSession | None:
     row = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
     if row is None or row.revoked_at is not None:
-        return False
+        return None
     row.revoked_at = now or utcnow()
     db.add(row)
-    return True
+    return row
+
+
+def revoke_session(db: Session, token: str, *, now: datetime | None = None) -> bool:
+    return _revoke(db, token, now) is not None
+
+
+def sign_out(db: Session, token: str, *, client_address: str | None = None) -> bool:
+    """Logout, whatever the role: revoke the session server-side and audit it.
+
+    False when the session was not live.
+    """
+    row = _revoke(db, token, None)
+    if row is not None:
+        record_audit(
+            db,
+            "session.signed_out",
+            actor_user_id=row.user_id,
+            actor_role=row.role,
+            client_address=client_address,
+        )
+    return row is not None

@@ -12,7 +12,7 @@ from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from app.models import Role
 from app.navigation import entries_for
 from app.services.access import require_role
-from app.services.sessions import Principal, resolve_principal, revoke_session
+from app.services.sessions import Principal, resolve_principal, sign_out
 
 
 class SessionState(rx.State):
@@ -77,7 +77,7 @@ class SessionState(rx.State):
     def sign_out(self):
         if self.session_token:
             with session_scope() as db:
-                revoke_session(db, self.session_token)
+                sign_out(db, self.session_token, client_address=self._client_address())
         self.session_token = ""
         self.role = ""
         self.display_name = ""

@@ -23,11 +23,11 @@ from app.services.customer_accounts import (
     create_account,
     delete_account,
 )
-from app.services.customer_login import login_with_password, logout, verify_code
+from app.services.customer_login import login_with_password, verify_code
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
 from app.services.remembered_devices import REMEMBER_FOR, is_remembered_device, remember_device
-from app.services.sessions import resolve_principal
+from app.services.sessions import resolve_principal, sign_out
 
 ADDRESS = "10.0.0.1"
 GOOD = "Blåbærsyltetøy på vaffel"
@@ -227,10 +227,12 @@ def test_guest_cannot_change_password_or_delete(db, make_customer):
 
 def test_logout_revokes_the_session(db, account):
     _, _, token = account
-    assert logout(db, token)
+    assert sign_out(db, token)
     db.commit()
     assert resolve_principal(db, token) is None
-    assert not logout(db, token)
+    assert not sign_out(db, token)
+    signed_out = db.exec(select(AuditEntry).where(AuditEntry.action == "session.signed_out")).all()
+    assert [entry.actor_role for entry in signed_out] == ["customer"]
 
 
 def test_first_login_by_an_account_holder_is_signed_in_as_the_account(db, account):
