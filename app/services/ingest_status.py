@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
+from app.clock import utcnow
 from app.models import IngestSource
 
 
@@ -48,7 +49,7 @@ def source_statuses(db: Session) -> list[SourceStatus]:
             row.readings_rejected,
             row.unknown_meters,
             row.lag_seconds,
-            _aware(row.updated_at) or datetime.now(UTC),
+            _aware(row.updated_at) or utcnow(),
         )
         for row in rows
     ]
