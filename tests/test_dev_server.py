@@ -7,6 +7,7 @@ write would kill the backend and drop the events in flight.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -116,8 +117,6 @@ def test_signing_in_does_not_restart_the_dev_backend(data_under_repository: Path
         assert _answers(ping)
     finally:
         for process in [*psutil.Process(server.pid).children(recursive=True), server]:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 process.terminate()
-            except psutil.NoSuchProcess:
-                pass
         server.wait(timeout=20)
