@@ -305,10 +305,17 @@ def demo_logins(engine: Engine) -> list[DemoLogin]:
     ]
 
 
+def _logins_to_show(logins: list[DemoLogin], shared: set[str]) -> list[DemoLogin]:
+    """The first few relationships and a few whose mobile is shared, each once."""
+    chosen = logins[:6]
+    chosen += [login for login in logins[6:] if login.mobile in shared][:4]
+    return chosen
+
+
 def print_logins(logins: list[DemoLogin]) -> None:
     shared = {login.mobile for login in logins if sum(o.mobile == login.mobile for o in logins) > 1}
     print("Demo logins for Min side (installation number, metering point ID, mobile):")
-    for login in logins[:6] + [login for login in logins if login.mobile in shared][:4]:
+    for login in _logins_to_show(logins, shared):
         note = "  (mobile shared by several relationships)" if login.mobile in shared else ""
         print(
             f"  {login.name:<22} {login.installation_number}  {login.metering_point_id}  "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -16,8 +17,10 @@ from app.demo import (
     METER_COUNT,
     SEED,
     consumption_size,
+    demo_logins,
     demo_readings,
     generate_demo,
+    print_logins,
 )
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Medium, Meter, Organisation, Reading
@@ -154,3 +157,11 @@ def test_running_the_generator_again_adds_nothing(demo_engine):
             db.exec(select(func.count()).select_from(Organisation)).one(),
         )
     assert after == before
+
+
+def test_printed_logins_name_each_relationship_once_and_include_shared_mobiles(demo_engine, capsys):
+    print_logins(demo_logins(demo_engine))
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    installation_numbers = [re.search(r"\s(\d{7})\s+\d{18}\s", line).group(1) for line in lines]
+    assert len(installation_numbers) == len(set(installation_numbers)) >= 6
+    assert any("(mobile shared by several relationships)" in line for line in lines)

@@ -27,6 +27,13 @@ def test_console_backend_logs_and_keeps_the_message(db, caplog):
     assert latest_sms_to(db, "+4799999999") is None
 
 
+def test_console_backend_shows_the_message_in_the_server_terminal(db, capfd):
+    send_sms(db, "+4791234567", "Koden din er 123456", config=Settings(sms_backend="console"))
+    terminal = capfd.readouterr().err
+    assert "[DEVELOPMENT SMS - not sent, SMS_BACKEND=console]" in terminal
+    assert "To: +4791234567\nKoden din er 123456" in terminal
+
+
 @pytest.fixture
 def customer(db):
     org = Organisation(name="Nett AS", kind="grid_company")

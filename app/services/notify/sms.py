@@ -28,6 +28,7 @@ from app.i18n import translate
 from app.models import SmsOutboxEntry
 from app.services.errors import DomainError
 from app.services.mobile_numbers import parse_mobile
+from app.services.notify.dev_console import show_development_message
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ def send_sms(db: Session, to: str, body: str, *, config: Settings | None = None)
     db.add(SmsOutboxEntry(to=to, body=body))
     db.flush()
     log.info("SMS (console) to %s: %s", to, body)
+    show_development_message("SMS", to, body)
     return SmsReceipt(CONSOLE)
 
 
