@@ -22,10 +22,10 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
-    # One Radix theme for every portal.
+    # One Radix theme for every portal. Indigo, not teal: white text on teal-9 fails WCAG AA contrast.
     plugins=[
         rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium")
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium")
         )
     ],
 )

@@ -89,27 +89,39 @@ def _section_links() -> rx.Component:
 
 
 def header() -> rx.Component:
-    return rx.box(
+    # Real <header>/<main>/<footer> elements: the landmarks screen readers jump between.
+    return rx.el.header(
         rx.hstack(
             rx.link(
                 rx.hstack(
-                    rx.icon("gauge", size=24),
-                    rx.text(SessionState.t["app.name"], size="5", weight="bold"),
+                    rx.icon("gauge", size=24, flex_shrink="0"),
+                    # On a narrow phone the name gives way (ellipsis), never the buttons beside it.
+                    rx.text(
+                        SessionState.t["app.name"],
+                        size=rx.breakpoints(initial="4", md="5"),
+                        weight="bold",
+                        white_space="nowrap",
+                        overflow="hidden",
+                        text_overflow="ellipsis",
+                    ),
                     align="center",
                     spacing="2",
+                    min_width="0",
                 ),
                 href=routes.HOME,
                 underline="none",
                 color_scheme="gray",
                 high_contrast=True,
+                min_width="0",
             ),
             rx.spacer(),
             rx.hstack(
                 _section_links(),
                 _language_select(),
                 _account_menu(),
-                spacing="4",
+                spacing=rx.breakpoints(initial="2", md="4"),
                 align="center",
+                flex_shrink="0",
             ),
             align="center",
             width="100%",
@@ -118,7 +130,6 @@ def header() -> rx.Component:
             padding_x=GUTTER,
             padding_y="var(--space-3)",
         ),
-        as_="header",
         border_bottom="1px solid var(--gray-a5)",
         background="var(--color-panel-solid)",
         position="sticky",
@@ -129,9 +140,8 @@ def header() -> rx.Component:
 
 
 def footer() -> rx.Component:
-    return rx.box(
+    return rx.el.footer(
         rx.text(SessionState.t["footer.text"], size="2", color_scheme="gray"),
-        as_="footer",
         padding_y="var(--space-5)",
         padding_x=GUTTER,
         max_width=CONTENT_MAX_WIDTH,
@@ -144,9 +154,8 @@ def shell(*content: rx.Component) -> rx.Component:
     """Wrap a page's content in the shared frame."""
     return rx.box(
         header(),
-        rx.box(
+        rx.el.main(
             *content,
-            as_="main",
             width="100%",
             max_width=CONTENT_MAX_WIDTH,
             margin_x="auto",

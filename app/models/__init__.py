@@ -7,7 +7,7 @@ from app.models.consumption import (
     ConsumptionMonth,
     IntervalQuality,
 )
-from app.models.customer import Customer, CustomerRelationship
+from app.models.customer import Customer, CustomerRelationship, PrivacyConsent
 from app.models.customer_auth import (
     AccountRelationship,
     ChallengePurpose,
@@ -46,6 +46,7 @@ __all__ = [
     "MeterKey",
     "Organisation",
     "OrganisationKind",
+    "PrivacyConsent",
     "RateLimitHit",
     "Reading",
     "ReadingSource",

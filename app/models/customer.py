@@ -34,3 +34,16 @@ class CustomerRelationship(SQLModel, table=True):
     meter_id: int | None = Field(default=None, foreign_key="meter.id", index=True)
     active: bool = Field(default=True)
     created_at: datetime = timestamp_field(default_now=True)
+
+
+class PrivacyConsent(SQLModel, table=True):
+    """A customer's acceptance of the privacy terms ("Personvern og vilkår"): which version, when."""
+
+    __tablename__ = "privacy_consent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    relationship_id: int = Field(foreign_key="customer_relationship.id", index=True)
+    terms_version: str = Field(max_length=20)
+    accepted_at: datetime = timestamp_field(default_now=True)
+    client_address: str | None = Field(default=None, max_length=64)

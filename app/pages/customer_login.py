@@ -7,9 +7,36 @@ import reflex as rx
 from app import routes
 from app.components.fields import field_error, form_error, text_field
 from app.components.template import template
+from app.services.privacy_terms import PRIVACY_TERMS_PARAGRAPHS, PRIVACY_TERMS_VERSION
 from app.states.customer_login import CustomerLoginState as S
 
 TAP = "44px"
+
+
+def _privacy_terms() -> rx.Component:
+    """The terms the consent box refers to, folded away until the customer opens them."""
+    t = S.t
+    return rx.el.details(
+        rx.el.summary(
+            rx.text(t["privacy.title"], as_="span", weight="medium"),
+            cursor="pointer",
+            min_height=TAP,
+            display="flex",
+            align_items="center",
+        ),
+        rx.vstack(
+            *[rx.text(t[key], size="2") for key in PRIVACY_TERMS_PARAGRAPHS],
+            rx.text(t["privacy.version"], " ", PRIVACY_TERMS_VERSION, size="1", color_scheme="gray"),
+            spacing="2",
+            padding_top="var(--space-2)",
+        ),
+        id="privacy-terms",
+        border="1px solid var(--gray-a6)",
+        border_radius="var(--radius-3)",
+        padding_x="var(--space-3)",
+        padding_bottom="var(--space-2)",
+        width="100%",
+    )
 
 
 def _first_login_form() -> rx.Component:
@@ -24,6 +51,7 @@ def _first_login_form() -> rx.Component:
             text_field(t["customer.mobile"], "mobile", S.mobile, S.set_mobile, S.errors["mobile"],
                        type="tel", autocomplete="tel"),
             rx.vstack(
+                _privacy_terms(),
                 rx.hstack(
                     rx.checkbox(id="consent", name="consent", checked=S.consent, on_change=S.set_consent,
                                 size="3", aria_describedby="consent-error"),
@@ -31,8 +59,9 @@ def _first_login_form() -> rx.Component:
                     align="start",
                     spacing="3",
                 ),
+                rx.el.input(type="hidden", name="terms_version", value=PRIVACY_TERMS_VERSION),
                 field_error(S.errors["consent"], "consent-error"),
-                spacing="1",
+                spacing="2",
             ),
             form_error(S.errors["form"]),
             rx.button(t["customer.send_code"], type="submit", size="3", width="100%", min_height=TAP),

@@ -36,6 +36,7 @@ from app.services.otp import (
     issue_challenge,
     redeem_code,
 )
+from app.services.privacy_terms import PRIVACY_TERMS_VERSION, check_terms_version, record_privacy_consent
 from app.services.rate_limit import (
     FIRST_LOGIN_PER_ADDRESS,
     PASSWORD_LOGIN_PER_ADDRESS,
@@ -207,11 +208,14 @@ def start_first_login(
     *,
     language: str = "nb",
     limiter: RateLimiter | None = None,
+    terms_version: str = PRIVACY_TERMS_VERSION,
 ) -> ChallengeInfo:
     """Check the invoice data against the mobile on record and send a code to it.
 
-    Raises ``FieldErrors`` for missing fields, an invalid mobile or a missing consent, and
-    one generic ``DomainError("login.no_match")`` for a wrong combination.
+    ``terms_version`` is the version of the privacy terms the page showed when the customer ticked
+    the consent; it is recorded on the relationship once the combination matches.
+    Raises ``FieldErrors`` for missing fields, an invalid mobile or a missing or outdated consent,
+    and one generic ``DomainError("login.no_match")`` for a wrong combination.
     """
     now = now or utcnow()
     limiter = limiter or default_rate_limiter(db)
@@ -229,6 +233,7 @@ def start_first_login(
             errors["consent"] = "login.consent_required"
         if errors:
             raise FieldErrors(errors)
+        check_terms_version(terms_version)
 
         _count_attempt_from_address(
             db, limiter, FIRST_LOGIN_PER_ADDRESS, "customer.first_login", client_address, now
@@ -257,6 +262,7 @@ def start_first_login(
             )
             raise DomainError("login.no_match")
 
+        record_privacy_consent(db, relationship, terms_version, client_address, now)
         account = find_customer_account(db, e164)
         return _send_code(
             db,

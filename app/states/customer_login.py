@@ -100,7 +100,7 @@ class CustomerLoginState(SessionState):
         return rx.redirect(routes.CUSTOMER_HOME)
 
     @rx.event
-    def submit_first_login(self, _form: dict | None = None):
+    def submit_first_login(self, form: dict | None = None):
         try:
             with session_scope() as db:
                 challenge = start_first_login(
@@ -111,6 +111,8 @@ class CustomerLoginState(SessionState):
                     self.consent,
                     self._client_address(),
                     language=self.language,
+                    # The version of the terms the page showed beside the ticked box.
+                    terms_version=str((form or {}).get("terms_version", "")),
                 )
         except DomainError as error:
             self.errors = field_messages(error, self.language)

@@ -11,8 +11,9 @@ from sqlmodel import func, select
 from app import routes
 from app.db import session_scope
 from app.i18n import translate
-from app.models import Customer, CustomerRelationship, UserSession
+from app.models import Customer, CustomerRelationship, PrivacyConsent, UserSession
 from app.services.notify.sms import latest_sms_to
+from app.services.privacy_terms import PRIVACY_TERMS_PARAGRAPHS, PRIVACY_TERMS_VERSION
 from app.services.sessions import hash_token
 from tests.e2e.conftest import has_horizontal_overflow
 
@@ -100,6 +101,25 @@ def test_first_login_validates_fields_and_keeps_the_combination_secret(phone_pag
     page.get_by_role("button", name=t("customer.send_code")).click()
     expect(page.get_by_role("alert").filter(has_text=t("login.no_match"))).to_be_visible()
     assert not has_horizontal_overflow(page)
+
+
+def test_first_login_shows_the_privacy_terms_and_records_the_version(phone_page: Page, base_url: str):
+    customer, (relationship, *_) = _customers_by_relationship_count(1)[2]
+    page = phone_page
+    page.goto(base_url + routes.CUSTOMER_LOGIN)
+    terms = page.locator("#privacy-terms")
+    expect(terms.get_by_text(t("privacy.mobile_use"))).to_be_hidden()
+    terms.get_by_text(t("privacy.title")).click()
+    for key in PRIVACY_TERMS_PARAGRAPHS:
+        expect(terms.get_by_text(t(key))).to_be_visible()
+    expect(terms.get_by_text(PRIVACY_TERMS_VERSION)).to_be_visible()
+    assert not has_horizontal_overflow(page)
+    _start_first_login(page, base_url, relationship, customer.mobile)
+    with session_scope() as db:
+        versions = db.exec(
+            select(PrivacyConsent.terms_version).where(PrivacyConsent.relationship_id == relationship.id)
+        ).all()
+    assert versions == [PRIVACY_TERMS_VERSION]
 
 
 def test_five_wrong_codes_lock_the_code(phone_page: Page, base_url: str):

@@ -9,12 +9,13 @@ import pytest
 from signin_helpers import T0, code_sent_to
 from sqlmodel import select
 
-from app.models import AuditEntry, LoginChallenge, UserSession
+from app.models import AuditEntry, LoginChallenge, PrivacyConsent, UserSession
 from app.services import otp
 from app.services.customer_login import resend_code, start_first_login, verify_code
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
 from app.services.notify.sms import latest_sms_to
+from app.services.privacy_terms import PRIVACY_TERMS_VERSION
 from app.services.sessions import resolve_principal
 
 ADDRESS = "10.0.0.1"
@@ -248,3 +249,29 @@ def test_an_unknown_challenge_is_refused(db, make_customer):
     with pytest.raises(DomainError) as error:
         verify_code(db, "no-such-challenge", "123456", ADDRESS, now=T0)
     assert error.value.key == "otp.invalid"
+
+
+def test_first_login_records_which_version_of_the_privacy_terms_was_accepted(db, make_customer):
+    customer = make_customer()
+    _start(db, customer, terms_version=PRIVACY_TERMS_VERSION)
+    [consent] = db.exec(select(PrivacyConsent)).all()
+    assert consent.terms_version == PRIVACY_TERMS_VERSION
+    assert (consent.customer_id, consent.relationship_id) == (customer.customer_id, customer.relationship_id)
+    assert consent.client_address == ADDRESS
+    assert consent.accepted_at.replace(tzinfo=T0.tzinfo) == T0
+
+
+def test_consent_ticked_beside_older_terms_is_refused_and_not_recorded(db, make_customer):
+    customer = make_customer()
+    with pytest.raises(FieldErrors) as refused:
+        _start(db, customer, terms_version="2020-01-01")
+    assert refused.value.errors == {"consent": "login.consent_outdated"}
+    assert db.exec(select(PrivacyConsent)).all() == []
+    assert latest_sms_to(db, customer.e164) is None
+
+
+def test_no_consent_is_recorded_for_a_wrong_combination(db, make_customer):
+    customer = make_customer()
+    with pytest.raises(DomainError):
+        _start(db, customer, metering_point_id="707057500099999999")
+    assert db.exec(select(PrivacyConsent)).all() == []

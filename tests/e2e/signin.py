@@ -1,0 +1,31 @@
+"""Putting a signed-in session into a browser page, as the sign-in page would have left it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+from sqlmodel import select
+
+from app.db import session_scope
+from app.models import CustomerRelationship, Meter, Role
+from app.services.sessions import start_session
+
+SESSION_KEY = "mp_session"  # rx.LocalStorage(name="mp_session") keeps the token under this key
+
+
+def first_relationship(medium: str) -> tuple[int, int]:
+    """The (relationship id, meter id) of the first demo customer with a meter of ``medium``."""
+    with session_scope() as db:
+        relationship, meter = db.exec(
+            select(CustomerRelationship, Meter)
+            .join(Meter, Meter.id == CustomerRelationship.meter_id)
+            .where(Meter.medium == medium)
+            .order_by(CustomerRelationship.id)
+        ).first()
+        return relationship.id or 0, meter.id or 0
+
+
+def sign_in(page: Page, role: Role, relationship_id: int | None = None) -> None:
+    """Every page this browser context opens from now on is signed in as ``role``."""
+    with session_scope() as db:
+        token = start_session(db, role, relationship_id=relationship_id)
+    page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")

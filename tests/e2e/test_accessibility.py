@@ -1,0 +1,97 @@
+"""Every page passes axe-core with no serious or critical violation, on a phone and a desktop,
+and the header fits a 375 px phone."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from app import routes
+from app.i18n import translate
+from app.models import Medium, Role
+from tests.e2e.signin import first_relationship, sign_in
+
+pytestmark = pytest.mark.e2e
+
+AXE = Axe()
+BLOCKING = {"serious", "critical"}
+
+# (route, who is signed in, a text that shows the page has loaded its data)
+PAGES = [
+    (routes.HOME, None, "landing.title"),
+    (routes.CUSTOMER_LOGIN, None, "customer.login_title"),
+    (routes.KEYS_LOGIN, None, "portal.keys.title"),
+    (routes.INSTALLER_LOGIN, None, "portal.installer.title"),
+    (routes.HAN_ORDER, None, "portal.han.title"),
+    (routes.CUSTOMER_HOME, Role.CUSTOMER, "nav.customer"),
+    (routes.CUSTOMER_PROFILE, Role.CUSTOMER, "customer.profile"),
+    (routes.CUSTOMER_CONSUMPTION, Role.CUSTOMER, "consumption.title"),
+    (routes.STAFF_HOME, Role.GRID_STAFF, "nav.staff"),
+    (routes.STAFF_INGEST, Role.GRID_STAFF, "ingest.title"),
+]
+
+
+def blocking_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings, each with the elements it names."""
+    results = AXE.run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} -> "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING
+    ]
+
+
+def _open(page: Page, base_url: str, route: str, role: Role | None, heading_key: str) -> None:
+    if role is not None:
+        relationship_id = first_relationship(Medium.ELECTRICITY)[0] if role == Role.CUSTOMER else None
+        sign_in(page, role, relationship_id)
+    page.goto(base_url + route)
+    expect(page.get_by_role("heading", level=1)).to_have_text(translate(heading_key))
+
+
+@pytest.mark.parametrize(("route", "role", "heading_key"), PAGES, ids=[p[0] for p in PAGES])
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_page_has_no_serious_accessibility_violation(
+    request, base_url: str, route: str, role: Role | None, heading_key: str, size: str
+):
+    page: Page = request.getfixturevalue(f"{size}_page")
+    _open(page, base_url, route, role, heading_key)
+    page.wait_for_load_state("networkidle")
+    assert blocking_violations(page) == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_each_consumption_level_has_no_serious_accessibility_violation(request, base_url: str, size: str):
+    page: Page = request.getfixturevalue(f"{size}_page")
+    _open(page, base_url, routes.CUSTOMER_CONSUMPTION, Role.CUSTOMER, "consumption.title")
+    table = page.locator("#consumption-table")
+    expect(table.locator("tbody tr[data-key]").first).to_be_visible()
+    assert blocking_violations(page) == [], "year"
+    # The table's row buttons are the keyboard way into a month and a day.
+    table.locator("tbody tr[data-key] th button").last.click()
+    expect(page.locator("#consumption-chart[data-level='month']")).to_be_visible()
+    assert blocking_violations(page) == [], "month"
+    table.locator("tbody tr[data-key] th button").first.click()
+    expect(page.locator("#consumption-chart[data-level='day']")).to_be_visible()
+    assert blocking_violations(page) == [], "day"
+    page.get_by_role("button", name=translate("consumption.power"), exact=True).click()
+    expect(page.locator("#consumption-chart[data-level='day'][data-mode='power']")).to_be_visible()
+    assert blocking_violations(page) == [], "day, power"
+
+
+def test_header_fits_a_phone_with_the_account_button_inside_the_screen(phone_page: Page, base_url: str):
+    _open(phone_page, base_url, routes.CUSTOMER_HOME, Role.CUSTOMER, "nav.customer")
+    viewport_width = phone_page.viewport_size["width"]
+    header = phone_page.get_by_role("banner")
+    account = header.get_by_role("button").last
+    expect(account).to_be_visible()
+    box = account.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport_width, box
+    # Every control in the header is whole on the screen, with its 16 px gutter.
+    for control in header.locator("button, a, [role=combobox]").all():
+        edge = control.bounding_box()
+        assert edge is None or edge["x"] + edge["width"] <= viewport_width - 8, (control, edge)
+    phone_page.screenshot(path="/tmp/header-375.png")
