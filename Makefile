@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run test lint migrate demo demo-ingest bench clean chromium
+.PHONY: run prod test lint migrate demo demo-ingest bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ demo-ingest: migrate
 
 run: demo
 	$(BIN)/reflex run
+
+# What a utility runs: the production build, frontend and backend on one port (PORT, default 3000).
+# Set DATABASE_URL (PostgreSQL), REDIS_URL and GRANIAN_WORKERS first; see "Production" in the README.
+PORT ?= 3000
+prod: migrate
+	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT)
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \

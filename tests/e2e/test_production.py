@@ -1,0 +1,145 @@
+"""`make prod`, the command a utility runs: the production build on one port, with PostgreSQL,
+Redis and two backend workers when the machine has them. A customer's page loads through it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+import pytest
+from playwright.sync_api import Browser, expect
+from sqlmodel import Session
+
+from app.config import PROJECT_ROOT
+from app.db import make_engine
+from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
+from app.services.sessions import start_session
+from tests.e2e.conftest import DESKTOP
+from tests.e2e.signin import SESSION_KEY
+
+pytestmark = pytest.mark.e2e
+
+VENV_BIN = Path(sys.executable).parent
+# Its own web folder: the production build must not overwrite the dev build the harness serves.
+PROD_WEB_DIR = PROJECT_ROOT / ".web-prod"
+START_TIMEOUT = 600  # a cold npm install and production build on a busy 2-core machine
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def production_database(tmp_path: Path) -> Iterator[str]:
+    """PostgreSQL (a private schema) when the machine has it, else SQLite."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'prod.db'}"
+        return
+    from sqlalchemy import text
+
+    schema = f"mp_prod_{os.getpid()}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _customer_relationship(database_url: str) -> tuple[int, str]:
+    engine = make_engine(database_url)
+    with Session(engine) as db:
+        utility = Organisation(name="Nett AS", kind=OrganisationKind.GRID_COMPANY.value)
+        customer = Customer(name="Produksjon Kunde", mobile="+4740009999")
+        meter = Meter(serial="PROD0001", manufacturer="Aidon", model="6525", medium="electricity")
+        db.add_all([utility, customer, meter])
+        db.flush()
+        relationship = CustomerRelationship(
+            customer_id=customer.id, utility_id=utility.id, installation_number="3199999",
+            metering_point_id="707057500000099990", address="Kraftveien 1", postcode="7010",
+            city="Trondheim", meter_id=meter.id,
+        )
+        db.add(relationship)
+        db.commit()
+        # The server runs on the real clock, so its session starts on the real clock too.
+        token = start_session(db, Role.CUSTOMER, relationship_id=relationship.id, now=datetime.now(UTC))
+        db.commit()
+    engine.dispose()
+    return relationship.id or 0, token
+
+
+def test_make_prod_serves_the_production_build_on_one_port(
+    browser: Browser, production_database: str, tmp_path: Path
+):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+        "DATABASE_URL": production_database,
+        "MASTER_KEY_FILE": str(tmp_path / "master.key"),
+        "REFLEX_WEB_WORKDIR": str(PROD_WEB_DIR),
+        "REFLEX_STATES_WORKDIR": str(tmp_path / "states"),
+    }
+    if os.environ.get("TEST_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
+        env["GRANIAN_WORKERS"] = "2"  # several workers share state through Redis
+    else:
+        env.pop("REDIS_URL", None)
+        env["GRANIAN_WORKERS"] = "1"
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "prod", f"PORT={port}"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not (_answers(base_url + "/ping") and _answers(base_url + "/")):
+            assert server.poll() is None, f"make prod stopped:\n{server.stdout.read()[-4000:]}"
+            assert time.monotonic() < deadline, f"make prod did not serve in {START_TIMEOUT} s"
+            time.sleep(1)
+        if env["GRANIAN_WORKERS"] == "2":
+            pythons = [p for p in psutil.Process(server.pid).children(recursive=True) if "python" in p.name()]
+            assert len(pythons) >= 3, "reflex's supervisor and two backend workers"
+
+        _, token = _customer_relationship(production_database)
+        context = browser.new_context(viewport=DESKTOP)
+        try:
+            page = context.new_page()
+            page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")
+            page.goto(base_url + "/min-side")
+            # The name comes from the database through the backend's websocket and state manager.
+            expect(page.get_by_role("heading", name="Produksjon Kunde")).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("707057500000099990")).to_be_visible()
+        finally:
+            context.close()
+    finally:
+        for process in [*psutil.Process(server.pid).children(recursive=True), psutil.Process(server.pid)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=30)
+        if server.poll() is None:
+            server.kill()
