@@ -53,8 +53,7 @@ def _first_login_form() -> rx.Component:
             rx.vstack(
                 _privacy_terms(),
                 rx.hstack(
-                    rx.checkbox(id="consent", name="consent", checked=S.consent, on_change=S.set_consent,
-                                size="3", aria_describedby="consent-error"),
+                    rx.checkbox(id="consent", name="consent", size="3", aria_describedby="consent-error"),
                     rx.el.label(t["customer.consent"], html_for="consent", class_name="rt-Text rt-r-size-2"),
                     align="start",
                     spacing="3",

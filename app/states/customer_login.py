@@ -30,7 +30,6 @@ class CustomerLoginState(SessionState):
     installation_number: str = ""
     metering_point_id: str = ""
     mobile: str = ""
-    consent: bool = False
     password: str = ""
     code: str = ""
     masked_mobile: str = ""
@@ -57,10 +56,6 @@ class CustomerLoginState(SessionState):
     @rx.event
     def set_mobile(self, value: str) -> None:
         self.mobile = value
-
-    @rx.event
-    def set_consent(self, value: bool) -> None:
-        self.consent = bool(value)
 
     @rx.event
     def set_password(self, value: str) -> None:
@@ -91,7 +86,6 @@ class CustomerLoginState(SessionState):
         self.installation_number = ""
         self.metering_point_id = ""
         self.mobile = ""
-        self.consent = False
         self.password = ""
         self.code = ""
         self._challenge_id = ""
@@ -108,7 +102,8 @@ class CustomerLoginState(SessionState):
                     self.installation_number,
                     self.metering_point_id,
                     self.mobile,
-                    self.consent,
+                    # An uncontrolled box: its state is in the page until the form is sent.
+                    str((form or {}).get("consent", "")).lower() in {"on", "true"},
                     self._client_address(),
                     language=self.language,
                     # The version of the terms the page showed beside the ticked box.
