@@ -51,8 +51,8 @@ def _report(pipeline: Any) -> None:
     source = pipeline.source
     print(
         f"{source.name}: frames ok {source.frames_ok}, bad {source.frames_bad}, readings stored "
-        f"{source.readings_stored}, rejected {source.readings_rejected}, "
-        f"unknown meters {source.unknown_meters}"
+        f"{source.readings_stored}, already stored {source.readings_duplicate}, "
+        f"rejected {source.readings_rejected}, unknown meters {source.unknown_meters}"
     )
     if pipeline.store.spool.pending():
         print(f"database unavailable: readings kept in {pipeline.store.spool.path}, replayed on the next run")
@@ -268,11 +268,13 @@ def command_status(args: argparse.Namespace) -> int:
     if not statuses:
         print("no sources have reported yet")
         return 0
-    header = ("source", "kind", "data", "state", "last frame (UTC)", "ok", "bad", "stored", "lag")
+    header = ("source", "kind", "data", "state", "last frame (UTC)", "ok", "bad", "stored", "dup",
+              "refused", "lag")
     rows = [
         (s.name, s.kind, s.reading_source, s.state,
          s.last_frame_at.strftime("%Y-%m-%d %H:%M:%S") if s.last_frame_at else "-",
-         str(s.frames_ok), str(s.frames_bad), str(s.readings_stored), _lag(s.lag_seconds))
+         str(s.frames_ok), str(s.frames_bad), str(s.readings_stored), str(s.readings_duplicate),
+         str(s.readings_rejected), _lag(s.lag_seconds))
         for s in statuses
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
