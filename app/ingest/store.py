@@ -481,6 +481,11 @@ class ReadingStore:
         for source, deltas in marks:
             source.mark_persisted(deltas)
 
+    def refresh_meters(self, since: dict[int, int]) -> None:
+        """Bring the charts of these meters up to date from each one's time on (file imports)."""
+        if self._refresh is not None and since:
+            self._refresh_consumption(since)
+
     def _refresh_consumption(self, since: dict[int, int]) -> None:
         # Its own transaction: the readings are committed whatever the fold does, and the fold
         # can always be rebuilt from them.
