@@ -5,21 +5,12 @@ Billing-grade history (hourly values, register readings) is imported by `billing
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-
-from app.config import settings
-from app.ingest.registers import RawReading
-from app.ingest.store import ReadingStore, SourceCounters
 from app.ingest.worker import FramePipeline
 
 log = logging.getLogger(__name__)
