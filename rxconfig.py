@@ -7,7 +7,13 @@ os.environ.setdefault("REFLEX_USE_NPM", "1")
 
 import reflex as rx
 
-from app.config import settings
+from app.config import settings, watched_tree_exclusions
+
+# The dev server restarts its backend when a file under the repository changes; runtime data
+# (SQLite and its -wal/-shm files, the spool, generated keys) must not count as a change.
+os.environ["REFLEX_HOT_RELOAD_EXCLUDE_PATHS"] = watched_tree_exclusions(
+    os.environ.get("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", "")
+)
 
 config = rx.Config(
     app_name="app",

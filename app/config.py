@@ -16,18 +16,24 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def _data_dir() -> Path:
+    """Where the app keeps runtime data on a laptop: the SQLite file, the spool, generated keys."""
+    return Path(_env("DATA_DIR", str(PROJECT_ROOT / "data"))).absolute()
+
+
 def _default_database_url() -> str:
-    return f"sqlite:///{PROJECT_ROOT / 'data' / 'meterportal.db'}"
+    return f"sqlite:///{_data_dir() / 'meterportal.db'}"
 
 
 @dataclass(frozen=True)
 class Settings:
+    data_dir: Path = field(default_factory=_data_dir)
     database_url: str = field(default_factory=lambda: _env("DATABASE_URL", _default_database_url()))
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
     # The master key wraps every data key; a generated dev key is kept under data/ on a laptop.
     master_key: str = field(default_factory=lambda: _env("MASTER_KEY", ""))
     master_key_file: str = field(
-        default_factory=lambda: _env("MASTER_KEY_FILE", str(PROJECT_ROOT / "data" / "master.key"))
+        default_factory=lambda: _env("MASTER_KEY_FILE", str(_data_dir() / "master.key"))
     )
     timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Europe/Oslo"))
     language: str = field(default_factory=lambda: _env("LANGUAGE_DEFAULT", "nb"))
@@ -52,3 +58,16 @@ class Settings:
 
 
 settings = Settings()
+
+
+def watched_tree_exclusions(existing: str) -> str:
+    """``REFLEX_HOT_RELOAD_EXCLUDE_PATHS`` with the data folder added (created, so it can be compared).
+
+    Reflex drops a reloaded path only when it is the same file as an excluded one, so the folder
+    must exist before the dev server starts.
+    """
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    paths = [p for p in existing.split(":") if p]
+    if str(settings.data_dir) not in paths:
+        paths.append(str(settings.data_dir))
+    return ":".join(paths)

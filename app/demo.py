@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from stdnum import ean
 
+from app.clock import utcnow
 from app.db import get_engine
 from app.models import (
     Concentrator,
@@ -263,7 +264,7 @@ def generate_demo(engine: Engine, *, until: datetime | None = None) -> list[Demo
     Running it again adds nothing twice: master data is created only in an empty
     database, and readings are idempotent on (meter, register, timestamp).
     """
-    until = until or datetime.now(UTC)
+    until = until or utcnow()
     logins: list[DemoLogin] = []
     fresh = database_is_empty(engine)
     if fresh:

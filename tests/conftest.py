@@ -6,6 +6,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 # Settings are read once at import, so the app's database for this test session is fixed here.
@@ -22,8 +23,10 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from app.clock import running_from  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.migrate import upgrade_to_head  # noqa: E402
+from tests.clock_instants import CLOCK_INSTANTS  # noqa: E402
 
 SESSION_DIR = _SESSION_DIR
 
@@ -84,3 +87,10 @@ def app_database_url() -> str:
     url = os.environ["DATABASE_URL"]
     upgrade_to_head(url)
     return url
+
+
+@pytest.fixture(params=list(CLOCK_INSTANTS.values()), ids=list(CLOCK_INSTANTS))
+def fixed_now(request: pytest.FixtureRequest) -> Iterator[datetime]:
+    """The app's clock running from each of the instants where date arithmetic goes wrong."""
+    with running_from(request.param):
+        yield request.param

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import DateTime
 from sqlmodel import Field
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from app.clock import utcnow
 
 
 def timestamp_field(*, nullable: bool = False, index: bool = False, default_now: bool = False):

@@ -29,6 +29,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from app.clock import local_now
 from app.config import settings
 from app.models import (
     BILLING_GRADE_SOURCES,
@@ -752,7 +753,7 @@ def year_overview(
     """Monthly totals of up to the last ``years`` local calendar years."""
     meter = _authorised(db, principal, meter_id)
     zone = local_zone()
-    today = today or datetime.now(zone).date()
+    today = today or local_now(zone).date()
     first_year = today.year - years + 1
     month = ConsumptionMonth.__table__.c
     rows = db.connection().execute(

@@ -3,10 +3,9 @@ their data. HAN data is the customer's: stored only for them, never billing-grad
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlmodel import Session, select
 
+from app.clock import utcnow
 from app.models import CustomerRelationship, HanReader
 from app.services.audit import record_audit
 from app.services.errors import DomainError
@@ -35,7 +34,7 @@ def connect_han_reader(
                            consent_text=consent_text[:500])  # fmt: skip
     reader.relationship_id = relationship_id
     reader.consent_text = consent_text[:500]
-    reader.consent_at = datetime.now(UTC)
+    reader.consent_at = utcnow()
     reader.revoked_at = None
     db.add(reader)
     db.flush()
@@ -49,7 +48,7 @@ def connect_han_reader(
 
 def revoke_han_reader(db: Session, reader: HanReader, *, actor_user_id: int | None = None,
                       actor_role: str | None = None) -> None:  # fmt: skip
-    reader.revoked_at = datetime.now(UTC)
+    reader.revoked_at = utcnow()
     db.add(reader)
     record_audit(db, "han.revoke", actor_user_id=actor_user_id, actor_role=actor_role,
                  subject_type="han_reader", subject_id=reader.id or "")  # fmt: skip

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
+from app.clock import utcnow
 from app.models import IngestSource
 
 
@@ -50,7 +51,7 @@ def source_statuses(db: Session) -> list[SourceStatus]:
             row.readings_duplicate,
             row.unknown_meters,
             row.lag_seconds,
-            _aware(row.updated_at) or datetime.now(UTC),
+            _aware(row.updated_at) or utcnow(),
         )
         for row in rows
     ]

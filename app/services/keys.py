@@ -18,7 +18,6 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session, select
 
+from app.clock import utcnow
 from app.config import settings
 from app.models import KeyKind, Meter, MeterKey
 from app.services.audit import record_audit
@@ -228,7 +228,7 @@ def add_key(
     row.kind = kind.value
     row.owner_id = owner_id if owner_id is not None else (row.owner_id or (meter.owner_id if meter else None))
     row.meter_id = meter.id if meter is not None else row.meter_id
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = utcnow()
     _seal_row(row, encryption_key, authentication_key, master or master_key())
     db.add(row)
     db.flush()

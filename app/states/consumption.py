@@ -7,11 +7,12 @@ principal's customer relationship: the browser never names a meter.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import reflex as rx
 
+from app.clock import utcnow
 from app.db import session_scope
 from app.i18n import translate
 from app.models import Medium, Role
@@ -496,7 +497,7 @@ class ConsumptionState(SessionState):
             elif self.level == MONTH:
                 start, end = period_bounds(MONTH, self.month_key)
             else:
-                now = datetime.now(UTC)
+                now = utcnow()
                 start, end = int(now.timestamp()) - 366 * 86400, int(now.timestamp())
             hours = hourly_values(db, principal, meter.meter_id, start, end)
         text = grid_company_hourly_csv(meter.metering_point_id, hours)

