@@ -422,6 +422,7 @@ def _read(path: Path) -> str:
 def _finish(store: ReadingStore, source: SourceCounters, report: ImportReport,
             since: dict[int, int], parsed: int) -> None:  # fmt: skip
     """Counters as they happened, then the charts of the meters that changed."""
+    report.refused.sort()
     with source._lock:
         source.frames_ok += parsed
         source.readings_stored += report.stored + report.replaced
