@@ -253,7 +253,8 @@ def test_a_from_to_pair_settles_which_autumn_hour_is_meant():
         OSLO, refused,
     )  # fmt: skip
     assert refused == []
-    assert [v.start for v in lines] == [int(datetime(2026, 10, 25, h, tzinfo=UTC).timestamp()) for h in (0, 1)]
+    utc_hours = [int(datetime(2026, 10, 25, h, tzinfo=UTC).timestamp()) for h in (0, 1)]
+    assert [v.start for v in lines] == utc_hours
 
 
 # -- 5. the wireless M-Bus summer-time flag ---------------------------------------------------------
@@ -298,7 +299,9 @@ def test_status_counts_stored_readings_and_shows_duplicates_and_refusals_apart(e
 # -- billing-grade register readings from a file ---------------------------------------------------
 
 
-def test_register_readings_import_with_status_line_by_line_and_idempotent(engine, install, live_store, tmp_path):
+def test_register_readings_import_with_status_line_by_line_and_idempotent(
+    engine, install, live_store, tmp_path
+):
     home = install()
     ref = home.serial
     path = _write(tmp_path, "registers.csv", [
@@ -307,7 +310,7 @@ def test_register_readings_import_with_status_line_by_line_and_idempotent(engine
         f"{ref},1-0:1.8.0,2026-01-20T01:00:00+01:00,501.5,kWh,estimated",
         f"{ref},1-0:1.8.0,2026-01-20T02:00:00+01:00,503000,Wh,measured",
         f"{ref},1-0:1.8.0,2026-01-20 03:00,abc,kWh,measured",
-        f"NOSUCH,1-0:1.8.0,2026-01-20T03:00:00+01:00,504.0,kWh,measured",
+        "NOSUCH,1-0:1.8.0,2026-01-20T03:00:00+01:00,504.0,kWh,measured",
         f"{ref},1-0:1.8.0,2026-01-20T03:00:00+01:00,504.0,kWh,guessed",
     ])  # fmt: skip
     source = live_store.source("registers:registers.csv", "csv")

@@ -299,6 +299,45 @@ def _conflict_text(when: int, stored: tuple[float, str], unit: str) -> str:
             "a stored value is replaced only by a measured value for an estimated one")  # fmt: skip
 
 
+_STORED_INTERVALS = (
+    "SELECT period_start, value, status FROM interval_reading WHERE meter_id = :m "
+    "AND register_code = :r AND period_start BETWEEN :lo AND :hi"
+)
+_STORED_REGISTERS = (
+    "SELECT ts, value, status FROM reading WHERE meter_id = :m AND register_code = :r "
+    "AND source = :s AND ts BETWEEN :lo AND :hi"
+)
+
+
+def _stored(connection: Connection, statement: str, params: dict[str, object],
+            times: list[int]) -> dict[int, tuple[float, str]]:  # fmt: skip
+    """What is already stored for one meter and register over the times a file names: one query."""
+    rows = connection.execute(text(statement), {**params, "lo": min(times), "hi": max(times)})
+    return {at: (value, status) for at, value, status in rows}
+
+
+def _sort_lines(lines, key, meters: _Meters, report: ImportReport):  # type: ignore[no-untyped-def]
+    """Lines grouped by (meter id, register), unknown meters refused, in-file repeats settled:
+    the same value again is a duplicate, another value for the same time is refused."""
+    groups: dict[tuple[int, str], dict[int, object]] = {}
+    for line in lines:
+        meter = meters.resolve(line.meter)
+        if meter is None:
+            report.refused.append((line.line, f"unknown meter {line.meter!r}"))
+            continue
+        register, at, value = key(line, meter[1])
+        times = groups.setdefault((meter[0], register), {})
+        earlier = times.get(at)
+        if earlier is None:
+            times[at] = line
+        elif abs(key(earlier, meter[1])[2] - value) <= _SAME and earlier.status == line.status:
+            report.duplicates += 1
+        else:
+            report.refused.append((line.line, f"the same time as line {earlier.line} with another "
+                                              f"value ({key(earlier, meter[1])[2]:g})"))  # fmt: skip
+    return groups
+
+
 def import_interval_file(
     path: Path, store: ReadingStore, source: SourceCounters, zone: ZoneInfo | None = None
 ) -> ImportReport:
@@ -307,51 +346,39 @@ def import_interval_file(
     report = ImportReport()
     lines = parse_interval_lines(_read(path), zone, report.refused)
     since: dict[int, int] = {}
+    collected = ReadingSource.COLLECTED.value
     with store.engine.begin() as connection:
-        meters = _Meters(store, connection)
-        seen: dict[tuple[int, int], IntervalLine] = {}
-        for line in lines:
-            meter = meters.resolve(line.meter)
-            if meter is None:
-                report.refused.append((line.line, f"unknown meter {line.meter!r}"))
-                continue
-            meter_id, medium = meter
-            register = ENERGY_REGISTER.get(medium, DEFAULT_ENERGY_REGISTER)
-            earlier = seen.get((meter_id, line.start))
-            if earlier is not None:
-                if abs(earlier.kwh - line.kwh) <= _SAME and earlier.status == line.status:
+        groups = _sort_lines(
+            lines, lambda line, medium: (ENERGY_REGISTER.get(medium, DEFAULT_ENERGY_REGISTER),
+                                         line.start, line.kwh),
+            _Meters(store, connection), report,
+        )  # fmt: skip
+        for (meter_id, register), by_start in groups.items():
+            stored = _stored(connection, _STORED_INTERVALS, {"m": meter_id, "r": register}, list(by_start))
+            inserts, updates = [], []
+            for start, line in by_start.items():
+                verdict = _verdict(stored.get(start), line.kwh, line.status)
+                if verdict == "duplicate":
                     report.duplicates += 1
-                else:
-                    report.refused.append((line.line, f"the same hour as line {earlier.line} with "
-                                                      f"another value ({earlier.kwh:g} kWh)"))  # fmt: skip
-                continue
-            seen[(meter_id, line.start)] = line
-            stored = connection.execute(
-                text("SELECT value, status FROM interval_reading WHERE meter_id = :m "
-                     "AND register_code = :r AND period_start = :t"),
-                {"m": meter_id, "r": register, "t": line.start},
-            ).first()  # fmt: skip
-            verdict = _verdict(tuple(stored) if stored else None, line.kwh, line.status)  # type: ignore[arg-type]
-            if verdict == "duplicate":
-                report.duplicates += 1
-                continue
-            if verdict == "conflict":
-                report.refused.append((line.line, _conflict_text(line.start, tuple(stored), "kWh")))  # type: ignore[arg-type]
-                continue
-            params = {"m": meter_id, "r": register, "t": line.start, "v": line.kwh, "s": line.status,
-                      "src": ReadingSource.COLLECTED.value}  # fmt: skip
-            if verdict == "replace":
+                    continue
+                if verdict == "conflict":
+                    report.refused.append((line.line, _conflict_text(start, stored[start], "kWh")))
+                    continue
+                params = {"m": meter_id, "r": register, "t": start, "v": line.kwh, "s": line.status,
+                          "src": collected}  # fmt: skip
+                (updates if verdict == "replace" else inserts).append(params)
+                since[meter_id] = min(since.get(meter_id, start), start)
+            if updates:
                 connection.execute(text("UPDATE interval_reading SET value = :v, status = :s "
                                         "WHERE meter_id = :m AND register_code = :r AND period_start = :t"),
-                                   params)  # fmt: skip
-                report.replaced += 1
-            else:
+                                   updates)  # fmt: skip
+            if inserts:
                 connection.execute(text(
                     "INSERT INTO interval_reading (meter_id, register_code, period_start, period_seconds, "
                     "value, unit, status, source) VALUES (:m, :r, :t, 3600, :v, 'kWh', :s, :src)"
-                ), params)  # fmt: skip
-                report.stored += 1
-            since[meter_id] = min(since.get(meter_id, line.start), line.start)
+                ), inserts)  # fmt: skip
+            report.replaced += len(updates)
+            report.stored += len(inserts)
     _finish(store, source, report, since, len(lines))
     return report
 
@@ -366,47 +393,32 @@ def import_register_file(
     since: dict[int, int] = {}
     collected = ReadingSource.COLLECTED.value
     with store.engine.begin() as connection:
-        meters = _Meters(store, connection)
-        seen: dict[tuple[int, str, int], RegisterLine] = {}
+        groups = _sort_lines(lines, lambda line, _medium: (line.register, line.ts, line.value),
+                             _Meters(store, connection), report)  # fmt: skip
         new_rows = []
-        for line in lines:
-            meter = meters.resolve(line.meter)
-            if meter is None:
-                report.refused.append((line.line, f"unknown meter {line.meter!r}"))
-                continue
-            meter_id = meter[0]
-            key = (meter_id, line.register, line.ts)
-            earlier = seen.get(key)
-            if earlier is not None:
-                if abs(earlier.value - line.value) <= _SAME and earlier.status == line.status:
+        for (meter_id, register), by_ts in groups.items():
+            stored = _stored(connection, _STORED_REGISTERS, {"m": meter_id, "r": register, "s": collected},
+                             list(by_ts))  # fmt: skip
+            updates = []
+            for ts, line in by_ts.items():
+                verdict = _verdict(stored.get(ts), line.value, line.status)
+                if verdict == "duplicate":
                     report.duplicates += 1
+                    continue
+                if verdict == "conflict":
+                    report.refused.append((line.line, _conflict_text(ts, stored[ts], line.unit)))
+                    continue
+                if verdict == "replace":
+                    updates.append({"v": line.value, "st": line.status, "u": line.unit, "m": meter_id,
+                                    "r": register, "t": ts, "s": collected})  # fmt: skip
                 else:
-                    report.refused.append((line.line, f"the same instant as line {earlier.line} with "
-                                                      f"another value ({earlier.value:g})"))  # fmt: skip
-                continue
-            seen[key] = line
-            stored = connection.execute(
-                text("SELECT value, status FROM reading WHERE meter_id = :m AND register_code = :r "
-                     "AND ts = :t AND source = :s"),
-                {"m": meter_id, "r": line.register, "t": line.ts, "s": collected},
-            ).first()  # fmt: skip
-            verdict = _verdict(tuple(stored) if stored else None, line.value, line.status)  # type: ignore[arg-type]
-            if verdict == "duplicate":
-                report.duplicates += 1
-                continue
-            if verdict == "conflict":
-                report.refused.append((line.line, _conflict_text(line.ts, tuple(stored), line.unit)))  # type: ignore[arg-type]
-                continue
-            if verdict == "replace":
+                    new_rows.append((meter_id, register, ts, line.value, line.unit, collected, line.status))
+                since[meter_id] = min(since.get(meter_id, ts), ts)
+            if updates:
                 connection.execute(text("UPDATE reading SET value = :v, status = :st, unit = :u WHERE "
                                         "meter_id = :m AND register_code = :r AND ts = :t AND source = :s"),
-                                   {"v": line.value, "st": line.status, "u": line.unit, "m": meter_id,
-                                    "r": line.register, "t": line.ts, "s": collected})  # fmt: skip
-                report.replaced += 1
-            else:
-                new_rows.append((meter_id, line.register, line.ts, line.value, line.unit, collected,
-                                 line.status))  # fmt: skip
-            since[meter_id] = min(since.get(meter_id, line.ts), line.ts)
+                                   updates)  # fmt: skip
+            report.replaced += len(updates)
         report.stored += insert_readings(connection, new_rows, with_status=True)
     _finish(store, source, report, since, len(lines))
     return report
