@@ -100,10 +100,8 @@ class ConsumptionState(SessionState):
 
     def _energy_text(self, kwh: float | None) -> str:
         value = self._energy(kwh)
-        if self.energy_unit == "MWh":
-            decimals = 2
-        else:
-            decimals = 2 if self.level == DAY else 1
+        # Months of heat in MWh, days in kWh with one decimal, hours with two.
+        decimals = 2 if self.energy_unit == "MWh" or self.level == DAY else 1
         return format_number(value, decimals, self.language)
 
     def _month_names(self) -> list[str]:

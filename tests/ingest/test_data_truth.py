@@ -287,7 +287,7 @@ def test_status_counts_stored_readings_and_shows_duplicates_and_refusals_apart(e
     store = ReadingStore(engine, tmp_path / "s.jsonl", refresh=False)
     source = store.source("replay:twice", "replay")
     batch = register(home.serial, local(2026, 2, 1, 0), [1.0, 2.0, 3.0])
-    store.submit(source, batch + [RawReading("NOSUCHMETER", "1-0:1.8.0", 0, 1.0, "kWh")])
+    store.submit(source, [*batch, RawReading("NOSUCHMETER", "1-0:1.8.0", 0, 1.0, "kWh")])
     store.flush()
     store.submit(source, batch)
     store.flush()

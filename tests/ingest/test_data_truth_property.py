@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import Session
@@ -57,11 +57,13 @@ class Scenario:
 scenarios = st.builds(
     Scenario,
     seed=st.integers(0, 2**31),
-    gaps=st.lists(st.tuples(st.integers(1, HOURS - 40), st.sampled_from([1, 1, 2, 5, 30])),
-                  min_size=1, max_size=6),  # fmt: skip
+    gaps=st.lists(
+        st.tuples(st.integers(1, HOURS - 40), st.sampled_from([1, 1, 2, 5, 30])), min_size=1, max_size=6
+    ),
     resets=st.lists(st.integers(1, HOURS - 2), min_size=1, max_size=2),
-    interval_blocks=st.lists(st.tuples(st.integers(0, HOURS - 1), st.integers(1, 24 * 40)),
-                             min_size=1, max_size=3),  # fmt: skip
+    interval_blocks=st.lists(
+        st.tuples(st.integers(0, HOURS - 1), st.integers(1, 24 * 40)), min_size=1, max_size=3
+    ),
     batches=st.integers(2, 5),
     han_first=st.booleans(),
     intervals_first=st.booleans(),
@@ -194,7 +196,8 @@ def _expected_quality(hour: int, truth: dict) -> str:
     return "measured" if start == end == "exact" else "estimated"
 
 
-@settings(max_examples=4, derandomize=True, deadline=None,
+# Each example is months of data: no shrinking (a failure names its scenario, seed included).
+@settings(max_examples=4, derandomize=True, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(scenario=scenarios)
 def test_the_charts_show_what_the_meter_measured(engine, tmp_path, scenario):
