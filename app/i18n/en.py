@@ -100,6 +100,9 @@ TEXT: dict[str, str] = {
     "ingest.readings_stored": "Readings stored",
     "ingest.lag": "Lag",
     "ingest.none": "No source has reported yet.",
+    # issue 9: data truth (stored, duplicate and refused readings apart; heat in kWh)
+    "ingest.readings_duplicate": "Already stored",
+    "ingest.readings_rejected": "Refused",
     "keys.invalid_key": "The key must be 16 bytes (32 hex digits).",
     "keys.invalid_serial": "Invalid serial number.",
     "keys.invalid_system_title": "The system title must be 8 bytes.",

@@ -99,6 +99,9 @@ TEXT: dict[str, str] = {
     "ingest.frames_bad": "Rammer feil",
     "ingest.readings_stored": "Avlesninger lagret",
     "ingest.lag": "Forsinkelse",
+    # issue 9: data truth (stored, duplicate and refused readings apart; heat in kWh)
+    "ingest.readings_duplicate": "Allerede lagret",
+    "ingest.readings_rejected": "Avvist",
     "ingest.none": "Ingen kilder har rapportert ennå.",
     "keys.invalid_key": "Nøkkelen må være 16 byte (32 heksadesimale tegn).",
     "keys.invalid_serial": "Ugyldig serienummer.",

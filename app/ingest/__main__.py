@@ -51,8 +51,8 @@ def _report(pipeline: Any) -> None:
     source = pipeline.source
     print(
         f"{source.name}: frames ok {source.frames_ok}, bad {source.frames_bad}, readings stored "
-        f"{source.readings_stored}, rejected {source.readings_rejected}, "
-        f"unknown meters {source.unknown_meters}"
+        f"{source.readings_stored}, already stored {source.readings_duplicate}, "
+        f"rejected {source.readings_rejected}, unknown meters {source.unknown_meters}"
     )
     if pipeline.store.spool.pending():
         print(f"database unavailable: readings kept in {pipeline.store.spool.path}, replayed on the next run")
@@ -213,18 +213,38 @@ def command_wmbus(args: argparse.Namespace) -> int:
 
 
 def command_import_csv(args: argparse.Namespace) -> int:
-    from app.ingest.sources.files import CsvFormatError, import_hourly_csv
+    return _import_billing_file(args, "csv", "import_interval_file")
+
+
+def command_import_registers(args: argparse.Namespace) -> int:
+    return _import_billing_file(args, "registers", "import_register_file")
+
+
+def _import_billing_file(args: argparse.Namespace, kind: str, importer_name: str) -> int:
+    """A billing-grade file: every refused line on stderr with its number, the totals on stdout.
+
+    Exit 0 when every line was taken (stored or already stored), 1 when some were refused,
+    2 when the file cannot be read at all.
+    """
+    from app.ingest.sources import billing_files
 
     path = Path(args.file)
-    pipeline = _pipeline(args.name or f"csv:{path.name}", "csv", "collected")
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 2
+    pipeline = _pipeline(args.name or f"{kind}:{path.name}", "csv", "collected")
+    importer = getattr(billing_files, importer_name)
     try:
-        import_hourly_csv(path, pipeline.store, pipeline.source)
-    except CsvFormatError as error:
+        report = importer(path, pipeline.store, pipeline.source)
+    except billing_files.CsvFormatError as error:
         print(str(error), file=sys.stderr)
         return 2
+    for line, reason in report.refused:
+        print(f"{path.name} line {line}: {reason}", file=sys.stderr)
     pipeline.store.close()
+    print(f"{path.name}: {report.summary()}")
     _report(pipeline)
-    return 0
+    return 1 if report.refused else 0
 
 
 # -- keys, status, demo -------------------------------------------------------------------------
@@ -268,11 +288,13 @@ def command_status(args: argparse.Namespace) -> int:
     if not statuses:
         print("no sources have reported yet")
         return 0
-    header = ("source", "kind", "data", "state", "last frame (UTC)", "ok", "bad", "stored", "lag")
+    header = ("source", "kind", "data", "state", "last frame (UTC)", "ok", "bad", "stored", "dup",
+              "refused", "lag")
     rows = [
         (s.name, s.kind, s.reading_source, s.state,
          s.last_frame_at.strftime("%Y-%m-%d %H:%M:%S") if s.last_frame_at else "-",
-         str(s.frames_ok), str(s.frames_bad), str(s.readings_stored), _lag(s.lag_seconds))
+         str(s.frames_ok), str(s.frames_bad), str(s.readings_stored), str(s.readings_duplicate),
+         str(s.readings_rejected), _lag(s.lag_seconds))
         for s in statuses
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -362,7 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("file")
     replay.add_argument("--protocol", choices=("auto", "han", "p1", "hex"), default="auto")
     replay.add_argument("--meter", help="meter serial, for lists that carry no meter id")
-    source_options(replay, "collected")
+    # A capture is the customer's HAN data unless the operator says it is billing-grade.
+    source_options(replay, "han")
     replay.set_defaults(handler=command_replay)
 
     wmbus = commands.add_parser("wmbus", help="wireless M-Bus telegrams as hex lines ('-' reads stdin)")
@@ -370,10 +393,19 @@ def build_parser() -> argparse.ArgumentParser:
     wmbus.add_argument("--name")
     wmbus.set_defaults(handler=command_wmbus)
 
-    csv_cmd = commands.add_parser("import-csv", help="hourly values: meter,timestamp,kWh")
+    csv_cmd = commands.add_parser(
+        "import-csv", help="billing-grade hourly values: meter,timestamp,kWh[,status] or the grid "
+        "companies' Målepunkt-ID;Fra;Til;Volum;Enhet;Kvalitet")  # fmt: skip
     csv_cmd.add_argument("file")
     csv_cmd.add_argument("--name")
     csv_cmd.set_defaults(handler=command_import_csv)
+
+    registers_cmd = commands.add_parser(
+        "import-registers", help="billing-grade register readings: "
+        "meter,register,timestamp,value,unit[,status measured|estimated]")  # fmt: skip
+    registers_cmd.add_argument("file")
+    registers_cmd.add_argument("--name")
+    registers_cmd.set_defaults(handler=command_import_registers)
 
     keys = commands.add_parser("keys", help="the meter-key table")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)

@@ -5,7 +5,10 @@ it, once it is appended and fsync'ed to the local spool file. While the spool ho
 new batches go behind it so that the database sees readings in arrival order; the spool is
 replayed from a committed offset, and the offset moves only after the database committed the
 lines before it. A crash anywhere replays at most some lines twice, which the unique
-(meter, register, ts) key makes harmless.
+(meter, register, ts, source) key makes harmless.
+
+Counters say what happened to each reading: stored (written now), duplicate (already stored,
+so nothing was written) or rejected (unknown meter, no HAN consent).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class SourceCounters:
     frames_bad: int = 0
     readings_stored: int = 0
     readings_rejected: int = 0
+    readings_duplicate: int = 0
     unknown_meters: int = 0
     lag_seconds: float | None = None
     _persisted: dict[str, int] = field(default_factory=dict)
@@ -88,7 +92,7 @@ class SourceCounters:
             now = {
                 "frames_ok": self.frames_ok, "frames_bad": self.frames_bad,
                 "readings_stored": self.readings_stored, "readings_rejected": self.readings_rejected,
-                "unknown_meters": self.unknown_meters,
+                "readings_duplicate": self.readings_duplicate, "unknown_meters": self.unknown_meters,
             }  # fmt: skip
         return {name: value - self._persisted.get(name, 0) for name, value in now.items()}
 
@@ -410,16 +414,18 @@ class ReadingStore:
         Counters change in memory only after the commit, so a failed attempt is not counted twice.
         """
         since: dict[int, int] = {}
-        tallies: dict[str, list[int]] = {}  # source -> [stored, rejected, unknown, newest ts]
+        # source -> [stored, rejected, unknown, newest ts, duplicate]
+        tallies: dict[str, list[int]] = {}
         try:
             with self.engine.begin() as connection:
                 if not self._directory_loaded:
                     self.meters.load(connection)
                     self._directory_loaded = True
-                rows: list[ReadingRow] = []
+                rows_by_source: dict[str, list[ReadingRow]] = {}
                 for batch in batches:
                     source = batch.source
-                    tally = tallies.setdefault(source.name, [0, 0, 0, 0])
+                    tally = tallies.setdefault(source.name, [0, 0, 0, 0, 0])
+                    rows = rows_by_source.setdefault(source.name, [])
                     allowed = self._han_meters(connection, source) if source.reading_source == "han" else None
                     kind = source.reading_source
                     for reading in batch.readings:
@@ -443,7 +449,11 @@ class ReadingStore:
                             tally[3] = ts
                         if ts < since.get(meter_id, ts + 1):
                             since[meter_id] = ts
-                insert_readings(connection, rows)
+                for name, rows in rows_by_source.items():
+                    # Count what was written, not what was sent: the rest was already stored.
+                    written = insert_readings(connection, rows)
+                    tallies[name][4] += tallies[name][0] - written
+                    tallies[name][0] = written
                 now = datetime.now(UTC)
                 marks = self._persist_counters(connection, now, tallies)
         except (OperationalError, OSError) as error:
@@ -459,16 +469,22 @@ class ReadingStore:
 
     def _apply_tallies(self, tallies: dict[str, list[int]], now: datetime,
                        marks: list[tuple[SourceCounters, dict[str, int]]]) -> None:  # fmt: skip
-        for name, (stored, rejected, unknown, newest) in tallies.items():
+        for name, (stored, rejected, unknown, newest, duplicate) in tallies.items():
             source = self._sources[name]
             with source._lock:
                 source.readings_stored += stored
                 source.readings_rejected += rejected
+                source.readings_duplicate += duplicate
                 source.unknown_meters += unknown
                 if newest:
                     source.lag_seconds = max(0.0, now.timestamp() - newest)
         for source, deltas in marks:
             source.mark_persisted(deltas)
+
+    def refresh_meters(self, since: dict[int, int]) -> None:
+        """Bring the charts of these meters up to date from each one's time on (file imports)."""
+        if self._refresh is not None and since:
+            self._refresh_consumption(since)
 
     def _refresh_consumption(self, since: dict[int, int]) -> None:
         # Its own transaction: the readings are committed whatever the fold does, and the fold
@@ -513,7 +529,7 @@ class ReadingStore:
         marks = []
         for source in list(self._sources.values()):
             deltas = source.deltas()
-            stored, rejected, unknown, newest = tallies.get(source.name, (0, 0, 0, 0))
+            stored, rejected, unknown, newest, duplicate = tallies.get(source.name, (0, 0, 0, 0, 0))
             lag = max(0.0, now.timestamp() - newest) if newest else source.lag_seconds
             params = {
                 "name": source.name, "kind": source.kind[:16], "reading_source": source.reading_source,
@@ -522,6 +538,7 @@ class ReadingStore:
             }  # fmt: skip
             params["readings_stored"] += stored
             params["readings_rejected"] += rejected
+            params["readings_duplicate"] += duplicate
             params["unknown_meters"] += unknown
             updated = connection.execute(
                 text(
@@ -531,6 +548,7 @@ class ReadingStore:
                     "frames_ok = frames_ok + :frames_ok, frames_bad = frames_bad + :frames_bad, "
                     "readings_stored = readings_stored + :readings_stored, "
                     "readings_rejected = readings_rejected + :readings_rejected, "
+                    "readings_duplicate = readings_duplicate + :readings_duplicate, "
                     "unknown_meters = unknown_meters + :unknown_meters, "
                     "lag_seconds = COALESCE(:lag, lag_seconds), updated_at = :now WHERE name = :name"
                 ),
@@ -541,15 +559,17 @@ class ReadingStore:
                     text(
                         "INSERT INTO ingest_source (name, kind, reading_source, state, last_error, "
                         "last_frame_at, frames_ok, frames_bad, readings_stored, readings_rejected, "
-                        "unknown_meters, lag_seconds, updated_at) VALUES (:name, :kind, :reading_source, "
-                        ":state, :last_error, :last_frame_at, :frames_ok, :frames_bad, :readings_stored, "
-                        ":readings_rejected, :unknown_meters, :lag, :now)"
+                        "readings_duplicate, unknown_meters, lag_seconds, updated_at) VALUES (:name, "
+                        ":kind, :reading_source, :state, :last_error, :last_frame_at, :frames_ok, "
+                        ":frames_bad, :readings_stored, :readings_rejected, :readings_duplicate, "
+                        ":unknown_meters, :lag, :now)"
                     ),
                     params,
                 )
             # The batch's tallies are added to the counters after the commit, and so are persisted.
             deltas = {**deltas, "readings_stored": deltas["readings_stored"] + stored,
                       "readings_rejected": deltas["readings_rejected"] + rejected,
+                      "readings_duplicate": deltas["readings_duplicate"] + duplicate,
                       "unknown_meters": deltas["unknown_meters"] + unknown}  # fmt: skip
             marks.append((source, deltas))
         return marks

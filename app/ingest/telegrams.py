@@ -136,12 +136,24 @@ def heat_records(state: HeatMeterState) -> bytes:
     )  # fmt: skip
 
 
+def type_f_datetime(local: datetime, summer_time: bool) -> bytes:
+    """Date and time type F (EN 13757-3) of a local wall-clock time, with its summer-time bit."""
+    year = local.year - 2000
+    return bytes([
+        local.minute & 0x3F,
+        (local.hour & 0x1F) | (0x80 if summer_time else 0),
+        (local.day & 0x1F) | ((year & 0x07) << 5),
+        (local.month & 0x0F) | ((year & 0x78) << 1),
+    ])  # fmt: skip
+
+
 def wmbus_heat_telegram(meter_number: str, state: HeatMeterState, key: bytes | None, access: int,
-                        version: int = 0x1C) -> bytes:  # fmt: skip
-    """A Kamstrup heat meter's wireless telegram (CI 0x7A), encrypted with mode 5 when `key` is given."""
+                        version: int = 0x1C, clock: bytes | None = None) -> bytes:  # fmt: skip
+    """A Kamstrup heat meter's wireless telegram (CI 0x7A), encrypted with mode 5 when `key` is given;
+    `clock` (see `type_f_datetime`) adds the meter's date-time record."""
     address = _bcd_id(meter_number) + bytes([version, HEAT])
     manufacturer = KAMSTRUP.to_bytes(2, "little")
-    payload = b"\x2f\x2f" + heat_records(state)
+    payload = b"\x2f\x2f" + heat_records(state) + (b"\x04\x6d" + clock if clock else b"")
     if key is not None:
         payload += b"\x2f" * (-len(payload) % 16)
         encryptor = Cipher(

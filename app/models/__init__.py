@@ -21,7 +21,13 @@ from app.models.ingest import HanReader, IngestSource
 from app.models.meter import Concentrator, Medium, Meter
 from app.models.meter_key import KeyKind, MeterKey
 from app.models.organisation import Organisation, OrganisationKind
-from app.models.reading import BILLING_GRADE_SOURCES, Reading, ReadingSource
+from app.models.reading import (
+    BILLING_GRADE_SOURCES,
+    IntervalReading,
+    Reading,
+    ReadingSource,
+    ReadingStatus,
+)
 from app.models.user import Role, User, UserSession
 
 __all__ = [
@@ -39,6 +45,7 @@ __all__ = [
     "HanReader",
     "IngestSource",
     "IntervalQuality",
+    "IntervalReading",
     "KeyKind",
     "LoginChallenge",
     "Medium",
@@ -50,6 +57,7 @@ __all__ = [
     "RateLimitHit",
     "Reading",
     "ReadingSource",
+    "ReadingStatus",
     "RememberedDevice",
     "Role",
     "SmsOutboxEntry",

@@ -171,7 +171,7 @@ def _table() -> rx.Component:
         (DAY, S.t["consumption.hour"]),
         S.t["consumption.month"],
     )
-    unit = rx.cond(S.heat, "MWh", "kWh")
+    unit = S.energy_unit
     return rx.table.root(
         rx.el.caption(S.t["consumption.table_caption"], class_name="rt-sr-only",
                       style={"position": "absolute", "width": "1px", "height": "1px",

@@ -17,6 +17,8 @@ _COLUMNS = (
     ("ingest.frames_ok", "frames_ok"),
     ("ingest.frames_bad", "frames_bad"),
     ("ingest.readings_stored", "readings_stored"),
+    ("ingest.readings_duplicate", "readings_duplicate"),
+    ("ingest.readings_rejected", "readings_rejected"),
     ("ingest.lag", "lag"),
 )
 

@@ -1,10 +1,14 @@
 """Consumption: hourly interval values from cumulative registers, local-time roll-ups, chart queries.
 
-The worker stores cumulative register readings; `refresh_consumption` turns them into hourly
-interval values (energy, mean and max power, quality) and keeps the daily and monthly roll-ups
-in local time up to date, so a chart request reads at most a few dozen rows of one primary-key
-range. Only billing-grade sources count (demo, collected); the customer's own HAN reader never
-does.
+The worker stores cumulative register readings, and grid-company files bring hourly interval
+values; `refresh_consumption` turns both into hourly values (energy, mean and max power,
+quality) and keeps the daily and monthly roll-ups in local time up to date, so a chart request
+reads at most a few dozen rows of one primary-key range. Only billing-grade sources count (demo,
+collected); the customer's own HAN reader never does.
+
+Where an hour has both a stated interval value and register readings around it, a measured
+value wins over an estimated one, and between two of the same status the stated interval value
+wins (it is what the grid company settles).
 
 Every query function takes the caller's Principal and the meter asked for, and refuses a meter
 that is not the one of the principal's customer relationship.
@@ -79,14 +83,16 @@ HourRow = tuple[int, int, float | None, float | None, float | None, str]
 
 
 def derive_hours(
-    meter_id: int, points: Sequence[tuple[int, float]], from_hour: int | None = None
+    meter_id: int, points: Sequence[tuple[int, float]], from_hour: int | None = None,
+    estimated: frozenset[int] = frozenset(),
 ) -> list[HourRow]:
     """Hourly interval values from cumulative register points (ts, kWh), sorted by ts.
 
     Only hours that lie wholly between the first and the last point are produced (hours
     from ``from_hour`` on, when given). A register that goes down is a meter replacement or
     a reset: no hour spans it, so those hours are missing rather than negative. Hours without
-    a usable boundary value are MISSING with no energy: gaps, never zeros.
+    a usable boundary value are MISSING with no energy: gaps, never zeros. ``estimated`` holds
+    the timestamps of readings the grid company marked estimated: hours on them are estimated.
     """
     count = len(points)
     if count < 2:
@@ -122,7 +128,7 @@ def derive_hours(
         return None, -1, False
 
     if hour + HOUR > last_ts:
-        return rows
+        return _mark_estimated(rows, estimated)
     times = [p[0] for p in points]
     values = [p[1] for p in points]
     while hour + HOUR <= last_ts:
@@ -158,6 +164,54 @@ def derive_hours(
             quality = MEASURED if start_exact and end_exact else ESTIMATED
             append((meter_id, hour, energy, energy, peak, quality))
         hour += HOUR
+    return _mark_estimated(rows, estimated)
+
+
+def _mark_estimated(rows: list[HourRow], estimated: frozenset[int]) -> list[HourRow]:
+    """An hour that starts or ends on an estimated register reading is itself estimated."""
+    if not estimated:
+        return rows
+    return [
+        (*row[:5], ESTIMATED)
+        if row[5] == MEASURED and (row[1] in estimated or row[1] + HOUR in estimated) else row
+        for row in rows
+    ]  # type: ignore[misc]
+
+
+# An hourly value as a grid company states it: hour start -> (kWh, measured | estimated).
+IntervalValues = dict[int, tuple[float, str]]
+_PREFERENCE = {MEASURED: 2, ESTIMATED: 1}
+
+
+def combine_hours(
+    meter_id: int, register_hours: Sequence[HourRow], intervals: IntervalValues,
+    from_hour: int | None = None,
+) -> list[HourRow]:  # fmt: skip
+    """Hours derived from registers and stated interval values, merged hour by hour.
+
+    Every hour from the first to the last one either kind covers is listed; an hour neither
+    covers is MISSING. A measured value beats an estimated one; at equal status the stated
+    interval value beats the derived one.
+    """
+    if not intervals:
+        return list(register_hours)
+    by_hour = {row[1]: row for row in register_hours}
+    first = min(min(intervals), min(by_hour, default=min(intervals)))
+    last = max(max(intervals), max(by_hour, default=max(intervals)))
+    if from_hour is not None:
+        first = max(first, from_hour)
+    rows: list[HourRow] = []
+    for hour in range(first, last + HOUR, HOUR):
+        derived = by_hour.get(hour)
+        stated = intervals.get(hour)
+        derived_rank = _PREFERENCE.get(derived[5], 0) if derived is not None else 0
+        if stated is not None and _PREFERENCE[stated[1]] >= derived_rank:
+            kwh = stated[0]
+            rows.append((meter_id, hour, kwh, kwh, kwh, stated[1]))
+        elif derived is not None:
+            rows.append(derived)
+        else:
+            rows.append((meter_id, hour, None, None, None, MISSING))
     return rows
 
 
@@ -293,11 +347,17 @@ def _marks(mark: str, values: Sequence[object] | range) -> str:
 
 # Only placeholder marks are ever formatted into these statements.
 _SELECT_POINTS = (
-    "SELECT ts, value, unit FROM reading WHERE meter_id = {m} "
+    "SELECT ts, value, unit, status FROM reading WHERE meter_id = {m} "
     "AND register_code = {m} AND source IN ({sources})"
 )
-_BEFORE = " AND ts < {m} ORDER BY ts DESC LIMIT 1"
-_FROM = " AND ts >= {m} ORDER BY ts"
+# Two billing-grade sources may hold the same instant (collected and demo): "collected" sorts first.
+_BEFORE = " AND ts < {m} ORDER BY ts DESC, source LIMIT 1"
+_FROM = " AND ts >= {m} ORDER BY ts, source"
+_SELECT_INTERVALS = (
+    "SELECT period_start, value, unit, status FROM interval_reading WHERE meter_id = {m} "
+    "AND register_code IN ({registers}) AND period_seconds = 3600 AND source IN ({sources}) "
+    "AND period_start >= {m} ORDER BY period_start"
+)
 _SELECT_PREVIOUS_TS = (
     "SELECT max(ts) FROM reading WHERE meter_id = {m} AND ts < {m} "
     "AND register_code IN ({registers}) AND source IN ({sources})"
@@ -322,9 +382,15 @@ def _date_param(connection: Connection, day: date) -> object:
     return day.isoformat() if connection.dialect.name == "sqlite" else day
 
 
+@dataclass(frozen=True)
+class RegisterPoints:
+    points: list[tuple[int, float]]  # (ts, kWh), one per ts, sorted
+    estimated: frozenset[int]  # timestamps of readings stated as estimated
+
+
 def _load_points(
     connection: Connection, meter_id: int, from_ts: int | None
-) -> list[tuple[int, float]]:
+) -> RegisterPoints:
     """Billing-grade energy register points of one meter, in kWh, from the last one before
     ``from_ts`` on (all of them when ``from_ts`` is None).
 
@@ -337,24 +403,45 @@ def _load_points(
     try:
         for register in ENERGY_REGISTERS:
             params: list[object] = [meter_id, register, *BILLING_GRADE_SOURCES]
-            rows: list[tuple[int, float, str]] = []
+            rows: list[tuple[int, float, str, str]] = []
             if from_ts is not None:
                 cursor.execute(base + _BEFORE.format(m=mark), [*params, from_ts])
                 rows.extend(cursor.fetchall())
                 cursor.execute(base + _FROM.format(m=mark), [*params, from_ts])
             else:
-                cursor.execute(base + " ORDER BY ts", params)
+                cursor.execute(base + " ORDER BY ts, source", params)
             rows.extend(cursor.fetchall())
             if rows:
                 break
     finally:
         cursor.close()
-    if not rows:
-        return []
-    units = {unit for _ts, _value, unit in rows}
-    if units == {"kWh"}:
-        return [(ts, value) for ts, value, _unit in rows]
-    return [(ts, value * UNIT_TO_KWH.get(unit, 1.0)) for ts, value, unit in rows]
+    points: list[tuple[int, float]] = []
+    estimated: set[int] = set()
+    previous_ts = None
+    for ts, value, unit, status in rows:
+        if ts == previous_ts:
+            continue  # the same instant from a second billing-grade source
+        previous_ts = ts
+        points.append((ts, value if unit == "kWh" else value * UNIT_TO_KWH.get(unit, 1.0)))
+        if status == ESTIMATED:
+            estimated.add(ts)
+    return RegisterPoints(points, frozenset(estimated))
+
+
+def _load_intervals(connection: Connection, meter_id: int, from_ts: int | None) -> IntervalValues:
+    """Billing-grade hourly interval values of one meter in kWh, from ``from_ts`` on."""
+    mark = _mark(connection)
+    statement = _SELECT_INTERVALS.format(
+        m=mark, registers=_marks(mark, ENERGY_REGISTERS), sources=_marks(mark, BILLING_GRADE_SOURCES)
+    )
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement, [meter_id, *ENERGY_REGISTERS, *BILLING_GRADE_SOURCES,
+                                   from_ts if from_ts is not None else -(2**62)])  # fmt: skip
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return {start: (value * UNIT_TO_KWH.get(unit, 1.0), status) for start, value, unit, status in rows}
 
 
 def _insert_hours(connection: Connection, rows: Sequence[HourRow]) -> None:
@@ -443,8 +530,12 @@ def refresh_consumption(connection: Connection, meter_id: int, since_ts: int) ->
     from_hour = _floor_hour(since_ts - HOUR)
     if previous_ts is not None:
         from_hour = min(from_hour, _floor_hour(int(previous_ts)))
-    points = _load_points(connection, meter_id, from_hour)
-    hours = [row for row in derive_hours(meter_id, points, from_hour) if row[1] >= from_hour]
+    loaded = _load_points(connection, meter_id, from_hour)
+    derived = derive_hours(meter_id, loaded.points, from_hour, loaded.estimated)
+    hours = combine_hours(
+        meter_id, [row for row in derived if row[1] >= from_hour],
+        _load_intervals(connection, meter_id, from_hour), from_hour,
+    )
     hour_table = ConsumptionHour.__table__
     connection.execute(
         delete(hour_table).where(
@@ -484,13 +575,15 @@ def refresh_consumption(connection: Connection, meter_id: int, since_ts: int) ->
 
 
 def consumption_rows(
-    meter_id: int, points: Sequence[tuple[int, float]], zone: ZoneInfo
+    meter_id: int, points: Sequence[tuple[int, float]], zone: ZoneInfo,
+    intervals: IntervalValues | None = None, estimated: frozenset[int] = frozenset(),
 ) -> tuple[list[HourRow], list[DayRow], list[MonthRow]]:
-    """Hourly values and their daily and monthly roll-ups from a meter's register points.
+    """Hourly values and their daily and monthly roll-ups from a meter's register points and
+    stated interval values.
 
     Pure computation, so a caller may run it in another process (the demo generator does).
     """
-    hours = derive_hours(meter_id, points)
+    hours = combine_hours(meter_id, derive_hours(meter_id, points, None, estimated), intervals or {})
     days = roll_up_days(hours, zone)
     return hours, days, roll_up_months(days, zone)
 
@@ -512,8 +605,11 @@ def rebuild_all_consumption(engine: Engine) -> None:
         for table in (ConsumptionMonth, ConsumptionDay, ConsumptionHour):
             connection.execute(delete(table.__table__))
         for meter_id in meters:
-            points = _load_points(connection, meter_id, None)
-            insert_consumption(connection, consumption_rows(meter_id, points, zone))
+            loaded = _load_points(connection, meter_id, None)
+            intervals = _load_intervals(connection, meter_id, None)
+            insert_consumption(connection, consumption_rows(
+                meter_id, loaded.points, zone, intervals, loaded.estimated
+            ))  # fmt: skip
 
 
 def _next_month(month: date) -> date:

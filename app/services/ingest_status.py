@@ -23,6 +23,7 @@ class SourceStatus:
     frames_bad: int
     readings_stored: int
     readings_rejected: int
+    readings_duplicate: int
     unknown_meters: int
     lag_seconds: float | None
     updated_at: datetime
@@ -47,6 +48,7 @@ def source_statuses(db: Session) -> list[SourceStatus]:
             row.frames_bad,
             row.readings_stored,
             row.readings_rejected,
+            row.readings_duplicate,
             row.unknown_meters,
             row.lag_seconds,
             _aware(row.updated_at) or utcnow(),

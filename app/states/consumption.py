@@ -84,18 +84,24 @@ class ConsumptionState(SessionState):
     def _text(self, key: str, **params: object) -> str:
         return translate(key, self.language, **params)
 
+    @rx.var
+    def energy_unit(self) -> str:
+        """MWh only for heat months: a heat meter's day or hour in MWh rounds to 0,02 or 0,00."""
+        return "MWh" if self.heat and self.level == YEAR else "kWh"
+
     @property
     def _unit(self) -> str:
-        return "MWh" if self.heat else "kWh"
+        return self.energy_unit
 
     def _energy(self, kwh: float | None) -> float | None:
         if kwh is None:
             return None
-        return round(kwh / 1000, 4) if self.heat else round(kwh, 3)
+        return round(kwh / 1000, 4) if self.energy_unit == "MWh" else round(kwh, 3)
 
     def _energy_text(self, kwh: float | None) -> str:
         value = self._energy(kwh)
-        decimals = (3 if self.heat else 2) if self.level == DAY else (2 if self.heat else 1)
+        # Months of heat in MWh, days in kWh with one decimal, hours with two.
+        decimals = 2 if self.energy_unit == "MWh" or self.level == DAY else 1
         return format_number(value, decimals, self.language)
 
     def _month_names(self) -> list[str]:

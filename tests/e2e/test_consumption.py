@@ -222,13 +222,20 @@ def test_table_buttons_drill_too_and_the_autumn_dst_day_has_25_hours(phone_page:
     _assert_phone_layout(page)
 
 
-def test_heat_is_shown_in_mwh(phone_page: Page, base_url: str):
+def test_heat_months_are_shown_in_mwh_and_days_in_kwh(phone_page: Page, base_url: str):
     page = phone_page
     relationship_id, _meter_id = _relationship(Medium.HEAT)
     _sign_in(page, relationship_id)
     _open(page, base_url)
     expect(page.locator("#consumption-table thead")).to_contain_text("MWh")
     expect(page.locator("#capacity-basis")).to_have_count(0)
+    # A heat day is tens of kWh: in MWh it would read 0,02 (issue 9).
+    year = local_now(OSLO).year - 1
+    page.get_by_role("button", name=t("consumption.open", period=f"jan {year}")).click()
+    _wait_for_level(page, "month")
+    expect(page.locator("#consumption-table thead")).to_contain_text("kWh")
+    expect(page.locator("#consumption-table thead")).not_to_contain_text("MWh")
+    assert max(row["energy"] for row in _table(page) if row.get("energy") is not None) > 1
     _assert_phone_layout(page)
 
 

@@ -108,9 +108,22 @@ def test_import_csv_then_status(database_url, engine, meters, tmp_path):
     )
     imported = _cli("import-csv", str(path), database_url=database_url, tmp=tmp_path)
     assert imported.returncode == 0, imported.stderr
-    assert "readings stored 3" in imported.stdout
+    assert "readings stored 2, already stored 0" in imported.stdout
+    # The same file again: nothing stored, and the status counts what was stored, not what was sent.
+    again = _cli("import-csv", str(path), database_url=database_url, tmp=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "stored 0, already stored 2" in again.stdout
     status = _cli("status", database_url=database_url)
     assert status.returncode == 0
     assert "csv:hours.csv" in status.stdout and "collected" in status.stdout
     as_json = json.loads(_cli("status", "--json", database_url=database_url).stdout)
-    assert as_json[0]["readings_stored"] == 3
+    assert (as_json[0]["readings_stored"], as_json[0]["readings_duplicate"]) == (2, 2)
+
+
+def test_import_csv_names_each_refused_line_and_exits_1(database_url, engine, meters, tmp_path):
+    path = tmp_path / "autumn.csv"
+    path.write_text("KAM57000074,2026-10-25 01:00,1\nKAM57000074,2026-10-25 02:00,2\n")
+    imported = _cli("import-csv", str(path), database_url=database_url, tmp=tmp_path)
+    assert imported.returncode == 1
+    assert "autumn.csv line 2: local time 2026-10-25 02:00 comes twice" in imported.stderr
+    assert "stored 1" in imported.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.db import get_engine
+from app.ingest.registers import RawReading
 from app.ingest.store import ReadingStore
 from app.models import Role
 from app.services.errors import AccessDenied
@@ -38,3 +39,19 @@ def test_grid_staff_see_each_source_with_its_counters(app_database_url, tmp_path
     row = next(s for s in state.sources if s["name"] == "serial:/dev/ttyHAN0")
     assert (row["frames_ok"], row["frames_bad"], row["reading_source"]) == ("1", "1", "han")
     assert row["last_frame"].endswith("UTC")
+
+
+def test_the_page_shows_stored_already_stored_and_refused_apart(app_database_url, tmp_path):
+    store = ReadingStore(get_engine(), tmp_path / "spool.jsonl", refresh=False)
+    source = store.source("replay:counted-twice", "replay")
+    unknown = [RawReading("NO-SUCH-METER-9", "1-0:1.8.0", 3600 * n, 1.0, "kWh") for n in range(2)]
+    store.submit(source, unknown)
+    store.flush()
+    # The page shows the persisted duplicate counter beside the others (the store's own
+    # counting of duplicates is proven in test_data_truth).
+    source.readings_duplicate += 5
+    store.flush()
+    state = _state(_token(Role.GRID_STAFF))
+    IngestState.load_sources.fn(state)
+    row = next(s for s in state.sources if s["name"] == "replay:counted-twice")
+    assert (row["readings_stored"], row["readings_duplicate"], row["readings_rejected"]) == ("0", "5", "2")

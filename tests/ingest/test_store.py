@@ -10,7 +10,6 @@ from sqlmodel import Session, select
 
 from app.db import make_engine
 from app.ingest.registers import RawReading
-from app.ingest.sources.files import import_hourly_csv
 from app.ingest.store import ReadingStore
 from app.ingest.telegrams import HeatMeterState, wmbus_heat_telegram
 from app.ingest.worker import FramePipeline
@@ -140,20 +139,3 @@ def test_refresh_consumption_is_called_per_meter_with_the_earliest_time(engine, 
     store.submit(source, [_heat("KAM57000074", T0 + 3600, 1.0), _heat("KAM57000074", T0, 0.5)])
     store.flush()
     assert calls == [(meters["KAM57000074"], T0)]
-
-
-def test_hourly_csv_import_is_folded_into_the_register_idempotently(store, engine, meters, tmp_path):
-    path = tmp_path / "hours.csv"
-    path.write_text(
-        "meter;timestamp;kWh\nKAM57000074;2026-01-01T00:00:00+01:00;1,5\n"
-        "KAM57000074;2026-01-01T01:00:00+01:00;2.25\n"
-    )
-    source = store.source("csv:hours.csv", "csv")
-    import_hourly_csv(path, store, source)
-    import_hourly_csv(path, store, source)
-    start = int(datetime(2025, 12, 31, 23, tzinfo=UTC).timestamp())
-    assert [row[2:4] for row in readings_in(engine, "1-0:1.8.0")] == [
-        (start, 0.0),
-        (start + 3600, 1.5),
-        (start + 7200, 3.75),
-    ]

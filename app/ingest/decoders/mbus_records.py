@@ -156,6 +156,11 @@ def decode_type_g_date(data: bytes) -> str | None:
         return None
 
 
+def type_f_summer_time(data: bytes) -> bool:
+    """The SU bit of a type F date-time: the meter's clock was on summer time (EN 13757-3)."""
+    return len(data) == 4 and bool(data[1] & 0x80)
+
+
 def decode_type_f_datetime(data: bytes) -> str | None:
     """Date and time type F (4 bytes) as "YYYY-MM-DD HH:MM"; None when invalid."""
     if data[0] & 0x80:  # IV bit: time invalid

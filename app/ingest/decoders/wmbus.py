@@ -17,7 +17,13 @@ from app.ingest.decoders.crc import crc16_en13757
 from app.ingest.decoders.errors import DecodeError
 from app.ingest.decoders.kamstrup import KNOWN_FORMATS, driver_for
 from app.ingest.decoders.mbus_frame import MbusLongFrame
-from app.ingest.decoders.mbus_records import MbusRecord, parse_records, record_headers, split_format
+from app.ingest.decoders.mbus_records import (
+    MbusRecord,
+    parse_records,
+    record_headers,
+    split_format,
+    type_f_summer_time,
+)
 from app.ingest.decoders.reading import DecodedFrame
 from app.ingest.decoders.wmbus_crypto import (
     VERIFICATION_FILLER,
@@ -209,7 +215,10 @@ class WmbusDecoder:
         clock = values.get("meter_datetime")
         if isinstance(clock, str):
             local = datetime.strptime(clock, "%Y-%m-%d %H:%M")
-            meter_datetime = local.replace(tzinfo=self._zone).astimezone(UTC)
+            # In the hour the clocks go back, the summer-time bit tells the two 02:00s apart
+            # (fold 0 is the first, summer-time one); elsewhere fold changes nothing.
+            fold = 0 if _clock_on_summer_time(records) else 1
+            meter_datetime = local.replace(tzinfo=self._zone, fold=fold).astimezone(UTC)
         return DecodedFrame(
             meter_id=meter_id,
             meter_type=driver.name if driver else None,
@@ -219,6 +228,11 @@ class WmbusDecoder:
             units=units,
             source="wmbus",
         )
+
+
+def _clock_on_summer_time(records: list[MbusRecord]) -> bool:
+    clock = next((r for r in records if r.quantity == "datetime" and r.storage == 0), None)
+    return clock is not None and type_f_summer_time(clock.data)
 
 
 def _payload_crc_ok(payload: bytes) -> bool:

@@ -1,24 +1,16 @@
-"""Files: a captured HAN/P1 byte stream, wireless M-Bus telegrams as hex lines, and the hourly CSV
-files grid companies exchange.
+"""Files: a captured HAN/P1 byte stream and wireless M-Bus telegrams as hex lines.
+
+Billing-grade history (hourly values, register readings) is imported by `billing_files`.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-
-from app.config import settings
-from app.ingest.registers import RawReading
-from app.ingest.store import ReadingStore, SourceCounters
 from app.ingest.worker import FramePipeline
 
 log = logging.getLogger(__name__)
@@ -78,84 +70,4 @@ def feed_hex_lines(lines: Iterable[str], pipeline: FramePipeline) -> int:
             continue
         queued += pipeline.handle_frame(telegram)
         pipeline.store.flush_due()
-    return queued
-
-
-# -- hourly CSV ---------------------------------------------------------------------------------
-
-
-class CsvFormatError(ValueError):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class HourlyValue:
-    meter: str
-    hour_start: int  # UTC epoch seconds
-    kwh: float
-
-
-def parse_hourly_csv(text_content: str, zone: ZoneInfo | None = None) -> Iterator[HourlyValue]:
-    """Rows `meter,timestamp,kWh` (`;` also accepted, decimal comma too); a header row is optional.
-
-    The timestamp is the start of the hour, ISO 8601; without an offset it is local time.
-    """
-    zone = zone or ZoneInfo(settings.timezone)
-    first = text_content.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    for number, row in enumerate(
-        csv.reader(io.StringIO(text_content.lstrip("\ufeff")), delimiter=delimiter), 1
-    ):
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if len(row) < 3:
-            raise CsvFormatError(f"line {number}: expected meter, timestamp, kWh")
-        meter, stamp, amount = (cell.strip() for cell in row[:3])
-        if number == 1 and not any(ch.isdigit() for ch in amount):
-            continue  # header
-        try:
-            moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-            kwh = float(amount.replace(",", "."))
-        except ValueError:
-            raise CsvFormatError(f"line {number}: bad timestamp or kWh value") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone)
-        yield HourlyValue(meter, int(moment.astimezone(UTC).timestamp()), kwh)
-
-
-def import_hourly_csv(path: Path, store: ReadingStore, source: SourceCounters) -> int:
-    """Hourly values folded into the cumulative import register, idempotently.
-
-    The register is anchored at the meter's stored value at the first hour's start (or its latest
-    value before it, or 0 for a meter without readings); each hour's kWh then adds up to the
-    value at the end of that hour. Importing the same file again stores nothing new.
-    """
-    by_meter: dict[str, list[HourlyValue]] = {}
-    for value in parse_hourly_csv(path.read_text(encoding="utf-8")):
-        by_meter.setdefault(value.meter, []).append(value)
-    queued = 0
-    with store.engine.connect() as connection:
-        store.meters.load(connection)
-        for meter, values in by_meter.items():
-            values.sort(key=lambda v: v.hour_start)
-            meter_id = store.meters.resolve(connection, meter)
-            first = values[0].hour_start
-            anchor = None
-            if meter_id is not None:
-                anchor = connection.execute(
-                    text("SELECT value FROM reading WHERE meter_id = :m AND register_code = :r AND ts <= :t "
-                         "AND source = :s ORDER BY ts DESC LIMIT 1"),
-                    {"m": meter_id, "r": ENERGY_REGISTER, "t": first, "s": source.reading_source},
-                ).scalar()  # fmt: skip
-            total = float(anchor or 0.0)
-            readings = [RawReading(meter, ENERGY_REGISTER, first, round(total, 6), "kWh")]
-            for value in values:
-                total += value.kwh
-                readings.append(
-                    RawReading(meter, ENERGY_REGISTER, value.hour_start + HOUR, round(total, 6), "kWh")
-                )
-                source.frame_ok()
-            store.submit(source, readings)
-            queued += len(readings)
-    store.flush()
     return queued
