@@ -203,7 +203,7 @@ TEXT: dict[str, str] = {
     "footer.text": "Målerportalen · personvern · tilgjengelighet",
     "login.consent_outdated": "Personvern og vilkår er endret. Les dem og kryss av på nytt.",
     "privacy.title": "Personvern og vilkår",
-    "privacy.stored": "Vi lagrer det du skriver inn her (installasjonsnummer, målepunkt-ID og mobilnummer), hvilke kunderelasjoner du kobler til, når du logger inn, og måleverdiene fra måleren din.",
+    "privacy.stored": "Vi lagrer det du skriver inn her (anleggsnummer, målepunkt-ID og mobilnummer), hvilke kunderelasjoner du kobler til, når du logger inn, og måleverdiene fra måleren din.",
     "privacy.mobile_use": "Mobilnummeret brukes bare til å sende deg engangskoder og til å kjenne deg igjen som kunde. Det brukes ikke til noe annet, og det deles aldri med andre.",
     "privacy.data_use": "Forbruket ditt vises bare for deg og for nettselskapet som eier måleren, slik loven krever for måling og fakturering.",
     "privacy.rights": "Du kan når som helst slette kontoen din under Profil. Spørsmål om personvern sendes til nettselskapet ditt.",
