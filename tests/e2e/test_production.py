@@ -71,7 +71,7 @@ def production_database(tmp_path: Path) -> Iterator[str]:
 
 def _customer_relationship(database_url: str) -> tuple[int, str]:
     engine = make_engine(database_url)
-    with Session(engine) as db:
+    with Session(engine, expire_on_commit=False) as db:
         utility = Organisation(name="Nett AS", kind=OrganisationKind.GRID_COMPANY.value)
         customer = Customer(name="Produksjon Kunde", mobile="+4740009999")
         meter = Meter(serial="PROD0001", manufacturer="Aidon", model="6525", medium="electricity")
