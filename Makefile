@@ -49,6 +49,7 @@ chromium:
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest -q
