@@ -321,7 +321,7 @@ def print_logins(logins: list[DemoLogin]) -> None:
             f"  {login.name:<22} {login.installation_number}  {login.metering_point_id}  "
             f"{login.mobile}  {login.medium}{note}"
         )
-    print("SMS codes appear in this terminal once the app runs, marked DEVELOPMENT SMS (SMS_BACKEND=console).")
+    print("SMS codes appear in this terminal once the app runs, marked DEVELOPMENT SMS.")
 
 
 def main() -> None:
