@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -265,6 +265,26 @@ class DatabaseUnavailable(Exception):
     pass
 
 
+class _UnstorableReadings(Exception):
+    """The database refused the data (a constraint, a value it cannot hold), not the connection."""
+
+
+def _halves(batches: list[_Batch]) -> tuple[list[_Batch], list[_Batch]]:
+    """The readings of `batches` split in two at the middle, each half keeping its batches' source."""
+    middle = sum(len(batch.readings) for batch in batches) // 2
+    first: list[_Batch] = []
+    second: list[_Batch] = []
+    seen = 0
+    for batch in batches:
+        cut = max(0, min(len(batch.readings), middle - seen))
+        seen += len(batch.readings)
+        if cut:
+            first.append(_Batch(batch.source, batch.readings[:cut], batch.hints))
+        if cut < len(batch.readings):
+            second.append(_Batch(batch.source, batch.readings[cut:], batch.hints))
+    return first, second
+
+
 class ReadingStore:
     """Collects readings from sources and writes them in batches (see the module docstring)."""
 
@@ -350,7 +370,7 @@ class ReadingStore:
                 self._persist_counters_only()
                 return 0
             try:
-                self._write(batches)
+                self._write_isolating_bad_readings(batches)
             except DatabaseUnavailable as error:
                 self._database_down(error)
                 self.spool.append([_encode(batch) for batch in batches])
@@ -386,7 +406,7 @@ class ReadingStore:
                 break
             batches = [self._decode_line(line) for line in lines]
             try:
-                self._write(batches)
+                self._write_isolating_bad_readings(batches)
             except DatabaseUnavailable as error:
                 self._database_down(error)
                 return
@@ -451,11 +471,47 @@ class ReadingStore:
         except DBAPIError as error:
             if error.connection_invalidated:
                 raise DatabaseUnavailable(str(error)) from error
-            raise
+            raise _UnstorableReadings(str(error)) from error
+        except Exception as error:
+            # insert_readings uses the driver's cursor: its errors arrive unwrapped.
+            self._raise_driver_error(error)
         self._apply_tallies(tallies, now, marks)
         self._database_back()
         if self._refresh is not None and since:
             self._refresh_consumption(since)
+
+    def _raise_driver_error(self, error: Exception) -> NoReturn:
+        driver = self.engine.dialect.dbapi
+        if driver is None or not isinstance(error, driver.Error):
+            raise error
+        if isinstance(error, (driver.OperationalError, driver.InterfaceError)):
+            raise DatabaseUnavailable(str(error)) from error
+        raise _UnstorableReadings(str(error)) from error
+
+    def _write_isolating_bad_readings(self, batches: list[_Batch]) -> None:
+        """`_write`; when the database refuses something, the same in halves until each refused
+        reading is alone and set aside: one bad row never drops the readings it came with."""
+        try:
+            self._write(batches)
+            return
+        except _UnstorableReadings as error:
+            if sum(len(batch.readings) for batch in batches) <= 1:
+                self._set_aside_refused(batches, error)
+                return
+        first, second = _halves(batches)
+        self._write_isolating_bad_readings(first)
+        self._write_isolating_bad_readings(second)
+
+    def _set_aside_refused(self, batches: list[_Batch], error: _UnstorableReadings) -> None:
+        for batch in batches:
+            for reading in batch.readings:
+                reason = str(error).splitlines()[0][:120]
+                message = (f"reading refused by the database: {reading.meter_ref} {reading.register} "
+                           f"at {reading.ts}: {reason}")  # fmt: skip
+                log.warning("%s: %s", batch.source.name, message)
+                with batch.source._lock:
+                    batch.source.readings_rejected += 1
+                    batch.source.last_error = message[:200]
 
     def _apply_tallies(self, tallies: dict[str, list[int]], now: datetime,
                        marks: list[tuple[SourceCounters, dict[str, int]]]) -> None:  # fmt: skip

@@ -56,6 +56,9 @@ class FramePipeline:
         except DecodeError as error:
             self._bad_frame(error)
             return 0
+        except Exception as error:  # no input may stop a source
+            self._decoder_failed(error)
+            return 0
         return self.handle_decoded(frame, receive_time)
 
     def handle_decoded(self, frame: DecodedFrame, receive_time: datetime | None = None) -> int:
@@ -67,7 +70,11 @@ class FramePipeline:
         if not ref:
             log.debug("%s: frame without meter id before any identified frame; skipped", self.source.name)
             return 0
-        readings = frame_readings(frame, now, ref)
+        try:
+            readings = frame_readings(frame, now, ref)
+        except Exception as error:  # e.g. a meter clock beyond any date
+            self._decoder_failed(error)
+            return 0
         hints = {ref: _meter_hint(frame)}
         self.store.submit(self.source, readings, hints)
         return len(readings)
@@ -83,6 +90,9 @@ class FramePipeline:
                 frame = self.decoder.decode_apdu(apdu, key_for=self.keys)
             except DecodeError as error:
                 self._bad_frame(error)
+                continue
+            except Exception as error:  # no input may stop a source
+                self._decoder_failed(error)
                 continue
             queued += self.handle_decoded(frame, receive_time)
         return queued
@@ -102,6 +112,11 @@ class FramePipeline:
             start = buffer.rfind(b"/")
             del buffer[: start if start > 0 else len(buffer)]
         return queued
+
+    def _decoder_failed(self, error: Exception) -> None:
+        # A decoder bug met by hostile input: counted and logged, and the source reads on.
+        self.source.frame_bad(f"decoder error: {type(error).__name__}: {error}")
+        log.exception("%s: decoder failed on a frame", self.source.name)
 
     def _bad_frame(self, error: DecodeError) -> None:
         self.source.frame_bad(str(error))

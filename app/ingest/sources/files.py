@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -118,6 +119,8 @@ def parse_hourly_csv(text_content: str, zone: ZoneInfo | None = None) -> Iterato
             kwh = float(amount.replace(",", "."))
         except ValueError:
             raise CsvFormatError(f"line {number}: bad timestamp or kWh value") from None
+        if not math.isfinite(kwh):
+            raise CsvFormatError(f"line {number}: the kWh value is not a finite number")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
         yield HourlyValue(meter, int(moment.astimezone(UTC).timestamp()), kwh)
