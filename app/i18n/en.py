@@ -99,6 +99,8 @@ TEXT: dict[str, str] = {
     "ingest.frames_bad": "Frames bad",
     "ingest.readings_stored": "Readings stored",
     "ingest.lag": "Lag",
+    # issue 10 (ingest-security): frames of keyed meters that did not arrive encrypted
+    "ingest.frames_refused": "Frames refused (unencrypted)",
     "ingest.none": "No source has reported yet.",
     "keys.invalid_key": "The key must be 16 bytes (32 hex digits).",
     "keys.invalid_serial": "Invalid serial number.",

@@ -99,6 +99,8 @@ TEXT: dict[str, str] = {
     "ingest.frames_bad": "Rammer feil",
     "ingest.readings_stored": "Avlesninger lagret",
     "ingest.lag": "Forsinkelse",
+    # issue 10 (ingest-security): frames of keyed meters that did not arrive encrypted
+    "ingest.frames_refused": "Rammer avvist (ukryptert)",
     "ingest.none": "Ingen kilder har rapportert ennå.",
     "keys.invalid_key": "Nøkkelen må være 16 byte (32 heksadesimale tegn).",
     "keys.invalid_serial": "Ugyldig serienummer.",

@@ -59,6 +59,8 @@ class SourceCounters:
     last_frame_at: datetime | None = None
     frames_ok: int = 0
     frames_bad: int = 0
+    # Frames a keyed meter did not send encrypted (and authenticated) with its key (issue 10).
+    frames_refused: int = 0
     readings_stored: int = 0
     readings_rejected: int = 0
     unknown_meters: int = 0
@@ -77,6 +79,11 @@ class SourceCounters:
             if reason:
                 self.last_error = reason[:200]
 
+    def frame_refused(self, reason: str) -> None:
+        with self._lock:
+            self.frames_refused += 1
+            self.last_error = reason[:200]
+
     def set_state(self, state: str, error: str = "") -> None:
         with self._lock:
             self.state = state
@@ -87,6 +94,7 @@ class SourceCounters:
         with self._lock:
             now = {
                 "frames_ok": self.frames_ok, "frames_bad": self.frames_bad,
+                "frames_refused": self.frames_refused,
                 "readings_stored": self.readings_stored, "readings_rejected": self.readings_rejected,
                 "unknown_meters": self.unknown_meters,
             }  # fmt: skip
@@ -585,6 +593,7 @@ class ReadingStore:
                     "state = :state, "
                     "last_error = :last_error, last_frame_at = COALESCE(:last_frame_at, last_frame_at), "
                     "frames_ok = frames_ok + :frames_ok, frames_bad = frames_bad + :frames_bad, "
+                    "frames_refused = frames_refused + :frames_refused, "
                     "readings_stored = readings_stored + :readings_stored, "
                     "readings_rejected = readings_rejected + :readings_rejected, "
                     "unknown_meters = unknown_meters + :unknown_meters, "
@@ -596,9 +605,10 @@ class ReadingStore:
                 connection.execute(
                     text(
                         "INSERT INTO ingest_source (name, kind, reading_source, state, last_error, "
-                        "last_frame_at, frames_ok, frames_bad, readings_stored, readings_rejected, "
-                        "unknown_meters, lag_seconds, updated_at) VALUES (:name, :kind, :reading_source, "
-                        ":state, :last_error, :last_frame_at, :frames_ok, :frames_bad, :readings_stored, "
+                        "last_frame_at, frames_ok, frames_bad, frames_refused, readings_stored, "
+                        "readings_rejected, unknown_meters, lag_seconds, updated_at) VALUES (:name, :kind, "
+                        ":reading_source, :state, :last_error, :last_frame_at, :frames_ok, :frames_bad, "
+                        ":frames_refused, :readings_stored, "
                         ":readings_rejected, :unknown_meters, :lag, :now)"
                     ),
                     params,

@@ -17,7 +17,7 @@ from app.ingest.decoders import DecodedFrame, DecodeError
 from app.ingest.decoders.detect import FrameDecoder
 from app.ingest.decoders.dlms import strip_llc
 from app.ingest.decoders.hdlc import HdlcFrameReader
-from app.ingest.keyring import KeyRing
+from app.ingest.keyring import KeyRing, KeyTableUnavailable, protection_refusal
 from app.ingest.registers import frame_readings
 from app.ingest.store import ReadingStore, SourceCounters
 
@@ -63,8 +63,13 @@ class FramePipeline:
 
     def handle_decoded(self, frame: DecodedFrame, receive_time: datetime | None = None) -> int:
         now = receive_time or datetime.now(UTC)
-        self.source.frame_ok(now)
         ref = self.meter_ref or frame.meter_id or self._last_meter
+        refusal = self._protection_refusal(ref, frame) if ref else None
+        if refusal is not None:
+            self.source.frame_refused(refusal)
+            log.warning("%s: refused a frame: %s", self.source.name, refusal)
+            return 0
+        self.source.frame_ok(now)
         if frame.meter_id:
             self._last_meter = frame.meter_id
         if not ref:
@@ -112,6 +117,17 @@ class FramePipeline:
             start = buffer.rfind(b"/")
             del buffer[: start if start > 0 else len(buffer)]
         return queued
+
+    def _protection_refusal(self, ref: str, frame: DecodedFrame) -> str | None:
+        """Why a keyed meter's frame is refused (it did not arrive encrypted with the meter's key)."""
+        if self.keys is None:
+            return None
+        try:
+            return protection_refusal(ref, frame, self.keys.protection(ref))
+        except KeyTableUnavailable as error:
+            if frame.encrypted or frame.authenticated:
+                return None  # opened with a key the ring holds: the key table spoke before
+            return f"plaintext data for {ref}: the key table cannot be read to check it ({error})"
 
     def _decoder_failed(self, error: Exception) -> None:
         # A decoder bug met by hostile input: counted and logged, and the source reads on.

@@ -25,6 +25,8 @@ class SourceStatus:
     unknown_meters: int
     lag_seconds: float | None
     updated_at: datetime
+    # Frames of keyed meters that did not arrive encrypted (and authenticated): refused.
+    frames_refused: int = 0
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -49,6 +51,7 @@ def source_statuses(db: Session) -> list[SourceStatus]:
             row.unknown_meters,
             row.lag_seconds,
             _aware(row.updated_at) or datetime.now(UTC),
+            frames_refused=row.frames_refused,
         )
         for row in rows
     ]
