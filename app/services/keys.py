@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from app.config import settings
 from app.models import KeyKind, Meter, MeterKey
+from app.private_files import private_directory
 from app.services.audit import record_audit
 from app.services.errors import DomainError
 
@@ -102,7 +103,7 @@ def load_master_key(value: str | None = None, path: str | None = None) -> Master
     file = Path(path or settings.master_key_file)
     if not file.exists():
         # A laptop: a development key, kept next to the SQLite file and readable by the owner only.
-        file.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(file.parent)
         descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32) + "\n")
