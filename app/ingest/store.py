@@ -6,6 +6,11 @@ new batches go behind it so that the database sees readings in arrival order; th
 replayed from a committed offset, and the offset moves only after the database committed the
 lines before it. A crash anywhere replays at most some lines twice, which the unique
 (meter, register, ts) key makes harmless.
+
+The spool is trusted no more than the network: each line carries an HMAC under the server secret
+and is re-validated on replay (well-formed, finite readings of a known kind, the kind its source
+still reads); a line that fails is set aside in `<spool>.rejected` with a log message and the
+replay goes on. Spool files are 0600 in a 0700 folder.
 """
 
 from __future__ import annotations
