@@ -17,12 +17,15 @@ from sqlmodel import Session
 
 from app.ingest.decoders import DecodedFrame
 from app.services.keys import (
+    WORKER_ROLE,
+    KeyActor,
     KeyProtection,
     OpenedKey,
     key_for_serial,
     key_for_system_title,
     key_protections,
     meter_number,
+    operator_actor,
 )
 
 log = logging.getLogger(__name__)
@@ -54,8 +57,10 @@ class KeyTableUnavailable(Exception):
 
 
 class KeyRing:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, actor: KeyActor | None = None) -> None:
         self.engine = engine
+        # Who opens the keys, for the audit log: the worker, or an operator at a shell (`decode`).
+        self.actor = actor or operator_actor(WORKER_ROLE)
         self._keys: dict[Any, OpenedKey | None] = {}
         self._missed_at: dict[Any, float] = {}
         self._protections: dict[str, KeyProtection] = {}
@@ -96,9 +101,9 @@ class KeyRing:
             try:
                 with Session(self.engine) as db:
                     if isinstance(ident, bytes):
-                        opened = key_for_system_title(db, ident)
+                        opened = key_for_system_title(db, ident, self.actor)
                     else:
-                        opened = key_for_serial(db, ident)
+                        opened = key_for_serial(db, ident, self.actor)
                     db.commit()  # the audit row of the view
             except OperationalError as error:
                 log.warning("key table unavailable: %s", str(error).splitlines()[0][:200])

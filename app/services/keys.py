@@ -12,12 +12,14 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import getpass
 import hashlib
 import io
 import logging
 import os
 import re
 import secrets
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -67,15 +69,34 @@ class OpenedKey:
 
 @dataclass(frozen=True, slots=True)
 class KeyActor:
-    """Who asks, for the audit log: a signed-in user, the CLI operator, or the worker."""
+    """Who asks, for the audit log: a signed-in user, the CLI operator, or the worker.
+
+    `client_address` is the browser's address for a user, and `user@host` of the OS account for
+    the CLI and the worker (see `operator_actor`).
+    """
 
     user_id: int | None = None
     role: str | None = None
     client_address: str | None = None
 
 
-CLI_ACTOR = KeyActor(role="cli")
+CLI_ROLE = "cli"
+CLI_ACTOR = KeyActor(role=CLI_ROLE)
 WORKER_ACTOR = KeyActor(role=WORKER_ROLE)
+
+
+def os_operator() -> str:
+    """`user@host` of the OS account running this process, for the audit log."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a bare container)
+        user = f"uid {os.getuid()}"
+    return f"{user}@{socket.gethostname()}"[:64]
+
+
+def operator_actor(role: str = CLI_ROLE) -> KeyActor:
+    """The CLI operator (or the worker process) as an audit actor: its role, OS user and host."""
+    return KeyActor(role=role, client_address=os_operator())
 
 
 def _parse_master_key(text: str) -> bytes:
