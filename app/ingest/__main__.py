@@ -200,15 +200,15 @@ def command_replay(args: argparse.Namespace) -> int:
 
 
 def command_wmbus(args: argparse.Namespace) -> int:
-    from app.ingest.sources.files import feed_hex_lines
+    from app.ingest.sources.files import capture_lines, feed_hex_lines
 
     name = args.name or ("wmbus:stdin" if args.file == "-" else f"wmbus:{Path(args.file).name}")
     pipeline = _pipeline(name, "wmbus", "collected")
     if args.file == "-":
-        feed_hex_lines(sys.stdin, pipeline)
+        feed_hex_lines(capture_lines(sys.stdin.buffer), pipeline)
     else:
-        with open(args.file, encoding="ascii", errors="replace") as lines:
-            feed_hex_lines(lines, pipeline)
+        with open(args.file, "rb") as handle:  # lines cut at a bound: a file without line ends is
+            feed_hex_lines(capture_lines(handle), pipeline)  # never held whole
     pipeline.store.close()
     _report(pipeline)
     return 0
