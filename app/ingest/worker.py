@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # A P1 telegram: from "/" to "!" and its optional 4-hex-digit CRC, then the line end.
 _P1_TELEGRAM = re.compile(rb"/[^/!]*?![0-9A-Fa-f]{0,4}\r?\n")
 _P1_BUFFER_LIMIT = 16_384
+_LOGGED_REFUSALS = 1_000
 
 
 class FramePipeline:
@@ -46,6 +47,7 @@ class FramePipeline:
         self._hdlc = HdlcFrameReader(on_error=self._bad_frame)
         self._p1_buffer = bytearray()
         self._last_meter: str | None = meter_ref
+        self._refused_meters: set[str] = set()
 
     # -- whole frames -------------------------------------------------------------------------
 
@@ -67,7 +69,12 @@ class FramePipeline:
         refusal = self._protection_refusal(ref, frame) if ref else None
         if refusal is not None:
             self.source.frame_refused(refusal)
-            log.warning("%s: refused a frame: %s", self.source.name, refusal)
+            # Logged once per meter: a flood of forged frames must not flood the log too.
+            if len(self._refused_meters) >= _LOGGED_REFUSALS:
+                self._refused_meters.clear()
+            first = ref not in self._refused_meters
+            self._refused_meters.add(ref)
+            (log.warning if first else log.debug)("%s: refused a frame: %s", self.source.name, refusal)
             return 0
         self.source.frame_ok(now)
         if frame.meter_id:
