@@ -4,6 +4,7 @@ authenticated where its key authenticates) with that key; anything else is refus
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -161,3 +162,13 @@ def test_the_meter_is_recognised_by_its_serial_or_its_number(engine, meters, ref
     protection = KeyRing(engine).protection(ref)
     assert protection is not None and protection.serial == "KAM57000074"
     assert KeyRing(engine).protection("KAM57000111") is None
+
+
+def test_a_flood_of_forged_frames_is_counted_but_logged_once_per_meter(store, engine, meters, caplog):
+    _keys(engine)
+    pipeline = _pipeline(store, engine)
+    with caplog.at_level(logging.WARNING, logger="app.ingest.worker"):
+        for _ in range(50):
+            pipeline.handle_frame(wmbus_heat_telegram("57000074", HEAT, None, 3))
+    assert pipeline.source.frames_refused == 50
+    assert len([r for r in caplog.records if "refused a frame" in r.getMessage()]) == 1
