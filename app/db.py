@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -12,12 +14,26 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from app.config import settings
+from app.private_files import make_private, open_private, private_directory
 
 
 def _prepare_sqlite_file(url: str) -> None:
-    path = url.removeprefix("sqlite:///")
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """The database's folder (0700) and file (0600), made before SQLite would make them 0644/0755.
+
+    SQLite gives its -wal and -shm files the mode of the database file.
+    """
+    if not url.startswith("sqlite:///"):
+        return  # in memory
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    database = Path(path)
+    private_directory(database.parent)
+    if not database.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(open_private(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+    for companion in ("", "-wal", "-shm", "-journal"):
+        make_private(database.with_name(database.name + companion))
 
 
 def make_engine(url: str) -> Engine:

@@ -99,6 +99,8 @@ TEXT: dict[str, str] = {
     "ingest.frames_bad": "Frames bad",
     "ingest.readings_stored": "Readings stored",
     "ingest.lag": "Lag",
+    # issue 10 (ingest-security): frames of keyed meters that did not arrive encrypted
+    "ingest.frames_refused": "Frames refused (unencrypted)",
     "ingest.none": "No source has reported yet.",
     # issue 9: data truth (stored, duplicate and refused readings apart; heat in kWh)
     "ingest.readings_duplicate": "Already stored",

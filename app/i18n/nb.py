@@ -102,6 +102,8 @@ TEXT: dict[str, str] = {
     # issue 9: data truth (stored, duplicate and refused readings apart; heat in kWh)
     "ingest.readings_duplicate": "Allerede lagret",
     "ingest.readings_rejected": "Avvist",
+    # issue 10 (ingest-security): frames of keyed meters that did not arrive encrypted
+    "ingest.frames_refused": "Rammer avvist (ukryptert)",
     "ingest.none": "Ingen kilder har rapportert ennå.",
     "keys.invalid_key": "Nøkkelen må være 16 byte (32 heksadesimale tegn).",
     "keys.invalid_serial": "Ugyldig serienummer.",

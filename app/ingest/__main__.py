@@ -102,8 +102,10 @@ def command_decode(args: argparse.Namespace) -> int:
     if key is None:
         from app.db import get_engine
         from app.ingest.keyring import KeyRing
+        from app.services.keys import operator_actor
 
-        key_for = KeyRing(get_engine())
+        # An operator at a shell, not the worker: the audit log names the OS user and host.
+        key_for = KeyRing(get_engine(), operator_actor())
     try:
         frame = decode_any(data, key, auth_key, key_for)
     except DecodeError as error:
@@ -198,15 +200,15 @@ def command_replay(args: argparse.Namespace) -> int:
 
 
 def command_wmbus(args: argparse.Namespace) -> int:
-    from app.ingest.sources.files import feed_hex_lines
+    from app.ingest.sources.files import capture_lines, feed_hex_lines
 
     name = args.name or ("wmbus:stdin" if args.file == "-" else f"wmbus:{Path(args.file).name}")
     pipeline = _pipeline(name, "wmbus", "collected")
     if args.file == "-":
-        feed_hex_lines(sys.stdin, pipeline)
+        feed_hex_lines(capture_lines(sys.stdin.buffer), pipeline)
     else:
-        with open(args.file, encoding="ascii", errors="replace") as lines:
-            feed_hex_lines(lines, pipeline)
+        with open(args.file, "rb") as handle:  # lines cut at a bound: a file without line ends is
+            feed_hex_lines(capture_lines(handle), pipeline)  # never held whole
     pipeline.store.close()
     _report(pipeline)
     return 0
@@ -253,23 +255,26 @@ def _import_billing_file(args: argparse.Namespace, kind: str, importer_name: str
 def command_keys(args: argparse.Namespace) -> int:
     from app.db import session_scope
     from app.services.errors import DomainError
-    from app.services.keys import CLI_ACTOR, add_key, export_keys_csv, import_keys_csv
+    from app.services.keys import add_key, export_keys_csv, import_keys_csv, operator_actor
 
+    actor = operator_actor()  # the audit log names the OS user and host at the shell
     try:
         with session_scope() as db:
             if args.keys_command == "add":
                 row = add_key(db, args.serial, args.key, args.auth_key, system_title=args.system_title,
-                              kind=args.kind, owner_id=args.owner, replace=args.replace)  # fmt: skip
+                              kind=args.kind, owner_id=args.owner, actor=actor,
+                              replace=args.replace)  # fmt: skip
                 print(f"stored keys of {row.serial} (id {row.id})")
             elif args.keys_command == "import":
                 path = Path(args.file)
                 result = import_keys_csv(db, path.read_text(encoding="utf-8"), owner_id=args.owner,
-                                         replace=args.replace, source_name=path.name)  # fmt: skip
+                                         actor=actor, replace=args.replace,
+                                         source_name=path.name)  # fmt: skip
                 print(f"added {result.added}, replaced {result.replaced}, rejected {len(result.rejected)}")
                 for line, reason in result.rejected:
                     print(f"  line {line}: {reason}", file=sys.stderr)
             else:
-                sys.stdout.write(export_keys_csv(db, args.owner, CLI_ACTOR))
+                sys.stdout.write(export_keys_csv(db, args.owner, actor))
     except DomainError as error:
         print(error.message("en"), file=sys.stderr)
         return 2

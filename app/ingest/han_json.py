@@ -13,6 +13,7 @@ Recognised shapes:
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,7 +41,11 @@ _ID_KEYS = ("meter_id", "id", "meter_number", "meter_id_str", "serial")
 
 def _time(value: Any) -> datetime | None:
     if isinstance(value, (int, float)) and value > 1e9:
-        return datetime.fromtimestamp(float(value), UTC)
+        try:
+            return datetime.fromtimestamp(float(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            # e.g. `"rtc": 1e20`: no clock can show it, and the message cannot be dated.
+            raise DecodeError(f"meter time {value!r} out of range") from None
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -50,12 +55,24 @@ def _time(value: Any) -> datetime | None:
     return None
 
 
+def _finite(name: str, value: int | float) -> int | float:
+    # Python's JSON reader accepts NaN and Infinity (and 1e999 becomes inf): none is a reading.
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        finite = False
+    if not finite:
+        raise DecodeError(f"{name} is not a finite number")
+    return value
+
+
 def _frame(values: dict[str, Any], meter_id: str | None, clock: datetime | None) -> DecodedFrame:
     frame = DecodedFrame(meter_id=meter_id, meter_datetime=clock, source="han-json")
     for name, value in values.items():
         register = REGISTER_BY_NAME.get(name)
         if register is None or not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
+        _finite(name, value)
         frame.values[name] = value
         if register.unit:
             frame.units[name] = register.unit
@@ -71,8 +88,8 @@ def _mapped(
     values: dict[str, Any] = {}
     for key, value in source.items():
         known = fields.get(key.lower() if lower else key)
-        if known is not None and isinstance(value, (int, float)):
-            values[known[0]] = value * known[1]
+        if known is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[known[0]] = _finite(key, value * known[1])
     return values
 
 

@@ -15,18 +15,81 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from app.services.keys import OpenedKey, key_for_serial, key_for_system_title
+from app.ingest.decoders import DecodedFrame
+from app.services.keys import (
+    WORKER_ROLE,
+    KeyActor,
+    KeyProtection,
+    OpenedKey,
+    key_for_serial,
+    key_for_system_title,
+    key_protections,
+    meter_number,
+    operator_actor,
+)
 
 log = logging.getLogger(__name__)
 _MISS_RETRY_SECONDS = 60.0
+# A key added (or removed) in the portal applies to plaintext frames within this time.
+_PROTECTION_SECONDS = 60.0
+_PROTECTION_RETRY_SECONDS = 5.0
+
+
+def protection_refusal(ref: str, frame: DecodedFrame, protection: KeyProtection | None) -> str | None:
+    """Why the frame is not believed for the meter `ref`, or None when it is.
+
+    Anyone who can publish to the broker or transmit on 868 MHz can send plaintext that claims a
+    meter's id; only a frame opened with that meter's key proves it came from the meter.
+    """
+    if protection is None:
+        return None
+    if not (frame.encrypted or frame.authenticated):
+        return f"plaintext data for {ref}, whose key we hold"
+    if protection.authenticated and not frame.authenticated:
+        return f"unauthenticated data for {ref}, whose key authenticates"
+    if frame.system_title is not None and frame.system_title != protection.system_title:
+        return f"data for {ref} opened with the key of system title {frame.system_title.hex()}"
+    return None
+
+
+class KeyTableUnavailable(Exception):
+    pass
 
 
 class KeyRing:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, actor: KeyActor | None = None) -> None:
         self.engine = engine
+        # Who opens the keys, for the audit log: the worker, or an operator at a shell (`decode`).
+        self.actor = actor or operator_actor(WORKER_ROLE)
         self._keys: dict[Any, OpenedKey | None] = {}
         self._missed_at: dict[Any, float] = {}
+        self._protections: dict[str, KeyProtection] = {}
+        self._protections_loaded = False
+        self._protections_due = 0.0
+        self._protections_error = ""
         self._lock = threading.Lock()
+
+    def protection(self, meter_ref: str) -> KeyProtection | None:
+        """How the data of this meter must arrive (None: we hold no key for it).
+
+        Every keyed meter is loaded at once and again each minute; while the database is away the
+        last list holds. Never loaded at all, nobody can say a meter is unkeyed: KeyTableUnavailable.
+        """
+        with self._lock:
+            if time.monotonic() >= self._protections_due:
+                try:
+                    with Session(self.engine) as db:
+                        self._protections = key_protections(db)
+                    self._protections_loaded = True
+                    self._protections_due = time.monotonic() + _PROTECTION_SECONDS
+                except OperationalError as error:
+                    self._protections_due = time.monotonic() + _PROTECTION_RETRY_SECONDS
+                    self._protections_error = str(error).splitlines()[0][:200]
+            if not self._protections_loaded:
+                raise KeyTableUnavailable(self._protections_error)
+            protections = self._protections
+        number = meter_number(meter_ref)
+        return protections.get(meter_ref.strip()) or (protections.get(number) if number else None)
 
     def _lookup(self, ident: bytes | str) -> OpenedKey | None:
         with self._lock:
@@ -38,9 +101,9 @@ class KeyRing:
             try:
                 with Session(self.engine) as db:
                     if isinstance(ident, bytes):
-                        opened = key_for_system_title(db, ident)
+                        opened = key_for_system_title(db, ident, self.actor)
                     else:
-                        opened = key_for_serial(db, ident)
+                        opened = key_for_serial(db, ident, self.actor)
                     db.commit()  # the audit row of the view
             except OperationalError as error:
                 log.warning("key table unavailable: %s", str(error).splitlines()[0][:200])

@@ -7,6 +7,7 @@ are named by what they measure for the meter's medium (`heat_energy`, `water_vol
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,6 +64,13 @@ def _register_code(register: str) -> str:
     return register
 
 
+def _is_finite(value: float | int) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
 def frame_readings(
     frame: DecodedFrame, receive_time: datetime, meter_ref: str | None = None
 ) -> list[RawReading]:
@@ -88,6 +96,8 @@ def frame_readings(
         if factor_unit is not None:
             value = value * factor_unit[0]
             unit = factor_unit[1]
+        if not _is_finite(value):
+            continue  # NaN or infinity (a DLMS float can carry them) is no reading
         # Rounding to micro-units gives back the decimal the meter sent (12345678 Wh -> 12345.678).
         out.append(
             RawReading(ref, register[:REGISTER_MAX], int(reading.timestamp.timestamp()),

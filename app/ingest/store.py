@@ -9,12 +9,20 @@ lines before it. A crash anywhere replays at most some lines twice, which the un
 
 Counters say what happened to each reading: stored (written now), duplicate (already stored,
 so nothing was written) or rejected (unknown meter, no HAN consent).
+
+The spool is trusted no more than the network: each line carries an HMAC under the server secret
+and is re-validated on replay (well-formed, finite readings of a known kind, the kind its source
+still reads); a line that fails is set aside in `<spool>.rejected` with a log message and the
+replay goes on. Spool files are 0600 in a 0700 folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import math
 import os
 import re
 import threading
@@ -23,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -31,7 +39,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.ingest.registers import RawReading
 from app.models import Medium, ReadingSource
+from app.private_files import make_private, open_private, private_directory
 from app.services.readings import ReadingRow, insert_readings
+from app.services.server_secret import server_secret
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +72,8 @@ class SourceCounters:
     last_frame_at: datetime | None = None
     frames_ok: int = 0
     frames_bad: int = 0
+    # Frames a keyed meter did not send encrypted (and authenticated) with its key (issue 10).
+    frames_refused: int = 0
     readings_stored: int = 0
     readings_rejected: int = 0
     readings_duplicate: int = 0
@@ -81,6 +93,11 @@ class SourceCounters:
             if reason:
                 self.last_error = reason[:200]
 
+    def frame_refused(self, reason: str) -> None:
+        with self._lock:
+            self.frames_refused += 1
+            self.last_error = reason[:200]
+
     def set_state(self, state: str, error: str = "") -> None:
         with self._lock:
             self.state = state
@@ -91,6 +108,7 @@ class SourceCounters:
         with self._lock:
             now = {
                 "frames_ok": self.frames_ok, "frames_bad": self.frames_bad,
+                "frames_refused": self.frames_refused,
                 "readings_stored": self.readings_stored, "readings_rejected": self.readings_rejected,
                 "readings_duplicate": self.readings_duplicate, "unknown_meters": self.unknown_meters,
             }  # fmt: skip
@@ -179,12 +197,17 @@ class _Batch:
 
 
 class Spool:
-    """An append-only file of batches (one JSON line each) and the offset committed to the database."""
+    """An append-only file of batches (one signed JSON line each) and the offset committed to the
+    database. Private to the worker's OS user: files 0600 in a 0700 directory."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.offset_path = path.with_suffix(path.suffix + ".offset")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Records the replay refused, kept for an operator to look at (never replayed).
+        self.set_aside_path = path.with_suffix(path.suffix + ".rejected")
+        private_directory(path.parent, tighten=True)
+        for own in (path, self.offset_path, self.set_aside_path):
+            make_private(own)
         self._drop_torn_tail()
 
     def _drop_torn_tail(self) -> None:
@@ -219,10 +242,10 @@ class Spool:
         return self.size() > self.committed()
 
     def append(self, lines: list[bytes]) -> None:
-        with self.path.open("ab") as handle:
-            handle.write(b"".join(lines))
-            handle.flush()
-            os.fsync(handle.fileno())
+        _append_private(self.path, b"".join(lines))
+
+    def set_aside(self, line: bytes) -> None:
+        _append_private(self.set_aside_path, line if line.endswith(b"\n") else line + b"\n")
 
     def read_from(self, offset: int, limit_lines: int) -> tuple[list[bytes], list[int]]:
         """Up to `limit_lines` whole lines from `offset`, with the offset after each."""
@@ -243,7 +266,8 @@ class Spool:
 
     def commit(self, offset: int) -> None:
         temporary = self.offset_path.with_suffix(".tmp")
-        temporary.write_text(str(offset))
+        with os.fdopen(open_private(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as handle:
+            handle.write(str(offset))
         os.replace(temporary, self.offset_path)
 
     def reset_if_drained(self) -> None:
@@ -254,7 +278,29 @@ class Spool:
             self.commit(0)
 
 
-def _encode(batch: _Batch) -> bytes:
+def _append_private(path: Path, data: bytes) -> None:
+    descriptor = open_private(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    with os.fdopen(descriptor, "ab") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+# -- spool records: `<HMAC-SHA256 hex> <JSON>`, the HMAC under the server secret ---------------------
+
+_RECORD_PURPOSE = b"meterportal ingest spool v1\x00"
+_READING_KINDS = frozenset(kind.value for kind in ReadingSource)
+
+
+class BadSpoolRecord(ValueError):
+    """A spool line that is not the worker's own or does not hold valid readings: set aside."""
+
+
+def _record_tag(secret: bytes, body: bytes) -> bytes:
+    return hmac.new(secret, _RECORD_PURPOSE + body, hashlib.sha256).hexdigest().encode()
+
+
+def _encode(batch: _Batch, secret: bytes) -> bytes:
     payload = {
         "s": batch.source.name,
         "k": batch.source.reading_source,
@@ -262,11 +308,77 @@ def _encode(batch: _Batch) -> bytes:
     }
     if batch.hints:
         payload["h"] = batch.hints
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return _record_tag(secret, body) + b" " + body + b"\n"
+
+
+def _verified_payload(line: bytes, secret: bytes) -> dict[str, Any]:
+    """The JSON of a line this worker wrote, checked by its HMAC; BadSpoolRecord otherwise."""
+    tag, separator, body = line.rstrip(b"\n").partition(b" ")
+    if not separator or len(tag) != 64:
+        raise BadSpoolRecord("no authentication tag")
+    if not hmac.compare_digest(tag, _record_tag(secret, body)):
+        raise BadSpoolRecord("authentication tag does not match (not written by this worker, or altered)")
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise BadSpoolRecord("not JSON") from None
+    if not isinstance(payload, dict):
+        raise BadSpoolRecord("not a JSON object")
+    return payload
+
+
+def _text(value: Any, longest: int, what: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > longest:
+        raise BadSpoolRecord(f"bad {what}")
+    return value
+
+
+def _spooled_reading(item: Any) -> RawReading:
+    if not isinstance(item, list) or len(item) != 5:
+        raise BadSpoolRecord("a reading is not [meter, register, ts, value, unit]")
+    ref, register, ts, value, unit = item
+    if not isinstance(ts, int) or isinstance(ts, bool) or not 0 <= ts < 2**40:
+        raise BadSpoolRecord("bad reading time")
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        raise BadSpoolRecord("a reading value is not a finite number")
+    if not isinstance(unit, str) or len(unit) > 8:
+        raise BadSpoolRecord("bad unit")
+    return RawReading(_text(ref, 120, "meter"), _text(register, 32, "register"), ts, float(value), unit)
+
+
+def _spooled_hints(hints: Any) -> dict[str, dict[str, str]]:
+    if not isinstance(hints, dict) or not all(
+        isinstance(ref, str) and isinstance(hint, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in hint.items())
+        for ref, hint in hints.items()
+    ):  # fmt: skip
+        raise BadSpoolRecord("bad meter hints")
+    return hints
 
 
 class DatabaseUnavailable(Exception):
     pass
+
+
+class _UnstorableReadings(Exception):
+    """The database refused the data (a constraint, a value it cannot hold), not the connection."""
+
+
+def _halves(batches: list[_Batch]) -> tuple[list[_Batch], list[_Batch]]:
+    """The readings of `batches` split in two at the middle, each half keeping its batches' source."""
+    middle = sum(len(batch.readings) for batch in batches) // 2
+    first: list[_Batch] = []
+    second: list[_Batch] = []
+    seen = 0
+    for batch in batches:
+        cut = max(0, min(len(batch.readings), middle - seen))
+        seen += len(batch.readings)
+        if cut:
+            first.append(_Batch(batch.source, batch.readings[:cut], batch.hints))
+        if cut < len(batch.readings):
+            second.append(_Batch(batch.source, batch.readings[cut:], batch.hints))
+    return first, second
 
 
 class ReadingStore:
@@ -282,9 +394,13 @@ class ReadingStore:
         flush_seconds: float = 1.0,
         retry_seconds: float = 5.0,
         refresh: RefreshConsumption | bool | None = True,
+        spool_secret: bytes | None = None,
     ) -> None:
         self.engine = engine
         self.spool = Spool(spool_path)
+        # Spool records are signed with it, so a line written by anyone else is never replayed.
+        self._spool_secret = spool_secret if spool_secret is not None else server_secret()
+        self.spool_records_set_aside = 0
         self.meters = MeterDirectory(auto_create=auto_create_meters)
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
@@ -346,7 +462,7 @@ class ReadingStore:
             if self.spool.pending():
                 # Keep arrival order: behind what the spool already holds.
                 if batches:
-                    self.spool.append([_encode(batch) for batch in batches])
+                    self.spool.append([_encode(batch, self._spool_secret) for batch in batches])
                 if time.monotonic() >= self._next_retry:
                     self._replay_spool()
                 return count
@@ -354,10 +470,10 @@ class ReadingStore:
                 self._persist_counters_only()
                 return 0
             try:
-                self._write(batches)
+                self._write_isolating_bad_readings(batches)
             except DatabaseUnavailable as error:
                 self._database_down(error)
-                self.spool.append([_encode(batch) for batch in batches])
+                self.spool.append([_encode(batch, self._spool_secret) for batch in batches])
                 log.info("spooled %d readings to %s", count, self.spool.path)
             return count
 
@@ -388,12 +504,14 @@ class ReadingStore:
             lines, ends = self.spool.read_from(offset, 64)
             if not lines:
                 break
-            batches = [self._decode_line(line) for line in lines]
+            batches, refused = self._decode_lines(lines, ends)
             try:
-                self._write(batches)
+                if batches:
+                    self._write_isolating_bad_readings(batches)
             except DatabaseUnavailable as error:
                 self._database_down(error)
                 return
+            self._set_aside(refused)
             offset = ends[-1]
             self.spool.commit(offset)
             replayed += sum(len(b.readings) for b in batches)
@@ -401,12 +519,43 @@ class ReadingStore:
             log.info("replayed %d spooled readings", replayed)
         self.spool.reset_if_drained()
 
+    def _decode_lines(self, lines: list[bytes], ends: list[int]) -> tuple[list[_Batch], list[tuple]]:
+        """The batches of valid records, and (line, its offset, reason) of those to set aside."""
+        batches: list[_Batch] = []
+        refused: list[tuple[bytes, int, str]] = []
+        for line, end in zip(lines, ends, strict=True):
+            try:
+                batches.append(self._decode_line(line))
+            except BadSpoolRecord as error:
+                refused.append((line, end - len(line), str(error)))
+        return batches, refused
+
     def _decode_line(self, line: bytes) -> _Batch:
-        payload = json.loads(line)
-        source = self._sources.get(payload["s"]) or self.source(payload["s"], "spool", payload["k"])
-        readings = [RawReading(ref, register, int(ts), float(value), unit)
-                    for ref, register, ts, value, unit in payload["r"]]  # fmt: skip
-        return _Batch(source, readings, payload.get("h", {}))
+        """A spooled batch, re-validated: the record must carry this worker's HMAC and hold
+        well-formed, finite readings of a known kind, the kind its source still reads."""
+        payload = _verified_payload(line, self._spool_secret)
+        name = _text(payload.get("s"), 120, "source name")
+        kind = payload.get("k")
+        if kind not in _READING_KINDS:
+            raise BadSpoolRecord(f"unknown kind of readings {str(kind)[:20]!r}")
+        items = payload.get("r")
+        if not isinstance(items, list) or not items:
+            raise BadSpoolRecord("no readings")
+        readings = [_spooled_reading(item) for item in items]
+        hints = _spooled_hints(payload.get("h", {}))
+        source = self._sources.get(name)
+        if source is not None and source.reading_source != kind:
+            # e.g. spooled as HAN data, now read as billing-grade: never relabel readings.
+            raise BadSpoolRecord(f"{kind} readings for {name}, which now reads {source.reading_source}")
+        source = source or self.source(name, "spool", kind)
+        return _Batch(source, readings, hints)
+
+    def _set_aside(self, refused: list[tuple[bytes, int, str]]) -> None:
+        for line, offset, reason in refused:
+            self.spool.set_aside(line)
+            self.spool_records_set_aside += 1
+            log.warning("spool %s: record at byte %d set aside in %s: %s",
+                        self.spool.path, offset, self.spool.set_aside_path, reason)  # fmt: skip
 
     def _write(self, batches: list[_Batch]) -> None:
         """One transaction: resolve meters, check HAN consent, insert, add counters.
@@ -461,11 +610,47 @@ class ReadingStore:
         except DBAPIError as error:
             if error.connection_invalidated:
                 raise DatabaseUnavailable(str(error)) from error
-            raise
+            raise _UnstorableReadings(str(error)) from error
+        except Exception as error:
+            # insert_readings uses the driver's cursor: its errors arrive unwrapped.
+            self._raise_driver_error(error)
         self._apply_tallies(tallies, now, marks)
         self._database_back()
         if self._refresh is not None and since:
             self._refresh_consumption(since)
+
+    def _raise_driver_error(self, error: Exception) -> NoReturn:
+        driver = self.engine.dialect.dbapi
+        if driver is None or not isinstance(error, driver.Error):
+            raise error
+        if isinstance(error, (driver.OperationalError, driver.InterfaceError)):
+            raise DatabaseUnavailable(str(error)) from error
+        raise _UnstorableReadings(str(error)) from error
+
+    def _write_isolating_bad_readings(self, batches: list[_Batch]) -> None:
+        """`_write`; when the database refuses something, the same in halves until each refused
+        reading is alone and set aside: one bad row never drops the readings it came with."""
+        try:
+            self._write(batches)
+            return
+        except _UnstorableReadings as error:
+            if sum(len(batch.readings) for batch in batches) <= 1:
+                self._set_aside_refused(batches, error)
+                return
+        first, second = _halves(batches)
+        self._write_isolating_bad_readings(first)
+        self._write_isolating_bad_readings(second)
+
+    def _set_aside_refused(self, batches: list[_Batch], error: _UnstorableReadings) -> None:
+        for batch in batches:
+            for reading in batch.readings:
+                reason = str(error).splitlines()[0][:120]
+                message = (f"reading refused by the database: {reading.meter_ref} {reading.register} "
+                           f"at {reading.ts}: {reason}")  # fmt: skip
+                log.warning("%s: %s", batch.source.name, message)
+                with batch.source._lock:
+                    batch.source.readings_rejected += 1
+                    batch.source.last_error = message[:200]
 
     def _apply_tallies(self, tallies: dict[str, list[int]], now: datetime,
                        marks: list[tuple[SourceCounters, dict[str, int]]]) -> None:  # fmt: skip
@@ -546,6 +731,7 @@ class ReadingStore:
                     "state = :state, "
                     "last_error = :last_error, last_frame_at = COALESCE(:last_frame_at, last_frame_at), "
                     "frames_ok = frames_ok + :frames_ok, frames_bad = frames_bad + :frames_bad, "
+                    "frames_refused = frames_refused + :frames_refused, "
                     "readings_stored = readings_stored + :readings_stored, "
                     "readings_rejected = readings_rejected + :readings_rejected, "
                     "readings_duplicate = readings_duplicate + :readings_duplicate, "
@@ -558,11 +744,11 @@ class ReadingStore:
                 connection.execute(
                     text(
                         "INSERT INTO ingest_source (name, kind, reading_source, state, last_error, "
-                        "last_frame_at, frames_ok, frames_bad, readings_stored, readings_rejected, "
-                        "readings_duplicate, unknown_meters, lag_seconds, updated_at) VALUES (:name, "
-                        ":kind, :reading_source, :state, :last_error, :last_frame_at, :frames_ok, "
-                        ":frames_bad, :readings_stored, :readings_rejected, :readings_duplicate, "
-                        ":unknown_meters, :lag, :now)"
+                        "last_frame_at, frames_ok, frames_bad, frames_refused, readings_stored, "
+                        "readings_rejected, readings_duplicate, unknown_meters, lag_seconds, updated_at) "
+                        "VALUES (:name, :kind, :reading_source, :state, :last_error, :last_frame_at, "
+                        ":frames_ok, :frames_bad, :frames_refused, :readings_stored, :readings_rejected, "
+                        ":readings_duplicate, :unknown_meters, :lag, :now)"
                     ),
                     params,
                 )

@@ -17,7 +17,7 @@ from app.ingest.decoders import DecodedFrame, DecodeError
 from app.ingest.decoders.detect import FrameDecoder
 from app.ingest.decoders.dlms import strip_llc
 from app.ingest.decoders.hdlc import HdlcFrameReader
-from app.ingest.keyring import KeyRing
+from app.ingest.keyring import KeyRing, KeyTableUnavailable, protection_refusal
 from app.ingest.registers import frame_readings
 from app.ingest.store import ReadingStore, SourceCounters
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # A P1 telegram: from "/" to "!" and its optional 4-hex-digit CRC, then the line end.
 _P1_TELEGRAM = re.compile(rb"/[^/!]*?![0-9A-Fa-f]{0,4}\r?\n")
 _P1_BUFFER_LIMIT = 16_384
+_LOGGED_REFUSALS = 1_000
 
 
 class FramePipeline:
@@ -46,6 +47,7 @@ class FramePipeline:
         self._hdlc = HdlcFrameReader(on_error=self._bad_frame)
         self._p1_buffer = bytearray()
         self._last_meter: str | None = meter_ref
+        self._refused_meters: set[str] = set()
 
     # -- whole frames -------------------------------------------------------------------------
 
@@ -56,18 +58,35 @@ class FramePipeline:
         except DecodeError as error:
             self._bad_frame(error)
             return 0
+        except Exception as error:  # no input may stop a source
+            self._decoder_failed(error)
+            return 0
         return self.handle_decoded(frame, receive_time)
 
     def handle_decoded(self, frame: DecodedFrame, receive_time: datetime | None = None) -> int:
         now = receive_time or datetime.now(UTC)
-        self.source.frame_ok(now)
         ref = self.meter_ref or frame.meter_id or self._last_meter
+        refusal = self._protection_refusal(ref, frame) if ref else None
+        if refusal is not None:
+            self.source.frame_refused(refusal)
+            # Logged once per meter: a flood of forged frames must not flood the log too.
+            if len(self._refused_meters) >= _LOGGED_REFUSALS:
+                self._refused_meters.clear()
+            first = ref not in self._refused_meters
+            self._refused_meters.add(ref)
+            (log.warning if first else log.debug)("%s: refused a frame: %s", self.source.name, refusal)
+            return 0
+        self.source.frame_ok(now)
         if frame.meter_id:
             self._last_meter = frame.meter_id
         if not ref:
             log.debug("%s: frame without meter id before any identified frame; skipped", self.source.name)
             return 0
-        readings = frame_readings(frame, now, ref)
+        try:
+            readings = frame_readings(frame, now, ref)
+        except Exception as error:  # e.g. a meter clock beyond any date
+            self._decoder_failed(error)
+            return 0
         hints = {ref: _meter_hint(frame)}
         self.store.submit(self.source, readings, hints)
         return len(readings)
@@ -83,6 +102,9 @@ class FramePipeline:
                 frame = self.decoder.decode_apdu(apdu, key_for=self.keys)
             except DecodeError as error:
                 self._bad_frame(error)
+                continue
+            except Exception as error:  # no input may stop a source
+                self._decoder_failed(error)
                 continue
             queued += self.handle_decoded(frame, receive_time)
         return queued
@@ -102,6 +124,22 @@ class FramePipeline:
             start = buffer.rfind(b"/")
             del buffer[: start if start > 0 else len(buffer)]
         return queued
+
+    def _protection_refusal(self, ref: str, frame: DecodedFrame) -> str | None:
+        """Why a keyed meter's frame is refused (it did not arrive encrypted with the meter's key)."""
+        if self.keys is None:
+            return None
+        try:
+            return protection_refusal(ref, frame, self.keys.protection(ref))
+        except KeyTableUnavailable as error:
+            if frame.encrypted or frame.authenticated:
+                return None  # opened with a key the ring holds: the key table spoke before
+            return f"plaintext data for {ref}: the key table cannot be read to check it ({error})"
+
+    def _decoder_failed(self, error: Exception) -> None:
+        # A decoder bug met by hostile input: counted and logged, and the source reads on.
+        self.source.frame_bad(f"decoder error: {type(error).__name__}: {error}")
+        log.exception("%s: decoder failed on a frame", self.source.name)
 
     def _bad_frame(self, error: DecodeError) -> None:
         self.source.frame_bad(str(error))

@@ -24,6 +24,8 @@ class IngestSource(SQLModel, table=True):
     last_frame_at: datetime | None = timestamp_field(nullable=True)
     frames_ok: int = Field(default=0, sa_type=BigInteger)
     frames_bad: int = Field(default=0, sa_type=BigInteger)
+    # Frames of a meter whose key we hold that did not arrive encrypted (and authenticated) with it.
+    frames_refused: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
     readings_stored: int = Field(default=0, sa_type=BigInteger)
     readings_rejected: int = Field(default=0, sa_type=BigInteger)
     # Readings that were already stored (sent again): neither stored nor refused.

@@ -16,6 +16,7 @@ _COLUMNS = (
     ("ingest.last_frame", "last_frame"),
     ("ingest.frames_ok", "frames_ok"),
     ("ingest.frames_bad", "frames_bad"),
+    ("ingest.frames_refused", "frames_refused"),
     ("ingest.readings_stored", "readings_stored"),
     ("ingest.readings_duplicate", "readings_duplicate"),
     ("ingest.readings_rejected", "readings_rejected"),

@@ -27,6 +27,8 @@ class SourceStatus:
     unknown_meters: int
     lag_seconds: float | None
     updated_at: datetime
+    # Frames of keyed meters that did not arrive encrypted (and authenticated): refused.
+    frames_refused: int = 0
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -52,6 +54,7 @@ def source_statuses(db: Session) -> list[SourceStatus]:
             row.unknown_meters,
             row.lag_seconds,
             _aware(row.updated_at) or utcnow(),
+            frames_refused=row.frames_refused,
         )
         for row in rows
     ]

@@ -12,11 +12,14 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import getpass
 import hashlib
 import io
 import logging
 import os
+import re
 import secrets
+import socket
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +31,7 @@ from sqlmodel import Session, select
 from app.clock import utcnow
 from app.config import settings
 from app.models import KeyKind, Meter, MeterKey
+from app.private_files import private_directory
 from app.services.audit import record_audit
 from app.services.errors import DomainError
 
@@ -65,15 +69,34 @@ class OpenedKey:
 
 @dataclass(frozen=True, slots=True)
 class KeyActor:
-    """Who asks, for the audit log: a signed-in user, the CLI operator, or the worker."""
+    """Who asks, for the audit log: a signed-in user, the CLI operator, or the worker.
+
+    `client_address` is the browser's address for a user, and `user@host` of the OS account for
+    the CLI and the worker (see `operator_actor`).
+    """
 
     user_id: int | None = None
     role: str | None = None
     client_address: str | None = None
 
 
-CLI_ACTOR = KeyActor(role="cli")
+CLI_ROLE = "cli"
+CLI_ACTOR = KeyActor(role=CLI_ROLE)
 WORKER_ACTOR = KeyActor(role=WORKER_ROLE)
+
+
+def os_operator() -> str:
+    """`user@host` of the OS account running this process, for the audit log."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a bare container)
+        user = f"uid {os.getuid()}"
+    return f"{user}@{socket.gethostname()}"[:64]
+
+
+def operator_actor(role: str = CLI_ROLE) -> KeyActor:
+    """The CLI operator (or the worker process) as an audit actor: its role, OS user and host."""
+    return KeyActor(role=role, client_address=os_operator())
 
 
 def _parse_master_key(text: str) -> bytes:
@@ -101,7 +124,7 @@ def load_master_key(value: str | None = None, path: str | None = None) -> Master
     file = Path(path or settings.master_key_file)
     if not file.exists():
         # A laptop: a development key, kept next to the SQLite file and readable by the owner only.
-        file.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(file.parent)
         descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32) + "\n")
@@ -340,8 +363,7 @@ def key_for_system_title(
     return _opened(db, row, actor, "system title")
 
 
-def key_for_serial(db: Session, serial: str, actor: KeyActor = WORKER_ACTOR) -> OpenedKey | None:
-    """The plaintext keys of the meter with this serial (for the worker), audited."""
+def _row_for_serial(db: Session, serial: str) -> MeterKey | None:
     serial = serial.strip()
     row = db.exec(select(MeterKey).where(MeterKey.serial == serial)).first()
     if row is None and serial.isdigit() and len(serial) >= 6:
@@ -349,7 +371,52 @@ def key_for_serial(db: Session, serial: str, actor: KeyActor = WORKER_ACTOR) -> 
         candidates = db.exec(select(MeterKey).where(MeterKey.serial.endswith(serial))).all()  # type: ignore[attr-defined]
         matching = [c for c in candidates if not c.serial[: -len(serial)][-1:].isdigit()]
         row = matching[0] if len(matching) == 1 else None
-    return _opened(db, row, actor, "serial")
+    return row
+
+
+def key_for_serial(db: Session, serial: str, actor: KeyActor = WORKER_ACTOR) -> OpenedKey | None:
+    """The plaintext keys of the meter with this serial (for the worker), audited."""
+    return _opened(db, _row_for_serial(db, serial), actor, "serial")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyProtection:
+    """How the data of a meter whose key we hold must arrive: encrypted (or authenticated) with
+    its key, authenticated too when it has an authentication key, from its own DLMS system title."""
+
+    serial: str
+    system_title: bytes | None
+    authenticated: bool
+
+
+_TRAILING_NUMBER = re.compile(r"(\d{6,})$")
+
+
+def meter_number(ref: str) -> str | None:
+    """The number part of a serial ("57000074" of "KAM57000074"), as wireless meters send it."""
+    match = _TRAILING_NUMBER.search(ref.strip())
+    return match.group(1) if match else None
+
+
+def key_protections(db: Session) -> dict[str, KeyProtection]:
+    """Every name a meter whose key we hold may send (the key's serial, the serial of the meter it
+    is linked to, and their number parts) -> how its data must arrive. Opens no key."""
+    rows = db.exec(
+        select(MeterKey.serial, MeterKey.system_title, MeterKey.authentication_key_sealed, Meter.serial)
+        .join(Meter, Meter.id == MeterKey.meter_id, isouter=True)  # type: ignore[arg-type]
+    ).all()
+    protections: dict[str, KeyProtection] = {}
+    for serial, title, authentication_sealed, linked_serial in rows:
+        protection = KeyProtection(serial, bytes.fromhex(title) if title else None,
+                                   authentication_sealed is not None)  # fmt: skip
+        for name in (serial, linked_serial):
+            if not name:
+                continue
+            for alias in (name, meter_number(name)):
+                # Two keys behind one number: the stricter rule holds.
+                if alias and (alias not in protections or protection.authenticated):
+                    protections[alias] = protection
+    return protections
 
 
 def export_keys_csv(db: Session, owner_id: int | None, actor: KeyActor) -> str:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.config import settings
+from app.private_files import create_private_file_once, private_directory
 
 
 def _secret_file() -> Path:
@@ -30,9 +31,9 @@ def server_secret() -> bytes:
         return hmac.new(settings.master_key.encode(), b"meterportal auth v1", "sha256").digest()
     path = _secret_file()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Private from its first byte (never written 0644 and narrowed after).
+        private_directory(path.parent)
+        create_private_file_once(path, secrets.token_hex(32))
     return path.read_text().strip().encode()
 
 

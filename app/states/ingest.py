@@ -33,6 +33,7 @@ class IngestState(SessionState):
                 "name": s.name, "kind": s.kind, "reading_source": s.reading_source, "state": s.state,
                 "last_frame": s.last_frame_at.strftime("%Y-%m-%d %H:%M:%S UTC") if s.last_frame_at else "–",
                 "frames_ok": str(s.frames_ok), "frames_bad": str(s.frames_bad),
+                "frames_refused": str(s.frames_refused),
                 "readings_stored": str(s.readings_stored),
                 "readings_duplicate": str(s.readings_duplicate),
                 "readings_rejected": str(s.readings_rejected), "lag": _lag_text(s.lag_seconds),

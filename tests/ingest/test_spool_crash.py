@@ -17,6 +17,8 @@ from app.db import make_engine
 from app.migrate import upgrade_to_head
 
 HELPER = Path(__file__).with_name("spool_worker.py")
+# The helper must import this checkout's `app`, not the one the shared venv's editable install names.
+HELPER_ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 T0 = 1_780_000_000 - 1_780_000_000 % 3600
 
 
@@ -31,7 +33,7 @@ def _run_and_kill(url: str, spool: Path, lines: bytes, kill_after_acks: int) -> 
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        env=HELPER_ENV,
     )
     assert process.stdout is not None and process.stdin is not None
     assert process.stdout.readline().strip() == b"READY"
@@ -67,6 +69,7 @@ def _finish(url: str, spool: Path) -> None:
         capture_output=True,
         timeout=60,
         cwd=Path(__file__).resolve().parents[2],
+        env=HELPER_ENV,
     )
     assert b"DONE" in process.stdout, process.stderr.decode()
 
@@ -116,6 +119,7 @@ def test_killed_while_spooling_and_again_while_replaying(tmp_path):
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         cwd=Path(__file__).resolve().parents[2],
+        env=HELPER_ENV,
     )
     time.sleep(0.8)  # start-up takes about this long: the kill lands before, in or after the replay
     process.send_signal(signal.SIGKILL)

@@ -12,7 +12,12 @@ from datetime import tzinfo
 from typing import Any
 
 from app.ingest.decoders.dlms import DATA_NOTIFICATION, LLC_HEADERS, strip_llc
-from app.ingest.decoders.dlms_cipher import GENERAL_GLO_CIPHERING, decrypt_glo_ciphering
+from app.ingest.decoders.dlms_cipher import (
+    GENERAL_GLO_CIPHERING,
+    SECURITY_AUTHENTICATED,
+    SECURITY_ENCRYPTED,
+    decrypt_glo_ciphering,
+)
 from app.ingest.decoders.errors import DecodeError
 from app.ingest.decoders.han_lists import DEFAULT_ZONE, HanListDecoder
 from app.ingest.decoders.hdlc import FLAG, HdlcFrameReader, parse_hdlc_body
@@ -87,6 +92,9 @@ class FrameDecoder:
         except DecodeError as error:
             raise DecodeError(f"wrong key or bad APDU ({error})") from None
         frame.plaintext = plaintext
+        frame.encrypted = bool(ciphered.security_control & SECURITY_ENCRYPTED)
+        frame.authenticated = bool(ciphered.security_control & SECURITY_AUTHENTICATED)
+        frame.system_title = ciphered.system_title
         maker = _FLAG_MANUFACTURERS.get(ciphered.system_title[:3].decode("latin-1"))
         if maker is not None and frame.list_ver_id is None:
             # Without a list id the layout only hints at a make; the system title names it.

@@ -19,8 +19,8 @@ from app.ingest.decoders.errors import DecodeError
 
 GENERAL_GLO_CIPHERING = 0xDB
 TAG_LENGTH = 12
-_AUTHENTICATED = 0x10
-_ENCRYPTED = 0x20
+SECURITY_AUTHENTICATED = 0x10
+SECURITY_ENCRYPTED = 0x20
 
 # system title -> (encryption key, authentication key or None), or None when unknown
 DlmsKeyLookup = Callable[[bytes], "tuple[bytes, bytes | None] | None"]
@@ -65,8 +65,8 @@ def decrypt_ciphered(
     if len(encryption_key) != 16:
         raise DecodeError("encryption key must be 16 bytes")
     iv = system_title + invocation_counter.to_bytes(4, "big")
-    authenticated = bool(security_control & _AUTHENTICATED)
-    encrypted = bool(security_control & _ENCRYPTED)
+    authenticated = bool(security_control & SECURITY_AUTHENTICATED)
+    encrypted = bool(security_control & SECURITY_ENCRYPTED)
     if not authenticated:
         if not encrypted:
             return ciphertext

@@ -34,6 +34,10 @@ class DecodedFrame:
     `registers` maps a field name to the OBIS code it came from. `value_times` holds a capture time
     for fields that carry their own (gas readings in P1). `plaintext` is the decrypted APDU or
     payload when the frame was encrypted.
+
+    `encrypted` and `authenticated` say what protected the frame on its way (decrypted with a key,
+    a DLMS tag checked), `system_title` which DLMS sender's key opened it: a meter whose key we
+    hold is believed only when its data arrived so (issue 10, encryption downgrade).
     """
 
     meter_id: str | None = None
@@ -47,6 +51,9 @@ class DecodedFrame:
     value_times: dict[str, datetime] = field(default_factory=dict)
     source: str = ""
     plaintext: bytes | None = None
+    encrypted: bool = False
+    authenticated: bool = False
+    system_title: bytes | None = None
 
     def to_readings(self, receive_time: datetime) -> list[DecodedReading]:
         """Scalar fields as readings, stamped with the meter clock when known, else receive time."""

@@ -83,18 +83,22 @@ class WmbusDecoder:
         key = key if key is not None else self._lookup(meter_id)
         ci = link.ci
         payload = rest
+        link_encrypted = False
         if ci in (CI_ELL_SHORT, CI_ELL_SESSION):
             if len(payload) < (6 if ci == CI_ELL_SESSION else 2) + 1:
                 raise DecodeError("extended link layer truncated")
             if ci == CI_ELL_SESSION:
-                payload = self._open_ell(manufacturer, address, payload[0], payload[2:6], payload[6:], key)
+                payload, link_encrypted = self._open_ell(manufacturer, address, payload[0], payload[2:6],
+                                                         payload[6:], key)  # fmt: skip
             else:
                 payload = payload[2:]
             if not payload:
                 raise DecodeError("no transport layer after the extended link layer")
             ci, payload = payload[0], payload[1:]
-        return self._decode_transport(ci, payload, link.manufacturer, meter_id, address[4], address[5],
-                                      manufacturer, address, key)  # fmt: skip
+        frame = self._decode_transport(ci, payload, link.manufacturer, meter_id, address[4], address[5],
+                                       manufacturer, address, key)  # fmt: skip
+        frame.encrypted = frame.encrypted or link_encrypted
+        return frame
 
     def decode_wired(self, frames: list[MbusLongFrame], key: bytes | None = None) -> DecodedFrame:
         """RSP_UD long frame(s) of a wired M-Bus meter (CI 0x72)."""
@@ -109,25 +113,28 @@ class WmbusDecoder:
         return self._key_for(meter_id) if self._key_for is not None else None
 
     def _open_ell(self, manufacturer: bytes, address: bytes, control: int, session: bytes, payload: bytes,
-                  key: bytes | None) -> bytes:  # fmt: skip
-        """Payload after the ELL, decrypted and with its CRC checked and removed."""
+                  key: bytes | None) -> tuple[bytes, bool]:  # fmt: skip
+        """Payload after the ELL, decrypted and with its CRC checked and removed, and whether a key
+        decrypted it."""
         encryption = int.from_bytes(session, "little") >> 29
         if len(payload) < 3:
             raise DecodeError("ELL payload truncated")
         if encryption == 0:
-            return payload[2:] if _payload_crc_ok(payload) else payload
+            return (payload[2:] if _payload_crc_ok(payload) else payload), False
         if key is not None:
             plaintext = decrypt_ctr(check_key(key), ell_iv(manufacturer, address, control, session), payload)
             if _payload_crc_ok(plaintext):
-                return plaintext[2:]
+                return plaintext[2:], True
         if _payload_crc_ok(payload):
-            return payload[2:]  # already decrypted by whoever handed it to us
+            # Already decrypted by whoever handed it to us: plaintext, whatever the header claims.
+            return payload[2:], False
         raise DecodeError("no key" if key is None else "wrong key (or corrupted payload)")
 
     def _decode_transport(self, ci: int, payload: bytes, manufacturer_text: str, meter_id: str, version: int,
                           device_type: int, manufacturer: bytes, address: bytes,
                           key: bytes | None) -> DecodedFrame:  # fmt: skip
         tpl_status: int | None = None
+        encrypted = False
         if ci == CI_TPL_LONG:
             if len(payload) < 12:
                 raise DecodeError("long transport header truncated")
@@ -144,7 +151,7 @@ class WmbusDecoder:
                 raise DecodeError("short transport header truncated")
             access, tpl_status = payload[0], payload[1]
             configuration = int.from_bytes(payload[2:4], "little")
-            body = self._open_tpl(configuration, access, manufacturer, address, payload[4:], key)
+            body, encrypted = self._open_tpl(configuration, access, manufacturer, address, payload[4:], key)
             records = parse_records(body)
             self._learn_format(records)
         elif ci == CI_NO_HEADER:
@@ -154,13 +161,16 @@ class WmbusDecoder:
             records = self._expand_compact(payload)
         else:
             raise DecodeError(f"unsupported CI 0x{ci:02x}")
-        return self._frame(records, tpl_status, manufacturer_text, meter_id, version, device_type)
+        frame = self._frame(records, tpl_status, manufacturer_text, meter_id, version, device_type)
+        frame.encrypted = encrypted
+        return frame
 
     def _open_tpl(self, configuration: int, access: int, manufacturer: bytes, address: bytes, body: bytes,
-                  key: bytes | None) -> bytes:  # fmt: skip
+                  key: bytes | None) -> tuple[bytes, bool]:  # fmt: skip
+        """The transport layer's body, and whether a key decrypted it."""
         mode = (configuration >> 8) & 0x1F
         if mode == 0:
-            return body
+            return body, False
         if mode != 5:
             raise DecodeError(f"security mode {mode} not supported")
         blocks = (configuration >> 4) & 0x0F
@@ -169,9 +179,10 @@ class WmbusDecoder:
             iv = mode5_iv(manufacturer, address, access)
             plaintext = decrypt_cbc(check_key(key), iv, body[:encrypted_length]) + body[encrypted_length:]
             if plaintext.startswith(VERIFICATION_FILLER):
-                return plaintext
+                return plaintext, True
         if body.startswith(VERIFICATION_FILLER):
-            return body  # already decrypted
+            # Already decrypted (or never encrypted, whatever mode 5 claims): plaintext.
+            return body, False
         raise DecodeError("no key" if key is None else "wrong key (or corrupted payload)")
 
     def _learn_format(self, records: list[MbusRecord]) -> None:

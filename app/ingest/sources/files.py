@@ -5,11 +5,11 @@ Billing-grade history (hourly values, register readings) is imported by `billing
 
 from __future__ import annotations
 
-import io
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from app.ingest.worker import FramePipeline
 
@@ -20,23 +20,55 @@ ENERGY_REGISTER = "1-0:1.8.0"
 
 
 def replay_stream(path: Path, pipeline: FramePipeline, protocol: str = "auto") -> int:
-    """Feed a captured serial byte stream through the pipeline in port-sized chunks."""
-    data = path.read_bytes()
-    if protocol == "auto":
-        protocol = "p1" if data.lstrip()[:1] == b"/" else "hex" if _looks_like_hex_lines(data) else "han"
-    if protocol == "hex":
-        return feed_hex_lines(io.StringIO(data.decode("ascii", "replace")), pipeline)
-    feed = pipeline.feed_p1 if protocol == "p1" else pipeline.feed_hdlc
-    queued = 0
-    for start in range(0, len(data), CHUNK):
-        queued += feed(data[start : start + CHUNK])
-        pipeline.store.flush_due()
-    return queued
+    """Feed a captured serial byte stream through the pipeline in port-sized chunks.
+
+    The capture is streamed, never read whole: memory stays flat whatever its size.
+    """
+    with path.open("rb") as handle:
+        if protocol == "auto":
+            protocol = detect_capture_protocol(handle)
+            handle.seek(0)
+        if protocol == "hex":
+            return feed_hex_lines(capture_lines(handle), pipeline)
+        feed = pipeline.feed_p1 if protocol == "p1" else pipeline.feed_hdlc
+        queued = 0
+        while chunk := handle.read(CHUNK):
+            queued += feed(chunk)
+            pipeline.store.flush_due()
+        return queued
 
 
-def _looks_like_hex_lines(data: bytes) -> bool:
-    first = data.strip().splitlines()[:1]
-    return bool(first) and telegram_from_line(first[0].decode("ascii", "replace")) is not None
+# How far into a capture its format is looked for, and the longest line a hex capture may have
+# (a wireless M-Bus telegram is at most 256 bytes, 512 hex digits, plus a receiver's prefix).
+DETECT_BYTES = 65_536
+MAX_LINE = 8_192
+
+
+def detect_capture_protocol(handle: BinaryIO) -> str:
+    """`p1`, `hex` or `han`, from the first non-blank line within DETECT_BYTES of the start."""
+    scanned = 0
+    while scanned < DETECT_BYTES:
+        line = handle.readline(DETECT_BYTES - scanned)
+        if not line:
+            break
+        scanned += len(line)
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped[:1] == b"/":
+            return "p1"
+        return "hex" if telegram_from_line(stripped.decode("ascii", "replace")) is not None else "han"
+    return "han"
+
+
+def capture_lines(handle: BinaryIO) -> Iterator[str]:
+    """The lines of a capture as text, each cut at MAX_LINE (the rest of an overlong line is
+    skipped): a file without line ends is never held whole."""
+    while line := handle.readline(MAX_LINE):
+        if len(line) == MAX_LINE and not line.endswith(b"\n"):
+            while (rest := handle.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                pass
+        yield line.decode("ascii", "replace")
 
 
 _HEX_TOKEN = re.compile(r"(?:0x)?([0-9A-Fa-f_|]{24,})")

@@ -100,7 +100,13 @@ class MqttSource:
 
     def _on_message(self, client, userdata, message) -> None:  # type: ignore[no-untyped-def]
         self.messages += 1
-        self.handle_payload(message.topic, message.payload)
+        try:
+            self.handle_payload(message.topic, message.payload)
+        except Exception as error:
+            # An exception here would end paho's network thread: the subscription would go quiet
+            # while the process lives on. Every message is counted and the next one is read.
+            self.pipeline.source.frame_bad(f"message on {message.topic[:60]} failed: {type(error).__name__}")
+            log.exception("MQTT message on %s could not be handled", message.topic)
 
     def handle_payload(self, topic: str, payload: bytes) -> int:
         now = datetime.now(UTC)
