@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -22,7 +23,7 @@ from app.db import make_engine
 from app.ingest.decoders import DecodedFrame, DecodeError
 from app.ingest.han_json import decode_han_json
 from app.ingest.registers import RawReading, frame_readings
-from app.ingest.sources.files import CsvFormatError, parse_hourly_csv
+from app.ingest.sources.billing_files import parse_interval_lines
 from app.ingest.sources.mqtt import MqttSource, Subscription
 from app.ingest.store import ReadingStore
 from app.ingest.worker import FramePipeline
@@ -72,8 +73,10 @@ def test_csv_with_a_non_finite_kwh_value_is_refused(amount: str) -> None:
         "meter,timestamp,kWh\nAID57000000,2026-01-01T00:00:00Z,1.5\n"
         f"AID57000000,2026-01-01T01:00:00Z,{amount}\n"
     )
-    with pytest.raises(CsvFormatError, match="line 3: the kWh value is not a finite number"):
-        list(parse_hourly_csv(content))
+    refused: list[tuple[int, str]] = []
+    lines = parse_interval_lines(content, ZoneInfo("Europe/Oslo"), refused)
+    assert [line.line for line in lines] == [2]
+    assert [number for number, _ in refused] == [3] and "finite" in refused[0][1]
 
 
 def _message(topic: str, payload: bytes) -> SimpleNamespace:

@@ -168,7 +168,7 @@ def _number(text_value: str, what: str) -> float:
     except ValueError:
         raise LineRefused(f"{what} {text_value!r} is not a number") from None
     if not math.isfinite(value):
-        raise LineRefused(f"{what} {text_value!r} is not a number")
+        raise LineRefused(f"{what} {text_value!r} is not a finite number")
     return value
 
 
