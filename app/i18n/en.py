@@ -198,4 +198,7 @@ TEXT: dict[str, str] = {
     "customer.unlink": "Remove link",
     "customer.linked_title": "Customer relationships linked to the account",
     "footer.text": "Meter portal · privacy · accessibility",
+    # issue 10 (security): sign-in re-checks and account deletion with the password
+    "customer.delete_account_password": "Your password, to confirm",
+    "login.start_over": "This sign-in is no longer valid. Please start again.",
 }

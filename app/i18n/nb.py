@@ -198,4 +198,7 @@ TEXT: dict[str, str] = {
     "customer.unlink": "Fjern kobling",
     "customer.linked_title": "Kundeforhold koblet til kontoen",
     "footer.text": "Målerportalen · personvern · tilgjengelighet",
+    # issue 10 (security): sign-in re-checks and account deletion with the password
+    "customer.delete_account_password": "Passordet ditt, for å bekrefte",
+    "login.start_over": "Denne innloggingen er ikke lenger gyldig. Start på nytt.",
 }

@@ -18,6 +18,7 @@ from app.services.customer_login import (
     verify_code,
 )
 from app.services.errors import DomainError
+from app.services.otp import RESEND_COOLDOWN
 from app.states.form import field_messages
 from app.states.session import SessionState
 
@@ -37,6 +38,8 @@ class CustomerLoginState(SessionState):
     resend_in: int = 0
     errors: dict[str, str] = {}
     _challenge_id: str = ""
+    # When the server allows a new code (epoch seconds): the countdown never runs past it.
+    _resend_available_epoch: float = 0.0
     # A newer countdown replaces an older one still ticking.
     _countdown_generation: int = 0
 
@@ -72,6 +75,7 @@ class CustomerLoginState(SessionState):
 
     def _show_challenge(self, challenge: ChallengeInfo):
         self._challenge_id = challenge.challenge_id
+        self._resend_available_epoch = challenge.resend_available_at.timestamp()
         self.masked_mobile = challenge.masked_mobile
         self.step = "code"
         self.code = ""
@@ -118,17 +122,19 @@ class CustomerLoginState(SessionState):
         return self._show_challenge(challenge)
 
     @rx.event
-    def submit_password_login(self, _form: dict | None = None):
-        try:
+    async def submit_password_login(self, _form: dict | None = None):
+        # argon2 (about 0.4 s, 64 MiB) runs in a worker thread, not on the event loop.
+        mobile, password, device_token = self.mobile, self.password, self.device_token or None
+        address, language = self._client_address(), self.language
+
+        def sign_in():
             with session_scope() as db:
-                outcome = login_with_password(
-                    db,
-                    self.mobile,
-                    self.password,
-                    self.device_token or None,
-                    self._client_address(),
-                    language=self.language,
+                return login_with_password(
+                    db, mobile, password, device_token, address, language=language
                 )
+
+        try:
+            outcome = await asyncio.to_thread(sign_in)
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return None
@@ -172,11 +178,23 @@ class CustomerLoginState(SessionState):
         self.errors = {}
         self._challenge_id = ""
 
+    def _bounded_countdown(self, seconds: object) -> int:
+        """Any browser can call the countdown with any value: it never runs past the server's
+        own time for a new code (at most the resend cooldown), nor below zero."""
+        try:
+            asked = int(seconds)  # type: ignore[call-overload]
+        except (TypeError, ValueError, OverflowError):
+            return 0
+        remaining = int(self._resend_available_epoch - datetime.now(UTC).timestamp()) + 1
+        ceiling = int(RESEND_COOLDOWN.total_seconds()) + 1
+        return max(0, min(asked, remaining, ceiling))
+
     @rx.event(background=True)
     async def count_down_resend(self, seconds: int):
         async with self:
             self._countdown_generation += 1
             generation = self._countdown_generation
+            seconds = self._bounded_countdown(seconds)
             self.resend_in = seconds
         while seconds > 0:
             await asyncio.sleep(1)
