@@ -32,6 +32,7 @@ from app.services.audit import record_audit
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
 from app.services.login_throttle import (
+    FAILURES_PER_IDENTITY_AND_ADDRESS,
     PasswordAttemptsLocked,
     claim_password_attempt,
     customer_identity,
@@ -600,4 +601,6 @@ def _password_rejected(
         detail="" if account else "no account",
         client_address=client_address,
     )
+    if exhausted:
+        raise PasswordAttemptsLocked(int(FAILURES_PER_IDENTITY_AND_ADDRESS.window.total_seconds() // 60))
     raise DomainError("login.bad_credentials")
