@@ -185,7 +185,7 @@ class CustomerLoginState(SessionState):
             asked = int(seconds)  # type: ignore[call-overload]
         except (TypeError, ValueError, OverflowError):
             return 0
-        remaining = int(self._resend_available_epoch - datetime.now(UTC).timestamp()) + 1
+        remaining = int(self._resend_available_epoch - utcnow().timestamp()) + 1
         ceiling = int(RESEND_COOLDOWN.total_seconds()) + 1
         return max(0, min(asked, remaining, ceiling))
 

@@ -247,7 +247,7 @@ def test_delete_account_keeps_no_personal_data(db, account):
     remember_device(db, principal.user_id, now=T0)
     login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
     db.commit()
-    delete_account(db, principal)
+    delete_account(db, principal, GOOD)
     db.commit()
     user = db.get(User, principal.user_id)
     db.refresh(user)
@@ -273,7 +273,7 @@ def test_guest_cannot_change_password_or_delete(db, make_customer):
     principal = principal_of(db, sign_in_by_sms(db, customer).session_token)
     for call in (
         lambda: change_password(db, principal, GOOD, GOOD, GOOD),
-        lambda: delete_account(db, principal),
+        lambda: delete_account(db, principal, GOOD),
     ):
         with pytest.raises(DomainError) as error:
             call()

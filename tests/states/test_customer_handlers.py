@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import itertools
 
 import pytest
@@ -93,7 +95,9 @@ def test_every_handler_refuses_a_browser_without_session(two_customers):
         (CustomerState.confirm_delete_account, ()),
     ):
         with pytest.raises(AccessDenied):
-            handler.fn(state, *args)
+            outcome = handler.fn(state, *args)
+            if inspect.iscoroutine(outcome):
+                asyncio.run(outcome)
     assert state.overview == {} and state.relationships == []
 
 
