@@ -15,6 +15,8 @@ from app.services.customer_accounts import create_account
 from app.services.errors import AccessDenied
 from app.services.sessions import resolve_principal, start_session
 from app.states.customer import CustomerState
+from app.states.customer_login import CustomerLoginState
+from app.states.session import SessionState
 from tests.handler_callers import session_token, state_as
 
 
@@ -107,3 +109,24 @@ def test_staff_session_cannot_read_a_customer_overview(two_customers):
     state = _state(token)
     with pytest.raises(AccessDenied):
         CustomerState.load.fn(state)
+
+
+def test_sign_out_resets_every_state_of_the_tab(two_customers):
+    """Issue 10 item 12: the next person in this tab saw the previous one's name and data."""
+    _, relationship_id = two_customers[0]
+    state = _state(_guest_token(relationship_id))
+    CustomerState.load.fn(state)
+    assert state.overview["name"] and state.display_name
+    login = state.parent_state.substates[CustomerLoginState.get_name()]
+    login.mobile, login.installation_number, login.device_token = "+4799000001", "990001", "dev"
+    state.language = "en"
+
+    outcome = SessionState.sign_out.fn(state)
+    if inspect.iscoroutine(outcome):
+        asyncio.run(outcome)
+
+    assert (state.session_token, state.role, state.display_name) == ("", "", "")
+    assert state.overview == {} and state.relationships == [] and not state.loaded
+    assert (login.mobile, login.installation_number) == ("", "")
+    # The browser's own settings stay: its language and its remembered device.
+    assert (state.language, login.device_token) == ("en", "dev")
