@@ -15,7 +15,8 @@ from app.services.notify.sms import SmsDeliveryError, send_sms
 
 
 def _settings(**values: str) -> Settings:
-    base = {"sms_backend": "twilio", "app_env": "development", "trusted_proxy_hops": ""}
+    base = {"sms_backend": "twilio", "app_env": "development", "trusted_proxy_hops": "",
+            "redis_url": ""}
     base.update(values)
     return Settings(**base)
 
@@ -48,6 +49,12 @@ def test_production_must_declare_its_proxy_hops():
     check_deployment(_settings(app_env="production", trusted_proxy_hops="0"))
     with pytest.raises(DeploymentError, match="TRUSTED_PROXY_HOPS"):
         check_deployment(_settings(trusted_proxy_hops="one"))
+
+
+def test_several_workers_behind_a_balancer_must_declare_the_proxy_hops():
+    with pytest.raises(DeploymentError, match="TRUSTED_PROXY_HOPS"):
+        check_deployment(_settings(redis_url="redis://redis-host:6379/0"))
+    check_deployment(_settings(redis_url="redis://redis-host:6379/0", trusted_proxy_hops="1"))
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:

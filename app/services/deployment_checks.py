@@ -53,7 +53,15 @@ def check_deployment(config: Settings) -> None:
     """Raise ``DeploymentError`` unless the settings are fit to serve."""
     check_sms_backend(config)
     proxy_hops(config)
-    if is_production(config) and not config.trusted_proxy_hops.strip():
+    declared = bool(config.trusted_proxy_hops.strip())
+    if config.redis_url and not declared:
+        # REDIS_URL is how several backend workers share state: they stand behind a balancer.
+        raise DeploymentError(
+            "REDIS_URL is set (several backend workers behind a load balancer) but "
+            "TRUSTED_PROXY_HOPS is not: set it to the number of reverse proxies in front of the "
+            "backend (1 behind one load balancer), or 0 when browsers connect to it directly"
+        )
+    if is_production(config) and not declared:
         raise DeploymentError(
             "APP_ENV=production needs TRUSTED_PROXY_HOPS: the number of reverse proxies or load "
             "balancers in front of the backend (1 behind one load balancer), or 0 when browsers "
