@@ -160,11 +160,10 @@ def customer_home() -> rx.Component:
 def _new_password_fields(error_field: str, again_error_field: str) -> rx.Component:
     """The new password typed twice; the two forms' services name the fields differently."""
     return rx.fragment(
-        text_field(S.t["customer.new_password"], "new_password", S.new_password, S.set_new_password,
+        text_field(S.t["customer.new_password"], "new_password", None, None,
                    S.errors[error_field], type="password", autocomplete="new-password"),
-        text_field(S.t["customer.new_password_again"], "new_password_again", S.new_password_again,
-                   S.set_new_password_again, S.errors[again_error_field], type="password",
-                   autocomplete="new-password"),
+        text_field(S.t["customer.new_password_again"], "new_password_again", None, None,
+                   S.errors[again_error_field], type="password", autocomplete="new-password"),
     )
 
 
@@ -181,6 +180,7 @@ def _create_account_form() -> rx.Component:
             width="100%",
         ),
         on_submit=S.submit_create_account,
+        reset_on_submit=True,
         width="100%",
     )
 
@@ -189,8 +189,8 @@ def _change_password_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(S.t["customer.change_password"], size="4", as_="h2"),
-            text_field(S.t["customer.current_password"], "current_password", S.current_password,
-                       S.set_current_password, S.errors["current_password"], type="password",
+            text_field(S.t["customer.current_password"], "current_password", None, None,
+                       S.errors["current_password"], type="password",
                        autocomplete="current-password"),
             _new_password_fields("new_password", "new_password_again"),
             form_error(S.errors["form"]),
@@ -200,6 +200,7 @@ def _change_password_form() -> rx.Component:
             width="100%",
         ),
         on_submit=S.submit_change_password,
+        reset_on_submit=True,
         width="100%",
     )
 

@@ -43,9 +43,6 @@ class CustomerState(SessionState):
     needs_linking: bool = False
     has_account: bool = False
     masked_mobile: str = ""
-    new_password: str = ""
-    new_password_again: str = ""
-    current_password: str = ""
     errors: dict[str, str] = {}
     loaded: bool = False
 
@@ -111,31 +108,19 @@ class CustomerState(SessionState):
             unlink_relationship(db, principal, int(relationship_id))
         self._refresh(principal)
 
-    @rx.event
-    def set_new_password(self, value: str) -> None:
-        self.new_password = value
-
-    @rx.event
-    def set_new_password_again(self, value: str) -> None:
-        self.new_password_again = value
-
-    @rx.event
-    def set_current_password(self, value: str) -> None:
-        self.current_password = value
-
-    def _clear_passwords(self) -> None:
-        self.new_password = ""
-        self.new_password_again = ""
-        self.current_password = ""
-        self.errors = {}
+    @staticmethod
+    def _typed(form: dict | None, name: str) -> str:
+        """A password field of the submitted form: passwords are never state vars."""
+        return str((form or {}).get(name) or "")
 
     # Handlers that hash a password are async and hash in a worker thread: argon2 takes about
     # 0.4 s and 64 MiB, and on the event loop it would stall every user of this backend worker.
 
     @rx.event
-    async def submit_create_account(self, _form: dict | None = None):
+    async def submit_create_account(self, form: dict | None = None):
         principal = self._require(Role.CUSTOMER)
-        password, again, address = self.new_password, self.new_password_again, self._client_address()
+        password, again = self._typed(form, "new_password"), self._typed(form, "new_password_again")
+        address = self._client_address()
 
         def create():
             with session_scope() as db:
@@ -146,14 +131,15 @@ class CustomerState(SessionState):
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return None
-        self._clear_passwords()
+        self.errors = {}
         self._refresh(principal)
         return rx.toast.success(translate("customer.account_created", self.language))
 
     @rx.event
-    async def submit_change_password(self, _form: dict | None = None):
+    async def submit_change_password(self, form: dict | None = None):
         principal = self._require(Role.CUSTOMER)
-        current, new, again = self.current_password, self.new_password, self.new_password_again
+        current = self._typed(form, "current_password")
+        new, again = self._typed(form, "new_password"), self._typed(form, "new_password_again")
         address = self._client_address()
 
         def change():
@@ -165,14 +151,14 @@ class CustomerState(SessionState):
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return None
-        self._clear_passwords()
+        self.errors = {}
         return rx.toast.success(translate("customer.password_changed", self.language))
 
     @rx.event
     async def confirm_delete_account(self, form: dict | None = None):
         """Deleting the account asks for its password (an SMS code alone is not enough)."""
         principal = self._require(Role.CUSTOMER)
-        password = str((form or {}).get("password") or "")
+        password = self._typed(form, "password")
         address = self._client_address()
 
         def delete():

@@ -32,7 +32,6 @@ class CustomerLoginState(SessionState):
     metering_point_id: str = ""
     mobile: str = ""
     consent: bool = False
-    password: str = ""
     code: str = ""
     masked_mobile: str = ""
     resend_in: int = 0
@@ -66,10 +65,6 @@ class CustomerLoginState(SessionState):
         self.consent = bool(value)
 
     @rx.event
-    def set_password(self, value: str) -> None:
-        self.password = value
-
-    @rx.event
     def set_code(self, value: str) -> None:
         self.code = value
 
@@ -96,7 +91,6 @@ class CustomerLoginState(SessionState):
         self.metering_point_id = ""
         self.mobile = ""
         self.consent = False
-        self.password = ""
         self.code = ""
         self._challenge_id = ""
         self.step = "form"
@@ -122,9 +116,11 @@ class CustomerLoginState(SessionState):
         return self._show_challenge(challenge)
 
     @rx.event
-    async def submit_password_login(self, _form: dict | None = None):
+    async def submit_password_login(self, form: dict | None = None):
         # argon2 (about 0.4 s, 64 MiB) runs in a worker thread, not on the event loop.
-        mobile, password, device_token = self.mobile, self.password, self.device_token or None
+        # The password comes with the submitted form only: it is never a state var.
+        password = str((form or {}).get("login_password") or "")
+        mobile, device_token = self.mobile, self.device_token or None
         address, language = self._client_address(), self.language
 
         def sign_in():
