@@ -82,19 +82,13 @@ class CustomerLoginState(SessionState):
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return max(0, int((moment - utcnow()).total_seconds()) + 1)
 
-    def _signed_in(self, token: str, device_token: str | None):
+    async def _signed_in(self, token: str, device_token: str | None):
+        # A new person starts from a clean tab (a previous one may have left without signing
+        # out), and nothing the customer typed stays in the state once they are in.
+        await self._forget_the_tab()
         self.session_token = token
         if device_token:
             self.device_token = device_token
-        # Nothing the customer typed stays in the state once they are in.
-        self.installation_number = ""
-        self.metering_point_id = ""
-        self.mobile = ""
-        self.consent = False
-        self.code = ""
-        self._challenge_id = ""
-        self.step = "form"
-        self.errors = {}
         return rx.redirect(routes.CUSTOMER_HOME)
 
     @rx.event
@@ -135,12 +129,14 @@ class CustomerLoginState(SessionState):
             self.errors = field_messages(error, self.language)
             return None
         if outcome.result is not None:
-            return self._signed_in(outcome.result.session_token, outcome.result.device_token)
+            return await self._signed_in(
+                outcome.result.session_token, outcome.result.device_token
+            )
         assert outcome.challenge is not None
         return self._show_challenge(outcome.challenge)
 
     @rx.event
-    def submit_code(self, _form: dict | None = None):
+    async def submit_code(self, _form: dict | None = None):
         try:
             with session_scope() as db:
                 result = verify_code(
@@ -153,7 +149,7 @@ class CustomerLoginState(SessionState):
         except DomainError as error:
             self.errors = {"code": error.message(self.language)}
             return None
-        return self._signed_in(result.session_token, result.device_token)
+        return await self._signed_in(result.session_token, result.device_token)
 
     @rx.event
     def request_new_code(self):

@@ -12,7 +12,9 @@ from sqlmodel import select
 from app.db import session_scope
 from app.models import Customer, CustomerRelationship, Role
 from app.services.customer_accounts import create_account
+from app.services.customer_login import start_first_login
 from app.services.errors import AccessDenied
+from app.services.notify.sms import latest_sms_to
 from app.services.sessions import resolve_principal, start_session
 from app.states.customer import CustomerState
 from app.states.customer_login import CustomerLoginState
@@ -130,3 +132,30 @@ def test_sign_out_resets_every_state_of_the_tab(two_customers):
     assert (login.mobile, login.installation_number) == ("", "")
     # The browser's own settings stay: its language and its remembered device.
     assert (state.language, login.device_token) == ("en", "dev")
+
+
+def test_signing_in_starts_from_a_clean_tab(two_customers, monkeypatch):
+    """The previous person left without signing out: the next sign-in drops what they saw."""
+    (_, first), (second_customer, second) = two_customers
+    state = _state(_guest_token(first))
+    CustomerState.load.fn(state)
+    assert state.overview["name"]
+    login = state.parent_state.substates[CustomerLoginState.get_name()]
+    monkeypatch.setattr(CustomerLoginState, "_client_address", lambda self: "192.0.2.90")
+    with session_scope() as db:
+        customer = db.get(Customer, second_customer)
+        relationship = db.get(CustomerRelationship, second)
+        info = start_first_login(
+            db, relationship.installation_number, relationship.metering_point_id,
+            customer.mobile, True, "192.0.2.90",
+        )
+        code = latest_sms_to(db, customer.mobile).body.split()[0]
+    login._challenge_id, login.code = info.challenge_id, code
+
+    asyncio.run(CustomerLoginState.submit_code.fn(login))
+
+    assert login.errors == {}
+    assert state.overview == {} and not state.loaded
+    with session_scope() as db:
+        principal = resolve_principal(db, state.session_token)
+    assert principal is not None and principal.relationship_id == second
