@@ -111,8 +111,9 @@ def test_concurrent_wrong_passwords_lock_the_account(db, make_customer, database
         workers=25,
     )
 
-    # Exactly ten passwords were checked (each audited), the rest refused unchecked.
-    assert set(outcomes) == {"login.bad_credentials", "login.locked"}
+    # Exactly ten passwords were checked (each audited), the rest refused unchecked. Which
+    # answer a checked guess gets depends on timing: "locked" once the tenth check is claimed.
+    assert set(outcomes) <= {"login.bad_credentials", "login.locked"}
     checked = db.exec(
         select(AuditEntry).where(
             col(AuditEntry.action).in_(["customer.password_rejected", "customer.account_locked"])
