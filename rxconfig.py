@@ -19,6 +19,11 @@ config = rx.Config(
     app_name="app",
     db_url=settings.database_url,
     redis_url=settings.redis_url or None,
+    # The client address behind N reverse proxies is the N-th last X-Forwarded-For entry;
+    # app/services/deployment_checks.py refuses production without this declared.
+    trusted_proxy_hops=int(settings.trusted_proxy_hops)
+    if settings.trusted_proxy_hops.strip().isdigit()
+    else 0,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from app import routes
+from app.config import settings
 from app.i18n import translate
 from app.pages import (  # noqa: F401  (registers the pages)
     consumption,
@@ -18,9 +19,13 @@ from app.pages import (  # noqa: F401  (registers the pages)
     portal_entry,
     staff,
 )
+from app.services.deployment_checks import check_deployment
 from app.services.errors import AccessDenied, DomainError
 
 log = logging.getLogger(__name__)
+
+# Refuse to start with settings that would leak codes or make every limit site-wide.
+check_deployment(settings)
 
 
 def handle_backend_exception(exception: Exception) -> list[EventSpec]:

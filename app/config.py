@@ -43,6 +43,14 @@ class Settings:
     session_absolute_hours: int = field(
         default_factory=lambda: int(_env("SESSION_ABSOLUTE_HOURS", "12"))
     )
+    # "production" on a utility's servers: refuses the console SMS backend and an undeclared
+    # proxy setting (see app/services/deployment_checks.py).
+    app_env: str = field(default_factory=lambda: _env("APP_ENV", "development"))
+    # How many reverse proxies (load balancers) stand between browsers and the backend: the
+    # client address is then read from X-Forwarded-For. Empty = not declared (0).
+    trusted_proxy_hops: str = field(
+        default_factory=lambda: _env("TRUSTED_PROXY_HOPS", _env("REFLEX_TRUSTED_PROXY_HOPS", ""))
+    )
     sms_backend: str = field(default_factory=lambda: _env("SMS_BACKEND", "console"))
     twilio_account_sid: str = field(default_factory=lambda: _env("TWILIO_ACCOUNT_SID", ""))
     twilio_auth_token: str = field(default_factory=lambda: _env("TWILIO_AUTH_TOKEN", ""))

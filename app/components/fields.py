@@ -17,7 +17,7 @@ def field_error(message: rx.Var, error_id: str) -> rx.Component:
 def text_field(
     label: rx.Var | str,
     field_id: str,
-    value: rx.Var,
+    value: rx.Var | None,
     on_change: Any,
     error: rx.Var,
     *,
@@ -29,14 +29,16 @@ def text_field(
     error_id = f"{field_id}-error"
     hint_id = f"{field_id}-hint"
     extra: dict[str, Any] = {"input_mode": input_mode} if input_mode else {}
+    # value None: an uncontrolled input, read from the submitted form only. Passwords are
+    # never state vars: Reflex persists state to disk or Redis.
+    if value is not None:
+        extra.update(value=value, on_change=on_change)
     return rx.vstack(
         rx.el.label(label, html_for=field_id, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
         rx.text(hint, id=hint_id, size="1", color_scheme="gray") if hint is not None else rx.fragment(),
         rx.input(
             id=field_id,
             name=field_id,
-            value=value,
-            on_change=on_change,
             type=type,
             auto_complete=autocomplete,
             size="3",

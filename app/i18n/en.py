@@ -210,4 +210,7 @@ TEXT: dict[str, str] = {
     "privacy.data_use": "Your consumption is shown only to you and to the grid company that owns the meter, as the law requires for metering and billing.",
     "privacy.rights": "You can delete your account at any time under Profile. Questions about privacy go to your grid company.",
     "privacy.version": "Version",
+    # issue 10 (security): sign-in re-checks and account deletion with the password
+    "customer.delete_account_password": "Your password, to confirm",
+    "login.start_over": "This sign-in is no longer valid. Please start again.",
 }

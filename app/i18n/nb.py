@@ -210,4 +210,7 @@ TEXT: dict[str, str] = {
     "privacy.data_use": "Forbruket ditt vises bare for deg og for nettselskapet som eier måleren, slik loven krever for måling og fakturering.",
     "privacy.rights": "Du kan når som helst slette kontoen din under Profil. Spørsmål om personvern sendes til nettselskapet ditt.",
     "privacy.version": "Versjon",
+    # issue 10 (security): sign-in re-checks and account deletion with the password
+    "customer.delete_account_password": "Passordet ditt, for å bekrefte",
+    "login.start_over": "Denne innloggingen er ikke lenger gyldig. Start på nytt.",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import form_error, text_field
+from app.components.fields import field_error, form_error, text_field
 from app.components.template import template
 from app.states.customer import CustomerState as S
 
@@ -160,11 +160,10 @@ def customer_home() -> rx.Component:
 def _new_password_fields(error_field: str, again_error_field: str) -> rx.Component:
     """The new password typed twice; the two forms' services name the fields differently."""
     return rx.fragment(
-        text_field(S.t["customer.new_password"], "new_password", S.new_password, S.set_new_password,
+        text_field(S.t["customer.new_password"], "new_password", None, None,
                    S.errors[error_field], type="password", autocomplete="new-password"),
-        text_field(S.t["customer.new_password_again"], "new_password_again", S.new_password_again,
-                   S.set_new_password_again, S.errors[again_error_field], type="password",
-                   autocomplete="new-password"),
+        text_field(S.t["customer.new_password_again"], "new_password_again", None, None,
+                   S.errors[again_error_field], type="password", autocomplete="new-password"),
     )
 
 
@@ -181,6 +180,7 @@ def _create_account_form() -> rx.Component:
             width="100%",
         ),
         on_submit=S.submit_create_account,
+        reset_on_submit=True,
         width="100%",
     )
 
@@ -189,8 +189,8 @@ def _change_password_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(S.t["customer.change_password"], size="4", as_="h2"),
-            text_field(S.t["customer.current_password"], "current_password", S.current_password,
-                       S.set_current_password, S.errors["current_password"], type="password",
+            text_field(S.t["customer.current_password"], "current_password", None, None,
+                       S.errors["current_password"], type="password",
                        autocomplete="current-password"),
             _new_password_fields("new_password", "new_password_again"),
             form_error(S.errors["form"]),
@@ -200,11 +200,14 @@ def _change_password_form() -> rx.Component:
             width="100%",
         ),
         on_submit=S.submit_change_password,
+        reset_on_submit=True,
         width="100%",
     )
 
 
 def _delete_account() -> rx.Component:
+    # The password is asked again (uncontrolled, never a state var): a session opened by an
+    # SMS code alone must not be enough to delete the account.
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
             rx.button(S.t["customer.delete_account"], color_scheme="red", variant="soft", size="3",
@@ -213,15 +216,30 @@ def _delete_account() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(S.t["customer.delete_account"]),
             rx.alert_dialog.description(S.t["customer.delete_account_help"]),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(S.t["customer.cancel"], variant="soft", size="3")),
-                rx.alert_dialog.action(
-                    rx.button(S.t["customer.delete_account_confirm"], color_scheme="red", size="3",
-                              on_click=S.confirm_delete_account)
+            rx.form(
+                rx.vstack(
+                    rx.el.label(S.t["customer.delete_account_password"], html_for="delete_password",
+                                class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
+                    rx.input(id="delete_password", name="password", type="password",
+                             auto_complete="current-password", size="3", width="100%",
+                             aria_describedby="delete_password-error"),
+                    field_error(S.errors["password"], "delete_password-error"),
+                    form_error(S.errors["form"]),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(
+                            rx.button(S.t["customer.cancel"], variant="soft", size="3", type="button")
+                        ),
+                        rx.button(S.t["customer.delete_account_confirm"], color_scheme="red",
+                                  size="3", type="submit"),
+                        spacing="3",
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    margin_top="var(--space-4)",
                 ),
-                spacing="3",
-                justify="end",
-                margin_top="var(--space-4)",
+                on_submit=S.confirm_delete_account,
+                reset_on_submit=True,
             ),
         ),
     )

@@ -78,7 +78,7 @@ def _password_form() -> rx.Component:
         rx.vstack(
             text_field(t["customer.mobile"], "login_mobile", S.mobile, S.set_mobile, S.errors["mobile"],
                        type="tel", autocomplete="tel"),
-            text_field(t["customer.password"], "login_password", S.password, S.set_password,
+            text_field(t["customer.password"], "login_password", None, None,
                        S.errors["password"], type="password", autocomplete="current-password"),
             form_error(S.errors["form"]),
             rx.button(t["customer.sign_in"], type="submit", size="3", width="100%", min_height=TAP),
@@ -86,6 +86,7 @@ def _password_form() -> rx.Component:
             width="100%",
         ),
         on_submit=S.submit_password_login,
+        reset_on_submit=True,
         width="100%",
     )
 

@@ -12,14 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from sqlmodel import Session, col, select
 
 from app.models import (
     AccountRelationship,
     ChallengePurpose,
+    ChallengeStatus,
     Customer,
     CustomerRelationship,
+    LoginChallenge,
     Role,
     User,
 )
@@ -28,6 +31,14 @@ from app.services import passwords
 from app.services.audit import record_audit
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
+from app.services.login_throttle import (
+    FAILURES_PER_IDENTITY_AND_ADDRESS,
+    PasswordAttemptsLocked,
+    claim_password_attempt,
+    customer_identity,
+    forget_password_failures,
+    password_attempts_exhausted,
+)
 from app.services.mobile_numbers import normalise_mobile, parse_mobile
 from app.services.otp import (
     ChallengeInfo,
@@ -291,8 +302,15 @@ def resend_code(
     limiter = limiter or default_rate_limiter(db)
     with _keep_security_state(db):
         challenge = find_challenge(db, challenge_id)
-        if challenge is None or challenge.status == "used":
+        if challenge is None or challenge.status in (
+            ChallengeStatus.USED.value,
+            ChallengeStatus.SUPERSEDED.value,
+        ):
             raise DomainError("otp.invalid", field="code")
+        # A challenge lives as long as its code: an old one cannot be revived by a resend.
+        if challenge_info(challenge).expires_at <= now:
+            raise DomainError("login.start_over", field="code")
+        _require_challenge_still_valid(db, challenge, client_address)
         info = challenge_info(challenge)
         if info.resend_available_at > now:
             seconds = int((info.resend_available_at - now).total_seconds()) + 1
@@ -308,6 +326,49 @@ def resend_code(
             language=language,
             now=now,
         )
+
+
+def _challenge_still_valid(db: Session, challenge: LoginChallenge) -> bool:
+    """What the code was sent for still holds: the relationship is active and its customer's
+    mobile is still the one the code went to; or the account still has that mobile."""
+    if challenge.purpose == ChallengePurpose.FIRST_LOGIN.value:
+        relationship = (
+            db.get(CustomerRelationship, challenge.relationship_id)
+            if challenge.relationship_id
+            else None
+        )
+        if relationship is None or not relationship.active:
+            return False
+        customer = db.get(Customer, relationship.customer_id)
+        return customer is not None and parse_mobile(customer.mobile) == challenge.mobile
+    account = find_customer_account(db, challenge.mobile)
+    return (
+        account is not None
+        and account.id == challenge.user_id
+        and bool(account.password_hash)
+    )
+
+
+def _require_challenge_still_valid(
+    db: Session, challenge: LoginChallenge, client_address: str | None
+) -> None:
+    """Re-check a challenge on every resend and verify; a stale one dies (``login.start_over``)."""
+    if _challenge_still_valid(db, challenge):
+        return
+    challenge.status = ChallengeStatus.SUPERSEDED.value
+    db.add(challenge)
+    record_audit(
+        db,
+        "customer.code_rejected",
+        actor_user_id=challenge.user_id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="customer_relationship" if challenge.relationship_id else "user",
+        subject_id=challenge.relationship_id or challenge.user_id or "",
+        outcome="refused",
+        detail="relationship or mobile changed since the code was sent",
+        client_address=client_address,
+    )
+    raise DomainError("login.start_over", field="code")
 
 
 def linked_relationship_ids(db: Session, user_id: int) -> list[int]:
@@ -381,6 +442,9 @@ def verify_code(
     """
     now = now or utcnow()
     with _keep_security_state(db):
+        pending = find_challenge(db, challenge_id)
+        if pending is not None and pending.status == ChallengeStatus.LIVE.value:
+            _require_challenge_still_valid(db, pending, client_address)
         try:
             challenge = redeem_code(db, challenge_id, code, now=now)
         except DomainError as error:
@@ -436,7 +500,8 @@ def login_with_password(
 ) -> PasswordLoginOutcome:
     """Mobile + password. A remembered device signs in at once; a new one gets an SMS code.
 
-    Ten wrong passwords lock the account for 15 minutes (``login.locked``).
+    Password checks are bounded by ``login_throttle`` per (mobile, address) and per mobile,
+    the same whether or not an account exists (``login.locked``).
     """
     now = now or utcnow()
     limiter = limiter or default_rate_limiter(db)
@@ -454,37 +519,37 @@ def login_with_password(
         )
         e164 = normalise_mobile(mobile)
         account = find_customer_account(db, e164)
-        if account is None or not account.password_hash:
+        if account is not None and not account.password_hash:
+            account = None
+        identity = customer_identity(e164)
+        trusted_device = account is not None and is_remembered_device(
+            db, account.id or 0, device_token, now=now
+        )
+        try:
+            claim_password_attempt(
+                limiter, identity, client_address, trusted_device=trusted_device, now=now
+            )
+        except PasswordAttemptsLocked:
+            record_audit(
+                db,
+                "customer.password_login",
+                actor_user_id=account.id if account else None,
+                actor_role=Role.CUSTOMER.value,
+                outcome="refused",
+                detail="password checks locked",
+                client_address=client_address,
+            )
+            raise
+        # The claim is committed before the slow hash: it survives whatever follows, and on
+        # PostgreSQL the limiter's lock is not held while argon2 runs.
+        db.commit()
+        if account is None:
             passwords.verify_password(None, password)  # same cost as a wrong password
-            record_audit(
-                db,
-                "customer.password_login",
-                actor_role=Role.CUSTOMER.value,
-                outcome="refused",
-                detail="no account",
-                client_address=client_address,
-            )
-            raise DomainError("login.bad_credentials")
-        if passwords.is_locked(account.locked_until, now):
-            record_audit(
-                db,
-                "customer.password_login",
-                actor_user_id=account.id,
-                actor_role=Role.CUSTOMER.value,
-                outcome="refused",
-                detail="account locked",
-                client_address=client_address,
-            )
-            raise DomainError("login.locked", minutes=int(passwords.LOCKOUT.total_seconds() // 60))
+            _password_rejected(db, limiter, None, identity, client_address, now)
+        assert account is not None and account.password_hash is not None
         if not passwords.verify_password(account.password_hash, password):
-            register_failed_password(db, account, client_address=client_address, now=now)
-            if passwords.is_locked(account.locked_until, now):
-                raise DomainError(
-                    "login.locked", minutes=int(passwords.LOCKOUT.total_seconds() // 60)
-                )
-            raise DomainError("login.bad_credentials")
-        account.failed_logins = 0
-        account.locked_until = None
+            _password_rejected(db, limiter, account, identity, client_address, now)
+        forget_password_failures(limiter, identity, client_address)
         if passwords.needs_rehash(account.password_hash):
             account.password_hash = passwords.hash_password(password)
         db.add(account)
@@ -521,23 +586,27 @@ def login_with_password(
         )
 
 
-def register_failed_password(
-    db: Session, account: User, *, client_address: str | None, now: datetime
-) -> None:
-    """Count a wrong password; the tenth in a row locks the account for 15 minutes."""
-    account.failed_logins += 1
-    locked = account.failed_logins >= passwords.MAX_FAILED_LOGINS
-    if locked:
-        account.locked_until = now + passwords.LOCKOUT
-        account.failed_logins = 0
-    db.add(account)
+def _password_rejected(
+    db: Session,
+    limiter: RateLimiter,
+    account: User | None,
+    identity: str,
+    client_address: str | None,
+    now: datetime,
+) -> NoReturn:
+    """Audit a wrong password (or an unknown mobile) and raise the one answer for both."""
+    exhausted = password_attempts_exhausted(limiter, identity, client_address, now=now)
     record_audit(
         db,
-        "customer.account_locked" if locked else "customer.password_rejected",
-        actor_user_id=account.id,
+        "customer.account_locked" if exhausted else "customer.password_rejected",
+        actor_user_id=account.id if account else None,
         actor_role=Role.CUSTOMER.value,
-        subject_type="user",
-        subject_id=account.id or "",
+        subject_type="user" if account else "",
+        subject_id=(account.id or "") if account else "",
         outcome="refused",
+        detail="" if account else "no account",
         client_address=client_address,
     )
+    if exhausted:
+        raise PasswordAttemptsLocked(int(FAILURES_PER_IDENTITY_AND_ADDRESS.window.total_seconds() // 60))
+    raise DomainError("login.bad_credentials")

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.models import ChallengePurpose, ChallengeStatus, LoginChallenge
@@ -128,12 +129,38 @@ def normalise_code(code: str | None) -> str:
     return typed
 
 
+def claim_code_try(db: Session, challenge: LoginChallenge) -> int:
+    """Count one try of the code before it is compared, in one atomic UPDATE; the tries so far.
+
+    A read-then-write count let concurrent guesses pass the limit on PostgreSQL. Committed at
+    once, so a rollback by the caller cannot give the try back. ``otp.locked`` when no try is
+    left (or the challenge stopped being live meanwhile).
+    """
+    claimed = db.execute(
+        update(LoginChallenge)
+        .where(
+            col(LoginChallenge.id) == challenge.id,
+            col(LoginChallenge.status) == ChallengeStatus.LIVE.value,
+            col(LoginChallenge.failed_attempts) < MAX_WRONG_TRIES,
+        )
+        .values(failed_attempts=col(LoginChallenge.failed_attempts) + 1)
+        .returning(col(LoginChallenge.failed_attempts))
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    db.commit()
+    db.refresh(challenge)
+    if claimed is None:
+        raise DomainError("otp.locked", field="code")
+    return int(claimed)
+
+
 def redeem_code(
     db: Session, challenge_id: str, code: str | None, *, now: datetime | None = None
 ) -> LoginChallenge:
-    """Mark the challenge used when ``code`` is right; otherwise count a wrong try and raise.
+    """Mark the challenge used when ``code`` is right; otherwise raise.
 
-    The caller must commit before letting the error through, so the count survives.
+    Every try is counted (atomically, and committed) before the code is compared; the caller
+    commits the rest before letting an error through.
     """
     now = now or utcnow()
     challenge = find_challenge(db, challenge_id)
@@ -147,22 +174,30 @@ def redeem_code(
     if _aware(challenge.expires_at) <= now:
         raise DomainError("otp.expired", field="code")
     typed = normalise_code(code)
+    tries = claim_code_try(db, challenge)
     if challenge.provider == PROVIDER_LOCAL:
         right = code_matches(challenge.code_hash, challenge.public_id, typed)
     else:
         right = check_login_code(challenge.mobile, typed)
     if not right:
-        challenge.failed_attempts += 1
-        tries_left = MAX_WRONG_TRIES - challenge.failed_attempts
+        tries_left = MAX_WRONG_TRIES - tries
         if tries_left <= 0:
             challenge.status = ChallengeStatus.DEAD.value
-        db.add(challenge)
-        db.flush()
-        if tries_left <= 0:
+            db.add(challenge)
+            db.flush()
             raise DomainError("otp.locked", field="code")
         raise DomainError("otp.wrong", field="code", tries_left=tries_left)
-    challenge.status = ChallengeStatus.USED.value
-    challenge.used_at = now
-    db.add(challenge)
-    db.flush()
+    # Conditional, so two concurrent right answers cannot both start a session.
+    used = db.execute(
+        update(LoginChallenge)
+        .where(
+            col(LoginChallenge.id) == challenge.id,
+            col(LoginChallenge.status) == ChallengeStatus.LIVE.value,
+        )
+        .values(status=ChallengeStatus.USED.value, used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:
+        raise DomainError("otp.invalid", field="code")
+    db.refresh(challenge)
     return challenge

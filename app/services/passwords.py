@@ -1,9 +1,11 @@
-"""Customer passwords: argon2id hashes, the rules for a new password, and account lockout."""
+"""Customer passwords: argon2id hashes and the rules for a new password.
+
+Wrong-password lockout lives in ``login_throttle`` (per identity and client address).
+"""
 
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,8 +16,6 @@ from app.services.form_errors import FieldErrors
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
-MAX_FAILED_LOGINS = 10
-LOCKOUT = timedelta(minutes=15)
 
 _COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 _hasher = PasswordHasher(type=Type.ID)
@@ -74,11 +74,3 @@ def validate_new_password(
         errors[field_again] = "password.mismatch"
     if errors:
         raise FieldErrors(errors)
-
-
-def is_locked(locked_until: datetime | None, now: datetime) -> bool:
-    if locked_until is None:
-        return False
-    if locked_until.tzinfo is None:  # SQLite hands back naive UTC
-        locked_until = locked_until.replace(tzinfo=UTC)
-    return locked_until > now

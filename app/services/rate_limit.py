@@ -40,6 +40,8 @@ SMS_PER_ADDRESS = Limit("sms-per-address", 10, timedelta(hours=1))
 FIRST_LOGIN_PER_ADDRESS = Limit("first-login-per-address", 20, timedelta(hours=1))
 # The per-account lockout alone would let one address try a password on many accounts.
 PASSWORD_LOGIN_PER_ADDRESS = Limit("password-login-per-address", 30, timedelta(hours=1))
+# New passwords hashed (create account, change password) per address: argon2 is expensive.
+PASSWORD_HASHES_PER_ADDRESS = Limit("password-hashes-per-address", 20, timedelta(hours=1))
 
 
 class RateLimiter(Protocol):
@@ -51,6 +53,10 @@ class RateLimiter(Protocol):
         self, key: str, limit: int, window: timedelta, *, now: datetime | None = None
     ) -> bool:
         """Count one event if fewer than ``limit`` are in the window; False when full."""
+        ...
+
+    def clear(self, key: str) -> None:
+        """Forget every event counted for ``key``."""
         ...
 
 
@@ -97,6 +103,9 @@ class DatabaseRateLimiter:
         self.db.flush()
         return True
 
+    def clear(self, key: str) -> None:
+        self.db.exec(delete(RateLimitHit).where(col(RateLimitHit.key_hash) == key))
+
 
 # Sorted set per key, scored by time: drop old hits, count, add when room; one atomic step.
 _ATTEMPT_SCRIPT = """
@@ -138,6 +147,9 @@ class RedisRateLimiter:
             args=[now.timestamp(), window.total_seconds(), limit, member],
         )
         return bool(allowed)
+
+    def clear(self, key: str) -> None:
+        self.client.delete(self.prefix + key)
 
 
 @lru_cache(maxsize=4)

@@ -474,15 +474,27 @@ class ConsumptionState(SessionState):
         period = self.day_key or self.month_key[:7] or "years"
         return f"forbruk-{period}.{extension}"
 
+    def _rows_for_export(self) -> ExportTable:
+        """The shown period, read again from the database for the caller.
+
+        Never the rows cached in the tab's state: they may be another session's (a sign-out
+        in this tab, a stale state) and are only what the browser last saw.
+        """
+        principal = self._require(Role.CUSTOMER)
+        with session_scope() as db:
+            meter = customer_meter(db, principal)
+        self._refresh_view(principal, meter)
+        return self._export_table()
+
     @rx.event
     def download_csv(self):
-        self._require(Role.CUSTOMER)
-        return rx.download(data=table_csv(self._export_table()), filename=self._export_name("csv"))
+        table = self._rows_for_export()
+        return rx.download(data=table_csv(table), filename=self._export_name("csv"))
 
     @rx.event
     def download_xlsx(self):
-        self._require(Role.CUSTOMER)
-        return rx.download(data=table_xlsx(self._export_table()), filename=self._export_name("xlsx"))
+        table = self._rows_for_export()
+        return rx.download(data=table_xlsx(table), filename=self._export_name("xlsx"))
 
     @rx.event
     def download_grid_csv(self):

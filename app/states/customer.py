@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 import reflex as rx
@@ -42,9 +43,6 @@ class CustomerState(SessionState):
     needs_linking: bool = False
     has_account: bool = False
     masked_mobile: str = ""
-    new_password: str = ""
-    new_password_again: str = ""
-    current_password: str = ""
     errors: dict[str, str] = {}
     loaded: bool = False
 
@@ -110,60 +108,71 @@ class CustomerState(SessionState):
             unlink_relationship(db, principal, int(relationship_id))
         self._refresh(principal)
 
-    @rx.event
-    def set_new_password(self, value: str) -> None:
-        self.new_password = value
+    @staticmethod
+    def _typed(form: dict | None, name: str) -> str:
+        """A password field of the submitted form: passwords are never state vars."""
+        return str((form or {}).get(name) or "")
+
+    # Handlers that hash a password are async and hash in a worker thread: argon2 takes about
+    # 0.4 s and 64 MiB, and on the event loop it would stall every user of this backend worker.
 
     @rx.event
-    def set_new_password_again(self, value: str) -> None:
-        self.new_password_again = value
-
-    @rx.event
-    def set_current_password(self, value: str) -> None:
-        self.current_password = value
-
-    def _clear_passwords(self) -> None:
-        self.new_password = ""
-        self.new_password_again = ""
-        self.current_password = ""
-        self.errors = {}
-
-    @rx.event
-    def submit_create_account(self, _form: dict | None = None):
+    async def submit_create_account(self, form: dict | None = None):
         principal = self._require(Role.CUSTOMER)
-        try:
+        password, again = self._typed(form, "new_password"), self._typed(form, "new_password_again")
+        address = self._client_address()
+
+        def create():
             with session_scope() as db:
-                principal = create_account(db, principal, self.new_password, self.new_password_again)
+                return create_account(db, principal, password, again, client_address=address)
+
+        try:
+            principal = await asyncio.to_thread(create)
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return None
-        self._clear_passwords()
+        self.errors = {}
         self._refresh(principal)
         return rx.toast.success(translate("customer.account_created", self.language))
 
     @rx.event
-    def submit_change_password(self, _form: dict | None = None):
+    async def submit_change_password(self, form: dict | None = None):
         principal = self._require(Role.CUSTOMER)
-        try:
+        current = self._typed(form, "current_password")
+        new, again = self._typed(form, "new_password"), self._typed(form, "new_password_again")
+        address = self._client_address()
+
+        def change():
             with session_scope() as db:
-                change_password(
-                    db, principal, self.current_password, self.new_password, self.new_password_again
-                )
+                change_password(db, principal, current, new, again, client_address=address)
+
+        try:
+            await asyncio.to_thread(change)
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return None
-        self._clear_passwords()
+        self.errors = {}
         return rx.toast.success(translate("customer.password_changed", self.language))
 
     @rx.event
-    def confirm_delete_account(self):
+    async def confirm_delete_account(self, form: dict | None = None):
+        """Deleting the account asks for its password (an SMS code alone is not enough)."""
         principal = self._require(Role.CUSTOMER)
-        with session_scope() as db:
-            delete_account(db, principal)
-        self.session_token = ""
-        self.role = ""
-        self.display_name = ""
+        password = self._typed(form, "password")
+        address = self._client_address()
+
+        def delete():
+            with session_scope() as db:
+                delete_account(db, principal, password, client_address=address)
+
+        try:
+            await asyncio.to_thread(delete)
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        language = self.language
+        await self._forget_the_tab()
         return [
-            rx.toast.info(translate("customer.account_deleted", self.language)),
+            rx.toast.info(translate("customer.account_deleted", language)),
             rx.redirect(routes.HOME),
         ]

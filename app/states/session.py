@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import reflex as rx
+from reflex.state import BaseState
 
 from app import routes
 from app.db import session_scope
@@ -13,6 +14,20 @@ from app.models import Role
 from app.navigation import entries_for
 from app.services.access import require_role
 from app.services.sessions import Principal, resolve_principal, sign_out
+
+# What the browser keeps across people: its language, its remembered-device token (tied to an
+# account server-side, revoked there), and the countdown's generation (so an old tick stops).
+_KEPT_ON_SIGN_OUT = frozenset({"language", "device_token", "_countdown_generation"})
+# Reflex's own fields: the connection's router data and hydration.
+_REFLEX_FIELDS = frozenset({"is_hydrated"})
+
+
+def _tab_state_classes(state_class: type[BaseState]) -> list[type[BaseState]]:
+    """``state_class`` and every state below it."""
+    classes = [state_class]
+    for substate in sorted(state_class.get_substates(), key=lambda cls: cls.get_full_name()):
+        classes.extend(_tab_state_classes(substate))
+    return classes
 
 
 class SessionState(rx.State):
@@ -73,14 +88,30 @@ class SessionState(rx.State):
         if language in LANGUAGES:
             self.language = language
 
+    async def _forget_the_tab(self) -> None:
+        """Every var of every portal state in this tab back to its default.
+
+        A sign-out must leave nothing of the person behind (name, metering point ID,
+        consumption rows, what they typed) for whoever uses the tab next. States not yet
+        loaded from the state manager are loaded, so none is skipped.
+        """
+        for state_class in _tab_state_classes(SessionState):
+            state = await self.get_state(state_class)
+            for name, state_field in state_class.__fields__.items():
+                if (
+                    state_field._owner is state_class
+                    and name not in _KEPT_ON_SIGN_OUT
+                    and name not in _REFLEX_FIELDS
+                    and not name.startswith("router")
+                ):
+                    setattr(state, name, state_field.default_value())
+
     @rx.event
-    def sign_out(self):
+    async def sign_out(self):
         if self.session_token:
             with session_scope() as db:
                 sign_out(db, self.session_token, client_address=self._client_address())
-        self.session_token = ""
-        self.role = ""
-        self.display_name = ""
+        await self._forget_the_tab()
         return [
             rx.toast.info(translate("auth.signed_out", self.language)),
             rx.redirect(routes.HOME),

@@ -12,6 +12,8 @@ from app import routes
 from app.db import session_scope
 from app.i18n import translate
 from app.models import Customer, CustomerRelationship, PrivacyConsent, UserSession
+from app.services.customer_login import find_customer_account
+from app.services.mobile_numbers import normalise_mobile
 from app.services.notify.sms import latest_sms_to
 from app.services.privacy_terms import PRIVACY_TERMS_PARAGRAPHS, PRIVACY_TERMS_VERSION
 from app.services.sessions import hash_token
@@ -204,3 +206,17 @@ def test_customer_journey_password_logout_and_relationships(phone_page: Page, ba
     expect(overview_card(page).get_by_text(first.installation_number)).to_be_visible()
     page.get_by_role("button", name=re.compile("^" + re.escape(t("customer.switch")))).click()
     expect(overview_card(page).get_by_text(second.installation_number)).to_be_visible()
+
+    # 6. Deleting the account asks for its password, also in this session opened by SMS alone.
+    page.get_by_role("link", name=t("customer.profile")).click()
+    page.get_by_role("button", name=t("customer.delete_account")).click()
+    dialog = page.get_by_role("alertdialog")
+    dialog.get_by_label(t("customer.delete_account_password")).fill("not the password")
+    dialog.get_by_role("button", name=t("customer.delete_account_confirm")).click()
+    expect(dialog.get_by_text(t("password.wrong"))).to_be_visible()
+    dialog.get_by_label(t("customer.delete_account_password")).fill("Fjordvarme-Kveld-2026")
+    dialog.get_by_role("button", name=t("customer.delete_account_confirm")).click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    assert _stored_token(page) == ""
+    with session_scope() as db:
+        assert find_customer_account(db, normalise_mobile(customer.mobile)) is None

@@ -106,6 +106,7 @@ def test_make_prod_serves_the_production_build_on_one_port(
     if os.environ.get("TEST_REDIS_URL"):
         env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
         env["GRANIAN_WORKERS"] = "2"  # several workers share state through Redis
+        env["TRUSTED_PROXY_HOPS"] = "0"  # browsers connect directly: no proxy to trust
     else:
         env.pop("REDIS_URL", None)
         env["GRANIAN_WORKERS"] = "1"

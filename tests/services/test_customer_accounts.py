@@ -134,33 +134,88 @@ def test_device_tokens_are_signed_bound_to_the_account_and_stored_hashed(db, acc
     assert not is_remembered_device(db, principal.user_id, "garbage", now=T0)
 
 
-def test_ten_wrong_passwords_lock_the_account_for_15_minutes(db, account):
-    customer, principal, _ = account
-    for attempt in range(9):
+def _wrong_passwords(db, mobile, count, *, address=ADDRESS, start=T0):
+    keys = []
+    for attempt in range(count):
         with pytest.raises(DomainError) as error:
             login_with_password(
-                db, customer.mobile, "wrong", None, ADDRESS, now=T0 + timedelta(seconds=attempt)
+                db, mobile, "wrong", None, address, now=start + timedelta(seconds=attempt)
             )
-        assert error.value.key == "login.bad_credentials"
-    with pytest.raises(DomainError) as error:
-        login_with_password(db, customer.mobile, "wrong", None, ADDRESS, now=T0)
-    assert error.value.key == "login.locked"
+        keys.append(error.value.key)
+    return keys
+
+
+def test_ten_wrong_passwords_lock_that_address_out_of_the_account_for_15_minutes(db, account):
+    customer, _principal, _ = account
+    keys = _wrong_passwords(db, customer.mobile, 10)
+    assert keys == ["login.bad_credentials"] * 9 + ["login.locked"]
     db.rollback()  # the caller's rollback must not undo the lock
-    user = db.get(User, principal.user_id)
-    db.refresh(user)
-    assert user.locked_until is not None
-    # Locked: even the right password is refused.
+    # Locked: even the right password is refused from that address.
     with pytest.raises(DomainError) as error:
         login_with_password(
             db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=14)
         )
     assert error.value.key == "login.locked"
-    # Unlocked 15 minutes later.
+    # Unlocked once the failures have left the 15-minute window.
     outcome = login_with_password(
-        db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=15, seconds=1)
+        db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=15, seconds=10)
     )
     assert outcome.challenge is not None
     assert db.exec(select(AuditEntry).where(AuditEntry.action == "customer.account_locked")).one()
+
+
+def test_an_attacker_address_cannot_lock_the_customer_out(db, account):
+    """Issue 10 item 5: knowing the mobile was enough to keep the account locked for everyone."""
+    customer, _principal, _ = account
+    _wrong_passwords(db, customer.mobile, 10, address="203.0.113.66")
+    _wrong_passwords(db, customer.mobile, 10, address="203.0.113.67", start=T0 + timedelta(seconds=20))
+    outcome = login_with_password(
+        db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=1)
+    )
+    assert outcome.challenge is not None
+
+
+def test_failures_decay(db, account):
+    """Nine wrong passwords, then nine more 16 minutes later: never locked (they used to add up)."""
+    customer, _principal, _ = account
+    assert "login.locked" not in _wrong_passwords(db, customer.mobile, 9)
+    later = T0 + timedelta(minutes=16)
+    assert "login.locked" not in _wrong_passwords(db, customer.mobile, 9, start=later)
+
+
+def test_a_right_password_clears_the_failures_of_its_address(db, account):
+    customer, _principal, _ = account
+    _wrong_passwords(db, customer.mobile, 9)
+    login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(seconds=30))
+    assert "login.locked" not in _wrong_passwords(
+        db, customer.mobile, 9, start=T0 + timedelta(seconds=40)
+    )
+
+
+def test_unknown_mobile_is_locked_like_a_real_account(db, account):
+    """No oracle: an unknown mobile gets the same answers, lock included."""
+    customer, _principal, _ = account
+    unknown = "+47 400 00 000"
+    assert _wrong_passwords(db, unknown, 10) == _wrong_passwords(db, customer.mobile, 10)
+    for mobile in (unknown, customer.mobile):
+        with pytest.raises(DomainError) as error:
+            login_with_password(db, mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=1))
+        assert error.value.key == "login.locked"
+
+
+def test_many_addresses_lock_the_account_but_not_its_remembered_device(db, account):
+    customer, principal, _ = account
+    device = remember_device(db, principal.user_id, now=T0)
+    db.commit()
+    for n in range(10):
+        _wrong_passwords(db, customer.mobile, 10, address=f"198.51.100.{n}",
+                         start=T0 + timedelta(seconds=20 * n))
+    later = T0 + timedelta(minutes=5)
+    with pytest.raises(DomainError) as error:
+        login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=later)
+    assert error.value.key == "login.locked"
+    outcome = login_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=later)
+    assert outcome.result is not None
 
 
 def test_unknown_mobile_and_wrong_password_give_the_same_message(db, account):
@@ -192,7 +247,7 @@ def test_delete_account_keeps_no_personal_data(db, account):
     remember_device(db, principal.user_id, now=T0)
     login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
     db.commit()
-    delete_account(db, principal)
+    delete_account(db, principal, GOOD)
     db.commit()
     user = db.get(User, principal.user_id)
     db.refresh(user)
@@ -218,7 +273,7 @@ def test_guest_cannot_change_password_or_delete(db, make_customer):
     principal = principal_of(db, sign_in_by_sms(db, customer).session_token)
     for call in (
         lambda: change_password(db, principal, GOOD, GOOD, GOOD),
-        lambda: delete_account(db, principal),
+        lambda: delete_account(db, principal, GOOD),
     ):
         with pytest.raises(DomainError) as error:
             call()

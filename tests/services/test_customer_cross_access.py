@@ -105,7 +105,7 @@ CALLS = {
     "switch_relationship": lambda db, p, b: switch_relationship(db, p, b.relationship_id),
     "create_account": lambda db, p, b: create_account(db, p, GOOD + "!", GOOD + "!"),
     "change_password": lambda db, p, b: change_password(db, p, GOOD, GOOD + "!", GOOD + "!"),
-    "delete_account": lambda db, p, b: delete_account(db, p),
+    "delete_account": lambda db, p, b: delete_account(db, p, GOOD),
 }
 
 

@@ -155,3 +155,23 @@ def test_a_customer_session_without_a_meter_is_refused(two_customers, private_ap
     state = _state(_token(private_app_db, Role.CUSTOMER, None))
     with pytest.raises(AccessDenied):
         _run(ConsumptionState.load, state)
+
+
+def test_exports_are_read_from_the_database_for_the_caller(two_customers, private_app_db, monkeypatch):
+    """Issue 10 item 12: an export was built from the rows cached in the tab's state."""
+    mine = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    theirs = _state(_token(private_app_db, Role.CUSTOMER, two_customers["theirs"]))
+    _run(ConsumptionState.load, mine)
+    _run(ConsumptionState.load, theirs)
+    exported: list = []
+    monkeypatch.setattr(consumption_state, "table_csv", lambda table: exported.append(table) or "")
+    monkeypatch.setattr(consumption_state, "table_xlsx", lambda table: exported.append(table) or b"")
+
+    _run(ConsumptionState.download_csv, theirs)
+    own_rows = exported[-1].rows
+    # The tab still holds another person's rows (a previous session, a stale state).
+    theirs.table_rows = list(mine.table_rows)
+    _run(ConsumptionState.download_csv, theirs)
+    _run(ConsumptionState.download_xlsx, theirs)
+    assert exported[-2].rows == own_rows and exported[-1].rows == own_rows
+    assert own_rows != ConsumptionState._export_table(mine).rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import itertools
 
 import pytest
@@ -10,9 +12,13 @@ from sqlmodel import select
 from app.db import session_scope
 from app.models import Customer, CustomerRelationship, Role
 from app.services.customer_accounts import create_account
+from app.services.customer_login import start_first_login
 from app.services.errors import AccessDenied
+from app.services.notify.sms import latest_sms_to
 from app.services.sessions import resolve_principal, start_session
 from app.states.customer import CustomerState
+from app.states.customer_login import CustomerLoginState
+from app.states.session import SessionState
 from tests.handler_callers import session_token, state_as
 
 
@@ -93,7 +99,9 @@ def test_every_handler_refuses_a_browser_without_session(two_customers):
         (CustomerState.confirm_delete_account, ()),
     ):
         with pytest.raises(AccessDenied):
-            handler.fn(state, *args)
+            outcome = handler.fn(state, *args)
+            if inspect.iscoroutine(outcome):
+                asyncio.run(outcome)
     assert state.overview == {} and state.relationships == []
 
 
@@ -103,3 +111,51 @@ def test_staff_session_cannot_read_a_customer_overview(two_customers):
     state = _state(token)
     with pytest.raises(AccessDenied):
         CustomerState.load.fn(state)
+
+
+def test_sign_out_resets_every_state_of_the_tab(two_customers):
+    """Issue 10 item 12: the next person in this tab saw the previous one's name and data."""
+    _, relationship_id = two_customers[0]
+    state = _state(_guest_token(relationship_id))
+    CustomerState.load.fn(state)
+    assert state.overview["name"] and state.display_name
+    login = state.parent_state.substates[CustomerLoginState.get_name()]
+    login.mobile, login.installation_number, login.device_token = "+4799000001", "990001", "dev"
+    state.language = "en"
+
+    outcome = SessionState.sign_out.fn(state)
+    if inspect.iscoroutine(outcome):
+        asyncio.run(outcome)
+
+    assert (state.session_token, state.role, state.display_name) == ("", "", "")
+    assert state.overview == {} and state.relationships == [] and not state.loaded
+    assert (login.mobile, login.installation_number) == ("", "")
+    # The browser's own settings stay: its language and its remembered device.
+    assert (state.language, login.device_token) == ("en", "dev")
+
+
+def test_signing_in_starts_from_a_clean_tab(two_customers, monkeypatch):
+    """The previous person left without signing out: the next sign-in drops what they saw."""
+    (_, first), (second_customer, second) = two_customers
+    state = _state(_guest_token(first))
+    CustomerState.load.fn(state)
+    assert state.overview["name"]
+    login = state.parent_state.substates[CustomerLoginState.get_name()]
+    monkeypatch.setattr(CustomerLoginState, "_client_address", lambda self: "192.0.2.90")
+    with session_scope() as db:
+        customer = db.get(Customer, second_customer)
+        relationship = db.get(CustomerRelationship, second)
+        info = start_first_login(
+            db, relationship.installation_number, relationship.metering_point_id,
+            customer.mobile, True, "192.0.2.90",
+        )
+        code = latest_sms_to(db, customer.mobile).body.split()[0]
+    login._challenge_id, login.code = info.challenge_id, code
+
+    asyncio.run(CustomerLoginState.submit_code.fn(login))
+
+    assert login.errors == {}
+    assert state.overview == {} and not state.loaded
+    with session_scope() as db:
+        principal = resolve_principal(db, state.session_token)
+    assert principal is not None and principal.relationship_id == second

@@ -26,6 +26,7 @@ from twilio.rest import Client
 from app.config import Settings, settings
 from app.i18n import translate
 from app.models import SmsOutboxEntry
+from app.services.deployment_checks import DeploymentError, check_sms_backend
 from app.services.errors import DomainError
 from app.services.mobile_numbers import parse_mobile
 from app.services.notify.dev_console import show_development_message
@@ -135,8 +136,11 @@ def send_sms(db: Session, to: str, body: str, *, config: Settings | None = None)
             raise _delivery_error(error, to) from error
         log.info("SMS to %s accepted by Twilio as %s", _masked(to), message.sid)
         return SmsReceipt(TWILIO, message.sid)
-    if config.sms_backend != CONSOLE:
-        log.warning("Unknown SMS_BACKEND %r: using console", config.sms_backend)
+    try:
+        check_sms_backend(config)  # never fall back to the console: it logs codes and numbers
+    except DeploymentError as error:
+        log.error("SMS not sent: %s", error)
+        raise SmsDeliveryError("sms.failed") from error
     db.add(SmsOutboxEntry(to=to, body=body))
     db.flush()
     log.info("SMS (console) to %s: %s", to, body)
