@@ -518,7 +518,10 @@ def login_with_password(
 def register_failed_password(
     db: Session, account: User, *, client_address: str | None, now: datetime
 ) -> None:
-    """Count a wrong password; the tenth in a row locks the account for 15 minutes."""
+    """Count a wrong password; the tenth in a row locks the account for 15 minutes.
+
+    Used for every account that signs in by password (customers and e-mail accounts alike).
+    """
     account.failed_logins += 1
     locked = account.failed_logins >= passwords.MAX_FAILED_LOGINS
     if locked:
@@ -529,7 +532,7 @@ def register_failed_password(
         db,
         "customer.account_locked" if locked else "customer.password_rejected",
         actor_user_id=account.id,
-        actor_role=Role.CUSTOMER.value,
+        actor_role=account.role,
         subject_type="user",
         subject_id=account.id or "",
         outcome="refused",
