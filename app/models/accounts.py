@@ -12,7 +12,7 @@ from app.models.base import timestamp_field
 
 class AccountTokenPurpose(StrEnum):
     ACTIVATION = "activation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105  (a purpose, not a password)
 
 
 class AccountToken(SQLModel, table=True):
