@@ -21,6 +21,7 @@ def _language_select() -> rx.Component:
         rx.select.trigger(aria_label=SessionState.t["nav.language"], variant="ghost"),
         rx.select.content(
             rx.select.item("Norsk", value="nb"),
+            rx.select.item("Svenska", value="sv"),
             rx.select.item("English", value="en"),
         ),
         value=SessionState.language,
