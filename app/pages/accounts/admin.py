@@ -54,7 +54,6 @@ def _filters() -> rx.Component:
         ),
         on_submit=S.apply_filters,
         role="search",
-        aria_label=t["admin.search"],
     )
 
 
