@@ -219,6 +219,7 @@ def test_access_request_approved_then_the_key_service(browser: Browser, base_url
     person.get_by_label(t("access.organisation_name")).fill("Måleservice Norge AS")
     person.get_by_role("button", name=t("access.send")).click()
     expect(person.get_by_role("status")).to_contain_text(t("access.pending"))
+    assert_accessible(person, "access request pending")
 
     admin = _new_page(browser)
     _sign_in(admin, base_url, ADMIN.email, ADMIN.password)

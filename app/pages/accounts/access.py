@@ -39,11 +39,12 @@ def _status() -> rx.Component:
     t = S.t
     return rx.match(
         S.request_status,
-        ("pending", rx.callout(t["access.pending"], icon="hourglass", role="status", width="100%")),
+        ("pending", rx.callout(t["access.pending"], icon="hourglass", role="status", width="100%",
+                                high_contrast=True)),
         ("declined", rx.callout(t["access.declined"] + " " + S.decline_reason, icon="circle-x",
-                                color_scheme="red", width="100%")),
+                                color_scheme="red", width="100%", high_contrast=True)),
         ("approved", rx.callout(t["access.approved"], icon="circle-check", color_scheme="green",
-                                width="100%")),
+                                width="100%", high_contrast=True)),
         rx.fragment(),
     )
 

@@ -100,7 +100,8 @@ def _link_request_page(title_key: str, intro_key: str, sent_key: str, button_key
         rx.text(t[intro_key], size="3"),
         rx.cond(
             S.link_sent,
-            rx.callout(t[sent_key], icon="mail-check", color_scheme="green", role="status", width="100%"),
+            rx.callout(t[sent_key], icon="mail-check", color_scheme="green", role="status", width="100%",
+                      high_contrast=True),
         ),
         rx.form(
             rx.vstack(
@@ -159,7 +160,8 @@ def password_rules() -> rx.Component:
 def _link_problem() -> rx.Component:
     t = S.t
     return rx.vstack(
-        rx.callout(S.link_error, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
+        rx.callout(S.link_error, icon="triangle-alert", color_scheme="red", role="alert", width="100%",
+                   high_contrast=True),
         rx.text(t["accounts.link_help"], size="3"),
         rx.hstack(
             rx.link(t["accounts.register_link"], href=routes.ACCOUNT_REGISTER),

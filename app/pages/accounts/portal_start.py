@@ -14,7 +14,7 @@ def _start(name: str) -> rx.Component:
     return rx.vstack(
         rx.heading(t[f"portal.{name}.title"], size="7", as_="h1"),
         rx.text(t[f"portal.{name}.body"], size="3"),
-        rx.callout(t["portal.start_empty"], icon="info"),
+        rx.callout(t["portal.start_empty"], icon="info", high_contrast=True),
         spacing="4",
         width="100%",
     )
