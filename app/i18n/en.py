@@ -263,7 +263,6 @@ TEXT: dict[str, str] = {
     "access.organisation_hint": "Fill in the organisation name, the customer number, or both.",
     "access.customer_number": "Customer number",
     "access.send": "Send request",
-    "access.sent": "The request is sent.",
     "access.pending": "Your request is waiting for an administrator.",
     "access.declined": "Your last request was declined:",
     "access.approved": "Your request was approved. Sign out and in again to reach your portal.",

@@ -263,7 +263,6 @@ TEXT: dict[str, str] = {
     "access.organisation_hint": "Fyll inn organisasjonsnavn, kundenummer eller begge.",
     "access.customer_number": "Kundenummer",
     "access.send": "Send forespørsel",
-    "access.sent": "Forespørselen er sendt.",
     "access.pending": "Forespørselen din venter på en administrator.",
     "access.declined": "Den siste forespørselen din ble avslått:",
     "access.approved": "Forespørselen din er godkjent. Logg ut og inn igjen for å komme til portalen din.",

@@ -263,7 +263,6 @@ TEXT: dict[str, str] = {
     "access.organisation_hint": "Fyll i organisationens namn, kundnummer eller båda.",
     "access.customer_number": "Kundnummer",
     "access.send": "Skicka förfrågan",
-    "access.sent": "Förfrågan är skickad.",
     "access.pending": "Din förfrågan väntar på en administratör.",
     "access.declined": "Din senaste förfrågan avslogs:",
     "access.approved": "Din förfrågan är godkänd. Logga ut och in igen för att komma till din portal.",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from app.db import session_scope
-from app.i18n import translate
 from app.models import Role
 from app.services.accounts.administration import latest_request, request_access
 from app.services.errors import DomainError
@@ -45,5 +44,6 @@ class AccessRequestState(SessionState):
             self.errors = field_messages(error, self.language)
             return None
         self.errors = {}
+        # The page's status line says the request waits (role="status"): no toast on top of it.
         self._show(principal.user_id)
-        return rx.toast.success(translate("access.sent", self.language))
+        return None
