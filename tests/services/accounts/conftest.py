@@ -1,36 +1,15 @@
-"""Account-service fixtures: the console mail outbox with a known PUBLIC_URL, a fixed clock."""
+"""Account-service fixtures: the console mail outbox with a known PUBLIC_URL."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
-
 import pytest
-from sqlmodel import Session
+from account_helpers import PUBLIC_URL
 
 from app.config import Settings
 from app.services.notify import mail
-from app.services.notify.mail import latest_mail_to
-
-PUBLIC_URL = "https://portal.example"
-NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
-_LINK = re.compile(r"https://portal\.example\S+")
 
 
 @pytest.fixture(autouse=True)
 def _console_mail(monkeypatch: pytest.MonkeyPatch) -> None:
     config = Settings(mail_backend="console", public_url=PUBLIC_URL, redis_url="")
     monkeypatch.setattr(mail, "settings", config)
-
-
-def mailed_link(db: Session, address: str) -> str:
-    """The link in the newest message to ``address``."""
-    message = latest_mail_to(db, address)
-    assert message is not None, f"no mail to {address}"
-    links = _LINK.findall(message.text_body)
-    assert links, message.text_body
-    return links[-1]
-
-
-def token_of(link: str) -> str:
-    return link.split("token=", 1)[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import NOW, PUBLIC_URL, mailed_link, token_of
+from account_helpers import NOW, PUBLIC_URL, mailed_link, token_of
 from sqlmodel import func, select
 
 from app.models import MailOutboxEntry, Role, User
