@@ -19,6 +19,12 @@ from app.pages import (  # noqa: F401  (registers the pages)
     portal_entry,
     staff,
 )
+from app.pages.accounts import (  # noqa: F401  (registers the e-mail account pages, issue 13)
+    access,
+    admin,
+    forms,
+    portal_start,
+)
 from app.services.deployment_checks import check_deployment
 from app.services.errors import AccessDenied, DomainError
 

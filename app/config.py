@@ -59,8 +59,14 @@ class Settings:
         default_factory=lambda: _env("TWILIO_VERIFY_SERVICE_SID", "")
     )
     twilio_api_base: str = field(default_factory=lambda: _env("TWILIO_API_BASE", ""))
+    mail_backend: str = field(default_factory=lambda: _env("MAIL_BACKEND", "console"))
     smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", ""))
     smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "25")))
+    smtp_user: str = field(default_factory=lambda: _env("SMTP_USER", ""))
+    smtp_password: str = field(default_factory=lambda: _env("SMTP_PASSWORD", ""))
+    smtp_starttls: bool = field(
+        default_factory=lambda: _env("SMTP_STARTTLS", "").lower() in ("1", "true", "yes")
+    )
     mail_from: str = field(default_factory=lambda: _env("MAIL_FROM", "noreply@meterportal.local"))
     public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "http://localhost:3000"))
 

@@ -32,6 +32,8 @@ from app.models import (
     Organisation,
     OrganisationKind,
     ReadingSource,
+    Role,
+    User,
 )
 from app.services.consumption import (
     consumption_rows,
@@ -39,6 +41,7 @@ from app.services.consumption import (
     local_zone,
     rebuild_all_consumption,
 )
+from app.services.passwords import hash_password
 from app.services.readings import ReadingRow, insert_readings
 
 SEED = 20261123
@@ -66,6 +69,28 @@ STREETS = (
 PLACES = (("7010", "Trondheim"), ("7030", "Trondheim"), ("7045", "Trondheim"), ("7500", "Stjørdal"))
 ELECTRICITY_MODELS = (("Aidon", "6525"), ("Kaifa", "MA304H4"), ("Kamstrup", "OMNIPOWER"))
 HEAT_MODELS = (("Kamstrup", "MULTICAL 603"), ("Kamstrup", "MULTICAL 403"))
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A signed-up e-mail account (issue 13); its password meets the account password rules."""
+
+    email: str
+    name: str
+    role: Role
+    organisation: str | None  # the demo organisation's org number
+    password: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin@demo.meterportal.no", "Ada Lind", Role.ADMIN, None, "Fjord#Blueberry26"),
+    DemoAccount("distributor@demo.meterportal.no", "Dina Strand", Role.DISTRIBUTOR, "934567890",
+                "Kobber#Maaler26"),
+    DemoAccount("installer@demo.meterportal.no", "Ivar Moe", Role.INSTALLER, "945678901",
+                "Sikring#Kabel26"),
+    DemoAccount("grid@demo.meterportal.no", "Gro Vik", Role.GRID_STAFF, "912345678",
+                "Trafo#Stasjon26"),
+)
 
 
 @dataclass(frozen=True)
@@ -241,7 +266,22 @@ def _build_master_data(db: Session) -> list[DemoLogin]:
             )
         )
     db.flush()
+    _add_demo_accounts(db, {org.org_number: org.id for org in (grid, heat, distributor, installer)})
     return logins
+
+
+def _add_demo_accounts(db: Session, organisation_ids: dict[str | None, int | None]) -> None:
+    for account in DEMO_ACCOUNTS:
+        db.add(
+            User(
+                email=account.email,
+                name=account.name,
+                role=account.role.value,
+                organisation_id=organisation_ids[account.organisation] if account.organisation else None,
+                password_hash=hash_password(account.password),
+            )
+        )
+    db.flush()
 
 
 def database_is_empty(engine: Engine) -> bool:
@@ -322,6 +362,9 @@ def print_logins(logins: list[DemoLogin]) -> None:
             f"{login.mobile}  {login.medium}{note}"
         )
     print("SMS codes appear in this terminal once the app runs, marked DEVELOPMENT SMS.")
+    print("Demo e-mail accounts (sign in at /konto/logg-inn or the portal's own sign-in page):")
+    for account in DEMO_ACCOUNTS:
+        print(f"  {account.role.value:<12} {account.email:<34} {account.password}")
 
 
 def main() -> None:

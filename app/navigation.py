@@ -23,7 +23,20 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.installer", routes.INSTALLER_HOME, frozenset({Role.INSTALLER})),
     NavEntry("nav.staff", routes.STAFF_HOME, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.ingest", routes.STAFF_INGEST, frozenset({Role.GRID_STAFF})),
+    NavEntry("nav.access", routes.ACCOUNT_ACCESS, frozenset({Role.REGISTERED})),
+    NavEntry("nav.admin", routes.ADMIN_HOME, frozenset({Role.ADMIN})),
 )
+
+# Where an e-mail account lands after signing in: the portal its role allows.
+HOME_BY_ROLE: dict[Role, str] = {
+    Role.DISTRIBUTOR: routes.KEYS_HOME,
+    Role.KEY_READER: routes.KEYS_HOME,
+    Role.INSTALLER: routes.INSTALLER_HOME,
+    Role.GRID_STAFF: routes.STAFF_HOME,
+    Role.ADMIN: routes.ADMIN_HOME,
+    Role.REGISTERED: routes.ACCOUNT_ACCESS,
+    Role.CUSTOMER: routes.CUSTOMER_HOME,
+}
 
 
 def entries_for(role: Role | None) -> list[NavEntry]:
@@ -31,5 +44,5 @@ def entries_for(role: Role | None) -> list[NavEntry]:
     if role is None:
         return []
     if role is Role.ADMIN:
-        return list(NAV_ENTRIES)
+        return [entry for entry in NAV_ENTRIES if Role.REGISTERED not in entry.roles]
     return [entry for entry in NAV_ENTRIES if role in entry.roles]

@@ -23,7 +23,7 @@ from app.demo import (
     print_logins,
 )
 from app.migrate import upgrade_to_head
-from app.models import Customer, CustomerRelationship, Medium, Meter, Organisation, Reading
+from app.models import Customer, CustomerRelationship, Medium, Meter, Organisation, Reading, Role, User
 from app.services.consumption import rebuild_all_consumption
 
 UNTIL = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
@@ -165,3 +165,22 @@ def test_printed_logins_name_each_relationship_once_and_include_shared_mobiles(d
     installation_numbers = [re.search(r"\s(\d{7})\s+\d{18}\s", line).group(1) for line in lines]
     assert len(installation_numbers) == len(set(installation_numbers)) >= 6
     assert any("(mobile shared by several relationships)" in line for line in lines)
+
+
+def test_demo_accounts_sign_in_with_their_printed_passwords(demo_engine, capsys):
+    from app.demo import DEMO_ACCOUNTS, print_logins
+    from app.services.accounts.accounts import sign_in
+    from app.services.accounts.password_policy import rule_results
+
+    with Session(demo_engine) as db:
+        for account in DEMO_ACCOUNTS:
+            assert all(rule_results(account.password, account.email, account.name).values())
+            signed_in = sign_in(db, account.email, account.password, client_address=f"demo-{account.role}")
+            assert signed_in.role is account.role
+            user = db.get(User, signed_in.user_id)
+            assert (user.organisation_id is None) == (account.organisation is None)
+    print_logins([])
+    printed = capsys.readouterr().out
+    assert all(account.email in printed and account.password in printed for account in DEMO_ACCOUNTS)
+    assert {account.role for account in DEMO_ACCOUNTS} >= {Role.ADMIN, Role.DISTRIBUTOR, Role.INSTALLER,
+                                                          Role.GRID_STAFF}

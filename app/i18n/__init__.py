@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.i18n import en, nb
+from app.i18n import en, nb, sv
 
-LANGUAGES: dict[str, dict[str, str]] = {"nb": nb.TEXT, "en": en.TEXT}
+LANGUAGES: dict[str, dict[str, str]] = {"nb": nb.TEXT, "sv": sv.TEXT, "en": en.TEXT}
 DEFAULT_LANGUAGE = "nb"
 
 

@@ -1,5 +1,12 @@
 """Every table, imported so that SQLModel.metadata (and Alembic) sees them all."""
 
+from app.models.accounts import (
+    AccessRequest,
+    AccessRequestStatus,
+    AccountToken,
+    AccountTokenPurpose,
+    MailOutboxEntry,
+)
 from app.models.audit import AuditEntry
 from app.models.consumption import (
     ConsumptionDay,
@@ -32,7 +39,11 @@ from app.models.user import Role, User, UserSession
 
 __all__ = [
     "BILLING_GRADE_SOURCES",
+    "AccessRequest",
+    "AccessRequestStatus",
     "AccountRelationship",
+    "AccountToken",
+    "AccountTokenPurpose",
     "AuditEntry",
     "ChallengePurpose",
     "ChallengeStatus",
@@ -48,6 +59,7 @@ __all__ = [
     "IntervalReading",
     "KeyKind",
     "LoginChallenge",
+    "MailOutboxEntry",
     "Medium",
     "Meter",
     "MeterKey",

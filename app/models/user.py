@@ -17,6 +17,8 @@ class Role(StrEnum):
     INSTALLER = "installer"
     GRID_STAFF = "grid_staff"
     ADMIN = "admin"
+    # An e-mail account with no organisation yet: it may only ask for access (issue 13).
+    REGISTERED = "registered"
 
 
 class User(SQLModel, table=True):
@@ -31,6 +33,8 @@ class User(SQLModel, table=True):
     failed_logins: int = Field(default=0)
     locked_until: datetime | None = timestamp_field(nullable=True)
     created_at: datetime = timestamp_field(default_now=True)
+    # The language of the e-mails the account receives.
+    language: str = Field(default="nb", max_length=8)
 
 
 class UserSession(SQLModel, table=True):

@@ -1,4 +1,5 @@
-"""Entry pages of the portals whose sign-in arrives in a later release."""
+"""Entry pages of the portals whose sign-in arrives in a later release (the key service and the
+installer portal sign in by e-mail account: app/pages/accounts)."""
 
 from __future__ import annotations
 
@@ -22,16 +23,6 @@ def _entry(name: str) -> rx.Component:
         max_width="36rem",
         margin_x="auto",
     )
-
-
-@template(route=routes.KEYS_LOGIN, title="Krypteringsnøkler")
-def keys_entry() -> rx.Component:
-    return _entry("keys")
-
-
-@template(route=routes.INSTALLER_LOGIN, title="Installatørportalen")
-def installer_entry() -> rx.Component:
-    return _entry("installer")
 
 
 @template(route=routes.HAN_ORDER, title="HAN-porten")

@@ -116,6 +116,23 @@ def revoke_session(db: Session, token: str, *, now: datetime | None = None) -> b
     return _revoke(db, token, now) is not None
 
 
+def end_user_sessions(
+    db: Session, user_id: int, *, keep_session_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Revoke every live session of an account (but ``keep_session_id``); returns how many."""
+    now = now or utcnow()
+    rows = db.exec(
+        select(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at == None)  # noqa: E711
+    ).all()
+    ended = 0
+    for row in rows:
+        if row.id != keep_session_id:
+            row.revoked_at = now
+            db.add(row)
+            ended += 1
+    return ended
+
+
 def sign_out(db: Session, token: str, *, client_address: str | None = None) -> bool:
     """Logout, whatever the role: revoke the session server-side and audit it.
 

@@ -1,1 +1,1 @@
-"""Messages to people: SMS (``notify.sms``); mail comes later."""
+"""Messages to people: SMS (``notify.sms``) and e-mail (``notify.mail``)."""

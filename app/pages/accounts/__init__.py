@@ -1,0 +1,1 @@
+"""Pages of the e-mail accounts (issue 13)."""

@@ -1,0 +1,223 @@
+"""Sign in (one page per portal, one service), register, activate, forgot and reset password."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.components.fields import form_error, uncontrolled_field
+from app.components.template import template
+from app.services.accounts.password_policy import RULES
+from app.states.accounts.forms import AccountFormsState as S
+
+CARD_WIDTH = "32rem"
+
+# Each rule line shows either its "met" or its "unmet" text; assets/password_rules.js flips
+# data-met while the person types (the server checks the same rules on submit).
+RULES_CSS = """
+[data-rule] .rule-met { display: none; }
+[data-rule][data-met="true"] .rule-met { display: inline; }
+[data-rule][data-met="true"] .rule-unmet { display: none; }
+[data-rule] { list-style: none; display: flex; gap: var(--space-2); align-items: baseline; }
+[data-rule] .rule-unmet { color: var(--red-11); }
+[data-rule] .rule-met { color: var(--grass-11); }
+"""
+
+
+def _card(*children: rx.Component) -> rx.Component:
+    return rx.card(
+        rx.vstack(*children, spacing="4", width="100%"),
+        size="3",
+        width="100%",
+        max_width=CARD_WIDTH,
+        margin_x="auto",
+    )
+
+
+def _submit(label: rx.Var) -> rx.Component:
+    # Solid teal with white text is 3.1:1; high contrast passes WCAG AA.
+    return rx.button(label, type="submit", size="3", width="100%", high_contrast=True)
+
+
+# ---------------------------------------------------------------- sign in
+
+
+def _sign_in_page(title: rx.Var) -> rx.Component:
+    t = S.t
+    return _card(
+        rx.heading(title, size="6", as_="h1"),
+        rx.form(
+            rx.vstack(
+                uncontrolled_field(t["accounts.email"], "email", S.errors["email"], type="email",
+                                   autocomplete="username"),
+                uncontrolled_field(t["accounts.password"], "password", S.errors["password"],
+                                   type="password", autocomplete="current-password"),
+                form_error(S.errors["form"]),
+                _submit(t["accounts.sign_in"]),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=S.submit_sign_in,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.link(t["accounts.forgot_link"], href=routes.ACCOUNT_FORGOT),
+            rx.link(t["accounts.register_link"], href=routes.ACCOUNT_REGISTER),
+            justify="between",
+            width="100%",
+        ),
+    )
+
+
+@template(route=routes.ACCOUNT_LOGIN, title="Logg inn", on_load=S.reset_form)
+def account_sign_in() -> rx.Component:
+    return _sign_in_page(S.t["accounts.sign_in_title"])
+
+
+@template(route=routes.KEYS_LOGIN, title="Krypteringsnøkler – logg inn", on_load=S.reset_form)
+def keys_sign_in() -> rx.Component:
+    return _sign_in_page(S.t["portal.keys.title"] + " – " + S.t["login.title"])
+
+
+@template(route=routes.INSTALLER_LOGIN, title="Installatørportalen – logg inn", on_load=S.reset_form)
+def installer_sign_in() -> rx.Component:
+    return _sign_in_page(S.t["portal.installer.title"] + " – " + S.t["login.title"])
+
+
+@template(route=routes.STAFF_LOGIN, title="Saksbehandling – logg inn", on_load=S.reset_form)
+def staff_sign_in() -> rx.Component:
+    return _sign_in_page(S.t["nav.staff"] + " – " + S.t["login.title"])
+
+
+# ---------------------------------------------------------------- "send me a link" forms
+
+
+def _link_request_page(title_key: str, intro_key: str, sent_key: str, button_key: str,
+                       handler) -> rx.Component:
+    t = S.t
+    return _card(
+        rx.heading(t[title_key], size="6", as_="h1"),
+        rx.text(t[intro_key], size="3"),
+        rx.cond(
+            S.link_sent,
+            rx.callout(t[sent_key], icon="mail-check", color_scheme="green", role="status", width="100%",
+                      high_contrast=True),
+        ),
+        rx.form(
+            rx.vstack(
+                uncontrolled_field(t["accounts.email"], "email", S.errors["email"], type="email",
+                                   autocomplete="email"),
+                form_error(S.errors["form"]),
+                _submit(t[button_key]),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=handler,
+            width="100%",
+        ),
+        rx.link(t["accounts.back_to_sign_in"], href=routes.ACCOUNT_LOGIN),
+    )
+
+
+@template(route=routes.ACCOUNT_REGISTER, title="Registrer deg", on_load=S.reset_form)
+def register() -> rx.Component:
+    return _link_request_page("accounts.register_title", "accounts.register_intro",
+                              "accounts.activation_sent", "accounts.send", S.submit_register)
+
+
+@template(route=routes.ACCOUNT_FORGOT, title="Glemt passord", on_load=S.reset_form)
+def forgot_password() -> rx.Component:
+    return _link_request_page("accounts.forgot_title", "accounts.forgot_intro",
+                              "accounts.reset_sent", "accounts.send", S.submit_forgot)
+
+
+# ---------------------------------------------------------------- following a link
+
+
+def password_rules() -> rx.Component:
+    t = S.t
+    return rx.box(
+        rx.el.style(RULES_CSS),
+        rx.script(src="/password_rules.js"),
+        rx.text(t["password_rules.title"], id="password-rules-title", size="2", weight="medium"),
+        rx.el.ul(
+            *(
+                rx.el.li(
+                    rx.el.span(t["password_rules.met"], class_name="rule-met"),
+                    rx.el.span(t["password_rules.unmet"], class_name="rule-unmet"),
+                    rx.el.span(t[f"password_rule.{rule}"]),
+                    custom_attrs={"data-rule": rule, "data-met": "false"},
+                )
+                for rule in RULES
+            ),
+            aria_labelledby="password-rules-title",
+            style={"padding": "0", "margin": "0", "display": "grid", "gap": "var(--space-1)"},
+        ),
+        width="100%",
+    )
+
+
+def _link_problem() -> rx.Component:
+    t = S.t
+    return rx.vstack(
+        rx.callout(S.link_error, icon="triangle-alert", color_scheme="red", role="alert", width="100%",
+                   high_contrast=True),
+        rx.text(t["accounts.link_help"], size="3"),
+        rx.hstack(
+            rx.link(t["accounts.register_link"], href=routes.ACCOUNT_REGISTER),
+            rx.link(t["accounts.forgot_link"], href=routes.ACCOUNT_FORGOT),
+            spacing="5",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _new_password_form(handler, button_key: str, *, with_name: bool) -> rx.Component:
+    t = S.t
+    return rx.form(
+        rx.vstack(
+            rx.text(t["accounts.account_for"], " ", rx.text.strong(S.link_email), size="3"),
+            uncontrolled_field(t["accounts.name_optional"], "name", S.errors["name"],
+                               autocomplete="name") if with_name else rx.fragment(),
+            uncontrolled_field(t["accounts.password"], "password", S.errors["password"],
+                               type="password", autocomplete="new-password",
+                               hint=t["password_rules.hint"]),
+            password_rules(),
+            uncontrolled_field(t["accounts.password_again"], "password_again",
+                               S.errors["password_again"], type="password", autocomplete="new-password"),
+            form_error(S.errors["form"]),
+            _submit(t[button_key]),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=handler,
+        width="100%",
+        custom_attrs={"data-password-rules": "", "data-email": S.link_email},
+    )
+
+
+@template(route=routes.ACCOUNT_ACTIVATE, title="Fullfør registreringen", on_load=S.load_activation)
+def activate() -> rx.Component:
+    t = S.t
+    return _card(
+        rx.heading(t["accounts.activate_title"], size="6", as_="h1"),
+        rx.cond(
+            S.link_error,
+            _link_problem(),
+            _new_password_form(S.submit_activation, "accounts.complete", with_name=True),
+        ),
+    )
+
+
+@template(route=routes.ACCOUNT_RESET, title="Nytt passord", on_load=S.load_reset)
+def reset_password() -> rx.Component:
+    t = S.t
+    return _card(
+        rx.heading(t["accounts.reset_title"], size="6", as_="h1"),
+        rx.cond(
+            S.link_error,
+            _link_problem(),
+            _new_password_form(S.submit_reset, "accounts.save_password", with_name=False),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""E-mail accounts for every role but the customer (issue 13)."""

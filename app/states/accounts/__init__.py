@@ -1,0 +1,1 @@
+"""Reflex states of the e-mail accounts (issue 13)."""

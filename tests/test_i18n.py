@@ -1,0 +1,39 @@
+"""The three UI languages have the same keys and the same placeholders."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from app.i18n import LANGUAGES, en, nb, sv, translate
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_nb_sv_and_en_have_the_same_keys():
+    assert set(LANGUAGES) == {"nb", "sv", "en"}
+    assert set(sv.TEXT) - set(nb.TEXT) == set()
+    assert set(nb.TEXT) - set(sv.TEXT) == set()
+    assert set(en.TEXT) ^ set(nb.TEXT) == set()
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_every_text_has_the_placeholders_of_bokmal(language):
+    table = LANGUAGES[language]
+    different = {key for key, text in nb.TEXT.items() if _placeholders(text) != _placeholders(table[key])}
+    assert different == set()
+
+
+def test_no_text_is_empty():
+    assert [f"{lang}:{key}" for lang, table in LANGUAGES.items() for key, text in table.items()
+            if not text.strip()] == []
+
+
+def test_swedish_is_used_when_chosen():
+    assert translate("nav.logout", "sv") == "Logga ut"
+    assert translate("login.locked", "sv", minutes=15) == (
+        "För många felaktiga lösenord. Kontot är låst i 15 minuter."
+    )
