@@ -95,6 +95,7 @@ def _copy_and_merge(
                 for row in chunk:
                     copy.write_row(row)
             ensure_reading_partitions(connection, *_staged_span(cursor))
+            _check_meters_exist(cursor)
             # Duplicates inside one chunk are skipped too: DO NOTHING sees rows of its own command.
             cursor.execute(merge)
             return max(cursor.rowcount, 0)
@@ -111,6 +112,22 @@ def _copy_and_merge(
     finally:
         cursor.close()
     return written
+
+
+class UnknownMeterIds(ValueError):
+    """Readings for meter ids that are not in the meter table (a caller's bug: the store resolves
+    every meter before it writes)."""
+
+
+def _check_meters_exist(cursor) -> None:  # type: ignore[no-untyped-def]
+    # What the foreign key did per row, once per batch (the partitioned table has none).
+    cursor.execute(
+        "SELECT DISTINCT s.meter_id FROM reading_staging s "
+        "WHERE NOT EXISTS (SELECT 1 FROM meter m WHERE m.id = s.meter_id) LIMIT 5"
+    )
+    unknown = [meter_id for (meter_id,) in cursor.fetchall()]
+    if unknown:
+        raise UnknownMeterIds(f"readings for meter ids that do not exist: {unknown}")
 
 
 def _staged_span(cursor) -> tuple[int | None, int | None]:  # type: ignore[no-untyped-def]

@@ -10,7 +10,12 @@ from sqlalchemy import text
 
 from app.db import make_engine
 from app.migrate import alembic_config, upgrade_to_head
-from app.services.readings import ensure_reading_partitions, insert_readings, partition_name
+from app.services.readings import (
+    UnknownMeterIds,
+    ensure_reading_partitions,
+    insert_readings,
+    partition_name,
+)
 
 JAN_2026 = 1_767_225_600  # 2026-01-01 00:00 UTC
 HOUR = 3600
@@ -117,3 +122,13 @@ def test_migration_moves_existing_readings_into_partitions(postgres_url):
         assert len(set(ids)) == 3 and ids[-1] > max(ids[:-1])
     finally:
         engine.dispose()
+
+
+def test_copy_path_refuses_readings_of_unknown_meters(engine):
+    meter_id = _meter(engine)
+    rows = [(meter_id, "1-0:1.8.0", JAN_2026, 1.0, "kWh", "collected"),
+            (meter_id + 999, "1-0:1.8.0", JAN_2026, 1.0, "kWh", "collected")]
+    with pytest.raises(UnknownMeterIds, match=str(meter_id + 999)), engine.begin() as connection:
+        insert_readings(connection, rows)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM reading")).scalar_one() == 0
