@@ -444,7 +444,9 @@ def _load_intervals(connection: Connection, meter_id: int, from_ts: int | None) 
     return {start: (value * UNIT_TO_KWH.get(unit, 1.0), status) for start, value, unit, status in rows}
 
 
-def _insert_rows(connection: Connection, statement: str, width: int, rows: Sequence[Sequence[object]]) -> None:
+def _insert_rows(
+    connection: Connection, statement: str, width: int, rows: Sequence[Sequence[object]]
+) -> None:
     """Plain inserts of derived rows (their range was deleted first, so nothing conflicts).
 
     PostgreSQL takes them by COPY (ten times executemany's rate); SQLite by executemany in C.
@@ -636,6 +638,12 @@ def customer_meter(db: Session, principal: Principal) -> CustomerMeter:
     """The meter the signed-in customer may see; AccessDenied when there is none."""
     if principal.role is not Role.CUSTOMER or principal.relationship_id is None:
         raise AccessDenied("auth.denied")
+    # A tap runs one transaction (one Session) in which several chart queries each check the
+    # meter: read the relationship once per Session, not once per query.
+    cache_key = ("customer_meter", principal.relationship_id)
+    known = db.info.get(cache_key)
+    if known is not None:
+        return known
     relationship = CustomerRelationship.__table__.c
     meter = Meter.__table__.c
     # One Core query rather than two ORM loads: it runs before every chart query.
@@ -647,13 +655,15 @@ def customer_meter(db: Session, principal: Principal) -> CustomerMeter:
     ).first()
     if row is None:
         raise AccessDenied("auth.denied")
-    return CustomerMeter(
+    meter = CustomerMeter(
         meter_id=row.meter_id,
         medium=row.medium,
         relationship_id=row.id,
         utility_id=row.utility_id,
         metering_point_id=row.metering_point_id,
     )
+    db.info[cache_key] = meter
+    return meter
 
 
 def _authorised(db: Session, principal: Principal, meter_id: int) -> CustomerMeter:

@@ -17,7 +17,6 @@ from app.models import Role, UserSession
 from app.models.base import utcnow
 from app.services.audit import record_audit
 
-
 # How stale user_session.last_seen_at may get before a request writes it again.
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
+from alembic import command
 from app.db import make_engine
 from app.migrate import alembic_config, upgrade_to_head
 from app.services.readings import (
@@ -55,7 +55,8 @@ def test_copy_path_counts_rows_written_and_skips_duplicates(engine):
         assert insert_readings(connection, [*rows, rows[0]]) == 50
     with engine.begin() as connection:
         assert insert_readings(connection, rows) == 0
-        more = [(meter_id, "1-0:1.8.0", JAN_2026 + (50 + h) * HOUR, 1.0, "kWh", "collected") for h in range(5)]
+        more = [(meter_id, "1-0:1.8.0", JAN_2026 + (50 + h) * HOUR, 1.0, "kWh", "collected")
+                for h in range(5)]
         assert insert_readings(connection, rows[:10] + more) == 5
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*), min(status) FROM reading")).one()
@@ -77,7 +78,9 @@ def test_reading_is_partitioned_by_month_and_a_new_month_gets_its_partition(engi
     meter_id = _meter(engine)
     far_month = datetime(2031, 5, 1, tzinfo=UTC)
     with engine.connect() as connection:
-        kind = connection.execute(text("SELECT relkind FROM pg_class WHERE oid = to_regclass('reading')")).scalar_one()
+        kind = connection.execute(
+            text("SELECT relkind FROM pg_class WHERE oid = to_regclass('reading')")
+        ).scalar_one()
         assert kind == "p"
         before = _partitions(connection)
     assert partition_name(datetime.now(UTC).replace(day=1)) in before  # created ahead by the migration
@@ -117,7 +120,8 @@ def test_migration_moves_existing_readings_into_partitions(postgres_url):
             old_month = datetime.fromtimestamp(JAN_2026 - 700 * 86400, UTC).replace(day=1)
             assert partition_name(old_month) in _partitions(connection)
             # The id sequence continues after the copied rows.
-            assert insert_readings(connection, [(meter_id, "1-0:1.8.0", JAN_2026 + HOUR, 3.0, "kWh", "collected")]) == 1
+            later = [(meter_id, "1-0:1.8.0", JAN_2026 + HOUR, 3.0, "kWh", "collected")]
+            assert insert_readings(connection, later) == 1
             ids = connection.execute(text("SELECT id FROM reading ORDER BY ts")).scalars().all()
         assert len(set(ids)) == 3 and ids[-1] > max(ids[:-1])
     finally:
