@@ -159,7 +159,8 @@ def measure(
 
 
 def report(timings: dict[str, list[float]], requests: int, database: str) -> None:
-    print(f"{database}: {'query':<6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   ({requests} random requests each)")
+    print(f"{database}: {'query':<6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   "
+          f"({requests} random requests each)")
     for name, samples in timings.items():
         p50, p95, worst = _percentiles(samples)
         verdict = "ok" if p95 < 10 else "SLOW"
