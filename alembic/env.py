@@ -8,6 +8,7 @@ import app.models  # noqa: F401  (registers every table on the metadata)
 from alembic import context
 from app.config import settings
 from app.db import make_engine
+from app.migrate import include_in_autogenerate
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -34,6 +35,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=url.startswith("sqlite"),
+            include_object=include_in_autogenerate,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -51,7 +51,11 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No pre-ping: it cost a round trip on every checkout (every chart tap). A connection the
+    # server dropped fails one request, and SQLAlchemy then invalidates the whole pool; recycling
+    # after 30 minutes keeps connections younger than typical idle timeouts of proxies, and LIFO
+    # lets the spare ones of a quiet worker age out.
+    return create_engine(url, pool_pre_ping=False, pool_recycle=1800, pool_use_lifo=True)
 
 
 @lru_cache(maxsize=4)

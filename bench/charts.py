@@ -1,6 +1,10 @@
 """Chart query latency on a big SQLite database: >= 500 meters x 3 years of hourly values.
 
     .venv/bin/python -m bench.charts [--meters 500] [--years 3] [--requests 1000] [--db PATH]
+                                     [--database postgresql://…]
+
+With --database the same build and queries run on PostgreSQL too (a private schema, dropped
+afterwards), their figures printed after SQLite's from the same run.
 
 Builds the database (migrations, meters and customer relationships, then hourly values and
 their daily/monthly roll-ups written straight into the consumption tables, as
@@ -16,6 +20,7 @@ import random
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -74,8 +79,7 @@ def _hours_for(meter_id: int, start: int, hours: int, rng: random.Random) -> lis
     return rows
 
 
-def build(path: Path, meters: int, years: int) -> tuple[list[tuple[int, Principal]], int, float]:
-    url = f"sqlite:///{path}"
+def build(url: str, meters: int, years: int) -> tuple[list[tuple[int, Principal]], int, float]:
     upgrade_to_head(url)
     engine = make_engine(url)
     pairs = _master_data(engine, meters)
@@ -88,7 +92,8 @@ def build(path: Path, meters: int, years: int) -> tuple[list[tuple[int, Principa
     generating = storing = 0.0
     with engine.connect() as connection:
         transaction = connection.begin()
-        connection.exec_driver_sql("PRAGMA cache_size = -200000")
+        if url.startswith("sqlite"):
+            connection.exec_driver_sql("PRAGMA cache_size = -200000")
         for meter_id, _principal in pairs:
             began = time.perf_counter()
             rows = _hours_for(meter_id, start, hours, rng)
@@ -102,6 +107,8 @@ def build(path: Path, meters: int, years: int) -> tuple[list[tuple[int, Principa
             total += len(rows)
         began = time.perf_counter()
         transaction.commit()
+        if not url.startswith("sqlite"):
+            connection.exec_driver_sql("ANALYZE")
         storing += time.perf_counter() - began
     seconds = storing
     print(f"Generating the synthetic hourly values took {generating:.1f} s (not counted below)")
@@ -117,9 +124,9 @@ def _percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 
 def measure(
-    path: Path, pairs: list[tuple[int, Principal]], requests: int, years: int
+    url: str, pairs: list[tuple[int, Principal]], requests: int, years: int
 ) -> dict[str, list[float]]:
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(url)
     rng = random.Random(11)
     today = datetime.now(consumption.local_zone()).date()
     first_day = today.replace(year=today.year - years) + timedelta(days=1)
@@ -151,6 +158,33 @@ def measure(
     return timings
 
 
+def report(timings: dict[str, list[float]], requests: int, database: str) -> None:
+    print(f"{database}: {'query':<6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   "
+          f"({requests} random requests each)")
+    for name, samples in timings.items():
+        p50, p95, worst = _percentiles(samples)
+        verdict = "ok" if p95 < 10 else "SLOW"
+        print(f"{database}: {name:<6} {p50:8.2f} {p95:8.2f} {worst:8.2f}   {verdict}")
+
+
+def on_postgresql(base_url: str, meters: int, years: int, requests: int) -> None:
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(base_url)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in base_url else "?"
+    url = f"{base_url}{separator}options=-csearch_path%3D{schema}"
+    try:
+        pairs, total, seconds = build(url, meters, years)
+        print(f"PostgreSQL: loaded {total:,} hourly values for {len(pairs)} meters ({years} years) "
+              f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s")
+        report(measure(url, pairs, requests, years), requests, "PostgreSQL")
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -158,8 +192,17 @@ def main() -> None:
     parser.add_argument("--meters", type=int, default=500)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--db", type=Path, help="reuse or keep the database here")
+    parser.add_argument("--db", type=Path, help="reuse or keep the SQLite database here")
+    parser.add_argument("--database", default="", help="a postgresql:// URL to measure as well")
+    parser.add_argument("--skip-sqlite", action="store_true", help="with --database: PostgreSQL only")
     args = parser.parse_args()
+    if not args.skip_sqlite:
+        on_sqlite(args)
+    if args.database:
+        on_postgresql(args.database, args.meters, args.years, args.requests)
+
+
+def on_sqlite(args: argparse.Namespace) -> None:
     path = args.db or Path(tempfile.mkdtemp(prefix="meterportal-bench-")) / "charts.db"
     if path.exists():
         print(f"Reusing {path}")
@@ -171,16 +214,11 @@ def main() -> None:
         pairs = [(m, Principal(i, Role.CUSTOMER, None, r)) for i, (m, r) in enumerate(rows)]
         engine.dispose()
     else:
-        pairs, total, seconds = build(path, args.meters, args.years)
+        pairs, total, seconds = build(f"sqlite:///{path}", args.meters, args.years)
         print(f"Loaded {total:,} hourly values for {len(pairs)} meters ({args.years} years) "
               f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s")
         print(f"Database {path}: {path.stat().st_size / 1e6:,.0f} MB")
-    timings = measure(path, pairs, args.requests, args.years)
-    print(f"{'query':<6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   ({args.requests} random requests each)")
-    for name, samples in timings.items():
-        p50, p95, worst = _percentiles(samples)
-        verdict = "ok" if p95 < 10 else "SLOW"
-        print(f"{name:<6} {p50:8.2f} {p95:8.2f} {worst:8.2f}   {verdict}")
+    report(measure(f"sqlite:///{path}", pairs, args.requests, args.years), args.requests, "SQLite")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,16 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.db import make_engine
-from app.migrate import upgrade_to_head
+from app.migrate import include_in_autogenerate, upgrade_to_head
 
 
 def _schema_differences(url: str) -> list:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection)
+            context = MigrationContext.configure(
+                connection, opts={"include_object": include_in_autogenerate}
+            )
             return compare_metadata(context, SQLModel.metadata)
     finally:
         engine.dispose()

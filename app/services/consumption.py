@@ -444,43 +444,42 @@ def _load_intervals(connection: Connection, meter_id: int, from_ts: int | None) 
     return {start: (value * UNIT_TO_KWH.get(unit, 1.0), status) for start, value, unit, status in rows}
 
 
+def _insert_rows(
+    connection: Connection, statement: str, width: int, rows: Sequence[Sequence[object]]
+) -> None:
+    """Plain inserts of derived rows (their range was deleted first, so nothing conflicts).
+
+    PostgreSQL takes them by COPY (ten times executemany's rate); SQLite by executemany in C.
+    """
+    cursor = connection.connection.cursor()
+    try:
+        if connection.dialect.name == "postgresql":
+            head = statement.split(" VALUES ", 1)[0].removeprefix("INSERT INTO ")
+            with cursor.copy(f"COPY {head} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(statement.format(marks=_marks(_mark(connection), range(width))), rows)
+    finally:
+        cursor.close()
+
+
 def _insert_hours(connection: Connection, rows: Sequence[HourRow]) -> None:
     if not rows:
         return
-    cursor = connection.connection.cursor()
-    try:
-        cursor.executemany(
-            _INSERT_HOURS.format(marks=_marks(_mark(connection), range(6))),
-            rows,
-        )
-    finally:
-        cursor.close()
+    _insert_rows(connection, _INSERT_HOURS, 6, rows)
 
 
 def _insert_days(connection: Connection, rows: Sequence[DayRow]) -> None:
     if not rows:
         return
-    cursor = connection.connection.cursor()
-    try:
-        cursor.executemany(
-            _INSERT_DAYS.format(marks=_marks(_mark(connection), range(11))),
-            [(r[0], _date_param(connection, r[1]), *r[2:]) for r in rows],
-        )
-    finally:
-        cursor.close()
+    _insert_rows(connection, _INSERT_DAYS, 11, [(r[0], _date_param(connection, r[1]), *r[2:]) for r in rows])
 
 
 def _insert_months(connection: Connection, rows: Sequence[MonthRow]) -> None:
     if not rows:
         return
-    cursor = connection.connection.cursor()
-    try:
-        cursor.executemany(
-            _INSERT_MONTHS.format(marks=_marks(_mark(connection), range(9))),
-            [(r[0], _date_param(connection, r[1]), *r[2:]) for r in rows],
-        )
-    finally:
-        cursor.close()
+    _insert_rows(connection, _INSERT_MONTHS, 9, [(r[0], _date_param(connection, r[1]), *r[2:]) for r in rows])
 
 
 def _hour_rows(connection: Connection, meter_id: int, start: int, end: int) -> list[HourRow]:
@@ -639,6 +638,12 @@ def customer_meter(db: Session, principal: Principal) -> CustomerMeter:
     """The meter the signed-in customer may see; AccessDenied when there is none."""
     if principal.role is not Role.CUSTOMER or principal.relationship_id is None:
         raise AccessDenied("auth.denied")
+    # A tap runs one transaction (one Session) in which several chart queries each check the
+    # meter: read the relationship once per Session, not once per query.
+    cache_key = ("customer_meter", principal.relationship_id)
+    known = db.info.get(cache_key)
+    if known is not None:
+        return known
     relationship = CustomerRelationship.__table__.c
     meter = Meter.__table__.c
     # One Core query rather than two ORM loads: it runs before every chart query.
@@ -650,13 +655,15 @@ def customer_meter(db: Session, principal: Principal) -> CustomerMeter:
     ).first()
     if row is None:
         raise AccessDenied("auth.denied")
-    return CustomerMeter(
+    meter = CustomerMeter(
         meter_id=row.meter_id,
         medium=row.medium,
         relationship_id=row.id,
         utility_id=row.utility_id,
         metering_point_id=row.metering_point_id,
     )
+    db.info[cache_key] = meter
+    return meter
 
 
 def _authorised(db: Session, principal: Principal, meter_id: int) -> CustomerMeter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection
 
@@ -28,6 +29,8 @@ def insert_readings(
     column's default, measured, applies). Goes straight to the DB-API cursor: for millions of rows
     the ORM costs ten times more.
     """
+    if connection.dialect.name == "postgresql":
+        return _copy_and_merge(connection, rows, max(batch, 200_000), with_status=with_status)
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     width = 7 if with_status else 6
     statement = _INSERT_IGNORING_DUPLICATES.format(
@@ -54,3 +57,143 @@ def insert_readings(
     finally:
         cursor.close()
     return written
+
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL: COPY into a staging table, then one merge per chunk. executemany, even pipelined,
+# stays near 10,000 rows/s; COPY plus INSERT ... SELECT runs ten times that.
+# --------------------------------------------------------------------------------------------
+
+# A temporary table lives per connection (pooled connections keep it); emptied at every commit.
+_CREATE_STAGING = (
+    "CREATE TEMP TABLE IF NOT EXISTS reading_staging (meter_id bigint, register_code text, "
+    "ts bigint, value double precision, unit text, source text, status text) "
+    "ON COMMIT DELETE ROWS"
+)
+_MERGE_STAGING = (
+    "INSERT INTO reading (meter_id, register_code, ts, value, unit, source{status}) "
+    "SELECT meter_id, register_code, ts, value, unit, source{status} FROM reading_staging "
+    "ON CONFLICT (meter_id, register_code, ts, source) DO NOTHING"
+)
+
+
+def _copy_and_merge(
+    connection: Connection, rows: Iterable[ReadingRow | StatusReadingRow], chunk_size: int,
+    *, with_status: bool,
+) -> int:  # fmt: skip
+    columns = "meter_id, register_code, ts, value, unit, source" + (", status" if with_status else "")
+    # Without a status the column's server default (measured) applies, as with the plain INSERT.
+    merge = _MERGE_STAGING.format(status=", status" if with_status else "")
+    cursor = connection.connection.cursor()
+    written = 0
+    try:
+        cursor.execute(_CREATE_STAGING)
+
+        def write(chunk: list[Sequence[object]]) -> int:
+            cursor.execute("TRUNCATE reading_staging")
+            with cursor.copy(f"COPY reading_staging ({columns}) FROM STDIN") as copy:
+                for row in chunk:
+                    copy.write_row(row)
+            ensure_reading_partitions(connection, *_staged_span(cursor))
+            _check_meters_exist(cursor)
+            # Duplicates inside one chunk are skipped too: DO NOTHING sees rows of its own command.
+            cursor.execute(merge)
+            return max(cursor.rowcount, 0)
+
+        pending: list[Sequence[object]] = []
+        for row in rows:
+            pending.append(row)
+            if len(pending) >= chunk_size:
+                written += write(pending)
+                pending.clear()
+        if pending:
+            written += write(pending)
+        cursor.execute("TRUNCATE reading_staging")
+    finally:
+        cursor.close()
+    return written
+
+
+class UnknownMeterIds(ValueError):
+    """Readings for meter ids that are not in the meter table (a caller's bug: the store resolves
+    every meter before it writes)."""
+
+
+def _check_meters_exist(cursor) -> None:  # type: ignore[no-untyped-def]
+    # What the foreign key did per row, once per batch (the partitioned table has none).
+    cursor.execute(
+        "SELECT DISTINCT s.meter_id FROM reading_staging s "
+        "WHERE NOT EXISTS (SELECT 1 FROM meter m WHERE m.id = s.meter_id) LIMIT 5"
+    )
+    unknown = [meter_id for (meter_id,) in cursor.fetchall()]
+    if unknown:
+        raise UnknownMeterIds(f"readings for meter ids that do not exist: {unknown}")
+
+
+def _staged_span(cursor) -> tuple[int | None, int | None]:  # type: ignore[no-untyped-def]
+    cursor.execute("SELECT min(ts), max(ts) FROM reading_staging")
+    low, high = cursor.fetchone()
+    return low, high
+
+
+# --------------------------------------------------------------------------------------------
+# Monthly partitions of the reading table (PostgreSQL only; SQLite keeps one table)
+# --------------------------------------------------------------------------------------------
+
+def month_starts(first_ts: int, last_ts: int) -> list[datetime]:
+    """The first instants (UTC) of every calendar month from ``first_ts``'s to ``last_ts``'s."""
+    month = datetime.fromtimestamp(first_ts, UTC).replace(day=1, hour=0, minute=0, second=0)
+    last = datetime.fromtimestamp(last_ts, UTC)
+    months = []
+    while month <= last:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _next_month(month: datetime) -> datetime:
+    return month.replace(year=month.year + 1, month=1) if month.month == 12 else month.replace(
+        month=month.month + 1
+    )
+
+
+def partition_name(month: datetime) -> str:
+    return f"reading_{month.year:04d}_{month.month:02d}"
+
+
+def ensure_reading_partitions(connection: Connection, first_ts: int | None, last_ts: int | None) -> int:
+    """Create the monthly partitions of ``reading`` that cover [first_ts, last_ts]; returns how
+    many were created. A no-op on SQLite or when ``reading`` is not partitioned.
+
+    The worker's store calls this (through insert_readings) before every merge, so a month gets
+    its partition before its first reading; the migration creates two years ahead as well.
+    """
+    if connection.dialect.name != "postgresql" or first_ts is None or last_ts is None:
+        return 0
+    cursor = connection.connection.cursor()
+    try:
+        # Read from the catalogue each time (one query per chunk of 200,000 rows): a cache could
+        # outlive a rolled-back CREATE and then send rows to a partition that does not exist.
+        cursor.execute(
+            "SELECT c.relkind = 'p', array(SELECT p.relname::text FROM pg_inherits i "
+            "JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid) "
+            "FROM pg_class c WHERE c.oid = to_regclass('reading')"
+        )
+        found = cursor.fetchone()
+        if found is None or not found[0]:
+            return 0  # a plain table (SQLite-like schema or before the migration)
+        known = set(found[1])
+        created = 0
+        for month in month_starts(first_ts, last_ts):
+            name = partition_name(month)
+            if name in known:
+                continue
+            # Only integers and a name built from them are formatted into the statement.
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF reading FOR VALUES "
+                f"FROM ({int(month.timestamp())}) TO ({int(_next_month(month).timestamp())})"
+            )
+            created += 1
+        return created
+    finally:
+        cursor.close()

@@ -17,6 +17,9 @@ from app.models import Role, UserSession
 from app.models.base import utcnow
 from app.services.audit import record_audit
 
+# How stale user_session.last_seen_at may get before a request writes it again.
+LAST_SEEN_GRANULARITY = timedelta(minutes=1)
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -86,8 +89,10 @@ def resolve_principal(db: Session, token: str, *, now: datetime | None = None) -
     row = find_live_session(db, token, now=now)
     if row is None:
         return None
-    row.last_seen_at = now
-    db.add(row)
+    # A tap every few seconds need not write the row each time: idle expiry counts in minutes.
+    if now - _aware(row.last_seen_at) >= LAST_SEEN_GRANULARITY:
+        row.last_seen_at = now
+        db.add(row)
     return Principal(
         session_id=row.id or 0,
         role=Role(row.role),

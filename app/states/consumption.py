@@ -6,11 +6,13 @@ principal's customer relationship: the browser never names a meter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from app.clock import utcnow
 from app.db import session_scope
@@ -121,9 +123,8 @@ class ConsumptionState(SessionState):
     def _quality_text(self, quality: str) -> str:
         return self._text(f"consumption.quality.{quality}")
 
-    def _set_freshness(self, principal: Principal, meter: CustomerMeter) -> None:
-        with session_scope() as db:
-            until = data_until(db, principal, meter.meter_id)
+    def _set_freshness(self, db: Session, principal: Principal, meter: CustomerMeter) -> None:
+        until = data_until(db, principal, meter.meter_id)
         self.freshness = (
             self._text("consumption.data_until", when=self._moment_text(int(until.timestamp())))
             if until else self._text("consumption.no_data_yet")
@@ -232,9 +233,8 @@ class ConsumptionState(SessionState):
 
     # -- levels ---------------------------------------------------------------------------------
 
-    def _show_year(self, principal: Principal, meter: CustomerMeter) -> None:
-        with session_scope() as db:
-            overview = year_overview(db, principal, meter.meter_id)
+    def _show_year(self, db: Session, principal: Principal, meter: CustomerMeter) -> None:
+        overview = year_overview(db, principal, meter.meter_id)
         names = self._month_names()
         self.level, self.month_key, self.day_key = YEAR, "", ""
         self.heading = self._text("consumption.year_overview")
@@ -283,13 +283,12 @@ class ConsumptionState(SessionState):
         self.peak_line = ""
         self.capacity = {}
 
-    def _show_month(self, principal: Principal, meter: CustomerMeter, month: date) -> None:
-        with session_scope() as db:
-            view = month_view(db, principal, meter.meter_id, month)
-            basis = (
-                capacity_tariff_basis(db, principal, meter.meter_id, month)
-                if meter.medium == Medium.ELECTRICITY else None
-            )
+    def _show_month(self, db: Session, principal: Principal, meter: CustomerMeter, month: date) -> None:
+        view = month_view(db, principal, meter.meter_id, month)
+        basis = (
+            capacity_tariff_basis(db, principal, meter.meter_id, month)
+            if meter.medium == Medium.ELECTRICITY else None
+        )
         self.level, self.month_key, self.day_key = MONTH, view.month.isoformat(), ""
         self.heading = f"{self._month_names()[view.month.month - 1]} {view.month.year}"
         labels = [str(int(p.key[-2:])) for p in view.days]
@@ -321,9 +320,8 @@ class ConsumptionState(SessionState):
                 ),
             }
 
-    def _show_day(self, principal: Principal, meter: CustomerMeter, day: date) -> None:
-        with session_scope() as db:
-            view = day_view(db, principal, meter.meter_id, day)
+    def _show_day(self, db: Session, principal: Principal, meter: CustomerMeter, day: date) -> None:
+        view = day_view(db, principal, meter.meter_id, day)
         self.level, self.day_key = DAY, view.day.isoformat()
         self.month_key = view.day.replace(day=1).isoformat()
         self.heading = self._day_title(view.day)
@@ -360,97 +358,109 @@ class ConsumptionState(SessionState):
         self.figure = {"data": traces, "layout": self._layout(y_title=y_title)}
         self._trace_years = []
 
-    def _refresh_view(self, principal: Principal, meter: CustomerMeter) -> None:
+    def _refresh_view(self, db: Session, principal: Principal, meter: CustomerMeter) -> None:
         if self.level == DAY and self.day_key:
-            self._show_day(principal, meter, date.fromisoformat(self.day_key))
+            self._show_day(db, principal, meter, date.fromisoformat(self.day_key))
         elif self.level == MONTH and self.month_key:
-            self._show_month(principal, meter, date.fromisoformat(self.month_key))
+            self._show_month(db, principal, meter, date.fromisoformat(self.month_key))
         else:
-            self._show_year(principal, meter)
+            self._show_year(db, principal, meter)
 
     # -- events ---------------------------------------------------------------------------------
+    # A tap is one transaction: the caller, their meter and the view are read in one Session
+    # (the relationship once, see customer_meter), on a worker thread so the event loop keeps
+    # serving every other browser on this backend process while the database answers.
+
+    async def _tap(self, handler: str, show: Callable[[Session, Principal, CustomerMeter], None]) -> None:
+        def run() -> None:
+            with session_scope() as db:
+                principal = self._require(Role.CUSTOMER, db=db, handler=handler)
+                show(db, principal, customer_meter(db, principal))
+
+        await asyncio.to_thread(run)
 
     @rx.event
-    def load(self):
-        principal = self._require(Role.CUSTOMER)
+    async def load(self):
+        # Refuse before showing the spinner to a caller who may not see it.
+        await asyncio.to_thread(self._require, Role.CUSTOMER, handler="load")
         self.loading = True
         yield
-        with session_scope() as db:
-            meter = customer_meter(db, principal)
-        self.heat = meter.medium == Medium.HEAT
-        self.mode = ENERGY
-        self._set_freshness(principal, meter)
-        self._show_year(principal, meter)
+
+        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+            self.heat = meter.medium == Medium.HEAT
+            self.mode = ENERGY
+            self._set_freshness(db, principal, meter)
+            self._show_year(db, principal, meter)
+
+        await self._tap("load", show)
         self.loading = False
 
     @rx.event
-    def show_year(self) -> None:
-        principal = self._require(Role.CUSTOMER)
-        with session_scope() as db:
-            meter = customer_meter(db, principal)
-        self._show_year(principal, meter)
+    async def show_year(self) -> None:
+        await self._tap("show_year", self._show_year)
 
     @rx.event
-    def show_month(self, key: str) -> None:
-        principal = self._require(Role.CUSTOMER)
-        with session_scope() as db:
-            meter = customer_meter(db, principal)
-        self._show_month(principal, meter, date.fromisoformat(key))
+    async def show_month(self, key: str) -> None:
+        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+            self._show_month(db, principal, meter, date.fromisoformat(key))
+
+        await self._tap("show_month", show)
 
     @rx.event
-    def show_day(self, key: str) -> None:
-        principal = self._require(Role.CUSTOMER)
-        with session_scope() as db:
-            meter = customer_meter(db, principal)
-        self._show_day(principal, meter, date.fromisoformat(key))
+    async def show_day(self, key: str) -> None:
+        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+            self._show_day(db, principal, meter, date.fromisoformat(key))
+
+        await self._tap("show_day", show)
 
     @rx.event
-    def open_row(self, key: str) -> None:
+    async def open_row(self, key: str) -> None:
         """The accessible alternative to tapping a bar: the table row's button."""
-        principal = self._require(Role.CUSTOMER)
-        with session_scope() as db:
-            meter = customer_meter(db, principal)
-        if self.level == YEAR:
-            self._show_month(principal, meter, date.fromisoformat(key))
-        elif self.level == MONTH:
-            self._show_day(principal, meter, date.fromisoformat(key))
+        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+            if self.level == YEAR:
+                self._show_month(db, principal, meter, date.fromisoformat(key))
+            elif self.level == MONTH:
+                self._show_day(db, principal, meter, date.fromisoformat(key))
+
+        await self._tap("open_row", show)
 
     @rx.event
-    def chart_clicked(self, points: list[dict[str, Any]]) -> None:
+    async def chart_clicked(self, points: list[dict[str, Any]]) -> None:
         """A bar or point was tapped: plotly sends x, curveNumber and pointIndex only."""
-        principal = self._require(Role.CUSTOMER)
-        if not points or self.level == DAY:
-            return
-        point = points[0]
-        with session_scope() as db:
-            meter = customer_meter(db, principal)
-        x = str(point.get("x", ""))
-        if self.level == YEAR:
-            curve = int(point.get("curveNumber") or 0)
-            if x not in self._categories or not 0 <= curve < len(self._trace_years):
+        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+            if not points or self.level == DAY:
                 return
-            month = self._categories.index(x) + 1
-            self._show_month(principal, meter, date(self._trace_years[curve], month, 1))
-        else:
-            key = None
-            index = point.get("pointIndex")
-            if x in self._categories:
-                key = self._category_keys[self._categories.index(x)]
-            elif index is not None and 0 <= int(index) < len(self._category_keys):
-                key = self._category_keys[int(index)]
-            if key:
-                self._show_day(principal, meter, date.fromisoformat(key))
+            point = points[0]
+            x = str(point.get("x", ""))
+            if self.level == YEAR:
+                curve = int(point.get("curveNumber") or 0)
+                if x not in self._categories or not 0 <= curve < len(self._trace_years):
+                    return
+                month = self._categories.index(x) + 1
+                self._show_month(db, principal, meter, date(self._trace_years[curve], month, 1))
+            else:
+                key = None
+                index = point.get("pointIndex")
+                if x in self._categories:
+                    key = self._category_keys[self._categories.index(x)]
+                elif index is not None and 0 <= int(index) < len(self._category_keys):
+                    key = self._category_keys[int(index)]
+                if key:
+                    self._show_day(db, principal, meter, date.fromisoformat(key))
+
+        await self._tap("chart_clicked", show)
 
     @rx.event
-    def set_mode(self, mode: str | list[str]) -> None:
-        principal = self._require(Role.CUSTOMER)
-        mode = mode[0] if isinstance(mode, list) and mode else mode
-        if mode not in (ENERGY, POWER):
-            return
-        with session_scope() as db:
-            meter = customer_meter(db, principal)
-        self.mode = str(mode)
-        self._refresh_view(principal, meter)
+    async def set_mode(self, mode: str | list[str]) -> None:
+        chosen = mode[0] if isinstance(mode, list) and mode else mode
+
+        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+            if chosen not in (ENERGY, POWER):
+                return
+            self.mode = str(chosen)
+            self._refresh_view(db, principal, meter)
+
+        await self._tap("set_mode", show)
 
     # -- exports --------------------------------------------------------------------------------
 
@@ -480,10 +490,9 @@ class ConsumptionState(SessionState):
         Never the rows cached in the tab's state: they may be another session's (a sign-out
         in this tab, a stale state) and are only what the browser last saw.
         """
-        principal = self._require(Role.CUSTOMER)
         with session_scope() as db:
-            meter = customer_meter(db, principal)
-        self._refresh_view(principal, meter)
+            principal = self._require(Role.CUSTOMER, db=db, handler="export")
+            self._refresh_view(db, principal, customer_meter(db, principal))
         return self._export_table()
 
     @rx.event

@@ -6,6 +6,7 @@ import sys
 
 import reflex as rx
 from reflex.state import BaseState
+from sqlmodel import Session
 
 from app import routes
 from app.db import session_scope
@@ -59,13 +60,18 @@ class SessionState(rx.State):
     def _client_address(self) -> str:
         return self.router.session.client_ip or ""
 
-    def _require(self, *roles: Role) -> Principal:
+    def _require(self, *roles: Role, db: Session | None = None, handler: str = "") -> Principal:
         """The caller's principal, checked on the server; raises AccessDenied otherwise.
 
         Every protected handler starts with this call (Reflex lets any connected
-        browser call any handler, so the page's own checks are never enough).
+        browser call any handler, so the page's own checks are never enough). Given ``db``, the
+        check runs in the handler's own transaction (one per tap) instead of one of its own.
         """
-        handler = sys._getframe(1).f_code.co_name  # names the refused handler in the audit log
+        # Names the refused handler in the audit log.
+        handler = handler or sys._getframe(1).f_code.co_name
+        if db is not None:
+            return require_role(db, self.session_token, roles, action=f"{type(self).__name__}.{handler}",
+                                client_address=self._client_address())  # fmt: skip
         with session_scope() as db:
             return require_role(
                 db,

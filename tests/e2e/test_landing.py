@@ -61,3 +61,9 @@ def test_visitor_sees_no_portal_navigation_or_sign_out(desktop_page: Page, base_
     expect(desktop_page.get_by_role("heading", level=1)).to_be_visible()
     expect(desktop_page.get_by_role("button", name=translate("nav.logout"))).to_have_count(0)
     expect(desktop_page.get_by_role("link", name=translate("nav.keys"))).to_have_count(0)
+
+
+def test_favicon_is_served(desktop_page: Page, base_url: str):
+    response = desktop_page.request.get(base_url + "/favicon.ico")
+    assert response.status == 200
+    assert response.body()[:4] == b"\x00\x00\x01\x00"

@@ -64,3 +64,20 @@ def test_revoked_session_is_refused(db):
 def test_unknown_or_empty_token_is_refused(db):
     assert resolve_principal(db, "") is None
     assert resolve_principal(db, "not-a-token") is None
+
+
+def test_last_seen_is_written_at_most_once_a_minute(db):
+    now = utcnow()
+    token = start_session(db, Role.CUSTOMER, now=now)
+    db.commit()
+    row = db.exec(select(UserSession)).one()
+
+    assert resolve_principal(db, token, now=now + timedelta(seconds=59)) is not None
+    assert not db.dirty  # nothing to write: the tap within the minute costs no UPDATE
+    db.refresh(row)
+    assert row.last_seen_at.replace(tzinfo=now.tzinfo) == now
+
+    assert resolve_principal(db, token, now=now + timedelta(seconds=61)) is not None
+    db.commit()
+    db.refresh(row)
+    assert row.last_seen_at.replace(tzinfo=now.tzinfo) == now + timedelta(seconds=61)

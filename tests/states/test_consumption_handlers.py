@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import inspect
 import io
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -85,6 +89,13 @@ def _token(engine: Engine, role: Role, relationship_id: int | None = None) -> st
 
 def _run(handler, state: ConsumptionState, *args) -> list:
     result = handler.fn(state, *args)
+    if inspect.iscoroutine(result):
+        return [asyncio.run(result)]
+    if inspect.isasyncgen(result):
+        async def drain() -> list:
+            return [item async for item in result]
+
+        return asyncio.run(drain())
     return list(result) if hasattr(result, "__next__") else [result]
 
 
@@ -175,3 +186,56 @@ def test_exports_are_read_from_the_database_for_the_caller(two_customers, privat
     _run(ConsumptionState.download_xlsx, theirs)
     assert exported[-2].rows == own_rows and exported[-1].rows == own_rows
     assert own_rows != ConsumptionState._export_table(mine).rows
+
+
+def test_a_tap_is_one_transaction_reading_the_relationship_once(two_customers, private_app_db):
+    state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    _run(ConsumptionState.load, state)
+    month_key = state.table_rows[-2]["key"]
+    statements: list[str] = []
+    begins: list[object] = []
+
+    def on_execute(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    def on_begin(connection) -> None:
+        begins.append(connection)
+
+    sqlalchemy_event.listen(private_app_db, "before_cursor_execute", on_execute)
+    sqlalchemy_event.listen(private_app_db, "begin", on_begin)
+    try:
+        _run(ConsumptionState.show_month, state, month_key)
+    finally:
+        sqlalchemy_event.remove(private_app_db, "before_cursor_execute", on_execute)
+        sqlalchemy_event.remove(private_app_db, "begin", on_begin)
+    assert state.level == "month"
+    assert len(begins) == 1
+    assert sum("FROM customer_relationship" in s for s in statements) == 1
+    # The session was seen less than a minute ago: no UPDATE of last_seen_at on this tap.
+    assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)
+
+
+def test_a_slow_query_does_not_stall_the_event_loop(two_customers, private_app_db, monkeypatch):
+    state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    _run(ConsumptionState.load, state)
+    month_key = state.table_rows[-2]["key"]
+    original = consumption_state.month_view
+
+    def slow_month_view(*args, **kwargs):
+        time.sleep(0.5)  # a database that takes its time
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(consumption_state, "month_view", slow_month_view)
+
+    async def tap_while_ticking() -> int:
+        ticks = 0
+        tap = asyncio.ensure_future(ConsumptionState.show_month.fn(state, month_key))
+        while not tap.done():
+            await asyncio.sleep(0.01)
+            ticks += 1
+        await tap
+        return ticks
+
+    # Other browsers' events keep running on the loop while this tap waits for the database.
+    assert asyncio.run(tap_while_ticking()) >= 10
+    assert state.level == "month"
