@@ -27,6 +27,7 @@ from app.clock import running_from  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.migrate import upgrade_to_head  # noqa: E402
 from tests.clock_instants import CLOCK_INSTANTS  # noqa: E402
+from tests.external_services import postgres_url_or_skip  # noqa: E402
 
 SESSION_DIR = _SESSION_DIR
 
@@ -52,13 +53,6 @@ def db(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def postgres_url_or_skip() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
-    return url
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A private schema in the PostgreSQL test database, dropped afterwards."""
@@ -72,13 +66,6 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
-
-
-def redis_url_or_skip() -> str:
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("Redis tests need TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
-    return url
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from app.services.login_throttle import (
     forget_password_failures,
 )
 from app.services.rate_limit import DatabaseRateLimiter, RedisRateLimiter
-from tests.conftest import redis_url_or_skip
+from tests.external_services import redis_url_or_skip
 
 IDENTITY = email_identity(" Ola.Nordmann@Example.no ")
 
