@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,10 +36,20 @@ DESKTOP = {"width": 1440, "height": 900}
 E2E_NOW = CLOCK_INSTANTS["late-evening-23rd"]
 
 
+_SESSION_START = datetime.now(UTC)
+
+
+@pytest.fixture(autouse=True)
+def _app_clock_at_e2e_now() -> Iterator[None]:
+    """The app's clock reads E2E_NOW (plus the time the browser tests have run so far) during each
+    browser test, and nowhere else: tests that run after them see their own clock."""
+    with running_from(E2E_NOW + (datetime.now(UTC) - _SESSION_START)):
+        yield
+
+
 @pytest.fixture(scope="session")
 def app_harness(app_database_url: str) -> Iterator[AppHarness]:
-    with running_from(E2E_NOW):
-        yield from _running_app(app_database_url)
+    yield from _running_app(app_database_url)
 
 
 def _running_app(app_database_url: str) -> Iterator[AppHarness]:
@@ -53,7 +64,9 @@ def _running_app(app_database_url: str) -> Iterator[AppHarness]:
         yield harness
 
 
-@pytest.fixture(scope="session")
+# Package scope: sync Playwright keeps an event loop running in the main thread while it is open,
+# and tests after the browser tests call asyncio.run().
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Browser tests need {CHROMIUM}: `make test` installs it, or apt-get install chromium")
