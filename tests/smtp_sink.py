@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 
 from app.config import Settings
+from tests.local_servers import free_port
 
 LINK = re.compile(r"https?://\S+")
 
@@ -65,15 +65,9 @@ def link_in(message: EmailMessage) -> str:
     return found[-1]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def running_smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink(port=_free_port())
+    sink = SmtpSink(port=free_port())
     controller = Controller(sink, hostname=sink.host, port=sink.port)
     controller.start()
     try:

@@ -7,14 +7,11 @@ write would kill the backend and drop the events in flight.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -27,23 +24,10 @@ from app.db import make_engine
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind
 from app.services.mobile_numbers import normalise_mobile
+from tests.local_servers import answers, free_port, stop_process_tree
 from tests.services.signin_helpers import DemoCustomer, sign_in_by_sms
 
 VENV_BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def _backend_workers(server: subprocess.Popen) -> set[int]:
@@ -81,7 +65,7 @@ def data_under_repository() -> Path:
 def test_signing_in_does_not_restart_the_dev_backend(data_under_repository: Path):
     database_url = f"sqlite:///{data_under_repository / 'meterportal.db'}"
     upgrade_to_head(database_url)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
@@ -99,7 +83,7 @@ def test_signing_in_does_not_restart_the_dev_backend(data_under_repository: Path
     ping = f"http://127.0.0.1:{port}/ping"
     try:
         deadline = time.monotonic() + 90
-        while not _answers(ping):
+        while not answers(ping, timeout=1):
             assert server.poll() is None, "the dev server stopped while starting"
             assert time.monotonic() < deadline, "the dev server did not answer in 90 s"
             time.sleep(0.5)
@@ -114,9 +98,6 @@ def test_signing_in_does_not_restart_the_dev_backend(data_under_repository: Path
         time.sleep(3)  # the reloader reacts within 0.1 s; a new worker takes about a second
 
         assert _backend_workers(server) == workers_before, "the backend was restarted"
-        assert _answers(ping)
+        assert answers(ping, timeout=1)
     finally:
-        for process in [*psutil.Process(server.pid).children(recursive=True), server]:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                process.terminate()
-        server.wait(timeout=20)
+        stop_process_tree(server, timeout=20)

@@ -3,13 +3,10 @@ Redis and two backend workers when the machine has them. A customer's page loads
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +22,7 @@ from app.models import Customer, CustomerRelationship, Meter, Organisation, Orga
 from app.services.sessions import start_session
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.signin import SESSION_KEY
+from tests.local_servers import answers, free_port, stop_process_tree
 
 pytestmark = pytest.mark.e2e
 
@@ -32,20 +30,6 @@ VENV_BIN = Path(sys.executable).parent
 # Its own web folder: the production build must not overwrite the dev build the harness serves.
 PROD_WEB_DIR = PROJECT_ROOT / ".web-prod"
 START_TIMEOUT = 600  # a cold npm install and production build on a busy 2-core machine
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @pytest.fixture
@@ -94,7 +78,7 @@ def _customer_relationship(database_url: str) -> tuple[int, str]:
 def test_make_prod_serves_the_production_build_on_one_port(
     browser: Browser, production_database: str, tmp_path: Path
 ):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
@@ -117,7 +101,7 @@ def test_make_prod_serves_the_production_build_on_one_port(
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not (_answers(base_url + "/ping") and _answers(base_url + "/")):
+        while not (answers(base_url + "/ping") and answers(base_url + "/")):
             assert server.poll() is None, f"make prod stopped:\n{server.stdout.read()[-4000:]}"
             assert time.monotonic() < deadline, f"make prod did not serve in {START_TIMEOUT} s"
             time.sleep(1)
@@ -137,10 +121,4 @@ def test_make_prod_serves_the_production_build_on_one_port(
         finally:
             context.close()
     finally:
-        for process in [*psutil.Process(server.pid).children(recursive=True), psutil.Process(server.pid)]:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=30)
-        if server.poll() is None:
-            server.kill()
+        stop_process_tree(server)
