@@ -10,20 +10,17 @@ from reflex.event import EventSpec
 from app import routes
 from app.config import settings
 from app.i18n import translate
-from app.pages import (  # noqa: F401  (registers the pages)
-    consumption,
-    customer_home,
-    customer_login,
-    ingest_status,
+
+# Importing an area's page package registers its pages (each package imports its modules).
+from app.pages import (  # noqa: F401
+    accounts,
+    customer,
+    han,
+    installer,
+    keys,
     landing,
     portal_entry,
     staff,
-)
-from app.pages.accounts import (  # noqa: F401  (registers the e-mail account pages, issue 13)
-    access,
-    admin,
-    forms,
-    portal_start,
 )
 from app.services.deployment_checks import check_deployment
 from app.services.errors import AccessDenied, DomainError

@@ -243,7 +243,7 @@ async def _run_load(url: str, tokens: list[str], names: dict[str, str], seconds:
 
 
 def _event_names() -> dict[str, str]:
-    from app.states.consumption import ConsumptionState
+    from app.states.customer.consumption import ConsumptionState
     from app.states.session import SessionState
 
     consumption = ConsumptionState.get_full_name()

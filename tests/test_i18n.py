@@ -6,7 +6,9 @@ import string
 
 import pytest
 
-from app.i18n import LANGUAGES, en, nb, sv, translate
+from importlib import import_module
+
+from app.i18n import AREAS, LANGUAGES, translate
 
 
 def _placeholders(text: str) -> set[str]:
@@ -15,15 +17,22 @@ def _placeholders(text: str) -> set[str]:
 
 def test_nb_sv_and_en_have_the_same_keys():
     assert set(LANGUAGES) == {"nb", "sv", "en"}
-    assert set(sv.TEXT) - set(nb.TEXT) == set()
-    assert set(nb.TEXT) - set(sv.TEXT) == set()
-    assert set(en.TEXT) ^ set(nb.TEXT) == set()
+    assert set(LANGUAGES["sv"]) - set(LANGUAGES["nb"]) == set()
+    assert set(LANGUAGES["nb"]) - set(LANGUAGES["sv"]) == set()
+    assert set(LANGUAGES["en"]) ^ set(LANGUAGES["nb"]) == set()
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_each_area_has_the_same_keys_in_every_language(area):
+    tables = {lang: import_module(f"app.i18n.{lang}.{area}").TEXT for lang in ("nb", "sv", "en")}
+    assert set(tables["sv"]) ^ set(tables["nb"]) == set()
+    assert set(tables["en"]) ^ set(tables["nb"]) == set()
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_every_text_has_the_placeholders_of_bokmal(language):
     table = LANGUAGES[language]
-    different = {key for key, text in nb.TEXT.items() if _placeholders(text) != _placeholders(table[key])}
+    different = {key for key, text in LANGUAGES["nb"].items() if _placeholders(text) != _placeholders(table[key])}
     assert different == set()
 
 

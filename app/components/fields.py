@@ -1,10 +1,18 @@
-"""Form fields with a visible label tied to the input and the error right under it."""
+"""The form kit's fields: a visible label tied to each input, the error right under it.
+
+Fields are uncontrolled by default: the browser keeps the value and the form is submitted
+whole (``rx.form(on_submit=...)``), so what is typed (a password, a code, a personal number)
+never becomes a state var, which Reflex would persist to disk or Redis. Give ``value`` and
+``on_change`` only for a value the page must react to while it is typed.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import reflex as rx
+
+LABEL_CLASS = "rt-Text rt-r-size-2 rt-r-weight-medium"
 
 
 def field_error(message: rx.Var, error_id: str) -> rx.Component:
@@ -14,80 +22,173 @@ def field_error(message: rx.Var, error_id: str) -> rx.Component:
     )
 
 
-def text_field(
-    label: rx.Var | str,
-    field_id: str,
-    value: rx.Var | None,
-    on_change: Any,
-    error: rx.Var,
-    *,
-    type: str = "text",
-    autocomplete: str = "off",
-    input_mode: str | None = None,
-    hint: rx.Var | str | None = None,
-) -> rx.Component:
-    error_id = f"{field_id}-error"
-    hint_id = f"{field_id}-hint"
-    extra: dict[str, Any] = {"input_mode": input_mode} if input_mode else {}
-    # value None: an uncontrolled input, read from the submitted form only. Passwords are
-    # never state vars: Reflex persists state to disk or Redis.
-    if value is not None:
-        extra.update(value=value, on_change=on_change)
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
-        rx.text(hint, id=hint_id, size="1", color_scheme="gray") if hint is not None else rx.fragment(),
-        rx.input(
-            id=field_id,
-            name=field_id,
-            type=type,
-            auto_complete=autocomplete,
-            size="3",
-            width="100%",
-            aria_invalid=rx.cond(error, "true", "false"),
-            aria_describedby=f"{error_id} {hint_id}" if hint is not None else error_id,
-            **extra,
-        ),
-        field_error(error, error_id),
-        spacing="1",
-        width="100%",
-    )
-
-
 def form_error(message: rx.Var) -> rx.Component:
+    """An error that concerns the whole form, not one field."""
     return rx.cond(
         message,
         rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
     )
 
 
-def uncontrolled_field(
+def field_label(label: rx.Var | str, field_id: str, *, required: bool = False) -> rx.Component:
+    # The asterisk is decoration: screen readers hear "required" from the input itself.
+    mark = rx.text(" *", as_="span", color_scheme="red", aria_hidden="true") if required else ""
+    return rx.el.label(label, mark, html_for=field_id, class_name=LABEL_CLASS)
+
+
+def _labelled(
+    label: rx.Var | str,
+    field_id: str,
+    control: rx.Component,
+    error: rx.Var,
+    hint: rx.Var | str | None,
+    required: bool,
+) -> rx.Component:
+    return rx.vstack(
+        field_label(label, field_id, required=required),
+        rx.text(hint, id=f"{field_id}-hint", size="1", color_scheme="gray")
+        if hint is not None
+        else rx.fragment(),
+        control,
+        field_error(error, f"{field_id}-error"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _described_by(field_id: str, hint: rx.Var | str | None) -> str:
+    return f"{field_id}-error {field_id}-hint" if hint is not None else f"{field_id}-error"
+
+
+def text_field(
     label: rx.Var | str,
     field_id: str,
     error: rx.Var,
     *,
+    value: rx.Var | None = None,
+    on_change: Any = None,
+    default_value: rx.Var | str | None = None,
     type: str = "text",
     autocomplete: str = "off",
+    input_mode: str | None = None,
+    hint: rx.Var | str | None = None,
+    required: bool = False,
+    name: str | None = None,
+) -> rx.Component:
+    """A labelled input; ``name`` (default ``field_id``) is its key in the submitted form."""
+    extra: dict[str, Any] = {"input_mode": input_mode} if input_mode else {}
+    if value is not None:
+        extra.update(value=value, on_change=on_change)
+    elif default_value is not None:
+        extra["default_value"] = default_value
+    control = rx.input(
+        id=field_id,
+        name=name or field_id,
+        type=type,
+        auto_complete=autocomplete,
+        required=required,
+        size="3",
+        width="100%",
+        aria_invalid=rx.cond(error, "true", "false"),
+        aria_describedby=_described_by(field_id, hint),
+        **extra,
+    )
+    return _labelled(label, field_id, control, error, hint, required)
+
+
+def text_area_field(
+    label: rx.Var | str,
+    field_id: str,
+    error: rx.Var,
+    *,
+    default_value: rx.Var | str | None = None,
+    hint: rx.Var | str | None = None,
+    required: bool = False,
+    rows: str = "4",
+) -> rx.Component:
+    extra: dict[str, Any] = {"default_value": default_value} if default_value is not None else {}
+    control = rx.text_area(
+        id=field_id,
+        name=field_id,
+        required=required,
+        rows=rows,
+        size="3",
+        width="100%",
+        aria_invalid=rx.cond(error, "true", "false"),
+        aria_describedby=_described_by(field_id, hint),
+        **extra,
+    )
+    return _labelled(label, field_id, control, error, hint, required)
+
+
+def select_field(
+    label: rx.Var | str,
+    field_id: str,
+    options: rx.Var | list[tuple[str, str]],
+    error: rx.Var,
+    *,
+    value: rx.Var | None = None,
+    on_change: Any = None,
+    default_value: rx.Var | str | None = None,
+    placeholder: rx.Var | str | None = None,
     hint: rx.Var | str | None = None,
     required: bool = False,
 ) -> rx.Component:
-    """A field of a form submitted whole: the browser keeps the value, the state never does."""
-    error_id = f"{field_id}-error"
-    hint_id = f"{field_id}-hint"
+    """A native ``<select>``: labelled, keyboard-usable and submitted with the form.
+
+    ``options`` is a list of (value, text) pairs, or a Var of ``{"value", "label"}`` dicts.
+    """
+    if isinstance(options, rx.Var):
+        choices = rx.foreach(options, lambda option: rx.el.option(option["label"], value=option["value"]))
+    else:
+        choices = rx.fragment(*(rx.el.option(text, value=key) for key, text in options))
+    extra: dict[str, Any] = {}
+    if value is not None:
+        extra.update(value=value, on_change=on_change)
+    elif default_value is not None:
+        extra["default_value"] = default_value
+    control = rx.el.select(
+        rx.el.option(placeholder, value="") if placeholder is not None else rx.fragment(),
+        choices,
+        id=field_id,
+        name=field_id,
+        required=required,
+        class_name="rt-reset rt-SelectTrigger rt-r-size-3 rt-variant-surface mp-native-select",
+        aria_invalid=rx.cond(error, "true", "false"),
+        aria_describedby=_described_by(field_id, hint),
+        width="100%",
+        **extra,
+    )
+    return _labelled(label, field_id, control, error, hint, required)
+
+
+def checkbox_field(
+    label: rx.Var | str,
+    field_id: str,
+    error: rx.Var,
+    *,
+    default_checked: rx.Var | bool | None = None,
+    required: bool = False,
+) -> rx.Component:
+    """A native checkbox (submitted as "on" when ticked) with its label beside it."""
+    extra: dict[str, Any] = {"default_checked": default_checked} if default_checked is not None else {}
     return rx.vstack(
-        rx.el.label(label, html_for=field_id, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
-        rx.text(hint, id=hint_id, size="1", color_scheme="gray") if hint is not None else rx.fragment(),
-        rx.input(
-            id=field_id,
-            name=field_id,
-            type=type,
-            auto_complete=autocomplete,
-            required=required,
-            size="3",
-            width="100%",
-            aria_invalid=rx.cond(error, "true", "false"),
-            aria_describedby=f"{error_id} {hint_id}" if hint is not None else error_id,
+        rx.hstack(
+            rx.el.input(
+                type="checkbox",
+                id=field_id,
+                name=field_id,
+                required=required,
+                aria_invalid=rx.cond(error, "true", "false"),
+                aria_describedby=f"{field_id}-error",
+                style={"width": "1.25rem", "height": "1.25rem", "margin": "0"},
+                **extra,
+            ),
+            field_label(label, field_id, required=required),
+            spacing="2",
+            align="center",
         ),
-        field_error(error, error_id),
+        field_error(error, f"{field_id}-error"),
         spacing="1",
         width="100%",
     )

@@ -1,11 +1,29 @@
-"""UI text, one table per language. Pages and states look text up here; none hard-code it."""
+"""UI text, one table per language, each assembled from one module per area.
+
+Pages and states look text up here; none hard-code it. An area adds ``app/i18n/<lang>/<area>.py``
+in every language and its name to ``AREAS``; a test keeps the languages' keys equal.
+"""
 
 from __future__ import annotations
 
-from app.i18n import en, nb, sv
+from importlib import import_module
 
-LANGUAGES: dict[str, dict[str, str]] = {"nb": nb.TEXT, "sv": sv.TEXT, "en": en.TEXT}
+AREAS = ("common", "customer", "accounts", "keys", "installer", "han", "staff")
 DEFAULT_LANGUAGE = "nb"
+
+
+def _language_table(language: str) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for area in AREAS:
+        area_text = import_module(f"app.i18n.{language}.{area}").TEXT
+        clash = table.keys() & area_text.keys()
+        if clash:
+            raise ValueError(f"{language}/{area} repeats {sorted(clash)}")
+        table.update(area_text)
+    return table
+
+
+LANGUAGES: dict[str, dict[str, str]] = {lang: _language_table(lang) for lang in ("nb", "sv", "en")}
 
 
 def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> str:

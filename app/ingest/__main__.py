@@ -102,10 +102,10 @@ def command_decode(args: argparse.Namespace) -> int:
     if key is None:
         from app.db import get_engine
         from app.ingest.keyring import KeyRing
-        from app.services.keys import operator_actor
+        from app.services.caller import process_caller
 
         # An operator at a shell, not the worker: the audit log names the OS user and host.
-        key_for = KeyRing(get_engine(), operator_actor())
+        key_for = KeyRing(get_engine(), process_caller())
     try:
         frame = decode_any(data, key, auth_key, key_for)
     except DecodeError as error:
@@ -254,10 +254,11 @@ def _import_billing_file(args: argparse.Namespace, kind: str, importer_name: str
 
 def command_keys(args: argparse.Namespace) -> int:
     from app.db import session_scope
+    from app.services.caller import process_caller
     from app.services.errors import DomainError
-    from app.services.keys import add_key, export_keys_csv, import_keys_csv, operator_actor
+    from app.services.keys.sealing import add_key, export_keys_csv, import_keys_csv
 
-    actor = operator_actor()  # the audit log names the OS user and host at the shell
+    actor = process_caller()  # the audit log names the OS user and host at the shell
     try:
         with session_scope() as db:
             if args.keys_command == "add":
@@ -283,7 +284,7 @@ def command_keys(args: argparse.Namespace) -> int:
 
 def command_status(args: argparse.Namespace) -> int:
     from app.db import session_scope
-    from app.services.ingest_status import source_statuses
+    from app.services.staff.ingest_status import source_statuses
 
     with session_scope() as db:
         statuses = source_statuses(db)

@@ -32,10 +32,11 @@ from app.ingest.store import ReadingStore
 from app.ingest.telegrams import HeatMeterState, glo_cipher, han_list3_apdu, hdlc_frame, wmbus_heat_telegram
 from app.ingest.worker import FramePipeline
 from app.models import Medium, Meter, MeterKey, ReadingSource
-from app.services.keys import KeyActor, add_key
+from app.services.caller import Caller
+from app.services.keys.sealing import add_key
 
 log = logging.getLogger(__name__)
-DEMO_ACTOR = KeyActor(role="demo")
+DEMO_ACTOR = Caller(role="demo")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,16 +16,14 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.ingest.decoders import DecodedFrame
-from app.services.keys import (
-    WORKER_ROLE,
-    KeyActor,
+from app.services.caller import WORKER_ROLE, Caller, process_caller
+from app.services.keys.sealing import (
     KeyProtection,
     OpenedKey,
     key_for_serial,
     key_for_system_title,
     key_protections,
     meter_number,
-    operator_actor,
 )
 
 log = logging.getLogger(__name__)
@@ -57,10 +55,10 @@ class KeyTableUnavailable(Exception):
 
 
 class KeyRing:
-    def __init__(self, engine: Engine, actor: KeyActor | None = None) -> None:
+    def __init__(self, engine: Engine, actor: Caller | None = None) -> None:
         self.engine = engine
         # Who opens the keys, for the audit log: the worker, or an operator at a shell (`decode`).
-        self.actor = actor or operator_actor(WORKER_ROLE)
+        self.actor = actor or process_caller(WORKER_ROLE)
         self._keys: dict[Any, OpenedKey | None] = {}
         self._missed_at: dict[Any, float] = {}
         self._protections: dict[str, KeyProtection] = {}

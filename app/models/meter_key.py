@@ -1,7 +1,7 @@
 """The meter-key table: each meter's or concentrator's keys, encrypted at rest.
 
 Every key is sealed with its own data key (AES-256-GCM); the data key is stored wrapped by the
-master key from settings. Only `app/services/keys.py` reads or writes these columns. Read rights
+master key from settings. Only `app/services/keys/sealing.py` reads or writes these columns. Read rights
 and transfers (the encryption-key service) attach to `owner_id` and the row id later.
 """
 

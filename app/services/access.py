@@ -9,8 +9,9 @@ from sqlmodel import Session
 
 from app.models import Role
 from app.services.audit import record_audit
+from app.services.caller import Caller
 from app.services.errors import AccessDenied
-from app.services.sessions import Principal, resolve_principal
+from app.services.sessions import resolve_principal
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +23,13 @@ def require_role(
     *,
     action: str = "",
     client_address: str | None = None,
-) -> Principal:
-    """Return the caller's principal, or raise AccessDenied (and log the refusal).
+) -> Caller:
+    """Return the caller, or raise AccessDenied (and log the refusal).
 
     Administrators pass every role check.
     """
     allowed = set(roles)
-    principal = resolve_principal(db, token)
+    principal = resolve_principal(db, token, client_address=client_address)
     if principal is None:
         reason = "no live session"
     elif principal.role in allowed or principal.role is Role.ADMIN:

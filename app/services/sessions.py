@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
 from app.config import settings
-from app.models import Role, UserSession
+from app.models import Role, User, UserSession
 from app.models.base import utcnow
 from app.services.audit import record_audit
+from app.services.caller import Caller
 
 # How stale user_session.last_seen_at may get before a request writes it again.
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
@@ -30,14 +30,8 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: resolved on the server from the session token, never from the browser."""
-
-    session_id: int
-    role: Role
-    user_id: int | None
-    relationship_id: int | None
+# The name services used before the caller object; kept while call sites move over.
+Principal = Caller
 
 
 def start_session(
@@ -74,30 +68,45 @@ def find_live_session(db: Session, token: str, *, now: datetime | None = None) -
         return None
     now = now or utcnow()
     row = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
-    if row is None or row.revoked_at is not None:
-        return None
-    if _aware(row.expires_at) <= now:
-        return None
-    if _aware(row.last_seen_at) + timedelta(minutes=settings.session_idle_minutes) <= now:
-        return None
-    return row
+    return row if row is not None and _is_live(row, now) else None
 
 
-def resolve_principal(db: Session, token: str, *, now: datetime | None = None) -> Principal | None:
-    """Look the token up and mark the session as seen; None when it is not live."""
+def _is_live(row: UserSession, now: datetime) -> bool:
+    return (
+        row.revoked_at is None
+        and _aware(row.expires_at) > now
+        and _aware(row.last_seen_at) + timedelta(minutes=settings.session_idle_minutes) > now
+    )
+
+
+def resolve_principal(
+    db: Session, token: str, *, now: datetime | None = None, client_address: str | None = None
+) -> Caller | None:
+    """The caller behind the token, the session marked as seen; None when it is not live."""
     now = now or utcnow()
-    row = find_live_session(db, token, now=now)
-    if row is None:
+    if not token:
+        return None
+    found = db.exec(
+        select(UserSession, User.organisation_id)
+        .outerjoin(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
+        .where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if found is None:
+        return None
+    row, organisation_id = found
+    if not _is_live(row, now):
         return None
     # A tap every few seconds need not write the row each time: idle expiry counts in minutes.
     if now - _aware(row.last_seen_at) >= LAST_SEEN_GRANULARITY:
         row.last_seen_at = now
         db.add(row)
-    return Principal(
-        session_id=row.id or 0,
+    return Caller(
         role=Role(row.role),
         user_id=row.user_id,
+        organisation_id=organisation_id,
+        session_id=row.id,
         relationship_id=row.relationship_id,
+        client_address=client_address,
     )
 
 

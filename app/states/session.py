@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import reflex as rx
 from reflex.state import BaseState
 from sqlmodel import Session
@@ -14,7 +12,8 @@ from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from app.models import Role
 from app.navigation import entries_for
 from app.services.access import require_role
-from app.services.sessions import Principal, resolve_principal, sign_out
+from app.services.caller import Caller
+from app.services.sessions import resolve_principal, sign_out
 
 # What the browser keeps across people: its language, its remembered-device token (tied to an
 # account server-side, revoked there), and the countdown's generation (so an old tick stops).
@@ -60,26 +59,21 @@ class SessionState(rx.State):
     def _client_address(self) -> str:
         return self.router.session.client_ip or ""
 
-    def _require(self, *roles: Role, db: Session | None = None, handler: str = "") -> Principal:
-        """The caller's principal, checked on the server; raises AccessDenied otherwise.
+    def _require(self, *roles: Role, handler: str, db: Session | None = None) -> Caller:
+        """The caller, checked on the server; raises AccessDenied otherwise.
 
-        Every protected handler starts with this call (Reflex lets any connected
-        browser call any handler, so the page's own checks are never enough). Given ``db``, the
-        check runs in the handler's own transaction (one per tap) instead of one of its own.
+        Every protected handler starts with this call (Reflex lets any connected browser call
+        any handler, so the page's own checks are never enough); ``handler`` names it in the
+        audit log when refused. Given ``db``, the check runs in the handler's own transaction
+        (one per tap) instead of one of its own.
         """
-        # Names the refused handler in the audit log.
-        handler = handler or sys._getframe(1).f_code.co_name
+        action = f"{type(self).__name__}.{handler}"
         if db is not None:
-            return require_role(db, self.session_token, roles, action=f"{type(self).__name__}.{handler}",
+            return require_role(db, self.session_token, roles, action=action,
                                 client_address=self._client_address())  # fmt: skip
         with session_scope() as db:
-            return require_role(
-                db,
-                self.session_token,
-                roles,
-                action=f"{type(self).__name__}.{handler}",
-                client_address=self._client_address(),
-            )
+            return require_role(db, self.session_token, roles, action=action,
+                                client_address=self._client_address())  # fmt: skip
 
     @rx.event
     def refresh_session(self) -> None:

@@ -38,7 +38,7 @@ from app.models import (
     Role,
 )
 from app.services.consumption import day_view
-from app.services.han_readers import connect_han_reader
+from app.services.customer.han_readers import connect_han_reader
 from app.services.sessions import Principal
 
 OSLO = ZoneInfo("Europe/Oslo")

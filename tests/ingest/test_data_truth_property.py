@@ -31,7 +31,7 @@ from app.ingest.sources.billing_files import import_interval_file
 from app.ingest.store import ReadingStore
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
 from app.services.consumption import ESTIMATE_SPAN, hourly_values, month_view, year_overview
-from app.services.han_readers import connect_han_reader
+from app.services.customer.han_readers import connect_han_reader
 from app.services.sessions import Principal
 
 OSLO = ZoneInfo("Europe/Oslo")

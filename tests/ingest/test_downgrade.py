@@ -27,8 +27,8 @@ from app.ingest.telegrams import (
 )
 from app.ingest.worker import FramePipeline
 from app.models import Role
-from app.services.keys import add_key
-from app.states.ingest import IngestState
+from app.services.keys.sealing import add_key
+from app.states.staff.ingest_status import IngestState
 from tests.handler_callers import session_token, state_as
 
 ENC = bytes.fromhex("000102030405060708090a0b0c0d0e0f")

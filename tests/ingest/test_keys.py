@@ -11,10 +11,10 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app.models import AuditEntry, MeterKey
-from app.services import keys
-from app.services.keys import (
+from app.services.caller import Caller
+from app.services.keys import sealing as keys
+from app.services.keys.sealing import (
     InvalidMeterKey,
-    KeyActor,
     MasterKeyError,
     add_key,
     export_keys_csv,
@@ -131,7 +131,7 @@ def test_wireless_meter_number_finds_the_portal_serial(db):
 
 def test_export_is_audited(db):
     add_key(db, "A1", ENC, owner_id=None)
-    csv_text = export_keys_csv(db, None, KeyActor(user_id=None, role="distributor"))
+    csv_text = export_keys_csv(db, None, Caller(role="distributor"))
     assert ENC.hex() in csv_text
     db.commit()
     export = db.exec(select(AuditEntry).where(AuditEntry.action == "key.export")).one()

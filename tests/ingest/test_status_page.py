@@ -9,7 +9,7 @@ from app.ingest.registers import RawReading
 from app.ingest.store import ReadingStore
 from app.models import Role
 from app.services.errors import AccessDenied
-from app.states.ingest import IngestState
+from app.states.staff.ingest_status import IngestState
 from tests.handler_callers import session_token, state_as
 
 

@@ -15,7 +15,7 @@ from app.ingest.telegrams import HeatMeterState, wmbus_heat_telegram
 from app.ingest.worker import FramePipeline
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, IngestSource, Organisation
-from app.services.han_readers import connect_han_reader
+from app.services.customer.han_readers import connect_han_reader
 
 T0 = 1_780_000_000 - 1_780_000_000 % 3600
 

@@ -9,7 +9,7 @@ from twilio_standin import ACCOUNT_SID, AUTH_TOKEN, VERIFY_SID
 
 from app.config import Settings
 from app.models import Customer, CustomerRelationship, Organisation
-from app.services.customer_login import start_first_login, verify_code
+from app.services.customer.login import start_first_login, verify_code
 from app.services.errors import DomainError
 from app.services.notify import sms
 from app.services.notify.sms import latest_sms_to, send_sms

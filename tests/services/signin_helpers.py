@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from app.services.customer_login import LoginResult, start_first_login, verify_code
+from app.services.customer.login import LoginResult, start_first_login, verify_code
 from app.services.notify import sms
 from app.services.sessions import Principal, resolve_principal
 

@@ -11,17 +11,17 @@ from signin_helpers import T0, code_sent_to, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.models import Customer, CustomerRelationship, User
-from app.services.customer_accounts import change_password, create_account, delete_account
-from app.services.customer_login import (
+from app.services.customer.accounts import change_password, create_account, delete_account
+from app.services.customer.login import (
     login_with_password,
     resend_code,
     start_first_login,
     verify_code,
 )
+from app.services.customer.remembered_devices import is_remembered_device, remember_device
 from app.services.errors import DomainError
 from app.services.otp import RESEND_COOLDOWN
 from app.services.rate_limit import PASSWORD_HASHES_PER_ADDRESS
-from app.services.remembered_devices import is_remembered_device, remember_device
 from app.services.sessions import resolve_principal
 
 ADDRESS = "10.0.0.1"

@@ -17,16 +17,16 @@ from app.models import (
     UserSession,
 )
 from app.services import passwords
-from app.services.customer_accounts import (
+from app.services.customer.accounts import (
     account_profile,
     change_password,
     create_account,
     delete_account,
 )
-from app.services.customer_login import login_with_password, verify_code
+from app.services.customer.login import login_with_password, verify_code
+from app.services.customer.remembered_devices import REMEMBER_FOR, is_remembered_device, remember_device
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
-from app.services.remembered_devices import REMEMBER_FOR, is_remembered_device, remember_device
 from app.services.sessions import resolve_principal, sign_out
 
 ADDRESS = "10.0.0.1"

@@ -14,13 +14,13 @@ from signin_helpers import T0, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.models import AccountRelationship, AuditEntry, Role, UserSession
-from app.services.customer_accounts import (
+from app.services.customer.accounts import (
     account_profile,
     change_password,
     create_account,
     delete_account,
 )
-from app.services.customer_relationships import (
+from app.services.customer.relationships import (
     customer_overview,
     link_relationship,
     list_relationships,

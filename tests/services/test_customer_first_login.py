@@ -11,11 +11,11 @@ from sqlmodel import select
 
 from app.models import AuditEntry, LoginChallenge, PrivacyConsent, UserSession
 from app.services import otp
-from app.services.customer_login import resend_code, start_first_login, verify_code
+from app.services.customer.login import resend_code, start_first_login, verify_code
+from app.services.customer.privacy_terms import PRIVACY_TERMS_VERSION
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
 from app.services.notify.sms import latest_sms_to
-from app.services.privacy_terms import PRIVACY_TERMS_VERSION
 from app.services.sessions import resolve_principal
 
 ADDRESS = "10.0.0.1"

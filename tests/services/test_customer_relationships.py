@@ -9,8 +9,8 @@ from signin_helpers import T0, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.models import AccountRelationship, AuditEntry
-from app.services.customer_accounts import create_account
-from app.services.customer_relationships import (
+from app.services.customer.accounts import create_account
+from app.services.customer.relationships import (
     customer_overview,
     link_relationship,
     list_relationships,

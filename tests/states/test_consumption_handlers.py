@@ -28,8 +28,8 @@ from app.models import (
 from app.services.consumption import rebuild_all_consumption
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
-from app.states import consumption as consumption_state
-from app.states.consumption import ConsumptionState
+from app.states.customer import consumption as consumption_state
+from app.states.customer.consumption import ConsumptionState
 from tests.handler_callers import session_token, state_as
 
 HOUR = 3600

@@ -11,13 +11,13 @@ from sqlmodel import select
 
 from app.db import session_scope
 from app.models import Customer, CustomerRelationship, Role
-from app.services.customer_accounts import create_account
-from app.services.customer_login import start_first_login
+from app.services.customer.accounts import create_account
+from app.services.customer.login import start_first_login
 from app.services.errors import AccessDenied
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import resolve_principal, start_session
-from app.states.customer import CustomerState
-from app.states.customer_login import CustomerLoginState
+from app.states.customer.login import CustomerLoginState
+from app.states.customer.overview import CustomerState
 from app.states.session import SessionState
 from tests.handler_callers import session_token, state_as
 

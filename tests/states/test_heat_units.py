@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.states.consumption import DAY, MONTH, YEAR, ConsumptionState
+from app.states.customer.consumption import DAY, MONTH, YEAR, ConsumptionState
 from tests.handler_callers import state_as
 
 

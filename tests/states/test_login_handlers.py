@@ -11,8 +11,8 @@ import pytest
 
 from app.clock import utcnow
 from app.services import passwords
-from app.states import customer_login as login_module
-from app.states.customer_login import CustomerLoginState
+from app.states.customer import login as login_module
+from app.states.customer.login import CustomerLoginState
 from tests.handler_callers import state_as
 
 
@@ -90,7 +90,7 @@ def test_without_a_code_sent_the_countdown_does_not_run(sleeps, asked):
 
 def test_no_state_var_holds_a_password():
     """Reflex persists state to disk or Redis: passwords come with the submitted form only."""
-    from app.states.customer import CustomerState
+    from app.states.customer.overview import CustomerState
     from app.states.session import SessionState, _tab_state_classes
 
     assert CustomerState in _tab_state_classes(SessionState)

@@ -8,7 +8,7 @@ from sqlmodel import select
 from app.db import session_scope
 from app.models import AuditEntry, Role
 from app.services.errors import AccessDenied
-from app.states.staff import StaffState
+from app.states.staff.start import StaffState
 from tests.handler_callers import session_token, state_as
 
 

@@ -1,1 +1,3 @@
-"""Pages of the e-mail accounts (issue 13)."""
+"""E-mail accounts: pages. Importing this package registers them."""
+
+from app.pages.accounts import access, admin, forms, portal_start  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import field_error, form_error, uncontrolled_field
+from app.components.fields import field_error, form_error, text_field
 from app.components.template import template
 from app.services.accounts.administration import REQUESTABLE_ROLES
 from app.states.accounts.access import AccessRequestState as S
@@ -62,10 +62,10 @@ def access_request() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         _role_choice(),
-                        uncontrolled_field(t["access.organisation_name"], "organisation_name",
+                        text_field(t["access.organisation_name"], "organisation_name",
                                            S.errors["organisation_name"], autocomplete="organization",
                                            hint=t["access.organisation_hint"]),
-                        uncontrolled_field(t["access.customer_number"], "customer_number",
+                        text_field(t["access.customer_number"], "customer_number",
                                            S.errors["customer_number"]),
                         form_error(S.errors["form"]),
                         rx.button(t["access.send"], type="submit", size="3", width="100%",

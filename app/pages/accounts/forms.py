@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import form_error, uncontrolled_field
+from app.components.fields import form_error, text_field
 from app.components.template import template
 from app.services.accounts.password_policy import RULES
 from app.states.accounts.forms import AccountFormsState as S
@@ -48,9 +48,9 @@ def _sign_in_page(title: rx.Var) -> rx.Component:
         rx.heading(title, size="6", as_="h1"),
         rx.form(
             rx.vstack(
-                uncontrolled_field(t["accounts.email"], "email", S.errors["email"], type="email",
+                text_field(t["accounts.email"], "email", S.errors["email"], type="email",
                                    autocomplete="username"),
-                uncontrolled_field(t["accounts.password"], "password", S.errors["password"],
+                text_field(t["accounts.password"], "password", S.errors["password"],
                                    type="password", autocomplete="current-password"),
                 form_error(S.errors["form"]),
                 _submit(t["accounts.sign_in"]),
@@ -105,7 +105,7 @@ def _link_request_page(title_key: str, intro_key: str, sent_key: str, button_key
         ),
         rx.form(
             rx.vstack(
-                uncontrolled_field(t["accounts.email"], "email", S.errors["email"], type="email",
+                text_field(t["accounts.email"], "email", S.errors["email"], type="email",
                                    autocomplete="email"),
                 form_error(S.errors["form"]),
                 _submit(t[button_key]),
@@ -178,13 +178,13 @@ def _new_password_form(handler, button_key: str, *, with_name: bool) -> rx.Compo
     return rx.form(
         rx.vstack(
             rx.text(t["accounts.account_for"], " ", rx.text.strong(S.link_email), size="3"),
-            uncontrolled_field(t["accounts.name_optional"], "name", S.errors["name"],
+            text_field(t["accounts.name_optional"], "name", S.errors["name"],
                                autocomplete="name") if with_name else rx.fragment(),
-            uncontrolled_field(t["accounts.password"], "password", S.errors["password"],
+            text_field(t["accounts.password"], "password", S.errors["password"],
                                type="password", autocomplete="new-password",
                                hint=t["password_rules.hint"]),
             password_rules(),
-            uncontrolled_field(t["accounts.password_again"], "password_again",
+            text_field(t["accounts.password_again"], "password_again",
                                S.errors["password_again"], type="password", autocomplete="new-password"),
             form_error(S.errors["form"]),
             _submit(t[button_key]),

@@ -26,13 +26,13 @@ class AccessRequestState(SessionState):
 
     @rx.event
     def load(self) -> None:
-        principal = self._require(Role.REGISTERED)
+        principal = self._require(Role.REGISTERED, handler="load")
         self.errors = {}
         self._show(principal.user_id)
 
     @rx.event
     def submit_request(self, form: dict):
-        principal = self._require(Role.REGISTERED)
+        principal = self._require(Role.REGISTERED, handler="submit_request")
         try:
             with session_scope() as db:
                 request_access(

@@ -1,6 +1,6 @@
 """The administrators' page: accounts (paged, searched, filtered) and pending access requests.
 
-Every handler starts with ``self._require(Role.ADMIN)``; the services check the role again.
+Every handler starts with ``self._require(Role.ADMIN, handler=...)``; the services check the role again.
 """
 
 from __future__ import annotations
@@ -81,13 +81,13 @@ class AdminState(SessionState):
 
     @rx.event
     def load(self) -> None:
-        principal = self._require(Role.ADMIN)
+        principal = self._require(Role.ADMIN, handler="load")
         self.errors = {}
         self._reload(principal)
 
     @rx.event
     def apply_filters(self, form: dict) -> None:
-        principal = self._require(Role.ADMIN)
+        principal = self._require(Role.ADMIN, handler="apply_filters")
         self.search = str(form.get("search", ""))[:200]
         self.organisation_filter = str(form.get("organisation", ""))
         self.role_filter = str(form.get("role", ""))
@@ -96,13 +96,13 @@ class AdminState(SessionState):
 
     @rx.event
     def go_to_page(self, page: int) -> None:
-        principal = self._require(Role.ADMIN)
+        principal = self._require(Role.ADMIN, handler="go_to_page")
         self.page = min(max(0, int(page)), self.page_count - 1)
         self._reload(principal)
 
     @rx.event
     def approve(self, form: dict):
-        principal = self._require(Role.ADMIN)
+        principal = self._require(Role.ADMIN, handler="approve")
         request_id = _int(form.get("request_id")) or 0
         try:
             with session_scope() as db:
@@ -121,7 +121,7 @@ class AdminState(SessionState):
 
     @rx.event
     def decline(self, form: dict):
-        principal = self._require(Role.ADMIN)
+        principal = self._require(Role.ADMIN, handler="decline")
         request_id = _int(form.get("request_id")) or 0
         try:
             with session_scope() as db:
@@ -137,7 +137,7 @@ class AdminState(SessionState):
 
     @rx.event
     def deactivate(self, user_id: str):
-        principal = self._require(Role.ADMIN)
+        principal = self._require(Role.ADMIN, handler="deactivate")
         try:
             with session_scope() as db:
                 deactivate_account(db, principal, _int(user_id) or 0,

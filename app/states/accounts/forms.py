@@ -6,8 +6,6 @@ submitted form (or the page's URL) and forget them.
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from app import routes
@@ -25,13 +23,8 @@ from app.services.accounts.accounts import (
 )
 from app.services.accounts.tokens import find_token
 from app.services.errors import DomainError
-from app.states.form import field_messages
+from app.states.form import form_text, run_form
 from app.states.session import SessionState
-
-
-def _text(form: dict, name: str) -> str:
-    value = form.get(name, "")
-    return value if isinstance(value, str) else ""
 
 
 class AccountFormsState(SessionState):
@@ -44,9 +37,6 @@ class AccountFormsState(SessionState):
 
     def _link_token(self) -> str:
         return self.router.url.query_parameters.get("token", "")
-
-    def _fail(self, error: DomainError) -> None:
-        self.errors = field_messages(error, self.language)
 
     @rx.event
     def reset_form(self) -> None:
@@ -75,16 +65,15 @@ class AccountFormsState(SessionState):
             self.link_error = error.message(self.language)
 
     @rx.event
-    def submit_register(self, form: dict):
-        try:
+    async def submit_register(self, form: dict):
+        email, language, address = form_text(form, "email"), self.language, self._client_address()
+
+        def register() -> None:
             with session_scope() as db:
-                request_activation(db, _text(form, "email"), language=self.language,
-                                   client_address=self._client_address())
-        except DomainError as error:
-            self._fail(error)
-            return
-        self.errors = {}
-        self.link_sent = True
+                request_activation(db, email, language=language, client_address=address)
+
+        if (await run_form(self, register)).ok:
+            self.link_sent = True
 
     @rx.event
     async def submit_activation(self, form: dict):
@@ -94,16 +83,12 @@ class AccountFormsState(SessionState):
         def complete() -> None:
             with session_scope() as db:
                 complete_registration(
-                    db, token, _text(form, "name"), _text(form, "password"),
-                    _text(form, "password_again"), language=language, client_address=address,
+                    db, token, form_text(form, "name"), form_text(form, "password"),
+                    form_text(form, "password_again"), language=language, client_address=address,
                 )
 
-        try:
-            await asyncio.to_thread(complete)
-        except DomainError as error:
-            self._fail(error)
+        if not (await run_form(self, complete)).ok:
             return None
-        self.errors = {}
         self.link_email = ""
         return [rx.toast.success(translate("accounts.registered", self.language)),
                 rx.redirect(routes.ACCOUNT_LOGIN)]
@@ -114,13 +99,13 @@ class AccountFormsState(SessionState):
 
         def check():
             with session_scope() as db:
-                return sign_in(db, _text(form, "email"), _text(form, "password"), client_address=address)
+                return sign_in(db, form_text(form, "email"), form_text(form, "password"),
+                               client_address=address)
 
-        try:
-            signed_in = await asyncio.to_thread(check)
-        except DomainError as error:
-            self._fail(error)
+        submitted = await run_form(self, check)
+        if not submitted.ok or submitted.value is None:
             return None
+        signed_in = submitted.value
         # A new person starts from a clean tab: nothing of whoever used it before stays.
         await self._forget_the_tab()
         self.session_token = signed_in.session_token
@@ -129,16 +114,15 @@ class AccountFormsState(SessionState):
         return rx.redirect(HOME_BY_ROLE.get(signed_in.role, routes.HOME))
 
     @rx.event
-    def submit_forgot(self, form: dict):
-        try:
+    async def submit_forgot(self, form: dict):
+        email, language, address = form_text(form, "email"), self.language, self._client_address()
+
+        def forgot() -> None:
             with session_scope() as db:
-                request_password_reset(db, _text(form, "email"), language=self.language,
-                                       client_address=self._client_address())
-        except DomainError as error:
-            self._fail(error)
-            return
-        self.errors = {}
-        self.link_sent = True
+                request_password_reset(db, email, language=language, client_address=address)
+
+        if (await run_form(self, forgot)).ok:
+            self.link_sent = True
 
     @rx.event
     async def submit_reset(self, form: dict):
@@ -146,15 +130,11 @@ class AccountFormsState(SessionState):
 
         def reset() -> None:
             with session_scope() as db:
-                reset_password(db, token, _text(form, "password"), _text(form, "password_again"),
-                               client_address=address)
+                reset_password(db, token, form_text(form, "password"),
+                               form_text(form, "password_again"), client_address=address)
 
-        try:
-            await asyncio.to_thread(reset)
-        except DomainError as error:
-            self._fail(error)
+        if not (await run_form(self, reset)).ok:
             return None
-        self.errors = {}
         self.link_email = ""
         return [rx.toast.success(translate("accounts.password_reset_done", self.language)),
                 rx.redirect(routes.ACCOUNT_LOGIN)]

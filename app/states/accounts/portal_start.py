@@ -11,8 +11,8 @@ from app.states.session import SessionState
 class PortalStartState(SessionState):
     @rx.event
     def load_keys(self) -> None:
-        self._require(Role.DISTRIBUTOR, Role.KEY_READER)
+        self._require(Role.DISTRIBUTOR, Role.KEY_READER, handler="load_keys")
 
     @rx.event
     def load_installer(self) -> None:
-        self._require(Role.INSTALLER)
+        self._require(Role.INSTALLER, handler="load_installer")

@@ -1,0 +1,69 @@
+"""English: text every page shares: the shell, navigation, landing page, roles, generic errors."""
+
+TEXT: dict[str, str] = {
+    "app.name": "Meter portal",
+    "app.tagline": "Electricity, district heating and meter data in one place",
+    "nav.home": "Home",
+    "nav.customer": "My page",
+    "nav.keys": "Encryption keys",
+    "nav.installer": "Installer",
+    "nav.han": "HAN port",
+    "nav.staff": "Case handling",
+    "nav.ingest": "Data collection",
+    "nav.login": "Sign in",
+    "nav.logout": "Sign out",
+    "nav.menu": "Menu",
+    "nav.language": "Language",
+    "landing.title": "Welcome to the meter portal",
+    "landing.intro": (
+        "The services around your electricity and district-heating meter. "
+        "Choose the portal that fits you."
+    ),
+    "portal.customer.title": "My page",
+    "portal.customer.body": (
+        "For customers: your consumption per year, month, day and hour, invoices and profile. "
+        "Sign in with installation number, metering point ID and mobile number."
+    ),
+    "portal.customer.link": "Sign in to My page",
+    "portal.keys.title": "Encryption keys",
+    "portal.keys.body": (
+        "For distributors and key readers: AES keys of meters and concentrators, "
+        "read rights and transfers between organisations."
+    ),
+    "portal.keys.link": "Sign in to the key service",
+    "portal.installer.title": "Installer portal",
+    "portal.installer.body": (
+        "For electricians: pre-notifications to the grid company, "
+        "installation data look-up and sending for approval."
+    ),
+    "portal.installer.link": "Sign in as installer",
+    "portal.han.title": "HAN port",
+    "portal.han.body": (
+        "For owners of an electricity meter: order opening or closing of the HAN port "
+        "and follow the order."
+    ),
+    "portal.han.link": "Order HAN port opening",
+    "auth.denied": "You need to sign in to do this.",
+    "auth.session_expired": "Your session has expired. Please sign in again.",
+    "auth.signed_out": "You are signed out.",
+    # customer sign-in (issue 3)
+    "form.required": "Please fill in this field.",
+    "form.invalid": "Some fields need correcting.",
+    "error.generic": "Something went wrong. Please try again shortly.",
+    "nav.account": "Account",
+    "nav.profile": "Profile",
+    # consumption charts (issue 5)
+    "nav.consumption": "Consumption",
+    "footer.text": "Meter portal · privacy · accessibility",
+    # e-mail accounts, access requests, administration (issue 13)
+    "nav.access": "Access",
+    "nav.admin": "Administration",
+    "portal.start_empty": "This portal's services are coming here soon.",
+    "role.customer": "Customer",
+    "role.key_reader": "Key reader",
+    "role.distributor": "Distributor (superuser)",
+    "role.installer": "Installer",
+    "role.grid_staff": "Grid-company staff",
+    "role.admin": "Administrator",
+    "role.registered": "Registered, no access yet",
+}

@@ -1,0 +1,69 @@
+"""Norsk bokmål: text every page shares: the shell, navigation, landing page, roles, generic errors."""
+
+TEXT: dict[str, str] = {
+    "app.name": "Målerportalen",
+    "app.tagline": "Strøm, fjernvarme og målerdata på ett sted",
+    "nav.home": "Forside",
+    "nav.customer": "Min side",
+    "nav.keys": "Krypteringsnøkler",
+    "nav.installer": "Installatør",
+    "nav.han": "HAN-port",
+    "nav.staff": "Saksbehandling",
+    "nav.ingest": "Innsamling",
+    "nav.login": "Logg inn",
+    "nav.logout": "Logg ut",
+    "nav.menu": "Meny",
+    "nav.language": "Språk",
+    "landing.title": "Velkommen til Målerportalen",
+    "landing.intro": (
+        "Her finner du tjenestene rundt strøm- og fjernvarmemåleren din. "
+        "Velg portalen som passer for deg."
+    ),
+    "portal.customer.title": "Min side",
+    "portal.customer.body": (
+        "For kunder: se forbruket ditt per år, måned, dag og time, fakturaer og profil. "
+        "Logg inn med anleggsnummer, målepunkt-ID og mobilnummer."
+    ),
+    "portal.customer.link": "Logg inn på Min side",
+    "portal.keys.title": "Krypteringsnøkler",
+    "portal.keys.body": (
+        "For distributører og nøkkellesere: AES-nøkler til målere og konsentratorer, "
+        "lesetilganger og overføringer mellom organisasjoner."
+    ),
+    "portal.keys.link": "Logg inn i nøkkeltjenesten",
+    "portal.installer.title": "Installatørportalen",
+    "portal.installer.body": (
+        "For elektroinstallatører: forhåndsmeldinger til nettselskapet, "
+        "oppslag av anleggsdata og innsending til godkjenning."
+    ),
+    "portal.installer.link": "Logg inn som installatør",
+    "portal.han.title": "HAN-porten",
+    "portal.han.body": (
+        "For eiere av en strømmåler: bestill åpning eller stenging av HAN-porten "
+        "og følg bestillingen."
+    ),
+    "portal.han.link": "Bestill åpning av HAN-port",
+    "auth.denied": "Du må logge inn for å gjøre dette.",
+    "auth.session_expired": "Økten din er utløpt. Logg inn på nytt.",
+    "auth.signed_out": "Du er logget ut.",
+    # customer sign-in (issue 3)
+    "form.required": "Fyll ut dette feltet.",
+    "form.invalid": "Noen felt må rettes.",
+    "error.generic": "Noe gikk galt. Prøv igjen om litt.",
+    "nav.account": "Konto",
+    "nav.profile": "Profil",
+    # consumption charts (issue 5)
+    "nav.consumption": "Forbruk",
+    "footer.text": "Målerportalen · personvern · tilgjengelighet",
+    # e-postkontoer, tilgangsforespørsler, administrasjon (issue 13)
+    "nav.access": "Tilgang",
+    "nav.admin": "Administrasjon",
+    "portal.start_empty": "Tjenestene i denne portalen kommer her snart.",
+    "role.customer": "Kunde",
+    "role.key_reader": "Nøkkelleser",
+    "role.distributor": "Distributør (superbruker)",
+    "role.installer": "Installatør",
+    "role.grid_staff": "Ansatt i nettselskap",
+    "role.admin": "Administrator",
+    "role.registered": "Registrert, ingen tilgang ennå",
+}

@@ -1,0 +1,1 @@
+"""Svenska: UI text, one module per area (see ``app.i18n.AREAS``)."""

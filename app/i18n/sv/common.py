@@ -1,0 +1,69 @@
+"""Svenska: text every page shares: the shell, navigation, landing page, roles, generic errors."""
+
+TEXT: dict[str, str] = {
+    "app.name": "Mätarportalen",
+    "app.tagline": "El, fjärrvärme och mätardata på ett ställe",
+    "nav.home": "Startsida",
+    "nav.customer": "Mina sidor",
+    "nav.keys": "Krypteringsnycklar",
+    "nav.installer": "Installatör",
+    "nav.han": "HAN-port",
+    "nav.staff": "Ärendehantering",
+    "nav.ingest": "Insamling",
+    "nav.login": "Logga in",
+    "nav.logout": "Logga ut",
+    "nav.menu": "Meny",
+    "nav.language": "Språk",
+    "landing.title": "Välkommen till Mätarportalen",
+    "landing.intro": (
+        "Här hittar du tjänsterna kring din el- och fjärrvärmemätare. "
+        "Välj den portal som passar dig."
+    ),
+    "portal.customer.title": "Mina sidor",
+    "portal.customer.body": (
+        "För kunder: se din förbrukning per år, månad, dag och timme, fakturor och profil. "
+        "Logga in med anläggningsnummer, mätpunkts-ID och mobilnummer."
+    ),
+    "portal.customer.link": "Logga in på Mina sidor",
+    "portal.keys.title": "Krypteringsnycklar",
+    "portal.keys.body": (
+        "För distributörer och nyckelläsare: AES-nycklar till mätare och koncentratorer, "
+        "läsbehörigheter och överföringar mellan organisationer."
+    ),
+    "portal.keys.link": "Logga in i nyckeltjänsten",
+    "portal.installer.title": "Installatörsportalen",
+    "portal.installer.body": (
+        "För elinstallatörer: föranmälningar till nätbolaget, "
+        "uppslag av anläggningsdata och insändning för godkännande."
+    ),
+    "portal.installer.link": "Logga in som installatör",
+    "portal.han.title": "HAN-porten",
+    "portal.han.body": (
+        "För ägare av en elmätare: beställ öppning eller stängning av HAN-porten "
+        "och följ beställningen."
+    ),
+    "portal.han.link": "Beställ öppning av HAN-port",
+    "auth.denied": "Du måste logga in för att göra detta.",
+    "auth.session_expired": "Din session har gått ut. Logga in igen.",
+    "auth.signed_out": "Du är utloggad.",
+    # customer sign-in (issue 3)
+    "form.required": "Fyll i det här fältet.",
+    "form.invalid": "Några fält behöver rättas.",
+    "error.generic": "Något gick fel. Försök igen om en stund.",
+    "nav.account": "Konto",
+    "nav.profile": "Profil",
+    # consumption charts (issue 5)
+    "nav.consumption": "Förbrukning",
+    "footer.text": "Mätarportalen · integritet · tillgänglighet",
+    # e-postkonton, behörighetsförfrågningar, administration (issue 13)
+    "nav.access": "Behörighet",
+    "nav.admin": "Administration",
+    "portal.start_empty": "Tjänsterna i den här portalen kommer här snart.",
+    "role.customer": "Kund",
+    "role.key_reader": "Nyckelläsare",
+    "role.distributor": "Distributör (superanvändare)",
+    "role.installer": "Installatör",
+    "role.grid_staff": "Anställd på nätbolag",
+    "role.admin": "Administratör",
+    "role.registered": "Registrerad, ingen behörighet ännu",
+}

@@ -1,0 +1,4 @@
+"""Svenska: the installer portal and the processing of pre-notifications."""
+
+TEXT: dict[str, str] = {
+}

@@ -1,0 +1,244 @@
+"""Min side, consumption: the chart, its data table and the exports. Layout only."""
+
+from __future__ import annotations
+
+import reflex as rx
+from plotly.graph_objs import Figure
+
+from app import routes
+from app.components.template import template
+from app.states.customer.consumption import DAY, ENERGY, MONTH, POWER, YEAR
+from app.states.customer.consumption import ConsumptionState as S
+
+TAP = "44px"  # the smallest tap target on a phone
+CHART_HEIGHT = "300px"
+PLOT_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
+
+
+def _tap_button(*children, **props) -> rx.Component:
+    return rx.button(*children, size="3", min_height=TAP, **props)
+
+
+def _mode_button(mode: str, label_key: str) -> rx.Component:
+    return _tap_button(
+        S.t[label_key],
+        on_click=S.set_mode(mode),
+        variant=rx.cond(S.mode == mode, "solid", "soft"),
+        aria_pressed=rx.cond(S.mode == mode, "true", "false"),
+        flex="1",
+    )
+
+
+def _controls() -> rx.Component:
+    return rx.flex(
+        rx.flex(
+            _mode_button(ENERGY, "consumption.energy"),
+            _mode_button(POWER, "consumption.power"),
+            role="group",
+            aria_label=S.t["consumption.mode"],
+            gap="2",
+            min_width="14rem",
+            flex="1",
+        ),
+        rx.cond(
+            S.level != YEAR,
+            _tap_button(
+                rx.icon("calendar-range", size=18),
+                S.t["consumption.year_overview"],
+                on_click=S.show_year,
+                variant="outline",
+            ),
+        ),
+        rx.cond(
+            S.level == DAY,
+            _tap_button(
+                rx.icon("arrow-left", size=18),
+                S.t["consumption.back_to_month"],
+                on_click=S.show_month(S.month_key),
+                variant="outline",
+            ),
+        ),
+        gap="2",
+        wrap="wrap",
+        width="100%",
+    )
+
+
+def _chart() -> rx.Component:
+    plot = rx.plotly.basic(
+        # A plain dict of traces and layout: building plotly Figure objects on every tap is slow.
+        data=S.figure.to(Figure),
+        on_click=S.chart_clicked,
+        use_resize_handler=True,
+        config=PLOT_CONFIG,
+        style={"width": "100%", "height": CHART_HEIGHT},
+    )
+    return rx.box(
+        rx.cond(
+            S.loading,
+            rx.center(
+                rx.hstack(rx.spinner(size="3"), rx.text(S.t["consumption.loading"]), spacing="2"),
+                height=CHART_HEIGHT,
+                role="status",
+            ),
+            rx.cond(
+                S.empty & (S.level == YEAR),
+                rx.callout(
+                    S.t["consumption.empty"], icon="info", role="status", id="consumption-empty",
+                ),
+                plot,
+            ),
+        ),
+        id="consumption-chart",
+        data_level=S.level,
+        data_mode=S.mode,
+        width="100%",
+        min_height=CHART_HEIGHT,
+        overflow="hidden",
+    )
+
+
+def _summary() -> rx.Component:
+    return rx.vstack(
+        rx.foreach(S.year_lines, lambda line: rx.text(line, size="2")),
+        rx.cond(S.peak_line != "", rx.text(S.peak_line, size="2", id="consumption-peak")),
+        rx.cond(
+            S.capacity["basis"],
+            rx.card(
+                rx.vstack(
+                    rx.heading(S.t["consumption.capacity_title"], size="3", as_="h3"),
+                    rx.text(S.capacity["basis"], size="2"),
+                    rx.text(S.capacity["step"], size="2", weight="bold"),
+                    rx.text(S.capacity["hours"], size="1", color_scheme="gray"),
+                    spacing="1",
+                ),
+                id="capacity-basis",
+                width="100%",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _period_cell(row: rx.Var) -> rx.Component:
+    return rx.table.row_header_cell(
+        rx.cond(
+            row["open"] != "",
+            rx.button(
+                row["label"],
+                on_click=S.open_row(row["key"]),
+                aria_label=row["open"],
+                variant="ghost",
+                size="2",
+                min_height=TAP,
+                padding_x="var(--space-1)",
+            ),
+            rx.text(row["label"]),
+        ),
+        white_space="nowrap",
+    )
+
+
+def _value_cell(text: rx.Var, value: rx.Var, column: str) -> rx.Component:
+    return rx.table.cell(
+        text, text_align="right", custom_attrs={"data-value": value, "data-column": column}
+    )
+
+
+def _table_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        _period_cell(row),
+        rx.cond(
+            S.mode == ENERGY,
+            rx.fragment(
+                _value_cell(row["energy"], row["energy_value"], "energy"),
+                rx.table.cell(row["quality"], custom_attrs={"data-quality": row["quality_code"]}),
+            ),
+            rx.fragment(
+                _value_cell(row["mean"], row["mean_value"], "mean"),
+                _value_cell(row["max"], row["max_value"], "max"),
+            ),
+        ),
+        custom_attrs={"data-key": row["key"]},
+    )
+
+
+def _table() -> rx.Component:
+    period_header = rx.match(
+        S.level,
+        (MONTH, S.t["consumption.day"]),
+        (DAY, S.t["consumption.hour"]),
+        S.t["consumption.month"],
+    )
+    unit = S.energy_unit
+    return rx.table.root(
+        rx.el.caption(S.t["consumption.table_caption"], class_name="rt-sr-only",
+                      style={"position": "absolute", "width": "1px", "height": "1px",
+                             "overflow": "hidden", "clip": "rect(0 0 0 0)"}),
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell(period_header),
+                rx.cond(
+                    S.mode == ENERGY,
+                    rx.fragment(
+                        rx.table.column_header_cell(unit, text_align="right"),
+                        rx.table.column_header_cell(S.t["consumption.status"]),
+                    ),
+                    rx.fragment(
+                        rx.table.column_header_cell(S.t["consumption.mean_kw"], text_align="right"),
+                        rx.table.column_header_cell(S.t["consumption.max_kw"], text_align="right"),
+                    ),
+                ),
+            )
+        ),
+        rx.table.body(rx.foreach(S.table_rows, _table_row)),
+        rx.cond(
+            (S.table_total != "") & (S.mode == ENERGY),
+            rx.table.row(
+                rx.table.row_header_cell(S.t["consumption.total"]),
+                rx.table.cell(S.table_total, text_align="right",
+                              custom_attrs={"data-column": "total"}),
+                rx.table.cell(""),
+                id="consumption-total",
+            ),
+        ),
+        id="consumption-table",
+        size="1",
+        variant="surface",
+        width="100%",
+    )
+
+
+def _downloads() -> rx.Component:
+    return rx.flex(
+        _tap_button(rx.icon("download", size=18), S.t["consumption.download_csv"],
+                    on_click=S.download_csv, variant="soft"),
+        _tap_button(rx.icon("download", size=18), S.t["consumption.download_grid_csv"],
+                    on_click=S.download_grid_csv, variant="soft"),
+        _tap_button(rx.icon("file-spreadsheet", size=18), S.t["consumption.download_xlsx"],
+                    on_click=S.download_xlsx, variant="soft"),
+        gap="2",
+        wrap="wrap",
+    )
+
+
+@template(route=routes.CUSTOMER_CONSUMPTION, title="Forbruk", on_load=S.load)
+def consumption_page() -> rx.Component:
+    return rx.vstack(
+        rx.heading(S.t["consumption.title"], size="7", as_="h1"),
+        rx.text(S.freshness, size="2", color_scheme="gray", id="consumption-freshness"),
+        _controls(),
+        rx.heading(S.heading, size="5", as_="h2", id="consumption-heading"),
+        rx.cond(
+            ~S.loading & (S.level != DAY) & ~S.empty,
+            rx.text(S.t["consumption.chart_hint"], size="1", color_scheme="gray"),
+        ),
+        _chart(),
+        _summary(),
+        rx.cond(~S.loading, _table()),
+        rx.cond(~S.loading & ~S.empty, _downloads()),
+        spacing="4",
+        width="100%",
+        min_width="0",
+    )

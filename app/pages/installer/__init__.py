@@ -1,0 +1,1 @@
+"""The installer portal and the processing of pre-notifications: pages."""

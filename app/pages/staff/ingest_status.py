@@ -1,0 +1,54 @@
+"""Staff page: the ingestion sources, their last frame, frame and reading counts, and lag."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.components.template import template
+from app.states.staff.ingest_status import IngestState
+
+_COLUMNS = (
+    ("ingest.source", "name"),
+    ("ingest.kind", "kind"),
+    ("ingest.data", "reading_source"),
+    ("ingest.state", "state"),
+    ("ingest.last_frame", "last_frame"),
+    ("ingest.frames_ok", "frames_ok"),
+    ("ingest.frames_bad", "frames_bad"),
+    ("ingest.frames_refused", "frames_refused"),
+    ("ingest.readings_stored", "readings_stored"),
+    ("ingest.readings_duplicate", "readings_duplicate"),
+    ("ingest.readings_rejected", "readings_rejected"),
+    ("ingest.lag", "lag"),
+)
+
+
+def _row(source: rx.Var) -> rx.Component:
+    return rx.table.row(*[rx.table.cell(source[field]) for _, field in _COLUMNS])
+
+
+@template(route=routes.STAFF_INGEST, title="Innsamling", on_load=IngestState.load_sources)
+def ingest_status() -> rx.Component:
+    return rx.vstack(
+        rx.heading(IngestState.t["ingest.title"], size="7", as_="h1"),
+        rx.cond(
+            IngestState.sources.length() > 0,
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[rx.table.column_header_cell(IngestState.t[key]) for key, _ in _COLUMNS]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(IngestState.sources, _row)),
+                    width="100%",
+                ),
+                overflow_x="auto",
+                width="100%",
+            ),
+            rx.text(IngestState.t["ingest.none"]),
+        ),
+        spacing="5",
+        width="100%",
+    )

@@ -1,0 +1,40 @@
+"""Case handling start page for grid-company staff."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.components.template import template
+from app.states.staff.start import StaffState
+
+
+def _figure(label_key: str, name: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(StaffState.t[label_key], size="2", color_scheme="gray"),
+            # A figure, not a heading: headings are the page's outline.
+            rx.text(StaffState.figures[name].to_string(), size="6", weight="bold"),
+            spacing="1",
+        ),
+        width="100%",
+    )
+
+
+@template(route=routes.STAFF_HOME, title="Saksbehandling", on_load=StaffState.load_overview)
+def staff_home() -> rx.Component:
+    return rx.vstack(
+        rx.heading(StaffState.t["nav.staff"], size="7", as_="h1"),
+        rx.grid(
+            _figure("staff.customers", "customers"),
+            _figure("staff.relationships", "relationships"),
+            _figure("staff.meters", "meters"),
+            _figure("staff.readings", "readings"),
+            columns=rx.breakpoints(initial="2", md="4"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.text(StaffState.t["staff.newest_reading"], ": ", StaffState.newest_reading, size="2"),
+        spacing="5",
+        width="100%",
+    )

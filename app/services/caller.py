@@ -1,0 +1,58 @@
+"""Who is calling: the one object every service takes and the audit log records.
+
+Resolved on the server from the session token (never from the browser), or made for the
+command line and the ingestion worker, which act as themselves.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from dataclasses import dataclass, replace
+
+from app.models import Role
+
+CLI_ROLE = "cli"
+WORKER_ROLE = "ingest_worker"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """A person signed in (role, account, organisation, session) or a process (role only).
+
+    ``role`` is a ``Role`` for people and ``CLI_ROLE``/``WORKER_ROLE`` for processes.
+    ``relationship_id`` is the customer relationship a customer's session is on.
+    ``client_address`` is the browser's address, or ``user@host`` of a process's OS account.
+    """
+
+    role: str
+    user_id: int | None = None
+    organisation_id: int | None = None
+    session_id: int | None = None
+    relationship_id: int | None = None
+    client_address: str | None = None
+
+    def is_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def with_relationship(self, relationship_id: int) -> Caller:
+        return replace(self, relationship_id=relationship_id)
+
+
+def os_operator() -> str:
+    """`user@host` of the OS account running this process, for the audit log."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a bare container)
+        user = f"uid {os.getuid()}"
+    return f"{user}@{socket.gethostname()}"[:64]
+
+
+def process_caller(role: str = CLI_ROLE) -> Caller:
+    """The CLI operator (or the worker process): its role, OS user and host."""
+    return Caller(role=role, client_address=os_operator())
+
+
+CLI_CALLER = Caller(role=CLI_ROLE)
+WORKER_CALLER = Caller(role=WORKER_ROLE)

@@ -1,0 +1,285 @@
+"""Customer accounts: create (password bound to the mobile), change password, profile, delete.
+
+Every function takes the caller's ``Principal`` and works only on that customer's own data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, delete, select
+
+from app.models import (
+    AccountRelationship,
+    Customer,
+    CustomerRelationship,
+    LoginChallenge,
+    Role,
+    SmsOutboxEntry,
+    User,
+    UserSession,
+)
+from app.models.base import utcnow
+from app.services import passwords
+from app.services.audit import record_audit
+from app.services.customer.access import require_account, require_customer
+from app.services.customer.login import find_customer_account
+from app.services.customer.mobile_numbers import mask_mobile, parse_mobile
+from app.services.customer.remembered_devices import delete_devices, forget_devices
+from app.services.errors import DomainError
+from app.services.login_throttle import (
+    PasswordAttemptsLocked,
+    claim_password_attempt,
+    customer_identity,
+    forget_password_failures,
+)
+from app.services.rate_limit import PASSWORD_HASHES_PER_ADDRESS, RateLimiter, default_rate_limiter
+from app.services.sessions import Principal
+
+
+@dataclass(frozen=True)
+class AccountProfile:
+    """What the profile page shows about the signed-in customer."""
+
+    has_account: bool
+    mobile: str | None
+    masked_mobile: str | None
+
+
+def _relationship_mobile(db: Session, relationship_id: int) -> str | None:
+    relationship = db.get(CustomerRelationship, relationship_id)
+    customer = db.get(Customer, relationship.customer_id) if relationship else None
+    return parse_mobile(customer.mobile) if customer else None
+
+
+def account_profile(db: Session, principal: Principal) -> AccountProfile:
+    row = require_customer(db, principal, "account_profile")
+    if row.user_id is not None:
+        user = db.get(User, row.user_id)
+        mobile = user.mobile if user else None
+    else:
+        mobile = _relationship_mobile(db, row.relationship_id or 0)
+    return AccountProfile(
+        has_account=row.user_id is not None,
+        mobile=mobile,
+        masked_mobile=mask_mobile(mobile) if mobile else None,
+    )
+
+
+def create_account(
+    db: Session,
+    principal: Principal,
+    password: str,
+    password_again: str,
+    now: datetime | None = None,
+    *,
+    client_address: str | None = None,
+    limiter: RateLimiter | None = None,
+) -> Principal:
+    """Give a guest a password account bound to the relationship's mobile number.
+
+    Links the current relationship, attaches the session to the account and returns the
+    updated principal.
+    """
+    now = now or utcnow()
+    row = require_customer(db, principal, "create_account", now=now)
+    if row.user_id is not None:
+        raise DomainError("account.exists")
+    assert row.relationship_id is not None
+    mobile = _relationship_mobile(db, row.relationship_id)
+    if mobile is None:
+        raise DomainError("account.no_mobile")
+    if find_customer_account(db, mobile) is not None:
+        raise DomainError("account.exists")
+    passwords.validate_new_password(password, password_again)
+    _count_password_hash(
+        db, limiter or default_rate_limiter(db), client_address or row.client_address, now
+    )
+    user = User(
+        role=Role.CUSTOMER.value,
+        mobile=mobile,
+        password_hash=passwords.hash_password(password),
+        created_at=now,
+    )
+    db.add(user)
+    db.flush()
+    assert user.id is not None
+    db.add(AccountRelationship(user_id=user.id, relationship_id=row.relationship_id, linked_at=now))
+    row.user_id = user.id
+    db.add(row)
+    record_audit(
+        db,
+        "customer.account_created",
+        actor_user_id=user.id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="user",
+        subject_id=user.id,
+        client_address=row.client_address,
+    )
+    db.flush()
+    return dataclasses.replace(principal, user_id=user.id)
+
+
+def _count_password_hash(
+    db: Session, limiter: RateLimiter, client_address: str | None, now: datetime
+) -> None:
+    """Every handler that hashes a new password is rate-limited (argon2 costs ~0.4 s, 64 MiB)."""
+    limit = PASSWORD_HASHES_PER_ADDRESS
+    if not limiter.attempt(limit.key(client_address or "unknown"), limit.count, limit.window, now=now):
+        db.commit()
+        raise DomainError("login.too_many_attempts")
+
+
+def confirm_password(
+    db: Session,
+    user: User,
+    password: str | None,
+    *,
+    client_address: str | None,
+    limiter: RateLimiter,
+    now: datetime,
+    field: str = "current_password",
+) -> None:
+    """The account's password again, before an account-level change.
+
+    Checked like a sign-in (``login_throttle``), so the profile cannot be used to guess it.
+    Security state is committed before an error is raised.
+    """
+    identity = customer_identity(user.mobile or f"user-{user.id}")
+    try:
+        claim_password_attempt(limiter, identity, client_address, now=now)
+    except PasswordAttemptsLocked:
+        db.commit()
+        raise
+    db.commit()
+    if not user.password_hash or not passwords.verify_password(user.password_hash, password or ""):
+        record_audit(
+            db,
+            "customer.password_rejected",
+            actor_user_id=user.id,
+            actor_role=Role.CUSTOMER.value,
+            subject_type="user",
+            subject_id=user.id or "",
+            outcome="refused",
+            client_address=client_address,
+        )
+        db.commit()
+        raise DomainError("password.wrong", field=field)
+    forget_password_failures(limiter, identity, client_address)
+
+
+def end_other_sessions(db: Session, user_id: int, keep_session_id: int | None, now: datetime) -> int:
+    """Revoke every live session of the account except ``keep_session_id``; the number ended."""
+    ended = 0
+    for session in db.exec(
+        select(UserSession).where(
+            UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
+        )
+    ).all():
+        if session.id != keep_session_id:
+            session.revoked_at = now
+            db.add(session)
+            ended += 1
+    return ended
+
+
+def change_password(
+    db: Session,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+    new_password_again: str,
+    now: datetime | None = None,
+    *,
+    client_address: str | None = None,
+    limiter: RateLimiter | None = None,
+) -> None:
+    """Replace the password; the current one is checked like a sign-in.
+
+    Every other session of the account and every remembered device is ended: whoever knew
+    the old password (or holds a device it was typed on) is out.
+    """
+    now = now or utcnow()
+    limiter = limiter or default_rate_limiter(db)
+    row, user = require_account(db, principal, "change_password", now=now)
+    client_address = client_address or row.client_address
+    assert user.id is not None
+    confirm_password(
+        db, user, current_password, client_address=client_address, limiter=limiter, now=now
+    )
+    passwords.validate_new_password(
+        new_password, new_password_again, field="new_password", field_again="new_password_again"
+    )
+    _count_password_hash(db, limiter, client_address, now)
+    user.password_hash = passwords.hash_password(new_password)
+    db.add(user)
+    sessions_ended = end_other_sessions(db, user.id, row.id, now)
+    devices_forgotten = forget_devices(db, user.id, now=now)
+    record_audit(
+        db,
+        "customer.password_changed",
+        actor_user_id=user.id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="user",
+        subject_id=user.id or "",
+        detail=f"ended {sessions_ended} other sessions, forgot {devices_forgotten} devices",
+        client_address=client_address,
+    )
+
+
+def delete_account(
+    db: Session,
+    principal: Principal,
+    password: str | None,
+    now: datetime | None = None,
+    *,
+    client_address: str | None = None,
+    limiter: RateLimiter | None = None,
+) -> None:
+    """Remove the mobile number, the password, the links and remembered devices, and sign
+    out every session of the account. The anonymous account row stays for the audit trail.
+
+    Asks for the account's password: a session started by an SMS code alone (first login)
+    must not be enough to delete the account.
+    """
+    now = now or utcnow()
+    limiter = limiter or default_rate_limiter(db)
+    row, user = require_account(db, principal, "delete_account", now=now)
+    client_address = client_address or row.client_address
+    assert user.id is not None
+    confirm_password(
+        db, user, password, client_address=client_address, limiter=limiter, now=now,
+        field="password",
+    )
+    mobile = user.mobile
+    db.exec(delete(AccountRelationship).where(col(AccountRelationship.user_id) == user.id))
+    delete_devices(db, user.id)
+    if mobile:
+        db.exec(delete(LoginChallenge).where(col(LoginChallenge.mobile) == mobile))
+        db.exec(delete(SmsOutboxEntry).where(col(SmsOutboxEntry.to) == mobile))
+    db.exec(delete(LoginChallenge).where(col(LoginChallenge.user_id) == user.id))
+    user.mobile = None
+    user.email = None
+    user.name = ""
+    user.password_hash = None
+    user.is_active = False
+    db.add(user)
+    for session in db.exec(
+        select(UserSession).where(
+            UserSession.user_id == user.id, col(UserSession.revoked_at).is_(None)
+        )
+    ).all():
+        session.revoked_at = now
+        db.add(session)
+    record_audit(
+        db,
+        "customer.account_deleted",
+        actor_user_id=user.id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="user",
+        subject_id=user.id,
+        client_address=row.client_address,
+    )
+    db.flush()

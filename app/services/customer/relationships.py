@@ -1,0 +1,227 @@
+"""An account's customer relationships (link, unlink, list, switch) and the overview page data.
+
+Every function takes the caller's ``Principal`` and shows or changes only relationships that
+belong to that customer: the one the session was signed in on, or those linked to the account.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    AccountRelationship,
+    Customer,
+    CustomerRelationship,
+    Meter,
+    Reading,
+    Role,
+)
+from app.models.base import utcnow
+from app.services.audit import record_audit
+from app.services.customer.access import refuse, require_account, require_customer
+from app.services.customer.login import linked_relationship_ids
+from app.services.customer.mobile_numbers import parse_mobile
+from app.services.sessions import Principal, switch_session_relationship
+
+
+@dataclass(frozen=True)
+class RelationshipSummary:
+    relationship_id: int
+    installation_number: str
+    metering_point_id: str
+    address: str
+    postcode: str
+    city: str
+    is_current: bool
+    is_linked: bool
+
+
+@dataclass(frozen=True)
+class LastReading:
+    value: float
+    unit: str
+    at: datetime  # UTC; the UI shows it in Europe/Oslo
+    register_code: str
+
+
+@dataclass(frozen=True)
+class CustomerOverview:
+    relationship_id: int
+    name: str
+    address: str
+    postcode: str
+    city: str
+    installation_number: str
+    metering_point_id: str
+    meter_serial: str | None
+    last_reading: LastReading | None
+
+
+def _summary(
+    relationship: CustomerRelationship, *, current: int | None, linked: set[int]
+) -> RelationshipSummary:
+    assert relationship.id is not None
+    return RelationshipSummary(
+        relationship_id=relationship.id,
+        installation_number=relationship.installation_number,
+        metering_point_id=relationship.metering_point_id,
+        address=relationship.address,
+        postcode=relationship.postcode,
+        city=relationship.city,
+        is_current=relationship.id == current,
+        is_linked=relationship.id in linked,
+    )
+
+
+def list_relationships(db: Session, principal: Principal) -> list[RelationshipSummary]:
+    """The linked relationships (oldest link first), plus the current one if not linked."""
+    row = require_customer(db, principal, "list_relationships")
+    linked = linked_relationship_ids(db, row.user_id) if row.user_id is not None else []
+    ids = list(linked)
+    if row.relationship_id is not None and row.relationship_id not in ids:
+        ids.append(row.relationship_id)
+    by_id = {
+        r.id: r
+        for r in db.exec(
+            select(CustomerRelationship).where(col(CustomerRelationship.id).in_(ids))
+        ).all()
+    }
+    return [
+        _summary(by_id[i], current=row.relationship_id, linked=set(linked))
+        for i in ids
+        if i in by_id
+    ]
+
+
+def relationship_needs_linking(db: Session, principal: Principal) -> bool:
+    """True when an account holder is signed in on a relationship not linked to the account:
+    the page then offers "add current customer relationship"."""
+    row = require_customer(db, principal, "relationship_needs_linking")
+    if row.user_id is None:
+        return False
+    return row.relationship_id not in linked_relationship_ids(db, row.user_id)
+
+
+def link_relationship(db: Session, principal: Principal, now: datetime | None = None) -> bool:
+    """Link the session's current relationship to the account; False if it already was."""
+    now = now or utcnow()
+    row, user = require_account(db, principal, "link_relationship", now=now)
+    assert row.relationship_id is not None and user.id is not None
+    if row.relationship_id in linked_relationship_ids(db, user.id):
+        return False
+    relationship = db.get(CustomerRelationship, row.relationship_id)
+    customer = db.get(Customer, relationship.customer_id) if relationship else None
+    if customer is None or parse_mobile(customer.mobile) != user.mobile:
+        raise refuse(
+            db,
+            principal,
+            "link_relationship",
+            "mobile on record differs from the account's",
+            subject_type="customer_relationship",
+            subject_id=row.relationship_id,
+        )
+    db.add(AccountRelationship(user_id=user.id, relationship_id=row.relationship_id, linked_at=now))
+    record_audit(
+        db,
+        "customer.relationship_linked",
+        actor_user_id=user.id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="customer_relationship",
+        subject_id=row.relationship_id,
+        client_address=row.client_address,
+    )
+    db.flush()
+    return True
+
+
+def unlink_relationship(db: Session, principal: Principal, relationship_id: int) -> None:
+    """Remove a link of the account. The session may stay on that relationship: its mobile
+    on record is still the account's."""
+    row, user = require_account(db, principal, "unlink_relationship")
+    link = db.exec(
+        select(AccountRelationship).where(
+            AccountRelationship.user_id == user.id,
+            AccountRelationship.relationship_id == relationship_id,
+        )
+    ).first()
+    if link is None:
+        raise refuse(
+            db,
+            principal,
+            "unlink_relationship",
+            "relationship not linked to this account",
+            subject_type="customer_relationship",
+            subject_id=relationship_id,
+        )
+    db.delete(link)
+    record_audit(
+        db,
+        "customer.relationship_unlinked",
+        actor_user_id=user.id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="customer_relationship",
+        subject_id=relationship_id,
+        client_address=row.client_address,
+    )
+    db.flush()
+
+
+def switch_relationship(db: Session, principal: Principal, relationship_id: int) -> Principal:
+    """Move the session to another relationship linked to the account; the new principal."""
+    row, user = require_account(db, principal, "switch_relationship")
+    assert user.id is not None
+    if relationship_id not in linked_relationship_ids(db, user.id):
+        raise refuse(
+            db,
+            principal,
+            "switch_relationship",
+            "relationship not linked to this account",
+            subject_type="customer_relationship",
+            subject_id=relationship_id,
+        )
+    assert row.id is not None
+    switch_session_relationship(db, row.id, relationship_id)
+    db.flush()
+    return dataclasses.replace(principal, relationship_id=relationship_id)
+
+
+def customer_overview(db: Session, principal: Principal) -> CustomerOverview:
+    """Name, address, installation, metering point, meter and its last reading: only for the
+    principal's current relationship."""
+    row = require_customer(db, principal, "customer_overview")
+    relationship = db.get(CustomerRelationship, row.relationship_id)
+    if relationship is None:
+        raise refuse(db, principal, "customer_overview", "relationship gone")
+    customer = db.get(Customer, relationship.customer_id)
+    meter = db.get(Meter, relationship.meter_id) if relationship.meter_id else None
+    last: LastReading | None = None
+    if meter is not None:
+        reading = db.exec(
+            select(Reading)
+            .where(Reading.meter_id == meter.id)
+            .order_by(col(Reading.ts).desc(), col(Reading.register_code))
+            .limit(1)
+        ).first()
+        if reading is not None:
+            last = LastReading(
+                value=reading.value,
+                unit=reading.unit,
+                at=datetime.fromtimestamp(reading.ts, UTC),
+                register_code=reading.register_code,
+            )
+    assert relationship.id is not None
+    return CustomerOverview(
+        relationship_id=relationship.id,
+        name=customer.name if customer else "",
+        address=relationship.address,
+        postcode=relationship.postcode,
+        city=relationship.city,
+        installation_number=relationship.installation_number,
+        metering_point_id=relationship.metering_point_id,
+        meter_serial=meter.serial if meter else None,
+        last_reading=last,
+    )

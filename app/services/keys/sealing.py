@@ -1,0 +1,407 @@
+"""Meter keys: sealed at rest, opened only where they are used, every add, import, view and export audited.
+
+Envelope encryption: each row has its own random 256-bit data key; the meter's encryption and
+authentication keys are sealed with it (AES-256-GCM, the serial and field name as associated data,
+so sealed values cannot be swapped between rows or fields). The data key is stored wrapped by the
+master key from settings: `MASTER_KEY` (hex or base64 of 32 bytes) or the file `MASTER_KEY_FILE`,
+which is generated (mode 0600) on a laptop when missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import hashlib
+import io
+import logging
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlmodel import Session, select
+
+from app.clock import utcnow
+from app.config import settings
+from app.models import KeyKind, Meter, MeterKey
+from app.private_files import private_directory
+from app.services.audit import record_audit
+from app.services.caller import CLI_CALLER, WORKER_CALLER, Caller
+from app.services.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+_NONCE = 12
+_WRAP_CONTEXT = b"meterportal data key v1|"
+
+
+class InvalidMeterKey(DomainError):
+    """A key, serial or system title that cannot be stored."""
+
+
+class MasterKeyError(RuntimeError):
+    """The configured master key is missing, malformed, or does not open a stored data key."""
+
+
+@dataclass(frozen=True, slots=True)
+class MasterKey:
+    key: bytes
+    key_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedKey:
+    """Plaintext keys: handed to the worker's decoder, never to a page."""
+
+    serial: str
+    system_title: bytes | None
+    encryption_key: bytes
+    authentication_key: bytes | None
+
+
+def _parse_master_key(text: str) -> bytes:
+    text = text.strip()
+    for decode in (bytes.fromhex, base64.b64decode):
+        try:
+            key = decode(text)
+        except (ValueError, binascii.Error):
+            continue
+        if len(key) == 32:
+            return key
+    raise MasterKeyError("the master key must be 32 bytes, hex or base64")
+
+
+def _key_id(key: bytes) -> str:
+    return hashlib.sha256(key).hexdigest()[:16]
+
+
+def load_master_key(value: str | None = None, path: str | None = None) -> MasterKey:
+    """The master key from MASTER_KEY, else MASTER_KEY_FILE (generated there when missing)."""
+    value = settings.master_key if value is None else value
+    if value:
+        key = _parse_master_key(value)
+        return MasterKey(key, _key_id(key))
+    file = Path(path or settings.master_key_file)
+    if not file.exists():
+        # A laptop: a development key, kept next to the SQLite file and readable by the owner only.
+        private_directory(file.parent)
+        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        log.warning("generated a development master key in %s (set MASTER_KEY in production)", file)
+    key = _parse_master_key(file.read_text())
+    return MasterKey(key, _key_id(key))
+
+
+@lru_cache(maxsize=1)
+def master_key() -> MasterKey:
+    return load_master_key()
+
+
+def _seal(key: bytes, plaintext: bytes, context: bytes) -> bytes:
+    nonce = os.urandom(_NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, context)
+
+
+def _open(key: bytes, sealed: bytes, context: bytes) -> bytes:
+    try:
+        return AESGCM(key).decrypt(sealed[:_NONCE], sealed[_NONCE:], context)
+    except InvalidTag:
+        raise MasterKeyError("a stored key does not open (wrong master key or altered row)") from None
+
+
+def _context(serial: str, field: str) -> bytes:
+    return f"{serial}|{field}".encode()
+
+
+def parse_key_hex(text: str, field: str = "key") -> bytes:
+    cleaned = text.strip().replace(" ", "").replace(":", "").removeprefix("0x")
+    try:
+        key = bytes.fromhex(cleaned)
+    except ValueError:
+        raise InvalidMeterKey("keys.invalid_key", field=field) from None
+    if len(key) != 16:
+        raise InvalidMeterKey("keys.invalid_key", field=field)
+    return key
+
+
+def _normalise_system_title(text: str | bytes | None) -> str | None:
+    if text is None or text == "" or text == b"":
+        return None
+    if isinstance(text, bytes):
+        raw = text
+    else:
+        cleaned = text.strip().replace(" ", "")
+        try:
+            raw = bytes.fromhex(cleaned)
+        except ValueError:
+            # A system title may be given as its 8 ASCII characters (e.g. "KFM12345").
+            raw = cleaned.encode()
+    if len(raw) != 8:
+        raise InvalidMeterKey("keys.invalid_system_title", field="system_title")
+    return raw.hex()
+
+
+def _normalise_serial(serial: str) -> str:
+    serial = serial.strip()
+    if not serial or len(serial) > 40:
+        raise InvalidMeterKey("keys.invalid_serial", field="serial")
+    return serial
+
+
+def _seal_row(
+    row: MeterKey, encryption_key: bytes, authentication_key: bytes | None, master: MasterKey
+) -> None:
+    data_key = AESGCM.generate_key(bit_length=256)
+    row.encryption_key_sealed = _seal(data_key, encryption_key, _context(row.serial, "enc"))
+    row.authentication_key_sealed = (
+        _seal(data_key, authentication_key, _context(row.serial, "auth"))
+        if authentication_key is not None
+        else None
+    )
+    row.wrapped_data_key = _seal(master.key, data_key, _WRAP_CONTEXT + row.serial.encode())
+    row.master_key_id = master.key_id
+
+
+def _open_row(row: MeterKey, master: MasterKey) -> OpenedKey:
+    if row.master_key_id != master.key_id:
+        raise MasterKeyError(f"key of {row.serial} is wrapped by another master key ({row.master_key_id})")
+    data_key = _open(master.key, row.wrapped_data_key, _WRAP_CONTEXT + row.serial.encode())
+    encryption_key = _open(data_key, row.encryption_key_sealed, _context(row.serial, "enc"))
+    authentication_key = (
+        _open(data_key, row.authentication_key_sealed, _context(row.serial, "auth"))
+        if row.authentication_key_sealed is not None
+        else None
+    )
+    title = bytes.fromhex(row.system_title) if row.system_title else None
+    return OpenedKey(row.serial, title, encryption_key, authentication_key)
+
+
+def add_key(
+    db: Session,
+    serial: str,
+    encryption_key: bytes | str,
+    authentication_key: bytes | str | None = None,
+    *,
+    system_title: str | bytes | None = None,
+    kind: KeyKind | str = KeyKind.METER,
+    owner_id: int | None = None,
+    actor: Caller = CLI_CALLER,
+    replace: bool = False,
+    master: MasterKey | None = None,
+) -> MeterKey:
+    """Store (or with `replace`, re-key) the keys of one meter or concentrator, audited."""
+    serial = _normalise_serial(serial)
+    if isinstance(encryption_key, str):
+        encryption_key = parse_key_hex(encryption_key)
+    if isinstance(authentication_key, str):
+        authentication_key = parse_key_hex(authentication_key, "auth_key") if authentication_key else None
+    if len(encryption_key) != 16 or (authentication_key is not None and len(authentication_key) != 16):
+        raise InvalidMeterKey("keys.invalid_key", field="key")
+    title = _normalise_system_title(system_title)
+    kind = KeyKind(kind)
+    row = db.exec(select(MeterKey).where(MeterKey.serial == serial)).first()
+    if row is not None and not replace:
+        raise InvalidMeterKey("keys.duplicate_serial", field="serial", serial=serial)
+    action = "key.replace" if row is not None else "key.add"
+    if row is None:
+        row = MeterKey(serial=serial, encryption_key_sealed=b"", wrapped_data_key=b"", master_key_id="")
+    meter = db.exec(select(Meter).where(Meter.serial == serial)).first()
+    row.system_title = title
+    row.kind = kind.value
+    row.owner_id = owner_id if owner_id is not None else (row.owner_id or (meter.owner_id if meter else None))
+    row.meter_id = meter.id if meter is not None else row.meter_id
+    row.updated_at = utcnow()
+    _seal_row(row, encryption_key, authentication_key, master or master_key())
+    db.add(row)
+    db.flush()
+    record_audit(
+        db, action, actor, subject_type="meter_key",
+        subject_id=row.id or "", detail=f"serial={serial} kind={kind.value}"
+        + (" with authentication key" if authentication_key else "")
+    )  # fmt: skip
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class KeyImportResult:
+    added: int
+    replaced: int
+    rejected: list[tuple[int, str]]  # (line number, reason)
+
+
+_SERIAL_COLUMNS = ("serial", "meter", "meter_serial", "meter_id", "id")
+_KEY_COLUMNS = ("key", "encryption_key", "ek", "guek", "aes_key")
+_AUTH_COLUMNS = ("auth_key", "authentication_key", "ak", "gak")
+_TITLE_COLUMNS = ("system_title", "systemtitle", "title")
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    for index, name in enumerate(header):
+        if name in names:
+            return index
+    return None
+
+
+def import_keys_csv(
+    db: Session,
+    text: str,
+    *,
+    owner_id: int | None = None,
+    actor: Caller = CLI_CALLER,
+    replace: bool = False,
+    source_name: str = "",
+) -> KeyImportResult:
+    """Import keys from CSV (`serial,key[,auth_key][,system_title][,kind]`, `,` or `;`), audited.
+
+    A bad line is reported with its number and skipped; the others are stored.
+    """
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
+    if not rows:
+        raise InvalidMeterKey("keys.bad_csv")
+    header = [cell.strip().lower() for cell in rows[0]]
+    serial_at, key_at = _column(header, _SERIAL_COLUMNS), _column(header, _KEY_COLUMNS)
+    auth_at, title_at = _column(header, _AUTH_COLUMNS), _column(header, _TITLE_COLUMNS)
+    kind_at = _column(header, ("kind", "type"))
+    if serial_at is None or key_at is None:
+        raise InvalidMeterKey("keys.bad_csv")
+    added = replaced = 0
+    rejected: list[tuple[int, str]] = []
+    master = master_key()
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+
+        def cell(index: int | None, cells: list[str] = cells) -> str:
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        serial = cell(serial_at)
+        try:
+            with db.begin_nested():
+                existed = db.exec(select(MeterKey.id).where(MeterKey.serial == serial)).first() is not None
+                add_key(
+                    db, serial, cell(key_at), cell(auth_at) or None, system_title=cell(title_at) or None,
+                    kind=cell(kind_at) or KeyKind.METER, owner_id=owner_id, actor=actor, replace=replace,
+                    master=master,
+                )  # fmt: skip
+        except (InvalidMeterKey, ValueError) as error:
+            reason = error.message("en") if isinstance(error, DomainError) else str(error)
+            rejected.append((number, reason))
+            continue
+        if existed:
+            replaced += 1
+        else:
+            added += 1
+    record_audit(
+        db, "key.import", actor, subject_type="meter_key",
+        detail=f"{source_name} added={added} replaced={replaced} rejected={len(rejected)}"
+    )  # fmt: skip
+    return KeyImportResult(added, replaced, rejected)
+
+
+def _opened(db: Session, row: MeterKey | None, actor: Caller, how: str) -> OpenedKey | None:
+    if row is None:
+        return None
+    opened = _open_row(row, master_key())
+    record_audit(
+        db, "key.view", actor, subject_type="meter_key",
+        subject_id=row.id or "", detail=f"serial={row.serial} by {how}"
+    )  # fmt: skip
+    return opened
+
+
+def key_for_system_title(
+    db: Session, system_title: bytes | str, actor: Caller = WORKER_CALLER
+) -> OpenedKey | None:
+    """The plaintext keys of the HAN meter with this DLMS system title (for the worker), audited."""
+    title = _normalise_system_title(system_title)
+    row = db.exec(select(MeterKey).where(MeterKey.system_title == title)).first()
+    return _opened(db, row, actor, "system title")
+
+
+def _row_for_serial(db: Session, serial: str) -> MeterKey | None:
+    serial = serial.strip()
+    row = db.exec(select(MeterKey).where(MeterKey.serial == serial)).first()
+    if row is None and serial.isdigit() and len(serial) >= 6:
+        # A meter sends its number ("57000074"); the portal may know it with a make prefix.
+        candidates = db.exec(select(MeterKey).where(MeterKey.serial.endswith(serial))).all()  # type: ignore[attr-defined]
+        matching = [c for c in candidates if not c.serial[: -len(serial)][-1:].isdigit()]
+        row = matching[0] if len(matching) == 1 else None
+    return row
+
+
+def key_for_serial(db: Session, serial: str, actor: Caller = WORKER_CALLER) -> OpenedKey | None:
+    """The plaintext keys of the meter with this serial (for the worker), audited."""
+    return _opened(db, _row_for_serial(db, serial), actor, "serial")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyProtection:
+    """How the data of a meter whose key we hold must arrive: encrypted (or authenticated) with
+    its key, authenticated too when it has an authentication key, from its own DLMS system title."""
+
+    serial: str
+    system_title: bytes | None
+    authenticated: bool
+
+
+_TRAILING_NUMBER = re.compile(r"(\d{6,})$")
+
+
+def meter_number(ref: str) -> str | None:
+    """The number part of a serial ("57000074" of "KAM57000074"), as wireless meters send it."""
+    match = _TRAILING_NUMBER.search(ref.strip())
+    return match.group(1) if match else None
+
+
+def key_protections(db: Session) -> dict[str, KeyProtection]:
+    """Every name a meter whose key we hold may send (the key's serial, the serial of the meter it
+    is linked to, and their number parts) -> how its data must arrive. Opens no key."""
+    rows = db.exec(
+        select(MeterKey.serial, MeterKey.system_title, MeterKey.authentication_key_sealed, Meter.serial)
+        .join(Meter, Meter.id == MeterKey.meter_id, isouter=True)  # type: ignore[arg-type]
+    ).all()
+    protections: dict[str, KeyProtection] = {}
+    for serial, title, authentication_sealed, linked_serial in rows:
+        protection = KeyProtection(serial, bytes.fromhex(title) if title else None,
+                                   authentication_sealed is not None)  # fmt: skip
+        for name in (serial, linked_serial):
+            if not name:
+                continue
+            for alias in (name, meter_number(name)):
+                # Two keys behind one number: the stricter rule holds.
+                if alias and (alias not in protections or protection.authenticated):
+                    protections[alias] = protection
+    return protections
+
+
+def export_keys_csv(db: Session, owner_id: int | None, actor: Caller) -> str:
+    """Plaintext CSV of an owner's keys (None: all), for a holder of the right; one audit row per export."""
+    query = select(MeterKey).order_by(MeterKey.serial)
+    if owner_id is not None:
+        query = query.where(MeterKey.owner_id == owner_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["serial", "key", "auth_key", "system_title", "kind"])
+    master = master_key()
+    count = 0
+    for row in db.exec(query):
+        opened = _open_row(row, master)
+        writer.writerow([
+            row.serial, opened.encryption_key.hex(),
+            opened.authentication_key.hex() if opened.authentication_key else "",
+            row.system_title or "", row.kind,
+        ])  # fmt: skip
+        count += 1
+    record_audit(
+        db, "key.export", actor, subject_type="organisation",
+        subject_id=owner_id if owner_id is not None else "", detail=f"{count} keys"
+    )  # fmt: skip
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""Min side: states."""

@@ -1,0 +1,195 @@
+"""Min side sign-in: first login by invoice data + SMS code, or mobile + password."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import reflex as rx
+
+from app import routes
+from app.clock import utcnow
+from app.db import session_scope
+from app.services.customer.login import (
+    ChallengeInfo,
+    login_with_password,
+    resend_code,
+    start_first_login,
+    verify_code,
+)
+from app.services.errors import DomainError
+from app.services.otp import RESEND_COOLDOWN
+from app.states.form import field_messages
+from app.states.session import SessionState
+
+
+class CustomerLoginState(SessionState):
+    # The remembered-device token (30 days); the server keeps only its hash.
+    device_token: str = rx.LocalStorage("", name="mp_device", sync=True)
+    method: str = "first"
+    step: str = "form"
+    installation_number: str = ""
+    metering_point_id: str = ""
+    mobile: str = ""
+    code: str = ""
+    masked_mobile: str = ""
+    resend_in: int = 0
+    errors: dict[str, str] = {}
+    _challenge_id: str = ""
+    # When the server allows a new code (epoch seconds): the countdown never runs past it.
+    _resend_available_epoch: float = 0.0
+    # A newer countdown replaces an older one still ticking.
+    _countdown_generation: int = 0
+
+    @rx.event
+    def set_method(self, method: str) -> None:
+        if method in ("first", "password"):
+            self.method = method
+            self.errors = {}
+
+    @rx.event
+    def set_installation_number(self, value: str) -> None:
+        self.installation_number = value
+
+    @rx.event
+    def set_metering_point_id(self, value: str) -> None:
+        self.metering_point_id = value
+
+    @rx.event
+    def set_mobile(self, value: str) -> None:
+        self.mobile = value
+
+    @rx.event
+    def set_code(self, value: str) -> None:
+        self.code = value
+
+    def _show_challenge(self, challenge: ChallengeInfo):
+        self._challenge_id = challenge.challenge_id
+        self._resend_available_epoch = challenge.resend_available_at.timestamp()
+        self.masked_mobile = challenge.masked_mobile
+        self.step = "code"
+        self.code = ""
+        self.errors = {}
+        return CustomerLoginState.count_down_resend(self._seconds_until(challenge.resend_available_at))
+
+    @staticmethod
+    def _seconds_until(moment: datetime) -> int:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return max(0, int((moment - utcnow()).total_seconds()) + 1)
+
+    async def _signed_in(self, token: str, device_token: str | None):
+        # A new person starts from a clean tab (a previous one may have left without signing
+        # out), and nothing the customer typed stays in the state once they are in.
+        await self._forget_the_tab()
+        self.session_token = token
+        if device_token:
+            self.device_token = device_token
+        return rx.redirect(routes.CUSTOMER_HOME)
+
+    @rx.event
+    def submit_first_login(self, form: dict | None = None):
+        try:
+            with session_scope() as db:
+                challenge = start_first_login(
+                    db,
+                    self.installation_number,
+                    self.metering_point_id,
+                    self.mobile,
+                    # An uncontrolled box: its state is in the page until the form is sent.
+                    str((form or {}).get("consent", "")).lower() in {"on", "true"},
+                    self._client_address(),
+                    language=self.language,
+                    # The version of the terms the page showed beside the ticked box.
+                    terms_version=str((form or {}).get("terms_version", "")),
+                )
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        return self._show_challenge(challenge)
+
+    @rx.event
+    async def submit_password_login(self, form: dict | None = None):
+        # argon2 (about 0.4 s, 64 MiB) runs in a worker thread, not on the event loop.
+        # The password comes with the submitted form only: it is never a state var.
+        password = str((form or {}).get("login_password") or "")
+        mobile, device_token = self.mobile, self.device_token or None
+        address, language = self._client_address(), self.language
+
+        def sign_in():
+            with session_scope() as db:
+                return login_with_password(
+                    db, mobile, password, device_token, address, language=language
+                )
+
+        try:
+            outcome = await asyncio.to_thread(sign_in)
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        if outcome.result is not None:
+            return await self._signed_in(
+                outcome.result.session_token, outcome.result.device_token
+            )
+        assert outcome.challenge is not None
+        return self._show_challenge(outcome.challenge)
+
+    @rx.event
+    async def submit_code(self, _form: dict | None = None):
+        try:
+            with session_scope() as db:
+                result = verify_code(
+                    db,
+                    self._challenge_id,
+                    self.code.strip(),
+                    self._client_address(),
+                    device_token=self.device_token or None,
+                )
+        except DomainError as error:
+            self.errors = {"code": error.message(self.language)}
+            return None
+        return await self._signed_in(result.session_token, result.device_token)
+
+    @rx.event
+    def request_new_code(self):
+        try:
+            with session_scope() as db:
+                challenge = resend_code(
+                    db, self._challenge_id, self._client_address(), language=self.language
+                )
+        except DomainError as error:
+            self.errors = {"code": error.message(self.language)}
+            return None
+        return self._show_challenge(challenge)
+
+    @rx.event
+    def start_over(self) -> None:
+        self.step = "form"
+        self.code = ""
+        self.errors = {}
+        self._challenge_id = ""
+
+    def _bounded_countdown(self, seconds: object) -> int:
+        """Any browser can call the countdown with any value: it never runs past the server's
+        own time for a new code (at most the resend cooldown), nor below zero."""
+        try:
+            asked = int(seconds)  # type: ignore[call-overload]
+        except (TypeError, ValueError, OverflowError):
+            return 0
+        remaining = int(self._resend_available_epoch - utcnow().timestamp()) + 1
+        ceiling = int(RESEND_COOLDOWN.total_seconds()) + 1
+        return max(0, min(asked, remaining, ceiling))
+
+    @rx.event(background=True)
+    async def count_down_resend(self, seconds: int):
+        async with self:
+            self._countdown_generation += 1
+            generation = self._countdown_generation
+            seconds = self._bounded_countdown(seconds)
+            self.resend_in = seconds
+        while seconds > 0:
+            await asyncio.sleep(1)
+            seconds -= 1
+            async with self:
+                if self._countdown_generation != generation:
+                    return
+                self.resend_in = seconds

@@ -1,0 +1,178 @@
+"""Min side for a signed-in customer: overview, relationships, profile."""
+
+from __future__ import annotations
+
+import asyncio
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from app import routes
+from app.config import settings
+from app.db import session_scope
+from app.i18n import translate
+from app.models import Role
+from app.services.customer.accounts import (
+    account_profile,
+    change_password,
+    create_account,
+    delete_account,
+)
+from app.services.customer.relationships import (
+    customer_overview,
+    link_relationship,
+    list_relationships,
+    relationship_needs_linking,
+    switch_relationship,
+    unlink_relationship,
+)
+from app.services.errors import DomainError
+from app.services.sessions import Principal
+from app.states.form import field_messages
+from app.states.session import SessionState
+
+
+def _format_number(value: float) -> str:
+    # Norwegian style: thin space for thousands, comma for decimals.
+    return f"{value:,.1f}".replace(",", " ").replace(".", ",")
+
+
+class CustomerState(SessionState):
+    overview: dict[str, str] = {}
+    relationships: list[dict[str, str]] = []
+    needs_linking: bool = False
+    has_account: bool = False
+    masked_mobile: str = ""
+    errors: dict[str, str] = {}
+    loaded: bool = False
+
+    def _refresh(self, principal: Principal) -> None:
+        zone = ZoneInfo(settings.timezone)
+        with session_scope() as db:
+            overview = customer_overview(db, principal)
+            relationships = list_relationships(db, principal)
+            needs_linking = relationship_needs_linking(db, principal)
+            profile = account_profile(db, principal)
+        reading = overview.last_reading
+        self.overview = {
+            "name": overview.name,
+            "address": f"{overview.address}, {overview.postcode} {overview.city}",
+            "installation_number": overview.installation_number,
+            "metering_point_id": overview.metering_point_id,
+            "meter_serial": overview.meter_serial or "",
+            "last_reading": f"{_format_number(reading.value)} {reading.unit}" if reading else "",
+            "last_reading_at": (
+                reading.at.astimezone(zone).strftime("%d.%m.%Y %H:%M") if reading else ""
+            ),
+        }
+        self.relationships = [
+            {
+                "id": str(item.relationship_id),
+                "label": f"{item.address}, {item.city}",
+                "installation_number": item.installation_number,
+                "current": "yes" if item.is_current else "",
+                "linked": "yes" if item.is_linked else "",
+            }
+            for item in relationships
+        ]
+        self.needs_linking = needs_linking
+        self.has_account = profile.has_account
+        self.masked_mobile = profile.masked_mobile or ""
+        self.display_name = overview.name
+        self.loaded = True
+
+    @rx.event
+    def load(self) -> None:
+        self._refresh(self._require(Role.CUSTOMER, handler="load"))
+
+    @rx.event
+    def switch_to(self, relationship_id: str):
+        principal = self._require(Role.CUSTOMER, handler="switch_to")
+        with session_scope() as db:
+            principal = switch_relationship(db, principal, int(relationship_id))
+        self._refresh(principal)
+        return rx.toast.success(translate("customer.switched", self.language))
+
+    @rx.event
+    def link_current(self):
+        principal = self._require(Role.CUSTOMER, handler="link_current")
+        with session_scope() as db:
+            link_relationship(db, principal)
+        self._refresh(principal)
+        return rx.toast.success(translate("customer.linked", self.language))
+
+    @rx.event
+    def unlink(self, relationship_id: str):
+        principal = self._require(Role.CUSTOMER, handler="unlink")
+        with session_scope() as db:
+            unlink_relationship(db, principal, int(relationship_id))
+        self._refresh(principal)
+
+    @staticmethod
+    def _typed(form: dict | None, name: str) -> str:
+        """A password field of the submitted form: passwords are never state vars."""
+        return str((form or {}).get(name) or "")
+
+    # Handlers that hash a password are async and hash in a worker thread: argon2 takes about
+    # 0.4 s and 64 MiB, and on the event loop it would stall every user of this backend worker.
+
+    @rx.event
+    async def submit_create_account(self, form: dict | None = None):
+        principal = self._require(Role.CUSTOMER, handler="submit_create_account")
+        password, again = self._typed(form, "new_password"), self._typed(form, "new_password_again")
+        address = self._client_address()
+
+        def create():
+            with session_scope() as db:
+                return create_account(db, principal, password, again, client_address=address)
+
+        try:
+            principal = await asyncio.to_thread(create)
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        self.errors = {}
+        self._refresh(principal)
+        return rx.toast.success(translate("customer.account_created", self.language))
+
+    @rx.event
+    async def submit_change_password(self, form: dict | None = None):
+        principal = self._require(Role.CUSTOMER, handler="submit_change_password")
+        current = self._typed(form, "current_password")
+        new, again = self._typed(form, "new_password"), self._typed(form, "new_password_again")
+        address = self._client_address()
+
+        def change():
+            with session_scope() as db:
+                change_password(db, principal, current, new, again, client_address=address)
+
+        try:
+            await asyncio.to_thread(change)
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        self.errors = {}
+        return rx.toast.success(translate("customer.password_changed", self.language))
+
+    @rx.event
+    async def confirm_delete_account(self, form: dict | None = None):
+        """Deleting the account asks for its password (an SMS code alone is not enough)."""
+        principal = self._require(Role.CUSTOMER, handler="confirm_delete_account")
+        password = self._typed(form, "password")
+        address = self._client_address()
+
+        def delete():
+            with session_scope() as db:
+                delete_account(db, principal, password, client_address=address)
+
+        try:
+            await asyncio.to_thread(delete)
+        except DomainError as error:
+            self.errors = field_messages(error, self.language)
+            return None
+        language = self.language
+        await self._forget_the_tab()
+        return [
+            rx.toast.info(translate("customer.account_deleted", language)),
+            rx.redirect(routes.HOME),
+        ]

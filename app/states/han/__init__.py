@@ -1,0 +1,1 @@
+"""HAN port orders: states."""

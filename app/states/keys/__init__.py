@@ -1,0 +1,1 @@
+"""The encryption-key service: states."""

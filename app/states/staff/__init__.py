@@ -1,0 +1,1 @@
+"""The grid company's back office: states."""
