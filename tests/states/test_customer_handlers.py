@@ -120,7 +120,7 @@ def test_sign_out_resets_every_state_of_the_tab(two_customers):
     CustomerState.load.fn(state)
     assert state.overview["name"] and state.display_name
     login = state.parent_state.substates[CustomerLoginState.get_name()]
-    login.mobile, login.installation_number, login.device_token = "+4799000001", "990001", "dev"
+    login.mobile, login.masked_mobile, login.device_token = "+4799000001", "+47 *** ** 001", "dev"
     state.language = "en"
 
     outcome = SessionState.sign_out.fn(state)
@@ -129,7 +129,7 @@ def test_sign_out_resets_every_state_of_the_tab(two_customers):
 
     assert (state.session_token, state.role, state.display_name) == ("", "", "")
     assert state.overview == {} and state.relationships == [] and not state.loaded
-    assert (login.mobile, login.installation_number) == ("", "")
+    assert (login.mobile, login.masked_mobile) == ("", "")
     # The browser's own settings stay: its language and its remembered device.
     assert (state.language, login.device_token) == ("en", "dev")
 
@@ -150,9 +150,9 @@ def test_signing_in_starts_from_a_clean_tab(two_customers, monkeypatch):
             customer.mobile, True, "192.0.2.90",
         )
         code = latest_sms_to(db, customer.mobile).body.split()[0]
-    login._challenge_id, login.code = info.challenge_id, code
+    login._challenge_id = info.challenge_id
 
-    asyncio.run(CustomerLoginState.submit_code.fn(login))
+    asyncio.run(CustomerLoginState.submit_code.fn(login, {"code": code}))
 
     assert login.errors == {}
     assert state.overview == {} and not state.loaded

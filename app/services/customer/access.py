@@ -8,7 +8,7 @@ since the caller rolls back on the error) and raised as ``AccessDenied``.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -20,9 +20,6 @@ from app.services.sessions import Principal
 
 log = logging.getLogger(__name__)
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def refuse(
@@ -62,7 +59,7 @@ def require_customer(
     if principal.role is not Role.CUSTOMER:
         raise refuse(db, principal, action, f"role {principal.role.value} is not customer")
     row = db.get(UserSession, principal.session_id)
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise refuse(db, principal, action, "session not live")
     if (
         row.role != Role.CUSTOMER.value
