@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import string
+from importlib import import_module
 
 import pytest
-
-from importlib import import_module
 
 from app.i18n import AREAS, LANGUAGES, translate
 
