@@ -159,3 +159,16 @@ def test_signing_in_starts_from_a_clean_tab(two_customers, monkeypatch):
     with session_scope() as db:
         principal = resolve_principal(db, state.session_token)
     assert principal is not None and principal.relationship_id == second
+
+
+def test_a_new_tab_shows_the_customers_name_from_the_session_alone(two_customers):
+    """Opening /min-side/forbruk in a new tab showed "Konto": only the overview page set the name."""
+    (customer_id, relationship_id), _ = two_customers
+    state = state_as(SessionState, _guest_token(relationship_id))
+    SessionState.refresh_session.fn(state)
+    with session_scope() as db:
+        assert state.display_name == db.get(Customer, customer_id).name
+    assert state.role == Role.CUSTOMER.value
+    signed_out = state_as(SessionState, "")
+    SessionState.refresh_session.fn(signed_out)
+    assert (signed_out.display_name, signed_out.role) == ("", "")
