@@ -29,7 +29,7 @@ from sqlalchemy import text
 from app.db import make_engine
 from app.ingest.registers import RawReading
 from app.ingest.store import ReadingStore
-from app.ingest.telegrams import han_list3_apdu, hdlc_frame
+from app.ingest.frame_builders import han_list3_apdu, hdlc_frame
 from app.ingest.worker import FramePipeline
 from app.migrate import upgrade_to_head
 

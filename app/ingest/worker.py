@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from app.config import settings
 from app.ingest.decoders import DecodedFrame, DecodeError
-from app.ingest.decoders.detect import FrameDecoder
 from app.ingest.decoders.dlms import strip_llc
+from app.ingest.decoders.frame_decoder import FrameDecoder
 from app.ingest.decoders.hdlc import HdlcFrameReader
 from app.ingest.keyring import KeyRing, KeyTableUnavailable, protection_refusal
 from app.ingest.registers import frame_readings

@@ -26,7 +26,7 @@ from app.ingest.sources.billing_files import (
     parse_interval_lines,
 )
 from app.ingest.store import ReadingStore
-from app.ingest.telegrams import HeatMeterState, type_f_datetime, wmbus_heat_telegram
+from app.ingest.frame_builders import HeatMeterState, type_f_datetime, wmbus_heat_telegram
 from app.ingest.worker import FramePipeline
 from app.models import (
     Customer,

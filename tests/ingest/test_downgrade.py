@@ -17,7 +17,7 @@ from app.ingest.han_json import decode_han_json
 from app.ingest.keyring import KeyRing
 from app.ingest.sources.mqtt import MqttSource, Subscription
 from app.ingest.store import ReadingStore
-from app.ingest.telegrams import (
+from app.ingest.frame_builders import (
     HeatMeterState,
     _axdr_length,
     glo_cipher,
