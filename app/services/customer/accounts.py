@@ -112,11 +112,9 @@ def create_account(
     record_audit(
         db,
         "customer.account_created",
-        actor_user_id=user.id,
-        actor_role=Role.CUSTOMER.value,
+        dataclasses.replace(principal, user_id=user.id),
         subject_type="user",
         subject_id=user.id,
-        client_address=row.client_address,
     )
     db.flush()
     return dataclasses.replace(principal, user_id=user.id)
@@ -220,8 +218,7 @@ def change_password(
     record_audit(
         db,
         "customer.password_changed",
-        actor_user_id=user.id,
-        actor_role=Role.CUSTOMER.value,
+        dataclasses.replace(principal, user_id=user.id),
         subject_type="user",
         subject_id=user.id or "",
         detail=f"ended {sessions_ended} other sessions, forgot {devices_forgotten} devices",
@@ -276,10 +273,8 @@ def delete_account(
     record_audit(
         db,
         "customer.account_deleted",
-        actor_user_id=user.id,
-        actor_role=Role.CUSTOMER.value,
+        dataclasses.replace(principal, user_id=user.id),
         subject_type="user",
         subject_id=user.id,
-        client_address=row.client_address,
     )
     db.flush()

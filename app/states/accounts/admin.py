@@ -109,7 +109,6 @@ class AdminState(SessionState):
                 approve_request(
                     db, principal, request_id, organisation_id=_int(form.get("organisation_id")),
                     new_organisation_name=str(form.get("new_organisation", "")),
-                    client_address=self._client_address(),
                 )
         except DomainError as error:
             self.errors = {f"{request_id}.{field}": message
@@ -125,8 +124,7 @@ class AdminState(SessionState):
         request_id = _int(form.get("request_id")) or 0
         try:
             with session_scope() as db:
-                decline_request(db, principal, request_id, str(form.get("reason", "")),
-                                client_address=self._client_address())
+                decline_request(db, principal, request_id, str(form.get("reason", "")))
         except DomainError as error:
             self.errors = {f"{request_id}.{field}": message
                            for field, message in field_messages(error, self.language).items()}
@@ -140,8 +138,7 @@ class AdminState(SessionState):
         principal = self._require(Role.ADMIN, handler="deactivate")
         try:
             with session_scope() as db:
-                deactivate_account(db, principal, _int(user_id) or 0,
-                                   client_address=self._client_address())
+                deactivate_account(db, principal, _int(user_id) or 0)
         except DomainError as error:
             return rx.toast.error(error.message(self.language))
         self._reload(principal)
