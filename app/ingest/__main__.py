@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config import PROJECT_ROOT
+from app.i18n.numbers import format_lag
 
 log = logging.getLogger("app.ingest")
 
@@ -300,7 +301,7 @@ def command_status(args: argparse.Namespace) -> int:
         (s.name, s.kind, s.reading_source, s.state,
          s.last_frame_at.strftime("%Y-%m-%d %H:%M:%S") if s.last_frame_at else "-",
          str(s.frames_ok), str(s.frames_bad), str(s.readings_stored), str(s.readings_duplicate),
-         str(s.readings_rejected), _lag(s.lag_seconds))
+         str(s.readings_rejected), format_lag(s.lag_seconds))
         for s in statuses
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -311,16 +312,6 @@ def command_status(args: argparse.Namespace) -> int:
 
 def _status_dict(status: Any) -> dict[str, Any]:
     return {name: getattr(status, name) for name in status.__slots__}
-
-
-def _lag(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def command_demo_ingest(args: argparse.Namespace) -> int:
