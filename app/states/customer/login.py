@@ -14,13 +14,8 @@ import reflex as rx
 from app import routes
 from app.clock import utcnow
 from app.db import session_scope
-from app.services.customer.login import (
-    ChallengeInfo,
-    login_with_password,
-    resend_code,
-    start_first_login,
-    verify_code,
-)
+from app.services.customer.login import ChallengeInfo, resend_code, start_first_login, verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.errors import DomainError
 from app.services.otp import RESEND_COOLDOWN
 from app.states.form import field_messages, form_checked, form_text, run_form
