@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from app.models import ChallengePurpose, ChallengeStatus, LoginChallenge
 from app.models.base import utcnow
-from app.services.customer.mobile_numbers import mask_mobile
 from app.services.errors import DomainError
+from app.services.mobile_numbers import mask_mobile
 from app.services.notify.sms import PROVIDER_LOCAL, check_login_code, send_login_code
 from app.services.server_secret import keyed_digest
 

@@ -25,7 +25,6 @@ from app.models.base import utcnow
 from app.services import passwords
 from app.services.audit import record_audit
 from app.services.customer.access import require_account, require_customer
-from app.services.customer.mobile_numbers import mask_mobile, parse_mobile
 from app.services.customer.remembered_devices import delete_devices, forget_devices
 from app.services.customer.sign_in import find_customer_account
 from app.services.errors import DomainError
@@ -35,6 +34,7 @@ from app.services.login_throttle import (
     customer_identity,
     forget_password_failures,
 )
+from app.services.mobile_numbers import mask_mobile, parse_mobile
 from app.services.rate_limit import PASSWORD_HASHES_PER_ADDRESS, RateLimiter, default_rate_limiter
 from app.services.sessions import Principal
 

@@ -22,7 +22,6 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.audit import record_audit
-from app.services.customer.mobile_numbers import parse_mobile
 from app.services.customer.privacy_terms import (
     PRIVACY_TERMS_VERSION,
     check_terms_version,
@@ -41,6 +40,7 @@ from app.services.customer.sign_in import (
 )
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
+from app.services.mobile_numbers import parse_mobile
 from app.services.otp import (
     ChallengeInfo,
     challenge_info,

@@ -18,7 +18,6 @@ from app.models.base import utcnow
 from app.services import passwords
 from app.services.audit import record_audit
 from app.services.customer.login import send_code
-from app.services.customer.mobile_numbers import normalise_mobile
 from app.services.customer.remembered_devices import is_remembered_device
 from app.services.customer.sign_in import (
     REQUIRED,
@@ -39,6 +38,7 @@ from app.services.login_throttle import (
     forget_password_failures,
     password_attempts_exhausted,
 )
+from app.services.mobile_numbers import normalise_mobile
 from app.services.otp import (
     ChallengeInfo,
 )

@@ -23,8 +23,8 @@ from app.models.base import utcnow
 from app.services.access import refuse
 from app.services.audit import record_audit
 from app.services.customer.access import require_account, require_customer
-from app.services.customer.mobile_numbers import parse_mobile
 from app.services.customer.sign_in import linked_relationship_ids
+from app.services.mobile_numbers import parse_mobile
 from app.services.sessions import Principal, switch_session_relationship
 
 
