@@ -80,27 +80,50 @@ def _key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:16]
 
 
-def load_master_key(value: str | None = None, path: str | None = None) -> MasterKey:
-    """The master key from MASTER_KEY, else MASTER_KEY_FILE (generated there when missing)."""
+def _master_key_texts(text: str) -> list[str]:
+    return [part for part in re.split(r"[,\s]+", text.strip()) if part]
+
+
+def load_master_keys(value: str | None = None, path: str | None = None) -> tuple[MasterKey, ...]:
+    """Every configured master key, the current one first: MASTER_KEY (or the file) may hold the new
+    and the old key together, separated by a comma, while `keys rewrap` moves the rows over. The
+    first wraps every new data key; the others only open rows not yet re-wrapped."""
     value = settings.master_key if value is None else value
     if value:
-        key = _parse_master_key(value)
-        return MasterKey(key, _key_id(key))
-    file = Path(path or settings.master_key_file)
-    if not file.exists():
-        # A laptop: a development key, kept next to the SQLite file and readable by the owner only.
-        private_directory(file.parent)
-        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-        log.warning("generated a development master key in %s (set MASTER_KEY in production)", file)
-    key = _parse_master_key(file.read_text())
-    return MasterKey(key, _key_id(key))
+        texts = _master_key_texts(value)
+    else:
+        file = Path(path or settings.master_key_file)
+        if not file.exists():
+            # A laptop: a development key, kept next to the SQLite file and readable by the owner only.
+            private_directory(file.parent)
+            descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            log.warning("generated a development master key in %s (set MASTER_KEY in production)", file)
+        texts = _master_key_texts(file.read_text())
+    if not texts:
+        raise MasterKeyError("the master key must be 32 bytes, hex or base64")
+    return tuple(MasterKey(key, _key_id(key)) for key in map(_parse_master_key, texts))
+
+
+def load_master_key(value: str | None = None, path: str | None = None) -> MasterKey:
+    """The current master key from MASTER_KEY, else MASTER_KEY_FILE (generated there when missing)."""
+    return load_master_keys(value, path)[0]
+
+
+@lru_cache(maxsize=1)
+def master_key_ring() -> tuple[MasterKey, ...]:
+    return load_master_keys()
 
 
 @lru_cache(maxsize=1)
 def master_key() -> MasterKey:
-    return load_master_key()
+    return master_key_ring()[0]
+
+
+def previous_master_keys() -> tuple[MasterKey, ...]:
+    """The old master keys configured beside the current one (empty outside a rotation)."""
+    return master_key_ring()[1:]
 
 
 def _seal(key: bytes, plaintext: bytes, context: bytes) -> bytes:
@@ -147,6 +170,15 @@ def _normalise_system_title(text: str | bytes | None) -> str | None:
     return raw.hex()
 
 
+_MAKER_PREFIX = re.compile(r"^([A-Za-z]{1,8})")
+
+
+def manufacturer_of(serial: str) -> str:
+    """The maker's prefix a serial carries ("KAM" of "KAM57000074"), or ""."""
+    match = _MAKER_PREFIX.match(serial.strip())
+    return match.group(1).upper()[:3] if match else ""
+
+
 def _normalise_serial(serial: str) -> str:
     serial = serial.strip()
     if not serial or len(serial) > 40:
@@ -168,9 +200,24 @@ def _seal_row(
     row.master_key_id = master.key_id
 
 
+def _wrapping_key(key_id: str, serial: str, master: MasterKey) -> MasterKey:
+    for candidate in (master, *previous_master_keys()):
+        if candidate.key_id == key_id:
+            return candidate
+    raise MasterKeyError(f"key of {serial} is wrapped by another master key ({key_id})")
+
+
+def open_data_key(serial: str, wrapped_data_key: bytes, master: MasterKey) -> bytes:
+    """A row's data key, unwrapped with ``master`` (the key its master_key_id names)."""
+    return _open(master.key, wrapped_data_key, _WRAP_CONTEXT + serial.encode())
+
+
+def wrap_data_key(serial: str, data_key: bytes, master: MasterKey) -> bytes:
+    return _seal(master.key, data_key, _WRAP_CONTEXT + serial.encode())
+
+
 def _open_row(row: MeterKey, master: MasterKey) -> OpenedKey:
-    if row.master_key_id != master.key_id:
-        raise MasterKeyError(f"key of {row.serial} is wrapped by another master key ({row.master_key_id})")
+    master = _wrapping_key(row.master_key_id, row.serial, master)
     data_key = _open(master.key, row.wrapped_data_key, _WRAP_CONTEXT + row.serial.encode())
     encryption_key = _open(data_key, row.encryption_key_sealed, _context(row.serial, "enc"))
     authentication_key = (
@@ -180,6 +227,31 @@ def _open_row(row: MeterKey, master: MasterKey) -> OpenedKey:
     )
     title = bytes.fromhex(row.system_title) if row.system_title else None
     return OpenedKey(row.serial, title, encryption_key, authentication_key)
+
+
+@dataclass(frozen=True, slots=True)
+class SealedKeys:
+    """A unit's keys sealed exactly as a meter_key row holds them (bound to the serial)."""
+
+    encryption_key_sealed: bytes
+    authentication_key_sealed: bytes | None
+    wrapped_data_key: bytes
+    master_key_id: str
+
+
+def seal_keys(
+    serial: str, encryption_key: bytes, authentication_key: bytes | None, master: MasterKey | None = None
+) -> SealedKeys:
+    """Seal keys for ``serial`` without storing them (a staged import holds them like this)."""
+    row = MeterKey(serial=serial, encryption_key_sealed=b"", wrapped_data_key=b"", master_key_id="")
+    _seal_row(row, encryption_key, authentication_key, master or master_key())
+    return SealedKeys(row.encryption_key_sealed, row.authentication_key_sealed, row.wrapped_data_key,
+                      row.master_key_id)  # fmt: skip
+
+
+def open_unit_keys(row: MeterKey) -> OpenedKey:
+    """The plaintext keys of one row for a holder of the right; the caller audits the view."""
+    return _open_row(row, master_key())
 
 
 def add_key(
@@ -194,6 +266,9 @@ def add_key(
     actor: Caller = CLI_CALLER,
     replace: bool = False,
     master: MasterKey | None = None,
+    manufacturer: str | None = None,
+    model: str | None = None,
+    medium: str | None = None,
 ) -> MeterKey:
     """Store (or with `replace`, re-key) the keys of one meter or concentrator, audited."""
     serial = _normalise_serial(serial)
@@ -216,6 +291,11 @@ def add_key(
     row.kind = kind.value
     row.owner_id = owner_id if owner_id is not None else (row.owner_id or (meter.owner_id if meter else None))
     row.meter_id = meter.id if meter is not None else row.meter_id
+    row.manufacturer = (
+        manufacturer if manufacturer is not None else row.manufacturer
+    ) or manufacturer_of(serial)
+    row.model = (model if model is not None else row.model) or (meter.model if meter else "")
+    row.medium = (medium if medium is not None else row.medium) or (meter.medium if meter else "")
     row.updated_at = utcnow()
     _seal_row(row, encryption_key, authentication_key, master or master_key())
     db.add(row)
