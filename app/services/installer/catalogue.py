@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.models import GridArea, InstallationType, InstallerAuthorisation, JobType, Organisation, Role
+from app.models import (
+    GridArea,
+    InstallationType,
+    InstallerAuthorisation,
+    JobType,
+    Organisation,
+    PreNotification,
+    Role,
+)
 from app.services.caller import Caller
 from app.services.errors import AccessDenied
 
@@ -78,3 +86,28 @@ def grid_areas(db: Session, caller: Caller, grid_company_id: int) -> list[Choice
         select(GridArea).where(GridArea.grid_company_id == grid_company_id).order_by(GridArea.code)
     ).all()
     return [Choice(row.id or 0, f"{row.code} {row.name}") for row in rows]
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    grid_company: str
+    installer_firm: str
+    installation_type_code: str
+    job_type: str
+    grid_area: str
+
+
+def case_summary(db: Session, row: PreNotification) -> CaseSummary:
+    """Names of what a notification was created for (the caller's access is checked before)."""
+    company = db.get(Organisation, row.grid_company_id)
+    firm = db.get(Organisation, row.installer_firm_id)
+    kind = db.get(InstallationType, row.installation_type_id)
+    job = db.get(JobType, row.job_type_id)
+    area = db.get(GridArea, row.grid_area_id)
+    return CaseSummary(
+        grid_company=company.name if company else "",
+        installer_firm=firm.name if firm else "",
+        installation_type_code=kind.code if kind else "",
+        job_type=job.name if job else "",
+        grid_area=f"{area.code} {area.name}" if area else "",
+    )

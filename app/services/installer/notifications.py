@@ -20,6 +20,7 @@ from app.models import (
     Organisation,
     PartyKind,
     PreNotification,
+    Role,
 )
 from app.services.audit import record_audit
 from app.services.caller import Caller
@@ -28,6 +29,7 @@ from app.services.form_errors import FieldErrors
 from app.services.installer.catalogue import installer_firm_of, is_authorised
 from app.services.installer.form_fields import ID_NUMBER_FIELDS, PARTY_FIELDS, TEXT_FIELDS, missing_fields
 from app.services.installer.identifiers import compact_digits, is_valid_ean18, normalise_id_number
+from app.services.installer.installation_data import apply_installation_data
 from app.services.installer.sealed_numbers import open_number, seal_number
 from app.services.installer.statuses import DELETABLE_STATUSES, EDITABLE_STATUSES
 from app.services.installer.transitions import move
@@ -250,15 +252,23 @@ def list_notifications(
     search: str = "",
     page: int = 0,
     grid_company_id: int | None = None,
+    sent_only: bool = False,
 ) -> tuple[list[NotificationRow], int]:
-    """One page of notifications: the installer's firm's, or (``grid_company_id``) a grid company's."""
+    """One page of notifications: the installer's firm's, or (``grid_company_id``) a grid company's.
+
+    The grid company's list is the staff's: the caller must be staff of that company.
+    """
     query = select(PreNotification, Organisation.name).join(
         Organisation, col(Organisation.id) == PreNotification.grid_company_id
     )
     if grid_company_id is None:
         query = query.where(PreNotification.installer_firm_id == installer_firm_of(caller))
     else:
+        if not caller.is_role(Role.GRID_STAFF) or caller.organisation_id != grid_company_id:
+            raise AccessDenied("auth.denied")
         query = query.where(PreNotification.grid_company_id == grid_company_id)
+    if sent_only:
+        query = query.where(PreNotification.status != NotificationStatus.NOT_SENT)
     if status:
         query = query.where(PreNotification.status == status)
     text = search.strip()[:100]
@@ -292,3 +302,18 @@ def list_notifications(
         )
         for row, name in rows
     ], total
+
+
+def apply_fetched_data(
+    db: Session, caller: Caller, notification_id: int, data: dict[str, str], *, overwrite: bool
+) -> PreNotification:
+    """"Update and close": the looked-up installation data into the form, by the overwrite rules."""
+    row = installer_notification(db, caller, notification_id)
+    _require_editable(row)
+    changed = apply_installation_data(row, data, overwrite=overwrite)
+    row.version += 1
+    row.updated_at = utcnow()
+    db.add(row)
+    record_audit(db, "installer.installation_data_applied", caller, subject_type="pre_notification",
+                 subject_id=row.id or "", detail=f"overwrite={overwrite}: {','.join(changed)}")
+    return row
