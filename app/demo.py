@@ -23,6 +23,7 @@ from stdnum import ean
 
 from app.clock import utcnow
 from app.db import get_engine
+from app.demo_installer import add_installer_demo
 from app.models import (
     Concentrator,
     Customer,
@@ -267,6 +268,7 @@ def _build_master_data(db: Session) -> list[DemoLogin]:
         )
     db.flush()
     _add_demo_accounts(db, {org.org_number: org.id for org in (grid, heat, distributor, installer)})
+    add_installer_demo(db, grid.id or 0, installer.id or 0)
     return logins
 
 

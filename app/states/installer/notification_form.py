@@ -18,7 +18,7 @@ from app.config import settings
 from app.db import session_scope
 from app.i18n import translate
 from app.models import Role
-from app.services.errors import DomainError
+from app.services.errors import AccessDenied, DomainError
 from app.services.installer import notifications as service
 from app.services.installer.api_tokens import portal_api_token
 from app.services.installer.catalogue import case_summary
@@ -153,6 +153,8 @@ class NotificationFormState(SessionState):
         notification_id = self.notification_id
         with session_scope() as db:
             caller = self._require(Role.INSTALLER, handler="submit_form", db=db)
+            # Refused here, not as a field error: the app's handler answers a foreign notification.
+            service.installer_notification(db, caller, notification_id)
         values = {name: form_text(form, name) for name in TEXT_FIELDS if name in (form or {})}
         numbers = {name: form_text(form, name) for name in ID_NUMBER_FIELDS}
 
@@ -204,6 +206,8 @@ class NotificationFormState(SessionState):
                 caller = self._require(Role.INSTALLER, handler="add_note", db=db)
                 row = service.installer_notification(db, caller, self.notification_id)
                 add_note(db, caller, row, form_text(form, "note"))
+        except AccessDenied:
+            raise  # the app's handler answers it: a toast and the start page
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return None

@@ -11,7 +11,7 @@ import reflex as rx
 from app.db import session_scope
 from app.i18n import translate
 from app.models import NotificationStatus, Role
-from app.services.errors import DomainError
+from app.services.errors import AccessDenied, DomainError
 from app.services.installer.catalogue import case_summary
 from app.services.installer.form_fields import form_values
 from app.services.installer.notifications import PAGE_SIZE, list_notifications
@@ -133,15 +133,18 @@ class StaffNotificationState(SessionState):
             for line in lines
         ]
 
+    def _id_from_url(self) -> int:
+        try:
+            return int(self.router.url.query_parameters.get("id", "0"))
+        except ValueError:
+            return 0
+
     @rx.event
     def load(self) -> None:
         self.errors = {}
         self.notification_id = 0
         self.values, self.id_numbers = {}, {}
-        try:
-            notification_id = int(self.router.url.query_parameters.get("id", "0"))
-        except ValueError:
-            notification_id = 0
+        notification_id = self._id_from_url()
         self._show("load", notification_id)
 
     def _decide(self, handler: str, target: str, reason: str = ""):  # type: ignore[no-untyped-def]
@@ -149,6 +152,8 @@ class StaffNotificationState(SessionState):
             with session_scope() as db:
                 caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
                 decide(db, caller, self.notification_id, target, reason)
+        except AccessDenied:
+            raise  # the app's handler answers it: a toast and the start page
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return rx.toast.error(error.message(self.language))
@@ -180,6 +185,8 @@ class StaffNotificationState(SessionState):
                 add_note(
                     db, caller, staff_notification(db, caller, self.notification_id), form_text(form, "note")
                 )
+        except AccessDenied:
+            raise  # the app's handler answers it: a toast and the start page
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return None
