@@ -4,9 +4,7 @@ firm's notification, and grid staff cannot see another grid company's."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
@@ -20,9 +18,7 @@ from app.states.installer.notification_form import NotificationFormState
 from app.states.installer.notification_list import InstallerListState
 from app.states.staff.notifications import StaffNotificationState, StaffQueueState
 from tests.handler_callers import state_as
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services" / "installer"))
-from installer_world import FODSELSNUMMER, World, build_world, complete_values  # noqa: E402
+from tests.services.installer.installer_world import FODSELSNUMMER, World, build_world, complete_values
 
 
 def _token(caller) -> str:  # type: ignore[no-untyped-def]
