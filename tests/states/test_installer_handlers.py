@@ -10,9 +10,10 @@ import pytest
 from sqlmodel import Session
 
 from app.db import get_engine, session_scope
-from app.models import PreNotification, Role
+from app.models import NotificationStatus, PreNotification, Role
 from app.services.errors import AccessDenied
 from app.services.installer.notifications import create_notification, save_notification, send_notification
+from app.services.installer.processing import decide
 from app.services.sessions import start_session
 from app.states.installer.notification_form import NotificationFormState
 from app.states.installer.notification_list import InstallerListState
@@ -58,6 +59,18 @@ def test_an_installer_opens_their_own_firms_notification(world, monkeypatch):
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
     NotificationFormState.load.fn(state)
     assert state.notification_id == number and state.editing
+
+
+def test_a_notification_returned_for_changes_opens_read_only_until_edit(world, monkeypatch):
+    number = _notification(world, sent=True)
+    with session_scope() as db:
+        decide(db, world.staff, number, NotificationStatus.NEEDS_CHANGES, "Fuse?")
+    state = state_as(NotificationFormState, _token(world.installer))
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    assert not state.editing and state.reject_reason == "Fuse?"
+    NotificationFormState.edit.fn(state)
+    assert state.editing
 
 
 def test_an_installer_cannot_open_or_change_another_firms_notification(world, monkeypatch):

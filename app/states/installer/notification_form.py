@@ -17,7 +17,7 @@ from app import routes
 from app.config import settings
 from app.db import session_scope
 from app.i18n import translate
-from app.models import Role
+from app.models import NotificationStatus, Role
 from app.services.errors import AccessDenied, DomainError
 from app.services.installer import notifications as service
 from app.services.installer.api_tokens import portal_api_token
@@ -139,7 +139,8 @@ class NotificationFormState(SessionState):
             caller = self._require(Role.INSTALLER, handler="load", db=db)
             row = service.installer_notification(db, caller, self._id_from_url())
             self._show(db, row)
-        self.editing = self.status in EDITABLE_STATUSES
+        # A draft opens for editing; one returned for changes opens read-only until "Edit".
+        self.editing = self.status == NotificationStatus.NOT_SENT
 
     @rx.event
     def edit(self) -> None:
