@@ -22,6 +22,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.keys", routes.KEYS_HOME, frozenset({Role.DISTRIBUTOR, Role.KEY_READER})),
     NavEntry("nav.installer", routes.INSTALLER_HOME, frozenset({Role.INSTALLER})),
     NavEntry("nav.staff", routes.STAFF_HOME, frozenset({Role.GRID_STAFF})),
+    NavEntry("nav.notifications", routes.STAFF_NOTIFICATIONS, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.ingest", routes.STAFF_INGEST, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.access", routes.ACCOUNT_ACCESS, frozenset({Role.REGISTERED})),
     NavEntry("nav.admin", routes.ADMIN_HOME, frozenset({Role.ADMIN})),

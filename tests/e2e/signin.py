@@ -29,3 +29,17 @@ def sign_in(page: Page, role: Role, relationship_id: int | None = None) -> None:
     with session_scope() as db:
         token = start_session(db, role, relationship_id=relationship_id)
     page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")
+
+
+def sign_in_demo_account(page: Page, role: Role) -> int:
+    """Sign in as the demo e-mail account of ``role`` (with its organisation); returns its user id."""
+    from app.demo import DEMO_ACCOUNTS
+    from app.models import User
+
+    email = next(account.email for account in DEMO_ACCOUNTS if account.role is role)
+    with session_scope() as db:
+        user = db.exec(select(User).where(User.email == email)).one()
+        token = start_session(db, role, user_id=user.id)
+        user_id = user.id or 0
+    page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")
+    return user_id

@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
 from app import routes
+from app.db import session_scope
 from app.i18n import translate
-from app.models import Medium, Role
-from tests.e2e.signin import first_relationship, sign_in
+from app.models import Medium, Organisation, PreNotification, Role
+from tests.e2e.signin import first_relationship, sign_in, sign_in_demo_account
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +33,12 @@ PAGES = [
     (routes.STAFF_LOGIN, None, "nav.staff"),
     (routes.ACCOUNT_LOGIN, None, "accounts.sign_in_title"),
     (routes.STAFF_INGEST, Role.GRID_STAFF, "ingest.title"),
+    (routes.INSTALLER_HOME, Role.INSTALLER, "installer.title"),
+    (routes.INSTALLER_NEW, Role.INSTALLER, "installer.new_title"),
+    (routes.STAFF_NOTIFICATIONS, Role.GRID_STAFF, "staff.queue_title"),
 ]
+# Installers and grid staff work for an organisation: they sign in as its demo account.
+ORGANISATION_ROLES = {Role.INSTALLER, Role.GRID_STAFF}
 
 
 def blocking_violations(page: Page) -> list[str]:
@@ -46,7 +53,9 @@ def blocking_violations(page: Page) -> list[str]:
 
 
 def _open(page: Page, base_url: str, route: str, role: Role | None, heading_key: str) -> None:
-    if role is not None:
+    if role in ORGANISATION_ROLES:
+        sign_in_demo_account(page, role)
+    elif role is not None:
         relationship_id = first_relationship(Medium.ELECTRICITY)[0] if role == Role.CUSTOMER else None
         sign_in(page, role, relationship_id)
     page.goto(base_url + route)
@@ -82,6 +91,44 @@ def test_each_consumption_level_has_no_serious_accessibility_violation(request, 
     page.get_by_role("button", name=translate("consumption.power"), exact=True).click()
     expect(page.locator("#consumption-chart[data-level='day'][data-mode='power']")).to_be_visible()
     assert blocking_violations(page) == [], "day, power"
+
+
+def _demo_notification(status: str) -> int:
+    with session_scope() as db:
+        firm = db.exec(select(Organisation).where(Organisation.org_number == "945678901")).one()
+        return db.exec(
+            select(PreNotification.id)
+            .where(PreNotification.installer_firm_id == firm.id, PreNotification.status == status)
+            .order_by(PreNotification.id)
+        ).first()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_notification_pages_have_no_serious_accessibility_violation(request, base_url: str, size: str):
+    page: Page = request.getfixturevalue(f"{size}_page")
+    draft = _demo_notification("not_sent")
+    sent = _demo_notification("for_approval")
+    heading = translate("installer.notification", number=draft)
+    sign_in_demo_account(page, Role.INSTALLER)
+    page.goto(f"{base_url}{routes.INSTALLER_NOTIFICATION}?id={draft}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    page.wait_for_load_state("networkidle")
+    assert blocking_violations(page) == [], "form"
+    page.get_by_role("button", name=translate("installer.fetch")).click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert blocking_violations(page) == [], "fetch dialog"
+    page.keyboard.press("Escape")
+    page.goto(f"{base_url}{routes.INSTALLER_PRINT}?id={draft}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert blocking_violations(page) == [], "print version"
+    staff_page = page.context.new_page()
+    sign_in_demo_account(staff_page, Role.GRID_STAFF)
+    staff_page.goto(f"{base_url}{routes.STAFF_NOTIFICATION}?id={sent}")
+    expect(staff_page.get_by_role("heading", level=1)).to_have_text(
+        translate("installer.notification", number=sent)
+    )
+    staff_page.wait_for_load_state("networkidle")
+    assert blocking_violations(staff_page) == [], "staff notification"
 
 
 def test_header_fits_a_phone_with_the_account_button_inside_the_screen(phone_page: Page, base_url: str):

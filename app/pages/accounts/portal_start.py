@@ -1,4 +1,4 @@
-"""Start pages of the key service and the installer portal: reached after sign-in."""
+"""Start page of the key service: reached after sign-in (the installer portal has its own, issue 15)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,3 @@ def _start(name: str) -> rx.Component:
 @template(route=routes.KEYS_HOME, title="Krypteringsnøkler", on_load=S.load_keys)
 def keys_start() -> rx.Component:
     return _start("keys")
-
-
-@template(route=routes.INSTALLER_HOME, title="Installatørportalen", on_load=S.load_installer)
-def installer_start() -> rx.Component:
-    return _start("installer")

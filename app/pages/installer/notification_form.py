@@ -1,0 +1,131 @@
+"""One pre-notification: the toolbar, the form, notes and history."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.components.fields import form_error
+from app.components.template import template
+from app.pages.installer.form_sections import FORM_ID, REQUIRED_CSS, form_sections, submit_script
+from app.pages.installer.notification_dialogs import delete_dialog, fetch_dialog, note_dialog, send_dialog
+from app.states.installer.notification_form import NotificationFormState as S
+
+
+def _tool(label_key: str, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    return rx.button(
+        S.t[label_key],
+        size="2",
+        variant=props.pop("variant", "soft"),
+        high_contrast=True,
+        type="button",
+        **props,
+    )
+
+
+def toolbar() -> rx.Component:
+    t = S.t
+    return rx.hstack(
+        _tool(
+            "installer.save",
+            variant="solid",
+            disabled=~S.editing,
+            on_click=submit_script("save"),
+            id="tool-save",
+        ),
+        rx.link(_tool("installer.close", as_="span"), href=routes.INSTALLER_HOME),
+        _tool(
+            "installer.send",
+            disabled=~S.editable | ~S.editing,
+            on_click=submit_script("send"),
+            id="tool-send",
+        ),
+        note_dialog(_tool("installer.new_note", id="tool-note"), S.add_note),
+        delete_dialog(_tool("installer.delete", color_scheme="red", disabled=~S.deletable, id="tool-delete")),
+        fetch_dialog(_tool("installer.fetch", disabled=~S.editing, id="tool-fetch")),
+        rx.link(
+            _tool("installer.print", as_="span"),
+            href=routes.INSTALLER_PRINT + "?id=" + S.notification_id.to_string(),
+        ),
+        _tool("installer.edit", disabled=~S.editable | S.editing, on_click=S.edit, id="tool-edit"),
+        role="toolbar",
+        aria_label=t["installer.toolbar"],
+        spacing="2",
+        wrap="wrap",
+        class_name="mp-no-print",
+    )
+
+
+def history_section() -> rx.Component:
+    t = S.t
+    return rx.card(
+        rx.vstack(
+            rx.heading(t["installer.section.history"], size="4", as_="h2"),
+            rx.el.ul(
+                rx.foreach(
+                    S.history,
+                    lambda line: rx.el.li(
+                        rx.text(
+                            rx.text.strong(line["at"], " · ", line["who"], " · ", line["what"]), size="2"
+                        ),
+                        rx.cond(line["text"], rx.text(line["text"], size="2")),
+                    ),
+                ),
+                style={"padding_left": "1.25rem", "margin": "0"},
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+@template(route=routes.INSTALLER_NOTIFICATION, title="Foranmelding", on_load=S.load)
+def notification_page() -> rx.Component:
+    t = S.t
+    return rx.vstack(
+        rx.el.style(REQUIRED_CSS),
+        rx.hstack(
+            rx.heading(S.heading, size="7", as_="h1"),
+            rx.badge(
+                S.status_label, size="3", high_contrast=True, id="notification-status", data_status=S.status
+            ),
+            align="center",
+            spacing="4",
+            wrap="wrap",
+        ),
+        rx.text(S.case_line, size="3", color_scheme="gray", high_contrast=True),
+        toolbar(),
+        rx.cond(
+            S.reject_reason,
+            rx.callout(
+                t["installer.reject_reason"] + ": " + S.reject_reason,
+                icon="info",
+                color_scheme="amber",
+                high_contrast=True,
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            ~S.editable, rx.callout(t["installer.read_only"], icon="lock", high_contrast=True, width="100%")
+        ),
+        rx.text(t["installer.required_note"], size="2"),
+        form_error(S.errors["form"]),
+        rx.form(
+            rx.el.input(type="hidden", name="intent", id="intent", default_value="save"),
+            rx.el.fieldset(
+                form_sections(),
+                disabled=~S.editing,
+                style={"border": "none", "padding": "0", "margin": "0", "min_width": "0"},
+            ),
+            id=FORM_ID,
+            key=S.form_key,
+            on_submit=S.submit_form,
+            no_validate=True,
+            width="100%",
+        ),
+        history_section(),
+        send_dialog(),
+        spacing="4",
+        width="100%",
+    )
