@@ -257,7 +257,8 @@ def command_keys(args: argparse.Namespace) -> int:
     from app.db import session_scope
     from app.services.caller import process_caller
     from app.services.errors import DomainError
-    from app.services.keys.sealing import add_key, export_keys_csv, import_keys_csv
+    from app.services.keys.operator_files import export_keys_csv, import_keys_csv
+    from app.services.keys.sealing import add_key
     from app.services.keys.worker_json import worker_json_as_csv
 
     actor = process_caller()  # the audit log names the OS user and host at the shell

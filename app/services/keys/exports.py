@@ -20,9 +20,10 @@ from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.keys.key_audit import audit_units
-from app.services.keys.sealing import OpenedKey, meter_number, open_unit_keys
+from app.services.keys.sealing import OpenedKey, open_unit_keys
 from app.services.keys.unit_access import readable_units
 from app.services.keys.worker_json import worker_json
+from app.services.keys.worker_keys import meter_number
 from app.services.login_throttle import (
     claim_password_attempt,
     email_identity,

@@ -25,7 +25,7 @@ from app.services.keys.exports import (
 )
 from app.services.keys.key_audit import audited_serials
 from app.services.keys.read_rights import assign_read_rights
-from app.services.keys.sealing import key_for_serial
+from app.services.keys.worker_keys import key_for_serial
 
 
 def _keys(db, unit_ids):

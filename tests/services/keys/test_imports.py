@@ -30,7 +30,7 @@ from app.services.keys.kem import (
     decrypt_kem,
     parse_kem_xml,
 )
-from app.services.keys.sealing import key_for_serial
+from app.services.keys.worker_keys import key_for_serial
 
 PASSWORD = "Kunde4711"
 KEY_A = "28F64A24988064A079AA2C807D6102AE"

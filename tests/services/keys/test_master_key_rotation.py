@@ -24,7 +24,8 @@ from app.services.keys.imports import confirm_import, stage_csv_import, stage_ke
 from app.services.keys.kem import KemEntry, build_kem
 from app.services.keys.read_rights import assign_read_rights, show_key
 from app.services.keys.rewrap import rewrap_data_keys
-from app.services.keys.sealing import MasterKeyError, add_key, key_for_serial, load_master_key
+from app.services.keys.sealing import MasterKeyError, add_key, load_master_key
+from app.services.keys.worker_keys import key_for_serial
 
 OLD = load_master_key("11" * 32)
 NEW = load_master_key("22" * 32)

@@ -22,8 +22,8 @@ from app.services.keys.read_rights import (
     revoke_reader,
     show_key,
 )
-from app.services.keys.sealing import key_for_serial
 from app.services.keys.units import UnitQuery, list_units
+from app.services.keys.worker_keys import key_for_serial
 from app.services.notify.mail import latest_mail_to
 
 NEW_PASSWORD = "Lese#Tilgang2026"
