@@ -26,7 +26,14 @@ from app.models.customer_auth import (
 )
 from app.models.ingest import HanReader, IngestSource
 from app.models.meter import Concentrator, Medium, Meter
-from app.models.meter_key import KeyKind, MeterKey
+from app.models.meter_key import (
+    ImportBatchStatus,
+    KeyImportBatch,
+    KeyImportRow,
+    KeyKind,
+    KeyReadRight,
+    MeterKey,
+)
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.reading import (
     BILLING_GRADE_SOURCES,
@@ -54,10 +61,14 @@ __all__ = [
     "Customer",
     "CustomerRelationship",
     "HanReader",
+    "ImportBatchStatus",
     "IngestSource",
     "IntervalQuality",
     "IntervalReading",
+    "KeyImportBatch",
+    "KeyImportRow",
     "KeyKind",
+    "KeyReadRight",
     "LoginChallenge",
     "MailOutboxEntry",
     "Medium",

@@ -56,6 +56,7 @@ def start_session(
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            authenticated_at=now,
         )
     )
     db.flush()

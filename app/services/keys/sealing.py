@@ -147,6 +147,15 @@ def _normalise_system_title(text: str | bytes | None) -> str | None:
     return raw.hex()
 
 
+_MAKER_PREFIX = re.compile(r"^([A-Za-z]{1,8})")
+
+
+def manufacturer_of(serial: str) -> str:
+    """The maker's prefix a serial carries ("KAM" of "KAM57000074"), or ""."""
+    match = _MAKER_PREFIX.match(serial.strip())
+    return match.group(1).upper()[:3] if match else ""
+
+
 def _normalise_serial(serial: str) -> str:
     serial = serial.strip()
     if not serial or len(serial) > 40:
@@ -194,6 +203,9 @@ def add_key(
     actor: Caller = CLI_CALLER,
     replace: bool = False,
     master: MasterKey | None = None,
+    manufacturer: str | None = None,
+    model: str | None = None,
+    medium: str | None = None,
 ) -> MeterKey:
     """Store (or with `replace`, re-key) the keys of one meter or concentrator, audited."""
     serial = _normalise_serial(serial)
@@ -216,6 +228,11 @@ def add_key(
     row.kind = kind.value
     row.owner_id = owner_id if owner_id is not None else (row.owner_id or (meter.owner_id if meter else None))
     row.meter_id = meter.id if meter is not None else row.meter_id
+    row.manufacturer = (
+        manufacturer if manufacturer is not None else row.manufacturer
+    ) or manufacturer_of(serial)
+    row.model = (model if model is not None else row.model) or (meter.model if meter else "")
+    row.medium = (medium if medium is not None else row.medium) or (meter.medium if meter else "")
     row.updated_at = utcnow()
     _seal_row(row, encryption_key, authentication_key, master or master_key())
     db.add(row)
