@@ -1,4 +1,4 @@
-"""Start pages of the key service and the installer portal: reached after sign-in."""
+"""Start page of the installer portal: reached after sign-in (the key service has its own, app/pages/keys)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,6 @@ def _start(name: str) -> rx.Component:
         spacing="4",
         width="100%",
     )
-
-
-@template(route=routes.KEYS_HOME, title="Krypteringsnøkler", on_load=S.load_keys)
-def keys_start() -> rx.Component:
-    return _start("keys")
 
 
 @template(route=routes.INSTALLER_HOME, title="Installatørportalen", on_load=S.load_installer)

@@ -23,7 +23,7 @@ def format_time(instant: datetime | None) -> str:
 
 
 def attribute_text(prefix: str, value: str, language: str) -> str:
-    """A kind or medium in words ("keys.kind.meter"), or the value itself when no text names it."""
+    """A kind or medium in words ("keys.list.kind.meter"), or the value itself when no text names it."""
     if not value:
         return ""
     key = f"{prefix}.{value}"

@@ -83,8 +83,8 @@ class KeyImportState(SessionState):
     def _row(self, row: ImportRow) -> dict[str, str]:
         return {
             "line": str(row.line), "serial": row.serial,
-            "kind": attribute_text("keys.kind", row.kind, self.language), "model": row.model,
-            "medium": attribute_text("keys.medium", row.medium, self.language),
+            "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
+            "medium": attribute_text("keys.list.medium", row.medium, self.language),
             "problem": translate(row.problem, self.language) if row.problem else "",
         }  # fmt: skip
 

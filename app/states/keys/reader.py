@@ -64,7 +64,7 @@ class KeyReaderState(ExportFlow, SessionState):
         self.total, self.page, self.page_count = found.total, found.page, max(1, found.pages)
         self.rows = [
             {"id": str(row.id), "serial": row.serial,
-             "kind": attribute_text("keys.kind", row.kind, self.language), "model": row.model,
+             "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
              "selected": "1" if row.id in self._selected_ids else ""}
             for row in found.rows
         ]  # fmt: skip

@@ -83,8 +83,8 @@ class KeyListState(SessionState):
     def _row(self, row: UnitRow) -> dict[str, str]:
         return {
             "id": str(row.id), "serial": row.serial, "manufacturer": row.manufacturer,
-            "kind": attribute_text("keys.kind", row.kind, self.language), "model": row.model,
-            "medium": attribute_text("keys.medium", row.medium, self.language),
+            "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
+            "medium": attribute_text("keys.list.medium", row.medium, self.language),
             "readers": str(row.readers), "updated": format_time(row.updated_at),
             "selected": "1" if row.id in self._selected_ids else "",
         }  # fmt: skip
@@ -128,7 +128,7 @@ class KeyListState(SessionState):
         found = await asyncio.to_thread(options)
         self.model_options = list(found.models)
         self.medium_options = [
-            {"value": medium, "label": attribute_text("keys.medium", medium, self.language)}
+            {"value": medium, "label": attribute_text("keys.list.medium", medium, self.language)}
             for medium in found.media
         ]
         await self._reload(caller)
