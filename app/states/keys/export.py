@@ -113,12 +113,14 @@ class KeyExportState(ExportFlow, KeyListState):
 
     @rx.event
     def set_export_open(self, is_open: bool) -> None:
+        self._require(Role.DISTRIBUTOR, handler="set_export_open")
         self.export_open = is_open
         if not is_open:
             self.errors = {}
 
     @rx.event
     def set_reauth_open(self, is_open: bool) -> None:
+        self._require(Role.DISTRIBUTOR, handler="set_reauth_open")
         self.reauth_open = is_open
         if not is_open:
             self.errors = {}

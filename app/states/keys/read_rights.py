@@ -50,6 +50,7 @@ class ReadRightsState(KeyListState):
 
     @rx.event
     def set_dialog_open(self, is_open: bool) -> None:
+        self._require(Role.DISTRIBUTOR, handler="set_dialog_open")
         if not is_open:
             self.dialog = ""
             self.errors = {}
@@ -149,6 +150,7 @@ class ReadRightsState(KeyListState):
 
     @rx.event
     def set_panel_open(self, is_open: bool) -> None:
+        self._require(Role.DISTRIBUTOR, handler="set_panel_open")
         if not is_open:
             self.panel_open = False
             self.panel_unit_id = self.panel_serial = ""

@@ -129,6 +129,7 @@ class KeyReaderState(ExportFlow, SessionState):
 
     @rx.event
     def set_reauth_open(self, is_open: bool) -> None:
+        self._require(Role.KEY_READER, handler="set_reauth_open")
         self.reauth_open = is_open
         if not is_open:
             self.errors = {}
