@@ -191,6 +191,26 @@ def _open_row(row: MeterKey, master: MasterKey) -> OpenedKey:
     return OpenedKey(row.serial, title, encryption_key, authentication_key)
 
 
+@dataclass(frozen=True, slots=True)
+class SealedKeys:
+    """A unit's keys sealed exactly as a meter_key row holds them (bound to the serial)."""
+
+    encryption_key_sealed: bytes
+    authentication_key_sealed: bytes | None
+    wrapped_data_key: bytes
+    master_key_id: str
+
+
+def seal_keys(
+    serial: str, encryption_key: bytes, authentication_key: bytes | None, master: MasterKey | None = None
+) -> SealedKeys:
+    """Seal keys for ``serial`` without storing them (a staged import holds them like this)."""
+    row = MeterKey(serial=serial, encryption_key_sealed=b"", wrapped_data_key=b"", master_key_id="")
+    _seal_row(row, encryption_key, authentication_key, master or master_key())
+    return SealedKeys(row.encryption_key_sealed, row.authentication_key_sealed, row.wrapped_data_key,
+                      row.master_key_id)  # fmt: skip
+
+
 def open_unit_keys(row: MeterKey) -> OpenedKey:
     """The plaintext keys of one row for a holder of the right; the caller audits the view."""
     return _open_row(row, master_key())

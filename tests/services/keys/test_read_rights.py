@@ -83,7 +83,10 @@ def test_revoke_per_unit_and_per_reader(db, world):
     assign_read_rights(db, world.own, world.own_units[:5], "a@example.no")
     assign_read_rights(db, world.own, world.own_units[:2], "b@example.no")
     assign_read_rights(db, world.other, world.other_units[:2], "a@example.no")
-    assert [r.email for r in readers_of(db, world.own, world.own_units[0])] == ["a@example.no", "b@example.no"]
+    assert [r.email for r in readers_of(db, world.own, world.own_units[0])] == [
+        "a@example.no",
+        "b@example.no",
+    ]
     assert revoke_read_rights(db, world.own, world.own_units[:1], "a@example.no") == 1
     assert revoke_read_rights(db, world.own, world.own_units[:1], "a@example.no") == 0
     assert [r.email for r in readers_of(db, world.own, world.own_units[0])] == ["b@example.no"]
@@ -113,8 +116,9 @@ def test_show_key_for_the_distributor_and_the_reader_is_audited(db, world):
     with pytest.raises(AccessDenied):
         show_key(db, reader, world.own_units[1])
     db.commit()
-    views = db.exec(select(AuditEntry).where(AuditEntry.action == "key.view",
-                                             AuditEntry.actor_role != "ingest_worker")).all()
+    views = db.exec(
+        select(AuditEntry).where(AuditEntry.action == "key.view", AuditEntry.actor_role != "ingest_worker")
+    ).all()
     assert [audited_serials(v.detail) for v in views][-2:] == [serial, serial]
     assert views[-1].actor_user_id == reader.user_id
 

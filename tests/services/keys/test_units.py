@@ -32,7 +32,14 @@ def test_a_page_lists_only_the_organisations_units_sorted_by_serial(db, world):
 def test_rows_carry_no_key_material(db, world):
     row = list_units(db, world.own, UnitQuery(page_size=1)).rows[0]
     assert {f.name for f in dataclasses.fields(row)} == {
-        "id", "serial", "manufacturer", "kind", "model", "medium", "readers", "updated_at"
+        "id",
+        "serial",
+        "manufacturer",
+        "kind",
+        "model",
+        "medium",
+        "readers",
+        "updated_at",
     }
     assert row.manufacturer == "KAM" and row.readers == 0
 
