@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import io
 import os
 import random
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+import reflex as rx
 from sqlmodel import col, select
 
 from app.db import session_scope
-from app.models import KeyReadRight, Organisation, OrganisationKind, Role, User
+from app.models import KeyReadRight, MeterKey, Organisation, OrganisationKind, Role, User
 from app.services.errors import AccessDenied
+from app.services.keys.kem import KemEntry, build_kem
 from app.services.keys.read_rights import assign_read_rights
 from app.services.keys.sealing import add_key
 from app.services.passwords import hash_password
 from app.services.sessions import resolve_principal, start_session
+from app.states.keys.imports import KeyImportState
 from app.states.keys.read_rights import ReadRightsState
 from app.states.keys.reader import KeyReaderState
 from app.states.keys.unit_list import KeyListState
@@ -221,7 +226,7 @@ def _arguments(state_class, name: str) -> list[object]:
             else True if "bool" in str(p.annotation) else "1" for p in parameters]
 
 
-@pytest.mark.parametrize("state_class", [KeyListState, ReadRightsState, KeyReaderState])
+@pytest.mark.parametrize("state_class", [KeyListState, ReadRightsState, KeyReaderState, KeyImportState])
 @pytest.mark.parametrize("role", [Role.CUSTOMER, Role.INSTALLER, Role.REGISTERED, None],
                          ids=["customer", "installer", "registered", "no-session"])
 def test_no_key_handler_serves_a_role_without_the_right(app_database_url, state_class, role):
@@ -231,3 +236,47 @@ def test_no_key_handler_serves_a_role_without_the_right(app_database_url, state_
             continue
         with pytest.raises(AccessDenied):
             _call(state_class, state_as(state_class, token), name, *_arguments(state_class, name))
+
+
+# ---------------------------------------------------------------- import
+
+
+def _upload(name: str, content: bytes) -> rx.UploadFile:
+    return rx.UploadFile(file=io.BytesIO(content), path=Path(name))
+
+
+def _import_state(token: str) -> KeyImportState:
+    state = state_as(KeyImportState, token)
+    _call(KeyImportState, state, "load")
+    return state
+
+
+def test_a_csv_preview_names_the_bad_row_and_cancel_writes_nothing(world: World):
+    good, bad = f"{world.prefix}800", f"{world.prefix}801"
+    content = f"serial,kind,model,key\n{good},meter,OMNIPOWER,{os.urandom(16).hex()}\n{bad},meter,X,zz\n"
+    state = _import_state(world.own.token)
+    _call(KeyImportState, state, "stage_upload", [_upload("keys.csv", content.encode())], "")
+    assert state.errors == {} and state.batch_id > 0
+    assert (state.good, state.bad) == (1, 1)
+    assert [row["serial"] for row in state.bad_rows] == [bad] and state.bad_rows[0]["problem"]
+    assert "zz" not in str(state.dict())  # rows never carry a key
+    # The other organisation's distributor cannot cancel (or confirm) this batch.
+    other = _import_state(world.other.token)
+    other.batch_id = state.batch_id
+    with pytest.raises(AccessDenied):
+        _call(KeyImportState, other, "cancel")
+    _call(KeyImportState, state, "cancel")
+    assert state.batch_id == 0
+    with session_scope() as db:
+        assert db.exec(select(MeterKey).where(col(MeterKey.serial).in_([good, bad]))).all() == []
+
+
+def test_a_wrong_kem_password_shows_next_to_the_password_field(world: World):
+    kem = build_kem([KemEntry(serial="70000001", meter_number="1", medium="Water",
+                              key_hex=os.urandom(16).hex())], "riktig")
+    state = _import_state(world.own.token)
+    _call(KeyImportState, state, "stage_upload", [_upload("keys.kem", kem)], "galt")
+    assert set(state.errors) == {"password"} and state.batch_id == 0
+    _call(KeyImportState, state, "stage_upload", [_upload("keys.kem", kem)], "")
+    assert set(state.errors) == {"password"}
+    assert "galt" not in str(state.dict()) and "riktig" not in str(state.dict())
