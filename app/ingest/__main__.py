@@ -257,6 +257,7 @@ def command_keys(args: argparse.Namespace) -> int:
     from app.services.caller import process_caller
     from app.services.errors import DomainError
     from app.services.keys.sealing import add_key, export_keys_csv, import_keys_csv
+    from app.services.keys.worker_json import worker_json_as_csv
 
     actor = process_caller()  # the audit log names the OS user and host at the shell
     try:
@@ -268,7 +269,10 @@ def command_keys(args: argparse.Namespace) -> int:
                 print(f"stored keys of {row.serial} (id {row.id})")
             elif args.keys_command == "import":
                 path = Path(args.file)
-                result = import_keys_csv(db, path.read_text(encoding="utf-8"), owner_id=args.owner,
+                content = path.read_text(encoding="utf-8")
+                if path.suffix.lower() == ".json":  # the key service's export for the worker
+                    content = worker_json_as_csv(content)
+                result = import_keys_csv(db, content, owner_id=args.owner,
                                          actor=actor, replace=args.replace,
                                          source_name=path.name)  # fmt: skip
                 print(f"added {result.added}, replaced {result.replaced}, rejected {len(result.rejected)}")
@@ -423,7 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--kind", choices=("meter", "concentrator"), default="meter")
     add.add_argument("--owner", type=int, help="owner organisation id")
     add.add_argument("--replace", action="store_true", help="re-key an existing serial")
-    imported = key_commands.add_parser("import", help="CSV: serial,key[,auth_key][,system_title][,kind]")
+    imported = key_commands.add_parser(
+        "import", help="CSV: serial,key[,auth_key][,system_title][,kind], or the key service's .json export")
     imported.add_argument("file")
     imported.add_argument("--owner", type=int)
     imported.add_argument("--replace", action="store_true")

@@ -26,7 +26,6 @@ from app.models import (
     MeterKey,
     Role,
 )
-from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.keys.kem import decrypt_kem, parse_kem_xml
@@ -168,8 +167,8 @@ def _stage(db: Session, caller: Caller, filename: str, file_kind: str,
     batch.good = sum(1 for c in candidates if not c.problem)
     batch.bad = len(candidates) - batch.good
     db.add(batch)
-    record_audit(db, "key.import_staged", caller, subject_type="key_import_batch", subject_id=batch.id or "",
-                 detail=f"{filename}: {batch.good} good, {batch.bad} bad")  # fmt: skip
+    audit_units(db, "key.import_staged", caller, [], organisation_id=organisation_id,
+                detail=f"{filename} ({file_kind}): {batch.good} good, {batch.bad} bad")  # fmt: skip
     rows = [ImportRow(c.line, c.serial, c.kind, c.model, c.medium, c.problem) for c in candidates]
     return ImportPreview(batch.id or 0, filename, rows, batch.good, batch.bad)
 
@@ -309,6 +308,7 @@ def confirm_import(
         # The sealed copies have done their work.
         db.execute(delete(KeyImportRow).where(col(KeyImportRow.batch_id) == batch.id))
         audit_units(db, "key.import", caller, [row.serial for row in staged],
+                    organisation_id=batch.organisation_id,
                     detail=f"{batch.filename} ({batch.file_kind}): {total} written")  # fmt: skip
     if progress is not None and total == 0:
         progress(0, 0)
@@ -322,5 +322,5 @@ def cancel_import(db: Session, caller: Caller, batch_id: int) -> None:
     batch.decided_at = utcnow()
     db.add(batch)
     db.execute(delete(KeyImportRow).where(col(KeyImportRow.batch_id) == batch.id))
-    record_audit(db, "key.import_cancelled", caller, subject_type="key_import_batch",
-                 subject_id=batch.id or "", detail=f"{batch.filename}: nothing written")  # fmt: skip
+    audit_units(db, "key.import_cancelled", caller, [], organisation_id=batch.organisation_id,
+                detail=f"{batch.filename} ({batch.file_kind}): nothing written")  # fmt: skip
