@@ -10,20 +10,24 @@ import os
 import random
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import reflex as rx
 from sqlmodel import col, select
 
+from app.clock import utcnow
 from app.db import session_scope
-from app.models import KeyReadRight, MeterKey, Organisation, OrganisationKind, Role, User
+from app.models import KeyReadRight, MeterKey, Organisation, OrganisationKind, Role, User, UserSession
 from app.services.errors import AccessDenied
 from app.services.keys.kem import KemEntry, build_kem
 from app.services.keys.read_rights import assign_read_rights
 from app.services.keys.sealing import add_key
 from app.services.passwords import hash_password
-from app.services.sessions import resolve_principal, start_session
+from app.services.sessions import hash_token, resolve_principal, start_session
+from app.states.keys.audit import KeyAuditState
+from app.states.keys.export import KeyExportState
 from app.states.keys.imports import KeyImportState
 from app.states.keys.read_rights import ReadRightsState
 from app.states.keys.reader import KeyReaderState
@@ -226,7 +230,7 @@ def _arguments(state_class, name: str) -> list[object]:
             else True if "bool" in str(p.annotation) else "1" for p in parameters]
 
 
-@pytest.mark.parametrize("state_class", [KeyListState, ReadRightsState, KeyReaderState, KeyImportState])
+@pytest.mark.parametrize("state_class", [KeyListState, ReadRightsState, KeyExportState, KeyReaderState, KeyImportState, KeyAuditState])
 @pytest.mark.parametrize("role", [Role.CUSTOMER, Role.INSTALLER, Role.REGISTERED, None],
                          ids=["customer", "installer", "registered", "no-session"])
 def test_no_key_handler_serves_a_role_without_the_right(app_database_url, state_class, role):
@@ -280,3 +284,52 @@ def test_a_wrong_kem_password_shows_next_to_the_password_field(world: World):
     _call(KeyImportState, state, "stage_upload", [_upload("keys.kem", kem)], "")
     assert set(state.errors) == {"password"}
     assert "galt" not in str(state.dict()) and "riktig" not in str(state.dict())
+
+
+# ---------------------------------------------------------------- export and audit
+
+
+def test_exporting_another_organisations_keys_is_refused(world: World):
+    state = _listed(KeyExportState, world.own.token, world.prefix)
+    state._selected_ids = {world.other.unit_ids[0]}
+    with pytest.raises(AccessDenied):
+        _call(KeyExportState, state, "export", {"format": "csv"})
+    _call(KeyExportState, state, "clear_selection")
+    _call(KeyExportState, state, "select_page")
+    events = _call(KeyExportState, state, "export", {"format": "serial_key_lines"})
+    assert state.errors == {} and "_download" in str(events)
+    # A key reader downloads only what was assigned to them.
+    reader = state_as(KeyReaderState, world.reader_token)
+    _call(KeyReaderState, reader, "load")
+    reader._selected_ids = {world.own.unit_ids[1]}
+    with pytest.raises(AccessDenied):
+        _call(KeyReaderState, reader, "download", {"format": "csv"})
+
+
+def test_an_old_sign_in_asks_for_the_password_before_the_export(world: World):
+    with session_scope() as db:
+        session = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(world.own.token))).one()
+        session.authenticated_at = utcnow() - timedelta(minutes=6)
+        db.add(session)
+    state = _listed(KeyExportState, world.own.token, world.prefix)
+    _call(KeyExportState, state, "select_page")
+    assert _call(KeyExportState, state, "export", {"format": "worker_json"}) is None
+    assert state.reauth_open and state.pending_format == "worker_json"
+    _call(KeyExportState, state, "reauthenticate", {"password": "wrong"})
+    assert set(state.errors) == {"password"} and state.reauth_open
+    events = _call(KeyExportState, state, "reauthenticate", {"password": PASSWORD})
+    assert "_download" in str(events) and not state.reauth_open and state.errors == {}
+    assert PASSWORD not in str(state.dict())
+
+
+def test_the_audit_view_shows_only_the_own_organisations_key_actions(world: World):
+    state = state_as(KeyAuditState, world.other.token)
+    _call(KeyAuditState, state, "load")
+    _call(KeyAuditState, state, "apply_filters", {"action": "key.assign", "actor_email": ""})
+    assert all(world.own.serials[0] not in row["units"] for row in state.rows)
+    own = state_as(KeyAuditState, world.own.token)
+    _call(KeyAuditState, own, "load")
+    _call(KeyAuditState, own, "apply_filters", {"action": "key.assign", "actor_email": ""})
+    assert any(world.own.serials[0] in row["units"] for row in own.rows)
+    with pytest.raises(AccessDenied):
+        _call(KeyAuditState, state_as(KeyAuditState, world.reader_token), "load")

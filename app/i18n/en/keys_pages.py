@@ -140,4 +140,12 @@ TEXT: dict[str, str] = {
     "keys.audit.detail": "Detail",
     "keys.audit.total": "{count} entries",
     "keys.audit.none": "No entries match.",
+    "keys.audit.action.key.view": "Key shown",
+    "keys.audit.action.key.export": "Keys exported",
+    "keys.audit.action.key.assign": "Read rights assigned",
+    "keys.audit.action.key.revoke": "Read rights revoked",
+    "keys.audit.action.key.import": "Keys imported",
+    "keys.audit.action.key.import_staged": "Import previewed",
+    "keys.audit.action.key.import_cancelled": "Import cancelled",
+    "keys.audit.action.key.transfer": "Units transferred",
 }

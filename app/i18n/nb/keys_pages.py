@@ -141,4 +141,12 @@ TEXT: dict[str, str] = {
     "keys.audit.detail": "Detaljer",
     "keys.audit.total": "{count} oppføringer",
     "keys.audit.none": "Ingen oppføringer passer filteret.",
+    "keys.audit.action.key.view": "Nøkkel vist",
+    "keys.audit.action.key.export": "Nøkler eksportert",
+    "keys.audit.action.key.assign": "Lesetilgang tildelt",
+    "keys.audit.action.key.revoke": "Lesetilgang fjernet",
+    "keys.audit.action.key.import": "Nøkler importert",
+    "keys.audit.action.key.import_staged": "Import forhåndsvist",
+    "keys.audit.action.key.import_cancelled": "Import avbrutt",
+    "keys.audit.action.key.transfer": "Enheter overført",
 }

@@ -145,4 +145,12 @@ TEXT: dict[str, str] = {
     "keys.audit.detail": "Detaljer",
     "keys.audit.total": "{count} poster",
     "keys.audit.none": "Inga poster matchar filtret.",
+    "keys.audit.action.key.view": "Nyckel visad",
+    "keys.audit.action.key.export": "Nycklar exporterade",
+    "keys.audit.action.key.assign": "Läsbehörighet tilldelad",
+    "keys.audit.action.key.revoke": "Läsbehörighet borttagen",
+    "keys.audit.action.key.import": "Nycklar importerade",
+    "keys.audit.action.key.import_staged": "Import förhandsgranskad",
+    "keys.audit.action.key.import_cancelled": "Import avbruten",
+    "keys.audit.action.key.transfer": "Enheter överförda",
 }
