@@ -70,7 +70,8 @@ def distributor(app_harness) -> Distributor:
     prefix = f"KAM{random.randint(1000, 9999)}"
     keys: dict[str, str] = {}
     with session_scope() as db:
-        org = Organisation(name=f"E2E Måleservice {uuid.uuid4().hex[:6]}", kind=OrganisationKind.DISTRIBUTOR.value)
+        org = Organisation(name=f"E2E Måleservice {uuid.uuid4().hex[:6]}",
+                           kind=OrganisationKind.DISTRIBUTOR.value)
         db.add(org)
         db.flush()
         for n in range(UNITS):
@@ -164,8 +165,9 @@ def _select_all_matching_and_assign(page: Page, base_url: str, distributor: Dist
     expect(serial_header).to_have_attribute("aria-sort", "ascending")
     assert_accessible(page, "key list")
 
-    page.get_by_role("button", name=t("keys.list.select_all_matching", count=format_count(expected, "nb"))).click()
-    expect(page.locator("#selection-count")).to_have_text(t("keys.list.selected", count=format_count(expected, "nb")))
+    count = format_count(expected, "nb")
+    page.get_by_role("button", name=t("keys.list.select_all_matching", count=count)).click()
+    expect(page.locator("#selection-count")).to_have_text(t("keys.list.selected", count=count))
     first = page.get_by_role("checkbox", name=f"{t('keys.list.select_unit')} {distributor.prefix}0000")
     expect(first).to_be_checked()
 
@@ -194,7 +196,8 @@ def _register_through_invitation(page: Page, smtp: SmtpSink, reader: str) -> Non
     expect(page).to_have_url(re.compile(re.escape(routes.ACCOUNT_LOGIN)))
 
 
-def _show_and_download(page: Page, base_url: str, reader: str, serial: str, key_hex: str, tmp_path: Path) -> None:
+def _show_and_download(page: Page, base_url: str, reader: str, serial: str, key_hex: str,
+                       tmp_path: Path) -> None:
     _sign_in(page, base_url, reader, READER_PASSWORD, route=routes.ACCOUNT_LOGIN)
     expect(page).to_have_url(re.compile(re.escape(routes.KEYS_READER)))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("keys.reader.title"))

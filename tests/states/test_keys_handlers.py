@@ -144,7 +144,7 @@ def test_assigning_another_organisations_units_is_refused(world: World):
     state._selected_ids = {world.other.unit_ids[0], world.own.unit_ids[2]}
     with pytest.raises(AccessDenied):
         _call(ReadRightsState, state, "assign", {"email": f"x-{uuid.uuid4().hex[:6]}@example.org"})
-    assert _rights(world.other.unit_ids + [world.own.unit_ids[2]]) == []
+    assert _rights([*world.other.unit_ids, world.own.unit_ids[2]]) == []
 
 
 def test_revoking_another_organisations_rights_is_refused(world: World):
@@ -230,7 +230,8 @@ def _arguments(state_class, name: str) -> list[object]:
             else True if "bool" in str(p.annotation) else "1" for p in parameters]
 
 
-@pytest.mark.parametrize("state_class", [KeyListState, ReadRightsState, KeyExportState, KeyReaderState, KeyImportState, KeyAuditState])
+@pytest.mark.parametrize("state_class", [KeyListState, ReadRightsState, KeyExportState, KeyReaderState,
+                                         KeyImportState, KeyAuditState])
 @pytest.mark.parametrize("role", [Role.CUSTOMER, Role.INSTALLER, Role.REGISTERED, None],
                          ids=["customer", "installer", "registered", "no-session"])
 def test_no_key_handler_serves_a_role_without_the_right(app_database_url, state_class, role):
@@ -308,7 +309,8 @@ def test_exporting_another_organisations_keys_is_refused(world: World):
 
 def test_an_old_sign_in_asks_for_the_password_before_the_export(world: World):
     with session_scope() as db:
-        session = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(world.own.token))).one()
+        session = db.exec(
+            select(UserSession).where(UserSession.token_hash == hash_token(world.own.token))).one()
         session.authenticated_at = utcnow() - timedelta(minutes=6)
         db.add(session)
     state = _listed(KeyExportState, world.own.token, world.prefix)

@@ -10,6 +10,7 @@ from app.components.template import template
 from app.states.keys.imports import CSV_SUFFIXES, KEM_SUFFIXES, UPLOAD_ID
 from app.states.keys.imports import KeyImportState as S
 
+CAPTION_STYLE = {"text_align": "left", "font_weight": "600", "padding": "var(--space-2) 0"}
 ACCEPT = {"application/octet-stream": list(KEM_SUFFIXES), "application/zip": list(KEM_SUFFIXES),
           "text/csv": list(CSV_SUFFIXES), "text/plain": [".txt"]}
 
@@ -17,33 +18,40 @@ ACCEPT = {"application/octet-stream": list(KEM_SUFFIXES), "application/zip": lis
 def _file_chooser() -> rx.Component:
     t = S.t
     return rx.vstack(
-        rx.text(t["keys.page.import.file"], id="key-file-label", size="2", weight="medium"),
-        rx.text(t["keys.page.import.file_hint"], id="key-file-hint", size="1", color_scheme="gray"),
         rx.hstack(
-            # no_keyboard: the button is the one tab stop; its click opens the file chooser.
-            rx.upload.root(
-                rx.button(rx.icon("file-up", size=16), t["keys.page.import.choose"], type="button", size="2",
-                          variant="soft", high_contrast=True,
-                          aria_describedby="key-file-label key-file-hint key-file-chosen"),
-                id=UPLOAD_ID,
-                accept=ACCEPT,
-                multiple=False,
-                max_files=1,
-                no_keyboard=True,
-                no_drag=False,
+            # The dropzone's own file input sits inside this label, which names it "Key file"; the
+            # button is the one tab stop (no_keyboard) and its click opens the file chooser.
+            rx.el.label(
+                rx.text(t["keys.page.import.file"], as_="span", size="2", weight="medium", display="block",
+                        margin_bottom="var(--space-1)"),
+                rx.upload.root(
+                    rx.button(rx.icon("file-up", size=16), t["keys.page.import.choose"], type="button",
+                              size="2", variant="soft", high_contrast=True,
+                              aria_describedby="key-file-hint key-file-chosen key-file-error"),
+                    id=UPLOAD_ID,
+                    accept=ACCEPT,
+                    multiple=False,
+                    max_files=1,
+                    no_keyboard=True,
+                ),
             ),
             rx.text(
                 rx.cond(rx.selected_files(UPLOAD_ID).length() > 0, rx.selected_files(UPLOAD_ID)[0],
                         t["keys.page.import.no_file"]),
-                id="key-file-chosen", size="2",
+                id="key-file-chosen", size="2", align_self="end", padding_bottom="var(--space-2)",
             ),
             align="center",
             spacing="3",
         ),
+        rx.text(t["keys.page.import.file_hint"], id="key-file-hint", size="1", color_scheme="gray"),
         field_error(S.errors["file"], "key-file-error"),
         spacing="1",
         width="100%",
     )
+
+
+def _stage_with_password(form: rx.Var) -> rx.EventSpec:
+    return S.stage_upload(rx.upload_files(upload_id=UPLOAD_ID), form.to(dict)["password"])
 
 
 def _upload_form() -> rx.Component:
@@ -64,7 +72,7 @@ def _upload_form() -> rx.Component:
                 width="100%",
             ),
             # The password travels with the upload and is read by the handler only.
-            on_submit=lambda form: S.stage_upload(rx.upload_files(upload_id=UPLOAD_ID), form["password"]),
+            on_submit=_stage_with_password,
             reset_on_submit=True,
         ),
         width="100%",
@@ -86,11 +94,13 @@ def _preview_row(row: rx.Var, with_problem: bool) -> rx.Component:
 
 def _preview_table(rows: rx.Var, with_problem: bool, table_id: str, caption: rx.Var) -> rx.Component:
     t = S.t
-    keys = ["keys.page.import.line", "keys.list.serial", "keys.list.kind", "keys.list.model", "keys.list.medium"]
+    keys = [
+        "keys.page.import.line", "keys.list.serial", "keys.list.kind", "keys.list.model", "keys.list.medium",
+    ]
     if with_problem:
         keys.append("keys.page.import.problem")
     return rx.table.root(
-        rx.el.caption(caption, style={"text_align": "left", "font_weight": "600", "padding": "var(--space-2) 0"}),
+        rx.el.caption(caption, style=CAPTION_STYLE),
         rx.table.header(rx.table.row(*(rx.table.column_header_cell(t[key], scope="col") for key in keys))),
         rx.table.body(rx.foreach(rows, lambda row: _preview_row(row, with_problem))),
         id=table_id,
@@ -117,7 +127,8 @@ def _preview() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.button(t["keys.dialog.cancel"], size="3", variant="soft", color_scheme="gray", high_contrast=True,
+            rx.button(t["keys.dialog.cancel"], size="3", variant="soft", color_scheme="gray",
+                      high_contrast=True,
                       on_click=S.cancel, disabled=S.importing),
             rx.button(t["keys.page.import.confirm"], size="3", high_contrast=True, on_click=S.confirm,
                       disabled=S.importing | (S.good == 0)),

@@ -1,4 +1,7 @@
-"""The key reader's page: their assigned units (serial, kind, model); "Show" reveals a key, "Download" exports."""
+"""The key reader's page: their assigned units (serial, kind, model).
+
+"Show" reveals a key (audited); "Download" exports the ticked ones.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from app.pages.keys.reauth import reauth_dialog
 from app.pages.keys.unit_actions import KEY_CSS, format_choice
 from app.pages.keys.unit_list import pager
 from app.states.keys.reader import KeyReaderState as S
+
 
 def _row(row: rx.Var) -> rx.Component:
     t = S.t

@@ -105,22 +105,27 @@ def _export_dialog() -> rx.Component:
     )
 
 
+def _format_option(t: rx.Var, fmt: str) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(type="radio", name="format", value=fmt, default_checked=fmt == EXPORT_FORMATS[0],
+                    style={"margin": "0", "width": "1rem", "height": "1rem"}),
+        rx.text(t[f"keys.dialog.export.format.{fmt}"], as_="span", size="2"),
+        style={"display": "flex", "gap": "var(--space-2)", "align_items": "center"},
+    )
+
+
 def format_choice(state) -> rx.Component:
     """The export formats as radio buttons in a fieldset (CSV chosen first)."""
     t = state.t
     return rx.el.fieldset(
         rx.el.legend(t["keys.dialog.export.format"], class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
         rx.vstack(
-            *(rx.el.label(
-                rx.el.input(type="radio", name="format", value=fmt, default_checked=fmt == EXPORT_FORMATS[0],
-                            style={"margin": "0", "width": "1rem", "height": "1rem"}),
-                rx.text(t[f"keys.dialog.export.format.{fmt}"], as_="span", size="2"),
-                style={"display": "flex", "gap": "var(--space-2)", "align_items": "center"},
-              ) for fmt in EXPORT_FORMATS),  # fmt: skip
+            *(_format_option(t, fmt) for fmt in EXPORT_FORMATS),
             spacing="2",
             margin_top="var(--space-2)",
         ),
-        rx.cond(state.errors["format"], rx.text(state.errors["format"], color_scheme="red", size="2", role="alert")),
+        rx.cond(state.errors["format"],
+                rx.text(state.errors["format"], color_scheme="red", size="2", role="alert")),
         style={"border": "none", "padding": "0", "margin": "0"},
     )
 
@@ -133,7 +138,8 @@ def _reader_row(reader: rx.Var) -> rx.Component:
         rx.table.cell(reader["granted"]),
         rx.table.cell(rx.cond(reader["registered"], t["keys.dialog.registered"], t["keys.dialog.invited"])),
         rx.table.cell(
-            rx.button(t["keys.dialog.revoke"], size="1", variant="soft", color_scheme="red", high_contrast=True,
+            rx.button(t["keys.dialog.revoke"], size="1", variant="soft", color_scheme="red",
+                      high_contrast=True,
                       aria_label=t["keys.dialog.revoke"] + " " + reader["email"],
                       on_click=R.revoke_unit_reader(reader["email"]))
         ),

@@ -34,28 +34,30 @@ def _select(label: rx.Var, field_id: str, name: str, options: rx.Component, valu
     )
 
 
+def _options(prefix: str, values: tuple[str, ...]) -> rx.Component:
+    return rx.fragment(*(rx.el.option(S.t[f"{prefix}.{value}"], value=value) for value in values))
+
+
 def _filters() -> rx.Component:
     t = S.t
     return rx.form(
         rx.hstack(
             rx.vstack(
                 field_label(t["keys.list.search"], "serial-search"),
-                rx.text_area(id="serial-search", name="serial_search", default_value=S.serial_search, rows="1",
-                             size="2", width="20rem", aria_describedby="serial-search-hint",
+                rx.text_area(id="serial-search", name="serial_search", default_value=S.serial_search,
+                             rows="1", size="2", width="20rem", aria_describedby="serial-search-hint",
                              resize="vertical"),
                 rx.text(t["keys.list.search_hint"], id="serial-search-hint", size="1", color_scheme="gray"),
                 spacing="1",
             ),
-            _select(t["keys.list.kind"], "kind-filter", "kind",
-                    rx.fragment(*(rx.el.option(t[f"keys.list.kind.{kind}"], value=kind) for kind in KINDS)), S.kind),
+            _select(t["keys.list.kind"], "kind-filter", "kind", _options("keys.list.kind", KINDS), S.kind),
             _select(t["keys.list.model"], "model-filter", "model",
                     rx.foreach(S.model_options, lambda model: rx.el.option(model, value=model)), S.model),
             _select(t["keys.list.medium"], "medium-filter", "medium",
                     rx.foreach(S.medium_options, lambda m: rx.el.option(m["label"], value=m["value"])),
                     S.medium),
             _select(t["keys.list.assigned_filter"], "assigned-filter", "assigned",
-                    rx.fragment(*(rx.el.option(t[f"keys.list.{choice}"], value=choice)
-                                  for choice in ASSIGNED_CHOICES)), S.assigned),  # fmt: skip
+                    _options("keys.list", ASSIGNED_CHOICES), S.assigned),
             rx.hstack(
                 rx.button(t["keys.list.apply"], type="submit", size="2", high_contrast=True),
                 rx.button(t["keys.list.reset"], type="button", size="2", variant="soft", color_scheme="gray",

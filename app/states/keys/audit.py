@@ -47,7 +47,8 @@ class KeyAuditState(SessionState):
 
     @rx.var(cache=True)
     def action_options(self) -> list[dict[str, str]]:
-        return [{"value": action, "label": action_text(action, self.language)} for action in KEY_AUDIT_ACTIONS]
+        return [{"value": action, "label": action_text(action, self.language)}
+                for action in KEY_AUDIT_ACTIONS]  # fmt: skip
 
     @rx.var(cache=True)
     def total_text(self) -> str:

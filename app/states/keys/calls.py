@@ -36,8 +36,9 @@ def key_text(encryption_hex: str, authentication_hex: str | None, language: str)
     """The shown key: the wireless M-Bus key alone, or a DLMS unit's two keys named."""
     if not authentication_hex:
         return encryption_hex.upper()
-    return (f"{translate('keys.list.encryption_key', language)}: {encryption_hex.upper()} · "
-            f"{translate('keys.list.authentication_key', language)}: {authentication_hex.upper()}")  # fmt: skip
+    encryption = translate("keys.list.encryption_key", language)
+    authentication = translate("keys.list.authentication_key", language)
+    return f"{encryption}: {encryption_hex.upper()} · {authentication}: {authentication_hex.upper()}"
 
 
 def reveal_script(element_id: str, encryption_hex: str, authentication_hex: str | None, language: str) -> str:
@@ -50,4 +51,5 @@ def reveal_script(element_id: str, encryption_hex: str, authentication_hex: str 
         if not _HEX.fullmatch(value):
             raise ValueError("a key is hex")
     text = json.dumps(key_text(encryption_hex, authentication_hex, language))
-    return f"(() => {{ const el = document.getElementById({json.dumps(element_id)}); if (el) el.textContent = {text}; }})()"
+    target = json.dumps(element_id)
+    return f"(() => {{ const el = document.getElementById({target}); if (el) el.textContent = {text}; }})()"

@@ -32,6 +32,11 @@ DIALOGS = (ASSIGN, REVOKE, REVOKE_EVERYWHERE)
 UNIT_KEY_ELEMENT = "unit-key"
 
 
+def _revoked_text(email: str, count: int, language: str) -> str:
+    return translate("keys.dialog.revoked", language, email=email.strip(),
+                     count=format_count(count, language))  # fmt: skip
+
+
 class ReadRightsState(KeyListState):
     # Which read-rights dialog is open ("" = none); it stays open while its form shows an error.
     dialog: str = ""
@@ -101,8 +106,7 @@ class ReadRightsState(KeyListState):
         done = await run_key_call(self, work)
         if not done.ok:
             return None
-        return await self._after_change(caller, translate(
-            "keys.dialog.revoked", language, email=email.strip(), count=format_count(done.value or 0, language)))
+        return await self._after_change(caller, _revoked_text(email, done.value or 0, language))
 
     @rx.event
     async def revoke_everywhere(self, form: dict):
@@ -116,8 +120,7 @@ class ReadRightsState(KeyListState):
         done = await run_key_call(self, work)
         if not done.ok:
             return None
-        return await self._after_change(caller, translate(
-            "keys.dialog.revoked", language, email=email.strip(), count=format_count(done.value or 0, language)))
+        return await self._after_change(caller, _revoked_text(email, done.value or 0, language))
 
     # ------------------------------------------------------------ one unit's readers panel
 
@@ -171,8 +174,7 @@ class ReadRightsState(KeyListState):
             return None
         await self._load_readers(caller, unit_id)
         await self._reload(caller)
-        return rx.toast.success(translate(
-            "keys.dialog.revoked", self.language, email=email, count=format_count(1, self.language)))
+        return rx.toast.success(_revoked_text(email, 1, self.language))
 
     @rx.event
     async def show_unit_key(self):
