@@ -7,6 +7,7 @@ import reflex as rx
 from app import routes
 from app.components.fields import field_error, field_label
 from app.components.template import template
+from app.pages.keys import table
 from app.pages.keys.unit_list import SELECT_STYLE, pager
 from app.states.keys.audit import KeyAuditState as S
 
@@ -53,15 +54,15 @@ def _filters() -> rx.Component:
     )
 
 
-def _row(row: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(row["at"], white_space="nowrap"),
-        rx.table.cell(row["actor"]),
-        rx.table.cell(row["action"]),
-        rx.table.cell(rx.text(row["units"], size="1", font_family="var(--code-font-family)",
-                              style={"word_break": "break-word"}), max_width="22rem"),
-        rx.table.cell(row["outcome"]),
-        rx.table.cell(rx.text(row["detail"], size="1"), max_width="18rem"),
+def _row(entry: rx.Var) -> rx.Component:
+    return table.row(
+        table.row_header(entry["at"], style={"white_space": "nowrap"}),
+        table.cell(entry["actor"]),
+        table.cell(entry["action"]),
+        table.cell(rx.text(entry["units"], size="1", font_family="var(--code-font-family)",
+                           style={"word_break": "break-word"}), style={"max_width": "22rem"}),
+        table.cell(entry["outcome"]),
+        table.cell(rx.text(entry["detail"], size="1"), style={"max_width": "18rem"}),
     )
 
 
@@ -79,15 +80,13 @@ def key_audit() -> rx.Component:
         ),
         rx.text(t["keys.audit.intro"], size="3"),
         _filters(),
-        rx.table.root(
-            rx.table.header(rx.table.row(*(rx.table.column_header_cell(t[key], scope="col") for key in (
+        table.scrollable_table(
+            table.header(*(t[key] for key in (
                 "keys.audit.at", "keys.audit.person", "keys.audit.action", "keys.audit.units",
-                "keys.audit.outcome", "keys.audit.detail")))),
-            rx.table.body(rx.foreach(S.rows, _row)),
-            id="audit-table",
-            width="100%",
-            variant="surface",
-            size="1",
+                "keys.audit.outcome", "keys.audit.detail"))),
+            table.body(rx.foreach(S.rows, _row)),
+            label=t["keys.audit.title"],
+            table_id="audit-table",
         ),
         rx.cond(S.total == 0, rx.text(t["keys.audit.none"], size="2", color_scheme="gray")),
         pager(S, S.total_text),

@@ -7,6 +7,7 @@ import reflex as rx
 from app import routes
 from app.components.fields import field_error, form_error, text_field
 from app.components.template import template
+from app.pages.keys import table
 from app.states.keys.imports import CSV_SUFFIXES, KEM_SUFFIXES, UPLOAD_ID
 from app.states.keys.imports import KeyImportState as S
 
@@ -81,15 +82,15 @@ def _upload_form() -> rx.Component:
 
 def _preview_row(row: rx.Var, with_problem: bool) -> rx.Component:
     cells = [
-        rx.table.cell(row["line"]),
-        rx.table.row_header_cell(row["serial"]),
-        rx.table.cell(row["kind"]),
-        rx.table.cell(row["model"]),
-        rx.table.cell(row["medium"]),
+        table.cell(row["line"]),
+        table.row_header(row["serial"]),
+        table.cell(row["kind"]),
+        table.cell(row["model"]),
+        table.cell(row["medium"]),
     ]
     if with_problem:
-        cells.append(rx.table.cell(rx.text(row["problem"], color_scheme="red", weight="medium")))
-    return rx.table.row(*cells)
+        cells.append(table.cell(rx.text(row["problem"], color_scheme="red", weight="medium")))
+    return table.row(*cells)
 
 
 def _preview_table(rows: rx.Var, with_problem: bool, table_id: str, caption: rx.Var) -> rx.Component:
@@ -99,14 +100,12 @@ def _preview_table(rows: rx.Var, with_problem: bool, table_id: str, caption: rx.
     ]
     if with_problem:
         keys.append("keys.page.import.problem")
-    return rx.table.root(
+    return table.scrollable_table(
         rx.el.caption(caption, style=CAPTION_STYLE),
-        rx.table.header(rx.table.row(*(rx.table.column_header_cell(t[key], scope="col") for key in keys))),
-        rx.table.body(rx.foreach(rows, lambda row: _preview_row(row, with_problem))),
-        id=table_id,
-        width="100%",
-        variant="surface",
-        size="1",
+        table.header(*(t[key] for key in keys)),
+        table.body(rx.foreach(rows, lambda row: _preview_row(row, with_problem))),
+        label=caption,
+        table_id=table_id,
     )
 
 
