@@ -205,7 +205,10 @@ def _show_and_download(page: Page, base_url: str, reader: str, serial: str, key_
     row.get_by_role("button", name=f"{t('keys.reader.show_key_of')} {serial}").click()
     expect(row.locator("code")).to_have_text(key_hex.upper())
 
-    row.get_by_role("checkbox", name=f"{t('keys.list.select_unit')} {serial}").check()
+    # A controlled checkbox: it turns checked when the server's answer arrives.
+    checkbox = row.get_by_role("checkbox", name=f"{t('keys.list.select_unit')} {serial}")
+    checkbox.click()
+    expect(checkbox).to_be_checked()
     expect(page.locator("#selection-count")).to_have_text(t("keys.list.selected", count="1"))
     with page.expect_download() as download:
         page.get_by_role("button", name=t("keys.reader.download")).click()
