@@ -30,7 +30,7 @@ from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.keys.kem import decrypt_kem, parse_kem_xml
 from app.services.keys.key_audit import audit_units
-from app.services.keys.sealing import manufacturer_of, master_key, seal_keys
+from app.services.keys.sealing import manufacturer_of, seal_keys
 
 MAX_ROWS = 100_000
 _CHUNK = 2000
@@ -146,12 +146,11 @@ def _stage(db: Session, caller: Caller, filename: str, file_kind: str,
                            filename=filename[:255], file_kind=file_kind)  # fmt: skip
     db.add(batch)
     db.flush()
-    master = master_key()
     values = []
     for candidate in candidates:
         sealed = None
         if not candidate.problem and candidate.keys is not None:
-            sealed = seal_keys(candidate.serial, *candidate.keys, master=master)
+            sealed = seal_keys(candidate.serial, *candidate.keys)
         candidate.keys = None  # plaintext goes no further than this function
         values.append({
             "batch_id": batch.id, "line": candidate.line, "serial": candidate.serial[:40],

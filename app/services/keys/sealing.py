@@ -80,27 +80,50 @@ def _key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:16]
 
 
-def load_master_key(value: str | None = None, path: str | None = None) -> MasterKey:
-    """The master key from MASTER_KEY, else MASTER_KEY_FILE (generated there when missing)."""
+def _master_key_texts(text: str) -> list[str]:
+    return [part for part in re.split(r"[,\s]+", text.strip()) if part]
+
+
+def load_master_keys(value: str | None = None, path: str | None = None) -> tuple[MasterKey, ...]:
+    """Every configured master key, the current one first: MASTER_KEY (or the file) may hold the new
+    and the old key together, separated by a comma, while `keys rewrap` moves the rows over. The
+    first wraps every new data key; the others only open rows not yet re-wrapped."""
     value = settings.master_key if value is None else value
     if value:
-        key = _parse_master_key(value)
-        return MasterKey(key, _key_id(key))
-    file = Path(path or settings.master_key_file)
-    if not file.exists():
-        # A laptop: a development key, kept next to the SQLite file and readable by the owner only.
-        private_directory(file.parent)
-        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-        log.warning("generated a development master key in %s (set MASTER_KEY in production)", file)
-    key = _parse_master_key(file.read_text())
-    return MasterKey(key, _key_id(key))
+        texts = _master_key_texts(value)
+    else:
+        file = Path(path or settings.master_key_file)
+        if not file.exists():
+            # A laptop: a development key, kept next to the SQLite file and readable by the owner only.
+            private_directory(file.parent)
+            descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            log.warning("generated a development master key in %s (set MASTER_KEY in production)", file)
+        texts = _master_key_texts(file.read_text())
+    if not texts:
+        raise MasterKeyError("the master key must be 32 bytes, hex or base64")
+    return tuple(MasterKey(key, _key_id(key)) for key in map(_parse_master_key, texts))
+
+
+def load_master_key(value: str | None = None, path: str | None = None) -> MasterKey:
+    """The current master key from MASTER_KEY, else MASTER_KEY_FILE (generated there when missing)."""
+    return load_master_keys(value, path)[0]
+
+
+@lru_cache(maxsize=1)
+def master_key_ring() -> tuple[MasterKey, ...]:
+    return load_master_keys()
 
 
 @lru_cache(maxsize=1)
 def master_key() -> MasterKey:
-    return load_master_key()
+    return master_key_ring()[0]
+
+
+def previous_master_keys() -> tuple[MasterKey, ...]:
+    """The old master keys configured beside the current one (empty outside a rotation)."""
+    return master_key_ring()[1:]
 
 
 def _seal(key: bytes, plaintext: bytes, context: bytes) -> bytes:
@@ -177,9 +200,24 @@ def _seal_row(
     row.master_key_id = master.key_id
 
 
+def _wrapping_key(key_id: str, serial: str, master: MasterKey) -> MasterKey:
+    for candidate in (master, *previous_master_keys()):
+        if candidate.key_id == key_id:
+            return candidate
+    raise MasterKeyError(f"key of {serial} is wrapped by another master key ({key_id})")
+
+
+def open_data_key(serial: str, wrapped_data_key: bytes, master: MasterKey) -> bytes:
+    """A row's data key, unwrapped with ``master`` (the key its master_key_id names)."""
+    return _open(master.key, wrapped_data_key, _WRAP_CONTEXT + serial.encode())
+
+
+def wrap_data_key(serial: str, data_key: bytes, master: MasterKey) -> bytes:
+    return _seal(master.key, data_key, _WRAP_CONTEXT + serial.encode())
+
+
 def _open_row(row: MeterKey, master: MasterKey) -> OpenedKey:
-    if row.master_key_id != master.key_id:
-        raise MasterKeyError(f"key of {row.serial} is wrapped by another master key ({row.master_key_id})")
+    master = _wrapping_key(row.master_key_id, row.serial, master)
     data_key = _open(master.key, row.wrapped_data_key, _WRAP_CONTEXT + row.serial.encode())
     encryption_key = _open(data_key, row.encryption_key_sealed, _context(row.serial, "enc"))
     authentication_key = (
