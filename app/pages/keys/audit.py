@@ -1,0 +1,95 @@
+"""The distributor's audit view: filter by action, person and date; paged; "Export CSV". Read only."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.components.fields import field_error, field_label
+from app.components.template import template
+from app.pages.keys import table
+from app.pages.keys.unit_list import SELECT_STYLE, pager
+from app.states.keys.audit import KeyAuditState as S
+
+
+def _date_field(label: rx.Var, field_id: str, name: str, value: rx.Var) -> rx.Component:
+    return rx.vstack(
+        field_label(label, field_id),
+        rx.input(id=field_id, name=name, type="date", default_value=value, size="2",
+                 aria_describedby=f"{field_id}-error"),
+        field_error(S.errors[name], f"{field_id}-error"),
+        spacing="1",
+    )
+
+
+def _filters() -> rx.Component:
+    t = S.t
+    return rx.form(
+        rx.hstack(
+            rx.vstack(
+                field_label(t["keys.audit.action"], "audit-action"),
+                rx.el.select(
+                    rx.el.option(t["keys.list.any"], value=""),
+                    rx.foreach(S.action_options, lambda o: rx.el.option(o["label"], value=o["value"])),
+                    id="audit-action", name="action", default_value=S.action, style=SELECT_STYLE,
+                ),
+                spacing="1",
+            ),
+            rx.vstack(
+                field_label(t["keys.audit.person"], "audit-person"),
+                rx.input(id="audit-person", name="actor_email", type="search", default_value=S.actor_email,
+                         size="2", width="16rem"),
+                spacing="1",
+            ),
+            _date_field(t["keys.audit.date_from"], "audit-from", "date_from", S.date_from),
+            _date_field(t["keys.audit.date_to"], "audit-to", "date_to", S.date_to),
+            rx.button(t["keys.list.apply"], type="submit", size="2", high_contrast=True),
+            align="end",
+            spacing="4",
+            wrap="wrap",
+        ),
+        on_submit=S.apply_filters,
+        role="search",
+        aria_label=t["keys.audit.filter"],
+    )
+
+
+def _row(entry: rx.Var) -> rx.Component:
+    return table.row(
+        table.row_header(entry["at"], style={"white_space": "nowrap"}),
+        table.cell(entry["actor"]),
+        table.cell(entry["action"]),
+        table.cell(rx.text(entry["units"], size="1", font_family="var(--code-font-family)",
+                           style={"word_break": "break-word"}), style={"max_width": "22rem"}),
+        table.cell(entry["outcome"]),
+        table.cell(rx.text(entry["detail"], size="1"), style={"max_width": "18rem"}),
+    )
+
+
+@template(route=routes.KEYS_AUDIT, title="Logg for nøkler", on_load=S.load)
+def key_audit() -> rx.Component:
+    t = S.t
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(t["keys.audit.title"], size="7", as_="h1"),
+            rx.spacer(),
+            rx.button(rx.icon("download", size=16), t["keys.audit.export_csv"], size="2", high_contrast=True,
+                      on_click=S.export_csv),
+            align="center",
+            width="100%",
+        ),
+        rx.text(t["keys.audit.intro"], size="3"),
+        _filters(),
+        table.scrollable_table(
+            table.header(*(t[key] for key in (
+                "keys.audit.at", "keys.audit.person", "keys.audit.action", "keys.audit.units",
+                "keys.audit.outcome", "keys.audit.detail"))),
+            table.body(rx.foreach(S.rows, _row)),
+            label=t["keys.audit.title"],
+            table_id="audit-table",
+        ),
+        rx.cond(S.total == 0, rx.text(t["keys.audit.none"], size="2", color_scheme="gray")),
+        pager(S, S.total_text),
+        spacing="4",
+        width="100%",
+    )
