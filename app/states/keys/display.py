@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 from app.config import settings
 from app.i18n import LANGUAGES, translate
+from app.i18n.numbers import format_number
 
 
 def format_count(count: int, language: str) -> str:
     """2,431 in English; 2 431 (a no-break space) in Norwegian and Swedish."""
-    text = f"{count:,}"
-    return text if language == "en" else text.replace(",", "\u00a0")
+    return format_number(count, 0, language)
 
 
 def format_time(instant: datetime | None) -> str:
