@@ -1,0 +1,96 @@
+"""What the consumption page writes, in the caller's language: numbers, moments, table rows,
+the capacity-tariff lines. Plain functions of typed data; the state decides what is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from app.i18n import translate
+from app.services.customer.consumption.capacity_tariff import CapacityBasis
+from app.services.customer.consumption.charts import Period
+from app.services.customer.consumption.local_time import local_zone
+
+# kWh -> the shown energy unit (rounded), None for no value.
+ToUnit = Callable[[float | None], float | None]
+
+
+def format_number(value: float | None, decimals: int, language: str) -> str:
+    """1 234,5 in Norwegian, 1,234.5 in English; empty for no value."""
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}"
+    if language == "en":
+        return text
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """One row of the table under the chart, as data: its label and its period (None: no data)."""
+
+    key: str
+    label: str
+    period: Period | None
+    opens: bool = False  # a button that drills down into it
+
+
+@dataclass(frozen=True)
+class Wording:
+    language: str
+
+    def text(self, key: str, **params: object) -> str:
+        return translate(key, self.language, **params)
+
+    def number(self, value: float | None, decimals: int) -> str:
+        return format_number(value, decimals, self.language)
+
+    def month_names(self) -> list[str]:
+        return self.text("consumption.months").split(",")
+
+    def moment(self, epoch: int) -> str:
+        moment = datetime.fromtimestamp(epoch, local_zone())
+        month = self.month_names()[moment.month - 1]
+        return f"{moment.day}. {month} {moment.year} {moment:%H:%M}"
+
+    def day_title(self, day: date) -> str:
+        return f"{day.day}. {self.month_names()[day.month - 1]} {day.year}"
+
+    def quality(self, quality: str) -> str:
+        return self.text(f"consumption.quality.{quality}")
+
+    def table_row(self, row: ShownRow, energy: ToUnit, energy_text: Callable[[float | None], str]
+                  ) -> dict[str, str]:  # fmt: skip
+        """The table's texts of ``row``; ``energy`` converts kWh to the shown unit."""
+        period = row.period
+        value = energy(period.energy_kwh) if period else None
+        mean = period.power_mean_kw if period else None
+        peak = period.power_max_kw if period else None
+        return {
+            "key": row.key,
+            "label": row.label,
+            "open": self.text("consumption.open", period=row.label) if row.opens else "",
+            "energy": energy_text(period.energy_kwh) if period else "",
+            # Exact values as data attributes of the cells.
+            "energy_value": "" if value is None else repr(value),
+            "mean": self.number(mean, 2),
+            "mean_value": "" if mean is None else repr(mean),
+            "max": self.number(peak, 2),
+            "max_value": "" if peak is None else repr(peak),
+            "quality": self.quality(period.quality if period else "missing"),
+            "quality_code": period.quality if period else "missing",
+        }
+
+    def capacity(self, basis: CapacityBasis | None) -> dict[str, str]:
+        if basis is None:
+            return {}
+        if basis.basis_kw is None:
+            return {"basis": self.text("consumption.capacity_none"), "step": "", "hours": ""}
+        return {
+            "basis": self.text("consumption.capacity_basis", basis=self.number(basis.basis_kw, 2)),
+            "step": self.text("consumption.capacity_step", step=basis.step.label if basis.step else ""),
+            "hours": " · ".join(
+                f"{self.moment(at)} ({self.number(kwh, 2)} kWh)" for at, kwh in basis.top_hours
+            ),
+        }
