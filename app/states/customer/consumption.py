@@ -44,7 +44,7 @@ from app.states.customer.consumption_figures import (
     periods_figure,
     year_figure,
 )
-from app.states.customer.consumption_text import ShownRow, Wording, format_number
+from app.states.customer.consumption_text import EnergyFormat, ShownRow, Wording, format_number
 from app.states.session import SessionState
 
 YEAR, MONTH, DAY = "year", "month", "day"
@@ -80,6 +80,12 @@ class ConsumptionState(SessionState):
     def _words(self) -> Wording:
         return Wording(self.language)
 
+    def _energy_format(self) -> EnergyFormat:
+        """Read once per view: every state var read costs a descriptor lookup."""
+        unit, level = self.energy_unit, self.level
+        # Months of heat in MWh, days in kWh with one decimal, hours with two.
+        return EnergyFormat(unit, 2 if unit == "MWh" or level == DAY else 1, self.language)
+
     def _text(self, key: str, **params: object) -> str:
         return self._words.text(key, **params)
 
@@ -93,21 +99,17 @@ class ConsumptionState(SessionState):
         return self.energy_unit
 
     def _energy(self, kwh: float | None) -> float | None:
-        if kwh is None:
-            return None
-        return round(kwh / 1000, 4) if self.energy_unit == "MWh" else round(kwh, 3)
+        return self._energy_format().value(kwh)
 
     def _energy_text(self, kwh: float | None) -> str:
-        value = self._energy(kwh)
-        # Months of heat in MWh, days in kWh with one decimal, hours with two.
-        decimals = 2 if self.energy_unit == "MWh" or self.level == DAY else 1
-        return format_number(value, decimals, self.language)
+        return self._energy_format().text(kwh)
 
-    def _chart_text(self) -> ChartText:
+    def _chart_text(self, unit: str) -> ChartText:
+        words = self._words
         return ChartText(
-            energy=self._text("consumption.energy"), mean=self._text("consumption.mean"),
-            max=self._text("consumption.max"), peak=self._text("consumption.peak"),
-            missing_band=self._text("consumption.missing_band"), unit=self._unit,
+            energy=words.text("consumption.energy"), mean=words.text("consumption.mean"),
+            max=words.text("consumption.max"), peak=words.text("consumption.peak"),
+            missing_band=words.text("consumption.missing_band"), unit=unit,
         )
 
     def _set_freshness(self, db: Session, caller: Caller, meter: CustomerMeter) -> None:
@@ -127,12 +129,10 @@ class ConsumptionState(SessionState):
 
     # -- table ----------------------------------------------------------------------------------
 
-    def _show_rows(self, rows: list[ShownRow]) -> None:
+    def _show_rows(self, rows: list[ShownRow], energy: EnergyFormat) -> None:
         self._rows = rows
-        self.table_rows = [self._table_row(row) for row in rows]
-
-    def _table_row(self, row: ShownRow) -> dict[str, str]:
-        return self._words.table_row(row, self._energy, self._energy_text)
+        words = self._words
+        self.table_rows = [words.table_row(row, energy) for row in rows]
 
     # -- levels ---------------------------------------------------------------------------------
 
@@ -140,7 +140,8 @@ class ConsumptionState(SessionState):
         overview = year_overview(db, caller, meter.meter_id)
         names = self._words.month_names()
         self.level, self.month_key, self.day_key = YEAR, "", ""
-        self.heading = self._text("consumption.year_overview")
+        energy, words = self._energy_format(), self._words
+        self.heading = words.text("consumption.year_overview")
         self.empty = overview.empty
         rows: list[ShownRow] = []
         lines: list[str] = []
@@ -148,21 +149,21 @@ class ConsumptionState(SessionState):
             for index, period in enumerate(series.months):
                 if period is not None:
                     rows.append(ShownRow(period.key, f"{names[index]} {series.year}", period, True))
-            total = format_number(self._energy(series.total_kwh), 1, self.language) + f" {self._unit}"
-            line = self._text("consumption.year_total", year=series.year, total=total)
+            total = words.number(energy.value(series.total_kwh), 1) + f" {energy.unit}"
+            line = words.text("consumption.year_total", year=series.year, total=total)
             if series.change_percent is not None:
-                change = format_number(series.change_percent, 1, self.language)
+                change = words.number(series.change_percent, 1)
                 sign = "+" if series.change_percent > 0 else ""
-                line += " · " + self._text("consumption.change", change=sign + change,
+                line += " · " + words.text("consumption.change", change=sign + change,
                                            previous=series.year - 1,
                                            months=len(series.compared_months))
             lines.append(line)
         self.figure, self._trace_years = year_figure(
-            overview, names, self.mode, self._chart_text(), self._energy
+            overview, names, self.mode, self._chart_text(energy.unit), energy.value
         )
         self._categories = names
         self._category_keys = []
-        self._show_rows(rows)
+        self._show_rows(rows, energy)
         self.table_total = ""
         self.year_lines = lines
         self.peak_line = ""
@@ -175,35 +176,38 @@ class ConsumptionState(SessionState):
             if meter.medium == Medium.ELECTRICITY else None
         )
         self.level, self.month_key, self.day_key = MONTH, view.month.isoformat(), ""
-        self.heading = f"{self._words.month_names()[view.month.month - 1]} {view.month.year}"
+        energy, words = self._energy_format(), self._words
+        self.heading = f"{words.month_names()[view.month.month - 1]} {view.month.year}"
         labels = [str(int(p.key[-2:])) for p in view.days]
-        self.figure = periods_figure(labels, view.days, view.peak, self.mode, self._chart_text(),
-                                     self._energy)  # fmt: skip
+        self.figure = periods_figure(labels, view.days, view.peak, self.mode,
+                                     self._chart_text(energy.unit), energy.value)  # fmt: skip
         self._trace_years = []
         self._categories = labels
         self._category_keys = [p.key for p in view.days]
-        self._show_rows([
-            ShownRow(p.key, self._words.day_title(date.fromisoformat(p.key)), p, True) for p in view.days
-        ])
-        self.table_total = self._energy_text(view.total_kwh)
+        self._show_rows(
+            [ShownRow(p.key, words.day_title(date.fromisoformat(p.key)), p, True) for p in view.days],
+            energy,
+        )
+        self.table_total = energy.text(view.total_kwh)
         self.empty = view.total_kwh is None
         self.year_lines = []
         self._set_peak(view.peak)
-        self.capacity = self._words.capacity(basis)
+        self.capacity = words.capacity(basis)
 
     def _show_day(self, db: Session, caller: Caller, meter: CustomerMeter, day: date) -> None:
         view = day_view(db, caller, meter.meter_id, day)
         self.level, self.day_key = DAY, view.day.isoformat()
         self.month_key = view.day.replace(day=1).isoformat()
+        energy = self._energy_format()
         self.heading = self._words.day_title(view.day)
         labels = [p.label for p in view.hours]
-        self.figure = periods_figure(labels, view.hours, view.peak, self.mode, self._chart_text(),
-                                     self._energy)  # fmt: skip
+        self.figure = periods_figure(labels, view.hours, view.peak, self.mode,
+                                     self._chart_text(energy.unit), energy.value)  # fmt: skip
         self._trace_years = []
         self._categories = labels
         self._category_keys = []
-        self._show_rows([ShownRow(p.key, p.label, p) for p in view.hours])
-        self.table_total = self._energy_text(view.total_kwh)
+        self._show_rows([ShownRow(p.key, p.label, p) for p in view.hours], energy)
+        self.table_total = energy.text(view.total_kwh)
         self.empty = view.total_kwh is None
         self.year_lines = []
         self.capacity = {}
@@ -322,12 +326,13 @@ class ConsumptionState(SessionState):
                    self._text("consumption.mean_kw"), self._text("consumption.max_kw"),
                    self._text("consumption.status")]
         rows: list[list[str | float | None]] = []
+        energy = self._energy_format()
         for row in self._rows:
             shown = row.period
             if shown is None:
                 rows.append([row.label, None, None, None, self._words.quality("missing")])
                 continue
-            rows.append([row.label, self._energy(shown.energy_kwh), shown.power_mean_kw,
+            rows.append([row.label, energy.value(shown.energy_kwh), shown.power_mean_kw,
                          shown.power_max_kw, self._words.quality(shown.quality)])
         return ExportTable(self._text("consumption.title"), columns, rows)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from app.i18n import translate
 from app.services.customer.consumption.capacity_tariff import CapacityBasis
@@ -37,6 +38,28 @@ class ShownRow:
 
 
 @dataclass(frozen=True)
+class EnergyFormat:
+    """Energy in the shown unit: MWh for heat months, else kWh (a heat day in MWh reads 0,02)."""
+
+    unit: str
+    decimals: int
+    language: str
+
+    def value(self, kwh: float | None) -> float | None:
+        if kwh is None:
+            return None
+        return round(kwh / 1000, 4) if self.unit == "MWh" else round(kwh, 3)
+
+    def text(self, kwh: float | None) -> str:
+        return format_number(self.value(kwh), self.decimals, self.language)
+
+
+@lru_cache(maxsize=8)
+def _month_names(language: str) -> tuple[str, ...]:
+    return tuple(translate("consumption.months", language).split(","))
+
+
+@dataclass(frozen=True)
 class Wording:
     language: str
 
@@ -47,31 +70,30 @@ class Wording:
         return format_number(value, decimals, self.language)
 
     def month_names(self) -> list[str]:
-        return self.text("consumption.months").split(",")
+        return list(_month_names(self.language))
 
     def moment(self, epoch: int) -> str:
         moment = datetime.fromtimestamp(epoch, local_zone())
-        month = self.month_names()[moment.month - 1]
+        month = _month_names(self.language)[moment.month - 1]
         return f"{moment.day}. {month} {moment.year} {moment:%H:%M}"
 
     def day_title(self, day: date) -> str:
-        return f"{day.day}. {self.month_names()[day.month - 1]} {day.year}"
+        return f"{day.day}. {_month_names(self.language)[day.month - 1]} {day.year}"
 
     def quality(self, quality: str) -> str:
         return self.text(f"consumption.quality.{quality}")
 
-    def table_row(self, row: ShownRow, energy: ToUnit, energy_text: Callable[[float | None], str]
-                  ) -> dict[str, str]:  # fmt: skip
-        """The table's texts of ``row``; ``energy`` converts kWh to the shown unit."""
+    def table_row(self, row: ShownRow, energy: EnergyFormat) -> dict[str, str]:
+        """The table's texts of ``row``."""
         period = row.period
-        value = energy(period.energy_kwh) if period else None
+        value = energy.value(period.energy_kwh) if period else None
         mean = period.power_mean_kw if period else None
         peak = period.power_max_kw if period else None
         return {
             "key": row.key,
             "label": row.label,
             "open": self.text("consumption.open", period=row.label) if row.opens else "",
-            "energy": energy_text(period.energy_kwh) if period else "",
+            "energy": energy.text(period.energy_kwh) if period else "",
             # Exact values as data attributes of the cells.
             "energy_value": "" if value is None else repr(value),
             "mean": self.number(mean, 2),
