@@ -21,7 +21,7 @@ from app.db import session_scope
 from app.models import Medium, Role
 from app.services.caller import Caller
 from app.services.customer.consumption.access import CustomerMeter, customer_meter
-from app.services.customer.consumption.capacity_tariff import capacity_tariff_basis
+from app.services.customer.consumption.capacity_tariff import capacity_basis_of
 from app.services.customer.consumption.charts import (
     Peak,
     data_until,
@@ -171,10 +171,7 @@ class ConsumptionState(SessionState):
 
     def _show_month(self, db: Session, caller: Caller, meter: CustomerMeter, month: date) -> None:
         view = month_view(db, caller, meter.meter_id, month)
-        basis = (
-            capacity_tariff_basis(db, caller, meter.meter_id, month)
-            if meter.medium == Medium.ELECTRICITY else None
-        )
+        basis = capacity_basis_of(view) if meter.is_electricity else None
         self.level, self.month_key, self.day_key = MONTH, view.month.isoformat(), ""
         energy, words = self._energy_format(), self._words
         self.heading = f"{words.month_names()[view.month.month - 1]} {view.month.year}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
-from app.models import CustomerRelationship, Medium, Meter, Role
+from app.models import CustomerRelationship, Medium, Meter, Organisation, Role
 from app.services.caller import Caller
 from app.services.errors import AccessDenied
 
@@ -25,6 +25,8 @@ class CustomerMeter:
     relationship_id: int
     utility_id: int
     metering_point_id: str
+    # The grid company's organisation number: which capacity-tariff steps apply.
+    utility_org_number: str | None = None
 
     @property
     def is_heat(self) -> bool:
@@ -37,11 +39,14 @@ class CustomerMeter:
 
 _relationship = CustomerRelationship.__table__.c
 _meter = Meter.__table__.c
-# Built once (building a select costs about as much as running it on a warm page cache).
+_utility = Organisation.__table__.c
+# Built once (building a select costs about as much as running it on a warm page cache), and
+# one round trip for all a tap needs to know about the meter.
 _CUSTOMER_METER = (
     select(_relationship.id, _relationship.meter_id, _relationship.utility_id,
-           _relationship.metering_point_id, _meter.medium)
+           _relationship.metering_point_id, _meter.medium, _utility.org_number)
     .join_from(CustomerRelationship.__table__, Meter.__table__, _meter.id == _relationship.meter_id)
+    .outerjoin(Organisation.__table__, _utility.id == _relationship.utility_id)
     .where(_relationship.id == bindparam("relationship_id"), _relationship.active.is_(True))
 )
 
@@ -65,6 +70,7 @@ def customer_meter(db: Session, caller: Caller) -> CustomerMeter:
         relationship_id=row.id,
         utility_id=row.utility_id,
         metering_point_id=row.metering_point_id,
+        utility_org_number=row.org_number,
     )
     db.info[cache_key] = meter
     return meter

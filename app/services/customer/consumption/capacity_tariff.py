@@ -15,9 +15,10 @@ from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from app.config import settings
-from app.models import ConsumptionDay, Organisation
+from app.models import ConsumptionDay
 from app.services.caller import Caller
 from app.services.customer.consumption.access import authorised_meter
+from app.services.customer.consumption.charts import MonthView
 from app.services.customer.consumption.local_time import next_month
 
 DEFAULT_CAPACITY_STEPS_KW: tuple[float, ...] = (0, 2, 5, 10, 15, 20, 25, 50, 75, 100)
@@ -85,21 +86,25 @@ def capacity_basis_from_days(
     return CapacityBasis(month, top, basis, capacity_step_for(basis, steps))
 
 
+def capacity_basis_of(view: MonthView) -> CapacityBasis:
+    """The capacity-tariff basis of a month already read for its chart (no further query)."""
+    return capacity_basis_from_days(
+        view.month, view.day_maxima, capacity_steps(view.meter.utility_org_number)
+    )
+
+
 _day = ConsumptionDay.__table__.c
-_organisation = Organisation.__table__.c
 _DAY_MAXIMA = select(_day.max_hour_start, _day.max_hour_kwh).where(
     _day.meter_id == bindparam("meter_id"), _day.day >= bindparam("first"),
     _day.day < bindparam("until"),
 )
-_ORG_NUMBER = select(_organisation.org_number).where(_organisation.id == bindparam("utility_id"))
 
 
 def capacity_tariff_basis(db: Session, caller: Caller, meter_id: int, month: date) -> CapacityBasis:
     meter = authorised_meter(db, caller, meter_id)
     first = month.replace(day=1)
-    connection = db.connection()
-    maxima = connection.execute(
+    maxima = db.connection().execute(
         _DAY_MAXIMA, {"meter_id": meter_id, "first": first, "until": next_month(first)}
     ).all()
-    org_number = connection.execute(_ORG_NUMBER, {"utility_id": meter.utility_id}).scalar()
-    return capacity_basis_from_days(first, [tuple(row) for row in maxima], capacity_steps(org_number))
+    steps = capacity_steps(meter.utility_org_number)
+    return capacity_basis_from_days(first, [tuple(row) for row in maxima], steps)

@@ -110,6 +110,8 @@ class MonthView:
     days: list[Period]  # every local day of the month, missing ones included
     total_kwh: float | None
     peak: Peak | None
+    # Each stored day's highest hour (start, kWh): the capacity tariff's basis.
+    day_maxima: list[tuple[int | None, float | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ _MONTHS = (
 )
 _DAYS = (
     select(_day.day, _day.energy_kwh, _day.hours, _day.measured_hours, _day.estimated_hours,
-           _day.power_max_kw, _day.peak_hour_start)
+           _day.power_max_kw, _day.peak_hour_start, _day.max_hour_start, _day.max_hour_kwh)
     .where(_day.meter_id == _METER, _day.day >= _FROM, _day.day < _UNTIL)
 )
 _HOURS = (
@@ -248,7 +250,8 @@ def month_view(db: Session, caller: Caller, meter_id: int, month: date) -> Month
                 span.hours, covered,
             ))
         current += timedelta(days=1)
-    return MonthView(meter, first, days, _total(days), _peak(days))
+    maxima = [(row.max_hour_start, row.max_hour_kwh) for row in rows.values()]
+    return MonthView(meter, first, days, _total(days), _peak(days), maxima)
 
 
 def _hour_label(start: int, zone: ZoneInfo, repeated: set[int]) -> str:
