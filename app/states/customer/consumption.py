@@ -148,7 +148,7 @@ class ConsumptionState(SessionState):
         for series in overview.years:
             for index, period in enumerate(series.months):
                 if period is not None:
-                    rows.append(ShownRow(period.key, f"{names[index]} {series.year}", period, True))
+                    rows.append(ShownRow.of(period.key, f"{names[index]} {series.year}", period, True))
             total = words.number(energy.value(series.total_kwh), 1) + f" {energy.unit}"
             line = words.text("consumption.year_total", year=series.year, total=total)
             if series.change_percent is not None:
@@ -182,7 +182,7 @@ class ConsumptionState(SessionState):
         self._categories = labels
         self._category_keys = [p.key for p in view.days]
         self._show_rows(
-            [ShownRow(p.key, words.day_title(date.fromisoformat(p.key)), p, True) for p in view.days],
+            [ShownRow.of(p.key, words.day_title(date.fromisoformat(p.key)), p, True) for p in view.days],
             energy,
         )
         self.table_total = energy.text(view.total_kwh)
@@ -203,7 +203,7 @@ class ConsumptionState(SessionState):
         self._trace_years = []
         self._categories = labels
         self._category_keys = []
-        self._show_rows([ShownRow(p.key, p.label, p) for p in view.hours], energy)
+        self._show_rows([ShownRow.of(p.key, p.label, p) for p in view.hours], energy)
         self.table_total = energy.text(view.total_kwh)
         self.empty = view.total_kwh is None
         self.year_lines = []
@@ -324,13 +324,10 @@ class ConsumptionState(SessionState):
                    self._text("consumption.status")]
         rows: list[list[str | float | None]] = []
         energy = self._energy_format()
+        words = self._words
         for row in self._rows:
-            shown = row.period
-            if shown is None:
-                rows.append([row.label, None, None, None, self._words.quality("missing")])
-                continue
-            rows.append([row.label, energy.value(shown.energy_kwh), shown.power_mean_kw,
-                         shown.power_max_kw, self._words.quality(shown.quality)])
+            rows.append([row.label, energy.value(row.energy_kwh), row.power_mean_kw,
+                         row.power_max_kw, words.quality(row.quality)])
         return ExportTable(self._text("consumption.title"), columns, rows)
 
     def _export_name(self, extension: str) -> str:

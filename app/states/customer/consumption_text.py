@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from app.i18n import translate
 from app.services.customer.consumption.capacity_tariff import CapacityBasis
@@ -27,14 +28,24 @@ def format_number(value: float | None, decimals: int, language: str) -> str:
     return text.replace(",", "\u00a0").replace(".", ",")
 
 
-@dataclass(frozen=True)
-class ShownRow:
-    """One row of the table under the chart, as data: its label and its period (None: no data)."""
+class ShownRow(NamedTuple):
+    """One row of the table under the chart, as data (kept in the tab's state: a named tuple
+    pickles at a quarter of a dataclass's cost, and the state is saved after every event)."""
 
     key: str
     label: str
-    period: Period | None
+    energy_kwh: float | None
+    power_mean_kw: float | None
+    power_max_kw: float | None
+    quality: str  # measured | estimated | partial | missing (also: no data at all)
     opens: bool = False  # a button that drills down into it
+
+    @classmethod
+    def of(cls, key: str, label: str, period: Period | None, opens: bool = False) -> ShownRow:
+        if period is None:
+            return cls(key, label, None, None, None, "missing", opens)
+        return cls(key, label, period.energy_kwh, period.power_mean_kw, period.power_max_kw,
+                   period.quality, opens)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,23 +96,21 @@ class Wording:
 
     def table_row(self, row: ShownRow, energy: EnergyFormat) -> dict[str, str]:
         """The table's texts of ``row``."""
-        period = row.period
-        value = energy.value(period.energy_kwh) if period else None
-        mean = period.power_mean_kw if period else None
-        peak = period.power_max_kw if period else None
+        value = energy.value(row.energy_kwh)
+        mean, peak = row.power_mean_kw, row.power_max_kw
         return {
             "key": row.key,
             "label": row.label,
             "open": self.text("consumption.open", period=row.label) if row.opens else "",
-            "energy": energy.text(period.energy_kwh) if period else "",
+            "energy": energy.text(row.energy_kwh),
             # Exact values as data attributes of the cells.
             "energy_value": "" if value is None else repr(value),
             "mean": self.number(mean, 2),
             "mean_value": "" if mean is None else repr(mean),
             "max": self.number(peak, 2),
             "max_value": "" if peak is None else repr(peak),
-            "quality": self.quality(period.quality if period else "missing"),
-            "quality_code": period.quality if period else "missing",
+            "quality": self.quality(row.quality),
+            "quality_code": row.quality,
         }
 
     def capacity(self, basis: CapacityBasis | None) -> dict[str, str]:
