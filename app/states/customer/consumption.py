@@ -131,8 +131,7 @@ class ConsumptionState(SessionState):
 
     def _show_rows(self, rows: list[ShownRow], energy: EnergyFormat) -> None:
         self._rows = rows
-        words = self._words
-        self.table_rows = [words.table_row(row, energy) for row in rows]
+        self.table_rows = self._words.table_rows(rows, energy)
 
     # -- levels ---------------------------------------------------------------------------------
 

@@ -94,24 +94,31 @@ class Wording:
     def quality(self, quality: str) -> str:
         return self.text(f"consumption.quality.{quality}")
 
-    def table_row(self, row: ShownRow, energy: EnergyFormat) -> dict[str, str]:
-        """The table's texts of ``row``."""
-        value = energy.value(row.energy_kwh)
-        mean, peak = row.power_mean_kw, row.power_max_kw
-        return {
-            "key": row.key,
-            "label": row.label,
-            "open": self.text("consumption.open", period=row.label) if row.opens else "",
-            "energy": energy.text(row.energy_kwh),
-            # Exact values as data attributes of the cells.
-            "energy_value": "" if value is None else repr(value),
-            "mean": self.number(mean, 2),
-            "mean_value": "" if mean is None else repr(mean),
-            "max": self.number(peak, 2),
-            "max_value": "" if peak is None else repr(peak),
-            "quality": self.quality(row.quality),
-            "quality_code": row.quality,
-        }
+    def table_rows(self, rows: list[ShownRow], energy: EnergyFormat) -> list[dict[str, str]]:
+        """The table's texts of ``rows`` (a month holds 31: the lookups are made once)."""
+        opens = self.text("consumption.open")
+        qualities: dict[str, str] = {}
+        texts = []
+        for row in rows:
+            value = energy.value(row.energy_kwh)
+            mean, peak = row.power_mean_kw, row.power_max_kw
+            if row.quality not in qualities:
+                qualities[row.quality] = self.quality(row.quality)
+            texts.append({
+                "key": row.key,
+                "label": row.label,
+                "open": opens.format(period=row.label) if row.opens else "",
+                "energy": energy.text(row.energy_kwh),
+                # Exact values as data attributes of the cells.
+                "energy_value": "" if value is None else repr(value),
+                "mean": self.number(mean, 2),
+                "mean_value": "" if mean is None else repr(mean),
+                "max": self.number(peak, 2),
+                "max_value": "" if peak is None else repr(peak),
+                "quality": qualities[row.quality],
+                "quality_code": row.quality,
+            })
+        return texts
 
     def capacity(self, basis: CapacityBasis | None) -> dict[str, str]:
         if basis is None:
