@@ -37,12 +37,9 @@ from app.models import (
     Role,
     User,
 )
-from app.services.consumption import (
-    consumption_rows,
-    insert_consumption,
-    local_zone,
-    rebuild_all_consumption,
-)
+from app.services.customer.consumption.derivation import ConsumptionRows, consumption_rows
+from app.services.customer.consumption.local_time import local_zone
+from app.services.customer.consumption.rollups import insert_consumption, rebuild_all_consumption
 from app.services.passwords import hash_password
 from app.services.readings import ReadingRow, insert_readings
 
@@ -299,7 +296,7 @@ def database_is_empty(engine: Engine) -> bool:
 
 def _meter_series(
     meter_id: int, medium: str, until: datetime
-) -> tuple[list[ReadingRow], tuple[list, list, list]]:
+) -> tuple[list[ReadingRow], ConsumptionRows]:
     """One meter's readings and the consumption rows derived from them (runs in a worker)."""
     readings = list(demo_readings(meter_id, medium, consumption_size(meter_id, medium), until))
     points = [(ts, value) for _, _, ts, value, _, _ in readings]

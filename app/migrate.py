@@ -26,10 +26,19 @@ def alembic_config(database_url: str) -> Config:
 _READING_PARTITION = re.compile(r"reading_\d{4}_\d{2}")
 
 
+_WITHOUT_FOREIGN_KEYS_ON_POSTGRESQL = frozenset(
+    {"reading", "consumption_hour", "consumption_day", "consumption_month"}
+)
+
+
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
     if type_ == "table" and reflected and name and _READING_PARTITION.fullmatch(name):
         return False
-    return not (type_ == "foreign_key_constraint" and getattr(obj.parent, "name", None) == "reading")
+    # PostgreSQL has no foreign keys on these bulk-written tables (migrations 0010 and 0013).
+    return not (
+        type_ == "foreign_key_constraint"
+        and getattr(obj.parent, "name", None) in _WITHOUT_FOREIGN_KEYS_ON_POSTGRESQL
+    )
 
 
 def upgrade_to_head(database_url: str | None = None) -> None:

@@ -30,7 +30,8 @@ from sqlmodel import Session
 from app.db import make_engine
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
-from app.services import consumption
+from app.services.customer.consumption import charts, derivation, rollups
+from app.services.customer.consumption.local_time import local_zone
 from app.services.sessions import Principal
 
 HOUR = 3600
@@ -62,20 +63,20 @@ def _master_data(engine, meters: int) -> list[tuple[int, Principal]]:
     return pairs
 
 
-def _hours_for(meter_id: int, start: int, hours: int, rng: random.Random) -> list[tuple]:
+def _hours_for(meter_id: int, start: int, hours: int, rng: random.Random) -> list[derivation.HourRow]:
     """Plausible hourly kWh: a daily rhythm, a winter season, noise; one hour in 2,000 missing."""
     rows = []
     size = rng.uniform(0.6, 1.8)
     for i in range(hours):
         ts = start + i * HOUR
         if rng.random() < 0.0005:
-            rows.append((meter_id, ts, None, None, None, "missing"))
+            rows.append(derivation.HourRow(meter_id, ts, None, None, None, "missing"))
             continue
         hour_of_day = (ts // HOUR) % 24
         season = 1.0 + 0.6 * math.cos(2 * math.pi * ((ts / 86400) % 365.25) / 365.25)
         day_shape = 0.7 + 0.5 * math.sin(2 * math.pi * (hour_of_day - 6) / 24)
         kwh = round(size * season * day_shape * rng.uniform(0.8, 1.2), 3)
-        rows.append((meter_id, ts, kwh, kwh, kwh, "measured"))
+        rows.append(derivation.HourRow(meter_id, ts, kwh, kwh, kwh, "measured"))
     return rows
 
 
@@ -83,7 +84,7 @@ def build(url: str, meters: int, years: int) -> tuple[list[tuple[int, Principal]
     upgrade_to_head(url)
     engine = make_engine(url)
     pairs = _master_data(engine, meters)
-    zone = consumption.local_zone()
+    zone = local_zone()
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     start = int(end.replace(year=end.year - years).timestamp())
     hours = int(end.timestamp() - start) // HOUR
@@ -99,10 +100,10 @@ def build(url: str, meters: int, years: int) -> tuple[list[tuple[int, Principal]
             rows = _hours_for(meter_id, start, hours, rng)
             generating += time.perf_counter() - began
             began = time.perf_counter()
-            consumption._insert_hours(connection, rows)
-            days = consumption.roll_up_days(rows, zone)
-            consumption._insert_days(connection, days)
-            consumption._insert_months(connection, consumption.roll_up_months(days, zone))
+            rollups.insert_hours(connection, rows)
+            days = derivation.roll_up_days(rows, zone)
+            rollups.insert_days(connection, days)
+            rollups.insert_months(connection, derivation.roll_up_months(days, zone))
             storing += time.perf_counter() - began
             total += len(rows)
         began = time.perf_counter()
@@ -128,7 +129,7 @@ def measure(
 ) -> dict[str, list[float]]:
     engine = make_engine(url)
     rng = random.Random(11)
-    today = datetime.now(consumption.local_zone()).date()
+    today = datetime.now(local_zone()).date()
     first_day = today.replace(year=today.year - years) + timedelta(days=1)
     span = (today - first_day).days
     timings: dict[str, list[float]] = {"year": [], "month": [], "day": []}
@@ -137,9 +138,9 @@ def measure(
         return first_day + timedelta(days=rng.randrange(span))
 
     queries: dict[str, Callable[[Session, Principal, int], object]] = {
-        "year": lambda db, p, m: consumption.year_overview(db, p, m),
-        "month": lambda db, p, m: consumption.month_view(db, p, m, random_day().replace(day=1)),
-        "day": lambda db, p, m: consumption.day_view(db, p, m, random_day()),
+        "year": lambda db, p, m: charts.year_overview(db, p, m),
+        "month": lambda db, p, m: charts.month_view(db, p, m, random_day().replace(day=1)),
+        "day": lambda db, p, m: charts.day_view(db, p, m, random_day()),
     }
     # Warm the page cache and the ORM's statement cache first, as a running server would be.
     with Session(engine) as db:

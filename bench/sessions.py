@@ -285,6 +285,8 @@ def run_configuration(label: str, database_url: str, redis_url: str, workers: in
         "DATABASE_URL": database_url, "REDIS_URL": redis_url, "REFLEX_REDIS_URL": redis_url,
         "GRANIAN_WORKERS": str(workers), "MASTER_KEY_FILE": str(work / "master.key"),
         "REFLEX_USE_NPM": "1", "REFLEX_TELEMETRY_ENABLED": "false",
+        # The simulated browsers connect directly (the start-up check demands it with Redis).
+        "TRUSTED_PROXY_HOPS": "0",
         "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
     })
     if not redis_url:

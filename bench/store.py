@@ -66,7 +66,7 @@ def store_rate(url: str, count: int, spool_dir: Path) -> tuple[float, float]:
     rates = []
     for _ in range(2):  # second pass: every reading is already stored (idempotent path)
         store = ReadingStore(
-            engine, spool_dir / f"{uuid.uuid4().hex}.jsonl", batch_size=20_000, refresh=False
+            engine, spool_dir / f"{uuid.uuid4().hex}.jsonl", batch_size=20_000, refresh=None
         )
         source = store.source("bench", "replay")
         started = time.perf_counter()
@@ -98,7 +98,7 @@ def worker_memory(spool_dir: Path) -> tuple[float, int]:
         for m in range(METERS)
     ]
     tracemalloc.start()
-    store = ReadingStore(engine, spool_dir / "memory.jsonl", batch_size=50_000, refresh=False)
+    store = ReadingStore(engine, spool_dir / "memory.jsonl", batch_size=50_000, refresh=None)
     pipelines = []
     for m in range(METERS):
         pipeline = FramePipeline(store, store.source(f"mqtt:ams/{m}", "mqtt", "collected"))

@@ -24,7 +24,7 @@ from app.demo import (
 )
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Medium, Meter, Organisation, Reading, Role, User
-from app.services.consumption import rebuild_all_consumption
+from app.services.customer.consumption.rollups import rebuild_all_consumption
 
 UNTIL = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 HOURS_IN_THREE_YEARS = 26_304  # 2023-11-23 14:00 .. 2026-11-23 14:00, one leap day

@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import json
 import logging
-import os
 import re
 import signal
 import sys
@@ -21,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.config import PROJECT_ROOT
+from app.config import settings
 from app.i18n.numbers import format_lag
 
 log = logging.getLogger("app.ingest")
@@ -31,8 +30,7 @@ log = logging.getLogger("app.ingest")
 
 
 def _spool_path(name: str) -> Path:
-    directory = Path(os.environ.get("INGEST_SPOOL_DIR", str(PROJECT_ROOT / "data" / "spool")))
-    return directory / (re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") + ".jsonl")
+    return settings.ingest_spool_dir / (re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") + ".jsonl")
 
 
 def _pipeline(name: str, kind: str, reading_source: str, meter: str | None = None) -> Any:
@@ -40,10 +38,13 @@ def _pipeline(name: str, kind: str, reading_source: str, meter: str | None = Non
     from app.ingest.keyring import KeyRing
     from app.ingest.store import ReadingStore
     from app.ingest.worker import FramePipeline
+    from app.services.customer.consumption.rollups import refresh_consumption
 
     engine = get_engine()
-    auto_create = os.environ.get("INGEST_AUTO_CREATE_METERS", "0") == "1"
-    store = ReadingStore(engine, _spool_path(name), auto_create_meters=auto_create)
+    store = ReadingStore(
+        engine, _spool_path(name), auto_create_meters=settings.ingest_auto_create_meters,
+        refresh=refresh_consumption,
+    )
     source = store.source(name, kind, reading_source)
     return FramePipeline(store, source, KeyRing(engine), meter_ref=meter)
 

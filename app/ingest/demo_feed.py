@@ -39,6 +39,7 @@ from app.ingest.store import ReadingStore
 from app.ingest.worker import FramePipeline
 from app.models import Medium, Meter, MeterKey, ReadingSource
 from app.services.caller import Caller
+from app.services.customer.consumption.rollups import refresh_consumption
 from app.services.keys.sealing import add_key
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,9 @@ def run_demo_feed(
     _ensure_keys(engine, meters)
     first_ts = int((until.replace(minute=0, second=0, microsecond=0) - timedelta(days=days)).timestamp())
 
-    store = ReadingStore(engine, spool_path, batch_size=20_000, flush_seconds=5.0)
+    store = ReadingStore(
+        engine, spool_path, batch_size=20_000, flush_seconds=5.0, refresh=refresh_consumption
+    )
     keys = KeyRing(engine)
     frames = 0
     source = store.source("demo", "demo", ReadingSource.DEMO.value)

@@ -46,19 +46,10 @@ from app.services.server_secret import server_secret
 
 log = logging.getLogger(__name__)
 
+# Brings the charts' hourly values and roll-ups of one meter up to date from a time on:
+# (connection, meter_id, since_ts). The worker's entry points pass
+# app.services.customer.consumption.rollups.refresh_consumption; tests of storage alone pass none.
 RefreshConsumption = Callable[[Connection, int, int], Any]
-
-
-def consumption_refresher() -> RefreshConsumption | None:
-    """`app.services.consumption.refresh_consumption` when that module is installed, else None.
-
-    The hourly fold belongs to the charts; the worker only tells it which meters changed since when.
-    """
-    try:
-        from app.services import consumption
-    except ImportError:
-        return None
-    return getattr(consumption, "refresh_consumption", None)
 
 
 @dataclass
@@ -394,7 +385,7 @@ class ReadingStore:
         batch_size: int = 5_000,
         flush_seconds: float = 1.0,
         retry_seconds: float = 5.0,
-        refresh: RefreshConsumption | bool | None = True,
+        refresh: RefreshConsumption | None = None,
         spool_secret: bytes | None = None,
     ) -> None:
         self.engine = engine
@@ -406,7 +397,7 @@ class ReadingStore:
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
         self.retry_seconds = retry_seconds
-        self._refresh = consumption_refresher() if refresh is True else (refresh or None)
+        self._refresh = refresh
         self._pending: list[_Batch] = []
         self._pending_count = 0
         self._oldest = 0.0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +23,7 @@ def _secret_file() -> Path:
 
 @lru_cache(maxsize=1)
 def server_secret() -> bytes:
-    configured = os.environ.get("AUTH_SECRET", "")
+    configured = settings.auth_secret
     if configured:
         return configured.encode()
     if settings.master_key:

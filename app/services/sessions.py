@@ -9,6 +9,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import Row, bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from app.config import settings
@@ -68,12 +70,28 @@ def find_live_session(db: Session, token: str, *, now: datetime | None = None) -
     return row if row is not None and _is_live(row, now) else None
 
 
-def _is_live(row: UserSession, now: datetime) -> bool:
+def _is_live(row: UserSession | Row, now: datetime) -> bool:
     return (
         row.revoked_at is None
         and row.expires_at > now
         and row.last_seen_at + timedelta(minutes=settings.session_idle_minutes) > now
     )
+
+
+_session = UserSession.__table__.c
+_user = User.__table__.c
+# Built once: every event of a signed-in browser runs it (building it cost as much as running it).
+_LIVE_SESSION = (
+    sa_select(_session.id, _session.role, _session.user_id, _session.relationship_id,
+              _session.revoked_at, _session.expires_at, _session.last_seen_at, _user.organisation_id)
+    .select_from(UserSession.__table__.outerjoin(User.__table__, _user.id == _session.user_id))
+    .where(_session.token_hash == bindparam("token_hash"))
+)
+_SEEN = (
+    update(UserSession.__table__)
+    .where(_session.id == bindparam("session_id"))
+    .values(last_seen_at=bindparam("now"))
+)
 
 
 def resolve_principal(
@@ -83,24 +101,18 @@ def resolve_principal(
     now = now or utcnow()
     if not token:
         return None
-    found = db.exec(
-        select(UserSession, User.organisation_id)
-        .outerjoin(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
-        .where(UserSession.token_hash == hash_token(token))
-    ).first()
-    if found is None:
-        return None
-    row, organisation_id = found
-    if not _is_live(row, now):
+    if db.new or db.dirty or db.deleted:
+        db.flush()  # what the ORM would have flushed before its own query (a revocation)
+    row = db.connection().execute(_LIVE_SESSION, {"token_hash": hash_token(token)}).first()
+    if row is None or not _is_live(row, now):
         return None
     # A tap every few seconds need not write the row each time: idle expiry counts in minutes.
     if now - row.last_seen_at >= LAST_SEEN_GRANULARITY:
-        row.last_seen_at = now
-        db.add(row)
+        db.connection().execute(_SEEN, {"session_id": row.id, "now": now})
     return Caller(
         role=Role(row.role),
         user_id=row.user_id,
-        organisation_id=organisation_id,
+        organisation_id=row.organisation_id,
         session_id=row.id,
         relationship_id=row.relationship_id,
         client_address=client_address,

@@ -37,7 +37,7 @@ def meters(engine: Engine) -> dict[str, int]:
 @pytest.fixture
 def store(engine: Engine, meters: dict[str, int], tmp_path: Path) -> Iterator[ReadingStore]:
     store = ReadingStore(
-        engine, tmp_path / "spool" / "test.jsonl", batch_size=100, flush_seconds=0.05, refresh=False
+        engine, tmp_path / "spool" / "test.jsonl", batch_size=100, flush_seconds=0.05, refresh=None
     )
     yield store
     store.close()

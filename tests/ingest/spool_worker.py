@@ -14,7 +14,7 @@ from app.ingest.store import ReadingStore
 
 def main() -> None:
     url, spool = sys.argv[1], Path(sys.argv[2])
-    store = ReadingStore(make_engine(url), spool, batch_size=25, refresh=False, retry_seconds=0)
+    store = ReadingStore(make_engine(url), spool, batch_size=25, refresh=None, retry_seconds=0)
     source = store.source("crash-test", "replay")
     store.flush_due()  # replays whatever an earlier run left in the spool
     print("READY", flush=True)

@@ -37,7 +37,8 @@ from app.models import (
     OrganisationKind,
     Role,
 )
-from app.services.consumption import day_view
+from app.services.customer.consumption.charts import day_view
+from app.services.customer.consumption.rollups import refresh_consumption
 from app.services.customer.han_readers import connect_han_reader
 from app.services.sessions import Principal
 
@@ -93,7 +94,9 @@ def install(engine: Engine) -> Callable[..., Installation]:
 @pytest.fixture
 def live_store(engine: Engine, tmp_path: Path) -> ReadingStore:
     """A store that refreshes the charts after each batch, as the worker's does."""
-    store = ReadingStore(engine, tmp_path / "spool" / "truth.jsonl", batch_size=10_000, refresh=True)
+    store = ReadingStore(
+        engine, tmp_path / "spool" / "truth.jsonl", batch_size=10_000, refresh=refresh_consumption
+    )
     yield store
     store.close()
 
@@ -284,7 +287,7 @@ def test_wmbus_clock_on_the_autumn_day_uses_the_summer_time_flag(engine, install
 
 def test_status_counts_stored_readings_and_shows_duplicates_and_refusals_apart(engine, install, tmp_path):
     home = install()
-    store = ReadingStore(engine, tmp_path / "s.jsonl", refresh=False)
+    store = ReadingStore(engine, tmp_path / "s.jsonl", refresh=None)
     source = store.source("replay:twice", "replay")
     batch = register(home.serial, local(2026, 2, 1, 0), [1.0, 2.0, 3.0])
     store.submit(source, [*batch, RawReading("NOSUCHMETER", "1-0:1.8.0", 0, 1.0, "kWh")])

@@ -30,7 +30,10 @@ from app.ingest.registers import RawReading
 from app.ingest.sources.billing_files import import_interval_file
 from app.ingest.store import ReadingStore
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
-from app.services.consumption import ESTIMATE_SPAN, hourly_values, month_view, year_overview
+from app.services.customer.consumption.charts import month_view, year_overview
+from app.services.customer.consumption.derivation import ESTIMATE_SPAN
+from app.services.customer.consumption.exports import hourly_values
+from app.services.customer.consumption.rollups import refresh_consumption
 from app.services.customer.han_readers import connect_han_reader
 from app.services.sessions import Principal
 
@@ -139,7 +142,9 @@ def _feed(engine, tmp_path: Path, scenario: Scenario) -> tuple[int, Principal, d
     interval_file = tmp_path / f"hours-{n}.csv"
     interval_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    store = ReadingStore(engine, tmp_path / f"spool-{n}.jsonl", batch_size=100_000, refresh=True)
+    store = ReadingStore(
+        engine, tmp_path / f"spool-{n}.jsonl", batch_size=100_000, refresh=refresh_consumption
+    )
     billing_source = store.source(f"collector:{n}", "wmbus", "collected")
     han_source = store.source(f"mqtt:ams/{n}", "mqtt", "han")
 

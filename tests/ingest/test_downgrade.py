@@ -145,7 +145,7 @@ def test_refusals_are_counted_on_the_status_page(app_database_url, tmp_path):
     with Session(engine) as db:
         add_key(db, "REFUSED0001", ENC)
         db.commit()
-    store = ReadingStore(engine, tmp_path / "spool.jsonl", refresh=False)
+    store = ReadingStore(engine, tmp_path / "spool.jsonl", refresh=None)
     pipeline = _pipeline(store, engine, "mqtt:refusals")
     for _ in range(2):
         pipeline.handle_decoded(decode_han_json(json.dumps({"data": {"id": "REFUSED0001", "P": 1}})))

@@ -175,7 +175,7 @@ def test_a_row_the_database_refuses_never_drops_its_batch(any_database_url: str,
         upgrade_to_head(any_database_url)
     _meter(any_database_url)
     engine = make_engine(any_database_url)
-    store = ReadingStore(engine, tmp_path / "spool.jsonl", batch_size=1_000, refresh=False)
+    store = ReadingStore(engine, tmp_path / "spool.jsonl", batch_size=1_000, refresh=None)
     source = store.source("replay:rows", "replay", "collected")
     good = [RawReading("AID57000000", "1-0:1.8.0", T0 + h * 3600, 100.0 + h, "kWh") for h in (0, 2, 3)]
     store.submit(source, [good[0], _refused_by(engine.dialect.name), *good[1:]])

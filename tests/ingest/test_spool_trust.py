@@ -47,7 +47,7 @@ def _heat(ts: int, kwh: float) -> RawReading:
 def _spooling_store(tmp_path: Path, spool: Path) -> tuple[ReadingStore, str]:
     """A store whose database is a file without tables (unavailable), so batches go to the spool."""
     url = f"sqlite:///{tmp_path / 'later.db'}"
-    store = ReadingStore(make_engine(url), spool, batch_size=1_000, refresh=False, retry_seconds=0)
+    store = ReadingStore(make_engine(url), spool, batch_size=1_000, refresh=None, retry_seconds=0)
     return store, url
 
 
@@ -123,7 +123,7 @@ def test_han_records_are_not_replayed_as_billing_grade_by_a_source_that_now_read
     spool = tmp_path / "spool.jsonl"
     store, url = _spooling_store(tmp_path, spool)
     _spool_hours(store, "serial:/dev/ttyUSB0", "han", range(0, 1))
-    restarted = ReadingStore(store.engine, spool, refresh=False)
+    restarted = ReadingStore(store.engine, spool, refresh=None)
     restarted.source("serial:/dev/ttyUSB0", "serial", "collected")
     _database_returns(url)
     restarted.flush_due()
@@ -171,7 +171,8 @@ def test_an_existing_data_folder_and_database_are_narrowed(tmp_path, monkeypatch
 def test_auth_secret_is_created_private_not_chmoded_after(tmp_path, monkeypatch):
     secret_file = tmp_path / "data" / "auth_secret.key"
     monkeypatch.delenv("AUTH_SECRET", raising=False)
-    monkeypatch.setattr(server_secret_module, "settings", type("S", (), {"master_key": ""})())
+    no_secrets = type("S", (), {"master_key": "", "auth_secret": ""})()
+    monkeypatch.setattr(server_secret_module, "settings", no_secrets)
     monkeypatch.setattr(server_secret_module, "_secret_file", lambda: secret_file)
     # A chmod after writing leaves a window in which the file is readable: take chmod away.
     monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: None)

@@ -29,7 +29,7 @@ def test_sources_are_refused_to_a_customer(app_database_url):
 
 
 def test_grid_staff_see_each_source_with_its_counters(app_database_url, tmp_path):
-    store = ReadingStore(get_engine(), tmp_path / "spool.jsonl", refresh=False)
+    store = ReadingStore(get_engine(), tmp_path / "spool.jsonl", refresh=None)
     source = store.source("serial:/dev/ttyHAN0", "serial", "han")
     source.frame_ok()
     source.frame_bad("FCS mismatch")
@@ -42,7 +42,7 @@ def test_grid_staff_see_each_source_with_its_counters(app_database_url, tmp_path
 
 
 def test_the_page_shows_stored_already_stored_and_refused_apart(app_database_url, tmp_path):
-    store = ReadingStore(get_engine(), tmp_path / "spool.jsonl", refresh=False)
+    store = ReadingStore(get_engine(), tmp_path / "spool.jsonl", refresh=None)
     source = store.source("replay:counted-twice", "replay")
     unknown = [RawReading("NO-SUCH-METER-9", "1-0:1.8.0", 3600 * n, 1.0, "kWh") for n in range(2)]
     store.submit(source, unknown)

@@ -49,7 +49,7 @@ def test_unknown_meters_are_counted_once_and_not_stored(store, engine):
 
 
 def test_unknown_meters_can_be_created(engine, meters, tmp_path):
-    store = ReadingStore(engine, tmp_path / "s.jsonl", auto_create_meters=True, refresh=False)
+    store = ReadingStore(engine, tmp_path / "s.jsonl", auto_create_meters=True, refresh=None)
     pipeline = FramePipeline(store, store.source("wm", "wmbus"))
     state = HeatMeterState(5_000_000, 100, 60.0, 40.0)
     pipeline.handle_frame(wmbus_heat_telegram("12345678", state, None, 1))
@@ -95,7 +95,7 @@ def test_spool_when_the_database_is_away_then_replay_in_order(tmp_path, meters, 
     # A database file without tables stands in for an unavailable database.
     url = f"sqlite:///{tmp_path / 'later.db'}"
     later = make_engine(url)
-    store = ReadingStore(later, tmp_path / "spool.jsonl", batch_size=2, refresh=False, retry_seconds=0)
+    store = ReadingStore(later, tmp_path / "spool.jsonl", batch_size=2, refresh=None, retry_seconds=0)
     source = store.source("test", "replay")
     acknowledged = 0
     for hour in range(5):

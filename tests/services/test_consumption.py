@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.config import settings
 from app.models import (
     ConsumptionDay,
     ConsumptionHour,
@@ -26,26 +27,25 @@ from app.models import (
     OrganisationKind,
     Role,
 )
-from app.services.consumption import (
-    HOUR,
-    ExportTable,
+from app.services.customer.consumption import capacity_tariff
+from app.services.customer.consumption.access import customer_meter
+from app.services.customer.consumption.capacity_tariff import (
     capacity_basis_from_days,
     capacity_steps,
     capacity_tariff_basis,
-    customer_meter,
-    data_until,
-    day_view,
-    derive_hours,
+)
+from app.services.customer.consumption.charts import data_until, day_view, month_view, year_overview
+from app.services.customer.consumption.derivation import derive_hours
+from app.services.customer.consumption.exports import (
+    ExportTable,
     grid_company_hourly_csv,
     hourly_values,
-    month_view,
     period_bounds,
-    rebuild_all_consumption,
-    refresh_consumption,
     table_csv,
     table_xlsx,
-    year_overview,
 )
+from app.services.customer.consumption.local_time import HOUR
+from app.services.customer.consumption.rollups import rebuild_all_consumption, refresh_consumption
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
 from app.services.sessions import Principal
@@ -376,7 +376,8 @@ def test_month_view_peak_and_capacity_basis_from_three_different_days(engine, in
 
 
 def test_capacity_basis_with_fewer_days_and_configured_steps(monkeypatch):
-    monkeypatch.setenv("CAPACITY_STEPS_912345678", "0,3,6,9")
+    configured = replace(settings, capacity_steps="", capacity_steps_by_org={"912345678": "0,3,6,9"})
+    monkeypatch.setattr(capacity_tariff, "settings", configured)
     steps = capacity_steps("912345678")
     assert [(s.lower_kw, s.upper_kw) for s in steps] == [(0, 3), (3, 6), (6, 9), (9, None)]
     basis = capacity_basis_from_days(date(2025, 1, 1), [(1, 10.0), (2, None), (None, None)], steps)

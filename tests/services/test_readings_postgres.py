@@ -136,3 +136,23 @@ def test_copy_path_refuses_readings_of_unknown_meters(engine):
         insert_readings(connection, rows)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM reading")).scalar_one() == 0
+
+
+def test_a_chunk_with_one_reading_already_stored_is_merged_not_refused(engine):
+    meter_id = _meter(engine)
+    rows = [(meter_id, "1-0:1.8.0", JAN_2026 + h * HOUR, 100.0 + h, "kWh", "collected") for h in range(30)]
+    with engine.begin() as connection:
+        assert insert_readings(connection, [rows[7]]) == 1
+    # First, middle and last are new (the straight COPY is tried), one inside is not.
+    with engine.begin() as connection:
+        assert insert_readings(connection, rows) == 29
+        assert connection.execute(text("SELECT count(*) FROM reading")).scalar_one() == 30
+
+
+def test_the_consumption_tables_have_no_foreign_key_on_postgresql(engine):
+    with engine.connect() as connection:
+        keys = connection.execute(text(
+            "SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid::regclass::text LIKE 'consumption_%'"
+        )).scalars().all()
+    assert keys == []

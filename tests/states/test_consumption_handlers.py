@@ -25,7 +25,7 @@ from app.models import (
     OrganisationKind,
     Role,
 )
-from app.services.consumption import rebuild_all_consumption
+from app.services.customer.consumption.rollups import rebuild_all_consumption
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
 from app.states.customer import consumption as consumption_state
@@ -239,3 +239,35 @@ def test_a_slow_query_does_not_stall_the_event_loop(two_customers, private_app_d
     # Other browsers' events keep running on the loop while this tap waits for the database.
     assert asyncio.run(tap_while_ticking()) >= 10
     assert state.level == "month"
+
+
+def test_exports_are_built_from_typed_rows_not_from_the_shown_texts(two_customers, private_app_db):
+    """Issue 11 item 2: the export parsed the table's display strings back into numbers."""
+    state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    _run(ConsumptionState.load, state)
+    _run(ConsumptionState.show_month, state, state.table_rows[-2]["key"])
+    expected = ConsumptionState._export_table(state).rows
+    assert any(row[1] is not None for row in expected)
+    # What the browser shows is text in the reader's language; the export never reads it back.
+    state.table_rows = [{**row, "energy_value": "9,99", "mean_value": "x"} for row in state.table_rows]
+    assert ConsumptionState._export_table(state).rows == expected
+
+
+def test_a_month_tap_reads_its_days_once_and_the_capacity_basis_from_them(two_customers, private_app_db):
+    state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    _run(ConsumptionState.load, state)
+    month_key = state.table_rows[-2]["key"]
+    statements: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sqlalchemy_event.listen(private_app_db, "before_cursor_execute", on_execute)
+    try:
+        _run(ConsumptionState.show_month, state, month_key)
+    finally:
+        sqlalchemy_event.remove(private_app_db, "before_cursor_execute", on_execute)
+    # The session, the meter with its grid company, the month's days: nothing else.
+    assert len(statements) == 3
+    assert sum("FROM consumption_day" in s for s in statements) == 1
+    assert state.capacity["basis"] and state.capacity["hours"]

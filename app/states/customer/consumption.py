@@ -1,14 +1,16 @@
 """Min side, consumption: year -> month -> day drill-down, energy or power, exports.
 
 Every handler starts by resolving the caller on the server and finds the meter through the
-principal's customer relationship: the browser never names a meter.
+caller's customer relationship: the browser never names a meter. What is shown is kept typed
+in the backend-only ``_rows`` (exports are built from it, never from display strings); the
+figures come from ``consumption_figures``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import reflex as rx
@@ -16,47 +18,36 @@ from sqlmodel import Session
 
 from app.clock import utcnow
 from app.db import session_scope
-from app.i18n import translate
 from app.models import Medium, Role
-from app.services.consumption import (
-    CustomerMeter,
-    ExportTable,
+from app.services.caller import Caller
+from app.services.customer.consumption.access import CustomerMeter, customer_meter
+from app.services.customer.consumption.capacity_tariff import capacity_basis_of
+from app.services.customer.consumption.charts import (
     Peak,
-    Period,
-    capacity_tariff_basis,
-    customer_meter,
     data_until,
     day_view,
+    month_view,
+    year_overview,
+)
+from app.services.customer.consumption.exports import (
+    ExportTable,
     grid_company_hourly_csv,
     hourly_values,
-    local_zone,
-    month_view,
     period_bounds,
     table_csv,
     table_xlsx,
-    year_overview,
 )
-from app.services.sessions import Principal
+from app.states.customer.consumption_figures import (
+    ENERGY,
+    POWER,
+    ChartText,
+    periods_figure,
+    year_figure,
+)
+from app.states.customer.consumption_text import EnergyFormat, ShownRow, Wording, format_number
 from app.states.session import SessionState
 
 YEAR, MONTH, DAY = "year", "month", "day"
-ENERGY, POWER = "energy", "power"
-# One colour per year, oldest first; readable on white and on the dark theme.
-YEAR_COLOURS = ("#94a3b8", "#0ea5e9", "#0d9488")
-MEAN_COLOUR, MAX_COLOUR, PEAK_COLOUR = "#0d9488", "#f97316", "#dc2626"
-MISSING_COLOUR = "rgba(148, 163, 184, 0.25)"
-# Estimated or incomplete values are hatched, so they never pass for measured ones.
-HATCH = "/"
-
-
-def format_number(value: float | None, decimals: int, language: str) -> str:
-    """1 234,5 in Norwegian, 1,234.5 in English; empty for no value."""
-    if value is None:
-        return ""
-    text = f"{value:,.{decimals}f}"
-    if language == "en":
-        return text
-    return text.replace(",", "\u00a0").replace(".", ",")
 
 
 class ConsumptionState(SessionState):
@@ -76,6 +67,8 @@ class ConsumptionState(SessionState):
     year_lines: list[str] = []
     peak_line: str = ""
     capacity: dict[str, str] = {}
+    # What is shown, typed: the source of the table's texts and of every export.
+    _rows: list[ShownRow] = []
     # What a click on the chart opens: the year of each trace, the key of each category.
     _trace_years: list[int] = []
     _categories: list[str] = []
@@ -83,8 +76,18 @@ class ConsumptionState(SessionState):
 
     # -- helpers --------------------------------------------------------------------------------
 
+    @property
+    def _words(self) -> Wording:
+        return Wording(self.language)
+
+    def _energy_format(self) -> EnergyFormat:
+        """Read once per view: every state var read costs a descriptor lookup."""
+        unit, level = self.energy_unit, self.level
+        # Months of heat in MWh, days in kWh with one decimal, hours with two.
+        return EnergyFormat(unit, 2 if unit == "MWh" or level == DAY else 1, self.language)
+
     def _text(self, key: str, **params: object) -> str:
-        return translate(key, self.language, **params)
+        return self._words.text(key, **params)
 
     @rx.var
     def energy_unit(self) -> str:
@@ -96,37 +99,23 @@ class ConsumptionState(SessionState):
         return self.energy_unit
 
     def _energy(self, kwh: float | None) -> float | None:
-        if kwh is None:
-            return None
-        return round(kwh / 1000, 4) if self.energy_unit == "MWh" else round(kwh, 3)
+        return self._energy_format().value(kwh)
 
     def _energy_text(self, kwh: float | None) -> str:
-        value = self._energy(kwh)
-        # Months of heat in MWh, days in kWh with one decimal, hours with two.
-        decimals = 2 if self.energy_unit == "MWh" or self.level == DAY else 1
-        return format_number(value, decimals, self.language)
+        return self._energy_format().text(kwh)
 
-    def _month_names(self) -> list[str]:
-        return self._text("consumption.months").split(",")
+    def _chart_text(self, unit: str) -> ChartText:
+        words = self._words
+        return ChartText(
+            energy=words.text("consumption.energy"), mean=words.text("consumption.mean"),
+            max=words.text("consumption.max"), peak=words.text("consumption.peak"),
+            missing_band=words.text("consumption.missing_band"), unit=unit,
+        )
 
-    def _local(self, epoch: int) -> datetime:
-        return datetime.fromtimestamp(epoch, local_zone())
-
-    def _moment_text(self, epoch: int) -> str:
-        moment = self._local(epoch)
-        month = self._month_names()[moment.month - 1]
-        return f"{moment.day}. {month} {moment.year} {moment:%H:%M}"
-
-    def _day_title(self, day: date) -> str:
-        return f"{day.day}. {self._month_names()[day.month - 1]} {day.year}"
-
-    def _quality_text(self, quality: str) -> str:
-        return self._text(f"consumption.quality.{quality}")
-
-    def _set_freshness(self, db: Session, principal: Principal, meter: CustomerMeter) -> None:
-        until = data_until(db, principal, meter.meter_id)
+    def _set_freshness(self, db: Session, caller: Caller, meter: CustomerMeter) -> None:
+        until = data_until(db, caller, meter.meter_id)
         self.freshness = (
-            self._text("consumption.data_until", when=self._moment_text(int(until.timestamp())))
+            self._text("consumption.data_until", when=self._words.moment(int(until.timestamp())))
             if until else self._text("consumption.no_data_yet")
         )
 
@@ -134,248 +123,110 @@ class ConsumptionState(SessionState):
         self.peak_line = (
             self._text("consumption.peak_line",
                        power=format_number(peak.power_kw, 2, self.language),
-                       when=self._moment_text(peak.at))
+                       when=self._words.moment(peak.at))
             if peak else ""
         )
 
-    # -- figures --------------------------------------------------------------------------------
-
-    def _layout(self, *, grouped: bool = False, y_title: str = "") -> dict[str, Any]:
-        return {
-            "autosize": True,
-            "height": 300,
-            "margin": {"l": 48, "r": 8, "t": 8, "b": 36},
-            "barmode": "group" if grouped else "overlay",
-            "bargap": 0.15,
-            "showlegend": True,
-            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-            "xaxis": {"type": "category", "fixedrange": True, "automargin": True},
-            "yaxis": {"title": {"text": y_title}, "fixedrange": True, "rangemode": "tozero"},
-            "dragmode": False,
-            "hovermode": "closest",
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "rgba(0,0,0,0)",
-        }
-
-    def _bars(self, name: str, labels: list[str], periods: Sequence[Period | None],
-              colour: str) -> dict[str, Any]:
-        return {
-            "type": "bar",
-            "name": name,
-            "x": labels,
-            "y": [self._energy(p.energy_kwh) if p else None for p in periods],
-            "marker": {
-                "color": colour,
-                "pattern": {
-                    "shape": [
-                        HATCH if p and p.quality in ("estimated", "partial") else ""
-                        for p in periods
-                    ],
-                },
-            },
-            "hovertemplate": "%{x}: %{y} " + self._unit + "<extra>" + name + "</extra>",
-        }
-
-    def _missing_band(self, labels: list[str], periods: Sequence[Period], top: float) -> dict:
-        """Days or hours without data: a pale full-height band, never a bar of zero."""
-        return {
-            "type": "bar",
-            "name": self._text("consumption.missing_band"),
-            "x": labels,
-            "y": [top if p.energy_kwh is None else None for p in periods],
-            "marker": {"color": MISSING_COLOUR},
-            "hoverinfo": "name",
-        }
-
-    def _power_traces(self, name_prefix: str, labels: list[str], periods: Sequence[Period | None],
-                      mean_colour: str, max_colour: str) -> list[dict[str, Any]]:
-        prefix = f"{name_prefix} " if name_prefix else ""
-        return [
-            {
-                "type": "scatter", "mode": "lines+markers", "connectgaps": False,
-                "name": prefix + self._text("consumption.mean"), "x": labels,
-                "y": [p.power_mean_kw if p else None for p in periods],
-                "line": {"color": mean_colour, "dash": "dot"},
-            },
-            {
-                "type": "scatter", "mode": "lines+markers", "connectgaps": False,
-                "name": prefix + self._text("consumption.max"), "x": labels,
-                "y": [p.power_max_kw if p else None for p in periods],
-                "line": {"color": max_colour},
-            },
-        ]
-
-    def _peak_marker(self, label: str, power: float) -> dict[str, Any]:
-        return {
-            "type": "scatter", "mode": "markers+text", "name": self._text("consumption.peak"),
-            "x": [label], "y": [power], "text": [self._text("consumption.peak")],
-            "textposition": "top center",
-            "marker": {"color": PEAK_COLOUR, "size": 12, "symbol": "star"},
-        }
-
     # -- table ----------------------------------------------------------------------------------
 
-    def _row(self, key: str, label: str, period: Period | None, *, open_label: str = "") -> dict:
-        energy = self._energy(period.energy_kwh) if period else None
-        return {
-            "key": key,
-            "label": label,
-            "open": open_label,
-            "energy": self._energy_text(period.energy_kwh) if period else "",
-            "energy_value": "" if energy is None else repr(energy),
-            "mean": format_number(period.power_mean_kw if period else None, 2, self.language),
-            "mean_value": "" if not period or period.power_mean_kw is None else repr(period.power_mean_kw),
-            "max": format_number(period.power_max_kw if period else None, 2, self.language),
-            "max_value": "" if not period or period.power_max_kw is None else repr(period.power_max_kw),
-            "quality": self._quality_text(period.quality) if period else self._quality_text("missing"),
-            "quality_code": period.quality if period else "missing",
-        }
+    def _show_rows(self, rows: list[ShownRow], energy: EnergyFormat) -> None:
+        self._rows = rows
+        self.table_rows = self._words.table_rows(rows, energy)
 
     # -- levels ---------------------------------------------------------------------------------
 
-    def _show_year(self, db: Session, principal: Principal, meter: CustomerMeter) -> None:
-        overview = year_overview(db, principal, meter.meter_id)
-        names = self._month_names()
+    def _show_year(self, db: Session, caller: Caller, meter: CustomerMeter) -> None:
+        overview = year_overview(db, caller, meter.meter_id)
+        names = self._words.month_names()
         self.level, self.month_key, self.day_key = YEAR, "", ""
-        self.heading = self._text("consumption.year_overview")
+        energy, words = self._energy_format(), self._words
+        self.heading = words.text("consumption.year_overview")
         self.empty = overview.empty
-        traces: list[dict[str, Any]] = []
-        years: list[int] = []
-        rows: list[dict[str, str]] = []
+        rows: list[ShownRow] = []
         lines: list[str] = []
-        best: tuple[float, str, int] | None = None
-        colours = YEAR_COLOURS[-len(overview.years):] if overview.years else YEAR_COLOURS
-        for series, colour in zip(overview.years, colours):
-            if self.mode == ENERGY:
-                traces.append(self._bars(str(series.year), names, series.months, colour))
-                years.append(series.year)
-            else:
-                traces += self._power_traces(str(series.year), names, series.months, colour, colour)
-                years += [series.year, series.year]
+        for series in overview.years:
             for index, period in enumerate(series.months):
-                if period is None:
-                    continue
-                label = f"{names[index]} {series.year}"
-                rows.append(self._row(period.key, label, period,
-                                      open_label=self._text("consumption.open", period=label)))
-                if period.power_max_kw is not None and (best is None or period.power_max_kw > best[0]):
-                    best = (period.power_max_kw, names[index], series.year)
-            total = format_number(self._energy(series.total_kwh), 1, self.language) + f" {self._unit}"
-            line = self._text("consumption.year_total", year=series.year, total=total)
+                if period is not None:
+                    rows.append(ShownRow.of(period.key, f"{names[index]} {series.year}", period, True))
+            total = words.number(energy.value(series.total_kwh), 1) + f" {energy.unit}"
+            line = words.text("consumption.year_total", year=series.year, total=total)
             if series.change_percent is not None:
-                change = format_number(series.change_percent, 1, self.language)
+                change = words.number(series.change_percent, 1)
                 sign = "+" if series.change_percent > 0 else ""
-                line += " · " + self._text("consumption.change", change=sign + change,
+                line += " · " + words.text("consumption.change", change=sign + change,
                                            previous=series.year - 1,
                                            months=len(series.compared_months))
             lines.append(line)
-        if self.mode == POWER and best is not None:
-            traces.append(self._peak_marker(best[1], best[0]))
-            years.append(best[2])
-        layout = self._layout(grouped=True, y_title=self._unit if self.mode == ENERGY else "kW")
-        self.figure = {"data": traces, "layout": layout}
-        self._trace_years = years
+        self.figure, self._trace_years = year_figure(
+            overview, names, self.mode, self._chart_text(energy.unit), energy.value
+        )
         self._categories = names
         self._category_keys = []
-        self.table_rows = rows
+        self._show_rows(rows, energy)
         self.table_total = ""
         self.year_lines = lines
         self.peak_line = ""
         self.capacity = {}
 
-    def _show_month(self, db: Session, principal: Principal, meter: CustomerMeter, month: date) -> None:
-        view = month_view(db, principal, meter.meter_id, month)
-        basis = (
-            capacity_tariff_basis(db, principal, meter.meter_id, month)
-            if meter.medium == Medium.ELECTRICITY else None
-        )
+    def _show_month(self, db: Session, caller: Caller, meter: CustomerMeter, month: date) -> None:
+        view = month_view(db, caller, meter.meter_id, month)
+        basis = capacity_basis_of(view) if meter.is_electricity else None
         self.level, self.month_key, self.day_key = MONTH, view.month.isoformat(), ""
-        self.heading = f"{self._month_names()[view.month.month - 1]} {view.month.year}"
+        energy, words = self._energy_format(), self._words
+        self.heading = f"{words.month_names()[view.month.month - 1]} {view.month.year}"
         labels = [str(int(p.key[-2:])) for p in view.days]
-        self._figure_for_periods(labels, view.days, view.peak)
+        self.figure = periods_figure(labels, view.days, view.peak, self.mode,
+                                     self._chart_text(energy.unit), energy.value)  # fmt: skip
+        self._trace_years = []
         self._categories = labels
         self._category_keys = [p.key for p in view.days]
-        self.table_rows = [
-            self._row(p.key, self._day_title(date.fromisoformat(p.key)), p,
-                      open_label=self._text("consumption.open",
-                                            period=self._day_title(date.fromisoformat(p.key))))
-            for p in view.days
-        ]
-        self.table_total = self._energy_text(view.total_kwh)
+        self._show_rows(
+            [ShownRow.of(p.key, words.day_title(date.fromisoformat(p.key)), p, True) for p in view.days],
+            energy,
+        )
+        self.table_total = energy.text(view.total_kwh)
         self.empty = view.total_kwh is None
         self.year_lines = []
         self._set_peak(view.peak)
-        if basis is None:
-            self.capacity = {}
-        elif basis.basis_kw is None:
-            self.capacity = {"basis": self._text("consumption.capacity_none"), "step": "", "hours": ""}
-        else:
-            self.capacity = {
-                "basis": self._text("consumption.capacity_basis",
-                                    basis=format_number(basis.basis_kw, 2, self.language)),
-                "step": self._text("consumption.capacity_step", step=basis.step.label if basis.step else ""),
-                "hours": " · ".join(
-                    f"{self._moment_text(at)} ({format_number(kwh, 2, self.language)} kWh)"
-                    for at, kwh in basis.top_hours
-                ),
-            }
+        self.capacity = words.capacity(basis)
 
-    def _show_day(self, db: Session, principal: Principal, meter: CustomerMeter, day: date) -> None:
-        view = day_view(db, principal, meter.meter_id, day)
+    def _show_day(self, db: Session, caller: Caller, meter: CustomerMeter, day: date) -> None:
+        view = day_view(db, caller, meter.meter_id, day)
         self.level, self.day_key = DAY, view.day.isoformat()
         self.month_key = view.day.replace(day=1).isoformat()
-        self.heading = self._day_title(view.day)
+        energy = self._energy_format()
+        self.heading = self._words.day_title(view.day)
         labels = [p.label for p in view.hours]
-        self._figure_for_periods(labels, view.hours, view.peak)
+        self.figure = periods_figure(labels, view.hours, view.peak, self.mode,
+                                     self._chart_text(energy.unit), energy.value)  # fmt: skip
+        self._trace_years = []
         self._categories = labels
         self._category_keys = []
-        self.table_rows = [self._row(p.key, p.label, p) for p in view.hours]
-        self.table_total = self._energy_text(view.total_kwh)
+        self._show_rows([ShownRow.of(p.key, p.label, p) for p in view.hours], energy)
+        self.table_total = energy.text(view.total_kwh)
         self.empty = view.total_kwh is None
         self.year_lines = []
         self.capacity = {}
         self._set_peak(view.peak)
 
-    def _figure_for_periods(self, labels: list[str], periods: Sequence[Period], peak: Peak | None) -> None:
-        if self.mode == ENERGY:
-            values = [self._energy(p.energy_kwh) or 0.0 for p in periods]
-            top = max(values, default=0.0) or 1.0
-            traces = [self._bars(self._text("consumption.energy"), labels, periods, YEAR_COLOURS[-1])]
-            if any(p.energy_kwh is None for p in periods):
-                traces.append(self._missing_band(labels, periods, top))
-            y_title = self._unit
-        else:
-            traces = self._power_traces("", labels, periods, MEAN_COLOUR, MAX_COLOUR)
-            if peak is not None:
-                index = next(
-                    (i for i, p in enumerate(periods)
-                     if p.power_max_kw == peak.power_kw and p.start <= peak.at < p.start + p.hours * 3600),
-                    None,
-                )
-                if index is not None:
-                    traces.append(self._peak_marker(labels[index], peak.power_kw))
-            y_title = "kW"
-        self.figure = {"data": traces, "layout": self._layout(y_title=y_title)}
-        self._trace_years = []
-
-    def _refresh_view(self, db: Session, principal: Principal, meter: CustomerMeter) -> None:
+    def _refresh_view(self, db: Session, caller: Caller, meter: CustomerMeter) -> None:
         if self.level == DAY and self.day_key:
-            self._show_day(db, principal, meter, date.fromisoformat(self.day_key))
+            self._show_day(db, caller, meter, date.fromisoformat(self.day_key))
         elif self.level == MONTH and self.month_key:
-            self._show_month(db, principal, meter, date.fromisoformat(self.month_key))
+            self._show_month(db, caller, meter, date.fromisoformat(self.month_key))
         else:
-            self._show_year(db, principal, meter)
+            self._show_year(db, caller, meter)
 
     # -- events ---------------------------------------------------------------------------------
     # A tap is one transaction: the caller, their meter and the view are read in one Session
     # (the relationship once, see customer_meter), on a worker thread so the event loop keeps
     # serving every other browser on this backend process while the database answers.
 
-    async def _tap(self, handler: str, show: Callable[[Session, Principal, CustomerMeter], None]) -> None:
+    async def _tap(self, handler: str, show: Callable[[Session, Caller, CustomerMeter], None]) -> None:
         def run() -> None:
             with session_scope() as db:
-                principal = self._require(Role.CUSTOMER, db=db, handler=handler)
-                show(db, principal, customer_meter(db, principal))
+                caller = self._require(Role.CUSTOMER, db=db, handler=handler)
+                show(db, caller, customer_meter(db, caller))
 
         await asyncio.to_thread(run)
 
@@ -386,11 +237,11 @@ class ConsumptionState(SessionState):
         self.loading = True
         yield
 
-        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+        def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
             self.heat = meter.medium == Medium.HEAT
             self.mode = ENERGY
-            self._set_freshness(db, principal, meter)
-            self._show_year(db, principal, meter)
+            self._set_freshness(db, caller, meter)
+            self._show_year(db, caller, meter)
 
         await self._tap("load", show)
         self.loading = False
@@ -401,33 +252,33 @@ class ConsumptionState(SessionState):
 
     @rx.event
     async def show_month(self, key: str) -> None:
-        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
-            self._show_month(db, principal, meter, date.fromisoformat(key))
+        def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
+            self._show_month(db, caller, meter, date.fromisoformat(key))
 
         await self._tap("show_month", show)
 
     @rx.event
     async def show_day(self, key: str) -> None:
-        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
-            self._show_day(db, principal, meter, date.fromisoformat(key))
+        def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
+            self._show_day(db, caller, meter, date.fromisoformat(key))
 
         await self._tap("show_day", show)
 
     @rx.event
     async def open_row(self, key: str) -> None:
         """The accessible alternative to tapping a bar: the table row's button."""
-        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+        def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
             if self.level == YEAR:
-                self._show_month(db, principal, meter, date.fromisoformat(key))
+                self._show_month(db, caller, meter, date.fromisoformat(key))
             elif self.level == MONTH:
-                self._show_day(db, principal, meter, date.fromisoformat(key))
+                self._show_day(db, caller, meter, date.fromisoformat(key))
 
         await self._tap("open_row", show)
 
     @rx.event
     async def chart_clicked(self, points: list[dict[str, Any]]) -> None:
         """A bar or point was tapped: plotly sends x, curveNumber and pointIndex only."""
-        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+        def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
             if not points or self.level == DAY:
                 return
             point = points[0]
@@ -437,7 +288,7 @@ class ConsumptionState(SessionState):
                 if x not in self._categories or not 0 <= curve < len(self._trace_years):
                     return
                 month = self._categories.index(x) + 1
-                self._show_month(db, principal, meter, date(self._trace_years[curve], month, 1))
+                self._show_month(db, caller, meter, date(self._trace_years[curve], month, 1))
             else:
                 key = None
                 index = point.get("pointIndex")
@@ -446,7 +297,7 @@ class ConsumptionState(SessionState):
                 elif index is not None and 0 <= int(index) < len(self._category_keys):
                     key = self._category_keys[int(index)]
                 if key:
-                    self._show_day(db, principal, meter, date.fromisoformat(key))
+                    self._show_day(db, caller, meter, date.fromisoformat(key))
 
         await self._tap("chart_clicked", show)
 
@@ -454,11 +305,11 @@ class ConsumptionState(SessionState):
     async def set_mode(self, mode: str | list[str]) -> None:
         chosen = mode[0] if isinstance(mode, list) and mode else mode
 
-        def show(db: Session, principal: Principal, meter: CustomerMeter) -> None:
+        def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
             if chosen not in (ENERGY, POWER):
                 return
             self.mode = str(chosen)
-            self._refresh_view(db, principal, meter)
+            self._refresh_view(db, caller, meter)
 
         await self._tap("set_mode", show)
 
@@ -470,14 +321,12 @@ class ConsumptionState(SessionState):
         columns = [period, f"{self._text('consumption.energy')} ({self._unit})",
                    self._text("consumption.mean_kw"), self._text("consumption.max_kw"),
                    self._text("consumption.status")]
-        rows: list[list[str | float | None]] = [
-            [row["label"],
-             float(row["energy_value"]) if row["energy_value"] else None,
-             float(row["mean_value"]) if row["mean_value"] else None,
-             float(row["max_value"]) if row["max_value"] else None,
-             row["quality"]]
-            for row in self.table_rows
-        ]
+        rows: list[list[str | float | None]] = []
+        energy = self._energy_format()
+        words = self._words
+        for row in self._rows:
+            rows.append([row.label, energy.value(row.energy_kwh), row.power_mean_kw,
+                         row.power_max_kw, words.quality(row.quality)])
         return ExportTable(self._text("consumption.title"), columns, rows)
 
     def _export_name(self, extension: str) -> str:
@@ -491,8 +340,8 @@ class ConsumptionState(SessionState):
         in this tab, a stale state) and are only what the browser last saw.
         """
         with session_scope() as db:
-            principal = self._require(Role.CUSTOMER, db=db, handler="export")
-            self._refresh_view(db, principal, customer_meter(db, principal))
+            caller = self._require(Role.CUSTOMER, db=db, handler="export")
+            self._refresh_view(db, caller, customer_meter(db, caller))
         return self._export_table()
 
     @rx.event
@@ -508,9 +357,9 @@ class ConsumptionState(SessionState):
     @rx.event
     def download_grid_csv(self):
         """Hourly values of what is shown, in the grid companies' semicolon layout."""
-        principal = self._require(Role.CUSTOMER, handler="download_grid_csv")
         with session_scope() as db:
-            meter = customer_meter(db, principal)
+            caller = self._require(Role.CUSTOMER, db=db, handler="download_grid_csv")
+            meter = customer_meter(db, caller)
             if self.level == DAY:
                 start, end = period_bounds(DAY, self.day_key)
             elif self.level == MONTH:
@@ -518,6 +367,6 @@ class ConsumptionState(SessionState):
             else:
                 now = utcnow()
                 start, end = int(now.timestamp()) - 366 * 86400, int(now.timestamp())
-            hours = hourly_values(db, principal, meter.meter_id, start, end)
+            hours = hourly_values(db, caller, meter.meter_id, start, end)
         text = grid_company_hourly_csv(meter.metering_point_id, hours)
         return rx.download(data=text, filename=self._export_name("timeverdier.csv"))
