@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import ClassVar
 
 import reflex as rx
 
@@ -16,7 +17,8 @@ from app.models import Role
 from app.services.caller import Caller
 from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditPage, AuditQuery, audit_csv, audit_page
 from app.states.form import form_text
-from app.states.keys.display import format_count, format_time, int_or_none
+from app.states.keys.display import format_count, format_time
+from app.states.paging import PagedList, page_count_for
 from app.states.session import SessionState
 
 PAGE_SIZE = 50
@@ -34,11 +36,8 @@ def _date_or_none(value: str) -> date | None:
         return None
 
 
-class KeyAuditState(SessionState):
-    rows: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
-    page_count: int = 1
+class KeyAuditState(PagedList, SessionState):
+    LISTER: ClassVar[Role] = Role.DISTRIBUTOR
     action: str = ""
     actor_email: str = ""
     date_from: str = ""
@@ -54,10 +53,6 @@ class KeyAuditState(SessionState):
     def total_text(self) -> str:
         return translate("keys.audit.total", self.language, count=format_count(self.total, self.language))
 
-    @rx.var(cache=True)
-    def page_text(self) -> str:
-        return translate("keys.list.page_of", self.language, page=self.page, pages=self.page_count)
-
     def _query(self, page: int | None = None) -> AuditQuery:
         return AuditQuery(action=self.action, actor_email=self.actor_email,
                           date_from=_date_or_none(self.date_from), date_to=_date_or_none(self.date_to),
@@ -71,13 +66,12 @@ class KeyAuditState(SessionState):
                 return audit_page(db, caller, query)
 
         found = await asyncio.to_thread(fetch)
-        self.total, self.page = found.total, found.page
-        self.page_count = max(1, -(-found.total // max(found.page_size, 1)))
-        self.rows = [
+        rows = [
             {"at": format_time(row.at), "actor": row.actor, "action": action_text(row.action, self.language),
              "units": row.units, "outcome": row.outcome, "detail": row.detail}
             for row in found.rows
         ]  # fmt: skip
+        self._show_page(found.total, found.page, page_count_for(found.total, found.page_size), rows)
 
     @rx.event
     async def load(self):
@@ -98,12 +92,6 @@ class KeyAuditState(SessionState):
             if getattr(self, name) and _date_or_none(getattr(self, name)) is None
         }
         self.page = 1
-        await self._reload(caller)
-
-    @rx.event
-    async def go_to_page(self, page: int):
-        caller = self._require(Role.DISTRIBUTOR, handler="go_to_page")
-        self.page = min(max(1, int_or_none(page) or 1), self.page_count)
         await self._reload(caller)
 
     @rx.event

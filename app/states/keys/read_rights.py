@@ -24,8 +24,9 @@ from app.services.keys.read_rights import (
 )
 from app.states.form import form_text
 from app.states.keys.calls import reveal_script, run_key_call
-from app.states.keys.display import format_count, format_time, int_or_none
+from app.states.keys.display import format_count, format_time
 from app.states.keys.unit_list import KeyListState
+from app.states.paging import int_or_none
 
 ASSIGN, REVOKE, REVOKE_EVERYWHERE = "assign", "revoke", "revoke_everywhere"
 DIALOGS = (ASSIGN, REVOKE, REVOKE_EVERYWHERE)
