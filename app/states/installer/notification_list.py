@@ -16,6 +16,7 @@ from app.models import NotificationStatus, Role
 from app.services.caller import Caller
 from app.services.installer.notifications import PAGE_SIZE, list_notifications
 from app.states.installer.notification_view import row_dicts, status_options
+from app.states.paging import clamp_page, page_count_for
 from app.states.session import SessionState
 
 SEARCH_LIMIT = 100
@@ -35,7 +36,7 @@ class NotificationList(rx.State, mixin=True):
 
     @rx.var(cache=True)
     def page_count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count_for(self.total, PAGE_SIZE)
 
     def _scope(self, caller: Caller) -> dict[str, Any]:
         """Extra arguments to ``list_notifications``: whose notifications this list shows."""
@@ -73,7 +74,7 @@ class NotificationList(rx.State, mixin=True):
     @rx.event
     def go_to_page(self, page: int) -> None:
         self._require(self.LISTER, handler="go_to_page")  # type: ignore[attr-defined]
-        self.page = min(max(0, int(page)), self.page_count - 1)
+        self.page = clamp_page(page, self.page_count, first=0)
         self._reload()
 
 
