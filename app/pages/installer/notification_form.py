@@ -8,8 +8,14 @@ from app import routes
 from app.components.fields import form_error
 from app.components.template import template
 from app.pages.installer.form_sections import FORM_ID, REQUIRED_CSS, form_sections, submit_script
-from app.pages.installer.notification_dialogs import delete_dialog, fetch_dialog, note_dialog, send_dialog
-from app.pages.installer.notification_parts import history_section, notification_heading, reject_reason_notice
+from app.pages.installer.notification_dialogs import delete_dialog, fetch_dialog, send_dialog
+from app.pages.installer.notification_parts import (
+    history_section,
+    note_dialog,
+    notification_heading,
+    notification_toolbar,
+    reject_reason_notice,
+)
 from app.states.installer.notification_form import NotificationFormState as S
 
 
@@ -25,8 +31,8 @@ def _tool(label_key: str, **props) -> rx.Component:  # type: ignore[no-untyped-d
 
 
 def toolbar() -> rx.Component:
-    t = S.t
-    return rx.hstack(
+    return notification_toolbar(
+        S,
         _tool(
             "installer.save",
             variant="solid",
@@ -41,7 +47,7 @@ def toolbar() -> rx.Component:
             on_click=submit_script("send"),
             id="tool-send",
         ),
-        note_dialog(_tool("installer.new_note", id="tool-note"), S.add_note),
+        note_dialog(S, _tool("installer.new_note", id="tool-note")),
         delete_dialog(_tool("installer.delete", color_scheme="red", disabled=~S.deletable, id="tool-delete")),
         fetch_dialog(_tool("installer.fetch", disabled=~S.editing, id="tool-fetch")),
         rx.link(
@@ -49,10 +55,6 @@ def toolbar() -> rx.Component:
             href=routes.INSTALLER_PRINT + "?id=" + S.notification_id.to_string(),
         ),
         _tool("installer.edit", disabled=~S.editable | S.editing, on_click=S.edit, id="tool-edit"),
-        role="toolbar",
-        aria_label=t["installer.toolbar"],
-        spacing="2",
-        wrap="wrap",
         class_name="mp-no-print",
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.components.dialogs import confirm_dialog
+from app.components.fields import text_area_field
 from app.components.notes_list import notes_list
 from app.components.status_badge import status_badge
 
@@ -35,3 +37,29 @@ def reject_reason_notice(state) -> rx.Component:  # type: ignore[no-untyped-def]
 
 def history_section(state) -> rx.Component:  # type: ignore[no-untyped-def]
     return notes_list(state.t["installer.section.history"], state.history)
+
+
+def notification_toolbar(state, *tools: rx.Component, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    """The actions on one notification, as one keyboard toolbar."""
+    return rx.hstack(
+        *tools,
+        role="toolbar",
+        aria_label=state.t["installer.toolbar"],
+        spacing="2",
+        wrap="wrap",
+        **props,
+    )
+
+
+def note_dialog(state, trigger: rx.Component) -> rx.Component:  # type: ignore[no-untyped-def]
+    """"New note": a required text, added by ``state.add_note``."""
+    t = state.t
+    return confirm_dialog(
+        trigger,
+        t["installer.new_note"],
+        t["installer.note"],
+        confirm_label=t["installer.add_note"],
+        cancel_label=t["installer.cancel"],
+        on_submit=state.add_note,
+        fields=(text_area_field(t["installer.note"], "note", state.errors["note"], required=True, rows="4"),),
+    )

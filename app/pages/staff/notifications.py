@@ -9,8 +9,14 @@ from app.components.dialogs import confirm_dialog
 from app.components.fields import text_area_field
 from app.components.template import template
 from app.pages.installer.notification_list import COLUMNS, notification_filters, notification_table
-from app.pages.installer.notification_parts import history_section, notification_heading, reject_reason_notice
-from app.services.installer.form_fields import PARTY_FIELDS
+from app.pages.installer.notification_parts import (
+    history_section,
+    note_dialog,
+    notification_heading,
+    notification_toolbar,
+    reject_reason_notice,
+)
+from app.services.installer.form_fields import INSTALLATION_FIELDS, PARTY_FIELDS, WORK_FIELDS
 from app.states.staff.notifications import StaffNotificationState as N
 from app.states.staff.notifications import StaffQueueState as Q
 
@@ -77,7 +83,8 @@ def _reason_dialog(
 
 def _decisions() -> rx.Component:
     t = N.t
-    return rx.hstack(
+    return notification_toolbar(
+        N,
         rx.button(
             t["staff.approve"],
             size="2",
@@ -105,20 +112,8 @@ def _decisions() -> rx.Component:
             on_click=N.complete,
             id="staff-complete",
         ),
-        confirm_dialog(
-            rx.button(t["installer.new_note"], size="2", variant="soft", high_contrast=True),
-            t["installer.new_note"],
-            t["installer.note"],
-            confirm_label=t["installer.add_note"],
-            cancel_label=t["installer.cancel"],
-            on_submit=N.add_note,
-            fields=(text_area_field(t["installer.note"], "note", N.errors["note"], required=True, rows="4"),),
-        ),
+        note_dialog(N, rx.button(t["installer.new_note"], size="2", variant="soft", high_contrast=True)),
         rx.link(t["staff.back_to_queue"], href=routes.STAFF_NOTIFICATIONS),
-        role="toolbar",
-        aria_label=t["installer.toolbar"],
-        spacing="2",
-        wrap="wrap",
         align="center",
     )
 
@@ -134,19 +129,7 @@ def staff_notification_page() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.heading(t["installer.section.installation"], size="4", as_="h2"),
-                _pairs(
-                    [
-                        (f"installer.field.{name}", N.values[name])
-                        for name in (
-                            "installation_address",
-                            "installation_postcode",
-                            "installation_city",
-                            "meter_number",
-                            "ean",
-                            "technical_number",
-                        )
-                    ]
-                ),
+                _pairs([(f"installer.field.{name}", N.values[name]) for name in INSTALLATION_FIELDS]),
             )
         ),
         rx.grid(
@@ -159,12 +142,7 @@ def staff_notification_page() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.heading(t["installer.section.work"], size="4", as_="h2"),
-                _pairs(
-                    [
-                        (f"installer.field.{name}", N.values[name])
-                        for name in ("meter_placement", "main_fuse_before", "main_fuse_after", "description")
-                    ]
-                ),
+                _pairs([(f"installer.field.{name}", N.values[name]) for name in WORK_FIELDS]),
             )
         ),
         history_section(N),
