@@ -18,7 +18,6 @@ from app.config import settings
 from app.db import session_scope
 from app.i18n import translate
 from app.models import NotificationStatus, Role
-from app.services.errors import AccessDenied, DomainError
 from app.services.installer import notifications as service
 from app.services.installer.api_tokens import portal_api_token
 from app.services.installer.form_fields import ID_NUMBER_FIELDS, TEXT_FIELDS
@@ -27,7 +26,7 @@ from app.services.installer.installation_client import COMPLETED, fetch_installa
 from app.services.installer.installation_data import is_empty_for_fetch
 from app.services.installer.statuses import DELETABLE_STATUSES, EDITABLE_STATUSES
 from app.services.installer.transitions import add_note
-from app.states.form import field_messages, form_text, run_form
+from app.states.form import form_text, run_form, run_form_inline
 from app.states.installer.notification_view import NotificationView
 from app.states.session import SessionState
 
@@ -158,17 +157,14 @@ class NotificationFormState(NotificationView, SessionState):
 
     @rx.event
     def add_note(self, form: dict):
-        try:
+        def work() -> None:
             with session_scope() as db:
                 caller = self._require(Role.INSTALLER, handler="add_note", db=db)
                 row = service.installer_notification(db, caller, self.notification_id)
                 add_note(db, caller, row, form_text(form, "note"))
-        except AccessDenied:
-            raise  # the app's handler answers it: a toast and the start page
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+
+        if not run_form_inline(self, work).ok:
             return None
-        self.errors = {}
         self._load_row("add_note")
         return rx.toast.success(translate("installer.note_added", self.language))
 

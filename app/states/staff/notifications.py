@@ -14,7 +14,6 @@ from app.db import session_scope
 from app.i18n import translate
 from app.models import NotificationStatus, Role
 from app.services.caller import Caller
-from app.services.errors import AccessDenied, DomainError
 from app.services.installer.processing import (
     decide,
     id_numbers_for_staff,
@@ -23,7 +22,7 @@ from app.services.installer.processing import (
 )
 from app.services.installer.statuses import NOTIFICATION_STATUSES
 from app.services.installer.transitions import add_note
-from app.states.form import field_messages, form_text
+from app.states.form import form_text, run_form_inline
 from app.states.installer.notification_list import NotificationList
 from app.states.installer.notification_view import NotificationView, status_options
 from app.states.session import SessionState
@@ -71,16 +70,14 @@ class StaffNotificationState(NotificationView, SessionState):
         self._show("load", notification_id)
 
     def _decide(self, handler: str, target: str, reason: str = ""):  # type: ignore[no-untyped-def]
-        try:
+        def work() -> None:
             with session_scope() as db:
                 caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
                 decide(db, caller, self.notification_id, target, reason)
-        except AccessDenied:
-            raise  # the app's handler answers it: a toast and the start page
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
-            return rx.toast.error(error.message(self.language))
-        self.errors = {}
+
+        done = run_form_inline(self, work)
+        if done.error is not None:
+            return rx.toast.error(done.error.message(self.language))
         self._show(handler, self.notification_id)
         return rx.toast.success(translate("staff.decided", self.language))
 
@@ -102,17 +99,13 @@ class StaffNotificationState(NotificationView, SessionState):
 
     @rx.event
     def add_note(self, form: dict):
-        try:
+        def work() -> None:
             with session_scope() as db:
                 caller = self._require(Role.GRID_STAFF, handler="add_note", db=db)
-                add_note(
-                    db, caller, staff_notification(db, caller, self.notification_id), form_text(form, "note")
-                )
-        except AccessDenied:
-            raise  # the app's handler answers it: a toast and the start page
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+                row = staff_notification(db, caller, self.notification_id)
+                add_note(db, caller, row, form_text(form, "note"))
+
+        if not run_form_inline(self, work).ok:
             return None
-        self.errors = {}
         self._show("add_note", self.notification_id)
         return rx.toast.success(translate("installer.note_added", self.language))
