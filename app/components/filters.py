@@ -27,7 +27,7 @@ def options_of(choices: rx.Var) -> rx.Component:
 
 def filter_select(
     label: rx.Var | str,
-    field_id: str,
+    field_id: rx.Var | str,
     name: str,
     any_label: rx.Var | str,
     *options: rx.Component,
