@@ -6,6 +6,7 @@ import reflex as rx
 
 from app import routes
 from app.components.fields import form_error, text_field
+from app.components.form_card import form_card
 from app.components.template import template
 from app.services.accounts.password_policy import RULES
 from app.states.accounts.forms import AccountFormsState as S
@@ -25,13 +26,7 @@ RULES_CSS = """
 
 
 def _card(*children: rx.Component) -> rx.Component:
-    return rx.card(
-        rx.vstack(*children, spacing="4", width="100%"),
-        size="3",
-        width="100%",
-        max_width=CARD_WIDTH,
-        margin_x="auto",
-    )
+    return form_card(*children, max_width=CARD_WIDTH)
 
 
 def _submit(label: rx.Var) -> rx.Component:
