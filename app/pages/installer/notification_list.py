@@ -11,6 +11,7 @@ import reflex as rx
 from app import routes
 from app.components.data_table import column_headers, data_table, empty_state, paging_bar
 from app.components.filters import apply_button, filter_form, filter_select, options_of, search_input
+from app.components.page_heading import page_heading
 from app.components.status_badge import status_badge
 from app.components.template import template
 from app.states.installer.notification_list import InstallerListState as S
@@ -77,15 +78,12 @@ def notification_table(  # type: ignore[no-untyped-def]
 def installer_notifications() -> rx.Component:
     t = S.t
     return rx.vstack(
-        rx.hstack(
-            rx.heading(t["installer.title"], size="7", as_="h1"),
-            rx.spacer(),
+        page_heading(
+            t["installer.title"],
             rx.link(
                 rx.button(t["installer.new"], size="3", high_contrast=True, as_="span"),
                 href=routes.INSTALLER_NEW,
             ),
-            width="100%",
-            align="center",
         ),
         notification_filters(S),
         notification_table(

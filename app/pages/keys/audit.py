@@ -8,6 +8,7 @@ from app import routes
 from app.components.data_table import empty_state
 from app.components.fields import field_error, field_label
 from app.components.filters import apply_button, filter_form, filter_select, options_of, search_input
+from app.components.page_heading import page_heading
 from app.components.template import template
 from app.pages.keys import table
 from app.states.keys.audit import KeyAuditState as S
@@ -54,13 +55,10 @@ def _row(entry: rx.Var) -> rx.Component:
 def key_audit() -> rx.Component:
     t = S.t
     return rx.vstack(
-        rx.hstack(
-            rx.heading(t["keys.audit.title"], size="7", as_="h1"),
-            rx.spacer(),
+        page_heading(
+            t["keys.audit.title"],
             rx.button(rx.icon("download", size=16), t["keys.audit.export_csv"], size="2", high_contrast=True,
                       on_click=S.export_csv),
-            align="center",
-            width="100%",
         ),
         rx.text(t["keys.audit.intro"], size="3"),
         _filters(),

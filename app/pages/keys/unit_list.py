@@ -11,6 +11,7 @@ from app import routes
 from app.components.data_table import column_headers, data_table, empty_state, sort_header
 from app.components.fields import field_label
 from app.components.filters import apply_button, filter_form, filter_select, options_of
+from app.components.page_heading import page_heading
 from app.components.template import template
 from app.pages.keys.table import pager
 from app.pages.keys.unit_actions import action_dialogs, readers_button, selection_bar
@@ -109,14 +110,10 @@ def _table() -> rx.Component:
 def key_list() -> rx.Component:
     t = S.t
     return rx.vstack(
-        rx.hstack(
-            rx.heading(t["portal.keys.title"], size="7", as_="h1"),
-            rx.spacer(),
+        page_heading(
+            t["portal.keys.title"],
             rx.link(rx.icon("upload", size=16), t["nav.keys_import"], href=routes.KEYS_IMPORT),
             rx.link(rx.icon("scroll-text", size=16), t["nav.keys_audit"], href=routes.KEYS_AUDIT),
-            align="center",
-            spacing="4",
-            width="100%",
         ),
         _filters(),
         selection_bar(),
