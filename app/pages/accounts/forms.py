@@ -192,27 +192,24 @@ def _new_password_form(handler, button_key: str, *, with_name: bool) -> rx.Compo
     )
 
 
+def _link_page(title_key: str, form: rx.Component) -> rx.Component:
+    """A page opened from a mailed link: the form, or what is wrong with the link."""
+    return _card(
+        rx.heading(S.t[title_key], size="6", as_="h1"),
+        rx.cond(S.link_error, _link_problem(), form),
+    )
+
+
 @template(route=routes.ACCOUNT_ACTIVATE, title="Fullfør registreringen", on_load=S.load_activation)
 def activate() -> rx.Component:
-    t = S.t
-    return _card(
-        rx.heading(t["accounts.activate_title"], size="6", as_="h1"),
-        rx.cond(
-            S.link_error,
-            _link_problem(),
-            _new_password_form(S.submit_activation, "accounts.complete", with_name=True),
-        ),
+    return _link_page(
+        "accounts.activate_title",
+        _new_password_form(S.submit_activation, "accounts.complete", with_name=True),
     )
 
 
 @template(route=routes.ACCOUNT_RESET, title="Nytt passord", on_load=S.load_reset)
 def reset_password() -> rx.Component:
-    t = S.t
-    return _card(
-        rx.heading(t["accounts.reset_title"], size="6", as_="h1"),
-        rx.cond(
-            S.link_error,
-            _link_problem(),
-            _new_password_form(S.submit_reset, "accounts.save_password", with_name=False),
-        ),
+    return _link_page(
+        "accounts.reset_title", _new_password_form(S.submit_reset, "accounts.save_password", with_name=False)
     )
