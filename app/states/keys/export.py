@@ -22,7 +22,9 @@ from app.services.keys.exports import (
     ExportFormat,
     ReauthenticationRequired,
     export_keys,
-    reauthenticate,
+)
+from app.services.keys.exports import (
+    reauthenticate as confirm_password,
 )
 from app.states.form import field_messages, form_text
 from app.states.keys.calls import run_key_call
@@ -93,12 +95,15 @@ class ExportFlow(rx.State, mixin=True):
             self.errors = {}
             self.pending_format = ""
 
-    async def _reauthenticate_and_export(self, caller: Caller, form: dict):
+    @rx.event
+    async def reauthenticate(self, form: dict):
+        """The password again (the sign-in is old), then the export asked for before."""
+        caller = self._require(self.LISTER, handler="reauthenticate")  # type: ignore[attr-defined]
         password = form_text(form, "password")
 
         def work() -> None:
             with session_scope() as db:
-                reauthenticate(db, caller, password)
+                confirm_password(db, caller, password)
 
         if not (await run_key_call(self, work)).ok:  # type: ignore[arg-type]
             return None
@@ -128,8 +133,3 @@ class KeyExportState(ExportFlow, KeyListState):
     async def export(self, form: dict):
         caller = self._require(Role.DISTRIBUTOR, handler="export")
         return await self._export(caller, form_text(form, "format"))
-
-    @rx.event
-    async def reauthenticate(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="reauthenticate")
-        return await self._reauthenticate_and_export(caller, form)

@@ -14,10 +14,10 @@ import reflex as rx
 
 from app.db import session_scope
 from app.models import Role
-from app.services.keys.read_rights import ShownKey, reader_units, show_key
+from app.services.keys.read_rights import reader_units
 from app.services.keys.units import UnitPage, UnitQuery
 from app.states.form import form_text
-from app.states.keys.calls import reveal_script, run_key_call
+from app.states.keys.calls import reveal_key
 from app.states.keys.display import attribute_text
 from app.states.keys.export import ExportFlow
 from app.states.keys.selection import UnitSelection
@@ -68,22 +68,9 @@ class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
         if wanted is None:
             return None
 
-        def work() -> ShownKey:
-            with session_scope() as db:
-                return show_key(db, caller, wanted)
-
-        done = await run_key_call(self, work)
-        if not done.ok or done.value is None:
-            return None
-        return rx.call_script(reveal_script(reader_key_element(wanted), done.value.encryption_key_hex,
-                                            done.value.authentication_key_hex, self.language))  # fmt: skip
+        return await reveal_key(self, caller, wanted, reader_key_element(wanted))
 
     @rx.event
     async def download(self, form: dict):
         caller = self._require(Role.KEY_READER, handler="download")
         return await self._export(caller, form_text(form, "format"))
-
-    @rx.event
-    async def reauthenticate(self, form: dict):
-        caller = self._require(Role.KEY_READER, handler="reauthenticate")
-        return await self._reauthenticate_and_export(caller, form)
