@@ -5,17 +5,16 @@ Read only: the page offers no way to change an entry.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import ClassVar
 
 import reflex as rx
 
-from app.db import session_scope
 from app.i18n import LANGUAGES, translate
 from app.models import Role
 from app.services.caller import Caller
-from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditPage, AuditQuery, audit_csv, audit_page
+from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditQuery, audit_csv, audit_page
+from app.states.db_thread import read_in_thread
 from app.states.form import form_text
 from app.states.keys.display import format_count, format_time
 from app.states.paging import PagedList, page_count_for
@@ -61,11 +60,7 @@ class KeyAuditState(PagedList, SessionState):
     async def _reload(self, caller: Caller) -> None:
         query = self._query()
 
-        def fetch() -> AuditPage:
-            with session_scope() as db:
-                return audit_page(db, caller, query)
-
-        found = await asyncio.to_thread(fetch)
+        found = await read_in_thread(lambda db: audit_page(db, caller, query))
         rows = [
             {"at": format_time(row.at), "actor": row.actor, "action": action_text(row.action, self.language),
              "units": row.units, "outcome": row.outcome, "detail": row.detail}
@@ -99,9 +94,5 @@ class KeyAuditState(PagedList, SessionState):
         caller = self._require(Role.DISTRIBUTOR, handler="export_csv")
         query = self._query(page=1)
 
-        def work() -> bytes:
-            with session_scope() as db:
-                return audit_csv(db, caller, query)
-
-        content = await asyncio.to_thread(work)
+        content = await read_in_thread(lambda db: audit_csv(db, caller, query))
         return rx.download(data=content, filename="key-audit.csv", mime_type="text/csv")

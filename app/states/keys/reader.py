@@ -7,15 +7,14 @@ sign-in is old).
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 
 import reflex as rx
 
-from app.db import session_scope
 from app.models import Role
 from app.services.keys.read_rights import reader_units
-from app.services.keys.units import UnitPage, UnitQuery
+from app.services.keys.units import UnitQuery
+from app.states.db_thread import read_in_thread
 from app.states.form import form_text
 from app.states.keys.calls import reveal_key
 from app.states.keys.display import attribute_text
@@ -41,11 +40,7 @@ class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
     async def _reload(self, caller) -> None:
         query = UnitQuery(page=self.page, page_size=PAGE_SIZE)
 
-        def fetch() -> UnitPage:
-            with session_scope() as db:
-                return reader_units(db, caller, query)
-
-        found = await asyncio.to_thread(fetch)
+        found = await read_in_thread(lambda db: reader_units(db, caller, query))
         rows = [
             {"id": str(row.id), "serial": row.serial,
              "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,

@@ -6,24 +6,22 @@ never sends thousands of ids to the browser. Read rights and exports (substates)
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 
 import reflex as rx
 
 from app import routes
-from app.db import session_scope
 from app.i18n import translate
 from app.models import Role
 from app.services.caller import Caller
 from app.services.keys.units import (
-    UnitPage,
     UnitQuery,
     UnitRow,
     list_units,
     matching_unit_ids,
     unit_filter_options,
 )
+from app.states.db_thread import read_in_thread
 from app.states.form import form_text
 from app.states.keys.display import attribute_text, format_count, format_time
 from app.states.keys.selection import UnitSelection
@@ -81,11 +79,7 @@ class KeyListState(UnitSelection, PagedList, SessionState):
     async def _reload(self, caller: Caller) -> None:
         query = self._query()
 
-        def fetch() -> UnitPage:
-            with session_scope() as db:
-                return list_units(db, caller, query)
-
-        found = await asyncio.to_thread(fetch)
+        found = await read_in_thread(lambda db: list_units(db, caller, query))
         self._show_page(found.total, found.page, found.pages, [self._row(row) for row in found.rows])
 
     @rx.event
@@ -95,11 +89,7 @@ class KeyListState(UnitSelection, PagedList, SessionState):
             return rx.redirect(routes.KEYS_READER)
         caller = self._require(Role.DISTRIBUTOR, handler="load")
 
-        def options():
-            with session_scope() as db:
-                return unit_filter_options(db, caller)
-
-        found = await asyncio.to_thread(options)
+        found = await read_in_thread(lambda db: unit_filter_options(db, caller))
         self.model_options = list(found.models)
         self.medium_options = [
             {"value": medium, "label": attribute_text("keys.list.medium", medium, self.language)}
@@ -145,11 +135,7 @@ class KeyListState(UnitSelection, PagedList, SessionState):
         caller = self._require(Role.DISTRIBUTOR, handler="select_all_matching")
         query = self._query()
 
-        def matching() -> list[int]:
-            with session_scope() as db:
-                return matching_unit_ids(db, caller, query)
-
-        self._set_selection(set(await asyncio.to_thread(matching)))
+        self._set_selection(set(await read_in_thread(lambda db: matching_unit_ids(db, caller, query))))
 
 
 def _one_of(value: str, allowed: tuple[str, ...]) -> str:
