@@ -18,7 +18,7 @@ from app.models import AuditEntry, Role, User
 from app.services.caller import Caller
 from app.services.errors import AccessDenied
 from app.services.keys.key_audit import SUBJECT_TYPE, audited_detail, audited_serials
-from app.services.keys.paging import Page, page_window
+from app.services.keys.paging import Page, PageRequest, page_window
 
 KEY_AUDIT_ACTIONS: tuple[str, ...] = (
     "key.view",
@@ -33,13 +33,11 @@ KEY_AUDIT_ACTIONS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class AuditQuery:
+class AuditQuery(PageRequest):
     action: str = ""
     actor_email: str = ""
     date_from: date | None = None  # local dates (the portal's zone), both inclusive
     date_to: date | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,14 @@ RowT = TypeVar("RowT")
 
 
 @dataclass(frozen=True)
+class PageRequest:
+    """Which page (from 1) of how many rows; a list's query adds its filters (by keyword)."""
+
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass(frozen=True)
 class Page(Generic[RowT]):
     rows: list[RowT]
     total: int

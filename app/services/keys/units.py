@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from app.models import KeyReadRight, MeterKey
 from app.services.caller import Caller
-from app.services.keys.paging import Page, page_window
+from app.services.keys.paging import Page, PageRequest, page_window
 from app.services.keys.unit_access import managed_scope
 
 ASSIGNED = "assigned"
@@ -33,7 +33,7 @@ SORT_COLUMNS = {
 
 
 @dataclass(frozen=True)
-class UnitQuery:
+class UnitQuery(PageRequest):
     serial_search: str = ""
     kind: str = ""
     model: str = ""
@@ -41,8 +41,6 @@ class UnitQuery:
     assigned: str = ""  # "" | "assigned" | "unassigned"
     sort: str = "serial"
     descending: bool = False
-    page: int = 1
-    page_size: int = 50
 
 
 @dataclass(frozen=True)
