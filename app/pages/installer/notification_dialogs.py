@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.components.dialogs import confirm_dialog
-from app.components.fields import field_error, text_area_field, text_field
+from app.components.fields import field_error, text_field
 from app.states.installer.notification_form import NotificationFormState as S
 
 
@@ -34,19 +34,6 @@ def send_dialog() -> rx.Component:
             ),
         ),
         open=S.send_open,
-    )
-
-
-def note_dialog(trigger: rx.Component, handler) -> rx.Component:  # type: ignore[no-untyped-def]
-    t = S.t
-    return confirm_dialog(
-        trigger,
-        t["installer.new_note"],
-        t["installer.note"],
-        confirm_label=t["installer.add_note"],
-        cancel_label=t["installer.cancel"],
-        on_submit=handler,
-        fields=(text_area_field(t["installer.note"], "note", S.errors["note"], required=True, rows="4"),),
     )
 
 

@@ -8,7 +8,14 @@ from app import routes
 from app.components.fields import form_error
 from app.components.template import template
 from app.pages.installer.form_sections import FORM_ID, REQUIRED_CSS, form_sections, submit_script
-from app.pages.installer.notification_dialogs import delete_dialog, fetch_dialog, note_dialog, send_dialog
+from app.pages.installer.notification_dialogs import delete_dialog, fetch_dialog, send_dialog
+from app.pages.installer.notification_parts import (
+    history_section,
+    note_dialog,
+    notification_heading,
+    notification_toolbar,
+    reject_reason_notice,
+)
 from app.states.installer.notification_form import NotificationFormState as S
 
 
@@ -24,8 +31,8 @@ def _tool(label_key: str, **props) -> rx.Component:  # type: ignore[no-untyped-d
 
 
 def toolbar() -> rx.Component:
-    t = S.t
-    return rx.hstack(
+    return notification_toolbar(
+        S,
         _tool(
             "installer.save",
             variant="solid",
@@ -40,7 +47,7 @@ def toolbar() -> rx.Component:
             on_click=submit_script("send"),
             id="tool-send",
         ),
-        note_dialog(_tool("installer.new_note", id="tool-note"), S.add_note),
+        note_dialog(S, _tool("installer.new_note", id="tool-note")),
         delete_dialog(_tool("installer.delete", color_scheme="red", disabled=~S.deletable, id="tool-delete")),
         fetch_dialog(_tool("installer.fetch", disabled=~S.editing, id="tool-fetch")),
         rx.link(
@@ -48,35 +55,7 @@ def toolbar() -> rx.Component:
             href=routes.INSTALLER_PRINT + "?id=" + S.notification_id.to_string(),
         ),
         _tool("installer.edit", disabled=~S.editable | S.editing, on_click=S.edit, id="tool-edit"),
-        role="toolbar",
-        aria_label=t["installer.toolbar"],
-        spacing="2",
-        wrap="wrap",
         class_name="mp-no-print",
-    )
-
-
-def history_section() -> rx.Component:
-    t = S.t
-    return rx.card(
-        rx.vstack(
-            rx.heading(t["installer.section.history"], size="4", as_="h2"),
-            rx.el.ul(
-                rx.foreach(
-                    S.history,
-                    lambda line: rx.el.li(
-                        rx.text(
-                            rx.text.strong(line["at"], " · ", line["who"], " · ", line["what"]), size="2"
-                        ),
-                        rx.cond(line["text"], rx.text(line["text"], size="2")),
-                    ),
-                ),
-                style={"padding_left": "1.25rem", "margin": "0"},
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        width="100%",
     )
 
 
@@ -85,27 +64,10 @@ def notification_page() -> rx.Component:
     t = S.t
     return rx.vstack(
         rx.el.style(REQUIRED_CSS),
-        rx.hstack(
-            rx.heading(S.heading, size="7", as_="h1"),
-            rx.badge(
-                S.status_label, size="3", high_contrast=True, id="notification-status", data_status=S.status
-            ),
-            align="center",
-            spacing="4",
-            wrap="wrap",
-        ),
+        notification_heading(S),
         rx.text(S.case_line, size="3", color_scheme="gray", high_contrast=True),
         toolbar(),
-        rx.cond(
-            S.reject_reason,
-            rx.callout(
-                t["installer.reject_reason"] + ": " + S.reject_reason,
-                icon="info",
-                color_scheme="amber",
-                high_contrast=True,
-                width="100%",
-            ),
-        ),
+        reject_reason_notice(S),
         rx.cond(
             ~S.editable, rx.callout(t["installer.read_only"], icon="lock", high_contrast=True, width="100%")
         ),
@@ -124,7 +86,7 @@ def notification_page() -> rx.Component:
             no_validate=True,
             width="100%",
         ),
-        history_section(),
+        history_section(S),
         send_dialog(),
         spacing="4",
         width="100%",

@@ -7,18 +7,8 @@ import reflex as rx
 from app import routes
 from app.components.template import template
 from app.pages.installer.form_sections import REQUIRED_CSS
-from app.services.installer.form_fields import PARTY_FIELDS
+from app.services.installer.form_fields import INSTALLATION_FIELDS, PARTY_FIELDS, WORK_FIELDS
 from app.states.installer.notification_form import NotificationFormState as S
-
-_INSTALLATION = (
-    "installation_address",
-    "installation_postcode",
-    "installation_city",
-    "meter_number",
-    "ean",
-    "technical_number",
-)
-_WORK = ("meter_placement", "main_fuse_before", "main_fuse_after", "description")
 
 
 def _rows(names: tuple[str, ...], label_of) -> rx.Component:  # type: ignore[no-untyped-def]
@@ -71,11 +61,12 @@ def notification_print() -> rx.Component:
         rx.heading(S.heading, size="7", as_="h1"),
         rx.text(S.status_label, " · ", S.case_line, size="3"),
         _block(
-            "installer.section.installation", _rows(_INSTALLATION, lambda name: "installer.field." + name)
+            "installer.section.installation",
+            _rows(INSTALLATION_FIELDS, lambda name: "installer.field." + name),
         ),
         _block("installer.section.owner", _party("owner")),
         _block("installer.section.billing", _party("billing")),
-        _block("installer.section.work", _rows(_WORK, lambda name: "installer.field." + name)),
+        _block("installer.section.work", _rows(WORK_FIELDS, lambda name: "installer.field." + name)),
         spacing="5",
         width="100%",
         max_width="60rem",

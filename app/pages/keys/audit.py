@@ -5,10 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
+from app.components.data_table import empty_state
 from app.components.fields import field_error, field_label
+from app.components.filters import apply_button, filter_form, filter_select, options_of, search_input
+from app.components.page_heading import page_heading
 from app.components.template import template
 from app.pages.keys import table
-from app.pages.keys.unit_list import SELECT_STYLE, pager
 from app.states.keys.audit import KeyAuditState as S
 
 
@@ -24,34 +26,17 @@ def _date_field(label: rx.Var, field_id: str, name: str, value: rx.Var) -> rx.Co
 
 def _filters() -> rx.Component:
     t = S.t
-    return rx.form(
-        rx.hstack(
-            rx.vstack(
-                field_label(t["keys.audit.action"], "audit-action"),
-                rx.el.select(
-                    rx.el.option(t["keys.list.any"], value=""),
-                    rx.foreach(S.action_options, lambda o: rx.el.option(o["label"], value=o["value"])),
-                    id="audit-action", name="action", default_value=S.action, style=SELECT_STYLE,
-                ),
-                spacing="1",
-            ),
-            rx.vstack(
-                field_label(t["keys.audit.person"], "audit-person"),
-                rx.input(id="audit-person", name="actor_email", type="search", default_value=S.actor_email,
-                         size="2", width="16rem"),
-                spacing="1",
-            ),
-            _date_field(t["keys.audit.date_from"], "audit-from", "date_from", S.date_from),
-            _date_field(t["keys.audit.date_to"], "audit-to", "date_to", S.date_to),
-            rx.button(t["keys.list.apply"], type="submit", size="2", high_contrast=True),
-            align="end",
-            spacing="4",
-            wrap="wrap",
-        ),
+    return filter_form(
+        filter_select(t["keys.audit.action"], "audit-action", "action", t["keys.list.any"],
+                      options_of(S.action_options), default_value=S.action),
+        search_input(t["keys.audit.person"], "audit-person", "actor_email", width="16rem",
+                     default_value=S.actor_email),
+        _date_field(t["keys.audit.date_from"], "audit-from", "date_from", S.date_from),
+        _date_field(t["keys.audit.date_to"], "audit-to", "date_to", S.date_to),
+        apply_button(t["keys.list.apply"]),
         on_submit=S.apply_filters,
-        role="search",
         aria_label=t["keys.audit.filter"],
-    )
+    )  # fmt: skip
 
 
 def _row(entry: rx.Var) -> rx.Component:
@@ -70,13 +55,10 @@ def _row(entry: rx.Var) -> rx.Component:
 def key_audit() -> rx.Component:
     t = S.t
     return rx.vstack(
-        rx.hstack(
-            rx.heading(t["keys.audit.title"], size="7", as_="h1"),
-            rx.spacer(),
+        page_heading(
+            t["keys.audit.title"],
             rx.button(rx.icon("download", size=16), t["keys.audit.export_csv"], size="2", high_contrast=True,
                       on_click=S.export_csv),
-            align="center",
-            width="100%",
         ),
         rx.text(t["keys.audit.intro"], size="3"),
         _filters(),
@@ -88,8 +70,8 @@ def key_audit() -> rx.Component:
             label=t["keys.audit.title"],
             table_id="audit-table",
         ),
-        rx.cond(S.total == 0, rx.text(t["keys.audit.none"], size="2", color_scheme="gray")),
-        pager(S, S.total_text),
+        empty_state(S.total == 0, t["keys.audit.none"]),
+        table.pager(S, S.total_text),
         spacing="4",
         width="100%",
     )

@@ -8,12 +8,15 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
+from app.components.data_table import column_headers, data_table, empty_state
 from app.components.fields import form_error
 from app.components.template import template
 from app.pages.keys.reauth import reauth_dialog
+from app.pages.keys.table import pager
 from app.pages.keys.unit_actions import KEY_CSS, format_choice
-from app.pages.keys.unit_list import pager
 from app.states.keys.reader import KeyReaderState as S
+
+COLUMNS = ("keys.list.serial", "keys.list.kind", "keys.list.model", "keys.reader.key")
 
 
 def _row(row: rx.Var) -> rx.Component:
@@ -76,19 +79,17 @@ def key_reader() -> rx.Component:
             aria_label=t["keys.list.selection"],
         ),
         _download_form(),
-        rx.table.root(
-            rx.table.header(rx.table.row(
+        data_table(
+            column_headers(
                 rx.table.column_header_cell(t["keys.list.selection"], scope="col", width="6rem"),
-                *(rx.table.column_header_cell(t[key], scope="col") for key in (
-                    "keys.list.serial", "keys.list.kind", "keys.list.model", "keys.reader.key")),
-            )),
-            rx.table.body(rx.foreach(S.rows, _row)),
-            id="reader-table",
-            width="100%",
-            variant="surface",
+                *(t[key] for key in COLUMNS),
+            ),
+            S.rows,
+            _row,
+            table_id="reader-table",
         ),
-        rx.cond(S.total == 0, rx.text(t["keys.reader.none"], size="2", color_scheme="gray")),
-        pager(S, ""),
+        empty_state(S.total == 0, t["keys.reader.none"]),
+        pager(S),
         reauth_dialog(S),
         spacing="4",
         width="100%",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.components.dialogs import form_dialog
 from app.components.fields import text_field
-from app.pages.keys.dialog import form_dialog
 
 
 def reauth_dialog(state) -> rx.Component:

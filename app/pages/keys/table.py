@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.components.data_table import paging_bar
+
 HEADER_CELL = "rt-TableCell rt-TableColumnHeaderCell"
 
 
@@ -50,3 +52,19 @@ def row_header(*children: rx.Component | rx.Var | str, **props) -> rx.Component:
 
 def cell(*children: rx.Component | rx.Var | str, **props) -> rx.Component:
     return rx.el.td(*children, class_name="rt-TableCell", **props)
+
+
+def pager(state, note: rx.Var | None = None) -> rx.Component:  # type: ignore[no-untyped-def]
+    """Previous / "Page 2 of 49" / Next under a key list (``state`` is a ``PagedList``)."""
+    t = state.t
+    return paging_bar(
+        at_first=state.page <= 1,
+        at_last=state.page >= state.page_count,
+        on_previous=state.go_to_page(state.page - 1),
+        on_next=state.go_to_page(state.page + 1),
+        position=(state.page_text,),
+        previous_label=t["keys.list.previous"],
+        next_label=t["keys.list.next"],
+        note=note,
+        label=t["keys.list.paging"],
+    )

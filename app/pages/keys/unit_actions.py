@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.components.dialogs import form_dialog
 from app.components.fields import text_field
-from app.pages.keys.dialog import form_dialog
 from app.pages.keys.reauth import reauth_dialog
 from app.states.keys.export import EXPORT_FORMATS
 from app.states.keys.export import KeyExportState as E

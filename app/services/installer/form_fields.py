@@ -19,19 +19,20 @@ PARTY_FIELDS = (
     "email",
     "invoice_reference",
 )
-TEXT_FIELDS: tuple[str, ...] = (
+INSTALLATION_FIELDS = (
     "installation_address",
     "installation_postcode",
     "installation_city",
     "meter_number",
     "ean",
     "technical_number",
+)
+WORK_FIELDS = ("meter_placement", "main_fuse_before", "main_fuse_after", "description")
+TEXT_FIELDS: tuple[str, ...] = (
+    *INSTALLATION_FIELDS,
     *(f"owner_{name}" for name in PARTY_FIELDS),
     *(f"billing_{name}" for name in PARTY_FIELDS),
-    "meter_placement",
-    "main_fuse_before",
-    "main_fuse_after",
-    "description",
+    *WORK_FIELDS,
 )
 # The form field of each party's number, and the column that holds it sealed.
 ID_NUMBER_FIELDS = {

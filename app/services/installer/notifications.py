@@ -30,6 +30,7 @@ from app.services.installer.catalogue import installer_firm_of, is_authorised
 from app.services.installer.form_fields import ID_NUMBER_FIELDS, PARTY_FIELDS, TEXT_FIELDS, missing_fields
 from app.services.installer.identifiers import compact_digits, is_valid_ean18, normalise_id_number
 from app.services.installer.installation_data import apply_installation_data
+from app.services.installer.notification_access import reachable_notification
 from app.services.installer.sealed_numbers import open_number, seal_number
 from app.services.installer.statuses import DELETABLE_STATUSES, EDITABLE_STATUSES
 from app.services.installer.transitions import move
@@ -48,19 +49,7 @@ class MissingFields(DomainError):
 def installer_notification(db: Session, caller: Caller, notification_id: int) -> PreNotification:
     """The caller's firm's notification; any other is refused as if it did not exist."""
     firm_id = installer_firm_of(caller)
-    row = db.get(PreNotification, notification_id)
-    if row is None or row.installer_firm_id != firm_id:
-        record_audit(
-            db,
-            "installer.notification_refused",
-            caller,
-            subject_type="pre_notification",
-            subject_id=notification_id,
-            outcome="refused",
-        )
-        db.commit()
-        raise AccessDenied("installer.not_found")
-    return row
+    return reachable_notification(db, caller, notification_id, lambda row: row.installer_firm_id == firm_id)
 
 
 def create_notification(

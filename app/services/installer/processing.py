@@ -15,6 +15,7 @@ from app.models import NotificationStatus, PreNotification, Role, User
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
+from app.services.installer.notification_access import reachable_notification
 from app.services.installer.sealed_numbers import open_number
 from app.services.installer.transitions import move
 from app.services.notify.mail import compose, public_link, send_mail
@@ -29,19 +30,12 @@ def staff_grid_company(caller: Caller) -> int:
 def staff_notification(db: Session, caller: Caller, notification_id: int) -> PreNotification:
     """A notification to the caller's grid company that has been sent; any other is refused."""
     grid_company_id = staff_grid_company(caller)
-    row = db.get(PreNotification, notification_id)
-    if row is None or row.grid_company_id != grid_company_id or row.status == NotificationStatus.NOT_SENT:
-        record_audit(
-            db,
-            "installer.notification_refused",
-            caller,
-            subject_type="pre_notification",
-            subject_id=notification_id,
-            outcome="refused",
-        )
-        db.commit()
-        raise AccessDenied("installer.not_found")
-    return row
+    return reachable_notification(
+        db,
+        caller,
+        notification_id,
+        lambda row: row.grid_company_id == grid_company_id and row.status != NotificationStatus.NOT_SENT,
+    )
 
 
 def id_numbers_for_staff(db: Session, caller: Caller, row: PreNotification) -> dict[str, str]:

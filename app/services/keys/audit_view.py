@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from app.models import AuditEntry, Role, User
 from app.services.caller import Caller
 from app.services.errors import AccessDenied
 from app.services.keys.key_audit import SUBJECT_TYPE, audited_detail, audited_serials
+from app.services.keys.paging import Page, PageRequest, page_window
 
 KEY_AUDIT_ACTIONS: tuple[str, ...] = (
     "key.view",
@@ -30,17 +30,14 @@ KEY_AUDIT_ACTIONS: tuple[str, ...] = (
     "key.import_cancelled",
     "key.transfer",
 )
-MAX_PAGE_SIZE = 500
 
 
 @dataclass(frozen=True)
-class AuditQuery:
+class AuditQuery(PageRequest):
     action: str = ""
     actor_email: str = ""
     date_from: date | None = None  # local dates (the portal's zone), both inclusive
     date_to: date | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 @dataclass(frozen=True)
@@ -53,16 +50,7 @@ class AuditRow:
     detail: str
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    rows: list[AuditRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size))
+AuditPage = Page[AuditRow]
 
 
 def _scope(caller: Caller) -> list[ColumnElement[bool]]:
@@ -109,16 +97,15 @@ def _select(caller: Caller, query: AuditQuery):  # type: ignore[no-untyped-def]
 
 def audit_page(db: Session, caller: Caller, query: AuditQuery) -> AuditPage:
     """One page of the organisation's key actions, newest first."""
-    size = min(MAX_PAGE_SIZE, max(1, query.page_size))
     total = db.exec(
         select(func.count())
         .select_from(AuditEntry)
         .outerjoin(User, col(User.id) == AuditEntry.actor_user_id)
         .where(*_conditions(caller, query))
     ).one()
-    page = min(max(1, query.page), max(1, math.ceil(total / size)))
-    found = db.exec(_select(caller, query).offset((page - 1) * size).limit(size)).all()
-    return AuditPage([_row(entry, email) for entry, email in found], total, page, size)
+    window = page_window(query.page, query.page_size, total)
+    found = db.exec(_select(caller, query).offset(window.offset).limit(window.size)).all()
+    return AuditPage([_row(entry, email) for entry, email in found], total, window.page, window.size)
 
 
 def audit_csv(db: Session, caller: Caller, query: AuditQuery) -> bytes:

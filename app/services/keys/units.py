@@ -6,7 +6,6 @@ column then the serial, which the (owner, column, serial) indexes serve directly
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,11 +15,11 @@ from sqlmodel import Session, col, func, select
 
 from app.models import KeyReadRight, MeterKey
 from app.services.caller import Caller
+from app.services.keys.paging import Page, PageRequest, page_window
 from app.services.keys.unit_access import managed_scope
 
 ASSIGNED = "assigned"
 UNASSIGNED = "unassigned"
-MAX_PAGE_SIZE = 500
 _SERIAL_SEPARATORS = re.compile(r"[\s,;]+")
 
 SORT_COLUMNS = {
@@ -34,7 +33,7 @@ SORT_COLUMNS = {
 
 
 @dataclass(frozen=True)
-class UnitQuery:
+class UnitQuery(PageRequest):
     serial_search: str = ""
     kind: str = ""
     model: str = ""
@@ -42,8 +41,6 @@ class UnitQuery:
     assigned: str = ""  # "" | "assigned" | "unassigned"
     sort: str = "serial"
     descending: bool = False
-    page: int = 1
-    page_size: int = 50
 
 
 @dataclass(frozen=True)
@@ -58,16 +55,7 @@ class UnitRow:
     updated_at: datetime
 
 
-@dataclass(frozen=True)
-class UnitPage:
-    rows: list[UnitRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size))
+UnitPage = Page[UnitRow]
 
 
 @dataclass(frozen=True)
@@ -109,16 +97,11 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _page_size(query: UnitQuery) -> int:
-    return min(MAX_PAGE_SIZE, max(1, query.page_size))
-
-
 def unit_page(
     db: Session, scope: list[ColumnElement[bool]], query: UnitQuery, *, join_rights: bool = False
 ) -> UnitPage:
     """One page of the units matching ``scope`` and the query (shared by distributors and readers)."""
     conditions = and_(*scope, *filter_conditions(query))
-    size = _page_size(query)
     counted = select(func.count()).select_from(MeterKey)
     listed = select(
         MeterKey.id, MeterKey.serial, MeterKey.manufacturer, MeterKey.kind, MeterKey.model,
@@ -128,20 +111,19 @@ def unit_page(
         counted = counted.join(KeyReadRight, col(KeyReadRight.unit_id) == MeterKey.id)
         listed = listed.join(KeyReadRight, col(KeyReadRight.unit_id) == MeterKey.id)
     total = db.exec(counted.where(conditions)).one()
-    pages = max(1, math.ceil(total / size))
-    page = min(max(1, query.page), pages)
+    window = page_window(query.page, query.page_size, total)
     sort = col(SORT_COLUMNS.get(query.sort, MeterKey.serial))
     serial = col(MeterKey.serial)
     order = (sort.desc(), serial.desc()) if query.descending else (sort.asc(), serial.asc())
     if query.sort == "serial" or query.sort not in SORT_COLUMNS:
         order = order[:1]
-    rows = db.exec(listed.where(conditions).order_by(*order).offset((page - 1) * size).limit(size)).all()
+    rows = db.exec(listed.where(conditions).order_by(*order).offset(window.offset).limit(window.size)).all()
     unit_rows = [
         UnitRow(id=row[0], serial=row[1], manufacturer=row[2], kind=row[3], model=row[4],
                 medium=row[5], readers=row[6], updated_at=_aware(row[7]))
         for row in rows
     ]  # fmt: skip
-    return UnitPage(rows=unit_rows, total=total, page=page, page_size=size)
+    return UnitPage(rows=unit_rows, total=total, page=window.page, page_size=window.size)
 
 
 def list_units(db: Session, caller: Caller, query: UnitQuery) -> UnitPage:

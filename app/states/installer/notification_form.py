@@ -18,17 +18,16 @@ from app.config import settings
 from app.db import session_scope
 from app.i18n import translate
 from app.models import NotificationStatus, Role
-from app.services.errors import AccessDenied, DomainError
 from app.services.installer import notifications as service
 from app.services.installer.api_tokens import portal_api_token
-from app.services.installer.catalogue import case_summary
-from app.services.installer.form_fields import ID_NUMBER_FIELDS, TEXT_FIELDS, form_values
+from app.services.installer.form_fields import ID_NUMBER_FIELDS, TEXT_FIELDS
 from app.services.installer.identifiers import is_valid_ean18
 from app.services.installer.installation_client import COMPLETED, fetch_installation
 from app.services.installer.installation_data import is_empty_for_fetch
 from app.services.installer.statuses import DELETABLE_STATUSES, EDITABLE_STATUSES
-from app.services.installer.transitions import add_note, history
-from app.states.form import field_messages, form_text, run_form
+from app.services.installer.transitions import add_note
+from app.states.form import form_text, run_form, run_form_inline
+from app.states.installer.notification_view import NotificationView
 from app.states.session import SessionState
 
 
@@ -49,17 +48,9 @@ def installation_api_base() -> str:
     return settings.installation_api_url or get_config().api_url
 
 
-class NotificationFormState(SessionState):
-    notification_id: int = 0
-    status: str = ""
+class NotificationFormState(NotificationView, SessionState):
     version: int = 0
-    values: dict[str, str] = {}
-    heading: str = ""
-    case_line: str = ""
-    reject_reason: str = ""
     editing: bool = False
-    errors: dict[str, str] = {}
-    history: list[dict[str, str]] = []
     send_open: bool = False
     fetch_open: bool = False
     fetch_status_code: str = ""
@@ -81,46 +72,10 @@ class NotificationFormState(SessionState):
     def deletable(self) -> bool:
         return self.status in DELETABLE_STATUSES
 
-    @rx.var(cache=True)
-    def status_label(self) -> str:
-        return translate(f"installer.status.{self.status}", self.language) if self.status else ""
-
-    def _id_from_url(self) -> int:
-        try:
-            return int(self.router.url.query_parameters.get("id", "0"))
-        except ValueError:
-            return 0
-
     def _show(self, db, row) -> None:  # type: ignore[no-untyped-def]
-        self.notification_id = row.id or 0
-        self.status = row.status
+        self._show_notification(db, row)
         self.version = row.version
-        self.values = form_values(row)
-        self.reject_reason = row.reject_reason
         self.overwrite_default = "yes" if is_empty_for_fetch(row) else "no"
-        self.heading = translate("installer.notification", self.language, number=row.id)
-        summary = case_summary(db, row)
-        self.case_line = " · ".join(
-            [
-                summary.grid_company,
-                translate(f"installer.type.{summary.installation_type_code}", self.language),
-                summary.job_type,
-                summary.grid_area,
-            ]
-        )
-        self.history = [
-            {
-                "at": line.at.replace("T", " ")[:16],
-                "who": line.who,
-                "text": line.text,
-                "what": translate("installer.note", self.language)
-                if line.what == "note"
-                else " → ".join(
-                    translate(f"installer.status.{part}", self.language) for part in line.what.split(">")
-                ),
-            }
-            for line in history(db, row)
-        ]
 
     def _load_row(self, handler: str) -> None:
         with session_scope() as db:
@@ -202,17 +157,14 @@ class NotificationFormState(SessionState):
 
     @rx.event
     def add_note(self, form: dict):
-        try:
+        def work() -> None:
             with session_scope() as db:
                 caller = self._require(Role.INSTALLER, handler="add_note", db=db)
                 row = service.installer_notification(db, caller, self.notification_id)
                 add_note(db, caller, row, form_text(form, "note"))
-        except AccessDenied:
-            raise  # the app's handler answers it: a toast and the start page
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+
+        if not run_form_inline(self, work).ok:
             return None
-        self.errors = {}
         self._load_row("add_note")
         return rx.toast.success(translate("installer.note_added", self.language))
 

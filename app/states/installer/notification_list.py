@@ -1,40 +1,33 @@
-"""The installer's list of their firm's pre-notifications: status filter, search, pages."""
+"""Lists of pre-notifications: the installer's firm's, and (other scope) a grid company's queue.
+
+``NotificationList`` holds what both lists do: a status filter, a search, one page at a time.
+A list names its role and the scope it passes to ``list_notifications``.
+"""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import reflex as rx
+from sqlmodel import Session
 
 from app.db import session_scope
-from app.i18n import translate
 from app.models import NotificationStatus, Role
+from app.services.caller import Caller
 from app.services.installer.notifications import PAGE_SIZE, list_notifications
+from app.states.installer.notification_view import row_dicts, status_options
+from app.states.paging import clamp_page, page_count_for
 from app.states.session import SessionState
 
-
-def status_options(language: str) -> list[dict[str, str]]:
-    return [
-        {"value": s.value, "label": translate(f"installer.status.{s.value}", language)}
-        for s in NotificationStatus
-    ]
+SEARCH_LIMIT = 100
 
 
-def row_dicts(rows, language: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    return [
-        {
-            "id": str(row.id),
-            "status": row.status,
-            "status_label": translate(f"installer.status.{row.status}", language),
-            "grid_company": row.grid_company,
-            "address": row.address,
-            "owner": row.owner,
-            "meter_number": row.meter_number,
-            "updated_at": row.updated_at.replace("T", " ")[:16],
-        }
-        for row in rows
-    ]
+class NotificationList(rx.State, mixin=True):
+    """A status filter, a search and one page (``page`` counts from 0) of pre-notifications."""
 
-
-class InstallerListState(SessionState):
+    LISTER: ClassVar[Role]
+    # The handler name a refused reload is audited under.
+    RELOAD_HANDLER: ClassVar[str] = "list"
     rows: list[dict[str, str]] = []
     total: int = 0
     page: int = 0
@@ -43,37 +36,51 @@ class InstallerListState(SessionState):
 
     @rx.var(cache=True)
     def page_count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count_for(self.total, PAGE_SIZE)
 
-    @rx.var(cache=True)
-    def statuses(self) -> list[dict[str, str]]:
-        return status_options(self.language)
+    def _scope(self, caller: Caller) -> dict[str, Any]:
+        """Extra arguments to ``list_notifications``: whose notifications this list shows."""
+        return {}
 
     def _reload(self) -> None:
+        db: Session
         with session_scope() as db:
-            caller = self._require(Role.INSTALLER, handler="list", db=db)
+            caller = self._require(self.LISTER, handler=self.RELOAD_HANDLER, db=db)  # type: ignore[attr-defined]
             rows, self.total = list_notifications(
-                db, caller, status=self.status_filter, search=self.search, page=self.page
+                db,
+                caller,
+                status=self.status_filter,
+                search=self.search,
+                page=self.page,
+                **self._scope(caller),
             )
-        self.rows = row_dicts(rows, self.language)
+        self.rows = row_dicts(rows, self.language)  # type: ignore[attr-defined]
 
     @rx.event
     def load(self) -> None:
-        self._require(Role.INSTALLER, handler="load")
+        self._require(self.LISTER, handler="load")  # type: ignore[attr-defined]
         self.page = 0
         self._reload()
 
     @rx.event
     def apply_filters(self, form: dict) -> None:
-        self._require(Role.INSTALLER, handler="apply_filters")
+        self._require(self.LISTER, handler="apply_filters")  # type: ignore[attr-defined]
         status = str(form.get("status", ""))
         self.status_filter = status if status in set(NotificationStatus) else ""
-        self.search = str(form.get("search", ""))[:100]
+        self.search = str(form.get("search", ""))[:SEARCH_LIMIT]
         self.page = 0
         self._reload()
 
     @rx.event
     def go_to_page(self, page: int) -> None:
-        self._require(Role.INSTALLER, handler="go_to_page")
-        self.page = min(max(0, int(page)), self.page_count - 1)
+        self._require(self.LISTER, handler="go_to_page")  # type: ignore[attr-defined]
+        self.page = clamp_page(page, self.page_count, first=0)
         self._reload()
+
+
+class InstallerListState(NotificationList, SessionState):
+    LISTER: ClassVar[Role] = Role.INSTALLER
+
+    @rx.var(cache=True)
+    def statuses(self) -> list[dict[str, str]]:
+        return status_options(self.language)

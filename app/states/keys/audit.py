@@ -5,18 +5,19 @@ Read only: the page offers no way to change an entry.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
+from typing import ClassVar
 
 import reflex as rx
 
-from app.db import session_scope
 from app.i18n import LANGUAGES, translate
 from app.models import Role
 from app.services.caller import Caller
-from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditPage, AuditQuery, audit_csv, audit_page
+from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditQuery, audit_csv, audit_page
+from app.states.db_thread import read_in_thread
 from app.states.form import form_text
-from app.states.keys.display import format_count, format_time, int_or_none
+from app.states.keys.display import format_count, format_time
+from app.states.paging import PagedList, page_count_for
 from app.states.session import SessionState
 
 PAGE_SIZE = 50
@@ -34,11 +35,8 @@ def _date_or_none(value: str) -> date | None:
         return None
 
 
-class KeyAuditState(SessionState):
-    rows: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
-    page_count: int = 1
+class KeyAuditState(PagedList, SessionState):
+    LISTER: ClassVar[Role] = Role.DISTRIBUTOR
     action: str = ""
     actor_email: str = ""
     date_from: str = ""
@@ -54,10 +52,6 @@ class KeyAuditState(SessionState):
     def total_text(self) -> str:
         return translate("keys.audit.total", self.language, count=format_count(self.total, self.language))
 
-    @rx.var(cache=True)
-    def page_text(self) -> str:
-        return translate("keys.list.page_of", self.language, page=self.page, pages=self.page_count)
-
     def _query(self, page: int | None = None) -> AuditQuery:
         return AuditQuery(action=self.action, actor_email=self.actor_email,
                           date_from=_date_or_none(self.date_from), date_to=_date_or_none(self.date_to),
@@ -66,18 +60,13 @@ class KeyAuditState(SessionState):
     async def _reload(self, caller: Caller) -> None:
         query = self._query()
 
-        def fetch() -> AuditPage:
-            with session_scope() as db:
-                return audit_page(db, caller, query)
-
-        found = await asyncio.to_thread(fetch)
-        self.total, self.page = found.total, found.page
-        self.page_count = max(1, -(-found.total // max(found.page_size, 1)))
-        self.rows = [
+        found = await read_in_thread(lambda db: audit_page(db, caller, query))
+        rows = [
             {"at": format_time(row.at), "actor": row.actor, "action": action_text(row.action, self.language),
              "units": row.units, "outcome": row.outcome, "detail": row.detail}
             for row in found.rows
         ]  # fmt: skip
+        self._show_page(found.total, found.page, page_count_for(found.total, found.page_size), rows)
 
     @rx.event
     async def load(self):
@@ -101,19 +90,9 @@ class KeyAuditState(SessionState):
         await self._reload(caller)
 
     @rx.event
-    async def go_to_page(self, page: int):
-        caller = self._require(Role.DISTRIBUTOR, handler="go_to_page")
-        self.page = min(max(1, int_or_none(page) or 1), self.page_count)
-        await self._reload(caller)
-
-    @rx.event
     async def export_csv(self):
         caller = self._require(Role.DISTRIBUTOR, handler="export_csv")
         query = self._query(page=1)
 
-        def work() -> bytes:
-            with session_scope() as db:
-                return audit_csv(db, caller, query)
-
-        content = await asyncio.to_thread(work)
+        content = await read_in_thread(lambda db: audit_csv(db, caller, query))
         return rx.download(data=content, filename="key-audit.csv", mime_type="text/csv")

@@ -12,8 +12,13 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
+import reflex as rx
+
+from app.db import session_scope
 from app.i18n import translate
+from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
+from app.services.keys.read_rights import ShownKey, show_key
 from app.states.form import FormHolder, Submitted, field_messages
 
 T = TypeVar("T")
@@ -53,3 +58,19 @@ def reveal_script(element_id: str, encryption_hex: str, authentication_hex: str 
     text = json.dumps(key_text(encryption_hex, authentication_hex, language))
     target = json.dumps(element_id)
     return f"(() => {{ const el = document.getElementById({target}); if (el) el.textContent = {text}; }})()"
+
+
+async def reveal_key(state: FormHolder, caller: Caller, unit_id: int, element_id: str):  # type: ignore[no-untyped-def]
+    """Show one unit's key (audited by the service) in ``element_id``; None when refused."""
+
+    def work() -> ShownKey:
+        with session_scope() as db:
+            return show_key(db, caller, unit_id)
+
+    done = await run_key_call(state, work)
+    if not done.ok or done.value is None:
+        return None
+    shown = done.value
+    return rx.call_script(
+        reveal_script(element_id, shown.encryption_key_hex, shown.authentication_key_hex, state.language)
+    )

@@ -28,11 +28,3 @@ def attribute_text(prefix: str, value: str, language: str) -> str:
         return ""
     key = f"{prefix}.{value}"
     return translate(key, language) if key in LANGUAGES[language] else value
-
-
-def int_or_none(value: object) -> int | None:
-    """A browser-sent id as an int; anything else is none (the browser may send anything)."""
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None

@@ -8,7 +8,7 @@ read from the submitted form) and the export is retried with the format chosen b
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import reflex as rx
 
@@ -22,7 +22,9 @@ from app.services.keys.exports import (
     ExportFormat,
     ReauthenticationRequired,
     export_keys,
-    reauthenticate,
+)
+from app.services.keys.exports import (
+    reauthenticate as confirm_password,
 )
 from app.states.form import field_messages, form_text
 from app.states.keys.calls import run_key_call
@@ -31,19 +33,21 @@ from app.states.keys.unit_list import KeyListState
 EXPORT_FORMATS = tuple(fmt.value for fmt in ExportFormat)
 
 
-class ExportFlow:
+class ExportFlow(rx.State, mixin=True):
     """What the distributor's and the key reader's export share: export, or ask the password first.
 
-    Mixed into a state that has ``errors``, ``language``, ``export_open``, ``reauth_open`` and
-    ``pending_format``; ``_export_ids`` names the units to export.
+    Mixed into a state that has ``errors``, ``language`` and ``LISTER`` (the role that exports);
+    ``_export_ids`` names the units to export.
     """
 
-    if TYPE_CHECKING:  # the state's vars; a plain mixin declares none (Reflex would take them)
+    if TYPE_CHECKING:  # the state's own vars
         errors: dict[str, str]
         language: str
-        export_open: bool
-        reauth_open: bool
-        pending_format: str
+        LISTER: ClassVar[Role]
+    export_open: bool = False
+    reauth_open: bool = False
+    # The format chosen before the password was asked for (not secret: csv, worker_json...).
+    pending_format: str = ""
 
     def _export_ids(self) -> list[int]:
         raise NotImplementedError
@@ -83,12 +87,23 @@ class ExportFlow:
             rx.toast.success(translate("keys.dialog.export.done", self.language, filename=exported.filename)),
         ]
 
-    async def _reauthenticate_and_export(self, caller: Caller, form: dict):
+    @rx.event
+    def set_reauth_open(self, is_open: bool) -> None:
+        self._require(self.LISTER, handler="set_reauth_open")  # type: ignore[attr-defined]
+        self.reauth_open = is_open
+        if not is_open:
+            self.errors = {}
+            self.pending_format = ""
+
+    @rx.event
+    async def reauthenticate(self, form: dict):
+        """The password again (the sign-in is old), then the export asked for before."""
+        caller = self._require(self.LISTER, handler="reauthenticate")  # type: ignore[attr-defined]
         password = form_text(form, "password")
 
         def work() -> None:
             with session_scope() as db:
-                reauthenticate(db, caller, password)
+                confirm_password(db, caller, password)
 
         if not (await run_key_call(self, work)).ok:  # type: ignore[arg-type]
             return None
@@ -96,10 +111,6 @@ class ExportFlow:
 
 
 class KeyExportState(ExportFlow, KeyListState):
-    export_open: bool = False
-    reauth_open: bool = False
-    # The format chosen before the password was asked for (not secret: csv, worker_json...).
-    pending_format: str = ""
     errors: dict[str, str] = {}
 
     def _export_ids(self) -> list[int]:
@@ -119,19 +130,6 @@ class KeyExportState(ExportFlow, KeyListState):
             self.errors = {}
 
     @rx.event
-    def set_reauth_open(self, is_open: bool) -> None:
-        self._require(Role.DISTRIBUTOR, handler="set_reauth_open")
-        self.reauth_open = is_open
-        if not is_open:
-            self.errors = {}
-            self.pending_format = ""
-
-    @rx.event
     async def export(self, form: dict):
         caller = self._require(Role.DISTRIBUTOR, handler="export")
         return await self._export(caller, form_text(form, "format"))
-
-    @rx.event
-    async def reauthenticate(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="reauthenticate")
-        return await self._reauthenticate_and_export(caller, form)

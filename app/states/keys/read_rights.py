@@ -15,17 +15,16 @@ from app.models import Role
 from app.services.keys.read_rights import (
     AssignOutcome,
     ReaderRow,
-    ShownKey,
     assign_read_rights,
     readers_of,
     revoke_read_rights,
     revoke_reader,
-    show_key,
 )
 from app.states.form import form_text
-from app.states.keys.calls import reveal_script, run_key_call
-from app.states.keys.display import format_count, format_time, int_or_none
+from app.states.keys.calls import reveal_key, run_key_call
+from app.states.keys.display import format_count, format_time
 from app.states.keys.unit_list import KeyListState
+from app.states.paging import int_or_none
 
 ASSIGN, REVOKE, REVOKE_EVERYWHERE = "assign", "revoke", "revoke_everywhere"
 DIALOGS = (ASSIGN, REVOKE, REVOKE_EVERYWHERE)
@@ -183,13 +182,4 @@ class ReadRightsState(KeyListState):
         if unit_id is None:
             return None
 
-        def work() -> ShownKey:
-            with session_scope() as db:
-                return show_key(db, caller, unit_id)
-
-        done = await run_key_call(self, work)
-        if not done.ok or done.value is None:
-            return None
-        shown = done.value
-        return rx.call_script(reveal_script(
-            UNIT_KEY_ELEMENT, shown.encryption_key_hex, shown.authentication_key_hex, self.language))
+        return await reveal_key(self, caller, unit_id, UNIT_KEY_ELEMENT)
