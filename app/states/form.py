@@ -57,24 +57,11 @@ async def run_form(state: FormHolder, work: Callable[[], T]) -> Submitted[T]:
     """Run ``work`` (one service call in its own transaction) in a worker thread.
 
     A slow query or a password hash then never stalls the other sessions on this worker's
-    event loop. A ``DomainError`` becomes field messages in ``state.errors``.
+    event loop. A ``DomainError`` becomes field messages in ``state.errors``; ``AccessDenied``
+    is not a form error and goes on to the app's handler (a toast and the start page).
     """
     try:
         value = await asyncio.to_thread(work)
-    except DomainError as error:
-        state.errors = field_messages(error, state.language)
-        return Submitted(ok=False, error=error)
-    state.errors = {}
-    return Submitted(ok=True, value=value)
-
-
-def run_form_inline(state: FormHolder, work: Callable[[], T]) -> Submitted[T]:
-    """``run_form`` on the event loop, for a short write of one row (a note, a decision).
-
-    ``AccessDenied`` is not a form error: it goes on to the app's handler (a toast and the start page).
-    """
-    try:
-        value = work()
     except AccessDenied:
         raise
     except DomainError as error:

@@ -133,7 +133,9 @@ def test_staff_cannot_see_or_decide_another_grid_companys_notification(world, mo
         ("add_note", ({"note": "x"},)),
     ):
         with pytest.raises(AccessDenied):
-            StaffNotificationState.event_handlers[name].fn(state, *args)
+            result = StaffNotificationState.event_handlers[name].fn(state, *args)
+            if asyncio.iscoroutine(result):
+                asyncio.run(result)
     with session_scope() as db:
         assert db.get(PreNotification, number).status == "for_approval"
     queue = state_as(StaffQueueState, token)

@@ -26,7 +26,7 @@ from app.services.installer.installation_client import COMPLETED, fetch_installa
 from app.services.installer.installation_data import is_empty_for_fetch
 from app.services.installer.statuses import DELETABLE_STATUSES, EDITABLE_STATUSES
 from app.services.installer.transitions import add_note
-from app.states.form import form_text, run_form, run_form_inline
+from app.states.form import form_text, run_form
 from app.states.installer.notification_view import NotificationView
 from app.states.session import SessionState
 
@@ -156,14 +156,14 @@ class NotificationFormState(NotificationView, SessionState):
         return rx.toast.success(translate("installer.sent", self.language))
 
     @rx.event
-    def add_note(self, form: dict):
+    async def add_note(self, form: dict):
         def work() -> None:
             with session_scope() as db:
                 caller = self._require(Role.INSTALLER, handler="add_note", db=db)
                 row = service.installer_notification(db, caller, self.notification_id)
                 add_note(db, caller, row, form_text(form, "note"))
 
-        if not run_form_inline(self, work).ok:
+        if not (await run_form(self, work)).ok:
             return None
         self._load_row("add_note")
         return rx.toast.success(translate("installer.note_added", self.language))

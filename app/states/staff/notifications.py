@@ -22,7 +22,7 @@ from app.services.installer.processing import (
 )
 from app.services.installer.statuses import NOTIFICATION_STATUSES
 from app.services.installer.transitions import add_note
-from app.states.form import form_text, run_form_inline
+from app.states.form import form_text, run_form
 from app.states.installer.notification_list import NotificationList
 from app.states.installer.notification_view import NotificationView, status_options
 from app.states.session import SessionState
@@ -69,43 +69,45 @@ class StaffNotificationState(NotificationView, SessionState):
         notification_id = self._id_from_url()
         self._show("load", notification_id)
 
-    def _decide(self, handler: str, target: str, reason: str = ""):  # type: ignore[no-untyped-def]
+    async def _decide(self, handler: str, target: str, reason: str = ""):  # type: ignore[no-untyped-def]
         def work() -> None:
             with session_scope() as db:
                 caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
                 decide(db, caller, self.notification_id, target, reason)
 
-        done = run_form_inline(self, work)
+        # Off the event loop: a decision writes the log and mails the installer.
+        done = await run_form(self, work)
         if done.error is not None:
             return rx.toast.error(done.error.message(self.language))
         self._show(handler, self.notification_id)
         return rx.toast.success(translate("staff.decided", self.language))
 
     @rx.event
-    def approve(self):
-        return self._decide("approve", NotificationStatus.APPROVED)
+    async def approve(self):
+        return await self._decide("approve", NotificationStatus.APPROVED)
 
     @rx.event
-    def reject(self, form: dict):
-        return self._decide("reject", NotificationStatus.REJECTED, form_text(form, "reason"))
+    async def reject(self, form: dict):
+        return await self._decide("reject", NotificationStatus.REJECTED, form_text(form, "reason"))
 
     @rx.event
-    def return_for_changes(self, form: dict):
-        return self._decide("return_for_changes", NotificationStatus.NEEDS_CHANGES, form_text(form, "reason"))
+    async def return_for_changes(self, form: dict):
+        reason = form_text(form, "reason")
+        return await self._decide("return_for_changes", NotificationStatus.NEEDS_CHANGES, reason)
 
     @rx.event
-    def complete(self):
-        return self._decide("complete", NotificationStatus.COMPLETED)
+    async def complete(self):
+        return await self._decide("complete", NotificationStatus.COMPLETED)
 
     @rx.event
-    def add_note(self, form: dict):
+    async def add_note(self, form: dict):
         def work() -> None:
             with session_scope() as db:
                 caller = self._require(Role.GRID_STAFF, handler="add_note", db=db)
                 row = staff_notification(db, caller, self.notification_id)
                 add_note(db, caller, row, form_text(form, "note"))
 
-        if not run_form_inline(self, work).ok:
+        if not (await run_form(self, work)).ok:
             return None
         self._show("add_note", self.notification_id)
         return rx.toast.success(translate("installer.note_added", self.language))
