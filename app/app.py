@@ -7,9 +7,8 @@ import logging
 import reflex as rx
 from reflex.event import EventSpec
 
-from app import routes
+from app.api import api
 from app.config import settings
-from app.i18n import translate
 
 # Importing an area's page package registers its pages (each package imports its modules).
 from app.pages import (  # noqa: F401
@@ -24,6 +23,7 @@ from app.pages import (  # noqa: F401
 )
 from app.services.deployment_checks import check_deployment
 from app.services.errors import AccessDenied, DomainError
+from app.states.session import SessionState
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +32,24 @@ check_deployment(settings)
 
 
 def handle_backend_exception(exception: Exception) -> list[EventSpec]:
-    """A refused handler sends the browser to the start page; nothing else is revealed."""
+    """Answer a handler that raised, in the user's own language.
+
+    This hook sees only the exception, not the state, so it sends the browser an event back to
+    its session state, which translates the message with the tab's language. A refused handler
+    sends the browser to the start page; nothing else is revealed.
+    """
     if isinstance(exception, AccessDenied):
-        return [rx.toast.error(exception.message()), rx.redirect(routes.HOME)]
+        return [SessionState.show_refusal(exception.key)]
     if isinstance(exception, DomainError):
-        return [rx.toast.error(exception.message())]
+        return [SessionState.show_error(exception.key, {k: str(v) for k, v in exception.params.items()})]
     log.exception("unhandled error in an event handler", exc_info=exception)
-    return [rx.toast.error(translate("error.generic"))]
+    return [SessionState.show_error("error.generic", {})]
 
 
 app = rx.App(
     backend_exception_handler=handle_backend_exception,
     # Plain toasts: sonner's rich colours put green text on pale green at 3.8:1 (WCAG AA needs 4.5).
     toaster=rx.toast.provider(rich_colors=False),
+    # GET /api/installations (the installer portal's installation look-up) beside Reflex's own routes.
+    api_transformer=api,
 )

@@ -79,6 +79,9 @@ class Settings:
     )
     mail_from: str = field(default_factory=lambda: _env("MAIL_FROM", "noreply@meterportal.local"))
     public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "http://localhost:3000"))
+    # Base URL of the grid company's installation API the installer pages call; empty: this
+    # app's own backend (Reflex's api_url), which serves GET /api/installations.
+    installation_api_url: str = field(default_factory=lambda: _env("INSTALLATION_API_URL", ""))
     # Secret behind every HMAC of the sign-in and the spool; empty: derived (app/services/server_secret.py).
     auth_secret: str = field(default_factory=lambda: _env("AUTH_SECRET", ""))
     # Capacity-tariff steps (kW lower bounds, comma separated) for every grid company, and per

@@ -23,6 +23,8 @@ from stdnum import ean
 
 from app.clock import utcnow
 from app.db import get_engine
+from app.demo_installer import add_installer_demo
+from app.demo_keys import add_demo_key_units
 from app.models import (
     Concentrator,
     Customer,
@@ -87,6 +89,9 @@ DEMO_ACCOUNTS = (
                 "Sikring#Kabel26"),
     DemoAccount("grid@demo.meterportal.no", "Gro Vik", Role.GRID_STAFF, "912345678",
                 "Trafo#Stasjon26"),
+    # Holds read rights on a dozen of the distributor's units (app/demo_keys.py).
+    DemoAccount("keyreader@demo.meterportal.no", "Kai Lund", Role.KEY_READER, None,
+                "Nokkel#Leser26"),
 )
 
 
@@ -264,6 +269,9 @@ def _build_master_data(db: Session) -> list[DemoLogin]:
         )
     db.flush()
     _add_demo_accounts(db, {org.org_number: org.id for org in (grid, heat, distributor, installer)})
+    reader = db.exec(select(User).where(User.role == Role.KEY_READER.value)).first()
+    add_demo_key_units(db, distributor.id or 0, reader.id if reader else None)
+    add_installer_demo(db, grid.id or 0, installer.id or 0)
     return logins
 
 

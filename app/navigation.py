@@ -19,9 +19,13 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.customer", routes.CUSTOMER_HOME, frozenset({Role.CUSTOMER})),
     NavEntry("nav.consumption", routes.CUSTOMER_CONSUMPTION, frozenset({Role.CUSTOMER})),
     NavEntry("nav.han", routes.HAN_ORDER, frozenset({Role.CUSTOMER})),
-    NavEntry("nav.keys", routes.KEYS_HOME, frozenset({Role.DISTRIBUTOR, Role.KEY_READER})),
+    NavEntry("nav.keys", routes.KEYS_HOME, frozenset({Role.DISTRIBUTOR})),
+    NavEntry("nav.keys_import", routes.KEYS_IMPORT, frozenset({Role.DISTRIBUTOR})),
+    NavEntry("nav.keys_audit", routes.KEYS_AUDIT, frozenset({Role.DISTRIBUTOR})),
+    NavEntry("nav.keys_reader", routes.KEYS_READER, frozenset({Role.KEY_READER})),
     NavEntry("nav.installer", routes.INSTALLER_HOME, frozenset({Role.INSTALLER})),
     NavEntry("nav.staff", routes.STAFF_HOME, frozenset({Role.GRID_STAFF})),
+    NavEntry("nav.notifications", routes.STAFF_NOTIFICATIONS, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.ingest", routes.STAFF_INGEST, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.access", routes.ACCOUNT_ACCESS, frozenset({Role.REGISTERED})),
     NavEntry("nav.admin", routes.ADMIN_HOME, frozenset({Role.ADMIN})),
@@ -30,7 +34,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
 # Where an e-mail account lands after signing in: the portal its role allows.
 HOME_BY_ROLE: dict[Role, str] = {
     Role.DISTRIBUTOR: routes.KEYS_HOME,
-    Role.KEY_READER: routes.KEYS_HOME,
+    Role.KEY_READER: routes.KEYS_READER,
     Role.INSTALLER: routes.INSTALLER_HOME,
     Role.GRID_STAFF: routes.STAFF_HOME,
     Role.ADMIN: routes.ADMIN_HOME,

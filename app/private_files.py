@@ -11,12 +11,10 @@ import os
 import stat
 from pathlib import Path
 
-from app.config import PROJECT_ROOT
+from app.config import settings
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIRECTORY = 0o700
-# The project's runtime folder (database, master key, auth secret, spool): ours to tighten.
-PROJECT_DATA = PROJECT_ROOT / "data"
 
 
 def _tighten(path: Path, mode: int) -> None:
@@ -26,8 +24,9 @@ def _tighten(path: Path, mode: int) -> None:
 
 
 def _owned_by_us(path: Path) -> bool:
+    # The runtime folder (database, master key, auth secret, spool), `DATA_DIR`: ours to tighten.
     resolved = path.resolve()
-    data = PROJECT_DATA.resolve()
+    data = settings.data_dir.resolve()
     return resolved == data or data in resolved.parents
 
 

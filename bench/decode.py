@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.ingest.decoders.detect import FrameDecoder
+from app.ingest.decoders.frame_decoder import FrameDecoder
 from app.ingest.decoders.wmbus import WmbusDecoder
 
 

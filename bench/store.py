@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 
 from app.db import make_engine
+from app.ingest.frame_builders import han_list3_apdu, hdlc_frame
 from app.ingest.registers import RawReading
 from app.ingest.store import ReadingStore
-from app.ingest.telegrams import han_list3_apdu, hdlc_frame
 from app.ingest.worker import FramePipeline
 from app.migrate import upgrade_to_head
 

@@ -185,3 +185,19 @@ def test_demo_accounts_sign_in_with_their_printed_passwords(demo_engine, capsys)
     assert all(account.email in printed and account.password in printed for account in DEMO_ACCOUNTS)
     assert {account.role for account in DEMO_ACCOUNTS} >= {Role.ADMIN, Role.DISTRIBUTOR, Role.INSTALLER,
                                                           Role.GRID_STAFF}
+
+
+def test_the_demo_distributor_has_a_real_key_list(demo_engine):
+    from app.services.caller import Caller
+    from app.services.keys.read_rights import reader_units
+    from app.services.keys.units import UnitQuery, list_units
+
+    with Session(demo_engine) as db:
+        distributor = db.exec(select(User).where(User.email == "distributor@demo.meterportal.no")).one()
+        organisation = distributor.organisation_id
+        caller = Caller(role=Role.DISTRIBUTOR, user_id=distributor.id, organisation_id=organisation)
+        units = list_units(db, caller, UnitQuery())
+        assert units.total >= 300 and all(row.serial.startswith("KAM") for row in units.rows)
+        assert list_units(db, caller, UnitQuery(kind="concentrator")).total > 0
+        reader = db.exec(select(User).where(User.email == "keyreader@demo.meterportal.no")).one()
+        assert reader_units(db, Caller(role=Role.KEY_READER, user_id=reader.id), UnitQuery()).total == 12

@@ -23,7 +23,7 @@ from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind
-from app.services.customer.mobile_numbers import normalise_mobile
+from app.services.mobile_numbers import normalise_mobile
 from tests.local_servers import answers, free_port, stop_process_tree
 from tests.services.signin_helpers import DemoCustomer, sign_in_by_sms
 

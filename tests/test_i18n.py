@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import string
+from importlib import import_module
 
 import pytest
-
-from importlib import import_module
 
 from app.i18n import AREAS, LANGUAGES, translate
 
@@ -32,7 +31,8 @@ def test_each_area_has_the_same_keys_in_every_language(area):
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_every_text_has_the_placeholders_of_bokmal(language):
     table = LANGUAGES[language]
-    different = {key for key, text in LANGUAGES["nb"].items() if _placeholders(text) != _placeholders(table[key])}
+    bokmal = LANGUAGES["nb"]
+    different = {key for key, text in bokmal.items() if _placeholders(text) != _placeholders(table[key])}
     assert different == set()
 
 

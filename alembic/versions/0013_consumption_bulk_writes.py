@@ -1,7 +1,7 @@
 """consumption tables without foreign keys on PostgreSQL
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-11-24 05:00:00
 
 The hourly values and their roll-ups are derived data, rewritten in bulk (the demo, every
@@ -15,7 +15,7 @@ from typing import Sequence, Union
 from alembic import op
 
 revision: str = '0013'
-down_revision: Union[str, None] = '0010'
+down_revision: Union[str, None] = '0012'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

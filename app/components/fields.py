@@ -30,7 +30,7 @@ def form_error(message: rx.Var) -> rx.Component:
     )
 
 
-def field_label(label: rx.Var | str, field_id: str, *, required: bool = False) -> rx.Component:
+def field_label(label: rx.Var | str, field_id: rx.Var | str, *, required: bool = False) -> rx.Component:
     # The asterisk is decoration: screen readers hear "required" from the input itself.
     mark = rx.text(" *", as_="span", color_scheme="red", aria_hidden="true") if required else ""
     return rx.el.label(label, mark, html_for=field_id, class_name=LABEL_CLASS)

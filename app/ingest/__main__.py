@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config import settings
+from app.i18n.numbers import format_lag
 
 log = logging.getLogger("app.ingest")
 
@@ -257,9 +258,13 @@ def command_keys(args: argparse.Namespace) -> int:
     from app.db import session_scope
     from app.services.caller import process_caller
     from app.services.errors import DomainError
-    from app.services.keys.sealing import add_key, export_keys_csv, import_keys_csv
+    from app.services.keys.operator_files import export_keys_csv, import_keys_csv
+    from app.services.keys.sealing import add_key
+    from app.services.keys.worker_json import worker_json_as_csv
 
     actor = process_caller()  # the audit log names the OS user and host at the shell
+    if args.keys_command == "rewrap":
+        return _rewrap_keys(actor, args.batch)
     try:
         with session_scope() as db:
             if args.keys_command == "add":
@@ -269,7 +274,10 @@ def command_keys(args: argparse.Namespace) -> int:
                 print(f"stored keys of {row.serial} (id {row.id})")
             elif args.keys_command == "import":
                 path = Path(args.file)
-                result = import_keys_csv(db, path.read_text(encoding="utf-8"), owner_id=args.owner,
+                content = path.read_text(encoding="utf-8")
+                if path.suffix.lower() == ".json":  # the key service's export for the worker
+                    content = worker_json_as_csv(content)
+                result = import_keys_csv(db, content, owner_id=args.owner,
                                          actor=actor, replace=args.replace,
                                          source_name=path.name)  # fmt: skip
                 print(f"added {result.added}, replaced {result.replaced}, rejected {len(result.rejected)}")
@@ -281,6 +289,21 @@ def command_keys(args: argparse.Namespace) -> int:
         print(error.message("en"), file=sys.stderr)
         return 2
     return 0
+
+
+def _rewrap_keys(actor: object, batch: int) -> int:
+    from app.db import get_engine
+    from app.services.keys.rewrap import rewrap_data_keys
+    from app.services.keys.sealing import MasterKeyError, load_master_keys
+
+    try:
+        result = rewrap_data_keys(get_engine(), load_master_keys(), actor, batch_size=batch)  # type: ignore[arg-type]
+    except MasterKeyError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"re-wrapped {result.rewrapped} keys and {result.staged} staged import rows"
+          + (f"; {result.unknown} under a master key not given" if result.unknown else ""))  # fmt: skip
+    return 1 if result.unknown else 0
 
 
 def command_status(args: argparse.Namespace) -> int:
@@ -301,7 +324,7 @@ def command_status(args: argparse.Namespace) -> int:
         (s.name, s.kind, s.reading_source, s.state,
          s.last_frame_at.strftime("%Y-%m-%d %H:%M:%S") if s.last_frame_at else "-",
          str(s.frames_ok), str(s.frames_bad), str(s.readings_stored), str(s.readings_duplicate),
-         str(s.readings_rejected), _lag(s.lag_seconds))
+         str(s.readings_rejected), format_lag(s.lag_seconds))
         for s in statuses
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -312,16 +335,6 @@ def command_status(args: argparse.Namespace) -> int:
 
 def _status_dict(status: Any) -> dict[str, Any]:
     return {name: getattr(status, name) for name in status.__slots__}
-
-
-def _lag(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def command_demo_ingest(args: argparse.Namespace) -> int:
@@ -424,12 +437,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--kind", choices=("meter", "concentrator"), default="meter")
     add.add_argument("--owner", type=int, help="owner organisation id")
     add.add_argument("--replace", action="store_true", help="re-key an existing serial")
-    imported = key_commands.add_parser("import", help="CSV: serial,key[,auth_key][,system_title][,kind]")
+    imported = key_commands.add_parser(
+        "import", help="CSV: serial,key[,auth_key][,system_title][,kind], or the key service's .json export")
     imported.add_argument("file")
     imported.add_argument("--owner", type=int)
     imported.add_argument("--replace", action="store_true")
     export = key_commands.add_parser("export", help="plaintext CSV to stdout (audited)")
     export.add_argument("--owner", type=int)
+    rewrap = key_commands.add_parser(
+        "rewrap", help="re-wrap every data key under the first of MASTER_KEY=new,old (the app keeps serving)")
+    rewrap.add_argument("--batch", type=int, default=500, help="rows per transaction")
     keys.set_defaults(handler=command_keys)
 
     status = commands.add_parser("status", help="per source: last frame, frames ok/bad, stored, lag")

@@ -27,9 +27,15 @@ from app.demo import (
     database_is_empty,
     demo_readings,
 )
+from app.ingest.frame_builders import (
+    HeatMeterState,
+    glo_cipher,
+    han_list3_apdu,
+    hdlc_frame,
+    wmbus_heat_telegram,
+)
 from app.ingest.keyring import KeyRing
 from app.ingest.store import ReadingStore
-from app.ingest.telegrams import HeatMeterState, glo_cipher, han_list3_apdu, hdlc_frame, wmbus_heat_telegram
 from app.ingest.worker import FramePipeline
 from app.models import Medium, Meter, MeterKey, ReadingSource
 from app.services.caller import Caller

@@ -17,9 +17,9 @@ from sqlmodel import Session
 
 from app.ingest.decoders import DecodedFrame
 from app.services.caller import WORKER_ROLE, Caller, process_caller
-from app.services.keys.sealing import (
+from app.services.keys.sealing import OpenedKey
+from app.services.keys.worker_keys import (
     KeyProtection,
-    OpenedKey,
     key_for_serial,
     key_for_system_title,
     key_protections,

@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -37,6 +37,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from app.clock import utcnow
 from app.ingest.registers import RawReading
 from app.models import Medium, ReadingSource
 from app.private_files import make_private, open_private, private_directory
@@ -76,7 +77,7 @@ class SourceCounters:
     def frame_ok(self, at: datetime | None = None) -> None:
         with self._lock:
             self.frames_ok += 1
-            self.last_frame_at = at or datetime.now(UTC)
+            self.last_frame_at = at or utcnow()
 
     def frame_bad(self, reason: str = "") -> None:
         with self._lock:
@@ -169,7 +170,7 @@ class MeterDirectory:
                 "serial": ref[:40], "manufacturer": hint.get("manufacturer", "unknown")[:60],
                 "model": hint.get("model", "")[:60], "medium": hint.get("medium", Medium.ELECTRICITY.value),
                 "han": hint.get("medium", "electricity") == "electricity", "owner": self.owner_id,
-                "now": datetime.now(UTC),
+                "now": utcnow(),
             },
         )  # fmt: skip
         meter_id = connection.execute(
@@ -594,7 +595,7 @@ class ReadingStore:
                     written = insert_readings(connection, rows)
                     tallies[name][4] += tallies[name][0] - written
                     tallies[name][0] = written
-                now = datetime.now(UTC)
+                now = utcnow()
                 marks = self._persist_counters(connection, now, tallies)
         except (OperationalError, OSError) as error:
             raise DatabaseUnavailable(str(error)) from error
@@ -692,7 +693,7 @@ class ReadingStore:
             return
         try:
             with self.engine.begin() as connection:
-                marks = self._persist_counters(connection, datetime.now(UTC), {})
+                marks = self._persist_counters(connection, utcnow(), {})
         except (OperationalError, OSError):
             return
         for source, deltas in marks:

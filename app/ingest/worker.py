@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from app.clock import utcnow
 from app.config import settings
 from app.ingest.decoders import DecodedFrame, DecodeError
-from app.ingest.decoders.detect import FrameDecoder
 from app.ingest.decoders.dlms import strip_llc
+from app.ingest.decoders.frame_decoder import FrameDecoder
 from app.ingest.decoders.hdlc import HdlcFrameReader
 from app.ingest.keyring import KeyRing, KeyTableUnavailable, protection_refusal
 from app.ingest.registers import frame_readings
@@ -64,7 +65,7 @@ class FramePipeline:
         return self.handle_decoded(frame, receive_time)
 
     def handle_decoded(self, frame: DecodedFrame, receive_time: datetime | None = None) -> int:
-        now = receive_time or datetime.now(UTC)
+        now = receive_time or utcnow()
         ref = self.meter_ref or frame.meter_id or self._last_meter
         refusal = self._protection_refusal(ref, frame) if ref else None
         if refusal is not None:

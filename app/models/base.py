@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
 from app.clock import utcnow
 
 
+class UtcDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite keeps no offset and hands back naive datetimes; PostgreSQL's timestamptz hands back
+    the session's zone. Either way the application sees an aware UTC datetime, so no service
+    needs to patch what it reads.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        # A naive value can only be UTC here: the app's clock is UTC.
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def timestamp_field(*, nullable: bool = False, index: bool = False, default_now: bool = False):
     """A timezone-aware UTC timestamp column."""
     kwargs = {"default_factory": utcnow} if default_now else {"default": None}
-    return Field(sa_type=DateTime(timezone=True), nullable=nullable, index=index, **kwargs)
+    return Field(sa_type=UtcDateTime, nullable=nullable, index=index, **kwargs)

@@ -55,3 +55,6 @@ class UserSession(SQLModel, table=True):
     last_seen_at: datetime = timestamp_field(default_now=True)
     expires_at: datetime = timestamp_field()
     revoked_at: datetime | None = timestamp_field(nullable=True)
+    # When the person last proved who they are (sign-in or a repeated password): key exports
+    # ask again when this is older than a few minutes.
+    authenticated_at: datetime | None = timestamp_field(nullable=True)

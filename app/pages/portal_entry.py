@@ -6,22 +6,17 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
+from app.components.form_card import form_card
 from app.components.template import template
 from app.states.session import SessionState
 
 
 def _entry(name: str) -> rx.Component:
     t = SessionState.t
-    return rx.card(
-        rx.vstack(
-            rx.heading(t[f"portal.{name}.title"], size="6", as_="h1"),
-            rx.text(t[f"portal.{name}.body"], size="3"),
-            rx.callout(t["login.coming"], icon="info"),
-            spacing="4",
-        ),
-        size="3",
-        max_width="36rem",
-        margin_x="auto",
+    return form_card(
+        rx.heading(t[f"portal.{name}.title"], size="6", as_="h1"),
+        rx.text(t[f"portal.{name}.body"], size="3"),
+        rx.callout(t["login.coming"], icon="info"),
     )
 
 

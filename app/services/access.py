@@ -16,6 +16,32 @@ from app.services.sessions import resolve_principal
 log = logging.getLogger(__name__)
 
 
+def refuse(
+    db: Session,
+    caller: Caller | None,
+    action: str,
+    reason: str,
+    *,
+    subject_type: str = "",
+    subject_id: str | int = "",
+    client_address: str | None = None,
+) -> AccessDenied:
+    """Log and audit a refusal, commit it (the caller rolls back on the error), return the error."""
+    log.warning("refused %s: %s", action or "handler", reason)
+    record_audit(
+        db,
+        "access.refused",
+        caller,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        outcome="refused",
+        detail=f"{action}: {reason}",
+        client_address=client_address,
+    )
+    db.commit()
+    return AccessDenied("auth.denied")
+
+
 def require_role(
     db: Session,
     token: str,
@@ -29,22 +55,9 @@ def require_role(
     Administrators pass every role check.
     """
     allowed = set(roles)
-    principal = resolve_principal(db, token, client_address=client_address)
-    if principal is None:
-        reason = "no live session"
-    elif principal.role in allowed or principal.role is Role.ADMIN:
-        return principal
-    else:
-        reason = f"role {principal.role.value} not in {sorted(r.value for r in allowed)}"
-    log.warning("refused %s: %s", action or "handler", reason)
-    record_audit(
-        db,
-        "access.refused",
-        actor_user_id=principal.user_id if principal else None,
-        actor_role=principal.role.value if principal else None,
-        outcome="refused",
-        detail=f"{action}: {reason}",
-        client_address=client_address,
-    )
-    db.commit()
-    raise AccessDenied("auth.denied")
+    caller = resolve_principal(db, token, client_address=client_address)
+    if caller is None:
+        raise refuse(db, None, action, "no live session", client_address=client_address)
+    if caller.role in allowed or caller.role == Role.ADMIN:
+        return caller
+    raise refuse(db, caller, action, f"role {caller.role} not in {sorted(r.value for r in allowed)}")

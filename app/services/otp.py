@@ -11,15 +11,15 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.models import ChallengePurpose, ChallengeStatus, LoginChallenge
 from app.models.base import utcnow
-from app.services.customer.mobile_numbers import mask_mobile
 from app.services.errors import DomainError
+from app.services.mobile_numbers import mask_mobile
 from app.services.notify.sms import PROVIDER_LOCAL, check_login_code, send_login_code
 from app.services.server_secret import keyed_digest
 
@@ -28,9 +28,6 @@ CODE_TTL = timedelta(minutes=5)
 MAX_WRONG_TRIES = 5
 RESEND_COOLDOWN = timedelta(seconds=60)
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -47,8 +44,8 @@ def challenge_info(challenge: LoginChallenge) -> ChallengeInfo:
     return ChallengeInfo(
         challenge_id=challenge.public_id,
         masked_mobile=mask_mobile(challenge.mobile),
-        resend_available_at=_aware(challenge.resend_available_at),
-        expires_at=_aware(challenge.expires_at),
+        resend_available_at=challenge.resend_available_at,
+        expires_at=challenge.expires_at,
     )
 
 
@@ -171,7 +168,7 @@ def redeem_code(
         raise DomainError("otp.invalid", field="code")
     if challenge.status == ChallengeStatus.DEAD.value:
         raise DomainError("otp.locked", field="code")
-    if _aware(challenge.expires_at) <= now:
+    if challenge.expires_at <= now:
         raise DomainError("otp.expired", field="code")
     typed = normalise_code(code)
     tries = claim_code_try(db, challenge)

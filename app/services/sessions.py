@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, update
 from sqlalchemy import select as sa_select
@@ -26,10 +26,6 @@ LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # The name services used before the caller object; kept while call sites move over.
@@ -58,6 +54,7 @@ def start_session(
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            authenticated_at=now,
         )
     )
     db.flush()
@@ -76,8 +73,8 @@ def find_live_session(db: Session, token: str, *, now: datetime | None = None) -
 def _is_live(row: UserSession | Row, now: datetime) -> bool:
     return (
         row.revoked_at is None
-        and _aware(row.expires_at) > now
-        and _aware(row.last_seen_at) + timedelta(minutes=settings.session_idle_minutes) > now
+        and row.expires_at > now
+        and row.last_seen_at + timedelta(minutes=settings.session_idle_minutes) > now
     )
 
 
@@ -110,7 +107,7 @@ def resolve_principal(
     if row is None or not _is_live(row, now):
         return None
     # A tap every few seconds need not write the row each time: idle expiry counts in minutes.
-    if now - _aware(row.last_seen_at) >= LAST_SEEN_GRANULARITY:
+    if now - row.last_seen_at >= LAST_SEEN_GRANULARITY:
         db.connection().execute(_SEEN, {"session_id": row.id, "now": now})
     return Caller(
         role=Role(row.role),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from app.i18n import translate
-from app.services.errors import DomainError
+from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
 
 T = TypeVar("T")
@@ -49,6 +49,8 @@ class FormHolder(Protocol):
 class Submitted(Generic[T]):
     ok: bool
     value: T | None = None
+    # What refused it, when it was refused (its messages are already in ``errors``).
+    error: DomainError | None = None
 
 
 async def run_form(state: FormHolder, work: Callable[[], T]) -> Submitted[T]:
@@ -61,6 +63,22 @@ async def run_form(state: FormHolder, work: Callable[[], T]) -> Submitted[T]:
         value = await asyncio.to_thread(work)
     except DomainError as error:
         state.errors = field_messages(error, state.language)
-        return Submitted(ok=False)
+        return Submitted(ok=False, error=error)
+    state.errors = {}
+    return Submitted(ok=True, value=value)
+
+
+def run_form_inline(state: FormHolder, work: Callable[[], T]) -> Submitted[T]:
+    """``run_form`` on the event loop, for a short write of one row (a note, a decision).
+
+    ``AccessDenied`` is not a form error: it goes on to the app's handler (a toast and the start page).
+    """
+    try:
+        value = work()
+    except AccessDenied:
+        raise
+    except DomainError as error:
+        state.errors = field_messages(error, state.language)
+        return Submitted(ok=False, error=error)
     state.errors = {}
     return Submitted(ok=True, value=value)

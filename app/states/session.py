@@ -13,6 +13,7 @@ from app.models import Role
 from app.navigation import entries_for
 from app.services.access import require_role
 from app.services.caller import Caller
+from app.services.caller_names import display_name
 from app.services.sessions import resolve_principal, sign_out
 
 # What the browser keeps across people: its language, its remembered-device token (tied to an
@@ -28,6 +29,17 @@ def _tab_state_classes(state_class: type[BaseState]) -> list[type[BaseState]]:
     for substate in sorted(state_class.get_substates(), key=lambda cls: cls.get_full_name()):
         classes.extend(_tab_state_classes(substate))
     return classes
+
+
+def _known_text(key: str, language: str, params: dict[str, str]) -> str:
+    """Any browser can send any key: only texts of the tables are shown, never the key itself."""
+    table = LANGUAGES.get(language, LANGUAGES[DEFAULT_LANGUAGE])
+    if not isinstance(key, str) or key not in table:
+        key = "error.generic"
+    try:
+        return translate(key, language, **{str(k): str(v)[:200] for k, v in dict(params or {}).items()})
+    except (KeyError, IndexError, ValueError, TypeError):
+        return translate("error.generic", language)
 
 
 class SessionState(rx.State):
@@ -77,11 +89,20 @@ class SessionState(rx.State):
 
     @rx.event
     def refresh_session(self) -> None:
+        """On every page load: the role and the name in the header, from the server's view."""
         with session_scope() as db:
-            principal = resolve_principal(db, self.session_token)
-        self.role = principal.role.value if principal else ""
-        if principal is None:
-            self.display_name = ""
+            caller = resolve_principal(db, self.session_token)
+            self.display_name = display_name(db, caller) if caller else ""
+        self.role = str(caller.role) if caller else ""
+
+    @rx.event
+    def show_error(self, key: str, params: dict[str, str]):
+        """A toast with a domain error's message in this tab's language (see app.handle_backend_exception)."""
+        return rx.toast.error(_known_text(key, self.language, params))
+
+    @rx.event
+    def show_refusal(self, key: str):
+        return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(routes.HOME)]
 
     @rx.event
     def set_language(self, language: str) -> None:

@@ -12,9 +12,9 @@ from app import routes
 from app.db import session_scope
 from app.i18n import translate
 from app.models import Customer, CustomerRelationship, PrivacyConsent, UserSession
-from app.services.customer.login import find_customer_account
-from app.services.customer.mobile_numbers import normalise_mobile
 from app.services.customer.privacy_terms import PRIVACY_TERMS_PARAGRAPHS, PRIVACY_TERMS_VERSION
+from app.services.customer.sign_in import find_customer_account
+from app.services.mobile_numbers import normalise_mobile
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import hash_token
 from tests.e2e.conftest import has_horizontal_overflow

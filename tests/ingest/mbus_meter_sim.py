@@ -7,7 +7,7 @@ import select
 import threading
 from dataclasses import dataclass, field
 
-from app.ingest.telegrams import ACK, HeatMeterState, heat_records, rsp_ud
+from app.ingest.frame_builders import ACK, HeatMeterState, heat_records, rsp_ud
 
 
 @dataclass

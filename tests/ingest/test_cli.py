@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from ingest_vectors import load, same_value
 
-from app.ingest.telegrams import glo_cipher, han_list3_apdu, hdlc_frame
+from app.ingest.frame_builders import glo_cipher, han_list3_apdu, hdlc_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from app.ingest.__main__ import build_parser
 from app.ingest.decoders import decode_any
+from app.ingest.frame_builders import HeatMeterState, type_f_datetime, wmbus_heat_telegram
 from app.ingest.registers import RawReading
 from app.ingest.sources.billing_files import (
     import_interval_file,
@@ -26,7 +27,6 @@ from app.ingest.sources.billing_files import (
     parse_interval_lines,
 )
 from app.ingest.store import ReadingStore
-from app.ingest.telegrams import HeatMeterState, type_f_datetime, wmbus_heat_telegram
 from app.ingest.worker import FramePipeline
 from app.models import (
     Customer,

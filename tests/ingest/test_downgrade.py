@@ -13,11 +13,7 @@ from ingest_helpers import readings_in
 from sqlmodel import Session
 
 from app.db import get_engine
-from app.ingest.han_json import decode_han_json
-from app.ingest.keyring import KeyRing
-from app.ingest.sources.mqtt import MqttSource, Subscription
-from app.ingest.store import ReadingStore
-from app.ingest.telegrams import (
+from app.ingest.frame_builders import (
     HeatMeterState,
     _axdr_length,
     glo_cipher,
@@ -25,6 +21,10 @@ from app.ingest.telegrams import (
     hdlc_frame,
     wmbus_heat_telegram,
 )
+from app.ingest.han_json import decode_han_json
+from app.ingest.keyring import KeyRing
+from app.ingest.sources.mqtt import MqttSource, Subscription
+from app.ingest.store import ReadingStore
 from app.ingest.worker import FramePipeline
 from app.models import Role
 from app.services.keys.sealing import add_key

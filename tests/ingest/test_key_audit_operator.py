@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from app.db import get_engine
 from app.ingest.__main__ import main
+from app.ingest.frame_builders import glo_cipher, han_list3_apdu, hdlc_frame
 from app.ingest.keyring import KeyRing
-from app.ingest.telegrams import glo_cipher, han_list3_apdu, hdlc_frame
 from app.models import AuditEntry
 
 KEY, AUTH = "0f" * 16, "a5" * 16

@@ -13,16 +13,9 @@ from sqlmodel import Session, select
 from app.models import AuditEntry, MeterKey
 from app.services.caller import Caller
 from app.services.keys import sealing as keys
-from app.services.keys.sealing import (
-    InvalidMeterKey,
-    MasterKeyError,
-    add_key,
-    export_keys_csv,
-    import_keys_csv,
-    key_for_serial,
-    key_for_system_title,
-    load_master_key,
-)
+from app.services.keys.operator_files import export_keys_csv, import_keys_csv
+from app.services.keys.sealing import InvalidMeterKey, MasterKeyError, add_key, load_master_key
+from app.services.keys.worker_keys import key_for_serial, key_for_system_title
 
 ENC = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
 AUTH = bytes.fromhex("d0d1d2d3d4d5d6d7d8d9dadbdcdddedf")

@@ -10,9 +10,9 @@ import pytest
 from ingest_helpers import readings_in
 from mbus_meter_sim import SimulatedBus, SimulatedMeter
 
+from app.ingest.frame_builders import HeatMeterState
 from app.ingest.sources.mbus_master import MbusPoller, MeterAddress
 from app.ingest.sources.serial_port import SerialSettings
-from app.ingest.telegrams import HeatMeterState
 from app.ingest.worker import FramePipeline
 
 

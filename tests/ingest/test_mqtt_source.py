@@ -13,8 +13,8 @@ import pytest
 from ingest_helpers import readings_in, wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 
+from app.ingest.frame_builders import HeatMeterState, han_list3_apdu, hdlc_frame, wmbus_heat_telegram
 from app.ingest.sources.mqtt import MqttSource, Subscription, payload_kind
-from app.ingest.telegrams import HeatMeterState, han_list3_apdu, hdlc_frame, wmbus_heat_telegram
 from app.ingest.worker import FramePipeline
 
 BROKER = os.environ.get("TEST_MQTT_URL", "mqtt://127.0.0.1:1883")

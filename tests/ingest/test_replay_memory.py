@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ingest_helpers import readings_in
 
+from app.ingest.frame_builders import HeatMeterState, han_list3_apdu, hdlc_frame, wmbus_heat_telegram
 from app.ingest.sources.files import replay_stream
-from app.ingest.telegrams import HeatMeterState, han_list3_apdu, hdlc_frame, wmbus_heat_telegram
 from app.ingest.worker import FramePipeline
 
 CAPTURE_MB = 12

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from ingest_helpers import readings_in, wait_until
 
+from app.ingest.frame_builders import han_list3_apdu, hdlc_frame
 from app.ingest.sources.serial_port import SerialSettings, SerialSource
-from app.ingest.telegrams import han_list3_apdu, hdlc_frame
 from app.ingest.worker import FramePipeline
 
 START = datetime(2026, 1, 15, 10, tzinfo=UTC)

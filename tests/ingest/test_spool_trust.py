@@ -4,6 +4,7 @@ auth_secret.key are private (0600 files, 0700 folders) from the moment they exis
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -161,7 +162,7 @@ def test_an_existing_data_folder_and_database_are_narrowed(tmp_path, monkeypatch
     data.mkdir(mode=0o755)
     database = data / "meterportal.db"
     database.touch(mode=0o644)
-    monkeypatch.setattr(private_files, "PROJECT_DATA", data)
+    monkeypatch.setattr(private_files, "settings", dataclasses.replace(private_files.settings, data_dir=data))
     make_engine(f"sqlite:///{database}").dispose()
     assert _mode(data) == 0o700 and _mode(database) == 0o600
     assert _mode(shared) == 0o755  # a folder that is not ours is left alone

@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app.db import make_engine
+from app.ingest.frame_builders import HeatMeterState, wmbus_heat_telegram
 from app.ingest.registers import RawReading
 from app.ingest.store import ReadingStore
-from app.ingest.telegrams import HeatMeterState, wmbus_heat_telegram
 from app.ingest.worker import FramePipeline
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, IngestSource, Organisation

@@ -9,9 +9,9 @@ import pytest
 from ingest_vectors import as_utc, case_id, cases, same_value, vectors_dir
 
 from app.ingest.decoders import DecodedFrame, DecodeError, decode_any
-from app.ingest.decoders.detect import FrameDecoder
 from app.ingest.decoders.dlms import notification_body_offset
 from app.ingest.decoders.dlms_cipher import decrypt_ciphered
+from app.ingest.decoders.frame_decoder import FrameDecoder
 from app.ingest.decoders.p1 import decode_p1_telegram
 
 pytestmark = pytest.mark.skipif(not vectors_dir().exists(), reason="shared/vectors not found")

@@ -21,7 +21,7 @@ from app.models import (
     ReadingSource,
 )
 from app.services import passwords, rate_limit
-from app.services.customer.mobile_numbers import normalise_mobile
+from app.services.mobile_numbers import normalise_mobile
 from app.services.notify import sms
 
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from app.services.customer.login import LoginResult, start_first_login, verify_code
+from app.services.customer.login import start_first_login, verify_code
+from app.services.customer.sign_in import LoginResult
 from app.services.notify import sms
 from app.services.sessions import Principal, resolve_principal
 

@@ -12,12 +12,8 @@ from sqlmodel import select
 
 from app.models import Customer, CustomerRelationship, User
 from app.services.customer.accounts import change_password, create_account, delete_account
-from app.services.customer.login import (
-    login_with_password,
-    resend_code,
-    start_first_login,
-    verify_code,
-)
+from app.services.customer.login import resend_code, start_first_login, verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.customer.remembered_devices import is_remembered_device, remember_device
 from app.services.errors import DomainError
 from app.services.otp import RESEND_COOLDOWN

@@ -23,7 +23,8 @@ from app.services.customer.accounts import (
     create_account,
     delete_account,
 )
-from app.services.customer.login import login_with_password, verify_code
+from app.services.customer.login import verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.customer.remembered_devices import REMEMBER_FOR, is_remembered_device, remember_device
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors

@@ -178,7 +178,7 @@ def test_default_limiter_is_redis_when_redis_url_is_set(db, monkeypatch):
 
 
 def test_at_most_thirty_password_logins_per_address_per_hour(db):
-    from app.services.customer.login import login_with_password
+    from app.services.customer.password_login import login_with_password
     from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS
 
     assert (PASSWORD_LOGIN_PER_ADDRESS.count, PASSWORD_LOGIN_PER_ADDRESS.window) == (

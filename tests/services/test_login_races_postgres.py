@@ -17,7 +17,8 @@ from app.db import make_engine
 from app.migrate import upgrade_to_head
 from app.models import AuditEntry, ChallengeStatus, LoginChallenge
 from app.services.customer.accounts import create_account
-from app.services.customer.login import login_with_password, start_first_login, verify_code
+from app.services.customer.login import start_first_login, verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.errors import DomainError
 from app.services.login_throttle import FAILURES_PER_IDENTITY, customer_identity
 from app.services.otp import MAX_WRONG_TRIES, find_challenge

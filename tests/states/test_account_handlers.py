@@ -15,7 +15,6 @@ from app.services.errors import AccessDenied
 from app.states.accounts.access import AccessRequestState
 from app.states.accounts.admin import AdminState
 from app.states.accounts.forms import AccountFormsState
-from app.states.accounts.portal_start import PortalStartState
 from app.states.session import SessionState
 from tests.handler_callers import session_token, state_as
 
@@ -82,22 +81,6 @@ def test_asking_for_access_needs_a_registered_account(app_database_url, role):
     with pytest.raises(AccessDenied):
         AccessRequestState.submit_request.fn(state, {"requested_role": "distributor",
                                                      "organisation_name": "X"})
-
-
-@pytest.mark.parametrize(
-    ("handler", "allowed"),
-    [("load_keys", {Role.DISTRIBUTOR, Role.KEY_READER, Role.ADMIN}),
-     ("load_installer", {Role.INSTALLER, Role.ADMIN})],
-)
-def test_portal_start_pages_serve_only_their_roles(app_database_url, handler, allowed):
-    for role in Role:
-        state = state_as(PortalStartState, session_token(role))
-        call = PortalStartState.event_handlers[handler].fn
-        if role in allowed:
-            call(state)
-        else:
-            with pytest.raises(AccessDenied):
-                call(state)
 
 
 def test_sign_in_handler_keeps_no_password_and_lands_on_the_roles_portal(app_database_url):

@@ -271,3 +271,22 @@ def test_a_month_tap_reads_its_days_once_and_the_capacity_basis_from_them(two_cu
     assert len(statements) == 3
     assert sum("FROM consumption_day" in s for s in statements) == 1
     assert state.capacity["basis"] and state.capacity["hours"]
+
+
+def test_a_phone_taps_echo_does_not_skip_the_month(two_customers, private_app_db, fixed_now):
+    """A tap on a year's bar reached the server as two chart clicks: the second opened a day."""
+    state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    _run(ConsumptionState.load, state)
+    assert state.level == "year"
+    month_of_data = (fixed_now.astimezone(OSLO) - timedelta(days=3)).date()
+    latest_year = len(state._trace_years) - 1
+    bar = {"x": state._categories[month_of_data.month - 1], "curveNumber": latest_year, "pointIndex": 0}
+    echo = {"x": "1", "curveNumber": 0, "pointIndex": 0}
+
+    _run(ConsumptionState.chart_clicked, state, [bar])
+    _run(ConsumptionState.chart_clicked, state, [echo])
+    assert state.level == "month"
+
+    state._chart_drilled_at -= 1  # a second tap, a moment later, is the person's own
+    _run(ConsumptionState.chart_clicked, state, [echo])
+    assert state.level == "day"

@@ -120,7 +120,7 @@ def test_sign_out_resets_every_state_of_the_tab(two_customers):
     CustomerState.load.fn(state)
     assert state.overview["name"] and state.display_name
     login = state.parent_state.substates[CustomerLoginState.get_name()]
-    login.mobile, login.installation_number, login.device_token = "+4799000001", "990001", "dev"
+    login.mobile, login.masked_mobile, login.device_token = "+4799000001", "+47 *** ** 001", "dev"
     state.language = "en"
 
     outcome = SessionState.sign_out.fn(state)
@@ -129,7 +129,7 @@ def test_sign_out_resets_every_state_of_the_tab(two_customers):
 
     assert (state.session_token, state.role, state.display_name) == ("", "", "")
     assert state.overview == {} and state.relationships == [] and not state.loaded
-    assert (login.mobile, login.installation_number) == ("", "")
+    assert (login.mobile, login.masked_mobile) == ("", "")
     # The browser's own settings stay: its language and its remembered device.
     assert (state.language, login.device_token) == ("en", "dev")
 
@@ -150,12 +150,25 @@ def test_signing_in_starts_from_a_clean_tab(two_customers, monkeypatch):
             customer.mobile, True, "192.0.2.90",
         )
         code = latest_sms_to(db, customer.mobile).body.split()[0]
-    login._challenge_id, login.code = info.challenge_id, code
+    login._challenge_id = info.challenge_id
 
-    asyncio.run(CustomerLoginState.submit_code.fn(login))
+    asyncio.run(CustomerLoginState.submit_code.fn(login, {"code": code}))
 
     assert login.errors == {}
     assert state.overview == {} and not state.loaded
     with session_scope() as db:
         principal = resolve_principal(db, state.session_token)
     assert principal is not None and principal.relationship_id == second
+
+
+def test_a_new_tab_shows_the_customers_name_from_the_session_alone(two_customers):
+    """Opening /min-side/forbruk in a new tab showed "Konto": only the overview page set the name."""
+    (customer_id, relationship_id), _ = two_customers
+    state = state_as(SessionState, _guest_token(relationship_id))
+    SessionState.refresh_session.fn(state)
+    with session_scope() as db:
+        assert state.display_name == db.get(Customer, customer_id).name
+    assert state.role == Role.CUSTOMER.value
+    signed_out = state_as(SessionState, "")
+    SessionState.refresh_session.fn(signed_out)
+    assert (signed_out.display_name, signed_out.role) == ("", "")

@@ -58,7 +58,6 @@ TEXT: dict[str, str] = {
     # e-mail accounts, access requests, administration (issue 13)
     "nav.access": "Access",
     "nav.admin": "Administration",
-    "portal.start_empty": "This portal's services are coming here soon.",
     "role.customer": "Customer",
     "role.key_reader": "Key reader",
     "role.distributor": "Distributor (superuser)",

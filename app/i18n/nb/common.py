@@ -58,7 +58,6 @@ TEXT: dict[str, str] = {
     # e-postkontoer, tilgangsforespørsler, administrasjon (issue 13)
     "nav.access": "Tilgang",
     "nav.admin": "Administrasjon",
-    "portal.start_empty": "Tjenestene i denne portalen kommer her snart.",
     "role.customer": "Kunde",
     "role.key_reader": "Nøkkelleser",
     "role.distributor": "Distributør (superbruker)",

@@ -58,7 +58,6 @@ TEXT: dict[str, str] = {
     # e-postkonton, behörighetsförfrågningar, administration (issue 13)
     "nav.access": "Behörighet",
     "nav.admin": "Administration",
-    "portal.start_empty": "Tjänsterna i den här portalen kommer här snart.",
     "role.customer": "Kund",
     "role.key_reader": "Nyckelläsare",
     "role.distributor": "Distributör (superanvändare)",

@@ -16,8 +16,7 @@ from typing import Protocol
 
 import serial
 
-from app.ingest.sources.serial_port import SerialSettings, open_port
-from app.ingest.telegrams import (
+from app.ingest.frame_builders import (
     ACK,
     FCB,
     REQ_UD2,
@@ -26,6 +25,7 @@ from app.ingest.telegrams import (
     select_frame,
     short_frame,
 )
+from app.ingest.sources.serial_port import SerialSettings, open_port
 from app.ingest.worker import FramePipeline
 
 log = logging.getLogger(__name__)

@@ -12,12 +12,12 @@ import logging
 import string
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from app.clock import utcnow
 from app.ingest.decoders import DecodeError
 from app.ingest.han_json import decode_han_json
 from app.ingest.worker import FramePipeline
@@ -109,7 +109,7 @@ class MqttSource:
             log.exception("MQTT message on %s could not be handled", message.topic)
 
     def handle_payload(self, topic: str, payload: bytes) -> int:
-        now = datetime.now(UTC)
+        now = utcnow()
         kind = payload_kind(payload, self._format_for(topic))
         pipeline = self.pipeline
         if kind == "json":

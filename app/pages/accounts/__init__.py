@@ -1,3 +1,3 @@
 """E-mail accounts: pages. Importing this package registers them."""
 
-from app.pages.accounts import access, admin, forms, portal_start  # noqa: F401
+from app.pages.accounts import access, admin, forms  # noqa: F401

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app import routes
 from app.components.fields import field_error, form_error, text_field
+from app.components.form_card import form_card, stacked
 from app.components.template import template
 from app.services.accounts.administration import REQUESTABLE_ROLES
 from app.states.accounts.access import AccessRequestState as S
@@ -52,36 +53,24 @@ def _status() -> rx.Component:
 @template(route=routes.ACCOUNT_ACCESS, title="Be om tilgang", on_load=S.load)
 def access_request() -> rx.Component:
     t = S.t
-    return rx.card(
-        rx.vstack(
-            rx.heading(t["access.title"], size="6", as_="h1"),
-            rx.text(t["access.intro"], size="3"),
-            _status(),
-            rx.cond(
-                S.request_status != "pending",
-                rx.form(
-                    rx.vstack(
-                        _role_choice(),
-                        text_field(t["access.organisation_name"], "organisation_name",
-                                           S.errors["organisation_name"], autocomplete="organization",
-                                           hint=t["access.organisation_hint"]),
-                        text_field(t["access.customer_number"], "customer_number",
-                                           S.errors["customer_number"]),
-                        form_error(S.errors["form"]),
-                        rx.button(t["access.send"], type="submit", size="3", width="100%",
-                                  high_contrast=True),
-                        spacing="4",
-                        width="100%",
-                    ),
-                    on_submit=S.submit_request,
-                    width="100%",
+    return form_card(
+        rx.heading(t["access.title"], size="6", as_="h1"),
+        rx.text(t["access.intro"], size="3"),
+        _status(),
+        rx.cond(
+            S.request_status != "pending",
+            rx.form(
+                stacked(
+                    _role_choice(),
+                    text_field(t["access.organisation_name"], "organisation_name",
+                               S.errors["organisation_name"], autocomplete="organization",
+                               hint=t["access.organisation_hint"]),
+                    text_field(t["access.customer_number"], "customer_number", S.errors["customer_number"]),
+                    form_error(S.errors["form"]),
+                    rx.button(t["access.send"], type="submit", size="3", width="100%", high_contrast=True),
                 ),
+                on_submit=S.submit_request,
+                width="100%",
             ),
-            spacing="4",
-            width="100%",
         ),
-        size="3",
-        width="100%",
-        max_width="36rem",
-        margin_x="auto",
-    )
+    )  # fmt: skip

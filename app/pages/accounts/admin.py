@@ -5,56 +5,34 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
+from app.components.data_table import column_headers, data_table, paging_bar
 from app.components.fields import field_error
+from app.components.filters import apply_button, filter_form, filter_select, search_input
 from app.components.template import template
 from app.models import Role
 from app.services.accounts.accounts import EMAIL_ROLES
 from app.states.accounts.admin import AdminState as S
 
-_NATIVE_SELECT = {"min_height": "2.5rem", "padding": "0 var(--space-2)", "border_radius": "var(--radius-2)",
-                  "border": "1px solid var(--gray-a7)", "background": "var(--color-surface)",
-                  "color": "var(--gray-12)", "font_size": "var(--font-size-2)"}
+ACCOUNT_COLUMNS = ("admin.email", "admin.name", "admin.role", "admin.organisation", "admin.status",
+                   "admin.actions")  # fmt: skip
 
 
-def _label(text: rx.Var, for_id: str) -> rx.Component:
-    return rx.el.label(text, html_for=for_id, class_name="rt-Text rt-r-size-2 rt-r-weight-medium")
+def _organisation_options() -> rx.Component:
+    return rx.foreach(S.organisation_options, lambda org: rx.el.option(org["label"], value=org["id"]))
 
 
 def _filters() -> rx.Component:
     t = S.t
-    return rx.form(
-        rx.hstack(
-            rx.vstack(_label(t["admin.search"], "search"),
-                      rx.input(id="search", name="search", type="search", size="2", width="18rem"),
-                      spacing="1"),
-            rx.vstack(
-                _label(t["admin.organisation"], "organisation-filter"),
-                rx.el.select(
-                    rx.el.option(t["admin.all"], value=""),
-                    rx.foreach(S.organisation_options,
-                               lambda org: rx.el.option(org["label"], value=org["id"])),
-                    id="organisation-filter", name="organisation", style=_NATIVE_SELECT,
-                ),
-                spacing="1",
-            ),
-            rx.vstack(
-                _label(t["admin.role"], "role-filter"),
-                rx.el.select(
-                    rx.el.option(t["admin.all"], value=""),
-                    *(rx.el.option(t[f"role.{role.value}"], value=role.value)
-                      for role in Role if role in EMAIL_ROLES),
-                    id="role-filter", name="role", style=_NATIVE_SELECT,
-                ),
-                spacing="1",
-            ),
-            rx.button(t["admin.apply"], type="submit", size="2", high_contrast=True),
-            align="end",
-            spacing="4",
-            wrap="wrap",
-        ),
+    return filter_form(
+        search_input(t["admin.search"], "search", "search", width="18rem"),
+        filter_select(t["admin.organisation"], "organisation-filter", "organisation", t["admin.all"],
+                      _organisation_options()),
+        filter_select(t["admin.role"], "role-filter", "role", t["admin.all"],
+                      *(rx.el.option(t[f"role.{role.value}"], value=role.value)
+                        for role in Role if role in EMAIL_ROLES)),
+        apply_button(t["admin.apply"]),
         on_submit=S.apply_filters,
-        role="search",
-    )
+    )  # fmt: skip
 
 
 def _account_row(row: rx.Var) -> rx.Component:
@@ -82,32 +60,25 @@ def _accounts() -> rx.Component:
     return rx.vstack(
         rx.heading(t["admin.accounts"], size="5", as_="h2"),
         _filters(),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *(rx.table.column_header_cell(t[key]) for key in (
-                        "admin.email", "admin.name", "admin.role", "admin.organisation",
-                        "admin.status", "admin.actions"))
-                )
-            ),
-            rx.table.body(rx.foreach(S.accounts, _account_row)),
-            width="100%",
-            variant="surface",
+        data_table(
+            column_headers(*(t[key] for key in ACCOUNT_COLUMNS)),
+            S.accounts,
+            _account_row,
+            table_id="account-table",
         ),
-        rx.hstack(
-            rx.button(t["admin.previous"], size="2", variant="soft", high_contrast=True, disabled=S.page <= 0,
-                      on_click=S.go_to_page(S.page - 1)),
-            rx.text(t["admin.page"], " ", (S.page + 1).to_string(), " / ", S.page_count.to_string(),
-                    " · ", S.total_accounts.to_string(), " ", t["admin.accounts_count"], size="2"),
-            rx.button(t["admin.next"], size="2", variant="soft", high_contrast=True,
-                      disabled=S.page + 1 >= S.page_count,
-                      on_click=S.go_to_page(S.page + 1)),
-            align="center",
-            spacing="3",
+        paging_bar(
+            at_first=S.page <= 0,
+            at_last=S.page + 1 >= S.page_count,
+            on_previous=S.go_to_page(S.page - 1),
+            on_next=S.go_to_page(S.page + 1),
+            position=(t["admin.page"], " ", (S.page + 1).to_string(), " / ", S.page_count.to_string(),
+                      " · ", S.total_accounts.to_string(), " ", t["admin.accounts_count"]),
+            previous_label=t["admin.previous"],
+            next_label=t["admin.next"],
         ),
         spacing="4",
         width="100%",
-    )
+    )  # fmt: skip
 
 
 def _request_card(row: rx.Var) -> rx.Component:
@@ -123,17 +94,8 @@ def _request_card(row: rx.Var) -> rx.Component:
                 rx.form(
                     rx.el.input(type="hidden", name="request_id", value=rid),
                     rx.hstack(
-                        rx.vstack(
-                            rx.el.label(t["admin.choose_organisation"], html_for="organisation-" + rid,
-                                        class_name="rt-Text rt-r-size-2"),
-                            rx.el.select(
-                                rx.el.option("—", value=""),
-                                rx.foreach(S.organisation_options,
-                                           lambda org: rx.el.option(org["label"], value=org["id"])),
-                                id="organisation-" + rid, name="organisation_id", style=_NATIVE_SELECT,
-                            ),
-                            spacing="1",
-                        ),
+                        filter_select(t["admin.choose_organisation"], "organisation-" + rid,
+                                      "organisation_id", "—", _organisation_options()),
                         rx.vstack(
                             rx.el.label(t["admin.new_organisation"], html_for="new-organisation-" + rid,
                                         class_name="rt-Text rt-r-size-2"),

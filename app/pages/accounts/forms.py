@@ -6,6 +6,7 @@ import reflex as rx
 
 from app import routes
 from app.components.fields import form_error, text_field
+from app.components.form_card import form_card, stacked
 from app.components.template import template
 from app.services.accounts.password_policy import RULES
 from app.states.accounts.forms import AccountFormsState as S
@@ -25,18 +26,22 @@ RULES_CSS = """
 
 
 def _card(*children: rx.Component) -> rx.Component:
-    return rx.card(
-        rx.vstack(*children, spacing="4", width="100%"),
-        size="3",
+    return form_card(*children, max_width=CARD_WIDTH)
+
+
+def _account_form(handler, button_label: rx.Var, *fields: rx.Component, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    """The fields, the form's error and the submit button (full width) in one uncontrolled form."""
+    return rx.form(
+        stacked(
+            *fields,
+            form_error(S.errors["form"]),
+            # Solid teal with white text is 3.1:1; high contrast passes WCAG AA.
+            rx.button(button_label, type="submit", size="3", width="100%", high_contrast=True),
+        ),
+        on_submit=handler,
         width="100%",
-        max_width=CARD_WIDTH,
-        margin_x="auto",
+        **props,
     )
-
-
-def _submit(label: rx.Var) -> rx.Component:
-    # Solid teal with white text is 3.1:1; high contrast passes WCAG AA.
-    return rx.button(label, type="submit", size="3", width="100%", high_contrast=True)
 
 
 # ---------------------------------------------------------------- sign in
@@ -46,19 +51,13 @@ def _sign_in_page(title: rx.Var) -> rx.Component:
     t = S.t
     return _card(
         rx.heading(title, size="6", as_="h1"),
-        rx.form(
-            rx.vstack(
-                text_field(t["accounts.email"], "email", S.errors["email"], type="email",
-                                   autocomplete="username"),
-                text_field(t["accounts.password"], "password", S.errors["password"],
-                                   type="password", autocomplete="current-password"),
-                form_error(S.errors["form"]),
-                _submit(t["accounts.sign_in"]),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=S.submit_sign_in,
-            width="100%",
+        _account_form(
+            S.submit_sign_in,
+            t["accounts.sign_in"],
+            text_field(t["accounts.email"], "email", S.errors["email"], type="email",
+                       autocomplete="username"),
+            text_field(t["accounts.password"], "password", S.errors["password"], type="password",
+                       autocomplete="current-password"),
         ),
         rx.hstack(
             rx.link(t["accounts.forgot_link"], href=routes.ACCOUNT_FORGOT),
@@ -103,17 +102,10 @@ def _link_request_page(title_key: str, intro_key: str, sent_key: str, button_key
             rx.callout(t[sent_key], icon="mail-check", color_scheme="green", role="status", width="100%",
                       high_contrast=True),
         ),
-        rx.form(
-            rx.vstack(
-                text_field(t["accounts.email"], "email", S.errors["email"], type="email",
-                                   autocomplete="email"),
-                form_error(S.errors["form"]),
-                _submit(t[button_key]),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=handler,
-            width="100%",
+        _account_form(
+            handler,
+            t[button_key],
+            text_field(t["accounts.email"], "email", S.errors["email"], type="email", autocomplete="email"),
         ),
         rx.link(t["accounts.back_to_sign_in"], href=routes.ACCOUNT_LOGIN),
     )
@@ -175,49 +167,39 @@ def _link_problem() -> rx.Component:
 
 def _new_password_form(handler, button_key: str, *, with_name: bool) -> rx.Component:
     t = S.t
-    return rx.form(
-        rx.vstack(
-            rx.text(t["accounts.account_for"], " ", rx.text.strong(S.link_email), size="3"),
-            text_field(t["accounts.name_optional"], "name", S.errors["name"],
-                               autocomplete="name") if with_name else rx.fragment(),
-            text_field(t["accounts.password"], "password", S.errors["password"],
-                               type="password", autocomplete="new-password",
-                               hint=t["password_rules.hint"]),
-            password_rules(),
-            text_field(t["accounts.password_again"], "password_again",
-                               S.errors["password_again"], type="password", autocomplete="new-password"),
-            form_error(S.errors["form"]),
-            _submit(t[button_key]),
-            spacing="4",
-            width="100%",
-        ),
-        on_submit=handler,
-        width="100%",
+    return _account_form(
+        handler,
+        t[button_key],
+        rx.text(t["accounts.account_for"], " ", rx.text.strong(S.link_email), size="3"),
+        text_field(t["accounts.name_optional"], "name", S.errors["name"],
+                   autocomplete="name") if with_name else rx.fragment(),
+        text_field(t["accounts.password"], "password", S.errors["password"], type="password",
+                   autocomplete="new-password", hint=t["password_rules.hint"]),
+        password_rules(),
+        text_field(t["accounts.password_again"], "password_again", S.errors["password_again"],
+                   type="password", autocomplete="new-password"),
         custom_attrs={"data-password-rules": "", "data-email": S.link_email},
+    )
+
+
+def _link_page(title_key: str, form: rx.Component) -> rx.Component:
+    """A page opened from a mailed link: the form, or what is wrong with the link."""
+    return _card(
+        rx.heading(S.t[title_key], size="6", as_="h1"),
+        rx.cond(S.link_error, _link_problem(), form),
     )
 
 
 @template(route=routes.ACCOUNT_ACTIVATE, title="Fullfør registreringen", on_load=S.load_activation)
 def activate() -> rx.Component:
-    t = S.t
-    return _card(
-        rx.heading(t["accounts.activate_title"], size="6", as_="h1"),
-        rx.cond(
-            S.link_error,
-            _link_problem(),
-            _new_password_form(S.submit_activation, "accounts.complete", with_name=True),
-        ),
+    return _link_page(
+        "accounts.activate_title",
+        _new_password_form(S.submit_activation, "accounts.complete", with_name=True),
     )
 
 
 @template(route=routes.ACCOUNT_RESET, title="Nytt passord", on_load=S.load_reset)
 def reset_password() -> rx.Component:
-    t = S.t
-    return _card(
-        rx.heading(t["accounts.reset_title"], size="6", as_="h1"),
-        rx.cond(
-            S.link_error,
-            _link_problem(),
-            _new_password_form(S.submit_reset, "accounts.save_password", with_name=False),
-        ),
+    return _link_page(
+        "accounts.reset_title", _new_password_form(S.submit_reset, "accounts.save_password", with_name=False)
     )

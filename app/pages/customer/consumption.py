@@ -84,7 +84,10 @@ def _chart() -> rx.Component:
             rx.cond(
                 S.empty & (S.level == YEAR),
                 rx.callout(
-                    S.t["consumption.empty"], icon="info", role="status", id="consumption-empty",
+                    S.t["consumption.empty"],
+                    icon="info",
+                    role="status",
+                    id="consumption-empty",
                 ),
                 plot,
             ),
@@ -141,9 +144,7 @@ def _period_cell(row: rx.Var) -> rx.Component:
 
 
 def _value_cell(text: rx.Var, value: rx.Var, column: str) -> rx.Component:
-    return rx.table.cell(
-        text, text_align="right", custom_attrs={"data-value": value, "data-column": column}
-    )
+    return rx.table.cell(text, text_align="right", custom_attrs={"data-value": value, "data-column": column})
 
 
 def _table_row(row: rx.Var) -> rx.Component:
@@ -173,9 +174,17 @@ def _table() -> rx.Component:
     )
     unit = S.energy_unit
     return rx.table.root(
-        rx.el.caption(S.t["consumption.table_caption"], class_name="rt-sr-only",
-                      style={"position": "absolute", "width": "1px", "height": "1px",
-                             "overflow": "hidden", "clip": "rect(0 0 0 0)"}),
+        rx.el.caption(
+            S.t["consumption.table_caption"],
+            class_name="rt-sr-only",
+            style={
+                "position": "absolute",
+                "width": "1px",
+                "height": "1px",
+                "overflow": "hidden",
+                "clip": "rect(0 0 0 0)",
+            },
+        ),
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell(period_header),
@@ -197,8 +206,7 @@ def _table() -> rx.Component:
             (S.table_total != "") & (S.mode == ENERGY),
             rx.table.row(
                 rx.table.row_header_cell(S.t["consumption.total"]),
-                rx.table.cell(S.table_total, text_align="right",
-                              custom_attrs={"data-column": "total"}),
+                rx.table.cell(S.table_total, text_align="right", custom_attrs={"data-column": "total"}),
                 rx.table.cell(""),
                 id="consumption-total",
             ),
@@ -212,12 +220,24 @@ def _table() -> rx.Component:
 
 def _downloads() -> rx.Component:
     return rx.flex(
-        _tap_button(rx.icon("download", size=18), S.t["consumption.download_csv"],
-                    on_click=S.download_csv, variant="soft"),
-        _tap_button(rx.icon("download", size=18), S.t["consumption.download_grid_csv"],
-                    on_click=S.download_grid_csv, variant="soft"),
-        _tap_button(rx.icon("file-spreadsheet", size=18), S.t["consumption.download_xlsx"],
-                    on_click=S.download_xlsx, variant="soft"),
+        _tap_button(
+            rx.icon("download", size=18),
+            S.t["consumption.download_csv"],
+            on_click=S.download_csv,
+            variant="soft",
+        ),
+        _tap_button(
+            rx.icon("download", size=18),
+            S.t["consumption.download_grid_csv"],
+            on_click=S.download_grid_csv,
+            variant="soft",
+        ),
+        _tap_button(
+            rx.icon("file-spreadsheet", size=18),
+            S.t["consumption.download_xlsx"],
+            on_click=S.download_xlsx,
+            variant="soft",
+        ),
         gap="2",
         wrap="wrap",
     )

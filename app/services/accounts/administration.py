@@ -96,8 +96,6 @@ def request_access(
     requested_role: str,
     organisation_name: str | None,
     customer_number: str | None,
-    *,
-    client_address: str | None = None,
 ) -> AccessRequest:
     """A registered account without an organisation asks for a role in one."""
     user = db.get(User, principal.user_id) if principal.user_id else None
@@ -127,9 +125,8 @@ def request_access(
     )
     db.add(request)
     db.flush()
-    record_audit(db, "access_request.created", actor_user_id=user.id, actor_role=principal.role.value,
-                 subject_type="access_request", subject_id=request.id or "", detail=role.value,
-                 client_address=client_address)
+    record_audit(db, "access_request.created", principal, actor_user_id=user.id,
+                 subject_type="access_request", subject_id=request.id or "", detail=role.value)
     return request
 
 
@@ -175,7 +172,6 @@ def approve_request(
     *,
     organisation_id: int | None = None,
     new_organisation_name: str | None = None,
-    client_address: str | None = None,
     now: datetime | None = None,
 ) -> User:
     """Give the person the role asked for, in a chosen or a new organisation, and mail them.
@@ -196,9 +192,8 @@ def approve_request(
         organisation = Organisation(name=new_organisation_name, kind=kinds[0].value)
         db.add(organisation)
         db.flush()
-        record_audit(db, "organisation.created", actor_user_id=principal.user_id,
-                     actor_role=principal.role.value, subject_type="organisation",
-                     subject_id=organisation.id or "", client_address=client_address)
+        record_audit(db, "organisation.created", principal, subject_type="organisation",
+                     subject_id=organisation.id or "")
     else:
         raise FieldErrors({"organisation": "access.organisation_choose"})
     user.role = role.value
@@ -211,9 +206,8 @@ def approve_request(
     end_user_sessions(db, user.id or 0, now=now)
     send_mail(db, compose(user.email or "", "access_approved", user.language,
                           link=public_link(routes.ACCOUNT_LOGIN), organisation=organisation.name))
-    record_audit(db, "access_request.approved", actor_user_id=principal.user_id,
-                 actor_role=principal.role.value, subject_type="user", subject_id=user.id or "",
-                 detail=f"{role.value} in organisation {organisation.id}", client_address=client_address)
+    record_audit(db, "access_request.approved", principal, subject_type="user", subject_id=user.id or "",
+                 detail=f"{role.value} in organisation {organisation.id}")
     return user
 
 
@@ -223,7 +217,6 @@ def decline_request(
     request_id: int,
     reason: str | None,
     *,
-    client_address: str | None = None,
     now: datetime | None = None,
 ) -> None:
     """Decline with a reason the person reads in the e-mail they get."""
@@ -238,9 +231,8 @@ def decline_request(
     request.decided_at = now or utcnow()
     db.add(request)
     send_mail(db, compose(user.email or "", "access_declined", user.language, reason=reason))
-    record_audit(db, "access_request.declined", actor_user_id=principal.user_id,
-                 actor_role=principal.role.value, subject_type="user", subject_id=user.id or "",
-                 detail=reason, client_address=client_address)
+    record_audit(db, "access_request.declined", principal, subject_type="user", subject_id=user.id or "",
+                 detail=reason)
 
 
 def list_accounts(
@@ -285,7 +277,6 @@ def deactivate_account(
     principal: Principal,
     user_id: int,
     *,
-    client_address: str | None = None,
     now: datetime | None = None,
 ) -> None:
     """The account can no longer sign in, and its sessions end at once."""
@@ -298,6 +289,5 @@ def deactivate_account(
     user.is_active = False
     db.add(user)
     ended = end_user_sessions(db, user_id, now=now)
-    record_audit(db, "account.deactivated", actor_user_id=principal.user_id,
-                 actor_role=principal.role.value, subject_type="user", subject_id=user_id,
-                 detail=f"{ended} sessions ended", client_address=client_address)
+    record_audit(db, "account.deactivated", principal, subject_type="user", subject_id=user_id,
+                 detail=f"{ended} sessions ended")

@@ -6,7 +6,7 @@ The link carries a random 256-bit token; the database keeps only its SHA-256.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -25,10 +25,6 @@ LIFETIMES = {
 class InvalidLink(DomainError):
     """The link is unknown, used, voided by a newer one, or expired: ``key`` says which."""
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def issue_token(
@@ -83,7 +79,7 @@ def find_token(
         raise InvalidLink("link.used")
     if row.voided_at is not None:
         raise InvalidLink("link.voided")
-    if _aware(row.expires_at) <= now:
+    if row.expires_at <= now:
         raise InvalidLink("link.expired")
     return row
 

@@ -7,49 +7,15 @@ since the caller rolls back on the error) and raised as ``AccessDenied``.
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session
 
 from app.models import Role, User, UserSession
 from app.models.base import utcnow
-from app.services.audit import record_audit
-from app.services.errors import AccessDenied, DomainError
+from app.services.access import refuse
+from app.services.errors import DomainError
 from app.services.sessions import Principal
-
-log = logging.getLogger(__name__)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def refuse(
-    db: Session,
-    principal: Principal | None,
-    action: str,
-    reason: str,
-    *,
-    subject_type: str = "",
-    subject_id: str | int = "",
-    client_address: str | None = None,
-) -> AccessDenied:
-    """Log and audit a refusal, commit it, and return the error to raise."""
-    log.warning("refused %s: %s", action, reason)
-    record_audit(
-        db,
-        "access.refused",
-        actor_user_id=principal.user_id if principal else None,
-        actor_role=principal.role.value if principal else None,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        outcome="refused",
-        detail=f"{action}: {reason}",
-        client_address=client_address,
-    )
-    db.commit()
-    return AccessDenied("auth.denied")
 
 
 def require_customer(
@@ -60,9 +26,9 @@ def require_customer(
     if principal is None:
         raise refuse(db, None, action, "no session")
     if principal.role is not Role.CUSTOMER:
-        raise refuse(db, principal, action, f"role {principal.role.value} is not customer")
+        raise refuse(db, principal, action, f"role {principal.role} is not customer")
     row = db.get(UserSession, principal.session_id)
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise refuse(db, principal, action, "session not live")
     if (
         row.role != Role.CUSTOMER.value

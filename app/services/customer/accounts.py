@@ -25,9 +25,8 @@ from app.models.base import utcnow
 from app.services import passwords
 from app.services.audit import record_audit
 from app.services.customer.access import require_account, require_customer
-from app.services.customer.login import find_customer_account
-from app.services.customer.mobile_numbers import mask_mobile, parse_mobile
 from app.services.customer.remembered_devices import delete_devices, forget_devices
+from app.services.customer.sign_in import find_customer_account
 from app.services.errors import DomainError
 from app.services.login_throttle import (
     PasswordAttemptsLocked,
@@ -35,6 +34,7 @@ from app.services.login_throttle import (
     customer_identity,
     forget_password_failures,
 )
+from app.services.mobile_numbers import mask_mobile, parse_mobile
 from app.services.rate_limit import PASSWORD_HASHES_PER_ADDRESS, RateLimiter, default_rate_limiter
 from app.services.sessions import Principal
 
@@ -112,11 +112,9 @@ def create_account(
     record_audit(
         db,
         "customer.account_created",
-        actor_user_id=user.id,
-        actor_role=Role.CUSTOMER.value,
+        dataclasses.replace(principal, user_id=user.id),
         subject_type="user",
         subject_id=user.id,
-        client_address=row.client_address,
     )
     db.flush()
     return dataclasses.replace(principal, user_id=user.id)
@@ -220,8 +218,7 @@ def change_password(
     record_audit(
         db,
         "customer.password_changed",
-        actor_user_id=user.id,
-        actor_role=Role.CUSTOMER.value,
+        dataclasses.replace(principal, user_id=user.id),
         subject_type="user",
         subject_id=user.id or "",
         detail=f"ended {sessions_ended} other sessions, forgot {devices_forgotten} devices",
@@ -276,10 +273,8 @@ def delete_account(
     record_audit(
         db,
         "customer.account_deleted",
-        actor_user_id=user.id,
-        actor_role=Role.CUSTOMER.value,
+        dataclasses.replace(principal, user_id=user.id),
         subject_type="user",
         subject_id=user.id,
-        client_address=row.client_address,
     )
     db.flush()

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from app.clock import utcnow
 from app.models import CustomerRelationship, HanReader
 from app.services.audit import record_audit
+from app.services.caller import Caller
 from app.services.errors import DomainError
 
 
@@ -17,7 +18,7 @@ class HanReaderRefused(DomainError):
 
 def connect_han_reader(
     db: Session, relationship_id: int, reader_id: str, consent_text: str, *,
-    actor_user_id: int | None = None, actor_role: str | None = None, client_address: str | None = None,
+    caller: Caller | None = None,
 ) -> HanReader:  # fmt: skip
     """Record that the customer of `relationship_id` connected `reader_id` to their meter, with consent."""
     relationship = db.get(CustomerRelationship, relationship_id)
@@ -39,16 +40,13 @@ def connect_han_reader(
     db.add(reader)
     db.flush()
     record_audit(
-        db, "han.consent", actor_user_id=actor_user_id, actor_role=actor_role, subject_type="han_reader",
+        db, "han.consent", caller, subject_type="han_reader",
         subject_id=reader.id or "", detail=f"reader={reader_id} relationship={relationship_id}",
-        client_address=client_address,
     )  # fmt: skip
     return reader
 
 
-def revoke_han_reader(db: Session, reader: HanReader, *, actor_user_id: int | None = None,
-                      actor_role: str | None = None) -> None:  # fmt: skip
+def revoke_han_reader(db: Session, reader: HanReader, *, caller: Caller | None = None) -> None:
     reader.revoked_at = utcnow()
     db.add(reader)
-    record_audit(db, "han.revoke", actor_user_id=actor_user_id, actor_role=actor_role,
-                 subject_type="han_reader", subject_id=reader.id or "")  # fmt: skip
+    record_audit(db, "han.revoke", caller, subject_type="han_reader", subject_id=reader.id or "")

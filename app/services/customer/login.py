@@ -1,4 +1,4 @@
-"""Customer sign-in: first login by invoice data + SMS code, and mobile + password.
+"""Customer sign-in by SMS code: first login by invoice data, resending and verifying the code.
 
 The caller owns the transaction. Security state (wrong tries, failed passwords, rate-limit
 hits, audit rows of refusals) is committed before an error is raised, so a rollback by the
@@ -8,44 +8,39 @@ caller cannot undo it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import NoReturn
 
 from sqlmodel import Session, col, select
 
 from app.models import (
-    AccountRelationship,
     ChallengePurpose,
     ChallengeStatus,
     Customer,
     CustomerRelationship,
     LoginChallenge,
     Role,
-    User,
 )
 from app.models.base import utcnow
-from app.services import passwords
 from app.services.audit import record_audit
-from app.services.customer.mobile_numbers import normalise_mobile, parse_mobile
 from app.services.customer.privacy_terms import (
     PRIVACY_TERMS_VERSION,
     check_terms_version,
     record_privacy_consent,
 )
-from app.services.customer.remembered_devices import is_remembered_device, remember_device
+from app.services.customer.sign_in import (
+    REQUIRED,
+    LoginResult,
+    address_or_unknown,
+    count_attempt_from_address,
+    find_customer_account,
+    keep_security_state,
+    linked_relationship_ids,
+    start_customer_session,
+    without_spaces,
+)
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
-from app.services.login_throttle import (
-    FAILURES_PER_IDENTITY_AND_ADDRESS,
-    PasswordAttemptsLocked,
-    claim_password_attempt,
-    customer_identity,
-    forget_password_failures,
-    password_attempts_exhausted,
-)
+from app.services.mobile_numbers import parse_mobile
 from app.services.otp import (
     ChallengeInfo,
     challenge_info,
@@ -55,102 +50,20 @@ from app.services.otp import (
 )
 from app.services.rate_limit import (
     FIRST_LOGIN_PER_ADDRESS,
-    PASSWORD_LOGIN_PER_ADDRESS,
     SMS_PER_ADDRESS,
     SMS_PER_MOBILE,
-    Limit,
     RateLimiter,
     default_rate_limiter,
     within_limits,
 )
-from app.services.sessions import start_session
 
 log = logging.getLogger(__name__)
 
-_REQUIRED = "form.required"
 
-__all__ = [
-    "ChallengeInfo",
-    "LoginResult",
-    "PasswordLoginOutcome",
-    "find_customer_account",
-    "login_with_password",
-    "resend_code",
-    "start_first_login",
-    "verify_code",
-]
+__all__ = ["ChallengeInfo", "resend_code", "send_code", "start_first_login", "verify_code"]
 
 
-@dataclass(frozen=True)
-class LoginResult:
-    """A signed-in customer: the session token for the browser to keep."""
-
-    session_token: str
-    relationship_id: int | None
-    user_id: int | None
-    # Set after a code when the mobile has an account: keep it 30 days to skip the code.
-    device_token: str | None = None
-    # False when an account holder signed in on a relationship not yet linked to the account.
-    relationship_linked: bool = False
-
-
-@dataclass(frozen=True)
-class PasswordLoginOutcome:
-    """Either signed in (remembered device) or a code was sent (``challenge``)."""
-
-    result: LoginResult | None = None
-    challenge: ChallengeInfo | None = None
-
-
-@contextmanager
-def _keep_security_state(db: Session) -> Iterator[None]:
-    try:
-        yield
-    except DomainError:
-        db.commit()
-        raise
-
-
-def _address(client_address: str | None) -> str:
-    return client_address or "unknown"
-
-
-def _clean(text: str | None) -> str:
-    return "".join((text or "").split())
-
-
-def _count_attempt_from_address(
-    db: Session,
-    limiter: RateLimiter,
-    limit: Limit,
-    action: str,
-    client_address: str | None,
-    now: datetime,
-) -> None:
-    """Count one sign-in attempt from this client address; refuse (and audit) past the limit."""
-    if limiter.attempt(limit.key(_address(client_address)), limit.count, limit.window, now=now):
-        return
-    record_audit(
-        db,
-        action,
-        actor_role=Role.CUSTOMER.value,
-        outcome="refused",
-        detail="too many attempts from this address",
-        client_address=client_address,
-    )
-    raise DomainError("login.too_many_attempts")
-
-
-def find_customer_account(db: Session, mobile: str) -> User | None:
-    """The active customer account of an E.164 mobile number, if any."""
-    return db.exec(
-        select(User).where(
-            User.mobile == mobile, User.role == Role.CUSTOMER.value, col(User.is_active)
-        )
-    ).first()
-
-
-def _send_code(
+def send_code(
     db: Session,
     limiter: RateLimiter,
     *,
@@ -162,7 +75,7 @@ def _send_code(
     language: str,
     now: datetime,
 ) -> ChallengeInfo:
-    address = _address(client_address)
+    address = address_or_unknown(client_address)
     if not within_limits(limiter, [(SMS_PER_MOBILE, mobile), (SMS_PER_ADDRESS, address)], now=now):
         record_audit(
             db,
@@ -234,23 +147,23 @@ def start_first_login(
     """
     now = now or utcnow()
     limiter = limiter or default_rate_limiter(db)
-    with _keep_security_state(db):
-        installation = _clean(installation_number)
-        metering_point = _clean(metering_point_id)
+    with keep_security_state(db):
+        installation = without_spaces(installation_number)
+        metering_point = without_spaces(metering_point_id)
         errors: dict[str, str] = {}
         if not installation:
-            errors["installation_number"] = _REQUIRED
+            errors["installation_number"] = REQUIRED
         if not metering_point:
-            errors["metering_point_id"] = _REQUIRED
+            errors["metering_point_id"] = REQUIRED
         if not (mobile or "").strip():
-            errors["mobile"] = _REQUIRED
+            errors["mobile"] = REQUIRED
         if not consent:
             errors["consent"] = "login.consent_required"
         if errors:
             raise FieldErrors(errors)
         check_terms_version(terms_version)
 
-        _count_attempt_from_address(
+        count_attempt_from_address(
             db, limiter, FIRST_LOGIN_PER_ADDRESS, "customer.first_login", client_address, now
         )
 
@@ -279,7 +192,7 @@ def start_first_login(
 
         record_privacy_consent(db, relationship, terms_version, client_address, now)
         account = find_customer_account(db, e164)
-        return _send_code(
+        return send_code(
             db,
             limiter,
             purpose=ChallengePurpose.FIRST_LOGIN,
@@ -304,7 +217,7 @@ def resend_code(
     """A new code for the same sign-in, after the cooldown; the old code dies."""
     now = now or utcnow()
     limiter = limiter or default_rate_limiter(db)
-    with _keep_security_state(db):
+    with keep_security_state(db):
         challenge = find_challenge(db, challenge_id)
         if challenge is None or challenge.status in (
             ChallengeStatus.USED.value,
@@ -319,7 +232,7 @@ def resend_code(
         if info.resend_available_at > now:
             seconds = int((info.resend_available_at - now).total_seconds()) + 1
             raise DomainError("sms.resend_wait", seconds=seconds)
-        return _send_code(
+        return send_code(
             db,
             limiter,
             purpose=ChallengePurpose(challenge.purpose),
@@ -375,61 +288,6 @@ def _require_challenge_still_valid(
     raise DomainError("login.start_over", field="code")
 
 
-def linked_relationship_ids(db: Session, user_id: int) -> list[int]:
-    return list(
-        db.exec(
-            select(AccountRelationship.relationship_id)
-            .where(AccountRelationship.user_id == user_id)
-            .order_by(col(AccountRelationship.linked_at), col(AccountRelationship.id))
-        ).all()
-    )
-
-
-def _sign_in(
-    db: Session,
-    *,
-    user: User | None,
-    relationship_id: int | None,
-    client_address: str | None,
-    device_token: str | None,
-    issue_device_token: bool,
-    how: str,
-    now: datetime,
-) -> LoginResult:
-    user_id = user.id if user else None
-    token = start_session(
-        db,
-        Role.CUSTOMER,
-        user_id=user_id,
-        relationship_id=relationship_id,
-        client_address=client_address,
-        now=now,
-    )
-    linked = bool(user_id and relationship_id in linked_relationship_ids(db, user_id))
-    if issue_device_token and user_id is not None:
-        if not is_remembered_device(db, user_id, device_token, now=now):
-            device_token = remember_device(db, user_id, now=now)
-    else:
-        device_token = None
-    record_audit(
-        db,
-        "customer.signed_in",
-        actor_user_id=user_id,
-        actor_role=Role.CUSTOMER.value,
-        subject_type="customer_relationship",
-        subject_id=relationship_id or "",
-        detail=how,
-        client_address=client_address,
-    )
-    return LoginResult(
-        session_token=token,
-        relationship_id=relationship_id,
-        user_id=user_id,
-        device_token=device_token,
-        relationship_linked=linked,
-    )
-
-
 def verify_code(
     db: Session,
     challenge_id: str,
@@ -445,7 +303,7 @@ def verify_code(
     the result carries a remembered-device token.
     """
     now = now or utcnow()
-    with _keep_security_state(db):
+    with keep_security_state(db):
         pending = find_challenge(db, challenge_id)
         if pending is not None and pending.status == ChallengeStatus.LIVE.value:
             _require_challenge_still_valid(db, pending, client_address)
@@ -469,7 +327,7 @@ def verify_code(
             linked = linked_relationship_ids(db, account.id or 0)
             if not linked:
                 raise DomainError("login.no_relationship")
-            return _sign_in(
+            return start_customer_session(
                 db,
                 user=account,
                 relationship_id=linked[0],
@@ -479,7 +337,7 @@ def verify_code(
                 how="password and sms code",
                 now=now,
             )
-        return _sign_in(
+        return start_customer_session(
             db,
             user=account,
             relationship_id=challenge.relationship_id,
@@ -489,128 +347,3 @@ def verify_code(
             how="sms code",
             now=now,
         )
-
-
-def login_with_password(
-    db: Session,
-    mobile: str | None,
-    password: str | None,
-    device_token: str | None,
-    client_address: str | None,
-    now: datetime | None = None,
-    *,
-    language: str = "nb",
-    limiter: RateLimiter | None = None,
-) -> PasswordLoginOutcome:
-    """Mobile + password. A remembered device signs in at once; a new one gets an SMS code.
-
-    Password checks are bounded by ``login_throttle`` per (mobile, address) and per mobile,
-    the same whether or not an account exists (``login.locked``).
-    """
-    now = now or utcnow()
-    limiter = limiter or default_rate_limiter(db)
-    with _keep_security_state(db):
-        errors: dict[str, str] = {}
-        if not (mobile or "").strip():
-            errors["mobile"] = _REQUIRED
-        if not password:
-            errors["password"] = _REQUIRED
-        if errors:
-            raise FieldErrors(errors)
-        assert password is not None
-        _count_attempt_from_address(
-            db, limiter, PASSWORD_LOGIN_PER_ADDRESS, "customer.password_login", client_address, now
-        )
-        e164 = normalise_mobile(mobile)
-        account = find_customer_account(db, e164)
-        if account is not None and not account.password_hash:
-            account = None
-        identity = customer_identity(e164)
-        trusted_device = account is not None and is_remembered_device(
-            db, account.id or 0, device_token, now=now
-        )
-        try:
-            claim_password_attempt(
-                limiter, identity, client_address, trusted_device=trusted_device, now=now
-            )
-        except PasswordAttemptsLocked:
-            record_audit(
-                db,
-                "customer.password_login",
-                actor_user_id=account.id if account else None,
-                actor_role=Role.CUSTOMER.value,
-                outcome="refused",
-                detail="password checks locked",
-                client_address=client_address,
-            )
-            raise
-        # The claim is committed before the slow hash: it survives whatever follows, and on
-        # PostgreSQL the limiter's lock is not held while argon2 runs.
-        db.commit()
-        if account is None:
-            passwords.verify_password(None, password)  # same cost as a wrong password
-            _password_rejected(db, limiter, None, identity, client_address, now)
-        assert account is not None and account.password_hash is not None
-        if not passwords.verify_password(account.password_hash, password):
-            _password_rejected(db, limiter, account, identity, client_address, now)
-        forget_password_failures(limiter, identity, client_address)
-        if passwords.needs_rehash(account.password_hash):
-            account.password_hash = passwords.hash_password(password)
-        db.add(account)
-
-        assert account.id is not None
-        linked = linked_relationship_ids(db, account.id)
-        if not linked:
-            raise DomainError("login.no_relationship")
-        if is_remembered_device(db, account.id, device_token, now=now):
-            return PasswordLoginOutcome(
-                result=_sign_in(
-                    db,
-                    user=account,
-                    relationship_id=linked[0],
-                    client_address=client_address,
-                    device_token=device_token,
-                    issue_device_token=True,
-                    how="password on remembered device",
-                    now=now,
-                )
-            )
-        return PasswordLoginOutcome(
-            challenge=_send_code(
-                db,
-                limiter,
-                purpose=ChallengePurpose.PASSWORD_LOGIN,
-                mobile=e164,
-                relationship_id=None,
-                user_id=account.id,
-                client_address=client_address,
-                language=language,
-                now=now,
-            )
-        )
-
-
-def _password_rejected(
-    db: Session,
-    limiter: RateLimiter,
-    account: User | None,
-    identity: str,
-    client_address: str | None,
-    now: datetime,
-) -> NoReturn:
-    """Audit a wrong password (or an unknown mobile) and raise the one answer for both."""
-    exhausted = password_attempts_exhausted(limiter, identity, client_address, now=now)
-    record_audit(
-        db,
-        "customer.account_locked" if exhausted else "customer.password_rejected",
-        actor_user_id=account.id if account else None,
-        actor_role=Role.CUSTOMER.value,
-        subject_type="user" if account else "",
-        subject_id=(account.id or "") if account else "",
-        outcome="refused",
-        detail="" if account else "no account",
-        client_address=client_address,
-    )
-    if exhausted:
-        raise PasswordAttemptsLocked(int(FAILURES_PER_IDENTITY_AND_ADDRESS.window.total_seconds() // 60))
-    raise DomainError("login.bad_credentials")

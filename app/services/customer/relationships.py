@@ -18,13 +18,13 @@ from app.models import (
     CustomerRelationship,
     Meter,
     Reading,
-    Role,
 )
 from app.models.base import utcnow
+from app.services.access import refuse
 from app.services.audit import record_audit
-from app.services.customer.access import refuse, require_account, require_customer
-from app.services.customer.login import linked_relationship_ids
-from app.services.customer.mobile_numbers import parse_mobile
+from app.services.customer.access import require_account, require_customer
+from app.services.customer.sign_in import linked_relationship_ids
+from app.services.mobile_numbers import parse_mobile
 from app.services.sessions import Principal, switch_session_relationship
 
 
@@ -128,11 +128,9 @@ def link_relationship(db: Session, principal: Principal, now: datetime | None = 
     record_audit(
         db,
         "customer.relationship_linked",
-        actor_user_id=user.id,
-        actor_role=Role.CUSTOMER.value,
+        dataclasses.replace(principal, user_id=user.id),
         subject_type="customer_relationship",
         subject_id=row.relationship_id,
-        client_address=row.client_address,
     )
     db.flush()
     return True
@@ -141,7 +139,7 @@ def link_relationship(db: Session, principal: Principal, now: datetime | None = 
 def unlink_relationship(db: Session, principal: Principal, relationship_id: int) -> None:
     """Remove a link of the account. The session may stay on that relationship: its mobile
     on record is still the account's."""
-    row, user = require_account(db, principal, "unlink_relationship")
+    _, user = require_account(db, principal, "unlink_relationship")
     link = db.exec(
         select(AccountRelationship).where(
             AccountRelationship.user_id == user.id,
@@ -161,11 +159,9 @@ def unlink_relationship(db: Session, principal: Principal, relationship_id: int)
     record_audit(
         db,
         "customer.relationship_unlinked",
-        actor_user_id=user.id,
-        actor_role=Role.CUSTOMER.value,
+        dataclasses.replace(principal, user_id=user.id),
         subject_type="customer_relationship",
         subject_id=relationship_id,
-        client_address=row.client_address,
     )
     db.flush()
 

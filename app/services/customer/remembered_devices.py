@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -20,9 +20,6 @@ from app.services.server_secret import keyed_digest
 
 REMEMBER_FOR = timedelta(days=30)
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _signature(user_id: int, nonce: str, expires: int) -> str:
@@ -70,7 +67,7 @@ def is_remembered_device(
     ).first()
     if row is None or row.user_id != user_id or row.revoked_at is not None:
         return False
-    if _aware(row.expires_at) <= now:
+    if row.expires_at <= now:
         return False
     row.last_used_at = now
     db.add(row)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import hashlib
-import io
 import logging
 import os
 import re
@@ -31,7 +29,7 @@ from app.config import settings
 from app.models import KeyKind, Meter, MeterKey
 from app.private_files import private_directory
 from app.services.audit import record_audit
-from app.services.caller import CLI_CALLER, WORKER_CALLER, Caller
+from app.services.caller import CLI_CALLER, Caller
 from app.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -80,27 +78,50 @@ def _key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:16]
 
 
-def load_master_key(value: str | None = None, path: str | None = None) -> MasterKey:
-    """The master key from MASTER_KEY, else MASTER_KEY_FILE (generated there when missing)."""
+def _master_key_texts(text: str) -> list[str]:
+    return [part for part in re.split(r"[,\s]+", text.strip()) if part]
+
+
+def load_master_keys(value: str | None = None, path: str | None = None) -> tuple[MasterKey, ...]:
+    """Every configured master key, the current one first: MASTER_KEY (or the file) may hold the new
+    and the old key together, separated by a comma, while `keys rewrap` moves the rows over. The
+    first wraps every new data key; the others only open rows not yet re-wrapped."""
     value = settings.master_key if value is None else value
     if value:
-        key = _parse_master_key(value)
-        return MasterKey(key, _key_id(key))
-    file = Path(path or settings.master_key_file)
-    if not file.exists():
-        # A laptop: a development key, kept next to the SQLite file and readable by the owner only.
-        private_directory(file.parent)
-        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-        log.warning("generated a development master key in %s (set MASTER_KEY in production)", file)
-    key = _parse_master_key(file.read_text())
-    return MasterKey(key, _key_id(key))
+        texts = _master_key_texts(value)
+    else:
+        file = Path(path or settings.master_key_file)
+        if not file.exists():
+            # A laptop: a development key, kept next to the SQLite file and readable by the owner only.
+            private_directory(file.parent)
+            descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            log.warning("generated a development master key in %s (set MASTER_KEY in production)", file)
+        texts = _master_key_texts(file.read_text())
+    if not texts:
+        raise MasterKeyError("the master key must be 32 bytes, hex or base64")
+    return tuple(MasterKey(key, _key_id(key)) for key in map(_parse_master_key, texts))
+
+
+def load_master_key(value: str | None = None, path: str | None = None) -> MasterKey:
+    """The current master key from MASTER_KEY, else MASTER_KEY_FILE (generated there when missing)."""
+    return load_master_keys(value, path)[0]
+
+
+@lru_cache(maxsize=1)
+def master_key_ring() -> tuple[MasterKey, ...]:
+    return load_master_keys()
 
 
 @lru_cache(maxsize=1)
 def master_key() -> MasterKey:
-    return load_master_key()
+    return master_key_ring()[0]
+
+
+def previous_master_keys() -> tuple[MasterKey, ...]:
+    """The old master keys configured beside the current one (empty outside a rotation)."""
+    return master_key_ring()[1:]
 
 
 def _seal(key: bytes, plaintext: bytes, context: bytes) -> bytes:
@@ -147,6 +168,15 @@ def _normalise_system_title(text: str | bytes | None) -> str | None:
     return raw.hex()
 
 
+_MAKER_PREFIX = re.compile(r"^([A-Za-z]{1,8})")
+
+
+def manufacturer_of(serial: str) -> str:
+    """The maker's prefix a serial carries ("KAM" of "KAM57000074"), or ""."""
+    match = _MAKER_PREFIX.match(serial.strip())
+    return match.group(1).upper()[:3] if match else ""
+
+
 def _normalise_serial(serial: str) -> str:
     serial = serial.strip()
     if not serial or len(serial) > 40:
@@ -168,9 +198,24 @@ def _seal_row(
     row.master_key_id = master.key_id
 
 
+def _wrapping_key(key_id: str, serial: str, master: MasterKey) -> MasterKey:
+    for candidate in (master, *previous_master_keys()):
+        if candidate.key_id == key_id:
+            return candidate
+    raise MasterKeyError(f"key of {serial} is wrapped by another master key ({key_id})")
+
+
+def open_data_key(serial: str, wrapped_data_key: bytes, master: MasterKey) -> bytes:
+    """A row's data key, unwrapped with ``master`` (the key its master_key_id names)."""
+    return _open(master.key, wrapped_data_key, _WRAP_CONTEXT + serial.encode())
+
+
+def wrap_data_key(serial: str, data_key: bytes, master: MasterKey) -> bytes:
+    return _seal(master.key, data_key, _WRAP_CONTEXT + serial.encode())
+
+
 def _open_row(row: MeterKey, master: MasterKey) -> OpenedKey:
-    if row.master_key_id != master.key_id:
-        raise MasterKeyError(f"key of {row.serial} is wrapped by another master key ({row.master_key_id})")
+    master = _wrapping_key(row.master_key_id, row.serial, master)
     data_key = _open(master.key, row.wrapped_data_key, _WRAP_CONTEXT + row.serial.encode())
     encryption_key = _open(data_key, row.encryption_key_sealed, _context(row.serial, "enc"))
     authentication_key = (
@@ -180,6 +225,31 @@ def _open_row(row: MeterKey, master: MasterKey) -> OpenedKey:
     )
     title = bytes.fromhex(row.system_title) if row.system_title else None
     return OpenedKey(row.serial, title, encryption_key, authentication_key)
+
+
+@dataclass(frozen=True, slots=True)
+class SealedKeys:
+    """A unit's keys sealed exactly as a meter_key row holds them (bound to the serial)."""
+
+    encryption_key_sealed: bytes
+    authentication_key_sealed: bytes | None
+    wrapped_data_key: bytes
+    master_key_id: str
+
+
+def seal_keys(
+    serial: str, encryption_key: bytes, authentication_key: bytes | None, master: MasterKey | None = None
+) -> SealedKeys:
+    """Seal keys for ``serial`` without storing them (a staged import holds them like this)."""
+    row = MeterKey(serial=serial, encryption_key_sealed=b"", wrapped_data_key=b"", master_key_id="")
+    _seal_row(row, encryption_key, authentication_key, master or master_key())
+    return SealedKeys(row.encryption_key_sealed, row.authentication_key_sealed, row.wrapped_data_key,
+                      row.master_key_id)  # fmt: skip
+
+
+def open_unit_keys(row: MeterKey) -> OpenedKey:
+    """The plaintext keys of one row for a holder of the right; the caller audits the view."""
+    return _open_row(row, master_key())
 
 
 def add_key(
@@ -194,6 +264,9 @@ def add_key(
     actor: Caller = CLI_CALLER,
     replace: bool = False,
     master: MasterKey | None = None,
+    manufacturer: str | None = None,
+    model: str | None = None,
+    medium: str | None = None,
 ) -> MeterKey:
     """Store (or with `replace`, re-key) the keys of one meter or concentrator, audited."""
     serial = _normalise_serial(serial)
@@ -216,6 +289,11 @@ def add_key(
     row.kind = kind.value
     row.owner_id = owner_id if owner_id is not None else (row.owner_id or (meter.owner_id if meter else None))
     row.meter_id = meter.id if meter is not None else row.meter_id
+    row.manufacturer = (
+        manufacturer if manufacturer is not None else row.manufacturer
+    ) or manufacturer_of(serial)
+    row.model = (model if model is not None else row.model) or (meter.model if meter else "")
+    row.medium = (medium if medium is not None else row.medium) or (meter.medium if meter else "")
     row.updated_at = utcnow()
     _seal_row(row, encryption_key, authentication_key, master or master_key())
     db.add(row)
@@ -226,182 +304,3 @@ def add_key(
         + (" with authentication key" if authentication_key else "")
     )  # fmt: skip
     return row
-
-
-@dataclass(frozen=True, slots=True)
-class KeyImportResult:
-    added: int
-    replaced: int
-    rejected: list[tuple[int, str]]  # (line number, reason)
-
-
-_SERIAL_COLUMNS = ("serial", "meter", "meter_serial", "meter_id", "id")
-_KEY_COLUMNS = ("key", "encryption_key", "ek", "guek", "aes_key")
-_AUTH_COLUMNS = ("auth_key", "authentication_key", "ak", "gak")
-_TITLE_COLUMNS = ("system_title", "systemtitle", "title")
-
-
-def _column(header: list[str], names: tuple[str, ...]) -> int | None:
-    for index, name in enumerate(header):
-        if name in names:
-            return index
-    return None
-
-
-def import_keys_csv(
-    db: Session,
-    text: str,
-    *,
-    owner_id: int | None = None,
-    actor: Caller = CLI_CALLER,
-    replace: bool = False,
-    source_name: str = "",
-) -> KeyImportResult:
-    """Import keys from CSV (`serial,key[,auth_key][,system_title][,kind]`, `,` or `;`), audited.
-
-    A bad line is reported with its number and skipped; the others are stored.
-    """
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
-    if not rows:
-        raise InvalidMeterKey("keys.bad_csv")
-    header = [cell.strip().lower() for cell in rows[0]]
-    serial_at, key_at = _column(header, _SERIAL_COLUMNS), _column(header, _KEY_COLUMNS)
-    auth_at, title_at = _column(header, _AUTH_COLUMNS), _column(header, _TITLE_COLUMNS)
-    kind_at = _column(header, ("kind", "type"))
-    if serial_at is None or key_at is None:
-        raise InvalidMeterKey("keys.bad_csv")
-    added = replaced = 0
-    rejected: list[tuple[int, str]] = []
-    master = master_key()
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-
-        def cell(index: int | None, cells: list[str] = cells) -> str:
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-
-        serial = cell(serial_at)
-        try:
-            with db.begin_nested():
-                existed = db.exec(select(MeterKey.id).where(MeterKey.serial == serial)).first() is not None
-                add_key(
-                    db, serial, cell(key_at), cell(auth_at) or None, system_title=cell(title_at) or None,
-                    kind=cell(kind_at) or KeyKind.METER, owner_id=owner_id, actor=actor, replace=replace,
-                    master=master,
-                )  # fmt: skip
-        except (InvalidMeterKey, ValueError) as error:
-            reason = error.message("en") if isinstance(error, DomainError) else str(error)
-            rejected.append((number, reason))
-            continue
-        if existed:
-            replaced += 1
-        else:
-            added += 1
-    record_audit(
-        db, "key.import", actor, subject_type="meter_key",
-        detail=f"{source_name} added={added} replaced={replaced} rejected={len(rejected)}"
-    )  # fmt: skip
-    return KeyImportResult(added, replaced, rejected)
-
-
-def _opened(db: Session, row: MeterKey | None, actor: Caller, how: str) -> OpenedKey | None:
-    if row is None:
-        return None
-    opened = _open_row(row, master_key())
-    record_audit(
-        db, "key.view", actor, subject_type="meter_key",
-        subject_id=row.id or "", detail=f"serial={row.serial} by {how}"
-    )  # fmt: skip
-    return opened
-
-
-def key_for_system_title(
-    db: Session, system_title: bytes | str, actor: Caller = WORKER_CALLER
-) -> OpenedKey | None:
-    """The plaintext keys of the HAN meter with this DLMS system title (for the worker), audited."""
-    title = _normalise_system_title(system_title)
-    row = db.exec(select(MeterKey).where(MeterKey.system_title == title)).first()
-    return _opened(db, row, actor, "system title")
-
-
-def _row_for_serial(db: Session, serial: str) -> MeterKey | None:
-    serial = serial.strip()
-    row = db.exec(select(MeterKey).where(MeterKey.serial == serial)).first()
-    if row is None and serial.isdigit() and len(serial) >= 6:
-        # A meter sends its number ("57000074"); the portal may know it with a make prefix.
-        candidates = db.exec(select(MeterKey).where(MeterKey.serial.endswith(serial))).all()  # type: ignore[attr-defined]
-        matching = [c for c in candidates if not c.serial[: -len(serial)][-1:].isdigit()]
-        row = matching[0] if len(matching) == 1 else None
-    return row
-
-
-def key_for_serial(db: Session, serial: str, actor: Caller = WORKER_CALLER) -> OpenedKey | None:
-    """The plaintext keys of the meter with this serial (for the worker), audited."""
-    return _opened(db, _row_for_serial(db, serial), actor, "serial")
-
-
-@dataclass(frozen=True, slots=True)
-class KeyProtection:
-    """How the data of a meter whose key we hold must arrive: encrypted (or authenticated) with
-    its key, authenticated too when it has an authentication key, from its own DLMS system title."""
-
-    serial: str
-    system_title: bytes | None
-    authenticated: bool
-
-
-_TRAILING_NUMBER = re.compile(r"(\d{6,})$")
-
-
-def meter_number(ref: str) -> str | None:
-    """The number part of a serial ("57000074" of "KAM57000074"), as wireless meters send it."""
-    match = _TRAILING_NUMBER.search(ref.strip())
-    return match.group(1) if match else None
-
-
-def key_protections(db: Session) -> dict[str, KeyProtection]:
-    """Every name a meter whose key we hold may send (the key's serial, the serial of the meter it
-    is linked to, and their number parts) -> how its data must arrive. Opens no key."""
-    rows = db.exec(
-        select(MeterKey.serial, MeterKey.system_title, MeterKey.authentication_key_sealed, Meter.serial)
-        .join(Meter, Meter.id == MeterKey.meter_id, isouter=True)  # type: ignore[arg-type]
-    ).all()
-    protections: dict[str, KeyProtection] = {}
-    for serial, title, authentication_sealed, linked_serial in rows:
-        protection = KeyProtection(serial, bytes.fromhex(title) if title else None,
-                                   authentication_sealed is not None)  # fmt: skip
-        for name in (serial, linked_serial):
-            if not name:
-                continue
-            for alias in (name, meter_number(name)):
-                # Two keys behind one number: the stricter rule holds.
-                if alias and (alias not in protections or protection.authenticated):
-                    protections[alias] = protection
-    return protections
-
-
-def export_keys_csv(db: Session, owner_id: int | None, actor: Caller) -> str:
-    """Plaintext CSV of an owner's keys (None: all), for a holder of the right; one audit row per export."""
-    query = select(MeterKey).order_by(MeterKey.serial)
-    if owner_id is not None:
-        query = query.where(MeterKey.owner_id == owner_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["serial", "key", "auth_key", "system_title", "kind"])
-    master = master_key()
-    count = 0
-    for row in db.exec(query):
-        opened = _open_row(row, master)
-        writer.writerow([
-            row.serial, opened.encryption_key.hex(),
-            opened.authentication_key.hex() if opened.authentication_key else "",
-            row.system_title or "", row.kind,
-        ])  # fmt: skip
-        count += 1
-    record_audit(
-        db, "key.export", actor, subject_type="organisation",
-        subject_id=owner_id if owner_id is not None else "", detail=f"{count} keys"
-    )  # fmt: skip
-    return out.getvalue()

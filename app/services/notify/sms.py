@@ -26,9 +26,9 @@ from twilio.rest import Client
 from app.config import Settings, settings
 from app.i18n import translate
 from app.models import SmsOutboxEntry
-from app.services.customer.mobile_numbers import parse_mobile
 from app.services.deployment_checks import DeploymentError, check_sms_backend
 from app.services.errors import DomainError
+from app.services.mobile_numbers import parse_mobile
 from app.services.notify.dev_console import show_development_message
 
 log = logging.getLogger(__name__)

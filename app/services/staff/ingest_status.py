@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -31,10 +31,6 @@ class SourceStatus:
     frames_refused: int = 0
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
 
 def source_statuses(db: Session) -> list[SourceStatus]:
     rows = db.exec(select(IngestSource).order_by(IngestSource.name)).all()
@@ -45,7 +41,7 @@ def source_statuses(db: Session) -> list[SourceStatus]:
             row.reading_source,
             row.state,
             row.last_error,
-            _aware(row.last_frame_at),
+            row.last_frame_at,
             row.frames_ok,
             row.frames_bad,
             row.readings_stored,
@@ -53,7 +49,7 @@ def source_statuses(db: Session) -> list[SourceStatus]:
             row.readings_duplicate,
             row.unknown_meters,
             row.lag_seconds,
-            _aware(row.updated_at) or utcnow(),
+            row.updated_at or utcnow(),
             frames_refused=row.frames_refused,
         )
         for row in rows

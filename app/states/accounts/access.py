@@ -38,7 +38,6 @@ class AccessRequestState(SessionState):
                 request_access(
                     db, principal, str(form.get("requested_role", "")),
                     str(form.get("organisation_name", "")), str(form.get("customer_number", "")),
-                    client_address=self._client_address(),
                 )
         except DomainError as error:
             self.errors = field_messages(error, self.language)

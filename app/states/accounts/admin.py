@@ -5,7 +5,10 @@ Every handler starts with ``self._require(Role.ADMIN, handler=...)``; the servic
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
+from sqlmodel import Session
 
 from app.db import session_scope
 from app.i18n import translate
@@ -22,14 +25,8 @@ from app.services.accounts.administration import (
 from app.services.errors import DomainError
 from app.services.sessions import Principal
 from app.states.form import field_messages
+from app.states.paging import clamp_page, int_or_none, page_count_for
 from app.states.session import SessionState
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 class AdminState(SessionState):
@@ -46,12 +43,12 @@ class AdminState(SessionState):
 
     @rx.var(cache=True)
     def page_count(self) -> int:
-        return max(1, -(-self.total_accounts // PAGE_SIZE))
+        return page_count_for(self.total_accounts, PAGE_SIZE)
 
     def _reload(self, principal: Principal) -> None:
         with session_scope() as db:
             rows, total = list_accounts(
-                db, principal, search=self.search, organisation_id=_int(self.organisation_filter),
+                db, principal, search=self.search, organisation_id=int_or_none(self.organisation_filter),
                 role=self.role_filter, page=self.page,
             )
             requests = pending_requests(db, principal)
@@ -97,51 +94,52 @@ class AdminState(SessionState):
     @rx.event
     def go_to_page(self, page: int) -> None:
         principal = self._require(Role.ADMIN, handler="go_to_page")
-        self.page = min(max(0, int(page)), self.page_count - 1)
+        self.page = clamp_page(page, self.page_count, first=0)
         self._reload(principal)
+
+    def _settle_request(self, principal: Principal, request_id: int, work: Callable[[Session], object],
+                        done_key: str):  # type: ignore[no-untyped-def]  # fmt: skip
+        """Approve or decline one request; its errors go beside that request's fields."""
+        try:
+            with session_scope() as db:
+                work(db)
+        except DomainError as error:
+            self.errors = {f"{request_id}.{field}": message
+                           for field, message in field_messages(error, self.language).items()}  # fmt: skip
+            return None
+        self.errors = {}
+        self._reload(principal)
+        return rx.toast.success(translate(done_key, self.language))
 
     @rx.event
     def approve(self, form: dict):
         principal = self._require(Role.ADMIN, handler="approve")
-        request_id = _int(form.get("request_id")) or 0
-        try:
-            with session_scope() as db:
-                approve_request(
-                    db, principal, request_id, organisation_id=_int(form.get("organisation_id")),
-                    new_organisation_name=str(form.get("new_organisation", "")),
-                    client_address=self._client_address(),
-                )
-        except DomainError as error:
-            self.errors = {f"{request_id}.{field}": message
-                           for field, message in field_messages(error, self.language).items()}
-            return None
-        self.errors = {}
-        self._reload(principal)
-        return rx.toast.success(translate("admin.approved", self.language))
+        request_id = int_or_none(form.get("request_id")) or 0
+        return self._settle_request(
+            principal, request_id,
+            lambda db: approve_request(
+                db, principal, request_id, organisation_id=int_or_none(form.get("organisation_id")),
+                new_organisation_name=str(form.get("new_organisation", "")),
+            ),
+            "admin.approved",
+        )  # fmt: skip
 
     @rx.event
     def decline(self, form: dict):
         principal = self._require(Role.ADMIN, handler="decline")
-        request_id = _int(form.get("request_id")) or 0
-        try:
-            with session_scope() as db:
-                decline_request(db, principal, request_id, str(form.get("reason", "")),
-                                client_address=self._client_address())
-        except DomainError as error:
-            self.errors = {f"{request_id}.{field}": message
-                           for field, message in field_messages(error, self.language).items()}
-            return None
-        self.errors = {}
-        self._reload(principal)
-        return rx.toast.success(translate("admin.declined", self.language))
+        request_id = int_or_none(form.get("request_id")) or 0
+        return self._settle_request(
+            principal, request_id,
+            lambda db: decline_request(db, principal, request_id, str(form.get("reason", ""))),
+            "admin.declined",
+        )  # fmt: skip
 
     @rx.event
     def deactivate(self, user_id: str):
         principal = self._require(Role.ADMIN, handler="deactivate")
         try:
             with session_scope() as db:
-                deactivate_account(db, principal, _int(user_id) or 0,
-                                   client_address=self._client_address())
+                deactivate_account(db, principal, int_or_none(user_id) or 0)
         except DomainError as error:
             return rx.toast.error(error.message(self.language))
         self._reload(principal)

@@ -6,6 +6,8 @@ submitted form (or the page's URL) and forget them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from app import routes
@@ -64,16 +66,20 @@ class AccountFormsState(SessionState):
         except DomainError as error:
             self.link_error = error.message(self.language)
 
-    @rx.event
-    async def submit_register(self, form: dict):
+    async def _send_link(self, form: dict, request: Callable[..., object]) -> None:
+        """Mail an activation or reset link to the typed address (the page then says it was sent)."""
         email, language, address = form_text(form, "email"), self.language, self._client_address()
 
-        def register() -> None:
+        def send() -> None:
             with session_scope() as db:
-                request_activation(db, email, language=language, client_address=address)
+                request(db, email, language=language, client_address=address)
 
-        if (await run_form(self, register)).ok:
+        if (await run_form(self, send)).ok:
             self.link_sent = True
+
+    @rx.event
+    async def submit_register(self, form: dict):
+        await self._send_link(form, request_activation)
 
     @rx.event
     async def submit_activation(self, form: dict):
@@ -115,14 +121,7 @@ class AccountFormsState(SessionState):
 
     @rx.event
     async def submit_forgot(self, form: dict):
-        email, language, address = form_text(form, "email"), self.language, self._client_address()
-
-        def forgot() -> None:
-            with session_scope() as db:
-                request_password_reset(db, email, language=language, client_address=address)
-
-        if (await run_form(self, forgot)).ok:
-            self.link_sent = True
+        await self._send_link(form, request_password_reset)
 
     @rx.event
     async def submit_reset(self, form: dict):

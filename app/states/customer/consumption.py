@@ -9,6 +9,7 @@ figures come from ``consumption_figures``.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -50,7 +51,13 @@ from app.states.session import SessionState
 YEAR, MONTH, DAY = "year", "month", "day"
 
 
+# A phone's tap arrives as two chart clicks a few milliseconds apart.
+TAP_ECHO_SECONDS = 0.6
+
+
 class ConsumptionState(SessionState):
+    # When a chart click last drilled down (time.monotonic()), to ignore a touch's echo.
+    _chart_drilled_at: float = 0.0
     level: str = YEAR
     mode: str = ENERGY
     loading: bool = True
@@ -277,10 +284,18 @@ class ConsumptionState(SessionState):
 
     @rx.event
     async def chart_clicked(self, points: list[dict[str, Any]]) -> None:
-        """A bar or point was tapped: plotly sends x, curveNumber and pointIndex only."""
+        """A bar or point was tapped: plotly sends x, curveNumber and pointIndex only.
+
+        A finger's tap on a phone reaches plotly as two clicks; the second would land on the
+        chart the first one opened (a year's bar went straight to a day). A click this soon
+        after the chart drilled down is that echo, and is ignored.
+        """
         def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
             if not points or self.level == DAY:
                 return
+            if time.monotonic() - self._chart_drilled_at < TAP_ECHO_SECONDS:
+                return
+            self._chart_drilled_at = time.monotonic()
             point = points[0]
             x = str(point.get("x", ""))
             if self.level == YEAR:

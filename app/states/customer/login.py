@@ -1,4 +1,8 @@
-"""Min side sign-in: first login by invoice data + SMS code, or mobile + password."""
+"""Min side sign-in: first login by invoice data + SMS code, or mobile + password.
+
+The forms are uncontrolled and submitted whole: the SMS code and the password are read from the
+submitted form and never become state vars (Reflex persists state to disk or Redis).
+"""
 
 from __future__ import annotations
 
@@ -10,16 +14,11 @@ import reflex as rx
 from app import routes
 from app.clock import utcnow
 from app.db import session_scope
-from app.services.customer.login import (
-    ChallengeInfo,
-    login_with_password,
-    resend_code,
-    start_first_login,
-    verify_code,
-)
+from app.services.customer.login import ChallengeInfo, resend_code, start_first_login, verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.errors import DomainError
 from app.services.otp import RESEND_COOLDOWN
-from app.states.form import field_messages
+from app.states.form import field_messages, form_checked, form_text, run_form
 from app.states.session import SessionState
 
 
@@ -28,10 +27,8 @@ class CustomerLoginState(SessionState):
     device_token: str = rx.LocalStorage("", name="mp_device", sync=True)
     method: str = "first"
     step: str = "form"
-    installation_number: str = ""
-    metering_point_id: str = ""
+    # The mobile number last submitted: the other sign-in form starts with it.
     mobile: str = ""
-    code: str = ""
     masked_mobile: str = ""
     resend_in: int = 0
     errors: dict[str, str] = {}
@@ -47,28 +44,11 @@ class CustomerLoginState(SessionState):
             self.method = method
             self.errors = {}
 
-    @rx.event
-    def set_installation_number(self, value: str) -> None:
-        self.installation_number = value
-
-    @rx.event
-    def set_metering_point_id(self, value: str) -> None:
-        self.metering_point_id = value
-
-    @rx.event
-    def set_mobile(self, value: str) -> None:
-        self.mobile = value
-
-    @rx.event
-    def set_code(self, value: str) -> None:
-        self.code = value
-
     def _show_challenge(self, challenge: ChallengeInfo):
         self._challenge_id = challenge.challenge_id
         self._resend_available_epoch = challenge.resend_available_at.timestamp()
         self.masked_mobile = challenge.masked_mobile
         self.step = "code"
-        self.code = ""
         self.errors = {}
         return CustomerLoginState.count_down_resend(self._seconds_until(challenge.resend_available_at))
 
@@ -87,39 +67,39 @@ class CustomerLoginState(SessionState):
         return rx.redirect(routes.CUSTOMER_HOME)
 
     @rx.event
-    def submit_first_login(self, form: dict | None = None):
-        try:
+    async def submit_first_login(self, form: dict | None = None):
+        self.mobile = form_text(form, "mobile")
+        address, language = self._client_address(), self.language
+
+        def start() -> ChallengeInfo:
             with session_scope() as db:
-                challenge = start_first_login(
+                return start_first_login(
                     db,
-                    self.installation_number,
-                    self.metering_point_id,
-                    self.mobile,
-                    # An uncontrolled box: its state is in the page until the form is sent.
-                    str((form or {}).get("consent", "")).lower() in {"on", "true"},
-                    self._client_address(),
-                    language=self.language,
+                    form_text(form, "installation_number"),
+                    form_text(form, "metering_point_id"),
+                    form_text(form, "mobile"),
+                    form_checked(form, "consent"),
+                    address,
+                    language=language,
                     # The version of the terms the page showed beside the ticked box.
-                    terms_version=str((form or {}).get("terms_version", "")),
+                    terms_version=form_text(form, "terms_version"),
                 )
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
-            return None
-        return self._show_challenge(challenge)
+
+        submitted = await run_form(self, start)
+        return self._show_challenge(submitted.value) if submitted.value is not None else None
 
     @rx.event
     async def submit_password_login(self, form: dict | None = None):
         # argon2 (about 0.4 s, 64 MiB) runs in a worker thread, not on the event loop.
         # The password comes with the submitted form only: it is never a state var.
-        password = str((form or {}).get("login_password") or "")
-        mobile, device_token = self.mobile, self.device_token or None
+        password = form_text(form, "login_password")
+        self.mobile = mobile = form_text(form, "login_mobile")
+        device_token = self.device_token or None
         address, language = self._client_address(), self.language
 
         def sign_in():
             with session_scope() as db:
-                return login_with_password(
-                    db, mobile, password, device_token, address, language=language
-                )
+                return login_with_password(db, mobile, password, device_token, address, language=language)
 
         try:
             outcome = await asyncio.to_thread(sign_in)
@@ -127,23 +107,25 @@ class CustomerLoginState(SessionState):
             self.errors = field_messages(error, self.language)
             return None
         if outcome.result is not None:
-            return await self._signed_in(
-                outcome.result.session_token, outcome.result.device_token
-            )
+            return await self._signed_in(outcome.result.session_token, outcome.result.device_token)
         assert outcome.challenge is not None
         return self._show_challenge(outcome.challenge)
 
     @rx.event
-    async def submit_code(self, _form: dict | None = None):
-        try:
+    async def submit_code(self, form: dict | None = None):
+        challenge_id, code, address = (
+            self._challenge_id,
+            form_text(form, "code").strip(),
+            self._client_address(),
+        )
+        device_token = self.device_token or None
+
+        def verify():
             with session_scope() as db:
-                result = verify_code(
-                    db,
-                    self._challenge_id,
-                    self.code.strip(),
-                    self._client_address(),
-                    device_token=self.device_token or None,
-                )
+                return verify_code(db, challenge_id, code, address, device_token=device_token)
+
+        try:
+            result = await asyncio.to_thread(verify)
         except DomainError as error:
             self.errors = {"code": error.message(self.language)}
             return None
@@ -164,7 +146,6 @@ class CustomerLoginState(SessionState):
     @rx.event
     def start_over(self) -> None:
         self.step = "form"
-        self.code = ""
         self.errors = {}
         self._challenge_id = ""
 

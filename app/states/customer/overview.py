@@ -11,6 +11,7 @@ from app import routes
 from app.config import settings
 from app.db import session_scope
 from app.i18n import translate
+from app.i18n.numbers import format_number
 from app.models import Role
 from app.services.customer.accounts import (
     account_profile,
@@ -30,11 +31,6 @@ from app.services.errors import DomainError
 from app.services.sessions import Principal
 from app.states.form import field_messages
 from app.states.session import SessionState
-
-
-def _format_number(value: float) -> str:
-    # Norwegian style: thin space for thousands, comma for decimals.
-    return f"{value:,.1f}".replace(",", " ").replace(".", ",")
 
 
 class CustomerState(SessionState):
@@ -60,7 +56,9 @@ class CustomerState(SessionState):
             "installation_number": overview.installation_number,
             "metering_point_id": overview.metering_point_id,
             "meter_serial": overview.meter_serial or "",
-            "last_reading": f"{_format_number(reading.value)} {reading.unit}" if reading else "",
+            "last_reading": (
+                f"{format_number(reading.value, 1, self.language)} {reading.unit}" if reading else ""
+            ),
             "last_reading_at": (
                 reading.at.astimezone(zone).strftime("%d.%m.%Y %H:%M") if reading else ""
             ),

@@ -5,19 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from app.db import session_scope
+from app.i18n.numbers import format_lag
 from app.models import Role
 from app.services.staff.ingest_status import source_statuses
 from app.states.session import SessionState
-
-
-def _lag_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 class IngestState(SessionState):
@@ -36,7 +27,7 @@ class IngestState(SessionState):
                 "frames_refused": str(s.frames_refused),
                 "readings_stored": str(s.readings_stored),
                 "readings_duplicate": str(s.readings_duplicate),
-                "readings_rejected": str(s.readings_rejected), "lag": _lag_text(s.lag_seconds),
+                "readings_rejected": str(s.readings_rejected), "lag": format_lag(s.lag_seconds),
                 "last_error": s.last_error,
             }
             for s in statuses

@@ -1,0 +1,51 @@
+"""The app's HTTP API beside the Reflex backend (``rx.App(api_transformer=...)``).
+
+``GET /api/installations?meter=…|ean=…``: the grid company's installation register for installer
+firms, with a bearer token per firm, rate-limited, every call logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.db import session_scope
+from app.services.installer.installation_lookup import ApiAnswer, look_up_installation
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _grid_company(request: Request) -> int | None:
+    try:
+        return int(request.query_params["grid_company"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _answer(request: Request) -> ApiAnswer:
+    with session_scope() as db:
+        return look_up_installation(
+            db,
+            _bearer(request),
+            meter=request.query_params.get("meter", ""),
+            ean=request.query_params.get("ean", ""),
+            grid_company_id=_grid_company(request),
+            client_address=request.client.host if request.client else None,
+        )
+
+
+async def installations(request: Request) -> JSONResponse:
+    # The look-up and its log row are a database transaction: off the event loop.
+    answer = await asyncio.to_thread(_answer, request)
+    headers = {"WWW-Authenticate": "Bearer"} if answer.status_code == 401 else None
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+
+
+api = Starlette(routes=[Route("/api/installations", installations, methods=["GET"])])

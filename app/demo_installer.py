@@ -1,0 +1,142 @@
+"""Demo data of the installer portal: the demo firm authorised for the demo grid company, its grid
+areas and job types, the installation register (from the demo meters), and a few notifications
+in different statuses, made through the services as the demo installer and grid staff."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.models import (
+    Customer,
+    CustomerRelationship,
+    GridArea,
+    Installation,
+    InstallationType,
+    InstallerAuthorisation,
+    JobType,
+    Medium,
+    Meter,
+    NotificationStatus,
+    Role,
+    User,
+)
+from app.services.caller import Caller
+from app.services.installer.notifications import create_notification, save_notification, send_notification
+from app.services.installer.processing import decide
+
+GRID_AREAS = (("TRD", "Trondheim sentrum"), ("STJ", "Stjørdal"), ("MAL", "Malvik"))
+JOB_TYPES = {
+    "new_installation": ("Anlegg med én måler", "Anlegg med flere målere"),
+    "service_change": ("Flytting av inntak", "Økning av inntakskabel"),
+    "fuse_change": ("Økning av hovedsikring", "Reduksjon av hovedsikring"),
+    "existing_installation": ("Arbeid i eksisterende anlegg",),
+    "temporary_installation": ("Byggestrøm",),
+    "extension": ("Utvidelse av anlegg",),
+}
+DEMO_OWNER_NUMBER = "15108695088"  # a valid fødselsnummer of no real person
+INSTALLATIONS = 12
+
+
+def _complete(address: str, surname: str) -> dict[str, str]:
+    return {
+        "installation_address": address,
+        "installation_postcode": "7010",
+        "installation_city": "Trondheim",
+        "owner_kind": "private",
+        "owner_surname": surname,
+        "owner_first_name": "Demo",
+        "owner_address": address,
+        "owner_postcode": "7010",
+        "owner_city": "Trondheim",
+        "billing_kind": "private",
+        "billing_surname": surname,
+        "billing_first_name": "Demo",
+        "billing_address": address,
+        "billing_postcode": "7010",
+        "billing_city": "Trondheim",
+        "main_fuse_before": "25",
+        "main_fuse_after": "32",
+        "meter_placement": "Yttervegg ved inngang",
+    }
+
+
+def add_installer_demo(db: Session, grid_id: int, firm_id: int) -> None:
+    db.add(InstallerAuthorisation(installer_firm_id=firm_id, grid_company_id=grid_id))
+    areas = [GridArea(grid_company_id=grid_id, code=code, name=name) for code, name in GRID_AREAS]
+    db.add_all(areas)
+    types = {row.code: row.id for row in db.exec(select(InstallationType))}
+    jobs: dict[str, list[JobType]] = {}
+    for code, names in JOB_TYPES.items():
+        jobs[code] = [
+            JobType(
+                grid_company_id=grid_id, installation_type_id=types[code] or 0, name=name, sort_order=order
+            )
+            for order, name in enumerate(names)
+        ]
+        db.add_all(jobs[code])
+    rows = db.exec(
+        select(CustomerRelationship, Customer, Meter)
+        .join(Customer, Customer.id == CustomerRelationship.customer_id)  # type: ignore[arg-type]
+        .join(Meter, Meter.id == CustomerRelationship.meter_id)  # type: ignore[arg-type]
+        .where(Meter.medium == Medium.ELECTRICITY, CustomerRelationship.utility_id == grid_id)
+        .order_by(CustomerRelationship.id)
+    ).all()
+    for relationship, customer, meter in rows[:INSTALLATIONS]:
+        first, _, surname = customer.name.partition(" ")
+        db.add(
+            Installation(
+                grid_company_id=grid_id,
+                meter_number=meter.serial,
+                ean=relationship.metering_point_id,
+                technical_number=f"T-{relationship.installation_number}",
+                address=relationship.address,
+                postcode=relationship.postcode,
+                city=relationship.city,
+                owner_surname=surname,
+                owner_first_name=first,
+                owner_address=relationship.address,
+                owner_postcode=relationship.postcode,
+                owner_city=relationship.city,
+                owner_phone=customer.mobile or "",
+                meter_placement="Sikringsskap i gang",
+                main_fuse="25",
+            )
+        )
+    db.flush()
+    installer = db.exec(
+        select(User).where(User.role == Role.INSTALLER, User.organisation_id == firm_id)
+    ).first()
+    staff = db.exec(select(User).where(User.role == Role.GRID_STAFF, User.organisation_id == grid_id)).first()
+    if installer is None or staff is None:
+        return
+    as_installer = Caller(
+        role=Role.INSTALLER, user_id=installer.id, organisation_id=firm_id, client_address="demo"
+    )
+    as_staff = Caller(role=Role.GRID_STAFF, user_id=staff.id, organisation_id=grid_id, client_address="demo")
+    plan = (
+        ("Fjordveien 12", "Berg", None, ""),
+        ("Kirkeveien 3", "Haugen", NotificationStatus.FOR_APPROVAL, ""),
+        ("Storgata 40", "Hagen", NotificationStatus.APPROVED, ""),
+        ("Elvegata 7", "Bakken", NotificationStatus.NEEDS_CHANGES, "Oppgi ny hovedsikring i ampere."),
+        ("Havnegata 2", "Larsen", NotificationStatus.REJECTED, "Anlegget ligger utenfor vårt nettområde."),
+    )
+    for index, (address, surname, status, reason) in enumerate(plan):
+        kind = "new_installation" if index % 2 == 0 else "fuse_change"
+        number = create_notification(
+            db,
+            as_installer,
+            grid_company_id=grid_id,
+            installation_type_id=types[kind] or 0,
+            job_type_id=jobs[kind][0].id or 0,
+            grid_area_id=areas[index % len(areas)].id or 0,
+        )
+        if status is None:
+            save_notification(db, as_installer, number, {"installation_address": address}, {})
+            continue
+        save_notification(
+            db, as_installer, number, _complete(address, surname), {"owner_id_number": DEMO_OWNER_NUMBER}
+        )
+        send_notification(db, as_installer, number)
+        if status != NotificationStatus.FOR_APPROVAL:
+            decide(db, as_staff, number, status, reason)
+    db.flush()

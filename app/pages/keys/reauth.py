@@ -1,0 +1,25 @@
+"""The dialog that asks for the password again before an export (last sign-in older than 5 minutes)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.components.dialogs import form_dialog
+from app.components.fields import text_field
+
+
+def reauth_dialog(state) -> rx.Component:
+    """``state`` has ``reauth_open``, ``set_reauth_open``, ``reauthenticate`` and ``errors``.
+
+    The password field is uncontrolled: it reaches the handler in the submitted form only.
+    """
+    t = state.t
+    return form_dialog(
+        t["keys.dialog.reauth_title"], t["keys.dialog.reauth_description"],
+        open=state.reauth_open, on_open_change=state.set_reauth_open, on_submit=state.reauthenticate,
+        submit_label=t["keys.dialog.reauth_confirm"], cancel_label=t["keys.dialog.cancel"],
+        fields=(text_field(t["keys.dialog.password"], "reauth-password", state.errors["password"],
+                           type="password", autocomplete="current-password", required=True,
+                           name="password"),),
+        error=state.errors["form"], dialog_id="reauth-dialog",
+    )

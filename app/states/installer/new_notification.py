@@ -1,0 +1,98 @@
+""" "New pre-notification": grid company -> installation type -> job type -> grid area -> Create."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.db import session_scope
+from app.i18n import translate
+from app.models import Role
+from app.services.installer import catalogue
+from app.services.installer.notifications import create_notification
+from app.states.form import run_form
+from app.states.session import SessionState
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _options(choices) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    return [{"value": str(choice.id), "label": choice.label} for choice in choices]
+
+
+class NewNotificationState(SessionState):
+    grid_companies: list[dict[str, str]] = []
+    installation_types: list[dict[str, str]] = []
+    job_types: list[dict[str, str]] = []
+    grid_areas: list[dict[str, str]] = []
+    # The choices so far (ids, not secret): each narrows the next list.
+    grid_company: str = ""
+    installation_type: str = ""
+    errors: dict[str, str] = {}
+
+    @rx.event
+    def load(self) -> None:
+        with session_scope() as db:
+            caller = self._require(Role.INSTALLER, handler="load", db=db)
+            companies = catalogue.grid_companies(db, caller)
+            types = catalogue.installation_types(db)
+        self.grid_companies = _options(companies)
+        self.installation_types = [
+            {"value": str(type_id), "label": translate(f"installer.type.{code}", self.language)}
+            for type_id, code in types
+        ]
+        self.grid_company = self.grid_companies[0]["value"] if len(self.grid_companies) == 1 else ""
+        self.installation_type = ""
+        self.errors = {}
+        self._reload_dependent()
+
+    def _reload_dependent(self) -> None:
+        if not self.grid_company:
+            self.job_types, self.grid_areas = [], []
+            return
+        with session_scope() as db:
+            caller = self._require(Role.INSTALLER, handler="choose", db=db)
+            self.grid_areas = _options(catalogue.grid_areas(db, caller, _int(self.grid_company)))
+            self.job_types = (
+                _options(
+                    catalogue.job_types(db, caller, _int(self.grid_company), _int(self.installation_type))
+                )
+                if self.installation_type
+                else []
+            )
+
+    @rx.event
+    def choose_grid_company(self, value: str) -> None:
+        self.grid_company = value
+        self._reload_dependent()
+
+    @rx.event
+    def choose_installation_type(self, value: str) -> None:
+        self.installation_type = value
+        self._reload_dependent()
+
+    @rx.event
+    async def create(self, form: dict):
+        with session_scope() as db:
+            caller = self._require(Role.INSTALLER, handler="create", db=db)
+
+        def work() -> int:
+            with session_scope() as db:
+                return create_notification(
+                    db,
+                    caller,
+                    grid_company_id=_int(form.get("grid_company")),
+                    installation_type_id=_int(form.get("installation_type")),
+                    job_type_id=_int(form.get("job_type")),
+                    grid_area_id=_int(form.get("grid_area")),
+                )
+
+        submitted = await run_form(self, work)
+        if submitted.ok:
+            return rx.redirect(f"{routes.INSTALLER_NOTIFICATION}?id={submitted.value}")
+        return None

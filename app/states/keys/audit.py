@@ -1,0 +1,98 @@
+"""The distributor's audit view: who viewed, exported, assigned, revoked, imported; filtered, paged, CSV.
+
+Read only: the page offers no way to change an entry.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+import reflex as rx
+
+from app.i18n import LANGUAGES, translate
+from app.models import Role
+from app.services.caller import Caller
+from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditQuery, audit_csv, audit_page
+from app.states.db_thread import read_in_thread
+from app.states.form import form_text
+from app.states.keys.display import format_count, format_time
+from app.states.paging import PagedList, page_count_for
+from app.states.session import SessionState
+
+PAGE_SIZE = 50
+
+
+def action_text(action: str, language: str) -> str:
+    key = f"keys.audit.action.{action}"
+    return translate(key, language) if key in LANGUAGES[language] else action
+
+
+def _date_or_none(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class KeyAuditState(PagedList, SessionState):
+    LISTER: ClassVar[Role] = Role.DISTRIBUTOR
+    action: str = ""
+    actor_email: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    errors: dict[str, str] = {}
+
+    @rx.var(cache=True)
+    def action_options(self) -> list[dict[str, str]]:
+        return [{"value": action, "label": action_text(action, self.language)}
+                for action in KEY_AUDIT_ACTIONS]  # fmt: skip
+
+    @rx.var(cache=True)
+    def total_text(self) -> str:
+        return translate("keys.audit.total", self.language, count=format_count(self.total, self.language))
+
+    def _query(self, page: int | None = None) -> AuditQuery:
+        return AuditQuery(action=self.action, actor_email=self.actor_email,
+                          date_from=_date_or_none(self.date_from), date_to=_date_or_none(self.date_to),
+                          page=page or self.page, page_size=PAGE_SIZE)  # fmt: skip
+
+    async def _reload(self, caller: Caller) -> None:
+        query = self._query()
+
+        found = await read_in_thread(lambda db: audit_page(db, caller, query))
+        rows = [
+            {"at": format_time(row.at), "actor": row.actor, "action": action_text(row.action, self.language),
+             "units": row.units, "outcome": row.outcome, "detail": row.detail}
+            for row in found.rows
+        ]  # fmt: skip
+        self._show_page(found.total, found.page, page_count_for(found.total, found.page_size), rows)
+
+    @rx.event
+    async def load(self):
+        caller = self._require(Role.DISTRIBUTOR, handler="load")
+        self.errors = {}
+        await self._reload(caller)
+
+    @rx.event
+    async def apply_filters(self, form: dict):
+        caller = self._require(Role.DISTRIBUTOR, handler="apply_filters")
+        action = form_text(form, "action")
+        self.action = action if action in KEY_AUDIT_ACTIONS else ""
+        self.actor_email = form_text(form, "actor_email").strip()[:254]
+        self.date_from, self.date_to = form_text(form, "date_from"), form_text(form, "date_to")
+        self.errors = {
+            name: translate("keys.audit.bad_date", self.language)
+            for name in ("date_from", "date_to")
+            if getattr(self, name) and _date_or_none(getattr(self, name)) is None
+        }
+        self.page = 1
+        await self._reload(caller)
+
+    @rx.event
+    async def export_csv(self):
+        caller = self._require(Role.DISTRIBUTOR, handler="export_csv")
+        query = self._query(page=1)
+
+        content = await read_in_thread(lambda db: audit_csv(db, caller, query))
+        return rx.download(data=content, filename="key-audit.csv", mime_type="text/csv")

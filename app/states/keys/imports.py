@@ -1,0 +1,193 @@
+"""Importing keys: upload a Kamstrup .kem/.kem2 (with its export password) or a CSV, preview, confirm.
+
+The parsed keys wait sealed in the database (a staged batch), never in state: state holds the
+batch id and the rows' serials and problems. "Cancel" writes nothing; "Confirm import" writes
+every good row or none, in a background event that reports its progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import PurePath
+
+import reflex as rx
+
+from app.db import session_scope
+from app.i18n import translate
+from app.models import Role
+from app.services.errors import AccessDenied, DomainError
+from app.services.keys.imports import (
+    ImportPreview,
+    ImportRow,
+    cancel_import,
+    confirm_import,
+    stage_csv_import,
+    stage_kem_import,
+)
+from app.states.keys.calls import run_key_call
+from app.states.keys.display import attribute_text, format_count
+from app.states.session import SessionState
+
+UPLOAD_ID = "key-file"
+KEM_SUFFIXES = (".kem", ".kem2")
+CSV_SUFFIXES = (".csv", ".txt")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# The preview lists every bad row (up to this many) and the first good ones.
+BAD_ROWS_SHOWN = 1000
+GOOD_ROWS_SHOWN = 20
+PROGRESS_EVERY_SECONDS = 0.25
+
+
+class KeyImportState(SessionState):
+    errors: dict[str, str] = {}
+    batch_id: int = 0
+    filename: str = ""
+    good: int = 0
+    bad: int = 0
+    bad_rows: list[dict[str, str]] = []
+    good_rows: list[dict[str, str]] = []
+    importing: bool = False
+    progress_done: int = 0
+    progress_total: int = 0
+    # Set once an import was written: the page then says how many and offers another.
+    imported: int = -1
+
+    @rx.var(cache=True)
+    def summary_text(self) -> str:
+        return translate("keys.page.import.summary", self.language, filename=self.filename,
+                         good=format_count(self.good, self.language),
+                         bad=format_count(self.bad, self.language))  # fmt: skip
+
+    @rx.var(cache=True)
+    def progress_text(self) -> str:
+        return translate("keys.page.import.progress", self.language,
+                         done=format_count(self.progress_done, self.language),
+                         total=format_count(self.progress_total, self.language))  # fmt: skip
+
+    @rx.var(cache=True)
+    def progress_percent(self) -> int:
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+    @rx.var(cache=True)
+    def imported_text(self) -> str:
+        return translate("keys.page.import.done", self.language,
+                         count=format_count(max(self.imported, 0), self.language))  # fmt: skip
+
+    def _clear(self) -> None:
+        self.batch_id = self.good = self.bad = 0
+        self.filename = ""
+        self.bad_rows = []
+        self.good_rows = []
+        self.progress_done = self.progress_total = 0
+
+    def _row(self, row: ImportRow) -> dict[str, str]:
+        return {
+            "line": str(row.line), "serial": row.serial,
+            "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
+            "medium": attribute_text("keys.list.medium", row.medium, self.language),
+            "problem": translate(row.problem, self.language) if row.problem else "",
+        }  # fmt: skip
+
+    def _show(self, preview: ImportPreview) -> None:
+        self.batch_id, self.filename = preview.batch_id, preview.filename
+        self.good, self.bad = preview.good, preview.bad
+        self.bad_rows = [self._row(row) for row in preview.rows if row.problem][:BAD_ROWS_SHOWN]
+        self.good_rows = [self._row(row) for row in preview.rows if not row.problem][:GOOD_ROWS_SHOWN]
+
+    @rx.event
+    def load(self) -> None:
+        self._require(Role.DISTRIBUTOR, handler="load")
+        self.errors = {}
+        self.imported = -1
+        if not self.importing:
+            self._clear()
+
+    @rx.event
+    async def stage_upload(self, files: list[rx.UploadFile], password: str):
+        """Read the chosen file and stage it; the export password arrives with the upload, never kept."""
+        caller = self._require(Role.DISTRIBUTOR, handler="stage_upload")
+        self.imported = -1
+        if self.batch_id:
+            return None  # one preview at a time: cancel or confirm it first
+        if not files:
+            self.errors = {"file": translate("keys.page.import.choose_file", self.language)}
+            return None
+        upload = files[0]
+        filename = PurePath(upload.name or upload.filename or "keys").name[:200]
+        content = await upload.read()
+        suffix = PurePath(filename).suffix.lower()
+        if len(content) > MAX_FILE_BYTES:
+            self.errors = {"file": translate("keys.page.import.too_large", self.language)}
+            return None
+        if suffix in KEM_SUFFIXES and not password:
+            self.errors = {"password": translate("keys.page.import.password_needed", self.language)}
+            return None
+        if suffix not in KEM_SUFFIXES + CSV_SUFFIXES:
+            self.errors = {"file": translate("keys.page.import.unknown_type", self.language)}
+            return None
+
+        def work() -> ImportPreview:
+            with session_scope() as db:
+                if suffix in KEM_SUFFIXES:
+                    return stage_kem_import(db, caller, filename, content, password)
+                return stage_csv_import(db, caller, filename, content)
+
+        done = await run_key_call(self, work)
+        if done.ok and done.value is not None:
+            self._show(done.value)
+        return None
+
+    @rx.event
+    async def cancel(self):
+        caller = self._require(Role.DISTRIBUTOR, handler="cancel")
+        batch_id = self.batch_id
+        if not batch_id or self.importing:
+            return None
+
+        def work() -> None:
+            with session_scope() as db:
+                cancel_import(db, caller, batch_id)
+
+        if (await run_key_call(self, work)).ok:
+            self._clear()
+            return rx.toast.info(translate("keys.page.import.cancelled", self.language))
+        return None
+
+    @rx.event(background=True)
+    async def confirm(self):
+        async with self:
+            caller = self._require(Role.DISTRIBUTOR, handler="confirm")
+            batch_id = self.batch_id
+            if not batch_id or self.importing:
+                return None
+            self.importing = True
+            self.progress_done, self.progress_total = 0, self.good
+            language = self.language
+        latest = [0, 0]
+
+        def progress(done: int, total: int) -> None:
+            latest[0], latest[1] = done, total
+
+        def work() -> int:
+            with session_scope() as db:
+                return confirm_import(db, caller, batch_id, progress)
+
+        task = asyncio.ensure_future(asyncio.to_thread(work))
+        while not task.done():
+            await asyncio.wait({task}, timeout=PROGRESS_EVERY_SECONDS)
+            async with self:
+                self.progress_done, self.progress_total = latest[0], latest[1] or self.progress_total
+        async with self:
+            self.importing = False
+            try:
+                written = task.result()
+            except AccessDenied:
+                raise
+            except DomainError as error:
+                self.errors = {"form": error.message(language)}
+                return None
+            self._clear()
+            self.errors = {}
+            self.imported = written
+            return rx.toast.success(translate("keys.page.import.done", language,
+                                              count=format_count(written, language)))  # fmt: skip

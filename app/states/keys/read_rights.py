@@ -1,0 +1,185 @@
+"""Read rights from the key list: assign to an e-mail, revoke for the selection, per unit, per reader.
+
+"Edit read rights" -> "Assign" opens the dialog "Assign read rights" with "User e-mail"; the
+address is read from the submitted form, never kept. A unit's readers panel lists who may read
+it, revokes one of them, and shows the key (audited by the service).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.db import session_scope
+from app.i18n import translate
+from app.models import Role
+from app.services.keys.read_rights import (
+    AssignOutcome,
+    ReaderRow,
+    assign_read_rights,
+    readers_of,
+    revoke_read_rights,
+    revoke_reader,
+)
+from app.states.form import form_text
+from app.states.keys.calls import reveal_key, run_key_call
+from app.states.keys.display import format_count, format_time
+from app.states.keys.unit_list import KeyListState
+from app.states.paging import int_or_none
+
+ASSIGN, REVOKE, REVOKE_EVERYWHERE = "assign", "revoke", "revoke_everywhere"
+DIALOGS = (ASSIGN, REVOKE, REVOKE_EVERYWHERE)
+UNIT_KEY_ELEMENT = "unit-key"
+
+
+def _revoked_text(email: str, count: int, language: str) -> str:
+    return translate("keys.dialog.revoked", language, email=email.strip(),
+                     count=format_count(count, language))  # fmt: skip
+
+
+class ReadRightsState(KeyListState):
+    # Which read-rights dialog is open ("" = none); it stays open while its form shows an error.
+    dialog: str = ""
+    errors: dict[str, str] = {}
+    # The unit whose readers panel is open.
+    panel_open: bool = False
+    panel_unit_id: str = ""
+    panel_serial: str = ""
+    panel_readers: list[dict[str, str]] = []
+
+    @rx.event
+    def open_dialog(self, which: str) -> None:
+        self._require(Role.DISTRIBUTOR, handler="open_dialog")
+        self.errors = {}
+        self.dialog = which if which in DIALOGS else ""
+
+    @rx.event
+    def set_dialog_open(self, is_open: bool) -> None:
+        self._require(Role.DISTRIBUTOR, handler="set_dialog_open")
+        if not is_open:
+            self.dialog = ""
+            self.errors = {}
+
+    def _selection_or_error(self) -> list[int]:
+        ids = sorted(self._selected_ids)
+        if not ids:
+            self.errors = {"form": translate("keys.dialog.nothing_selected", self.language)}
+        return ids
+
+    async def _after_change(self, caller, message: str):
+        self.dialog = ""
+        await self._reload(caller)
+        return rx.toast.success(message)
+
+    @rx.event
+    async def assign(self, form: dict):
+        caller = self._require(Role.DISTRIBUTOR, handler="assign")
+        ids = self._selection_or_error()
+        if not ids:
+            return None
+        email, language = form_text(form, "email"), self.language
+
+        def work() -> AssignOutcome:
+            with session_scope() as db:
+                return assign_read_rights(db, caller, ids, email, language=language)
+
+        done = await run_key_call(self, work)
+        if not done.ok or done.value is None:
+            return None
+        outcome = done.value
+        key = "keys.dialog.assigned_invited" if outcome.invited else "keys.dialog.assigned"
+        return await self._after_change(caller, translate(
+            key, language, email=email.strip(), count=format_count(outcome.assigned, language)))
+
+    @rx.event
+    async def revoke_selected(self, form: dict):
+        caller = self._require(Role.DISTRIBUTOR, handler="revoke_selected")
+        ids = self._selection_or_error()
+        if not ids:
+            return None
+        email, language = form_text(form, "email"), self.language
+
+        def work() -> int:
+            with session_scope() as db:
+                return revoke_read_rights(db, caller, ids, email)
+
+        done = await run_key_call(self, work)
+        if not done.ok:
+            return None
+        return await self._after_change(caller, _revoked_text(email, done.value or 0, language))
+
+    @rx.event
+    async def revoke_everywhere(self, form: dict):
+        caller = self._require(Role.DISTRIBUTOR, handler="revoke_everywhere")
+        email, language = form_text(form, "email"), self.language
+
+        def work() -> int:
+            with session_scope() as db:
+                return revoke_reader(db, caller, email)
+
+        done = await run_key_call(self, work)
+        if not done.ok:
+            return None
+        return await self._after_change(caller, _revoked_text(email, done.value or 0, language))
+
+    # ------------------------------------------------------------ one unit's readers panel
+
+    def _panel_unit(self) -> int | None:
+        return int_or_none(self.panel_unit_id)
+
+    async def _load_readers(self, caller, unit_id: int) -> None:
+        def work() -> list[ReaderRow]:
+            with session_scope() as db:
+                return readers_of(db, caller, unit_id)
+
+        readers = (await run_key_call(self, work)).value or []
+        self.panel_readers = [
+            {"email": reader.email, "name": reader.name, "granted": format_time(reader.granted_at),
+             "registered": "1" if reader.registered else ""}
+            for reader in readers
+        ]  # fmt: skip
+
+    @rx.event
+    async def open_panel(self, unit_id: str):
+        caller = self._require(Role.DISTRIBUTOR, handler="open_panel")
+        listed = {row["id"]: row["serial"] for row in self.rows}
+        if unit_id not in listed:
+            return
+        self.errors = {}
+        self.panel_unit_id, self.panel_serial = unit_id, listed[unit_id]
+        self.panel_readers = []
+        self.panel_open = True
+        await self._load_readers(caller, int(unit_id))
+
+    @rx.event
+    def set_panel_open(self, is_open: bool) -> None:
+        self._require(Role.DISTRIBUTOR, handler="set_panel_open")
+        if not is_open:
+            self.panel_open = False
+            self.panel_unit_id = self.panel_serial = ""
+            self.panel_readers = []
+
+    @rx.event
+    async def revoke_unit_reader(self, email: str):
+        caller = self._require(Role.DISTRIBUTOR, handler="revoke_unit_reader")
+        unit_id = self._panel_unit()
+        if unit_id is None:
+            return None
+
+        def work() -> int:
+            with session_scope() as db:
+                return revoke_read_rights(db, caller, [unit_id], email)
+
+        if not (await run_key_call(self, work)).ok:
+            return None
+        await self._load_readers(caller, unit_id)
+        await self._reload(caller)
+        return rx.toast.success(_revoked_text(email, 1, self.language))
+
+    @rx.event
+    async def show_unit_key(self):
+        caller = self._require(Role.DISTRIBUTOR, handler="show_unit_key")
+        unit_id = self._panel_unit()
+        if unit_id is None:
+            return None
+
+        return await reveal_key(self, caller, unit_id, UNIT_KEY_ELEMENT)

@@ -1,0 +1,71 @@
+"""The key reader's page: only the units assigned to them; a key shows on "Show" (audited).
+
+The list holds serial, kind and model; a shown key is written into its row by a script and
+never kept in state. "Download" exports the ticked units (asking the password again if the
+sign-in is old).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import reflex as rx
+
+from app.models import Role
+from app.services.keys.read_rights import reader_units
+from app.services.keys.units import UnitQuery
+from app.states.db_thread import read_in_thread
+from app.states.form import form_text
+from app.states.keys.calls import reveal_key
+from app.states.keys.display import attribute_text
+from app.states.keys.export import ExportFlow
+from app.states.keys.selection import UnitSelection
+from app.states.paging import PagedList, int_or_none
+from app.states.session import SessionState
+
+PAGE_SIZE = 50
+
+
+def reader_key_element(unit_id: str | int) -> str:
+    return f"reader-key-{unit_id}"
+
+
+class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
+    LISTER: ClassVar[Role] = Role.KEY_READER
+    errors: dict[str, str] = {}
+
+    def _export_ids(self) -> list[int]:
+        return sorted(self._selected_ids)
+
+    async def _reload(self, caller) -> None:
+        query = UnitQuery(page=self.page, page_size=PAGE_SIZE)
+
+        found = await read_in_thread(lambda db: reader_units(db, caller, query))
+        rows = [
+            {"id": str(row.id), "serial": row.serial,
+             "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
+             "selected": self._selected_mark(row.id)}
+            for row in found.rows
+        ]  # fmt: skip
+        self._show_page(found.total, found.page, found.pages, rows)
+
+    @rx.event
+    async def load(self):
+        caller = self._require(Role.KEY_READER, handler="load")
+        self.errors = {}
+        self.export_open = self.reauth_open = False
+        await self._reload(caller)
+
+    @rx.event
+    async def show(self, unit_id: str):
+        caller = self._require(Role.KEY_READER, handler="show")
+        wanted = int_or_none(unit_id)
+        if wanted is None:
+            return None
+
+        return await reveal_key(self, caller, wanted, reader_key_element(wanted))
+
+    @rx.event
+    async def download(self, form: dict):
+        caller = self._require(Role.KEY_READER, handler="download")
+        return await self._export(caller, form_text(form, "format"))

@@ -1,0 +1,142 @@
+"""The distributor's key list: one page of units (never a key), its filter, sort and the selection.
+
+The selection lives on the server as unit ids in a backend-only var: "select all 2,431 matching"
+never sends thousands of ids to the browser. Read rights and exports (substates) act on it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import reflex as rx
+
+from app import routes
+from app.i18n import translate
+from app.models import Role
+from app.services.caller import Caller
+from app.services.keys.units import (
+    UnitQuery,
+    UnitRow,
+    list_units,
+    matching_unit_ids,
+    unit_filter_options,
+)
+from app.states.db_thread import read_in_thread
+from app.states.form import form_text
+from app.states.keys.display import attribute_text, format_count, format_time
+from app.states.keys.selection import UnitSelection
+from app.states.paging import PagedList
+from app.states.session import SessionState
+
+PAGE_SIZE = 50
+SORT_COLUMNS = ("serial", "kind", "model", "medium", "readers", "updated_at")
+KINDS = ("meter", "concentrator")
+ASSIGNED_CHOICES = ("assigned", "unassigned")
+# A pasted list of serials may be long, but not unbounded.
+SEARCH_LIMIT = 20_000
+
+
+class KeyListState(UnitSelection, PagedList, SessionState):
+    LISTER: ClassVar[Role] = Role.DISTRIBUTOR
+    # The filter as applied; the form shows it back as its default values.
+    serial_search: str = ""
+    kind: str = ""
+    model: str = ""
+    medium: str = ""
+    assigned: str = ""
+    sort: str = "serial"
+    descending: bool = False
+    model_options: list[str] = []
+    medium_options: list[dict[str, str]] = []
+    # Bumped when the filter form is reset, so its uncontrolled fields start again.
+    filter_generation: int = 0
+
+    @rx.var(cache=True)
+    def select_all_text(self) -> str:
+        return translate("keys.list.select_all_matching", self.language,
+                         count=format_count(self.total, self.language))  # fmt: skip
+
+    @rx.var(cache=True)
+    def total_text(self) -> str:
+        return translate("keys.list.total", self.language, count=format_count(self.total, self.language))
+
+    def _query(self) -> UnitQuery:
+        return UnitQuery(
+            serial_search=self.serial_search, kind=self.kind, model=self.model, medium=self.medium,
+            assigned=self.assigned, sort=self.sort, descending=self.descending, page=self.page,
+            page_size=PAGE_SIZE,
+        )  # fmt: skip
+
+    def _row(self, row: UnitRow) -> dict[str, str]:
+        return {
+            "id": str(row.id), "serial": row.serial, "manufacturer": row.manufacturer,
+            "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
+            "medium": attribute_text("keys.list.medium", row.medium, self.language),
+            "readers": str(row.readers), "updated": format_time(row.updated_at),
+            "selected": self._selected_mark(row.id),
+        }  # fmt: skip
+
+    async def _reload(self, caller: Caller) -> None:
+        query = self._query()
+
+        found = await read_in_thread(lambda db: list_units(db, caller, query))
+        self._show_page(found.total, found.page, found.pages, [self._row(row) for row in found.rows])
+
+    @rx.event
+    async def load(self):
+        if self.role == Role.KEY_READER.value:
+            # A key reader's start page is their own list.
+            return rx.redirect(routes.KEYS_READER)
+        caller = self._require(Role.DISTRIBUTOR, handler="load")
+
+        found = await read_in_thread(lambda db: unit_filter_options(db, caller))
+        self.model_options = list(found.models)
+        self.medium_options = [
+            {"value": medium, "label": attribute_text("keys.list.medium", medium, self.language)}
+            for medium in found.media
+        ]
+        await self._reload(caller)
+        return None
+
+    @rx.event
+    async def apply_filters(self, form: dict):
+        caller = self._require(Role.DISTRIBUTOR, handler="apply_filters")
+        self.serial_search = form_text(form, "serial_search")[:SEARCH_LIMIT]
+        self.kind = _one_of(form_text(form, "kind"), KINDS)
+        self.model = form_text(form, "model")[:100]
+        self.medium = form_text(form, "medium")[:40]
+        self.assigned = _one_of(form_text(form, "assigned"), ASSIGNED_CHOICES)
+        self.page = 1
+        # A new filter starts a new selection: "all matching" always means what is listed.
+        self._set_selection(set())
+        await self._reload(caller)
+
+    @rx.event
+    async def reset_filters(self):
+        caller = self._require(Role.DISTRIBUTOR, handler="reset_filters")
+        self.serial_search = self.kind = self.model = self.medium = self.assigned = ""
+        self.page = 1
+        self.filter_generation += 1
+        self._set_selection(set())
+        await self._reload(caller)
+
+    @rx.event
+    async def sort_by(self, column: str):
+        caller = self._require(Role.DISTRIBUTOR, handler="sort_by")
+        if column not in SORT_COLUMNS:
+            return
+        self.descending = not self.descending if column == self.sort else False
+        self.sort = column
+        self.page = 1
+        await self._reload(caller)
+
+    @rx.event
+    async def select_all_matching(self):
+        caller = self._require(Role.DISTRIBUTOR, handler="select_all_matching")
+        query = self._query()
+
+        self._set_selection(set(await read_in_thread(lambda db: matching_unit_ids(db, caller, query))))
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    return value if value in allowed else ""

@@ -1,0 +1,111 @@
+"""Grid-company staff: the queue of pre-notifications and one notification's processing.
+
+Staff see only their own grid company's notifications, with the parties' personal and
+organisation numbers (each view audited).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import reflex as rx
+
+from app.db import session_scope
+from app.i18n import translate
+from app.models import NotificationStatus, Role
+from app.services.caller import Caller
+from app.services.installer.processing import (
+    decide,
+    id_numbers_for_staff,
+    staff_grid_company,
+    staff_notification,
+)
+from app.services.installer.statuses import NOTIFICATION_STATUSES
+from app.services.installer.transitions import add_note
+from app.states.form import form_text, run_form_inline
+from app.states.installer.notification_list import NotificationList
+from app.states.installer.notification_view import NotificationView, status_options
+from app.states.session import SessionState
+
+
+class StaffQueueState(NotificationList, SessionState):
+    LISTER: ClassVar[Role] = Role.GRID_STAFF
+    RELOAD_HANDLER: ClassVar[str] = "queue"
+    status_filter: str = NotificationStatus.FOR_APPROVAL.value
+
+    @rx.var(cache=True)
+    def statuses(self) -> list[dict[str, str]]:
+        return [s for s in status_options(self.language) if s["value"] != NotificationStatus.NOT_SENT]
+
+    def _scope(self, caller: Caller) -> dict[str, Any]:
+        return {"grid_company_id": staff_grid_company(caller), "sent_only": True}
+
+
+class StaffNotificationState(NotificationView, SessionState):
+    installer_firm: str = ""
+    # The parties' numbers, for the grid company's staff only (never on an installer's page).
+    id_numbers: dict[str, str] = {}
+
+    @rx.var(cache=True)
+    def can_decide(self) -> bool:
+        return NOTIFICATION_STATUSES.allowed(self.status, NotificationStatus.APPROVED)
+
+    @rx.var(cache=True)
+    def can_complete(self) -> bool:
+        return NOTIFICATION_STATUSES.allowed(self.status, NotificationStatus.COMPLETED)
+
+    def _show(self, handler: str, notification_id: int) -> None:
+        with session_scope() as db:
+            caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
+            row = staff_notification(db, caller, notification_id)
+            self.id_numbers = id_numbers_for_staff(db, caller, row)
+            self.installer_firm = self._show_notification(db, row).installer_firm
+
+    @rx.event
+    def load(self) -> None:
+        self.errors = {}
+        self.notification_id = 0
+        self.values, self.id_numbers = {}, {}
+        notification_id = self._id_from_url()
+        self._show("load", notification_id)
+
+    def _decide(self, handler: str, target: str, reason: str = ""):  # type: ignore[no-untyped-def]
+        def work() -> None:
+            with session_scope() as db:
+                caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
+                decide(db, caller, self.notification_id, target, reason)
+
+        done = run_form_inline(self, work)
+        if done.error is not None:
+            return rx.toast.error(done.error.message(self.language))
+        self._show(handler, self.notification_id)
+        return rx.toast.success(translate("staff.decided", self.language))
+
+    @rx.event
+    def approve(self):
+        return self._decide("approve", NotificationStatus.APPROVED)
+
+    @rx.event
+    def reject(self, form: dict):
+        return self._decide("reject", NotificationStatus.REJECTED, form_text(form, "reason"))
+
+    @rx.event
+    def return_for_changes(self, form: dict):
+        return self._decide("return_for_changes", NotificationStatus.NEEDS_CHANGES, form_text(form, "reason"))
+
+    @rx.event
+    def complete(self):
+        return self._decide("complete", NotificationStatus.COMPLETED)
+
+    @rx.event
+    def add_note(self, form: dict):
+        def work() -> None:
+            with session_scope() as db:
+                caller = self._require(Role.GRID_STAFF, handler="add_note", db=db)
+                row = staff_notification(db, caller, self.notification_id)
+                add_note(db, caller, row, form_text(form, "note"))
+
+        if not run_form_inline(self, work).ok:
+            return None
+        self._show("add_note", self.notification_id)
+        return rx.toast.success(translate("installer.note_added", self.language))

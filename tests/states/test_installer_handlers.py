@@ -1,0 +1,150 @@
+"""Installer-portal handlers called as a browser would: an installer cannot open or change another
+firm's notification, and grid staff cannot see another grid company's."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from sqlmodel import Session
+
+from app.db import get_engine, session_scope
+from app.models import NotificationStatus, PreNotification, Role
+from app.services.errors import AccessDenied
+from app.services.installer.notifications import create_notification, save_notification, send_notification
+from app.services.installer.processing import decide
+from app.services.sessions import start_session
+from app.states.installer.notification_form import NotificationFormState
+from app.states.installer.notification_list import InstallerListState
+from app.states.staff.notifications import StaffNotificationState, StaffQueueState
+from tests.handler_callers import state_as
+from tests.services.installer.installer_world import FODSELSNUMMER, World, build_world, complete_values
+
+
+def _token(caller) -> str:  # type: ignore[no-untyped-def]
+    with Session(get_engine()) as db:
+        token = start_session(db, Role(caller.role), user_id=caller.user_id)
+        db.commit()
+    return token
+
+
+@pytest.fixture
+def world(app_database_url) -> World:
+    with session_scope() as db:
+        return build_world(db, uuid.uuid4().hex[:8])
+
+
+def _notification(world: World, *, sent: bool) -> int:
+    with session_scope() as db:
+        number = create_notification(
+            db,
+            world.installer,
+            grid_company_id=world.grid,
+            installation_type_id=world.installation_type,
+            job_type_id=world.job_type,
+            grid_area_id=world.area,
+        )
+        if sent:
+            save_notification(
+                db, world.installer, number, complete_values(), {"owner_id_number": FODSELSNUMMER}
+            )
+            send_notification(db, world.installer, number)
+    return number
+
+
+def test_an_installer_opens_their_own_firms_notification(world, monkeypatch):
+    number = _notification(world, sent=False)
+    state = state_as(NotificationFormState, _token(world.installer))
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    assert state.notification_id == number and state.editing
+
+
+def test_a_notification_returned_for_changes_opens_read_only_until_edit(world, monkeypatch):
+    number = _notification(world, sent=True)
+    with session_scope() as db:
+        decide(db, world.staff, number, NotificationStatus.NEEDS_CHANGES, "Fuse?")
+    state = state_as(NotificationFormState, _token(world.installer))
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    assert not state.editing and state.reject_reason == "Fuse?"
+    NotificationFormState.edit.fn(state)
+    assert state.editing
+
+
+def test_an_installer_cannot_open_or_change_another_firms_notification(world, monkeypatch):
+    number = _notification(world, sent=False)
+    token = _token(world.other_installer)
+    state = state_as(NotificationFormState, token)
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    with pytest.raises(AccessDenied):
+        NotificationFormState.load.fn(state)
+    assert state.values == {} and state.notification_id == 0
+    # Handlers that act on a notification id held in the tab refuse it too.
+    state.notification_id = number
+    with pytest.raises(AccessDenied):
+        asyncio.run(
+            NotificationFormState.submit_form.fn(state, {"intent": "save", "owner_surname": "Hacked"})
+        )
+    for name, args in (
+        ("confirm_send", ()),
+        ("add_note", ({"note": "x"},)),
+        ("delete", ()),
+        ("fetch", ({"fetch_meter": "x"},)),
+    ):
+        handler = NotificationFormState.event_handlers[name].fn
+        with pytest.raises(AccessDenied):
+            result = handler(state, *args)
+            if asyncio.iscoroutine(result):
+                asyncio.run(result)
+    with session_scope() as db:
+        row = db.get(PreNotification, number)
+        assert row is not None and row.owner_surname == "" and row.status == "not_sent"
+    listing = state_as(InstallerListState, token)
+    InstallerListState.load.fn(listing)
+    assert all(row["id"] != str(number) for row in listing.rows)
+
+
+def test_staff_see_their_own_grid_companys_notification_with_the_numbers(world, monkeypatch):
+    number = _notification(world, sent=True)
+    state = state_as(StaffNotificationState, _token(world.staff))
+    monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
+    StaffNotificationState.load.fn(state)
+    assert state.id_numbers["owner_id_number"] == FODSELSNUMMER
+    queue = state_as(StaffQueueState, _token(world.staff))
+    StaffQueueState.load.fn(queue)
+    assert str(number) in [row["id"] for row in queue.rows]
+
+
+def test_staff_cannot_see_or_decide_another_grid_companys_notification(world, monkeypatch):
+    number = _notification(world, sent=True)
+    token = _token(world.other_staff)
+    state = state_as(StaffNotificationState, token)
+    monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
+    with pytest.raises(AccessDenied):
+        StaffNotificationState.load.fn(state)
+    assert state.id_numbers == {} and state.values == {}
+    state.notification_id = number
+    for name, args in (
+        ("approve", ()),
+        ("reject", ({"reason": "x"},)),
+        ("complete", ()),
+        ("add_note", ({"note": "x"},)),
+    ):
+        with pytest.raises(AccessDenied):
+            StaffNotificationState.event_handlers[name].fn(state, *args)
+    with session_scope() as db:
+        assert db.get(PreNotification, number).status == "for_approval"
+    queue = state_as(StaffQueueState, token)
+    StaffQueueState.load.fn(queue)
+    assert str(number) not in [row["id"] for row in queue.rows]
+
+
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.DISTRIBUTOR, Role.GRID_STAFF, None])
+def test_installer_handlers_refuse_other_roles(app_database_url, role):
+    from tests.handler_callers import session_token
+
+    state = state_as(InstallerListState, session_token(role) if role else "")
+    with pytest.raises(AccessDenied):
+        InstallerListState.load.fn(state)

@@ -1,0 +1,337 @@
+"""Key-service handlers called as a browser would: one organisation's distributor never reaches
+another's units (list, show, export, assign, revoke), and a key reader sees only what was assigned."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import io
+import os
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import reflex as rx
+from sqlmodel import col, select
+
+from app.clock import utcnow
+from app.db import session_scope
+from app.models import KeyReadRight, MeterKey, Organisation, OrganisationKind, Role, User, UserSession
+from app.services.errors import AccessDenied
+from app.services.keys.kem import KemEntry, build_kem
+from app.services.keys.read_rights import assign_read_rights
+from app.services.keys.sealing import add_key
+from app.services.passwords import hash_password
+from app.services.sessions import hash_token, resolve_principal, start_session
+from app.states.keys.audit import KeyAuditState
+from app.states.keys.export import KeyExportState
+from app.states.keys.imports import KeyImportState
+from app.states.keys.read_rights import ReadRightsState
+from app.states.keys.reader import KeyReaderState
+from app.states.keys.unit_list import KeyListState
+from app.states.session import SessionState
+from tests.handler_callers import session_token, state_as
+
+PASSWORD = "Kobber#Maaler26"
+
+
+@dataclass(frozen=True)
+class Org:
+    token: str  # the distributor's browser
+    unit_ids: list[int]
+    serials: list[str]
+
+
+@dataclass(frozen=True)
+class World:
+    prefix: str
+    own: Org
+    other: Org
+    reader_token: str
+    reader_email: str
+    assigned_id: int  # the one unit of ``own`` assigned to the reader
+
+
+def _account(db, role: Role, organisation_id: int | None, email: str) -> str:
+    user = User(email=email, name=email.split("@")[0], role=role.value, organisation_id=organisation_id,
+                password_hash=hash_password(PASSWORD))
+    db.add(user)
+    db.flush()
+    return start_session(db, role, user_id=user.id)
+
+
+def _org(db, prefix: str, first: int, count: int) -> Org:
+    org = Organisation(name=f"Distributør {uuid.uuid4().hex[:8]}", kind=OrganisationKind.DISTRIBUTOR.value)
+    db.add(org)
+    db.flush()
+    serials = [f"{prefix}{first + n:03d}" for n in range(count)]
+    ids = [add_key(db, serial, os.urandom(16), owner_id=org.id, model="MULTICAL 21", medium="water").id
+           for serial in serials]
+    token = _account(db, Role.DISTRIBUTOR, org.id, f"dist-{uuid.uuid4().hex[:8]}@example.org")
+    return Org(token, [i or 0 for i in ids], serials)
+
+
+@pytest.fixture
+def world(app_database_url) -> World:
+    # Both organisations' serials share one prefix: a search by it would find both.
+    prefix = f"KAM{random.randint(10000, 99999)}"
+    reader_email = f"reader-{uuid.uuid4().hex[:8]}@example.org"
+    with session_scope() as db:
+        own = _org(db, prefix, 0, 6)
+        other = _org(db, prefix, 500, 4)
+    with session_scope() as db:
+        caller = resolve_principal(db, own.token)
+        assign_read_rights(db, caller, [own.unit_ids[0]], reader_email)
+        reader = db.exec(select(User).where(User.email == reader_email)).one()
+        reader.password_hash = hash_password(PASSWORD)
+        reader_token = start_session(db, Role.KEY_READER, user_id=reader.id)
+    return World(prefix, own, other, reader_token, reader_email, own.unit_ids[0])
+
+
+def _run(result):
+    return asyncio.run(result) if inspect.isawaitable(result) else result
+
+
+def _handler(state_class, name: str):
+    """The handler ``name`` of the state or of the state it extends (the page's state tree)."""
+    owner = next(cls for cls in state_class.__mro__ if name in getattr(cls, "event_handlers", {}))
+    return owner.event_handlers[name]
+
+
+def _call(state_class, state, name: str, *args):
+    return _run(_handler(state_class, name).fn(state, *args))
+
+
+def _listed(state_class, token: str, prefix: str):
+    state = state_as(state_class, token)
+    _call(state_class, state, "load")
+    _call(state_class, state, "apply_filters", {"serial_search": prefix})
+    return state
+
+
+def _rights(unit_ids: list[int]) -> list[tuple[int, int]]:
+    with session_scope() as db:
+        return sorted((r.unit_id, r.user_id) for r in db.exec(
+            select(KeyReadRight).where(col(KeyReadRight.unit_id).in_(unit_ids))))
+
+
+def test_a_distributor_lists_and_selects_only_their_own_units(world: World):
+    state = _listed(KeyListState, world.own.token, world.prefix)
+    assert sorted(row["serial"] for row in state.rows) == world.own.serials
+    assert state.total == len(world.own.serials)
+    _call(KeyListState, state, "select_all_matching")
+    assert state._selected_ids == set(world.own.unit_ids)
+    assert state.selected_count == len(world.own.unit_ids)
+    # A pasted list naming the other organisation's serials finds none of them.
+    _call(KeyListState, state, "apply_filters", {"serial_search": "\n".join(world.other.serials)})
+    assert state.rows == [] and state.total == 0
+
+
+def test_a_row_of_another_organisation_cannot_be_ticked(world: World):
+    state = _listed(KeyListState, world.own.token, world.prefix)
+    _call(KeyListState, state, "toggle_row", str(world.other.unit_ids[0]), True)
+    assert state._selected_ids == set()
+    _call(KeyListState, state, "toggle_row", str(world.own.unit_ids[1]), True)
+    assert state._selected_ids == {world.own.unit_ids[1]}
+
+
+def test_assigning_another_organisations_units_is_refused(world: World):
+    state = _listed(ReadRightsState, world.own.token, world.prefix)
+    # As if the browser had smuggled the other organisation's ids into the selection.
+    state._selected_ids = {world.other.unit_ids[0], world.own.unit_ids[2]}
+    with pytest.raises(AccessDenied):
+        _call(ReadRightsState, state, "assign", {"email": f"x-{uuid.uuid4().hex[:6]}@example.org"})
+    assert _rights([*world.other.unit_ids, world.own.unit_ids[2]]) == []
+
+
+def test_revoking_another_organisations_rights_is_refused(world: World):
+    with session_scope() as db:
+        assign_read_rights(db, resolve_principal(db, world.other.token), world.other.unit_ids[:2],
+                           world.reader_email)
+    before = _rights(world.other.unit_ids)
+    assert len(before) == 2
+    state = _listed(ReadRightsState, world.own.token, world.prefix)
+    state._selected_ids = set(world.other.unit_ids[:2])
+    with pytest.raises(AccessDenied):
+        _call(ReadRightsState, state, "revoke_selected", {"email": world.reader_email})
+    state.panel_unit_id = str(world.other.unit_ids[0])
+    with pytest.raises(AccessDenied):
+        _call(ReadRightsState, state, "revoke_unit_reader", world.reader_email)
+    # Revoking the reader everywhere ends only the rights on the own organisation's units.
+    _call(ReadRightsState, state, "revoke_everywhere", {"email": world.reader_email})
+    assert _rights(world.other.unit_ids) == before
+    assert _rights(world.own.unit_ids) == []
+
+
+def test_a_distributor_assigns_and_revokes_through_the_dialogs(world: World):
+    state = _listed(ReadRightsState, world.own.token, world.prefix)
+    _call(ReadRightsState, state, "select_page")
+    _call(ReadRightsState, state, "open_dialog", "assign")
+    assert state.dialog == "assign"
+    _call(ReadRightsState, state, "assign", {"email": "not an address"})
+    assert state.errors.get("email") and state.dialog == "assign"
+    _call(ReadRightsState, state, "assign", {"email": world.reader_email})
+    assert state.dialog == "" and state.errors == {}
+    assert len(_rights(world.own.unit_ids)) == len(world.own.unit_ids)
+    assert all(row["readers"] == "1" for row in state.rows)
+    _call(ReadRightsState, state, "open_panel", str(world.own.unit_ids[3]))
+    assert [reader["email"] for reader in state.panel_readers] == [world.reader_email]
+    _call(ReadRightsState, state, "revoke_unit_reader", world.reader_email)
+    assert state.panel_readers == []
+    assert len(_rights(world.own.unit_ids)) == len(world.own.unit_ids) - 1
+
+
+def test_a_distributor_cannot_show_another_organisations_key(world: World):
+    state = _listed(ReadRightsState, world.own.token, world.prefix)
+    _call(ReadRightsState, state, "open_panel", str(world.other.unit_ids[0]))
+    assert state.panel_open is False  # not a listed row: nothing opens
+    state.panel_unit_id = str(world.other.unit_ids[0])
+    with pytest.raises(AccessDenied):
+        _call(ReadRightsState, state, "show_unit_key")
+    _call(ReadRightsState, state, "open_panel", str(world.own.unit_ids[1]))
+    shown = _call(ReadRightsState, state, "show_unit_key")
+    assert "unit-key" in str(shown)
+
+
+def test_a_key_reader_sees_and_shows_only_assigned_units(world: World):
+    state = state_as(KeyReaderState, world.reader_token)
+    _call(KeyReaderState, state, "load")
+    assert [row["id"] for row in state.rows] == [str(world.assigned_id)]
+    assert "key" not in " ".join(state.rows[0])  # no key in the list
+    shown = _call(KeyReaderState, state, "show", str(world.assigned_id))
+    assert f"reader-key-{world.assigned_id}" in str(shown)
+    for unassigned in (world.own.unit_ids[1], world.other.unit_ids[0]):
+        with pytest.raises(AccessDenied):
+            _call(KeyReaderState, state, "show", str(unassigned))
+    _call(KeyReaderState, state, "toggle_row", str(world.own.unit_ids[1]), True)
+    assert state._selected_ids == set()
+
+
+def test_a_key_reader_reaches_no_distributor_handler(world: World):
+    for state_class, name, args in (
+        (KeyListState, "load", ()), (KeyListState, "select_all_matching", ()),
+        (ReadRightsState, "assign", ({"email": world.reader_email},)),
+        (ReadRightsState, "revoke_everywhere", ({"email": world.reader_email},)),
+    ):
+        with pytest.raises(AccessDenied):
+            _call(state_class, state_as(state_class, world.reader_token), name, *args)
+
+
+def _own_handlers(state_class) -> list[str]:
+    return sorted(set(state_class.event_handlers) - set(SessionState.event_handlers))
+
+
+def _arguments(state_class, name: str) -> list[object]:
+    parameters = list(inspect.signature(state_class.event_handlers[name].fn).parameters.values())[1:]
+    return [{"email": "a@example.org", "format": "csv", "password": PASSWORD} if "dict" in str(p.annotation)
+            else True if "bool" in str(p.annotation) else "1" for p in parameters]
+
+
+@pytest.mark.parametrize("state_class", [KeyListState, ReadRightsState, KeyExportState, KeyReaderState,
+                                         KeyImportState, KeyAuditState])
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.INSTALLER, Role.REGISTERED, None],
+                         ids=["customer", "installer", "registered", "no-session"])
+def test_no_key_handler_serves_a_role_without_the_right(app_database_url, state_class, role):
+    token = session_token(role) if role else ""
+    for name in _own_handlers(state_class):
+        if getattr(_handler(state_class, name), "is_background", False):
+            continue
+        with pytest.raises(AccessDenied):
+            _call(state_class, state_as(state_class, token), name, *_arguments(state_class, name))
+
+
+# ---------------------------------------------------------------- import
+
+
+def _upload(name: str, content: bytes) -> rx.UploadFile:
+    return rx.UploadFile(file=io.BytesIO(content), path=Path(name))
+
+
+def _import_state(token: str) -> KeyImportState:
+    state = state_as(KeyImportState, token)
+    _call(KeyImportState, state, "load")
+    return state
+
+
+def test_a_csv_preview_names_the_bad_row_and_cancel_writes_nothing(world: World):
+    good, bad = f"{world.prefix}800", f"{world.prefix}801"
+    content = f"serial,kind,model,key\n{good},meter,OMNIPOWER,{os.urandom(16).hex()}\n{bad},meter,X,zz\n"
+    state = _import_state(world.own.token)
+    _call(KeyImportState, state, "stage_upload", [_upload("keys.csv", content.encode())], "")
+    assert state.errors == {} and state.batch_id > 0
+    assert (state.good, state.bad) == (1, 1)
+    assert [row["serial"] for row in state.bad_rows] == [bad] and state.bad_rows[0]["problem"]
+    assert "zz" not in str(state.dict())  # rows never carry a key
+    # The other organisation's distributor cannot cancel (or confirm) this batch.
+    other = _import_state(world.other.token)
+    other.batch_id = state.batch_id
+    with pytest.raises(AccessDenied):
+        _call(KeyImportState, other, "cancel")
+    _call(KeyImportState, state, "cancel")
+    assert state.batch_id == 0
+    with session_scope() as db:
+        assert db.exec(select(MeterKey).where(col(MeterKey.serial).in_([good, bad]))).all() == []
+
+
+def test_a_wrong_kem_password_shows_next_to_the_password_field(world: World):
+    kem = build_kem([KemEntry(serial="70000001", meter_number="1", medium="Water",
+                              key_hex=os.urandom(16).hex())], "riktig")
+    state = _import_state(world.own.token)
+    _call(KeyImportState, state, "stage_upload", [_upload("keys.kem", kem)], "galt")
+    assert set(state.errors) == {"password"} and state.batch_id == 0
+    _call(KeyImportState, state, "stage_upload", [_upload("keys.kem", kem)], "")
+    assert set(state.errors) == {"password"}
+    assert "galt" not in str(state.dict()) and "riktig" not in str(state.dict())
+
+
+# ---------------------------------------------------------------- export and audit
+
+
+def test_exporting_another_organisations_keys_is_refused(world: World):
+    state = _listed(KeyExportState, world.own.token, world.prefix)
+    state._selected_ids = {world.other.unit_ids[0]}
+    with pytest.raises(AccessDenied):
+        _call(KeyExportState, state, "export", {"format": "csv"})
+    _call(KeyExportState, state, "clear_selection")
+    _call(KeyExportState, state, "select_page")
+    events = _call(KeyExportState, state, "export", {"format": "serial_key_lines"})
+    assert state.errors == {} and "_download" in str(events)
+    # A key reader downloads only what was assigned to them.
+    reader = state_as(KeyReaderState, world.reader_token)
+    _call(KeyReaderState, reader, "load")
+    reader._selected_ids = {world.own.unit_ids[1]}
+    with pytest.raises(AccessDenied):
+        _call(KeyReaderState, reader, "download", {"format": "csv"})
+
+
+def test_an_old_sign_in_asks_for_the_password_before_the_export(world: World):
+    with session_scope() as db:
+        session = db.exec(
+            select(UserSession).where(UserSession.token_hash == hash_token(world.own.token))).one()
+        session.authenticated_at = utcnow() - timedelta(minutes=6)
+        db.add(session)
+    state = _listed(KeyExportState, world.own.token, world.prefix)
+    _call(KeyExportState, state, "select_page")
+    assert _call(KeyExportState, state, "export", {"format": "worker_json"}) is None
+    assert state.reauth_open and state.pending_format == "worker_json"
+    _call(KeyExportState, state, "reauthenticate", {"password": "wrong"})
+    assert set(state.errors) == {"password"} and state.reauth_open
+    events = _call(KeyExportState, state, "reauthenticate", {"password": PASSWORD})
+    assert "_download" in str(events) and not state.reauth_open and state.errors == {}
+    assert PASSWORD not in str(state.dict())
+
+
+def test_the_audit_view_shows_only_the_own_organisations_key_actions(world: World):
+    state = state_as(KeyAuditState, world.other.token)
+    _call(KeyAuditState, state, "load")
+    _call(KeyAuditState, state, "apply_filters", {"action": "key.assign", "actor_email": ""})
+    assert all(world.own.serials[0] not in row["units"] for row in state.rows)
+    own = state_as(KeyAuditState, world.own.token)
+    _call(KeyAuditState, own, "load")
+    _call(KeyAuditState, own, "apply_filters", {"action": "key.assign", "actor_email": ""})
+    assert any(world.own.serials[0] in row["units"] for row in own.rows)
+    with pytest.raises(AccessDenied):
+        _call(KeyAuditState, state_as(KeyAuditState, world.reader_token), "load")

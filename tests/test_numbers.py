@@ -1,0 +1,27 @@
+"""Numbers in the reader's language, and a source's lag, written one way everywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.i18n.numbers import format_lag, format_number
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("nb", "12\u00a0345,7"), ("sv", "12\u00a0345,7"), ("en", "12,345.7")],
+)
+def test_thousands_and_decimals_follow_the_language(language, expected):
+    assert format_number(12345.67, 1, language) == expected
+
+
+def test_no_value_is_empty_text():
+    assert format_number(None, 2, "nb") == ""
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [(None, "–"), (59, "59 s"), (600, "10 min"), (7200, "2.0 h")],
+)
+def test_lag_reads_in_the_largest_sensible_unit(seconds, expected):
+    assert format_lag(seconds) == expected
