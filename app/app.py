@@ -12,13 +12,13 @@ from app.config import settings
 
 # Importing an area's page package registers its pages (each package imports its modules).
 from app.pages import (  # noqa: F401
+    about,
     accounts,
     customer,
     han,
     installer,
     keys,
     landing,
-    portal_entry,
     staff,
 )
 from app.services.deployment_checks import check_deployment

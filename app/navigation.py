@@ -18,7 +18,6 @@ class NavEntry:
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.customer", routes.CUSTOMER_HOME, frozenset({Role.CUSTOMER})),
     NavEntry("nav.consumption", routes.CUSTOMER_CONSUMPTION, frozenset({Role.CUSTOMER})),
-    NavEntry("nav.han", routes.HAN_ORDER, frozenset({Role.CUSTOMER})),
     NavEntry("nav.keys", routes.KEYS_HOME, frozenset({Role.DISTRIBUTOR})),
     NavEntry("nav.keys_import", routes.KEYS_IMPORT, frozenset({Role.DISTRIBUTOR})),
     NavEntry("nav.keys_audit", routes.KEYS_AUDIT, frozenset({Role.DISTRIBUTOR})),

@@ -144,7 +144,14 @@ def header() -> rx.Component:
 
 def footer() -> rx.Component:
     return rx.el.footer(
-        rx.text(SessionState.t["footer.text"], size="2", color_scheme="gray"),
+        rx.hstack(
+            rx.text(SessionState.t["footer.text"], size="2", color_scheme="gray"),
+            rx.link(SessionState.t["footer.privacy"], href=routes.PRIVACY, size="2"),
+            rx.link(SessionState.t["footer.accessibility"], href=routes.ACCESSIBILITY, size="2"),
+            spacing="4",
+            wrap="wrap",
+            align="center",
+        ),
         padding_y="var(--space-5)",
         padding_x=GUTTER,
         max_width=CONTENT_MAX_WIDTH,

@@ -1,4 +1,8 @@
-"""The landing page: what the four portals are, and where to sign in."""
+"""The landing page: what the portals are, and where to sign in.
+
+The HAN port service (ordering a meter's HAN port opened) is not built yet: no card, no menu
+entry, so no one lands on a page that cannot serve them.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ PORTALS = (
     ("customer", "house", routes.CUSTOMER_LOGIN),
     ("keys", "key-round", routes.KEYS_LOGIN),
     ("installer", "hard-hat", routes.INSTALLER_LOGIN),
-    ("han", "plug-zap", routes.HAN_ORDER),
 )
 
 

@@ -105,9 +105,13 @@ class SessionState(rx.State):
         return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(routes.HOME)]
 
     @rx.event
-    def set_language(self, language: str) -> None:
-        if language in LANGUAGES:
+    def set_language(self, language: str):
+        """Texts of the tables follow at once; a page's data, written on the server in the old
+        language (month names, statuses, sentences), is loaded again by reloading the page."""
+        if language in LANGUAGES and language != self.language:
             self.language = language
+            return rx.call_script("window.location.reload()")
+        return None
 
     async def _forget_the_tab(self) -> None:
         """Every var of every portal state in this tab back to its default.

@@ -30,10 +30,11 @@ BLOCKING = {"serious", "critical"}
 # (route, who is signed in, a text that shows the page has loaded its data)
 PAGES = [
     (routes.HOME, None, "landing.title"),
+    (routes.PRIVACY, None, "privacy.title"),
+    (routes.ACCESSIBILITY, None, "about.accessibility_title"),
     (routes.CUSTOMER_LOGIN, None, "customer.login_title"),
     (routes.KEYS_LOGIN, None, "portal.keys.title"),
     (routes.INSTALLER_LOGIN, None, "portal.installer.title"),
-    (routes.HAN_ORDER, None, "portal.han.title"),
     (routes.CUSTOMER_HOME, Role.CUSTOMER, "nav.customer"),
     (routes.CUSTOMER_PROFILE, Role.CUSTOMER, "customer.profile"),
     (routes.CUSTOMER_CONSUMPTION, Role.CUSTOMER, "consumption.title"),

@@ -20,6 +20,7 @@ from app.i18n import translate
 from app.models import CustomerRelationship, Medium, Meter, Role
 from app.services.sessions import start_session
 from tests.e2e.conftest import has_horizontal_overflow
+from tests.e2e.signin import first_relationship
 
 pytestmark = pytest.mark.e2e
 
@@ -267,3 +268,37 @@ def test_visitor_without_session_is_sent_away(phone_page: Page, base_url: str):
     phone_page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
     expect(phone_page).not_to_have_url(base_url + routes.CUSTOMER_CONSUMPTION)
     expect(phone_page.locator("#consumption-table tbody tr")).to_have_count(0)
+
+
+def _choose_language(page: Page, current: str, name: str) -> None:
+    page.get_by_role("combobox", name=translate("nav.language", current)).click()
+    page.get_by_role("option", name=name).click()
+
+
+def test_switching_language_rewrites_the_loaded_data_too(desktop_page: Page, base_url: str):
+    """After switching to Swedish the headings changed but the data stayed Norwegian until a reload."""
+    relationship_id, _ = first_relationship(Medium.ELECTRICITY)
+    _sign_in(desktop_page, relationship_id)
+    _open(desktop_page, base_url)
+    norwegian = translate("consumption.data_until", "nb", when="").strip()
+    swedish = translate("consumption.data_until", "sv", when="").strip()
+    expect(desktop_page.get_by_text(norwegian, exact=False).first).to_be_visible()
+    _choose_language(desktop_page, "nb", "Svenska")
+    expect(desktop_page.get_by_text(swedish, exact=False).first).to_be_visible()
+    expect(desktop_page.get_by_text(norwegian, exact=False)).to_have_count(0)
+    _choose_language(desktop_page, "sv", "Norsk")
+    expect(desktop_page.get_by_text(norwegian, exact=False).first).to_be_visible()
+
+
+def test_every_table_row_sits_in_a_row_group(desktop_page: Page, base_url: str):
+    """The month's total row was a bare <tr> in <table>: invalid HTML, a hydration error per view."""
+    relationship_id, _ = first_relationship(Medium.ELECTRICITY)
+    _sign_in(desktop_page, relationship_id)
+    _open(desktop_page, base_url)
+    desktop_page.locator("#consumption-table tbody tr[data-key] th button").last.click()
+    _wait_for_level(desktop_page, "month")
+    expect(desktop_page.locator("#consumption-total")).to_be_visible()
+    assert desktop_page.evaluate(
+        """() => [...document.querySelectorAll('#consumption-table tr')]
+                .every(row => ['THEAD', 'TBODY', 'TFOOT'].includes(row.parentElement.tagName))"""
+    )

@@ -1,4 +1,4 @@
-"""The landing page explains the four portals and links to their sign-in pages."""
+"""The landing page explains the portals and links to their sign-in pages."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ PORTAL_LINKS = {
     "portal.customer.link": routes.CUSTOMER_LOGIN,
     "portal.keys.link": routes.KEYS_LOGIN,
     "portal.installer.link": routes.INSTALLER_LOGIN,
-    "portal.han.link": routes.HAN_ORDER,
 }
 
 
@@ -67,3 +66,14 @@ def test_favicon_is_served(desktop_page: Page, base_url: str):
     response = desktop_page.request.get(base_url + "/favicon.ico")
     assert response.status == 200
     assert response.body()[:4] == b"\x00\x00\x01\x00"
+
+
+@pytest.mark.parametrize(
+    ("link_key", "heading_key"),
+    [("footer.privacy", "privacy.title"), ("footer.accessibility", "about.accessibility_title")],
+)
+def test_footer_links_lead_to_real_pages(phone_page: Page, base_url: str, link_key: str, heading_key: str):
+    """The footer named privacy and accessibility as plain text: nothing behind them."""
+    phone_page.goto(base_url + routes.HOME)
+    phone_page.get_by_role("contentinfo").get_by_role("link", name=translate(link_key)).click()
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text(translate(heading_key))

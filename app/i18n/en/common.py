@@ -7,7 +7,6 @@ TEXT: dict[str, str] = {
     "nav.customer": "My page",
     "nav.keys": "Encryption keys",
     "nav.installer": "Installer",
-    "nav.han": "HAN port",
     "nav.staff": "Case handling",
     "nav.ingest": "Data collection",
     "nav.login": "Sign in",
@@ -37,12 +36,6 @@ TEXT: dict[str, str] = {
         "installation data look-up and sending for approval."
     ),
     "portal.installer.link": "Sign in as installer",
-    "portal.han.title": "HAN port",
-    "portal.han.body": (
-        "For owners of an electricity meter: order opening or closing of the HAN port "
-        "and follow the order."
-    ),
-    "portal.han.link": "Order HAN port opening",
     "auth.denied": "You need to sign in to do this.",
     "auth.session_expired": "Your session has expired. Please sign in again.",
     "auth.signed_out": "You are signed out.",
@@ -54,7 +47,7 @@ TEXT: dict[str, str] = {
     "nav.profile": "Profile",
     # consumption charts (issue 5)
     "nav.consumption": "Consumption",
-    "footer.text": "Meter portal · privacy · accessibility",
+    "footer.text": "Meter portal",
     # e-mail accounts, access requests, administration (issue 13)
     "nav.access": "Access",
     "nav.admin": "Administration",
@@ -65,4 +58,23 @@ TEXT: dict[str, str] = {
     "role.grid_staff": "Grid-company staff",
     "role.admin": "Administrator",
     "role.registered": "Registered, no access yet",
+    "footer.privacy": "Privacy",
+    "footer.accessibility": "Accessibility",
+    "about.privacy_intro": (
+        "How Målerportalen handles your data. These are the same terms you accept at your first "
+        "sign-in to Min side."
+    ),
+    "about.accessibility_title": "Accessibility statement",
+    "about.accessibility_goal": (
+        "Målerportalen is meant to be usable by everyone, by mouse, touch, keyboard alone or screen"
+        " reader, and to meet WCAG 2.1 level AA."
+    ),
+    "about.accessibility_checked": (
+        "Every page is checked automatically with axe-core on a phone (375 px) and a desktop (1440 "
+        "px) before a change goes live, and the forms are tested by keyboard."
+    ),
+    "about.accessibility_contact": (
+        "If something does not work for you, contact your grid company's customer service and we "
+        "will fix it."
+    ),
 }

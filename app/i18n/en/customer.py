@@ -26,7 +26,6 @@ TEXT: dict[str, str] = {
     "sms.busy": "The SMS service is busy right now. Please try again shortly.",
     "sms.failed": "The text message could not be sent. Please try again shortly.",
     "login.title": "Sign in",
-    "login.coming": "Sign-in for this portal is coming soon.",
     "customer.login_title": "Sign in to My page",
     "customer.first_time": "First time",
     "customer.with_password": "With password",

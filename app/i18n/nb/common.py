@@ -7,7 +7,6 @@ TEXT: dict[str, str] = {
     "nav.customer": "Min side",
     "nav.keys": "Krypteringsnøkler",
     "nav.installer": "Installatør",
-    "nav.han": "HAN-port",
     "nav.staff": "Saksbehandling",
     "nav.ingest": "Innsamling",
     "nav.login": "Logg inn",
@@ -37,12 +36,6 @@ TEXT: dict[str, str] = {
         "oppslag av anleggsdata og innsending til godkjenning."
     ),
     "portal.installer.link": "Logg inn som installatør",
-    "portal.han.title": "HAN-porten",
-    "portal.han.body": (
-        "For eiere av en strømmåler: bestill åpning eller stenging av HAN-porten "
-        "og følg bestillingen."
-    ),
-    "portal.han.link": "Bestill åpning av HAN-port",
     "auth.denied": "Du må logge inn for å gjøre dette.",
     "auth.session_expired": "Økten din er utløpt. Logg inn på nytt.",
     "auth.signed_out": "Du er logget ut.",
@@ -54,7 +47,7 @@ TEXT: dict[str, str] = {
     "nav.profile": "Profil",
     # consumption charts (issue 5)
     "nav.consumption": "Forbruk",
-    "footer.text": "Målerportalen · personvern · tilgjengelighet",
+    "footer.text": "Målerportalen",
     # e-postkontoer, tilgangsforespørsler, administrasjon (issue 13)
     "nav.access": "Tilgang",
     "nav.admin": "Administrasjon",
@@ -65,4 +58,23 @@ TEXT: dict[str, str] = {
     "role.grid_staff": "Ansatt i nettselskap",
     "role.admin": "Administrator",
     "role.registered": "Registrert, ingen tilgang ennå",
+    "footer.privacy": "Personvern",
+    "footer.accessibility": "Tilgjengelighet",
+    "about.privacy_intro": (
+        "Slik behandler Målerportalen opplysningene dine. Dette er de samme vilkårene du godtar ved"
+        " første innlogging på Min side."
+    ),
+    "about.accessibility_title": "Tilgjengelighetserklæring",
+    "about.accessibility_goal": (
+        "Målerportalen skal kunne brukes av alle, med mus, berøring, tastatur alene eller "
+        "skjermleser, og følge WCAG 2.1 nivå AA."
+    ),
+    "about.accessibility_checked": (
+        "Hver side testes automatisk med axe-core på mobil (375 px) og skjerm (1440 px) før en "
+        "endring tas i bruk, og skjemaene testes med tastatur."
+    ),
+    "about.accessibility_contact": (
+        "Finner du noe som ikke virker for deg, ta kontakt med kundeservice hos netteselskapet "
+        "ditt, så retter vi det."
+    ),
 }

@@ -26,7 +26,6 @@ TEXT: dict[str, str] = {
     "sms.busy": "SMS-tjenesten har mye å gjøre akkurat nå. Prøv igjen om litt.",
     "sms.failed": "SMS-en kunne ikke sendes. Prøv igjen om litt.",
     "login.title": "Logg inn",
-    "login.coming": "Innlogging for denne portalen kommer snart.",
     "customer.login_title": "Logg inn på Min side",
     "customer.first_time": "Første gang",
     "customer.with_password": "Med passord",

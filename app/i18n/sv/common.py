@@ -7,7 +7,6 @@ TEXT: dict[str, str] = {
     "nav.customer": "Mina sidor",
     "nav.keys": "Krypteringsnycklar",
     "nav.installer": "Installatör",
-    "nav.han": "HAN-port",
     "nav.staff": "Ärendehantering",
     "nav.ingest": "Insamling",
     "nav.login": "Logga in",
@@ -37,12 +36,6 @@ TEXT: dict[str, str] = {
         "uppslag av anläggningsdata och insändning för godkännande."
     ),
     "portal.installer.link": "Logga in som installatör",
-    "portal.han.title": "HAN-porten",
-    "portal.han.body": (
-        "För ägare av en elmätare: beställ öppning eller stängning av HAN-porten "
-        "och följ beställningen."
-    ),
-    "portal.han.link": "Beställ öppning av HAN-port",
     "auth.denied": "Du måste logga in för att göra detta.",
     "auth.session_expired": "Din session har gått ut. Logga in igen.",
     "auth.signed_out": "Du är utloggad.",
@@ -54,7 +47,7 @@ TEXT: dict[str, str] = {
     "nav.profile": "Profil",
     # consumption charts (issue 5)
     "nav.consumption": "Förbrukning",
-    "footer.text": "Mätarportalen · integritet · tillgänglighet",
+    "footer.text": "Mätarportalen",
     # e-postkonton, behörighetsförfrågningar, administration (issue 13)
     "nav.access": "Behörighet",
     "nav.admin": "Administration",
@@ -65,4 +58,23 @@ TEXT: dict[str, str] = {
     "role.grid_staff": "Anställd på nätbolag",
     "role.admin": "Administratör",
     "role.registered": "Registrerad, ingen behörighet ännu",
+    "footer.privacy": "Integritet",
+    "footer.accessibility": "Tillgänglighet",
+    "about.privacy_intro": (
+        "Så behandlar Målerportalen dina uppgifter. Det är samma villkor som du godkänner vid "
+        "första inloggningen på Min side."
+    ),
+    "about.accessibility_title": "Tillgänglighetsredogörelse",
+    "about.accessibility_goal": (
+        "Målerportalen ska kunna användas av alla, med mus, pekskärm, enbart tangentbord eller "
+        "skärmläsare, och följa WCAG 2.1 nivå AA."
+    ),
+    "about.accessibility_checked": (
+        "Varje sida testas automatiskt med axe-core på mobil (375 px) och skärm (1440 px) innan en "
+        "ändring tas i bruk, och formulären testas med tangentbord."
+    ),
+    "about.accessibility_contact": (
+        "Hittar du något som inte fungerar för dig, kontakta kundservice hos ditt nätbolag så "
+        "rättar vi det."
+    ),
 }

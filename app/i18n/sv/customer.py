@@ -26,7 +26,6 @@ TEXT: dict[str, str] = {
     "sms.busy": "Sms-tjänsten är hårt belastad just nu. Försök igen om en stund.",
     "sms.failed": "Sms:et kunde inte skickas. Försök igen om en stund.",
     "login.title": "Logga in",
-    "login.coming": "Inloggning till den här portalen kommer snart.",
     "customer.login_title": "Logga in på Mina sidor",
     "customer.first_time": "Första gången",
     "customer.with_password": "Med lösenord",

@@ -202,13 +202,16 @@ def _table() -> rx.Component:
             )
         ),
         rx.table.body(rx.foreach(S.table_rows, _table_row)),
-        rx.cond(
-            (S.table_total != "") & (S.mode == ENERGY),
-            rx.table.row(
-                rx.table.row_header_cell(S.t["consumption.total"]),
-                rx.table.cell(S.table_total, text_align="right", custom_attrs={"data-column": "total"}),
-                rx.table.cell(""),
-                id="consumption-total",
+        # A <tr> needs a row group around it (a bare one is invalid HTML and breaks hydration).
+        rx.el.tfoot(
+            rx.cond(
+                (S.table_total != "") & (S.mode == ENERGY),
+                rx.table.row(
+                    rx.table.row_header_cell(S.t["consumption.total"]),
+                    rx.table.cell(S.table_total, text_align="right", custom_attrs={"data-column": "total"}),
+                    rx.table.cell(""),
+                    id="consumption-total",
+                ),
             ),
         ),
         id="consumption-table",

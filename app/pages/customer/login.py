@@ -18,6 +18,8 @@ def _privacy_terms() -> rx.Component:
     t = S.t
     return rx.el.details(
         rx.el.summary(
+            # A chevron says it opens: without it the closed box looked like an empty input.
+            rx.icon("chevron-down", size=18, aria_hidden="true", margin_right="var(--space-2)"),
             rx.text(t["privacy.title"], as_="span", weight="medium"),
             cursor="pointer",
             min_height=TAP,
