@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
 
 from app import routes
 from app.models import Role
@@ -49,3 +50,35 @@ def entries_for(role: Role | None) -> list[NavEntry]:
     if role is Role.ADMIN:
         return [entry for entry in NAV_ENTRIES if Role.REGISTERED not in entry.roles]
     return [entry for entry in NAV_ENTRIES if role in entry.roles]
+
+
+# A visitor refused on a portal's page signs in on that portal's sign-in page, then comes back.
+SIGN_IN_BY_PREFIX: tuple[tuple[str, str], ...] = (
+    ("/min-side", routes.CUSTOMER_LOGIN),
+    ("/nokler", routes.KEYS_LOGIN),
+    ("/installator", routes.INSTALLER_LOGIN),
+    ("/saksbehandling", routes.STAFF_LOGIN),
+    ("/admin", routes.ACCOUNT_LOGIN),
+    ("/konto", routes.ACCOUNT_LOGIN),
+)
+
+
+def sign_in_page_for(path: str) -> str:
+    """The sign-in page of the portal ``path`` belongs to, asked to return to ``path``."""
+    for prefix, sign_in in SIGN_IN_BY_PREFIX:
+        if (path == prefix or path.startswith(prefix + "/")) and path.rstrip("/") != sign_in:
+            return f"{sign_in}?{urlencode({'next': path})}"
+    return routes.HOME
+
+
+def landing_after_sign_in(role: Role, next_path: str | None) -> str:
+    """Where a person lands after signing in: the page they were sent away from, when it is a
+    page of this site their role may open (never another site), else their portal's home."""
+    home = HOME_BY_ROLE.get(role, routes.HOME)
+    if not next_path or not next_path.startswith("/") or next_path.startswith("//") or "\\" in next_path:
+        return home
+    path = urlsplit(next_path).path
+    allowed = [entry.route for entry in entries_for(role)] + [home]
+    if any(path == route or path.startswith(route.rstrip("/") + "/") for route in allowed):
+        return next_path
+    return home

@@ -10,7 +10,7 @@ from app import routes
 from app.db import session_scope
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from app.models import Role
-from app.navigation import entries_for
+from app.navigation import entries_for, sign_in_page_for
 from app.services.access import require_role
 from app.services.caller import Caller
 from app.services.caller_names import display_name
@@ -102,7 +102,10 @@ class SessionState(rx.State):
 
     @rx.event
     def show_refusal(self, key: str):
-        return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(routes.HOME)]
+        """Someone signed in but not allowed goes to the start page; a visitor without a live
+        session goes to this portal's sign-in page, which brings them back here afterwards."""
+        target = routes.HOME if self.role else sign_in_page_for(self.router.page.raw_path)
+        return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(target)]
 
     @rx.event
     def set_language(self, language: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import os
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,8 @@ from app import routes
 from app.clock import local_now
 from app.db import session_scope
 from app.i18n import translate
-from app.models import CustomerRelationship, Medium, Meter, Role
+from app.models import Customer, CustomerRelationship, Medium, Meter, Role
+from app.services.notify.sms import latest_sms_to
 from app.services.sessions import start_session
 from tests.e2e.conftest import has_horizontal_overflow
 from tests.e2e.signin import first_relationship
@@ -268,6 +270,30 @@ def test_visitor_without_session_is_sent_away(phone_page: Page, base_url: str):
     phone_page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
     expect(phone_page).not_to_have_url(base_url + routes.CUSTOMER_CONSUMPTION)
     expect(phone_page.locator("#consumption-table tbody tr")).to_have_count(0)
+
+
+def test_a_signed_out_deep_link_signs_in_and_comes_back(phone_page: Page, base_url: str):
+    """The link to the charts led to the start page: the visitor had to find their way back."""
+    phone_page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
+    expect(phone_page).to_have_url(re.compile(re.escape(routes.CUSTOMER_LOGIN) + r"\?next="))
+    relationship_id, _ = first_relationship(Medium.ELECTRICITY)
+    with session_scope() as db:
+        relationship = db.get(CustomerRelationship, relationship_id)
+        customer_mobile = db.get(Customer, relationship.customer_id).mobile
+        installation, metering_point = relationship.installation_number, relationship.metering_point_id
+    phone_page.get_by_role("tab", name=translate("customer.first_time")).click()
+    phone_page.get_by_label(translate("customer.installation_number"), exact=True).fill(installation)
+    phone_page.get_by_label(translate("customer.metering_point_id"), exact=True).fill(metering_point)
+    phone_page.get_by_label(translate("customer.mobile"), exact=True).fill(customer_mobile)
+    phone_page.get_by_label(translate("customer.consent"), exact=True).click()
+    phone_page.get_by_role("button", name=translate("customer.send_code")).click()
+    expect(phone_page.get_by_text(translate("customer.code_sent_to"))).to_be_visible()
+    with session_scope() as db:
+        code = re.search(r"\b(\d{6})\b", latest_sms_to(db, customer_mobile).body).group(1)
+    phone_page.get_by_label(translate("customer.code"), exact=True).fill(code)
+    phone_page.get_by_role("button", name=translate("customer.confirm_code")).click()
+    expect(phone_page).to_have_url(re.compile(re.escape(routes.CUSTOMER_CONSUMPTION) + "/?$"))
+    _wait_for_level(phone_page, "year")
 
 
 def _choose_language(page: Page, current: str, name: str) -> None:

@@ -173,7 +173,8 @@ def test_customer_journey_password_logout_and_relationships(phone_page: Page, ba
         row = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).one()
         assert row.revoked_at is not None
     page.goto(base_url + routes.CUSTOMER_HOME)
-    expect(page).to_have_url(re.compile(r"/$"))  # refused, sent to the start page
+    # Refused: sent to Min side's sign-in page, which would bring them back here.
+    expect(page).to_have_url(re.compile(re.escape(routes.CUSTOMER_LOGIN) + r"\?next="))
 
     # 4. Mobile + password: a new device is asked for an SMS code, then remembered.
     def password_login():

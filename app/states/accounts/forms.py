@@ -14,7 +14,7 @@ from app import routes
 from app.db import session_scope
 from app.i18n import translate
 from app.models import AccountTokenPurpose
-from app.navigation import HOME_BY_ROLE
+from app.navigation import landing_after_sign_in
 from app.services.accounts.accounts import (
     activation_email,
     complete_registration,
@@ -117,7 +117,8 @@ class AccountFormsState(SessionState):
         self.session_token = signed_in.session_token
         self.role = signed_in.role.value
         self.display_name = signed_in.name
-        return rx.redirect(HOME_BY_ROLE.get(signed_in.role, routes.HOME))
+        came_from = self.router.url.query_parameters.get("next")
+        return rx.redirect(landing_after_sign_in(signed_in.role, came_from))
 
     @rx.event
     async def submit_forgot(self, form: dict):

@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
-from app import routes
 from app.clock import utcnow
 from app.db import session_scope
+from app.models import Role
+from app.navigation import landing_after_sign_in
 from app.services.customer.login import ChallengeInfo, resend_code, start_first_login, verify_code
 from app.services.customer.password_login import login_with_password
 from app.services.errors import DomainError
@@ -64,7 +65,9 @@ class CustomerLoginState(SessionState):
         self.session_token = token
         if device_token:
             self.device_token = device_token
-        return rx.redirect(routes.CUSTOMER_HOME)
+        # Back to the page that sent a signed-out visitor here, if it is one of Min side's.
+        came_from = self.router.url.query_parameters.get("next")
+        return rx.redirect(landing_after_sign_in(Role.CUSTOMER, came_from))
 
     @rx.event
     async def submit_first_login(self, form: dict | None = None):

@@ -1,0 +1,52 @@
+"""A signed-out visitor is sent to the sign-in page of the portal they tried, and back afterwards."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import routes
+from app.models import Role
+from app.navigation import landing_after_sign_in, sign_in_page_for
+
+
+@pytest.mark.parametrize(
+    ("path", "sign_in"),
+    [
+        ("/min-side/forbruk", routes.CUSTOMER_LOGIN),
+        ("/nokler/logg", routes.KEYS_LOGIN),
+        ("/installator/anmelding?id=4", routes.INSTALLER_LOGIN),
+        ("/saksbehandling/innsamling", routes.STAFF_LOGIN),
+        ("/admin", routes.ACCOUNT_LOGIN),
+    ],
+)
+def test_each_portal_page_names_its_own_sign_in_page(path, sign_in):
+    assert sign_in_page_for(path).startswith(f"{sign_in}?next=")
+    assert landing_after_sign_in(_role_of(sign_in, path), path) == path
+
+
+def _role_of(sign_in: str, path: str) -> Role:
+    return {
+        routes.CUSTOMER_LOGIN: Role.CUSTOMER,
+        routes.KEYS_LOGIN: Role.DISTRIBUTOR,
+        routes.INSTALLER_LOGIN: Role.INSTALLER,
+        routes.STAFF_LOGIN: Role.GRID_STAFF,
+        routes.ACCOUNT_LOGIN: Role.ADMIN,
+    }[sign_in]
+
+
+def test_pages_outside_the_portals_go_home():
+    assert sign_in_page_for("/") == routes.HOME
+    assert sign_in_page_for("/min-sidexyz") == routes.HOME
+
+
+@pytest.mark.parametrize(
+    "next_path",
+    ["https://evil.example/", "//evil.example/min-side", "/\\evil.example", "", None, "min-side"],
+)
+def test_never_back_to_another_site(next_path):
+    assert landing_after_sign_in(Role.CUSTOMER, next_path) == routes.CUSTOMER_HOME
+
+
+def test_never_to_a_page_the_role_may_not_open():
+    assert landing_after_sign_in(Role.CUSTOMER, "/nokler/logg") == routes.CUSTOMER_HOME
+    assert landing_after_sign_in(Role.KEY_READER, "/nokler/logg") == routes.KEYS_READER
