@@ -3,6 +3,8 @@
 HOME = "/"
 PRIVACY = "/personvern"
 ACCESSIBILITY = "/tilgjengelighet"
+# Reflex serves this page for any address that matches no route.
+NOT_FOUND = "404"
 CUSTOMER_LOGIN = "/min-side/logg-inn"
 CUSTOMER_HOME = "/min-side"
 KEYS_LOGIN = "/nokler/logg-inn"

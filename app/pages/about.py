@@ -1,4 +1,5 @@
-"""The pages the footer links to: the privacy terms and the accessibility statement."""
+"""The pages the footer links to (privacy terms, accessibility statement) and the page for an
+address that does not exist."""
 
 from __future__ import annotations
 
@@ -33,4 +34,13 @@ def accessibility() -> rx.Component:
         rx.text(T["about.accessibility_goal"], size="3"),
         rx.text(T["about.accessibility_checked"], size="3"),
         rx.text(T["about.accessibility_contact"], size="3"),
+    )
+
+
+@template(route=routes.NOT_FOUND, title="404")
+def not_found() -> rx.Component:
+    return _article(
+        rx.heading(T["not_found.title"], size="7", as_="h1"),
+        rx.text(T["not_found.body"], size="3"),
+        rx.link(T["not_found.home"], href=routes.HOME, size="3"),
     )

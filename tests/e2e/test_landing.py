@@ -77,3 +77,11 @@ def test_footer_links_lead_to_real_pages(phone_page: Page, base_url: str, link_k
     phone_page.goto(base_url + routes.HOME)
     phone_page.get_by_role("contentinfo").get_by_role("link", name=translate(link_key)).click()
     expect(phone_page.get_by_role("heading", level=1)).to_have_text(translate(heading_key))
+
+
+def test_an_unknown_address_gets_a_page_in_the_portals_language(phone_page: Page, base_url: str):
+    """Reflex's own 404 said "404: Page not found" in English, outside the portal's frame."""
+    phone_page.goto(base_url + "/finnes-ikke")
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text(translate("not_found.title"))
+    phone_page.get_by_role("link", name=translate("not_found.home")).click()
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text(translate("landing.title"))

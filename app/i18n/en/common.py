@@ -77,4 +77,7 @@ TEXT: dict[str, str] = {
         "If something does not work for you, contact your grid company's customer service and we "
         "will fix it."
     ),
+    "not_found.title": "Page not found",
+    "not_found.body": "The address does not exist, or the page has moved.",
+    "not_found.home": "To the start page",
 }

@@ -77,4 +77,7 @@ TEXT: dict[str, str] = {
         "Finner du noe som ikke virker for deg, ta kontakt med kundeservice hos netteselskapet "
         "ditt, så retter vi det."
     ),
+    "not_found.title": "Fant ikke siden",
+    "not_found.body": "Adressen finnes ikke, eller siden er flyttet.",
+    "not_found.home": "Til forsiden",
 }

@@ -77,4 +77,7 @@ TEXT: dict[str, str] = {
         "Hittar du något som inte fungerar för dig, kontakta kundservice hos ditt nätbolag så "
         "rättar vi det."
     ),
+    "not_found.title": "Sidan hittades inte",
+    "not_found.body": "Adressen finns inte, eller så har sidan flyttats.",
+    "not_found.home": "Till startsidan",
 }
