@@ -47,6 +47,8 @@ def handle_backend_exception(exception: Exception) -> list[EventSpec]:
 
 
 app = rx.App(
+    # The default language; each page load sets the tab's own (SessionState.refresh_session).
+    html_lang="nb",
     backend_exception_handler=handle_backend_exception,
     # Plain toasts: sonner's rich colours put green text on pale green at 3.8:1 (WCAG AA needs 4.5).
     toaster=rx.toast.provider(rich_colors=False),

@@ -88,12 +88,15 @@ class SessionState(rx.State):
                                 client_address=self._client_address())  # fmt: skip
 
     @rx.event
-    def refresh_session(self) -> None:
-        """On every page load: the role and the name in the header, from the server's view."""
+    def refresh_session(self):
+        """On every page load: the role and the name in the header, from the server's view,
+        and the page's language for screen readers (``<html lang>``)."""
         with session_scope() as db:
             caller = resolve_principal(db, self.session_token)
             self.display_name = display_name(db, caller) if caller else ""
         self.role = str(caller.role) if caller else ""
+        language = self.language if self.language in LANGUAGES else DEFAULT_LANGUAGE
+        return rx.call_script(f"document.documentElement.lang = '{language}'")
 
     @rx.event
     def show_error(self, key: str, params: dict[str, str]):

@@ -85,3 +85,16 @@ def test_an_unknown_address_gets_a_page_in_the_portals_language(phone_page: Page
     expect(phone_page.get_by_role("heading", level=1)).to_have_text(translate("not_found.title"))
     phone_page.get_by_role("link", name=translate("not_found.home")).click()
     expect(phone_page.get_by_role("heading", level=1)).to_have_text(translate("landing.title"))
+
+
+def test_the_page_language_is_the_one_chosen(desktop_page: Page, base_url: str):
+    """<html lang="en"> on Norwegian pages: a screen reader read bokmål with English rules."""
+    desktop_page.goto(base_url + routes.HOME)
+    expect(desktop_page.locator("html")).to_have_attribute("lang", "nb")
+    desktop_page.get_by_role("combobox", name=translate("nav.language")).click()
+    desktop_page.get_by_role("option", name="Svenska").click()
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text(translate("landing.title", "sv"))
+    expect(desktop_page.locator("html")).to_have_attribute("lang", "sv")
+    desktop_page.get_by_role("combobox", name=translate("nav.language", "sv")).click()
+    desktop_page.get_by_role("option", name="Norsk").click()
+    expect(desktop_page.locator("html")).to_have_attribute("lang", "nb")
