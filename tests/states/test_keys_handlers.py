@@ -276,6 +276,21 @@ def test_a_csv_preview_names_the_bad_row_and_cancel_writes_nothing(world: World)
         assert db.exec(select(MeterKey).where(col(MeterKey.serial).in_([good, bad]))).all() == []
 
 
+def test_a_preview_marks_rows_that_replace_an_existing_key_and_shows_the_medium(world: World):
+    existing, new = world.own.serials[1], f"{world.prefix}802"
+    content = (f"serial,kind,model,medium,key\n{new},meter,OMNIPOWER,electricity,{os.urandom(16).hex()}\n"
+               f"{existing},meter,MULTICAL 21,water,{os.urandom(16).hex()}\n")
+    state = _import_state(world.own.token)
+    _call(KeyImportState, state, "stage_upload", [_upload("keys.csv", content.encode())], "")
+    assert (state.good, state.bad, state.replacing) == (2, 0, 1)
+    # The replacing row comes first and carries its marker; the medium is shown in words.
+    assert [(row["serial"], row["note"]) for row in state.good_rows] == [
+        (existing, "Erstatter eksisterende nøkkel"), (new, "")]
+    assert [row["medium"] for row in state.good_rows] == ["Vann", "Strøm"]
+    assert "1" in state.replacing_text
+    _call(KeyImportState, state, "cancel")
+
+
 def test_a_wrong_kem_password_shows_next_to_the_password_field(world: World):
     kem = build_kem([KemEntry(serial="70000001", meter_number="1", medium="Water",
                               key_hex=os.urandom(16).hex())], "riktig")

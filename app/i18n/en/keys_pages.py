@@ -115,6 +115,11 @@ TEXT: dict[str, str] = {
     "keys.page.import.cancelled": "Import cancelled. Nothing was saved.",
     "keys.page.import.progress": "{done} of {total} keys saved",
     "keys.page.import.progress_label": "Import progress",
+    "keys.page.import.note": "Note",
+    "keys.page.import.replaces": "Replaces the existing key",
+    "keys.page.import.replacing": "{count} rows are for units that already have a key. They are skipped unless you tick replacing existing keys.",
+    "keys.page.import.replace_existing": "Replace existing keys",
+    "keys.page.import.skipped": "{count} units were skipped because they already have a key: {serials}",
     "keys.page.import.done": "{count} keys imported.",
     # key reader
     "keys.reader.title": "My keys",

@@ -115,6 +115,11 @@ TEXT: dict[str, str] = {
     "keys.page.import.cancelled": "Importen er avbrutt. Ingenting ble lagret.",
     "keys.page.import.progress": "{done} av {total} nøkler lagret",
     "keys.page.import.progress_label": "Fremdrift for importen",
+    "keys.page.import.note": "Merknad",
+    "keys.page.import.replaces": "Erstatter eksisterende nøkkel",
+    "keys.page.import.replacing": "{count} rader gjelder enheter som allerede har en nøkkel. De blir hoppet over, med mindre du krysser av for å erstatte eksisterende nøkler.",
+    "keys.page.import.replace_existing": "Erstatt eksisterende nøkler",
+    "keys.page.import.skipped": "{count} enheter ble hoppet over fordi de allerede har en nøkkel: {serials}",
     "keys.page.import.done": "{count} nøkler importert.",
     # nøkkelleser
     "keys.reader.title": "Mine nøkler",

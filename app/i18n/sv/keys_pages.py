@@ -119,6 +119,11 @@ TEXT: dict[str, str] = {
     "keys.page.import.cancelled": "Importen avbröts. Inget sparades.",
     "keys.page.import.progress": "{done} av {total} nycklar sparade",
     "keys.page.import.progress_label": "Importens förlopp",
+    "keys.page.import.note": "Anmärkning",
+    "keys.page.import.replaces": "Ersätter befintlig nyckel",
+    "keys.page.import.replacing": "{count} rader gäller enheter som redan har en nyckel. De hoppas över om du inte kryssar i att ersätta befintliga nycklar.",
+    "keys.page.import.replace_existing": "Ersätt befintliga nycklar",
+    "keys.page.import.skipped": "{count} enheter hoppades över eftersom de redan har en nyckel: {serials}",
     "keys.page.import.done": "{count} nycklar importerade.",
     # nyckelläsare
     "keys.reader.title": "Mina nycklar",
