@@ -133,11 +133,13 @@ def _preview() -> rx.Component:
             rx.vstack(
                 rx.cond(
                     S.replacing > 0,
-                    checkbox_field(t["keys.page.import.replace_existing"], "replace_existing", S.errors["replace"]),
+                    checkbox_field(t["keys.page.import.replace_existing"], "replace_existing",
+                                   S.errors["replace"]),
                 ),
                 rx.hstack(
                     rx.button(t["keys.dialog.cancel"], type="button", size="3", variant="soft",
-                              color_scheme="gray", high_contrast=True, on_click=S.cancel, disabled=S.importing),
+                              color_scheme="gray", high_contrast=True, on_click=S.cancel,
+                              disabled=S.importing),
                     rx.button(t["keys.page.import.confirm"], type="submit", size="3", high_contrast=True,
                               disabled=S.importing | (S.good == 0)),
                     spacing="3",

@@ -215,7 +215,10 @@ def test_an_existing_key_is_kept_unless_replacing_was_asked_for(db, world):
     old_key = key_for_serial(db, "KAM57000010").encryption_key
     content = f"serial,key\nKAM57000010,{KEY_B}\nKAM57000300,{KEY_A}\n".encode()
     preview = stage_csv_import(db, world.own, "keys.csv", content)
-    assert [(row.serial, row.replaces) for row in preview.rows] == [("KAM57000010", True), ("KAM57000300", False)]
+    assert [(row.serial, row.replaces) for row in preview.rows] == [
+        ("KAM57000010", True),
+        ("KAM57000300", False),
+    ]
     assert (preview.good, preview.replacing) == (2, 1)
     outcome = confirm_import(db, world.own, preview.batch_id)
     db.commit()
