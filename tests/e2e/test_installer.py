@@ -110,11 +110,10 @@ def test_create_fetch_refuse_send_approve_and_see_the_status(browser: Browser, b
     fuse = page.locator("#main_fuse_after")
     assert fuse.evaluate("e => e.matches(':invalid')")
     page.get_by_role("button", name=t("installer.send")).click()
-    confirm = page.get_by_role("alertdialog")
-    expect(confirm).to_contain_text(t("installer.send_question"))
-    confirm.get_by_role("button", name=t("installer.ok")).click()
+    # Refused at once: "Send now?" is never asked while a mandatory field is empty.
     alert = page.get_by_role("alert").filter(has_text=t("installer.send_missing"))
     expect(alert).to_contain_text(t("installer.field.main_fuse_after"))
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(fuse).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#owner_id_number")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#notification-status")).to_have_text(t("installer.status.not_sent"))
