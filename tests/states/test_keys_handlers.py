@@ -350,3 +350,33 @@ def test_the_audit_view_shows_only_the_own_organisations_key_actions(world: Worl
     assert any(world.own.serials[0] in row["units"] for row in own.rows)
     with pytest.raises(AccessDenied):
         _call(KeyAuditState, state_as(KeyAuditState, world.reader_token), "load")
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "en"])
+def test_the_audit_view_shows_outcome_and_detail_in_the_readers_language(world: World, language):
+    from app.i18n import translate
+
+    own = state_as(KeyAuditState, world.own.token)
+    own.language = language
+    _call(KeyAuditState, own, "load")
+    _call(KeyAuditState, own, "apply_filters", {"action": "key.assign", "actor_email": ""})
+    row = next(row for row in own.rows if world.own.serials[0] in row["units"])
+    assert row["outcome"] == translate("keys.audit.outcome.ok", language)
+    assert row["detail"] == translate("keys.audit.detail.assigned_invited", language,
+                                      email=world.reader_email)
+
+
+def test_audit_details_of_each_known_shape_are_translated_and_serials_wrap():
+    from app.states.keys.audit import detail_text, outcome_text, units_text
+
+    assert detail_text("shown", "nb") == "Vist"
+    assert detail_text("format csv", "sv") == "Format csv"
+    assert detail_text("to rita@example.org (invited)", "nb") == "Til rita@example.org (invitert)"
+    assert detail_text("from rita@example.org (per unit)", "sv") == "Från rita@example.org (per enhet)"
+    assert detail_text("k: 1.csv (csv): 3 good, 2 bad", "nb") == "k: 1.csv (csv): 3 gode, 2 feil"
+    assert detail_text("a.kem (kem): 2 written, 1 replaced, 0 skipped", "nb") == (
+        "a.kem (kem): 2 lagret, 1 erstattet, 0 hoppet over")
+    assert detail_text("a.kem (kem): nothing written", "sv") == "a.kem (kem): inget sparat"
+    assert detail_text("something new", "nb") == "something new"
+    assert outcome_text("refused", "nb") == "Avvist"
+    assert units_text("KAM1,KAM2,KAM3") == "KAM1, KAM2, KAM3"

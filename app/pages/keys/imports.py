@@ -117,7 +117,7 @@ def _preview() -> rx.Component:
         rx.heading(t["keys.page.import.preview_heading"], size="4", as_="h2"),
         rx.text(S.summary_text, size="3", id="import-summary"),
         rx.cond(S.replacing > 0, rx.callout(S.replacing_text, icon="triangle-alert", color_scheme="amber",
-                                            id="import-replacing", width="100%")),
+                                            high_contrast=True, id="import-replacing", width="100%")),
         rx.cond(S.bad > 0, _preview_table(S.bad_rows, True, "bad-rows", t["keys.page.import.bad_rows"])),
         rx.cond(S.good > 0, _preview_table(S.good_rows, False, "good-rows", t["keys.page.import.good_rows"])),
         rx.cond(
@@ -163,7 +163,8 @@ def key_import() -> rx.Component:
         rx.cond(S.imported >= 0, rx.callout(S.imported_text, icon="circle-check", color_scheme="green",
                                             role="status", width="100%")),
         rx.cond(S.skipped_serials.length() > 0, rx.callout(S.skipped_text, icon="info", color_scheme="amber",
-                                                            id="import-skipped", width="100%")),
+                                                            high_contrast=True, id="import-skipped",
+                                                            width="100%")),
         rx.cond(S.batch_id > 0, _preview(), _upload_form()),
         rx.link(t["keys.page.back_to_list"], href=routes.KEYS_HOME),
         spacing="4",
