@@ -380,3 +380,14 @@ def test_audit_details_of_each_known_shape_are_translated_and_serials_wrap():
     assert detail_text("something new", "nb") == "something new"
     assert outcome_text("refused", "nb") == "Avvist"
     assert units_text("KAM1,KAM2,KAM3") == "KAM1, KAM2, KAM3"
+
+
+def test_a_shown_key_offers_hide_which_blanks_it_again(world: World):
+    state = state_as(KeyReaderState, world.reader_token)
+    _call(KeyReaderState, state, "load")
+    unit = str(world.assigned_id)
+    assert state.shown_ids == []
+    _call(KeyReaderState, state, "show", unit)
+    assert state.shown_ids == [unit]  # the page's button now reads "Skjul"
+    hidden = _call(KeyReaderState, state, "hide", unit)
+    assert state.shown_ids == [] and f"reader-key-{unit}" in str(hidden)

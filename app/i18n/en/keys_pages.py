@@ -127,6 +127,8 @@ TEXT: dict[str, str] = {
     "keys.reader.key": "Key",
     "keys.reader.show": "Show",
     "keys.reader.show_key_of": "Show the key of",
+    "keys.reader.hide": "Hide",
+    "keys.reader.hide_key_of": "Hide the key of",
     "keys.reader.download": "Download",
     "keys.reader.none": "No units have been assigned to you yet.",
     # audit

@@ -127,6 +127,8 @@ TEXT: dict[str, str] = {
     "keys.reader.key": "Nøkkel",
     "keys.reader.show": "Vis",
     "keys.reader.show_key_of": "Vis nøkkelen til",
+    "keys.reader.hide": "Skjul",
+    "keys.reader.hide_key_of": "Skjul nøkkelen til",
     "keys.reader.download": "Last ned",
     "keys.reader.none": "Du har ikke fått tildelt noen enheter ennå.",
     # logg

@@ -131,6 +131,8 @@ TEXT: dict[str, str] = {
     "keys.reader.key": "Nyckel",
     "keys.reader.show": "Visa",
     "keys.reader.show_key_of": "Visa nyckeln för",
+    "keys.reader.hide": "Dölj",
+    "keys.reader.hide_key_of": "Dölj nyckeln till",
     "keys.reader.download": "Ladda ner",
     "keys.reader.none": "Du har inte tilldelats några enheter ännu.",
     # logg
