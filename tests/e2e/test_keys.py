@@ -204,6 +204,10 @@ def _show_and_download(page: Page, base_url: str, reader: str, serial: str, key_
     assert_accessible(page, "key reader")
     row.get_by_role("button", name=f"{t('keys.reader.show_key_of')} {serial}").click()
     expect(row.locator("code")).to_have_text(key_hex.upper())
+    # Once shown, the button hides the key again.
+    row.get_by_role("button", name=f"{t('keys.reader.hide_key_of')} {serial}").click()
+    expect(row.locator("code")).to_have_text("")
+    expect(row.get_by_role("button", name=f"{t('keys.reader.show_key_of')} {serial}")).to_be_visible()
 
     # A controlled checkbox: it turns checked when the server's answer arrives.
     checkbox = row.get_by_role("checkbox", name=f"{t('keys.list.select_unit')} {serial}")
