@@ -110,11 +110,10 @@ def test_create_fetch_refuse_send_approve_and_see_the_status(browser: Browser, b
     fuse = page.locator("#main_fuse_after")
     assert fuse.evaluate("e => e.matches(':invalid')")
     page.get_by_role("button", name=t("installer.send")).click()
-    confirm = page.get_by_role("alertdialog")
-    expect(confirm).to_contain_text(t("installer.send_question"))
-    confirm.get_by_role("button", name=t("installer.ok")).click()
+    # Refused at once: "Send now?" is never asked while a mandatory field is empty.
     alert = page.get_by_role("alert").filter(has_text=t("installer.send_missing"))
     expect(alert).to_contain_text(t("installer.field.main_fuse_after"))
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(fuse).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#owner_id_number")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#notification-status")).to_have_text(t("installer.status.not_sent"))
@@ -141,6 +140,10 @@ def test_create_fetch_refuse_send_approve_and_see_the_status(browser: Browser, b
     expect(staff.get_by_role("heading", level=1)).to_have_text(t("installer.notification", number=number))
     expect(staff.get_by_text(DEMO_OWNER_NUMBER)).to_have_count(2)  # owner and billing party
     staff.get_by_role("button", name=t("staff.approve")).click()
+    # Approving asks first, like rejecting.
+    approve_dialog = staff.get_by_role("alertdialog")
+    expect(approve_dialog).to_contain_text(t("staff.approve_title"))
+    approve_dialog.get_by_role("button", name=t("staff.approve")).click()
     expect(staff.locator("#notification-status")).to_have_text(t("installer.status.approved"))
     staff.context.close()
 
@@ -170,3 +173,16 @@ def test_the_form_is_usable_on_a_tablet(browser: Browser, base_url: str):
     with session_scope() as db:
         assert db.get(PreNotification, number).installation_address == "Tablettveien 1"
     page.context.close()
+
+
+def test_the_ingest_page_without_sources_says_how_to_feed_data(browser: Browser, base_url: str):
+    from app.models import IngestSource
+
+    with session_scope() as db:
+        if db.exec(select(IngestSource.id)).first() is not None:
+            pytest.skip("a source has reported in this database")
+    staff = _page(browser, DESKTOP, Role.GRID_STAFF)
+    staff.goto(base_url + routes.STAFF_INGEST)
+    expect(staff.get_by_text(t("ingest.none"))).to_be_visible()
+    expect(staff.locator("#ingest-how")).to_contain_text("make demo-ingest")
+    staff.context.close()

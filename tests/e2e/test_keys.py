@@ -204,6 +204,10 @@ def _show_and_download(page: Page, base_url: str, reader: str, serial: str, key_
     assert_accessible(page, "key reader")
     row.get_by_role("button", name=f"{t('keys.reader.show_key_of')} {serial}").click()
     expect(row.locator("code")).to_have_text(key_hex.upper())
+    # Once shown, the button hides the key again.
+    row.get_by_role("button", name=f"{t('keys.reader.hide_key_of')} {serial}").click()
+    expect(row.locator("code")).to_have_text("")
+    expect(row.get_by_role("button", name=f"{t('keys.reader.show_key_of')} {serial}")).to_be_visible()
 
     # A controlled checkbox: it turns checked when the server's answer arrives.
     checkbox = row.get_by_role("checkbox", name=f"{t('keys.list.select_unit')} {serial}")
@@ -255,3 +259,42 @@ def test_import_assign_register_show_download_and_audit(browser: Browser, base_u
     _audit_shows_each_step(page, base_url, reader, [serial, *imported])
     page.context.close()
     reader_page.context.close()
+
+
+def _stored_key_hex(serial: str) -> str:
+    from app.services.keys.worker_keys import key_for_serial
+
+    with session_scope() as db:
+        return key_for_serial(db, serial).encryption_key.hex()
+
+
+def test_an_import_replaces_an_existing_key_only_when_ticked(browser: Browser, base_url, distributor,
+                                                             tmp_path):
+    existing, new = f"{distributor.prefix}0059", f"{distributor.prefix}8000"
+    new_key = os.urandom(16).hex()
+    path = tmp_path / "replace.csv"
+    path.write_text(f"serial,kind,model,medium,key\n{existing},meter,MULTICAL 21,water,{new_key}\n"
+                    f"{new},meter,OMNIPOWER,electricity,{os.urandom(16).hex()}\n", encoding="utf-8")
+    page = _new_page(browser)
+    _sign_in(page, base_url, distributor.email, PASSWORD)
+    expect(page).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
+    page.goto(base_url + routes.KEYS_IMPORT)
+    _choose_and_preview(page, path)
+    replacing_row = page.locator("#good-rows").get_by_role("row").filter(has_text=existing)
+    expect(replacing_row).to_contain_text(t("keys.page.import.replaces"))
+    expect(replacing_row).to_contain_text(t("keys.list.medium.water"))
+    expect(page.locator("#import-replacing")).to_contain_text(t("keys.page.import.replacing", count="1"))
+    assert_accessible(page, "import preview replacing")
+    # Not ticked: the existing unit keeps its key and the page says it was skipped.
+    page.get_by_role("button", name=t("keys.page.import.confirm")).click()
+    expect(page.locator("#import-skipped")).to_contain_text(existing)
+    assert _stored_key_hex(existing) == distributor.keys[existing]
+    assert _stored([new]) == {new}
+    # Ticked: the key is replaced.
+    _choose_and_preview(page, path)
+    page.get_by_label(t("keys.page.import.replace_existing")).check()
+    page.get_by_role("button", name=t("keys.page.import.confirm")).click()
+    expect(page.get_by_role("status").filter(
+        has_text=t("keys.page.import.done", count=format_count(2, "nb")))).to_be_visible()
+    assert _stored_key_hex(existing) == new_key
+    page.context.close()

@@ -51,7 +51,7 @@ def test_a_telegram_decrypts_with_the_key_imported_from_a_kem(engine, water_mete
     with Session(engine) as db:
         preview = stage_kem_import(db, caller, "Ordre-4711.kem", download, "Ordre-4711")
         assert (preview.good, preview.bad) == (1, 0)
-        assert confirm_import(db, caller, preview.batch_id) == 1
+        assert confirm_import(db, caller, preview.batch_id).written == 1
         db.commit()
     pipeline = FramePipeline(store, store.source("wmbus:test2", "wmbus", "collected"), KeyRing(engine))
     pipeline.handle_frame(bytes.fromhex(vector["hex"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.db import get_engine
@@ -38,7 +40,8 @@ def test_grid_staff_see_each_source_with_its_counters(app_database_url, tmp_path
     IngestState.load_sources.fn(state)
     row = next(s for s in state.sources if s["name"] == "serial:/dev/ttyHAN0")
     assert (row["frames_ok"], row["frames_bad"], row["reading_source"]) == ("1", "1", "han")
-    assert row["last_frame"].endswith("UTC")
+    # The utility's local time, as every staff page shows it ("24.11.2026 06:00").
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", row["last_frame"])
 
 
 def test_the_page_shows_stored_already_stored_and_refused_apart(app_database_url, tmp_path):

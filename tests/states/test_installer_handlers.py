@@ -150,3 +150,28 @@ def test_installer_handlers_refuse_other_roles(app_database_url, role):
     state = state_as(InstallerListState, session_token(role) if role else "")
     with pytest.raises(AccessDenied):
         InstallerListState.load.fn(state)
+
+
+def test_send_refuses_with_the_missing_fields_before_asking_send_now(world, monkeypatch):
+    number = _notification(world, sent=False)
+    state = state_as(NotificationFormState, _token(world.installer))
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    asyncio.run(NotificationFormState.submit_form.fn(state, {"intent": "send"}))
+    assert not state.send_open  # no "Send now?" while a mandatory field is empty
+    assert state.errors["form"] and len(state.errors) > 1
+    form = {"intent": "send", **complete_values(), "owner_id_number": FODSELSNUMMER}
+    asyncio.run(NotificationFormState.submit_form.fn(state, form))
+    assert state.send_open and state.errors == {}
+
+
+def test_installer_and_staff_lists_say_the_page_as_the_key_pages_do(world):
+    from app.i18n import translate
+
+    _notification(world, sent=True)
+    listing = state_as(InstallerListState, _token(world.installer))
+    InstallerListState.load.fn(listing)
+    assert listing.page_text == "Side 1 av 1" == translate("keys.list.page_of", "nb", page=1, pages=1)
+    queue = state_as(StaffQueueState, _token(world.staff))
+    StaffQueueState.load.fn(queue)
+    assert queue.page_text == "Side 1 av 1"

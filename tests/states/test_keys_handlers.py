@@ -276,6 +276,21 @@ def test_a_csv_preview_names_the_bad_row_and_cancel_writes_nothing(world: World)
         assert db.exec(select(MeterKey).where(col(MeterKey.serial).in_([good, bad]))).all() == []
 
 
+def test_a_preview_marks_rows_that_replace_an_existing_key_and_shows_the_medium(world: World):
+    existing, new = world.own.serials[1], f"{world.prefix}802"
+    content = (f"serial,kind,model,medium,key\n{new},meter,OMNIPOWER,electricity,{os.urandom(16).hex()}\n"
+               f"{existing},meter,MULTICAL 21,water,{os.urandom(16).hex()}\n")
+    state = _import_state(world.own.token)
+    _call(KeyImportState, state, "stage_upload", [_upload("keys.csv", content.encode())], "")
+    assert (state.good, state.bad, state.replacing) == (2, 0, 1)
+    # The replacing row comes first and carries its marker; the medium is shown in words.
+    assert [(row["serial"], row["note"]) for row in state.good_rows] == [
+        (existing, "Erstatter eksisterende nøkkel"), (new, "")]
+    assert [row["medium"] for row in state.good_rows] == ["Vann", "Strøm"]
+    assert "1" in state.replacing_text
+    _call(KeyImportState, state, "cancel")
+
+
 def test_a_wrong_kem_password_shows_next_to_the_password_field(world: World):
     kem = build_kem([KemEntry(serial="70000001", meter_number="1", medium="Water",
                               key_hex=os.urandom(16).hex())], "riktig")
@@ -335,3 +350,44 @@ def test_the_audit_view_shows_only_the_own_organisations_key_actions(world: Worl
     assert any(world.own.serials[0] in row["units"] for row in own.rows)
     with pytest.raises(AccessDenied):
         _call(KeyAuditState, state_as(KeyAuditState, world.reader_token), "load")
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "en"])
+def test_the_audit_view_shows_outcome_and_detail_in_the_readers_language(world: World, language):
+    from app.i18n import translate
+
+    own = state_as(KeyAuditState, world.own.token)
+    own.language = language
+    _call(KeyAuditState, own, "load")
+    _call(KeyAuditState, own, "apply_filters", {"action": "key.assign", "actor_email": ""})
+    row = next(row for row in own.rows if world.own.serials[0] in row["units"])
+    assert row["outcome"] == translate("keys.audit.outcome.ok", language)
+    assert row["detail"] == translate("keys.audit.detail.assigned_invited", language,
+                                      email=world.reader_email)
+
+
+def test_audit_details_of_each_known_shape_are_translated_and_serials_wrap():
+    from app.states.keys.audit import detail_text, outcome_text, units_text
+
+    assert detail_text("shown", "nb") == "Vist"
+    assert detail_text("format csv", "sv") == "Format csv"
+    assert detail_text("to rita@example.org (invited)", "nb") == "Til rita@example.org (invitert)"
+    assert detail_text("from rita@example.org (per unit)", "sv") == "Från rita@example.org (per enhet)"
+    assert detail_text("k: 1.csv (csv): 3 good, 2 bad", "nb") == "k: 1.csv (csv): 3 gode, 2 feil"
+    assert detail_text("a.kem (kem): 2 written, 1 replaced, 0 skipped", "nb") == (
+        "a.kem (kem): 2 lagret, 1 erstattet, 0 hoppet over")
+    assert detail_text("a.kem (kem): nothing written", "sv") == "a.kem (kem): inget sparat"
+    assert detail_text("something new", "nb") == "something new"
+    assert outcome_text("refused", "nb") == "Avvist"
+    assert units_text("KAM1,KAM2,KAM3") == "KAM1, KAM2, KAM3"
+
+
+def test_a_shown_key_offers_hide_which_blanks_it_again(world: World):
+    state = state_as(KeyReaderState, world.reader_token)
+    _call(KeyReaderState, state, "load")
+    unit = str(world.assigned_id)
+    assert state.shown_ids == []
+    _call(KeyReaderState, state, "show", unit)
+    assert state.shown_ids == [unit]  # the page's button now reads "Skjul"
+    hidden = _call(KeyReaderState, state, "hide", unit)
+    assert state.shown_ids == [] and f"reader-key-{unit}" in str(hidden)

@@ -137,6 +137,8 @@ TEXT: dict[str, str] = {
     "staff.return": "Return for changes",
     "staff.complete": "Mark completed",
     "staff.reason": "Reason",
+    "staff.approve_title": "Approve the notification?",
+    "staff.approve_question": "The installer is mailed that the notification is approved.",
     "staff.reject_title": "Reject the notification?",
     "staff.reject_question": "The installer is mailed the reason.",
     "staff.return_title": "Return for changes?",

@@ -137,6 +137,8 @@ TEXT: dict[str, str] = {
     "staff.return": "Returner for endring",
     "staff.complete": "Marker som ferdigmeldt",
     "staff.reason": "Begrunnelse",
+    "staff.approve_title": "Godkjenne foranmeldingen?",
+    "staff.approve_question": "Installatøren får beskjed på e-post om at foranmeldingen er godkjent.",
     "staff.reject_title": "Avvise foranmeldingen?",
     "staff.reject_question": "Installatøren får begrunnelsen på e-post.",
     "staff.return_title": "Returnere for endring?",

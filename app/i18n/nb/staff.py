@@ -22,4 +22,5 @@ TEXT: dict[str, str] = {
     # issue 10 (ingest-security): frames of keyed meters that did not arrive encrypted
     "ingest.frames_refused": "Rammer avvist (ukryptert)",
     "ingest.none": "Ingen kilder har rapportert ennå.",
+    "ingest.none_how": "Kildene rapporterer når innsamlingen kjører: start arbeideren (python -m app.ingest serial, mbus, mqtt eller wmbus) ved målerne, eller fyll inn demodata med «make demo-ingest».",
 }

@@ -137,6 +137,8 @@ TEXT: dict[str, str] = {
     "staff.return": "Returnera för komplettering",
     "staff.complete": "Markera som färdiganmäld",
     "staff.reason": "Skäl",
+    "staff.approve_title": "Godkänna anmälan?",
+    "staff.approve_question": "Installatören får besked via e-post om att anmälan är godkänd.",
     "staff.reject_title": "Avvisa anmälan?",
     "staff.reject_question": "Installatören får skälet via e-post.",
     "staff.return_title": "Returnera för komplettering?",

@@ -17,6 +17,7 @@ TEXT: dict[str, str] = {
     "ingest.readings_stored": "Sparade avläsningar",
     "ingest.lag": "Fördröjning",
     "ingest.none": "Inga källor har rapporterat ännu.",
+    "ingest.none_how": "Källorna rapporterar när insamlingen körs: starta arbetaren (python -m app.ingest serial, mbus, mqtt eller wmbus) vid mätarna, eller fyll på med demodata med ”make demo-ingest”.",
     # issues 8, 9, 10: privacy terms, ingest counters, sign-in re-checks
     "ingest.readings_duplicate": "Redan sparade",
     "ingest.readings_rejected": "Avvisade",

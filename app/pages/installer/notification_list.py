@@ -65,7 +65,7 @@ def notification_table(  # type: ignore[no-untyped-def]
             at_last=state.page + 1 >= state.page_count,
             on_previous=state.go_to_page(state.page - 1),
             on_next=state.go_to_page(state.page + 1),
-            position=((state.page + 1).to_string(), " / ", state.page_count.to_string()),
+            position=(state.page_text,),
             previous_label=t["installer.previous"],
             next_label=t["installer.next_page"],
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import field_error, form_error, text_field
+from app.components.fields import checkbox_field, field_error, form_error, text_field
 from app.components.template import template
 from app.pages.keys import table
 from app.states.keys.imports import CSV_SUFFIXES, KEM_SUFFIXES, UPLOAD_ID
@@ -90,6 +90,9 @@ def _preview_row(row: rx.Var, with_problem: bool) -> rx.Component:
     ]
     if with_problem:
         cells.append(table.cell(rx.text(row["problem"], color_scheme="red", weight="medium")))
+    else:
+        cells.append(table.cell(rx.cond(row["note"] != "", rx.badge(row["note"], color_scheme="amber",
+                                                                      high_contrast=True))))
     return table.row(*cells)
 
 
@@ -98,8 +101,7 @@ def _preview_table(rows: rx.Var, with_problem: bool, table_id: str, caption: rx.
     keys = [
         "keys.page.import.line", "keys.list.serial", "keys.list.kind", "keys.list.model", "keys.list.medium",
     ]
-    if with_problem:
-        keys.append("keys.page.import.problem")
+    keys.append("keys.page.import.problem" if with_problem else "keys.page.import.note")
     return table.scrollable_table(
         rx.el.caption(caption, style=CAPTION_STYLE),
         table.header(*(t[key] for key in keys)),
@@ -114,6 +116,8 @@ def _preview() -> rx.Component:
     return rx.vstack(
         rx.heading(t["keys.page.import.preview_heading"], size="4", as_="h2"),
         rx.text(S.summary_text, size="3", id="import-summary"),
+        rx.cond(S.replacing > 0, rx.callout(S.replacing_text, icon="triangle-alert", color_scheme="amber",
+                                            high_contrast=True, id="import-replacing", width="100%")),
         rx.cond(S.bad > 0, _preview_table(S.bad_rows, True, "bad-rows", t["keys.page.import.bad_rows"])),
         rx.cond(S.good > 0, _preview_table(S.good_rows, False, "good-rows", t["keys.page.import.good_rows"])),
         rx.cond(
@@ -125,13 +129,24 @@ def _preview() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.hstack(
-            rx.button(t["keys.dialog.cancel"], size="3", variant="soft", color_scheme="gray",
-                      high_contrast=True,
-                      on_click=S.cancel, disabled=S.importing),
-            rx.button(t["keys.page.import.confirm"], size="3", high_contrast=True, on_click=S.confirm,
-                      disabled=S.importing | (S.good == 0)),
-            spacing="3",
+        rx.form(
+            rx.vstack(
+                rx.cond(
+                    S.replacing > 0,
+                    checkbox_field(t["keys.page.import.replace_existing"], "replace_existing",
+                                   S.errors["replace"]),
+                ),
+                rx.hstack(
+                    rx.button(t["keys.dialog.cancel"], type="button", size="3", variant="soft",
+                              color_scheme="gray", high_contrast=True, on_click=S.cancel,
+                              disabled=S.importing),
+                    rx.button(t["keys.page.import.confirm"], type="submit", size="3", high_contrast=True,
+                              disabled=S.importing | (S.good == 0)),
+                    spacing="3",
+                ),
+                spacing="3",
+            ),
+            on_submit=S.confirm,
         ),
         spacing="4",
         width="100%",
@@ -147,6 +162,9 @@ def key_import() -> rx.Component:
         form_error(S.errors["form"]),
         rx.cond(S.imported >= 0, rx.callout(S.imported_text, icon="circle-check", color_scheme="green",
                                             role="status", width="100%")),
+        rx.cond(S.skipped_serials.length() > 0, rx.callout(S.skipped_text, icon="info", color_scheme="amber",
+                                                            high_contrast=True, id="import-skipped",
+                                                            width="100%")),
         rx.cond(S.batch_id > 0, _preview(), _upload_form()),
         rx.link(t["keys.page.back_to_list"], href=routes.KEYS_HOME),
         spacing="4",

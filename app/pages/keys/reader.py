@@ -33,9 +33,17 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.el.code(id="reader-key-" + row["id"], aria_live="polite", class_name="mp-key"),
-                rx.button(rx.icon("eye", size=14), t["keys.reader.show"], size="1", variant="soft",
-                          high_contrast=True, aria_label=t["keys.reader.show_key_of"] + " " + row["serial"],
-                          on_click=S.show(row["id"])),
+                rx.cond(
+                    S.shown_ids.contains(row["id"]),
+                    rx.button(rx.icon("eye-off", size=14), t["keys.reader.hide"], size="1", variant="soft",
+                              high_contrast=True,
+                              aria_label=t["keys.reader.hide_key_of"] + " " + row["serial"],
+                              on_click=S.hide(row["id"])),
+                    rx.button(rx.icon("eye", size=14), t["keys.reader.show"], size="1", variant="soft",
+                              high_contrast=True,
+                              aria_label=t["keys.reader.show_key_of"] + " " + row["serial"],
+                              on_click=S.show(row["id"])),
+                ),
                 align="center",
                 spacing="3",
             )

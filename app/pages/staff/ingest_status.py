@@ -47,7 +47,12 @@ def ingest_status() -> rx.Component:
                 overflow_x="auto",
                 width="100%",
             ),
-            rx.text(IngestState.t["ingest.none"]),
+            rx.vstack(
+                rx.text(IngestState.t["ingest.none"]),
+                rx.text(IngestState.t["ingest.none_how"], id="ingest-how"),
+                spacing="2",
+                width="100%",
+            ),
         ),
         spacing="5",
         width="100%",

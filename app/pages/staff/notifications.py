@@ -85,13 +85,14 @@ def _decisions() -> rx.Component:
     t = N.t
     return notification_toolbar(
         N,
-        rx.button(
-            t["staff.approve"],
-            size="2",
-            high_contrast=True,
-            disabled=~N.can_decide,
-            on_click=N.approve,
-            id="staff-approve",
+        confirm_dialog(
+            rx.button(t["staff.approve"], size="2", high_contrast=True, disabled=~N.can_decide,
+                      id="staff-approve"),
+            t["staff.approve_title"],
+            t["staff.approve_question"],
+            confirm_label=t["staff.approve"],
+            cancel_label=t["installer.cancel"],
+            on_submit=N.approve,
         ),
         _reason_dialog(
             "staff.reject", "staff.reject_title", "staff.reject_question", N.reject, "staff-reject"

@@ -14,7 +14,7 @@ def _figure(label_key: str, name: str) -> rx.Component:
         rx.vstack(
             rx.text(StaffState.t[label_key], size="2", color_scheme="gray"),
             # A figure, not a heading: headings are the page's outline.
-            rx.text(StaffState.figures[name].to_string(), size="6", weight="bold"),
+            rx.text(StaffState.figures[name], size="6", weight="bold"),
             spacing="1",
         ),
         width="100%",

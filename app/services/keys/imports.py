@@ -51,6 +51,7 @@ class ImportRow:
     model: str
     medium: str
     problem: str  # "" = good, else an i18n key
+    replaces: bool = False  # a good row for a unit that already has a key (the organisation's own)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,17 @@ class ImportPreview:
     rows: list[ImportRow]
     good: int
     bad: int
+    replacing: int = 0  # good rows that would replace an existing key
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What confirming wrote: new units and replaced keys, and the units skipped because they
+    already had a key and replacing was not asked for."""
+
+    written: int
+    replaced: list[str]
+    skipped: list[str]
 
 
 @dataclass
@@ -168,8 +180,10 @@ def _stage(db: Session, caller: Caller, filename: str, file_kind: str,
     db.add(batch)
     audit_units(db, "key.import_staged", caller, [], organisation_id=organisation_id,
                 detail=f"{filename} ({file_kind}): {batch.good} good, {batch.bad} bad")  # fmt: skip
-    rows = [ImportRow(c.line, c.serial, c.kind, c.model, c.medium, c.problem) for c in candidates]
-    return ImportPreview(batch.id or 0, filename, rows, batch.good, batch.bad)
+    rows = [ImportRow(c.line, c.serial, c.kind, c.model, c.medium, c.problem,
+                      replaces=not c.problem and c.serial in owners) for c in candidates]  # fmt: skip
+    replacing = sum(1 for row in rows if row.replaces)
+    return ImportPreview(batch.id or 0, filename, rows, batch.good, batch.bad, replacing)
 
 
 def _owners(db: Session, serials: Sequence[str]) -> dict[str, int | None]:
@@ -254,15 +268,23 @@ def _staged_batch(db: Session, caller: Caller, batch_id: int) -> KeyImportBatch:
 
 
 def confirm_import(
-    db: Session, caller: Caller, batch_id: int, progress: Callable[[int, int], None] | None = None
-) -> int:
-    """Write every good row of the batch (new units, or new keys for the organisation's own), all
-    or nothing; returns how many. A unit another organisation took meanwhile refuses the whole."""
+    db: Session,
+    caller: Caller,
+    batch_id: int,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    replace_existing: bool = False,
+) -> ImportOutcome:
+    """Write every good row of the batch, all or nothing. A unit that already has a key (the
+    organisation's own) gets the new one only with ``replace_existing``, else it is skipped and
+    reported. A unit another organisation took meanwhile refuses the whole."""
     batch = _staged_batch(db, caller, batch_id)
     staged = db.exec(select(KeyImportRow).where(KeyImportRow.batch_id == batch.id, KeyImportRow.problem == "")
                      .order_by(col(KeyImportRow.line))).all()  # fmt: skip
     total = len(staged)
     now = utcnow()
+    replaced: list[str] = []
+    skipped: list[str] = []
     with db.begin_nested():  # a failure half-way leaves nothing behind, whatever the caller does next
         for start in range(0, total, _CHUNK):
             chunk = staged[start : start + _CHUNK]
@@ -290,6 +312,10 @@ def confirm_import(
                         "created_at": now, "reader_count": 0,
                     })  # fmt: skip
                     continue
+                if not replace_existing:
+                    skipped.append(row.serial)
+                    continue
+                replaced.append(row.serial)
                 for name, value in sealed.items():
                     setattr(unit, name, value)
                 unit.model = row.model or unit.model
@@ -306,12 +332,21 @@ def confirm_import(
         db.add(batch)
         # The sealed copies have done their work.
         db.execute(delete(KeyImportRow).where(col(KeyImportRow.batch_id) == batch.id))
-        audit_units(db, "key.import", caller, [row.serial for row in staged],
-                    organisation_id=batch.organisation_id,
-                    detail=f"{batch.filename} ({batch.file_kind}): {total} written")  # fmt: skip
+        not_written = set(skipped)
+        written = [row.serial for row in staged if row.serial not in not_written]
+        source = f"{batch.filename} ({batch.file_kind})"
+        audit_units(db, "key.import", caller, written, organisation_id=batch.organisation_id,
+                    detail=f"{source}: {len(written)} written, {len(replaced)} replaced, "
+                           f"{len(skipped)} skipped")  # fmt: skip
+        if replaced:
+            audit_units(db, "key.import", caller, replaced, organisation_id=batch.organisation_id,
+                        detail=f"{source}: replaced existing keys")  # fmt: skip
+        if skipped:
+            audit_units(db, "key.import", caller, skipped, organisation_id=batch.organisation_id,
+                        detail=f"{source}: skipped, key exists")  # fmt: skip
     if progress is not None and total == 0:
         progress(0, 0)
-    return total
+    return ImportOutcome(len(written), replaced, skipped)
 
 
 def cancel_import(db: Session, caller: Caller, batch_id: int) -> None:

@@ -82,10 +82,12 @@ def filter_conditions(query: UnitQuery) -> list[ColumnElement[bool]]:
         conditions.append(col(MeterKey.serial).ilike(_escape_like(terms[0]) + "%", escape="\\"))
     elif terms:
         conditions.append(col(MeterKey.serial).in_(terms))
-    for value, column in ((query.kind, MeterKey.kind), (query.model, MeterKey.model),
-                          (query.medium, MeterKey.medium)):  # fmt: skip
+    for value, column in ((query.kind, MeterKey.kind), (query.medium, MeterKey.medium)):
         if value:
             conditions.append(col(column) == value)
+    if query.model:
+        # "MULTICAL 21" and "Multical 21" are one model: the menu lists it once.
+        conditions.append(func.lower(col(MeterKey.model)) == query.model.lower())
     if query.assigned == ASSIGNED:
         conditions.append(col(MeterKey.reader_count) > 0)
     elif query.assigned == UNASSIGNED:
@@ -113,6 +115,8 @@ def unit_page(
     total = db.exec(counted.where(conditions)).one()
     window = page_window(query.page, query.page_size, total)
     sort = col(SORT_COLUMNS.get(query.sort, MeterKey.serial))
+    if query.sort == "model":
+        sort = func.lower(sort)  # type: ignore[assignment]
     serial = col(MeterKey.serial)
     order = (sort.desc(), serial.desc()) if query.descending else (sort.asc(), serial.asc())
     if query.sort == "serial" or query.sort not in SORT_COLUMNS:
@@ -144,6 +148,9 @@ def unit_filter_options(db: Session, caller: Caller) -> UnitFilterOptions:
 
     def distinct(column: object) -> list[str]:
         values = db.exec(select(column).where(scope).distinct()).all()  # type: ignore[call-overload]
-        return sorted(value for value in values if value)
+        return sorted((value for value in values if value), key=str.casefold)
 
-    return UnitFilterOptions(models=distinct(MeterKey.model), media=distinct(MeterKey.medium))
+    models: dict[str, str] = {}
+    for model in distinct(MeterKey.model):
+        models.setdefault(model.casefold(), model)  # one entry per model, whatever its case
+    return UnitFilterOptions(models=list(models.values()), media=distinct(MeterKey.medium))

@@ -20,7 +20,7 @@ from app.i18n import translate
 from app.models import NotificationStatus, Role
 from app.services.installer import notifications as service
 from app.services.installer.api_tokens import portal_api_token
-from app.services.installer.form_fields import ID_NUMBER_FIELDS, TEXT_FIELDS
+from app.services.installer.form_fields import ID_NUMBER_FIELDS, TEXT_FIELDS, missing_fields
 from app.services.installer.identifiers import is_valid_ean18
 from app.services.installer.installation_client import COMPLETED, fetch_installation
 from app.services.installer.installation_data import is_empty_for_fetch
@@ -124,10 +124,27 @@ class NotificationFormState(NotificationView, SessionState):
             return rx.toast.error(translate("form.invalid", self.language))
         self._load_row("submit_form")
         if intent == "send":
+            # Mandatory fields first: "Send now?" is asked only of a notification that can be sent.
+            with session_scope() as db:
+                missing = missing_fields(service.installer_notification(db, caller, notification_id))
+            if missing:
+                return self._refuse_missing(missing)
             self.send_open = True
             return None
         key = "installer.owner_copied" if intent == "copy_owner" else "installer.saved"
         return rx.toast.success(translate(key, self.language))
+
+    def _refuse_missing(self, fields: list[str]):  # type: ignore[no-untyped-def]
+        """Each empty mandatory field marked, and the list of them above the form."""
+        message = translate("installer.required", self.language)
+        self.errors = {name: message for name in fields}
+        labels = ", ".join(field_label(name, self.language) for name in fields)
+        self.errors["form"] = (
+            translate("installer.send_missing", self.language)
+            + " "
+            + translate("installer.missing_list", self.language, fields=labels)
+        )
+        return rx.toast.error(translate("installer.send_missing", self.language))
 
     @rx.event
     def cancel_send(self) -> None:
@@ -141,15 +158,7 @@ class NotificationFormState(NotificationView, SessionState):
                 caller = self._require(Role.INSTALLER, handler="confirm_send", db=db)
                 service.send_notification(db, caller, self.notification_id)
         except service.MissingFields as missing:
-            message = translate("installer.required", self.language)
-            self.errors = {name: message for name in missing.fields}
-            labels = ", ".join(field_label(name, self.language) for name in missing.fields)
-            self.errors["form"] = (
-                translate("installer.send_missing", self.language)
-                + " "
-                + translate("installer.missing_list", self.language, fields=labels)
-            )
-            return rx.toast.error(translate("installer.send_missing", self.language))
+            return self._refuse_missing(missing.fields)
         self.errors = {}
         self._load_row("confirm_send")
         self.editing = False

@@ -12,6 +12,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from app.db import session_scope
+from app.i18n import translate
 from app.models import NotificationStatus, Role
 from app.services.caller import Caller
 from app.services.installer.notifications import PAGE_SIZE, list_notifications
@@ -37,6 +38,12 @@ class NotificationList(rx.State, mixin=True):
     @rx.var(cache=True)
     def page_count(self) -> int:
         return page_count_for(self.total, PAGE_SIZE)
+
+    @rx.var(cache=True)
+    def page_text(self) -> str:
+        """"Side 1 av 8", as the key pages say it (``page`` counts from 0 here)."""
+        return translate("installer.page_of", self.language,  # type: ignore[attr-defined]
+                         page=self.page + 1, pages=max(self.page_count, 1))  # fmt: skip
 
     def _scope(self, caller: Caller) -> dict[str, Any]:
         """Extra arguments to ``list_notifications``: whose notifications this list shows."""

@@ -12,6 +12,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from app.i18n import translate
+from app.i18n.times import format_local_time
 from app.models import NotificationStatus, PreNotification
 from app.services.installer.catalogue import CaseSummary, case_summary
 from app.services.installer.form_fields import form_values
@@ -19,8 +20,8 @@ from app.services.installer.transitions import history
 
 
 def shown_time(iso: str) -> str:
-    """``2026-03-01T10:15:00+00:00`` as ``2026-03-01 10:15``."""
-    return iso.replace("T", " ")[:16]
+    """``2026-03-01T10:15:00+00:00`` (UTC) as ``01.03.2026 11:15`` (the utility's zone)."""
+    return format_local_time(iso)
 
 
 def status_text(status: str, language: str) -> str:

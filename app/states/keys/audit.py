@@ -13,6 +13,7 @@ import reflex as rx
 from app.i18n import LANGUAGES, translate
 from app.models import Role
 from app.services.caller import Caller
+from app.services.keys.audit_details import detail_message
 from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditQuery, audit_csv, audit_page
 from app.states.db_thread import read_in_thread
 from app.states.form import form_text
@@ -26,6 +27,22 @@ PAGE_SIZE = 50
 def action_text(action: str, language: str) -> str:
     key = f"keys.audit.action.{action}"
     return translate(key, language) if key in LANGUAGES[language] else action
+
+
+def outcome_text(outcome: str, language: str) -> str:
+    key = f"keys.audit.outcome.{outcome}"
+    return translate(key, language) if key in LANGUAGES[language] else outcome
+
+
+def detail_text(detail: str, language: str) -> str:
+    """A known detail in the reader's language; any other as it was stored."""
+    key, params = detail_message(detail)
+    return translate(key, language, **params) if key else detail
+
+
+def units_text(units: str) -> str:
+    """Serials joined with ", ", so a long list wraps between serials, never inside one."""
+    return ", ".join(serial.strip() for serial in units.split(",") if serial.strip())
 
 
 def _date_or_none(value: str) -> date | None:
@@ -63,7 +80,8 @@ class KeyAuditState(PagedList, SessionState):
         found = await read_in_thread(lambda db: audit_page(db, caller, query))
         rows = [
             {"at": format_time(row.at), "actor": row.actor, "action": action_text(row.action, self.language),
-             "units": row.units, "outcome": row.outcome, "detail": row.detail}
+             "units": units_text(row.units), "outcome": outcome_text(row.outcome, self.language),
+             "detail": detail_text(row.detail, self.language)}
             for row in found.rows
         ]  # fmt: skip
         self._show_page(found.total, found.page, page_count_for(found.total, found.page_size), rows)

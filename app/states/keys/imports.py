@@ -17,6 +17,7 @@ from app.i18n import translate
 from app.models import Role
 from app.services.errors import AccessDenied, DomainError
 from app.services.keys.imports import (
+    ImportOutcome,
     ImportPreview,
     ImportRow,
     cancel_import,
@@ -24,6 +25,7 @@ from app.services.keys.imports import (
     stage_csv_import,
     stage_kem_import,
 )
+from app.states.form import form_checked
 from app.states.keys.calls import run_key_call
 from app.states.keys.display import attribute_text, format_count
 from app.states.session import SessionState
@@ -36,6 +38,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 BAD_ROWS_SHOWN = 1000
 GOOD_ROWS_SHOWN = 20
 PROGRESS_EVERY_SECONDS = 0.25
+SKIPPED_SERIALS_SHOWN = 50
 
 
 class KeyImportState(SessionState):
@@ -44,6 +47,7 @@ class KeyImportState(SessionState):
     filename: str = ""
     good: int = 0
     bad: int = 0
+    replacing: int = 0  # good rows whose unit already has a key
     bad_rows: list[dict[str, str]] = []
     good_rows: list[dict[str, str]] = []
     importing: bool = False
@@ -51,12 +55,25 @@ class KeyImportState(SessionState):
     progress_total: int = 0
     # Set once an import was written: the page then says how many and offers another.
     imported: int = -1
+    # The units confirming skipped because they already had a key (replacing was not ticked).
+    skipped_serials: list[str] = []
 
     @rx.var(cache=True)
     def summary_text(self) -> str:
         return translate("keys.page.import.summary", self.language, filename=self.filename,
                          good=format_count(self.good, self.language),
                          bad=format_count(self.bad, self.language))  # fmt: skip
+
+    @rx.var(cache=True)
+    def replacing_text(self) -> str:
+        return translate("keys.page.import.replacing", self.language,
+                         count=format_count(self.replacing, self.language))  # fmt: skip
+
+    @rx.var(cache=True)
+    def skipped_text(self) -> str:
+        return translate("keys.page.import.skipped", self.language,
+                         count=format_count(len(self.skipped_serials), self.language),
+                         serials=", ".join(self.skipped_serials[:SKIPPED_SERIALS_SHOWN]))  # fmt: skip
 
     @rx.var(cache=True)
     def progress_text(self) -> str:
@@ -74,7 +91,7 @@ class KeyImportState(SessionState):
                          count=format_count(max(self.imported, 0), self.language))  # fmt: skip
 
     def _clear(self) -> None:
-        self.batch_id = self.good = self.bad = 0
+        self.batch_id = self.good = self.bad = self.replacing = 0
         self.filename = ""
         self.bad_rows = []
         self.good_rows = []
@@ -86,19 +103,24 @@ class KeyImportState(SessionState):
             "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
             "medium": attribute_text("keys.list.medium", row.medium, self.language),
             "problem": translate(row.problem, self.language) if row.problem else "",
+            "note": translate("keys.page.import.replaces", self.language) if row.replaces else "",
         }  # fmt: skip
 
     def _show(self, preview: ImportPreview) -> None:
         self.batch_id, self.filename = preview.batch_id, preview.filename
-        self.good, self.bad = preview.good, preview.bad
+        self.good, self.bad, self.replacing = preview.good, preview.bad, preview.replacing
         self.bad_rows = [self._row(row) for row in preview.rows if row.problem][:BAD_ROWS_SHOWN]
-        self.good_rows = [self._row(row) for row in preview.rows if not row.problem][:GOOD_ROWS_SHOWN]
+        # Rows that replace a key come first, so the preview shows them all (up to the bad rows' limit).
+        good = sorted((row for row in preview.rows if not row.problem), key=lambda row: not row.replaces)
+        shown = max(GOOD_ROWS_SHOWN, min(preview.replacing, BAD_ROWS_SHOWN))
+        self.good_rows = [self._row(row) for row in good][:shown]
 
     @rx.event
     def load(self) -> None:
         self._require(Role.DISTRIBUTOR, handler="load")
         self.errors = {}
         self.imported = -1
+        self.skipped_serials = []
         if not self.importing:
             self._clear()
 
@@ -154,7 +176,10 @@ class KeyImportState(SessionState):
         return None
 
     @rx.event(background=True)
-    async def confirm(self):
+    async def confirm(self, form: dict):
+        """Write the batch; units that already have a key get the new one only when the form's
+        "Replace existing keys" box was ticked."""
+        replace_existing = form_checked(form, "replace_existing")
         async with self:
             caller = self._require(Role.DISTRIBUTOR, handler="confirm")
             batch_id = self.batch_id
@@ -168,9 +193,9 @@ class KeyImportState(SessionState):
         def progress(done: int, total: int) -> None:
             latest[0], latest[1] = done, total
 
-        def work() -> int:
+        def work() -> ImportOutcome:
             with session_scope() as db:
-                return confirm_import(db, caller, batch_id, progress)
+                return confirm_import(db, caller, batch_id, progress, replace_existing=replace_existing)
 
         task = asyncio.ensure_future(asyncio.to_thread(work))
         while not task.done():
@@ -180,7 +205,7 @@ class KeyImportState(SessionState):
         async with self:
             self.importing = False
             try:
-                written = task.result()
+                outcome = task.result()
             except AccessDenied:
                 raise
             except DomainError as error:
@@ -188,6 +213,7 @@ class KeyImportState(SessionState):
                 return None
             self._clear()
             self.errors = {}
-            self.imported = written
+            self.imported = outcome.written
+            self.skipped_serials = outcome.skipped
             return rx.toast.success(translate("keys.page.import.done", language,
-                                              count=format_count(written, language)))  # fmt: skip
+                                              count=format_count(outcome.written, language)))  # fmt: skip

@@ -33,6 +33,8 @@ def reader_key_element(unit_id: str | int) -> str:
 class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
     LISTER: ClassVar[Role] = Role.KEY_READER
     errors: dict[str, str] = {}
+    # The units whose key is shown on the page (their ids only: the key lives in the page alone).
+    shown_ids: list[str] = []
 
     def _export_ids(self) -> list[int]:
         return sorted(self._selected_ids)
@@ -54,6 +56,7 @@ class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
         caller = self._require(Role.KEY_READER, handler="load")
         self.errors = {}
         self.export_open = self.reauth_open = False
+        self.shown_ids = []
         await self._reload(caller)
 
     @rx.event
@@ -63,7 +66,23 @@ class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
         if wanted is None:
             return None
 
-        return await reveal_key(self, caller, wanted, reader_key_element(wanted))
+        revealed = await reveal_key(self, caller, wanted, reader_key_element(wanted))
+        if revealed is not None and str(wanted) not in self.shown_ids:
+            self.shown_ids = [*self.shown_ids, str(wanted)]
+        return revealed
+
+    @rx.event
+    def hide(self, unit_id: str):
+        """Blank the shown key again; "Hide" turns back into "Show"."""
+        self._require(Role.KEY_READER, handler="hide")
+        wanted = int_or_none(unit_id)
+        if wanted is None:
+            return None
+        self.shown_ids = [shown for shown in self.shown_ids if shown != str(wanted)]
+        return rx.call_script(
+            f"(() => {{ const e = document.getElementById({reader_key_element(wanted)!r}); "
+            "if (e) { e.textContent = ''; } })()"
+        )
 
     @rx.event
     async def download(self, form: dict):

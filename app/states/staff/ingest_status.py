@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from app.db import session_scope
-from app.i18n.numbers import format_lag
+from app.i18n.numbers import format_lag, format_number
+from app.i18n.times import format_local_time
 from app.models import Role
 from app.services.staff.ingest_status import source_statuses
 from app.states.session import SessionState
@@ -19,15 +20,18 @@ class IngestState(SessionState):
         self._require(Role.GRID_STAFF, handler="load_sources")
         with session_scope() as db:
             statuses = source_statuses(db)
+        def count(value: int) -> str:
+            return format_number(value, 0, self.language)
+
         self.sources = [
             {
                 "name": s.name, "kind": s.kind, "reading_source": s.reading_source, "state": s.state,
-                "last_frame": s.last_frame_at.strftime("%Y-%m-%d %H:%M:%S UTC") if s.last_frame_at else "–",
-                "frames_ok": str(s.frames_ok), "frames_bad": str(s.frames_bad),
-                "frames_refused": str(s.frames_refused),
-                "readings_stored": str(s.readings_stored),
-                "readings_duplicate": str(s.readings_duplicate),
-                "readings_rejected": str(s.readings_rejected), "lag": format_lag(s.lag_seconds),
+                "last_frame": format_local_time(s.last_frame_at) or "–",
+                "frames_ok": count(s.frames_ok), "frames_bad": count(s.frames_bad),
+                "frames_refused": count(s.frames_refused),
+                "readings_stored": count(s.readings_stored),
+                "readings_duplicate": count(s.readings_duplicate),
+                "readings_rejected": count(s.readings_rejected), "lag": format_lag(s.lag_seconds),
                 "last_error": s.last_error,
             }
             for s in statuses

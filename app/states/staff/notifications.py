@@ -83,7 +83,7 @@ class StaffNotificationState(NotificationView, SessionState):
         return rx.toast.success(translate("staff.decided", self.language))
 
     @rx.event
-    async def approve(self):
+    async def approve(self, _form: dict | None = None):
         return await self._decide("approve", NotificationStatus.APPROVED)
 
     @rx.event

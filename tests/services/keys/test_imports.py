@@ -94,11 +94,12 @@ def test_a_kamstrup_kem_is_previewed_with_its_bad_rows_and_confirmed(db, world):
     assert preview.rows[0].medium == "water" and preview.rows[1].medium == "district_heating"
     assert key_for_serial(db, "KAM76348799") is None  # nothing written before confirming
     old_key = key_for_serial(db, "KAM57000010").encryption_key
+    assert [row.serial for row in preview.rows if row.replaces] == ["KAM57000010"]
+    assert preview.replacing == 1
     progress: list[tuple[int, int]] = []
-    assert (
-        confirm_import(db, world.own, preview.batch_id, lambda done, total: progress.append((done, total)))
-        == 2
-    )
+    outcome = confirm_import(db, world.own, preview.batch_id,
+                             lambda done, total: progress.append((done, total)), replace_existing=True)
+    assert (outcome.written, outcome.replaced, outcome.skipped) == (2, ["KAM57000010"], [])
     db.commit()
     assert progress[-1] == (2, 2)
     assert key_for_serial(db, "KAM76348799").encryption_key.hex().upper() == KEY_A
@@ -110,8 +111,12 @@ def test_a_kamstrup_kem_is_previewed_with_its_bad_rows_and_confirmed(db, world):
     other = db.get(MeterKey, unit_id(db, "KAM68000001"))
     assert other.owner_id == world.other.organisation_id
     assert db.exec(select(KeyImportRow)).all() == []  # the sealed copies are gone
-    audit = db.exec(select(AuditEntry).where(AuditEntry.action == "key.import")).one()
-    assert "KAM76348799" in audit.detail and "KAM57000010" in audit.detail
+    audit = db.exec(select(AuditEntry.detail).where(AuditEntry.action == "key.import")).all()
+    assert any("KAM76348799" in detail and "KAM57000010" in detail for detail in audit)
+    # The replaced serial is named on its own audit row.
+    assert [d for d in audit if "replaced existing keys" in d] == [
+        "Order_4711.kem (kem): replaced existing keys; serials: KAM57000010"
+    ]
     with pytest.raises(DomainError):
         confirm_import(db, world.own, preview.batch_id)  # once only
 
@@ -163,7 +168,7 @@ def test_a_csv_import_cancelled_writes_nothing(db, world):
 
 def test_a_csv_import_confirmed_writes_the_good_rows(db, world):
     preview = stage_csv_import(db, world.own, "keys.csv", CSV.encode())
-    assert confirm_import(db, world.own, preview.batch_id) == 2
+    assert confirm_import(db, world.own, preview.batch_id).written == 2
     db.commit()
     concentrator = db.get(MeterKey, unit_id(db, "KAM57000201"))
     assert (concentrator.kind, concentrator.model, concentrator.manufacturer) == (
@@ -202,3 +207,24 @@ def test_another_organisation_cannot_confirm_or_cancel_the_batch(db, world):
         confirm_import(db, world.other, preview.batch_id)
     with pytest.raises(AccessDenied):
         cancel_import(db, world.other, preview.batch_id)
+
+
+def test_an_existing_key_is_kept_unless_replacing_was_asked_for(db, world):
+    """A row for a unit that already has a key (the organisation's own) is marked in the preview and
+    skipped on confirm unless "Replace existing keys" was ticked."""
+    old_key = key_for_serial(db, "KAM57000010").encryption_key
+    content = f"serial,key\nKAM57000010,{KEY_B}\nKAM57000300,{KEY_A}\n".encode()
+    preview = stage_csv_import(db, world.own, "keys.csv", content)
+    assert [(row.serial, row.replaces) for row in preview.rows] == [
+        ("KAM57000010", True),
+        ("KAM57000300", False),
+    ]
+    assert (preview.good, preview.replacing) == (2, 1)
+    outcome = confirm_import(db, world.own, preview.batch_id)
+    db.commit()
+    assert (outcome.written, outcome.replaced, outcome.skipped) == (1, [], ["KAM57000010"])
+    assert key_for_serial(db, "KAM57000010").encryption_key == old_key
+    assert key_for_serial(db, "KAM57000300").encryption_key.hex().upper() == KEY_A
+    details = db.exec(select(AuditEntry.detail).where(AuditEntry.action == "key.import")).all()
+    assert "keys.csv (csv): 1 written, 0 replaced, 1 skipped; serials: KAM57000300" in details
+    assert "keys.csv (csv): skipped, key exists; serials: KAM57000010" in details

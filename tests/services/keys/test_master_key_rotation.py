@@ -88,7 +88,7 @@ def test_rewrap_while_the_app_keeps_reading(engine, db, monkeypatch):
         )
         _configure(monkeypatch, NEW)  # the old key is gone from the configuration
         assert all(key_for_serial(check, s).encryption_key == k for s, k in expected.items())
-        assert confirm_import(check, caller, staged.batch_id) == 1
+        assert confirm_import(check, caller, staged.batch_id).written == 1
         check.commit()
         assert key_for_serial(check, "KAM99000001").encryption_key == bytes.fromhex("ab" * 16)
         _configure(monkeypatch, OLD)

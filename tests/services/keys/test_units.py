@@ -102,3 +102,16 @@ def test_only_distributors_list_units(db, world, caller):
 
 def test_an_administrator_sees_every_organisation(db, world):
     assert list_units(db, Caller(role=Role.ADMIN), UnitQuery()).total == 35
+
+
+def test_model_sort_filter_and_menu_ignore_case(db, world):
+    from app.services.keys.sealing import add_key
+
+    add_key(db, "KAM77000001", bytes(16), owner_id=world.own.organisation_id, model="multical 21")
+    add_key(db, "KAM77000002", bytes(16), owner_id=world.own.organisation_id, model="apator")
+    options = unit_filter_options(db, world.own)
+    assert options.models == ["apator", "MULTICAL 21", "MULTICAL 403", "OMNIPOWER"]
+    models = [row.model for row in list_units(db, world.own, UnitQuery(sort="model", page_size=500)).rows]
+    assert models[0] == "apator" and models.index("multical 21") < models.index("MULTICAL 403")
+    same = list_units(db, world.own, UnitQuery(model="MULTICAL 21", page_size=500)).rows
+    assert "KAM77000001" in {row.serial for row in same}
