@@ -107,3 +107,11 @@ def desktop_page(browser: Browser, app_harness: AppHarness) -> Iterator[Page]:
 def has_horizontal_overflow(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
 
+
+
+def wait_for_animations(page: Page) -> None:
+    """Until no CSS animation or transition runs: axe measures colour contrast, and a dialog
+    fading in has its text at a fraction of its opacity (a finding that is not there)."""
+    page.wait_for_function(
+        "() => document.getAnimations().every(animation => animation.playState !== 'running')"
+    )

@@ -20,6 +20,7 @@ from app.models import Medium, Organisation, PreNotification, Role, User
 from app.services.caller import Caller
 from app.services.keys.read_rights import assign_read_rights
 from app.services.keys.sealing import add_key
+from tests.e2e.conftest import wait_for_animations
 from tests.e2e.signin import first_relationship, sign_in, sign_in_account, sign_in_demo_account
 
 pytestmark = pytest.mark.e2e
@@ -52,6 +53,7 @@ ORGANISATION_ROLES = {Role.INSTALLER, Role.GRID_STAFF}
 
 def blocking_violations(page: Page) -> list[str]:
     """axe-core's serious and critical findings, each with the elements it names."""
+    wait_for_animations(page)
     results = AXE.run(page)
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} -> "

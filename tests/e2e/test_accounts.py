@@ -24,7 +24,7 @@ from app.models import AccountTokenPurpose, Role
 from app.models.base import utcnow
 from app.services.accounts.tokens import issue_token
 from app.services.notify import mail
-from tests.e2e.conftest import DESKTOP, has_horizontal_overflow
+from tests.e2e.conftest import DESKTOP, has_horizontal_overflow, wait_for_animations
 from tests.smtp_sink import SmtpSink, link_in, running_smtp_sink
 
 pytestmark = pytest.mark.e2e
@@ -69,6 +69,7 @@ def assert_accessible(page: Page, what: str) -> None:
     # Checked once the page is rendered: its heading and its title are there.
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page).to_have_title(re.compile(r"\S"))
+    wait_for_animations(page)
     results = Axe().run(page)
     serious = [(v["id"], v["impact"], [(n["html"][:200], n.get("failureSummary", "")) for n in v["nodes"]])
                for v in results.response["violations"] if v["impact"] in SERIOUS]
