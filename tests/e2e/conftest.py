@@ -110,8 +110,11 @@ def has_horizontal_overflow(page: Page) -> bool:
 
 
 def wait_for_animations(page: Page) -> None:
-    """Until no CSS animation or transition runs: axe measures colour contrast, and a dialog
-    fading in has its text at a fraction of its opacity (a finding that is not there)."""
+    """Until no finite CSS animation or transition runs: axe measures colour contrast, and a
+    dialog fading in has its text at a fraction of its opacity (a finding that is not there).
+    Endless ones (a spinner, a skeleton's pulse) are not waited for."""
     page.wait_for_function(
-        "() => document.getAnimations().every(animation => animation.playState !== 'running')"
+        """() => document.getAnimations().every(animation =>
+               animation.playState !== 'running'
+               || animation.effect?.getTiming().iterations === Infinity)"""
     )
