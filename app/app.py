@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
 import reflex as rx
-from reflex.event import EventSpec
 
 from app.api import api
 from app.config import settings
@@ -22,28 +19,10 @@ from app.pages import (  # noqa: F401
     staff,
 )
 from app.services.deployment_checks import check_deployment
-from app.services.errors import AccessDenied, DomainError
-from app.states.session import SessionState
-
-log = logging.getLogger(__name__)
+from app.states.error_answers import handle_backend_exception
 
 # Refuse to start with settings that would leak codes or make every limit site-wide.
 check_deployment(settings)
-
-
-def handle_backend_exception(exception: Exception) -> list[EventSpec]:
-    """Answer a handler that raised, in the user's own language.
-
-    This hook sees only the exception, not the state, so it sends the browser an event back to
-    its session state, which translates the message with the tab's language. A refused handler
-    sends the browser to the start page; nothing else is revealed.
-    """
-    if isinstance(exception, AccessDenied):
-        return [SessionState.show_refusal(exception.key)]
-    if isinstance(exception, DomainError):
-        return [SessionState.show_error(exception.key, {k: str(v) for k, v in exception.params.items()})]
-    log.exception("unhandled error in an event handler", exc_info=exception)
-    return [SessionState.show_error("error.generic", {})]
 
 
 app = rx.App(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from app.app import handle_backend_exception
 from app.i18n import translate
 from app.services.errors import AccessDenied, DomainError
+from app.states.error_answers import handle_backend_exception
 from app.states.session import SessionState
 from tests.handler_callers import state_as
 
