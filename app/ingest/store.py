@@ -14,21 +14,19 @@ The spool is trusted no more than the network: each line carries an HMAC under t
 and is re-validated on replay (well-formed, finite readings of a known kind, the kind its source
 still reads); a line that fails is set aside in `<spool>.rejected` with a log message and the
 replay goes on. Spool files are 0600 in a 0700 folder.
+
+Over 400 lines on purpose: it is one class, ReadingStore, whose write, spool replay and counter
+paths share one lock and one view of whether the database is up; the spool file, the counters
+and the meter directory it uses are modules of their own (spool.py, source_counters.py,
+meter_directory.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
-import math
-import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -38,315 +36,32 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.clock import utcnow
+from app.ingest.meter_directory import MeterDirectory
 from app.ingest.registers import RawReading
-from app.models import Medium, ReadingSource
-from app.private_files import make_private, open_private, private_directory
+from app.ingest.source_counters import SourceCounters
+from app.ingest.spool import (
+    READING_KINDS,
+    BadSpoolRecord,
+    Spool,
+    SpoolBatch,
+    checked_text,
+    encode_batch,
+    spooled_hints,
+    spooled_reading,
+    verified_payload,
+)
+from app.models import ReadingSource
 from app.services.readings import ReadingRow, insert_readings
 from app.services.server_secret import server_secret
 
 log = logging.getLogger(__name__)
 
+__all__ = ["DatabaseUnavailable", "MeterDirectory", "ReadingStore", "SourceCounters", "Spool"]
+
 # Brings the charts' hourly values and roll-ups of one meter up to date from a time on:
 # (connection, meter_id, since_ts). The worker's entry points pass
 # app.services.customer.consumption.rollups.refresh_consumption; tests of storage alone pass none.
 RefreshConsumption = Callable[[Connection, int, int], Any]
-
-
-@dataclass
-class SourceCounters:
-    """Counters of one source; deltas since the last write are added to its `ingest_source` row."""
-
-    name: str
-    kind: str
-    reading_source: str = ReadingSource.COLLECTED.value
-    state: str = "idle"
-    last_error: str = ""
-    last_frame_at: datetime | None = None
-    frames_ok: int = 0
-    frames_bad: int = 0
-    # Frames a keyed meter did not send encrypted (and authenticated) with its key (issue 10).
-    frames_refused: int = 0
-    readings_stored: int = 0
-    readings_rejected: int = 0
-    readings_duplicate: int = 0
-    unknown_meters: int = 0
-    lag_seconds: float | None = None
-    _persisted: dict[str, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def frame_ok(self, at: datetime | None = None) -> None:
-        with self._lock:
-            self.frames_ok += 1
-            self.last_frame_at = at or utcnow()
-
-    def frame_bad(self, reason: str = "") -> None:
-        with self._lock:
-            self.frames_bad += 1
-            if reason:
-                self.last_error = reason[:200]
-
-    def frame_refused(self, reason: str) -> None:
-        with self._lock:
-            self.frames_refused += 1
-            self.last_error = reason[:200]
-
-    def set_state(self, state: str, error: str = "") -> None:
-        with self._lock:
-            self.state = state
-            if error:
-                self.last_error = error[:200]
-
-    def deltas(self) -> dict[str, int]:
-        with self._lock:
-            now = {
-                "frames_ok": self.frames_ok, "frames_bad": self.frames_bad,
-                "frames_refused": self.frames_refused,
-                "readings_stored": self.readings_stored, "readings_rejected": self.readings_rejected,
-                "readings_duplicate": self.readings_duplicate, "unknown_meters": self.unknown_meters,
-            }  # fmt: skip
-        return {name: value - self._persisted.get(name, 0) for name, value in now.items()}
-
-    def mark_persisted(self, deltas: dict[str, int]) -> None:
-        for name, delta in deltas.items():
-            self._persisted[name] = self._persisted.get(name, 0) + delta
-
-
-_TRAILING_DIGITS = re.compile(r"(\d{6,})$")
-
-
-class MeterDirectory:
-    """Maps what a meter calls itself to `meter.id`: its serial, or the number part of the serial
-    (a wireless M-Bus id "57000074" is meter "KAM57000074") when that is unique."""
-
-    def __init__(self, auto_create: bool = False, owner_id: int | None = None) -> None:
-        self.auto_create = auto_create
-        self.owner_id = owner_id
-        self._by_ref: dict[str, int] = {}
-        self._unknown: set[str] = set()
-        self._loaded_at = 0.0
-
-    def load(self, connection: Connection) -> None:
-        by_ref: dict[str, int] = {}
-        numbers: dict[str, list[int]] = {}
-        for meter_id, serial in connection.execute(text("SELECT id, serial FROM meter")):
-            by_ref[serial] = meter_id
-            match = _TRAILING_DIGITS.search(serial)
-            if match and match.group(1) != serial:
-                numbers.setdefault(match.group(1), []).append(meter_id)
-        for number, ids in numbers.items():
-            if len(ids) == 1:
-                by_ref.setdefault(number, ids[0])
-        self._by_ref = by_ref
-        self._loaded_at = time.monotonic()
-
-    def resolve(self, connection: Connection, ref: str, hint: dict[str, str] | None = None) -> int | None:
-        meter_id = self._by_ref.get(ref)
-        if meter_id is not None or not ref:
-            return meter_id
-        if time.monotonic() - self._loaded_at > 30:
-            self.load(connection)  # a meter added in the portal since we last looked
-            meter_id = self._by_ref.get(ref)
-            if meter_id is not None:
-                self._unknown.discard(ref)
-                return meter_id
-        if self.auto_create:
-            return self._create(connection, ref, hint or {})
-        return None
-
-    def note_unknown(self, ref: str) -> bool:
-        """True the first time an unknown meter is seen (so it is logged once)."""
-        if ref in self._unknown:
-            return False
-        self._unknown.add(ref)
-        return True
-
-    def _create(self, connection: Connection, ref: str, hint: dict[str, str]) -> int:
-        connection.execute(
-            text(
-                "INSERT INTO meter (serial, manufacturer, model, medium, han_capable, owner_id, created_at) "
-                "VALUES (:serial, :manufacturer, :model, :medium, :han, :owner, :now)"
-            ),
-            {
-                "serial": ref[:40], "manufacturer": hint.get("manufacturer", "unknown")[:60],
-                "model": hint.get("model", "")[:60], "medium": hint.get("medium", Medium.ELECTRICITY.value),
-                "han": hint.get("medium", "electricity") == "electricity", "owner": self.owner_id,
-                "now": utcnow(),
-            },
-        )  # fmt: skip
-        meter_id = connection.execute(
-            text("SELECT id FROM meter WHERE serial = :s"), {"s": ref[:40]}
-        ).scalar_one()
-        self._by_ref[ref] = meter_id
-        log.info("created meter %s (id %s) for incoming readings", ref, meter_id)
-        return meter_id
-
-
-@dataclass
-class _Batch:
-    source: SourceCounters
-    readings: list[RawReading]
-    hints: dict[str, dict[str, str]]
-
-
-class Spool:
-    """An append-only file of batches (one signed JSON line each) and the offset committed to the
-    database. Private to the worker's OS user: files 0600 in a 0700 directory."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.offset_path = path.with_suffix(path.suffix + ".offset")
-        # Records the replay refused, kept for an operator to look at (never replayed).
-        self.set_aside_path = path.with_suffix(path.suffix + ".rejected")
-        private_directory(path.parent, tighten=True)
-        for own in (path, self.offset_path, self.set_aside_path):
-            make_private(own)
-        self._drop_torn_tail()
-
-    def _drop_torn_tail(self) -> None:
-        # A crash mid-append leaves a line without its newline: it was never acknowledged.
-        if not self.path.exists():
-            return
-        with self.path.open("rb+") as handle:
-            data_end = handle.seek(0, os.SEEK_END)
-            if data_end == 0:
-                return
-            handle.seek(max(0, data_end - 1))
-            if handle.read(1) == b"\n":
-                return
-            handle.seek(0)
-            content = handle.read()
-            handle.truncate(content.rfind(b"\n") + 1)
-
-    def committed(self) -> int:
-        try:
-            offset = int(self.offset_path.read_text() or 0)
-        except (FileNotFoundError, ValueError):
-            return 0
-        return offset if offset <= self.size() else 0
-
-    def size(self) -> int:
-        try:
-            return self.path.stat().st_size
-        except FileNotFoundError:
-            return 0
-
-    def pending(self) -> bool:
-        return self.size() > self.committed()
-
-    def append(self, lines: list[bytes]) -> None:
-        _append_private(self.path, b"".join(lines))
-
-    def set_aside(self, line: bytes) -> None:
-        _append_private(self.set_aside_path, line if line.endswith(b"\n") else line + b"\n")
-
-    def read_from(self, offset: int, limit_lines: int) -> tuple[list[bytes], list[int]]:
-        """Up to `limit_lines` whole lines from `offset`, with the offset after each."""
-        lines: list[bytes] = []
-        ends: list[int] = []
-        with self.path.open("rb") as handle:
-            handle.seek(offset)
-            position = offset
-            for line in handle:
-                if not line.endswith(b"\n"):
-                    break
-                position += len(line)
-                lines.append(line)
-                ends.append(position)
-                if len(lines) >= limit_lines:
-                    break
-        return lines, ends
-
-    def commit(self, offset: int) -> None:
-        temporary = self.offset_path.with_suffix(".tmp")
-        with os.fdopen(open_private(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as handle:
-            handle.write(str(offset))
-        os.replace(temporary, self.offset_path)
-
-    def reset_if_drained(self) -> None:
-        if self.size() and self.committed() == self.size():
-            # Truncate first: an offset beyond the end of the file reads as 0.
-            with self.path.open("rb+") as handle:
-                handle.truncate(0)
-            self.commit(0)
-
-
-def _append_private(path: Path, data: bytes) -> None:
-    descriptor = open_private(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-    with os.fdopen(descriptor, "ab") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-# -- spool records: `<HMAC-SHA256 hex> <JSON>`, the HMAC under the server secret ---------------------
-
-_RECORD_PURPOSE = b"meterportal ingest spool v1\x00"
-_READING_KINDS = frozenset(kind.value for kind in ReadingSource)
-
-
-class BadSpoolRecord(ValueError):
-    """A spool line that is not the worker's own or does not hold valid readings: set aside."""
-
-
-def _record_tag(secret: bytes, body: bytes) -> bytes:
-    return hmac.new(secret, _RECORD_PURPOSE + body, hashlib.sha256).hexdigest().encode()
-
-
-def _encode(batch: _Batch, secret: bytes) -> bytes:
-    payload = {
-        "s": batch.source.name,
-        "k": batch.source.reading_source,
-        "r": [[r.meter_ref, r.register, r.ts, r.value, r.unit] for r in batch.readings],
-    }
-    if batch.hints:
-        payload["h"] = batch.hints
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return _record_tag(secret, body) + b" " + body + b"\n"
-
-
-def _verified_payload(line: bytes, secret: bytes) -> dict[str, Any]:
-    """The JSON of a line this worker wrote, checked by its HMAC; BadSpoolRecord otherwise."""
-    tag, separator, body = line.rstrip(b"\n").partition(b" ")
-    if not separator or len(tag) != 64:
-        raise BadSpoolRecord("no authentication tag")
-    if not hmac.compare_digest(tag, _record_tag(secret, body)):
-        raise BadSpoolRecord("authentication tag does not match (not written by this worker, or altered)")
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise BadSpoolRecord("not JSON") from None
-    if not isinstance(payload, dict):
-        raise BadSpoolRecord("not a JSON object")
-    return payload
-
-
-def _text(value: Any, longest: int, what: str) -> str:
-    if not isinstance(value, str) or not value or len(value) > longest:
-        raise BadSpoolRecord(f"bad {what}")
-    return value
-
-
-def _spooled_reading(item: Any) -> RawReading:
-    if not isinstance(item, list) or len(item) != 5:
-        raise BadSpoolRecord("a reading is not [meter, register, ts, value, unit]")
-    ref, register, ts, value, unit = item
-    if not isinstance(ts, int) or isinstance(ts, bool) or not 0 <= ts < 2**40:
-        raise BadSpoolRecord("bad reading time")
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-        raise BadSpoolRecord("a reading value is not a finite number")
-    if not isinstance(unit, str) or len(unit) > 8:
-        raise BadSpoolRecord("bad unit")
-    return RawReading(_text(ref, 120, "meter"), _text(register, 32, "register"), ts, float(value), unit)
-
-
-def _spooled_hints(hints: Any) -> dict[str, dict[str, str]]:
-    if not isinstance(hints, dict) or not all(
-        isinstance(ref, str) and isinstance(hint, dict)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in hint.items())
-        for ref, hint in hints.items()
-    ):  # fmt: skip
-        raise BadSpoolRecord("bad meter hints")
-    return hints
 
 
 class DatabaseUnavailable(Exception):
@@ -357,19 +72,19 @@ class _UnstorableReadings(Exception):
     """The database refused the data (a constraint, a value it cannot hold), not the connection."""
 
 
-def _halves(batches: list[_Batch]) -> tuple[list[_Batch], list[_Batch]]:
+def _halves(batches: list[SpoolBatch]) -> tuple[list[SpoolBatch], list[SpoolBatch]]:
     """The readings of `batches` split in two at the middle, each half keeping its batches' source."""
     middle = sum(len(batch.readings) for batch in batches) // 2
-    first: list[_Batch] = []
-    second: list[_Batch] = []
+    first: list[SpoolBatch] = []
+    second: list[SpoolBatch] = []
     seen = 0
     for batch in batches:
         cut = max(0, min(len(batch.readings), middle - seen))
         seen += len(batch.readings)
         if cut:
-            first.append(_Batch(batch.source, batch.readings[:cut], batch.hints))
+            first.append(SpoolBatch(batch.source, batch.readings[:cut], batch.hints))
         if cut < len(batch.readings):
-            second.append(_Batch(batch.source, batch.readings[cut:], batch.hints))
+            second.append(SpoolBatch(batch.source, batch.readings[cut:], batch.hints))
     return first, second
 
 
@@ -398,7 +113,7 @@ class ReadingStore:
         self.flush_seconds = flush_seconds
         self.retry_seconds = retry_seconds
         self._refresh = refresh
-        self._pending: list[_Batch] = []
+        self._pending: list[SpoolBatch] = []
         self._pending_count = 0
         self._oldest = 0.0
         self._next_retry = 0.0
@@ -431,7 +146,7 @@ class ReadingStore:
         with self._lock:
             if not self._pending:
                 self._oldest = time.monotonic()
-            self._pending.append(_Batch(source, readings, hints or {}))
+            self._pending.append(SpoolBatch(source, readings, hints or {}))
             self._pending_count += len(readings)
             if self._pending_count >= self.batch_size:
                 return self.flush()
@@ -454,7 +169,7 @@ class ReadingStore:
             if self.spool.pending():
                 # Keep arrival order: behind what the spool already holds.
                 if batches:
-                    self.spool.append([_encode(batch, self._spool_secret) for batch in batches])
+                    self.spool.append([encode_batch(batch, self._spool_secret) for batch in batches])
                 if time.monotonic() >= self._next_retry:
                     self._replay_spool()
                 return count
@@ -465,7 +180,7 @@ class ReadingStore:
                 self._write_isolating_bad_readings(batches)
             except DatabaseUnavailable as error:
                 self._database_down(error)
-                self.spool.append([_encode(batch, self._spool_secret) for batch in batches])
+                self.spool.append([encode_batch(batch, self._spool_secret) for batch in batches])
                 log.info("spooled %d readings to %s", count, self.spool.path)
             return count
 
@@ -511,9 +226,9 @@ class ReadingStore:
             log.info("replayed %d spooled readings", replayed)
         self.spool.reset_if_drained()
 
-    def _decode_lines(self, lines: list[bytes], ends: list[int]) -> tuple[list[_Batch], list[tuple]]:
+    def _decode_lines(self, lines: list[bytes], ends: list[int]) -> tuple[list[SpoolBatch], list[tuple]]:
         """The batches of valid records, and (line, its offset, reason) of those to set aside."""
-        batches: list[_Batch] = []
+        batches: list[SpoolBatch] = []
         refused: list[tuple[bytes, int, str]] = []
         for line, end in zip(lines, ends, strict=True):
             try:
@@ -522,25 +237,25 @@ class ReadingStore:
                 refused.append((line, end - len(line), str(error)))
         return batches, refused
 
-    def _decode_line(self, line: bytes) -> _Batch:
+    def _decode_line(self, line: bytes) -> SpoolBatch:
         """A spooled batch, re-validated: the record must carry this worker's HMAC and hold
         well-formed, finite readings of a known kind, the kind its source still reads."""
-        payload = _verified_payload(line, self._spool_secret)
-        name = _text(payload.get("s"), 120, "source name")
+        payload = verified_payload(line, self._spool_secret)
+        name = checked_text(payload.get("s"), 120, "source name")
         kind = payload.get("k")
-        if kind not in _READING_KINDS:
+        if kind not in READING_KINDS:
             raise BadSpoolRecord(f"unknown kind of readings {str(kind)[:20]!r}")
         items = payload.get("r")
         if not isinstance(items, list) or not items:
             raise BadSpoolRecord("no readings")
-        readings = [_spooled_reading(item) for item in items]
-        hints = _spooled_hints(payload.get("h", {}))
+        readings = [spooled_reading(item) for item in items]
+        hints = spooled_hints(payload.get("h", {}))
         source = self._sources.get(name)
         if source is not None and source.reading_source != kind:
             # e.g. spooled as HAN data, now read as billing-grade: never relabel readings.
             raise BadSpoolRecord(f"{kind} readings for {name}, which now reads {source.reading_source}")
         source = source or self.source(name, "spool", kind)
-        return _Batch(source, readings, hints)
+        return SpoolBatch(source, readings, hints)
 
     def _set_aside(self, refused: list[tuple[bytes, int, str]]) -> None:
         for line, offset, reason in refused:
@@ -549,7 +264,7 @@ class ReadingStore:
             log.warning("spool %s: record at byte %d set aside in %s: %s",
                         self.spool.path, offset, self.spool.set_aside_path, reason)  # fmt: skip
 
-    def _write(self, batches: list[_Batch]) -> None:
+    def _write(self, batches: list[SpoolBatch]) -> None:
         """One transaction: resolve meters, check HAN consent, insert, add counters.
 
         Counters change in memory only after the commit, so a failed attempt is not counted twice.
@@ -619,7 +334,7 @@ class ReadingStore:
             raise DatabaseUnavailable(str(error)) from error
         raise _UnstorableReadings(str(error)) from error
 
-    def _write_isolating_bad_readings(self, batches: list[_Batch]) -> None:
+    def _write_isolating_bad_readings(self, batches: list[SpoolBatch]) -> None:
         """`_write`; when the database refuses something, the same in halves until each refused
         reading is alone and set aside: one bad row never drops the readings it came with."""
         try:
@@ -633,7 +348,7 @@ class ReadingStore:
         self._write_isolating_bad_readings(first)
         self._write_isolating_bad_readings(second)
 
-    def _set_aside_refused(self, batches: list[_Batch], error: _UnstorableReadings) -> None:
+    def _set_aside_refused(self, batches: list[SpoolBatch], error: _UnstorableReadings) -> None:
         for batch in batches:
             for reading in batch.readings:
                 reason = str(error).splitlines()[0][:120]

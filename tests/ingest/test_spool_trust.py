@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from app import private_files
 from app.db import make_engine
-from app.ingest import store as store_module
+from app.ingest import spool as spool_module
 from app.ingest.registers import RawReading
 from app.ingest.store import ReadingStore
 from app.migrate import upgrade_to_head
@@ -109,9 +109,9 @@ def test_a_signed_record_is_still_revalidated(tmp_path):
     lines = []
     for record in bad_records:
         body = json.dumps(record).encode()
-        lines.append(store_module._record_tag(server_secret(), body) + b" " + body + b"\n")
+        lines.append(spool_module.record_tag(server_secret(), body) + b" " + body + b"\n")
     body = json.dumps({"s": "x", "k": "collected", "r": [["KAM57000074", "heat_energy", T0, 5.0, "kWh"]]})
-    lines.append(store_module._record_tag(server_secret(), body.encode()) + b" " + body.encode() + b"\n")
+    lines.append(spool_module.record_tag(server_secret(), body.encode()) + b" " + body.encode() + b"\n")
     store.spool.append(lines)
     _database_returns(url)
     store.flush_due()

@@ -1,0 +1,86 @@
+"""Meter references as sources give them (serial, meter number, wireless M-Bus id) resolved to
+meter ids, cached; unknown ones counted once, or created when the worker is told to."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from app.clock import utcnow
+from app.models import Medium
+
+log = logging.getLogger(__name__)
+
+
+_TRAILING_DIGITS = re.compile(r"(\d{6,})$")
+
+
+class MeterDirectory:
+    """Maps what a meter calls itself to `meter.id`: its serial, or the number part of the serial
+    (a wireless M-Bus id "57000074" is meter "KAM57000074") when that is unique."""
+
+    def __init__(self, auto_create: bool = False, owner_id: int | None = None) -> None:
+        self.auto_create = auto_create
+        self.owner_id = owner_id
+        self._by_ref: dict[str, int] = {}
+        self._unknown: set[str] = set()
+        self._loaded_at = 0.0
+
+    def load(self, connection: Connection) -> None:
+        by_ref: dict[str, int] = {}
+        numbers: dict[str, list[int]] = {}
+        for meter_id, serial in connection.execute(text("SELECT id, serial FROM meter")):
+            by_ref[serial] = meter_id
+            match = _TRAILING_DIGITS.search(serial)
+            if match and match.group(1) != serial:
+                numbers.setdefault(match.group(1), []).append(meter_id)
+        for number, ids in numbers.items():
+            if len(ids) == 1:
+                by_ref.setdefault(number, ids[0])
+        self._by_ref = by_ref
+        self._loaded_at = time.monotonic()
+
+    def resolve(self, connection: Connection, ref: str, hint: dict[str, str] | None = None) -> int | None:
+        meter_id = self._by_ref.get(ref)
+        if meter_id is not None or not ref:
+            return meter_id
+        if time.monotonic() - self._loaded_at > 30:
+            self.load(connection)  # a meter added in the portal since we last looked
+            meter_id = self._by_ref.get(ref)
+            if meter_id is not None:
+                self._unknown.discard(ref)
+                return meter_id
+        if self.auto_create:
+            return self._create(connection, ref, hint or {})
+        return None
+
+    def note_unknown(self, ref: str) -> bool:
+        """True the first time an unknown meter is seen (so it is logged once)."""
+        if ref in self._unknown:
+            return False
+        self._unknown.add(ref)
+        return True
+
+    def _create(self, connection: Connection, ref: str, hint: dict[str, str]) -> int:
+        connection.execute(
+            text(
+                "INSERT INTO meter (serial, manufacturer, model, medium, han_capable, owner_id, created_at) "
+                "VALUES (:serial, :manufacturer, :model, :medium, :han, :owner, :now)"
+            ),
+            {
+                "serial": ref[:40], "manufacturer": hint.get("manufacturer", "unknown")[:60],
+                "model": hint.get("model", "")[:60], "medium": hint.get("medium", Medium.ELECTRICITY.value),
+                "han": hint.get("medium", "electricity") == "electricity", "owner": self.owner_id,
+                "now": utcnow(),
+            },
+        )  # fmt: skip
+        meter_id = connection.execute(
+            text("SELECT id FROM meter WHERE serial = :s"), {"s": ref[:40]}
+        ).scalar_one()
+        self._by_ref[ref] = meter_id
+        log.info("created meter %s (id %s) for incoming readings", ref, meter_id)
+        return meter_id
