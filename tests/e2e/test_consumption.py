@@ -21,6 +21,7 @@ from app.i18n import translate
 from app.models import Customer, CustomerRelationship, Medium, Meter, Role
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import start_session
+from app.states.customer.consumption import TAP_ECHO_SECONDS
 from tests.e2e.conftest import has_horizontal_overflow
 from tests.e2e.signin import first_relationship
 
@@ -110,6 +111,9 @@ def _click_bar(page: Page, trace_index: int, point_index: int) -> None:
     bar = traces.nth(trace_index).locator(".point").nth(point_index)
     box = bar.bounding_box()
     assert box is not None, "the bar is not drawn"
+    # A person taps a chart the moment after it drilled down no sooner than this: sooner, the
+    # server takes the click for a phone tap's echo (ConsumptionState.TAP_ECHO_SECONDS).
+    page.wait_for_timeout(TAP_ECHO_SECONDS * 1000 + 100)
     # Tap near the top of the bar: a short bar still has its top inside the plot.
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 6))
 
