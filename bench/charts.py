@@ -30,14 +30,14 @@ from sqlmodel import Session
 from app.db import make_engine
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
+from app.services.caller import Caller
 from app.services.customer.consumption import charts, derivation, rollups
 from app.services.customer.consumption.local_time import local_zone
-from app.services.sessions import Principal
 
 HOUR = 3600
 
 
-def _master_data(engine, meters: int) -> list[tuple[int, Principal]]:
+def _master_data(engine, meters: int) -> list[tuple[int, Caller]]:
     with Session(engine, expire_on_commit=False) as db:
         grid = Organisation(name="Benchnett AS", kind=OrganisationKind.GRID_COMPANY, org_number="999000111")
         db.add(grid)
@@ -57,7 +57,7 @@ def _master_data(engine, meters: int) -> list[tuple[int, Principal]]:
             db.add(relationship)
             db.flush()
             pairs.append((meter.id or 0,
-                          Principal(session_id=n, role=Role.CUSTOMER, user_id=None,
+                          Caller(session_id=n, role=Role.CUSTOMER, user_id=None,
                                     relationship_id=relationship.id)))
         db.commit()
     return pairs
@@ -80,7 +80,7 @@ def _hours_for(meter_id: int, start: int, hours: int, rng: random.Random) -> lis
     return rows
 
 
-def build(url: str, meters: int, years: int) -> tuple[list[tuple[int, Principal]], int, float]:
+def build(url: str, meters: int, years: int) -> tuple[list[tuple[int, Caller]], int, float]:
     upgrade_to_head(url)
     engine = make_engine(url)
     pairs = _master_data(engine, meters)
@@ -125,7 +125,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 
 def measure(
-    url: str, pairs: list[tuple[int, Principal]], requests: int, years: int
+    url: str, pairs: list[tuple[int, Caller]], requests: int, years: int
 ) -> dict[str, list[float]]:
     engine = make_engine(url)
     rng = random.Random(11)
@@ -137,7 +137,7 @@ def measure(
     def random_day() -> date:
         return first_day + timedelta(days=rng.randrange(span))
 
-    queries: dict[str, Callable[[Session, Principal, int], object]] = {
+    queries: dict[str, Callable[[Session, Caller, int], object]] = {
         "year": lambda db, p, m: charts.year_overview(db, p, m),
         "month": lambda db, p, m: charts.month_view(db, p, m, random_day().replace(day=1)),
         "day": lambda db, p, m: charts.day_view(db, p, m, random_day()),
@@ -212,7 +212,8 @@ def on_sqlite(args: argparse.Namespace) -> None:
             rows = db.connection().exec_driver_sql(
                 "SELECT r.meter_id, r.id FROM customer_relationship r ORDER BY r.id"
             ).all()
-        pairs = [(m, Principal(i, Role.CUSTOMER, None, r)) for i, (m, r) in enumerate(rows)]
+        pairs = [(meter, Caller(session_id=i, role=Role.CUSTOMER, relationship_id=relationship))
+                 for i, (meter, relationship) in enumerate(rows)]
         engine.dispose()
     else:
         pairs, total, seconds = build(f"sqlite:///{path}", args.meters, args.years)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from app.models import Role
 
@@ -35,9 +35,6 @@ class Caller:
 
     def is_role(self, *roles: Role) -> bool:
         return self.role in roles
-
-    def with_relationship(self, relationship_id: int) -> Caller:
-        return replace(self, relationship_id=relationship_id)
 
 
 def os_operator() -> str:

@@ -28,8 +28,6 @@ def hash_token(token: str) -> str:
 
 
 
-# The name services used before the caller object; kept while call sites move over.
-Principal = Caller
 
 
 def start_session(

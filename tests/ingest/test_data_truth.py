@@ -37,10 +37,10 @@ from app.models import (
     OrganisationKind,
     Role,
 )
+from app.services.caller import Caller
 from app.services.customer.consumption.charts import day_view
 from app.services.customer.consumption.rollups import refresh_consumption
 from app.services.customer.han_readers import connect_han_reader
-from app.services.sessions import Principal
 
 OSLO = ZoneInfo("Europe/Oslo")
 HOUR = 3600
@@ -56,7 +56,7 @@ class Installation:
     serial: str
     metering_point_id: str
     relationship_id: int
-    principal: Principal
+    principal: Caller
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def install(engine: Engine) -> Callable[..., Installation]:
             )
             db.add(relationship)
             db.commit()
-            principal = Principal(session_id=n, role=Role.CUSTOMER, user_id=None,
+            principal = Caller(session_id=n, role=Role.CUSTOMER, user_id=None,
                                   relationship_id=relationship.id)
             return Installation(meter.id or 0, meter.serial, relationship.metering_point_id,
                                 relationship.id or 0, principal)

@@ -30,12 +30,12 @@ from app.ingest.registers import RawReading
 from app.ingest.sources.billing_files import import_interval_file
 from app.ingest.store import ReadingStore
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
+from app.services.caller import Caller
 from app.services.customer.consumption.charts import month_view, year_overview
 from app.services.customer.consumption.derivation import ESTIMATE_SPAN
 from app.services.customer.consumption.exports import hourly_values
 from app.services.customer.consumption.rollups import refresh_consumption
 from app.services.customer.han_readers import connect_han_reader
-from app.services.sessions import Principal
 
 OSLO = ZoneInfo("Europe/Oslo")
 HOUR = 3600
@@ -73,7 +73,7 @@ scenarios = st.builds(
 )
 
 
-def _installation(engine, n: int) -> tuple[int, str, Principal]:
+def _installation(engine, n: int) -> tuple[int, str, Caller]:
     with Session(engine) as db:
         grid = Organisation(name=f"Nett {n}", kind=OrganisationKind.GRID_COMPANY)
         customer = Customer(name=f"Kunde {n}", mobile=f"+474200{n:04d}")
@@ -89,7 +89,7 @@ def _installation(engine, n: int) -> tuple[int, str, Principal]:
         db.flush()
         connect_han_reader(db, relationship.id, f"mqtt:ams/{n}", "I agree that my HAN data is stored.")
         db.commit()
-        principal = Principal(session_id=n, role=Role.CUSTOMER, user_id=None,
+        principal = Caller(session_id=n, role=Role.CUSTOMER, user_id=None,
                               relationship_id=relationship.id)
         return meter.id or 0, meter.serial, principal
 
@@ -98,7 +98,7 @@ class _Counter:
     n = 0
 
 
-def _feed(engine, tmp_path: Path, scenario: Scenario) -> tuple[int, Principal, dict]:
+def _feed(engine, tmp_path: Path, scenario: Scenario) -> tuple[int, Caller, dict]:
     _Counter.n += 1
     n = _Counter.n
     meter_id, serial, principal = _installation(engine, n)

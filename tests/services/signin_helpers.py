@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
+from app.services.caller import Caller
 from app.services.customer.login import start_first_login, verify_code
 from app.services.customer.sign_in import LoginResult
 from app.services.notify import sms
-from app.services.sessions import Principal, resolve_principal
+from app.services.sessions import resolve_principal
 
 # The clock of the tests: real time (sessions are checked against it), injected everywhere.
 T0 = datetime.now(UTC).replace(microsecond=0)
@@ -63,7 +64,7 @@ def sign_in_by_sms(
     return result
 
 
-def principal_of(db: Session, token: str, now: datetime = T0) -> Principal:
+def principal_of(db: Session, token: str, now: datetime = T0) -> Caller:
     principal = resolve_principal(db, token, now=now + timedelta(seconds=1))
     assert principal is not None
     return principal

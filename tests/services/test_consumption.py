@@ -27,6 +27,7 @@ from app.models import (
     OrganisationKind,
     Role,
 )
+from app.services.caller import Caller
 from app.services.customer.consumption import capacity_tariff
 from app.services.customer.consumption.access import customer_meter
 from app.services.customer.consumption.capacity_tariff import (
@@ -48,7 +49,6 @@ from app.services.customer.consumption.local_time import HOUR
 from app.services.customer.consumption.rollups import rebuild_all_consumption, refresh_consumption
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
-from app.services.sessions import Principal
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -64,7 +64,7 @@ def local(*args: int) -> int:
 @dataclass(frozen=True)
 class Installation:
     meter_id: int
-    principal: Principal
+    principal: Caller
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def install(db: Session) -> Callable[..., Installation]:
         )
         db.add(relationship)
         db.commit()
-        principal = Principal(session_id=n, role=Role.CUSTOMER, user_id=None,
+        principal = Caller(session_id=n, role=Role.CUSTOMER, user_id=None,
                               relationship_id=relationship.id)
         return Installation(meter.id or 0, principal)
 
@@ -329,7 +329,7 @@ def test_queries_refuse_another_customers_meter(engine, install):
 
 def test_staff_principal_without_relationship_is_refused(engine, install):
     meter = install()
-    staff = Principal(session_id=99, role=Role.GRID_STAFF, user_id=1, relationship_id=None)
+    staff = Caller(session_id=99, role=Role.GRID_STAFF, user_id=1, relationship_id=None)
     with Session(engine) as db, pytest.raises(AccessDenied):
         year_overview(db, staff, meter.meter_id)
 
@@ -434,7 +434,7 @@ def test_refresh_and_queries_on_postgresql(postgres_url):
             )
             db.add(relationship)
             db.commit()
-        principal = Principal(session_id=1, role=Role.CUSTOMER, user_id=None,
+        principal = Caller(session_id=1, role=Role.CUSTOMER, user_id=None,
                               relationship_id=relationship.id)
         points = hourly(local(2025, 10, 25, 0), [1.0] * 72)
         store(engine, meter.id, points[:40])

@@ -14,6 +14,7 @@ from signin_helpers import T0, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.models import AccountRelationship, AuditEntry, Role, UserSession
+from app.services.caller import Caller
 from app.services.customer.accounts import (
     account_profile,
     change_password,
@@ -29,7 +30,7 @@ from app.services.customer.relationships import (
     unlink_relationship,
 )
 from app.services.errors import AccessDenied
-from app.services.sessions import Principal, revoke_session
+from app.services.sessions import revoke_session
 
 GOOD = "Blåbærsyltetøy på vaffel"
 
@@ -90,7 +91,7 @@ FORGERIES = {
         a_p, user_id=b_p.user_id, relationship_id=b.relationship_id
     ),
     "not_a_customer": lambda a_p, b_p, b: dataclasses.replace(a_p, role=Role.INSTALLER),
-    "no_such_session": lambda a_p, b_p, b: Principal(
+    "no_such_session": lambda a_p, b_p, b: Caller(
         session_id=9999, role=Role.CUSTOMER, user_id=b_p.user_id, relationship_id=b.relationship_id
     ),
 }

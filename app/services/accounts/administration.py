@@ -25,10 +25,11 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.accounts.accounts import EMAIL_ROLES
 from app.services.audit import record_audit
+from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
 from app.services.notify.mail import compose, public_link, send_mail
-from app.services.sessions import Principal, end_user_sessions
+from app.services.sessions import end_user_sessions
 
 # The roles a person may ask for, and the kinds of organisation each belongs to (first: created).
 REQUESTABLE_ROLES: dict[Role, tuple[OrganisationKind, ...]] = {
@@ -60,7 +61,7 @@ class RequestRow:
     created_at: datetime
 
 
-def _require_admin(principal: Principal | None) -> Principal:
+def _require_admin(principal: Caller | None) -> Caller:
     if principal is None or principal.role is not Role.ADMIN:
         raise AccessDenied("auth.denied")
     return principal
@@ -92,7 +93,7 @@ def latest_request(db: Session, user_id: int) -> AccessRequest | None:
 
 def request_access(
     db: Session,
-    principal: Principal,
+    principal: Caller,
     requested_role: str,
     organisation_name: str | None,
     customer_number: str | None,
@@ -133,12 +134,12 @@ def request_access(
 # ---------------------------------------------------------------- the administrator
 
 
-def organisations(db: Session, principal: Principal) -> list[Organisation]:
+def organisations(db: Session, principal: Caller) -> list[Organisation]:
     _require_admin(principal)
     return list(db.exec(select(Organisation).order_by(col(Organisation.name))).all())
 
 
-def pending_requests(db: Session, principal: Principal) -> list[RequestRow]:
+def pending_requests(db: Session, principal: Caller) -> list[RequestRow]:
     _require_admin(principal)
     rows = db.exec(
         select(AccessRequest, User)
@@ -167,7 +168,7 @@ def _decidable(db: Session, request_id: int) -> tuple[AccessRequest, User]:
 
 def approve_request(
     db: Session,
-    principal: Principal,
+    principal: Caller,
     request_id: int,
     *,
     organisation_id: int | None = None,
@@ -213,7 +214,7 @@ def approve_request(
 
 def decline_request(
     db: Session,
-    principal: Principal,
+    principal: Caller,
     request_id: int,
     reason: str | None,
     *,
@@ -237,7 +238,7 @@ def decline_request(
 
 def list_accounts(
     db: Session,
-    principal: Principal,
+    principal: Caller,
     *,
     search: str = "",
     organisation_id: int | None = None,
@@ -274,7 +275,7 @@ def list_accounts(
 
 def deactivate_account(
     db: Session,
-    principal: Principal,
+    principal: Caller,
     user_id: int,
     *,
     now: datetime | None = None,

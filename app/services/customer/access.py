@@ -1,4 +1,4 @@
-"""The check every customer-portal service applies to its ``Principal``.
+"""The check every customer-portal service applies to its ``Caller``.
 
 A principal is only trusted when its session row still says the same thing: live, customer,
 same account, same customer relationship. A refusal is logged and audited (committed at once,
@@ -14,12 +14,12 @@ from sqlmodel import Session
 from app.models import Role, User, UserSession
 from app.models.base import utcnow
 from app.services.access import refuse
+from app.services.caller import Caller
 from app.services.errors import DomainError
-from app.services.sessions import Principal
 
 
 def require_customer(
-    db: Session, principal: Principal | None, action: str, *, now: datetime | None = None
+    db: Session, principal: Caller | None, action: str, *, now: datetime | None = None
 ) -> UserSession:
     """The live session row behind ``principal``, or AccessDenied."""
     now = now or utcnow()
@@ -46,7 +46,7 @@ def require_customer(
 
 
 def require_account(
-    db: Session, principal: Principal | None, action: str, *, now: datetime | None = None
+    db: Session, principal: Caller | None, action: str, *, now: datetime | None = None
 ) -> tuple[UserSession, User]:
     """Like ``require_customer``, for a customer with a password account."""
     row = require_customer(db, principal, action, now=now)

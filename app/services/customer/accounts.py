@@ -1,6 +1,6 @@
 """Customer accounts: create (password bound to the mobile), change password, profile, delete.
 
-Every function takes the caller's ``Principal`` and works only on that customer's own data.
+Every function takes the caller's ``Caller`` and works only on that customer's own data.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import passwords
 from app.services.audit import record_audit
+from app.services.caller import Caller
 from app.services.customer.access import require_account, require_customer
 from app.services.customer.remembered_devices import delete_devices, forget_devices
 from app.services.customer.sign_in import find_customer_account
@@ -36,7 +37,6 @@ from app.services.login_throttle import (
 )
 from app.services.mobile_numbers import mask_mobile, parse_mobile
 from app.services.rate_limit import PASSWORD_HASHES_PER_ADDRESS, RateLimiter, default_rate_limiter
-from app.services.sessions import Principal
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _relationship_mobile(db: Session, relationship_id: int) -> str | None:
     return parse_mobile(customer.mobile) if customer else None
 
 
-def account_profile(db: Session, principal: Principal) -> AccountProfile:
+def account_profile(db: Session, principal: Caller) -> AccountProfile:
     row = require_customer(db, principal, "account_profile")
     if row.user_id is not None:
         user = db.get(User, row.user_id)
@@ -70,14 +70,14 @@ def account_profile(db: Session, principal: Principal) -> AccountProfile:
 
 def create_account(
     db: Session,
-    principal: Principal,
+    principal: Caller,
     password: str,
     password_again: str,
     now: datetime | None = None,
     *,
     client_address: str | None = None,
     limiter: RateLimiter | None = None,
-) -> Principal:
+) -> Caller:
     """Give a guest a password account bound to the relationship's mobile number.
 
     Links the current relationship, attaches the session to the account and returns the
@@ -185,7 +185,7 @@ def end_other_sessions(db: Session, user_id: int, keep_session_id: int | None, n
 
 def change_password(
     db: Session,
-    principal: Principal,
+    principal: Caller,
     current_password: str,
     new_password: str,
     new_password_again: str,
@@ -228,7 +228,7 @@ def change_password(
 
 def delete_account(
     db: Session,
-    principal: Principal,
+    principal: Caller,
     password: str | None,
     now: datetime | None = None,
     *,

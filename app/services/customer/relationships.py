@@ -1,6 +1,6 @@
 """An account's customer relationships (link, unlink, list, switch) and the overview page data.
 
-Every function takes the caller's ``Principal`` and shows or changes only relationships that
+Every function takes the caller's ``Caller`` and shows or changes only relationships that
 belong to that customer: the one the session was signed in on, or those linked to the account.
 """
 
@@ -22,10 +22,11 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.access import refuse
 from app.services.audit import record_audit
+from app.services.caller import Caller
 from app.services.customer.access import require_account, require_customer
 from app.services.customer.sign_in import linked_relationship_ids
 from app.services.mobile_numbers import parse_mobile
-from app.services.sessions import Principal, switch_session_relationship
+from app.services.sessions import switch_session_relationship
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def _summary(
     )
 
 
-def list_relationships(db: Session, principal: Principal) -> list[RelationshipSummary]:
+def list_relationships(db: Session, principal: Caller) -> list[RelationshipSummary]:
     """The linked relationships (oldest link first), plus the current one if not linked."""
     row = require_customer(db, principal, "list_relationships")
     linked = linked_relationship_ids(db, row.user_id) if row.user_id is not None else []
@@ -97,7 +98,7 @@ def list_relationships(db: Session, principal: Principal) -> list[RelationshipSu
     ]
 
 
-def relationship_needs_linking(db: Session, principal: Principal) -> bool:
+def relationship_needs_linking(db: Session, principal: Caller) -> bool:
     """True when an account holder is signed in on a relationship not linked to the account:
     the page then offers "add current customer relationship"."""
     row = require_customer(db, principal, "relationship_needs_linking")
@@ -106,7 +107,7 @@ def relationship_needs_linking(db: Session, principal: Principal) -> bool:
     return row.relationship_id not in linked_relationship_ids(db, row.user_id)
 
 
-def link_relationship(db: Session, principal: Principal, now: datetime | None = None) -> bool:
+def link_relationship(db: Session, principal: Caller, now: datetime | None = None) -> bool:
     """Link the session's current relationship to the account; False if it already was."""
     now = now or utcnow()
     row, user = require_account(db, principal, "link_relationship", now=now)
@@ -136,7 +137,7 @@ def link_relationship(db: Session, principal: Principal, now: datetime | None = 
     return True
 
 
-def unlink_relationship(db: Session, principal: Principal, relationship_id: int) -> None:
+def unlink_relationship(db: Session, principal: Caller, relationship_id: int) -> None:
     """Remove a link of the account. The session may stay on that relationship: its mobile
     on record is still the account's."""
     _, user = require_account(db, principal, "unlink_relationship")
@@ -166,7 +167,7 @@ def unlink_relationship(db: Session, principal: Principal, relationship_id: int)
     db.flush()
 
 
-def switch_relationship(db: Session, principal: Principal, relationship_id: int) -> Principal:
+def switch_relationship(db: Session, principal: Caller, relationship_id: int) -> Caller:
     """Move the session to another relationship linked to the account; the new principal."""
     row, user = require_account(db, principal, "switch_relationship")
     assert user.id is not None
@@ -185,7 +186,7 @@ def switch_relationship(db: Session, principal: Principal, relationship_id: int)
     return dataclasses.replace(principal, relationship_id=relationship_id)
 
 
-def customer_overview(db: Session, principal: Principal) -> CustomerOverview:
+def customer_overview(db: Session, principal: Caller) -> CustomerOverview:
     """Name, address, installation, metering point, meter and its last reading: only for the
     principal's current relationship."""
     row = require_customer(db, principal, "customer_overview")

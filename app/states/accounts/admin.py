@@ -22,8 +22,8 @@ from app.services.accounts.administration import (
     organisations,
     pending_requests,
 )
+from app.services.caller import Caller
 from app.services.errors import DomainError
-from app.services.sessions import Principal
 from app.states.form import field_messages
 from app.states.paging import clamp_page, int_or_none, page_count_for
 from app.states.session import SessionState
@@ -45,7 +45,7 @@ class AdminState(SessionState):
     def page_count(self) -> int:
         return page_count_for(self.total_accounts, PAGE_SIZE)
 
-    def _reload(self, principal: Principal) -> None:
+    def _reload(self, principal: Caller) -> None:
         with session_scope() as db:
             rows, total = list_accounts(
                 db, principal, search=self.search, organisation_id=int_or_none(self.organisation_filter),
@@ -97,7 +97,7 @@ class AdminState(SessionState):
         self.page = clamp_page(page, self.page_count, first=0)
         self._reload(principal)
 
-    def _settle_request(self, principal: Principal, request_id: int, work: Callable[[Session], object],
+    def _settle_request(self, principal: Caller, request_id: int, work: Callable[[Session], object],
                         done_key: str):  # type: ignore[no-untyped-def]  # fmt: skip
         """Approve or decline one request; its errors go beside that request's fields."""
         try:

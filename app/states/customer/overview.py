@@ -13,6 +13,7 @@ from app.db import session_scope
 from app.i18n import translate
 from app.i18n.numbers import format_number
 from app.models import Role
+from app.services.caller import Caller
 from app.services.customer.accounts import (
     account_profile,
     change_password,
@@ -28,7 +29,6 @@ from app.services.customer.relationships import (
     unlink_relationship,
 )
 from app.services.errors import DomainError
-from app.services.sessions import Principal
 from app.states.form import field_messages
 from app.states.session import SessionState
 
@@ -42,7 +42,7 @@ class CustomerState(SessionState):
     errors: dict[str, str] = {}
     loaded: bool = False
 
-    def _refresh(self, principal: Principal) -> None:
+    def _refresh(self, principal: Caller) -> None:
         zone = ZoneInfo(settings.timezone)
         with session_scope() as db:
             overview = customer_overview(db, principal)

@@ -27,10 +27,11 @@ from app.services.accounts.administration import (
     pending_requests,
     request_access,
 )
+from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
 from app.services.notify.mail import latest_mail_to
-from app.services.sessions import Principal, find_live_session, resolve_principal
+from app.services.sessions import find_live_session, resolve_principal
 
 PASSWORD = "Fjord#Blueberry26"
 
@@ -43,7 +44,7 @@ def _account(db, email: str, role: Role, organisation_id: int | None = None, nam
     return user
 
 
-def _principal(db, email: str) -> Principal:
+def _principal(db, email: str) -> Caller:
     token = sign_in(db, email, PASSWORD, now=NOW).session_token
     principal = resolve_principal(db, token, now=NOW)
     assert principal is not None
@@ -51,7 +52,7 @@ def _principal(db, email: str) -> Principal:
 
 
 @pytest.fixture
-def admin(db) -> Principal:
+def admin(db) -> Caller:
     _account(db, "admin@example.org", Role.ADMIN)
     return _principal(db, "admin@example.org")
 
