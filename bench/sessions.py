@@ -11,7 +11,8 @@ hydrate event in the CONNECT packet carrying its client storage (the session tok
 exactly as the compiled frontend does, and lets the page's on_load run. Then every browser fires
 events with a think time (uniform 0.5-1.5 x --think) for --seconds:
 
-- a trivial handler first (SessionState.set_language: no database), the framework's own cost;
+- a trivial handler first (SessionState.show_error: a toast, no database), the framework's own
+  cost (set_language with the language already chosen changes nothing and gets no answer);
 - then chart taps: month and day drill-downs (show_month / show_day) on random periods.
 
 Prints per phase: p50/p95/p99 from emitting the event to its final state update, events/s and
@@ -54,6 +55,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     cpu_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
 
 
@@ -222,28 +224,46 @@ async def _drive(browsers: list[Browser], phase: Phase, seconds: float, think: f
             await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
     cpu_before = _server_cpu(server_pid)
+    client_before = time.process_time()
     began = time.perf_counter()
     await asyncio.gather(*(one(b, n) for n, b in enumerate(browsers)))
     phase.wall_seconds = time.perf_counter() - began
     phase.cpu_seconds = _server_cpu(server_pid) - cpu_before
+    phase.client_cpu_seconds = time.process_time() - client_before
+
+
+def _start_profiler(server_pid: int, seconds: float, output: Path) -> subprocess.Popen:
+    """py-spy (pip install py-spy) sampling every backend process: collapsed stacks, one per line."""
+    py_spy = Path(sys.executable).parent / "py-spy"
+    return subprocess.Popen(
+        [str(py_spy), "record", "--pid", str(server_pid), "--subprocesses", "--threads", "--gil",
+         "--duration", str(int(seconds)), "--format", "raw", "--output", str(output)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
 
 
 async def _run_load(url: str, tokens: list[str], names: dict[str, str], seconds: float,
-                    think: float, server_pid: int) -> list[Phase]:  # fmt: skip
+                    think: float, server_pid: int, profile: Path | None) -> list[Phase]:  # fmt: skip
     browsers = [Browser(url, token, names) for token in tokens]
     for start in range(0, len(browsers), 20):  # connect in waves, as browsers arrive
         await asyncio.gather(*(b.connect() for b in browsers[start : start + 20]))
-    trivial = Phase("trivial handler (set_language)")
+    trivial = Phase(f"trivial handler ({names['trivial'].rsplit('.', 1)[-1]})")
     taps = Phase("chart tap (show_month / show_day)")
     await _drive(browsers, trivial, seconds, think,
-                 lambda rng: (names["set_language"], {"language": "nb"}), server_pid)
+                 lambda rng: (names["trivial"], names["trivial_payload"]), server_pid)
+    profiler = _start_profiler(server_pid, seconds, profile) if profile else None
     await _drive(browsers, taps, seconds, think, lambda rng: _tap_events(names, rng), server_pid)
+    if profiler is not None:
+        profiler.wait()
     await asyncio.gather(*(b.client.disconnect() for b in browsers), return_exceptions=True)
     return [trivial, taps]
 
 
-def _event_names() -> dict[str, str]:
-    from app.states.customer.consumption import ConsumptionState
+def _event_names() -> dict:
+    try:
+        from app.states.customer.consumption import ConsumptionState
+    except ImportError:  # a checkout from before the area packages
+        from app.states.consumption import ConsumptionState  # type: ignore[no-redef]
     from app.states.session import SessionState
 
     consumption = ConsumptionState.get_full_name()
@@ -251,7 +271,10 @@ def _event_names() -> dict[str, str]:
     return {
         "show_month": f"{consumption}.show_month",
         "show_day": f"{consumption}.show_day",
-        "set_language": f"{session}.set_language",
+        # A checkout from before show_error existed (a before/after run) has set_language only.
+        **({"trivial": f"{session}.show_error", "trivial_payload": {"key": "error.generic", "params": {}}}
+           if hasattr(SessionState, "show_error")
+           else {"trivial": f"{session}.set_language", "trivial_payload": {"language": "nb"}}),
         "session_token_var": f"{session}.session_token_rx_state_",
     }
 
@@ -259,7 +282,7 @@ def _event_names() -> dict[str, str]:
 def _report(label: str, phases: list[Phase]) -> None:
     print(f"{label}:")
     print(f"  {'events':<36} {'n':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'ev/s':>7} {'CPU ms/ev':>10}")
+          f"{'ev/s':>7} {'CPU ms/ev':>10} {'client ms/ev':>13}")
     for phase in phases:
         done = phase.latencies
         if not done:
@@ -269,7 +292,7 @@ def _report(label: str, phases: list[Phase]) -> None:
         print(f"  {phase.name:<36} {len(done):>6} {phase.errors:>4} "
               f"{_percentile(done, 0.5) * 1000:>8.1f} {_percentile(done, 0.95) * 1000:>8.1f} "
               f"{_percentile(done, 0.99) * 1000:>8.1f} {len(done) / phase.wall_seconds:>7.1f} "
-              f"{per_event:>10.2f}")
+              f"{per_event:>10.2f} {phase.client_cpu_seconds * 1000 / len(done):>13.2f}")
     if len(phases) == 2 and phases[0].latencies and phases[1].latencies:
         ratio = (phases[1].cpu_seconds / len(phases[1].latencies)) / (
             phases[0].cpu_seconds / len(phases[0].latencies)
@@ -297,7 +320,8 @@ def run_configuration(label: str, database_url: str, redis_url: str, workers: in
     server = _start_backend(env, port, work / f"backend-{workers}.log")
     try:
         phases = asyncio.run(_run_load(f"http://127.0.0.1:{port}", tokens, _event_names(),
-                                       args.seconds, args.think, server.pid))
+                                       args.seconds, args.think, server.pid,
+                                       args.profile and work / f"taps-{workers}.prof"))
     finally:
         _stop(server)
     _report(f"{label}, {args.sessions} browsers, think {args.think:g} s", phases)
@@ -312,6 +336,8 @@ def main() -> None:
     parser.add_argument("--database", default="", help="postgresql:// URL for the second run")
     parser.add_argument("--redis", default="", help="redis:// URL for the second run")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the backend with py-spy during the taps (taps-<workers>.prof)")
     parser.add_argument("--work", type=Path, help="keep the SQLite database and logs here (reused)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="meterportal-sessions-"))

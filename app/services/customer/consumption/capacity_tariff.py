@@ -20,6 +20,7 @@ from app.services.caller import Caller
 from app.services.customer.consumption.access import authorised_meter
 from app.services.customer.consumption.charts import MonthView
 from app.services.customer.consumption.local_time import next_month
+from app.sql_rows import all_rows
 
 DEFAULT_CAPACITY_STEPS_KW: tuple[float, ...] = (0, 2, 5, 10, 15, 20, 25, 50, 75, 100)
 
@@ -74,10 +75,10 @@ def capacity_basis_from_days(
     ``day_maxima`` holds each day's highest hour (start, kWh); one hour per day, so three
     hours on one cold evening count once.
     """
+    # Highest first; of equal hours the earliest, whatever order the days were read in.
     top = sorted(
         ((at, kwh) for at, kwh in day_maxima if at is not None and kwh is not None),
-        key=lambda item: item[1],
-        reverse=True,
+        key=lambda item: (-item[1], item[0]),
     )[:3]
     if not top:
         return CapacityBasis(month, [], None, None)
@@ -103,8 +104,7 @@ _DAY_MAXIMA = select(_day.max_hour_start, _day.max_hour_kwh).where(
 def capacity_tariff_basis(db: Session, caller: Caller, meter_id: int, month: date) -> CapacityBasis:
     meter = authorised_meter(db, caller, meter_id)
     first = month.replace(day=1)
-    maxima = db.connection().execute(
-        _DAY_MAXIMA, {"meter_id": meter_id, "first": first, "until": next_month(first)}
-    ).all()
+    maxima = all_rows(db.connection(), _DAY_MAXIMA,
+                      {"meter_id": meter_id, "first": first, "until": next_month(first)})
     steps = capacity_steps(meter.utility_org_number)
     return capacity_basis_from_days(first, [tuple(row) for row in maxima], steps)

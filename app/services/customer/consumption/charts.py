@@ -28,6 +28,7 @@ from app.services.customer.consumption.local_time import (
     local_zone,
     next_month,
 )
+from app.sql_rows import all_rows
 
 # Months are compared year on year only when both cover at least this share of their hours.
 COMPARABLE_COVERAGE = 0.95
@@ -172,9 +173,7 @@ def year_overview(
     zone = local_zone()
     today = today or local_now(zone).date()
     first_year = today.year - years + 1
-    rows = db.connection().execute(
-        _MONTHS, {"meter_id": meter_id, "first": date(first_year, 1, 1)}
-    ).all()
+    rows = all_rows(db.connection(), _MONTHS, {"meter_id": meter_id, "first": date(first_year, 1, 1)})
     by_year: dict[int, list[Period | None]] = {y: [None] * 12 for y in range(first_year, today.year + 1)}
     for first_day, energy, hours, measured, estimated, power_max, peak_at in rows:
         if first_day.year not in by_year:
@@ -229,9 +228,8 @@ def month_view(db: Session, caller: Caller, meter_id: int, month: date) -> Month
     following = next_month(first)
     rows = {
         row.day: row
-        for row in db.connection().execute(
-            _DAYS, {"meter_id": meter_id, "first": first, "until": following}
-        )
+        for row in all_rows(db.connection(), _DAYS,
+                            {"meter_id": meter_id, "first": first, "until": following})
     }
     days: list[Period] = []
     current = first
@@ -268,9 +266,8 @@ def day_view(db: Session, caller: Caller, meter_id: int, day: date) -> DayView:
     span = local_day(day, zone)
     rows = {
         row.hour_start: row
-        for row in db.connection().execute(
-            _HOURS, {"meter_id": meter_id, "first": span.start, "until": span.end}
-        )
+        for row in all_rows(db.connection(), _HOURS,
+                            {"meter_id": meter_id, "first": span.start, "until": span.end})
     }
     local_hours = [datetime.fromtimestamp(t, zone).hour for t in range(span.start, span.end, HOUR)]
     repeated = {h for h in local_hours if local_hours.count(h) > 1}

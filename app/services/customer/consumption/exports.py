@@ -22,6 +22,7 @@ from app.services.customer.consumption.local_time import (
     local_zone,
     next_month,
 )
+from app.sql_rows import all_rows
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,8 @@ def hourly_values(db: Session, caller: Caller, meter_id: int, start: int, end: i
     authorised_meter(db, caller, meter_id)
     rows = {
         row.hour_start: row
-        for row in db.connection().execute(
-            _HOUR_VALUES, {"meter_id": meter_id, "start": start, "end": end}
-        )
+        for row in all_rows(db.connection(), _HOUR_VALUES,
+                            {"meter_id": meter_id, "start": start, "end": end})
     }
     newest = max(rows, default=start - HOUR)
     values = []
