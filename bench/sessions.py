@@ -249,12 +249,16 @@ async def _run_load(url: str, tokens: list[str], names: dict[str, str], seconds:
         await asyncio.gather(*(b.connect() for b in browsers[start : start + 20]))
     trivial = Phase(f"trivial handler ({names['trivial'].rsplit('.', 1)[-1]})")
     taps = Phase("chart tap (show_month / show_day)")
-    await _drive(browsers, trivial, seconds, think,
-                 lambda rng: (names["trivial"], names["trivial_payload"]), server_pid)
-    profiler = _start_profiler(server_pid, seconds, profile) if profile else None
-    await _drive(browsers, taps, seconds, think, lambda rng: _tap_events(names, rng), server_pid)
-    if profiler is not None:
-        profiler.wait()
+    phases = [
+        (trivial, lambda rng: (names["trivial"], names["trivial_payload"])),
+        (taps, lambda rng: _tap_events(names, rng)),
+    ]
+    for phase, pick in phases:
+        output = profile and profile.with_name(f"{phase.name.split()[0]}-{profile.name}")
+        profiler = _start_profiler(server_pid, seconds, output) if output else None
+        await _drive(browsers, phase, seconds, think, pick, server_pid)
+        if profiler is not None:
+            profiler.wait()
     await asyncio.gather(*(b.client.disconnect() for b in browsers), return_exceptions=True)
     return [trivial, taps]
 
@@ -321,7 +325,7 @@ def run_configuration(label: str, database_url: str, redis_url: str, workers: in
     try:
         phases = asyncio.run(_run_load(f"http://127.0.0.1:{port}", tokens, _event_names(),
                                        args.seconds, args.think, server.pid,
-                                       args.profile and work / f"taps-{workers}.prof"))
+                                       args.profile and work / f"{workers}.prof"))
     finally:
         _stop(server)
     _report(f"{label}, {args.sessions} browsers, think {args.think:g} s", phases)
@@ -337,7 +341,7 @@ def main() -> None:
     parser.add_argument("--redis", default="", help="redis:// URL for the second run")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--profile", action="store_true",
-                        help="sample the backend with py-spy during the taps (taps-<workers>.prof)")
+                        help="sample the backend with py-spy in each phase (<phase>-<workers>.prof)")
     parser.add_argument("--work", type=Path, help="keep the SQLite database and logs here (reused)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="meterportal-sessions-"))
