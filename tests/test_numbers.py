@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.i18n.numbers import format_lag, format_number
+from app.i18n.numbers import chart_separators, format_lag, format_number
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,10 @@ def test_no_value_is_empty_text():
 )
 def test_lag_reads_in_the_largest_sensible_unit(seconds, expected):
     assert format_lag(seconds) == expected
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "en"])
+def test_chart_numbers_use_the_separators_of_the_text(language):
+    """Plotly writes 1234.5 as d3 does with layout.separators: decimal mark, then thousands."""
+    decimal, thousands = chart_separators(language)
+    assert format_number(1234.5, 1, language) == f"1{thousands}234{decimal}5"

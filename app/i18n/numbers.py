@@ -14,6 +14,12 @@ def format_number(value: float | None, decimals: int, language: str) -> str:
     return text.replace(",", "\u00a0").replace(".", ",")
 
 
+def chart_separators(language: str) -> str:
+    """Plotly's ``layout.separators`` (decimal mark, then thousands): its tooltips and axis
+    numbers written as format_number writes them."""
+    return ".," if language == "en" else ",\u00a0"
+
+
 def format_lag(seconds: float | None) -> str:
     """How far behind a source is: seconds, minutes or hours, whichever reads best."""
     if seconds is None:

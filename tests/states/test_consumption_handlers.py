@@ -271,6 +271,18 @@ def test_an_export_reading_a_slow_database_does_not_stall_the_event_loop(
     assert download is not None  # the file, sent to the browser
 
 
+@pytest.mark.parametrize(("language", "separators"), [("nb", ",\u00a0"), ("en", ".,")])
+def test_chart_tooltips_write_numbers_in_the_tabs_language(
+    language, separators, two_customers, private_app_db
+):
+    state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    state.language = language
+    _run(ConsumptionState.load, state)
+    assert state.figure["layout"]["separators"] == separators
+    _run(ConsumptionState.show_month, state, state.table_rows[-2]["key"])
+    assert state.figure["layout"]["separators"] == separators
+
+
 def test_exports_are_built_from_typed_rows_not_from_the_shown_texts(two_customers, private_app_db):
     """Issue 11 item 2: the export parsed the table's display strings back into numbers."""
     state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))

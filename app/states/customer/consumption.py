@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from app.clock import utcnow
 from app.db import session_scope
+from app.i18n.numbers import chart_separators
 from app.models import Medium, Role
 from app.services.caller import Caller
 from app.services.customer.consumption.access import CustomerMeter, customer_meter
@@ -117,6 +118,7 @@ class ConsumptionState(SessionState):
             energy=words.text("consumption.energy"), mean=words.text("consumption.mean"),
             max=words.text("consumption.max"), peak=words.text("consumption.peak"),
             missing_band=words.text("consumption.missing_band"), unit=unit,
+            separators=chart_separators(self.language),
         )
 
     def _set_freshness(self, db: Session, caller: Caller, meter: CustomerMeter) -> None:

@@ -33,10 +33,13 @@ class ChartText:
     peak: str
     missing_band: str
     unit: str
+    # Decimal mark and thousands separator of the reader's language (plotly's layout.separators).
+    separators: str = ".,"
 
 
-def layout(*, grouped: bool = False, y_title: str = "") -> dict[str, Any]:
+def layout(*, grouped: bool = False, y_title: str = "", separators: str = ".,") -> dict[str, Any]:
     return {
+        "separators": separators,
         "autosize": True,
         "height": 300,
         "margin": {"l": 48, "r": 8, "t": 8, "b": 36},
@@ -130,7 +133,8 @@ def year_figure(overview: YearOverview, month_names: list[str], mode: str, text:
         traces.append(peak_marker(month_names[peak.month - 1], peak.power_kw, text))
         years.append(peak.year)
     y_title = text.unit if mode == ENERGY else "kW"
-    return {"data": traces, "layout": layout(grouped=True, y_title=y_title)}, years
+    figure_layout = layout(grouped=True, y_title=y_title, separators=text.separators)
+    return {"data": traces, "layout": figure_layout}, years
 
 
 def periods_figure(labels: list[str], periods: Sequence[Period], peak: Peak | None, mode: str,
@@ -149,4 +153,4 @@ def periods_figure(labels: list[str], periods: Sequence[Period], peak: Peak | No
         if peak is not None and index is not None:
             traces.append(peak_marker(labels[index], peak.power_kw, text))
         y_title = "kW"
-    return {"data": traces, "layout": layout(y_title=y_title)}
+    return {"data": traces, "layout": layout(y_title=y_title, separators=text.separators)}
