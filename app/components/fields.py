@@ -74,9 +74,15 @@ def text_field(
     hint: rx.Var | str | None = None,
     required: bool = False,
     name: str | None = None,
+    auto_focus: bool = False,
 ) -> rx.Component:
-    """A labelled input; ``name`` (default ``field_id``) is its key in the submitted form."""
+    """A labelled input; ``name`` (default ``field_id``) is its key in the submitted form.
+
+    ``auto_focus`` puts the cursor in it when it appears (the SMS code field after "Send code").
+    """
     extra: dict[str, Any] = {"input_mode": input_mode} if input_mode else {}
+    if auto_focus:
+        extra["auto_focus"] = True
     if value is not None:
         extra.update(value=value, on_change=on_change)
     elif default_value is not None:

@@ -67,6 +67,8 @@ def _start_first_login(page: Page, base_url: str, relationship: CustomerRelation
     page.get_by_role("button", name=t("customer.send_code")).click()
     expect(page.get_by_text(t("customer.code_sent_to"))).to_be_visible()
     expect(page.get_by_text(re.compile(re.escape(mobile[-3:]) + "$"))).to_be_visible()
+    # The cursor waits in the code field: a phone's keyboard opens for the code at once.
+    expect(page.get_by_label(t("customer.code"), exact=True)).to_be_focused()
 
 
 def _enter_code(page: Page, code: str):

@@ -136,6 +136,7 @@ def _code_form() -> rx.Component:
                 S.errors["code"],
                 autocomplete="one-time-code",
                 input_mode="numeric",
+                auto_focus=True,
             ),
             rx.button(t["customer.confirm_code"], type="submit", size="3", width="100%", min_height=TAP),
             rx.button(
