@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.models import Role
 
@@ -35,6 +35,10 @@ class Caller:
 
     def is_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+    def as_user(self, user_id: int | None) -> Caller:
+        """The same caller once their account is known (a customer who just created one)."""
+        return replace(self, user_id=user_id)
 
 
 def os_operator() -> str:

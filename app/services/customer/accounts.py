@@ -5,7 +5,6 @@ Every function takes the caller's ``Caller`` and works only on that customer's o
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -112,12 +111,12 @@ def create_account(
     record_audit(
         db,
         "customer.account_created",
-        dataclasses.replace(principal, user_id=user.id),
+        principal.as_user(user.id),
         subject_type="user",
         subject_id=user.id,
     )
     db.flush()
-    return dataclasses.replace(principal, user_id=user.id)
+    return principal.as_user(user.id)
 
 
 def _count_password_hash(
@@ -218,7 +217,7 @@ def change_password(
     record_audit(
         db,
         "customer.password_changed",
-        dataclasses.replace(principal, user_id=user.id),
+        principal.as_user(user.id),
         subject_type="user",
         subject_id=user.id or "",
         detail=f"ended {sessions_ended} other sessions, forgot {devices_forgotten} devices",
@@ -273,7 +272,7 @@ def delete_account(
     record_audit(
         db,
         "customer.account_deleted",
-        dataclasses.replace(principal, user_id=user.id),
+        principal.as_user(user.id),
         subject_type="user",
         subject_id=user.id,
     )

@@ -11,14 +11,13 @@ from app.models import Role
 from app.services.installer import catalogue
 from app.services.installer.notifications import create_notification
 from app.states.form import run_form
+from app.states.paging import int_or_none
 from app.states.session import SessionState
 
 
 def _int(value: object) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return 0
+    """A browser-sent id; 0 (no such row) for anything that is not a number."""
+    return int_or_none(value) or 0
 
 
 def _options(choices) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
