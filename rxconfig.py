@@ -15,6 +15,13 @@ os.environ["REFLEX_HOT_RELOAD_EXCLUDE_PATHS"] = watched_tree_exclusions(
     os.environ.get("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", "")
 )
 
+# With Redis, a backend worker keeps the lock on a tab's state for up to 5 s after an event and
+# serves the tab's next events from memory (a tab's websocket stays on one worker); another
+# worker asking for the state breaks the lease. Chart taps on PostgreSQL + Redis with 2 workers:
+# p95 20 ms against 27-62 ms fetching, unpickling and storing the state in Redis per event.
+os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "1")
+os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "5")
+
 config = rx.Config(
     app_name="app",
     db_url=settings.database_url,
