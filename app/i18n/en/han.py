@@ -119,5 +119,5 @@ TEXT: dict[str, str] = {
     "han.placed": "Ordered",
     "han.back_to_queue": "Back to the HAN port orders",
     "han.cancel": "Cancel",
-    "han.go_to_orders": "Order opening or closing of the HAN port",
+    "han.go_to_orders": "Order HAN port",
 }

@@ -125,5 +125,5 @@ TEXT: dict[str, str] = {
     "han.placed": "Bestilt",
     "han.back_to_queue": "Tilbake til HAN-bestillingene",
     "han.cancel": "Avbryt",
-    "han.go_to_orders": "Bestill åpning eller stenging av HAN-porten",
+    "han.go_to_orders": "Bestill HAN-port",
 }

@@ -120,5 +120,5 @@ TEXT: dict[str, str] = {
     "han.placed": "Beställd",
     "han.back_to_queue": "Tillbaka till HAN-beställningarna",
     "han.cancel": "Avbryt",
-    "han.go_to_orders": "Beställ öppning eller stängning av HAN-porten",
+    "han.go_to_orders": "Beställ HAN-port",
 }
