@@ -128,10 +128,16 @@ def test_order_take_complete_and_the_customer_sees_it_done(browser: Browser, bas
     dialog.get_by_role("button", name=t("han.complete")).click()
     expect(staff.locator("#han-order-status")).to_have_text(t("han.status.completed"))
     expect(staff.get_by_role("dialog")).to_have_count(0)
+    # Back in the queue (received orders by default) it is gone; the status filter finds it done.
     staff.goto(base_url + routes.STAFF_HAN)
-    expect(
-        staff.locator("#han-queue").get_by_role("link", name=f"{t('han.col.number')} {number}")
-    ).to_have_count(0)
+    expect(staff.get_by_role("heading", level=1)).to_have_text(t("han.queue_title"))
+    staff.wait_for_load_state("networkidle")
+    link = staff.locator("#han-queue").get_by_role("link", name=f"{t('han.col.number')} {number}")
+    expect(link).to_have_count(0)
+    staff.get_by_label(t("han.filter_status")).select_option(label=t("han.status.completed"))
+    staff.get_by_role("button", name=t("han.apply_filter"), exact=True).click()
+    expect(link).to_be_visible()
+    expect(staff.locator(f"#han-queue tr[data-id='{number}']")).to_contain_text(t("han.status.completed"))
     assert blocking_violations(staff) == [], "staff queue"
     staff.context.close()
 

@@ -141,7 +141,7 @@ class HanOrderState(SessionState):
         return [{"value": s, "label": translate(f"han.port.{s}", self.language)} for s in PORT_STATES]
 
     def _id_from_url(self) -> int:
-        return int_or_none(self.router.page.params.get("id", "")) or 0
+        return int_or_none(self.router.url.query_parameters.get("id", "")) or 0
 
     def _show(self, detail: OrderDetail, lines: list[HistoryLine]) -> None:
         language = self.language
