@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.data_table import column_headers, data_table, empty_state, paging_bar
+from app.components.data_table import empty_state, paging_bar
 from app.components.dialogs import form_dialog
 from app.components.fields import select_field, text_area_field, text_field
 from app.components.filters import apply_button, filter_form, filter_select, options_of
@@ -13,6 +13,7 @@ from app.components.notes_list import notes_list
 from app.components.page_heading import page_heading
 from app.components.status_badge import status_badge
 from app.components.template import template
+from app.pages.keys import table
 from app.states.han.staff import HanOrderState as O
 from app.states.han.staff import HanQueueState as Q
 
@@ -27,16 +28,17 @@ COLUMNS = (
 
 
 def _queue_row(item: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(
+    return rx.el.tr(
+        table.row_header(
             rx.link(
                 item["id"],
                 href=routes.STAFF_HAN_ORDER + "?id=" + item["id"],
                 aria_label=Q.t["han.col.number"] + " " + item["id"],
             )
         ),
-        rx.table.cell(status_badge(item["status_label"], item["status"])),
-        *(rx.table.cell(item[field]) for _, field in COLUMNS),
+        table.cell(status_badge(item["status_label"], item["status"])),
+        *(table.cell(item[field]) for _, field in COLUMNS),
+        class_name="rt-TableRow",
         data_id=item["id"],
     )
 
@@ -58,12 +60,11 @@ def staff_han_queue() -> rx.Component:
             apply_button(t["han.apply_filter"]),
             on_submit=Q.apply_filters,
         ),
-        data_table(
-            column_headers(
-                *(t[key] for key in ("han.col.number", "han.col.status", *(k for k, _ in COLUMNS)))
-            ),
-            Q.rows,
-            _queue_row,
+        # A focusable, named scrolling box: on a narrow screen an empty queue's header still scrolls.
+        table.scrollable_table(
+            table.header(*(t[key] for key in ("han.col.number", "han.col.status", *(k for k, _ in COLUMNS)))),
+            table.body(rx.foreach(Q.rows, _queue_row)),
+            label=t["han.queue_title"],
             table_id="han-queue",
         ),
         empty_state(Q.rows.length() == 0, t["han.none"]),
