@@ -19,6 +19,7 @@ class NavEntry:
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.customer", routes.CUSTOMER_HOME, frozenset({Role.CUSTOMER})),
     NavEntry("nav.consumption", routes.CUSTOMER_CONSUMPTION, frozenset({Role.CUSTOMER})),
+    NavEntry("nav.han", routes.CUSTOMER_HAN, frozenset({Role.CUSTOMER})),
     NavEntry("nav.keys", routes.KEYS_HOME, frozenset({Role.DISTRIBUTOR})),
     NavEntry("nav.keys_import", routes.KEYS_IMPORT, frozenset({Role.DISTRIBUTOR})),
     NavEntry("nav.keys_audit", routes.KEYS_AUDIT, frozenset({Role.DISTRIBUTOR})),
@@ -26,6 +27,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.installer", routes.INSTALLER_HOME, frozenset({Role.INSTALLER})),
     NavEntry("nav.staff", routes.STAFF_HOME, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.notifications", routes.STAFF_NOTIFICATIONS, frozenset({Role.GRID_STAFF})),
+    NavEntry("nav.han_orders", routes.STAFF_HAN, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.ingest", routes.STAFF_INGEST, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.access", routes.ACCOUNT_ACCESS, frozenset({Role.REGISTERED})),
     NavEntry("nav.admin", routes.ADMIN_HOME, frozenset({Role.ADMIN})),

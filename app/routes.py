@@ -34,3 +34,7 @@ INSTALLER_NOTIFICATION = "/installator/anmelding"
 INSTALLER_PRINT = "/installator/anmelding/utskrift"
 STAFF_NOTIFICATIONS = "/saksbehandling/foranmeldinger"
 STAFF_NOTIFICATION = "/saksbehandling/foranmelding"
+# HAN port orders: the customer's page, the grid company's queue and one order (?id=)
+CUSTOMER_HAN = "/min-side/han"
+STAFF_HAN = "/saksbehandling/han"
+STAFF_HAN_ORDER = "/saksbehandling/han/bestilling"

@@ -75,14 +75,18 @@ def text_field(
     required: bool = False,
     name: str | None = None,
     auto_focus: bool = False,
+    read_only: bool = False,
 ) -> rx.Component:
     """A labelled input; ``name`` (default ``field_id``) is its key in the submitted form.
 
     ``auto_focus`` puts the cursor in it when it appears (the SMS code field after "Send code").
+    ``read_only``: shown and submitted, not editable (a value the server still checks).
     """
     extra: dict[str, Any] = {"input_mode": input_mode} if input_mode else {}
     if auto_focus:
         extra["auto_focus"] = True
+    if read_only:
+        extra["read_only"] = True
     if value is not None:
         extra.update(value=value, on_change=on_change)
     elif default_value is not None:
@@ -197,4 +201,45 @@ def checkbox_field(
         field_error(error, f"{field_id}-error"),
         spacing="1",
         width="100%",
+    )
+
+
+def choice_field(
+    legend: rx.Var | str,
+    name: str,
+    options: list[tuple[str, rx.Var | str]],
+    error: rx.Var,
+    *,
+    default_value: str | None = None,
+) -> rx.Component:
+    """Native radio buttons in a fieldset whose legend asks the question; the error under them.
+
+    Each choice has the id ``<name>-<value>`` and its own label (a 44 px tap target on a phone);
+    arrow keys move between the choices, Space picks one.
+    """
+    error_id = f"{name}-error"
+    return rx.el.fieldset(
+        rx.el.legend(
+            legend, class_name=LABEL_CLASS, style={"padding": "0", "margin_bottom": "var(--space-1)"}
+        ),
+        *(
+            rx.hstack(
+                rx.el.input(
+                    type="radio",
+                    id=f"{name}-{value}",
+                    name=name,
+                    value=value,
+                    default_checked=value == default_value,
+                    aria_describedby=error_id,
+                    style={"width": "1.25rem", "height": "1.25rem", "margin": "0", "flex_shrink": "0"},
+                ),
+                rx.el.label(text, html_for=f"{name}-{value}", class_name="rt-Text rt-r-size-3"),
+                spacing="2",
+                align="center",
+                min_height="44px",
+            )
+            for value, text in options
+        ),
+        field_error(error, error_id),
+        style={"border": "none", "padding": "0", "margin": "0", "min_width": "0", "width": "100%"},
     )

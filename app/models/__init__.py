@@ -24,6 +24,13 @@ from app.models.customer_auth import (
     RememberedDevice,
     SmsOutboxEntry,
 )
+from app.models.han import (
+    HanDelivery,
+    HanOrderEvent,
+    HanOrderStatus,
+    HanPortAction,
+    HanPortOrder,
+)
 from app.models.ingest import HanReader, IngestSource
 from app.models.installer import (
     GridArea,
@@ -75,6 +82,11 @@ __all__ = [
     "Customer",
     "CustomerRelationship",
     "GridArea",
+    "HanDelivery",
+    "HanOrderEvent",
+    "HanOrderStatus",
+    "HanPortAction",
+    "HanPortOrder",
     "HanReader",
     "ImportBatchStatus",
     "IngestSource",

@@ -1,7 +1,6 @@
 """The landing page: what the portals are, and where to sign in.
 
-The HAN port service (ordering a meter's HAN port opened) is not built yet: no card, no menu
-entry, so no one lands on a page that cannot serve them.
+The HAN port card leads to the order page on Min side (a visitor signs in first, then lands there).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ PORTALS = (
     ("customer", "house", routes.CUSTOMER_LOGIN),
     ("keys", "key-round", routes.KEYS_LOGIN),
     ("installer", "hard-hat", routes.INSTALLER_LOGIN),
+    ("han", "plug-zap", routes.CUSTOMER_HAN),
 )
 
 

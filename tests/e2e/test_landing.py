@@ -18,6 +18,8 @@ PORTAL_LINKS = {
     "portal.customer.link": routes.CUSTOMER_LOGIN,
     "portal.keys.link": routes.KEYS_LOGIN,
     "portal.installer.link": routes.INSTALLER_LOGIN,
+    # HAN port orders live on Min side: a visitor is sent to sign in first, then comes back.
+    "portal.han.link": routes.CUSTOMER_HAN,
 }
 
 

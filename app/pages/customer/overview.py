@@ -54,6 +54,13 @@ def _links() -> rx.Component:
             min_height=TAP,
         ),
         rx.button(
+            rx.link(S.t["han.go_to_orders"], href=routes.CUSTOMER_HAN, underline="none"),
+            as_child=True,
+            size="3",
+            variant="soft",
+            min_height=TAP,
+        ),
+        rx.button(
             rx.link(S.t["customer.profile"], href=routes.CUSTOMER_PROFILE, underline="none"),
             as_child=True,
             size="3",

@@ -1,1 +1,3 @@
-"""HAN port orders: pages."""
+"""HAN port orders: pages. Importing this package registers them."""
+
+from app.pages.han import customer, staff  # noqa: F401

@@ -1,0 +1,252 @@
+"""The grid company's HAN port orders: the queue (received by default) and one order (desktop first)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app import routes
+from app.components.data_table import empty_state, paging_bar
+from app.components.dialogs import form_dialog
+from app.components.fields import select_field, text_area_field, text_field
+from app.components.filters import apply_button, filter_form, filter_select, options_of
+from app.components.notes_list import notes_list
+from app.components.page_heading import page_heading
+from app.components.status_badge import status_badge
+from app.components.template import template
+from app.pages.keys import table
+from app.states.han.staff import HanOrderState as O
+from app.states.han.staff import HanQueueState as Q
+
+COLUMNS = (
+    ("han.col.action", "action"),
+    ("han.col.delivery", "delivery"),
+    ("han.col.meter", "meter"),
+    ("han.col.customer", "customer"),
+    ("han.col.address", "address"),
+    ("han.col.received", "received"),
+)
+
+
+def _queue_row(item: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        table.row_header(
+            rx.link(
+                item["id"],
+                href=routes.STAFF_HAN_ORDER + "?id=" + item["id"],
+                aria_label=Q.t["han.col.number"] + " " + item["id"],
+            )
+        ),
+        table.cell(status_badge(item["status_label"], item["status"])),
+        *(table.cell(item[field]) for _, field in COLUMNS),
+        class_name="rt-TableRow",
+        data_id=item["id"],
+    )
+
+
+@template(route=routes.STAFF_HAN, title="HAN-bestillinger", on_load=Q.load)
+def staff_han_queue() -> rx.Component:
+    t = Q.t
+    return rx.vstack(
+        page_heading(t["han.queue_title"]),
+        filter_form(
+            filter_select(
+                t["han.filter_status"],
+                "status-filter",
+                "status",
+                t["han.all_statuses"],
+                options_of(Q.statuses),
+                default_value=Q.status_filter,
+            ),
+            apply_button(t["han.apply_filter"]),
+            on_submit=Q.apply_filters,
+        ),
+        # A focusable, named scrolling box: on a narrow screen an empty queue's header still scrolls.
+        table.scrollable_table(
+            table.header(*(t[key] for key in ("han.col.number", "han.col.status", *(k for k, _ in COLUMNS)))),
+            table.body(rx.foreach(Q.rows, _queue_row)),
+            label=t["han.queue_title"],
+            table_id="han-queue",
+        ),
+        empty_state(Q.rows.length() == 0, t["han.none"]),
+        paging_bar(
+            at_first=Q.page <= 0,
+            at_last=Q.page + 1 >= Q.page_count,
+            on_previous=Q.go_to_page(Q.page - 1),
+            on_next=Q.go_to_page(Q.page + 1),
+            position=(Q.page_text,),
+            previous_label=t["han.previous"],
+            next_label=t["han.next_page"],
+        ),
+        spacing="5",
+        width="100%",
+    )
+
+
+def _pairs(keys_and_fields: list[tuple[str, str]]) -> rx.Component:
+    return rx.el.dl(
+        *(
+            rx.fragment(
+                rx.el.dt(O.t[key], style={"font_weight": "600"}),
+                rx.el.dd(O.facts[field], style={"margin": "0 0 var(--space-2) 0"}),
+            )
+            for key, field in keys_and_fields
+        ),
+        style={"display": "grid", "grid_template_columns": "12rem 1fr", "gap": "0 var(--space-4)"},
+    )
+
+
+def _dialogs() -> rx.Component:
+    t = O.t
+    return rx.fragment(
+        form_dialog(
+            t["han.complete_title"],
+            t["han.complete_question"],
+            open=O.complete_open,
+            on_open_change=O.set_complete_open,
+            on_submit=O.complete,
+            submit_label=t["han.complete"],
+            cancel_label=t["han.cancel"],
+            fields=(
+                select_field(
+                    t["han.port_state_after"],
+                    "port_state",
+                    O.port_states,
+                    O.errors["port_state"],
+                    default_value=O.facts["port_state_default"],
+                ),
+                text_field(
+                    t["han.completed_on"],
+                    "completed_on",
+                    O.errors["completed_on"],
+                    type="date",
+                    default_value=O.today,
+                ),
+            ),
+            dialog_id="han-complete-dialog",
+        ),
+        form_dialog(
+            t["han.reject_title"],
+            t["han.reject_question"],
+            open=O.reject_open,
+            on_open_change=O.set_reject_open,
+            on_submit=O.reject,
+            submit_label=t["han.reject"],
+            cancel_label=t["han.cancel"],
+            fields=(text_area_field(t["han.reason"], "reason", O.errors["reason"], required=True, rows="3"),),
+            danger=True,
+            dialog_id="han-reject-dialog",
+        ),
+        form_dialog(
+            t["han.note_title"],
+            t["han.note_question"],
+            open=O.note_open,
+            on_open_change=O.set_note_open,
+            on_submit=O.add_note,
+            submit_label=t["han.save_note"],
+            cancel_label=t["han.cancel"],
+            fields=(text_area_field(t["han.note"], "note", O.errors["note"], required=True, rows="4"),),
+            dialog_id="han-note-dialog",
+        ),
+    )
+
+
+def _toolbar() -> rx.Component:
+    t = O.t
+    return rx.hstack(
+        rx.button(
+            t["han.take"], size="2", high_contrast=True, disabled=~O.can_take, on_click=O.take, id="han-take"
+        ),
+        rx.button(
+            t["han.complete"],
+            size="2",
+            high_contrast=True,
+            disabled=~O.can_complete,
+            on_click=O.set_complete_open(True),
+            id="han-complete",
+        ),
+        rx.button(
+            t["han.reject"],
+            size="2",
+            variant="soft",
+            color_scheme="red",
+            high_contrast=True,
+            disabled=~O.can_reject,
+            on_click=O.set_reject_open(True),
+            id="han-reject",
+        ),
+        rx.button(
+            t["han.new_note"], size="2", variant="soft", high_contrast=True, on_click=O.set_note_open(True)
+        ),
+        rx.link(t["han.back_to_queue"], href=routes.STAFF_HAN),
+        role="toolbar",
+        aria_label=O.heading,
+        spacing="2",
+        align="center",
+        wrap="wrap",
+    )
+
+
+@template(route=routes.STAFF_HAN_ORDER, title="HAN-bestilling", on_load=O.load)
+def staff_han_order() -> rx.Component:
+    t = O.t
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(O.heading, size="7", as_="h1"),
+            status_badge(O.status_label, O.status, size="3", id="han-order-status"),
+            align="center",
+            spacing="4",
+            wrap="wrap",
+        ),
+        _toolbar(),
+        rx.cond(
+            O.facts["reject_reason"],
+            rx.callout(
+                t["han.reason"] + ": " + O.facts["reject_reason"],
+                icon="info",
+                color_scheme="amber",
+                high_contrast=True,
+                width="100%",
+            ),
+        ),
+        rx.grid(
+            rx.card(
+                rx.vstack(
+                    rx.heading(t["han.col.action"], size="4", as_="h2"),
+                    _pairs(
+                        [
+                            ("han.col.action", "action"),
+                            ("han.col.delivery", "delivery"),
+                            ("han.delivery_address", "delivery_address"),
+                            ("han.comment", "comment"),
+                            ("han.col.received", "received"),
+                            ("han.completed_on", "completed_on"),
+                        ]
+                    ),
+                )
+            ),
+            rx.card(
+                rx.vstack(
+                    rx.heading(t["han.customer"], size="4", as_="h2"),
+                    _pairs(
+                        [
+                            ("han.customer", "customer"),
+                            ("han.mobile", "mobile"),
+                            ("han.address", "address"),
+                            ("han.installation_number", "installation_number"),
+                            ("han.metering_point_id", "metering_point_id"),
+                            ("han.meter_number", "meter"),
+                            ("han.meter_model", "meter_model"),
+                            ("han.port_state", "port"),
+                        ]
+                    ),
+                )
+            ),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        notes_list(t["han.history"], O.history),
+        _dialogs(),
+        spacing="4",
+        width="100%",
+    )

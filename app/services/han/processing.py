@@ -1,0 +1,239 @@
+"""HAN port orders on the grid company's side: the queue, one order, take, complete, reject, notes.
+
+Staff see and process only their own grid company's orders; any other is refused (audited) as if
+it did not exist. The customer gets an SMS when an order is completed or rejected, in the
+language they ordered in.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, func, select
+
+from app.clock import utcnow
+from app.config import settings
+from app.i18n import translate
+from app.models import (
+    Customer,
+    CustomerRelationship,
+    HanOrderStatus,
+    HanPortAction,
+    HanPortOrder,
+    Meter,
+    Role,
+)
+from app.services.audit import record_audit
+from app.services.caller import Caller
+from app.services.errors import AccessDenied, DomainError
+from app.services.han.events import move
+from app.services.mobile_numbers import parse_mobile
+from app.services.notify.sms import SmsDeliveryError, send_sms
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+REASON_MAX = 1000
+PORT_STATES = ("open", "closed")
+
+
+def staff_grid_company(caller: Caller) -> int:
+    """The grid company whose orders the caller processes; anyone else is refused."""
+    if not caller.is_role(Role.GRID_STAFF) or caller.organisation_id is None:
+        raise AccessDenied("auth.denied")
+    return caller.organisation_id
+
+
+def staff_order(db: Session, caller: Caller, order_id: int) -> HanPortOrder:
+    grid_company_id = staff_grid_company(caller)
+    order = db.get(HanPortOrder, order_id)
+    if order is None or order.grid_company_id != grid_company_id:
+        record_audit(
+            db,
+            "han.order_refused",
+            caller,
+            subject_type="han_port_order",
+            subject_id=order_id,
+            outcome="refused",
+        )
+        db.commit()
+        raise AccessDenied("han.not_found")
+    return order
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    status: str
+    action: str
+    delivery: str
+    meter_serial: str
+    customer: str
+    address: str
+    created_at: datetime
+
+
+def list_orders(
+    db: Session, caller: Caller, *, status: str = "", page: int = 0, page_size: int = PAGE_SIZE
+) -> tuple[list[QueueRow], int]:
+    """One page (from 0) of the caller's grid company's orders, oldest first, and how many match."""
+    grid_company_id = staff_grid_company(caller)
+    conditions = [HanPortOrder.grid_company_id == grid_company_id]
+    if status:
+        conditions.append(HanPortOrder.status == status)
+    total = db.exec(select(func.count()).select_from(HanPortOrder).where(*conditions)).one()
+    rows = db.exec(
+        select(HanPortOrder, Meter.serial, Customer.name, CustomerRelationship)
+        .join(Meter, Meter.id == HanPortOrder.meter_id)
+        .join(Customer, Customer.id == HanPortOrder.customer_id)
+        .join(CustomerRelationship, CustomerRelationship.id == HanPortOrder.relationship_id)
+        .where(*conditions)
+        .order_by(col(HanPortOrder.id))
+        .offset(max(page, 0) * page_size)
+        .limit(page_size)
+    ).all()
+    return [
+        QueueRow(
+            id=order.id or 0,
+            status=order.status,
+            action=order.action,
+            delivery=order.delivery,
+            meter_serial=serial,
+            customer=name,
+            address=f"{relationship.address}, {relationship.postcode} {relationship.city}",
+            created_at=order.created_at,
+        )
+        for order, serial, name, relationship in rows
+    ], int(total)
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    order: HanPortOrder
+    meter_serial: str
+    meter_model: str
+    port_state: str
+    customer: str
+    mobile: str
+    address: str
+    installation_number: str
+    metering_point_id: str
+
+
+def order_detail(db: Session, caller: Caller, order_id: int) -> OrderDetail:
+    order = staff_order(db, caller, order_id)
+    meter = db.get(Meter, order.meter_id)
+    customer = db.get(Customer, order.customer_id)
+    relationship = db.get(CustomerRelationship, order.relationship_id)
+    assert meter is not None and customer is not None and relationship is not None
+    return OrderDetail(
+        order=order,
+        meter_serial=meter.serial,
+        meter_model=f"{meter.manufacturer} {meter.model}",
+        port_state=meter.han_port_state,
+        customer=customer.name,
+        mobile=customer.mobile or "",
+        address=f"{relationship.address}, {relationship.postcode} {relationship.city}",
+        installation_number=relationship.installation_number,
+        metering_point_id=relationship.metering_point_id,
+    )
+
+
+def take_order(db: Session, caller: Caller, order_id: int) -> HanPortOrder:
+    """The caller takes a received order: it is now in progress, handled by them."""
+    order = staff_order(db, caller, order_id)
+    move(db, caller, order, HanOrderStatus.IN_PROGRESS)
+    order.handled_by_user_id = caller.user_id
+    return order
+
+
+def _today() -> date:
+    return utcnow().astimezone(ZoneInfo(settings.timezone)).date()
+
+
+def parse_completed_on(text: str) -> date:
+    """The completion date as the date field sends it (YYYY-MM-DD); not in the future."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError("han.invalid_date", field="completed_on") from None
+    if day > _today():
+        raise DomainError("han.date_in_future", field="completed_on")
+    return day
+
+
+def complete_order(
+    db: Session, caller: Caller, order_id: int, *, port_state: str, completed_on: str
+) -> HanPortOrder:
+    """Done: the port's state (open or closed) and the date are recorded on the order and the meter."""
+    order = staff_order(db, caller, order_id)
+    if port_state not in PORT_STATES:
+        raise DomainError("han.choose_port_state", field="port_state")
+    day = parse_completed_on(completed_on)
+    move(db, caller, order, HanOrderStatus.COMPLETED)
+    order.port_state = port_state
+    order.completed_on = day
+    order.handled_by_user_id = caller.user_id
+    meter = db.get(Meter, order.meter_id)
+    assert meter is not None
+    meter.han_port_state = port_state
+    meter.han_port_changed_on = day
+    db.add(meter)
+    record_audit(
+        db,
+        "han.port_state_set",
+        caller,
+        subject_type="meter",
+        subject_id=meter.id or "",
+        detail=f"{meter.serial}: {port_state} from {day.isoformat()} (order {order.id})",
+    )
+    _notify_customer(
+        db, caller, order, "han.sms.completed", state=translate(f"han.port.{port_state}", order.language)
+    )
+    return order
+
+
+def reject_order(db: Session, caller: Caller, order_id: int, reason: str) -> HanPortOrder:
+    order = staff_order(db, caller, order_id)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("han.reason_required", field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError("han.too_long", field="reason")
+    move(db, caller, order, HanOrderStatus.REJECTED, reason=reason)
+    order.reject_reason = reason
+    order.handled_by_user_id = caller.user_id
+    _notify_customer(db, caller, order, "han.sms.rejected", reason=reason)
+    return order
+
+
+def default_port_state(action: str) -> str:
+    return "open" if action == HanPortAction.OPEN else "closed"
+
+
+def _notify_customer(db: Session, caller: Caller, order: HanPortOrder, key: str, **params: object) -> None:
+    """An SMS to the customer's mobile on record; a failed SMS never undoes the decision."""
+    customer = db.get(Customer, order.customer_id)
+    to = parse_mobile(customer.mobile if customer else None)
+    outcome = "ok"
+    if to is None:
+        outcome = "no_mobile"
+    else:
+        body = translate(key, order.language, number=order.id, **params)
+        try:
+            send_sms(db, to, body)
+        except SmsDeliveryError as error:
+            log.warning("HAN order %s: SMS not sent (%s)", order.id, error.key)
+            outcome = "failed"
+    record_audit(
+        db,
+        "han.customer_notified",
+        caller,
+        subject_type="han_port_order",
+        subject_id=order.id or "",
+        outcome=outcome,
+        detail=key,
+    )

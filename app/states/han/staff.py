@@ -1,0 +1,264 @@
+"""Grid-company staff: the queue of HAN port orders and one order's processing.
+
+Every handler checks the caller on the server and the service checks the order belongs to the
+caller's grid company. Database work runs off the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+from sqlmodel import Session
+
+from app.clock import utcnow
+from app.config import settings
+from app.db import session_scope
+from app.i18n import translate
+from app.i18n.times import format_local_time
+from app.models import HanOrderStatus, Role
+from app.services.han.events import HistoryLine, add_note, history
+from app.services.han.processing import (
+    PAGE_SIZE,
+    PORT_STATES,
+    OrderDetail,
+    complete_order,
+    default_port_state,
+    list_orders,
+    order_detail,
+    reject_order,
+    staff_order,
+    take_order,
+)
+from app.services.han.statuses import ALL_STATUSES, HAN_ORDER_STATUSES
+from app.states.db_thread import read_in_thread
+from app.states.form import form_text, run_form
+from app.states.paging import clamp_page, int_or_none, page_count_for
+from app.states.session import SessionState
+
+
+def status_options(language: str) -> list[dict[str, str]]:
+    return [{"value": s.value, "label": translate(f"han.status.{s.value}", language)} for s in ALL_STATUSES]
+
+
+class HanQueueState(SessionState):
+    """One page (from 0) of the grid company's orders, filtered by status (received by default)."""
+
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 0
+    status_filter: str = HanOrderStatus.RECEIVED.value
+
+    @rx.var(cache=True)
+    def page_count(self) -> int:
+        return page_count_for(self.total, PAGE_SIZE)
+
+    @rx.var(cache=True)
+    def page_text(self) -> str:
+        return translate("installer.page_of", self.language, page=self.page + 1, pages=self.page_count)
+
+    @rx.var(cache=True)
+    def statuses(self) -> list[dict[str, str]]:
+        return status_options(self.language)
+
+    async def _reload(self, handler: str) -> None:
+        status, page, language = self.status_filter, self.page, self.language
+
+        def read(db: Session) -> tuple[list[dict[str, str]], int]:
+            caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
+            rows, total = list_orders(db, caller, status=status, page=page)
+            return [
+                {
+                    "id": str(row.id),
+                    "status": row.status,
+                    "status_label": translate(f"han.status.{row.status}", language),
+                    "action": translate(f"han.action.{row.action}", language),
+                    "delivery": translate(f"han.delivery.{row.delivery}", language),
+                    "meter": row.meter_serial,
+                    "customer": row.customer,
+                    "address": row.address,
+                    "received": format_local_time(row.created_at),
+                }
+                for row in rows
+            ], total
+
+        self.rows, self.total = await read_in_thread(read)
+
+    @rx.event
+    async def load(self) -> None:
+        self.page = 0
+        await self._reload("load")
+
+    @rx.event
+    async def apply_filters(self, form: dict) -> None:
+        status = form_text(form, "status")
+        self.status_filter = status if status in set(HanOrderStatus) else ""
+        self.page = 0
+        await self._reload("apply_filters")
+
+    @rx.event
+    async def go_to_page(self, page: int) -> None:
+        self.page = clamp_page(page, self.page_count, first=0)
+        await self._reload("go_to_page")
+
+
+class HanOrderState(SessionState):
+    """One order (``?id=``): its facts, its history, and what staff may do with it now."""
+
+    order_id: int = 0
+    status: str = ""
+    facts: dict[str, str] = {}
+    history: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    complete_open: bool = False
+    reject_open: bool = False
+    note_open: bool = False
+    today: str = ""
+
+    @rx.var(cache=True)
+    def heading(self) -> str:
+        return translate("han.order_heading", self.language, number=self.order_id) if self.order_id else ""
+
+    @rx.var(cache=True)
+    def status_label(self) -> str:
+        return translate(f"han.status.{self.status}", self.language) if self.status else ""
+
+    @rx.var(cache=True)
+    def can_take(self) -> bool:
+        return HAN_ORDER_STATUSES.allowed(self.status, HanOrderStatus.IN_PROGRESS)
+
+    @rx.var(cache=True)
+    def can_complete(self) -> bool:
+        return HAN_ORDER_STATUSES.allowed(self.status, HanOrderStatus.COMPLETED)
+
+    @rx.var(cache=True)
+    def can_reject(self) -> bool:
+        return HAN_ORDER_STATUSES.allowed(self.status, HanOrderStatus.REJECTED)
+
+    @rx.var(cache=True)
+    def port_states(self) -> list[dict[str, str]]:
+        return [{"value": s, "label": translate(f"han.port.{s}", self.language)} for s in PORT_STATES]
+
+    def _id_from_url(self) -> int:
+        return int_or_none(self.router.url.query_parameters.get("id", "")) or 0
+
+    def _show(self, detail: OrderDetail, lines: list[HistoryLine]) -> None:
+        language = self.language
+        order = detail.order
+        self.order_id = order.id or 0
+        self.status = order.status
+        self.facts = {
+            "action": translate(f"han.action.{order.action}", language),
+            "delivery": translate(f"han.delivery.{order.delivery}", language),
+            "delivery_address": order.delivery_address or "-",
+            "comment": order.comment or "-",
+            "meter": detail.meter_serial,
+            "meter_model": detail.meter_model,
+            "port": translate(f"han.port.{detail.port_state or 'unknown'}", language),
+            "customer": detail.customer,
+            "mobile": detail.mobile,
+            "address": detail.address,
+            "installation_number": detail.installation_number,
+            "metering_point_id": detail.metering_point_id,
+            "received": format_local_time(order.created_at),
+            "reject_reason": order.reject_reason,
+            "completed_on": order.completed_on.strftime("%d.%m.%Y") if order.completed_on else "",
+            "port_state_default": default_port_state(order.action),
+        }
+        self.history = [
+            {
+                "at": format_local_time(line.at),
+                "who": line.who,
+                "what": translate("han.note", language)
+                if line.kind == "note"
+                else (
+                    translate(f"han.status.{line.from_status}", language) + " → " if line.from_status else ""
+                )
+                + translate(f"han.status.{line.to_status}", language),
+                "text": line.text,
+            }
+            for line in lines
+        ]
+
+    async def _reload(self, handler: str, order_id: int) -> None:
+        def read(db: Session) -> tuple[OrderDetail, list[HistoryLine]]:
+            caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
+            detail = order_detail(db, caller, order_id)
+            return detail, history(db, detail.order)
+
+        self._show(*await read_in_thread(read))
+
+    @rx.event
+    async def load(self) -> None:
+        self.errors = {}
+        self.order_id, self.status, self.facts, self.history = 0, "", {}, []
+        self.complete_open = self.reject_open = self.note_open = False
+        self.today = utcnow().astimezone(ZoneInfo(settings.timezone)).date().isoformat()
+        await self._reload("load", self._id_from_url())
+
+    async def _act(self, handler: str, work: Any, done_key: str):  # type: ignore[no-untyped-def]
+        order_id = self.order_id
+
+        def run() -> None:
+            with session_scope() as db:
+                caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
+                work(db, caller, order_id)
+
+        done = await run_form(self, run)
+        if not done.ok:
+            # A field's error shows next to the field (the dialog stays open); any other as a toast.
+            if done.error is not None and "form" in self.errors:
+                message = self.errors.pop("form")
+                await self._reload(handler, order_id)
+                return rx.toast.error(message)
+            return None
+        self.complete_open = self.reject_open = self.note_open = False
+        await self._reload(handler, order_id)
+        return rx.toast.success(translate(done_key, self.language))
+
+    @rx.event
+    async def take(self):
+        return await self._act("take", lambda db, caller, number: take_order(db, caller, number), "han.taken")
+
+    @rx.event
+    async def complete(self, form: dict):
+        port_state, completed_on = form_text(form, "port_state"), form_text(form, "completed_on")
+        return await self._act(
+            "complete",
+            lambda db, caller, number: complete_order(
+                db, caller, number, port_state=port_state, completed_on=completed_on
+            ),
+            "han.decided",
+        )
+
+    @rx.event
+    async def reject(self, form: dict):
+        reason = form_text(form, "reason")
+        return await self._act(
+            "reject", lambda db, caller, number: reject_order(db, caller, number, reason), "han.decided"
+        )
+
+    @rx.event
+    async def add_note(self, form: dict):
+        note = form_text(form, "note")
+        return await self._act(
+            "add_note",
+            lambda db, caller, number: add_note(db, caller, staff_order(db, caller, number), note),
+            "han.note_added",
+        )
+
+    @rx.event
+    def set_complete_open(self, is_open: bool) -> None:
+        self.errors = {}
+        self.complete_open = is_open
+
+    @rx.event
+    def set_reject_open(self, is_open: bool) -> None:
+        self.errors = {}
+        self.reject_open = is_open
+
+    @rx.event
+    def set_note_open(self, is_open: bool) -> None:
+        self.errors = {}
+        self.note_open = is_open
