@@ -23,6 +23,7 @@ from stdnum import ean
 
 from app.clock import utcnow
 from app.db import get_engine
+from app.demo_han import add_han_demo
 from app.demo_installer import add_installer_demo
 from app.demo_keys import add_demo_key_units
 from app.models import (
@@ -272,6 +273,7 @@ def _build_master_data(db: Session) -> list[DemoLogin]:
     reader = db.exec(select(User).where(User.role == Role.KEY_READER.value)).first()
     add_demo_key_units(db, distributor.id or 0, reader.id if reader else None)
     add_installer_demo(db, grid.id or 0, installer.id or 0)
+    add_han_demo(db, grid.id or 0)
     return logins
 
 

@@ -201,3 +201,25 @@ def test_the_demo_distributor_has_a_real_key_list(demo_engine):
         assert list_units(db, caller, UnitQuery(kind="concentrator")).total > 0
         reader = db.exec(select(User).where(User.email == "keyreader@demo.meterportal.no")).one()
         assert reader_units(db, Caller(role=Role.KEY_READER, user_id=reader.id), UnitQuery()).total == 12
+
+
+def test_grid_staff_meet_a_queue_of_han_port_orders_placed_by_customers(demo_engine):
+    from app.models import HanPortOrder, UserSession
+
+    with Session(demo_engine) as db:
+        orders = db.exec(select(HanPortOrder).order_by(HanPortOrder.id)).all()
+        assert [o.status for o in orders] == ["received", "received", "in_progress"]
+        # On the newest electricity relationships: the browser tests sign in as the first ones.
+        newest = db.exec(
+            select(CustomerRelationship.id)
+            .join(Meter, Meter.id == CustomerRelationship.meter_id)
+            .where(Meter.medium == Medium.ELECTRICITY)
+            .order_by(CustomerRelationship.id.desc())
+            .limit(3)
+        ).all()
+        assert {o.relationship_id for o in orders} == set(newest)
+        # The customers' demo sessions that placed them are ended.
+        live = db.exec(
+            select(UserSession).where(UserSession.client_address == "demo", UserSession.revoked_at.is_(None))
+        ).all()
+        assert live == []
