@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from app.clock import utcnow
+from app.clock import local_now
 from app.config import settings
 from app.i18n import translate
 from app.models import (
@@ -150,8 +150,9 @@ def take_order(db: Session, caller: Caller, order_id: int) -> HanPortOrder:
     return order
 
 
-def _today() -> date:
-    return utcnow().astimezone(ZoneInfo(settings.timezone)).date()
+def local_today() -> date:
+    """Today in the utility's time zone: the latest date an order can be completed on."""
+    return local_now(ZoneInfo(settings.timezone)).date()
 
 
 def parse_completed_on(text: str) -> date:
@@ -160,7 +161,7 @@ def parse_completed_on(text: str) -> date:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise DomainError("han.invalid_date", field="completed_on") from None
-    if day > _today():
+    if day > local_today():
         raise DomainError("han.date_in_future", field="completed_on")
     return day
 

@@ -7,13 +7,10 @@ caller's grid company. Database work runs off the event loop.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlmodel import Session
 
-from app.clock import utcnow
-from app.config import settings
 from app.db import session_scope
 from app.i18n import translate
 from app.i18n.times import format_local_time
@@ -26,6 +23,7 @@ from app.services.han.processing import (
     complete_order,
     default_port_state,
     list_orders,
+    local_today,
     order_detail,
     reject_order,
     staff_order,
@@ -194,7 +192,7 @@ class HanOrderState(SessionState):
         self.errors = {}
         self.order_id, self.status, self.facts, self.history = 0, "", {}, []
         self.complete_open = self.reject_open = self.note_open = False
-        self.today = utcnow().astimezone(ZoneInfo(settings.timezone)).date().isoformat()
+        self.today = local_today().isoformat()
         await self._reload("load", self._id_from_url())
 
     async def _act(self, handler: str, work: Any, done_key: str):  # type: ignore[no-untyped-def]
