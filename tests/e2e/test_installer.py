@@ -157,6 +157,27 @@ def test_create_fetch_refuse_send_approve_and_see_the_status(browser: Browser, b
     page.context.close()
 
 
+def test_no_fills_only_the_fields_empty_on_screen(browser: Browser, base_url: str):
+    """Issue 21.7: "No" keeps what was typed but not saved, and fills what is empty on screen."""
+    page = _page(browser, DESKTOP, Role.INSTALLER)
+    _create(page, base_url)
+    installation = _demo_installation()
+    page.locator("#installation_address").fill("Skrevet gate 5")  # typed, never saved
+    page.locator("#main_fuse_after").fill("40")
+    _fetch(page, meter=installation.meter_number)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator("#fetch-status-code")).to_have_text("100")
+    dialog.get_by_label(t("installer.no")).check()
+    dialog.get_by_role("button", name=t("installer.update_and_close")).click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator("#tool-fetch")).to_be_focused()
+    expect(page.locator("#installation_address")).to_have_value("Skrevet gate 5")
+    expect(page.locator("#main_fuse_after")).to_have_value("40")
+    expect(page.locator("#owner_surname")).to_have_value(installation.owner_surname)
+    expect(page.locator("#ean")).to_have_value(installation.ean)
+    page.context.close()
+
+
 def test_the_form_is_usable_on_a_tablet(browser: Browser, base_url: str):
     page = _page(browser, TABLET, Role.INSTALLER)
     number = _create(page, base_url)

@@ -123,11 +123,11 @@ def test_staff_take_and_complete_and_the_customer_is_told(world, monkeypatch):
     assert state.can_take and not state.can_complete and state.facts["meter"] == world.meter_serial
     run(HanOrderState.take.fn(state))
     assert state.status == "in_progress" and state.can_complete
-    run(HanOrderState.set_complete_open.fn(state, True))
+    HanOrderState.show_dialog.fn(state, "complete")
     run(HanOrderState.complete.fn(state, {"port_state": "open", "completed_on": "not a date"}))
-    assert state.errors["completed_on"] and state.complete_open  # the dialog stays open
+    assert state.errors["completed_on"] and state.open_dialog == "complete"  # the dialog stays open
     run(HanOrderState.complete.fn(state, {"port_state": "open", "completed_on": "2026-01-05"}))
-    assert state.status == "completed" and not state.complete_open
+    assert state.status == "completed" and state.open_dialog == ""
     with session_scope() as db:
         meter = db.exec(select(Meter).where(Meter.serial == world.meter_serial)).one()
         assert meter.han_port_state == "open"

@@ -158,11 +158,45 @@ def test_send_refuses_with_the_missing_fields_before_asking_send_now(world, monk
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
     NotificationFormState.load.fn(state)
     asyncio.run(NotificationFormState.submit_form.fn(state, {"intent": "send"}))
-    assert not state.send_open  # no "Send now?" while a mandatory field is empty
+    assert state.open_dialog != "send"  # no "Send now?" while a mandatory field is empty
     assert state.errors["form"] and len(state.errors) > 1
     form = {"intent": "send", **complete_values(), "owner_id_number": FODSELSNUMMER}
     asyncio.run(NotificationFormState.submit_form.fn(state, form))
-    assert state.send_open and state.errors == {}
+    assert state.open_dialog == "send" and state.errors == {}
+
+
+def test_save_on_a_draft_asks_to_send_now_as_elsmart_does(world, monkeypatch):
+    """Elsmart's "Spara": "Ärendet har inte skickats för godkännande. Vill du göra detta nu?"."""
+    number = _notification(world, sent=False)
+    state = state_as(NotificationFormState, _token(world.installer))
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    values = {**complete_values(), "meter_placement": ""}
+    asyncio.run(NotificationFormState.submit_form.fn(state, {"intent": "save", **values}))
+    assert state.open_dialog == "send"
+    NotificationFormState.dialog_open_change.fn(state, False)  # Cancel: it stays a draft
+    assert state.open_dialog == "" and state.status == NotificationStatus.NOT_SENT
+    asyncio.run(NotificationFormState.submit_form.fn(state, {"intent": "save", **values}))
+    NotificationFormState.confirm_send.fn(state, {})  # OK, but the desired meter placement is empty
+    assert state.status == NotificationStatus.NOT_SENT and state.errors["meter_placement"]
+    form = {"intent": "save", **complete_values(), "owner_id_number": FODSELSNUMMER}
+    asyncio.run(NotificationFormState.submit_form.fn(state, form))
+    NotificationFormState.confirm_send.fn(state, {})
+    assert state.status == NotificationStatus.FOR_APPROVAL and state.open_dialog == ""
+    with session_scope() as db:
+        assert db.get(PreNotification, number).status == NotificationStatus.FOR_APPROVAL
+
+
+def test_save_on_a_notification_returned_for_changes_does_not_ask(world, monkeypatch):
+    number = _notification(world, sent=True)
+    with session_scope() as db:
+        decide(db, world.staff, number, NotificationStatus.NEEDS_CHANGES, "Fuse?")
+    state = state_as(NotificationFormState, _token(world.installer))
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    NotificationFormState.edit.fn(state)
+    asyncio.run(NotificationFormState.submit_form.fn(state, {"intent": "save", **complete_values()}))
+    assert state.open_dialog == "" and state.status == NotificationStatus.NEEDS_CHANGES
 
 
 def test_installer_and_staff_lists_say_the_page_as_the_key_pages_do(world):

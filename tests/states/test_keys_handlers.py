@@ -169,12 +169,12 @@ def test_revoking_another_organisations_rights_is_refused(world: World):
 def test_a_distributor_assigns_and_revokes_through_the_dialogs(world: World):
     state = _listed(ReadRightsState, world.own.token, world.prefix)
     _call(ReadRightsState, state, "select_page")
-    _call(ReadRightsState, state, "open_dialog", "assign")
-    assert state.dialog == "assign"
+    _call(ReadRightsState, state, "show_dialog", "assign")
+    assert state.open_dialog == "assign"
     _call(ReadRightsState, state, "assign", {"email": "not an address"})
-    assert state.errors.get("email") and state.dialog == "assign"
+    assert state.errors.get("email") and state.open_dialog == "assign"
     _call(ReadRightsState, state, "assign", {"email": world.reader_email})
-    assert state.dialog == "" and state.errors == {}
+    assert state.open_dialog == "" and state.errors == {}
     assert len(_rights(world.own.unit_ids)) == len(world.own.unit_ids)
     assert all(row["readers"] == "1" for row in state.rows)
     _call(ReadRightsState, state, "open_panel", str(world.own.unit_ids[3]))
@@ -187,7 +187,7 @@ def test_a_distributor_assigns_and_revokes_through_the_dialogs(world: World):
 def test_a_distributor_cannot_show_another_organisations_key(world: World):
     state = _listed(ReadRightsState, world.own.token, world.prefix)
     _call(ReadRightsState, state, "open_panel", str(world.other.unit_ids[0]))
-    assert state.panel_open is False  # not a listed row: nothing opens
+    assert state.open_dialog != "readers"  # not a listed row: nothing opens
     state.panel_unit_id = str(world.other.unit_ids[0])
     with pytest.raises(AccessDenied):
         _call(ReadRightsState, state, "show_unit_key")
@@ -331,11 +331,11 @@ def test_an_old_sign_in_asks_for_the_password_before_the_export(world: World):
     state = _listed(KeyExportState, world.own.token, world.prefix)
     _call(KeyExportState, state, "select_page")
     assert _call(KeyExportState, state, "export", {"format": "worker_json"}) is None
-    assert state.reauth_open and state.pending_format == "worker_json"
+    assert state.open_dialog == "reauth" and state.pending_format == "worker_json"
     _call(KeyExportState, state, "reauthenticate", {"password": "wrong"})
-    assert set(state.errors) == {"password"} and state.reauth_open
+    assert set(state.errors) == {"password"} and state.open_dialog == "reauth"
     events = _call(KeyExportState, state, "reauthenticate", {"password": PASSWORD})
-    assert "_download" in str(events) and not state.reauth_open and state.errors == {}
+    assert "_download" in str(events) and state.open_dialog == "" and state.errors == {}
     assert PASSWORD not in str(state.dict())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.dialogs import confirm_dialog
+from app.components.dialogs import dialog_button, form_dialog
 from app.components.fields import form_error, text_field
 from app.components.template import template
 from app.pages.customer.relationship_cards import TAP, linked_card, relationships_card
@@ -75,32 +75,41 @@ def _change_password_form() -> rx.Component:
 def _delete_account() -> rx.Component:
     # The password is asked again (uncontrolled, never a state var): a session opened by an
     # SMS code alone must not be enough to delete the account.
-    return confirm_dialog(
-        rx.button(
+    return rx.fragment(
+        dialog_button(
+            S,
+            "delete_account",
             S.t["customer.delete_account"],
             color_scheme="red",
             variant="soft",
             size="3",
             width="100%",
             min_height=TAP,
+            id="delete-account",
         ),
-        S.t["customer.delete_account"],
-        S.t["customer.delete_account_help"],
-        confirm_label=S.t["customer.delete_account_confirm"],
-        cancel_label=S.t["customer.cancel"],
-        on_submit=S.confirm_delete_account,
-        fields=(
-            text_field(
-                S.t["customer.delete_account_password"],
-                "delete_password",
-                S.errors["password"],
-                name="password",
-                type="password",
-                autocomplete="current-password",
+        form_dialog(
+            S,
+            "delete_account",
+            S.t["customer.delete_account"],
+            S.t["customer.delete_account_help"],
+            submit_label=S.t["customer.delete_account_confirm"],
+            cancel_label=S.t["customer.cancel"],
+            on_submit=S.confirm_delete_account,
+            fields=(
+                text_field(
+                    S.t["customer.delete_account_password"],
+                    "delete_password",
+                    S.errors["password"],
+                    name="password",
+                    type="password",
+                    autocomplete="current-password",
+                ),
             ),
+            error=S.errors["form"],
+            danger=True,
+            dialog_id="delete-account-dialog",
+            alert=True,
         ),
-        error=S.errors["form"],
-        danger=True,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.dialogs import confirm_dialog
+from app.components.dialogs import dialog_button, form_dialog
 from app.components.fields import checkbox_field, choice_field, form_error, text_area_field, text_field
 from app.components.status_badge import status_badge
 from app.components.template import template
@@ -105,22 +105,31 @@ def _order_card(order: rx.Var) -> rx.Component:
                 _line("han.port_state", order["result"]),
                 rx.cond(
                     order["cancellable"],
-                    confirm_dialog(
-                        rx.button(
+                    rx.fragment(
+                        dialog_button(
+                            S,
+                            "cancel-" + order["id"],
                             t["han.cancel_order"],
                             variant="soft",
                             color_scheme="gray",
                             high_contrast=True,
                             size="3",
                             min_height=TAP,
+                            id="han-cancel-" + order["id"],
                         ),
-                        t["han.cancel_title"],
-                        t["han.cancel_question"],
-                        confirm_label=t["han.cancel_order"],
-                        cancel_label=t["han.keep"],
-                        on_submit=S.cancel,
-                        fields=(rx.el.input(type="hidden", name="order_id", value=order["id"]),),
-                        danger=True,
+                        form_dialog(
+                            S,
+                            "cancel-" + order["id"],
+                            t["han.cancel_title"],
+                            t["han.cancel_question"],
+                            submit_label=t["han.cancel_order"],
+                            cancel_label=t["han.keep"],
+                            on_submit=S.cancel,
+                            fields=(rx.el.input(type="hidden", name="order_id", value=order["id"]),),
+                            danger=True,
+                            dialog_id="han-cancel-dialog-" + order["id"],
+                            alert=True,
+                        ),
                     ),
                 ),
                 spacing="2",

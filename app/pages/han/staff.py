@@ -6,7 +6,7 @@ import reflex as rx
 
 from app import routes
 from app.components.data_table import empty_state, paging_bar
-from app.components.dialogs import form_dialog
+from app.components.dialogs import dialog_button, form_dialog
 from app.components.fields import select_field, text_area_field, text_field
 from app.components.filters import apply_button, filter_form, filter_select, options_of
 from app.components.notes_list import notes_list
@@ -99,10 +99,10 @@ def _dialogs() -> rx.Component:
     t = O.t
     return rx.fragment(
         form_dialog(
+            O,
+            "complete",
             t["han.complete_title"],
             t["han.complete_question"],
-            open=O.complete_open,
-            on_open_change=O.set_complete_open,
             on_submit=O.complete,
             submit_label=t["han.complete"],
             cancel_label=t["han.cancel"],
@@ -125,10 +125,10 @@ def _dialogs() -> rx.Component:
             dialog_id="han-complete-dialog",
         ),
         form_dialog(
+            O,
+            "reject",
             t["han.reject_title"],
             t["han.reject_question"],
-            open=O.reject_open,
-            on_open_change=O.set_reject_open,
             on_submit=O.reject,
             submit_label=t["han.reject"],
             cancel_label=t["han.cancel"],
@@ -137,10 +137,10 @@ def _dialogs() -> rx.Component:
             dialog_id="han-reject-dialog",
         ),
         form_dialog(
+            O,
+            "note",
             t["han.note_title"],
             t["han.note_question"],
-            open=O.note_open,
-            on_open_change=O.set_note_open,
             on_submit=O.add_note,
             submit_label=t["han.save_note"],
             cancel_label=t["han.cancel"],
@@ -156,26 +156,16 @@ def _toolbar() -> rx.Component:
         rx.button(
             t["han.take"], size="2", high_contrast=True, disabled=~O.can_take, on_click=O.take, id="han-take"
         ),
-        rx.button(
-            t["han.complete"],
-            size="2",
-            high_contrast=True,
-            disabled=~O.can_complete,
-            on_click=O.set_complete_open(True),
+        dialog_button(
+            O, "complete", t["han.complete"], size="2", high_contrast=True, disabled=~O.can_complete,
             id="han-complete",
         ),
-        rx.button(
-            t["han.reject"],
-            size="2",
-            variant="soft",
-            color_scheme="red",
-            high_contrast=True,
-            disabled=~O.can_reject,
-            on_click=O.set_reject_open(True),
-            id="han-reject",
+        dialog_button(
+            O, "reject", t["han.reject"], size="2", variant="soft", color_scheme="red", high_contrast=True,
+            disabled=~O.can_reject, id="han-reject",
         ),
-        rx.button(
-            t["han.new_note"], size="2", variant="soft", high_contrast=True, on_click=O.set_note_open(True)
+        dialog_button(
+            O, "note", t["han.new_note"], size="2", variant="soft", high_contrast=True, id="han-note"
         ),
         rx.link(t["han.back_to_queue"], href=routes.STAFF_HAN),
         role="toolbar",

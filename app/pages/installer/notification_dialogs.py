@@ -4,49 +4,44 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.components.dialogs import confirm_dialog
+from app.components.dialogs import close_button, dialog, dialog_button, form_dialog
 from app.components.fields import field_error, text_field
+from app.pages.installer.form_sections import submit_script
 from app.states.installer.notification_form import NotificationFormState as S
 
 
 def send_dialog() -> rx.Component:
+    """"Send now?": asked after a save with the Send button (or Save on a draft), OK sends."""
     t = S.t
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(t["installer.send_title"]),
-            rx.alert_dialog.description(t["installer.send_question"]),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        t["installer.cancel"],
-                        variant="soft",
-                        color_scheme="gray",
-                        size="3",
-                        on_click=S.cancel_send,
-                    )
-                ),
-                rx.alert_dialog.action(
-                    rx.button(t["installer.ok"], size="3", high_contrast=True, on_click=S.confirm_send)
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="var(--space-4)",
-            ),
-        ),
-        open=S.send_open,
+    return form_dialog(
+        S,
+        "send",
+        t["installer.send_title"],
+        t["installer.send_question"],
+        on_submit=S.confirm_send,
+        submit_label=t["installer.ok"],
+        cancel_label=t["installer.cancel"],
+        dialog_id="send-dialog",
+        alert=True,
     )
 
 
-def delete_dialog(trigger: rx.Component) -> rx.Component:
+def delete_dialog(**props) -> rx.Component:  # type: ignore[no-untyped-def]
     t = S.t
-    return confirm_dialog(
-        trigger,
-        t["installer.delete_title"],
-        t["installer.delete_question"],
-        confirm_label=t["installer.delete"],
-        cancel_label=t["installer.cancel"],
-        on_submit=S.delete,
-        danger=True,
+    return rx.fragment(
+        dialog_button(S, "delete", t["installer.delete"], **props),
+        form_dialog(
+            S,
+            "delete",
+            t["installer.delete_title"],
+            t["installer.delete_question"],
+            on_submit=S.delete,
+            submit_label=t["installer.delete"],
+            cancel_label=t["installer.cancel"],
+            danger=True,
+            dialog_id="delete-dialog",
+            alert=True,
+        ),
     )
 
 
@@ -84,13 +79,15 @@ def _readout(label_key: str, value: rx.Var, element_id: str) -> rx.Component:
     )
 
 
-def fetch_dialog(trigger: rx.Component) -> rx.Component:
+def fetch_dialog(**props) -> rx.Component:  # type: ignore[no-untyped-def]
     t = S.t
-    return rx.dialog.root(
-        rx.dialog.trigger(trigger),
-        rx.dialog.content(
-            rx.dialog.title(t["installer.fetch_title"]),
-            rx.dialog.description(t["installer.fetch_intro"], size="2"),
+    return rx.fragment(
+        dialog_button(S, "fetch", t["installer.fetch"], **props),
+        dialog(
+            S,
+            "fetch",
+            t["installer.fetch_title"],
+            t["installer.fetch_intro"],
             rx.form(
                 rx.vstack(
                     text_field(t["installer.fetch_meter"], "fetch_meter", S.errors["fetch_meter"]),
@@ -121,22 +118,21 @@ def fetch_dialog(trigger: rx.Component) -> rx.Component:
                 margin_top="var(--space-4)",
             ),
             rx.hstack(
-                rx.dialog.close(
-                    rx.button(t["installer.close"], variant="soft", color_scheme="gray", size="3")
-                ),
+                close_button(t["installer.close"]),
                 rx.button(
                     t["installer.update_and_close"],
                     size="3",
                     high_contrast=True,
                     disabled=S.fetch_status_code != "100",
-                    on_click=S.apply_fetched,
+                    # The form on screen is submitted with the data: typed, unsaved values count.
+                    on_click=submit_script("apply_fetched"),
+                    id="fetch-apply",
                 ),
                 spacing="3",
                 justify="end",
                 margin_top="var(--space-4)",
             ),
+            dialog_id="fetch-dialog",
             max_width="40rem",
         ),
-        open=S.fetch_open,
-        on_open_change=S.set_fetch_open,
     )

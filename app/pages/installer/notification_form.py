@@ -19,15 +19,12 @@ from app.pages.installer.notification_parts import (
 from app.states.installer.notification_form import NotificationFormState as S
 
 
+def _tool_style(**props) -> dict:  # type: ignore[no-untyped-def]
+    return {"size": "2", "variant": props.pop("variant", "soft"), "high_contrast": True, **props}
+
+
 def _tool(label_key: str, **props) -> rx.Component:  # type: ignore[no-untyped-def]
-    return rx.button(
-        S.t[label_key],
-        size="2",
-        variant=props.pop("variant", "soft"),
-        high_contrast=True,
-        type="button",
-        **props,
-    )
+    return rx.button(S.t[label_key], type="button", **_tool_style(**props))
 
 
 def toolbar() -> rx.Component:
@@ -47,9 +44,9 @@ def toolbar() -> rx.Component:
             on_click=submit_script("send"),
             id="tool-send",
         ),
-        note_dialog(S, _tool("installer.new_note", id="tool-note")),
-        delete_dialog(_tool("installer.delete", color_scheme="red", disabled=~S.deletable, id="tool-delete")),
-        fetch_dialog(_tool("installer.fetch", disabled=~S.editing, id="tool-fetch")),
+        note_dialog(S, **_tool_style(id="tool-note")),
+        delete_dialog(**_tool_style(color_scheme="red", disabled=~S.deletable, id="tool-delete")),
+        fetch_dialog(**_tool_style(disabled=~S.editing, id="tool-fetch")),
         rx.link(
             _tool("installer.print", as_="span"),
             href=routes.INSTALLER_PRINT + "?id=" + S.notification_id.to_string(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.components.dialogs import confirm_dialog
+from app.components.dialogs import dialog_button, form_dialog
 from app.components.fields import text_area_field
 from app.components.notes_list import notes_list
 from app.components.status_badge import status_badge
@@ -51,15 +51,23 @@ def notification_toolbar(state, *tools: rx.Component, **props) -> rx.Component: 
     )
 
 
-def note_dialog(state, trigger: rx.Component) -> rx.Component:  # type: ignore[no-untyped-def]
-    """"New note": a required text, added by ``state.add_note``."""
+def note_dialog(state, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    """"New note" and its dialog: a required text, added by ``state.add_note``."""
     t = state.t
-    return confirm_dialog(
-        trigger,
-        t["installer.new_note"],
-        t["installer.note"],
-        confirm_label=t["installer.add_note"],
-        cancel_label=t["installer.cancel"],
-        on_submit=state.add_note,
-        fields=(text_area_field(t["installer.note"], "note", state.errors["note"], required=True, rows="4"),),
+    return rx.fragment(
+        dialog_button(state, "note", t["installer.new_note"], **props),
+        form_dialog(
+            state,
+            "note",
+            t["installer.new_note"],
+            t["installer.note"],
+            on_submit=state.add_note,
+            submit_label=t["installer.add_note"],
+            cancel_label=t["installer.cancel"],
+            fields=(
+                text_area_field(t["installer.note"], "note", state.errors["note"], required=True, rows="4"),
+            ),
+            dialog_id="note-dialog",
+            alert=True,
+        ),
     )

@@ -9,14 +9,14 @@ from app.components.fields import text_field
 
 
 def reauth_dialog(state) -> rx.Component:
-    """``state`` has ``reauth_open``, ``set_reauth_open``, ``reauthenticate`` and ``errors``.
+    """``state`` mixes in ``DialogState`` and ``ExportFlow`` (dialog "reauth"), and has ``errors``.
 
     The password field is uncontrolled: it reaches the handler in the submitted form only.
     """
     t = state.t
     return form_dialog(
-        t["keys.dialog.reauth_title"], t["keys.dialog.reauth_description"],
-        open=state.reauth_open, on_open_change=state.set_reauth_open, on_submit=state.reauthenticate,
+        state, "reauth", t["keys.dialog.reauth_title"], t["keys.dialog.reauth_description"],
+        on_submit=state.reauthenticate,
         submit_label=t["keys.dialog.reauth_confirm"], cancel_label=t["keys.dialog.cancel"],
         fields=(text_field(t["keys.dialog.password"], "reauth-password", state.errors["password"],
                            type="password", autocomplete="current-password", required=True,

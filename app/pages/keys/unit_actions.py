@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.components.dialogs import form_dialog
+from app.components.dialogs import close_button, dialog, dialog_button, form_dialog
 from app.components.fields import text_field
 from app.pages.keys.reauth import reauth_dialog
 from app.states.keys.export import EXPORT_FORMATS
 from app.states.keys.export import KeyExportState as E
-from app.states.keys.read_rights import ASSIGN, REVOKE, REVOKE_EVERYWHERE, UNIT_KEY_ELEMENT
+from app.states.keys.read_rights import ASSIGN, READERS, REVOKE, REVOKE_EVERYWHERE, UNIT_KEY_ELEMENT
 from app.states.keys.read_rights import ReadRightsState as R
 from app.states.keys.unit_list import KeyListState as S
 
@@ -36,17 +36,17 @@ def selection_bar() -> rx.Component:
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(t["keys.list.edit_read_rights"], rx.icon("chevron-down", size=14), size="2",
-                          high_contrast=True, disabled=S.selected_count == 0),
+                          high_contrast=True, disabled=S.selected_count == 0, id="edit-read-rights"),
             ),
             rx.menu.content(
-                rx.menu.item(t["keys.list.assign"], on_click=R.open_dialog(ASSIGN)),
-                rx.menu.item(t["keys.list.revoke_selected"], on_click=R.open_dialog(REVOKE)),
+                rx.menu.item(t["keys.list.assign"], on_click=R.show_dialog(ASSIGN)),
+                rx.menu.item(t["keys.list.revoke_selected"], on_click=R.show_dialog(REVOKE)),
             ),
         ),
-        rx.button(t["keys.list.revoke_everywhere"], size="2", variant="soft", color_scheme="red",
-                  high_contrast=True, on_click=R.open_dialog(REVOKE_EVERYWHERE)),
-        rx.button(rx.icon("download", size=16), t["keys.list.export"], size="2", high_contrast=True,
-                  disabled=S.selected_count == 0, on_click=E.open_export),
+        dialog_button(R, REVOKE_EVERYWHERE, t["keys.list.revoke_everywhere"], size="2", variant="soft",
+                      color_scheme="red", high_contrast=True, id="revoke-everywhere"),
+        dialog_button(E, "export", rx.fragment(rx.icon("download", size=16), t["keys.list.export"]), size="2",
+                      high_contrast=True, disabled=S.selected_count == 0, id="export-keys"),
         align="center",
         spacing="3",
         wrap="wrap",
@@ -79,17 +79,17 @@ def _email_field() -> rx.Component:
 
 def _read_rights_dialogs() -> rx.Component:
     t = R.t
-    common = {"on_open_change": R.set_dialog_open, "cancel_label": t["keys.dialog.cancel"],
-              "error": R.errors["form"]}
+    common = {"cancel_label": t["keys.dialog.cancel"], "error": R.errors["form"],
+              "return_focus_id": "edit-read-rights"}
     return rx.fragment(
-        form_dialog(t["keys.dialog.assign_title"], R.selected_text, open=R.dialog == ASSIGN,
+        form_dialog(R, ASSIGN, t["keys.dialog.assign_title"], R.selected_text,
                     on_submit=R.assign, submit_label=t["keys.dialog.assign"], fields=(_email_field(),),
                     dialog_id="assign-dialog", **common),
-        form_dialog(t["keys.dialog.revoke_title"], R.selected_text, open=R.dialog == REVOKE,
+        form_dialog(R, REVOKE, t["keys.dialog.revoke_title"], R.selected_text,
                     on_submit=R.revoke_selected, submit_label=t["keys.dialog.revoke"], danger=True,
                     fields=(_email_field(),), dialog_id="revoke-dialog", **common),
-        form_dialog(t["keys.dialog.revoke_everywhere_title"], t["keys.dialog.revoke_everywhere_description"],
-                    open=R.dialog == REVOKE_EVERYWHERE, on_submit=R.revoke_everywhere,
+        form_dialog(R, REVOKE_EVERYWHERE, t["keys.dialog.revoke_everywhere_title"],
+                    t["keys.dialog.revoke_everywhere_description"], on_submit=R.revoke_everywhere,
                     submit_label=t["keys.dialog.revoke"], danger=True, fields=(_email_field(),),
                     dialog_id="revoke-everywhere-dialog", **common),
     )
@@ -98,8 +98,8 @@ def _read_rights_dialogs() -> rx.Component:
 def _export_dialog() -> rx.Component:
     t = E.t
     return form_dialog(
-        t["keys.dialog.export.title"], E.selected_text,
-        open=E.export_open, on_open_change=E.set_export_open, on_submit=E.export,
+        E, "export", t["keys.dialog.export.title"], E.selected_text,
+        on_submit=E.export,
         submit_label=t["keys.dialog.export.download"], cancel_label=t["keys.dialog.cancel"],
         fields=(format_choice(E),), error=E.errors["form"], dialog_id="export-dialog",
     )
@@ -148,45 +148,37 @@ def _reader_row(reader: rx.Var) -> rx.Component:
 
 def _readers_panel() -> rx.Component:
     t = R.t
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(t["keys.dialog.readers_title"] + " " + R.panel_serial),
-            rx.dialog.description(t["keys.dialog.readers_description"], size="2"),
-            rx.vstack(
-                rx.cond(
-                    R.panel_readers.length() > 0,
-                    rx.table.root(
-                        rx.table.header(rx.table.row(
-                            *(rx.table.column_header_cell(t[key], scope="col") for key in (
-                                "keys.dialog.user_email", "keys.dialog.name", "keys.dialog.granted",
-                                "keys.dialog.status", "keys.dialog.actions"))
-                        )),
-                        rx.table.body(rx.foreach(R.panel_readers, _reader_row)),
-                        width="100%", size="1",
-                    ),
-                    rx.text(t["keys.dialog.no_readers"], size="2", color_scheme="gray"),
+    return dialog(
+        R, READERS, t["keys.dialog.readers_title"] + " " + R.panel_serial,
+        t["keys.dialog.readers_description"],
+        rx.vstack(
+            rx.cond(
+                R.panel_readers.length() > 0,
+                rx.table.root(
+                    rx.table.header(rx.table.row(
+                        *(rx.table.column_header_cell(t[key], scope="col") for key in (
+                            "keys.dialog.user_email", "keys.dialog.name", "keys.dialog.granted",
+                            "keys.dialog.status", "keys.dialog.actions"))
+                    )),
+                    rx.table.body(rx.foreach(R.panel_readers, _reader_row)),
+                    width="100%", size="1",
                 ),
-                rx.hstack(
-                    rx.button(rx.icon("eye", size=16), t["keys.list.show_key"], size="2", variant="soft",
-                              high_contrast=True, on_click=R.show_unit_key),
-                    rx.el.code(id=UNIT_KEY_ELEMENT, aria_live="polite", class_name="mp-key"),
-                    align="center",
-                    spacing="3",
-                ),
-                rx.hstack(
-                    rx.dialog.close(rx.button(t["keys.dialog.close"], size="2", variant="soft",
-                                              color_scheme="gray", high_contrast=True)),
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="4",
-                margin_top="var(--space-4)",
+                rx.text(t["keys.dialog.no_readers"], size="2", color_scheme="gray"),
             ),
-            max_width="48rem",
+            rx.hstack(
+                rx.button(rx.icon("eye", size=16), t["keys.list.show_key"], size="2", variant="soft",
+                          high_contrast=True, on_click=R.show_unit_key),
+                rx.el.code(id=UNIT_KEY_ELEMENT, aria_live="polite", class_name="mp-key"),
+                align="center",
+                spacing="3",
+            ),
+            rx.hstack(close_button(t["keys.dialog.close"], size="2"), justify="end", width="100%"),
+            spacing="4",
+            margin_top="var(--space-4)",
         ),
-        open=R.panel_open,
-        on_open_change=R.set_panel_open,
-    )
+        dialog_id="readers-dialog",
+        max_width="48rem",
+    )  # fmt: skip
 
 
 def action_dialogs() -> rx.Component:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.dialogs import confirm_dialog
+from app.components.dialogs import dialog_button, form_dialog
 from app.components.fields import text_area_field
 from app.components.template import template
 from app.pages.installer.notification_list import COLUMNS, notification_filters, notification_table
@@ -56,54 +56,39 @@ def _party(party: str) -> rx.Component:
     )
 
 
-def _reason_dialog(
-    label_key: str, title_key: str, question_key: str, handler, trigger_id: str
+def _decision(
+    name: str, label_key: str, title_key: str, question_key: str, handler, trigger_id: str, **props
 ) -> rx.Component:  # type: ignore[no-untyped-def]
+    """A decision's button and its dialog; Reject and Return for changes ask for a reason."""
     t = N.t
-    return confirm_dialog(
-        rx.button(
-            t[label_key], size="2", variant="soft", high_contrast=True, disabled=~N.can_decide, id=trigger_id
+    reason = text_area_field(t["staff.reason"], "reason", N.errors["reason"], rows="3",
+                             required=name == "reject")  # fmt: skip
+    return rx.fragment(
+        dialog_button(N, name, t[label_key], size="2", high_contrast=True, disabled=~N.can_decide,
+                      id=trigger_id, **props),
+        form_dialog(
+            N, name, t[title_key], t[question_key],
+            on_submit=handler,
+            submit_label=t[label_key],
+            cancel_label=t["installer.cancel"],
+            fields=() if name == "approve" else (reason,),
+            error=N.errors["form"],
+            dialog_id=f"{trigger_id}-dialog",
+            alert=True,
         ),
-        t[title_key],
-        t[question_key],
-        confirm_label=t[label_key],
-        cancel_label=t["installer.cancel"],
-        on_submit=handler,
-        fields=(
-            text_area_field(
-                t["staff.reason"],
-                "reason",
-                N.errors["reason"],
-                rows="3",
-                required=label_key == "staff.reject",
-            ),
-        ),
-    )
+    )  # fmt: skip
 
 
 def _decisions() -> rx.Component:
     t = N.t
     return notification_toolbar(
         N,
-        confirm_dialog(
-            rx.button(t["staff.approve"], size="2", high_contrast=True, disabled=~N.can_decide,
-                      id="staff-approve"),
-            t["staff.approve_title"],
-            t["staff.approve_question"],
-            confirm_label=t["staff.approve"],
-            cancel_label=t["installer.cancel"],
-            on_submit=N.approve,
-        ),
-        _reason_dialog(
-            "staff.reject", "staff.reject_title", "staff.reject_question", N.reject, "staff-reject"
-        ),
-        _reason_dialog(
-            "staff.return",
-            "staff.return_title",
-            "staff.return_question",
-            N.return_for_changes,
-            "staff-return",
-        ),
+        _decision("approve", "staff.approve", "staff.approve_title", "staff.approve_question", N.approve,
+                  "staff-approve"),
+        _decision("reject", "staff.reject", "staff.reject_title", "staff.reject_question", N.reject,
+                  "staff-reject", variant="soft"),
+        _decision("return", "staff.return", "staff.return_title", "staff.return_question",
+                  N.return_for_changes, "staff-return", variant="soft"),
         rx.button(
             t["staff.complete"],
             size="2",
@@ -113,7 +98,7 @@ def _decisions() -> rx.Component:
             on_click=N.complete,
             id="staff-complete",
         ),
-        note_dialog(N, rx.button(t["installer.new_note"], size="2", variant="soft", high_contrast=True)),
+        note_dialog(N, size="2", variant="soft", high_contrast=True, id="staff-note"),
         rx.link(t["staff.back_to_queue"], href=routes.STAFF_NOTIFICATIONS),
         align="center",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import reflex as rx
@@ -29,11 +30,13 @@ from app.services.customer.relationships import (
     unlink_relationship,
 )
 from app.services.errors import DomainError
+from app.states.dialog import DialogState
 from app.states.form import field_messages
 from app.states.session import SessionState
 
 
-class CustomerState(SessionState):
+class CustomerState(DialogState, SessionState):
+    DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.CUSTOMER,)
     overview: dict[str, str] = {}
     relationships: list[dict[str, str]] = []
     needs_linking: bool = False
@@ -81,6 +84,7 @@ class CustomerState(SessionState):
 
     @rx.event
     def load(self) -> None:
+        self.open_dialog = ""
         self._refresh(self._require(Role.CUSTOMER, handler="load"))
 
     @rx.event

@@ -6,6 +6,8 @@ checked by the service (field errors next to the fields). Database work runs off
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 from sqlmodel import Session
 
@@ -23,6 +25,7 @@ from app.services.han.orders import (
 )
 from app.services.han.statuses import OPEN_STATUSES
 from app.states.db_thread import read_in_thread
+from app.states.dialog import DialogState
 from app.states.form import form_checked, form_text, run_form
 from app.states.paging import int_or_none
 from app.states.session import SessionState
@@ -65,7 +68,8 @@ def order_dict(order: CustomerOrder, language: str) -> dict[str, str]:
     }
 
 
-class HanCustomerState(SessionState):
+class HanCustomerState(DialogState, SessionState):
+    DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.CUSTOMER,)
     meter: dict[str, str] = {}
     # Why no order can be placed (a text), empty when one can.
     refusal: str = ""
@@ -98,6 +102,7 @@ class HanCustomerState(SessionState):
     @rx.event
     async def load(self) -> None:
         self.errors = {}
+        self.open_dialog = ""
         await self._reload("load")
 
     @rx.event
@@ -139,6 +144,8 @@ class HanCustomerState(SessionState):
                 cancel_order(db, caller, number)
 
         done = await run_form(self, work)
+        # Refused or not, the question is answered: the toast says how, the list shows the order now.
+        self._close_dialog()
         await self._reload("cancel")
         if done.error is not None:
             return rx.toast.error(done.error.message(self.language))

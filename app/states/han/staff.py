@@ -6,7 +6,7 @@ caller's grid company. Database work runs off the event loop.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -31,6 +31,7 @@ from app.services.han.processing import (
 )
 from app.services.han.statuses import ALL_STATUSES, HAN_ORDER_STATUSES
 from app.states.db_thread import read_in_thread
+from app.states.dialog import DialogState
 from app.states.form import form_text, run_form
 from app.states.paging import clamp_page, int_or_none, page_count_for
 from app.states.session import SessionState
@@ -101,17 +102,16 @@ class HanQueueState(SessionState):
         await self._reload("go_to_page")
 
 
-class HanOrderState(SessionState):
+class HanOrderState(DialogState, SessionState):
     """One order (``?id=``): its facts, its history, and what staff may do with it now."""
+
+    DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.GRID_STAFF,)
 
     order_id: int = 0
     status: str = ""
     facts: dict[str, str] = {}
     history: list[dict[str, str]] = []
     errors: dict[str, str] = {}
-    complete_open: bool = False
-    reject_open: bool = False
-    note_open: bool = False
     today: str = ""
 
     @rx.var(cache=True)
@@ -191,7 +191,7 @@ class HanOrderState(SessionState):
     async def load(self) -> None:
         self.errors = {}
         self.order_id, self.status, self.facts, self.history = 0, "", {}, []
-        self.complete_open = self.reject_open = self.note_open = False
+        self.open_dialog = ""
         self.today = local_today().isoformat()
         await self._reload("load", self._id_from_url())
 
@@ -211,7 +211,7 @@ class HanOrderState(SessionState):
                 await self._reload(handler, order_id)
                 return rx.toast.error(message)
             return None
-        self.complete_open = self.reject_open = self.note_open = False
+        self._close_dialog()
         await self._reload(handler, order_id)
         return rx.toast.success(translate(done_key, self.language))
 
@@ -245,18 +245,3 @@ class HanOrderState(SessionState):
             lambda db, caller, number: add_note(db, caller, staff_order(db, caller, number), note),
             "han.note_added",
         )
-
-    @rx.event
-    def set_complete_open(self, is_open: bool) -> None:
-        self.errors = {}
-        self.complete_open = is_open
-
-    @rx.event
-    def set_reject_open(self, is_open: bool) -> None:
-        self.errors = {}
-        self.reject_open = is_open
-
-    @rx.event
-    def set_note_open(self, is_open: bool) -> None:
-        self.errors = {}
-        self.note_open = is_open

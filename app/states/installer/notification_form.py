@@ -9,6 +9,7 @@ submitted form, sealed by the service, never kept in a var.
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 from reflex.config import get_config
@@ -26,6 +27,7 @@ from app.services.installer.installation_client import COMPLETED, fetch_installa
 from app.services.installer.installation_data import is_empty_for_fetch
 from app.services.installer.statuses import DELETABLE_STATUSES, EDITABLE_STATUSES
 from app.services.installer.transitions import add_note
+from app.states.dialog import DialogState
 from app.states.form import form_text, run_form
 from app.states.installer.notification_view import NotificationView
 from app.states.session import SessionState
@@ -48,11 +50,12 @@ def installation_api_base() -> str:
     return settings.installation_api_url or get_config().api_url
 
 
-class NotificationFormState(NotificationView, SessionState):
+class NotificationFormState(DialogState, NotificationView, SessionState):
+    """Its dialogs: "send" (Send now?), "note", "delete", "fetch" (installation data)."""
+
+    DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.INSTALLER,)
     version: int = 0
     editing: bool = False
-    send_open: bool = False
-    fetch_open: bool = False
     fetch_status_code: str = ""
     fetch_status_text: str = ""
     overwrite_default: str = "yes"
@@ -86,8 +89,7 @@ class NotificationFormState(NotificationView, SessionState):
     @rx.event
     def load(self) -> None:
         self.errors = {}
-        self.send_open = False
-        self.fetch_open = False
+        self.open_dialog = ""
         self.notification_id = 0
         self.values = {}
         with session_scope() as db:
@@ -104,7 +106,11 @@ class NotificationFormState(NotificationView, SessionState):
 
     @rx.event
     async def submit_form(self, form: dict):
-        """Save; then, by the button that submitted, copy the owner or ask whether to send."""
+        """Save; then, by the button that submitted, copy the owner or ask whether to send.
+
+        Send asks only when nothing mandatory is missing; Save on a draft always asks (OK then
+        lists what is missing).
+        """
         intent = form_text(form, "intent")
         notification_id = self.notification_id
         with session_scope() as db:
@@ -114,22 +120,39 @@ class NotificationFormState(NotificationView, SessionState):
         values = {name: form_text(form, name) for name in TEXT_FIELDS if name in (form or {})}
         numbers = {name: form_text(form, name) for name in ID_NUMBER_FIELDS}
 
+        fetched, overwrite = self._fetched, self._fetch_overwrite
+        if intent == "apply_fetched" and not fetched:
+            self.errors = {"fetch": translate("installer.fetch_nothing", self.language)}
+            return None
+
         def save() -> None:
             with session_scope() as db:
                 service.save_notification(db, caller, notification_id, values, numbers)
                 if intent == "copy_owner":
                     service.copy_owner_to_billing(db, caller, notification_id)
+                elif intent == "apply_fetched":
+                    # What is on screen was saved just above: "No" fills only what is empty there.
+                    service.apply_fetched_data(db, caller, notification_id, fetched, overwrite=overwrite)
 
         if not (await run_form(self, save)).ok:
+            self.open_dialog = ""  # the fields to correct are behind the dialog
             return rx.toast.error(translate("form.invalid", self.language))
         self._load_row("submit_form")
+        if intent == "apply_fetched":
+            self._fetched = {}
+            self._close_dialog()
+            return rx.toast.success(translate("installer.data_applied", self.language))
+        if intent == "save" and self.status == NotificationStatus.NOT_SENT:
+            # Elsmart's "Spara" on a draft asks whether to send it now (OK sends, Cancel keeps it a draft).
+            self.open_dialog = "send"
+            return rx.toast.success(translate("installer.saved", self.language))
         if intent == "send":
             # Mandatory fields first: "Send now?" is asked only of a notification that can be sent.
             with session_scope() as db:
                 missing = missing_fields(service.installer_notification(db, caller, notification_id))
             if missing:
                 return self._refuse_missing(missing)
-            self.send_open = True
+            self.open_dialog = "send"
             return None
         key = "installer.owner_copied" if intent == "copy_owner" else "installer.saved"
         return rx.toast.success(translate(key, self.language))
@@ -147,12 +170,8 @@ class NotificationFormState(NotificationView, SessionState):
         return rx.toast.error(translate("installer.send_missing", self.language))
 
     @rx.event
-    def cancel_send(self) -> None:
-        self.send_open = False
-
-    @rx.event
-    def confirm_send(self):
-        self.send_open = False
+    def confirm_send(self, _form: dict | None = None):
+        self._close_dialog()
         try:
             with session_scope() as db:
                 caller = self._require(Role.INSTALLER, handler="confirm_send", db=db)
@@ -174,6 +193,7 @@ class NotificationFormState(NotificationView, SessionState):
 
         if not (await run_form(self, work)).ok:
             return None
+        self._close_dialog()
         self._load_row("add_note")
         return rx.toast.success(translate("installer.note_added", self.language))
 
@@ -183,19 +203,17 @@ class NotificationFormState(NotificationView, SessionState):
             caller = self._require(Role.INSTALLER, handler="delete", db=db)
             service.delete_notification(db, caller, self.notification_id)
         self.notification_id = 0
+        self._close_dialog()
         return [
             rx.toast.success(translate("installer.deleted", self.language)),
             rx.redirect(routes.INSTALLER_HOME),
         ]
 
-    @rx.event
-    def set_fetch_open(self, is_open: bool) -> None:
-        self.fetch_open = is_open
-        if is_open:
+    def _dialog_opened(self, name: str) -> None:
+        if name == "fetch":
             self.fetch_status_code = ""
             self.fetch_status_text = ""
             self._fetched = {}
-            self.errors = {}
 
     @rx.event
     async def fetch(self, form: dict):
@@ -226,18 +244,3 @@ class NotificationFormState(NotificationView, SessionState):
         self.fetch_status_text = result.status_text
         self._fetched = dict(result.data) if result.status_code == COMPLETED else {}
         self._fetch_overwrite = overwrite
-
-    @rx.event
-    def apply_fetched(self):
-        if not self._fetched:
-            self.errors = {"fetch": translate("installer.fetch_nothing", self.language)}
-            return None
-        with session_scope() as db:
-            caller = self._require(Role.INSTALLER, handler="apply_fetched", db=db)
-            service.apply_fetched_data(
-                db, caller, self.notification_id, self._fetched, overwrite=self._fetch_overwrite
-            )
-        self._fetched = {}
-        self.fetch_open = False
-        self._load_row("apply_fetched")
-        return rx.toast.success(translate("installer.data_applied", self.language))

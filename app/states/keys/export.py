@@ -26,6 +26,7 @@ from app.services.keys.exports import (
 from app.services.keys.exports import (
     reauthenticate as confirm_password,
 )
+from app.states.dialog import DialogState
 from app.states.form import field_messages, form_text
 from app.states.keys.calls import run_key_call
 from app.states.keys.unit_list import KeyListState
@@ -36,16 +37,17 @@ EXPORT_FORMATS = tuple(fmt.value for fmt in ExportFormat)
 class ExportFlow(rx.State, mixin=True):
     """What the distributor's and the key reader's export share: export, or ask the password first.
 
-    Mixed into a state that has ``errors``, ``language`` and ``LISTER`` (the role that exports);
-    ``_export_ids`` names the units to export.
+    Mixed, with ``DialogState``, into a state that has ``errors``, ``language`` and ``LISTER`` (the
+    role that exports); ``_export_ids`` names the units to export. Its dialogs: "export", "reauth".
     """
 
-    if TYPE_CHECKING:  # the state's own vars
+    if TYPE_CHECKING:  # the state's own vars, and DialogState's
         errors: dict[str, str]
         language: str
         LISTER: ClassVar[Role]
-    export_open: bool = False
-    reauth_open: bool = False
+        open_dialog: str
+
+        def _close_dialog(self) -> None: ...
     # The format chosen before the password was asked for (not secret: csv, worker_json...).
     pending_format: str = ""
 
@@ -71,29 +73,19 @@ class ExportFlow(rx.State, mixin=True):
         except ReauthenticationRequired:
             self.errors = {}
             self.pending_format = fmt_value
-            self.export_open = False
-            self.reauth_open = True
+            self.open_dialog = "reauth"
             return None
         except AccessDenied:
             raise
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return None
-        self.errors = {}
-        self.export_open = self.reauth_open = False
+        self._close_dialog()
         self.pending_format = ""
         return [
             rx.download(data=exported.content, filename=exported.filename, mime_type=exported.media_type),
             rx.toast.success(translate("keys.dialog.export.done", self.language, filename=exported.filename)),
         ]
-
-    @rx.event
-    def set_reauth_open(self, is_open: bool) -> None:
-        self._require(self.LISTER, handler="set_reauth_open")  # type: ignore[attr-defined]
-        self.reauth_open = is_open
-        if not is_open:
-            self.errors = {}
-            self.pending_format = ""
 
     @rx.event
     async def reauthenticate(self, form: dict):
@@ -110,24 +102,12 @@ class ExportFlow(rx.State, mixin=True):
         return await self._export(caller, self.pending_format)
 
 
-class KeyExportState(ExportFlow, KeyListState):
+class KeyExportState(ExportFlow, DialogState, KeyListState):
+    DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.DISTRIBUTOR,)
     errors: dict[str, str] = {}
 
     def _export_ids(self) -> list[int]:
         return sorted(self._selected_ids)
-
-    @rx.event
-    def open_export(self) -> None:
-        self._require(Role.DISTRIBUTOR, handler="open_export")
-        self.errors = {}
-        self.export_open = True
-
-    @rx.event
-    def set_export_open(self, is_open: bool) -> None:
-        self._require(Role.DISTRIBUTOR, handler="set_export_open")
-        self.export_open = is_open
-        if not is_open:
-            self.errors = {}
 
     @rx.event
     async def export(self, form: dict):

@@ -7,6 +7,8 @@ it, revokes one of them, and shows the key (audited by the service).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from app.db import session_scope
@@ -20,14 +22,14 @@ from app.services.keys.read_rights import (
     revoke_read_rights,
     revoke_reader,
 )
+from app.states.dialog import DialogState
 from app.states.form import form_text
 from app.states.keys.calls import reveal_key, run_key_call
 from app.states.keys.display import format_count, format_time
 from app.states.keys.unit_list import KeyListState
 from app.states.paging import int_or_none
 
-ASSIGN, REVOKE, REVOKE_EVERYWHERE = "assign", "revoke", "revoke_everywhere"
-DIALOGS = (ASSIGN, REVOKE, REVOKE_EVERYWHERE)
+ASSIGN, REVOKE, REVOKE_EVERYWHERE, READERS = "assign", "revoke", "revoke_everywhere", "readers"
 UNIT_KEY_ELEMENT = "unit-key"
 
 
@@ -36,28 +38,16 @@ def _revoked_text(email: str, count: int, language: str) -> str:
                      count=format_count(count, language))  # fmt: skip
 
 
-class ReadRightsState(KeyListState):
-    # Which read-rights dialog is open ("" = none); it stays open while its form shows an error.
-    dialog: str = ""
+class ReadRightsState(DialogState, KeyListState):
+    """Its dialogs: ASSIGN, REVOKE, REVOKE_EVERYWHERE (each stays open while its form shows an
+    error) and READERS (one unit's readers panel)."""
+
+    DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.DISTRIBUTOR,)
     errors: dict[str, str] = {}
     # The unit whose readers panel is open.
-    panel_open: bool = False
     panel_unit_id: str = ""
     panel_serial: str = ""
     panel_readers: list[dict[str, str]] = []
-
-    @rx.event
-    def open_dialog(self, which: str) -> None:
-        self._require(Role.DISTRIBUTOR, handler="open_dialog")
-        self.errors = {}
-        self.dialog = which if which in DIALOGS else ""
-
-    @rx.event
-    def set_dialog_open(self, is_open: bool) -> None:
-        self._require(Role.DISTRIBUTOR, handler="set_dialog_open")
-        if not is_open:
-            self.dialog = ""
-            self.errors = {}
 
     def _selection_or_error(self) -> list[int]:
         ids = sorted(self._selected_ids)
@@ -66,7 +56,7 @@ class ReadRightsState(KeyListState):
         return ids
 
     async def _after_change(self, caller, message: str):
-        self.dialog = ""
+        self._close_dialog()
         await self._reload(caller)
         return rx.toast.success(message)
 
@@ -147,16 +137,8 @@ class ReadRightsState(KeyListState):
         self.errors = {}
         self.panel_unit_id, self.panel_serial = unit_id, listed[unit_id]
         self.panel_readers = []
-        self.panel_open = True
+        self.open_dialog = READERS
         await self._load_readers(caller, int(unit_id))
-
-    @rx.event
-    def set_panel_open(self, is_open: bool) -> None:
-        self._require(Role.DISTRIBUTOR, handler="set_panel_open")
-        if not is_open:
-            self.panel_open = False
-            self.panel_unit_id = self.panel_serial = ""
-            self.panel_readers = []
 
     @rx.event
     async def revoke_unit_reader(self, email: str):

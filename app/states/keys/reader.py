@@ -15,6 +15,7 @@ from app.models import Role
 from app.services.keys.read_rights import reader_units
 from app.services.keys.units import UnitQuery
 from app.states.db_thread import read_in_thread
+from app.states.dialog import DialogState
 from app.states.form import form_text
 from app.states.keys.calls import reveal_key
 from app.states.keys.display import attribute_text
@@ -30,8 +31,9 @@ def reader_key_element(unit_id: str | int) -> str:
     return f"reader-key-{unit_id}"
 
 
-class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
+class KeyReaderState(ExportFlow, DialogState, UnitSelection, PagedList, SessionState):
     LISTER: ClassVar[Role] = Role.KEY_READER
+    DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.KEY_READER,)
     errors: dict[str, str] = {}
     # The units whose key is shown on the page (their ids only: the key lives in the page alone).
     shown_ids: list[str] = []
@@ -55,7 +57,7 @@ class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
     async def load(self):
         caller = self._require(Role.KEY_READER, handler="load")
         self.errors = {}
-        self.export_open = self.reauth_open = False
+        self.open_dialog = ""
         self.shown_ids = []
         await self._reload(caller)
 

@@ -22,6 +22,7 @@ from app.services.installer.processing import (
 )
 from app.services.installer.statuses import NOTIFICATION_STATUSES
 from app.services.installer.transitions import add_note
+from app.states.dialog import DialogState
 from app.states.form import form_text, run_form
 from app.states.installer.notification_list import NotificationList
 from app.states.installer.notification_view import NotificationView, status_options
@@ -41,7 +42,10 @@ class StaffQueueState(NotificationList, SessionState):
         return {"grid_company_id": staff_grid_company(caller), "sent_only": True}
 
 
-class StaffNotificationState(NotificationView, SessionState):
+class StaffNotificationState(DialogState, NotificationView, SessionState):
+    """Its dialogs: "approve", "reject", "return", "note"."""
+
+    DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.GRID_STAFF,)
     installer_firm: str = ""
     # The parties' numbers, for the grid company's staff only (never on an installer's page).
     id_numbers: dict[str, str] = {}
@@ -64,6 +68,7 @@ class StaffNotificationState(NotificationView, SessionState):
     @rx.event
     def load(self) -> None:
         self.errors = {}
+        self.open_dialog = ""
         self.notification_id = 0
         self.values, self.id_numbers = {}, {}
         notification_id = self._id_from_url()
@@ -79,6 +84,7 @@ class StaffNotificationState(NotificationView, SessionState):
         done = await run_form(self, work)
         if done.error is not None:
             return rx.toast.error(done.error.message(self.language))
+        self._close_dialog()
         self._show(handler, self.notification_id)
         return rx.toast.success(translate("staff.decided", self.language))
 
@@ -109,5 +115,6 @@ class StaffNotificationState(NotificationView, SessionState):
 
         if not (await run_form(self, work)).ok:
             return None
+        self._close_dialog()
         self._show("add_note", self.notification_id)
         return rx.toast.success(translate("installer.note_added", self.language))

@@ -1,0 +1,56 @@
+"""Which of a page's dialogs is open: one var and two handlers, mixed into the page's state.
+
+The page draws each dialog with ``app.components.dialogs.dialog(state, name, …)``; a button opens
+it with ``state.show_dialog(name)``, and Escape, Cancel or a click outside close it through
+``state.dialog_open_change``. Opening or closing clears the form's errors. A handler whose
+action succeeded calls ``self._close_dialog()``; one that reports an error leaves it open with
+the error next to its field. Focus (into the dialog, kept inside, back to the opener) is the
+component's work, in the browser.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import reflex as rx
+
+from app.models import Role
+
+# A dialog's name is chosen by the page (e.g. "approve", "cancel-12"); a browser may send anything.
+MAX_NAME_LENGTH = 64
+
+
+class DialogState(rx.State, mixin=True):
+    """Mixed into a state that has ``errors`` and ``_require``; ``DIALOG_ROLES`` may open its dialogs."""
+
+    if TYPE_CHECKING:  # the state's own
+        errors: dict[str, str]
+
+        def _require(self, *roles: Role, handler: str, db: Any = None) -> Any: ...
+
+    DIALOG_ROLES: ClassVar[tuple[Role, ...]] = ()
+    # The open dialog's name; "" when none is open.
+    open_dialog: str = ""
+
+    def _dialog_opened(self, name: str) -> None:
+        """What a state clears when one of its dialogs opens (besides the errors)."""
+
+    def _close_dialog(self) -> None:
+        self.open_dialog = ""
+        self.errors = {}
+
+    @rx.event
+    def show_dialog(self, name: str) -> None:
+        self._require(*self.DIALOG_ROLES, handler="show_dialog")
+        name = name if isinstance(name, str) and len(name) <= MAX_NAME_LENGTH else ""
+        self.errors = {}
+        self.open_dialog = name
+        if name:
+            self._dialog_opened(name)
+
+    @rx.event
+    def dialog_open_change(self, is_open: bool) -> None:
+        """Radix asks to close (Escape, Cancel, a click outside); opening goes through ``show_dialog``."""
+        self._require(*self.DIALOG_ROLES, handler="dialog_open_change")
+        if is_open is not True:
+            self._close_dialog()
