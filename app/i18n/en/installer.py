@@ -98,7 +98,7 @@ TEXT: dict[str, str] = {
     "installer.reason_required": "Give a reason.",
     "installer.note_required": "Write a note.",
     "installer.send_title": "Send pre-notification",
-    "installer.send_question": "The notification has not been sent for approval. Send now?",
+    "installer.send_question": "The notification has not been sent for approval. Do you want to do this now?",
     "installer.ok": "OK",
     "installer.cancel": "Cancel",
     "installer.delete_title": "Delete the draft?",

@@ -98,7 +98,7 @@ TEXT: dict[str, str] = {
     "installer.reason_required": "Skriv en begrunnelse.",
     "installer.note_required": "Skriv et notat.",
     "installer.send_title": "Send foranmelding",
-    "installer.send_question": "Foranmeldingen er ikke sendt til godkjenning. Sende nå?",
+    "installer.send_question": "Foranmeldingen er ikke sendt til godkjenning. Vil du gjøre dette nå?",
     "installer.ok": "OK",
     "installer.cancel": "Avbryt",
     "installer.delete_title": "Slette utkastet?",

@@ -98,7 +98,7 @@ TEXT: dict[str, str] = {
     "installer.reason_required": "Ange ett skäl.",
     "installer.note_required": "Skriv en notering.",
     "installer.send_title": "Skicka föranmälan",
-    "installer.send_question": "Anmälan har inte skickats för godkännande. Skicka nu?",
+    "installer.send_question": "Ärendet har inte skickats för godkännande. Vill du göra detta nu?",
     "installer.ok": "OK",
     "installer.cancel": "Avbryt",
     "installer.delete_title": "Ta bort utkastet?",

@@ -53,6 +53,8 @@ REQUIRED_FIELDS: tuple[str, ...] = (
     "billing_address",
     "billing_postcode",
     "billing_city",
+    # Mandatory in Elsmart's manual (its own example of a field marked red).
+    "meter_placement",
     "main_fuse_after",
 )
 

@@ -137,5 +137,6 @@ def complete_values() -> dict[str, str]:
         "billing_address": "Storgata 1",
         "billing_postcode": "7010",
         "billing_city": "Trondheim",
+        "meter_placement": "Kjeller",
         "main_fuse_after": "32",
     }

@@ -101,14 +101,16 @@ def test_an_invalid_ean_is_a_field_error(db, world):
 def test_sending_is_refused_with_the_missing_fields_until_complete(db, world):
     number = _create(db, world)
     values = complete_values()
-    del values["main_fuse_after"]
+    del values["main_fuse_after"], values["meter_placement"]
     service.save_notification(db, world.installer, number, values, {})
     with pytest.raises(service.MissingFields) as refused:
         service.send_notification(db, world.installer, number)
-    assert refused.value.fields == ["owner_id_number", "main_fuse_after"]
+    # Desired meter placement is mandatory, as in Elsmart's manual.
+    assert refused.value.fields == ["owner_id_number", "meter_placement", "main_fuse_after"]
     assert db.get(PreNotification, number).status == NotificationStatus.NOT_SENT
     service.save_notification(
-        db, world.installer, number, {"main_fuse_after": "32"}, {"owner_id_number": FODSELSNUMMER}
+        db, world.installer, number, {"main_fuse_after": "32", "meter_placement": "Kjeller"},
+        {"owner_id_number": FODSELSNUMMER},
     )
     service.send_notification(db, world.installer, number)
     db.commit()
