@@ -10,6 +10,9 @@ from app.states.session import SessionState
 CONTENT_MAX_WIDTH = "72rem"
 # CSS lengths from the Radix spacing scale: 16 px gutters on a phone, 24 px on a desktop.
 GUTTER = ["var(--space-4)", "var(--space-4)", "var(--space-6)"]
+# The sections sit in the header from 62em (992 px) up; below, in the name menu (a phone, a tablet).
+WIDE_ONLY = ["none", "none", "none", "flex"]
+NARROW_ONLY = ["block", "block", "block", "none"]
 
 
 def _nav_link(item: rx.Var) -> rx.Component:
@@ -68,7 +71,7 @@ def _account_menu() -> rx.Component:
                         lambda item: rx.menu.item(item["label"], on_click=rx.redirect(item["route"])),
                     ),
                     rx.menu.separator(),
-                    display=["block", "block", "none"],
+                    display=NARROW_ONLY,
                 ),
                 rx.cond(
                     SessionState.role == "customer",
@@ -82,12 +85,37 @@ def _account_menu() -> rx.Component:
     )
 
 
+def _more_menu() -> rx.Component:
+    """The sections beyond the first few, in one menu (the administrator has twelve)."""
+    return rx.cond(
+        SessionState.nav_more.length() > 0,
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(SessionState.t["nav.more"], rx.icon("chevron-down", size=14), variant="ghost",
+                          size="3", high_contrast=True, id="nav-more"),
+            ),
+            rx.menu.content(
+                rx.foreach(
+                    SessionState.nav_more,
+                    lambda item: rx.menu.item(item["label"], on_click=rx.redirect(item["route"])),
+                ),
+            ),
+            # Not modal: the page behind stays in the accessibility tree (axe: aria-hidden-focus).
+            modal=False,
+        ),
+    )  # fmt: skip
+
+
 def _section_links() -> rx.Component:
-    return rx.hstack(
-        rx.foreach(SessionState.nav_items, _nav_link),
-        spacing="5",
-        align="center",
-        display=["none", "none", "flex"],
+    return rx.el.nav(
+        rx.hstack(
+            rx.foreach(SessionState.nav_inline, _nav_link),
+            _more_menu(),
+            spacing="5",
+            align="center",
+        ),
+        aria_label=SessionState.t["nav.sections"],
+        display=WIDE_ONLY,
     )
 
 

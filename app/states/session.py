@@ -42,6 +42,11 @@ def _known_text(key: str, language: str, params: dict[str, str]) -> str:
         return translate("error.generic", language)
 
 
+# A header at 1440 px holds four sections beside the logo, the language and the name menu
+# (the administrator's twelve pushed those off the right edge).
+MAX_INLINE_NAV = 4
+
+
 class SessionState(rx.State):
     # The only copy of the session token; the server keeps its hash.
     session_token: str = rx.LocalStorage("", name="mp_session", sync=True)
@@ -63,6 +68,17 @@ class SessionState(rx.State):
             {"label": translate(entry.label_key, self.language), "route": entry.route}
             for entry in entries_for(role)
         ]
+
+    @rx.var(cache=True)
+    def nav_inline(self) -> list[dict[str, str]]:
+        """The sections shown as links in a desktop header; the rest go under "More"."""
+        items = self.nav_items
+        return items if len(items) <= MAX_INLINE_NAV else items[: MAX_INLINE_NAV - 1]
+
+    @rx.var(cache=True)
+    def nav_more(self) -> list[dict[str, str]]:
+        items = self.nav_items
+        return [] if len(items) <= MAX_INLINE_NAV else items[MAX_INLINE_NAV - 1 :]
 
     @rx.var(cache=True)
     def signed_in(self) -> bool:

@@ -13,6 +13,8 @@ TEXT: dict[str, str] = {
     "nav.logout": "Sign out",
     "nav.menu": "Menu",
     "nav.language": "Language",
+    "nav.more": "More",
+    "nav.sections": "Sections",
     "landing.title": "Welcome to the meter portal",
     "landing.intro": (
         "The services around your electricity and district-heating meter. "

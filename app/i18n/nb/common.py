@@ -13,6 +13,8 @@ TEXT: dict[str, str] = {
     "nav.logout": "Logg ut",
     "nav.menu": "Meny",
     "nav.language": "Språk",
+    "nav.more": "Mer",
+    "nav.sections": "Seksjoner",
     "landing.title": "Velkommen til Målerportalen",
     "landing.intro": (
         "Her finner du tjenestene rundt strøm- og fjernvarmemåleren din. "

@@ -13,6 +13,8 @@ TEXT: dict[str, str] = {
     "nav.logout": "Logga ut",
     "nav.menu": "Meny",
     "nav.language": "Språk",
+    "nav.more": "Mer",
+    "nav.sections": "Sektioner",
     "landing.title": "Välkommen till Mätarportalen",
     "landing.intro": (
         "Här hittar du tjänsterna kring din el- och fjärrvärmemätare. "
