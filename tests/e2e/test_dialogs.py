@@ -137,7 +137,8 @@ def test_the_installers_dialogs_from_the_keyboard(browser: Browser, base_url: st
     _signed_in(page, installer)
     # The first page of this file: under load the dev server compiles it for longer than "load" waits.
     page.goto(f"{base_url}{routes.INSTALLER_NOTIFICATION}?id={number}", wait_until="commit")
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("installer.notification", number=number))
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(t("installer.notification", number=number), timeout=60_000)
     expect(page.locator("#installation_address")).to_have_value("Storgata 1")
 
     walk_dialog(page, page.locator("#tool-note"), name=t("installer.new_note"))

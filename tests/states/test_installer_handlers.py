@@ -199,6 +199,21 @@ def test_save_on_a_notification_returned_for_changes_does_not_ask(world, monkeyp
     assert state.open_dialog == "" and state.status == NotificationStatus.NEEDS_CHANGES
 
 
+def test_no_fills_only_the_fields_empty_on_screen(world, monkeypatch):
+    """Issue 21.7: "Update and close" with "No" keeps what was typed but not saved."""
+    number = _notification(world, sent=False)  # saved: Storgata 1, 7010 Trondheim
+    state = state_as(NotificationFormState, _token(world.installer))
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    state._fetched = {"installation_address": "Hentet vei 2", "installation_city": "Hentby", "ean": ""}
+    on_screen = {"installation_address": "Skrevet gate 5", "installation_city": ""}
+    form = {"intent": "apply_fetched", "overwrite": "no", **on_screen}
+    asyncio.run(NotificationFormState.submit_form.fn(state, form))
+    assert state.values["installation_address"] == "Skrevet gate 5"  # typed, kept
+    assert state.values["installation_city"] == "Hentby"  # emptied on screen, filled
+    assert state.open_dialog == "" and state._fetched == {}
+
+
 def test_installer_and_staff_lists_say_the_page_as_the_key_pages_do(world):
     from app.i18n import translate
 

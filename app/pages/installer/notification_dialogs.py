@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.components.dialogs import close_button, dialog, dialog_button, form_dialog
 from app.components.fields import field_error, text_field
-from app.pages.installer.form_sections import submit_script
+from app.pages.installer.form_sections import FORM_ID, submit_script
 from app.states.installer.notification_form import NotificationFormState as S
 
 
@@ -55,6 +55,8 @@ def _overwrite_choice() -> rx.Component:
                 id=f"overwrite-{value}",
                 name="overwrite",
                 value=value,
+                # Part of the notification's form: "Update and close" submits it with what is on screen.
+                form=FORM_ID,
                 default_checked=S.overwrite_default == value,
                 style={"width": "1.1rem", "height": "1.1rem", "margin": "0"},
             ),

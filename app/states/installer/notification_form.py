@@ -61,7 +61,6 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
     overwrite_default: str = "yes"
     # What the last look-up returned, applied by "Update and close"; never sent to the browser.
     _fetched: dict[str, str] = {}
-    _fetch_overwrite: bool = True
 
     @rx.var(cache=True)
     def form_key(self) -> str:
@@ -120,7 +119,8 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
         values = {name: form_text(form, name) for name in TEXT_FIELDS if name in (form or {})}
         numbers = {name: form_text(form, name) for name in ID_NUMBER_FIELDS}
 
-        fetched, overwrite = self._fetched, self._fetch_overwrite
+        # "Overwrite?" as it is ticked when "Update and close" is pressed (its radios submit with the form).
+        fetched, overwrite = self._fetched, form_text(form, "overwrite") != "no"
         if intent == "apply_fetched" and not fetched:
             self.errors = {"fetch": translate("installer.fetch_nothing", self.language)}
             return None
@@ -218,7 +218,6 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
     @rx.event
     async def fetch(self, form: dict):
         meter, ean = form_text(form, "fetch_meter").strip(), form_text(form, "fetch_ean").strip()
-        overwrite = form_text(form, "overwrite") != "no"
         with session_scope() as db:
             caller = self._require(Role.INSTALLER, handler="fetch", db=db)
             row = service.installer_notification(db, caller, self.notification_id)
@@ -243,4 +242,3 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
         self.fetch_status_code = str(result.status_code)
         self.fetch_status_text = result.status_text
         self._fetched = dict(result.data) if result.status_code == COMPLETED else {}
-        self._fetch_overwrite = overwrite
