@@ -331,19 +331,24 @@ def command_status(args: argparse.Namespace) -> int:
     if not statuses:
         print("no sources have reported yet")
         return 0
-    header = ("source", "kind", "data", "state", "last frame (UTC)", "ok", "bad", "stored", "dup",
-              "refused", "lag")
+    header = ("source", "kind", "data", "host", "group", "state", "last frame (UTC)", "ok", "bad",
+              "messages", "stored", "dup", "refused", "spool", "lag", "last report (UTC)")
     rows = [
-        (s.name, s.kind, s.reading_source, s.state,
-         s.last_frame_at.strftime("%Y-%m-%d %H:%M:%S") if s.last_frame_at else "-",
-         str(s.frames_ok), str(s.frames_bad), str(s.readings_stored), str(s.readings_duplicate),
-         str(s.readings_rejected), format_lag(s.lag_seconds))
+        (s.name, s.kind, s.reading_source, s.host or "-", s.group_name or "-",
+         s.state if s.reporting else "STOPPED REPORTING",
+         _utc(s.last_frame_at), str(s.frames_ok), str(s.frames_bad), str(s.messages),
+         str(s.readings_stored), str(s.readings_duplicate), str(s.readings_rejected), str(s.spool_depth),
+         format_lag(s.lag_seconds), _utc(s.updated_at))
         for s in statuses
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
+
+
+def _utc(instant: datetime | None) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M:%S") if instant else "-"
 
 
 def _status_dict(status: Any) -> dict[str, Any]:
@@ -473,7 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     rewrap.add_argument("--batch", type=int, default=500, help="rows per transaction")
     keys.set_defaults(handler=command_keys)
 
-    status = commands.add_parser("status", help="per source: last frame, frames ok/bad, stored, lag")
+    status = commands.add_parser(
+        "status", help="per source and worker: host, group, last frame, frames ok/bad, messages, "
+        "stored, refused, spool, lag, last report")  # fmt: skip
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=command_status)
 

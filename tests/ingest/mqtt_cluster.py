@@ -28,7 +28,9 @@ REPO = Path(__file__).resolve().parents[2]
 def mosquitto_or_skip() -> str:
     """The mosquitto binary; the tests that need one skip (naming the variable) without it."""
     if not os.environ.get("TEST_MQTT_URL"):
-        pytest.skip("MQTT fault tests need TEST_MQTT_URL (a machine with Mosquitto, e.g. mqtt://127.0.0.1:1883)")
+        pytest.skip(
+            "MQTT fault tests need TEST_MQTT_URL (a machine with Mosquitto, e.g. mqtt://127.0.0.1:1883)"
+        )
     binary = shutil.which("mosquitto") or next(
         (path for path in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.path.exists(path)), None
     )
