@@ -167,9 +167,16 @@ def complete_registration(
         account = User(email=link.email, role=Role.REGISTERED.value, language=language)
     elif account.password_hash:
         raise InvalidLink("link.used")
+    elif not account.is_active:
+        # Deactivated by an administrator: no link ever undoes that (issue 20.5).
+        record_audit(db, "account.activation_refused", actor_user_id=account.id,
+                     actor_role=account.role, subject_type="user", subject_id=account.id or "",
+                     outcome="refused", detail="account deactivated",
+                     client_address=client_address)
+        db.commit()
+        raise InvalidLink("link.unknown")
     account.name = name or account.name
     account.password_hash = passwords.hash_password(password)
-    account.is_active = True
     db.add(account)
     db.flush()
     record_audit(db, "account.activated", actor_user_id=account.id, actor_role=account.role,
