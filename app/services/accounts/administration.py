@@ -24,12 +24,12 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.accounts.accounts import EMAIL_ROLES
+from app.services.accounts.tokens import void_links
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
 from app.services.notify.mail import compose, public_link, send_mail
-from app.services.accounts.tokens import void_links
 from app.services.sessions import end_user_sessions
 
 # The roles a person may ask for, and the kinds of organisation each belongs to (first: created).
