@@ -4,7 +4,7 @@ page admits is declared once, on the page (``@template(..., roles=...)``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from app import routes
 from app.models import Role
@@ -85,9 +85,40 @@ def landing_after_sign_in(role: Role, next_path: str | None) -> str:
     """Where a person lands after signing in: the page they were sent away from, when it is a
     page of this site their role may open (never another site), else their portal's home."""
     home = HOME_BY_ROLE.get(role, routes.HOME)
-    if not next_path or not next_path.startswith("/") or next_path.startswith("//") or "\\" in next_path:
+    path = normalised_local_path(next_path)
+    if path is None:
         return home
-    page = page_at(urlsplit(next_path).path)
+    page = page_at(path)
     if page is not None and _opens(role, page):
-        return next_path
+        return next_path or home
     return home
+
+
+# Percent-decoding rounds before a path counts as hostile (``%252e`` is ``.`` after two).
+_DECODE_ROUNDS = 3
+
+
+def normalised_local_path(next_path: str | None) -> str | None:
+    """The path part of a local ``next`` address, fully percent-decoded, or None when it is not
+    a plain path of this site: another site (``//``, ``\\``, a scheme), a ``.`` or ``..``
+    segment, an empty segment, or a control character, in any encoding (issue 20.13:
+    ``/nokler/../admin`` passed the prefix check while the browser landed on ``/admin``)."""
+    if not next_path:
+        return None
+    decoded = next_path
+    for _ in range(_DECODE_ROUNDS):
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    else:
+        return None  # still encoded after three rounds: nobody's real page
+    path = urlsplit(decoded).path
+    if not decoded.startswith("/") or "\\" in decoded or any(ord(c) < 32 or ord(c) == 127 for c in decoded):
+        return None
+    if urlsplit(decoded).scheme or urlsplit(decoded).netloc:
+        return None
+    segments = path.split("/")[1:]
+    if any(segment in ("", ".", "..") for segment in segments[:-1]) or segments[-1] in (".", ".."):
+        return None
+    return path

@@ -154,3 +154,15 @@ def test_a_new_tab_shows_the_customers_name_from_the_session_alone(two_customers
     signed_out = state_as(SessionState, "")
     SessionState.refresh_session.fn(signed_out)
     assert (signed_out.display_name, signed_out.role) == ("", "")
+
+
+def test_creating_the_account_remembers_this_browser(two_customers):
+    """Issue 21.11: the browser that proved the mobile by SMS keeps a remembered-device token."""
+    (_, mine), _ = two_customers
+    state = _state(_guest_token(mine))
+    asyncio.run(CustomerState.submit_create_account.fn(
+        state, {"new_password": "Handler-Test-Pass-42", "new_password_again": "Handler-Test-Pass-42"}
+    ))
+    assert state.has_account
+    login = asyncio.run(state.get_state(CustomerLoginState))
+    assert login.device_token.count(".") == 2

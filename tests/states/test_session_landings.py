@@ -18,7 +18,7 @@ class _Page:
 
 
 @pytest.mark.parametrize("language", ["nb", "sv", "en"])
-def test_a_signed_in_key_reader_refused_a_page_is_told_and_stays_in_the_key_portal(app_database_url, language):
+def test_a_key_reader_refused_a_page_is_told_and_stays_in_the_key_portal(app_database_url, language):
     state = state_as(SessionState, session_token(Role.KEY_READER))
     state.role, state.language = Role.KEY_READER.value, language
     answer = str(SessionState.show_refusal.fn(state, "auth.denied"))
