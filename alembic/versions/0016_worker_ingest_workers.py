@@ -1,8 +1,8 @@
 """ingest_source: the worker behind each source (host, group, client id), its messages, spool depth,
 heartbeat and last database outage (issue 25: several workers on several hosts)
 
-Revision ID: 0015_worker
-Revises: 0014
+Revision ID: 0016_worker
+Revises: 0015_sec_accounts
 Create Date: 2026-12-07 11:05:00
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0015_worker'
-down_revision: Union[str, None] = '0014'
+revision: str = '0016_worker'
+down_revision: Union[str, None] = '0015_sec_accounts'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
