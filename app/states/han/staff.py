@@ -192,8 +192,9 @@ class HanOrderState(DialogState, SessionState):
         self.errors = {}
         self.order_id, self.status, self.facts, self.history = 0, "", {}, []
         self.open_dialog = ""
-        self.today = local_today().isoformat()
         await self._reload("load", self._id_from_url())
+        # After the caller's check: a refused browser is told nothing, not even the date.
+        self.today = local_today().isoformat()
 
     async def _act(self, handler: str, work: Any, done_key: str):  # type: ignore[no-untyped-def]
         order_id = self.order_id
