@@ -95,8 +95,11 @@ def claim_due_messages(
         return token, list(claimed)
 
 
-def deliver(message: OutboxMessage, config: Settings) -> str:
-    """Send one message now with the configured backend; returns the backend's name."""
+def deliver(message: OutboxMessage, config: Settings | None) -> str:
+    """Send one message now with the configured backend; returns the backend's name.
+
+    Without ``config`` each backend reads its module's settings when it sends.
+    """
     if message.channel == OutboxChannel.SMS.value:
         return deliver_sms(message.recipient, message.body, config=config).backend
     mail = Mail(to=message.recipient, subject=message.subject, text=message.body, html=message.html_body)
@@ -132,20 +135,20 @@ def send_due_messages(
 ) -> SendRound:
     """One round: claim what is due, deliver each, record sent / retry later / failed."""
     engine = engine or get_engine()
-    config = config or settings
+    outbox = config or settings
     token, messages = claim_due_messages(
-        engine, limit=limit, lease_seconds=config.outbox_lease_seconds, now=now
+        engine, limit=limit, lease_seconds=outbox.outbox_lease_seconds, now=now
     )
     sent = retrying = failed = 0
     for message in messages:
         try:
             backend = deliver(message, config)
         except (MailDeliveryError, SmsDeliveryError) as error:
-            outcome = _record_failure(engine, message, token, config, now,
+            outcome = _record_failure(engine, message, token, outbox, now,
                                       getattr(error, "detail", "") or error.key, permanent=error.permanent)
         except Exception as error:  # a bug or an unforeseen library error: try again later
             log.exception("outbox message %s: delivery raised", message.id)
-            outcome = _record_failure(engine, message, token, config, now, type(error).__name__,
+            outcome = _record_failure(engine, message, token, outbox, now, type(error).__name__,
                                       permanent=False)
         else:
             sent += 1
@@ -180,8 +183,8 @@ def _record_failure(
 
 async def run_outbox_sender(config: Settings | None = None, engine: Engine | None = None) -> None:
     """Send due messages until cancelled (the app's lifespan task; one per backend worker)."""
-    config = config or settings
-    log.info("outbox sender started (every %s s)", config.outbox_poll_seconds)
+    poll_seconds = (config or settings).outbox_poll_seconds
+    log.info("outbox sender started (every %s s)", poll_seconds)
     while True:
         full = False
         try:
@@ -190,4 +193,4 @@ async def run_outbox_sender(config: Settings | None = None, engine: Engine | Non
         except Exception:  # a database away for a moment must not end the sender
             log.exception("outbox sender round failed")
         if not full:
-            await asyncio.sleep(config.outbox_poll_seconds)
+            await asyncio.sleep(poll_seconds)
