@@ -155,7 +155,8 @@ def _requests() -> rx.Component:
 
 
 @template(
-    route=routes.ADMIN_HOME, title="Administrasjon", on_load=[S.load, FailingMessagesState.load_failing]
+    routes.ADMIN_HOME, title_key="title.admin_home", roles={Role.ADMIN},
+    on_load=[S.load, FailingMessagesState.load_failing],
 )
 def admin_home() -> rx.Component:
     return rx.vstack(

@@ -7,6 +7,7 @@ import reflex as rx
 from app import routes
 from app.components.failing_messages import failing_messages_section
 from app.components.template import template
+from app.models import Role
 from app.states.failing_messages import FailingMessagesState
 from app.states.staff.start import StaffState
 
@@ -24,8 +25,9 @@ def _figure(label_key: str, name: str) -> rx.Component:
 
 
 @template(
-    route=routes.STAFF_HOME,
-    title="Saksbehandling",
+    routes.STAFF_HOME,
+    title_key="title.staff_home",
+    roles={Role.GRID_STAFF},
     on_load=[StaffState.load_overview, FailingMessagesState.load_failing],
 )
 def staff_home() -> rx.Component:

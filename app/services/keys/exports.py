@@ -30,6 +30,7 @@ from app.services.login_throttle import (
     forget_password_failures,
 )
 from app.services.rate_limit import default_rate_limiter
+from app.services.spreadsheet_cells import neutralise_row
 
 # An export asks for the password again when the last sign-in is older than this.
 FRESH_AUTHENTICATION = timedelta(minutes=5)
@@ -102,14 +103,17 @@ def _csv(units: list[tuple[MeterKey, OpenedKey]]) -> bytes:
     writer.writerow(["serial", "manufacturer", "kind", "model", "medium", "key", "auth_key", "system_title"])
     for row, opened in units:
         auth = opened.authentication_key.hex().upper() if opened.authentication_key else ""
-        writer.writerow([row.serial, row.manufacturer, row.kind, row.model, row.medium,
-                         opened.encryption_key.hex().upper(), auth, row.system_title or ""])  # fmt: skip
+        cells = [row.serial, row.manufacturer, row.kind, row.model, row.medium,
+                 opened.encryption_key.hex().upper(), auth, row.system_title or ""]  # fmt: skip
+        writer.writerow(neutralise_row(cells))
     return out.getvalue().encode()
 
 
 def _serial_key_lines(units: list[tuple[MeterKey, OpenedKey]]) -> bytes:
-    lines = [f"{row.manufacturer or 'KAM'};{_number(row)};{opened.encryption_key.hex().upper()}"
-             for row, opened in units]  # fmt: skip
+    # Semicolon-separated values: a spreadsheet opens them too.
+    rows = [[row.manufacturer or "KAM", _number(row), opened.encryption_key.hex().upper()]
+            for row, opened in units]  # fmt: skip
+    lines = [";".join(neutralise_row(cells)) for cells in rows]
     return ("\n".join(lines) + "\n").encode()
 
 
