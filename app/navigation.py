@@ -46,11 +46,12 @@ HOME_BY_ROLE: dict[Role, str] = {
 
 
 def entries_for(role: Role | None) -> list[NavEntry]:
-    """Entries a signed-in role may open; administrators see all, visitors none."""
+    """Entries a signed-in role may open; administrators all but the key service's, visitors none."""
     if role is None:
         return []
-    if role is Role.ADMIN:
-        return [entry for entry in NAV_ENTRIES if Role.REGISTERED not in entry.roles]
+    if role is Role.ADMIN:  # every portal but the key service's (administrators never read keys)
+        return [entry for entry in NAV_ENTRIES
+                if not entry.roles & {Role.REGISTERED, Role.DISTRIBUTOR, Role.KEY_READER}]
     return [entry for entry in NAV_ENTRIES if role in entry.roles]
 
 

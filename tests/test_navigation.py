@@ -50,3 +50,11 @@ def test_never_back_to_another_site(next_path):
 def test_never_to_a_page_the_role_may_not_open():
     assert landing_after_sign_in(Role.CUSTOMER, "/nokler/logg") == routes.CUSTOMER_HOME
     assert landing_after_sign_in(Role.KEY_READER, "/nokler/logg") == routes.KEYS_READER
+
+
+def test_an_administrator_is_offered_no_key_page():
+    from app.navigation import entries_for
+
+    routes_offered = {entry.route for entry in entries_for(Role.ADMIN)}
+    assert routes.ADMIN_HOME in routes_offered
+    assert not routes_offered & {routes.KEYS_HOME, routes.KEYS_IMPORT, routes.KEYS_AUDIT, routes.KEYS_READER}

@@ -15,6 +15,9 @@ from app.services.sessions import resolve_principal
 
 log = logging.getLogger(__name__)
 
+# The roles of the key service: an administrator does not pass for them.
+KEY_ROLES = frozenset({Role.DISTRIBUTOR, Role.KEY_READER})
+
 
 def refuse(
     db: Session,
@@ -52,12 +55,13 @@ def require_role(
 ) -> Caller:
     """Return the caller, or raise AccessDenied (and log the refusal).
 
-    Administrators pass every role check.
+    Administrators pass every role check but the key service's: they manage accounts and
+    organisations, and never read, export or assign keys (a refusal is audited like any other).
     """
     allowed = set(roles)
     caller = resolve_principal(db, token, client_address=client_address)
     if caller is None:
         raise refuse(db, None, action, "no live session", client_address=client_address)
-    if caller.role in allowed or caller.role == Role.ADMIN:
+    if caller.role in allowed or (caller.role == Role.ADMIN and not allowed & KEY_ROLES):
         return caller
     raise refuse(db, caller, action, f"role {caller.role} not in {sorted(r.value for r in allowed)}")

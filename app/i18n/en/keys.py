@@ -7,7 +7,7 @@ TEXT: dict[str, str] = {
     "keys.duplicate_serial": "Keys for {serial} already exist.",
     "keys.bad_csv": "The file needs the columns serial and key.",
     "keys.error.no_units": "Select at least one unit.",
-    "keys.error.reauthenticate": "For your security: enter your password again to export keys.",
+    "keys.error.reauthenticate": "For your security: enter your password again to see or export keys.",
     "keys.error.wrong_password": "The password is not right.",
     "keys.error.no_batch": "This import is no longer waiting: read the file again.",
     "keys.error.no_key": "This unit has no key to show.",

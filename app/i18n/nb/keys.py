@@ -7,7 +7,7 @@ TEXT: dict[str, str] = {
     "keys.duplicate_serial": "Det finnes allerede nøkler for {serial}.",
     "keys.bad_csv": "Filen må ha kolonnene serial og key.",
     "keys.error.no_units": "Velg minst én enhet.",
-    "keys.error.reauthenticate": "Av sikkerhetshensyn: skriv inn passordet ditt på nytt for å eksportere nøkler.",
+    "keys.error.reauthenticate": "Av sikkerhetshensyn: skriv inn passordet ditt på nytt for å se eller eksportere nøkler.",
     "keys.error.wrong_password": "Passordet er ikke riktig.",
     "keys.error.no_batch": "Denne importen venter ikke lenger: les inn filen på nytt.",
     "keys.error.no_key": "Denne enheten har ingen nøkkel å vise.",

@@ -7,7 +7,7 @@ TEXT: dict[str, str] = {
     "keys.duplicate_serial": "Det finns redan nycklar för {serial}.",
     "keys.bad_csv": "Filen måste ha kolumnerna serial och key.",
     "keys.error.no_units": "Välj minst en enhet.",
-    "keys.error.reauthenticate": "Av säkerhetsskäl: ange ditt lösenord igen för att exportera nycklar.",
+    "keys.error.reauthenticate": "Av säkerhetsskäl: ange ditt lösenord igen för att se eller exportera nycklar.",
     "keys.error.wrong_password": "Lösenordet är inte rätt.",
     "keys.error.no_batch": "Den här importen väntar inte längre: läs in filen igen.",
     "keys.error.no_key": "Den här enheten har ingen nyckel att visa.",

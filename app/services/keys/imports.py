@@ -90,7 +90,7 @@ class _Candidate:
 
 
 def _organisation(caller: Caller) -> int:
-    if caller.is_role(Role.DISTRIBUTOR, Role.ADMIN) and caller.organisation_id is not None:
+    if caller.is_role(Role.DISTRIBUTOR) and caller.organisation_id is not None:
         return caller.organisation_id
     raise AccessDenied("auth.denied")
 
