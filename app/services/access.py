@@ -7,16 +7,13 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from app.models import Role
+from app.models import Role, role_admitted
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied
 from app.services.sessions import resolve_principal
 
 log = logging.getLogger(__name__)
-
-# The roles of the key service: an administrator does not pass for them.
-KEY_ROLES = frozenset({Role.DISTRIBUTOR, Role.KEY_READER})
 
 
 def refuse(
@@ -62,6 +59,6 @@ def require_role(
     caller = resolve_principal(db, token, client_address=client_address)
     if caller is None:
         raise refuse(db, None, action, "no live session", client_address=client_address)
-    if caller.role in allowed or (caller.role == Role.ADMIN and not allowed & KEY_ROLES):
+    if role_admitted(caller.role, allowed):
         return caller
     raise refuse(db, caller, action, f"role {caller.role} not in {sorted(r.value for r in allowed)}")

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app import routes
 from app.components.template import template
+from app.models import Role
 from app.states.staff.ingest_status import IngestState
 
 _COLUMNS = (
@@ -28,7 +29,12 @@ def _row(source: rx.Var) -> rx.Component:
     return rx.table.row(*[rx.table.cell(source[field]) for _, field in _COLUMNS])
 
 
-@template(route=routes.STAFF_INGEST, title="Innsamling", on_load=IngestState.load_sources)
+@template(
+    routes.STAFF_INGEST,
+    title_key="title.staff_ingest",
+    roles={Role.GRID_STAFF},
+    on_load=IngestState.load_sources,
+)
 def ingest_status() -> rx.Component:
     return rx.vstack(
         rx.heading(IngestState.t["ingest.title"], size="7", as_="h1"),

@@ -24,6 +24,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.accounts.accounts import EMAIL_ROLES
+from app.services.accounts.tokens import void_links
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
@@ -280,7 +281,9 @@ def deactivate_account(
     *,
     now: datetime | None = None,
 ) -> None:
-    """The account can no longer sign in, and its sessions end at once."""
+    """The account can no longer sign in: its sessions end at once, every live activation or
+    reset link dies, and its read rights are suspended (``reader_scope`` reads only active
+    accounts'). Nothing but an administrator undoes it (issue 20.5)."""
     _require_admin(principal)
     if user_id == principal.user_id:
         raise DomainError("admin.cannot_deactivate_self")
@@ -290,5 +293,6 @@ def deactivate_account(
     user.is_active = False
     db.add(user)
     ended = end_user_sessions(db, user_id, now=now)
+    voided = void_links(db, user, now=now)
     record_audit(db, "account.deactivated", principal, subject_type="user", subject_id=user_id,
-                 detail=f"{ended} sessions ended")
+                 detail=f"{ended} sessions ended, {voided} links voided, read rights suspended")

@@ -20,6 +20,7 @@ from app.clock import utcnow
 from app.models import AccountTokenPurpose, KeyReadRight, MeterKey, Organisation, Role, User
 from app.services.accounts.accounts import ACTIVATION_PATH, normalise_email
 from app.services.accounts.tokens import issue_token
+from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
@@ -83,7 +84,7 @@ def _reader_account(db: Session, address: str, language: str) -> tuple[User, boo
         account = User(email=address, role=Role.KEY_READER.value, language=language)
         db.add(account)
         db.flush()
-    elif account.password_hash and account.role == Role.REGISTERED.value:
+    elif account.password_hash and account.role == Role.REGISTERED.value and account.is_active:
         # Registered but without an organisation: the right gives them the key reader's portal.
         account.role = Role.KEY_READER.value
         db.add(account)
@@ -134,7 +135,14 @@ def assign_read_rights(
         )  # fmt: skip
         _count_readers(db, new_ids, +1)
     organisation = _organisation_name(db, caller)
-    if must_register:
+    if not account.is_active:
+        # Deactivated by an administrator: nothing is mailed (a link would undo the
+        # deactivation), the distributor is told what any invitation tells, and the
+        # administrator finds the attempt in the audit trail (issue 20.5).
+        record_audit(db, "account.invitation_suppressed", caller, subject_type="user",
+                     subject_id=account.id, outcome="refused",
+                     detail=f"read rights for {address} from {organisation}: account deactivated")
+    elif must_register:
         token = issue_token(db, AccountTokenPurpose.ACTIVATION, address, user_id=account.id, now=now)
         link = public_link(f"{ACTIVATION_PATH}?{urlencode({'token': token})}")
         send_mail(db, compose(address, "key_invitation", account.language or language, link=link,

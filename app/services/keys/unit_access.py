@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
-from app.models import KeyReadRight, MeterKey, Role
+from app.models import KeyReadRight, MeterKey, Role, User
 from app.services.caller import Caller
 from app.services.errors import AccessDenied
 
@@ -32,7 +32,9 @@ def reader_scope(caller: Caller) -> ColumnElement[bool]:
     """The units assigned to a key reader (a condition on a query joined to key_read_right)."""
     if not caller.is_role(Role.KEY_READER) or caller.user_id is None:
         raise AccessDenied("auth.denied")
-    return and_(col(KeyReadRight.user_id) == caller.user_id)
+    # A deactivated account's rights are suspended (issue 20.5), whatever session it still holds.
+    active = select(User.id).where(col(User.id) == caller.user_id, col(User.is_active))
+    return and_(col(KeyReadRight.user_id) == caller.user_id, col(KeyReadRight.user_id).in_(active))
 
 
 def managed_units(db: Session, caller: Caller, unit_ids: Sequence[int]) -> list[MeterKey]:
