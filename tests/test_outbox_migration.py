@@ -1,4 +1,4 @@
-"""Migration 0016_outbox: the console backends' dev tables become sent rows of outbox_message."""
+"""Migration 0017_outbox: the console backends' dev tables become sent rows of outbox_message."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from alembic import command
 from app.db import make_engine
 from app.migrate import alembic_config
 
-BEFORE = "0015_sec_accounts"
+BEFORE = "0016_worker"
 
 
 def _up_with_dev_messages_down_up(url: str) -> None:
@@ -41,9 +41,9 @@ def _up_with_dev_messages_down_up(url: str) -> None:
     engine.dispose()
 
 
-def test_0016_on_sqlite(tmp_path):
+def test_0017_on_sqlite(tmp_path):
     _up_with_dev_messages_down_up(f"sqlite:///{tmp_path / 'm.db'}")
 
 
-def test_0016_on_postgresql(postgres_url):
+def test_0017_on_postgresql(postgres_url):
     _up_with_dev_messages_down_up(postgres_url)

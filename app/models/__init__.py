@@ -62,10 +62,11 @@ from app.models.reading import (
     ReadingSource,
     ReadingStatus,
 )
-from app.models.user import Role, User, UserSession
+from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_admitted
 
 __all__ = [
     "BILLING_GRADE_SOURCES",
+    "KEY_SERVICE_ROLES",
     "AccessRequest",
     "AccessRequestStatus",
     "AccountRelationship",
@@ -124,4 +125,5 @@ __all__ = [
     "Role",
     "User",
     "UserSession",
+    "role_admitted",
 ]

@@ -23,6 +23,16 @@ TEXT: dict[str, str] = {
     # issue 9: data truth (stored, duplicate and refused readings apart; heat in kWh)
     "ingest.readings_duplicate": "Already stored",
     "ingest.readings_rejected": "Refused",
+    # issue 25: several workers on several hosts, each reporting (or not), and outages
+    "ingest.worker": "Worker",
+    "ingest.group": "Group",
+    "ingest.messages": "Messages",
+    "ingest.last_message": "Last message",
+    "ingest.spool": "Waiting in spool",
+    "ingest.last_report": "Last report",
+    "ingest.silent": "Stopped reporting",
+    "ingest.outage": "Last database outage",
+    "ingest.outage_ongoing": "ongoing",
     # issue 21 point 2: messages the outbox's sender keeps failing to deliver
     "outbox.title": "Messages not getting through",
     "outbox.intro": "E-mails and text messages that failed at least twice. The decisions are saved; the messages are tried again by themselves, at growing intervals, until they are given up.",

@@ -23,6 +23,16 @@ TEXT: dict[str, str] = {
     "ingest.frames_refused": "Rammer avvist (ukryptert)",
     "ingest.none": "Ingen kilder har rapportert ennå.",
     "ingest.none_how": "Kildene rapporterer når innsamlingen kjører: start arbeideren (python -m app.ingest serial, mbus, mqtt eller wmbus) ved målerne, eller fyll inn demodata med «make demo-ingest».",
+    # issue 25: several workers on several hosts, each reporting (or not), and outages
+    "ingest.worker": "Arbeider",
+    "ingest.group": "Gruppe",
+    "ingest.messages": "Meldinger",
+    "ingest.last_message": "Siste melding",
+    "ingest.spool": "Venter i spool",
+    "ingest.last_report": "Siste rapport",
+    "ingest.silent": "Har sluttet å rapportere",
+    "ingest.outage": "Siste databasebrudd",
+    "ingest.outage_ongoing": "pågår",
     # issue 21 point 2: messages the outbox's sender keeps failing to deliver
     "outbox.title": "Meldinger som ikke kommer frem",
     "outbox.intro": "E-post og SMS som har feilet minst to ganger. Avgjørelsene er lagret; meldingene prøves automatisk igjen med lengre og lengre mellomrom til de gis opp.",

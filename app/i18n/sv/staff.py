@@ -22,6 +22,16 @@ TEXT: dict[str, str] = {
     "ingest.readings_duplicate": "Redan sparade",
     "ingest.readings_rejected": "Avvisade",
     "ingest.frames_refused": "Ramar avvisade (okrypterade)",
+    # issue 25: several workers on several hosts, each reporting (or not), and outages
+    "ingest.worker": "Arbetare",
+    "ingest.group": "Grupp",
+    "ingest.messages": "Meddelanden",
+    "ingest.last_message": "Senaste meddelande",
+    "ingest.spool": "Väntar i spool",
+    "ingest.last_report": "Senaste rapport",
+    "ingest.silent": "Har slutat rapportera",
+    "ingest.outage": "Senaste databasavbrott",
+    "ingest.outage_ongoing": "pågår",
     # issue 21 point 2: messages the outbox's sender keeps failing to deliver
     "outbox.title": "Meddelanden som inte kommer fram",
     "outbox.intro": "E-post och sms som har misslyckats minst två gånger. Besluten är sparade; meddelandena skickas automatiskt igen med allt längre mellanrum tills de ges upp.",

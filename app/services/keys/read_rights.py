@@ -24,6 +24,7 @@ from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
+from app.services.keys.fresh_authentication import claim_reveal
 from app.services.keys.key_audit import audit_units
 from app.services.keys.sealing import open_unit_keys
 from app.services.keys.unit_access import (
@@ -216,8 +217,10 @@ def reader_units(db: Session, caller: Caller, query: UnitQuery) -> UnitPage:
 
 
 def show_key(db: Session, caller: Caller, unit_id: int) -> ShownKey:
-    """The keys of one unit, for its distributor or a reader holding the right; audited."""
+    """The keys of one unit, for its distributor or a reader holding the right, within minutes
+    of the password and within the session's reveals (else ReauthenticationRequired); audited."""
     row = readable_units(db, caller, [unit_id])[0]
+    claim_reveal(db, caller)
     opened = open_unit_keys(row)
     audit_units(db, "key.view", caller, [row.serial], detail="shown")
     return ShownKey(

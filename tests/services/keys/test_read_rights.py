@@ -109,7 +109,7 @@ def test_show_key_for_the_distributor_and_the_reader_is_audited(db, world):
     expected = key_for_serial(db, serial).encryption_key.hex().upper()
     assert show_key(db, world.own, unit).encryption_key_hex == expected
     assign_read_rights(db, world.own, [unit], "r@example.no")
-    reader = _reader_caller(db, "r@example.no")
+    reader = signed_in(db, Role.KEY_READER, "r@example.no")  # a reveal needs a fresh session
     shown = show_key(db, reader, unit)
     assert (shown.serial, shown.encryption_key_hex) == (serial, expected)
     assert shown.authentication_key_hex is not None  # every seventh test unit has one

@@ -1,7 +1,7 @@
 """The transactional outbox: outbox_message replaces the console backends' mail_outbox and sms_outbox
 
-Revision ID: 0016_outbox
-Revises: 0015_sec_accounts
+Revision ID: 0017_outbox
+Revises: 0016_worker
 Create Date: 2026-12-07 11:10:00
 
 Every mail and SMS is a row of outbox_message, written in the transaction of the decision it
@@ -16,8 +16,8 @@ import sqlmodel
 
 
 
-revision: str = '0016_outbox'
-down_revision: Union[str, None] = '0015_sec_accounts'
+revision: str = '0017_outbox'
+down_revision: Union[str, None] = '0016_worker'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
