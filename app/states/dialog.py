@@ -35,9 +35,13 @@ class DialogState(rx.State, mixin=True):
     def _dialog_opened(self, name: str) -> None:
         """What a state clears when one of its dialogs opens (besides the errors)."""
 
+    def _dialog_closed(self) -> None:
+        """What a state forgets when its dialog closes (besides the errors)."""
+
     def _close_dialog(self) -> None:
         self.open_dialog = ""
         self.errors = {}
+        self._dialog_closed()
 
     @rx.event
     def show_dialog(self, name: str) -> None:

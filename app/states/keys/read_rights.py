@@ -24,8 +24,9 @@ from app.services.keys.read_rights import (
 )
 from app.states.dialog import DialogState
 from app.states.form import form_text
-from app.states.keys.calls import reveal_key, run_key_call
+from app.states.keys.calls import run_key_call
 from app.states.keys.display import format_count, format_time
+from app.states.keys.export import ExportFlow
 from app.states.keys.unit_list import KeyListState
 from app.states.paging import int_or_none
 
@@ -38,11 +39,13 @@ def _revoked_text(email: str, count: int, language: str) -> str:
                      count=format_count(count, language))  # fmt: skip
 
 
-class ReadRightsState(DialogState, KeyListState):
+class ReadRightsState(ExportFlow, DialogState, KeyListState):
     """Its dialogs: ASSIGN, REVOKE, REVOKE_EVERYWHERE (each stays open while its form shows an
-    error) and READERS (one unit's readers panel)."""
+    error) and READERS (one unit's readers panel, which asks for the password inside itself)."""
 
+    LISTER: ClassVar[Role] = Role.DISTRIBUTOR
     DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.DISTRIBUTOR,)
+    ASKS_PASSWORD_INSIDE: ClassVar[frozenset[str]] = frozenset({READERS})
     errors: dict[str, str] = {}
     # The unit whose readers panel is open.
     panel_unit_id: str = ""
@@ -137,6 +140,7 @@ class ReadRightsState(DialogState, KeyListState):
         self.errors = {}
         self.panel_unit_id, self.panel_serial = unit_id, listed[unit_id]
         self.panel_readers = []
+        self.reauth_open, self.pending_reveal = False, ""
         self.open_dialog = READERS
         await self._load_readers(caller, int(unit_id))
 
@@ -164,4 +168,9 @@ class ReadRightsState(DialogState, KeyListState):
         if unit_id is None:
             return None
 
-        return await reveal_key(self, caller, unit_id, UNIT_KEY_ELEMENT)
+        return await self._reveal_asked(caller, unit_id)
+
+    async def _reveal_asked(self, caller, unit_id: int):  # type: ignore[no-untyped-def]
+        if self._panel_unit() != unit_id:  # the panel moved on meanwhile
+            return None
+        return await self._reveal(caller, unit_id, UNIT_KEY_ELEMENT)
