@@ -28,7 +28,8 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.staff", routes.STAFF_HOME, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.notifications", routes.STAFF_NOTIFICATIONS, frozenset({Role.GRID_STAFF})),
     NavEntry("nav.han_orders", routes.STAFF_HAN, frozenset({Role.GRID_STAFF})),
-    NavEntry("nav.ingest", routes.STAFF_INGEST, frozenset({Role.GRID_STAFF})),
+    # Every grid company's sources: the system operator's (issue 20.14).
+    NavEntry("nav.ingest", routes.STAFF_INGEST, frozenset({Role.ADMIN})),
     NavEntry("nav.access", routes.ACCOUNT_ACCESS, frozenset({Role.REGISTERED})),
     NavEntry("nav.admin", routes.ADMIN_HOME, frozenset({Role.ADMIN})),
 )

@@ -38,6 +38,19 @@ def test_staff_overview_refuses_a_browser_without_session(app_database_url):
 
 
 def test_staff_overview_serves_grid_staff(app_database_url):
-    state = _state(_token(Role.GRID_STAFF))
+    # Staff of a grid company (issue 20.14: the figures are that grid company's).
+    from app.models import Organisation, OrganisationKind, User
+    from app.services.sessions import start_session
+
+    with session_scope() as db:
+        grid = Organisation(name="Protected Handlers Nett", kind=OrganisationKind.GRID_COMPANY)
+        db.add(grid)
+        db.flush()
+        staff = User(email="protected-handlers-staff@example.no", role=Role.GRID_STAFF.value,
+                     organisation_id=grid.id)
+        db.add(staff)
+        db.flush()
+        token = start_session(db, Role.GRID_STAFF, user_id=staff.id)
+    state = _state(token)
     StaffState.load_overview.fn(state)
     assert set(state.figures) == {"customers", "relationships", "meters", "readings"}
