@@ -1,4 +1,5 @@
-"""Which portal sections each role may use: the navigation shows only these."""
+"""The menu and the ways in and out of the portals, read from the page registry: which role a
+page admits is declared once, on the page (``@template(..., roles=...)``)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,31 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 from app import routes
 from app.models import Role
+from app.page_registry import PAGES, PageSpec, page_at
 
 
 @dataclass(frozen=True)
 class NavEntry:
     label_key: str
     route: str
-    roles: frozenset[Role]
 
 
+# The menu's pages, in the menu's order; who sees each comes from its page's roles.
 NAV_ENTRIES: tuple[NavEntry, ...] = (
-    NavEntry("nav.customer", routes.CUSTOMER_HOME, frozenset({Role.CUSTOMER})),
-    NavEntry("nav.consumption", routes.CUSTOMER_CONSUMPTION, frozenset({Role.CUSTOMER})),
-    NavEntry("nav.han", routes.CUSTOMER_HAN, frozenset({Role.CUSTOMER})),
-    NavEntry("nav.keys", routes.KEYS_HOME, frozenset({Role.DISTRIBUTOR})),
-    NavEntry("nav.keys_import", routes.KEYS_IMPORT, frozenset({Role.DISTRIBUTOR})),
-    NavEntry("nav.keys_audit", routes.KEYS_AUDIT, frozenset({Role.DISTRIBUTOR})),
-    NavEntry("nav.keys_reader", routes.KEYS_READER, frozenset({Role.KEY_READER})),
-    NavEntry("nav.installer", routes.INSTALLER_HOME, frozenset({Role.INSTALLER})),
-    NavEntry("nav.staff", routes.STAFF_HOME, frozenset({Role.GRID_STAFF})),
-    NavEntry("nav.notifications", routes.STAFF_NOTIFICATIONS, frozenset({Role.GRID_STAFF})),
-    NavEntry("nav.han_orders", routes.STAFF_HAN, frozenset({Role.GRID_STAFF})),
-    # Every grid company's sources: the system operator's (issue 20.14).
-    NavEntry("nav.ingest", routes.STAFF_INGEST, frozenset({Role.ADMIN})),
-    NavEntry("nav.access", routes.ACCOUNT_ACCESS, frozenset({Role.REGISTERED})),
-    NavEntry("nav.admin", routes.ADMIN_HOME, frozenset({Role.ADMIN})),
+    NavEntry("nav.customer", routes.CUSTOMER_HOME),
+    NavEntry("nav.consumption", routes.CUSTOMER_CONSUMPTION),
+    NavEntry("nav.han", routes.CUSTOMER_HAN),
+    NavEntry("nav.keys", routes.KEYS_HOME),
+    NavEntry("nav.keys_import", routes.KEYS_IMPORT),
+    NavEntry("nav.keys_audit", routes.KEYS_AUDIT),
+    NavEntry("nav.keys_reader", routes.KEYS_READER),
+    NavEntry("nav.installer", routes.INSTALLER_HOME),
+    NavEntry("nav.staff", routes.STAFF_HOME),
+    NavEntry("nav.notifications", routes.STAFF_NOTIFICATIONS),
+    NavEntry("nav.han_orders", routes.STAFF_HAN),
+    NavEntry("nav.ingest", routes.STAFF_INGEST),
+    NavEntry("nav.access", routes.ACCOUNT_ACCESS),
+    NavEntry("nav.admin", routes.ADMIN_HOME),
 )
 
 # Where an e-mail account lands after signing in: the portal its role allows.
@@ -45,33 +46,39 @@ HOME_BY_ROLE: dict[Role, str] = {
     Role.CUSTOMER: routes.CUSTOMER_HOME,
 }
 
+# Where each role signs in; a page's sign-in page is that of the roles it admits.
+SIGN_IN_BY_ROLE: dict[Role, str] = {
+    Role.CUSTOMER: routes.CUSTOMER_LOGIN,
+    Role.DISTRIBUTOR: routes.KEYS_LOGIN,
+    Role.KEY_READER: routes.KEYS_LOGIN,
+    Role.INSTALLER: routes.INSTALLER_LOGIN,
+    Role.GRID_STAFF: routes.STAFF_LOGIN,
+    Role.ADMIN: routes.ACCOUNT_LOGIN,
+    Role.REGISTERED: routes.ACCOUNT_LOGIN,
+}
+
+
+def _opens(role: Role, page: PageSpec) -> bool:
+    """A protected page this role may open; administrators do not ask for access."""
+    if page.public or not page.admits(role):
+        return False
+    return not (role is Role.ADMIN and Role.REGISTERED in page.roles)
+
 
 def entries_for(role: Role | None) -> list[NavEntry]:
     """Entries a signed-in role may open; administrators see all, visitors none."""
     if role is None:
         return []
-    if role is Role.ADMIN:
-        return [entry for entry in NAV_ENTRIES if Role.REGISTERED not in entry.roles]
-    return [entry for entry in NAV_ENTRIES if role in entry.roles]
-
-
-# A visitor refused on a portal's page signs in on that portal's sign-in page, then comes back.
-SIGN_IN_BY_PREFIX: tuple[tuple[str, str], ...] = (
-    ("/min-side", routes.CUSTOMER_LOGIN),
-    ("/nokler", routes.KEYS_LOGIN),
-    ("/installator", routes.INSTALLER_LOGIN),
-    ("/saksbehandling", routes.STAFF_LOGIN),
-    ("/admin", routes.ACCOUNT_LOGIN),
-    ("/konto", routes.ACCOUNT_LOGIN),
-)
+    return [entry for entry in NAV_ENTRIES if (page := PAGES.get(entry.route)) and _opens(role, page)]
 
 
 def sign_in_page_for(path: str) -> str:
     """The sign-in page of the portal ``path`` belongs to, asked to return to ``path``."""
-    for prefix, sign_in in SIGN_IN_BY_PREFIX:
-        if (path == prefix or path.startswith(prefix + "/")) and path.rstrip("/") != sign_in:
-            return f"{sign_in}?{urlencode({'next': path})}"
-    return routes.HOME
+    page = page_at(urlsplit(path).path)
+    if page is None or page.public:
+        return routes.HOME
+    role = next(role for role in Role if role in page.roles)
+    return f"{SIGN_IN_BY_ROLE[role]}?{urlencode({'next': path})}"
 
 
 def landing_after_sign_in(role: Role, next_path: str | None) -> str:
@@ -81,8 +88,8 @@ def landing_after_sign_in(role: Role, next_path: str | None) -> str:
     path = normalised_local_path(next_path)
     if path is None:
         return home
-    allowed = [entry.route for entry in entries_for(role)] + [home]
-    if any(path == route or path.startswith(route.rstrip("/") + "/") for route in allowed):
+    page = page_at(path)
+    if page is not None and _opens(role, page):
         return next_path or home
     return home
 

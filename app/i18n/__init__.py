@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-AREAS = ("common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff")
+AREAS = ("common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff", "titles")
 DEFAULT_LANGUAGE = "nb"
 
 

@@ -87,24 +87,6 @@ def test_switching_to_another_customers_relationship_is_refused(two_customers):
         assert state.overview["installation_number"] == db.get(CustomerRelationship, mine).installation_number
 
 
-def test_every_handler_refuses_a_browser_without_session(two_customers):
-    state = _state("")
-    for handler, args in (
-        (CustomerState.load, ()),
-        (CustomerState.switch_to, ("1",)),
-        (CustomerState.link_current, ()),
-        (CustomerState.unlink, ("1",)),
-        (CustomerState.submit_create_account, ()),
-        (CustomerState.submit_change_password, ()),
-        (CustomerState.confirm_delete_account, ()),
-    ):
-        with pytest.raises(AccessDenied):
-            outcome = handler.fn(state, *args)
-            if inspect.iscoroutine(outcome):
-                asyncio.run(outcome)
-    assert state.overview == {} and state.relationships == []
-
-
 def test_staff_session_cannot_read_a_customer_overview(two_customers):
     with session_scope() as db:
         token = start_session(db, Role.GRID_STAFF)

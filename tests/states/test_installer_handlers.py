@@ -157,15 +157,6 @@ def test_staff_cannot_see_or_decide_another_grid_companys_notification(world, mo
     assert str(number) not in [row["id"] for row in queue.rows]
 
 
-@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.DISTRIBUTOR, Role.GRID_STAFF, None])
-def test_installer_handlers_refuse_other_roles(app_database_url, role):
-    from tests.handler_callers import session_token
-
-    state = state_as(InstallerListState, session_token(role) if role else "")
-    with pytest.raises(AccessDenied):
-        InstallerListState.load.fn(state)
-
-
 def test_send_refuses_with_the_missing_fields_before_asking_send_now(world, monkeypatch):
     number = _notification(world, sent=False)
     state = state_as(NotificationFormState, _token(world.installer))

@@ -32,8 +32,7 @@ from app.states.keys.imports import KeyImportState
 from app.states.keys.read_rights import ReadRightsState
 from app.states.keys.reader import KeyReaderState
 from app.states.keys.unit_list import KeyListState
-from app.states.session import SessionState
-from tests.handler_callers import session_token, state_as
+from tests.handler_callers import state_as
 
 PASSWORD = "Kobber#Maaler26"
 
@@ -218,29 +217,6 @@ def test_a_key_reader_reaches_no_distributor_handler(world: World):
     ):
         with pytest.raises(AccessDenied):
             _call(state_class, state_as(state_class, world.reader_token), name, *args)
-
-
-def _own_handlers(state_class) -> list[str]:
-    return sorted(set(state_class.event_handlers) - set(SessionState.event_handlers))
-
-
-def _arguments(state_class, name: str) -> list[object]:
-    parameters = list(inspect.signature(state_class.event_handlers[name].fn).parameters.values())[1:]
-    return [{"email": "a@example.org", "format": "csv", "password": PASSWORD} if "dict" in str(p.annotation)
-            else True if "bool" in str(p.annotation) else "1" for p in parameters]
-
-
-@pytest.mark.parametrize("state_class", [KeyListState, ReadRightsState, KeyExportState, KeyReaderState,
-                                         KeyImportState, KeyAuditState])
-@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.INSTALLER, Role.REGISTERED, None],
-                         ids=["customer", "installer", "registered", "no-session"])
-def test_no_key_handler_serves_a_role_without_the_right(app_database_url, state_class, role):
-    token = session_token(role) if role else ""
-    for name in _own_handlers(state_class):
-        if getattr(_handler(state_class, name), "is_background", False):
-            continue
-        with pytest.raises(AccessDenied):
-            _call(state_class, state_as(state_class, token), name, *_arguments(state_class, name))
 
 
 # ---------------------------------------------------------------- import

@@ -23,4 +23,14 @@ TEXT: dict[str, str] = {
     # issue 9: data truth (stored, duplicate and refused readings apart; heat in kWh)
     "ingest.readings_duplicate": "Already stored",
     "ingest.readings_rejected": "Refused",
+    # issue 25: several workers on several hosts, each reporting (or not), and outages
+    "ingest.worker": "Worker",
+    "ingest.group": "Group",
+    "ingest.messages": "Messages",
+    "ingest.last_message": "Last message",
+    "ingest.spool": "Waiting in spool",
+    "ingest.last_report": "Last report",
+    "ingest.silent": "Stopped reporting",
+    "ingest.outage": "Last database outage",
+    "ingest.outage_ongoing": "ongoing",
 }

@@ -23,4 +23,14 @@ TEXT: dict[str, str] = {
     "ingest.frames_refused": "Rammer avvist (ukryptert)",
     "ingest.none": "Ingen kilder har rapportert ennå.",
     "ingest.none_how": "Kildene rapporterer når innsamlingen kjører: start arbeideren (python -m app.ingest serial, mbus, mqtt eller wmbus) ved målerne, eller fyll inn demodata med «make demo-ingest».",
+    # issue 25: several workers on several hosts, each reporting (or not), and outages
+    "ingest.worker": "Arbeider",
+    "ingest.group": "Gruppe",
+    "ingest.messages": "Meldinger",
+    "ingest.last_message": "Siste melding",
+    "ingest.spool": "Venter i spool",
+    "ingest.last_report": "Siste rapport",
+    "ingest.silent": "Har sluttet å rapportere",
+    "ingest.outage": "Siste databasebrudd",
+    "ingest.outage_ongoing": "pågår",
 }

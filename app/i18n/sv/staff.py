@@ -22,4 +22,14 @@ TEXT: dict[str, str] = {
     "ingest.readings_duplicate": "Redan sparade",
     "ingest.readings_rejected": "Avvisade",
     "ingest.frames_refused": "Ramar avvisade (okrypterade)",
+    # issue 25: several workers on several hosts, each reporting (or not), and outages
+    "ingest.worker": "Arbetare",
+    "ingest.group": "Grupp",
+    "ingest.messages": "Meddelanden",
+    "ingest.last_message": "Senaste meddelande",
+    "ingest.spool": "Väntar i spool",
+    "ingest.last_report": "Senaste rapport",
+    "ingest.silent": "Har slutat rapportera",
+    "ingest.outage": "Senaste databasavbrott",
+    "ingest.outage_ongoing": "pågår",
 }

@@ -152,7 +152,7 @@ def _requests() -> rx.Component:
     )
 
 
-@template(route=routes.ADMIN_HOME, title="Administrasjon", on_load=S.load)
+@template(routes.ADMIN_HOME, title_key="title.admin_home", roles={Role.ADMIN}, on_load=S.load)
 def admin_home() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["admin.title"], size="7", as_="h1"),

@@ -16,6 +16,7 @@ from app.components.fields import (
 )
 from app.components.status_badge import status_badge
 from app.components.template import template
+from app.models import Role
 from app.states.han.customer import HanCustomerState as S
 
 TAP = "44px"
@@ -183,7 +184,7 @@ def _body() -> rx.Component:
     )
 
 
-@template(route=routes.CUSTOMER_HAN, title="HAN-port", on_load=S.load)
+@template(routes.CUSTOMER_HAN, title_key="title.customer_han", roles={Role.CUSTOMER}, on_load=S.load)
 def customer_han() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["han.title"], size="7", as_="h1"),

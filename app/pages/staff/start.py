@@ -6,6 +6,7 @@ import reflex as rx
 
 from app import routes
 from app.components.template import template
+from app.models import Role
 from app.states.staff.start import StaffState
 
 
@@ -21,7 +22,12 @@ def _figure(label_key: str, name: str) -> rx.Component:
     )
 
 
-@template(route=routes.STAFF_HOME, title="Saksbehandling", on_load=StaffState.load_overview)
+@template(
+    routes.STAFF_HOME,
+    title_key="title.staff_home",
+    roles={Role.GRID_STAFF},
+    on_load=StaffState.load_overview,
+)
 def staff_home() -> rx.Component:
     return rx.vstack(
         rx.heading(StaffState.t["nav.staff"], size="7", as_="h1"),
