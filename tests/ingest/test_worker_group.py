@@ -205,7 +205,7 @@ def test_a_worker_that_stops_reporting_stands_out_on_the_status_page(app_databas
         1,
         False,
     )
-    state = state_as(IngestState, session_token(Role.GRID_STAFF))
+    state = state_as(IngestState, session_token(Role.ADMIN))  # the operator's page (issue 20.14)
     IngestState.load_sources.fn(state)
     row = next(s for s in state.sources if s["name"] == source.name)
     assert row["silent"] == "1" and row["worker"] == "ingest-3 · ingest-3-ingest-0" and row["messages"] == "1"

@@ -43,7 +43,8 @@ def test_ingest_status_shows_local_time(app_database_url, monkeypatch):
     fields = {name: 0 for name in SourceStatus.__dataclass_fields__}
     fields.update(name="han:1", kind="serial", reading_source="han", state="running",
                   last_frame_at=WINTER_UTC,
-                  frames_ok=12345, lag_seconds=None, last_error="", updated_at=WINTER_UTC)
+                  frames_ok=12345, lag_seconds=None, last_error="", updated_at=WINTER_UTC,
+                  last_message_at=None, outage_started_at=None, outage_ended_at=None)
     status = SourceStatus(**fields)
     monkeypatch.setattr(ingest_status_module, "source_statuses", lambda db, caller: [status])
     state = state_as(IngestState, session_token(Role.ADMIN))
