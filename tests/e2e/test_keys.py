@@ -298,3 +298,15 @@ def test_an_import_replaces_an_existing_key_only_when_ticked(browser: Browser, b
         has_text=t("keys.page.import.done", count=format_count(2, "nb")))).to_be_visible()
     assert _stored_key_hex(existing) == new_key
     page.context.close()
+
+
+def test_a_key_reader_opening_the_audit_log_is_told_and_stays_in_the_key_portal(desktop_page: Page,
+                                                                                 base_url: str):
+    """Issue 21: a signed-in key reader on /nokler/logg read "You need to sign in to do this"."""
+    from tests.e2e.signin import sign_in_demo_account
+
+    sign_in_demo_account(desktop_page, Role.KEY_READER)
+    desktop_page.goto(base_url + routes.KEYS_AUDIT)
+    expect(desktop_page.get_by_text(t("auth.no_access"))).to_be_visible()
+    expect(desktop_page).to_have_url(re.compile(re.escape(routes.KEYS_READER) + "/?$"))
+    expect(desktop_page.get_by_text(t("auth.denied"))).to_have_count(0)
