@@ -122,6 +122,8 @@ class SessionState(rx.State):
         page, which brings them back here afterwards."""
         if self.role in set(Role):
             home = HOME_BY_ROLE.get(Role(self.role), routes.HOME)
+            if self.router.url.path.rstrip("/") == home:
+                home = routes.HOME  # refused on their own home page: never send them round again
             return [rx.toast.error(_known_text("auth.no_access", self.language, {})), rx.redirect(home)]
         target = sign_in_page_for(self.router.page.raw_path)
         return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(target)]

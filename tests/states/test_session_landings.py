@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
+from reflex.istate.data import ReflexURL
 
 from app import routes
 from app.i18n import translate
@@ -24,6 +26,15 @@ def test_a_key_reader_refused_a_page_is_told_and_stays_in_the_key_portal(app_dat
     answer = str(SessionState.show_refusal.fn(state, "auth.denied"))
     assert routes.KEYS_READER in answer and translate("auth.no_access", language) in answer
     assert translate("auth.denied", language) not in answer
+
+
+def test_a_person_refused_on_their_own_home_page_goes_to_the_start_page(app_database_url, monkeypatch):
+    """Never round in circles: their home page refusing them would send them to itself again."""
+    state = state_as(SessionState, session_token(Role.KEY_READER))
+    state.role = Role.KEY_READER.value
+    state.router = dataclasses.replace(state.router, url=ReflexURL(f"http://localhost{routes.KEYS_READER}"))
+    answer = str(SessionState.show_refusal.fn(state, "auth.denied"))
+    assert routes.KEYS_READER not in answer and translate("auth.no_access") in answer
 
 
 def test_a_visitor_without_a_session_is_sent_to_the_portals_sign_in(app_database_url, monkeypatch):
