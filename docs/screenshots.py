@@ -82,6 +82,8 @@ def _session_tokens() -> dict[str, str]:
     from app.db import session_scope
     from app.demo import DEMO_ACCOUNTS
     from app.models import CustomerRelationship, Meter, Role, User
+    from app.services.accounts.administration import request_access
+    from app.services.caller import Caller
     from app.services.sessions import start_session
 
     tokens: dict[str, str] = {}
@@ -95,6 +97,12 @@ def _session_tokens() -> dict[str, str]:
         for account in DEMO_ACCOUNTS:
             user = db.exec(select(User).where(User.email == account.email)).one()
             tokens[account.role.value] = start_session(db, account.role, user_id=user.id)
+        # Someone waiting for access, so the administrator's page shows a request and its count.
+        person = User(email="ny.installator@example.no", name="Nora Berg", role=Role.REGISTERED.value)
+        db.add(person)
+        db.flush()
+        asking = Caller(role=Role.REGISTERED, user_id=person.id)
+        request_access(db, asking, "installer", "Elektro Nord AS", "")
     return tokens
 
 
