@@ -170,6 +170,7 @@ def test_the_history_names_you_the_customer_staff_and_when_the_customer_was_text
     """Issue 21: the history showed the raw actor "customer" and not when the customer was told."""
     from app.i18n import translate
     from app.models import User
+    from app.services.notify.sender import send_due_messages
 
     number = _place(world)
     staff = _order_page(world.staff_token, number, monkeypatch)
@@ -177,6 +178,10 @@ def test_the_history_names_you_the_customer_staff_and_when_the_customer_was_text
     run(HanOrderState.take.fn(staff))
     run(HanOrderState.complete.fn(staff, {"port_state": "open", "completed_on": "2026-01-05"}))
     run(HanOrderState.add_note.fn(staff, {"note": "Kunden ringte"}))
+    # Not told before the SMS has left the outbox; then told at its sending time.
+    assert translate("han.history.sms_to_customer", language) not in [line["what"] for line in staff.history]
+    send_due_messages()
+    run(HanOrderState.load.fn(staff))
     with session_scope() as db:
         staff_name = db.exec(select(User).where(User.id == world.staff.user_id)).one().name
     assert staff_name

@@ -11,6 +11,8 @@ from app.states.staff.ingest_status import IngestState
 
 _COLUMNS = (
     ("ingest.source", "name"),
+    ("ingest.worker", "worker"),
+    ("ingest.group", "group"),
     ("ingest.kind", "kind"),
     ("ingest.data", "reading_source"),
     ("ingest.state", "state"),
@@ -22,11 +24,29 @@ _COLUMNS = (
     ("ingest.readings_duplicate", "readings_duplicate"),
     ("ingest.readings_rejected", "readings_rejected"),
     ("ingest.lag", "lag"),
+    ("ingest.messages", "messages"),
+    ("ingest.last_message", "last_message"),
+    ("ingest.spool", "spool"),
+    ("ingest.last_report", "last_report"),
+    ("ingest.outage", "outage"),
 )
 
 
+def _cell(source: rx.Var, field: str) -> rx.Component:
+    if field == "state":
+        # A worker that stopped reporting stands out, whatever state it last reported.
+        return rx.table.cell(
+            rx.cond(
+                source["silent"] == "1",
+                rx.badge(IngestState.t["ingest.silent"], color_scheme="red", variant="solid"),
+                source["state"],
+            )
+        )
+    return rx.table.cell(source[field])
+
+
 def _row(source: rx.Var) -> rx.Component:
-    return rx.table.row(*[rx.table.cell(source[field]) for _, field in _COLUMNS])
+    return rx.table.row(*[_cell(source, field) for _, field in _COLUMNS])
 
 
 @template(

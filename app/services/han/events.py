@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
-from app.models import AuditEntry, HanOrderEvent, HanPortOrder, User
+from app.models import AuditEntry, HanOrderEvent, HanPortOrder, OutboxMessage, OutboxStatus, User
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import DomainError
@@ -18,6 +18,8 @@ STATUS = "status"
 NOTE = "note"
 # A history line that is no event row: the moment the customer was sent an SMS about the order.
 CUSTOMER_TOLD = "customer_told"
+# How the audit row of a notification names its outbox message ("han.sms.completed outbox:17").
+OUTBOX_REFERENCE = "outbox:"
 
 
 def move(db: Session, caller: Caller, order: HanPortOrder, target: str, *, reason: str = "") -> None:
@@ -97,16 +99,27 @@ class HistoryLine:
 
 
 def _customer_told(db: Session, order_id: int) -> list[HistoryLine]:
-    """When the customer was sent an SMS about the order (its notification's audit row)."""
-    rows = db.exec(
-        select(AuditEntry).where(
+    """When the customer was sent an SMS about the order: its outbox message's sending time (a
+    message still waiting or given up on is not shown; staff see those among failing messages)."""
+    details = db.exec(
+        select(AuditEntry.detail).where(
             AuditEntry.action == "han.customer_notified",
             AuditEntry.subject_type == "han_port_order",
             AuditEntry.subject_id == str(order_id),
-            AuditEntry.outcome == "ok",
         )
     ).all()
-    return [HistoryLine(row.at.isoformat(timespec="minutes"), "", CUSTOMER_TOLD, "", "", "") for row in rows]
+    message_ids = [int(part.removeprefix(OUTBOX_REFERENCE)) for detail in details for part in detail.split()
+                   if part.startswith(OUTBOX_REFERENCE) and part.removeprefix(OUTBOX_REFERENCE).isdigit()]
+    if not message_ids:
+        return []
+    sent = db.exec(
+        select(OutboxMessage.sent_at).where(
+            col(OutboxMessage.id).in_(message_ids),
+            OutboxMessage.status == OutboxStatus.SENT.value,
+        )
+    ).all()
+    return [HistoryLine(at.isoformat(timespec="minutes"), "", CUSTOMER_TOLD, "", "", "")
+            for at in sent if at is not None]  # fmt: skip
 
 
 def history(db: Session, order: HanPortOrder | int) -> list[HistoryLine]:

@@ -12,7 +12,7 @@ from app.services.installer import catalogue
 NAMES = ("Anlegg med én måler", "Anläggning med en mätare", "Installation with one meter")
 
 
-@pytest.mark.parametrize(("language", "shown"), zip(("nb", "sv", "en"), NAMES, strict=True))
+@pytest.mark.parametrize(("language", "shown"), list(zip(("nb", "sv", "en"), NAMES, strict=True)))
 def test_the_installer_chooses_among_job_types_in_their_language(db: Session, world: World, language, shown):
     job = db.get(JobType, world.job_type)
     job.name, job.name_sv, job.name_en = NAMES

@@ -1,7 +1,7 @@
 """Job types named in Swedish and English beside bokmål (issue 21.10)
 
-Revision ID: 0016_titles_roles
-Revises: 0015_sec_accounts
+Revision ID: 0018_titles_roles
+Revises: 0017_outbox
 Create Date: 2026-12-07 11:30:00
 """
 from typing import Sequence, Union
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0016_titles_roles'
-down_revision: Union[str, None] = '0015_sec_accounts'
+revision: str = '0018_titles_roles'
+down_revision: Union[str, None] = '0017_outbox'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
