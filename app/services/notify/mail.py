@@ -63,14 +63,12 @@ def compose(
 
     The body is plain text with paragraphs separated by blank lines; ``{link}`` is
     appended as its own paragraph (and as an anchor in the HTML part). With a ``count``
-    parameter the body takes its plural form (``.body.one`` / ``.body.other``) when it has one.
+    parameter subject and body take their plural forms (``.one`` / ``.other``) where they have them.
     """
-    subject = translate(f"mail.{message_key}.subject", language, **params)
     count = params.get("count")
-    if isinstance(count, int):
-        body = translate_count(f"mail.{message_key}.body", language, **params)
-    else:
-        body = translate(f"mail.{message_key}.body", language, **params)
+    text = translate_count if isinstance(count, int) else translate
+    subject = text(f"mail.{message_key}.subject", language, **params)  # type: ignore[operator]
+    body = text(f"mail.{message_key}.body", language, **params)  # type: ignore[operator]
     greeting = translate("mail.greeting", language)
     closing = translate("mail.closing", language)
     paragraphs = [greeting, *body.split("\n\n")]
