@@ -50,7 +50,7 @@ from app.ingest.spool import (
     spooled_reading,
     verified_payload,
 )
-from app.models import ReadingSource
+from app.models import BILLING_GRADE_SOURCES, ReadingSource
 from app.services.readings import ReadingRow, UnknownMeterIds, insert_readings
 from app.services.server_secret import server_secret
 
@@ -361,7 +361,8 @@ class ReadingStore:
                         tally[0] += 1
                         if ts > tally[3]:
                             tally[3] = ts
-                        if ts < since.get(meter_id, ts + 1):
+                        # Only billing-grade readings are folded into hourly values and roll-ups.
+                        if kind in BILLING_GRADE_SOURCES and ts < since.get(meter_id, ts + 1):
                             since[meter_id] = ts
                 for name, rows in rows_by_source.items():
                     # Count what was written, not what was sent: the rest was already stored.
@@ -460,16 +461,17 @@ class ReadingStore:
             log.warning("refreshing consumption failed for %d meters, the first %s", len(failed), failed[:10])
 
     def _han_meters(self, connection: Connection, source: SourceCounters) -> frozenset[int]:
-        cached = self._han_consents.get(source.name)
+        reader = source.reader_id or source.name
+        cached = self._han_consents.get(reader)
         if cached is not None and time.monotonic() - cached[0] < 60:
             return cached[1]
         ids = frozenset(
             connection.execute(
                 text("SELECT meter_id FROM han_reader WHERE reader_id = :reader AND revoked_at IS NULL"),
-                {"reader": source.name},
+                {"reader": reader},
             ).scalars()
         )
-        self._han_consents[source.name] = (time.monotonic(), ids)
+        self._han_consents[reader] = (time.monotonic(), ids)
         return ids
 
     def _persist_counters_only(self) -> None:
