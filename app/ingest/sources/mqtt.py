@@ -120,6 +120,7 @@ class MqttSource:
         self.subscribed = threading.Event()
         self._queue: queue.Queue[_Received] = queue.Queue(maxsize=2 * self.receive_maximum)
         self._unacknowledged: list[_Received] = []
+        self._formats: dict[str, str] = {}  # topic -> its subscription's payload format
         self._connection = 0
         self._stop = threading.Event()
         self._store_thread: threading.Thread | None = None
@@ -253,10 +254,15 @@ class MqttSource:
         return pipeline.handle_frame(payload, now)
 
     def _format_for(self, topic: str) -> str:
-        for subscription in self.subscriptions:
-            if mqtt.topic_matches_sub(subscription.topic_filter, topic):
-                return subscription.payload_format
-        return "auto"
+        known = self._formats.get(topic)
+        if known is not None:
+            return known
+        payload_format = next((s.payload_format for s in self.subscriptions
+                               if mqtt.topic_matches_sub(s.topic_filter, topic)), "auto")  # fmt: skip
+        if len(self._formats) >= 100_000:  # one topic per reader: bounded all the same
+            self._formats.clear()
+        self._formats[topic] = payload_format
+        return payload_format
 
     # -- life -----------------------------------------------------------------------------------
 
