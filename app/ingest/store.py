@@ -125,6 +125,10 @@ class ReadingStore:
         self._refresh = refresh
         self._pending: list[SpoolBatch] = []
         self._pending_count = 0
+        # Readings ever submitted, and how many of the first of them are acknowledged (committed
+        # or spooled): a source acknowledges its messages upstream by these marks.
+        self._submitted_total = 0
+        self._acknowledged_total = 0
         self._oldest = 0.0
         self._next_retry = 0.0
         self._lock = threading.RLock()
@@ -166,6 +170,7 @@ class ReadingStore:
                 self._oldest = time.monotonic()
             self._pending.append(SpoolBatch(source, readings, hints or {}))
             self._pending_count += len(readings)
+            self._submitted_total += len(readings)
             if self._pending_count >= self.batch_size:
                 return self.flush()
         return 0
@@ -189,6 +194,16 @@ class ReadingStore:
         """Readings submitted and neither committed nor spooled yet (waits for a flush under way)."""
         with self._lock:
             return self._pending_count
+
+    def submitted_mark(self) -> int:
+        """How many readings have been submitted so far: a mark to compare with `acknowledged_mark`."""
+        with self._lock:
+            return self._submitted_total
+
+    def acknowledged_mark(self) -> int:
+        """Every reading submitted up to this mark is committed or fsync'ed to the spool."""
+        with self._lock:
+            return self._acknowledged_total
 
     def replay_spool(self) -> None:
         """What an earlier run spooled, written first (a worker calls it before it takes new data)."""
@@ -217,6 +232,13 @@ class ReadingStore:
         with self._lock:
             batches, self._pending = self._pending, []
             count, self._pending_count = self._pending_count, 0
+            upto = self._submitted_total
+            acknowledged = self._flush(batches, count)
+            self._acknowledged_total = upto
+            return acknowledged
+
+    def _flush(self, batches: list[SpoolBatch], count: int) -> int:
+        with self._lock:
             if self.spool.pending():
                 # Keep arrival order: behind what the spool already holds.
                 if batches:

@@ -119,7 +119,8 @@ class MqttSource:
         self.messages = 0
         self.subscribed = threading.Event()
         self._queue: queue.Queue[_Received] = queue.Queue(maxsize=2 * self.receive_maximum)
-        self._unacknowledged: list[_Received] = []
+        # Handled messages not yet acknowledged, each with the store's mark after its readings.
+        self._unacknowledged: list[tuple[_Received, int]] = []
         self._formats: dict[str, str] = {}  # topic -> its subscription's payload format
         self._connection = 0
         self._stop = threading.Event()
@@ -208,18 +209,23 @@ class MqttSource:
             # A poison message is counted and acknowledged: it never blocks its topic or group.
             self.pipeline.source.frame_bad(f"message on {item.topic[:60]} failed: {type(error).__name__}")
             log.exception("MQTT message on %s could not be handled", item.topic)
-        self._unacknowledged.append(item)
+        self._unacknowledged.append((item, self.pipeline.store.submitted_mark()))
 
     def _acknowledge_stored(self) -> None:
-        if not self._unacknowledged or self.pipeline.store.unacknowledged():
+        if not self._unacknowledged:
             return
+        through = self.pipeline.store.acknowledged_mark()
         current = self._connection
-        for item in self._unacknowledged:
+        done = 0
+        for item, mark in self._unacknowledged:
+            if mark > through:
+                break  # its readings (or some before them) are not committed or spooled yet
             # One from an earlier connection is delivered again on this one (same session):
             # its new copy is acknowledged when it has gone through the store.
             if item.qos and item.connection == current:
                 self.client.ack(item.mid, item.qos)
-        self._unacknowledged.clear()
+            done += 1
+        del self._unacknowledged[:done]
 
     def _store_loop(self) -> None:
         while not self._stop.is_set():
