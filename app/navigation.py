@@ -66,7 +66,7 @@ def _opens(role: Role, page: PageSpec) -> bool:
 
 
 def entries_for(role: Role | None) -> list[NavEntry]:
-    """Entries a signed-in role may open; administrators see all, visitors none."""
+    """Entries a signed-in role may open; administrators all but the key service's, visitors none."""
     if role is None:
         return []
     return [entry for entry in NAV_ENTRIES if (page := PAGES.get(entry.route)) and _opens(role, page)]

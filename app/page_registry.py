@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models import Role
+from app.models import Role, role_admitted
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class PageSpec:
         """Whether a caller of ``role`` (None: no session) may use this page's handlers."""
         if self.public:
             return True
-        return role is not None and (role in self.roles or role is Role.ADMIN)
+        return role_admitted(role, set(self.roles))
 
 
 PAGES: dict[str, PageSpec] = {}

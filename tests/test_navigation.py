@@ -76,3 +76,11 @@ def test_dot_segments_and_encoded_tricks_are_refused_before_the_prefix_check(nex
 
 def test_a_plain_page_with_a_query_still_comes_back():
     assert landing_after_sign_in(Role.DISTRIBUTOR, "/nokler/logg?side=2") == "/nokler/logg?side=2"
+
+
+def test_an_administrator_is_offered_no_key_page():
+    from app.navigation import entries_for
+
+    routes_offered = {entry.route for entry in entries_for(Role.ADMIN)}
+    assert routes.ADMIN_HOME in routes_offered
+    assert not routes_offered & {routes.KEYS_HOME, routes.KEYS_IMPORT, routes.KEYS_AUDIT, routes.KEYS_READER}

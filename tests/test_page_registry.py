@@ -40,9 +40,10 @@ def test_the_menu_shows_the_pages_that_admit_the_role(role, menu):
     assert [entry.route for entry in entries_for(role)] == menu
 
 
-def test_an_administrator_sees_every_page_but_the_access_request():
+def test_an_administrator_sees_every_page_but_the_access_request_and_the_key_service():
     shown = {entry.route for entry in entries_for(Role.ADMIN)}
-    assert shown == {entry.route for entry in NAV_ENTRIES} - {routes.ACCOUNT_ACCESS}
+    key_pages = {routes.KEYS_HOME, routes.KEYS_IMPORT, routes.KEYS_AUDIT, routes.KEYS_READER}
+    assert shown == {entry.route for entry in NAV_ENTRIES} - {routes.ACCOUNT_ACCESS} - key_pages
 
 
 def test_public_pages_never_send_to_a_sign_in_page():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 
 import pytest
 from sqlmodel import Session
@@ -166,3 +167,52 @@ def test_installer_and_staff_lists_say_the_page_as_the_key_pages_do(world):
     queue = state_as(StaffQueueState, _token(world.staff))
     StaffQueueState.load.fn(queue)
     assert queue.page_text == "Side 1 av 1"
+
+
+@pytest.mark.parametrize(("language", "job_name"), [("sv", "Anläggning med en mätare"),
+                                                    ("en", "Installation with one meter")])
+def test_job_types_show_in_the_readers_language(world, monkeypatch, language, job_name):
+    """Issue 21.10: job type names were Norwegian in the Swedish UI."""
+    from app.models import JobType
+    from app.states.installer.new_notification import NewNotificationState
+
+    with session_scope() as db:
+        job = db.get(JobType, world.job_type)
+        job.name_sv, job.name_en = "Anläggning med en mätare", "Installation with one meter"
+    chooser = state_as(NewNotificationState, _token(world.installer))
+    chooser.language = language
+    NewNotificationState.choose_grid_company.fn(chooser, str(world.grid))
+    NewNotificationState.choose_installation_type.fn(chooser, str(world.installation_type))
+    assert [option["label"] for option in chooser.job_types] == [job_name]
+
+    number = _notification(world, sent=False)
+    state = state_as(NotificationFormState, _token(world.installer))
+    state.language = language
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    assert job_name in state.case_line
+
+
+def test_approve_with_the_mail_server_down_succeeds_without_an_error_toast(world, monkeypatch):
+    """Issue 21 point 2: "E-posten kunne ikke sendes" and no decision, when SMTP was unreachable."""
+    from app.config import settings
+    from app.i18n import translate
+    from app.models import OutboxMessage, OutboxStatus
+    from app.services.notify import mail
+    from app.services.notify.mail import latest_mail_to
+    from tests.local_servers import free_port
+
+    down = replace(settings, mail_backend="smtp", smtp_host="127.0.0.1", smtp_port=free_port())
+    monkeypatch.setattr(mail, "settings", down)  # as the app runs with MAIL_BACKEND=smtp
+    number = _notification(world, sent=True)
+    state = state_as(StaffNotificationState, _token(world.staff))
+    monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
+    StaffNotificationState.load.fn(state)
+    answer = str(asyncio.run(StaffNotificationState.approve.fn(state)))
+    assert translate("staff.decided", "nb") in answer
+    assert translate("mail.failed", "nb") not in answer and state.errors == {}
+    with session_scope() as db:
+        assert db.get(PreNotification, number).status == NotificationStatus.APPROVED
+        queued = latest_mail_to(db, world.installer_email)
+        assert isinstance(queued, OutboxMessage) and queued.status == OutboxStatus.PENDING
+        assert queued.organisation_id == world.grid

@@ -19,7 +19,16 @@ from sqlmodel import col, select
 
 from app.clock import utcnow
 from app.db import session_scope
-from app.models import KeyReadRight, MeterKey, Organisation, OrganisationKind, Role, User, UserSession
+from app.models import (
+    AuditEntry,
+    KeyReadRight,
+    MeterKey,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    UserSession,
+)
 from app.services.errors import AccessDenied
 from app.services.keys.kem import KemEntry, build_kem
 from app.services.keys.read_rights import assign_read_rights
@@ -367,3 +376,64 @@ def test_a_shown_key_offers_hide_which_blanks_it_again(world: World):
     assert state.shown_ids == [unit]  # the page's button now reads "Skjul"
     hidden = _call(KeyReaderState, state, "hide", unit)
     assert state.shown_ids == [] and f"reader-key-{unit}" in str(hidden)
+
+
+# ---------------------------------------------------------------- reveal: fresh password, bounded
+
+
+def _age_session(token: str, minutes: int) -> None:
+    with session_scope() as db:
+        session = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).one()
+        session.authenticated_at = utcnow() - timedelta(minutes=minutes)
+        db.add(session)
+
+
+def test_an_old_sign_in_asks_for_the_password_before_the_distributor_sees_a_key(world: World):
+    _age_session(world.own.token, 60)
+    state = _listed(ReadRightsState, world.own.token, world.prefix)
+    unit = str(world.own.unit_ids[1])
+    _call(ReadRightsState, state, "open_panel", unit)
+    assert _call(ReadRightsState, state, "show_unit_key") is None
+    assert state.reauth_open and state.pending_reveal == unit
+    _call(ReadRightsState, state, "reauthenticate", {"password": "wrong"})
+    assert set(state.errors) == {"password"} and state.reauth_open
+    shown = _call(ReadRightsState, state, "reauthenticate", {"password": PASSWORD})
+    assert "unit-key" in str(shown) and not state.reauth_open and state.pending_reveal == ""
+    assert PASSWORD not in str(state.dict())
+
+
+def test_an_old_sign_in_asks_the_key_reader_for_the_password_before_a_key_shows(world: World):
+    _age_session(world.reader_token, 60)
+    state = state_as(KeyReaderState, world.reader_token)
+    _call(KeyReaderState, state, "load")
+    unit = str(world.assigned_id)
+    assert _call(KeyReaderState, state, "show", unit) is None
+    assert state.reauth_open and state.pending_reveal == unit and state.shown_ids == []
+    shown = _call(KeyReaderState, state, "reauthenticate", {"password": PASSWORD})
+    assert f"reader-key-{unit}" in str(shown) and state.shown_ids == [unit] and not state.reauth_open
+    # Closing the question forgets what was asked.
+    _age_session(world.reader_token, 60)
+    _call(KeyReaderState, state, "show", unit)
+    _call(KeyReaderState, state, "set_reauth_open", False)
+    assert state.pending_reveal == "" and not state.reauth_open
+
+
+def test_an_administrator_is_refused_every_key_and_the_refusal_is_audited(world: World):
+    with session_scope() as db:
+        token = _account(db, Role.ADMIN, None, f"admin-{uuid.uuid4().hex[:8]}@example.org")
+    with session_scope() as db:
+        admin_id = resolve_principal(db, token).user_id
+    distributor = state_as(ReadRightsState, token)
+    distributor.panel_unit_id = str(world.own.unit_ids[1])
+    for state_class, state, name, args in (
+        (ReadRightsState, distributor, "show_unit_key", ()),
+        (KeyReaderState, state_as(KeyReaderState, token), "show", (str(world.assigned_id),)),
+        (KeyExportState, state_as(KeyExportState, token), "export", ({"format": "csv"},)),
+        (ReadRightsState, state_as(ReadRightsState, token), "assign", ({"email": world.reader_email},)),
+    ):
+        with pytest.raises(AccessDenied):
+            _call(state_class, state, name, *args)
+    with session_scope() as db:
+        refused = db.exec(select(AuditEntry.detail).where(
+            AuditEntry.action == "access.refused", AuditEntry.actor_user_id == admin_id)).all()
+    assert len(refused) == 4 and any("show_unit_key" in detail for detail in refused)

@@ -29,7 +29,8 @@ from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
-from app.services.notify.mail import compose, public_link, send_mail
+from app.services.notify.mail import public_link
+from app.services.notify.outbox import queue_mail
 from app.services.sessions import end_user_sessions
 
 # The roles a person may ask for, and the kinds of organisation each belongs to (first: created).
@@ -158,6 +159,15 @@ def pending_requests(db: Session, principal: Caller) -> list[RequestRow]:
     ]
 
 
+def count_pending_requests(db: Session, principal: Caller) -> int:
+    """How many access requests wait for an administrator (the menu shows it beside "Administration")."""
+    _require_admin(principal)
+    return db.exec(
+        select(func.count()).select_from(AccessRequest)
+        .where(AccessRequest.status == AccessRequestStatus.PENDING.value)
+    ).one()
+
+
 def _decidable(db: Session, request_id: int) -> tuple[AccessRequest, User]:
     request = db.get(AccessRequest, request_id)
     if request is None or request.status != AccessRequestStatus.PENDING.value:
@@ -206,8 +216,8 @@ def approve_request(
     request.decided_at = now
     db.add_all([user, request])
     end_user_sessions(db, user.id or 0, now=now)
-    send_mail(db, compose(user.email or "", "access_approved", user.language,
-                          link=public_link(routes.ACCOUNT_LOGIN), organisation=organisation.name))
+    queue_mail(db, user.email or "", "access_approved", user.language,
+               link=public_link(routes.ACCOUNT_LOGIN), organisation=organisation.name)
     record_audit(db, "access_request.approved", principal, subject_type="user", subject_id=user.id or "",
                  detail=f"{role.value} in organisation {organisation.id}")
     return user
@@ -232,7 +242,7 @@ def decline_request(
     request.decided_by_user_id = principal.user_id
     request.decided_at = now or utcnow()
     db.add(request)
-    send_mail(db, compose(user.email or "", "access_declined", user.language, reason=reason))
+    queue_mail(db, user.email or "", "access_declined", user.language, reason=reason)
     record_audit(db, "access_request.declined", principal, subject_type="user", subject_id=user.id or "",
                  detail=reason)
 

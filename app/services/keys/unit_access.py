@@ -1,11 +1,12 @@
-"""Who may act on which units: a distributor on their organisation's, an administrator on all,
-a key reader on those assigned to them. Every key service starts here."""
+"""Who may act on which units: a distributor on their organisation's, a key reader on those
+assigned to them; nobody else (an administrator manages accounts and organisations, and never
+reads, exports or assigns keys). Every key service starts here."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
 from app.models import KeyReadRight, MeterKey, Role, User
@@ -21,9 +22,7 @@ def chunks(values: Sequence[int], size: int = ID_CHUNK) -> list[Sequence[int]]:
 
 
 def managed_scope(caller: Caller) -> ColumnElement[bool]:
-    """The units a distributor (or an administrator) manages; AccessDenied for anyone else."""
-    if caller.is_role(Role.ADMIN):
-        return true()
+    """The units a distributor manages; AccessDenied for anyone else."""
     if caller.is_role(Role.DISTRIBUTOR) and caller.organisation_id is not None:
         return col(MeterKey.owner_id) == caller.organisation_id
     raise AccessDenied("auth.denied")
