@@ -18,7 +18,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars.function import FunctionStringVar
 
-from app.components.fields import form_error
+from app.components.fields import form_error, scripted_form
 
 # Radix fires these on the dialog's content element (``event.target``, which carries the id).
 # Opening: remember what had focus; a dialog opened as another closes (the password asked before
@@ -114,7 +114,7 @@ def form_dialog(
     """
     return dialog(
         state, name, title, description,
-        rx.form(
+        scripted_form(
             rx.vstack(
                 *fields,
                 form_error(error) if error is not None else rx.fragment(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.components.dialogs import close_button, dialog, dialog_button, form_dialog
-from app.components.fields import field_error, text_field
+from app.components.fields import field_error, scripted_form, text_field
 from app.pages.installer.form_sections import FORM_ID, submit_script
 from app.states.installer.notification_form import NotificationFormState as S
 
@@ -90,7 +90,7 @@ def fetch_dialog(**props) -> rx.Component:  # type: ignore[no-untyped-def]
             "fetch",
             t["installer.fetch_title"],
             t["installer.fetch_intro"],
-            rx.form(
+            scripted_form(
                 rx.vstack(
                     text_field(t["installer.fetch_meter"], "fetch_meter", S.errors["fetch_meter"]),
                     text_field(
