@@ -83,11 +83,16 @@ def _caller(user: User) -> Caller:
     return Caller(role=Role(user.role), user_id=user.id, organisation_id=user.organisation_id)
 
 
-def walk_dialog(page: Page, opener: Locator, *keys: str, name: str | re.Pattern[str]) -> None:
-    """Open with the keyboard from ``opener``, Tab around inside, axe, Escape, focus back."""
+def walk_dialog(page: Page, opener: Locator, *, name: str | re.Pattern[str], menu_item: str = "") -> None:
+    """Open with the keyboard from ``opener`` (Enter; on a menu's button, Enter on ``menu_item``),
+    Tab around inside, axe, Escape, focus back on the opener."""
     opener.focus()
-    for key in keys or ("Enter",):
-        page.keyboard.press(key)
+    page.keyboard.press("Enter")
+    if menu_item:
+        item = page.get_by_role("menuitem", name=menu_item)
+        expect(item).to_be_visible()
+        item.focus()
+        page.keyboard.press("Enter")
     dialog = page.locator(OPEN_DIALOG)
     expect(dialog).to_have_count(1)
     # Radix ends the title's accessible name with a space.
@@ -107,8 +112,11 @@ def walk_dialog(page: Page, opener: Locator, *keys: str, name: str | re.Pattern[
     expect(opener).to_be_focused()
 
 
-def _not_on_body(page: Page) -> None:
-    page.wait_for_function("() => document.activeElement && document.activeElement !== document.body")
+def _goto(page: Page, url: str) -> None:
+    """Open ``url``; a cold dev server compiles a page for longer than a "load" wait, so wait for the
+    navigation to commit and for the page's first content (in the test) for up to a minute."""
+    page.goto(url, wait_until="commit")
+    page.get_by_role("heading", level=1).wait_for(timeout=60_000)
 
 
 # ------------------------------------------------------------------ installer and grid staff
@@ -135,8 +143,7 @@ def test_the_installers_dialogs_from_the_keyboard(browser: Browser, base_url: st
     number = _notification(installer, sent=False)
     page = _page(browser, DESKTOP)
     _signed_in(page, installer)
-    # The first page of this file: under load the dev server compiles it for longer than "load" waits.
-    page.goto(f"{base_url}{routes.INSTALLER_NOTIFICATION}?id={number}", wait_until="commit")
+    _goto(page, f"{base_url}{routes.INSTALLER_NOTIFICATION}?id={number}")
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(t("installer.notification", number=number), timeout=60_000)
     expect(page.locator("#installation_address")).to_have_value("Storgata 1")
@@ -178,7 +185,7 @@ def test_grid_staffs_dialogs_close_on_success(browser: Browser, base_url: str):
     number = _notification(_account(Role.INSTALLER), sent=True)
     page = _page(browser, DESKTOP)
     _signed_in(page, _account(Role.GRID_STAFF))
-    page.goto(f"{base_url}{routes.STAFF_NOTIFICATION}?id={number}")
+    _goto(page, f"{base_url}{routes.STAFF_NOTIFICATION}?id={number}")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("installer.notification", number=number))
     expect(page.locator("#staff-approve")).to_be_enabled()
 
@@ -226,14 +233,14 @@ def test_han_dialogs_from_the_keyboard(browser: Browser, base_url: str):
     relationship_id, number = _han_order()
     customer = _page(browser, PHONE, is_mobile=True, has_touch=True)
     sign_in(customer, Role.CUSTOMER, relationship_id)
-    customer.goto(base_url + routes.CUSTOMER_HAN)
+    _goto(customer, base_url + routes.CUSTOMER_HAN)
     cancel = customer.locator(f"#han-cancel-{number}")
     expect(cancel).to_be_visible()
     walk_dialog(customer, cancel, name=t("han.cancel_title"))
 
     staff = _page(browser, DESKTOP)
     _signed_in(staff, _account(Role.GRID_STAFF))
-    staff.goto(f"{base_url}{routes.STAFF_HAN_ORDER}?id={number}")
+    _goto(staff, f"{base_url}{routes.STAFF_HAN_ORDER}?id={number}")
     expect(staff.locator("#han-take")).to_be_enabled()
     staff.locator("#han-take").click()
     expect(staff.locator("#han-complete")).to_be_enabled()
@@ -262,7 +269,7 @@ def test_customer_profile_dialog_from_the_keyboard(browser: Browser, base_url: s
         create_account(db, resolve_principal(db, token), "Dialog#Test2026", "Dialog#Test2026")
     page = _page(browser, PHONE, is_mobile=True, has_touch=True)
     page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")
-    page.goto(base_url + routes.CUSTOMER_PROFILE)
+    _goto(page, base_url + routes.CUSTOMER_PROFILE)
     expect(page.get_by_role("heading", level=1)).to_have_text(t("customer.profile"))
     walk_dialog(page, page.locator("#delete-account"), name=t("customer.delete_account"))
 
@@ -274,9 +281,9 @@ def test_key_dialogs_from_the_keyboard(browser: Browser, base_url: str):
     page = _page(browser, DESKTOP)
     # Signed in 6 minutes ago: an export asks for the password again.
     _signed_in(page, _account(Role.DISTRIBUTOR), minutes_ago=6)
-    page.goto(base_url + routes.KEYS_HOME)
+    _goto(page, base_url + routes.KEYS_HOME)
     first_row = page.locator("#unit-table tbody tr").first
-    expect(first_row).to_be_visible()
+    expect(first_row).to_be_visible(timeout=30_000)
     readers = first_row.get_by_role("button", name=re.compile(translate("keys.list.readers_of")))
     walk_dialog(page, readers, name=re.compile(t("keys.dialog.readers_title")))
     first_row.get_by_role("checkbox").focus()
@@ -285,8 +292,8 @@ def test_key_dialogs_from_the_keyboard(browser: Browser, base_url: str):
 
     menu = page.locator("#edit-read-rights")
     # Opened from a menu item: focus goes back to the menu's button (it fell to <body>, issue 21.6).
-    walk_dialog(page, menu, "Enter", "Enter", name=t("keys.dialog.assign_title"))
-    walk_dialog(page, menu, "Enter", "ArrowDown", "Enter", name=t("keys.dialog.revoke_title"))
+    walk_dialog(page, menu, menu_item=t("keys.list.assign"), name=t("keys.dialog.assign_title"))
+    walk_dialog(page, menu, menu_item=t("keys.list.revoke_selected"), name=t("keys.dialog.revoke_title"))
     walk_dialog(page, page.locator("#revoke-everywhere"), name=t("keys.dialog.revoke_everywhere_title"))
     walk_dialog(page, page.locator("#export-keys"), name=t("keys.dialog.export.title"))
 
