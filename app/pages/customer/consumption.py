@@ -89,7 +89,7 @@ def _chart() -> rx.Component:
                     role="status",
                     id="consumption-empty",
                 ),
-                plot,
+                rx.fragment(_plain_bars(), plot),
             ),
         ),
         id="consumption-chart",
@@ -98,6 +98,29 @@ def _chart() -> rx.Component:
         width="100%",
         min_height=CHART_HEIGHT,
         overflow="hidden",
+        position="relative",
+        # Once plotly has drawn, its chart alone is shown.
+        style={"&:has(.js-plotly-plot .main-svg) [data-chart-fallback]": {"display": "none"}},
+    )
+
+
+def _plain_bars() -> rx.Component:
+    """The year's bars drawn at once from the state, over the place of the plotly chart until it
+    has loaded: on a phone plotly takes seconds to download, parse and draw. The table under
+    the chart holds the same numbers for screen readers."""
+    return rx.cond(
+        (S.level == YEAR) & (S.mode == ENERGY),
+        rx.box(
+            rx.html(S.year_bars),
+            custom_attrs={"data-chart-fallback": ""},
+            aria_hidden="true",
+            position="absolute",
+            top="0",
+            left="0",
+            width="100%",
+            height=CHART_HEIGHT,
+            color="var(--gray-11)",
+        ),
     )
 
 
