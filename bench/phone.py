@@ -138,7 +138,7 @@ class Build:
     server: subprocess.Popen | None = None
     samples: dict[str, list[float]] = field(default_factory=dict)
     traffic: list[tuple[int, int]] = field(default_factory=list)  # (bytes on the wire, requests)
-    waterfall: list[str] = field(default_factory=list)
+    waterfalls: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _clone_at(ref: str, work: Path) -> Path:
@@ -335,7 +335,7 @@ def _measure_round(browser, build: Build, customer: Customer, waterfall: bool) -
         keep("consumption, phone, cold: interactive chart", cold.marks.get("interactive"))
         build.traffic.append((cold.wire_bytes, cold.requests))
         if waterfall:
-            build.waterfall = cold.waterfall
+            build.waterfalls["consumption, phone, cold"] = cold.waterfall
     with _phone_context(browser, customer) as context:
         fast = _load(context, build.url + CONSUMPTION, "bars", throttled=False, cache=False)
         keep("consumption, unthrottled, cold: bars", fast.marks.get("bars"))
@@ -343,6 +343,8 @@ def _measure_round(browser, build: Build, customer: Customer, waterfall: bool) -
     with _phone_context(browser, customer) as context:
         overview = _load(context, build.url + OVERVIEW, "overview", throttled=True, cache=False)
         keep("overview, phone, cold: name, address, reading", overview.marks.get("overview"))
+        if waterfall:
+            build.waterfalls["overview, phone, cold"] = overview.waterfall
     with _phone_context(browser, customer) as context:
         # The first visit fills the cache; the second is measured.
         _load(context, build.url + CONSUMPTION, "bars", throttled=False, cache=True)
@@ -381,9 +383,9 @@ def _report(builds: list[Build], loads: int, load_averages: list[str]) -> None:
     ))
     print("Load average (1, 5, 15 min) at the start and after each round: " + " | ".join(load_averages))
     for build in builds:
-        if build.waterfall:
-            print(f"\nLast cold phone load of the consumption page, {build.label}:")
-            print("\n".join(build.waterfall))
+        for name, lines in build.waterfalls.items():
+            print(f"\nLast load of {name}, {build.label}:")
+            print("\n".join(lines))
 
 
 def main() -> None:
@@ -393,7 +395,7 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=5, help="loads of each page and build")
     parser.add_argument("--work", type=Path, help="keep the database, the clone and logs here (reused)")
     parser.add_argument("--waterfall", action="store_true",
-                        help="print the requests of the last cold phone load of the chart")
+                        help="print the requests and websocket messages of the last cold phone loads")
     args = parser.parse_args()
     work = (args.work or Path(tempfile.mkdtemp(prefix="meterportal-phone-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)

@@ -89,7 +89,7 @@ def _chart() -> rx.Component:
                     role="status",
                     id="consumption-empty",
                 ),
-                rx.fragment(_plain_bars(), plot),
+                rx.fragment(plot, _plain_bars()),
             ),
         ),
         id="consumption-chart",
@@ -99,8 +99,9 @@ def _chart() -> rx.Component:
         min_height=CHART_HEIGHT,
         overflow="hidden",
         position="relative",
-        # Once plotly has drawn, its chart alone is shown.
-        style={"&:has(.js-plotly-plot .main-svg) [data-chart-fallback]": {"display": "none"}},
+        # Once plotly draws (it marks its div .js-plotly-plot), its chart alone is shown. A
+        # sibling selector: :has() re-matched on each of plotly's DOM writes slowed its drawing.
+        style={"& .js-plotly-plot ~ [data-chart-fallback]": {"display": "none"}},
     )
 
 
