@@ -22,6 +22,7 @@ from app.pages import (  # noqa: F401
     staff,
 )
 from app.services.deployment_checks import check_deployment
+from app.services.notify.sender import run_outbox_sender
 from app.states.error_answers import handle_backend_exception
 
 # The event loop shares the GIL with the threads that run database work (chart taps, forms). A
@@ -43,3 +44,7 @@ app = rx.App(
     # then Cache-Control on the production server's static answers (hashed assets kept for a year).
     api_transformer=[api, with_cache_headers],
 )
+
+# Every backend worker sends the outbox's due mail and SMS (each message claimed by one of them),
+# so `make run` and `make prod` need no separate sender process.
+app.register_lifespan_task(run_outbox_sender)

@@ -10,8 +10,10 @@ from app import routes
 from app.db import session_scope
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from app.models import Role
-from app.navigation import entries_for, sign_in_page_for
+from app.navigation import HOME_BY_ROLE, entries_for, sign_in_page_for
 from app.services.access import require_role
+from app.services.accounts.administration import count_pending_requests
+from app.services.accounts.language import remember_language
 from app.services.caller import Caller
 from app.services.caller_names import display_name
 from app.services.sessions import resolve_principal, sign_out
@@ -50,6 +52,8 @@ class SessionState(rx.State):
     role: str = ""
     # Shown in the name menu at the top right; set by the area state that knows the person.
     display_name: str = ""
+    # Access requests waiting for an administrator: a count beside "Administration" in the menu.
+    waiting_requests: int = 0
 
     @rx.var(cache=True)
     def t(self) -> dict[str, str]:
@@ -58,11 +62,18 @@ class SessionState(rx.State):
 
     @rx.var(cache=True)
     def nav_items(self) -> list[dict[str, str]]:
+        """The menu: label, route, a count to show beside the label ("" for none) and the name a
+        screen reader reads (the label, and what the count means)."""
         role = Role(self.role) if self.role else None
-        return [
-            {"label": translate(entry.label_key, self.language), "route": entry.route}
-            for entry in entries_for(role)
-        ]
+        items = []
+        for entry in entries_for(role):
+            label = translate(entry.label_key, self.language)
+            count = self.waiting_requests if entry.route == routes.ADMIN_HOME else 0
+            waiting = translate("admin.requests_waiting", self.language, count=count)
+            name = f"{label}, {waiting}" if count else label
+            items.append({"label": label, "route": entry.route, "count": str(count) if count else "",
+                          "name": name})
+        return items
 
     @rx.var(cache=True)
     def signed_in(self) -> bool:
@@ -94,6 +105,8 @@ class SessionState(rx.State):
         with session_scope() as db:
             caller = resolve_principal(db, self.session_token)
             self.display_name = display_name(db, caller) if caller else ""
+            is_admin = caller is not None and caller.role is Role.ADMIN
+            self.waiting_requests = count_pending_requests(db, caller) if is_admin else 0
         self.role = str(caller.role) if caller else ""
         language = self.language if self.language in LANGUAGES else DEFAULT_LANGUAGE
         return rx.call_script(f"document.documentElement.lang = '{language}'")
@@ -105,9 +118,15 @@ class SessionState(rx.State):
 
     @rx.event
     def show_refusal(self, key: str):
-        """Someone signed in but not allowed goes to the start page; a visitor without a live
-        session goes to this portal's sign-in page, which brings them back here afterwards."""
-        target = routes.HOME if self.role else sign_in_page_for(self.router.page.raw_path)
+        """Someone signed in but not allowed is told they lack access and stays in their own
+        portal (its home page); a visitor without a live session goes to this portal's sign-in
+        page, which brings them back here afterwards."""
+        if self.role in set(Role):
+            home = HOME_BY_ROLE.get(Role(self.role), routes.HOME)
+            if self.router.url.path.rstrip("/") == home:
+                home = routes.HOME  # refused on their own home page: never send them round again
+            return [rx.toast.error(_known_text("auth.no_access", self.language, {})), rx.redirect(home)]
+        target = sign_in_page_for(self.router.page.raw_path)
         return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(target)]
 
     @rx.event
@@ -116,6 +135,10 @@ class SessionState(rx.State):
         language (month names, statuses, sentences), is loaded again by reloading the page."""
         if language in LANGUAGES and language != self.language:
             self.language = language
+            if self.session_token:  # signed in: their mail follows (issue 21 point 10)
+                with session_scope() as db:
+                    caller = resolve_principal(db, self.session_token)
+                    remember_language(db, caller.user_id if caller else None, language)
             return rx.call_script("window.location.reload()")
         return None
 
@@ -142,8 +165,10 @@ class SessionState(rx.State):
         if self.session_token:
             with session_scope() as db:
                 sign_out(db, self.session_token, client_address=self._client_address())
+        # A customer signs in again on Min side's own sign-in page; everyone else at the start.
+        landing = routes.CUSTOMER_LOGIN if self.role == Role.CUSTOMER else routes.HOME
         await self._forget_the_tab()
         return [
             rx.toast.info(translate("auth.signed_out", self.language)),
-            rx.redirect(routes.HOME),
+            rx.redirect(landing),
         ]

@@ -298,3 +298,55 @@ def test_an_import_replaces_an_existing_key_only_when_ticked(browser: Browser, b
         has_text=t("keys.page.import.done", count=format_count(2, "nb")))).to_be_visible()
     assert _stored_key_hex(existing) == new_key
     page.context.close()
+
+
+def test_a_key_reader_opening_the_audit_log_is_told_and_stays_in_the_key_portal(desktop_page: Page,
+                                                                                 base_url: str):
+    """Issue 21: a signed-in key reader on /nokler/logg read "You need to sign in to do this"."""
+    from tests.e2e.signin import sign_in_demo_account
+
+    sign_in_demo_account(desktop_page, Role.KEY_READER)
+    desktop_page.goto(base_url + routes.KEYS_AUDIT, wait_until="commit")
+    expect(desktop_page.get_by_text(t("auth.no_access"))).to_be_visible()
+    expect(desktop_page).to_have_url(re.compile(re.escape(routes.KEYS_READER) + "/?$"))
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text(t("keys.reader.title"))
+    expect(desktop_page.get_by_text(t("auth.denied"))).to_have_count(0)
+
+
+def _age_sessions_of(email: str, minutes: int) -> None:
+    """The person signed in ``minutes`` ago (their sessions' last authentication)."""
+    from datetime import timedelta
+
+    from app.clock import utcnow
+    from app.models import UserSession
+
+    with session_scope() as db:
+        user = db.exec(select(User).where(User.email == email)).one()
+        for session in db.exec(select(UserSession).where(UserSession.user_id == user.id)).all():
+            session.authenticated_at = utcnow() - timedelta(minutes=minutes)
+            db.add(session)
+
+
+def test_a_key_shown_an_hour_after_sign_in_asks_for_the_password_first(browser: Browser, base_url,
+                                                                        distributor):
+    serial = f"{distributor.prefix}0042"
+    page = _new_page(browser)
+    _sign_in(page, base_url, distributor.email, PASSWORD)
+    expect(page).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
+    page.get_by_label(t("keys.list.search")).fill(serial)
+    page.get_by_role("button", name=t("keys.list.apply"), exact=True).click()
+    row = page.locator(f'#unit-table tr[data-unit="{serial}"]')
+    row.get_by_role("button", name=re.compile(re.escape(f"{t('keys.list.readers_of')} {serial}"))).click()
+    panel = page.get_by_role("dialog")
+    expect(panel).to_be_visible()
+    _age_sessions_of(distributor.email, 60)
+    panel.get_by_role("button", name=t("keys.list.show_key")).click()
+    password = panel.get_by_label(t("keys.dialog.password"))
+    expect(password).to_be_visible()
+    expect(panel.locator("#unit-key")).to_have_text("")
+    assert_accessible(page, "password asked before a key shows")
+    password.fill(PASSWORD)
+    panel.get_by_role("button", name=t("keys.dialog.reauth_confirm")).click()
+    expect(panel.locator("#unit-key")).to_have_text(distributor.keys[serial].upper())
+    expect(password).to_be_hidden()
+    page.context.close()

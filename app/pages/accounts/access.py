@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import field_error, form_error, text_field
+from app.components.fields import field_error, form_error, scripted_form, text_field
 from app.components.form_card import form_card, stacked
 from app.components.template import template
+from app.models import Role
 from app.services.accounts.administration import REQUESTABLE_ROLES
 from app.states.accounts.access import AccessRequestState as S
 
@@ -50,7 +51,7 @@ def _status() -> rx.Component:
     )
 
 
-@template(route=routes.ACCOUNT_ACCESS, title="Be om tilgang", on_load=S.load)
+@template(routes.ACCOUNT_ACCESS, title_key="title.account_access", roles={Role.REGISTERED}, on_load=S.load)
 def access_request() -> rx.Component:
     t = S.t
     return form_card(
@@ -59,7 +60,7 @@ def access_request() -> rx.Component:
         _status(),
         rx.cond(
             S.request_status != "pending",
-            rx.form(
+            scripted_form(
                 stacked(
                     _role_choice(),
                     text_field(t["access.organisation_name"], "organisation_name",

@@ -6,12 +6,14 @@ import reflex as rx
 
 from app import routes
 from app.components.data_table import column_headers, data_table, paging_bar
-from app.components.fields import field_error
+from app.components.failing_messages import failing_messages_section
+from app.components.fields import field_error, scripted_form
 from app.components.filters import apply_button, filter_form, filter_select, search_input
 from app.components.template import template
 from app.models import Role
 from app.services.accounts.accounts import EMAIL_ROLES
 from app.states.accounts.admin import AdminState as S
+from app.states.failing_messages import FailingMessagesState
 
 ACCOUNT_COLUMNS = ("admin.email", "admin.name", "admin.role", "admin.organisation", "admin.status",
                    "admin.actions")  # fmt: skip
@@ -91,7 +93,7 @@ def _request_card(row: rx.Var) -> rx.Component:
                     t["access.organisation_name"], ": ", row["organisation_name"], " · ",
                     t["access.customer_number"], ": ", row["customer_number"], size="2"),
             rx.hstack(
-                rx.form(
+                scripted_form(
                     rx.el.input(type="hidden", name="request_id", value=rid),
                     rx.hstack(
                         filter_select(t["admin.choose_organisation"], "organisation-" + rid,
@@ -99,7 +101,9 @@ def _request_card(row: rx.Var) -> rx.Component:
                         rx.vstack(
                             rx.el.label(t["admin.new_organisation"], html_for="new-organisation-" + rid,
                                         class_name="rt-Text rt-r-size-2"),
-                            rx.input(id="new-organisation-" + rid, name="new_organisation", size="2"),
+                            # The name the person typed, ready to approve or to correct.
+                            rx.input(id="new-organisation-" + rid, name="new_organisation", size="2",
+                                     default_value=row["organisation_name"]),
                             spacing="1",
                         ),
                         rx.button(t["admin.approve"], type="submit", size="2", high_contrast=True,
@@ -110,7 +114,7 @@ def _request_card(row: rx.Var) -> rx.Component:
                     field_error(S.errors[rid + ".organisation"], "organisation-error-" + rid),
                     on_submit=S.approve,
                 ),
-                rx.form(
+                scripted_form(
                     rx.el.input(type="hidden", name="request_id", value=rid),
                     rx.hstack(
                         rx.vstack(
@@ -152,11 +156,15 @@ def _requests() -> rx.Component:
     )
 
 
-@template(route=routes.ADMIN_HOME, title="Administrasjon", on_load=S.load)
+@template(
+    routes.ADMIN_HOME, title_key="title.admin_home", roles={Role.ADMIN},
+    on_load=[S.load, FailingMessagesState.load_failing],
+)
 def admin_home() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["admin.title"], size="7", as_="h1"),
         _requests(),
+        failing_messages_section(),
         _accounts(),
         spacing="6",
         width="100%",

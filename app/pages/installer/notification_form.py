@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import form_error
+from app.components.fields import form_error, scripted_form
 from app.components.template import template
+from app.models import Role
 from app.pages.installer.form_sections import FORM_ID, REQUIRED_CSS, form_sections, submit_script
 from app.pages.installer.notification_dialogs import delete_dialog, fetch_dialog, send_dialog
 from app.pages.installer.notification_parts import (
@@ -59,7 +60,12 @@ def toolbar() -> rx.Component:
     )
 
 
-@template(route=routes.INSTALLER_NOTIFICATION, title="Foranmelding", on_load=S.load)
+@template(
+    routes.INSTALLER_NOTIFICATION,
+    title_key="title.installer_notification",
+    roles={Role.INSTALLER},
+    on_load=S.load,
+)
 def notification_page() -> rx.Component:
     t = S.t
     return rx.vstack(
@@ -73,7 +79,7 @@ def notification_page() -> rx.Component:
         ),
         rx.text(t["installer.required_note"], size="2"),
         form_error(S.errors["form"]),
-        rx.form(
+        scripted_form(
             rx.el.input(type="hidden", name="intent", id="intent", default_value="save"),
             rx.el.fieldset(
                 form_sections(),

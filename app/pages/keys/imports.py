@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import checkbox_field, field_error, form_error, text_field
+from app.components.fields import checkbox_field, field_error, form_error, scripted_form, text_field
 from app.components.template import template
+from app.models import Role
 from app.pages.keys import table
 from app.states.keys.imports import CSV_SUFFIXES, KEM_SUFFIXES, UPLOAD_ID
 from app.states.keys.imports import KeyImportState as S
@@ -58,7 +59,7 @@ def _stage_with_password(form: rx.Var) -> rx.EventSpec:
 def _upload_form() -> rx.Component:
     t = S.t
     return rx.card(
-        rx.form(
+        scripted_form(
             rx.vstack(
                 rx.heading(t["keys.page.import.choose_heading"], size="4", as_="h2"),
                 _file_chooser(),
@@ -129,7 +130,7 @@ def _preview() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.form(
+        scripted_form(
             rx.vstack(
                 rx.cond(
                     S.replacing > 0,
@@ -153,7 +154,7 @@ def _preview() -> rx.Component:
     )
 
 
-@template(route=routes.KEYS_IMPORT, title="Importer nøkler", on_load=S.load)
+@template(routes.KEYS_IMPORT, title_key="title.keys_import", roles={Role.DISTRIBUTOR}, on_load=S.load)
 def key_import() -> rx.Component:
     t = S.t
     return rx.vstack(

@@ -8,6 +8,7 @@ from app import routes
 from app.components.dialogs import confirm_dialog
 from app.components.fields import text_area_field
 from app.components.template import template
+from app.models import Role
 from app.pages.installer.notification_list import COLUMNS, notification_filters, notification_table
 from app.pages.installer.notification_parts import (
     history_section,
@@ -19,9 +20,15 @@ from app.pages.installer.notification_parts import (
 from app.services.installer.form_fields import INSTALLATION_FIELDS, PARTY_FIELDS, WORK_FIELDS
 from app.states.staff.notifications import StaffNotificationState as N
 from app.states.staff.notifications import StaffQueueState as Q
+from app.states.staff.notifications import id_number_element
 
 
-@template(route=routes.STAFF_NOTIFICATIONS, title="Foranmeldinger", on_load=Q.load)
+@template(
+    routes.STAFF_NOTIFICATIONS,
+    title_key="title.staff_notifications",
+    roles={Role.GRID_STAFF},
+    on_load=Q.load,
+)
 def staff_queue() -> rx.Component:
     return rx.vstack(
         rx.heading(Q.t["staff.queue_title"], size="7", as_="h1"),
@@ -33,7 +40,7 @@ def staff_queue() -> rx.Component:
     )
 
 
-def _pairs(pairs: list[tuple[str, rx.Var]]) -> rx.Component:
+def _pairs(pairs: list[tuple[str, rx.Var | rx.Component]]) -> rx.Component:
     return rx.el.dl(
         *(
             rx.fragment(
@@ -50,7 +57,13 @@ def _party(party: str) -> rx.Component:
     pairs = [
         (f"installer.field.{name}", N.values[f"{party}_{name}"]) for name in PARTY_FIELDS if name != "kind"
     ]
-    pairs.insert(6, ("installer.field.id_number", N.id_numbers[f"{party}_id_number"]))
+    # The number is shown on request (audited) and written into the page, never kept in state.
+    pairs.insert(6, ("installer.field.id_number", rx.hstack(
+        rx.el.span(id=id_number_element(party), aria_live="polite"),
+        rx.button(N.t["staff.show_id_number"], size="1", variant="soft", high_contrast=True,
+                  on_click=N.show_id_number(party), id=f"show-{party}-id-number"),
+        align="center", spacing="3",
+    )))
     return rx.card(
         rx.vstack(rx.heading(N.t[f"installer.section.{party}"], size="4", as_="h2"), _pairs(pairs))
     )
@@ -119,7 +132,12 @@ def _decisions() -> rx.Component:
     )
 
 
-@template(route=routes.STAFF_NOTIFICATION, title="Foranmelding", on_load=N.load)
+@template(
+    routes.STAFF_NOTIFICATION,
+    title_key="title.staff_notification",
+    roles={Role.GRID_STAFF},
+    on_load=N.load,
+)
 def staff_notification_page() -> rx.Component:
     t = N.t
     return rx.vstack(

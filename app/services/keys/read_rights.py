@@ -20,9 +20,11 @@ from app.clock import utcnow
 from app.models import AccountTokenPurpose, KeyReadRight, MeterKey, Organisation, Role, User
 from app.services.accounts.accounts import ACTIVATION_PATH, normalise_email
 from app.services.accounts.tokens import issue_token
+from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
+from app.services.keys.fresh_authentication import claim_reveal
 from app.services.keys.key_audit import audit_units
 from app.services.keys.sealing import open_unit_keys
 from app.services.keys.unit_access import (
@@ -33,7 +35,8 @@ from app.services.keys.unit_access import (
     reader_scope,
 )
 from app.services.keys.units import UnitPage, UnitQuery, unit_page
-from app.services.notify.mail import compose, public_link, send_mail
+from app.services.notify.mail import public_link
+from app.services.notify.outbox import queue_mail
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def _reader_account(db: Session, address: str, language: str) -> tuple[User, boo
         account = User(email=address, role=Role.KEY_READER.value, language=language)
         db.add(account)
         db.flush()
-    elif account.password_hash and account.role == Role.REGISTERED.value:
+    elif account.password_hash and account.role == Role.REGISTERED.value and account.is_active:
         # Registered but without an organisation: the right gives them the key reader's portal.
         account.role = Role.KEY_READER.value
         db.add(account)
@@ -133,15 +136,23 @@ def assign_read_rights(
         )  # fmt: skip
         _count_readers(db, new_ids, +1)
     organisation = _organisation_name(db, caller)
-    if must_register:
+    if not account.is_active:
+        # Deactivated by an administrator: nothing is mailed (a link would undo the
+        # deactivation), the distributor is told what any invitation tells, and the
+        # administrator finds the attempt in the audit trail (issue 20.5).
+        record_audit(db, "account.invitation_suppressed", caller, subject_type="user",
+                     subject_id=account.id, outcome="refused",
+                     detail=f"read rights for {address} from {organisation}: account deactivated")
+    elif must_register:
         token = issue_token(db, AccountTokenPurpose.ACTIVATION, address, user_id=account.id, now=now)
         link = public_link(f"{ACTIVATION_PATH}?{urlencode({'token': token})}")
-        send_mail(db, compose(address, "key_invitation", account.language or language, link=link,
-                              organisation=organisation, count=len(serials)))  # fmt: skip
+        queue_mail(db, address, "key_invitation", account.language or language, link=link,
+                   organisation_id=caller.organisation_id, organisation=organisation,
+                   count=len(serials))  # fmt: skip
     else:
-        send_mail(db, compose(address, "key_rights_granted", account.language or language,
-                              link=public_link(routes.KEYS_HOME), organisation=organisation,
-                              count=len(serials)))  # fmt: skip
+        queue_mail(db, address, "key_rights_granted", account.language or language,
+                   link=public_link(routes.KEYS_HOME), organisation_id=caller.organisation_id,
+                   organisation=organisation, count=len(serials))  # fmt: skip
     audit_units(db, "key.assign", caller, sorted(serials[i] for i in new_ids),
                 detail=f"to {address}" + (" (invited)" if must_register else ""))  # fmt: skip
     return AssignOutcome(assigned=len(new_ids), already=len(already), invited=must_register)
@@ -206,8 +217,10 @@ def reader_units(db: Session, caller: Caller, query: UnitQuery) -> UnitPage:
 
 
 def show_key(db: Session, caller: Caller, unit_id: int) -> ShownKey:
-    """The keys of one unit, for its distributor or a reader holding the right; audited."""
+    """The keys of one unit, for its distributor or a reader holding the right, within minutes
+    of the password and within the session's reveals (else ReauthenticationRequired); audited."""
     row = readable_units(db, caller, [unit_id])[0]
+    claim_reveal(db, caller)
     opened = open_unit_keys(row)
     audit_units(db, "key.view", caller, [row.serial], detail="shown")
     return ShownKey(

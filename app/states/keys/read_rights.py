@@ -7,6 +7,8 @@ it, revokes one of them, and shows the key (audited by the service).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from app.db import session_scope
@@ -21,8 +23,9 @@ from app.services.keys.read_rights import (
     revoke_reader,
 )
 from app.states.form import form_text
-from app.states.keys.calls import reveal_key, run_key_call
+from app.states.keys.calls import run_key_call
 from app.states.keys.display import format_count, format_time
+from app.states.keys.export import ExportFlow
 from app.states.keys.unit_list import KeyListState
 from app.states.paging import int_or_none
 
@@ -36,7 +39,8 @@ def _revoked_text(email: str, count: int, language: str) -> str:
                      count=format_count(count, language))  # fmt: skip
 
 
-class ReadRightsState(KeyListState):
+class ReadRightsState(ExportFlow, KeyListState):
+    LISTER: ClassVar[Role] = Role.DISTRIBUTOR
     # Which read-rights dialog is open ("" = none); it stays open while its form shows an error.
     dialog: str = ""
     errors: dict[str, str] = {}
@@ -147,6 +151,7 @@ class ReadRightsState(KeyListState):
         self.errors = {}
         self.panel_unit_id, self.panel_serial = unit_id, listed[unit_id]
         self.panel_readers = []
+        self.reauth_open, self.pending_reveal = False, ""
         self.panel_open = True
         await self._load_readers(caller, int(unit_id))
 
@@ -154,8 +159,8 @@ class ReadRightsState(KeyListState):
     def set_panel_open(self, is_open: bool) -> None:
         self._require(Role.DISTRIBUTOR, handler="set_panel_open")
         if not is_open:
-            self.panel_open = False
-            self.panel_unit_id = self.panel_serial = ""
+            self.panel_open = self.reauth_open = False
+            self.panel_unit_id = self.panel_serial = self.pending_reveal = ""
             self.panel_readers = []
 
     @rx.event
@@ -182,4 +187,9 @@ class ReadRightsState(KeyListState):
         if unit_id is None:
             return None
 
-        return await reveal_key(self, caller, unit_id, UNIT_KEY_ELEMENT)
+        return await self._reveal_asked(caller, unit_id)
+
+    async def _reveal_asked(self, caller, unit_id: int):  # type: ignore[no-untyped-def]
+        if self._panel_unit() != unit_id:  # the panel moved on meanwhile
+            return None
+        return await self._reveal(caller, unit_id, UNIT_KEY_ELEMENT)
