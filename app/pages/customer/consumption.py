@@ -101,7 +101,7 @@ def _chart() -> rx.Component:
         overflow="hidden",
         position="relative",
         # Once plotly draws (it marks its div .js-plotly-plot), its chart alone is shown. A
-        # sibling selector: :has() re-matched on each of plotly's DOM writes slowed its drawing.
+        # sibling selector, not :has(), which the browser re-checks on each of plotly's DOM writes.
         style={"& .js-plotly-plot ~ [data-chart-fallback]": {"display": "none"}},
     )
 
