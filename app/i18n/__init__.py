@@ -31,3 +31,16 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> s
     table = LANGUAGES.get(language, LANGUAGES[DEFAULT_LANGUAGE])
     text = table.get(key) or LANGUAGES[DEFAULT_LANGUAGE].get(key) or key
     return text.format(**params) if params else text
+
+
+def plural_form(count: int) -> str:
+    """``one`` or ``other``: bokmål, Swedish and English share the rule (1 is singular, 0 is not)."""
+    return "one" if count == 1 else "other"
+
+
+def translate_count(key: str, language: str, *, count: int, **params: object) -> str:
+    """``key.one`` or ``key.other`` for ``count`` (``key`` itself when it has no plural forms)."""
+    table = LANGUAGES.get(language, LANGUAGES[DEFAULT_LANGUAGE])
+    plural_key = f"{key}.{plural_form(count)}"
+    chosen = plural_key if plural_key in table or plural_key in LANGUAGES[DEFAULT_LANGUAGE] else key
+    return translate(chosen, language, count=count, **params)

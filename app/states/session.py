@@ -12,6 +12,7 @@ from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from app.models import Role
 from app.navigation import HOME_BY_ROLE, entries_for, sign_in_page_for
 from app.services.access import require_role
+from app.services.accounts.language import remember_language
 from app.services.caller import Caller
 from app.services.caller_names import display_name
 from app.services.sessions import resolve_principal, sign_out
@@ -120,6 +121,10 @@ class SessionState(rx.State):
         language (month names, statuses, sentences), is loaded again by reloading the page."""
         if language in LANGUAGES and language != self.language:
             self.language = language
+            if self.session_token:  # signed in: their mail follows (issue 21 point 10)
+                with session_scope() as db:
+                    caller = resolve_principal(db, self.session_token)
+                    remember_language(db, caller.user_id if caller else None, language)
             return rx.call_script("window.location.reload()")
         return None
 

@@ -343,7 +343,7 @@ def test_the_device_that_created_the_account_signs_in_by_password_without_a_seco
     db, make_customer
 ):
     """Issue 21.11: right after the SMS first login, mobile + password asked for another code."""
-    from app.models import SmsOutboxEntry
+    from app.models import OutboxMessage
     from app.services.customer.accounts import create_account_on_this_device
 
     customer = make_customer()
@@ -352,12 +352,12 @@ def test_the_device_that_created_the_account_signs_in_by_password_without_a_seco
         db, principal_of(db, result.session_token), GOOD, GOOD, now=T0
     )
     db.commit()
-    sms_before = len(db.exec(select(SmsOutboxEntry)).all())
+    sms_before = len(db.exec(select(OutboxMessage)).all())
     outcome = login_with_password(
         db, customer.mobile, GOOD, device, "127.0.3.43", now=T0 + timedelta(minutes=1)
     )
     assert outcome.result is not None and outcome.challenge is None
-    assert len(db.exec(select(SmsOutboxEntry)).all()) == sms_before
+    assert len(db.exec(select(OutboxMessage)).all()) == sms_before
     # Another browser still gets a code.
     elsewhere = login_with_password(
         db, customer.mobile, GOOD, None, "127.0.3.44", now=T0 + timedelta(minutes=2)

@@ -9,7 +9,7 @@ import pytest
 from signin_helpers import T0, code_sent_to, principal_of, sign_in_by_sms
 from sqlmodel import func, select
 
-from app.models import AuditEntry, SmsOutboxEntry, User
+from app.models import AuditEntry, OutboxMessage, User
 from app.services import password_check, passwords
 from app.services.accounts import accounts as email_accounts
 from app.services.customer import password_login
@@ -38,7 +38,7 @@ def account(db, make_customer):
 
 def _sms_count(db, e164: str) -> int:
     return db.exec(
-        select(func.count()).select_from(SmsOutboxEntry).where(SmsOutboxEntry.to == e164)
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient == e164)
     ).one()
 
 

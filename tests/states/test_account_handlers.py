@@ -6,6 +6,7 @@ import asyncio
 import uuid
 
 import pytest
+from sqlmodel import select
 
 from app.db import session_scope
 from app.models import Role, User
@@ -50,3 +51,27 @@ def test_sign_in_handler_shows_a_clear_message_for_wrong_credentials(app_databas
     asyncio.run(AccountFormsState.submit_sign_in.fn(state, {"email": "nobody@example.org", "password": "x"}))
     assert state.errors == {"form": "Feil e-postadresse eller passord."}
     assert state.session_token == ""
+
+
+def test_the_language_a_person_signs_in_with_and_switches_to_is_their_mail_language(app_database_url):
+    """Issue 21 point 10: an installer reading the portal in Swedish got bokmål mails."""
+    from app.services.passwords import hash_password
+    from app.states.session import SessionState
+
+    address = f"ines-{uuid.uuid4().hex[:8]}@example.org"
+    password = "Sikring#Kabel26"
+    with session_scope() as db:
+        db.add(User(email=address, role=Role.INSTALLER.value, name="Ines", language="nb",
+                    password_hash=hash_password(password)))  # fmt: skip
+    state = state_as(AccountFormsState, "")
+    state.language = "sv"
+    asyncio.run(AccountFormsState.submit_sign_in.fn(state, {"email": address, "password": password}))
+    with session_scope() as db:
+        assert db.exec(select(User.language).where(User.email == address)).one() == "sv"
+    SessionState.set_language.fn(state, "en")
+    with session_scope() as db:
+        assert db.exec(select(User.language).where(User.email == address)).one() == "en"
+    signed_out = state_as(AccountFormsState, "")
+    SessionState.set_language.fn(signed_out, "nb")  # no session: nobody's language changes
+    with session_scope() as db:
+        assert db.exec(select(User.language).where(User.email == address)).one() == "en"

@@ -24,7 +24,10 @@ TEXT: dict[str, str] = {
     "keys.import.empty": "The file holds no units.",
     "keys.import.too_large": "The file is too large (at most {limit} rows).",
     "mail.key_invitation.subject": "You have been given access to encryption keys",
-    "mail.key_invitation.body": "{organisation} has given you read access to the encryption keys of {count} meters or concentrators in the meter portal. Register with this e-mail address through the link to see them. The link can be used once and is valid for 24 hours.\n\nIf you did not expect this, ignore this e-mail.",
-    "mail.key_rights_granted.subject": "New encryption keys for you",
-    "mail.key_rights_granted.body": "{organisation} has given you read access to the encryption keys of {count} meters or concentrators. Sign in to the meter portal to see them:",
+    "mail.key_invitation.body.one": "{organisation} has given you read access to the encryption key of {count} meter or concentrator in the meter portal. Register with this e-mail address through the link to see it. The link can be used once and is valid for 24 hours.\n\nIf you did not expect this, ignore this e-mail.",
+    "mail.key_invitation.body.other": "{organisation} has given you read access to the encryption keys of {count} meters or concentrators in the meter portal. Register with this e-mail address through the link to see them. The link can be used once and is valid for 24 hours.\n\nIf you did not expect this, ignore this e-mail.",
+    "mail.key_rights_granted.subject.one": "A new encryption key for you",
+    "mail.key_rights_granted.subject.other": "New encryption keys for you",
+    "mail.key_rights_granted.body.one": "{organisation} has given you read access to the encryption key of {count} meter or concentrator. Sign in to the meter portal to see it:",
+    "mail.key_rights_granted.body.other": "{organisation} has given you read access to the encryption keys of {count} meters or concentrators. Sign in to the meter portal to see them:",
 }

@@ -24,7 +24,10 @@ TEXT: dict[str, str] = {
     "keys.import.empty": "Filen inneholder ingen enheter.",
     "keys.import.too_large": "Filen er for stor (høyst {limit} rader).",
     "mail.key_invitation.subject": "Du har fått tilgang til krypteringsnøkler",
-    "mail.key_invitation.body": "{organisation} har gitt deg lesetilgang til krypteringsnøklene for {count} målere eller konsentratorer i måleportalen. Registrer deg med denne e-postadressen via lenken for å se dem. Lenken kan brukes én gang og gjelder i 24 timer.\n\nHvis du ikke ventet dette, kan du se bort fra e-posten.",
-    "mail.key_rights_granted.subject": "Nye krypteringsnøkler til deg",
-    "mail.key_rights_granted.body": "{organisation} har gitt deg lesetilgang til krypteringsnøklene for {count} målere eller konsentratorer. Logg inn i måleportalen for å se dem:",
+    "mail.key_invitation.body.one": "{organisation} har gitt deg lesetilgang til krypteringsnøkkelen for {count} måler eller konsentrator i måleportalen. Registrer deg med denne e-postadressen via lenken for å se den. Lenken kan brukes én gang og gjelder i 24 timer.\n\nHvis du ikke ventet dette, kan du se bort fra e-posten.",
+    "mail.key_invitation.body.other": "{organisation} har gitt deg lesetilgang til krypteringsnøklene for {count} målere eller konsentratorer i måleportalen. Registrer deg med denne e-postadressen via lenken for å se dem. Lenken kan brukes én gang og gjelder i 24 timer.\n\nHvis du ikke ventet dette, kan du se bort fra e-posten.",
+    "mail.key_rights_granted.subject.one": "En ny krypteringsnøkkel til deg",
+    "mail.key_rights_granted.subject.other": "Nye krypteringsnøkler til deg",
+    "mail.key_rights_granted.body.one": "{organisation} har gitt deg lesetilgang til krypteringsnøkkelen for {count} måler eller konsentrator. Logg inn i måleportalen for å se den:",
+    "mail.key_rights_granted.body.other": "{organisation} har gitt deg lesetilgang til krypteringsnøklene for {count} målere eller konsentratorer. Logg inn i måleportalen for å se dem:",
 }

@@ -24,7 +24,10 @@ TEXT: dict[str, str] = {
     "keys.import.empty": "Filen innehåller inga enheter.",
     "keys.import.too_large": "Filen är för stor (högst {limit} rader).",
     "mail.key_invitation.subject": "Du har fått läsbehörighet till krypteringsnycklar",
-    "mail.key_invitation.body": "{organisation} har gett dig läsbehörighet till krypteringsnycklarna för {count} mätare eller koncentratorer i mätarportalen. Registrera dig med den här e-postadressen via länken för att se dem. Länken kan användas en gång och gäller i 24 timmar.\n\nOm du inte väntade dig detta kan du bortse från e-postmeddelandet.",
-    "mail.key_rights_granted.subject": "Nya krypteringsnycklar till dig",
-    "mail.key_rights_granted.body": "{organisation} har gett dig läsbehörighet till krypteringsnycklarna för {count} mätare eller koncentratorer. Logga in i mätarportalen för att se dem:",
+    "mail.key_invitation.body.one": "{organisation} har gett dig läsbehörighet till krypteringsnyckeln för {count} mätare eller koncentrator i mätarportalen. Registrera dig med den här e-postadressen via länken för att se den. Länken kan användas en gång och gäller i 24 timmar.\n\nOm du inte väntade dig detta kan du bortse från e-postmeddelandet.",
+    "mail.key_invitation.body.other": "{organisation} har gett dig läsbehörighet till krypteringsnycklarna för {count} mätare eller koncentratorer i mätarportalen. Registrera dig med den här e-postadressen via länken för att se dem. Länken kan användas en gång och gäller i 24 timmar.\n\nOm du inte väntade dig detta kan du bortse från e-postmeddelandet.",
+    "mail.key_rights_granted.subject.one": "En ny krypteringsnyckel till dig",
+    "mail.key_rights_granted.subject.other": "Nya krypteringsnycklar till dig",
+    "mail.key_rights_granted.body.one": "{organisation} har gett dig läsbehörighet till krypteringsnyckeln för {count} mätare eller koncentrator. Logga in i mätarportalen för att se den:",
+    "mail.key_rights_granted.body.other": "{organisation} har gett dig läsbehörighet till krypteringsnycklarna för {count} mätare eller koncentratorer. Logga in i mätarportalen för att se dem:",
 }

@@ -25,7 +25,8 @@ from app.services.audit import record_audit
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
 from app.services.login_throttle import email_identity
-from app.services.notify.mail import compose, public_link, send_mail
+from app.services.notify.mail import public_link
+from app.services.notify.outbox import queue_mail
 from app.services.password_check import PasswordSignInKind, check_password
 from app.services.rate_limit import (
     Limit,
@@ -123,16 +124,15 @@ def request_activation(
     account = db.exec(select(User).where(User.email == address)).first()
     if account is not None and (account.password_hash or not account.is_active):
         if account.is_active and account.role != Role.CUSTOMER.value:
-            mail = compose(address, "already_registered", account.language,
-                           link=public_link(FORGOT_PATH))
-            send_mail(db, mail)
+            queue_mail(db, address, "already_registered", account.language,
+                       link=public_link(FORGOT_PATH))
         detail = "address has an account"
     else:
         token = issue_token(
             db, AccountTokenPurpose.ACTIVATION, address,
             user_id=account.id if account else None, now=now,
         )
-        send_mail(db, compose(address, "activation", language, link=_link(ACTIVATION_PATH, token)))
+        queue_mail(db, address, "activation", language, link=_link(ACTIVATION_PATH, token))
         detail = "link sent"
     record_audit(db, "account.activation_requested", subject_type="user",
                  subject_id=account.id if account else "", detail=detail,
@@ -242,8 +242,8 @@ def request_password_reset(
     if account is not None and account.is_active and account.password_hash:
         token = issue_token(db, AccountTokenPurpose.PASSWORD_RESET, address, user_id=account.id,
                             now=now)
-        send_mail(db, compose(address, "password_reset", account.language or language,
-                              link=_link(RESET_PATH, token)))
+        queue_mail(db, address, "password_reset", account.language or language,
+                   link=_link(RESET_PATH, token))
     record_audit(db, "account.reset_requested", subject_type="user",
                  subject_id=account.id if account else "", client_address=client_address)
 

@@ -29,7 +29,8 @@ from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
-from app.services.notify.mail import compose, public_link, send_mail
+from app.services.notify.mail import public_link
+from app.services.notify.outbox import queue_mail
 from app.services.sessions import end_user_sessions
 
 # The roles a person may ask for, and the kinds of organisation each belongs to (first: created).
@@ -206,8 +207,8 @@ def approve_request(
     request.decided_at = now
     db.add_all([user, request])
     end_user_sessions(db, user.id or 0, now=now)
-    send_mail(db, compose(user.email or "", "access_approved", user.language,
-                          link=public_link(routes.ACCOUNT_LOGIN), organisation=organisation.name))
+    queue_mail(db, user.email or "", "access_approved", user.language,
+               link=public_link(routes.ACCOUNT_LOGIN), organisation=organisation.name)
     record_audit(db, "access_request.approved", principal, subject_type="user", subject_id=user.id or "",
                  detail=f"{role.value} in organisation {organisation.id}")
     return user
@@ -232,7 +233,7 @@ def decline_request(
     request.decided_by_user_id = principal.user_id
     request.decided_at = now or utcnow()
     db.add(request)
-    send_mail(db, compose(user.email or "", "access_declined", user.language, reason=reason))
+    queue_mail(db, user.email or "", "access_declined", user.language, reason=reason)
     record_audit(db, "access_request.declined", principal, subject_type="user", subject_id=user.id or "",
                  detail=reason)
 

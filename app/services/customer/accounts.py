@@ -15,8 +15,8 @@ from app.models import (
     Customer,
     CustomerRelationship,
     LoginChallenge,
+    OutboxMessage,
     Role,
-    SmsOutboxEntry,
     User,
     UserSession,
 )
@@ -313,7 +313,8 @@ def delete_account(
     delete_devices(db, user.id)
     if mobile:
         db.exec(delete(LoginChallenge).where(col(LoginChallenge.mobile) == mobile))
-        db.exec(delete(SmsOutboxEntry).where(col(SmsOutboxEntry.to) == mobile))
+        # What was texted to the mobile goes with the account (sent or still queued).
+        db.exec(delete(OutboxMessage).where(col(OutboxMessage.recipient) == mobile))
     db.exec(delete(LoginChallenge).where(col(LoginChallenge.user_id) == user.id))
     user.mobile = None
     user.email = None

@@ -35,7 +35,8 @@ from app.services.keys.unit_access import (
     reader_scope,
 )
 from app.services.keys.units import UnitPage, UnitQuery, unit_page
-from app.services.notify.mail import compose, public_link, send_mail
+from app.services.notify.mail import public_link
+from app.services.notify.outbox import queue_mail
 
 
 @dataclass(frozen=True)
@@ -145,12 +146,13 @@ def assign_read_rights(
     elif must_register:
         token = issue_token(db, AccountTokenPurpose.ACTIVATION, address, user_id=account.id, now=now)
         link = public_link(f"{ACTIVATION_PATH}?{urlencode({'token': token})}")
-        send_mail(db, compose(address, "key_invitation", account.language or language, link=link,
-                              organisation=organisation, count=len(serials)))  # fmt: skip
+        queue_mail(db, address, "key_invitation", account.language or language, link=link,
+                   organisation_id=caller.organisation_id, organisation=organisation,
+                   count=len(serials))  # fmt: skip
     else:
-        send_mail(db, compose(address, "key_rights_granted", account.language or language,
-                              link=public_link(routes.KEYS_HOME), organisation=organisation,
-                              count=len(serials)))  # fmt: skip
+        queue_mail(db, address, "key_rights_granted", account.language or language,
+                   link=public_link(routes.KEYS_HOME), organisation_id=caller.organisation_id,
+                   organisation=organisation, count=len(serials))  # fmt: skip
     audit_units(db, "key.assign", caller, sorted(serials[i] for i in new_ids),
                 detail=f"to {address}" + (" (invited)" if must_register else ""))  # fmt: skip
     return AssignOutcome(assigned=len(new_ids), already=len(already), invited=must_register)

@@ -9,7 +9,7 @@ import pytest
 from key_service_helpers import signed_in
 from sqlmodel import func, select
 
-from app.models import AuditEntry, MailOutboxEntry, Role, User
+from app.models import AuditEntry, OutboxMessage, Role, User
 from app.services.accounts.accounts import complete_registration, request_password_reset, reset_password
 from app.services.accounts.administration import deactivate_account
 from app.services.accounts.tokens import InvalidLink
@@ -26,12 +26,12 @@ READER = "invitert@example.no"
 def _token(db, address: str) -> str:
     mail = latest_mail_to(db, address)
     assert mail is not None
-    return re.search(r"token=(\S+)", mail.text_body).group(1)
+    return re.search(r"token=(\S+)", mail.body).group(1)
 
 
 def _mails_to(db, address: str) -> int:
-    return db.exec(select(func.count()).select_from(MailOutboxEntry).where(
-        MailOutboxEntry.to == address)).one()
+    return db.exec(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.recipient == address)).one()
 
 
 def _account(db, address: str) -> User:

@@ -40,9 +40,9 @@ def test_assigning_to_a_new_address_invites_a_key_reader_who_registers_and_sees_
     db.commit()
     assert (outcome.assigned, outcome.already, outcome.invited) == (3, 0, True)
     invitation = latest_mail_to(db, "kunde@example.no")
-    assert invitation is not None and "Måleservice Norge AS" in invitation.text_body
-    assert "3 meters or concentrators" in invitation.text_body
-    token = re.search(r"token=(\S+)", invitation.text_body).group(1)
+    assert invitation is not None and "Måleservice Norge AS" in invitation.body
+    assert "3 meters or concentrators" in invitation.body
+    token = re.search(r"token=(\S+)", invitation.body).group(1)
     account = complete_registration(db, token, "Kari Kunde", NEW_PASSWORD, NEW_PASSWORD, language="en")
     db.commit()
     assert account.role == Role.KEY_READER.value
@@ -63,7 +63,7 @@ def test_a_registered_person_gets_a_notice_and_repeats_count_as_already(db, worl
     db.commit()
     assert (outcome.assigned, outcome.already, outcome.invited) == (2, 2, False)
     notice = latest_mail_to(db, "lese@example.no")
-    assert notice is not None and "4 målere" in notice.text_body and "token=" not in notice.text_body
+    assert notice is not None and "4 målere" in notice.body and "token=" not in notice.body
     assert len(db.exec(select(KeyReadRight)).all()) == 4
 
 
