@@ -169,6 +169,30 @@ def test_installer_and_staff_lists_say_the_page_as_the_key_pages_do(world):
     assert queue.page_text == "Side 1 av 1"
 
 
+@pytest.mark.parametrize(("language", "job_name"), [("sv", "Anläggning med en mätare"),
+                                                    ("en", "Installation with one meter")])
+def test_job_types_show_in_the_readers_language(world, monkeypatch, language, job_name):
+    """Issue 21.10: job type names were Norwegian in the Swedish UI."""
+    from app.models import JobType
+    from app.states.installer.new_notification import NewNotificationState
+
+    with session_scope() as db:
+        job = db.get(JobType, world.job_type)
+        job.name_sv, job.name_en = "Anläggning med en mätare", "Installation with one meter"
+    chooser = state_as(NewNotificationState, _token(world.installer))
+    chooser.language = language
+    NewNotificationState.choose_grid_company.fn(chooser, str(world.grid))
+    NewNotificationState.choose_installation_type.fn(chooser, str(world.installation_type))
+    assert [option["label"] for option in chooser.job_types] == [job_name]
+
+    number = _notification(world, sent=False)
+    state = state_as(NotificationFormState, _token(world.installer))
+    state.language = language
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    assert job_name in state.case_line
+
+
 def test_approve_with_the_mail_server_down_succeeds_without_an_error_toast(world, monkeypatch):
     """Issue 21 point 2: "E-posten kunne ikke sendes" and no decision, when SMTP was unreachable."""
     from app.config import settings

@@ -101,7 +101,9 @@ def _request_card(row: rx.Var) -> rx.Component:
                         rx.vstack(
                             rx.el.label(t["admin.new_organisation"], html_for="new-organisation-" + rid,
                                         class_name="rt-Text rt-r-size-2"),
-                            rx.input(id="new-organisation-" + rid, name="new_organisation", size="2"),
+                            # The name the person typed, ready to approve or to correct.
+                            rx.input(id="new-organisation-" + rid, name="new_organisation", size="2",
+                                     default_value=row["organisation_name"]),
                             spacing="1",
                         ),
                         rx.button(t["admin.approve"], type="submit", size="2", high_contrast=True,
