@@ -2,8 +2,8 @@
 names them, so the worker's key look-up is exact on the whole identity the meter sends
 (maker code + id + version + type; issue 20, finding 2)
 
-Revision ID: 0018_sec_keys
-Revises: 0017_outbox
+Revision ID: 0019_sec_keys
+Revises: 0018_titles_roles
 Create Date: 2026-12-07 11:40:00
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0018_sec_keys'
-down_revision: Union[str, None] = '0017_outbox'
+revision: str = '0019_sec_keys'
+down_revision: Union[str, None] = '0018_titles_roles'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
