@@ -324,10 +324,11 @@ def _rewrap_keys(actor: object, batch: int) -> int:
 
 def command_status(args: argparse.Namespace) -> int:
     from app.db import session_scope
+    from app.services.caller import process_caller
     from app.services.staff.ingest_status import source_statuses
 
     with session_scope() as db:
-        statuses = source_statuses(db)
+        statuses = source_statuses(db, process_caller())
     if args.json:
         print(json.dumps([_status_dict(s) for s in statuses], default=str))
         return 0

@@ -20,6 +20,7 @@ from app.ingest.store import ReadingStore
 from app.ingest.worker import FramePipeline
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Organisation, Role
+from app.services.caller import CLI_CALLER
 from app.services.customer.consumption.rollups import _ROLLUP_LOCK_SPACE, refresh_consumption
 from app.services.customer.han_readers import connect_han_reader
 from app.services.staff.ingest_status import source_statuses
@@ -198,21 +199,21 @@ def test_a_worker_that_stops_reporting_stands_out_on_the_status_page(app_databas
             params={"t": utcnow() - timedelta(seconds=10), "n": source.name},
         )
         db.commit()
-        status = next(s for s in source_statuses(db) if s.name == source.name)
+        status = next(s for s in source_statuses(db, CLI_CALLER) if s.name == source.name)
     assert (status.host, status.group_name, status.messages, status.reporting) == (
         "ingest-3",
         "ingest",
         1,
         False,
     )
-    state = state_as(IngestState, session_token(Role.GRID_STAFF))
+    state = state_as(IngestState, session_token(Role.ADMIN))  # the operator's page (issue 20.14)
     IngestState.load_sources.fn(state)
     row = next(s for s in state.sources if s["name"] == source.name)
     assert row["silent"] == "1" and row["worker"] == "ingest-3 · ingest-3-ingest-0" and row["messages"] == "1"
     store._last_report -= 2  # a heartbeat later: it reports, and no longer stands out
     store.flush_due()
     with Session(get_engine()) as db:
-        assert next(s for s in source_statuses(db) if s.name == source.name).reporting
+        assert next(s for s in source_statuses(db, CLI_CALLER) if s.name == source.name).reporting
 
 
 def _han_consent(engine, meter_id: int, reader_id: str) -> None:  # type: ignore[no-untyped-def]

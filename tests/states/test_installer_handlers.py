@@ -112,7 +112,20 @@ def test_staff_see_their_own_grid_companys_notification_with_the_numbers(world, 
     state = state_as(StaffNotificationState, _token(world.staff))
     monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
     StaffNotificationState.load.fn(state)
-    assert state.id_numbers["owner_id_number"] == FODSELSNUMMER
+    # Issue 20.12: the number is no state var; it is written into the page on request, audited.
+    assert "id_numbers" not in StaffNotificationState.get_fields()
+    assert FODSELSNUMMER not in repr(state.dict())
+    shown = StaffNotificationState.show_id_number.fn(state, "owner")
+    assert FODSELSNUMMER in str(shown) and "owner-id-number" in str(shown)
+    assert FODSELSNUMMER not in repr(state.dict())
+    with session_scope() as db:
+        from sqlmodel import select
+
+        from app.models import AuditEntry
+
+        viewed = db.exec(select(AuditEntry).where(AuditEntry.action == "installer.id_number_viewed",
+                                                  AuditEntry.subject_id == str(number))).all()
+    assert [entry.detail for entry in viewed] == ["owner party"]
     queue = state_as(StaffQueueState, _token(world.staff))
     StaffQueueState.load.fn(queue)
     assert str(number) in [row["id"] for row in queue.rows]
@@ -125,13 +138,14 @@ def test_staff_cannot_see_or_decide_another_grid_companys_notification(world, mo
     monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
     with pytest.raises(AccessDenied):
         StaffNotificationState.load.fn(state)
-    assert state.id_numbers == {} and state.values == {}
+    assert state.values == {}
     state.notification_id = number
     for name, args in (
         ("approve", ()),
         ("reject", ({"reason": "x"},)),
         ("complete", ()),
         ("add_note", ({"note": "x"},)),
+        ("show_id_number", ("owner",)),
     ):
         with pytest.raises(AccessDenied):
             result = StaffNotificationState.event_handlers[name].fn(state, *args)

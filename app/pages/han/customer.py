@@ -6,7 +6,14 @@ import reflex as rx
 
 from app import routes
 from app.components.dialogs import confirm_dialog
-from app.components.fields import checkbox_field, choice_field, form_error, text_area_field, text_field
+from app.components.fields import (
+    checkbox_field,
+    choice_field,
+    form_error,
+    scripted_form,
+    text_area_field,
+    text_field,
+)
 from app.components.status_badge import status_badge
 from app.components.template import template
 from app.models import Role
@@ -43,7 +50,7 @@ def _meter_card() -> rx.Component:
 def _order_form() -> rx.Component:
     t = S.t
     return rx.card(
-        rx.form(
+        scripted_form(
             rx.vstack(
                 rx.heading(t["han.order_title"], size="4", as_="h2"),
                 text_field(
