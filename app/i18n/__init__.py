@@ -2,11 +2,16 @@
 
 Pages and states look text up here; none hard-code it. An area adds ``app/i18n/<lang>/<area>.py``
 in every language and its name to ``AREAS``; a test keeps the languages' keys equal.
+
+A text that counts something has one entry per plural form, ``<key>.one`` and ``<key>.other``
+("{count} unit" / "{count} units"), and is looked up with ``translate_count``.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
+
+from app.i18n.numbers import format_number
 
 AREAS = ("common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff")
 DEFAULT_LANGUAGE = "nb"
@@ -31,3 +36,19 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> s
     table = LANGUAGES.get(language, LANGUAGES[DEFAULT_LANGUAGE])
     text = table.get(key) or LANGUAGES[DEFAULT_LANGUAGE].get(key) or key
     return text.format(**params) if params else text
+
+
+# CLDR's plural forms of bokmål, Swedish and English: "one" for exactly 1, "other" for the rest (0 too).
+PLURAL_FORMS = ("one", "other")
+
+
+def plural_form(count: int, language: str) -> str:
+    """Which form of a counting text ``count`` takes in ``language`` (one of ``PLURAL_FORMS``)."""
+    return "one" if count == 1 else "other"
+
+
+def translate_count(key: str, count: int, language: str = DEFAULT_LANGUAGE, **params: object) -> str:
+    """``<key>.one`` or ``<key>.other`` for ``count``, whose ``{count}`` is written as the language
+    writes numbers (2\u00a0431 in bokmål and Swedish, 2,431 in English)."""
+    return translate(f"{key}.{plural_form(count, language)}", language,
+                     count=format_number(count, 0, language), **params)  # fmt: skip

@@ -23,7 +23,10 @@ TEXT: dict[str, str] = {
     "keys.import.empty": "The file holds no units.",
     "keys.import.too_large": "The file is too large (at most {limit} rows).",
     "mail.key_invitation.subject": "You have been given access to encryption keys",
-    "mail.key_invitation.body": "{organisation} has given you read access to the encryption keys of {count} meters or concentrators in the meter portal. Register with this e-mail address through the link to see them. The link can be used once and is valid for 24 hours.\n\nIf you did not expect this, ignore this e-mail.",
+    "mail.key_invitation.body": "{organisation} has given you read access to the encryption keys of {units} in the meter portal. Register with this e-mail address through the link to see them. The link can be used once and is valid for 24 hours.\n\nIf you did not expect this, ignore this e-mail.",
     "mail.key_rights_granted.subject": "New encryption keys for you",
-    "mail.key_rights_granted.body": "{organisation} has given you read access to the encryption keys of {count} meters or concentrators. Sign in to the meter portal to see them:",
+    "mail.key_rights_granted.body": "{organisation} has given you read access to the encryption keys of {units}. Sign in to the meter portal to see them:",
+    "mail.key_units.one": "{count} meter or concentrator",
+    "mail.key_units.other": "{count} meters or concentrators",
+    "keys.error.not_a_reader": "This address belongs to an account that cannot read keys: only key readers can. Use another e-mail address for the person.",
 }

@@ -23,7 +23,10 @@ TEXT: dict[str, str] = {
     "keys.import.empty": "Filen inneholder ingen enheter.",
     "keys.import.too_large": "Filen er for stor (høyst {limit} rader).",
     "mail.key_invitation.subject": "Du har fått tilgang til krypteringsnøkler",
-    "mail.key_invitation.body": "{organisation} har gitt deg lesetilgang til krypteringsnøklene for {count} målere eller konsentratorer i måleportalen. Registrer deg med denne e-postadressen via lenken for å se dem. Lenken kan brukes én gang og gjelder i 24 timer.\n\nHvis du ikke ventet dette, kan du se bort fra e-posten.",
+    "mail.key_invitation.body": "{organisation} har gitt deg lesetilgang til krypteringsnøklene for {units} i måleportalen. Registrer deg med denne e-postadressen via lenken for å se dem. Lenken kan brukes én gang og gjelder i 24 timer.\n\nHvis du ikke ventet dette, kan du se bort fra e-posten.",
     "mail.key_rights_granted.subject": "Nye krypteringsnøkler til deg",
-    "mail.key_rights_granted.body": "{organisation} har gitt deg lesetilgang til krypteringsnøklene for {count} målere eller konsentratorer. Logg inn i måleportalen for å se dem:",
+    "mail.key_rights_granted.body": "{organisation} har gitt deg lesetilgang til krypteringsnøklene for {units}. Logg inn i måleportalen for å se dem:",
+    "mail.key_units.one": "{count} måler eller konsentrator",
+    "mail.key_units.other": "{count} målere eller konsentratorer",
+    "keys.error.not_a_reader": "Denne adressen tilhører en konto som ikke kan lese nøkler: det kan bare nøkkellesere. Bruk en annen e-postadresse for personen.",
 }

@@ -23,7 +23,10 @@ TEXT: dict[str, str] = {
     "keys.import.empty": "Filen innehåller inga enheter.",
     "keys.import.too_large": "Filen är för stor (högst {limit} rader).",
     "mail.key_invitation.subject": "Du har fått läsbehörighet till krypteringsnycklar",
-    "mail.key_invitation.body": "{organisation} har gett dig läsbehörighet till krypteringsnycklarna för {count} mätare eller koncentratorer i mätarportalen. Registrera dig med den här e-postadressen via länken för att se dem. Länken kan användas en gång och gäller i 24 timmar.\n\nOm du inte väntade dig detta kan du bortse från e-postmeddelandet.",
+    "mail.key_invitation.body": "{organisation} har gett dig läsbehörighet till krypteringsnycklarna för {units} i mätarportalen. Registrera dig med den här e-postadressen via länken för att se dem. Länken kan användas en gång och gäller i 24 timmar.\n\nOm du inte väntade dig detta kan du bortse från e-postmeddelandet.",
     "mail.key_rights_granted.subject": "Nya krypteringsnycklar till dig",
-    "mail.key_rights_granted.body": "{organisation} har gett dig läsbehörighet till krypteringsnycklarna för {count} mätare eller koncentratorer. Logga in i mätarportalen för att se dem:",
+    "mail.key_rights_granted.body": "{organisation} har gett dig läsbehörighet till krypteringsnycklarna för {units}. Logga in i mätarportalen för att se dem:",
+    "mail.key_units.one": "{count} mätare eller koncentrator",
+    "mail.key_units.other": "{count} mätare eller koncentratorer",
+    "keys.error.not_a_reader": "Den här adressen tillhör ett konto som inte kan läsa nycklar: det kan bara nyckelläsare. Använd en annan e-postadress för personen.",
 }

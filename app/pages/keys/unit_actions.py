@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.components.dialogs import form_dialog
+from app.components.dialogs import confirm_dialog, form_dialog
 from app.components.fields import text_field
 from app.pages.keys.reauth import reauth_dialog
 from app.states.keys.export import EXPORT_FORMATS
@@ -34,9 +34,12 @@ def selection_bar() -> rx.Component:
                   high_contrast=True, on_click=S.clear_selection, disabled=S.selected_count == 0),
         rx.spacer(),
         rx.menu.root(
+            # Disabled on the trigger too: the trigger's own (unset) data-disabled otherwise replaces
+            # the button's, and the disabled button was styled as an active one.
             rx.menu.trigger(
                 rx.button(t["keys.list.edit_read_rights"], rx.icon("chevron-down", size=14), size="2",
                           high_contrast=True, disabled=S.selected_count == 0),
+                custom_attrs={"disabled": S.selected_count == 0},
             ),
             rx.menu.content(
                 rx.menu.item(t["keys.list.assign"], on_click=R.open_dialog(ASSIGN)),
@@ -138,10 +141,17 @@ def _reader_row(reader: rx.Var) -> rx.Component:
         rx.table.cell(reader["granted"]),
         rx.table.cell(rx.cond(reader["registered"], t["keys.dialog.registered"], t["keys.dialog.invited"])),
         rx.table.cell(
-            rx.button(t["keys.dialog.revoke"], size="1", variant="soft", color_scheme="red",
-                      high_contrast=True,
-                      aria_label=t["keys.dialog.revoke"] + " " + reader["email"],
-                      on_click=R.revoke_unit_reader(reader["email"]))
+            # Revoking asks first: one click alone never takes a right away.
+            confirm_dialog(
+                rx.button(t["keys.dialog.revoke"], size="1", variant="soft", color_scheme="red",
+                          high_contrast=True, aria_label=t["keys.dialog.revoke"] + " " + reader["email"]),
+                t["keys.dialog.revoke_reader_title"],
+                t["keys.dialog.revoke_reader_description"] + " " + reader["email"],
+                confirm_label=t["keys.dialog.revoke"],
+                cancel_label=t["keys.dialog.cancel"],
+                on_submit=R.revoke_unit_reader(reader["email"]),
+                danger=True,
+            )
         ),
     )
 

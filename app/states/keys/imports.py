@@ -13,7 +13,7 @@ from pathlib import PurePath
 import reflex as rx
 
 from app.db import session_scope
-from app.i18n import translate
+from app.i18n import translate, translate_count
 from app.models import Role
 from app.services.errors import AccessDenied, DomainError
 from app.services.keys.imports import (
@@ -60,26 +60,29 @@ class KeyImportState(SessionState):
 
     @rx.var(cache=True)
     def summary_text(self) -> str:
-        return translate("keys.page.import.summary", self.language, filename=self.filename,
-                         good=format_count(self.good, self.language),
-                         bad=format_count(self.bad, self.language))  # fmt: skip
+        """New keys, rows for units that already have one (skipped unless replacing is ticked, as
+        the callout beside says), and bad rows: never "can be imported" for a row that is skipped."""
+        language = self.language
+        counts = [translate_count("keys.page.import.summary_new", self.good - self.replacing, language)]
+        if self.replacing:
+            counts.append(translate_count("keys.page.import.summary_existing", self.replacing, language))
+        counts.append(translate_count("keys.page.import.summary_bad", self.bad, language))
+        return translate("keys.page.import.summary", language, filename=self.filename,
+                         counts=", ".join(counts))  # fmt: skip
 
     @rx.var(cache=True)
     def replacing_text(self) -> str:
-        return translate("keys.page.import.replacing", self.language,
-                         count=format_count(self.replacing, self.language))  # fmt: skip
+        return translate_count("keys.page.import.replacing", self.replacing, self.language)
 
     @rx.var(cache=True)
     def skipped_text(self) -> str:
-        return translate("keys.page.import.skipped", self.language,
-                         count=format_count(len(self.skipped_serials), self.language),
-                         serials=", ".join(self.skipped_serials[:SKIPPED_SERIALS_SHOWN]))  # fmt: skip
+        return translate_count("keys.page.import.skipped", len(self.skipped_serials), self.language,
+                               serials=", ".join(self.skipped_serials[:SKIPPED_SERIALS_SHOWN]))  # fmt: skip
 
     @rx.var(cache=True)
     def progress_text(self) -> str:
-        return translate("keys.page.import.progress", self.language,
-                         done=format_count(self.progress_done, self.language),
-                         total=format_count(self.progress_total, self.language))  # fmt: skip
+        return translate_count("keys.page.import.progress", self.progress_total, self.language,
+                               done=format_count(self.progress_done, self.language))  # fmt: skip
 
     @rx.var(cache=True)
     def progress_percent(self) -> int:
@@ -87,8 +90,7 @@ class KeyImportState(SessionState):
 
     @rx.var(cache=True)
     def imported_text(self) -> str:
-        return translate("keys.page.import.done", self.language,
-                         count=format_count(max(self.imported, 0), self.language))  # fmt: skip
+        return translate_count("keys.page.import.done", max(self.imported, 0), self.language)
 
     def _clear(self) -> None:
         self.batch_id = self.good = self.bad = self.replacing = 0
@@ -215,5 +217,4 @@ class KeyImportState(SessionState):
             self.errors = {}
             self.imported = outcome.written
             self.skipped_serials = outcome.skipped
-            return rx.toast.success(translate("keys.page.import.done", language,
-                                              count=format_count(outcome.written, language)))  # fmt: skip
+            return rx.toast.success(translate_count("keys.page.import.done", outcome.written, language))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.db import session_scope
-from app.i18n import translate
+from app.i18n import translate, translate_count
 from app.models import Role
 from app.services.keys.read_rights import (
     AssignOutcome,
@@ -22,7 +22,7 @@ from app.services.keys.read_rights import (
 )
 from app.states.form import form_text
 from app.states.keys.calls import reveal_key, run_key_call
-from app.states.keys.display import format_count, format_time
+from app.states.keys.display import format_time
 from app.states.keys.unit_list import KeyListState
 from app.states.paging import int_or_none
 
@@ -32,8 +32,19 @@ UNIT_KEY_ELEMENT = "unit-key"
 
 
 def _revoked_text(email: str, count: int, language: str) -> str:
-    return translate("keys.dialog.revoked", language, email=email.strip(),
-                     count=format_count(count, language))  # fmt: skip
+    return translate_count("keys.dialog.revoked", count, language, email=email.strip())
+
+
+def assigned_text(email: str, outcome: AssignOutcome, language: str) -> str:
+    """What an assignment did: new rights (and an invitation), and the units the person already read."""
+    email = email.strip()
+    if not outcome.assigned:
+        return translate_count("keys.dialog.already_assigned", outcome.already, language, email=email)
+    key = "keys.dialog.assigned_invited" if outcome.invited else "keys.dialog.assigned"
+    text = translate_count(key, outcome.assigned, language, email=email)
+    if outcome.already:
+        text += " " + translate_count("keys.dialog.also_already", outcome.already, language)
+    return text
 
 
 class ReadRightsState(KeyListState):
@@ -86,9 +97,12 @@ class ReadRightsState(KeyListState):
         if not done.ok or done.value is None:
             return None
         outcome = done.value
-        key = "keys.dialog.assigned_invited" if outcome.invited else "keys.dialog.assigned"
-        return await self._after_change(caller, translate(
-            key, language, email=email.strip(), count=format_count(outcome.assigned, language)))
+        message = assigned_text(email, outcome, language)
+        if not outcome.assigned:
+            # Nothing changed: said as information, not as a success.
+            self.dialog = ""
+            return rx.toast.info(message)
+        return await self._after_change(caller, message)
 
     @rx.event
     async def revoke_selected(self, form: dict):
@@ -105,7 +119,10 @@ class ReadRightsState(KeyListState):
         done = await run_key_call(self, work)
         if not done.ok:
             return None
-        return await self._after_change(caller, _revoked_text(email, done.value or 0, language))
+        if not done.value:
+            self.errors = {"email": translate("keys.dialog.revoked_none", language, email=email.strip())}
+            return None
+        return await self._after_change(caller, _revoked_text(email, done.value, language))
 
     @rx.event
     async def revoke_everywhere(self, form: dict):
@@ -119,7 +136,11 @@ class ReadRightsState(KeyListState):
         done = await run_key_call(self, work)
         if not done.ok:
             return None
-        return await self._after_change(caller, _revoked_text(email, done.value or 0, language))
+        if not done.value:
+            self.errors = {"email": translate("keys.dialog.revoked_none_everywhere", language,
+                                              email=email.strip())}  # fmt: skip
+            return None
+        return await self._after_change(caller, _revoked_text(email, done.value, language))
 
     # ------------------------------------------------------------ one unit's readers panel
 
@@ -160,6 +181,7 @@ class ReadRightsState(KeyListState):
 
     @rx.event
     async def revoke_unit_reader(self, email: str):
+        """The readers panel's "Revoke", after its confirmation dialog."""
         caller = self._require(Role.DISTRIBUTOR, handler="revoke_unit_reader")
         unit_id = self._panel_unit()
         if unit_id is None:
@@ -169,11 +191,14 @@ class ReadRightsState(KeyListState):
             with session_scope() as db:
                 return revoke_read_rights(db, caller, [unit_id], email)
 
-        if not (await run_key_call(self, work)).ok:
+        done = await run_key_call(self, work)
+        if not done.ok:
             return None
         await self._load_readers(caller, unit_id)
         await self._reload(caller)
-        return rx.toast.success(_revoked_text(email, 1, self.language))
+        if not done.value:
+            return rx.toast.info(translate("keys.dialog.revoked_none", self.language, email=email.strip()))
+        return rx.toast.success(_revoked_text(email, done.value, self.language))
 
     @rx.event
     async def show_unit_key(self):
