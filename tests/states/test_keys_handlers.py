@@ -157,9 +157,9 @@ def test_revoking_another_organisations_rights_is_refused(world: World):
     state._selected_ids = set(world.other.unit_ids[:2])
     with pytest.raises(AccessDenied):
         _call(ReadRightsState, state, "revoke_selected", {"email": world.reader_email})
-    state.panel_unit_id = str(world.other.unit_ids[0])
+    state.panel_unit_id, state.revoke_email = str(world.other.unit_ids[0]), world.reader_email
     with pytest.raises(AccessDenied):
-        _call(ReadRightsState, state, "revoke_unit_reader", world.reader_email)
+        _call(ReadRightsState, state, "revoke_unit_reader", {})
     # Revoking the reader everywhere ends only the rights on the own organisation's units.
     _call(ReadRightsState, state, "revoke_everywhere", {"email": world.reader_email})
     assert _rights(world.other.unit_ids) == before
@@ -179,8 +179,19 @@ def test_a_distributor_assigns_and_revokes_through_the_dialogs(world: World):
     assert all(row["readers"] == "1" for row in state.rows)
     _call(ReadRightsState, state, "open_panel", str(world.own.unit_ids[3]))
     assert [reader["email"] for reader in state.panel_readers] == [world.reader_email]
-    _call(ReadRightsState, state, "revoke_unit_reader", world.reader_email)
-    assert state.panel_readers == []
+    # "Revoke" asks first; Cancel takes nothing and hands the focus back to the reader's button.
+    _call(ReadRightsState, state, "ask_revoke_unit_reader", "someone-else@example.org")
+    assert state.revoke_email == ""  # not a reader of the unit: nothing to confirm
+    _call(ReadRightsState, state, "ask_revoke_unit_reader", world.reader_email)
+    assert state.revoke_email == world.reader_email and world.reader_email in state.revoke_question
+    back = _call(ReadRightsState, state, "set_revoke_open", False)
+    assert state.revoke_email == "" and f"revoke-reader-{world.reader_email}" in str(back)
+    assert _call(ReadRightsState, state, "revoke_unit_reader", {}) is None  # nothing confirmed
+    assert len(_rights(world.own.unit_ids)) == len(world.own.unit_ids)
+    _call(ReadRightsState, state, "ask_revoke_unit_reader", world.reader_email)
+    done = _call(ReadRightsState, state, "revoke_unit_reader", {})
+    assert state.panel_readers == [] and state.revoke_email == ""
+    assert "readers-panel-close" in str(done)
     assert len(_rights(world.own.unit_ids)) == len(world.own.unit_ids) - 1
 
 

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.components.dialogs import confirm_dialog, form_dialog
+from app.components.dialogs import form_dialog
 from app.components.fields import text_field
 from app.pages.keys.reauth import reauth_dialog
 from app.states.keys.export import EXPORT_FORMATS
 from app.states.keys.export import KeyExportState as E
-from app.states.keys.read_rights import ASSIGN, REVOKE, REVOKE_EVERYWHERE, UNIT_KEY_ELEMENT
+from app.states.keys.read_rights import (
+    ASSIGN,
+    READERS_PANEL_CLOSE,
+    REVOKE,
+    REVOKE_BUTTON_PREFIX,
+    REVOKE_EVERYWHERE,
+    UNIT_KEY_ELEMENT,
+)
 from app.states.keys.read_rights import ReadRightsState as R
 from app.states.keys.unit_list import KeyListState as S
 
@@ -141,19 +148,23 @@ def _reader_row(reader: rx.Var) -> rx.Component:
         rx.table.cell(reader["granted"]),
         rx.table.cell(rx.cond(reader["registered"], t["keys.dialog.registered"], t["keys.dialog.invited"])),
         rx.table.cell(
-            # Revoking asks first: one click alone never takes a right away.
-            confirm_dialog(
-                rx.button(t["keys.dialog.revoke"], size="1", variant="soft", color_scheme="red",
-                          high_contrast=True, aria_label=t["keys.dialog.revoke"] + " " + reader["email"]),
-                t["keys.dialog.revoke_reader_title"],
-                t["keys.dialog.revoke_reader_description"] + " " + reader["email"],
-                confirm_label=t["keys.dialog.revoke"],
-                cancel_label=t["keys.dialog.cancel"],
-                on_submit=R.revoke_unit_reader(reader["email"]),
-                danger=True,
-            )
+            rx.button(t["keys.dialog.revoke"], size="1", variant="soft", color_scheme="red",
+                      high_contrast=True, id=REVOKE_BUTTON_PREFIX + reader["email"],
+                      aria_label=t["keys.dialog.revoke"] + " " + reader["email"],
+                      on_click=R.ask_revoke_unit_reader(reader["email"]))
         ),
     )
+
+
+def _revoke_reader_dialog() -> rx.Component:
+    """The readers panel's "Revoke" asks first: one click never takes a right away."""
+    t = R.t
+    return form_dialog(
+        t["keys.dialog.revoke_reader_title"], R.revoke_question,
+        open=R.revoke_email != "", on_open_change=R.set_revoke_open, on_submit=R.revoke_unit_reader,
+        submit_label=t["keys.dialog.revoke"], cancel_label=t["keys.dialog.cancel"], danger=True,
+        dialog_id="revoke-reader-dialog",
+    )  # fmt: skip
 
 
 def _readers_panel() -> rx.Component:
@@ -185,7 +196,8 @@ def _readers_panel() -> rx.Component:
                 ),
                 rx.hstack(
                     rx.dialog.close(rx.button(t["keys.dialog.close"], size="2", variant="soft",
-                                              color_scheme="gray", high_contrast=True)),
+                                              color_scheme="gray", high_contrast=True,
+                                              id=READERS_PANEL_CLOSE)),
                     justify="end",
                     width="100%",
                 ),
@@ -206,4 +218,5 @@ def action_dialogs() -> rx.Component:
         _export_dialog(),
         reauth_dialog(E),
         _readers_panel(),
+        _revoke_reader_dialog(),
     )

@@ -7,6 +7,8 @@ it, revokes one of them, and shows the key (audited by the service).
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
 from app.db import session_scope
@@ -29,6 +31,20 @@ from app.states.paging import int_or_none
 ASSIGN, REVOKE, REVOKE_EVERYWHERE = "assign", "revoke", "revoke_everywhere"
 DIALOGS = (ASSIGN, REVOKE, REVOKE_EVERYWHERE)
 UNIT_KEY_ELEMENT = "unit-key"
+READERS_PANEL_CLOSE = "readers-panel-close"
+REVOKE_BUTTON_PREFIX = "revoke-reader-"
+
+
+def revoke_button_id(email: str) -> str:
+    """The id of a reader's "Revoke" button in the readers panel."""
+    return REVOKE_BUTTON_PREFIX + email
+
+
+def focus_element(element_id: str) -> rx.event.EventSpec:
+    """Focus an element once the dialog that closed has let go of the focus (a dialog opened by
+    state has no trigger for Radix to return it to)."""
+    target = json.dumps(element_id)
+    return rx.call_script(f"setTimeout(() => document.getElementById({target})?.focus(), 50)")
 
 
 def _revoked_text(email: str, count: int, language: str) -> str:
@@ -56,6 +72,12 @@ class ReadRightsState(KeyListState):
     panel_unit_id: str = ""
     panel_serial: str = ""
     panel_readers: list[dict[str, str]] = []
+    # The reader of the panel's unit whose right waits for "Revoke" to be confirmed ("" = none).
+    revoke_email: str = ""
+
+    @rx.var(cache=True)
+    def revoke_question(self) -> str:
+        return translate("keys.dialog.revoke_reader_description", self.language) + " " + self.revoke_email
 
     @rx.event
     def open_dialog(self, which: str) -> None:
@@ -176,15 +198,31 @@ class ReadRightsState(KeyListState):
         self._require(Role.DISTRIBUTOR, handler="set_panel_open")
         if not is_open:
             self.panel_open = False
-            self.panel_unit_id = self.panel_serial = ""
+            self.panel_unit_id = self.panel_serial = self.revoke_email = ""
             self.panel_readers = []
 
     @rx.event
-    async def revoke_unit_reader(self, email: str):
-        """The readers panel's "Revoke", after its confirmation dialog."""
+    def ask_revoke_unit_reader(self, email: str) -> None:
+        """A reader's "Revoke" in the panel: ask first (one click never takes a right away)."""
+        self._require(Role.DISTRIBUTOR, handler="ask_revoke_unit_reader")
+        if email in {reader["email"] for reader in self.panel_readers}:
+            self.revoke_email = email
+
+    @rx.event
+    def set_revoke_open(self, is_open: bool):
+        """Cancel or Escape: nothing revoked, and the focus goes back to the reader's "Revoke"."""
+        self._require(Role.DISTRIBUTOR, handler="set_revoke_open")
+        if is_open or not self.revoke_email:
+            return None
+        email, self.revoke_email = self.revoke_email, ""
+        return focus_element(revoke_button_id(email))
+
+    @rx.event
+    async def revoke_unit_reader(self, form: dict):
+        """The confirmation's "Revoke": the right of ``revoke_email`` on the panel's unit."""
         caller = self._require(Role.DISTRIBUTOR, handler="revoke_unit_reader")
-        unit_id = self._panel_unit()
-        if unit_id is None:
+        unit_id, email = self._panel_unit(), self.revoke_email
+        if unit_id is None or not email:
             return None
 
         def work() -> int:
@@ -194,11 +232,14 @@ class ReadRightsState(KeyListState):
         done = await run_key_call(self, work)
         if not done.ok:
             return None
+        self.revoke_email = ""
         await self._load_readers(caller, unit_id)
         await self._reload(caller)
+        # The reader's row (and its button) is gone: the focus goes to the panel's "Close".
+        focus = focus_element(READERS_PANEL_CLOSE)
         if not done.value:
-            return rx.toast.info(translate("keys.dialog.revoked_none", self.language, email=email.strip()))
-        return rx.toast.success(_revoked_text(email, done.value, self.language))
+            return [focus, rx.toast.info(translate("keys.dialog.revoked_none", self.language, email=email))]
+        return [focus, rx.toast.success(_revoked_text(email, done.value, self.language))]
 
     @rx.event
     async def show_unit_key(self):
