@@ -21,6 +21,7 @@ from app.pages import (  # noqa: F401
     staff,
 )
 from app.services.deployment_checks import check_deployment
+from app.services.notify.sender import run_outbox_sender
 from app.states.error_answers import handle_backend_exception
 
 # The event loop shares the GIL with the threads that run database work (chart taps, forms). A
@@ -41,3 +42,7 @@ app = rx.App(
     # GET /api/installations (the installer portal's installation look-up) beside Reflex's own routes.
     api_transformer=api,
 )
+
+# Every backend worker sends the outbox's due mail and SMS (each message claimed by one of them),
+# so `make run` and `make prod` need no separate sender process.
+app.register_lifespan_task(run_outbox_sender)

@@ -79,6 +79,22 @@ class Settings:
     )
     mail_from: str = field(default_factory=lambda: _env("MAIL_FROM", "noreply@meterportal.local"))
     public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "http://localhost:3000"))
+    # The outbox's background sender (app/services/notify/sender.py): tries per message before it
+    # is marked failed, the first retry's wait (doubled after each failure, up to the cap), how
+    # long a claimed message is reserved for its sender, and how often each backend worker looks.
+    outbox_max_attempts: int = field(default_factory=lambda: int(_env("OUTBOX_MAX_ATTEMPTS", "8")))
+    outbox_retry_seconds: float = field(
+        default_factory=lambda: float(_env("OUTBOX_RETRY_SECONDS", "30"))
+    )
+    outbox_retry_max_seconds: float = field(
+        default_factory=lambda: float(_env("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+    )
+    outbox_lease_seconds: float = field(
+        default_factory=lambda: float(_env("OUTBOX_LEASE_SECONDS", "300"))
+    )
+    outbox_poll_seconds: float = field(
+        default_factory=lambda: float(_env("OUTBOX_POLL_SECONDS", "2"))
+    )
     # Base URL of the grid company's installation API the installer pages call; empty: this
     # app's own backend (Reflex's api_url), which serves GET /api/installations.
     installation_api_url: str = field(default_factory=lambda: _env("INSTALLATION_API_URL", ""))

@@ -66,8 +66,9 @@ def link_in(message: EmailMessage) -> str:
 
 
 @contextmanager
-def running_smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink(port=free_port())
+def running_smtp_sink(sink: SmtpSink | None = None) -> Iterator[SmtpSink]:
+    """A server on a free port; given a ``sink`` again, the same server back on its port."""
+    sink = sink or SmtpSink(port=free_port())
     controller = Controller(sink, hostname=sink.host, port=sink.port)
     controller.start()
     try:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
+from app.config import Settings
 from app.db import make_engine
 from app.demo import (
     CUSTOMER_COUNT,
@@ -23,8 +24,21 @@ from app.demo import (
     print_logins,
 )
 from app.migrate import upgrade_to_head
-from app.models import Customer, CustomerRelationship, Medium, Meter, Organisation, Reading, Role, User
+from app.models import (
+    Customer,
+    CustomerRelationship,
+    Medium,
+    Meter,
+    Organisation,
+    OutboxMessage,
+    OutboxStatus,
+    Reading,
+    Role,
+    User,
+)
 from app.services.customer.consumption.rollups import rebuild_all_consumption
+from app.services.notify import mail, sms
+from tests.local_servers import free_port
 
 UNTIL = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 HOURS_IN_THREE_YEARS = 26_304  # 2023-11-23 14:00 .. 2026-11-23 14:00, one leap day
@@ -35,9 +49,22 @@ def demo_engine(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     upgrade_to_head(url)
     engine = make_engine(url)
-    generate_demo(engine, until=UNTIL)
+    # As `make demo` with MAIL_BACKEND=smtp and no server listening (issue 21 point 2: it used to
+    # exit with MailDeliveryError and leave an empty database).
+    unreachable = Settings(mail_backend="smtp", smtp_host="127.0.0.1", smtp_port=free_port())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mail, "settings", unreachable)
+        patch.setattr(sms, "settings", Settings(sms_backend="twilio", twilio_api_base="http://127.0.0.1:9"))
+        generate_demo(engine, until=UNTIL)
     yield engine
     engine.dispose()
+
+
+def test_the_demo_queues_its_mails_and_sends_none(demo_engine):
+    with Session(demo_engine) as db:
+        queued = db.exec(select(OutboxMessage)).all()
+    assert queued and {m.status for m in queued} == {OutboxStatus.PENDING.value}
+    assert "installer@demo.meterportal.no" in {m.recipient for m in queued}  # staff decisions
 
 
 def test_master_data_counts(demo_engine):

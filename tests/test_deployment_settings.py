@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from app.config import PROJECT_ROOT, Settings
-from app.models import SmsOutboxEntry
+from app.models import OutboxMessage
 from app.services.deployment_checks import DeploymentError, check_deployment
-from app.services.notify.sms import SmsDeliveryError, send_sms
+from app.services.notify.sms import SmsDeliveryError, send_login_code
 
 
 def _settings(**values: str) -> Settings:
@@ -32,8 +32,8 @@ def test_no_code_is_written_to_the_outbox_by_a_refused_backend(db, backend):
     """``Twilio`` used to fall back to the console: the code and number in the log and table."""
     config = _settings(sms_backend=backend, app_env="production", trusted_proxy_hops="1")
     with pytest.raises(SmsDeliveryError):
-        send_sms(db, "+4791234567", "123456 is your code", config=config)
-    assert db.query(SmsOutboxEntry).count() == 0
+        send_login_code(db, "+4791234567", "123456", config=config)
+    assert db.query(OutboxMessage).count() == 0
 
 
 def test_the_console_backend_refuses_production():

@@ -50,3 +50,37 @@ def test_never_back_to_another_site(next_path):
 def test_never_to_a_page_the_role_may_not_open():
     assert landing_after_sign_in(Role.CUSTOMER, "/nokler/logg") == routes.CUSTOMER_HOME
     assert landing_after_sign_in(Role.KEY_READER, "/nokler/logg") == routes.KEYS_READER
+
+
+@pytest.mark.parametrize(
+    "next_path",
+    [
+        "/nokler/../admin",
+        "/nokler/%2e%2e/admin",
+        "/nokler/%2E%2E/admin",
+        "/nokler/%252e%252e/admin",
+        "/nokler/..%2fadmin",
+        "/nokler/..%5cadmin",
+        "/nokler/./../admin",
+        "/nokler//admin",
+        "/%2f%2fevil.example/nokler",
+        "/nokler/..",
+        "/nokler/%25252e%25252e/admin",
+        "/nokler/\x00/admin",
+    ],
+)
+def test_dot_segments_and_encoded_tricks_are_refused_before_the_prefix_check(next_path):
+    """Issue 20.13: ``/nokler/../admin`` passed the prefix check and the browser went to /admin."""
+    assert landing_after_sign_in(Role.DISTRIBUTOR, next_path) == routes.KEYS_HOME
+
+
+def test_a_plain_page_with_a_query_still_comes_back():
+    assert landing_after_sign_in(Role.DISTRIBUTOR, "/nokler/logg?side=2") == "/nokler/logg?side=2"
+
+
+def test_an_administrator_is_offered_no_key_page():
+    from app.navigation import entries_for
+
+    routes_offered = {entry.route for entry in entries_for(Role.ADMIN)}
+    assert routes.ADMIN_HOME in routes_offered
+    assert not routes_offered & {routes.KEYS_HOME, routes.KEYS_IMPORT, routes.KEYS_AUDIT, routes.KEYS_READER}

@@ -13,7 +13,7 @@ from importlib import import_module
 
 from app.i18n.numbers import format_number
 
-AREAS = ("common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff")
+AREAS = ("common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff", "titles")
 DEFAULT_LANGUAGE = "nb"
 
 
@@ -42,13 +42,16 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> s
 PLURAL_FORMS = ("one", "other")
 
 
-def plural_form(count: int, language: str) -> str:
-    """Which form of a counting text ``count`` takes in ``language`` (one of ``PLURAL_FORMS``)."""
+def plural_form(count: int) -> str:
+    """``one`` or ``other``: bokmål, Swedish and English share the rule (1 is singular, 0 is not)."""
     return "one" if count == 1 else "other"
 
 
-def translate_count(key: str, count: int, language: str = DEFAULT_LANGUAGE, **params: object) -> str:
-    """``<key>.one`` or ``<key>.other`` for ``count``, whose ``{count}`` is written as the language
-    writes numbers (2\u00a0431 in bokmål and Swedish, 2,431 in English)."""
-    return translate(f"{key}.{plural_form(count, language)}", language,
-                     count=format_number(count, 0, language), **params)  # fmt: skip
+def translate_count(key: str, language: str, *, count: int, **params: object) -> str:
+    """``key.one`` or ``key.other`` for ``count`` (``key`` itself when it has no plural forms); its
+    ``{count}`` written as the language writes numbers (2\u00a0431 in bokmål and Swedish, 2,431 in
+    English)."""
+    table = LANGUAGES.get(language, LANGUAGES[DEFAULT_LANGUAGE])
+    plural_key = f"{key}.{plural_form(count)}"
+    chosen = plural_key if plural_key in table or plural_key in LANGUAGES[DEFAULT_LANGUAGE] else key
+    return translate(chosen, language, count=format_number(count, 0, language), **params)

@@ -37,7 +37,8 @@ def _spool_path(name: str) -> Path:
     return settings.ingest_spool_dir / (re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") + ".jsonl")
 
 
-def _pipeline(name: str, kind: str, reading_source: str, meter: str | None = None) -> Any:
+def _pipeline(name: str, kind: str, reading_source: str, meter: str | None = None,
+              **store_options: Any) -> Any:  # fmt: skip
     from app.db import get_engine
     from app.ingest.keyring import KeyRing
     from app.ingest.store import ReadingStore
@@ -47,7 +48,7 @@ def _pipeline(name: str, kind: str, reading_source: str, meter: str | None = Non
     engine = get_engine()
     store = ReadingStore(
         engine, _spool_path(name), auto_create_meters=settings.ingest_auto_create_meters,
-        refresh=refresh_consumption,
+        refresh=refresh_consumption, **store_options,
     )
     source = store.source(name, kind, reading_source)
     return FramePipeline(store, source, KeyRing(engine), meter_ref=meter)
@@ -168,30 +169,38 @@ def command_mbus(args: argparse.Namespace) -> int:
 
 
 def command_mqtt(args: argparse.Namespace) -> int:
-    from app.ingest.sources.mqtt import MqttSource, Subscription
+    import socket
+
+    from app.ingest.sources.mqtt import MqttSource, Subscription, default_client_id
 
     try:
         subscriptions = [Subscription.parse(text) for text in args.topic]
     except ValueError as error:
         print(str(error), file=sys.stderr)
         return 2
-    name = args.name or f"mqtt:{args.url}"
-    pipeline = _pipeline(name, "mqtt", args.reading_source)
-    source = MqttSource(args.url, subscriptions, pipeline)
+    client_id = args.client_id or default_client_id(args.group, args.index)
+    # Named by the client id: each worker has its own spool file and its own status row.
+    name = args.name or f"mqtt:{client_id}"
+    pipeline = _pipeline(name, "mqtt", args.reading_source, batch_size=args.batch,
+                         heartbeat_seconds=args.heartbeat)  # fmt: skip
+    counters = pipeline.source
+    counters.host, counters.group_name, counters.client_id = socket.gethostname(), args.group or "", client_id
+    try:
+        source = MqttSource(args.url, subscriptions, pipeline, client_id, group=args.group,
+                            session_expiry=args.session_expiry)  # fmt: skip
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    # What an earlier run spooled goes to the database before anything new is taken.
+    pipeline.store.replay_spool()
     stop = threading.Event()
     source.start()
-    flusher = threading.Thread(target=_flush_loop, args=(pipeline.store, stop), daemon=True)
-    flusher.start()
     _wait_for_stop(stop, args.seconds)
     source.stop()
+    counters.set_state("stopped")  # on purpose: the status page does not call it silent
     pipeline.store.close()
     _report(pipeline)
     return 0
-
-
-def _flush_loop(store: Any, stop: threading.Event) -> None:
-    while not stop.wait(0.5):
-        store.flush_due()
 
 
 def command_replay(args: argparse.Namespace) -> int:
@@ -322,19 +331,24 @@ def command_status(args: argparse.Namespace) -> int:
     if not statuses:
         print("no sources have reported yet")
         return 0
-    header = ("source", "kind", "data", "state", "last frame (UTC)", "ok", "bad", "stored", "dup",
-              "refused", "lag")
+    header = ("source", "kind", "data", "host", "group", "state", "last frame (UTC)", "ok", "bad",
+              "messages", "stored", "dup", "refused", "spool", "lag", "last report (UTC)")
     rows = [
-        (s.name, s.kind, s.reading_source, s.state,
-         s.last_frame_at.strftime("%Y-%m-%d %H:%M:%S") if s.last_frame_at else "-",
-         str(s.frames_ok), str(s.frames_bad), str(s.readings_stored), str(s.readings_duplicate),
-         str(s.readings_rejected), format_lag(s.lag_seconds))
+        (s.name, s.kind, s.reading_source, s.host or "-", s.group_name or "-",
+         s.state if s.reporting else "STOPPED REPORTING",
+         _utc(s.last_frame_at), str(s.frames_ok), str(s.frames_bad), str(s.messages),
+         str(s.readings_stored), str(s.readings_duplicate), str(s.readings_rejected), str(s.spool_depth),
+         format_lag(s.lag_seconds), _utc(s.updated_at))
         for s in statuses
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
+
+
+def _utc(instant: datetime | None) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M:%S") if instant else "-"
 
 
 def _status_dict(status: Any) -> dict[str, Any]:
@@ -401,6 +415,17 @@ def build_parser() -> argparse.ArgumentParser:
     mqtt_cmd.add_argument("--url", default="mqtt://127.0.0.1:1883")
     mqtt_cmd.add_argument("--topic", action="append", required=True, help="FILTER[=auto|json|hex|raw]")
     mqtt_cmd.add_argument("--seconds", type=float, help="stop after this many seconds")
+    mqtt_cmd.add_argument("--group", help="consumer group: workers of one group share the stream "
+                          "(MQTT 5 shared subscription $share/GROUP/FILTER)")  # fmt: skip
+    mqtt_cmd.add_argument("--index", type=int, default=0,
+                          help="this worker's number on its host, part of the default client id")
+    mqtt_cmd.add_argument("--client-id", help="default HOST-GROUP-INDEX; stable across restarts, unique")
+    mqtt_cmd.add_argument("--session-expiry", type=int, default=3600,
+                          help="seconds the broker keeps the session of a worker that is away (default 3600)")
+    mqtt_cmd.add_argument("--batch", type=int, default=5_000,
+                          help="readings per database write; also the MQTT Receive Maximum (default 5000)")
+    mqtt_cmd.add_argument("--heartbeat", type=float, default=10.0,
+                          help="seconds between status reports when idle (default 10)")
     source_options(mqtt_cmd, "han")
     mqtt_cmd.set_defaults(handler=command_mqtt)
 
@@ -453,7 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     rewrap.add_argument("--batch", type=int, default=500, help="rows per transaction")
     keys.set_defaults(handler=command_keys)
 
-    status = commands.add_parser("status", help="per source: last frame, frames ok/bad, stored, lag")
+    status = commands.add_parser(
+        "status", help="per source and worker: host, group, last frame, frames ok/bad, messages, "
+        "stored, refused, spool, lag, last report")  # fmt: skip
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=command_status)
 

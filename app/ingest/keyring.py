@@ -1,7 +1,9 @@
 """Meter keys for the decoders, opened from the key table once per worker process.
 
-The decoders ask with a DLMS system title (bytes) or a wireless M-Bus meter id (str); each key is
-opened (and its view audited) the first time it is needed, then kept in this process only.
+The decoders ask with a DLMS system title (bytes) or a wireless M-Bus identity (maker code + id);
+a plain string is a full serial. Each look-up is exact on that identity (another maker's meter with
+the same number is another meter); each key is opened (and its view audited) the first time it is
+needed, then kept in this process only.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.ingest.decoders import DecodedFrame
+from app.ingest.decoders.reading import WmbusIdentity
 from app.services.caller import WORKER_ROLE, Caller, process_caller
 from app.services.keys.sealing import OpenedKey
 from app.services.keys.worker_keys import (
     KeyProtection,
+    KeyProtections,
     key_for_serial,
     key_for_system_title,
+    key_for_wmbus,
     key_protections,
-    meter_number,
 )
 
 log = logging.getLogger(__name__)
@@ -61,14 +65,15 @@ class KeyRing:
         self.actor = actor or process_caller(WORKER_ROLE)
         self._keys: dict[Any, OpenedKey | None] = {}
         self._missed_at: dict[Any, float] = {}
-        self._protections: dict[str, KeyProtection] = {}
+        self._protections = KeyProtections({}, {}, {})
         self._protections_loaded = False
         self._protections_due = 0.0
         self._protections_error = ""
         self._lock = threading.Lock()
 
-    def protection(self, meter_ref: str) -> KeyProtection | None:
-        """How the data of this meter must arrive (None: we hold no key for it).
+    def protection(self, meter_ref: str, identity: WmbusIdentity | None = None) -> KeyProtection | None:
+        """How the data of this meter must arrive (None: we hold no key for it): by its wireless
+        M-Bus identity when it sent one, else by its full serial.
 
         Every keyed meter is loaded at once and again each minute; while the database is away the
         last list holds. Never loaded at all, nobody can say a meter is unkeyed: KeyTableUnavailable.
@@ -86,20 +91,29 @@ class KeyRing:
             if not self._protections_loaded:
                 raise KeyTableUnavailable(self._protections_error)
             protections = self._protections
-        number = meter_number(meter_ref)
-        return protections.get(meter_ref.strip()) or (protections.get(number) if number else None)
+        if identity is None and isinstance(meter_ref, WmbusIdentity):
+            identity = meter_ref
+        if identity is not None:
+            return protections.for_wmbus(identity.manufacturer, identity.meter_id)
+        return protections.for_serial(meter_ref)
 
     def _lookup(self, ident: bytes | str) -> OpenedKey | None:
+        # The cache is keyed on the whole identity: "57000074" of KAM is not "57000074" of XYZ.
+        slot: Any = (
+            ("wmbus", ident.manufacturer, ident.meter_id) if isinstance(ident, WmbusIdentity) else ident
+        )
         with self._lock:
-            if ident in self._keys:
-                return self._keys[ident]
-            missed = self._missed_at.get(ident)
+            if slot in self._keys:
+                return self._keys[slot]
+            missed = self._missed_at.get(slot)
             if missed is not None and time.monotonic() - missed < _MISS_RETRY_SECONDS:
                 return None
             try:
                 with Session(self.engine) as db:
                     if isinstance(ident, bytes):
                         opened = key_for_system_title(db, ident, self.actor)
+                    elif isinstance(ident, WmbusIdentity):
+                        opened = key_for_wmbus(db, ident.manufacturer, ident.meter_id, self.actor)
                     else:
                         opened = key_for_serial(db, ident, self.actor)
                     db.commit()  # the audit row of the view
@@ -107,10 +121,10 @@ class KeyRing:
                 log.warning("key table unavailable: %s", str(error).splitlines()[0][:200])
                 return None
             if opened is None:
-                self._missed_at[ident] = time.monotonic()
-                log.debug("no key for %r", ident)
+                self._missed_at[slot] = time.monotonic()
+                log.debug("no key for %r", slot)
                 return None
-            self._keys[ident] = opened
+            self._keys[slot] = opened
             return opened
 
     def __call__(self, ident: Any) -> Any:
@@ -118,5 +132,5 @@ class KeyRing:
         if isinstance(ident, (bytes, bytearray)):
             opened = self._lookup(bytes(ident))
             return (opened.encryption_key, opened.authentication_key) if opened else None
-        opened = self._lookup(str(ident))
+        opened = self._lookup(ident if isinstance(ident, WmbusIdentity) else str(ident))
         return opened.encryption_key if opened else None

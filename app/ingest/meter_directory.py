@@ -8,7 +8,7 @@ import re
 import time
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from app.clock import utcnow
 from app.models import Medium
@@ -45,6 +45,8 @@ class MeterDirectory:
         self._loaded_at = time.monotonic()
 
     def resolve(self, connection: Connection, ref: str, hint: dict[str, str] | None = None) -> int | None:
+        """The meter id of `ref`; created in `connection`'s transaction when told to create (the
+        store creates its meters beforehand with `create_missing`, so it always finds them here)."""
         meter_id = self._by_ref.get(ref)
         if meter_id is not None or not ref:
             return meter_id
@@ -55,8 +57,38 @@ class MeterDirectory:
                 self._unknown.discard(ref)
                 return meter_id
         if self.auto_create:
-            return self._create(connection, ref, hint or {})
-        return None
+            meter_id = self._create(connection, ref, hint or {})
+            self._by_ref[ref] = meter_id
+        return meter_id
+
+    def forget(self) -> None:
+        """Read the meter table again at the next resolve (a cached id turned out stale)."""
+        self._loaded_at = 0.0
+
+    def create_missing(self, engine: Engine, hints: dict[str, dict[str, str]]) -> None:
+        """Create the meters of `hints` (ref -> hint) that the table lacks, when told to create.
+
+        In a transaction of their own, committed before the readings' transaction, and in one
+        order: two workers meeting the same new meters wait for each other at most once and
+        never in a cycle, a meter id is cached only once committed, and a failed batch of
+        readings never takes a created meter with it. `INSERT … ON CONFLICT DO NOTHING` and a
+        re-read make it idempotent: both workers get the one row.
+        """
+        if not self.auto_create:
+            return
+        missing = sorted(ref for ref in hints if ref and ref not in self._by_ref)
+        if not missing:
+            return
+        created: dict[str, int] = {}
+        with engine.begin() as connection:
+            if time.monotonic() - self._loaded_at > 1:
+                self.load(connection)
+                missing = [ref for ref in missing if ref not in self._by_ref]
+            for ref in missing:
+                created[ref] = self._create(connection, ref, hints[ref])
+        self._by_ref.update(created)
+        for ref in created:
+            self._unknown.discard(ref)
 
     def note_unknown(self, ref: str) -> bool:
         """True the first time an unknown meter is seen (so it is logged once)."""
@@ -66,10 +98,13 @@ class MeterDirectory:
         return True
 
     def _create(self, connection: Connection, ref: str, hint: dict[str, str]) -> int:
+        # Idempotent: two workers meeting a new meter at once both insert; the second waits for
+        # the first's commit, inserts nothing, and both read the one row.
         connection.execute(
             text(
                 "INSERT INTO meter (serial, manufacturer, model, medium, han_capable, owner_id, created_at) "
-                "VALUES (:serial, :manufacturer, :model, :medium, :han, :owner, :now)"
+                "VALUES (:serial, :manufacturer, :model, :medium, :han, :owner, :now) "
+                "ON CONFLICT (serial) DO NOTHING"
             ),
             {
                 "serial": ref[:40], "manufacturer": hint.get("manufacturer", "unknown")[:60],
@@ -81,6 +116,5 @@ class MeterDirectory:
         meter_id = connection.execute(
             text("SELECT id FROM meter WHERE serial = :s"), {"s": ref[:40]}
         ).scalar_one()
-        self._by_ref[ref] = meter_id
-        log.info("created meter %s (id %s) for incoming readings", ref, meter_id)
+        log.info("meter %s (id %s) created for incoming readings, or found created", ref, meter_id)
         return meter_id

@@ -33,6 +33,12 @@ class SourceCounters:
     readings_duplicate: int = 0
     unknown_meters: int = 0
     lag_seconds: float | None = None
+    # The worker process behind the source (issue 25), persisted with the counters.
+    host: str = ""
+    group_name: str = ""
+    client_id: str = ""
+    messages: int = 0
+    last_message_at: datetime | None = None
     _persisted: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -40,6 +46,11 @@ class SourceCounters:
         with self._lock:
             self.frames_ok += 1
             self.last_frame_at = at or utcnow()
+
+    def message_received(self, at: datetime | None = None) -> None:
+        with self._lock:
+            self.messages += 1
+            self.last_message_at = at or utcnow()
 
     def frame_bad(self, reason: str = "") -> None:
         with self._lock:
@@ -62,7 +73,7 @@ class SourceCounters:
         with self._lock:
             now = {
                 "frames_ok": self.frames_ok, "frames_bad": self.frames_bad,
-                "frames_refused": self.frames_refused,
+                "frames_refused": self.frames_refused, "messages": self.messages,
                 "readings_stored": self.readings_stored, "readings_rejected": self.readings_rejected,
                 "readings_duplicate": self.readings_duplicate, "unknown_meters": self.unknown_meters,
             }  # fmt: skip

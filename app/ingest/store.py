@@ -51,7 +51,7 @@ from app.ingest.spool import (
     verified_payload,
 )
 from app.models import ReadingSource
-from app.services.readings import ReadingRow, insert_readings
+from app.services.readings import ReadingRow, UnknownMeterIds, insert_readings
 from app.services.server_secret import server_secret
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,15 @@ def _halves(batches: list[SpoolBatch]) -> tuple[list[SpoolBatch], list[SpoolBatc
     return first, second
 
 
+def _meter_hints(batches: list[SpoolBatch]) -> dict[str, dict[str, str]]:
+    """Every meter the batches name, with what its frames said about it (maker, model, medium)."""
+    hints: dict[str, dict[str, str]] = {}
+    for batch in batches:
+        for reading in batch.readings:
+            hints.setdefault(reading.meter_ref, batch.hints.get(reading.meter_ref) or {})
+    return hints
+
+
 class ReadingStore:
     """Collects readings from sources and writes them in batches (see the module docstring)."""
 
@@ -102,6 +111,7 @@ class ReadingStore:
         retry_seconds: float = 5.0,
         refresh: RefreshConsumption | None = None,
         spool_secret: bytes | None = None,
+        heartbeat_seconds: float | None = None,
     ) -> None:
         self.engine = engine
         self.spool = Spool(spool_path)
@@ -122,6 +132,14 @@ class ReadingStore:
         self._han_consents: dict[str, tuple[float, frozenset[int]]] = {}
         self._directory_loaded = False
         self.database_up = True
+        # The last time the database could not be reached, shown on the status page.
+        self.outage_started_at: datetime | None = None
+        self.outage_ended_at: datetime | None = None
+        # Idle, the counters are still written this often, so a silent worker stands out.
+        self.heartbeat_seconds = heartbeat_seconds
+        self._last_report = time.monotonic()
+        # Readings fsync'ed to the spool and not yet in the database.
+        self.spool_depth = self._spooled_readings()
 
     # -- intake -------------------------------------------------------------------------------
 
@@ -153,13 +171,46 @@ class ReadingStore:
         return 0
 
     def flush_due(self) -> int:
-        """Flush when the oldest queued reading has waited `flush_seconds`, or retry the spool."""
+        """Flush when the oldest queued reading has waited `flush_seconds`, or retry the spool,
+        or report the counters when a heartbeat is due."""
         with self._lock:
-            if self._pending and time.monotonic() - self._oldest >= self.flush_seconds:
+            now = time.monotonic()
+            if self._pending and now - self._oldest >= self.flush_seconds:
                 return self.flush()
-            if not self._pending and self.spool.pending() and time.monotonic() >= self._next_retry:
-                self._replay_spool()
+            if not self._pending and self.spool.pending():
+                if now >= self._next_retry:
+                    self._replay_spool()
+            elif (not self._pending and self.heartbeat_seconds is not None
+                  and now - self._last_report >= self.heartbeat_seconds):  # fmt: skip
+                self._persist_counters_only()
             return 0
+
+    def unacknowledged(self) -> int:
+        """Readings submitted and neither committed nor spooled yet (waits for a flush under way)."""
+        with self._lock:
+            return self._pending_count
+
+    def replay_spool(self) -> None:
+        """What an earlier run spooled, written first (a worker calls it before it takes new data)."""
+        with self._lock:
+            if self.spool.pending():
+                self._replay_spool()
+
+    def _spooled_readings(self) -> int:
+        count = 0
+        if not self.spool.pending():
+            return 0
+        offset = self.spool.committed()
+        while True:
+            lines, ends = self.spool.read_from(offset, 256)
+            if not lines:
+                return count
+            for line in lines:
+                try:
+                    count += len(verified_payload(line, self._spool_secret).get("r") or ())
+                except BadSpoolRecord:
+                    continue
+            offset = ends[-1]
 
     def flush(self) -> int:
         """Write what is queued; returns the number of readings acknowledged (stored or spooled)."""
@@ -170,6 +221,7 @@ class ReadingStore:
                 # Keep arrival order: behind what the spool already holds.
                 if batches:
                     self.spool.append([encode_batch(batch, self._spool_secret) for batch in batches])
+                    self.spool_depth += count
                 if time.monotonic() >= self._next_retry:
                     self._replay_spool()
                 return count
@@ -181,6 +233,7 @@ class ReadingStore:
             except DatabaseUnavailable as error:
                 self._database_down(error)
                 self.spool.append([encode_batch(batch, self._spool_secret) for batch in batches])
+                self.spool_depth += count
                 log.info("spooled %d readings to %s", count, self.spool.path)
             return count
 
@@ -195,12 +248,14 @@ class ReadingStore:
     def _database_down(self, error: BaseException) -> None:
         if self.database_up:
             log.warning("database unavailable, spooling readings: %s", str(error).splitlines()[0][:200])
+            self.outage_started_at, self.outage_ended_at = utcnow(), None
         self.database_up = False
         self._next_retry = time.monotonic() + self.retry_seconds
 
-    def _database_back(self) -> None:
+    def _database_back(self, at: datetime | None = None) -> None:
         if not self.database_up:
             log.warning("database available again")
+            self.outage_ended_at = at or utcnow()
         self.database_up = True
 
     def _replay_spool(self) -> None:
@@ -222,9 +277,12 @@ class ReadingStore:
             offset = ends[-1]
             self.spool.commit(offset)
             replayed += sum(len(b.readings) for b in batches)
+            self.spool_depth = max(0, self.spool_depth - sum(len(b.readings) for b in batches))
         if replayed:
             log.info("replayed %d spooled readings", replayed)
         self.spool.reset_if_drained()
+        if not self.spool.pending():
+            self.spool_depth = 0
 
     def _decode_lines(self, lines: list[bytes], ends: list[int]) -> tuple[list[SpoolBatch], list[tuple]]:
         """The batches of valid records, and (line, its offset, reason) of those to set aside."""
@@ -273,6 +331,7 @@ class ReadingStore:
         # source -> [stored, rejected, unknown, newest ts, duplicate]
         tallies: dict[str, list[int]] = {}
         try:
+            self.meters.create_missing(self.engine, _meter_hints(batches))
             with self.engine.begin() as connection:
                 if not self._directory_loaded:
                     self.meters.load(connection)
@@ -285,8 +344,7 @@ class ReadingStore:
                     allowed = self._han_meters(connection, source) if source.reading_source == "han" else None
                     kind = source.reading_source
                     for reading in batch.readings:
-                        meter_id = self.meters.resolve(connection, reading.meter_ref,
-                                                       batch.hints.get(reading.meter_ref))  # fmt: skip
+                        meter_id = self.meters.resolve(connection, reading.meter_ref)
                         if meter_id is None:
                             tally[1] += 1
                             if self.meters.note_unknown(reading.meter_ref):
@@ -318,11 +376,15 @@ class ReadingStore:
             if error.connection_invalidated:
                 raise DatabaseUnavailable(str(error)) from error
             raise _UnstorableReadings(str(error)) from error
+        except UnknownMeterIds as error:
+            # A cached meter id no longer in the table (deleted meanwhile): look again.
+            self.meters.forget()
+            raise _UnstorableReadings(str(error)) from error
         except Exception as error:
             # insert_readings uses the driver's cursor: its errors arrive unwrapped.
             self._raise_driver_error(error)
         self._apply_tallies(tallies, now, marks)
-        self._database_back()
+        self._database_back(now)
         if self._refresh is not None and since:
             self._refresh_consumption(since)
 
@@ -379,16 +441,23 @@ class ReadingStore:
             self._refresh_consumption(since)
 
     def _refresh_consumption(self, since: dict[int, int]) -> None:
-        # Its own transaction: the readings are committed whatever the fold does, and the fold
-        # can always be rebuilt from them.
+        # A transaction per meter, after the readings' own: the readings are committed whatever
+        # the fold does, and the fold can always be rebuilt from them. One meter at a time, a
+        # worker holds one meter's roll-up lock at once (refresh_consumption takes it), so two
+        # workers folding the same meters never wait on each other in a cycle.
         refresh = self._refresh
         assert refresh is not None
-        try:
-            with self.engine.begin() as connection:
-                for meter_id, since_ts in since.items():
-                    refresh(connection, meter_id, since_ts)
-        except Exception:
-            log.exception("refreshing consumption failed for meters %s", sorted(since)[:10])
+        failed: list[int] = []
+        for meter_id in sorted(since):
+            try:
+                with self.engine.begin() as connection:
+                    refresh(connection, meter_id, since[meter_id])
+            except Exception:
+                failed.append(meter_id)
+                if len(failed) == 1:
+                    log.exception("refreshing consumption failed for meter %s", meter_id)
+        if len(failed) > 1:
+            log.warning("refreshing consumption failed for %d meters, the first %s", len(failed), failed[:10])
 
     def _han_meters(self, connection: Connection, source: SourceCounters) -> frozenset[int]:
         cached = self._han_consents.get(source.name)
@@ -406,19 +475,39 @@ class ReadingStore:
     def _persist_counters_only(self) -> None:
         if not self.database_up and time.monotonic() < self._next_retry:
             return
+        now = utcnow()
         try:
             with self.engine.begin() as connection:
-                marks = self._persist_counters(connection, utcnow(), {})
-        except (OperationalError, OSError):
+                marks = self._persist_counters(connection, now, {})
+        except (OperationalError, OSError) as error:
+            self._database_down(error)
+            return
+        except Exception as error:
+            if not self._is_connection_error(error):
+                raise
+            self._database_down(error)
             return
         for source, deltas in marks:
             source.mark_persisted(deltas)
+        if not self.spool.pending():
+            self._database_back(now)
+
+    def _is_connection_error(self, error: Exception) -> bool:
+        driver = self.engine.dialect.dbapi
+        if isinstance(error, DBAPIError):
+            return bool(error.connection_invalidated)
+        return driver is not None and isinstance(error, (driver.OperationalError, driver.InterfaceError))
 
     def _persist_counters(
         self, connection: Connection, now: datetime, tallies: dict[str, list[int]]
     ) -> list[tuple[SourceCounters, dict[str, int]]]:
         """Add each source's counter deltas (plus this batch's tallies) to its row."""
         marks = []
+        self._last_report = time.monotonic()
+        # Written by the first commit that works again: the outage ends with it.
+        outage_ended = self.outage_ended_at
+        if outage_ended is None and self.outage_started_at and not self.database_up:
+            outage_ended = now
         for source in list(self._sources.values()):
             deltas = source.deltas()
             stored, rejected, unknown, newest, duplicate = tallies.get(source.name, (0, 0, 0, 0, 0))
@@ -427,6 +516,10 @@ class ReadingStore:
                 "name": source.name, "kind": source.kind[:16], "reading_source": source.reading_source,
                 "state": source.state[:32], "last_error": source.last_error[:200],
                 "last_frame_at": source.last_frame_at, "lag": lag, "now": now, **deltas,
+                "host": source.host[:120], "group_name": source.group_name[:120],
+                "client_id": source.client_id[:120], "last_message_at": source.last_message_at,
+                "spool_depth": self.spool_depth, "heartbeat": self.heartbeat_seconds,
+                "outage_started": self.outage_started_at, "outage_ended": outage_ended,
             }  # fmt: skip
             params["readings_stored"] += stored
             params["readings_rejected"] += rejected
@@ -443,7 +536,15 @@ class ReadingStore:
                     "readings_rejected = readings_rejected + :readings_rejected, "
                     "readings_duplicate = readings_duplicate + :readings_duplicate, "
                     "unknown_meters = unknown_meters + :unknown_meters, "
-                    "lag_seconds = COALESCE(:lag, lag_seconds), updated_at = :now WHERE name = :name"
+                    "lag_seconds = COALESCE(:lag, lag_seconds), updated_at = :now, "
+                    "host = :host, group_name = :group_name, client_id = :client_id, "
+                    "messages = messages + :messages, "
+                    "last_message_at = COALESCE(:last_message_at, last_message_at), "
+                    "spool_depth = :spool_depth, heartbeat_seconds = :heartbeat, "
+                    "outage_started_at = COALESCE(:outage_started, outage_started_at), "
+                    "outage_ended_at = CASE WHEN :outage_started IS NULL THEN outage_ended_at "
+                    "ELSE :outage_ended END "
+                    "WHERE name = :name"
                 ),
                 params,
             ).rowcount
@@ -452,10 +553,14 @@ class ReadingStore:
                     text(
                         "INSERT INTO ingest_source (name, kind, reading_source, state, last_error, "
                         "last_frame_at, frames_ok, frames_bad, frames_refused, readings_stored, "
-                        "readings_rejected, readings_duplicate, unknown_meters, lag_seconds, updated_at) "
+                        "readings_rejected, readings_duplicate, unknown_meters, lag_seconds, updated_at, "
+                        "host, group_name, client_id, messages, last_message_at, spool_depth, "
+                        "heartbeat_seconds, outage_started_at, outage_ended_at) "
                         "VALUES (:name, :kind, :reading_source, :state, :last_error, :last_frame_at, "
                         ":frames_ok, :frames_bad, :frames_refused, :readings_stored, :readings_rejected, "
-                        ":readings_duplicate, :unknown_meters, :lag, :now)"
+                        ":readings_duplicate, :unknown_meters, :lag, :now, :host, :group_name, "
+                        ":client_id, :messages, :last_message_at, :spool_depth, :heartbeat, "
+                        ":outage_started, :outage_ended)"
                     ),
                     params,
                 )

@@ -131,7 +131,9 @@ class FramePipeline:
         if self.keys is None:
             return None
         try:
-            return protection_refusal(ref, frame, self.keys.protection(ref))
+            # The frame's own wireless M-Bus identity, unless the source names a fixed meter.
+            identity = frame.wmbus_identity if ref == frame.meter_id and not self.meter_ref else None
+            return protection_refusal(ref, frame, self.keys.protection(ref, identity))
         except KeyTableUnavailable as error:
             if frame.encrypted or frame.authenticated:
                 return None  # opened with a key the ring holds: the key table spoke before

@@ -5,7 +5,6 @@ from app.models.accounts import (
     AccessRequestStatus,
     AccountToken,
     AccountTokenPurpose,
-    MailOutboxEntry,
 )
 from app.models.audit import AuditEntry
 from app.models.consumption import (
@@ -22,7 +21,6 @@ from app.models.customer_auth import (
     LoginChallenge,
     RateLimitHit,
     RememberedDevice,
-    SmsOutboxEntry,
 )
 from app.models.han import (
     HanDelivery,
@@ -56,6 +54,7 @@ from app.models.meter_key import (
     MeterKey,
 )
 from app.models.organisation import Organisation, OrganisationKind
+from app.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
 from app.models.reading import (
     BILLING_GRADE_SOURCES,
     IntervalReading,
@@ -63,10 +62,11 @@ from app.models.reading import (
     ReadingSource,
     ReadingStatus,
 )
-from app.models.user import Role, User, UserSession
+from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_admitted
 
 __all__ = [
     "BILLING_GRADE_SOURCES",
+    "KEY_SERVICE_ROLES",
     "AccessRequest",
     "AccessRequestStatus",
     "AccountRelationship",
@@ -103,7 +103,6 @@ __all__ = [
     "KeyKind",
     "KeyReadRight",
     "LoginChallenge",
-    "MailOutboxEntry",
     "Medium",
     "Meter",
     "MeterKey",
@@ -112,6 +111,9 @@ __all__ = [
     "NotificationTransition",
     "Organisation",
     "OrganisationKind",
+    "OutboxChannel",
+    "OutboxMessage",
+    "OutboxStatus",
     "PartyKind",
     "PreNotification",
     "PrivacyConsent",
@@ -121,7 +123,7 @@ __all__ = [
     "ReadingStatus",
     "RememberedDevice",
     "Role",
-    "SmsOutboxEntry",
     "User",
     "UserSession",
+    "role_admitted",
 ]

@@ -58,16 +58,3 @@ class AccessRequest(SQLModel, table=True):
     decided_at: datetime | None = timestamp_field(nullable=True)
     decline_reason: str = Field(default="", max_length=500)
     created_at: datetime = timestamp_field(default_now=True)
-
-
-class MailOutboxEntry(SQLModel, table=True):
-    """A message the console mail backend "sent": what a developer and the dev UI read."""
-
-    __tablename__ = "mail_outbox"
-
-    id: int | None = Field(default=None, primary_key=True)
-    to: str = Field(max_length=254, index=True)
-    subject: str = Field(max_length=300)
-    text_body: str
-    html_body: str
-    sent_at: datetime = timestamp_field(default_now=True)

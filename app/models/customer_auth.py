@@ -89,14 +89,3 @@ class RememberedDevice(SQLModel, table=True):
     expires_at: datetime = timestamp_field()
     last_used_at: datetime | None = timestamp_field(nullable=True)
     revoked_at: datetime | None = timestamp_field(nullable=True)
-
-
-class SmsOutboxEntry(SQLModel, table=True):
-    """Messages the console SMS backend "sent": read by tests and the dev UI."""
-
-    __tablename__ = "sms_outbox"
-
-    id: int | None = Field(default=None, primary_key=True)
-    to: str = Field(max_length=20, index=True)
-    body: str = Field(max_length=1000)
-    created_at: datetime = timestamp_field(default_now=True)

@@ -36,6 +36,19 @@ class IngestSource(SQLModel, table=True):
     # Seconds from the newest stored reading's timestamp to when it was stored.
     lag_seconds: float | None = Field(default=None, nullable=True)
     updated_at: datetime = timestamp_field(default_now=True)
+    # The worker process behind the source (issue 25): several run on several hosts.
+    host: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    group_name: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    client_id: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    messages: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    last_message_at: datetime | None = timestamp_field(nullable=True)
+    # Readings fsync'ed to the spool and not yet in the database.
+    spool_depth: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    # How often the worker reports when idle; a row older than three of these stopped reporting.
+    heartbeat_seconds: float | None = Field(default=None, nullable=True)
+    # The last time the worker could not reach the database (ended_at empty: it has not ended yet).
+    outage_started_at: datetime | None = timestamp_field(nullable=True)
+    outage_ended_at: datetime | None = timestamp_field(nullable=True)
 
 
 class HanReader(SQLModel, table=True):

@@ -195,7 +195,12 @@ class InstallerApiToken(SQLModel, table=True):
 
 
 class InstallationApiCall(SQLModel, table=True):
-    """Every call of the installation API, answered or refused."""
+    """Every call of the installation API, answered or refused.
+
+    Calls without a valid token are counted, not listed: one row per client address and
+    answer per hour, ``repeats`` times (the first call's query), so bad tokens cannot grow
+    the log without bound.
+    """
 
     __tablename__ = "installation_api_call"
 
@@ -204,5 +209,7 @@ class InstallationApiCall(SQLModel, table=True):
     installer_firm_id: int | None = Field(default=None, foreign_key="organisation.id")
     query: str = Field(default="", max_length=80)
     status_code: int
-    client_address: str | None = Field(default=None, max_length=64)
+    client_address: str | None = Field(default=None, max_length=64, index=True)
     at: datetime = timestamp_field(default_now=True)
+    repeats: int = Field(default=1)
+    last_at: datetime | None = timestamp_field(nullable=True)

@@ -21,6 +21,18 @@ class Role(StrEnum):
     REGISTERED = "registered"
 
 
+# The key service's roles. An administrator passes every role check but these: administrators
+# manage accounts and organisations, and never read, export or assign keys.
+KEY_SERVICE_ROLES = frozenset({Role.DISTRIBUTOR, Role.KEY_READER})
+
+
+def role_admitted(role: Role | str | None, allowed: frozenset[Role] | set[Role]) -> bool:
+    """Whether ``role`` passes a check that allows ``allowed`` (administrators: see above)."""
+    if role is None:
+        return False
+    return role in allowed or (role == Role.ADMIN and not allowed & KEY_SERVICE_ROLES)
+
+
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str | None = Field(default=None, max_length=254, unique=True, index=True)

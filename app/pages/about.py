@@ -17,7 +17,7 @@ def _article(*content: rx.Component) -> rx.Component:
     return rx.vstack(*content, spacing="3", width="100%", max_width="40rem", margin_x="auto")
 
 
-@template(route=routes.PRIVACY, title="Personvern")
+@template(routes.PRIVACY, title_key="title.privacy")
 def privacy() -> rx.Component:
     return _article(
         rx.heading(T["privacy.title"], size="7", as_="h1"),
@@ -27,7 +27,7 @@ def privacy() -> rx.Component:
     )
 
 
-@template(route=routes.ACCESSIBILITY, title="Tilgjengelighet")
+@template(routes.ACCESSIBILITY, title_key="title.accessibility")
 def accessibility() -> rx.Component:
     return _article(
         rx.heading(T["about.accessibility_title"], size="7", as_="h1"),
@@ -37,7 +37,7 @@ def accessibility() -> rx.Component:
     )
 
 
-@template(route=routes.NOT_FOUND, title="404")
+@template(routes.NOT_FOUND, title_key="title.not_found")
 def not_found() -> rx.Component:
     return _article(
         rx.heading(T["not_found.title"], size="7", as_="h1"),

@@ -51,7 +51,7 @@ def portal_card(name: str, icon: str, route: str) -> rx.Component:
     )
 
 
-@template(route=routes.HOME, title="Målerportalen")
+@template(routes.HOME, title_key="title.home")
 def landing() -> rx.Component:
     t = SessionState.t
     return rx.vstack(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from app.models import Role
+from app.models import Role, role_admitted
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied
@@ -52,12 +52,13 @@ def require_role(
 ) -> Caller:
     """Return the caller, or raise AccessDenied (and log the refusal).
 
-    Administrators pass every role check.
+    Administrators pass every role check but the key service's: they manage accounts and
+    organisations, and never read, export or assign keys (a refusal is audited like any other).
     """
     allowed = set(roles)
     caller = resolve_principal(db, token, client_address=client_address)
     if caller is None:
         raise refuse(db, None, action, "no live session", client_address=client_address)
-    if caller.role in allowed or caller.role == Role.ADMIN:
+    if role_admitted(caller.role, allowed):
         return caller
     raise refuse(db, caller, action, f"role {caller.role} not in {sorted(r.value for r in allowed)}")

@@ -57,20 +57,24 @@ def claim_password_attempt(
     client_address: str | None,
     *,
     trusted_device: bool = False,
+    step_up_possible: bool = False,
     now: datetime | None = None,
-) -> None:
+) -> bool:
     """Count one password check for ``identity`` from ``client_address``, before it is made.
 
     Raises ``PasswordAttemptsLocked`` (``login.locked``) when a bound is full; nothing is
-    counted against the other bound then.
+    counted against the other bound then. With ``step_up_possible`` a full per-identity bound
+    does not refuse: the check goes ahead and True is returned, and the caller asks for a fresh
+    SMS code before a right password counts (issue 20.8: other addresses never lock the owner
+    out, NIST SP 800-63B 5.2.2). False when the check is an ordinary one.
     """
     pair_key = FAILURES_PER_IDENTITY_AND_ADDRESS.key(_pair(identity, client_address))
-    if not trusted_device:
-        identity_key = FAILURES_PER_IDENTITY.key(identity)
-        if limiter.count(identity_key, FAILURES_PER_IDENTITY.window, now=now) >= (
-            FAILURES_PER_IDENTITY.count
-        ):
-            raise PasswordAttemptsLocked(_minutes(FAILURES_PER_IDENTITY))
+    identity_key = FAILURES_PER_IDENTITY.key(identity)
+    identity_full = not trusted_device and limiter.count(
+        identity_key, FAILURES_PER_IDENTITY.window, now=now
+    ) >= FAILURES_PER_IDENTITY.count
+    if identity_full and not step_up_possible:
+        raise PasswordAttemptsLocked(_minutes(FAILURES_PER_IDENTITY))
     if not limiter.attempt(
         pair_key,
         FAILURES_PER_IDENTITY_AND_ADDRESS.count,
@@ -78,10 +82,15 @@ def claim_password_attempt(
         now=now,
     ):
         raise PasswordAttemptsLocked(_minutes(FAILURES_PER_IDENTITY_AND_ADDRESS))
-    if not trusted_device and not limiter.attempt(
+    if trusted_device or identity_full:
+        return identity_full
+    if not limiter.attempt(
         identity_key, FAILURES_PER_IDENTITY.count, FAILURES_PER_IDENTITY.window, now=now
     ):
+        if step_up_possible:
+            return True
         raise PasswordAttemptsLocked(_minutes(FAILURES_PER_IDENTITY))
+    return False
 
 
 def password_attempts_exhausted(

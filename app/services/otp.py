@@ -27,6 +27,9 @@ CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=5)
 MAX_WRONG_TRIES = 5
 RESEND_COOLDOWN = timedelta(seconds=60)
+# A challenge no code opens: the answer to a wrong password past the account's bound looks
+# exactly like the answer to a right one (issue 20.8), and no SMS goes out for it.
+PROVIDER_DECOY = "decoy"
 
 
 
@@ -119,6 +122,37 @@ def issue_challenge(
     return challenge
 
 
+def issue_decoy_challenge(
+    db: Session,
+    *,
+    purpose: ChallengePurpose,
+    mobile: str,
+    user_id: int | None = None,
+    client_address: str | None = None,
+    now: datetime | None = None,
+) -> LoginChallenge:
+    """A challenge shaped like a real one that no code opens and no SMS announced.
+
+    The customer's live code (if any) stays live: a wrong guess must not disturb it.
+    """
+    now = now or utcnow()
+    challenge = LoginChallenge(
+        public_id=secrets.token_urlsafe(24),
+        purpose=purpose.value,
+        mobile=mobile,
+        user_id=user_id,
+        provider=PROVIDER_DECOY,
+        code_hash=None,
+        created_at=now,
+        expires_at=now + CODE_TTL,
+        resend_available_at=now + RESEND_COOLDOWN,
+        client_address=client_address,
+    )
+    db.add(challenge)
+    db.flush()
+    return challenge
+
+
 def normalise_code(code: str | None) -> str:
     typed = "".join((code or "").split())
     if len(typed) != CODE_DIGITS or not typed.isdigit():
@@ -172,7 +206,9 @@ def redeem_code(
         raise DomainError("otp.expired", field="code")
     typed = normalise_code(code)
     tries = claim_code_try(db, challenge)
-    if challenge.provider == PROVIDER_LOCAL:
+    if challenge.provider == PROVIDER_DECOY:
+        right = False
+    elif challenge.provider == PROVIDER_LOCAL:
         right = code_matches(challenge.code_hash, challenge.public_id, typed)
     else:
         right = check_login_code(challenge.mobile, typed)

@@ -39,6 +39,7 @@ SMS_PER_MOBILE = Limit("sms-per-mobile", 3, timedelta(minutes=15))
 SMS_PER_ADDRESS = Limit("sms-per-address", 10, timedelta(hours=1))
 FIRST_LOGIN_PER_ADDRESS = Limit("first-login-per-address", 20, timedelta(hours=1))
 # The per-account lockout alone would let one address try a password on many accounts.
+# Only failed checks count (issue 21.5): an office behind one NAT address signs in all morning.
 PASSWORD_LOGIN_PER_ADDRESS = Limit("password-login-per-address", 30, timedelta(hours=1))
 # New passwords hashed (create account, change password) per address: argon2 is expensive.
 PASSWORD_HASHES_PER_ADDRESS = Limit("password-hashes-per-address", 20, timedelta(hours=1))
@@ -57,6 +58,14 @@ class RateLimiter(Protocol):
 
     def clear(self, key: str) -> None:
         """Forget every event counted for ``key``."""
+        ...
+
+    def give_back(self, key: str, *, now: datetime) -> None:
+        """Un-count the one event ``attempt`` counted for ``key`` at ``now``.
+
+        For limits that count failures: the attempt is claimed before the outcome is known
+        (atomic under concurrency) and given back when it turns out to be a success.
+        """
         ...
 
 
@@ -106,6 +115,15 @@ class DatabaseRateLimiter:
     def clear(self, key: str) -> None:
         self.db.exec(delete(RateLimitHit).where(col(RateLimitHit.key_hash) == key))
 
+    def give_back(self, key: str, *, now: datetime) -> None:
+        one = (
+            select(RateLimitHit.id)
+            .where(col(RateLimitHit.key_hash) == key, col(RateLimitHit.at) == now)
+            .limit(1)
+            .scalar_subquery()
+        )
+        self.db.exec(delete(RateLimitHit).where(col(RateLimitHit.id) == one))
+
 
 # Sorted set per key, scored by time: drop old hits, count, add when room; one atomic step.
 _ATTEMPT_SCRIPT = """
@@ -123,6 +141,16 @@ return 1
 """
 
 
+# Remove one member counted at exactly ARGV[1] (the one ``attempt`` added then).
+_GIVE_BACK_SCRIPT = """
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1], 'LIMIT', 0, 1)
+if #members > 0 then
+  redis.call('ZREM', KEYS[1], members[1])
+end
+return #members
+"""
+
+
 class RedisRateLimiter:
     """Hits in a Redis sorted set per key: shared by every worker."""
 
@@ -130,6 +158,7 @@ class RedisRateLimiter:
         self.client = client
         self.prefix = prefix
         self._attempt = client.register_script(_ATTEMPT_SCRIPT)
+        self._give_back = client.register_script(_GIVE_BACK_SCRIPT)
 
     def count(self, key: str, window: timedelta, *, now: datetime | None = None) -> int:
         now = now or utcnow()
@@ -150,6 +179,9 @@ class RedisRateLimiter:
 
     def clear(self, key: str) -> None:
         self.client.delete(self.prefix + key)
+
+    def give_back(self, key: str, *, now: datetime) -> None:
+        self._give_back(keys=[self.prefix + key], args=[repr(now.timestamp())])
 
 
 @lru_cache(maxsize=4)

@@ -10,8 +10,9 @@ from app import routes
 from app.db import session_scope
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from app.models import Role
-from app.navigation import entries_for, sign_in_page_for
+from app.navigation import HOME_BY_ROLE, entries_for, sign_in_page_for
 from app.services.access import require_role
+from app.services.accounts.language import remember_language
 from app.services.caller import Caller
 from app.services.caller_names import display_name
 from app.services.sessions import resolve_principal, sign_out
@@ -105,9 +106,13 @@ class SessionState(rx.State):
 
     @rx.event
     def show_refusal(self, key: str):
-        """Someone signed in but not allowed goes to the start page; a visitor without a live
-        session goes to this portal's sign-in page, which brings them back here afterwards."""
-        target = routes.HOME if self.role else sign_in_page_for(self.router.page.raw_path)
+        """Someone signed in but not allowed is told they lack access and stays in their own
+        portal (its home page); a visitor without a live session goes to this portal's sign-in
+        page, which brings them back here afterwards."""
+        if self.role in set(Role):
+            home = HOME_BY_ROLE.get(Role(self.role), routes.HOME)
+            return [rx.toast.error(_known_text("auth.no_access", self.language, {})), rx.redirect(home)]
+        target = sign_in_page_for(self.router.page.raw_path)
         return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(target)]
 
     @rx.event
@@ -116,6 +121,10 @@ class SessionState(rx.State):
         language (month names, statuses, sentences), is loaded again by reloading the page."""
         if language in LANGUAGES and language != self.language:
             self.language = language
+            if self.session_token:  # signed in: their mail follows (issue 21 point 10)
+                with session_scope() as db:
+                    caller = resolve_principal(db, self.session_token)
+                    remember_language(db, caller.user_id if caller else None, language)
             return rx.call_script("window.location.reload()")
         return None
 
@@ -142,8 +151,10 @@ class SessionState(rx.State):
         if self.session_token:
             with session_scope() as db:
                 sign_out(db, self.session_token, client_address=self._client_address())
+        # A customer signs in again on Min side's own sign-in page; everyone else at the start.
+        landing = routes.CUSTOMER_LOGIN if self.role == Role.CUSTOMER else routes.HOME
         await self._forget_the_tab()
         return [
             rx.toast.info(translate("auth.signed_out", self.language)),
-            rx.redirect(routes.HOME),
+            rx.redirect(landing),
         ]

@@ -24,9 +24,9 @@ from app.models import (
     CustomerRelationship,
     Medium,
     Meter,
+    OutboxMessage,
     RateLimitHit,
     Role,
-    SmsOutboxEntry,
 )
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import start_session
@@ -293,7 +293,7 @@ def test_a_signed_out_deep_link_signs_in_and_comes_back(phone_page: Page, base_u
     # the sign-in tests use up the first ones' limit (3 SMS per mobile per 15 minutes), and other
     # tests add customers without data, whichever order the files run in.
     with session_scope() as db:
-        texted = select(SmsOutboxEntry.to)
+        texted = select(OutboxMessage.recipient)
         relationship = db.exec(
             select(CustomerRelationship)
             .join(Meter, Meter.id == CustomerRelationship.meter_id)

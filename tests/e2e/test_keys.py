@@ -46,7 +46,7 @@ def t(key: str, **params) -> str:
 
 
 def tc(key: str, count: int, **params) -> str:
-    return translate_count(key, count, "nb", **params)
+    return translate_count(key, "nb", count=count, **params)
 
 
 @dataclass
@@ -453,7 +453,7 @@ def test_read_rights_refused_for_a_distributor_not_repeated_and_revoked_after_co
     expect(dialog).to_be_hidden()
     expect(page.get_by_text(tc("keys.dialog.assigned_invited", 1, email=reader))).to_be_visible()
     smtp.wait_for(reader)
-    assert tc("mail.key_units", 1) in smtp.to(reader)[0].get_body(("plain",)).get_content()
+    assert "for 1 måler eller konsentrator " in smtp.to(reader)[0].get_body(("plain",)).get_content()
     dialog = _open_assign(page)
     dialog.get_by_label(t("keys.dialog.user_email")).fill(reader)
     dialog.get_by_role("button", name=t("keys.dialog.assign"), exact=True).click()
@@ -498,4 +498,42 @@ def test_read_rights_refused_for_a_distributor_not_repeated_and_revoked_after_co
     expect(page.get_by_text(tc("keys.dialog.revoked", 1, email=reader))).to_be_visible()
     expect(panel.get_by_role("button", name=t("keys.dialog.close"))).to_be_focused()
     assert reader not in _readers_of(serial)
+
+
+def _age_sessions_of(email: str, minutes: int) -> None:
+    """The person signed in ``minutes`` ago (their sessions' last authentication)."""
+    from datetime import timedelta
+
+    from app.clock import utcnow
+    from app.models import UserSession
+
+    with session_scope() as db:
+        user = db.exec(select(User).where(User.email == email)).one()
+        for session in db.exec(select(UserSession).where(UserSession.user_id == user.id)).all():
+            session.authenticated_at = utcnow() - timedelta(minutes=minutes)
+            db.add(session)
+
+
+def test_a_key_shown_an_hour_after_sign_in_asks_for_the_password_first(browser: Browser, base_url,
+                                                                        distributor):
+    serial = f"{distributor.prefix}0042"
+    page = _new_page(browser)
+    _sign_in(page, base_url, distributor.email, PASSWORD)
+    expect(page).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
+    page.get_by_label(t("keys.list.search")).fill(serial)
+    page.get_by_role("button", name=t("keys.list.apply"), exact=True).click()
+    row = page.locator(f'#unit-table tr[data-unit="{serial}"]')
+    row.get_by_role("button", name=re.compile(re.escape(f"{t('keys.list.readers_of')} {serial}"))).click()
+    panel = page.get_by_role("dialog")
+    expect(panel).to_be_visible()
+    _age_sessions_of(distributor.email, 60)
+    panel.get_by_role("button", name=t("keys.list.show_key")).click()
+    password = panel.get_by_label(t("keys.dialog.password"))
+    expect(password).to_be_visible()
+    expect(panel.locator("#unit-key")).to_have_text("")
+    assert_accessible(page, "password asked before a key shows")
+    password.fill(PASSWORD)
+    panel.get_by_role("button", name=t("keys.dialog.reauth_confirm")).click()
+    expect(panel.locator("#unit-key")).to_have_text(distributor.keys[serial].upper())
+    expect(password).to_be_hidden()
     page.context.close()

@@ -100,3 +100,20 @@ def test_the_page_language_is_the_one_chosen(desktop_page: Page, base_url: str):
     desktop_page.get_by_role("combobox", name=translate("nav.language", "sv")).click()
     desktop_page.get_by_role("option", name="Norsk").click()
     expect(desktop_page.locator("html")).to_have_attribute("lang", "nb")
+
+
+def test_the_tab_title_follows_the_readers_language(desktop_page: Page, base_url: str):
+    """The browser tab's title (what a screen reader announces first) in nb, sv and en."""
+    desktop_page.goto(base_url + routes.PRIVACY)
+    expect(desktop_page).to_have_title(translate("title.privacy", "nb"))
+    current = "nb"
+    for language, name in (("sv", "Svenska"), ("en", "English"), ("nb", "Norsk")):
+        desktop_page.get_by_role("combobox", name=translate("nav.language", current)).click()
+        desktop_page.get_by_role("option", name=name).click()
+        expect(desktop_page.locator("html")).to_have_attribute("lang", language)
+        expect(desktop_page).to_have_title(translate("title.privacy", language))
+        assert desktop_page.evaluate("document.title") == translate("title.privacy", language)
+        current = language
+    # Another page opened afterwards speaks the language chosen last.
+    desktop_page.goto(base_url + routes.KEYS_LOGIN)
+    expect(desktop_page).to_have_title(translate("title.keys_login", "nb"))

@@ -79,8 +79,8 @@ def test_csv_with_a_non_finite_kwh_value_is_refused(amount: str) -> None:
     assert [number for number, _ in refused] == [3] and "finite" in refused[0][1]
 
 
-def _message(topic: str, payload: bytes) -> SimpleNamespace:
-    return SimpleNamespace(topic=topic, payload=payload)
+def _message(topic: str, payload: bytes, mid: int = 1) -> SimpleNamespace:
+    return SimpleNamespace(topic=topic, payload=payload, mid=mid, qos=1)
 
 
 def test_a_message_that_fails_inside_the_client_callback_is_counted_and_the_next_is_stored(
@@ -98,10 +98,17 @@ def test_a_message_that_fails_inside_the_client_callback_is_counted_and_the_next
         return handle(topic, payload)
 
     monkeypatch.setattr(source, "handle_payload", fails_once)
-    # paho calls this from its network thread; an exception escaping it ends the subscription.
-    source._on_message(None, None, _message("ams/1", json.dumps(GOOD_AMS).encode()))
-    source._on_message(None, None, _message("ams/1", json.dumps(GOOD_AMS).encode()))
+    monkeypatch.setattr(source.client, "ack", lambda mid, qos: acknowledged.append(mid))
+    acknowledged: list[int] = []
+    # paho's network thread queues them; the store thread handles them: an exception escaping
+    # there would end the store thread and the subscription would go quiet.
+    source._on_message(None, None, _message("ams/1", json.dumps(GOOD_AMS).encode(), mid=1))
+    source._on_message(None, None, _message("ams/1", json.dumps(GOOD_AMS).encode(), mid=2))
+    source.process_queued()
     store.flush()
+    source.process_queued()
+    # The failed one is acknowledged too: a poison message is never delivered again and again.
+    assert acknowledged == [1, 2]
     assert pipeline.source.frames_bad == 1 and "OverflowError" in pipeline.source.last_error
     assert [row[3] for row in readings_in(engine, "1-0:1.8.0")] == [4321.5]
 

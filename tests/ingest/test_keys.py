@@ -15,7 +15,7 @@ from app.services.caller import Caller
 from app.services.keys import sealing as keys
 from app.services.keys.operator_files import export_keys_csv, import_keys_csv
 from app.services.keys.sealing import InvalidMeterKey, MasterKeyError, add_key, load_master_key
-from app.services.keys.worker_keys import key_for_serial, key_for_system_title
+from app.services.keys.worker_keys import key_for_serial, key_for_system_title, key_for_wmbus
 
 ENC = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
 AUTH = bytes.fromhex("d0d1d2d3d4d5d6d7d8d9dadbdcdddedf")
@@ -116,10 +116,19 @@ def test_csv_import_reports_bad_lines_and_audits(db):
     assert _actions(db) == ["key.add", "key.add", "key.import"]
 
 
-def test_wireless_meter_number_finds_the_portal_serial(db):
+def test_a_wireless_meter_is_found_by_its_maker_and_number_exactly(db):
     add_key(db, "KAM57000074", ENC)
-    assert key_for_serial(db, "57000074").encryption_key == ENC
-    assert key_for_serial(db, "7000074") is None  # digits of another number do not count
+    add_key(db, "XYZ57000074", AUTH)  # another maker's meter with the same number
+    add_key(db, "57000075", AUTH, manufacturer="KAM")  # the maker named beside a bare number
+    assert key_for_wmbus(db, "KAM", "57000074").encryption_key == ENC
+    assert key_for_wmbus(db, "kam", "57000074").encryption_key == ENC
+    assert key_for_wmbus(db, "XYZ", "57000074").encryption_key == AUTH
+    assert key_for_wmbus(db, "KAM", "57000075").encryption_key == AUTH
+    assert key_for_wmbus(db, "LUG", "57000074") is None
+    assert key_for_wmbus(db, "KAM", "7000074") is None  # digits of another number do not count
+    # A plain string is a full serial, nothing less.
+    assert key_for_serial(db, "KAM57000074").encryption_key == ENC
+    assert key_for_serial(db, "57000074") is None
 
 
 def test_export_is_audited(db):

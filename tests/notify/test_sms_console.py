@@ -1,4 +1,4 @@
-"""The console backend and the dev outbox; sign-in through Twilio end to end."""
+"""The console backend and the outbox; sign-in through Twilio end to end."""
 
 from __future__ import annotations
 
@@ -12,23 +12,27 @@ from app.models import Customer, CustomerRelationship, Organisation
 from app.services.customer.login import start_first_login, verify_code
 from app.services.errors import DomainError
 from app.services.notify import sms
-from app.services.notify.sms import latest_sms_to, send_sms
+from app.services.notify.outbox import queue_sms
+from app.services.notify.sender import send_due_messages
+from app.services.notify.sms import deliver_sms, latest_sms_to, send_login_code
 
 
-def test_console_backend_logs_and_keeps_the_message(db, caplog):
+def test_console_backend_logs_and_the_outbox_keeps_the_message(db, engine, caplog):
     config = Settings(sms_backend="console")
+    send_login_code(db, "+4791234567", "123456", language="en", config=config)
+    queue_sms(db, "+4791234567", "han.sms.rejected", "en", number=7, reason="andre")
+    db.commit()
     with caplog.at_level(logging.INFO, logger=sms.__name__):
-        receipt = send_sms(db, "+4791234567", "første", config=config)
-        send_sms(db, "+4791234567", "andre", config=config)
-    assert receipt.backend == "console"
+        assert send_due_messages(engine, config).sent == 1
     assert "andre" in caplog.text
-    assert latest_sms_to(db, "+4791234567").body == "andre"
-    assert latest_sms_to(db, "912 34 567").body == "andre"  # as typed
+    assert latest_sms_to(db, "+4791234567").body == "HAN port order 7 was rejected: andre"
+    assert latest_sms_to(db, "912 34 567").body.endswith("andre")  # as typed
     assert latest_sms_to(db, "+4799999999") is None
 
 
 def test_console_backend_shows_the_message_in_the_server_terminal(db, capfd):
-    send_sms(db, "+4791234567", "Koden din er 123456", config=Settings(sms_backend="console"))
+    receipt = deliver_sms("+4791234567", "Koden din er 123456", config=Settings(sms_backend="console"))
+    assert receipt.backend == "console"
     terminal = capfd.readouterr().err
     assert "[DEVELOPMENT SMS - not sent, SMS_BACKEND=console]" in terminal
     assert "To: +4791234567\nKoden din er 123456" in terminal

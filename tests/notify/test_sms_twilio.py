@@ -13,23 +13,30 @@ from app.services.notify.sms import (
     PROVIDER_TWILIO_VERIFY,
     SmsDeliveryError,
     check_login_code,
+    deliver_sms,
     latest_sms_to,
     send_login_code,
-    send_sms,
 )
 
 TO = "+4791234567"
 
 
 def test_messaging_api_success(db, twilio, twilio_settings):
-    receipt = send_sms(db, TO, "123456 er koden din", config=twilio_settings)
-    assert receipt.backend == "twilio" and receipt.provider_id.startswith("SM")
+    receipt = send_login_code(db, TO, "123456", language="nb", config=twilio_settings)
+    assert receipt == PROVIDER_LOCAL
     [request] = twilio.requests
     assert request.authorised
     assert request.path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
-    assert request.form == {"To": TO, "From": "+4759440000", "Body": "123456 er koden din"}
+    assert request.form["To"] == TO and request.form["From"] == "+4759440000"
+    assert request.form["Body"].startswith("123456")
     assert request.headers["User-Agent"].startswith("twilio-python/")
-    assert latest_sms_to(db, TO) is None  # the dev outbox is for the console backend only
+    assert latest_sms_to(db, TO) is None  # a code is kept only by the console backend (laptops)
+
+
+def test_delivery_returns_twilios_message_id(twilio, twilio_settings):
+    receipt = deliver_sms(TO, "Bestilling 7 er utført", config=twilio_settings)
+    assert receipt.backend == "twilio" and receipt.provider_id.startswith("SM")
+    assert twilio.requests[-1].form["Body"] == "Bestilling 7 er utført"
 
 
 def test_invalid_number_21211_is_a_field_error_and_logged(db, twilio, twilio_settings, caplog):
@@ -37,10 +44,11 @@ def test_invalid_number_21211_is_a_field_error_and_logged(db, twilio, twilio_set
     with caplog.at_level(logging.ERROR, logger=sms.__name__), pytest.raises(
         SmsDeliveryError
     ) as error:
-        send_sms(db, TO, "hei", config=twilio_settings)
+        deliver_sms(TO, "hei", config=twilio_settings)
     assert error.value.key == "sms.invalid_number"
     assert error.value.field == "mobile"
     assert error.value.provider_code == 21211
+    assert error.value.permanent  # the outbox does not try such a number again
     assert "21211" in caplog.text and TO not in caplog.text
     assert error.value.message("en").startswith("The text message could not be sent")
 
@@ -50,7 +58,7 @@ def test_too_many_requests_20429_is_a_clear_busy_message(db, twilio, twilio_sett
     with caplog.at_level(logging.ERROR, logger=sms.__name__), pytest.raises(
         SmsDeliveryError
     ) as error:
-        send_sms(db, TO, "hei", config=twilio_settings)
+        deliver_sms(TO, "hei", config=twilio_settings)
     assert error.value.key == "sms.busy"
     assert error.value.provider_code == 20429
     assert "20429" in caplog.text
@@ -61,7 +69,7 @@ def test_other_errors_and_bad_credentials_are_sms_failed(db, twilio, twilio_sett
 
     wrong = replace(twilio_settings, twilio_auth_token="wrong")
     with pytest.raises(SmsDeliveryError) as error:
-        send_sms(db, TO, "hei", config=wrong)
+        deliver_sms(TO, "hei", config=wrong)
     assert error.value.key == "sms.failed" and error.value.provider_code == 20003
     assert not twilio.requests[-1].authorised
 
@@ -71,7 +79,7 @@ def test_unreachable_twilio_is_sms_failed(db, twilio_settings):
 
     gone = replace(twilio_settings, twilio_api_base="http://127.0.0.1:9")
     with pytest.raises(SmsDeliveryError) as error:
-        send_sms(db, TO, "hei", config=gone)
+        deliver_sms(TO, "hei", config=gone)
     assert error.value.key == "sms.failed"
 
 
@@ -99,4 +107,4 @@ def test_missing_credentials_are_refused(db):
     from app.config import Settings
 
     with pytest.raises(SmsDeliveryError):
-        send_sms(db, TO, "hei", config=Settings(sms_backend="twilio", twilio_account_sid=""))
+        deliver_sms(TO, "hei", config=Settings(sms_backend="twilio", twilio_account_sid=""))

@@ -212,9 +212,9 @@ def test_many_addresses_lock_the_account_but_not_its_remembered_device(db, accou
         _wrong_passwords(db, customer.mobile, 10, address=f"198.51.100.{n}",
                          start=T0 + timedelta(seconds=20 * n))
     later = T0 + timedelta(minutes=5)
-    with pytest.raises(DomainError) as error:
-        login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=later)
-    assert error.value.key == "login.locked"
+    # Issue 20.8: no longer "locked" for a new device: a fresh SMS code instead (a step-up).
+    stepped_up = login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=later)
+    assert stepped_up.challenge is not None and stepped_up.result is None
     outcome = login_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=later)
     assert outcome.result is not None
 
@@ -298,3 +298,68 @@ def test_first_login_by_an_account_holder_is_signed_in_as_the_account(db, accoun
     assert result.relationship_linked
     with pytest.raises(AccessDenied):
         account_profile(db, None)
+
+
+def _guest_session_elsewhere(db, customer, address="127.0.3.40"):
+    """A session of the mobile started by an SMS code on another device, before any account."""
+    from app.models import Role
+    from app.services.sessions import start_session
+
+    token = start_session(db, Role.CUSTOMER, relationship_id=customer.relationship_id,
+                          client_address=address, now=T0)
+    db.commit()
+    return token
+
+
+def test_creating_the_account_ends_the_other_guest_sessions_of_the_mobile(db, make_customer):
+    """Issue 20.6: a session started by an SMS code outlived the account's creation."""
+    customer = make_customer()
+    elsewhere = sign_in_by_sms(db, customer, address="127.0.3.41").session_token
+    here = sign_in_by_sms(db, customer, address="127.0.3.42").session_token
+    create_account(db, principal_of(db, here), GOOD, GOOD, now=T0)
+    db.commit()
+    assert resolve_principal(db, elsewhere, now=T0) is None
+    assert resolve_principal(db, here, now=T0) is not None
+
+
+def test_changing_the_password_ends_the_guest_sessions_of_the_mobile(db, account):
+    customer, principal, token = account
+    guest = _guest_session_elsewhere(db, customer)
+    change_password(db, principal, GOOD, GOOD + "!", GOOD + "!", now=T0)
+    db.commit()
+    assert resolve_principal(db, guest, now=T0) is None
+    assert resolve_principal(db, token, now=T0) is not None
+
+
+def test_deleting_the_account_ends_the_guest_sessions_of_the_mobile(db, account):
+    customer, principal, _token = account
+    guest = _guest_session_elsewhere(db, customer)
+    delete_account(db, principal, GOOD, now=T0)
+    db.commit()
+    assert resolve_principal(db, guest, now=T0) is None
+
+
+def test_the_device_that_created_the_account_signs_in_by_password_without_a_second_code(
+    db, make_customer
+):
+    """Issue 21.11: right after the SMS first login, mobile + password asked for another code."""
+    from app.models import OutboxMessage
+    from app.services.customer.accounts import create_account_on_this_device
+
+    customer = make_customer()
+    result = sign_in_by_sms(db, customer, address="127.0.3.43")
+    _principal, device = create_account_on_this_device(
+        db, principal_of(db, result.session_token), GOOD, GOOD, now=T0
+    )
+    db.commit()
+    sms_before = len(db.exec(select(OutboxMessage)).all())
+    outcome = login_with_password(
+        db, customer.mobile, GOOD, device, "127.0.3.43", now=T0 + timedelta(minutes=1)
+    )
+    assert outcome.result is not None and outcome.challenge is None
+    assert len(db.exec(select(OutboxMessage)).all()) == sms_before
+    # Another browser still gets a code.
+    elsewhere = login_with_password(
+        db, customer.mobile, GOOD, None, "127.0.3.44", now=T0 + timedelta(minutes=2)
+    )
+    assert elsewhere.challenge is not None

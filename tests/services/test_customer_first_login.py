@@ -37,7 +37,7 @@ def test_first_login_sends_a_six_digit_code_and_masks_the_mobile(db, make_custom
     customer = make_customer(mobile="+47 912 34 567")
     info = _start(db, customer, mobile="91234567")
     sent = latest_sms_to(db, customer.e164)
-    assert sent is not None and sent.to == "+4791234567"
+    assert sent is not None and sent.recipient == "+4791234567"
     code = code_sent_to(db, customer.e164)
     assert len(code) == 6 and code.isdigit()
     assert info.masked_mobile == "+•••••••567"

@@ -68,3 +68,18 @@ def test_per_identity_bound_spares_a_trusted_device(limiter):
         assert "locked" not in _claims(limiter, per_address, address=f"198.51.100.{n}")
     assert _claims(limiter, 1, address="10.0.0.9") == ["locked"]
     assert _claims(limiter, 1, address="10.0.0.9", trusted_device=True) == ["checked"]
+
+
+def test_a_claimed_attempt_can_be_given_back(limiter):
+    """What lets a per-address bound count only failures (issue 21.5), on both limiters."""
+    from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS as limit
+
+    key = limit.key(f"give-back-{uuid.uuid4().hex}")
+    for n in range(limit.count + 5):
+        at = T0 + timedelta(seconds=n)
+        assert limiter.attempt(key, limit.count, limit.window, now=at)
+        limiter.give_back(key, now=at)
+    assert limiter.count(key, limit.window, now=T0 + timedelta(minutes=1)) == 0
+    limiter.attempt(key, limit.count, limit.window, now=T0)
+    limiter.give_back(key, now=T0 + timedelta(seconds=1))  # another moment: nothing given back
+    assert limiter.count(key, limit.window, now=T0 + timedelta(minutes=1)) == 1

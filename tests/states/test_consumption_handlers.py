@@ -140,28 +140,6 @@ def test_each_customer_sees_only_their_own_meter(two_customers, private_app_db, 
     assert {r[3] for r in rows} == {"5,000"}
 
 
-@pytest.mark.parametrize("role", [Role.GRID_STAFF, Role.INSTALLER, None])
-def test_handlers_refuse_anyone_but_a_customer(two_customers, private_app_db, role):
-    token = "" if role is None else _token(private_app_db, role)
-    state = _state(token)
-    calls = [
-        (ConsumptionState.load, ()),
-        (ConsumptionState.show_year, ()),
-        (ConsumptionState.show_month, ("2025-01-01",)),
-        (ConsumptionState.show_day, ("2025-01-01",)),
-        (ConsumptionState.open_row, ("2025-01-01",)),
-        (ConsumptionState.chart_clicked, ([{"x": "jan", "curveNumber": 0, "pointIndex": 0}],)),
-        (ConsumptionState.set_mode, ("power",)),
-        (ConsumptionState.download_csv, ()),
-        (ConsumptionState.download_xlsx, ()),
-        (ConsumptionState.download_grid_csv, ()),
-    ]
-    for handler, args in calls:
-        with pytest.raises(AccessDenied):
-            _run(handler, state, *args)
-    assert state.table_rows == [] and state.figure == {}
-
-
 def test_a_customer_session_without_a_meter_is_refused(two_customers, private_app_db):
     state = _state(_token(private_app_db, Role.CUSTOMER, None))
     with pytest.raises(AccessDenied):

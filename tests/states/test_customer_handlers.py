@@ -87,24 +87,6 @@ def test_switching_to_another_customers_relationship_is_refused(two_customers):
         assert state.overview["installation_number"] == db.get(CustomerRelationship, mine).installation_number
 
 
-def test_every_handler_refuses_a_browser_without_session(two_customers):
-    state = _state("")
-    for handler, args in (
-        (CustomerState.load, ()),
-        (CustomerState.switch_to, ("1",)),
-        (CustomerState.link_current, ()),
-        (CustomerState.unlink, ("1",)),
-        (CustomerState.submit_create_account, ()),
-        (CustomerState.submit_change_password, ()),
-        (CustomerState.confirm_delete_account, ()),
-    ):
-        with pytest.raises(AccessDenied):
-            outcome = handler.fn(state, *args)
-            if inspect.iscoroutine(outcome):
-                asyncio.run(outcome)
-    assert state.overview == {} and state.relationships == []
-
-
 def test_staff_session_cannot_read_a_customer_overview(two_customers):
     with session_scope() as db:
         token = start_session(db, Role.GRID_STAFF)
@@ -172,3 +154,15 @@ def test_a_new_tab_shows_the_customers_name_from_the_session_alone(two_customers
     signed_out = state_as(SessionState, "")
     SessionState.refresh_session.fn(signed_out)
     assert (signed_out.display_name, signed_out.role) == ("", "")
+
+
+def test_creating_the_account_remembers_this_browser(two_customers):
+    """Issue 21.11: the browser that proved the mobile by SMS keeps a remembered-device token."""
+    (_, mine), _ = two_customers
+    state = _state(_guest_token(mine))
+    asyncio.run(CustomerState.submit_create_account.fn(
+        state, {"new_password": "Handler-Test-Pass-42", "new_password_again": "Handler-Test-Pass-42"}
+    ))
+    assert state.has_account
+    login = asyncio.run(state.get_state(CustomerLoginState))
+    assert login.device_token.count(".") == 2

@@ -19,7 +19,16 @@ from sqlmodel import col, select
 
 from app.clock import utcnow
 from app.db import session_scope
-from app.models import KeyReadRight, MeterKey, Organisation, OrganisationKind, Role, User, UserSession
+from app.models import (
+    AuditEntry,
+    KeyReadRight,
+    MeterKey,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    UserSession,
+)
 from app.services.errors import AccessDenied
 from app.services.keys.kem import KemEntry, build_kem
 from app.services.keys.read_rights import assign_read_rights
@@ -32,8 +41,7 @@ from app.states.keys.imports import KeyImportState
 from app.states.keys.read_rights import ReadRightsState
 from app.states.keys.reader import KeyReaderState
 from app.states.keys.unit_list import KeyListState
-from app.states.session import SessionState
-from tests.handler_callers import session_token, state_as
+from tests.handler_callers import state_as
 
 PASSWORD = "Kobber#Maaler26"
 
@@ -231,29 +239,6 @@ def test_a_key_reader_reaches_no_distributor_handler(world: World):
             _call(state_class, state_as(state_class, world.reader_token), name, *args)
 
 
-def _own_handlers(state_class) -> list[str]:
-    return sorted(set(state_class.event_handlers) - set(SessionState.event_handlers))
-
-
-def _arguments(state_class, name: str) -> list[object]:
-    parameters = list(inspect.signature(state_class.event_handlers[name].fn).parameters.values())[1:]
-    return [{"email": "a@example.org", "format": "csv", "password": PASSWORD} if "dict" in str(p.annotation)
-            else True if "bool" in str(p.annotation) else "1" for p in parameters]
-
-
-@pytest.mark.parametrize("state_class", [KeyListState, ReadRightsState, KeyExportState, KeyReaderState,
-                                         KeyImportState, KeyAuditState])
-@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.INSTALLER, Role.REGISTERED, None],
-                         ids=["customer", "installer", "registered", "no-session"])
-def test_no_key_handler_serves_a_role_without_the_right(app_database_url, state_class, role):
-    token = session_token(role) if role else ""
-    for name in _own_handlers(state_class):
-        if getattr(_handler(state_class, name), "is_background", False):
-            continue
-        with pytest.raises(AccessDenied):
-            _call(state_class, state_as(state_class, token), name, *_arguments(state_class, name))
-
-
 # ---------------------------------------------------------------- import
 
 
@@ -422,10 +407,10 @@ def _email_of(token: str) -> str:
 
 
 def _mails_to(address: str) -> int:
-    from app.models import MailOutboxEntry
+    from app.models import OutboxMessage
 
     with session_scope() as db:
-        return len(db.exec(select(MailOutboxEntry).where(MailOutboxEntry.to == address)).all())
+        return len(db.exec(select(OutboxMessage).where(OutboxMessage.recipient == address)).all())
 
 
 def _assign_audits(serial: str) -> list[tuple[str, str]]:
@@ -516,3 +501,64 @@ def test_nothing_promises_key_transfers_before_they_exist(world: World):
     for language, table in LANGUAGES.items():
         assert not any(word in table["portal.keys.body"].lower()
                        for word in ("transfer", "overføring", "överföring")), language
+
+
+# ---------------------------------------------------------------- reveal: fresh password, bounded
+
+
+def _age_session(token: str, minutes: int) -> None:
+    with session_scope() as db:
+        session = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).one()
+        session.authenticated_at = utcnow() - timedelta(minutes=minutes)
+        db.add(session)
+
+
+def test_an_old_sign_in_asks_for_the_password_before_the_distributor_sees_a_key(world: World):
+    _age_session(world.own.token, 60)
+    state = _listed(ReadRightsState, world.own.token, world.prefix)
+    unit = str(world.own.unit_ids[1])
+    _call(ReadRightsState, state, "open_panel", unit)
+    assert _call(ReadRightsState, state, "show_unit_key") is None
+    assert state.reauth_open and state.pending_reveal == unit
+    _call(ReadRightsState, state, "reauthenticate", {"password": "wrong"})
+    assert set(state.errors) == {"password"} and state.reauth_open
+    shown = _call(ReadRightsState, state, "reauthenticate", {"password": PASSWORD})
+    assert "unit-key" in str(shown) and not state.reauth_open and state.pending_reveal == ""
+    assert PASSWORD not in str(state.dict())
+
+
+def test_an_old_sign_in_asks_the_key_reader_for_the_password_before_a_key_shows(world: World):
+    _age_session(world.reader_token, 60)
+    state = state_as(KeyReaderState, world.reader_token)
+    _call(KeyReaderState, state, "load")
+    unit = str(world.assigned_id)
+    assert _call(KeyReaderState, state, "show", unit) is None
+    assert state.reauth_open and state.pending_reveal == unit and state.shown_ids == []
+    shown = _call(KeyReaderState, state, "reauthenticate", {"password": PASSWORD})
+    assert f"reader-key-{unit}" in str(shown) and state.shown_ids == [unit] and not state.reauth_open
+    # Closing the question forgets what was asked.
+    _age_session(world.reader_token, 60)
+    _call(KeyReaderState, state, "show", unit)
+    _call(KeyReaderState, state, "set_reauth_open", False)
+    assert state.pending_reveal == "" and not state.reauth_open
+
+
+def test_an_administrator_is_refused_every_key_and_the_refusal_is_audited(world: World):
+    with session_scope() as db:
+        token = _account(db, Role.ADMIN, None, f"admin-{uuid.uuid4().hex[:8]}@example.org")
+    with session_scope() as db:
+        admin_id = resolve_principal(db, token).user_id
+    distributor = state_as(ReadRightsState, token)
+    distributor.panel_unit_id = str(world.own.unit_ids[1])
+    for state_class, state, name, args in (
+        (ReadRightsState, distributor, "show_unit_key", ()),
+        (KeyReaderState, state_as(KeyReaderState, token), "show", (str(world.assigned_id),)),
+        (KeyExportState, state_as(KeyExportState, token), "export", ({"format": "csv"},)),
+        (ReadRightsState, state_as(ReadRightsState, token), "assign", ({"email": world.reader_email},)),
+    ):
+        with pytest.raises(AccessDenied):
+            _call(state_class, state, name, *args)
+    with session_scope() as db:
+        refused = db.exec(select(AuditEntry.detail).where(
+            AuditEntry.action == "access.refused", AuditEntry.actor_user_id == admin_id)).all()
+    assert len(refused) == 4 and any("show_unit_key" in detail for detail in refused)

@@ -37,6 +37,7 @@ TEXT: dict[str, str] = {
     ),
     "portal.installer.link": "Sign in as installer",
     "auth.denied": "You need to sign in to do this.",
+    "auth.no_access": "You do not have access to this page.",
     "auth.session_expired": "Your session has expired. Please sign in again.",
     "auth.signed_out": "You are signed out.",
     # customer sign-in (issue 3)

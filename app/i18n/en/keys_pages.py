@@ -100,7 +100,7 @@ TEXT: dict[str, str] = {
     "keys.dialog.export.done": "Downloaded {filename}.",
     "keys.dialog.reauth_title": "Confirm with your password",
     "keys.dialog.reauth_description":
-        "You signed in more than 5 minutes ago. Enter your password again to export keys.",
+        "You signed in more than 5 minutes ago, or have shown many keys. Enter your password again to see or export keys.",
     "keys.dialog.password": "Password",
     "keys.dialog.reauth_confirm": "Confirm and download",
     # import

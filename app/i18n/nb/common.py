@@ -37,6 +37,7 @@ TEXT: dict[str, str] = {
     ),
     "portal.installer.link": "Logg inn som installatør",
     "auth.denied": "Du må logge inn for å gjøre dette.",
+    "auth.no_access": "Du har ikke tilgang til denne siden.",
     "auth.session_expired": "Økten din er utløpt. Logg inn på nytt.",
     "auth.signed_out": "Du er logget ut.",
     # customer sign-in (issue 3)

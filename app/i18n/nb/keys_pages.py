@@ -100,7 +100,7 @@ TEXT: dict[str, str] = {
     "keys.dialog.export.done": "{filename} er lastet ned.",
     "keys.dialog.reauth_title": "Bekreft med passordet ditt",
     "keys.dialog.reauth_description":
-        "Du logget inn for mer enn 5 minutter siden. Skriv passordet ditt igjen for å eksportere nøkler.",
+        "Du logget inn for mer enn 5 minutter siden, eller har vist mange nøkler. Skriv passordet ditt igjen for å se eller eksportere nøkler.",
     "keys.dialog.password": "Passord",
     "keys.dialog.reauth_confirm": "Bekreft og last ned",
     # import

@@ -37,6 +37,7 @@ TEXT: dict[str, str] = {
     ),
     "portal.installer.link": "Logga in som installatör",
     "auth.denied": "Du måste logga in för att göra detta.",
+    "auth.no_access": "Du har inte behörighet till den här sidan.",
     "auth.session_expired": "Din session har gått ut. Logga in igen.",
     "auth.signed_out": "Du är utloggad.",
     # customer sign-in (issue 3)

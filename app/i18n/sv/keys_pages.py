@@ -104,7 +104,7 @@ TEXT: dict[str, str] = {
     "keys.dialog.export.done": "{filename} har laddats ner.",
     "keys.dialog.reauth_title": "Bekräfta med ditt lösenord",
     "keys.dialog.reauth_description":
-        "Du loggade in för mer än 5 minuter sedan. Ange ditt lösenord igen för att exportera nycklar.",
+        "Du loggade in för mer än 5 minuter sedan, eller har visat många nycklar. Ange ditt lösenord igen för att se eller exportera nycklar.",
     "keys.dialog.password": "Lösenord",
     "keys.dialog.reauth_confirm": "Bekräfta och ladda ner",
     # import

@@ -14,6 +14,29 @@ _IDENTITY_FIELDS = frozenset(
 )
 
 
+class WmbusIdentity(str):
+    """A wireless M-Bus meter as it identifies itself in its header: the id (this string's value,
+    "76348799", so a key table keyed by id still answers) with the manufacturer code, version and
+    device type beside it. Another maker's meter with the same number is another meter: keys and
+    the rules of keyed meters are looked up exactly on ``manufacturer`` + id."""
+
+    manufacturer: str
+    version: int
+    device_type: int
+
+    def __new__(cls, meter_id: str, manufacturer: str, version: int = 0,
+                device_type: int = 0) -> WmbusIdentity:  # fmt: skip
+        identity = super().__new__(cls, meter_id)
+        identity.manufacturer = manufacturer.upper()
+        identity.version = version
+        identity.device_type = device_type
+        return identity
+
+    @property
+    def meter_id(self) -> str:
+        return str.__str__(self)
+
+
 @dataclass(frozen=True, slots=True)
 class DecodedReading:
     """One register value of one meter at one time; (meter_id, register, timestamp) is its identity."""
@@ -54,6 +77,8 @@ class DecodedFrame:
     encrypted: bool = False
     authenticated: bool = False
     system_title: bytes | None = None
+    # How a wireless M-Bus meter identified itself (maker code, id, version, type); None otherwise.
+    wmbus_identity: WmbusIdentity | None = None
 
     def to_readings(self, receive_time: datetime) -> list[DecodedReading]:
         """Scalar fields as readings, stamped with the meter clock when known, else receive time."""

@@ -24,7 +24,7 @@ from app.ingest.decoders.mbus_records import (
     split_format,
     type_f_summer_time,
 )
-from app.ingest.decoders.reading import DecodedFrame
+from app.ingest.decoders.reading import DecodedFrame, WmbusIdentity
 from app.ingest.decoders.wmbus_crypto import (
     VERIFICATION_FILLER,
     check_key,
@@ -35,7 +35,8 @@ from app.ingest.decoders.wmbus_crypto import (
 )
 from app.ingest.decoders.wmbus_link import MEDIA, manufacturer_name, parse_link_header
 
-WmbusKeyLookup = Callable[[str], "bytes | None"]
+# Asked with the meter's identity: a str (its id) that carries the maker code, version and type.
+WmbusKeyLookup = Callable[[WmbusIdentity], "bytes | None"]
 
 CI_ELL_SHORT = 0x8C
 CI_ELL_SESSION = 0x8D
@@ -80,7 +81,8 @@ class WmbusDecoder:
         manufacturer = link.manufacturer_bytes
         address = link.address
         meter_id = link.meter_id
-        key = key if key is not None else self._lookup(meter_id)
+        identity = WmbusIdentity(meter_id, link.manufacturer, link.version, link.device_type)
+        key = key if key is not None else self._lookup(identity)
         ci = link.ci
         payload = rest
         link_encrypted = False
@@ -109,8 +111,8 @@ class WmbusDecoder:
             raise DecodeError(f"unsupported M-Bus CI 0x{frame.ci:02x}")
         return self._decode_transport(frame.ci, frame.data, "", "", 0, 0, b"", b"", key)
 
-    def _lookup(self, meter_id: str) -> bytes | None:
-        return self._key_for(meter_id) if self._key_for is not None else None
+    def _lookup(self, identity: WmbusIdentity) -> bytes | None:
+        return self._key_for(identity) if self._key_for is not None else None
 
     def _open_ell(self, manufacturer: bytes, address: bytes, control: int, session: bytes, payload: bytes,
                   key: bytes | None) -> tuple[bytes, bool]:  # fmt: skip
@@ -144,7 +146,7 @@ class WmbusDecoder:
             meter_id = payload[3::-1].hex()
             version, device_type = payload[6], payload[7]
             if key is None:
-                key = self._lookup(meter_id)
+                key = self._lookup(WmbusIdentity(meter_id, manufacturer_text, version, device_type))
             ci, payload = CI_TPL_SHORT, payload[8:]
         if ci == CI_TPL_SHORT:
             if len(payload) < 4:
@@ -163,6 +165,8 @@ class WmbusDecoder:
             raise DecodeError(f"unsupported CI 0x{ci:02x}")
         frame = self._frame(records, tpl_status, manufacturer_text, meter_id, version, device_type)
         frame.encrypted = encrypted
+        if meter_id:
+            frame.wmbus_identity = WmbusIdentity(meter_id, manufacturer_text, version, device_type)
         return frame
 
     def _open_tpl(self, configuration: int, access: int, manufacturer: bytes, address: bytes, body: bytes,

@@ -1,14 +1,29 @@
-"""MQTT subscriptions (paho-mqtt): HAN readers' JSON, hex frames and raw binary frames per topic.
+"""MQTT subscriptions (paho-mqtt, MQTT 5): HAN readers' JSON, hex frames and raw binary frames.
 
 Each subscription is `FILTER` or `FILTER=FORMAT` with FORMAT one of `auto` (default), `json`,
 `hex`, `raw`. In `auto`, a payload starting with `{` is JSON, one of only hex digits is a hex
 frame, anything else raw bytes. The last topic level before a reader's own names is not assumed:
 meters are identified by the ids inside the frames.
+
+Several workers share one stream as a consumer group: with a group each filter is subscribed as
+the shared subscription `$share/GROUP/FILTER`, and the broker hands each message to one member.
+Nothing acknowledged is lost: every worker has a stable client id and a persistent session (clean
+start off, a session expiry), subscribes with QoS 1 and acknowledges a message (paho's manual
+acknowledgement) only once the readings it carried are committed or fsync'ed to the spool. A
+worker that dies leaves its unacknowledged messages with the broker, which delivers them again;
+the store is idempotent, so a second delivery is stored once.
+
+Receiving and storing are decoupled: paho's network thread only puts messages in a bounded queue;
+a store thread decodes them, hands their readings to the store and acknowledges them after the
+commit. The broker sends at most Receive Maximum unacknowledged messages, so the queue (twice
+that) never fills and the network loop never waits on the database.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import socket
 import string
 import threading
 from dataclasses import dataclass
@@ -16,6 +31,9 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from app.clock import utcnow
 from app.ingest.decoders import DecodeError
@@ -25,6 +43,8 @@ from app.ingest.worker import FramePipeline
 log = logging.getLogger(__name__)
 _HEX = frozenset(string.hexdigits.encode() + b" \r\n")
 FORMATS = ("auto", "json", "hex", "raw")
+# MQTT 5 reason code 0x8E: another connection took over this client id.
+_SESSION_TAKEN_OVER = 142
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +60,9 @@ class Subscription:
             raise ValueError(f"unknown payload format {payload_format!r} (one of {', '.join(FORMATS)})")
         return cls(topic, payload_format)
 
+    def subscribed_as(self, group: str | None) -> str:
+        return f"$share/{group}/{self.topic_filter}" if group else self.topic_filter
+
 
 def payload_kind(payload: bytes, declared: str) -> str:
     if declared != "auto":
@@ -52,19 +75,57 @@ def payload_kind(payload: bytes, declared: str) -> str:
     return "raw"
 
 
+def default_client_id(group: str | None, index: int = 0) -> str:
+    """Stable across restarts and unique per process: host, group and the process's index."""
+    return f"{socket.gethostname()}-{group or 'mqtt'}-{index}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Received:
+    connection: int  # which connection it came on: an acknowledgement is sent on that one only
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+
+
 class MqttSource:
-    def __init__(self, url: str, subscriptions: list[Subscription], pipeline: FramePipeline,
-                 client_id: str = "") -> None:  # fmt: skip
+    def __init__(
+        self,
+        url: str,
+        subscriptions: list[Subscription],
+        pipeline: FramePipeline,
+        client_id: str = "",
+        *,
+        group: str | None = None,
+        session_expiry: int = 3600,
+        receive_maximum: int | None = None,
+    ) -> None:
         parsed = urlparse(url)
         if parsed.scheme not in ("mqtt", "mqtts", "tcp"):
             raise ValueError("the broker URL must look like mqtt://host:1883")
+        if group is not None and (not group or any(c in group for c in "/+#")):
+            raise ValueError("a group name is not empty and holds no '/', '+' or '#'")
         self.host = parsed.hostname or "127.0.0.1"
         self.port = parsed.port or (8883 if parsed.scheme == "mqtts" else 1883)
         self.subscriptions = subscriptions
         self.pipeline = pipeline
+        self.group = group
+        self.client_id = client_id or default_client_id(group)
+        self.session_expiry = session_expiry
+        # At most this many unacknowledged messages in flight: one batch's worth (every message
+        # carries at least one reading, so a full window always fills a batch and is flushed).
+        self.receive_maximum = max(1, min(65_535, receive_maximum or pipeline.store.batch_size))
         self.messages = 0
         self.subscribed = threading.Event()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id)
+        self._queue: queue.Queue[_Received] = queue.Queue(maxsize=2 * self.receive_maximum)
+        self._unacknowledged: list[_Received] = []
+        self._connection = 0
+        self._stop = threading.Event()
+        self._store_thread: threading.Thread | None = None
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5, manual_ack=True
+        )
         if parsed.username:
             self.client.username_pw_set(parsed.username, parsed.password)
         if parsed.scheme == "mqtts":
@@ -73,40 +134,103 @@ class MqttSource:
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
-        self.client.reconnect_delay_set(1, 60)
+        # Back soon after a broker restart: Mosquitto 2.0 does not restore shared subscriptions,
+        # so until a group's members have subscribed again its messages have nowhere to go.
+        self.client.reconnect_delay_set(0.2, 5)
+
+    # -- paho's network thread: never waits on the database ----------------------------------
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
         if reason_code.is_failure:
             self.pipeline.source.set_state("refused", str(reason_code))
             log.warning("MQTT %s:%s refused the connection: %s", self.host, self.port, reason_code)
             return
+        self._connection += 1
         self.pipeline.source.set_state("connected")
-        log.info("MQTT connected to %s:%s", self.host, self.port)
-        client.subscribe([(s.topic_filter, 1) for s in self.subscriptions])
+        log.info("MQTT connected to %s:%s as %s (session present: %s)", self.host, self.port,
+                 self.client_id, flags.session_present)  # fmt: skip
+        # Every time: a broker that restarted may have lost the (shared) subscriptions.
+        options = SubscribeOptions(qos=1)
+        client.subscribe([(s.subscribed_as(self.group), options) for s in self.subscriptions])
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:  # type: ignore[no-untyped-def]
+        refused = [str(code) for code in reason_codes if code.is_failure]
+        if refused:
+            self.pipeline.source.set_state("refused", f"subscription refused: {', '.join(refused)}")
+            log.error("MQTT %s:%s refused the subscription: %s", self.host, self.port, refused)
+            return
+        self.pipeline.source.set_state("subscribed")
         self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
         self.subscribed.clear()
         self.pipeline.source.set_state("disconnected", str(reason_code))
-        log.warning("MQTT disconnected from %s:%s: %s", self.host, self.port, reason_code)
-
-    def _format_for(self, topic: str) -> str:
-        for subscription in self.subscriptions:
-            if mqtt.topic_matches_sub(subscription.topic_filter, topic):
-                return subscription.payload_format
-        return "auto"
+        if reason_code == _SESSION_TAKEN_OVER:
+            log.error("MQTT client id %s is used by another worker too: give each its own "
+                      "(--index or --client-id)", self.client_id)  # fmt: skip
+        else:
+            log.warning("MQTT disconnected from %s:%s: %s", self.host, self.port, reason_code)
 
     def _on_message(self, client, userdata, message) -> None:  # type: ignore[no-untyped-def]
         self.messages += 1
+        self.pipeline.source.message_received()
+        # Blocks only if the broker ignored Receive Maximum; the store thread empties it meanwhile.
+        self._queue.put(_Received(self._connection, message.mid, message.qos, message.topic, message.payload))
+
+    # -- the store thread -----------------------------------------------------------------------
+
+    def process_queued(self, wait: float = 0.0) -> int:
+        """Decode and store what is queued (waiting up to `wait` for the first message), then
+        acknowledge every message whose readings the store has acknowledged. Returns messages taken."""
+        taken = 0
         try:
-            self.handle_payload(message.topic, message.payload)
+            item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+        except queue.Empty:
+            item = None
+        while item is not None:
+            self._handle(item)
+            taken += 1
+            if taken >= self.receive_maximum:
+                break
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                item = None
+        self.pipeline.store.flush_due()
+        self._acknowledge_stored()
+        return taken
+
+    def _handle(self, item: _Received) -> None:
+        try:
+            self.handle_payload(item.topic, item.payload)
         except Exception as error:
-            # An exception here would end paho's network thread: the subscription would go quiet
-            # while the process lives on. Every message is counted and the next one is read.
-            self.pipeline.source.frame_bad(f"message on {message.topic[:60]} failed: {type(error).__name__}")
-            log.exception("MQTT message on %s could not be handled", message.topic)
+            # A poison message is counted and acknowledged: it never blocks its topic or group.
+            self.pipeline.source.frame_bad(f"message on {item.topic[:60]} failed: {type(error).__name__}")
+            log.exception("MQTT message on %s could not be handled", item.topic)
+        self._unacknowledged.append(item)
+
+    def _acknowledge_stored(self) -> None:
+        if not self._unacknowledged or self.pipeline.store.unacknowledged():
+            return
+        current = self._connection
+        for item in self._unacknowledged:
+            # One from an earlier connection is delivered again on this one (same session):
+            # its new copy is acknowledged when it has gone through the store.
+            if item.qos and item.connection == current:
+                self.client.ack(item.mid, item.qos)
+        self._unacknowledged.clear()
+
+    def _store_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.process_queued(wait=0.2)
+            except Exception:
+                log.exception("MQTT store loop failed; going on")
+        # Stopping: whatever was received goes through the store and is acknowledged.
+        while self.process_queued():
+            pass
+        self.pipeline.store.flush()
+        self._acknowledge_stored()
 
     def handle_payload(self, topic: str, payload: bytes) -> int:
         now = utcnow()
@@ -118,24 +242,40 @@ class MqttSource:
             except DecodeError as error:
                 pipeline.source.frame_bad(str(error))
                 return 0
-            queued = pipeline.handle_decoded(frame, now)
-        elif kind == "hex":
+            return pipeline.handle_decoded(frame, now)
+        if kind == "hex":
             try:
                 data = bytes.fromhex(payload.decode("ascii"))
             except ValueError:
                 pipeline.source.frame_bad("bad hex payload")
                 return 0
-            queued = pipeline.handle_frame(data, now)
-        else:
-            queued = pipeline.handle_frame(payload, now)
-        pipeline.store.flush_due()
-        return queued
+            return pipeline.handle_frame(data, now)
+        return pipeline.handle_frame(payload, now)
+
+    def _format_for(self, topic: str) -> str:
+        for subscription in self.subscriptions:
+            if mqtt.topic_matches_sub(subscription.topic_filter, topic):
+                return subscription.payload_format
+        return "auto"
+
+    # -- life -----------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.client.connect_async(self.host, self.port, keepalive=30)
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = self.session_expiry
+        properties.ReceiveMaximum = self.receive_maximum
+        self._stop.clear()
+        self._store_thread = threading.Thread(target=self._store_loop, name="mqtt-store", daemon=True)
+        self._store_thread.start()
+        self.client.connect_async(self.host, self.port, keepalive=30, clean_start=False,
+                                  properties=properties)  # fmt: skip
         self.client.loop_start()
 
     def stop(self) -> None:
+        # Store and acknowledge what arrived, then leave; the session keeps the subscriptions.
+        self._stop.set()
+        if self._store_thread is not None:
+            self._store_thread.join(timeout=60)
         self.client.disconnect()
         self.client.loop_stop()
         self.pipeline.store.flush()

@@ -8,6 +8,7 @@ from app import routes
 from app.components.fields import field_error, form_error, text_field
 from app.components.form_card import form_card, stacked
 from app.components.template import template
+from app.models import Role
 from app.services.accounts.administration import REQUESTABLE_ROLES
 from app.states.accounts.access import AccessRequestState as S
 
@@ -50,7 +51,7 @@ def _status() -> rx.Component:
     )
 
 
-@template(route=routes.ACCOUNT_ACCESS, title="Be om tilgang", on_load=S.load)
+@template(routes.ACCOUNT_ACCESS, title_key="title.account_access", roles={Role.REGISTERED}, on_load=S.load)
 def access_request() -> rx.Component:
     t = S.t
     return form_card(

@@ -6,12 +6,14 @@ import reflex as rx
 
 from app import routes
 from app.components.data_table import column_headers, data_table, paging_bar
+from app.components.failing_messages import failing_messages_section
 from app.components.fields import field_error
 from app.components.filters import apply_button, filter_form, filter_select, search_input
 from app.components.template import template
 from app.models import Role
 from app.services.accounts.accounts import EMAIL_ROLES
 from app.states.accounts.admin import AdminState as S
+from app.states.failing_messages import FailingMessagesState
 
 ACCOUNT_COLUMNS = ("admin.email", "admin.name", "admin.role", "admin.organisation", "admin.status",
                    "admin.actions")  # fmt: skip
@@ -152,11 +154,15 @@ def _requests() -> rx.Component:
     )
 
 
-@template(route=routes.ADMIN_HOME, title="Administrasjon", on_load=S.load)
+@template(
+    routes.ADMIN_HOME, title_key="title.admin_home", roles={Role.ADMIN},
+    on_load=[S.load, FailingMessagesState.load_failing],
+)
 def admin_home() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["admin.title"], size="7", as_="h1"),
         _requests(),
+        failing_messages_section(),
         _accounts(),
         spacing="6",
         width="100%",

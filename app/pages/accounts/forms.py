@@ -68,22 +68,22 @@ def _sign_in_page(title: rx.Var) -> rx.Component:
     )
 
 
-@template(route=routes.ACCOUNT_LOGIN, title="Logg inn", on_load=S.reset_form)
+@template(routes.ACCOUNT_LOGIN, title_key="title.account_login", on_load=S.reset_form)
 def account_sign_in() -> rx.Component:
     return _sign_in_page(S.t["accounts.sign_in_title"])
 
 
-@template(route=routes.KEYS_LOGIN, title="Krypteringsnøkler – logg inn", on_load=S.reset_form)
+@template(routes.KEYS_LOGIN, title_key="title.keys_login", on_load=S.reset_form)
 def keys_sign_in() -> rx.Component:
     return _sign_in_page(S.t["portal.keys.title"] + " – " + S.t["login.title"])
 
 
-@template(route=routes.INSTALLER_LOGIN, title="Installatørportalen – logg inn", on_load=S.reset_form)
+@template(routes.INSTALLER_LOGIN, title_key="title.installer_login", on_load=S.reset_form)
 def installer_sign_in() -> rx.Component:
     return _sign_in_page(S.t["portal.installer.title"] + " – " + S.t["login.title"])
 
 
-@template(route=routes.STAFF_LOGIN, title="Saksbehandling – logg inn", on_load=S.reset_form)
+@template(routes.STAFF_LOGIN, title_key="title.staff_login", on_load=S.reset_form)
 def staff_sign_in() -> rx.Component:
     return _sign_in_page(S.t["nav.staff"] + " – " + S.t["login.title"])
 
@@ -111,13 +111,13 @@ def _link_request_page(title_key: str, intro_key: str, sent_key: str, button_key
     )
 
 
-@template(route=routes.ACCOUNT_REGISTER, title="Registrer deg", on_load=S.reset_form)
+@template(routes.ACCOUNT_REGISTER, title_key="title.account_register", on_load=S.reset_form)
 def register() -> rx.Component:
     return _link_request_page("accounts.register_title", "accounts.register_intro",
                               "accounts.activation_sent", "accounts.send", S.submit_register)
 
 
-@template(route=routes.ACCOUNT_FORGOT, title="Glemt passord", on_load=S.reset_form)
+@template(routes.ACCOUNT_FORGOT, title_key="title.account_forgot", on_load=S.reset_form)
 def forgot_password() -> rx.Component:
     return _link_request_page("accounts.forgot_title", "accounts.forgot_intro",
                               "accounts.reset_sent", "accounts.send", S.submit_forgot)
@@ -190,7 +190,7 @@ def _link_page(title_key: str, form: rx.Component) -> rx.Component:
     )
 
 
-@template(route=routes.ACCOUNT_ACTIVATE, title="Fullfør registreringen", on_load=S.load_activation)
+@template(routes.ACCOUNT_ACTIVATE, title_key="title.account_activate", on_load=S.load_activation)
 def activate() -> rx.Component:
     return _link_page(
         "accounts.activate_title",
@@ -198,7 +198,7 @@ def activate() -> rx.Component:
     )
 
 
-@template(route=routes.ACCOUNT_RESET, title="Nytt passord", on_load=S.load_reset)
+@template(routes.ACCOUNT_RESET, title_key="title.account_reset", on_load=S.load_reset)
 def reset_password() -> rx.Component:
     return _link_page(
         "accounts.reset_title", _new_password_form(S.submit_reset, "accounts.save_password", with_name=False)

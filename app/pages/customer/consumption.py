@@ -7,6 +7,7 @@ from plotly.graph_objs import Figure
 
 from app import routes
 from app.components.template import template
+from app.models import Role
 from app.states.customer.consumption import DAY, ENERGY, MONTH, POWER, YEAR
 from app.states.customer.consumption import ConsumptionState as S
 
@@ -246,7 +247,12 @@ def _downloads() -> rx.Component:
     )
 
 
-@template(route=routes.CUSTOMER_CONSUMPTION, title="Forbruk", on_load=S.load)
+@template(
+    routes.CUSTOMER_CONSUMPTION,
+    title_key="title.customer_consumption",
+    roles={Role.CUSTOMER},
+    on_load=S.load,
+)
 def consumption_page() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["consumption.title"], size="7", as_="h1"),

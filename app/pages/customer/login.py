@@ -169,7 +169,7 @@ def _code_form() -> rx.Component:
     )
 
 
-@template(route=routes.CUSTOMER_LOGIN, title="Min side – logg inn")
+@template(routes.CUSTOMER_LOGIN, title_key="title.customer_login", states=[S])
 def customer_login() -> rx.Component:
     t = S.t
     return rx.card(

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app import routes
 from app.components.template import template
+from app.models import Role
 from app.pages.customer.relationship_cards import TAP, relationships_card
 from app.states.customer.overview import CustomerState as S
 
@@ -73,7 +74,7 @@ def _links() -> rx.Component:
     )
 
 
-@template(route=routes.CUSTOMER_HOME, title="Min side", on_load=S.load)
+@template(routes.CUSTOMER_HOME, title_key="title.customer_home", roles={Role.CUSTOMER}, on_load=S.load)
 def customer_home() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["nav.customer"], size="7", as_="h1"),

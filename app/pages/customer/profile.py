@@ -8,6 +8,7 @@ from app import routes
 from app.components.dialogs import confirm_dialog
 from app.components.fields import form_error, text_field
 from app.components.template import template
+from app.models import Role
 from app.pages.customer.relationship_cards import TAP, linked_card, relationships_card
 from app.states.customer.overview import CustomerState as S
 
@@ -104,7 +105,7 @@ def _delete_account() -> rx.Component:
     )
 
 
-@template(route=routes.CUSTOMER_PROFILE, title="Min side – profil", on_load=S.load)
+@template(routes.CUSTOMER_PROFILE, title_key="title.customer_profile", roles={Role.CUSTOMER}, on_load=S.load)
 def customer_profile() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["customer.profile"], size="7", as_="h1"),

@@ -9,6 +9,7 @@ from app.components.dialogs import confirm_dialog
 from app.components.fields import checkbox_field, choice_field, form_error, text_area_field, text_field
 from app.components.status_badge import status_badge
 from app.components.template import template
+from app.models import Role
 from app.states.han.customer import HanCustomerState as S
 
 TAP = "44px"
@@ -176,7 +177,7 @@ def _body() -> rx.Component:
     )
 
 
-@template(route=routes.CUSTOMER_HAN, title="HAN-port", on_load=S.load)
+@template(routes.CUSTOMER_HAN, title_key="title.customer_han", roles={Role.CUSTOMER}, on_load=S.load)
 def customer_han() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["han.title"], size="7", as_="h1"),

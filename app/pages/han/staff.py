@@ -13,6 +13,7 @@ from app.components.notes_list import notes_list
 from app.components.page_heading import page_heading
 from app.components.status_badge import status_badge
 from app.components.template import template
+from app.models import Role
 from app.pages.keys import table
 from app.states.han.staff import HanOrderState as O
 from app.states.han.staff import HanQueueState as Q
@@ -43,7 +44,7 @@ def _queue_row(item: rx.Var) -> rx.Component:
     )
 
 
-@template(route=routes.STAFF_HAN, title="HAN-bestillinger", on_load=Q.load)
+@template(routes.STAFF_HAN, title_key="title.staff_han", roles={Role.GRID_STAFF}, on_load=Q.load)
 def staff_han_queue() -> rx.Component:
     t = Q.t
     return rx.vstack(
@@ -186,7 +187,7 @@ def _toolbar() -> rx.Component:
     )
 
 
-@template(route=routes.STAFF_HAN_ORDER, title="HAN-bestilling", on_load=O.load)
+@template(routes.STAFF_HAN_ORDER, title_key="title.staff_han_order", roles={Role.GRID_STAFF}, on_load=O.load)
 def staff_han_order() -> rx.Component:
     t = O.t
     return rx.vstack(

@@ -8,6 +8,7 @@ from app import routes
 from app.components.fields import form_error, select_field
 from app.components.form_card import form_card, stacked
 from app.components.template import template
+from app.models import Role
 from app.states.installer.new_notification import NewNotificationState as S
 
 
@@ -18,7 +19,7 @@ def _choice(field: str, options: rx.Var, **props) -> rx.Component:  # type: igno
                         placeholder=t["installer.choose"], required=True, **props)  # fmt: skip
 
 
-@template(route=routes.INSTALLER_NEW, title="Ny foranmelding", on_load=S.load)
+@template(routes.INSTALLER_NEW, title_key="title.installer_new", roles={Role.INSTALLER}, on_load=S.load)
 def new_notification() -> rx.Component:
     t = S.t
     return form_card(

@@ -7,6 +7,7 @@ import reflex as rx
 from app import routes
 from app.components.fields import form_error
 from app.components.template import template
+from app.models import Role
 from app.pages.installer.form_sections import FORM_ID, REQUIRED_CSS, form_sections, submit_script
 from app.pages.installer.notification_dialogs import delete_dialog, fetch_dialog, send_dialog
 from app.pages.installer.notification_parts import (
@@ -59,7 +60,12 @@ def toolbar() -> rx.Component:
     )
 
 
-@template(route=routes.INSTALLER_NOTIFICATION, title="Foranmelding", on_load=S.load)
+@template(
+    routes.INSTALLER_NOTIFICATION,
+    title_key="title.installer_notification",
+    roles={Role.INSTALLER},
+    on_load=S.load,
+)
 def notification_page() -> rx.Component:
     t = S.t
     return rx.vstack(

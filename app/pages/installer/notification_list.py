@@ -14,6 +14,7 @@ from app.components.filters import apply_button, filter_form, filter_select, opt
 from app.components.page_heading import page_heading
 from app.components.status_badge import status_badge
 from app.components.template import template
+from app.models import Role
 from app.states.installer.notification_list import InstallerListState as S
 
 # The columns after number and status: (header text key, row field).
@@ -74,7 +75,7 @@ def notification_table(  # type: ignore[no-untyped-def]
     )
 
 
-@template(route=routes.INSTALLER_HOME, title="Installatørportalen", on_load=S.load)
+@template(routes.INSTALLER_HOME, title_key="title.installer_home", roles={Role.INSTALLER}, on_load=S.load)
 def installer_notifications() -> rx.Component:
     t = S.t
     return rx.vstack(

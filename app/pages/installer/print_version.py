@@ -6,6 +6,7 @@ import reflex as rx
 
 from app import routes
 from app.components.template import template
+from app.models import Role
 from app.pages.installer.form_sections import REQUIRED_CSS
 from app.services.installer.form_fields import INSTALLATION_FIELDS, PARTY_FIELDS, WORK_FIELDS
 from app.states.installer.notification_form import NotificationFormState as S
@@ -38,7 +39,7 @@ def _party(party: str) -> rx.Component:
     )
 
 
-@template(route=routes.INSTALLER_PRINT, title="Foranmelding – utskrift", on_load=S.load)
+@template(routes.INSTALLER_PRINT, title_key="title.installer_print", roles={Role.INSTALLER}, on_load=S.load)
 def notification_print() -> rx.Component:
     t = S.t
     return rx.vstack(

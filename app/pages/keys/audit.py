@@ -10,6 +10,7 @@ from app.components.fields import field_error, field_label
 from app.components.filters import apply_button, filter_form, filter_select, options_of, search_input
 from app.components.page_heading import page_heading
 from app.components.template import template
+from app.models import Role
 from app.pages.keys import table
 from app.states.keys.audit import KeyAuditState as S
 
@@ -51,7 +52,8 @@ def _row(entry: rx.Var) -> rx.Component:
     )
 
 
-@template(route=routes.KEYS_AUDIT, title="Logg for nøkler", on_load=S.load, wide=True)
+@template(routes.KEYS_AUDIT, title_key="title.keys_audit", roles={Role.DISTRIBUTOR}, on_load=S.load,
+          wide=True)
 def key_audit() -> rx.Component:
     t = S.t
     return rx.vstack(

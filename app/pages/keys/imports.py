@@ -7,6 +7,7 @@ import reflex as rx
 from app import routes
 from app.components.fields import checkbox_field, field_error, form_error, text_field
 from app.components.template import template
+from app.models import Role
 from app.pages.keys import table
 from app.states.keys.imports import CSV_SUFFIXES, KEM_SUFFIXES, UPLOAD_ID
 from app.states.keys.imports import KeyImportState as S
@@ -153,7 +154,8 @@ def _preview() -> rx.Component:
     )
 
 
-@template(route=routes.KEYS_IMPORT, title="Importer nøkler", on_load=S.load, wide=True)
+@template(routes.KEYS_IMPORT, title_key="title.keys_import", roles={Role.DISTRIBUTOR}, on_load=S.load,
+          wide=True)
 def key_import() -> rx.Component:
     t = S.t
     return rx.vstack(

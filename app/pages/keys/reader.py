@@ -11,6 +11,7 @@ from app import routes
 from app.components.data_table import column_headers, data_table, empty_state
 from app.components.fields import form_error
 from app.components.template import template
+from app.models import Role
 from app.pages.keys.reauth import reauth_dialog
 from app.pages.keys.table import pager
 from app.pages.keys.unit_actions import KEY_CSS, format_choice
@@ -67,7 +68,8 @@ def _download_form() -> rx.Component:
     )
 
 
-@template(route=routes.KEYS_READER, title="Mine nøkler", on_load=S.load, wide=True)
+@template(routes.KEYS_READER, title_key="title.keys_reader", roles={Role.KEY_READER}, on_load=S.load,
+          wide=True)
 def key_reader() -> rx.Component:
     t = S.t
     return rx.vstack(

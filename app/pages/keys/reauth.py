@@ -1,4 +1,5 @@
-"""The dialog that asks for the password again before an export (last sign-in older than 5 minutes)."""
+"""The password asked again before an export or a reveal (last sign-in older than 5 minutes, or
+many keys shown): a dialog, or a form inside a dialog that is already open."""
 
 from __future__ import annotations
 
@@ -22,4 +23,28 @@ def reauth_dialog(state) -> rx.Component:
                            type="password", autocomplete="current-password", required=True,
                            name="password"),),
         error=state.errors["form"], dialog_id="reauth-dialog",
+    )
+
+
+def reauth_inline(state, field_id: str) -> rx.Component:
+    """The same question inside an open dialog (a second modal on top would fight for focus).
+
+    ``state`` has ``reauth_open``, ``reauthenticate`` and ``errors``; the password field is uncontrolled.
+    """
+    t = state.t
+    return rx.cond(
+        state.reauth_open,
+        rx.form(
+            rx.vstack(
+                rx.text(t["keys.dialog.reauth_description"], size="2"),
+                text_field(t["keys.dialog.password"], field_id, state.errors["password"], type="password",
+                           autocomplete="current-password", required=True, name="password"),
+                rx.button(t["keys.dialog.reauth_confirm"], type="submit", size="2", high_contrast=True),
+                spacing="2",
+                align="start",
+            ),
+            on_submit=state.reauthenticate,
+            reset_on_submit=True,
+            width="100%",
+        ),
     )

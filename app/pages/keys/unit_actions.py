@@ -10,7 +10,7 @@ import reflex as rx
 
 from app.components.dialogs import form_dialog
 from app.components.fields import text_field
-from app.pages.keys.reauth import reauth_dialog
+from app.pages.keys.reauth import reauth_dialog, reauth_inline
 from app.states.keys.export import EXPORT_FORMATS
 from app.states.keys.export import KeyExportState as E
 from app.states.keys.read_rights import (
@@ -194,6 +194,7 @@ def _readers_panel() -> rx.Component:
                     align="center",
                     spacing="3",
                 ),
+                reauth_inline(R, "unit-key-password"),
                 rx.hstack(
                     rx.dialog.close(rx.button(t["keys.dialog.close"], size="2", variant="soft",
                                               color_scheme="gray", high_contrast=True,

@@ -13,6 +13,7 @@ from app.components.fields import field_label
 from app.components.filters import apply_button, filter_form, filter_select, options_of
 from app.components.page_heading import page_heading
 from app.components.template import template
+from app.models import Role
 from app.pages.keys.table import pager
 from app.pages.keys.unit_actions import action_dialogs, readers_button, selection_bar
 from app.states.keys.unit_list import ASSIGNED_CHOICES, KINDS
@@ -118,7 +119,8 @@ def _not_found() -> rx.Component:
     )
 
 
-@template(route=routes.KEYS_HOME, title="Krypteringsnøkler", on_load=S.load, wide=True)
+@template(routes.KEYS_HOME, title_key="title.keys_home", roles={Role.DISTRIBUTOR}, on_load=S.load,
+          wide=True)
 def key_list() -> rx.Component:
     t = S.t
     return rx.vstack(

@@ -6,10 +6,13 @@ import reflex as rx
 
 from app import routes
 from app.components.template import template
+from app.models import Role
 from app.states.staff.ingest_status import IngestState
 
 _COLUMNS = (
     ("ingest.source", "name"),
+    ("ingest.worker", "worker"),
+    ("ingest.group", "group"),
     ("ingest.kind", "kind"),
     ("ingest.data", "reading_source"),
     ("ingest.state", "state"),
@@ -21,14 +24,37 @@ _COLUMNS = (
     ("ingest.readings_duplicate", "readings_duplicate"),
     ("ingest.readings_rejected", "readings_rejected"),
     ("ingest.lag", "lag"),
+    ("ingest.messages", "messages"),
+    ("ingest.last_message", "last_message"),
+    ("ingest.spool", "spool"),
+    ("ingest.last_report", "last_report"),
+    ("ingest.outage", "outage"),
 )
 
 
+def _cell(source: rx.Var, field: str) -> rx.Component:
+    if field == "state":
+        # A worker that stopped reporting stands out, whatever state it last reported.
+        return rx.table.cell(
+            rx.cond(
+                source["silent"] == "1",
+                rx.badge(IngestState.t["ingest.silent"], color_scheme="red", variant="solid"),
+                source["state"],
+            )
+        )
+    return rx.table.cell(source[field])
+
+
 def _row(source: rx.Var) -> rx.Component:
-    return rx.table.row(*[rx.table.cell(source[field]) for _, field in _COLUMNS])
+    return rx.table.row(*[_cell(source, field) for _, field in _COLUMNS])
 
 
-@template(route=routes.STAFF_INGEST, title="Innsamling", on_load=IngestState.load_sources)
+@template(
+    routes.STAFF_INGEST,
+    title_key="title.staff_ingest",
+    roles={Role.GRID_STAFF},
+    on_load=IngestState.load_sources,
+)
 def ingest_status() -> rx.Component:
     return rx.vstack(
         rx.heading(IngestState.t["ingest.title"], size="7", as_="h1"),

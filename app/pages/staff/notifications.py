@@ -8,6 +8,7 @@ from app import routes
 from app.components.dialogs import confirm_dialog
 from app.components.fields import text_area_field
 from app.components.template import template
+from app.models import Role
 from app.pages.installer.notification_list import COLUMNS, notification_filters, notification_table
 from app.pages.installer.notification_parts import (
     history_section,
@@ -21,7 +22,12 @@ from app.states.staff.notifications import StaffNotificationState as N
 from app.states.staff.notifications import StaffQueueState as Q
 
 
-@template(route=routes.STAFF_NOTIFICATIONS, title="Foranmeldinger", on_load=Q.load)
+@template(
+    routes.STAFF_NOTIFICATIONS,
+    title_key="title.staff_notifications",
+    roles={Role.GRID_STAFF},
+    on_load=Q.load,
+)
 def staff_queue() -> rx.Component:
     return rx.vstack(
         rx.heading(Q.t["staff.queue_title"], size="7", as_="h1"),
@@ -119,7 +125,12 @@ def _decisions() -> rx.Component:
     )
 
 
-@template(route=routes.STAFF_NOTIFICATION, title="Foranmelding", on_load=N.load)
+@template(
+    routes.STAFF_NOTIFICATION,
+    title_key="title.staff_notification",
+    roles={Role.GRID_STAFF},
+    on_load=N.load,
+)
 def staff_notification_page() -> rx.Component:
     t = N.t
     return rx.vstack(

@@ -5,7 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
+from app.components.failing_messages import failing_messages_section
 from app.components.template import template
+from app.models import Role
+from app.states.failing_messages import FailingMessagesState
 from app.states.staff.start import StaffState
 
 
@@ -21,7 +24,12 @@ def _figure(label_key: str, name: str) -> rx.Component:
     )
 
 
-@template(route=routes.STAFF_HOME, title="Saksbehandling", on_load=StaffState.load_overview)
+@template(
+    routes.STAFF_HOME,
+    title_key="title.staff_home",
+    roles={Role.GRID_STAFF},
+    on_load=[StaffState.load_overview, FailingMessagesState.load_failing],
+)
 def staff_home() -> rx.Component:
     return rx.vstack(
         rx.heading(StaffState.t["nav.staff"], size="7", as_="h1"),
@@ -35,6 +43,7 @@ def staff_home() -> rx.Component:
             width="100%",
         ),
         rx.text(StaffState.t["staff.newest_reading"], ": ", StaffState.newest_reading, size="2"),
+        failing_messages_section(),
         spacing="5",
         width="100%",
     )

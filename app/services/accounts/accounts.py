@@ -24,15 +24,11 @@ from app.services.accounts.tokens import InvalidLink, find_token, issue_token, r
 from app.services.audit import record_audit
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
-from app.services.login_throttle import (
-    PasswordAttemptsLocked,
-    claim_password_attempt,
-    email_identity,
-    forget_password_failures,
-)
-from app.services.notify.mail import compose, public_link, send_mail
+from app.services.login_throttle import email_identity
+from app.services.notify.mail import public_link
+from app.services.notify.outbox import queue_mail
+from app.services.password_check import PasswordSignInKind, check_password
 from app.services.rate_limit import (
-    PASSWORD_LOGIN_PER_ADDRESS,
     Limit,
     RateLimiter,
     default_rate_limiter,
@@ -55,6 +51,15 @@ _REQUIRED = "form.required"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 # Every role that signs in by e-mail; a customer signs in on Min side.
 EMAIL_ROLES = frozenset(Role) - {Role.CUSTOMER}
+
+
+EMAIL_PASSWORD_SIGN_IN = PasswordSignInKind(
+    refused_action="account.sign_in",
+    rejected_action="account.password_rejected",
+    unknown_action="account.sign_in",
+    unknown_detail="no active account",
+    wrong_key="account.bad_credentials",
+)
 
 
 class EmailInUse(DomainError):
@@ -119,16 +124,15 @@ def request_activation(
     account = db.exec(select(User).where(User.email == address)).first()
     if account is not None and (account.password_hash or not account.is_active):
         if account.is_active and account.role != Role.CUSTOMER.value:
-            mail = compose(address, "already_registered", account.language,
-                           link=public_link(FORGOT_PATH))
-            send_mail(db, mail)
+            queue_mail(db, address, "already_registered", account.language,
+                       link=public_link(FORGOT_PATH))
         detail = "address has an account"
     else:
         token = issue_token(
             db, AccountTokenPurpose.ACTIVATION, address,
             user_id=account.id if account else None, now=now,
         )
-        send_mail(db, compose(address, "activation", language, link=_link(ACTIVATION_PATH, token)))
+        queue_mail(db, address, "activation", language, link=_link(ACTIVATION_PATH, token))
         detail = "link sent"
     record_audit(db, "account.activation_requested", subject_type="user",
                  subject_id=account.id if account else "", detail=detail,
@@ -163,9 +167,16 @@ def complete_registration(
         account = User(email=link.email, role=Role.REGISTERED.value, language=language)
     elif account.password_hash:
         raise InvalidLink("link.used")
+    elif not account.is_active:
+        # Deactivated by an administrator: no link ever undoes that (issue 20.5).
+        record_audit(db, "account.activation_refused", actor_user_id=account.id,
+                     actor_role=account.role, subject_type="user", subject_id=account.id or "",
+                     outcome="refused", detail="account deactivated",
+                     client_address=client_address)
+        db.commit()
+        raise InvalidLink("link.unknown")
     account.name = name or account.name
     account.password_hash = passwords.hash_password(password)
-    account.is_active = True
     db.add(account)
     db.flush()
     record_audit(db, "account.activated", actor_user_id=account.id, actor_role=account.role,
@@ -193,40 +204,19 @@ def sign_in(
     if errors:
         raise FieldErrors(errors)
     assert password is not None
-    try:
-        if not within_limits(limiter, [(PASSWORD_LOGIN_PER_ADDRESS, client_address or "unknown")],
-                             now=now):
-            record_audit(db, "account.sign_in", outcome="refused",
-                         detail="too many attempts from this address", client_address=client_address)
-            raise DomainError("login.too_many_attempts")
-        address = (email or "").strip().lower()
-        identity = email_identity(address)
-        account = find_email_account(db, address)
-        try:
-            # Counted before the check, for a known address or not: the same answers either way.
-            claim_password_attempt(limiter, identity, client_address, now=now)
-        except PasswordAttemptsLocked:
-            record_audit(db, "account.sign_in", actor_user_id=account.id if account else None,
-                         outcome="refused", detail="password checks locked", client_address=client_address)
-            raise
-        db.commit()
-        if account is None or not account.password_hash or not account.is_active:
-            passwords.verify_password(None, password)  # same cost as a wrong password
-            record_audit(db, "account.sign_in", outcome="refused", detail="no active account",
-                         client_address=client_address)
-            raise DomainError("account.bad_credentials")
-        if not passwords.verify_password(account.password_hash, password):
-            record_audit(db, "account.password_rejected", actor_user_id=account.id, actor_role=account.role,
-                         outcome="refused", subject_type="user", subject_id=account.id or "",
-                         client_address=client_address)
-            raise DomainError("account.bad_credentials")
-    except DomainError:
-        db.commit()
-        raise
-    forget_password_failures(limiter, identity, client_address)
-    if passwords.needs_rehash(account.password_hash):
-        account.password_hash = passwords.hash_password(password)
-    db.add(account)
+    address = (email or "").strip().lower()
+    account = find_email_account(db, address)
+    check_password(
+        db,
+        limiter,
+        EMAIL_PASSWORD_SIGN_IN,
+        identity=email_identity(address),
+        account=account,
+        password=password,
+        client_address=client_address,
+        now=now,
+    )
+    assert account is not None
     assert account.id is not None
     role = Role(account.role)
     token = start_session(db, role, user_id=account.id, client_address=client_address, now=now)
@@ -252,8 +242,8 @@ def request_password_reset(
     if account is not None and account.is_active and account.password_hash:
         token = issue_token(db, AccountTokenPurpose.PASSWORD_RESET, address, user_id=account.id,
                             now=now)
-        send_mail(db, compose(address, "password_reset", account.language or language,
-                              link=_link(RESET_PATH, token)))
+        queue_mail(db, address, "password_reset", account.language or language,
+                   link=_link(RESET_PATH, token))
     record_audit(db, "account.reset_requested", subject_type="user",
                  subject_id=account.id if account else "", client_address=client_address)
 

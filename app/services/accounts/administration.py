@@ -24,11 +24,13 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.accounts.accounts import EMAIL_ROLES
+from app.services.accounts.tokens import void_links
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
-from app.services.notify.mail import compose, public_link, send_mail
+from app.services.notify.mail import public_link
+from app.services.notify.outbox import queue_mail
 from app.services.sessions import end_user_sessions
 
 # The roles a person may ask for, and the kinds of organisation each belongs to (first: created).
@@ -205,8 +207,8 @@ def approve_request(
     request.decided_at = now
     db.add_all([user, request])
     end_user_sessions(db, user.id or 0, now=now)
-    send_mail(db, compose(user.email or "", "access_approved", user.language,
-                          link=public_link(routes.ACCOUNT_LOGIN), organisation=organisation.name))
+    queue_mail(db, user.email or "", "access_approved", user.language,
+               link=public_link(routes.ACCOUNT_LOGIN), organisation=organisation.name)
     record_audit(db, "access_request.approved", principal, subject_type="user", subject_id=user.id or "",
                  detail=f"{role.value} in organisation {organisation.id}")
     return user
@@ -231,7 +233,7 @@ def decline_request(
     request.decided_by_user_id = principal.user_id
     request.decided_at = now or utcnow()
     db.add(request)
-    send_mail(db, compose(user.email or "", "access_declined", user.language, reason=reason))
+    queue_mail(db, user.email or "", "access_declined", user.language, reason=reason)
     record_audit(db, "access_request.declined", principal, subject_type="user", subject_id=user.id or "",
                  detail=reason)
 
@@ -280,7 +282,9 @@ def deactivate_account(
     *,
     now: datetime | None = None,
 ) -> None:
-    """The account can no longer sign in, and its sessions end at once."""
+    """The account can no longer sign in: its sessions end at once, every live activation or
+    reset link dies, and its read rights are suspended (``reader_scope`` reads only active
+    accounts'). Nothing but an administrator undoes it (issue 20.5)."""
     _require_admin(principal)
     if user_id == principal.user_id:
         raise DomainError("admin.cannot_deactivate_self")
@@ -290,5 +294,6 @@ def deactivate_account(
     user.is_active = False
     db.add(user)
     ended = end_user_sessions(db, user_id, now=now)
+    voided = void_links(db, user, now=now)
     record_audit(db, "account.deactivated", principal, subject_type="user", subject_id=user_id,
-                 detail=f"{ended} sessions ended")
+                 detail=f"{ended} sessions ended, {voided} links voided, read rights suspended")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.models import AccountToken, AccountTokenPurpose
+from app.models import AccountToken, AccountTokenPurpose, User
 from app.models.base import utcnow
 from app.services.errors import DomainError
 from app.services.sessions import hash_token
@@ -61,6 +61,20 @@ def issue_token(
     )
     db.flush()
     return token
+
+
+def void_links(db: Session, account: User, *, now: datetime | None = None) -> int:
+    """Void every live link (any purpose) of the account or its address; the number voided."""
+    now = now or utcnow()
+    owner = col(AccountToken.user_id) == account.id
+    if account.email:
+        owner = owner | (col(AccountToken.email) == account.email)
+    voided = db.exec(
+        update(AccountToken)
+        .where(owner, col(AccountToken.used_at).is_(None), col(AccountToken.voided_at).is_(None))
+        .values(voided_at=now)
+    )
+    return int(voided.rowcount or 0)
 
 
 def find_token(

@@ -15,8 +15,8 @@ from app.models import (
     Customer,
     CustomerRelationship,
     LoginChallenge,
+    OutboxMessage,
     Role,
-    SmsOutboxEntry,
     User,
     UserSession,
 )
@@ -25,7 +25,11 @@ from app.services import passwords
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.customer.access import require_account, require_customer
-from app.services.customer.remembered_devices import delete_devices, forget_devices
+from app.services.customer.remembered_devices import (
+    delete_devices,
+    forget_devices,
+    remember_device,
+)
 from app.services.customer.sign_in import find_customer_account
 from app.services.errors import DomainError
 from app.services.login_throttle import (
@@ -108,15 +112,41 @@ def create_account(
     db.add(AccountRelationship(user_id=user.id, relationship_id=row.relationship_id, linked_at=now))
     row.user_id = user.id
     db.add(row)
+    ended = end_guest_sessions(db, mobile, row.id, now)
     record_audit(
         db,
         "customer.account_created",
         principal.as_user(user.id),
         subject_type="user",
         subject_id=user.id,
+        detail=f"ended {ended} other guest sessions of the mobile",
     )
     db.flush()
     return principal.as_user(user.id)
+
+
+def create_account_on_this_device(
+    db: Session,
+    principal: Caller,
+    password: str,
+    password_again: str,
+    now: datetime | None = None,
+    *,
+    client_address: str | None = None,
+    limiter: RateLimiter | None = None,
+) -> tuple[Caller, str]:
+    """``create_account``, and this browser is remembered (the device token returned).
+
+    A guest session exists only after an SMS code to this very mobile on this browser: it has
+    proved the mobile, so the next mobile + password sign-in here asks for no second code
+    (issue 21.11).
+    """
+    now = now or utcnow()
+    account_principal = create_account(
+        db, principal, password, password_again, now, client_address=client_address, limiter=limiter
+    )
+    assert account_principal.user_id is not None
+    return account_principal, remember_device(db, account_principal.user_id, now=now)
 
 
 def _count_password_hash(
@@ -167,15 +197,42 @@ def confirm_password(
     forget_password_failures(limiter, identity, client_address)
 
 
-def end_other_sessions(db: Session, user_id: int, keep_session_id: int | None, now: datetime) -> int:
-    """Revoke every live session of the account except ``keep_session_id``; the number ended."""
-    ended = 0
+def end_other_sessions(
+    db: Session, user_id: int, keep_session_id: int | None, now: datetime, *, mobile: str | None = None
+) -> int:
+    """Revoke every live session of the account except ``keep_session_id``, and every guest
+    (SMS-code) session of its mobile (issue 20.6: they were not the account's but are the
+    mobile's); the number ended."""
+    ended = end_guest_sessions(db, mobile, keep_session_id, now) if mobile else 0
     for session in db.exec(
         select(UserSession).where(
             UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
         )
     ).all():
         if session.id != keep_session_id:
+            session.revoked_at = now
+            db.add(session)
+            ended += 1
+    return ended
+
+
+def end_guest_sessions(db: Session, mobile: str, keep_session_id: int | None, now: datetime) -> int:
+    """Revoke the live guest sessions (started by an SMS code, no account) of relationships
+    whose customer has ``mobile`` (E.164); the number ended."""
+    rows = db.exec(
+        select(UserSession, Customer.mobile)
+        .join(CustomerRelationship, col(CustomerRelationship.id) == col(UserSession.relationship_id))
+        .join(Customer, col(Customer.id) == col(CustomerRelationship.customer_id))
+        .where(
+            col(UserSession.user_id).is_(None),
+            UserSession.role == Role.CUSTOMER.value,
+            col(UserSession.revoked_at).is_(None),
+            col(Customer.mobile).is_not(None),
+        )
+    ).all()
+    ended = 0
+    for session, customer_mobile in rows:
+        if session.id != keep_session_id and parse_mobile(customer_mobile) == mobile:
             session.revoked_at = now
             db.add(session)
             ended += 1
@@ -212,7 +269,7 @@ def change_password(
     _count_password_hash(db, limiter, client_address, now)
     user.password_hash = passwords.hash_password(new_password)
     db.add(user)
-    sessions_ended = end_other_sessions(db, user.id, row.id, now)
+    sessions_ended = end_other_sessions(db, user.id, row.id, now, mobile=user.mobile)
     devices_forgotten = forget_devices(db, user.id, now=now)
     record_audit(
         db,
@@ -250,11 +307,14 @@ def delete_account(
         field="password",
     )
     mobile = user.mobile
+    if mobile:
+        end_guest_sessions(db, mobile, None, now)
     db.exec(delete(AccountRelationship).where(col(AccountRelationship.user_id) == user.id))
     delete_devices(db, user.id)
     if mobile:
         db.exec(delete(LoginChallenge).where(col(LoginChallenge.mobile) == mobile))
-        db.exec(delete(SmsOutboxEntry).where(col(SmsOutboxEntry.to) == mobile))
+        # What was texted to the mobile goes with the account (sent or still queued).
+        db.exec(delete(OutboxMessage).where(col(OutboxMessage.recipient) == mobile))
     db.exec(delete(LoginChallenge).where(col(LoginChallenge.user_id) == user.id))
     user.mobile = None
     user.email = None

@@ -42,10 +42,12 @@ from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
 from app.services.mobile_numbers import parse_mobile
 from app.services.otp import (
+    PROVIDER_DECOY,
     ChallengeInfo,
     challenge_info,
     find_challenge,
     issue_challenge,
+    issue_decoy_challenge,
     redeem_code,
 )
 from app.services.rate_limit import (
@@ -122,6 +124,40 @@ def send_code(
         detail=purpose.value,
         client_address=client_address,
     )
+    return challenge_info(challenge)
+
+
+def send_decoy_code(
+    db: Session,
+    limiter: RateLimiter,
+    *,
+    purpose: ChallengePurpose,
+    mobile: str,
+    user_id: int | None,
+    client_address: str | None,
+    now: datetime,
+) -> ChallengeInfo:
+    """Answer as ``send_code`` would, but send nothing: the challenge no code opens.
+
+    The address's SMS allowance is counted as for a real code; the mobile's is only read (a
+    full one answers the same), so an attacker's decoys never use up the owner's SMS.
+    """
+    address = address_or_unknown(client_address)
+    mobile_full = limiter.count(SMS_PER_MOBILE.key(mobile), SMS_PER_MOBILE.window, now=now) >= (
+        SMS_PER_MOBILE.count
+    )
+    if mobile_full or not within_limits(limiter, [(SMS_PER_ADDRESS, address)], now=now):
+        record_audit(db, "customer.sms_limited", actor_user_id=user_id,
+                     actor_role=Role.CUSTOMER.value, subject_type="user", subject_id=user_id or "",
+                     outcome="refused", client_address=client_address)
+        raise DomainError("sms.too_many")
+    challenge = issue_decoy_challenge(
+        db, purpose=purpose, mobile=mobile, user_id=user_id, client_address=client_address, now=now
+    )
+    record_audit(db, "customer.code_sent", actor_user_id=user_id, actor_role=Role.CUSTOMER.value,
+                 subject_type="user", subject_id=user_id or "",
+                 detail=f"{purpose.value}, after a wrong password past the account's bound (no SMS)",
+                 client_address=client_address)
     return challenge_info(challenge)
 
 
@@ -227,11 +263,22 @@ def resend_code(
         # A challenge lives as long as its code: an old one cannot be revived by a resend.
         if challenge_info(challenge).expires_at <= now:
             raise DomainError("login.start_over", field="code")
-        _require_challenge_still_valid(db, challenge, client_address)
+        if challenge.provider != PROVIDER_DECOY:  # a decoy answers alike for any mobile
+            _require_challenge_still_valid(db, challenge, client_address)
         info = challenge_info(challenge)
         if info.resend_available_at > now:
             seconds = int((info.resend_available_at - now).total_seconds()) + 1
             raise DomainError("sms.resend_wait", seconds=seconds)
+        if challenge.provider == PROVIDER_DECOY:
+            return send_decoy_code(
+                db,
+                limiter,
+                purpose=ChallengePurpose(challenge.purpose),
+                mobile=challenge.mobile,
+                user_id=challenge.user_id,
+                client_address=client_address,
+                now=now,
+            )
         return send_code(
             db,
             limiter,
@@ -305,7 +352,11 @@ def verify_code(
     now = now or utcnow()
     with keep_security_state(db):
         pending = find_challenge(db, challenge_id)
-        if pending is not None and pending.status == ChallengeStatus.LIVE.value:
+        if (
+            pending is not None
+            and pending.status == ChallengeStatus.LIVE.value
+            and pending.provider != PROVIDER_DECOY
+        ):
             _require_challenge_still_valid(db, pending, client_address)
         try:
             challenge = redeem_code(db, challenge_id, code, now=now)

@@ -7,7 +7,6 @@ language they ordered in.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -31,9 +30,7 @@ from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.han.events import move
 from app.services.mobile_numbers import parse_mobile
-from app.services.notify.sms import SmsDeliveryError, send_sms
-
-log = logging.getLogger(__name__)
+from app.services.notify.outbox import queue_sms
 
 PAGE_SIZE = 25
 REASON_MAX = 1000
@@ -216,19 +213,16 @@ def default_port_state(action: str) -> str:
 
 
 def _notify_customer(db: Session, caller: Caller, order: HanPortOrder, key: str, **params: object) -> None:
-    """An SMS to the customer's mobile on record; a failed SMS never undoes the decision."""
+    """An SMS to the customer's mobile on record, in the language they ordered in, queued in the
+    outbox with the decision (which therefore never waits for, nor fails with, the SMS service)."""
     customer = db.get(Customer, order.customer_id)
     to = parse_mobile(customer.mobile if customer else None)
-    outcome = "ok"
+    outcome = "queued"
     if to is None:
         outcome = "no_mobile"
     else:
-        body = translate(key, order.language, number=order.id, **params)
-        try:
-            send_sms(db, to, body)
-        except SmsDeliveryError as error:
-            log.warning("HAN order %s: SMS not sent (%s)", order.id, error.key)
-            outcome = "failed"
+        queue_sms(db, to, key, order.language, organisation_id=order.grid_company_id,
+                  number=order.id, **params)  # fmt: skip
     record_audit(
         db,
         "han.customer_notified",

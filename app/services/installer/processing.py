@@ -18,7 +18,8 @@ from app.services.errors import AccessDenied, DomainError
 from app.services.installer.notification_access import reachable_notification
 from app.services.installer.sealed_numbers import open_number
 from app.services.installer.transitions import move
-from app.services.notify.mail import compose, public_link, send_mail
+from app.services.notify.mail import public_link
+from app.services.notify.outbox import queue_mail
 
 
 def staff_grid_company(caller: Caller) -> int:
@@ -57,17 +58,16 @@ def _mail_installer(db: Session, row: PreNotification, status: str, reason: str)
     if installer is None or not installer.email:
         return
     language = installer.language or "nb"
-    send_mail(
+    queue_mail(
         db,
-        compose(
-            installer.email,
-            "installer_decision",
-            language,
-            link=public_link(f"{routes.INSTALLER_NOTIFICATION}?id={row.id}"),
-            number=row.id,
-            status=translate(f"installer.status.{status}", language),
-            reason=reason or "-",
-        ),
+        installer.email,
+        "installer_decision",
+        language,
+        organisation_id=row.grid_company_id,
+        link=public_link(f"{routes.INSTALLER_NOTIFICATION}?id={row.id}"),
+        number=row.id,
+        status=translate(f"installer.status.{status}", language),
+        reason=reason or "-",
     )
 
 

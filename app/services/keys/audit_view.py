@@ -19,6 +19,7 @@ from app.services.caller import Caller
 from app.services.errors import AccessDenied
 from app.services.keys.key_audit import SUBJECT_TYPE, audited_detail, audited_serials
 from app.services.keys.paging import Page, PageRequest, page_window
+from app.services.spreadsheet_cells import neutralise_row
 
 KEY_AUDIT_ACTIONS: tuple[str, ...] = (
     "key.view",
@@ -115,6 +116,6 @@ def audit_csv(db: Session, caller: Caller, query: AuditQuery) -> bytes:
     writer.writerow(["time", "person", "action", "units", "outcome", "detail"])
     for entry, email in db.exec(_select(caller, query)):
         row = _row(entry, email)
-        writer.writerow([row.at.astimezone(zone).isoformat(timespec="seconds"), row.actor, row.action,
-                         row.units, row.outcome, row.detail])  # fmt: skip
+        writer.writerow(neutralise_row([row.at.astimezone(zone).isoformat(timespec="seconds"), row.actor,
+                                        row.action, row.units, row.outcome, row.detail]))  # fmt: skip
     return out.getvalue().encode("utf-8")

@@ -31,6 +31,7 @@ from app.services.errors import AccessDenied, DomainError
 from app.services.keys.kem import decrypt_kem, parse_kem_xml
 from app.services.keys.key_audit import audit_units
 from app.services.keys.sealing import manufacturer_of, seal_keys
+from app.services.keys.worker_keys import canonical_serial, wmbus_identity_of
 
 MAX_ROWS = 100_000
 _CHUNK = 2000
@@ -90,7 +91,7 @@ class _Candidate:
 
 
 def _organisation(caller: Caller) -> int:
-    if caller.is_role(Role.DISTRIBUTOR, Role.ADMIN) and caller.organisation_id is not None:
+    if caller.is_role(Role.DISTRIBUTOR) and caller.organisation_id is not None:
         return caller.organisation_id
     raise AccessDenied("auth.denied")
 
@@ -142,17 +143,15 @@ def _stage(db: Session, caller: Caller, filename: str, file_kind: str,
         raise DomainError("keys.import.too_large", field="file", limit=MAX_ROWS)
     seen: set[str] = set()
     for candidate in candidates:
+        candidate.serial = canonical_serial(candidate.serial, candidate.manufacturer)
         _check(candidate)
         if candidate.serial in seen and not candidate.problem:
             candidate.problem = DUPLICATE_SERIAL
         seen.add(candidate.serial)
     owners = _owners(db, [c.serial for c in candidates if not c.problem])
+    foreign = _foreign(db, organisation_id, [(c.serial, c.manufacturer) for c in candidates if not c.problem])
     for candidate in candidates:
-        if (
-            not candidate.problem
-            and candidate.serial in owners
-            and owners[candidate.serial] != organisation_id
-        ):
+        if not candidate.problem and candidate.serial in foreign:
             candidate.problem = OTHER_OWNER
     batch = KeyImportBatch(organisation_id=organisation_id, created_by_user_id=caller.user_id,
                            filename=filename[:255], file_kind=file_kind)  # fmt: skip
@@ -184,6 +183,31 @@ def _stage(db: Session, caller: Caller, filename: str, file_kind: str,
                       replaces=not c.problem and c.serial in owners) for c in candidates]  # fmt: skip
     replacing = sum(1 for row in rows if row.replaces)
     return ImportPreview(batch.id or 0, filename, rows, batch.good, batch.bad, replacing)
+
+
+def _foreign(db: Session, organisation_id: int, units: Sequence[tuple[str, str]]) -> set[str]:
+    """The serials (of ``(serial, maker)`` pairs) that belong to another organisation: a unit of
+    theirs with this serial or the same wireless M-Bus identity (maker + id), or a meter of theirs
+    with this serial. Importing them would hand another's meter a key it did not ask for, or hide
+    its key from the worker; only the meter's owner links a key to a meter."""
+    identities = {serial: wmbus_identity_of(serial, maker) for serial, maker in units}
+    names = sorted({*identities, *(identity[1] for identity in identities.values() if identity)})
+    taken_serials: set[str] = set()
+    taken_identities: set[tuple[str, str]] = set()
+    for start in range(0, len(names), _CHUNK):
+        chunk = names[start : start + _CHUNK]
+        units_named = select(MeterKey.serial, MeterKey.manufacturer, MeterKey.owner_id)
+        for serial, maker, owner_id in db.exec(units_named.where(col(MeterKey.serial).in_(chunk))):
+            if owner_id != organisation_id:
+                taken_serials.add(serial)
+                if (identity := wmbus_identity_of(serial, maker)) is not None:
+                    taken_identities.add(identity)
+        meters_named = select(Meter.serial, Meter.owner_id).where(col(Meter.serial).in_(chunk))
+        for serial, owner_id in db.exec(meters_named):
+            if owner_id is not None and owner_id != organisation_id:
+                taken_serials.add(serial)
+    return {serial for serial, identity in identities.items()
+            if serial in taken_serials or (identity and identity in taken_identities)}  # fmt: skip
 
 
 def _owners(db: Session, serials: Sequence[str]) -> dict[str, int | None]:
@@ -292,9 +316,13 @@ def confirm_import(
             existing = {
                 row.serial: row for row in db.exec(select(MeterKey).where(col(MeterKey.serial).in_(serials)))
             }
-            if any(row.owner_id != batch.organisation_id for row in existing.values()):
+            if any(row.owner_id != batch.organisation_id for row in existing.values()) or _foreign(
+                db, batch.organisation_id, [(row.serial, row.manufacturer) for row in chunk]
+            ):
                 raise DomainError("keys.import.other_owner")
-            meters = dict(db.exec(select(Meter.serial, Meter.id).where(col(Meter.serial).in_(serials))).all())
+            # A key is linked only to a meter of the importer's own organisation.
+            meters = dict(db.exec(select(Meter.serial, Meter.id).where(
+                col(Meter.serial).in_(serials), Meter.owner_id == batch.organisation_id)).all())  # fmt: skip
             new_values = []
             for row in chunk:
                 sealed = {

@@ -17,6 +17,7 @@ from app.services.audit import record_audit
 from app.services.caller import CLI_CALLER, Caller
 from app.services.errors import DomainError
 from app.services.keys.sealing import InvalidMeterKey, add_key, master_key, open_unit_keys
+from app.services.spreadsheet_cells import neutralise_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +110,11 @@ def export_keys_csv(db: Session, owner_id: int | None, actor: Caller) -> str:
     count = 0
     for row in db.exec(query):
         opened = open_unit_keys(row)
-        writer.writerow([
+        writer.writerow(neutralise_row([
             row.serial, opened.encryption_key.hex(),
             opened.authentication_key.hex() if opened.authentication_key else "",
             row.system_title or "", row.kind,
-        ])  # fmt: skip
+        ]))  # fmt: skip
         count += 1
     record_audit(
         db, "key.export", actor, subject_type="organisation",

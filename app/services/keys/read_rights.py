@@ -21,13 +21,14 @@ from sqlmodel import Session, col, select
 
 from app import routes
 from app.clock import utcnow
-from app.i18n import translate_count
 from app.models import AccountTokenPurpose, KeyReadRight, MeterKey, Organisation, Role, User
 from app.services.accounts.accounts import ACTIVATION_PATH, normalise_email
 from app.services.accounts.tokens import issue_token
+from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
+from app.services.keys.fresh_authentication import claim_reveal
 from app.services.keys.key_audit import audit_units
 from app.services.keys.sealing import open_unit_keys
 from app.services.keys.unit_access import (
@@ -38,7 +39,8 @@ from app.services.keys.unit_access import (
     reader_scope,
 )
 from app.services.keys.units import UnitPage, UnitQuery, unit_page
-from app.services.notify.mail import compose, public_link, send_mail
+from app.services.notify.mail import public_link
+from app.services.notify.outbox import queue_mail
 
 # The roles whose accounts can hold read rights: a key reader, and a registered account without an
 # organisation (it becomes a key reader). Every other role has a portal of its own and no /nokler/mine.
@@ -99,7 +101,7 @@ def _reader_account(db: Session, address: str, language: str) -> tuple[User, boo
         account = User(email=address, role=Role.KEY_READER.value, language=language)
         db.add(account)
         db.flush()
-    elif account.role == Role.REGISTERED.value:
+    elif account.role == Role.REGISTERED.value and account.is_active:
         # Registered but without an organisation: the right gives them the key reader's portal.
         account.role = Role.KEY_READER.value
         db.add(account)
@@ -157,27 +159,34 @@ def assign_read_rights(
           "granted_at": now} for unit_id in new_ids],
     )  # fmt: skip
     _count_readers(db, new_ids, +1)
-    _mail_new_rights(db, caller, account, len(new_ids), must_register, language)
+    _tell_of_new_rights(db, caller, account, len(new_ids), must_register, language)
     audit_units(db, "key.assign", caller, sorted(serials[i] for i in new_ids),
                 detail=f"to {address}" + (" (invited)" if must_register else ""))  # fmt: skip
     return AssignOutcome(assigned=len(new_ids), already=len(already), invited=must_register)
 
 
-def _mail_new_rights(
+def _tell_of_new_rights(
     db: Session, caller: Caller, account: User, count: int, must_register: bool, language: str
 ) -> None:
     """An invitation to register, or a notice, naming how many units were newly assigned."""
     address, language = account.email or "", account.language or language
     organisation = _organisation_name(db, caller)
-    units = translate_count("mail.key_units", count, language)
-    if must_register:
+    if not account.is_active:
+        # Deactivated by an administrator: nothing is mailed (a link would undo the
+        # deactivation), the distributor is told what any invitation tells, and the
+        # administrator finds the attempt in the audit trail (issue 20.5).
+        record_audit(db, "account.invitation_suppressed", caller, subject_type="user",
+                     subject_id=account.id or "", outcome="refused",
+                     detail=f"read rights for {address} from {organisation}: account deactivated")
+    elif must_register:
         token = issue_token(db, AccountTokenPurpose.ACTIVATION, address, user_id=account.id, now=utcnow())
         link = public_link(f"{ACTIVATION_PATH}?{urlencode({'token': token})}")
-        send_mail(db, compose(address, "key_invitation", language, link=link, organisation=organisation,
-                              units=units))  # fmt: skip
+        queue_mail(db, address, "key_invitation", language, link=link, organisation_id=caller.organisation_id,
+                   organisation=organisation, count=count)  # fmt: skip
     else:
-        send_mail(db, compose(address, "key_rights_granted", language, link=public_link(routes.KEYS_HOME),
-                              organisation=organisation, units=units))  # fmt: skip
+        queue_mail(db, address, "key_rights_granted", language, link=public_link(routes.KEYS_HOME),
+                   organisation_id=caller.organisation_id, organisation=organisation,
+                   count=count)  # fmt: skip
 
 
 def _revoke(db: Session, caller: Caller, account: User, serials: dict[int, str], how: str) -> int:
@@ -241,8 +250,10 @@ def reader_units(db: Session, caller: Caller, query: UnitQuery) -> UnitPage:
 
 
 def show_key(db: Session, caller: Caller, unit_id: int) -> ShownKey:
-    """The keys of one unit, for its distributor or a reader holding the right; audited."""
+    """The keys of one unit, for its distributor or a reader holding the right, within minutes
+    of the password and within the session's reveals (else ReauthenticationRequired); audited."""
     row = readable_units(db, caller, [unit_id])[0]
+    claim_reveal(db, caller)
     opened = open_unit_keys(row)
     audit_units(db, "key.view", caller, [row.serial], detail="shown")
     return ShownKey(

@@ -1,14 +1,15 @@
-"""Who may act on which units: a distributor on their organisation's, an administrator on all,
-a key reader on those assigned to them. Every key service starts here."""
+"""Who may act on which units: a distributor on their organisation's, a key reader on those
+assigned to them; nobody else (an administrator manages accounts and organisations, and never
+reads, exports or assigns keys). Every key service starts here."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
-from app.models import KeyReadRight, MeterKey, Role
+from app.models import KeyReadRight, MeterKey, Role, User
 from app.services.caller import Caller
 from app.services.errors import AccessDenied
 
@@ -21,9 +22,7 @@ def chunks(values: Sequence[int], size: int = ID_CHUNK) -> list[Sequence[int]]:
 
 
 def managed_scope(caller: Caller) -> ColumnElement[bool]:
-    """The units a distributor (or an administrator) manages; AccessDenied for anyone else."""
-    if caller.is_role(Role.ADMIN):
-        return true()
+    """The units a distributor manages; AccessDenied for anyone else."""
     if caller.is_role(Role.DISTRIBUTOR) and caller.organisation_id is not None:
         return col(MeterKey.owner_id) == caller.organisation_id
     raise AccessDenied("auth.denied")
@@ -33,7 +32,9 @@ def reader_scope(caller: Caller) -> ColumnElement[bool]:
     """The units assigned to a key reader (a condition on a query joined to key_read_right)."""
     if not caller.is_role(Role.KEY_READER) or caller.user_id is None:
         raise AccessDenied("auth.denied")
-    return and_(col(KeyReadRight.user_id) == caller.user_id)
+    # A deactivated account's rights are suspended (issue 20.5), whatever session it still holds.
+    active = select(User.id).where(col(User.id) == caller.user_id, col(User.is_active))
+    return and_(col(KeyReadRight.user_id) == caller.user_id, col(KeyReadRight.user_id).in_(active))
 
 
 def managed_units(db: Session, caller: Caller, unit_ids: Sequence[int]) -> list[MeterKey]:

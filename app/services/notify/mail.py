@@ -1,7 +1,11 @@
-"""E-mail delivery with a backend chosen by ``MAIL_BACKEND``.
+"""E-mail: composing a message in the recipient's language, and handing it to ``MAIL_BACKEND``.
 
-- ``console`` (laptop default): the message is logged and kept in the ``mail_outbox`` table,
-  which tests and developers read with ``latest_mail_to``.
+Services never send mail themselves: they queue it in the outbox (``notify.outbox.queue_mail``)
+in the transaction of their decision, and the background sender (``notify.sender``) delivers it
+here, with retries.
+
+- ``console`` (laptop default): the message is printed in the server's terminal; the outbox row
+  stays readable (``latest_mail_to``).
 - ``smtp``: ``SMTP_HOST``/``SMTP_PORT``, optional ``SMTP_USER``/``SMTP_PASSWORD`` and
   ``SMTP_STARTTLS``, sender ``MAIL_FROM``.
 
@@ -19,8 +23,8 @@ from email.message import EmailMessage
 from sqlmodel import Session, col, select
 
 from app.config import Settings, settings
-from app.i18n import translate
-from app.models import MailOutboxEntry
+from app.i18n import translate, translate_count
+from app.models import OutboxChannel, OutboxMessage
 from app.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -31,7 +35,12 @@ _TIMEOUT_SECONDS = 15.0
 
 
 class MailDeliveryError(DomainError):
-    """The e-mail could not be handed to the mail server."""
+    """The e-mail could not be handed to the mail server; ``permanent`` when trying again is useless."""
+
+    def __init__(self, key: str, *, permanent: bool = False, detail: str = ""):
+        super().__init__(key)
+        self.permanent = permanent
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -53,10 +62,13 @@ def compose(
     """A message from the ``mail.<message_key>.subject`` / ``.body`` texts.
 
     The body is plain text with paragraphs separated by blank lines; ``{link}`` is
-    appended as its own paragraph (and as an anchor in the HTML part).
+    appended as its own paragraph (and as an anchor in the HTML part). With a ``count``
+    parameter subject and body take their plural forms (``.one`` / ``.other``) where they have them.
     """
-    subject = translate(f"mail.{message_key}.subject", language, **params)
-    body = translate(f"mail.{message_key}.body", language, **params)
+    count = params.get("count")
+    text = translate_count if isinstance(count, int) else translate
+    subject = text(f"mail.{message_key}.subject", language, **params)  # type: ignore[operator]
+    body = text(f"mail.{message_key}.body", language, **params)  # type: ignore[operator]
     greeting = translate("mail.greeting", language)
     closing = translate("mail.closing", language)
     paragraphs = [greeting, *body.split("\n\n")]
@@ -83,8 +95,12 @@ def _message(mail: Mail, sender: str) -> EmailMessage:
     return message
 
 
-def send_mail(db: Session, mail: Mail, *, config: Settings | None = None) -> str:
-    """Send ``mail`` with the configured backend; returns the backend's name."""
+def deliver_mail(mail: Mail, *, config: Settings | None = None) -> str:
+    """Hand ``mail`` to the configured backend now; returns the backend's name.
+
+    Only the outbox's sender calls this. Raises ``MailDeliveryError`` (``permanent`` when the
+    server refused the recipient for good).
+    """
     config = config or settings
     if config.mail_backend == SMTP:
         try:
@@ -94,24 +110,30 @@ def send_mail(db: Session, mail: Mail, *, config: Settings | None = None) -> str
                 if config.smtp_user:
                     smtp.login(config.smtp_user, config.smtp_password)
                 smtp.send_message(_message(mail, config.mail_from))
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            log.error("e-mail to %s refused: %s", mail.to, codes)
+            raise MailDeliveryError(
+                "mail.failed", permanent=all(500 <= code < 600 for code in codes),
+                detail=f"recipient refused {codes}",
+            ) from error
         except (OSError, smtplib.SMTPException) as error:
             log.error("e-mail to %s failed: %s", mail.to, error)
-            raise MailDeliveryError("mail.failed") from error
+            raise MailDeliveryError("mail.failed", detail=str(error) or type(error).__name__) from error
         log.info("e-mail to %s handed to %s:%s", mail.to, config.smtp_host, config.smtp_port)
         return SMTP
     if config.mail_backend != CONSOLE:
         log.warning("Unknown MAIL_BACKEND %r: using console", config.mail_backend)
-    db.add(MailOutboxEntry(to=mail.to, subject=mail.subject, text_body=mail.text, html_body=mail.html))
-    db.flush()
     log.info("e-mail (console) to %s: %s\n%s", mail.to, mail.subject, mail.text)
     print(f"--- e-mail to {mail.to}: {mail.subject}\n{mail.text}---", flush=True)
     return CONSOLE
 
 
-def latest_mail_to(db: Session, to: str) -> MailOutboxEntry | None:
-    """The newest message the console backend "sent" to ``to``."""
+def latest_mail_to(db: Session, to: str) -> OutboxMessage | None:
+    """The newest e-mail to ``to`` in the outbox (queued or sent): what a developer and tests read."""
     return db.exec(
-        select(MailOutboxEntry)
-        .where(MailOutboxEntry.to == to.strip().lower())
-        .order_by(col(MailOutboxEntry.id).desc())
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == OutboxChannel.MAIL.value)
+        .where(OutboxMessage.recipient == to.strip().lower())
+        .order_by(col(OutboxMessage.id).desc())
     ).first()

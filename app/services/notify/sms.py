@@ -1,7 +1,11 @@
 """SMS delivery with a backend chosen by ``SMS_BACKEND``.
 
-- ``console`` (laptop default): the message is logged and kept in the ``sms_outbox`` table,
-  which tests and the dev UI read with ``latest_sms_to``.
+Only sign-in codes are sent at once (``send_login_code``); every other SMS is queued in the
+outbox (``notify.outbox.queue_sms``) with the decision it tells of, and the background sender
+delivers it here (``deliver_sms``).
+
+- ``console`` (laptop default): the message is printed in the server's terminal; sign-in codes
+  are kept in the outbox as sent messages, which tests and developers read with ``latest_sms_to``.
 - ``twilio``: the real ``twilio`` client. Login codes go through the Verify API when
   ``TWILIO_VERIFY_SERVICE_SID`` is set (Twilio then makes and checks the code), otherwise through
   the Messaging API from ``TWILIO_FROM_NUMBER``. ``TWILIO_API_BASE`` points the client at another
@@ -23,9 +27,10 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from app.clock import utcnow
 from app.config import Settings, settings
 from app.i18n import translate
-from app.models import SmsOutboxEntry
+from app.models import OutboxChannel, OutboxMessage, OutboxStatus
 from app.services.deployment_checks import DeploymentError, check_sms_backend
 from app.services.errors import DomainError
 from app.services.mobile_numbers import parse_mobile
@@ -52,6 +57,11 @@ class SmsDeliveryError(DomainError):
     def __init__(self, key: str, *, provider_code: int | None = None, field: str | None = None):
         super().__init__(key, field=field)
         self.provider_code = provider_code
+
+    @property
+    def permanent(self) -> bool:
+        """Trying again is useless: the number cannot receive SMS."""
+        return self.key == "sms.invalid_number"
 
 
 @dataclass(frozen=True)
@@ -124,8 +134,11 @@ def _masked(to: str) -> str:
 # ---------------------------------------------------------------- sending
 
 
-def send_sms(db: Session, to: str, body: str, *, config: Settings | None = None) -> SmsReceipt:
-    """Send ``body`` to the E.164 number ``to`` with the configured backend."""
+def deliver_sms(to: str, body: str, *, config: Settings | None = None) -> SmsReceipt:
+    """Send ``body`` to the E.164 number ``to`` now, with the configured backend.
+
+    Called by the outbox's sender and for sign-in codes; nothing else sends an SMS at once.
+    """
     config = _config(config)
     if config.sms_backend == TWILIO:
         try:
@@ -141,8 +154,6 @@ def send_sms(db: Session, to: str, body: str, *, config: Settings | None = None)
     except DeploymentError as error:
         log.error("SMS not sent: %s", error)
         raise SmsDeliveryError("sms.failed") from error
-    db.add(SmsOutboxEntry(to=to, body=body))
-    db.flush()
     log.info("SMS (console) to %s: %s", to, body)
     show_development_message("SMS", to, body)
     return SmsReceipt(CONSOLE)
@@ -167,7 +178,15 @@ def send_login_code(
             raise _delivery_error(error, to) from error
         log.info("Verify code to %s started as %s", _masked(to), verification.sid)
         return PROVIDER_TWILIO_VERIFY
-    send_sms(db, to, translate("sms.login_code", language, code=code), config=config)
+    body = translate("sms.login_code", language, code=code)
+    receipt = deliver_sms(to, body, config=config)
+    if receipt.backend == CONSOLE:  # a laptop: kept, already sent, for the developer and tests
+        now = utcnow()
+        db.add(OutboxMessage(
+            channel=OutboxChannel.SMS.value, kind="login_code", recipient=to, language=language,
+            body=body, status=OutboxStatus.SENT.value, attempts=1, next_attempt_at=now, sent_at=now,
+        ))  # fmt: skip
+        db.flush()
     return PROVIDER_LOCAL
 
 
@@ -189,14 +208,18 @@ def check_login_code(to: str, code: str, *, config: Settings | None = None) -> b
     return check.status == "approved"
 
 
-# ---------------------------------------------------------------- dev outbox
+# ---------------------------------------------------------------- reading the outbox
 
 
-def latest_sms_to(db: Session, mobile: str) -> SmsOutboxEntry | None:
-    """The newest message the console backend "sent" to ``mobile`` (E.164 or as typed)."""
+def latest_sms_to(db: Session, mobile: str) -> OutboxMessage | None:
+    """The newest SMS to ``mobile`` (E.164 or as typed) in the outbox, queued or sent.
+
+    Sign-in codes are there only with the console backend (a laptop, tests).
+    """
     to = parse_mobile(mobile) or mobile
     return db.exec(
-        select(SmsOutboxEntry)
-        .where(SmsOutboxEntry.to == to)
-        .order_by(col(SmsOutboxEntry.id).desc())
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == OutboxChannel.SMS.value)
+        .where(OutboxMessage.recipient == to)
+        .order_by(col(OutboxMessage.id).desc())
     ).first()

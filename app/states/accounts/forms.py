@@ -23,6 +23,7 @@ from app.services.accounts.accounts import (
     reset_password,
     sign_in,
 )
+from app.services.accounts.language import remember_language
 from app.services.accounts.tokens import find_token
 from app.services.errors import DomainError
 from app.states.form import form_text, run_form
@@ -103,10 +104,15 @@ class AccountFormsState(SessionState):
     async def submit_sign_in(self, form: dict):
         address = self._client_address()
 
+        language = self.language
+
         def check():
             with session_scope() as db:
-                return sign_in(db, form_text(form, "email"), form_text(form, "password"),
-                               client_address=address)
+                signed_in = sign_in(db, form_text(form, "email"), form_text(form, "password"),
+                                    client_address=address)
+                # Mail to this person is written in the language they use the portal in.
+                remember_language(db, signed_in.user_id, language)
+                return signed_in
 
         submitted = await run_form(self, check)
         if not submitted.ok or submitted.value is None:

@@ -17,7 +17,7 @@ from app.services.caller import Caller
 from app.services.customer.accounts import (
     account_profile,
     change_password,
-    create_account,
+    create_account_on_this_device,
     delete_account,
 )
 from app.services.customer.relationships import (
@@ -29,6 +29,7 @@ from app.services.customer.relationships import (
     unlink_relationship,
 )
 from app.services.errors import DomainError
+from app.states.customer.login import CustomerLoginState
 from app.states.form import field_messages
 from app.states.session import SessionState
 
@@ -122,13 +123,17 @@ class CustomerState(SessionState):
 
         def create():
             with session_scope() as db:
-                return create_account(db, principal, password, again, client_address=address)
+                return create_account_on_this_device(
+                    db, principal, password, again, client_address=address
+                )
 
         try:
-            principal = await asyncio.to_thread(create)
+            principal, device_token = await asyncio.to_thread(create)
         except DomainError as error:
             self.errors = field_messages(error, self.language)
             return None
+        # This browser proved the mobile by SMS: the next password sign-in here needs no code.
+        (await self.get_state(CustomerLoginState)).device_token = device_token
         self.errors = {}
         self._refresh(principal)
         return rx.toast.success(translate("customer.account_created", self.language))

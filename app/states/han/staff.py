@@ -192,8 +192,9 @@ class HanOrderState(SessionState):
         self.errors = {}
         self.order_id, self.status, self.facts, self.history = 0, "", {}, []
         self.complete_open = self.reject_open = self.note_open = False
-        self.today = local_today().isoformat()
         await self._reload("load", self._id_from_url())
+        # After the caller's check: a refused browser is told nothing, not even the date.
+        self.today = local_today().isoformat()
 
     async def _act(self, handler: str, work: Any, done_key: str):  # type: ignore[no-untyped-def]
         order_id = self.order_id
@@ -248,15 +249,18 @@ class HanOrderState(SessionState):
 
     @rx.event
     def set_complete_open(self, is_open: bool) -> None:
+        self._require(Role.GRID_STAFF, handler="set_complete_open")
         self.errors = {}
         self.complete_open = is_open
 
     @rx.event
     def set_reject_open(self, is_open: bool) -> None:
+        self._require(Role.GRID_STAFF, handler="set_reject_open")
         self.errors = {}
         self.reject_open = is_open
 
     @rx.event
     def set_note_open(self, is_open: bool) -> None:
+        self._require(Role.GRID_STAFF, handler="set_note_open")
         self.errors = {}
         self.note_open = is_open

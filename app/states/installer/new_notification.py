@@ -51,6 +51,8 @@ class NewNotificationState(SessionState):
         self._reload_dependent()
 
     def _reload_dependent(self) -> None:
+        # Checked before anything, so a refused browser learns nothing (not even "no choices").
+        self._require(Role.INSTALLER, handler="choose")
         if not self.grid_company:
             self.job_types, self.grid_areas = [], []
             return

@@ -148,6 +148,7 @@ class NotificationFormState(NotificationView, SessionState):
 
     @rx.event
     def cancel_send(self) -> None:
+        self._require(Role.INSTALLER, handler="cancel_send")
         self.send_open = False
 
     @rx.event
@@ -190,6 +191,7 @@ class NotificationFormState(NotificationView, SessionState):
 
     @rx.event
     def set_fetch_open(self, is_open: bool) -> None:
+        self._require(Role.INSTALLER, handler="set_fetch_open")
         self.fetch_open = is_open
         if is_open:
             self.fetch_status_code = ""
@@ -229,6 +231,7 @@ class NotificationFormState(NotificationView, SessionState):
 
     @rx.event
     def apply_fetched(self):
+        self._require(Role.INSTALLER, handler="apply_fetched")
         if not self._fetched:
             self.errors = {"fetch": translate("installer.fetch_nothing", self.language)}
             return None

@@ -78,7 +78,7 @@ class KeyAuditState(PagedList, SessionState):
 
     @rx.var(cache=True)
     def total_text(self) -> str:
-        return translate_count("keys.audit.total", self.total, self.language)
+        return translate_count("keys.audit.total", self.language, count=self.total)
 
     def _query(self, page: int | None = None) -> AuditQuery:
         return AuditQuery(action=self.action, actor_email=self.actor_email,

@@ -1,7 +1,8 @@
 """Running one key-service call from a handler: off the event loop, errors beside their fields.
 
 Unlike a plain form, a refusal (``AccessDenied``) is not a field message: it propagates, so the
-app's exception handler answers it (toast, back to the start page) and nothing is shown.
+app's exception handler answers it (toast, back to the start page) and nothing is shown. Nor is
+``ReauthenticationRequired``: the state's flow asks for the password and retries.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.db import session_scope
 from app.i18n import translate
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
+from app.services.keys.fresh_authentication import ReauthenticationRequired
 from app.services.keys.read_rights import ShownKey, show_key
 from app.states.form import FormHolder, Submitted, field_messages
 
@@ -28,8 +30,8 @@ _HEX = re.compile(r"[0-9a-fA-F]*")
 async def run_key_call(state: FormHolder, work: Callable[[], T]) -> Submitted[T]:
     try:
         value = await asyncio.to_thread(work)
-    except AccessDenied:
-        raise
+    except (AccessDenied, ReauthenticationRequired):
+        raise  # a refusal goes to the app's handler; the password is asked by the caller's flow
     except DomainError as error:
         state.errors = field_messages(error, state.language)
         return Submitted(ok=False)

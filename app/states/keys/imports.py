@@ -63,25 +63,24 @@ class KeyImportState(SessionState):
         """New keys, rows for units that already have one (skipped unless replacing is ticked, as
         the callout beside says), and bad rows: never "can be imported" for a row that is skipped."""
         language = self.language
-        counts = [translate_count("keys.page.import.summary_new", self.good - self.replacing, language)]
-        if self.replacing:
-            counts.append(translate_count("keys.page.import.summary_existing", self.replacing, language))
-        counts.append(translate_count("keys.page.import.summary_bad", self.bad, language))
+        parts = {"new": self.good - self.replacing, "existing": self.replacing, "bad": self.bad}
+        counts = [translate_count(f"keys.page.import.summary_{part}", language, count=count)
+                  for part, count in parts.items() if count or part != "existing"]  # fmt: skip
         return translate("keys.page.import.summary", language, filename=self.filename,
                          counts=", ".join(counts))  # fmt: skip
 
     @rx.var(cache=True)
     def replacing_text(self) -> str:
-        return translate_count("keys.page.import.replacing", self.replacing, self.language)
+        return translate_count("keys.page.import.replacing", self.language, count=self.replacing)
 
     @rx.var(cache=True)
     def skipped_text(self) -> str:
-        return translate_count("keys.page.import.skipped", len(self.skipped_serials), self.language,
+        return translate_count("keys.page.import.skipped", self.language, count=len(self.skipped_serials),
                                serials=", ".join(self.skipped_serials[:SKIPPED_SERIALS_SHOWN]))  # fmt: skip
 
     @rx.var(cache=True)
     def progress_text(self) -> str:
-        return translate_count("keys.page.import.progress", self.progress_total, self.language,
+        return translate_count("keys.page.import.progress", self.language, count=self.progress_total,
                                done=format_count(self.progress_done, self.language))  # fmt: skip
 
     @rx.var(cache=True)
@@ -90,7 +89,7 @@ class KeyImportState(SessionState):
 
     @rx.var(cache=True)
     def imported_text(self) -> str:
-        return translate_count("keys.page.import.done", max(self.imported, 0), self.language)
+        return translate_count("keys.page.import.done", self.language, count=max(self.imported, 0))
 
     def _clear(self) -> None:
         self.batch_id = self.good = self.bad = self.replacing = 0
@@ -217,4 +216,4 @@ class KeyImportState(SessionState):
             self.errors = {}
             self.imported = outcome.written
             self.skipped_serials = outcome.skipped
-            return rx.toast.success(translate_count("keys.page.import.done", outcome.written, language))
+            return rx.toast.success(translate_count("keys.page.import.done", language, count=outcome.written))

@@ -8,6 +8,7 @@ it, revokes one of them, and shows the key (audited by the service).
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 import reflex as rx
 
@@ -23,8 +24,9 @@ from app.services.keys.read_rights import (
     revoke_reader,
 )
 from app.states.form import form_text
-from app.states.keys.calls import reveal_key, run_key_call
+from app.states.keys.calls import run_key_call
 from app.states.keys.display import format_time
+from app.states.keys.export import ExportFlow
 from app.states.keys.unit_list import KeyListState
 from app.states.paging import int_or_none
 
@@ -48,22 +50,23 @@ def focus_element(element_id: str) -> rx.event.EventSpec:
 
 
 def _revoked_text(email: str, count: int, language: str) -> str:
-    return translate_count("keys.dialog.revoked", count, language, email=email.strip())
+    return translate_count("keys.dialog.revoked", language, count=count, email=email.strip())
 
 
 def assigned_text(email: str, outcome: AssignOutcome, language: str) -> str:
     """What an assignment did: new rights (and an invitation), and the units the person already read."""
     email = email.strip()
     if not outcome.assigned:
-        return translate_count("keys.dialog.already_assigned", outcome.already, language, email=email)
+        return translate_count("keys.dialog.already_assigned", language, count=outcome.already, email=email)
     key = "keys.dialog.assigned_invited" if outcome.invited else "keys.dialog.assigned"
-    text = translate_count(key, outcome.assigned, language, email=email)
+    text = translate_count(key, language, count=outcome.assigned, email=email)
     if outcome.already:
-        text += " " + translate_count("keys.dialog.also_already", outcome.already, language)
+        text += " " + translate_count("keys.dialog.also_already", language, count=outcome.already)
     return text
 
 
-class ReadRightsState(KeyListState):
+class ReadRightsState(ExportFlow, KeyListState):
+    LISTER: ClassVar[Role] = Role.DISTRIBUTOR
     # Which read-rights dialog is open ("" = none); it stays open while its form shows an error.
     dialog: str = ""
     errors: dict[str, str] = {}
@@ -190,6 +193,7 @@ class ReadRightsState(KeyListState):
         self.errors = {}
         self.panel_unit_id, self.panel_serial = unit_id, listed[unit_id]
         self.panel_readers = []
+        self.reauth_open, self.pending_reveal = False, ""
         self.panel_open = True
         await self._load_readers(caller, int(unit_id))
 
@@ -197,8 +201,8 @@ class ReadRightsState(KeyListState):
     def set_panel_open(self, is_open: bool) -> None:
         self._require(Role.DISTRIBUTOR, handler="set_panel_open")
         if not is_open:
-            self.panel_open = False
-            self.panel_unit_id = self.panel_serial = self.revoke_email = ""
+            self.panel_open = self.reauth_open = False
+            self.panel_unit_id = self.panel_serial = self.pending_reveal = self.revoke_email = ""
             self.panel_readers = []
 
     @rx.event
@@ -248,4 +252,9 @@ class ReadRightsState(KeyListState):
         if unit_id is None:
             return None
 
-        return await reveal_key(self, caller, unit_id, UNIT_KEY_ELEMENT)
+        return await self._reveal_asked(caller, unit_id)
+
+    async def _reveal_asked(self, caller, unit_id: int):  # type: ignore[no-untyped-def]
+        if self._panel_unit() != unit_id:  # the panel moved on meanwhile
+            return None
+        return await self._reveal(caller, unit_id, UNIT_KEY_ELEMENT)

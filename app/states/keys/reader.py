@@ -16,7 +16,6 @@ from app.services.keys.read_rights import reader_units
 from app.services.keys.units import UnitQuery
 from app.states.db_thread import read_in_thread
 from app.states.form import form_text
-from app.states.keys.calls import reveal_key
 from app.states.keys.display import attribute_text
 from app.states.keys.export import ExportFlow
 from app.states.keys.selection import UnitSelection
@@ -56,6 +55,7 @@ class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
         caller = self._require(Role.KEY_READER, handler="load")
         self.errors = {}
         self.export_open = self.reauth_open = False
+        self.pending_format = self.pending_reveal = ""
         self.shown_ids = []
         await self._reload(caller)
 
@@ -66,9 +66,12 @@ class KeyReaderState(ExportFlow, UnitSelection, PagedList, SessionState):
         if wanted is None:
             return None
 
-        revealed = await reveal_key(self, caller, wanted, reader_key_element(wanted))
-        if revealed is not None and str(wanted) not in self.shown_ids:
-            self.shown_ids = [*self.shown_ids, str(wanted)]
+        return await self._reveal_asked(caller, wanted)
+
+    async def _reveal_asked(self, caller, unit_id: int):  # type: ignore[no-untyped-def]
+        revealed = await self._reveal(caller, unit_id, reader_key_element(unit_id))
+        if revealed is not None and str(unit_id) not in self.shown_ids:
+            self.shown_ids = [*self.shown_ids, str(unit_id)]
         return revealed
 
     @rx.event

@@ -66,7 +66,7 @@ class KeyListState(UnitSelection, PagedList, SessionState):
         more = self.not_found_count - len(self.not_found_serials)
         if more > 0:
             serials += " " + translate("keys.list.and_more", language, count=format_count(more, language))
-        return translate_count("keys.list.not_found", self.not_found_count, language, serials=serials)
+        return translate_count("keys.list.not_found", language, count=self.not_found_count, serials=serials)
 
     @rx.var(cache=True)
     def select_all_text(self) -> str:
@@ -75,7 +75,7 @@ class KeyListState(UnitSelection, PagedList, SessionState):
 
     @rx.var(cache=True)
     def total_text(self) -> str:
-        return translate_count("keys.list.total", self.total, self.language)
+        return translate_count("keys.list.total", self.language, count=self.total)
 
     def _query(self) -> UnitQuery:
         return UnitQuery(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from app.db import session_scope
+from app.i18n import translate
 from app.i18n.numbers import format_lag, format_number
 from app.i18n.times import format_local_time
 from app.models import Role
-from app.services.staff.ingest_status import source_statuses
+from app.services.staff.ingest_status import SourceStatus, source_statuses
 from app.states.session import SessionState
 
 
@@ -33,6 +34,17 @@ class IngestState(SessionState):
                 "readings_duplicate": count(s.readings_duplicate),
                 "readings_rejected": count(s.readings_rejected), "lag": format_lag(s.lag_seconds),
                 "last_error": s.last_error,
+                "worker": " · ".join(part for part in (s.host, s.client_id) if part) or "–",
+                "group": s.group_name or "–", "messages": count(s.messages),
+                "last_message": format_local_time(s.last_message_at) or "–",
+                "spool": count(s.spool_depth), "last_report": format_local_time(s.updated_at),
+                "silent": "" if s.reporting else "1", "outage": self._outage(s),
             }
             for s in statuses
         ]  # fmt: skip
+
+    def _outage(self, status: SourceStatus) -> str:
+        if status.outage_started_at is None:
+            return "–"
+        ended = format_local_time(status.outage_ended_at) or translate("ingest.outage_ongoing", self.language)
+        return f"{format_local_time(status.outage_started_at)} – {ended}"

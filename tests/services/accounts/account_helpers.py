@@ -18,8 +18,8 @@ def mailed_link(db: Session, address: str) -> str:
     """The link in the newest message to ``address``."""
     message = latest_mail_to(db, address)
     assert message is not None, f"no mail to {address}"
-    links = _LINK.findall(message.text_body)
-    assert links, message.text_body
+    links = _LINK.findall(message.body)
+    assert links, message.body
     return links[-1]
 
 

@@ -8,7 +8,7 @@ import pytest
 from account_helpers import NOW, PUBLIC_URL, mailed_link, token_of
 from sqlmodel import func, select
 
-from app.models import MailOutboxEntry, Role, User
+from app.models import OutboxMessage, Role, User
 from app.services import passwords
 from app.services.accounts.accounts import (
     complete_registration,
@@ -29,7 +29,7 @@ ADDRESS = "ada.lind@example.org"
 
 
 def _mail_count(db) -> int:
-    return db.exec(select(func.count()).select_from(MailOutboxEntry)).one()
+    return db.exec(select(func.count()).select_from(OutboxMessage)).one()
 
 
 def _register(db, address=ADDRESS, name="Ada Lind", now=NOW) -> User:
@@ -92,9 +92,9 @@ def test_the_answer_is_the_same_for_a_known_address_and_no_link_reaches_it(db):
     # No exception, no difference for the caller: the account holder gets a note instead.
     assert request_activation(db, ADDRESS, language="nb", now=NOW + timedelta(minutes=5)) is None
     assert _mail_count(db) == before + 1
-    note = db.exec(select(MailOutboxEntry).order_by(MailOutboxEntry.id.desc())).first()
-    assert note.subject == "Du har allerede en konto" and "/konto/glemt-passord" in note.text_body
-    assert "token=" not in note.text_body
+    note = db.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert note.subject == "Du har allerede en konto" and "/konto/glemt-passord" in note.body
+    assert "token=" not in note.body
 
 
 def test_link_mails_are_limited_per_address(db):

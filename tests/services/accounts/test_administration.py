@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from app.models import (
     AccessRequest,
-    MailOutboxEntry,
     Organisation,
     OrganisationKind,
+    OutboxMessage,
     Role,
     User,
     UserSession,
@@ -85,7 +85,7 @@ def test_a_registered_person_asks_and_the_administrator_approves_into_a_chosen_o
     assert db.get(UserSession, asker.session_id).revoked_at is not None
     assert db.get(AccessRequest, request.id).status == "approved"
     mail = latest_mail_to(db, "dina@example.org")
-    assert mail.subject == "Tilgangen din er godkjent" and "Måleservice AS" in mail.text_body
+    assert mail.subject == "Tilgangen din er godkjent" and "Måleservice AS" in mail.body
     assert sign_in(db, "dina@example.org", PASSWORD, now=NOW).role is Role.DISTRIBUTOR
 
 
@@ -109,7 +109,7 @@ def test_decline_needs_a_reason_and_mails_it(db, admin):
         decline_request(db, admin, request.id, "  ", now=NOW)
     decline_request(db, admin, request.id, "Ukjent organisasjon", now=NOW)
     mail = latest_mail_to(db, "dina@example.org")
-    assert "Ukjent organisasjon" in mail.text_body
+    assert "Ukjent organisasjon" in mail.body
     assert db.exec(select(User).where(User.email == "dina@example.org")).one().role == "registered"
     with pytest.raises(DomainError) as caught:
         approve_request(db, admin, request.id, new_organisation_name="X", now=NOW)
@@ -182,4 +182,4 @@ def test_an_administrator_cannot_deactivate_themself(db, admin):
 
 def test_no_mail_goes_out_when_the_request_is_not_decided(db, admin):
     _ask(db)
-    assert db.exec(select(MailOutboxEntry)).all() == []
+    assert db.exec(select(OutboxMessage)).all() == []

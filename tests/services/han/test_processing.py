@@ -142,3 +142,22 @@ def test_the_queue_is_paged_and_filtered_on_the_server(db, world):
     assert total == 2 and [row.id for row in page_one + page_two] == [first, second]
     assert [row.id for row in list_orders(db, world.staff, status="received")[0]] == [second]
     assert [row.id for row in list_orders(db, world.staff, status="cancelled")[0]] == [first]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nb", "HAN-bestilling {n} er utført: HAN-porten på måleren din er nå åpen."),
+        ("sv", "HAN-beställning {n} är utförd: HAN-porten på din mätare är nu öppen."),
+        ("en", "HAN port order {n} is completed: the HAN port of your meter is now open."),
+    ],
+)
+def test_the_customer_is_texted_in_the_language_they_ordered_in(db, world, language, text):
+    """Issue 21 point 10; staff work in bokmål whatever the customer used."""
+    number = _order(db, world, language=language)
+    take_order(db, world.staff, number)
+    complete_order(db, world.staff, number, port_state="open", completed_on=utcnow().date().isoformat())
+    db.commit()
+    sms = latest_sms_to(db, world.customer_mobile)
+    assert sms.body == text.format(n=number) and sms.language == language and sms.status == "pending"
+

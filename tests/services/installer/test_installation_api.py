@@ -20,7 +20,7 @@ from app.models import InstallationApiCall
 from app.services.caller import CLI_CALLER
 from app.services.installer.api_tokens import issue_api_token, portal_api_token
 from app.services.installer.installation_client import COMPLETED, FAILED, fetch_installation
-from app.services.installer.installation_lookup import LOOKUPS_PER_TOKEN
+from app.services.installer.installation_lookup import BAD_TOKENS_PER_ADDRESS, LOOKUPS_PER_TOKEN
 from tests.local_servers import free_port
 
 
@@ -86,7 +86,8 @@ def test_no_token_or_a_wrong_one_is_refused_and_logged(api_url, app_world):
                 InstallationApiCall.status_code == 401,
             )
         ).all()
-    assert len(refused) == 2
+    # Issue 20.11: the same refusal from the same address is counted on one row.
+    assert sum(row.repeats for row in refused) == 2
 
 
 def test_a_firm_sees_only_installations_of_grid_companies_it_is_authorised_for(api_url, app_world):
@@ -142,3 +143,31 @@ def test_the_installer_side_turns_answers_into_status_100_and_201(api_url, app_w
 def test_an_unreachable_api_is_status_201_not_an_error():
     result = fetch_installation(f"http://127.0.0.1:{free_port()}", "t", meter="x")
     assert result.status_code == FAILED and result.status_text.startswith("Request failed")
+
+
+def test_bad_tokens_are_bounded_per_address_and_their_log_does_not_grow(api_url, app_world):
+    """Issue 20.11: 500 calls with bad tokens wrote 500 rows, all 401, never 429."""
+    _world, suffix, token = app_world
+    attacker = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.3.5"))
+    with attacker:
+        codes = [
+            attacker.get(f"{api_url}/api/installations", params={"meter": f"AID{n}{suffix}"},
+                         headers={"Authorization": f"Bearer guess-{n}"}).status_code
+            for n in range(500)
+        ]
+        assert codes == [401] * BAD_TOKENS_PER_ADDRESS.count + [429] * (500 - BAD_TOKENS_PER_ADDRESS.count)
+        # Once over the bound, that address is answered 429 before any token is looked at.
+        valid = attacker.get(f"{api_url}/api/installations", params={"meter": f"AID70000001{suffix}"},
+                             headers={"Authorization": f"Bearer {token}"})
+        assert valid.status_code == 429
+    with session_scope() as db:
+        rows = db.exec(
+            select(InstallationApiCall).where(InstallationApiCall.client_address == "127.0.3.5")
+        ).all()
+    assert len(rows) == 2 and sum(row.repeats for row in rows) == 501
+    assert {row.status_code for row in rows} == {401, 429}
+    # Another address is not slowed down.
+    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.3.6")) as other:
+        answer = other.get(f"{api_url}/api/installations", params={"meter": f"AID70000001{suffix}"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200

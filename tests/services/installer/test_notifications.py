@@ -7,7 +7,7 @@ from installer_world import FODSELSNUMMER, World, complete_values
 from sqlmodel import Session, select
 
 from app.config import Settings
-from app.models import MailOutboxEntry, NotificationStatus, NotificationTransition, PreNotification
+from app.models import NotificationStatus, NotificationTransition, OutboxMessage, PreNotification
 from app.services.case_status import IllegalTransition
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
@@ -153,8 +153,8 @@ def test_staff_decisions_are_logged_with_who_and_when_and_mailed_to_the_installe
     ]
     assert moves[1].actor_user_id == world.staff.user_id and moves[1].reason == "Wrong fuse"
     assert all(m.at is not None for m in moves)
-    mails = db.exec(select(MailOutboxEntry).where(MailOutboxEntry.to == world.installer_email)).all()
-    assert len(mails) == 3 and "Wrong fuse" in mails[0].text_body
+    mails = db.exec(select(OutboxMessage).where(OutboxMessage.recipient == world.installer_email)).all()
+    assert len(mails) == 3 and "Wrong fuse" in mails[0].body
 
 
 def test_illegal_moves_are_refused(db, world):

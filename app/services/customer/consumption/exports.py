@@ -22,6 +22,7 @@ from app.services.customer.consumption.local_time import (
     local_zone,
     next_month,
 )
+from app.services.spreadsheet_cells import neutralise_row
 from app.sql_rows import all_rows
 
 
@@ -38,9 +39,9 @@ def table_csv(table: ExportTable) -> str:
     """Plain CSV: comma separated, decimal point, empty cell for a missing value."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.columns)
+    writer.writerow(neutralise_row(table.columns))
     for row in table.rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(neutralise_row("" if cell is None else cell for cell in row))
     return out.getvalue()
 
 
@@ -50,9 +51,9 @@ def table_xlsx(table: ExportTable) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.title[:31] or "Sheet1"
-    sheet.append(table.columns)
+    sheet.append(neutralise_row(table.columns))
     for row in table.rows:
-        sheet.append(row)
+        sheet.append(neutralise_row(row))
     for column, header in zip(sheet.columns, table.columns, strict=False):
         sheet.column_dimensions[column[0].column_letter].width = max(12, len(header) + 2)
     out = io.BytesIO()
@@ -109,14 +110,14 @@ def grid_company_hourly_csv(metering_point_id: str, hours: Sequence[HourValue]) 
     for value in hours:
         start = datetime.fromtimestamp(value.start, zone)
         end = datetime.fromtimestamp(value.start + HOUR, zone)
-        writer.writerow([
+        writer.writerow(neutralise_row([
             metering_point_id,
             start.strftime("%d.%m.%Y %H:%M"),
             end.strftime("%d.%m.%Y %H:%M"),
             _decimal_comma(value.energy_kwh),
             "kWh",
             quality_names.get(value.quality, value.quality),
-        ])
+        ]))
     return out.getvalue()
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from app.models import BILLING_GRADE_SOURCES, ConsumptionDay, ConsumptionHour, ConsumptionMonth
@@ -222,6 +222,22 @@ def _previous_reading_ts(connection: Connection, meter_id: int, since_ts: int) -
     return int(previous_ts) if previous_ts is not None else None
 
 
+# The first key of the roll-ups' advisory locks (the second is the meter id): "mprf".
+_ROLLUP_LOCK_SPACE = 0x6D707266
+
+
+def lock_meter_rollups(connection: Connection, meter_id: int) -> None:
+    """Hold this meter's roll-up lock until the transaction ends (PostgreSQL).
+
+    Several workers store readings of the same meter (a shared subscription hands messages out
+    round robin, not by meter); each recomputes from what is committed, so the folds are right
+    in any order, but two at once would delete and insert the same rows. SQLite has one writer.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:space, :meter)"),
+                           {"space": _ROLLUP_LOCK_SPACE, "meter": meter_id})  # fmt: skip
+
+
 def refresh_consumption(connection: Connection, meter_id: int, since_ts: int) -> None:
     """Bring one meter's hourly values and roll-ups up to date after readings from ``since_ts``.
 
@@ -230,6 +246,7 @@ def refresh_consumption(connection: Connection, meter_id: int, since_ts: int) ->
     changes the hour it closes, and may fill or estimate a gap behind it), then the local days
     and months those hours touch.
     """
+    lock_meter_rollups(connection, meter_id)
     zone = local_zone()
     # The hour before the batch, extended back to the reading before it (a gap it closes).
     from_hour = floor_hour(since_ts - HOUR)

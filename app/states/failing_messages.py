@@ -1,0 +1,80 @@
+"""Messages that keep failing, for administrators (all) and grid staff (their grid company's).
+
+Shown on the administrator's page and the staff's start page; the service decides what each sees.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import reflex as rx
+from sqlmodel import Session
+
+from app.db import session_scope
+from app.i18n import translate
+from app.i18n.times import format_local_time
+from app.models import OutboxStatus, Role
+from app.services.caller import Caller
+from app.services.notify.failing_messages import PAGE_SIZE, FailingMessage, failing_messages, send_again
+from app.states.db_thread import read_in_thread
+from app.states.form import run_form
+from app.states.paging import PagedList, int_or_none, page_count_for
+from app.states.session import SessionState
+
+
+def _row(message: FailingMessage, language: str) -> dict[str, str]:
+    failed = message.status == OutboxStatus.FAILED
+    status = (
+        translate("outbox.status.failed", language)
+        if failed
+        else translate("outbox.status.pending", language, time=format_local_time(message.next_attempt_at))
+    )
+    return {
+        "id": str(message.id),
+        "channel": translate(f"outbox.channel.{message.channel}", language),
+        "recipient": message.recipient,
+        "what": message.what,
+        "status": status,
+        "attempts": str(message.attempts),
+        "error": message.last_error,
+        "created": format_local_time(message.created_at),
+        "can_send_again": "1" if failed else "",
+        "send_again_label": translate("outbox.send_again_label", language, number=message.id),
+    }
+
+
+class FailingMessagesState(PagedList, SessionState):
+    # Administrators pass every role check and see every organisation's messages.
+    LISTER: ClassVar[Role] = Role.GRID_STAFF
+    errors: dict[str, str] = {}
+
+    async def _reload(self, caller: Caller) -> None:
+        page, language = self.page, self.language
+
+        def read(db: Session) -> tuple[list[dict[str, str]], int]:
+            messages, total = failing_messages(db, caller, page=page)
+            return [_row(message, language) for message in messages], total
+
+        rows, total = await read_in_thread(read)
+        self._show_page(total, page, page_count_for(total, PAGE_SIZE), rows)
+
+    @rx.event
+    async def load_failing(self) -> None:
+        caller = self._require(self.LISTER, handler="load_failing")
+        self.page = 1
+        await self._reload(caller)
+
+    @rx.event
+    async def send_again(self, message_id: str):
+        caller = self._require(self.LISTER, handler="send_again")
+        wanted = int_or_none(message_id) or 0
+
+        def work() -> None:
+            with session_scope() as db:
+                send_again(db, caller, wanted)
+
+        done = await run_form(self, work)
+        if done.error is not None:
+            return rx.toast.error(done.error.message(self.language))
+        await self._reload(caller)
+        return rx.toast.success(translate("outbox.sent_again", self.language))
