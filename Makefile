@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run prod test lint migrate demo demo-ingest bench clean chromium
+.PHONY: run prod test lint migrate demo demo-ingest bench clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ lint: $(STAMP)
 
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest -q
+
+# The README's pictures of each portal, from the demo data (docs/screenshots.py; ports 3000/8000,
+# or SCREENSHOT_FRONTEND_PORT / SCREENSHOT_BACKEND_PORT).
+screenshots: $(STAMP) chromium
+	$(BIN)/python -m docs.screenshots
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'

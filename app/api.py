@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.config import settings
 from app.db import session_scope
+from app.services.deployment_checks import proxy_hops
 from app.services.installer.installation_lookup import ApiAnswer, look_up_installation
 
 
@@ -29,6 +31,19 @@ def _grid_company(request: Request) -> int | None:
         return None
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's address, read as the websocket's is: behind ``TRUSTED_PROXY_HOPS`` proxies,
+    the N-th last ``X-Forwarded-For`` entry (the one our own proxy appended). The per-address
+    bound of bad tokens needs the real address, or one caller would block every firm."""
+    direct = request.client.host if request.client else None
+    hops = proxy_hops(settings)
+    if hops <= 0:
+        return direct
+    header = request.headers.get("x-forwarded-for", "")
+    forwarded = [part.strip() for part in header.split(",") if part.strip()]
+    return forwarded[-hops] if len(forwarded) >= hops else direct
+
+
 def _answer(request: Request) -> ApiAnswer:
     with session_scope() as db:
         return look_up_installation(
@@ -37,7 +52,7 @@ def _answer(request: Request) -> ApiAnswer:
             meter=request.query_params.get("meter", ""),
             ean=request.query_params.get("ean", ""),
             grid_company_id=_grid_company(request),
-            client_address=request.client.host if request.client else None,
+            client_address=client_address(request),
         )
 
 

@@ -25,13 +25,25 @@ from app.services.installer.notifications import create_notification, save_notif
 from app.services.installer.processing import decide
 
 GRID_AREAS = (("TRD", "Trondheim sentrum"), ("STJ", "Stjørdal"), ("MAL", "Malvik"))
+# Each job type's name in bokmål, Swedish and English (the grid company names them in each).
 JOB_TYPES = {
-    "new_installation": ("Anlegg med én måler", "Anlegg med flere målere"),
-    "service_change": ("Flytting av inntak", "Økning av inntakskabel"),
-    "fuse_change": ("Økning av hovedsikring", "Reduksjon av hovedsikring"),
-    "existing_installation": ("Arbeid i eksisterende anlegg",),
-    "temporary_installation": ("Byggestrøm",),
-    "extension": ("Utvidelse av anlegg",),
+    "new_installation": (
+        ("Anlegg med én måler", "Anläggning med en mätare", "Installation with one meter"),
+        ("Anlegg med flere målere", "Anläggning med flera mätare", "Installation with several meters"),
+    ),
+    "service_change": (
+        ("Flytting av inntak", "Flytt av anslutningspunkt", "Moving the service entrance"),
+        ("Økning av inntakskabel", "Grövre servisledning", "Larger service cable"),
+    ),
+    "fuse_change": (
+        ("Økning av hovedsikring", "Höjning av huvudsäkring", "Larger main fuse"),
+        ("Reduksjon av hovedsikring", "Sänkning av huvudsäkring", "Smaller main fuse"),
+    ),
+    "existing_installation": (
+        ("Arbeid i eksisterende anlegg", "Arbete i befintlig anläggning", "Work in an existing installation"),
+    ),
+    "temporary_installation": (("Byggestrøm", "Byggström", "Construction site power"),),
+    "extension": (("Utvidelse av anlegg", "Utökning av anläggning", "Extension of an installation"),),
 }
 DEMO_OWNER_NUMBER = "15108695088"  # a valid fødselsnummer of no real person
 INSTALLATIONS = 12
@@ -69,9 +81,14 @@ def add_installer_demo(db: Session, grid_id: int, firm_id: int) -> None:
     for code, names in JOB_TYPES.items():
         jobs[code] = [
             JobType(
-                grid_company_id=grid_id, installation_type_id=types[code] or 0, name=name, sort_order=order
+                grid_company_id=grid_id,
+                installation_type_id=types[code] or 0,
+                name=nb,
+                name_sv=sv,
+                name_en=en,
+                sort_order=order,
             )
-            for order, name in enumerate(names)
+            for order, (nb, sv, en) in enumerate(names)
         ]
         db.add_all(jobs[code])
     rows = db.exec(

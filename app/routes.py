@@ -38,3 +38,7 @@ STAFF_NOTIFICATION = "/saksbehandling/foranmelding"
 CUSTOMER_HAN = "/min-side/han"
 STAFF_HAN = "/saksbehandling/han"
 STAFF_HAN_ORDER = "/saksbehandling/han/bestilling"
+# Every form's native action (issue 20.7): a POST here accepts nothing. Forms are submitted by
+# their on_submit handler; before the page's scripts take over, a native submit must never
+# put the fields into a URL.
+NO_NATIVE_SUBMIT = "/skjema-uten-skript"

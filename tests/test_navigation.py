@@ -15,7 +15,9 @@ from app.navigation import landing_after_sign_in, sign_in_page_for
         ("/min-side/forbruk", routes.CUSTOMER_LOGIN),
         ("/nokler/logg", routes.KEYS_LOGIN),
         ("/installator/anmelding?id=4", routes.INSTALLER_LOGIN),
-        ("/saksbehandling/innsamling", routes.STAFF_LOGIN),
+        ("/saksbehandling/foranmeldinger", routes.STAFF_LOGIN),
+        # The ingestion status is the operator's (administrator's) page (issue 20.14).
+        ("/saksbehandling/innsamling", routes.ACCOUNT_LOGIN),
         ("/admin", routes.ACCOUNT_LOGIN),
     ],
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 import reflex as rx
 
-from app.components.fields import form_error
+from app.components.fields import form_error, scripted_form
 
 
 def confirm_dialog(
@@ -106,7 +106,7 @@ def _dialog_form(
     reset_on_submit: bool,
 ) -> rx.Component:
     """Fields, the form's error, then Cancel and the action at the end."""
-    return rx.form(
+    return scripted_form(
         rx.vstack(
             *fields,
             form_error(error) if error is not None else rx.fragment(),

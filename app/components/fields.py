@@ -12,7 +12,21 @@ from typing import Any
 
 import reflex as rx
 
+from app import routes
+
 LABEL_CLASS = "rt-Text rt-r-size-2 rt-r-weight-medium"
+
+
+def scripted_form(*children: rx.Component, **props: Any) -> rx.Component:
+    """Every form of the app: submitted by its ``on_submit`` handler, never natively.
+
+    A prerendered page shows its forms before its scripts take over; Enter pressed in that moment
+    submitted natively, a GET with every field (a password) in the URL, hence in the browser's
+    history, access logs and ``Referer`` (issue 20.7). Posted to an address that accepts
+    nothing, the fields stay out of every URL. Use it for every form (a test keeps ``rx.form``
+    out of the pages).
+    """
+    return rx.form(*children, method="post", action=routes.NO_NATIVE_SUBMIT, **props)
 
 
 def field_error(message: rx.Var, error_id: str) -> rx.Component:

@@ -10,7 +10,7 @@ from typing import Any
 
 import reflex as rx
 
-from app.components.fields import field_label
+from app.components.fields import field_label, scripted_form
 
 # A native <select> styled like the Radix inputs beside it (keyboards and screen readers get the real one).
 SELECT_STYLE = {
@@ -65,7 +65,7 @@ def apply_button(label: rx.Var | str) -> rx.Component:
 
 def filter_form(*fields: rx.Component, on_submit: Any, **props) -> rx.Component:  # type: ignore[no-untyped-def]
     """The fields (an ``apply_button`` among them) in one ``role="search"`` form; ``props`` go to the form."""
-    return rx.form(
+    return scripted_form(
         rx.hstack(
             *fields,
             align="end",

@@ -15,7 +15,16 @@ GUTTER = ["var(--space-4)", "var(--space-4)", "var(--space-6)"]
 
 
 def _nav_link(item: rx.Var) -> rx.Component:
-    return rx.link(item["label"], href=item["route"], size="3", weight="medium")
+    return rx.link(
+        item["label"],
+        # What waits for this role there (access requests for an administrator), as a badge.
+        rx.cond(item["count"] != "", rx.badge(item["count"], color_scheme="red", variant="solid",
+                                              margin_left="var(--space-1)", aria_hidden="true")),
+        href=item["route"],
+        size="3",
+        weight="medium",
+        aria_label=item["name"],
+    )
 
 
 def _language_select() -> rx.Component:
@@ -67,7 +76,7 @@ def _account_menu() -> rx.Component:
                 rx.box(
                     rx.foreach(
                         SessionState.nav_items,
-                        lambda item: rx.menu.item(item["label"], on_click=rx.redirect(item["route"])),
+                        lambda item: rx.menu.item(item["name"], on_click=rx.redirect(item["route"])),
                     ),
                     rx.menu.separator(),
                     display=["block", "block", "none"],

@@ -179,12 +179,15 @@ def command_mqtt(args: argparse.Namespace) -> int:
         print(str(error), file=sys.stderr)
         return 2
     client_id = args.client_id or default_client_id(args.group, args.index)
-    # Named by the client id: each worker has its own spool file and its own status row.
-    name = args.name or f"mqtt:{client_id}"
-    pipeline = _pipeline(name, "mqtt", args.reading_source, batch_size=args.batch,
+    # The stream (what a HAN reader's consent names) is the group's; the source is this worker's,
+    # named by its client id: its own spool file and its own status row.
+    stream = args.name or f"mqtt:{args.url}"
+    name = f"{args.name}@{client_id}" if args.name else f"mqtt:{client_id}"
+    pipeline = _pipeline(name[:120], "mqtt", args.reading_source, batch_size=args.batch,
                          heartbeat_seconds=args.heartbeat)  # fmt: skip
     counters = pipeline.source
-    counters.host, counters.group_name, counters.client_id = socket.gethostname(), args.group or "", client_id
+    counters.reader_id, counters.host = stream[:120], socket.gethostname()
+    counters.group_name, counters.client_id = args.group or "", client_id
     try:
         source = MqttSource(args.url, subscriptions, pipeline, client_id, group=args.group,
                             session_expiry=args.session_expiry)  # fmt: skip
@@ -321,10 +324,11 @@ def _rewrap_keys(actor: object, batch: int) -> int:
 
 def command_status(args: argparse.Namespace) -> int:
     from app.db import session_scope
+    from app.services.caller import process_caller
     from app.services.staff.ingest_status import source_statuses
 
     with session_scope() as db:
-        statuses = source_statuses(db)
+        statuses = source_statuses(db, process_caller())
     if args.json:
         print(json.dumps([_status_dict(s) for s in statuses], default=str))
         return 0
@@ -384,7 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
     decode.set_defaults(handler=command_decode)
 
     def source_options(sub: argparse.ArgumentParser, default_source: str) -> None:
-        sub.add_argument("--name", help="source name in status (default: kind and device)")
+        sub.add_argument("--name", help="source name in status (default: kind and device); for mqtt the "
+                         "stream's name, which HAN readers' consents name (default mqtt:URL), and each "
+                         "worker's status row is NAME@CLIENT_ID (default mqtt:CLIENT_ID)")  # fmt: skip
         sub.add_argument(
             "--source", dest="reading_source", choices=("han", "collected"), default=default_source,
                          help=f"what the readings are (default {default_source}); HAN data is stored only "

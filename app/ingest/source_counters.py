@@ -33,6 +33,9 @@ class SourceCounters:
     readings_duplicate: int = 0
     unknown_meters: int = 0
     lag_seconds: float | None = None
+    # The stream a HAN reader's consent names (`han_reader.reader_id`); the source name when
+    # empty. Workers of one group share it while each has its own name (status row, spool).
+    reader_id: str = ""
     # The worker process behind the source (issue 25), persisted with the counters.
     host: str = ""
     group_name: str = ""

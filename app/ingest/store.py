@@ -50,7 +50,7 @@ from app.ingest.spool import (
     spooled_reading,
     verified_payload,
 )
-from app.models import ReadingSource
+from app.models import BILLING_GRADE_SOURCES, ReadingSource
 from app.services.readings import ReadingRow, UnknownMeterIds, insert_readings
 from app.services.server_secret import server_secret
 
@@ -125,6 +125,10 @@ class ReadingStore:
         self._refresh = refresh
         self._pending: list[SpoolBatch] = []
         self._pending_count = 0
+        # Readings ever submitted, and how many of the first of them are acknowledged (committed
+        # or spooled): a source acknowledges its messages upstream by these marks.
+        self._submitted_total = 0
+        self._acknowledged_total = 0
         self._oldest = 0.0
         self._next_retry = 0.0
         self._lock = threading.RLock()
@@ -166,6 +170,7 @@ class ReadingStore:
                 self._oldest = time.monotonic()
             self._pending.append(SpoolBatch(source, readings, hints or {}))
             self._pending_count += len(readings)
+            self._submitted_total += len(readings)
             if self._pending_count >= self.batch_size:
                 return self.flush()
         return 0
@@ -189,6 +194,16 @@ class ReadingStore:
         """Readings submitted and neither committed nor spooled yet (waits for a flush under way)."""
         with self._lock:
             return self._pending_count
+
+    def submitted_mark(self) -> int:
+        """How many readings have been submitted so far: a mark to compare with `acknowledged_mark`."""
+        with self._lock:
+            return self._submitted_total
+
+    def acknowledged_mark(self) -> int:
+        """Every reading submitted up to this mark is committed or fsync'ed to the spool."""
+        with self._lock:
+            return self._acknowledged_total
 
     def replay_spool(self) -> None:
         """What an earlier run spooled, written first (a worker calls it before it takes new data)."""
@@ -217,6 +232,13 @@ class ReadingStore:
         with self._lock:
             batches, self._pending = self._pending, []
             count, self._pending_count = self._pending_count, 0
+            upto = self._submitted_total
+            acknowledged = self._flush(batches, count)
+            self._acknowledged_total = upto
+            return acknowledged
+
+    def _flush(self, batches: list[SpoolBatch], count: int) -> int:
+        with self._lock:
             if self.spool.pending():
                 # Keep arrival order: behind what the spool already holds.
                 if batches:
@@ -361,7 +383,8 @@ class ReadingStore:
                         tally[0] += 1
                         if ts > tally[3]:
                             tally[3] = ts
-                        if ts < since.get(meter_id, ts + 1):
+                        # Only billing-grade readings are folded into hourly values and roll-ups.
+                        if kind in BILLING_GRADE_SOURCES and ts < since.get(meter_id, ts + 1):
                             since[meter_id] = ts
                 for name, rows in rows_by_source.items():
                     # Count what was written, not what was sent: the rest was already stored.
@@ -460,16 +483,17 @@ class ReadingStore:
             log.warning("refreshing consumption failed for %d meters, the first %s", len(failed), failed[:10])
 
     def _han_meters(self, connection: Connection, source: SourceCounters) -> frozenset[int]:
-        cached = self._han_consents.get(source.name)
+        reader = source.reader_id or source.name
+        cached = self._han_consents.get(reader)
         if cached is not None and time.monotonic() - cached[0] < 60:
             return cached[1]
         ids = frozenset(
             connection.execute(
                 text("SELECT meter_id FROM han_reader WHERE reader_id = :reader AND revoked_at IS NULL"),
-                {"reader": source.name},
+                {"reader": reader},
             ).scalars()
         )
-        self._han_consents[source.name] = (time.monotonic(), ids)
+        self._han_consents[reader] = (time.monotonic(), ids)
         return ids
 
     def _persist_counters_only(self) -> None:

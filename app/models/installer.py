@@ -62,7 +62,11 @@ class JobType(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     grid_company_id: int = Field(foreign_key="organisation.id", index=True)
     installation_type_id: int = Field(foreign_key="installation_type.id", index=True)
+    # The name in bokmål, and in Swedish and English ("" shows the bokmål name): each reader
+    # sees it in their own language.
     name: str = Field(max_length=120)
+    name_sv: str = Field(default="", max_length=120)
+    name_en: str = Field(default="", max_length=120)
     sort_order: int = Field(default=0)
     active: bool = Field(default=True)
 

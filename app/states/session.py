@@ -12,6 +12,7 @@ from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from app.models import Role
 from app.navigation import HOME_BY_ROLE, entries_for, sign_in_page_for
 from app.services.access import require_role
+from app.services.accounts.administration import count_pending_requests
 from app.services.accounts.language import remember_language
 from app.services.caller import Caller
 from app.services.caller_names import display_name
@@ -51,6 +52,8 @@ class SessionState(rx.State):
     role: str = ""
     # Shown in the name menu at the top right; set by the area state that knows the person.
     display_name: str = ""
+    # Access requests waiting for an administrator: a count beside "Administration" in the menu.
+    waiting_requests: int = 0
 
     @rx.var(cache=True)
     def t(self) -> dict[str, str]:
@@ -59,11 +62,18 @@ class SessionState(rx.State):
 
     @rx.var(cache=True)
     def nav_items(self) -> list[dict[str, str]]:
+        """The menu: label, route, a count to show beside the label ("" for none) and the name a
+        screen reader reads (the label, and what the count means)."""
         role = Role(self.role) if self.role else None
-        return [
-            {"label": translate(entry.label_key, self.language), "route": entry.route}
-            for entry in entries_for(role)
-        ]
+        items = []
+        for entry in entries_for(role):
+            label = translate(entry.label_key, self.language)
+            count = self.waiting_requests if entry.route == routes.ADMIN_HOME else 0
+            waiting = translate("admin.requests_waiting", self.language, count=count)
+            name = f"{label}, {waiting}" if count else label
+            items.append({"label": label, "route": entry.route, "count": str(count) if count else "",
+                          "name": name})
+        return items
 
     @rx.var(cache=True)
     def signed_in(self) -> bool:
@@ -95,6 +105,8 @@ class SessionState(rx.State):
         with session_scope() as db:
             caller = resolve_principal(db, self.session_token)
             self.display_name = display_name(db, caller) if caller else ""
+            is_admin = caller is not None and caller.role is Role.ADMIN
+            self.waiting_requests = count_pending_requests(db, caller) if is_admin else 0
         self.role = str(caller.role) if caller else ""
         language = self.language if self.language in LANGUAGES else DEFAULT_LANGUAGE
         return rx.call_script(f"document.documentElement.lang = '{language}'")
@@ -111,6 +123,8 @@ class SessionState(rx.State):
         page, which brings them back here afterwards."""
         if self.role in set(Role):
             home = HOME_BY_ROLE.get(Role(self.role), routes.HOME)
+            if self.router.url.path.rstrip("/") == home:
+                home = routes.HOME  # refused on their own home page: never send them round again
             return [rx.toast.error(_known_text("auth.no_access", self.language, {})), rx.redirect(home)]
         target = sign_in_page_for(self.router.page.raw_path)
         return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(target)]

@@ -42,7 +42,7 @@ PAGES = [
     (routes.STAFF_HOME, Role.GRID_STAFF, "nav.staff"),
     (routes.STAFF_LOGIN, None, "nav.staff"),
     (routes.ACCOUNT_LOGIN, None, "accounts.sign_in_title"),
-    (routes.STAFF_INGEST, Role.GRID_STAFF, "ingest.title"),
+    (routes.STAFF_INGEST, Role.ADMIN, "ingest.title"),
     (routes.INSTALLER_HOME, Role.INSTALLER, "installer.title"),
     (routes.INSTALLER_NEW, Role.INSTALLER, "installer.new_title"),
     (routes.STAFF_NOTIFICATIONS, Role.GRID_STAFF, "staff.queue_title"),

@@ -227,7 +227,13 @@ def test_access_request_approved_then_the_key_service(browser: Browser, base_url
     expect(admin).to_have_url(re.compile(re.escape(routes.ADMIN_HOME)))
     expect(admin.get_by_role("heading", name=address)).to_be_visible()
     assert_accessible(admin, "administration")
+    # Issue 21: the administrator is told that requests wait (the menu counts them)...
+    waiting = t("admin.requests_waiting", count=0).removesuffix("0")
+    expect(admin.get_by_role("link", name=re.compile(re.escape(f"{t('nav.admin')}, {waiting}") + r"[1-9]"))
+           ).to_be_visible()
     request_card = admin.locator(".rt-Card").filter(has=admin.get_by_role("heading", name=address))
+    # ...and the new organisation's field holds the name the person typed.
+    expect(request_card.get_by_label(t("admin.new_organisation"))).to_have_value("Måleservice Norge AS")
     option = request_card.locator("select option", has_text="Måleservice Norge AS").first
     request_card.locator("select").select_option(value=option.get_attribute("value"))
     request_card.get_by_role("button", name=f"{t('admin.approve')} {address}").click()
@@ -240,6 +246,9 @@ def test_access_request_approved_then_the_key_service(browser: Browser, base_url
     expect(admin.get_by_role("rowheader", name=address)).to_be_visible()
     expect(admin.get_by_role("row").filter(has_text=address)).to_contain_text(t("role.distributor"))
 
+    # The approval ended the person's session: their page sends them to sign in (no "sign out").
+    person.reload()
+    expect(person).to_have_url(re.compile(re.escape(routes.ACCOUNT_LOGIN) + r"\?next="))
     _sign_in(person, base_url, address, route=routes.KEYS_LOGIN)
     expect(person).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
     expect(person.get_by_role("heading", level=1)).to_have_text(t("portal.keys.title"))

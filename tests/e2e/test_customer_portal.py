@@ -79,7 +79,8 @@ def _enter_code(page: Page, code: str):
 def _sign_out(page: Page, name: str):
     page.get_by_role("button", name=name).click()
     page.get_by_role("menuitem", name=t("nav.logout")).click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    # Issue 21: a customer signs out onto Min side's sign-in page, not the site's start page.
+    expect(page).to_have_url(re.compile(re.escape(routes.CUSTOMER_LOGIN) + "$"))
 
 
 def overview_card(page: Page):

@@ -500,6 +500,19 @@ def test_read_rights_refused_for_a_distributor_not_repeated_and_revoked_after_co
     assert reader not in _readers_of(serial)
 
 
+def test_a_key_reader_opening_the_audit_log_is_told_and_stays_in_the_key_portal(desktop_page: Page,
+                                                                                 base_url: str):
+    """Issue 21: a signed-in key reader on /nokler/logg read "You need to sign in to do this"."""
+    from tests.e2e.signin import sign_in_demo_account
+
+    sign_in_demo_account(desktop_page, Role.KEY_READER)
+    desktop_page.goto(base_url + routes.KEYS_AUDIT, wait_until="commit")
+    expect(desktop_page.get_by_text(t("auth.no_access"))).to_be_visible()
+    expect(desktop_page).to_have_url(re.compile(re.escape(routes.KEYS_READER) + "/?$"))
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text(t("keys.reader.title"))
+    expect(desktop_page.get_by_text(t("auth.denied"))).to_have_count(0)
+
+
 def _age_sessions_of(email: str, minutes: int) -> None:
     """The person signed in ``minutes`` ago (their sessions' last authentication)."""
     from datetime import timedelta

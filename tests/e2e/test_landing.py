@@ -104,8 +104,9 @@ def test_the_page_language_is_the_one_chosen(desktop_page: Page, base_url: str):
 
 def test_the_tab_title_follows_the_readers_language(desktop_page: Page, base_url: str):
     """The browser tab's title (what a screen reader announces first) in nb, sv and en."""
-    desktop_page.goto(base_url + routes.PRIVACY)
-    expect(desktop_page).to_have_title(translate("title.privacy", "nb"))
+    # "commit": the first page of a cold dev server can take longer than a goto's load waits.
+    desktop_page.goto(base_url + routes.PRIVACY, wait_until="commit")
+    expect(desktop_page).to_have_title(translate("title.privacy", "nb"), timeout=60_000)
     current = "nb"
     for language, name in (("sv", "Svenska"), ("en", "English"), ("nb", "Norsk")):
         desktop_page.get_by_role("combobox", name=translate("nav.language", current)).click()

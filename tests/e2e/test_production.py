@@ -23,6 +23,7 @@ from app.services.sessions import start_session
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.signin import SESSION_KEY
 from tests.local_servers import answers, free_port, stop_process_tree
+from tests.smtp_sink import SmtpSink, running_smtp_sink
 
 pytestmark = pytest.mark.e2e
 
@@ -75,8 +76,28 @@ def _customer_relationship(database_url: str) -> tuple[int, str]:
     return relationship.id or 0, token
 
 
+def _queue_mails(database_url: str, count: int) -> list[str]:
+    """Mails queued as a decision would queue them; nothing but the app's own sender sends them."""
+    from app.services.notify.outbox import queue_mail
+
+    addresses = [f"prod{n}@example.org" for n in range(count)]
+    engine = make_engine(database_url)
+    with Session(engine) as db:
+        for address in addresses:
+            queue_mail(db, address, "access_declined", "en", reason="Unknown organisation")
+        db.commit()
+    engine.dispose()
+    return addresses
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    with running_smtp_sink() as sink:
+        yield sink
+
+
 def test_make_prod_serves_the_production_build_on_one_port(
-    browser: Browser, production_database: str, tmp_path: Path
+    browser: Browser, production_database: str, tmp_path: Path, smtp: SmtpSink
 ):
     port = free_port()
     env = {
@@ -86,6 +107,9 @@ def test_make_prod_serves_the_production_build_on_one_port(
         "MASTER_KEY_FILE": str(tmp_path / "master.key"),
         "REFLEX_WEB_WORKDIR": str(PROD_WEB_DIR),
         "REFLEX_STATES_WORKDIR": str(tmp_path / "states"),
+        # Issue 21 point 2: the outbox's sender runs in every backend worker with no command of its own.
+        "MAIL_BACKEND": "smtp", "SMTP_HOST": smtp.host, "SMTP_PORT": str(smtp.port),
+        "OUTBOX_POLL_SECONDS": "0.5",
     }
     if os.environ.get("TEST_REDIS_URL"):
         env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
@@ -108,6 +132,13 @@ def test_make_prod_serves_the_production_build_on_one_port(
         if env["GRANIAN_WORKERS"] == "2":
             descendants = psutil.Process(server.pid).children(recursive=True)
             assert len(descendants) >= 3, "reflex's supervisor and two backend workers"
+
+        # Queued mails go out by themselves, each exactly once, though every worker sends.
+        addresses = _queue_mails(production_database, 30)
+        for address in addresses:
+            smtp.wait_for(address, timeout=60)
+        time.sleep(2)  # a few more rounds of both workers' senders
+        assert sorted(message["To"] for message in smtp.messages) == sorted(addresses)
 
         _, token = _customer_relationship(production_database)
         context = browser.new_context(viewport=DESKTOP)

@@ -78,3 +78,49 @@ def test_no_code_or_password_typed_reaches_the_persisted_state(phone_page: Page,
     assert customer.mobile.encode()[-8:] in persisted  # the search does see what the state keeps
     for secret in (code, NEW_PASSWORD, WRONG_PASSWORD):
         assert secret.encode() not in persisted, f"{secret!r} is in the persisted state"
+
+
+def test_a_personal_number_is_shown_on_request_and_never_reaches_the_persisted_state(
+    desktop_page: Page, base_url: str, app_harness
+):
+    """Issue 20.12: the owner's fødselsnummer sat in ``StaffNotificationState.id_numbers``."""
+    import uuid
+
+    from sqlmodel import Session, select
+
+    from app.db import get_engine, session_scope
+    from app.models import AuditEntry, Role
+    from app.services.installer.notifications import (
+        create_notification,
+        save_notification,
+        send_notification,
+    )
+    from app.services.sessions import start_session
+    from tests.e2e.signin import SESSION_KEY
+    from tests.services.installer.installer_world import FODSELSNUMMER, build_world, complete_values
+
+    with session_scope() as db:
+        world = build_world(db, uuid.uuid4().hex[:8])
+        number = create_notification(db, world.installer, grid_company_id=world.grid,
+                                     installation_type_id=world.installation_type,
+                                     job_type_id=world.job_type, grid_area_id=world.area)
+        save_notification(db, world.installer, number, complete_values(),
+                          {"owner_id_number": FODSELSNUMMER})
+        send_notification(db, world.installer, number)
+    with Session(get_engine()) as db:
+        token = start_session(db, Role.GRID_STAFF, user_id=world.staff.user_id)
+        db.commit()
+    page = desktop_page
+    page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")
+    page.goto(f"{base_url}{routes.STAFF_NOTIFICATION}?id={number}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(str(number))
+    expect(page.get_by_text(FODSELSNUMMER)).to_have_count(0)  # not until asked for
+    assert FODSELSNUMMER.encode() not in _persisted_bytes(app_harness)
+
+    page.locator("#show-owner-id-number").click()
+    expect(page.locator("#owner-id-number")).to_have_text(FODSELSNUMMER)
+    assert FODSELSNUMMER.encode() not in _persisted_bytes(app_harness)
+    with session_scope() as db:
+        viewed = db.exec(select(AuditEntry).where(
+            AuditEntry.action == "installer.id_number_viewed", AuditEntry.subject_id == str(number))).all()
+    assert [entry.detail for entry in viewed] == ["owner party"]

@@ -30,6 +30,7 @@ from sqlmodel import Session
 from app.db import make_engine
 from app.ingest.frame_builders import glo_cipher, han_list3_apdu, hdlc_frame
 from app.migrate import upgrade_to_head
+from app.services.caller import CLI_CALLER
 from app.services.keys.sealing import add_key
 from app.services.staff.ingest_status import source_statuses
 
@@ -209,7 +210,7 @@ def test_postgresql_unreachable_mid_stream_spools_and_replays_everything_once(tm
         time.sleep(5.0)
         # The status page, which still reaches the database, shows the workers gone silent.
         with Session(engine) as db:
-            silent = [s for s in source_statuses(db) if s.group_name == group.name]
+            silent = [s for s in source_statuses(db, CLI_CALLER) if s.group_name == group.name]
         assert len(silent) == 2 and all(not s.reporting for s in silent), silent
         time.sleep(3.0)
         proxy.restore()
@@ -224,7 +225,7 @@ def test_postgresql_unreachable_mid_stream_spools_and_replays_everything_once(tm
         assert "spooled" in logs and "replayed" in logs, logs
         # And it shows the outage: when it began and ended, and the workers reporting again.
         with Session(engine) as db:
-            statuses = [s for s in source_statuses(db) if s.group_name == group.name]
+            statuses = [s for s in source_statuses(db, CLI_CALLER) if s.group_name == group.name]
         assert all(s.reporting for s in statuses), statuses
         for status in statuses:
             assert status.outage_started_at is not None and status.outage_ended_at is not None, status

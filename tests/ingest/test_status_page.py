@@ -30,13 +30,13 @@ def test_sources_are_refused_to_a_customer(app_database_url):
     assert state.sources == []
 
 
-def test_grid_staff_see_each_source_with_its_counters(app_database_url, tmp_path):
+def test_the_operator_sees_each_source_with_its_counters(app_database_url, tmp_path):
     store = ReadingStore(get_engine(), tmp_path / "spool.jsonl", refresh=None)
     source = store.source("serial:/dev/ttyHAN0", "serial", "han")
     source.frame_ok()
     source.frame_bad("FCS mismatch")
     store.flush()
-    state = _state(_token(Role.GRID_STAFF))
+    state = _state(_token(Role.ADMIN))
     IngestState.load_sources.fn(state)
     row = next(s for s in state.sources if s["name"] == "serial:/dev/ttyHAN0")
     assert (row["frames_ok"], row["frames_bad"], row["reading_source"]) == ("1", "1", "han")
@@ -54,7 +54,7 @@ def test_the_page_shows_stored_already_stored_and_refused_apart(app_database_url
     # counting of duplicates is proven in test_data_truth).
     source.readings_duplicate += 5
     store.flush()
-    state = _state(_token(Role.GRID_STAFF))
+    state = _state(_token(Role.ADMIN))
     IngestState.load_sources.fn(state)
     row = next(s for s in state.sources if s["name"] == "replay:counted-twice")
     assert (row["readings_stored"], row["readings_duplicate"], row["readings_rejected"]) == ("0", "5", "2")

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from ingest_helpers import readings_in
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.clock import utcnow
 from app.db import get_engine, make_engine
@@ -19,8 +19,10 @@ from app.ingest.sources.mqtt import MqttSource, Subscription, default_client_id
 from app.ingest.store import ReadingStore
 from app.ingest.worker import FramePipeline
 from app.migrate import upgrade_to_head
-from app.models import Role
+from app.models import Customer, CustomerRelationship, Organisation, Role
+from app.services.caller import CLI_CALLER
 from app.services.customer.consumption.rollups import _ROLLUP_LOCK_SPACE, refresh_consumption
+from app.services.customer.han_readers import connect_han_reader
 from app.services.staff.ingest_status import source_statuses
 from app.states.staff.ingest_status import IngestState
 from tests.handler_callers import session_token, state_as
@@ -197,18 +199,60 @@ def test_a_worker_that_stops_reporting_stands_out_on_the_status_page(app_databas
             params={"t": utcnow() - timedelta(seconds=10), "n": source.name},
         )
         db.commit()
-        status = next(s for s in source_statuses(db) if s.name == source.name)
+        status = next(s for s in source_statuses(db, CLI_CALLER) if s.name == source.name)
     assert (status.host, status.group_name, status.messages, status.reporting) == (
         "ingest-3",
         "ingest",
         1,
         False,
     )
-    state = state_as(IngestState, session_token(Role.GRID_STAFF))
+    state = state_as(IngestState, session_token(Role.ADMIN))  # the operator's page (issue 20.14)
     IngestState.load_sources.fn(state)
     row = next(s for s in state.sources if s["name"] == source.name)
     assert row["silent"] == "1" and row["worker"] == "ingest-3 · ingest-3-ingest-0" and row["messages"] == "1"
     store._last_report -= 2  # a heartbeat later: it reports, and no longer stands out
     store.flush_due()
     with Session(get_engine()) as db:
-        assert next(s for s in source_statuses(db) if s.name == source.name).reporting
+        assert next(s for s in source_statuses(db, CLI_CALLER) if s.name == source.name).reporting
+
+
+def _han_consent(engine, meter_id: int, reader_id: str) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine) as db:
+        customer = Customer(name="Kari")
+        grid = db.exec(select(Organisation)).first()
+        db.add(customer)
+        db.flush()
+        relationship = CustomerRelationship(
+            customer_id=customer.id, utility_id=grid.id, installation_number="1",
+            metering_point_id="707057500000000001", address="Storgata 1", postcode="7010",
+            city="Trondheim", meter_id=meter_id,
+        )  # fmt: skip
+        db.add(relationship)
+        db.flush()
+        connect_han_reader(db, relationship.id, reader_id, "I agree that my HAN data is stored for me.")
+        db.commit()
+
+
+def test_every_worker_of_a_group_honours_the_streams_han_consent_and_han_data_is_not_folded(
+    engine, meters, tmp_path
+):
+    _han_consent(engine, meters["AID57000000"], "mqtt:mqtt://broker:1883")
+    refreshed: list[int] = []
+    for index in range(2):
+        store = ReadingStore(
+            engine, tmp_path / f"w{index}.jsonl", refresh=lambda c, m, s: refreshed.append(m)
+        )
+        # Each worker its own source (status row, spool), both the one stream the consent names.
+        source = store.source(f"mqtt:host-ingest-{index}", "mqtt", "han")
+        source.reader_id = "mqtt:mqtt://broker:1883"
+        store.submit(source, [RawReading("AID57000000", "1-0:1.8.0", T0 + index, 10.0 + index, "kWh")])
+        store.flush()
+        assert source.readings_stored == 1 and source.readings_rejected == 0
+    # HAN data is never in the billing-grade hourly values: nothing to refresh after it.
+    assert refreshed == []
+    billing = ReadingStore(engine, tmp_path / "b.jsonl", refresh=lambda c, m, s: refreshed.append(m))
+    billing.submit(
+        billing.source("csv:x", "csv", "collected"), [RawReading("AID57000000", "1-0:1.8.0", T0, 9.0, "kWh")]
+    )
+    billing.flush()
+    assert refreshed == [meters["AID57000000"]]

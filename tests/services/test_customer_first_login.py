@@ -275,3 +275,46 @@ def test_no_consent_is_recorded_for_a_wrong_combination(db, make_customer):
     with pytest.raises(DomainError):
         _start(db, customer, metering_point_id="707057500099999999")
     assert db.exec(select(PrivacyConsent)).all() == []
+
+
+def test_a_wrong_installation_number_and_a_wrong_mobile_do_the_same_work(db, make_customer, monkeypatch):
+    """Issue 20.15: the same statements and the same mobile parsing on both refusals (no
+    timing oracle), proved by counting the work, not by a stopwatch."""
+    import re as _re
+
+    from sqlalchemy import event
+
+    from app.services.customer import login as login_module
+
+    customer = make_customer()
+    db.commit()
+    parses: list[str] = []
+    real_parse = login_module.parse_mobile
+
+    def counting_parse(text):
+        parses.append("parse")
+        return real_parse(text)
+
+    monkeypatch.setattr(login_module, "parse_mobile", counting_parse)
+
+    def work(installation_number: str, mobile: str, address: str) -> tuple[list[str], int]:
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, _parameters, _context, _many):
+            statements.append(_re.sub(r"\s+", " ", statement))
+
+        parses.clear()
+        event.listen(db.get_bind(), "before_cursor_execute", record)
+        try:
+            with pytest.raises(DomainError) as refused:
+                start_first_login(db, installation_number, customer.metering_point_id, mobile, True,
+                                  address, now=T0)
+        finally:
+            event.remove(db.get_bind(), "before_cursor_execute", record)
+        assert refused.value.key == "login.no_match"
+        return statements, len(parses)
+
+    wrong_number = work("999999", customer.mobile, "127.0.3.50")
+    wrong_mobile = work(customer.installation_number, "+47 401 23 456", "127.0.3.51")
+    assert wrong_number == wrong_mobile
+    assert wrong_number[1] >= 2  # the typed mobile and the one on record (or its stand-in)

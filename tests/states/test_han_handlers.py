@@ -162,3 +162,46 @@ def test_the_wrong_caller_is_refused(world, role):
     else:
         with pytest.raises(AccessDenied):
             _customer_page(world.staff_token)
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "en"])
+def test_the_history_names_you_the_customer_staff_and_when_the_customer_was_texted(world, monkeypatch,
+                                                                                   language):
+    """Issue 21: the history showed the raw actor "customer" and not when the customer was told."""
+    from app.i18n import translate
+    from app.models import User
+    from app.services.notify.sender import send_due_messages
+
+    number = _place(world)
+    staff = _order_page(world.staff_token, number, monkeypatch)
+    staff.language = language
+    run(HanOrderState.take.fn(staff))
+    run(HanOrderState.complete.fn(staff, {"port_state": "open", "completed_on": "2026-01-05"}))
+    run(HanOrderState.add_note.fn(staff, {"note": "Kunden ringte"}))
+    # Not told before the SMS has left the outbox; then told at its sending time.
+    assert translate("han.history.sms_to_customer", language) not in [line["what"] for line in staff.history]
+    send_due_messages()
+    run(HanOrderState.load.fn(staff))
+    with session_scope() as db:
+        staff_name = db.exec(select(User).where(User.id == world.staff.user_id)).one().name
+    assert staff_name
+
+    def said(key: str) -> str:
+        return translate(key, language)
+
+    whos = [(line["who"], line["what"]) for line in staff.history]
+    assert whos[0] == (said("han.who.customer"), said("han.status.received"))
+    assert whos[1][0] == whos[2][0] == staff_name
+    assert (said("han.who.system"), said("han.history.sms_to_customer")) in whos
+    assert "customer" not in [who for who, _ in whos]
+
+    customer = state_as(HanCustomerState, world.customer_token)
+    customer.language = language
+    run(HanCustomerState.load.fn(customer))
+    mine = customer.histories[str(number)]
+    assert (mine[0]["who"], mine[0]["what"]) == (said("han.who.you"), said("han.status.received"))
+    assert mine[1]["who"] == staff_name
+    told = [line for line in mine if line["what"] == said("han.history.sms_to_you")]
+    assert len(told) == 1 and told[0]["who"] == said("han.who.system") and told[0]["at"]
+    # Staff notes stay with staff.
+    assert all(line["what"] != said("han.note") for line in mine)

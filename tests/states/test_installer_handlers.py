@@ -112,7 +112,20 @@ def test_staff_see_their_own_grid_companys_notification_with_the_numbers(world, 
     state = state_as(StaffNotificationState, _token(world.staff))
     monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
     StaffNotificationState.load.fn(state)
-    assert state.id_numbers["owner_id_number"] == FODSELSNUMMER
+    # Issue 20.12: the number is no state var; it is written into the page on request, audited.
+    assert "id_numbers" not in StaffNotificationState.get_fields()
+    assert FODSELSNUMMER not in repr(state.dict())
+    shown = StaffNotificationState.show_id_number.fn(state, "owner")
+    assert FODSELSNUMMER in str(shown) and "owner-id-number" in str(shown)
+    assert FODSELSNUMMER not in repr(state.dict())
+    with session_scope() as db:
+        from sqlmodel import select
+
+        from app.models import AuditEntry
+
+        viewed = db.exec(select(AuditEntry).where(AuditEntry.action == "installer.id_number_viewed",
+                                                  AuditEntry.subject_id == str(number))).all()
+    assert [entry.detail for entry in viewed] == ["owner party"]
     queue = state_as(StaffQueueState, _token(world.staff))
     StaffQueueState.load.fn(queue)
     assert str(number) in [row["id"] for row in queue.rows]
@@ -125,13 +138,14 @@ def test_staff_cannot_see_or_decide_another_grid_companys_notification(world, mo
     monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
     with pytest.raises(AccessDenied):
         StaffNotificationState.load.fn(state)
-    assert state.id_numbers == {} and state.values == {}
+    assert state.values == {}
     state.notification_id = number
     for name, args in (
         ("approve", ()),
         ("reject", ({"reason": "x"},)),
         ("complete", ()),
         ("add_note", ({"note": "x"},)),
+        ("show_id_number", ("owner",)),
     ):
         with pytest.raises(AccessDenied):
             result = StaffNotificationState.event_handlers[name].fn(state, *args)
@@ -167,6 +181,30 @@ def test_installer_and_staff_lists_say_the_page_as_the_key_pages_do(world):
     queue = state_as(StaffQueueState, _token(world.staff))
     StaffQueueState.load.fn(queue)
     assert queue.page_text == "Side 1 av 1"
+
+
+@pytest.mark.parametrize(("language", "job_name"), [("sv", "Anläggning med en mätare"),
+                                                    ("en", "Installation with one meter")])
+def test_job_types_show_in_the_readers_language(world, monkeypatch, language, job_name):
+    """Issue 21.10: job type names were Norwegian in the Swedish UI."""
+    from app.models import JobType
+    from app.states.installer.new_notification import NewNotificationState
+
+    with session_scope() as db:
+        job = db.get(JobType, world.job_type)
+        job.name_sv, job.name_en = "Anläggning med en mätare", "Installation with one meter"
+    chooser = state_as(NewNotificationState, _token(world.installer))
+    chooser.language = language
+    NewNotificationState.choose_grid_company.fn(chooser, str(world.grid))
+    NewNotificationState.choose_installation_type.fn(chooser, str(world.installation_type))
+    assert [option["label"] for option in chooser.job_types] == [job_name]
+
+    number = _notification(world, sent=False)
+    state = state_as(NotificationFormState, _token(world.installer))
+    state.language = language
+    monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
+    NotificationFormState.load.fn(state)
+    assert job_name in state.case_line
 
 
 def test_approve_with_the_mail_server_down_succeeds_without_an_error_toast(world, monkeypatch):

@@ -31,7 +31,7 @@ def test_installer_rows_and_history_show_local_time():
 def test_staff_start_shows_local_time_and_grouped_figures(app_database_url, monkeypatch):
     figures = PortalFigures(customers=1234, relationships=5, meters=1578300, readings=1578300,
                             newest_reading_at=WINTER_UTC)
-    monkeypatch.setattr(start_module, "portal_figures", lambda db: figures)
+    monkeypatch.setattr(start_module, "portal_figures", lambda db, caller: figures)
     state = state_as(StaffState, session_token(Role.GRID_STAFF))
     StaffState.load_overview.fn(state)
     assert state.newest_reading == "24.11.2026 06:00"
@@ -43,10 +43,11 @@ def test_ingest_status_shows_local_time(app_database_url, monkeypatch):
     fields = {name: 0 for name in SourceStatus.__dataclass_fields__}
     fields.update(name="han:1", kind="serial", reading_source="han", state="running",
                   last_frame_at=WINTER_UTC,
-                  frames_ok=12345, lag_seconds=None, last_error="", updated_at=WINTER_UTC)
+                  frames_ok=12345, lag_seconds=None, last_error="", updated_at=WINTER_UTC,
+                  last_message_at=None, outage_started_at=None, outage_ended_at=None)
     status = SourceStatus(**fields)
-    monkeypatch.setattr(ingest_status_module, "source_statuses", lambda db: [status])
-    state = state_as(IngestState, session_token(Role.GRID_STAFF))
+    monkeypatch.setattr(ingest_status_module, "source_statuses", lambda db, caller: [status])
+    state = state_as(IngestState, session_token(Role.ADMIN))
     IngestState.load_sources.fn(state)
     assert state.sources[0]["last_frame"] == "24.11.2026 06:00"
     assert state.sources[0]["frames_ok"] == "12\u00a0345"

@@ -137,6 +137,7 @@ TEXT: dict[str, str] = {
     "staff.return": "Return for changes",
     "staff.complete": "Mark completed",
     "staff.reason": "Reason",
+    "staff.show_id_number": "Show the number",
     "staff.approve_title": "Approve the notification?",
     "staff.approve_question": "The installer is mailed that the notification is approved.",
     "staff.reject_title": "Reject the notification?",

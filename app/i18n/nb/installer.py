@@ -137,6 +137,7 @@ TEXT: dict[str, str] = {
     "staff.return": "Returner for endring",
     "staff.complete": "Marker som ferdigmeldt",
     "staff.reason": "Begrunnelse",
+    "staff.show_id_number": "Vis nummeret",
     "staff.approve_title": "Godkjenne foranmeldingen?",
     "staff.approve_question": "Installatøren får beskjed på e-post om at foranmeldingen er godkjent.",
     "staff.reject_title": "Avvise foranmeldingen?",

@@ -137,6 +137,7 @@ TEXT: dict[str, str] = {
     "staff.return": "Returnera för komplettering",
     "staff.complete": "Markera som färdiganmäld",
     "staff.reason": "Skäl",
+    "staff.show_id_number": "Visa numret",
     "staff.approve_title": "Godkänna anmälan?",
     "staff.approve_question": "Installatören får besked via e-post om att anmälan är godkänd.",
     "staff.reject_title": "Avvisa anmälan?",

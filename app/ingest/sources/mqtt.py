@@ -119,7 +119,9 @@ class MqttSource:
         self.messages = 0
         self.subscribed = threading.Event()
         self._queue: queue.Queue[_Received] = queue.Queue(maxsize=2 * self.receive_maximum)
-        self._unacknowledged: list[_Received] = []
+        # Handled messages not yet acknowledged, each with the store's mark after its readings.
+        self._unacknowledged: list[tuple[_Received, int]] = []
+        self._formats: dict[str, str] = {}  # topic -> its subscription's payload format
         self._connection = 0
         self._stop = threading.Event()
         self._store_thread: threading.Thread | None = None
@@ -207,18 +209,23 @@ class MqttSource:
             # A poison message is counted and acknowledged: it never blocks its topic or group.
             self.pipeline.source.frame_bad(f"message on {item.topic[:60]} failed: {type(error).__name__}")
             log.exception("MQTT message on %s could not be handled", item.topic)
-        self._unacknowledged.append(item)
+        self._unacknowledged.append((item, self.pipeline.store.submitted_mark()))
 
     def _acknowledge_stored(self) -> None:
-        if not self._unacknowledged or self.pipeline.store.unacknowledged():
+        if not self._unacknowledged:
             return
+        through = self.pipeline.store.acknowledged_mark()
         current = self._connection
-        for item in self._unacknowledged:
+        done = 0
+        for item, mark in self._unacknowledged:
+            if mark > through:
+                break  # its readings (or some before them) are not committed or spooled yet
             # One from an earlier connection is delivered again on this one (same session):
             # its new copy is acknowledged when it has gone through the store.
             if item.qos and item.connection == current:
                 self.client.ack(item.mid, item.qos)
-        self._unacknowledged.clear()
+            done += 1
+        del self._unacknowledged[:done]
 
     def _store_loop(self) -> None:
         while not self._stop.is_set():
@@ -253,10 +260,15 @@ class MqttSource:
         return pipeline.handle_frame(payload, now)
 
     def _format_for(self, topic: str) -> str:
-        for subscription in self.subscriptions:
-            if mqtt.topic_matches_sub(subscription.topic_filter, topic):
-                return subscription.payload_format
-        return "auto"
+        known = self._formats.get(topic)
+        if known is not None:
+            return known
+        payload_format = next((s.payload_format for s in self.subscriptions
+                               if mqtt.topic_matches_sub(s.topic_filter, topic)), "auto")  # fmt: skip
+        if len(self._formats) >= 100_000:  # one topic per reader: bounded all the same
+            self._formats.clear()
+        self._formats[topic] = payload_format
+        return payload_format
 
     # -- life -----------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import field_error, form_error, text_field
+from app.components.fields import field_error, form_error, scripted_form, text_field
 from app.components.form_card import form_card, stacked
 from app.components.template import template
 from app.models import Role
@@ -60,7 +60,7 @@ def access_request() -> rx.Component:
         _status(),
         rx.cond(
             S.request_status != "pending",
-            rx.form(
+            scripted_form(
                 stacked(
                     _role_choice(),
                     text_field(t["access.organisation_name"], "organisation_name",

@@ -7,7 +7,7 @@ import reflex as rx
 from app import routes
 from app.components.data_table import column_headers, data_table, paging_bar
 from app.components.failing_messages import failing_messages_section
-from app.components.fields import field_error
+from app.components.fields import field_error, scripted_form
 from app.components.filters import apply_button, filter_form, filter_select, search_input
 from app.components.template import template
 from app.models import Role
@@ -93,7 +93,7 @@ def _request_card(row: rx.Var) -> rx.Component:
                     t["access.organisation_name"], ": ", row["organisation_name"], " · ",
                     t["access.customer_number"], ": ", row["customer_number"], size="2"),
             rx.hstack(
-                rx.form(
+                scripted_form(
                     rx.el.input(type="hidden", name="request_id", value=rid),
                     rx.hstack(
                         filter_select(t["admin.choose_organisation"], "organisation-" + rid,
@@ -101,7 +101,9 @@ def _request_card(row: rx.Var) -> rx.Component:
                         rx.vstack(
                             rx.el.label(t["admin.new_organisation"], html_for="new-organisation-" + rid,
                                         class_name="rt-Text rt-r-size-2"),
-                            rx.input(id="new-organisation-" + rid, name="new_organisation", size="2"),
+                            # The name the person typed, ready to approve or to correct.
+                            rx.input(id="new-organisation-" + rid, name="new_organisation", size="2",
+                                     default_value=row["organisation_name"]),
                             spacing="1",
                         ),
                         rx.button(t["admin.approve"], type="submit", size="2", high_contrast=True,
@@ -112,7 +114,7 @@ def _request_card(row: rx.Var) -> rx.Component:
                     field_error(S.errors[rid + ".organisation"], "organisation-error-" + rid),
                     on_submit=S.approve,
                 ),
-                rx.form(
+                scripted_form(
                     rx.el.input(type="hidden", name="request_id", value=rid),
                     rx.hstack(
                         rx.vstack(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import form_error, text_field
+from app.components.fields import form_error, scripted_form, text_field
 from app.components.form_card import form_card, stacked
 from app.components.template import template
 from app.services.accounts.password_policy import RULES
@@ -31,7 +31,7 @@ def _card(*children: rx.Component) -> rx.Component:
 
 def _account_form(handler, button_label: rx.Var, *fields: rx.Component, **props) -> rx.Component:  # type: ignore[no-untyped-def]
     """The fields, the form's error and the submit button (full width) in one uncontrolled form."""
-    return rx.form(
+    return scripted_form(
         stacked(
             *fields,
             form_error(S.errors["form"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import field_error, form_error, text_field
+from app.components.fields import field_error, form_error, scripted_form, text_field
 from app.components.template import template
 from app.services.customer.privacy_terms import PRIVACY_TERMS_PARAGRAPHS, PRIVACY_TERMS_VERSION
 from app.states.customer.login import CustomerLoginState as S
@@ -43,7 +43,7 @@ def _privacy_terms() -> rx.Component:
 
 def _first_login_form() -> rx.Component:
     t = S.t
-    return rx.form(
+    return scripted_form(
         rx.vstack(
             text_field(
                 t["customer.installation_number"],
@@ -90,7 +90,7 @@ def _first_login_form() -> rx.Component:
 
 def _password_form() -> rx.Component:
     t = S.t
-    return rx.form(
+    return scripted_form(
         rx.vstack(
             text_field(
                 t["customer.mobile"],
@@ -120,7 +120,7 @@ def _password_form() -> rx.Component:
 
 def _code_form() -> rx.Component:
     t = S.t
-    return rx.form(
+    return scripted_form(
         rx.vstack(
             rx.text(
                 t["customer.code_sent_to"],

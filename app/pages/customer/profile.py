@@ -6,7 +6,7 @@ import reflex as rx
 
 from app import routes
 from app.components.dialogs import confirm_dialog
-from app.components.fields import form_error, text_field
+from app.components.fields import form_error, scripted_form, text_field
 from app.components.template import template
 from app.models import Role
 from app.pages.customer.relationship_cards import TAP, linked_card, relationships_card
@@ -34,7 +34,7 @@ def _new_password_fields(error_field: str, again_error_field: str) -> rx.Compone
 
 
 def _create_account_form() -> rx.Component:
-    return rx.form(
+    return scripted_form(
         rx.vstack(
             rx.heading(S.t["customer.create_account"], size="4", as_="h2"),
             rx.text(S.t["customer.create_account_help"], size="2", color_scheme="gray"),
@@ -51,7 +51,7 @@ def _create_account_form() -> rx.Component:
 
 
 def _change_password_form() -> rx.Component:
-    return rx.form(
+    return scripted_form(
         rx.vstack(
             rx.heading(S.t["customer.change_password"], size="4", as_="h2"),
             text_field(

@@ -6,7 +6,14 @@ import reflex as rx
 
 from app import routes
 from app.components.dialogs import confirm_dialog
-from app.components.fields import checkbox_field, choice_field, form_error, text_area_field, text_field
+from app.components.fields import (
+    checkbox_field,
+    choice_field,
+    form_error,
+    scripted_form,
+    text_area_field,
+    text_field,
+)
 from app.components.status_badge import status_badge
 from app.components.template import template
 from app.models import Role
@@ -43,7 +50,7 @@ def _meter_card() -> rx.Component:
 def _order_form() -> rx.Component:
     t = S.t
     return rx.card(
-        rx.form(
+        scripted_form(
             rx.vstack(
                 rx.heading(t["han.order_title"], size="4", as_="h2"),
                 text_field(
@@ -87,6 +94,21 @@ def _line(label_key: str, value: rx.Var) -> rx.Component:
     return rx.cond(value, rx.text(rx.text.strong(S.t[label_key], ": "), value, size="2"))
 
 
+def _history(order_id: rx.Var) -> rx.Component:
+    """What happened to the order, and when the customer was texted: "when · who · what"."""
+    return rx.el.details(
+        rx.el.summary(S.t["han.history"], class_name="rt-Text rt-r-size-2", style={"min_height": TAP,
+                                                                                 "cursor": "pointer"}),
+        rx.el.ul(
+            rx.foreach(
+                S.histories[order_id],
+                lambda line: rx.el.li(rx.text(line["at"], " · ", line["who"], " · ", line["what"], size="2")),
+            ),
+            style={"padding_left": "1.25rem", "margin": "0"},
+        ),
+    )
+
+
 def _order_card(order: rx.Var) -> rx.Component:
     t = S.t
     return rx.el.li(
@@ -104,6 +126,7 @@ def _order_card(order: rx.Var) -> rx.Component:
                 _line("han.comment", order["comment"]),
                 _line("han.reason", order["reject_reason"]),
                 _line("han.port_state", order["result"]),
+                _history(order["id"]),
                 rx.cond(
                     order["cancellable"],
                     confirm_dialog(

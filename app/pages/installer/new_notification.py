@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import form_error, select_field
+from app.components.fields import form_error, scripted_form, select_field
 from app.components.form_card import form_card, stacked
 from app.components.template import template
 from app.models import Role
@@ -24,7 +24,7 @@ def new_notification() -> rx.Component:
     t = S.t
     return form_card(
         rx.heading(t["installer.new_title"], size="6", as_="h1"),
-        rx.form(
+        scripted_form(
             stacked(
                 _choice("grid_company", S.grid_companies, value=S.grid_company,
                         on_change=S.choose_grid_company),

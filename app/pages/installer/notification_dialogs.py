@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.components.dialogs import confirm_dialog
-from app.components.fields import field_error, text_field
+from app.components.fields import field_error, scripted_form, text_field
 from app.states.installer.notification_form import NotificationFormState as S
 
 
@@ -91,7 +91,7 @@ def fetch_dialog(trigger: rx.Component) -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(t["installer.fetch_title"]),
             rx.dialog.description(t["installer.fetch_intro"], size="2"),
-            rx.form(
+            scripted_form(
                 rx.vstack(
                     text_field(t["installer.fetch_meter"], "fetch_meter", S.errors["fetch_meter"]),
                     text_field(

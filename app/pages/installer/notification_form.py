@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import form_error
+from app.components.fields import form_error, scripted_form
 from app.components.template import template
 from app.models import Role
 from app.pages.installer.form_sections import FORM_ID, REQUIRED_CSS, form_sections, submit_script
@@ -79,7 +79,7 @@ def notification_page() -> rx.Component:
         ),
         rx.text(t["installer.required_note"], size="2"),
         form_error(S.errors["form"]),
-        rx.form(
+        scripted_form(
             rx.el.input(type="hidden", name="intent", id="intent", default_value="save"),
             rx.el.fieldset(
                 form_sections(),

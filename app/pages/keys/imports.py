@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.fields import checkbox_field, field_error, form_error, text_field
+from app.components.fields import checkbox_field, field_error, form_error, scripted_form, text_field
 from app.components.template import template
 from app.models import Role
 from app.pages.keys import table
@@ -59,7 +59,7 @@ def _stage_with_password(form: rx.Var) -> rx.EventSpec:
 def _upload_form() -> rx.Component:
     t = S.t
     return rx.card(
-        rx.form(
+        scripted_form(
             rx.vstack(
                 rx.heading(t["keys.page.import.choose_heading"], size="4", as_="h2"),
                 _file_chooser(),
@@ -130,7 +130,7 @@ def _preview() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.form(
+        scripted_form(
             rx.vstack(
                 rx.cond(
                     S.replacing > 0,

@@ -9,7 +9,7 @@ import reflex as rx
 
 from app import routes
 from app.components.data_table import column_headers, data_table, empty_state
-from app.components.fields import form_error
+from app.components.fields import form_error, scripted_form
 from app.components.template import template
 from app.models import Role
 from app.pages.keys.reauth import reauth_dialog
@@ -55,7 +55,7 @@ def _row(row: rx.Var) -> rx.Component:
 
 def _download_form() -> rx.Component:
     t = S.t
-    return rx.form(
+    return scripted_form(
         rx.hstack(
             format_choice(S),
             rx.button(rx.icon("download", size=16), t["keys.reader.download"], type="submit", size="2",

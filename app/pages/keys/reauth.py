@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.components.dialogs import form_dialog
-from app.components.fields import text_field
+from app.components.fields import scripted_form, text_field
 
 
 def reauth_dialog(state) -> rx.Component:
@@ -34,7 +34,7 @@ def reauth_inline(state, field_id: str) -> rx.Component:
     t = state.t
     return rx.cond(
         state.reauth_open,
-        rx.form(
+        scripted_form(
             rx.vstack(
                 rx.text(t["keys.dialog.reauth_description"], size="2"),
                 text_field(t["keys.dialog.password"], field_id, state.errors["password"], type="password",

@@ -52,7 +52,8 @@ def _row(source: rx.Var) -> rx.Component:
 @template(
     routes.STAFF_INGEST,
     title_key="title.staff_ingest",
-    roles={Role.GRID_STAFF},
+    # Every grid company's sources: the system operator's (issue 20.14).
+    roles={Role.ADMIN},
     on_load=IngestState.load_sources,
 )
 def ingest_status() -> rx.Component:

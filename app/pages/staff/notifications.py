@@ -20,6 +20,7 @@ from app.pages.installer.notification_parts import (
 from app.services.installer.form_fields import INSTALLATION_FIELDS, PARTY_FIELDS, WORK_FIELDS
 from app.states.staff.notifications import StaffNotificationState as N
 from app.states.staff.notifications import StaffQueueState as Q
+from app.states.staff.notifications import id_number_element
 
 
 @template(
@@ -39,7 +40,7 @@ def staff_queue() -> rx.Component:
     )
 
 
-def _pairs(pairs: list[tuple[str, rx.Var]]) -> rx.Component:
+def _pairs(pairs: list[tuple[str, rx.Var | rx.Component]]) -> rx.Component:
     return rx.el.dl(
         *(
             rx.fragment(
@@ -56,7 +57,13 @@ def _party(party: str) -> rx.Component:
     pairs = [
         (f"installer.field.{name}", N.values[f"{party}_{name}"]) for name in PARTY_FIELDS if name != "kind"
     ]
-    pairs.insert(6, ("installer.field.id_number", N.id_numbers[f"{party}_id_number"]))
+    # The number is shown on request (audited) and written into the page, never kept in state.
+    pairs.insert(6, ("installer.field.id_number", rx.hstack(
+        rx.el.span(id=id_number_element(party), aria_live="polite"),
+        rx.button(N.t["staff.show_id_number"], size="1", variant="soft", high_contrast=True,
+                  on_click=N.show_id_number(party), id=f"show-{party}-id-number"),
+        align="center", spacing="3",
+    )))
     return rx.card(
         rx.vstack(rx.heading(N.t[f"installer.section.{party}"], size="4", as_="h2"), _pairs(pairs))
     )

@@ -159,6 +159,15 @@ def pending_requests(db: Session, principal: Caller) -> list[RequestRow]:
     ]
 
 
+def count_pending_requests(db: Session, principal: Caller) -> int:
+    """How many access requests wait for an administrator (the menu shows it beside "Administration")."""
+    _require_admin(principal)
+    return db.exec(
+        select(func.count()).select_from(AccessRequest)
+        .where(AccessRequest.status == AccessRequestStatus.PENDING.value)
+    ).one()
+
+
 def _decidable(db: Session, request_id: int) -> tuple[AccessRequest, User]:
     request = db.get(AccessRequest, request_id)
     if request is None or request.status != AccessRequestStatus.PENDING.value:

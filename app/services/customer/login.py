@@ -62,6 +62,9 @@ from app.services.rate_limit import (
 log = logging.getLogger(__name__)
 
 
+# Parsed in place of a mobile on record when nothing matched: the same cost as a real one.
+_NO_MOBILE_ON_RECORD = "+47 400 00 000"
+
 __all__ = ["ChallengeInfo", "resend_code", "send_code", "start_first_login", "verify_code"]
 
 
@@ -207,15 +210,20 @@ def start_first_login(
         if e164 is None:
             raise FieldErrors({"mobile": "mobile.invalid"})
 
-        relationship = db.exec(
-            select(CustomerRelationship).where(
+        # One query and one parse whatever matched: a wrong installation number and a right one
+        # with the wrong mobile do the same work (issue 20.15, no timing oracle).
+        found = db.exec(
+            select(CustomerRelationship, Customer.mobile)
+            .join(Customer, col(Customer.id) == col(CustomerRelationship.customer_id))
+            .where(
                 CustomerRelationship.installation_number == installation,
                 CustomerRelationship.metering_point_id == metering_point,
                 col(CustomerRelationship.active),
             )
         ).first()
-        customer = db.get(Customer, relationship.customer_id) if relationship else None
-        if relationship is None or customer is None or parse_mobile(customer.mobile) != e164:
+        relationship, stored_mobile = found if found is not None else (None, None)
+        on_record = parse_mobile(stored_mobile or _NO_MOBILE_ON_RECORD)
+        if relationship is None or stored_mobile is None or on_record != e164:
             record_audit(
                 db,
                 "customer.first_login",

@@ -28,7 +28,7 @@ from app.models import (
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
-from app.services.han.events import move
+from app.services.han.events import OUTBOX_REFERENCE, move
 from app.services.mobile_numbers import parse_mobile
 from app.services.notify.outbox import queue_sms
 
@@ -217,12 +217,14 @@ def _notify_customer(db: Session, caller: Caller, order: HanPortOrder, key: str,
     outbox with the decision (which therefore never waits for, nor fails with, the SMS service)."""
     customer = db.get(Customer, order.customer_id)
     to = parse_mobile(customer.mobile if customer else None)
-    outcome = "queued"
+    outcome, detail = "queued", key
     if to is None:
         outcome = "no_mobile"
     else:
-        queue_sms(db, to, key, order.language, organisation_id=order.grid_company_id,
-                  number=order.id, **params)  # fmt: skip
+        queued = queue_sms(db, to, key, order.language, organisation_id=order.grid_company_id,
+                           number=order.id, **params)  # fmt: skip
+        # The order's history reads when this message left (app/services/han/events.py).
+        detail = f"{key} {OUTBOX_REFERENCE}{queued.id}"
     record_audit(
         db,
         "han.customer_notified",
@@ -230,5 +232,5 @@ def _notify_customer(db: Session, caller: Caller, order: HanPortOrder, key: str,
         subject_type="han_port_order",
         subject_id=order.id or "",
         outcome=outcome,
-        detail=key,
+        detail=detail,
     )

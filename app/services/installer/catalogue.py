@@ -62,7 +62,15 @@ def installation_types(db: Session) -> list[tuple[int, str]]:
     return [(row.id or 0, row.code) for row in rows]
 
 
-def job_types(db: Session, caller: Caller, grid_company_id: int, installation_type_id: int) -> list[Choice]:
+def job_type_name(job: JobType, language: str) -> str:
+    """The job type's name in ``language`` (nb, sv, en), its bokmål name where none is given."""
+    named = {"sv": job.name_sv, "en": job.name_en}.get(language, "")
+    return named or job.name
+
+
+def job_types(
+    db: Session, caller: Caller, grid_company_id: int, installation_type_id: int, language: str = "nb"
+) -> list[Choice]:
     firm_id = installer_firm_of(caller)
     if not is_authorised(db, firm_id, grid_company_id):
         return []
@@ -75,7 +83,7 @@ def job_types(db: Session, caller: Caller, grid_company_id: int, installation_ty
         )
         .order_by(JobType.sort_order, JobType.name)
     ).all()
-    return [Choice(row.id or 0, row.name) for row in rows]
+    return [Choice(row.id or 0, job_type_name(row, language)) for row in rows]
 
 
 def grid_areas(db: Session, caller: Caller, grid_company_id: int) -> list[Choice]:
@@ -97,8 +105,9 @@ class CaseSummary:
     grid_area: str
 
 
-def case_summary(db: Session, row: PreNotification) -> CaseSummary:
-    """Names of what a notification was created for (the caller's access is checked before)."""
+def case_summary(db: Session, row: PreNotification, language: str = "nb") -> CaseSummary:
+    """Names of what a notification was created for, in ``language`` (the caller's access is
+    checked before)."""
     company = db.get(Organisation, row.grid_company_id)
     firm = db.get(Organisation, row.installer_firm_id)
     kind = db.get(InstallationType, row.installation_type_id)
@@ -108,6 +117,6 @@ def case_summary(db: Session, row: PreNotification) -> CaseSummary:
         grid_company=company.name if company else "",
         installer_firm=firm.name if firm else "",
         installation_type_code=kind.code if kind else "",
-        job_type=job.name if job else "",
+        job_type=job_type_name(job, language) if job else "",
         grid_area=f"{area.code} {area.name}" if area else "",
     )

@@ -39,18 +39,22 @@ def staff_notification(db: Session, caller: Caller, notification_id: int) -> Pre
     )
 
 
-def id_numbers_for_staff(db: Session, caller: Caller, row: PreNotification) -> dict[str, str]:
-    """The parties' numbers, opened for the grid company's staff; every view is audited."""
+# The parties whose personal or organisation number a notification holds.
+ID_NUMBER_PARTIES = ("owner", "billing")
+
+
+def id_number_for_staff(db: Session, caller: Caller, row: PreNotification, party: str) -> str:
+    """One party's number, opened for the grid company's staff on request; every view is
+    audited. The caller writes it into the page, never into a state var (issue 20.12)."""
     staff_grid_company(caller)
+    if party not in ID_NUMBER_PARTIES:
+        raise AccessDenied("auth.denied")  # no such party: a handcrafted call
     record_audit(
-        db, "installer.id_numbers_viewed", caller, subject_type="pre_notification", subject_id=row.id or ""
+        db, "installer.id_number_viewed", caller, subject_type="pre_notification", subject_id=row.id or "",
+        detail=f"{party} party",
     )
-    return {
-        "owner_id_number": open_number(row.id or 0, "owner_id_number_sealed", row.owner_id_number_sealed),
-        "billing_id_number": open_number(
-            row.id or 0, "billing_id_number_sealed", row.billing_id_number_sealed
-        ),
-    }
+    field = f"{party}_id_number_sealed"
+    return open_number(row.id or 0, field, getattr(row, field))
 
 
 def _mail_installer(db: Session, row: PreNotification, status: str, reason: str) -> None:

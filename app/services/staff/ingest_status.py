@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from app.clock import utcnow
-from app.models import IngestSource
+from app.models import IngestSource, Role
+from app.services.caller import CLI_ROLE, WORKER_ROLE, Caller
+from app.services.errors import AccessDenied
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,11 @@ class SourceStatus:
 SILENT_AFTER_HEARTBEATS = 3
 
 
-def source_statuses(db: Session) -> list[SourceStatus]:
+def source_statuses(db: Session, caller: Caller) -> list[SourceStatus]:
+    """Every source of every worker: for an administrator or the operator's command line only
+    (sources are not tied to one grid company, so no grid company's staff sees them)."""
+    if not (caller.is_role(Role.ADMIN) or caller.role in (CLI_ROLE, WORKER_ROLE)):
+        raise AccessDenied("auth.denied")
     rows = db.exec(select(IngestSource).order_by(IngestSource.name)).all()
     now = utcnow()
 

@@ -54,6 +54,8 @@ class AdminState(SessionState):
             requests = pending_requests(db, principal)
             orgs = organisations(db, principal)
         self.total_accounts = total
+        # The menu's count follows what the administrator just decided.
+        self.waiting_requests = len(requests)
         self.accounts = [
             {
                 "user_id": str(row.user_id), "email": row.email, "name": row.name,

@@ -13,6 +13,7 @@ from app.db import session_scope
 from app.i18n import translate
 from app.i18n.times import format_local_time
 from app.models import HanOrderStatus, Role
+from app.services.han.events import HistoryLine, history
 from app.services.han.orders import (
     CustomerOrder,
     HanMeter,
@@ -24,6 +25,7 @@ from app.services.han.orders import (
 from app.services.han.statuses import OPEN_STATUSES
 from app.states.db_thread import read_in_thread
 from app.states.form import form_checked, form_text, run_form
+from app.states.han.history_text import CUSTOMER, history_rows
 from app.states.paging import int_or_none
 from app.states.session import SessionState
 
@@ -71,11 +73,15 @@ class HanCustomerState(SessionState):
     refusal: str = ""
     is_heat: bool = False
     orders: list[dict[str, str]] = []
+    # Each order's history (keyed by its id), as the customer reads it.
+    histories: dict[str, list[dict[str, str]]] = {}
     has_open_order: bool = False
     errors: dict[str, str] = {}
     loaded: bool = False
 
-    def _show(self, meter: HanMeter, orders: list[CustomerOrder]) -> None:
+    def _show(
+        self, meter: HanMeter, orders: list[CustomerOrder], lines: dict[int, list[HistoryLine]] | None = None
+    ) -> None:
         language = self.language
         self.meter = {
             "serial": meter.meter_serial,
@@ -85,13 +91,16 @@ class HanCustomerState(SessionState):
         self.refusal = translate(meter.refusal, language) if meter.refusal else ""
         self.is_heat = meter.refusal == "han.not_electricity"
         self.orders = [order_dict(order, language) for order in orders]
+        self.histories = {str(order_id): history_rows(order_lines, CUSTOMER, language)
+                          for order_id, order_lines in (lines or {}).items()}  # fmt: skip
         self.has_open_order = any(order.status in OPEN_STATUSES for order in orders)
         self.loaded = True
 
     async def _reload(self, handler: str) -> None:
-        def read(db: Session) -> tuple[HanMeter, list[CustomerOrder]]:
+        def read(db: Session) -> tuple[HanMeter, list[CustomerOrder], dict[int, list[HistoryLine]]]:
             caller = self._require(Role.CUSTOMER, handler=handler, db=db)
-            return customer_meter(db, caller), customer_orders(db, caller)
+            orders = customer_orders(db, caller)  # the caller's relationship's only
+            return customer_meter(db, caller), orders, {order.id: history(db, order.id) for order in orders}
 
         self._show(*await read_in_thread(read))
 

@@ -32,6 +32,7 @@ from app.services.han.processing import (
 from app.services.han.statuses import ALL_STATUSES, HAN_ORDER_STATUSES
 from app.states.db_thread import read_in_thread
 from app.states.form import form_text, run_form
+from app.states.han.history_text import STAFF, history_rows
 from app.states.paging import clamp_page, int_or_none, page_count_for
 from app.states.session import SessionState
 
@@ -164,20 +165,7 @@ class HanOrderState(SessionState):
             "completed_on": order.completed_on.strftime("%d.%m.%Y") if order.completed_on else "",
             "port_state_default": default_port_state(order.action),
         }
-        self.history = [
-            {
-                "at": format_local_time(line.at),
-                "who": line.who,
-                "what": translate("han.note", language)
-                if line.kind == "note"
-                else (
-                    translate(f"han.status.{line.from_status}", language) + " → " if line.from_status else ""
-                )
-                + translate(f"han.status.{line.to_status}", language),
-                "text": line.text,
-            }
-            for line in lines
-        ]
+        self.history = history_rows(lines, STAFF, language)
 
     async def _reload(self, handler: str, order_id: int) -> None:
         def read(db: Session) -> tuple[OrderDetail, list[HistoryLine]]:

@@ -51,9 +51,9 @@ class NewNotificationState(SessionState):
         self._reload_dependent()
 
     def _reload_dependent(self) -> None:
-        # Checked before anything, so a refused browser learns nothing (not even "no choices").
-        self._require(Role.INSTALLER, handler="choose")
         if not self.grid_company:
+            # Checked here too, so a refused browser learns nothing (not even "no choices").
+            self._require(Role.INSTALLER, handler="choose")
             self.job_types, self.grid_areas = [], []
             return
         with session_scope() as db:
@@ -61,7 +61,8 @@ class NewNotificationState(SessionState):
             self.grid_areas = _options(catalogue.grid_areas(db, caller, _int(self.grid_company)))
             self.job_types = (
                 _options(
-                    catalogue.job_types(db, caller, _int(self.grid_company), _int(self.installation_type))
+                    catalogue.job_types(db, caller, _int(self.grid_company), _int(self.installation_type),
+                                       self.language)
                 )
                 if self.installation_type
                 else []

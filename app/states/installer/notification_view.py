@@ -94,7 +94,7 @@ class NotificationView(rx.State, mixin=True):
     def _show_notification(self, db: Session, row: PreNotification) -> CaseSummary:
         """Fill the shared vars from ``row`` (inside the caller's session); the summary for more."""
         language: str = self.language  # type: ignore[attr-defined]
-        summary = case_summary(db, row)
+        summary = case_summary(db, row, language)
         self.notification_id = row.id or 0
         self.status = row.status
         self.values = form_values(row)

@@ -18,9 +18,11 @@ class IngestState(SessionState):
 
     @rx.event
     def load_sources(self) -> None:
-        self._require(Role.GRID_STAFF, handler="load_sources")
+        # The whole system's sources: the operator's (administrator's) page, not one grid
+        # company's (issue 20.14).
+        caller = self._require(Role.ADMIN, handler="load_sources")
         with session_scope() as db:
-            statuses = source_statuses(db)
+            statuses = source_statuses(db, caller)
         def count(value: int) -> str:
             return format_number(value, 0, self.language)
 

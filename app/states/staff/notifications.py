@@ -16,7 +16,7 @@ from app.models import NotificationStatus, Role
 from app.services.caller import Caller
 from app.services.installer.processing import (
     decide,
-    id_numbers_for_staff,
+    id_number_for_staff,
     staff_grid_company,
     staff_notification,
 )
@@ -25,6 +25,7 @@ from app.services.installer.transitions import add_note
 from app.states.form import form_text, run_form
 from app.states.installer.notification_list import NotificationList
 from app.states.installer.notification_view import NotificationView, status_options
+from app.states.revealed_text import reveal_text_script
 from app.states.session import SessionState
 
 
@@ -41,10 +42,13 @@ class StaffQueueState(NotificationList, SessionState):
         return {"grid_company_id": staff_grid_company(caller), "sent_only": True}
 
 
+def id_number_element(party: str) -> str:
+    """The element a party's personal or organisation number is written into when asked for."""
+    return f"{party}-id-number"
+
+
 class StaffNotificationState(NotificationView, SessionState):
     installer_firm: str = ""
-    # The parties' numbers, for the grid company's staff only (never on an installer's page).
-    id_numbers: dict[str, str] = {}
 
     @rx.var(cache=True)
     def can_decide(self) -> bool:
@@ -58,16 +62,25 @@ class StaffNotificationState(NotificationView, SessionState):
         with session_scope() as db:
             caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
             row = staff_notification(db, caller, notification_id)
-            self.id_numbers = id_numbers_for_staff(db, caller, row)
             self.installer_firm = self._show_notification(db, row).installer_firm
 
     @rx.event
     def load(self) -> None:
         self.errors = {}
         self.notification_id = 0
-        self.values, self.id_numbers = {}, {}
+        self.values = {}
         notification_id = self._id_from_url()
         self._show("load", notification_id)
+
+    @rx.event
+    def show_id_number(self, party: str):
+        """A party's number, on request and audited, written into the page: the parties'
+        numbers are never state vars (issue 20.12), like keys (see ``keys/calls.py``)."""
+        with session_scope() as db:
+            caller = self._require(Role.GRID_STAFF, handler="show_id_number", db=db)
+            row = staff_notification(db, caller, self.notification_id)
+            number = id_number_for_staff(db, caller, row, party)
+        return rx.call_script(reveal_text_script(id_number_element(party), number or "–"))
 
     async def _decide(self, handler: str, target: str, reason: str = ""):  # type: ignore[no-untyped-def]
         def work() -> None:

@@ -18,9 +18,9 @@ class StaffState(SessionState):
 
     @rx.event
     def load_overview(self) -> None:
-        self._require(Role.GRID_STAFF, handler="load_overview")
+        caller = self._require(Role.GRID_STAFF, handler="load_overview")
         with session_scope() as db:
-            figures = portal_figures(db)
+            figures = portal_figures(db, caller)
         counts = {
             "customers": figures.customers,
             "relationships": figures.relationships,

@@ -171,3 +171,21 @@ def test_bad_tokens_are_bounded_per_address_and_their_log_does_not_grow(api_url,
         answer = other.get(f"{api_url}/api/installations", params={"meter": f"AID70000001{suffix}"},
                            headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
+
+
+def test_behind_proxies_the_bound_counts_the_address_the_proxy_saw(monkeypatch):
+    """The bad-token bound must count callers, not the load balancer (TRUSTED_PROXY_HOPS)."""
+    from starlette.requests import Request
+
+    from app import api as api_module
+    from app.config import Settings
+
+    def request(forwarded: str) -> Request:
+        return Request({"type": "http", "method": "GET", "path": "/api/installations", "query_string": b"",
+                        "headers": [(b"x-forwarded-for", forwarded.encode())], "client": ("10.0.0.1", 5000)})
+
+    monkeypatch.setattr(api_module, "settings", Settings(trusted_proxy_hops="1"))
+    assert api_module.client_address(request("6.6.6.6, 127.0.3.7")) == "127.0.3.7"
+    assert api_module.client_address(request("")) == "10.0.0.1"
+    monkeypatch.setattr(api_module, "settings", Settings(trusted_proxy_hops=""))
+    assert api_module.client_address(request("127.0.3.7")) == "10.0.0.1"

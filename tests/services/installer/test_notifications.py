@@ -12,7 +12,7 @@ from app.services.case_status import IllegalTransition
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
 from app.services.installer import notifications as service
-from app.services.installer.processing import decide, id_numbers_for_staff, staff_notification
+from app.services.installer.processing import decide, id_number_for_staff, staff_notification
 from app.services.installer.transitions import add_note, history
 from app.services.notify import mail
 
@@ -87,8 +87,8 @@ def test_personal_numbers_are_validated_sealed_and_never_read_back(db, world):
     service.save_notification(db, world.installer, number, complete_values(), {})
     service.send_notification(db, world.installer, number)
     db.commit()
-    opened = id_numbers_for_staff(db, world.staff, staff_notification(db, world.staff, number))
-    assert opened["owner_id_number"] == FODSELSNUMMER
+    opened = id_number_for_staff(db, world.staff, staff_notification(db, world.staff, number), "owner")
+    assert opened == FODSELSNUMMER
 
 
 def test_an_invalid_ean_is_a_field_error(db, world):
