@@ -7,6 +7,8 @@ os.environ.setdefault("REFLEX_USE_NPM", "1")
 
 import reflex as rx
 
+from app import routes
+from app.chart_preload import ChartPreloadPlugin
 from app.config import settings, watched_tree_exclusions
 
 # The dev server restarts its backend when a file under the repository changes; runtime data
@@ -41,10 +43,15 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # The production build's files are also stored brotli-compressed, which browsers take over
+    # HTTPS (plotly's chunk 281 KB instead of 347 KB with gzip, the styles 49 KB instead of 81).
+    frontend_compression_formats=["brotli", "gzip"],
     # One Radix theme for every portal. Indigo, not teal: white text on teal-9 fails WCAG AA contrast.
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium")
-        )
+        ),
+        # Chart pages fetch plotly's chunk with the page, not after their data (app/chart_preload.py).
+        ChartPreloadPlugin(routes=[routes.CUSTOMER_CONSUMPTION]),
     ],
 )

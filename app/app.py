@@ -7,6 +7,7 @@ import sys
 import reflex as rx
 
 from app.api import api
+from app.asset_caching import with_cache_headers
 from app.config import settings
 
 # Importing an area's page package registers its pages (each package imports its modules).
@@ -39,8 +40,9 @@ app = rx.App(
     backend_exception_handler=handle_backend_exception,
     # Plain toasts: sonner's rich colours put green text on pale green at 3.8:1 (WCAG AA needs 4.5).
     toaster=rx.toast.provider(rich_colors=False),
-    # GET /api/installations (the installer portal's installation look-up) beside Reflex's own routes.
-    api_transformer=api,
+    # GET /api/installations (the installer portal's installation look-up) beside Reflex's own routes;
+    # then Cache-Control on the production server's static answers (hashed assets kept for a year).
+    api_transformer=[api, with_cache_headers],
 )
 
 # Every backend worker sends the outbox's due mail and SMS (each message claimed by one of them),

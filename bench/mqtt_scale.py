@@ -16,7 +16,11 @@ never folded into the billing-grade hourly values, so no roll-up is refreshed af
 - Latency: the workers running, frames published at a fixed rate below capacity; each frame's
   commit time is seen by polling the committed rows every 50 ms (which adds up to 50 ms).
 
+- Soak (`--soak SECONDS`): 2 workers at `--latency-rate` (default 200 frames/s): each worker's RSS
+  after the warm-up and at the end, and frames published against frames committed.
+
 Run: `.venv/bin/python bench/mqtt_scale.py [--frames 20000] [--workers 1 2 4] [--database postgresql://…]`
+     `.venv/bin/python bench/mqtt_scale.py --soak 1800 --latency-rate 800`
 """
 
 from __future__ import annotations
@@ -318,6 +322,39 @@ def run_latency(engine, database_url: str, broker: Broker, workers: int, rate: f
     return {"p50": pct(50), "p95": pct(95), "p99": pct(99), "count": count}
 
 
+def run_soak(engine, database_url: str, broker: Broker, workers: int, rate: float, seconds: float,
+             first: int, logs: Path) -> dict:  # fmt: skip
+    """`workers` workers for `seconds` at `rate` frames/s: each one's RSS after a minute's warm-up
+    and at the end, and whether every frame published was committed once."""
+    group, topic = f"soak{workers}-{uuid.uuid4().hex[:4]}", f"bench-{uuid.uuid4().hex[:6]}"
+    processes = _start_workers(workers, database_url, broker.port, group, topic, _WORKDIR / "spool", logs)
+    if not _wait(lambda: _subscribed(engine, group, workers), 120):
+        raise RuntimeError(f"workers did not subscribe; see {logs}")
+    before = _committed(engine)
+    publisher = Publisher(broker.port)
+    chunk = max(1, int(rate))
+    published = 0
+    start = time.monotonic()
+    rss_start: list[float] = []
+    while time.monotonic() - start < seconds:
+        for offset, payload in enumerate(_frames(first + published, chunk)):
+            due = start + (published + offset) / rate
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            publisher.publish(f"{topic}/ams/{(first + published + offset) % METERS}", payload)
+        published += chunk
+        if not rss_start and time.monotonic() - start >= min(60.0, seconds / 4):
+            rss_start = [psutil.Process(p.pid).memory_info().rss / 2**20 for p in processes]
+    rss_end = [psutil.Process(p.pid).memory_info().rss / 2**20 for p in processes]
+    publisher.close()
+    _wait(lambda: _committed(engine) - before >= published, 300)
+    time.sleep(2)
+    committed = _committed(engine) - before
+    _stop(processes)
+    return {"published": published, "committed": committed, "rss_start": rss_start, "rss_end": rss_end}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
@@ -326,6 +363,9 @@ def main() -> None:
     parser.add_argument("--latency-rate", type=float, default=0.0,
                         help="frames/s in the latency runs (default half the 1-worker capacity)")  # fmt: skip
     parser.add_argument("--latency-seconds", type=float, default=10.0)
+    parser.add_argument("--soak", type=float, default=0.0,
+                        help="instead: a soak of this many seconds at --latency-rate (default 200/s)")
+    parser.add_argument("--soak-workers", type=int, default=2)
     parser.add_argument("--database",
                         default=os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
@@ -346,6 +386,16 @@ def main() -> None:
         _add_meters(engine)
         print(f"{METERS} meters, HAN list 3 frames encrypted + authenticated, 3 readings each; "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")  # fmt: skip
+        if args.soak:
+            rate = args.latency_rate or 200.0
+            result = run_soak(engine, url, broker, args.soak_workers, rate, args.soak, 0, logs)
+            start_mb = [round(r, 1) for r in result["rss_start"]]
+            end_mb = [round(r, 1) for r in result["rss_end"]]
+            print(f"soak, {args.soak_workers} worker(s), {args.soak:.0f} s at {rate:,.0f} frames/s: "
+                  f"published {result['published']:,}, committed {result['committed']:,}; RSS MB at start "
+                  f"{start_mb}, at end {end_mb} (load average {os.getloadavg()[0]:.1f})",
+                  flush=True)  # fmt: skip
+            return
         first = 0
         capacity = {}
         for workers in args.workers:

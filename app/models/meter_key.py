@@ -40,6 +40,10 @@ class MeterKey(SQLModel, table=True):
     serial: str = Field(max_length=40, unique=True, index=True)
     # DLMS system title (8 bytes, hex lower-case) of HAN meters that encrypt their push.
     system_title: str | None = Field(default=None, max_length=16, unique=True, index=True)
+    # A wireless M-Bus meter's version and device type (its header's bytes), when its key file
+    # names them: the worker's look-up then matches them too (None: any).
+    wmbus_version: int | None = Field(default=None)
+    wmbus_device_type: int | None = Field(default=None)
     kind: str = Field(default=KeyKind.METER.value, max_length=16, index=True)
     # "KAM" for Kamstrup; other makers' prefixes as their serials carry them.
     manufacturer: str = Field(default="", max_length=8)
@@ -118,6 +122,8 @@ class KeyImportRow(SQLModel, table=True):
     model: str = Field(default="", max_length=60)
     medium: str = Field(default="", max_length=32)
     system_title: str | None = Field(default=None, max_length=16)
+    wmbus_version: int | None = Field(default=None)
+    wmbus_device_type: int | None = Field(default=None)
     problem: str = Field(default="", max_length=64)
     encryption_key_sealed: bytes | None = Field(default=None, sa_type=LargeBinary, nullable=True)
     authentication_key_sealed: bytes | None = Field(default=None, sa_type=LargeBinary, nullable=True)

@@ -33,6 +33,7 @@ from app.services.sessions import start_session
 from app.states.customer.consumption import TAP_ECHO_SECONDS
 from tests.e2e.conftest import has_horizontal_overflow
 from tests.e2e.signin import first_relationship
+from tests.e2e.test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -216,6 +217,57 @@ def test_drill_year_month_day_and_back_on_a_phone(phone_page: Page, base_url: st
     page.get_by_role("button", name=t("consumption.year_overview")).click()
     _wait_for_level(page, "year")
     assert {row["label"]: row for row in _table(page)} == rows
+
+
+# plotly's bundle: the dev server's pre-bundled dependency, or the production build's chunk.
+PLOTLY_BUNDLE = re.compile(r"plotly[._]+js-basic-dist-min|plotly-basic\.min")
+
+
+def _plain_bars(page: Page) -> list[dict]:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('#consumption-chart [data-chart-fallback] [data-bar]')]
+              .map(bar => ({key: bar.dataset.key, value: Number(bar.dataset.value),
+                            height: bar.getBoundingClientRect().height}))"""
+    )
+
+
+def test_the_year_bars_are_drawn_before_plotly_with_the_tables_numbers(phone_page: Page, base_url: str):
+    """On a phone plotly takes seconds to load: plain bars stand in for it meanwhile, with the
+    numbers of the table, and give way to the interactive chart once it has drawn."""
+    page = phone_page
+    _sign_in(page, _relationship(Medium.ELECTRICITY)[0])
+    plotly_requests: list = []
+    page.route(PLOTLY_BUNDLE, lambda route: plotly_requests.append(route))  # held for now
+    page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
+    plain = page.locator("#consumption-chart[data-level='year'] [data-chart-fallback]")
+    expect(plain).to_be_visible()
+    for _ in range(100):  # the chart asks for plotly once it is on the page
+        if plotly_requests:
+            break
+        page.wait_for_timeout(100)
+    assert plotly_requests, "the chart page asks for plotly"
+    assert page.locator("#consumption-chart .js-plotly-plot .main-svg").count() == 0
+    bars = _plain_bars(page)
+    table = {row["key"]: row["energy"] for row in _table(page) if row["energy"] is not None}
+    assert len(bars) == len(table) > 24
+    assert {bar["key"]: bar["value"] for bar in bars} == table
+    assert all(bar["height"] > 0 for bar in bars if bar["value"] > 0)
+    tallest = max(bars, key=lambda bar: bar["value"])
+    assert tallest["height"] == max(bar["height"] for bar in bars)
+    assert not has_horizontal_overflow(page)
+    assert blocking_violations(page) == []
+
+    # Plotly arrives: its chart replaces the plain bars, and a tap on a bar still drills down.
+    for route in plotly_requests:
+        route.continue_()
+    page.unroute(PLOTLY_BUNDLE)
+    _wait_for_level(page, "year")
+    expect(plain).to_be_hidden()
+    years = [int(trace["name"]) for trace in _traces(page) if trace["type"] == "bar"]
+    month = _previous_month(local_now(OSLO).date())
+    _click_bar(page, years.index(month.year), month.month - 1)
+    _wait_for_level(page, "month")
+    expect(page.locator("#consumption-chart [data-chart-fallback]")).to_have_count(0)
 
 
 def test_table_buttons_drill_too_and_the_autumn_dst_day_has_25_hours(phone_page: Page, base_url: str):

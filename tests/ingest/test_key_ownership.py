@@ -140,3 +140,26 @@ def test_a_look_alike_serial_of_another_organisation_does_not_blind_the_worker(e
     assert ring.protection(number, WmbusIdentity(number, "XYZ")).serial == f"XYZ{number}"
     assert ring.protection(number, WmbusIdentity(number, "LUG")) is None
     assert ring.protection(f"ABC{number}") is None  # a full serial is looked up as it is
+
+
+def test_a_csv_names_the_version_and_device_type_and_the_worker_matches_them(engine, store):
+    vector = _vector()
+    number = vector["expected"]["id"]  # the telegram says version 0x1B, device type 0x16
+    with Session(engine) as db:
+        heat = _organisation(db, "Fjordvarme AS", OrganisationKind.DISTRICT_HEATING)
+        db.add(Meter(serial=f"KAM{number}", manufacturer="Kamstrup", model="MULTICAL 21", medium=Medium.WATER,
+                     owner_id=heat.organisation_id))  # fmt: skip
+        content = ("serial,manufacturer,version,device_type,key\n"
+                   f"{number},KAM,0x1B,22,{vector['key']}\nKAM57000900,,0x1G,,{_key()}\n")  # fmt: skip
+        preview = stage_csv_import(db, heat, "keys.csv", content.encode())
+        assert [row.problem for row in preview.rows] == ["", "keys.import.bad_wmbus_byte"]
+        confirm_import(db, heat, preview.batch_id)
+        db.commit()
+        unit = db.exec(select(MeterKey).where(MeterKey.serial == f"KAM{number}")).one()
+        assert (unit.wmbus_version, unit.wmbus_device_type) == (0x1B, 0x16)
+    pipeline = FramePipeline(store, store.source("wmbus:identity", "wmbus", "collected"), KeyRing(engine))
+    pipeline.handle_frame(bytes.fromhex(vector["hex"]))
+    store.flush()
+    assert [row[3] for row in readings_in(engine, "water_volume")] == [
+        pytest.approx(vector["expected"]["total_m3"])
+    ]

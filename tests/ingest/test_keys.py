@@ -138,3 +138,15 @@ def test_export_is_audited(db):
     db.commit()
     export = db.exec(select(AuditEntry).where(AuditEntry.action == "key.export")).one()
     assert export.actor_role == "distributor" and export.detail == "1 keys"
+
+
+def test_a_recorded_version_and_device_type_must_match_too(db):
+    add_key(db, "KAM57000074", ENC)
+    unit = add_key(db, "KAM57000075", AUTH)
+    unit.wmbus_version, unit.wmbus_device_type = 0x1B, 0x16
+    db.add(unit)
+    db.flush()
+    assert key_for_wmbus(db, "KAM", "57000074", version=0x30, device_type=0x02).encryption_key == ENC
+    assert key_for_wmbus(db, "KAM", "57000075", version=0x1B, device_type=0x16).encryption_key == AUTH
+    assert key_for_wmbus(db, "KAM", "57000075", version=0x1C, device_type=0x16) is None
+    assert key_for_wmbus(db, "KAM", "57000075", version=0x1B, device_type=0x07) is None

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import inspect
 import io
+import re
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -310,3 +311,18 @@ def test_a_phone_taps_echo_does_not_skip_the_month(two_customers, private_app_db
     state._chart_drilled_at -= 1  # a second tap, a moment later, is the person's own
     _run(ConsumptionState.chart_clicked, state, [echo])
     assert state.level == "day"
+
+
+def test_the_plain_year_bars_carry_the_tables_keys_and_values(two_customers, private_app_db):
+    """Issue 28: the bars drawn before plotly has loaded show exactly the table's numbers."""
+    state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    _run(ConsumptionState.load, state)
+    bars = re.findall(r'<rect data-bar="" data-key="([^"]+)" data-value="([^"]+)"', state.year_bars)
+    table = [(row["key"], row["energy_value"]) for row in state.table_rows if row["energy_value"]]
+    assert bars and sorted(bars) == sorted(table)
+    heights = [float(h) for h in re.findall(r' height="([0-9.]+)"', state.year_bars)]
+    assert max(heights) <= 100 and all(h >= 0 for h in heights)
+    # A month tap leaves the year's markup alone: no extra work per tap.
+    markup = state.year_bars
+    _run(ConsumptionState.show_month, state, state.table_rows[-2]["key"])
+    assert state.year_bars == markup

@@ -15,6 +15,7 @@ TEXT: dict[str, str] = {
     "keys.import.wrong_length": "The key must be 16 bytes (32 hex digits).",
     "keys.import.duplicate_serial": "The serial number appears more than once in the file.",
     "keys.import.other_owner": "Owned by another organisation (its unit or meter): only the owner adds its key.",
+    "keys.import.bad_wmbus_byte": "A wireless M-Bus version and device type are numbers from 0 to 255 (27 or 0x1B).",
     "keys.import.missing_serial": "The serial number is missing or too long.",
     "keys.import.bad_kind": "The kind must be meter or concentrator.",
     "keys.import.wrong_password": "The password does not open this key file. Check it and try again.",

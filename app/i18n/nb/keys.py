@@ -15,6 +15,7 @@ TEXT: dict[str, str] = {
     "keys.import.wrong_length": "Nøkkelen må være 16 byte (32 heksadesimale tegn).",
     "keys.import.duplicate_serial": "Serienummeret står mer enn én gang i filen.",
     "keys.import.other_owner": "Eies av en annen organisasjon (enheten eller måleren): bare eieren legger inn nøkkelen.",
+    "keys.import.bad_wmbus_byte": "Versjon og enhetstype for trådløs M-Bus er tall fra 0 til 255 (27 eller 0x1B).",
     "keys.import.missing_serial": "Serienummeret mangler eller er for langt.",
     "keys.import.bad_kind": "Typen må være måler eller konsentrator.",
     "keys.import.wrong_password": "Passordet åpner ikke denne nøkkelfilen. Sjekk det og prøv igjen.",

@@ -15,6 +15,7 @@ TEXT: dict[str, str] = {
     "keys.import.wrong_length": "Nyckeln måste vara 16 byte (32 hexadecimala tecken).",
     "keys.import.duplicate_serial": "Serienumret förekommer mer än en gång i filen.",
     "keys.import.other_owner": "Ägs av en annan organisation (enheten eller mätaren): bara ägaren lägger in nyckeln.",
+    "keys.import.bad_wmbus_byte": "Version och enhetstyp för trådlös M-Bus är tal från 0 till 255 (27 eller 0x1B).",
     "keys.import.missing_serial": "Serienumret saknas eller är för långt.",
     "keys.import.bad_kind": "Typen måste vara mätare eller koncentrator.",
     "keys.import.wrong_password": "Lösenordet öppnar inte den här nyckelfilen. Kontrollera det och försök igen.",

@@ -90,7 +90,7 @@ def _chart() -> rx.Component:
                     role="status",
                     id="consumption-empty",
                 ),
-                plot,
+                rx.fragment(plot, _plain_bars()),
             ),
         ),
         id="consumption-chart",
@@ -99,6 +99,30 @@ def _chart() -> rx.Component:
         width="100%",
         min_height=CHART_HEIGHT,
         overflow="hidden",
+        position="relative",
+        # Once plotly draws (it marks its div .js-plotly-plot), its chart alone is shown. A
+        # sibling selector, not :has(), which the browser re-checks on each of plotly's DOM writes.
+        style={"& .js-plotly-plot ~ [data-chart-fallback]": {"display": "none"}},
+    )
+
+
+def _plain_bars() -> rx.Component:
+    """The year's bars drawn at once from the state, over the place of the plotly chart until it
+    has loaded: on a phone plotly takes seconds to download, parse and draw. The table under
+    the chart holds the same numbers for screen readers."""
+    return rx.cond(
+        (S.level == YEAR) & (S.mode == ENERGY),
+        rx.box(
+            rx.html(S.year_bars),
+            custom_attrs={"data-chart-fallback": ""},
+            aria_hidden="true",
+            position="absolute",
+            top="0",
+            left="0",
+            width="100%",
+            height=CHART_HEIGHT,
+            color="var(--gray-11)",
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,6 +73,15 @@ def _serial_key_lines(units: list[tuple[MeterKey, OpenedKey]]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _member_name(serial: str) -> str:
+    """A serial as a file name in the ZIP: no directories, no "..", nothing an unzip could place
+    outside the folder it unpacks into (a serial is what an import said it is)."""
+    return _UNSAFE_IN_NAME.sub("_", serial).lstrip(".") or "unit"
+
+
 def _wmbusmeters(units: list[tuple[MeterKey, OpenedKey]]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -79,7 +89,7 @@ def _wmbusmeters(units: list[tuple[MeterKey, OpenedKey]]) -> bytes:
             # wmbusmeters' meter file (etc/wmbusmeters.d/<name>): one setting per line.
             body = (f"name={row.serial}\nid={_number(row)}\nkey={opened.encryption_key.hex().upper()}\n"
                     "driver=auto\n")  # fmt: skip
-            info = zipfile.ZipInfo(row.serial, date_time=(2026, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(_member_name(row.serial), date_time=(2026, 1, 1, 0, 0, 0))
             info.external_attr = 0o600 << 16  # the files hold keys: owner-only when unpacked
             archive.writestr(info, body)
     return out.getvalue()

@@ -42,6 +42,7 @@ DUPLICATE_SERIAL = "keys.import.duplicate_serial"
 OTHER_OWNER = "keys.import.other_owner"
 MISSING_SERIAL = "keys.import.missing_serial"
 BAD_KIND = "keys.import.bad_kind"
+BAD_WMBUS_BYTE = "keys.import.bad_wmbus_byte"
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,10 @@ class _Candidate:
     medium: str = ""
     manufacturer: str = ""
     system_title: str | None = None
+    version_text: str = ""  # a wireless M-Bus meter's version and device type: 27 or 0x1B
+    device_type_text: str = ""
+    wmbus_version: int | None = None
+    wmbus_device_type: int | None = None
     problem: str = ""
     keys: tuple[bytes, bytes | None] | None = field(default=None, repr=False)
 
@@ -112,6 +117,17 @@ def _is_system_title(text: str) -> bool:
         return False
 
 
+def _header_byte(text: str) -> tuple[int | None, bool]:
+    """A header byte as written (27, 0x1B); (None, True) for none, (None, False) when unreadable."""
+    if not text.strip():
+        return None, True
+    try:
+        value = int(text.strip(), 0)
+    except ValueError:
+        return None, False
+    return (value, True) if 0 <= value <= 255 else (None, False)
+
+
 def _check(candidate: _Candidate) -> None:
     """The row's own problems (the file and the database are checked after)."""
     if not candidate.serial or len(candidate.serial) > 40:
@@ -122,6 +138,11 @@ def _check(candidate: _Candidate) -> None:
         return
     if candidate.system_title is not None and not _is_system_title(candidate.system_title):
         candidate.problem = BAD_HEX
+        return
+    candidate.wmbus_version, version_ok = _header_byte(candidate.version_text)
+    candidate.wmbus_device_type, type_ok = _header_byte(candidate.device_type_text)
+    if not (version_ok and type_ok):
+        candidate.problem = BAD_WMBUS_BYTE
         return
     key, problem = _key_bytes(candidate.key_text)
     auth: bytes | None = None
@@ -168,6 +189,7 @@ def _stage(db: Session, caller: Caller, filename: str, file_kind: str,
             "manufacturer": (candidate.manufacturer or manufacturer_of(candidate.serial))[:8],
             "kind": candidate.kind[:16], "model": candidate.model[:60], "medium": candidate.medium[:32],
             "system_title": candidate.system_title, "problem": candidate.problem,
+            "wmbus_version": candidate.wmbus_version, "wmbus_device_type": candidate.wmbus_device_type,
             "encryption_key_sealed": sealed.encryption_key_sealed if sealed else None,
             "authentication_key_sealed": sealed.authentication_key_sealed if sealed else None,
             "wrapped_data_key": sealed.wrapped_data_key if sealed else None,
@@ -248,6 +270,8 @@ _COLUMNS = {
     "key": ("key", "encryption_key", "aes_key", "dek", "ek", "guek"),
     "auth_key": ("auth_key", "authentication_key", "ak", "gak"),
     "system_title": ("system_title", "systemtitle"),
+    "version": ("version", "wmbus_version"),
+    "device_type": ("device_type", "wmbus_device_type", "wmbus_type"),
 }
 
 
@@ -277,6 +301,7 @@ def stage_csv_import(db: Session, caller: Caller, filename: str, content: bytes)
             line=number, serial=cell("serial"), key_text=cell("key"), auth_text=cell("auth_key"),
             kind=(cell("kind") or KeyKind.METER.value).lower(), model=cell("model"), medium=cell("medium"),
             manufacturer=cell("manufacturer").upper(), system_title=cell("system_title").lower() or None,
+            version_text=cell("version"), device_type_text=cell("device_type"),
         ))  # fmt: skip
     return _stage(db, caller, filename, "csv", candidates)
 
@@ -337,6 +362,7 @@ def confirm_import(
                         **sealed, "serial": row.serial, "owner_id": batch.organisation_id,
                         "manufacturer": row.manufacturer, "model": row.model, "medium": row.medium,
                         "system_title": row.system_title, "meter_id": meters.get(row.serial),
+                        "wmbus_version": row.wmbus_version, "wmbus_device_type": row.wmbus_device_type,
                         "created_at": now, "reader_count": 0,
                     })  # fmt: skip
                     continue
@@ -349,6 +375,8 @@ def confirm_import(
                 unit.model = row.model or unit.model
                 unit.medium = row.medium or unit.medium
                 unit.system_title = row.system_title or unit.system_title
+                if row.wmbus_version is not None or row.wmbus_device_type is not None:
+                    unit.wmbus_version, unit.wmbus_device_type = row.wmbus_version, row.wmbus_device_type
                 db.add(unit)
             if new_values:
                 db.execute(insert(MeterKey), new_values)

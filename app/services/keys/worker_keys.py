@@ -73,14 +73,21 @@ def canonical_serial(serial: str, manufacturer: str = "") -> str:
     return identity[0] + identity[1]
 
 
+def _same(stored: int | None, sent: int | None) -> bool:
+    return stored is None or sent is None or stored == sent
+
+
 def key_for_wmbus(
-    db: Session, manufacturer: str, meter_id: str, actor: Caller = WORKER_CALLER
+    db: Session, manufacturer: str, meter_id: str, actor: Caller = WORKER_CALLER, *,
+    version: int | None = None, device_type: int | None = None,
 ) -> OpenedKey | None:
-    """The plaintext keys of the wireless M-Bus meter with this maker code and id, audited; None
-    when no unit (or, ambiguously, more than one of the same maker) answers to exactly that."""
+    """The plaintext keys of the wireless M-Bus meter with this maker code and id (and version and
+    device type, where the unit records them), audited; None when no unit, or more than one,
+    answers to exactly that."""
     wanted = (manufacturer.strip().upper(), meter_id.strip())
     candidates = db.exec(select(MeterKey).where(col(MeterKey.serial).endswith(wanted[1]))).all()
-    exact = [row for row in candidates if wmbus_identity_of(row.serial, row.manufacturer) == wanted]
+    exact = [row for row in candidates if wmbus_identity_of(row.serial, row.manufacturer) == wanted
+             and _same(row.wmbus_version, version) and _same(row.wmbus_device_type, device_type)]  # fmt: skip
     return _opened(db, exact[0] if len(exact) == 1 else None, actor, "wireless M-Bus identity")
 
 

@@ -44,6 +44,7 @@ from app.states.customer.consumption_figures import (
     POWER,
     ChartText,
     periods_figure,
+    year_bars_markup,
     year_figure,
 )
 from app.states.customer.consumption_text import EnergyFormat, ShownRow, Wording, format_number
@@ -70,6 +71,8 @@ class ConsumptionState(SessionState):
     heading: str = ""
     freshness: str = ""
     figure: dict[str, Any] = {}
+    # The year's bars as plain markup, shown until plotly has loaded and drawn (year level only).
+    year_bars: str = ""
     table_rows: list[dict[str, str]] = []
     table_total: str = ""
     year_lines: list[str] = []
@@ -169,6 +172,7 @@ class ConsumptionState(SessionState):
         self.figure, self._trace_years = year_figure(
             overview, names, self.mode, self._chart_text(energy.unit), energy.value
         )
+        self.year_bars = year_bars_markup(overview, names, energy.value)
         self._categories = names
         self._category_keys = []
         self._show_rows(rows, energy)

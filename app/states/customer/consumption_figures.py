@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from app.services.customer.consumption.charts import Peak, Period, YearOverview, peak_index
@@ -135,6 +136,56 @@ def year_figure(overview: YearOverview, month_names: list[str], mode: str, text:
     y_title = text.unit if mode == ENERGY else "kW"
     figure_layout = layout(grouped=True, y_title=y_title, separators=text.separators)
     return {"data": traces, "layout": figure_layout}, years
+
+
+# The plain bars stand where plotly's plot area will be (its margins: layout() above), so the
+# interactive chart replaces them without moving anything.
+_PLAIN_BAR_SLOT = 100  # viewBox units per month
+_PLAIN_BAR_GAP = 0.15  # of a month's slot, as layout()'s bargap
+
+
+def year_bars_markup(overview: YearOverview, month_names: list[str], to_unit: ToUnit) -> str:
+    """The year overview's energy bars as plain HTML and SVG, drawn before plotly has loaded.
+
+    A phone parses and draws plotly in seconds; these bars need neither. Each bar carries the
+    period key and the value of its row in the table (``data-key``, ``data-value``). The
+    markup holds only numbers, colours and the month names of the translation tables.
+    """
+    colours = YEAR_COLOURS[-len(overview.years):] if overview.years else YEAR_COLOURS
+    values = [[to_unit(p.energy_kwh) if p else None for p in s.months] for s in overview.years]
+    top = max((v for row in values for v in row if v), default=0.0) * 1.05 or 1.0
+    count = max(len(overview.years), 1)
+    width = _PLAIN_BAR_SLOT * (1 - _PLAIN_BAR_GAP) / count
+    bars: list[str] = []
+    for trace, (series, colour) in enumerate(zip(overview.years, colours)):
+        for month, period in enumerate(series.months):
+            value = values[trace][month]
+            if period is None or value is None:
+                continue
+            height = max(value, 0.0) / top * 100
+            x = month * _PLAIN_BAR_SLOT + _PLAIN_BAR_SLOT * _PLAIN_BAR_GAP / 2 + trace * width
+            hatched = period.quality in ("estimated", "partial")
+            bars.append(
+                f'<rect data-bar="" data-key="{escape(period.key)}" data-value="{value!r}" '
+                f'data-year="{series.year}" x="{x:.2f}" y="{100 - height:.2f}" width="{width:.2f}" '
+                f'height="{height:.2f}" fill="{colour}"'
+                + (' fill-opacity="0.55"' if hatched else "") + "/>"
+            )
+    legend = "".join(
+        f'<span style="display:inline-flex;align-items:center;gap:4px">'
+        f'<span style="width:12px;height:12px;background:{colour}"></span>{series.year}</span>'
+        for series, colour in zip(overview.years, colours)
+    )
+    labels = "".join(f'<span style="flex:1;text-align:center">{escape(name)}</span>' for name in month_names)
+    return (
+        '<div style="display:flex;flex-direction:column;height:300px;padding:0 8px 0 48px;'
+        'box-sizing:border-box;font-size:12px">'
+        f'<div style="display:flex;gap:12px;height:28px;align-items:center">{legend}</div>'
+        f'<svg viewBox="0 0 {_PLAIN_BAR_SLOT * 12} 100" preserveAspectRatio="none" focusable="false" '
+        'style="flex:1;width:100%;border-bottom:1px solid currentColor">'
+        f'{"".join(bars)}</svg>'
+        f'<div style="display:flex;height:28px;align-items:center">{labels}</div></div>'
+    )
 
 
 def periods_figure(labels: list[str], periods: Sequence[Period], peak: Peak | None, mode: str,

@@ -1,5 +1,5 @@
-"""The key service's CSV exports go through the one cell-neutralising function: a hostile serial,
-model, medium or file name comes back as text."""
+"""The key service's exports made safe to open: CSV cells through the one cell-neutralising function
+(a hostile serial, model, medium or file name comes back as text), ZIP member names without paths."""
 
 from __future__ import annotations
 
@@ -49,3 +49,13 @@ def test_the_key_audit_csv(db, world, hostile_unit):
 def test_the_operators_key_csv(db, world, hostile_unit):
     rows = list(csv.DictReader(io.StringIO(export_keys_csv(db, world.own.organisation_id, CLI_CALLER))))
     assert "'=cmd|' /C calc'!A0" in {row["serial"] for row in rows}
+
+
+def test_the_wmbusmeters_zip_names_no_path_outside_its_folder(db, world):
+    import zipfile
+
+    row = add_key(db, "../../etc/KAM1", os.urandom(16), None, owner_id=world.own.organisation_id)
+    db.flush()
+    exported = export_keys(db, world.own, [row.id], ExportFormat.WMBUSMETERS).content
+    with zipfile.ZipFile(io.BytesIO(exported)) as archive:
+        assert archive.namelist() == ["_.._etc_KAM1"]
