@@ -61,8 +61,13 @@ def dialog(
     max_width: str = "32rem",
     return_focus_id: str = "",
     alert: bool = False,
+    is_open: rx.Var | None = None,
+    on_open_change: Any = None,
 ) -> rx.Component:
     """The frame every dialog of the app uses; ``children`` follow the title and description.
+
+    ``is_open``/``on_open_change``: a question asked on top of an open dialog (its own var), not
+    one of the state's dialogs by name.
 
     ``alert``: a question that needs an answer (role ``alertdialog``; a click outside does not
     close it, and focus starts on Cancel).
@@ -79,8 +84,8 @@ def dialog(
             on_open_auto_focus=_REMEMBER_OPENER,
             on_close_auto_focus=_RETURN_FOCUS,
         ),
-        open=state.open_dialog == name,
-        on_open_change=state.dialog_open_change,
+        open=state.open_dialog == name if is_open is None else is_open,
+        on_open_change=on_open_change or state.dialog_open_change,
     )
 
 
@@ -106,6 +111,8 @@ def form_dialog(
     danger: bool = False,
     return_focus_id: str = "",
     alert: bool = False,
+    is_open: rx.Var | None = None,
+    on_open_change: Any = None,
 ) -> rx.Component:
     """A question or a form: fields, the form's error, then Cancel and the action (``on_submit``).
 
@@ -133,6 +140,8 @@ def form_dialog(
         dialog_id=dialog_id,
         return_focus_id=return_focus_id,
         alert=alert,
+        is_open=is_open,
+        on_open_change=on_open_change,
     )  # fmt: skip
 
 
