@@ -21,13 +21,15 @@ from reflex.vars.function import FunctionStringVar
 from app.components.fields import form_error, scripted_form
 
 # Radix fires these on the dialog's content element (``event.target``, which carries the id).
-# Opening: remember what had focus; a dialog opened as another closes (the password asked before
-# an export) inherits that one's opener, since focus is on <body> or inside the closing dialog.
+# Opening: remember what had focus (also a button inside a dialog that stays open under this one);
+# a dialog opened as another closes (the password asked before an export) inherits that one's
+# opener, since focus is on <body> or inside the closing dialog.
 _REMEMBER_OPENER = FunctionStringVar.create(
     """(event) => {
   const openers = (window.mpDialogOpeners = window.mpDialogOpeners || {});
   const active = document.activeElement;
-  const fromPage = active && active !== document.body && !active.closest('[role=dialog],[role=alertdialog]');
+  const host = active && active.closest('[role=dialog],[role=alertdialog]');
+  const fromPage = active && active !== document.body && (!host || host.dataset.state === 'open');
   const opener = fromPage ? active : window.mpLastDialogOpener;
   openers[event.target.id] = opener || null;
   if (opener) { window.mpLastDialogOpener = opener; }
