@@ -7,7 +7,7 @@ from importlib import import_module
 
 import pytest
 
-from app.i18n import AREAS, LANGUAGES, translate
+from app.i18n import AREAS, LANGUAGES, PLURAL_FORMS, translate, translate_count
 
 
 def _placeholders(text: str) -> set[str]:
@@ -46,3 +46,31 @@ def test_swedish_is_used_when_chosen():
     assert translate("login.locked", "sv", minutes=15) == (
         "För många felaktiga lösenord. Kontot är låst i 15 minuter."
     )
+
+
+def test_a_counting_text_has_every_plural_form_in_every_language():
+    for language, table in LANGUAGES.items():
+        counting = {key.rsplit(".", 1)[0] for key in table if key.rsplit(".", 1)[-1] in PLURAL_FORMS}
+        missing = [f"{base}.{form}" for base in counting for form in PLURAL_FORMS
+                   if f"{base}.{form}" not in table]  # fmt: skip
+        assert (language, missing) == (language, [])
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [
+        ("nb", 0, "0 enheter"), ("nb", 1, "1 enhet"), ("nb", 2, "2 enheter"),
+        ("nb", 2431, "2\u00a0431 enheter"),
+        ("sv", 1, "1 enhet"), ("sv", 5, "5 enheter"),
+        ("en", 0, "0 units"), ("en", 1, "1 unit"), ("en", 2431, "2,431 units"),
+    ],
+)  # fmt: skip
+def test_translate_count_picks_the_plural_form_and_writes_the_number_as_the_language_does(
+    language, count, expected
+):
+    assert translate_count("keys.list.total", language, count=count) == expected
+
+
+def test_translate_count_passes_other_parameters_on():
+    assert translate_count("keys.dialog.assigned", "en", count=1, email="a@b") == "a@b may now read 1 unit."
+    assert translate_count("keys.dialog.assigned", "sv", count=3, email="a@b") == "a@b kan nu läsa 3 enheter."

@@ -8,6 +8,8 @@ from app import routes
 from app.states.session import SessionState
 
 CONTENT_MAX_WIDTH = "72rem"
+# Pages of long lists on a desktop (the key service at 1440 px): the frame uses the whole window.
+WIDE_CONTENT_MAX_WIDTH = "90rem"
 # CSS lengths from the Radix spacing scale: 16 px gutters on a phone, 24 px on a desktop.
 GUTTER = ["var(--space-4)", "var(--space-4)", "var(--space-6)"]
 
@@ -100,7 +102,7 @@ def _section_links() -> rx.Component:
     )
 
 
-def header() -> rx.Component:
+def header(max_width: str = CONTENT_MAX_WIDTH) -> rx.Component:
     # Real <header>/<main>/<footer> elements: the landmarks screen readers jump between.
     return rx.el.header(
         rx.hstack(
@@ -137,7 +139,7 @@ def header() -> rx.Component:
             ),
             align="center",
             width="100%",
-            max_width=CONTENT_MAX_WIDTH,
+            max_width=max_width,
             margin_x="auto",
             padding_x=GUTTER,
             padding_y="var(--space-3)",
@@ -151,7 +153,7 @@ def header() -> rx.Component:
     )
 
 
-def footer() -> rx.Component:
+def footer(max_width: str = CONTENT_MAX_WIDTH) -> rx.Component:
     return rx.el.footer(
         rx.hstack(
             rx.text(SessionState.t["footer.text"], size="2", color_scheme="gray"),
@@ -163,26 +165,27 @@ def footer() -> rx.Component:
         ),
         padding_y="var(--space-5)",
         padding_x=GUTTER,
-        max_width=CONTENT_MAX_WIDTH,
+        max_width=max_width,
         margin_x="auto",
         width="100%",
     )
 
 
-def shell(*content: rx.Component) -> rx.Component:
-    """Wrap a page's content in the shared frame."""
+def shell(*content: rx.Component, wide: bool = False) -> rx.Component:
+    """Wrap a page's content in the shared frame (``wide``: as wide as a 1440 px window allows)."""
+    max_width = WIDE_CONTENT_MAX_WIDTH if wide else CONTENT_MAX_WIDTH
     return rx.box(
-        header(),
+        header(max_width),
         rx.el.main(
             *content,
             width="100%",
-            max_width=CONTENT_MAX_WIDTH,
+            max_width=max_width,
             margin_x="auto",
             padding_x=GUTTER,
             padding_y=["var(--space-5)", "var(--space-5)", "var(--space-8)"],
             flex="1",
         ),
-        footer(),
+        footer(max_width),
         display="flex",
         flex_direction="column",
         min_height="100vh",

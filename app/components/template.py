@@ -28,6 +28,7 @@ def template(
     roles: Collection[Role] = (),
     on_load: Any | Sequence[Any] | None = None,
     states: Sequence[type[rx.State]] = (),
+    wide: bool = False,
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
     """Register a page at ``route`` inside the shell; the session is refreshed on every load.
 
@@ -36,6 +37,7 @@ def template(
     the registry; each protected handler still checks its caller on the server. ``title_key``
     names the browser tab's title in app/i18n, shown in the reader's language. ``states`` names
     the states whose handlers the page calls besides those of ``on_load`` (their substates count).
+    ``wide`` pages (long desktop lists) use the whole width of a 1440 px window, not the 72rem column.
     """
     extra = [] if on_load is None else list(on_load) if isinstance(on_load, Sequence) else [on_load]
     loaded = [name for name in map(_state_of, extra) if name]
@@ -49,7 +51,7 @@ def template(
             on_load=[SessionState.refresh_session, *extra],
         )
         def framed() -> rx.Component:
-            return shell(page())
+            return shell(page(), wide=wide)
 
         framed.__name__ = page.__name__
         return framed

@@ -24,8 +24,8 @@ from sqlmodel import col, select
 
 from app import routes
 from app.db import session_scope
-from app.i18n import translate
-from app.models import MeterKey, Organisation, OrganisationKind, Role, User
+from app.i18n import translate, translate_count
+from app.models import KeyReadRight, MeterKey, Organisation, OrganisationKind, Role, User
 from app.services.keys.sealing import add_key
 from app.services.notify import mail
 from app.services.passwords import hash_password
@@ -43,6 +43,10 @@ UNITS = 60  # more than one page of 50
 
 def t(key: str, **params) -> str:
     return translate(key, "nb", **params)
+
+
+def tc(key: str, count: int, **params) -> str:
+    return translate_count(key, "nb", count=count, **params)
 
 
 @dataclass
@@ -91,7 +95,8 @@ def _new_page(browser: Browser) -> Page:
 
 
 def _sign_in(page: Page, base_url: str, email: str, password: str, route: str = routes.KEYS_LOGIN) -> None:
-    page.goto(base_url + route)
+    # The harness's dev server builds a route on its first request: on a loaded machine over 20 s.
+    page.goto(base_url + route, timeout=90_000)
     page.get_by_label(t("accounts.email")).fill(email)
     page.get_by_label(t("accounts.password"), exact=True).fill(password)
     page.get_by_role("button", name=t("accounts.sign_in")).click()
@@ -142,9 +147,10 @@ def _import_csv(page: Page, base_url: str, distributor: Distributor, tmp_path: P
 
     _choose_and_preview(page, path)
     page.get_by_role("button", name=t("keys.page.import.confirm")).click()
-    expect(page.get_by_role("status").filter(
-        has_text=t("keys.page.import.done", count=format_count(len(good), "nb")))).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=tc("keys.page.import.done", len(good)))).to_be_visible()
     assert _stored([*good, bad_serial]) == set(good)
+    # The green "N keys imported" callout passes colour contrast (it failed: green 11 on green 3).
+    assert_accessible(page, "import done")
     return good
 
 
@@ -155,7 +161,7 @@ def _select_all_matching_and_assign(page: Page, base_url: str, distributor: Dist
     page.get_by_label(t("keys.list.search")).fill(distributor.prefix)
     page.get_by_label(t("keys.list.kind"), exact=True).select_option(label=t("keys.list.kind.meter"))
     page.get_by_role("button", name=t("keys.list.apply"), exact=True).click()
-    expect(page.get_by_text(t("keys.list.total", count=format_count(expected, "nb")))).to_be_visible()
+    expect(page.get_by_text(tc("keys.list.total", expected)).first).to_be_visible()
     expect(page.locator("#unit-table tbody tr")).to_have_count(50)
     # Sorting by serial, descending: the header says so.
     serial_header = page.locator("#unit-table th").filter(has_text=t("keys.list.serial"))
@@ -231,6 +237,12 @@ def _audit_shows_each_step(page: Page, base_url: str, reader: str, serials: list
     text = table.inner_text()
     for serial in serials:
         assert serial in text, serial
+    # The reader's download is listed by its format's name, not its code.
+    assert t("keys.audit.detail.format", format=t("keys.dialog.export.format.csv")) in text
+    assert "format csv" not in text
+    # The action filter offers only what exists (no key transfers yet).
+    actions = page.get_by_label(t("keys.audit.action")).locator("option").all_inner_texts()
+    assert t("keys.audit.action.key.assign") in actions and not any("overf" in a.lower() for a in actions)
     page.get_by_label(t("keys.audit.person")).fill(reader)
     page.get_by_role("button", name=t("keys.list.apply"), exact=True).click()
     expect(table.locator("tbody tr").first).to_contain_text(reader)
@@ -283,7 +295,10 @@ def test_an_import_replaces_an_existing_key_only_when_ticked(browser: Browser, b
     replacing_row = page.locator("#good-rows").get_by_role("row").filter(has_text=existing)
     expect(replacing_row).to_contain_text(t("keys.page.import.replaces"))
     expect(replacing_row).to_contain_text(t("keys.list.medium.water"))
-    expect(page.locator("#import-replacing")).to_contain_text(t("keys.page.import.replacing", count="1"))
+    expect(page.locator("#import-replacing")).to_contain_text(tc("keys.page.import.replacing", 1))
+    # The summary does not count the skipped row among those that "can be imported".
+    expect(page.locator("#import-summary")).to_contain_text(tc("keys.page.import.summary_new", 1))
+    expect(page.locator("#import-summary")).to_contain_text(tc("keys.page.import.summary_existing", 1))
     assert_accessible(page, "import preview replacing")
     # Not ticked: the existing unit keeps its key and the page says it was skipped.
     page.get_by_role("button", name=t("keys.page.import.confirm")).click()
@@ -294,10 +309,197 @@ def test_an_import_replaces_an_existing_key_only_when_ticked(browser: Browser, b
     _choose_and_preview(page, path)
     page.get_by_label(t("keys.page.import.replace_existing")).check()
     page.get_by_role("button", name=t("keys.page.import.confirm")).click()
-    expect(page.get_by_role("status").filter(
-        has_text=t("keys.page.import.done", count=format_count(2, "nb")))).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=tc("keys.page.import.done", 2))).to_be_visible()
     assert _stored_key_hex(existing) == new_key
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def other_distributor(app_harness) -> str:
+    """The e-mail of another organisation's distributor: someone who can never use read rights."""
+    with session_scope() as db:
+        org = Organisation(name=f"E2E Annen Distributør {uuid.uuid4().hex[:6]}",
+                           kind=OrganisationKind.DISTRIBUTOR.value)
+        db.add(org)
+        db.flush()
+        email = f"odd-{uuid.uuid4().hex[:8]}@example.org"
+        db.add(User(email=email, name="Odd Annen", role=Role.DISTRIBUTOR.value, organisation_id=org.id,
+                    password_hash=hash_password(PASSWORD)))
+    return email
+
+
+def _readers_of(serial: str) -> list[str]:
+    with session_scope() as db:
+        return list(db.exec(select(User.email).join(KeyReadRight, col(KeyReadRight.user_id) == User.id)
+                            .join(MeterKey, col(MeterKey.id) == KeyReadRight.unit_id)
+                            .where(MeterKey.serial == serial)).all())
+
+
+def _list_by_prefix(page: Page, base_url: str, search: str) -> None:
+    if not re.search(re.escape(routes.KEYS_HOME) + "/?$", page.url):
+        page.goto(base_url + routes.KEYS_HOME)
+    # A loaded machine's dev server may take longer than expect's 5 s to draw the list.
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("portal.keys.title"), timeout=20_000)
+    expect(page.locator("#unit-table tbody tr").first).to_be_visible(timeout=20_000)
+    page.get_by_label(t("keys.list.search")).fill(search)
+    page.get_by_role("button", name=t("keys.list.apply"), exact=True).click()
+
+
+def _tick(page: Page, serial: str) -> None:
+    checkbox = page.get_by_role("checkbox", name=f"{t('keys.list.select_unit')} {serial}")
+    checkbox.click()
+    expect(checkbox).to_be_checked()
+
+
+def _open_assign(page: Page):  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name=t("keys.list.edit_read_rights")).click()
+    page.get_by_role("menuitem", name=t("keys.list.assign")).click()
+    dialog = page.get_by_role("dialog", name=t("keys.dialog.assign_title"))
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def _filters_on_one_row(page: Page) -> bool:
+    return page.evaluate("""() => {
+        const boxes = [...document.querySelector('form[role=search]').firstElementChild.children]
+            .map(child => child.getBoundingClientRect());
+        return Math.max(...boxes.map(b => b.top)) < Math.min(...boxes.map(b => b.bottom));
+    }""")
+
+
+def test_the_key_list_uses_1440_px_pages_at_the_top_and_returns_there_after_next(browser: Browser, base_url,
+                                                                                  distributor):
+    page = _new_page(browser)
+    _sign_in(page, base_url, distributor.email, PASSWORD)
+    expect(page).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
+    expect(page.locator("#unit-table tbody tr").first).to_be_visible()
+    # The list takes the window's width (it was a 1,152 px column) and the filters fit on one row.
+    assert page.locator("#unit-table").bounding_box()["width"] > 1350
+    assert _filters_on_one_row(page)
+    # "Edit read rights" looks disabled while nothing is selected (it looked like an active button).
+    edit = page.get_by_role("button", name=t("keys.list.edit_read_rights"))
+    expect(edit).to_be_disabled()
+    expect(edit).to_have_attribute("data-disabled", "")
+    disabled_look = edit.evaluate("button => getComputedStyle(button).backgroundColor")
+    _list_by_prefix(page, base_url, distributor.prefix)
+    expect(page.get_by_text(t("keys.list.page_of", page=1, pages=2)).first).to_be_visible()
+    _tick(page, f"{distributor.prefix}0001")
+    expect(edit).to_be_enabled()
+    expect(edit).not_to_have_attribute("data-disabled", "")
+    assert edit.evaluate("button => getComputedStyle(button).backgroundColor") != disabled_look
+    assert_accessible(page, "key list with pagers")
+
+    top = page.get_by_role("navigation", name=t("keys.list.paging_top"))
+    bottom = page.get_by_role("navigation", name=t("keys.list.paging"), exact=True)
+    expect(top.get_by_role("button", name=t("keys.list.next"))).to_be_enabled()
+    bottom.get_by_role("button", name=t("keys.list.next")).scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 500
+    bottom.get_by_role("button", name=t("keys.list.next")).click()
+    expect(top).to_contain_text(t("keys.list.page_of", page=2, pages=2))
+    expect(page.locator(f'#unit-table tr[data-unit="{distributor.prefix}0050"]')).to_be_visible()
+    # Back at the top of the list: the top pager is in view, below the sticky header.
+    page.wait_for_function("""() => {
+        const box = document.getElementById('unit-list-top').getBoundingClientRect();
+        const header = document.querySelector('header').getBoundingClientRect();
+        return box.top >= header.bottom - 1 && box.bottom <= window.innerHeight;
+    }""")
+    top.get_by_role("button", name=t("keys.list.previous")).click()
+    expect(top).to_contain_text(t("keys.list.page_of", page=1, pages=2))
+
+    # In English too the filters stay on one row.
+    page.get_by_role("combobox", name=t("nav.language")).click()
+    page.get_by_role("option", name="English").click()
+    expect(page.get_by_role("button", name=translate("keys.list.apply", "en"), exact=True)).to_be_visible()
+    assert _filters_on_one_row(page)
+    page.context.close()
+
+
+def test_pasted_serials_that_do_not_exist_are_named(browser: Browser, base_url, distributor):
+    page = _new_page(browser)
+    _sign_in(page, base_url, distributor.email, PASSWORD)
+    expect(page).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
+    missing = f"{distributor.prefix}7777"
+    _list_by_prefix(page, base_url, f"{distributor.prefix}0003\n{missing}\n{distributor.prefix}0004")
+    expect(page.locator("#unit-table tbody tr")).to_have_count(2)
+    expect(page.locator("#serials-not-found")).to_have_text(
+        tc("keys.list.not_found", 1, serials=missing))
+    assert_accessible(page, "serials not found")
+    page.context.close()
+
+
+def test_read_rights_refused_for_a_distributor_not_repeated_and_revoked_after_confirming(
+    browser: Browser, base_url, smtp, distributor, other_distributor
+):
+    page = _new_page(browser)
+    _sign_in(page, base_url, distributor.email, PASSWORD)
+    expect(page).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
+    serial = f"{distributor.prefix}0020"
+    _list_by_prefix(page, base_url, serial)
+    expect(page.locator("#unit-table tbody tr")).to_have_count(1)
+    _tick(page, serial)
+
+    # Another organisation's distributor can never read keys here: refused beside the field.
+    dialog = _open_assign(page)
+    email_field = dialog.get_by_label(t("keys.dialog.user_email"))
+    email_field.fill(other_distributor)
+    dialog.get_by_role("button", name=t("keys.dialog.assign"), exact=True).click()
+    expect(dialog.get_by_text(t("keys.error.not_a_reader"))).to_be_visible()
+    expect(email_field).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page, "assign refused")
+    assert smtp.to(other_distributor) == [] and other_distributor not in _readers_of(serial)
+
+    # A new reader: assigned and invited once; assigning the same unit again changes nothing.
+    reader = f"rune-{uuid.uuid4().hex[:8]}@example.org"
+    email_field.fill(reader)
+    dialog.get_by_role("button", name=t("keys.dialog.assign"), exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_text(tc("keys.dialog.assigned_invited", 1, email=reader))).to_be_visible()
+    smtp.wait_for(reader)
+    assert "for 1 måler eller konsentrator " in smtp.to(reader)[0].get_body(("plain",)).get_content()
+    dialog = _open_assign(page)
+    dialog.get_by_label(t("keys.dialog.user_email")).fill(reader)
+    dialog.get_by_role("button", name=t("keys.dialog.assign"), exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_text(tc("keys.dialog.already_assigned", 1, email=reader))).to_be_visible()
+    assert len(smtp.to(reader)) == 1 and _readers_of(serial).count(reader) == 1
+
+    # Revoking for the selection an address without rights says so beside the field.
+    nobody = f"ingen-{uuid.uuid4().hex[:8]}@example.org"
+    page.get_by_role("button", name=t("keys.list.edit_read_rights")).click()
+    page.get_by_role("menuitem", name=t("keys.list.revoke_selected")).click()
+    revoke = page.get_by_role("dialog", name=t("keys.dialog.revoke_title"))
+    revoke.get_by_label(t("keys.dialog.user_email")).fill(nobody)
+    revoke.get_by_role("button", name=t("keys.dialog.revoke"), exact=True).click()
+    expect(revoke.get_by_text(t("keys.dialog.revoked_none", email=nobody))).to_be_visible()
+    revoke.get_by_role("button", name=t("keys.dialog.cancel")).click()
+    expect(revoke).to_be_hidden()
+
+    # The readers panel's Revoke asks first; Cancel keeps the right, Revoke takes it.
+    row = page.locator(f'#unit-table tr[data-unit="{serial}"]')
+    row.get_by_role("button", name=re.compile(t("keys.list.readers_of"))).click()
+    panel = page.get_by_role("dialog", name=re.compile(t("keys.dialog.readers_title")))
+    expect(panel.get_by_role("rowheader", name=reader)).to_be_visible()
+    revoke_button = panel.get_by_role("button", name=f"{t('keys.dialog.revoke')} {reader}")
+    revoke_button.click()
+    confirm = page.get_by_role("dialog", name=t("keys.dialog.revoke_reader_title"))
+    expect(confirm).to_contain_text(reader)
+    assert_accessible(page, "revoke confirmation")
+    # Escape takes nothing, and the focus is back on the reader's "Revoke".
+    page.keyboard.press("Escape")
+    expect(confirm).to_be_hidden()
+    expect(revoke_button).to_be_focused()
+    assert reader in _readers_of(serial)
+    revoke_button.click()
+    confirm.get_by_role("button", name=t("keys.dialog.cancel")).click()
+    expect(confirm).to_be_hidden()
+    expect(panel.get_by_role("rowheader", name=reader)).to_be_visible()
+    revoke_button.click()
+    confirm.get_by_role("button", name=t("keys.dialog.revoke"), exact=True).click()
+    expect(confirm).to_be_hidden()
+    expect(panel.get_by_role("rowheader", name=reader)).to_have_count(0)
+    expect(page.get_by_text(tc("keys.dialog.revoked", 1, email=reader))).to_be_visible()
+    expect(panel.get_by_role("button", name=t("keys.dialog.close"))).to_be_focused()
+    assert reader not in _readers_of(serial)
 
 
 def test_a_key_reader_opening_the_audit_log_is_told_and_stays_in_the_key_portal(desktop_page: Page,

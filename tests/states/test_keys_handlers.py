@@ -165,9 +165,9 @@ def test_revoking_another_organisations_rights_is_refused(world: World):
     state._selected_ids = set(world.other.unit_ids[:2])
     with pytest.raises(AccessDenied):
         _call(ReadRightsState, state, "revoke_selected", {"email": world.reader_email})
-    state.panel_unit_id = str(world.other.unit_ids[0])
+    state.panel_unit_id, state.revoke_email = str(world.other.unit_ids[0]), world.reader_email
     with pytest.raises(AccessDenied):
-        _call(ReadRightsState, state, "revoke_unit_reader", world.reader_email)
+        _call(ReadRightsState, state, "revoke_unit_reader", {})
     # Revoking the reader everywhere ends only the rights on the own organisation's units.
     _call(ReadRightsState, state, "revoke_everywhere", {"email": world.reader_email})
     assert _rights(world.other.unit_ids) == before
@@ -187,8 +187,19 @@ def test_a_distributor_assigns_and_revokes_through_the_dialogs(world: World):
     assert all(row["readers"] == "1" for row in state.rows)
     _call(ReadRightsState, state, "open_panel", str(world.own.unit_ids[3]))
     assert [reader["email"] for reader in state.panel_readers] == [world.reader_email]
-    _call(ReadRightsState, state, "revoke_unit_reader", world.reader_email)
-    assert state.panel_readers == []
+    # "Revoke" asks first; Cancel takes nothing and hands the focus back to the reader's button.
+    _call(ReadRightsState, state, "ask_revoke_unit_reader", "someone-else@example.org")
+    assert state.revoke_email == ""  # not a reader of the unit: nothing to confirm
+    _call(ReadRightsState, state, "ask_revoke_unit_reader", world.reader_email)
+    assert state.revoke_email == world.reader_email and world.reader_email in state.revoke_question
+    back = _call(ReadRightsState, state, "set_revoke_open", False)
+    assert state.revoke_email == "" and f"revoke-reader-{world.reader_email}" in str(back)
+    assert _call(ReadRightsState, state, "revoke_unit_reader", {}) is None  # nothing confirmed
+    assert len(_rights(world.own.unit_ids)) == len(world.own.unit_ids)
+    _call(ReadRightsState, state, "ask_revoke_unit_reader", world.reader_email)
+    done = _call(ReadRightsState, state, "revoke_unit_reader", {})
+    assert state.panel_readers == [] and state.revoke_email == ""
+    assert "readers-panel-close" in str(done)
     assert len(_rights(world.own.unit_ids)) == len(world.own.unit_ids) - 1
 
 
@@ -270,9 +281,16 @@ def test_a_preview_marks_rows_that_replace_an_existing_key_and_shows_the_medium(
     assert (state.good, state.bad, state.replacing) == (2, 0, 1)
     # The replacing row comes first and carries its marker; the medium is shown in words.
     assert [(row["serial"], row["note"]) for row in state.good_rows] == [
-        (existing, "Erstatter eksisterende nøkkel"), (new, "")]
+        (existing, "Har allerede nøkkel"), (new, "")]
     assert [row["medium"] for row in state.good_rows] == ["Vann", "Strøm"]
-    assert "1" in state.replacing_text
+    # One way of saying it: the row for a unit with a key is not among those that "can be imported";
+    # the callout beside says it is skipped unless replacing is ticked.
+    assert state.summary_text == ("keys.csv: 1 ny nøkkel kan importeres, 1 rad gjelder en enhet som allerede "
+                                  "har en nøkkel, 0 rader kan ikke importeres.")
+    assert state.replacing_text.startswith("Enheten som allerede har en nøkkel, hoppes over")
+    state.language = "en"
+    assert state.summary_text == ("keys.csv: 1 new key can be imported, 1 row is for a unit that already "
+                                  "has a key, 0 rows cannot be imported.")
     _call(KeyImportState, state, "cancel")
 
 
@@ -355,7 +373,11 @@ def test_audit_details_of_each_known_shape_are_translated_and_serials_wrap():
     from app.states.keys.audit import detail_text, outcome_text, units_text
 
     assert detail_text("shown", "nb") == "Vist"
-    assert detail_text("format csv", "sv") == "Format csv"
+    assert detail_text("format csv", "sv") == "Format: CSV (serienummer, typ, modell, nycklar)"
+    # The format by the name the export dialog gives it, never its code.
+    assert detail_text("format worker_json", "en") == "Format: JSON for the ingestion worker"
+    assert detail_text("to odd@annen.no (refused: not a key reader)", "en") == (
+        "To odd@annen.no: refused, the account cannot read keys")
     assert detail_text("to rita@example.org (invited)", "nb") == "Til rita@example.org (invitert)"
     assert detail_text("from rita@example.org (per unit)", "sv") == "Från rita@example.org (per enhet)"
     assert detail_text("k: 1.csv (csv): 3 good, 2 bad", "nb") == "k: 1.csv (csv): 3 gode, 2 feil"
@@ -376,6 +398,109 @@ def test_a_shown_key_offers_hide_which_blanks_it_again(world: World):
     assert state.shown_ids == [unit]  # the page's button now reads "Skjul"
     hidden = _call(KeyReaderState, state, "hide", unit)
     assert state.shown_ids == [] and f"reader-key-{unit}" in str(hidden)
+
+
+def _email_of(token: str) -> str:
+    with session_scope() as db:
+        principal = resolve_principal(db, token)
+        return db.get(User, principal.user_id).email
+
+
+def _mails_to(address: str) -> int:
+    from app.models import OutboxMessage
+
+    with session_scope() as db:
+        return len(db.exec(select(OutboxMessage).where(OutboxMessage.recipient == address)).all())
+
+
+def _assign_audits(serial: str) -> list[tuple[str, str]]:
+    from app.models import AuditEntry
+
+    with session_scope() as db:
+        rows = db.exec(select(AuditEntry).where(AuditEntry.action == "key.assign",
+                                                col(AuditEntry.detail).contains(serial))).all()
+        return [(row.outcome, row.detail) for row in rows]
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "en"])
+def test_assigning_to_another_organisations_distributor_is_refused_beside_the_email_field(
+    world: World, language
+):
+    from app.i18n import translate
+
+    distributor = _email_of(world.other.token)
+    state = _listed(ReadRightsState, world.own.token, world.prefix)
+    state.language = language
+    _call(ReadRightsState, state, "toggle_row", str(world.own.unit_ids[4]), True)
+    _call(ReadRightsState, state, "open_dialog", "assign")
+    result = _call(ReadRightsState, state, "assign", {"email": distributor})
+    assert result is None  # no success toast
+    assert state.errors == {"email": translate("keys.error.not_a_reader", language)}
+    assert state.dialog == "assign"  # open, the message beside the field
+    assert _rights([world.own.unit_ids[4]]) == [] and _mails_to(distributor) == 0
+    assert _assign_audits(world.own.serials[4]) == [
+        ("refused", f"to {distributor} (refused: not a key reader); serials: {world.own.serials[4]}")]
+
+
+def test_assigning_units_the_reader_already_holds_says_so_and_stores_mails_and_audits_nothing(world: World):
+    state = _listed(ReadRightsState, world.own.token, world.prefix)
+    _call(ReadRightsState, state, "toggle_row", str(world.assigned_id), True)
+    _call(ReadRightsState, state, "open_dialog", "assign")
+    mails, audits = _mails_to(world.reader_email), _assign_audits(world.own.serials[0])
+    result = _call(ReadRightsState, state, "assign", {"email": world.reader_email})
+    assert f"{world.reader_email} hadde allerede lesetilgang til den valgte enheten" in str(result)
+    assert "kan nå lese" not in str(result)
+    assert state.dialog == "" and state.errors == {}
+    assert _mails_to(world.reader_email) == mails and _assign_audits(world.own.serials[0]) == audits
+    # One new and one held: the new one is assigned and mailed, and the held one is named.
+    _call(ReadRightsState, state, "toggle_row", str(world.own.unit_ids[1]), True)
+    result = _call(ReadRightsState, state, "assign", {"email": world.reader_email})
+    assert (f"{world.reader_email} kan nå lese 1 enhet. Personen hadde allerede lesetilgang til 1 annen "
+            "valgt enhet.") in str(result)
+    assert _mails_to(world.reader_email) == mails + 1
+
+
+def test_revoking_an_address_without_rights_says_so_beside_the_field(world: World):
+    state = _listed(ReadRightsState, world.own.token, world.prefix)
+    _call(ReadRightsState, state, "toggle_row", str(world.own.unit_ids[2]), True)
+    _call(ReadRightsState, state, "open_dialog", "revoke")
+    result = _call(ReadRightsState, state, "revoke_selected", {"email": world.reader_email})
+    assert result is None and state.dialog == "revoke"
+    assert state.errors == {"email": f"{world.reader_email} har ingen lesetilgang til de valgte enhetene. "
+                                     "Ingenting ble fjernet."}
+    _call(ReadRightsState, state, "open_dialog", "revoke_everywhere")
+    nobody = f"ingen-{uuid.uuid4().hex[:6]}@example.org"
+    assert _call(ReadRightsState, state, "revoke_everywhere", {"email": nobody}) is None
+    assert state.errors["email"].startswith(f"{nobody} har ingen lesetilgang til organisasjonens enheter")
+    assert state.dialog == "revoke_everywhere"
+    assert _rights([world.assigned_id]) != []  # the reader's right on another unit stands
+
+
+def test_pasted_serials_that_are_not_the_organisations_units_are_named(world: World):
+    state = _listed(KeyListState, world.own.token, world.prefix)
+    assert state.not_found_count == 0 and state.not_found_text == ""  # one term is a prefix
+    missing = f"{world.prefix}999"
+    pasted = "\n".join([world.own.serials[0], missing, world.other.serials[0], world.own.serials[1]])
+    _call(KeyListState, state, "apply_filters", {"serial_search": pasted})
+    assert sorted(row["serial"] for row in state.rows) == world.own.serials[:2]
+    assert state.not_found_serials == [missing, world.other.serials[0]]
+    assert state.not_found_text == (f"2 serienumre ble ikke funnet blant enhetene deres: {missing}, "
+                                    f"{world.other.serials[0]}")
+    state.language = "en"
+    _call(KeyListState, state, "apply_filters", {"serial_search": f"{world.own.serials[0]} {missing}"})
+    assert state.not_found_text == f"1 serial number was not found among your units: {missing}"
+    _call(KeyListState, state, "reset_filters")
+    assert state.not_found_count == 0
+
+
+def test_nothing_promises_key_transfers_before_they_exist(world: World):
+    from app.i18n import LANGUAGES
+
+    state = state_as(KeyAuditState, world.own.token)
+    assert "key.transfer" not in {option["value"] for option in state.action_options}
+    for language, table in LANGUAGES.items():
+        assert not any(word in table["portal.keys.body"].lower()
+                       for word in ("transfer", "overføring", "överföring")), language
 
 
 # ---------------------------------------------------------------- reveal: fresh password, bounded

@@ -27,7 +27,7 @@ TEXT: dict[str, str] = {
     "portal.keys.title": "Encryption keys",
     "portal.keys.body": (
         "For distributors and key readers: AES keys of meters and concentrators, "
-        "read rights and transfers between organisations."
+        "and who may read them."
     ),
     "portal.keys.link": "Sign in to the key service",
     "portal.installer.title": "Installer portal",

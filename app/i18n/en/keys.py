@@ -30,4 +30,5 @@ TEXT: dict[str, str] = {
     "mail.key_rights_granted.subject.other": "New encryption keys for you",
     "mail.key_rights_granted.body.one": "{organisation} has given you read access to the encryption key of {count} meter or concentrator. Sign in to the meter portal to see it:",
     "mail.key_rights_granted.body.other": "{organisation} has given you read access to the encryption keys of {count} meters or concentrators. Sign in to the meter portal to see them:",
+    "keys.error.not_a_reader": "This address belongs to an account that cannot read keys: only key readers can. Use another e-mail address for the person.",
 }

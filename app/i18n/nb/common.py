@@ -27,7 +27,7 @@ TEXT: dict[str, str] = {
     "portal.keys.title": "Krypteringsnøkler",
     "portal.keys.body": (
         "For distributører og nøkkellesere: AES-nøkler til målere og konsentratorer, "
-        "lesetilganger og overføringer mellom organisasjoner."
+        "og hvem som kan lese dem."
     ),
     "portal.keys.link": "Logg inn i nøkkeltjenesten",
     "portal.installer.title": "Installatørportalen",

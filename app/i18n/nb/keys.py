@@ -30,4 +30,5 @@ TEXT: dict[str, str] = {
     "mail.key_rights_granted.subject.other": "Nye krypteringsnøkler til deg",
     "mail.key_rights_granted.body.one": "{organisation} har gitt deg lesetilgang til krypteringsnøkkelen for {count} måler eller konsentrator. Logg inn i måleportalen for å se den:",
     "mail.key_rights_granted.body.other": "{organisation} har gitt deg lesetilgang til krypteringsnøklene for {count} målere eller konsentratorer. Logg inn i måleportalen for å se dem:",
+    "keys.error.not_a_reader": "Denne adressen tilhører en konto som ikke kan lese nøkler: det kan bare nøkkellesere. Bruk en annen e-postadresse for personen.",
 }

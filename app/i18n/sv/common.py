@@ -27,7 +27,7 @@ TEXT: dict[str, str] = {
     "portal.keys.title": "Krypteringsnycklar",
     "portal.keys.body": (
         "För distributörer och nyckelläsare: AES-nycklar till mätare och koncentratorer, "
-        "läsbehörigheter och överföringar mellan organisationer."
+        "och vem som får läsa dem."
     ),
     "portal.keys.link": "Logga in i nyckeltjänsten",
     "portal.installer.title": "Installatörsportalen",

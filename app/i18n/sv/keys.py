@@ -30,4 +30,5 @@ TEXT: dict[str, str] = {
     "mail.key_rights_granted.subject.other": "Nya krypteringsnycklar till dig",
     "mail.key_rights_granted.body.one": "{organisation} har gett dig läsbehörighet till krypteringsnyckeln för {count} mätare eller koncentrator. Logga in i mätarportalen för att se den:",
     "mail.key_rights_granted.body.other": "{organisation} har gett dig läsbehörighet till krypteringsnycklarna för {count} mätare eller koncentratorer. Logga in i mätarportalen för att se dem:",
+    "keys.error.not_a_reader": "Den här adressen tillhör ett konto som inte kan läsa nycklar: det kan bara nyckelläsare. Använd en annan e-postadress för personen.",
 }

@@ -52,7 +52,8 @@ def _row(entry: rx.Var) -> rx.Component:
     )
 
 
-@template(routes.KEYS_AUDIT, title_key="title.keys_audit", roles={Role.DISTRIBUTOR}, on_load=S.load)
+@template(routes.KEYS_AUDIT, title_key="title.keys_audit", roles={Role.DISTRIBUTOR}, on_load=S.load,
+          wide=True)
 def key_audit() -> rx.Component:
     t = S.t
     return rx.vstack(
@@ -61,8 +62,9 @@ def key_audit() -> rx.Component:
             rx.button(rx.icon("download", size=16), t["keys.audit.export_csv"], size="2", high_contrast=True,
                       on_click=S.export_csv),
         ),
-        rx.text(t["keys.audit.intro"], size="3"),
+        rx.text(t["keys.audit.intro"], size="3", max_width="60rem"),
         _filters(),
+        table.pager(S, S.total_text, list_top="audit-list-top", top=True),
         table.scrollable_table(
             table.header(*(t[key] for key in (
                 "keys.audit.at", "keys.audit.person", "keys.audit.action", "keys.audit.units",
@@ -72,7 +74,7 @@ def key_audit() -> rx.Component:
             table_id="audit-table",
         ),
         empty_state(S.total == 0, t["keys.audit.none"]),
-        table.pager(S, S.total_text),
+        table.pager(S, S.total_text, list_top="audit-list-top"),
         spacing="4",
         width="100%",
     )

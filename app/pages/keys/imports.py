@@ -154,15 +154,17 @@ def _preview() -> rx.Component:
     )
 
 
-@template(routes.KEYS_IMPORT, title_key="title.keys_import", roles={Role.DISTRIBUTOR}, on_load=S.load)
+@template(routes.KEYS_IMPORT, title_key="title.keys_import", roles={Role.DISTRIBUTOR}, on_load=S.load,
+          wide=True)
 def key_import() -> rx.Component:
     t = S.t
     return rx.vstack(
         rx.heading(t["keys.page.import.title"], size="7", as_="h1"),
-        rx.text(t["keys.page.import.intro"], size="3"),
+        rx.text(t["keys.page.import.intro"], size="3", max_width="60rem"),
         form_error(S.errors["form"]),
+        # High contrast: green 11 on the callout's green background fails axe's colour contrast.
         rx.cond(S.imported >= 0, rx.callout(S.imported_text, icon="circle-check", color_scheme="green",
-                                            role="status", width="100%")),
+                                            high_contrast=True, role="status", width="100%")),
         rx.cond(S.skipped_serials.length() > 0, rx.callout(S.skipped_text, icon="info", color_scheme="amber",
                                                             high_contrast=True, id="import-skipped",
                                                             width="100%")),

@@ -68,13 +68,14 @@ def _download_form() -> rx.Component:
     )
 
 
-@template(routes.KEYS_READER, title_key="title.keys_reader", roles={Role.KEY_READER}, on_load=S.load)
+@template(routes.KEYS_READER, title_key="title.keys_reader", roles={Role.KEY_READER}, on_load=S.load,
+          wide=True)
 def key_reader() -> rx.Component:
     t = S.t
     return rx.vstack(
         rx.el.style(KEY_CSS),
         rx.heading(t["keys.reader.title"], size="7", as_="h1"),
-        rx.text(t["keys.reader.intro"], size="3"),
+        rx.text(t["keys.reader.intro"], size="3", max_width="60rem"),
         rx.hstack(
             rx.text(S.selected_text, role="status", aria_live="polite", weight="bold", size="3",
                     id="selection-count"),
@@ -88,6 +89,7 @@ def key_reader() -> rx.Component:
             aria_label=t["keys.list.selection"],
         ),
         _download_form(),
+        pager(S, list_top="reader-list-top", top=True),
         data_table(
             column_headers(
                 rx.table.column_header_cell(t["keys.list.selection"], scope="col", width="6rem"),
@@ -98,7 +100,7 @@ def key_reader() -> rx.Component:
             table_id="reader-table",
         ),
         empty_state(S.total == 0, t["keys.reader.none"]),
-        pager(S),
+        pager(S, list_top="reader-list-top"),
         reauth_dialog(S),
         spacing="4",
         width="100%",

@@ -54,17 +54,25 @@ def cell(*children: rx.Component | rx.Var | str, **props) -> rx.Component:
     return rx.el.td(*children, class_name="rt-TableCell", **props)
 
 
-def pager(state, note: rx.Var | None = None) -> rx.Component:  # type: ignore[no-untyped-def]
-    """Previous / "Page 2 of 49" / Next under a key list (``state`` is a ``PagedList``)."""
+def pager(state, note: rx.Var | None = None, *, list_top: str, top: bool = False) -> rx.Component:  # type: ignore[no-untyped-def]
+    """Previous / "Page 2 of 49" / Next above (``top``) or under a key list (``state`` is a
+    ``PagedList``). The top one carries the id ``list_top``; a page change from either scrolls
+    back to it, so the new page is read from its first row (the sticky header left clear)."""
     t = state.t
-    return paging_bar(
+    back_to_top = rx.call_script(
+        f"document.getElementById({list_top!r})?.scrollIntoView({{block: 'nearest'}})"
+    )
+    bar = paging_bar(
         at_first=state.page <= 1,
         at_last=state.page >= state.page_count,
-        on_previous=state.go_to_page(state.page - 1),
-        on_next=state.go_to_page(state.page + 1),
+        on_previous=[state.go_to_page(state.page - 1), back_to_top],
+        on_next=[state.go_to_page(state.page + 1), back_to_top],
         position=(state.page_text,),
         previous_label=t["keys.list.previous"],
         next_label=t["keys.list.next"],
         note=note,
-        label=t["keys.list.paging"],
+        label=t["keys.list.paging_top"] if top else t["keys.list.paging"],
     )
+    if not top:
+        return bar
+    return rx.box(bar, id=list_top, scroll_margin_top="6rem")

@@ -13,7 +13,14 @@ from app.components.fields import text_field
 from app.pages.keys.reauth import reauth_dialog, reauth_inline
 from app.states.keys.export import EXPORT_FORMATS
 from app.states.keys.export import KeyExportState as E
-from app.states.keys.read_rights import ASSIGN, REVOKE, REVOKE_EVERYWHERE, UNIT_KEY_ELEMENT
+from app.states.keys.read_rights import (
+    ASSIGN,
+    READERS_PANEL_CLOSE,
+    REVOKE,
+    REVOKE_BUTTON_PREFIX,
+    REVOKE_EVERYWHERE,
+    UNIT_KEY_ELEMENT,
+)
 from app.states.keys.read_rights import ReadRightsState as R
 from app.states.keys.unit_list import KeyListState as S
 
@@ -34,9 +41,12 @@ def selection_bar() -> rx.Component:
                   high_contrast=True, on_click=S.clear_selection, disabled=S.selected_count == 0),
         rx.spacer(),
         rx.menu.root(
+            # Disabled on the trigger too: the trigger's own (unset) data-disabled otherwise replaces
+            # the button's, and the disabled button was styled as an active one.
             rx.menu.trigger(
                 rx.button(t["keys.list.edit_read_rights"], rx.icon("chevron-down", size=14), size="2",
                           high_contrast=True, disabled=S.selected_count == 0),
+                custom_attrs={"disabled": S.selected_count == 0},
             ),
             rx.menu.content(
                 rx.menu.item(t["keys.list.assign"], on_click=R.open_dialog(ASSIGN)),
@@ -139,11 +149,22 @@ def _reader_row(reader: rx.Var) -> rx.Component:
         rx.table.cell(rx.cond(reader["registered"], t["keys.dialog.registered"], t["keys.dialog.invited"])),
         rx.table.cell(
             rx.button(t["keys.dialog.revoke"], size="1", variant="soft", color_scheme="red",
-                      high_contrast=True,
+                      high_contrast=True, id=REVOKE_BUTTON_PREFIX + reader["email"],
                       aria_label=t["keys.dialog.revoke"] + " " + reader["email"],
-                      on_click=R.revoke_unit_reader(reader["email"]))
+                      on_click=R.ask_revoke_unit_reader(reader["email"]))
         ),
     )
+
+
+def _revoke_reader_dialog() -> rx.Component:
+    """The readers panel's "Revoke" asks first: one click never takes a right away."""
+    t = R.t
+    return form_dialog(
+        t["keys.dialog.revoke_reader_title"], R.revoke_question,
+        open=R.revoke_email != "", on_open_change=R.set_revoke_open, on_submit=R.revoke_unit_reader,
+        submit_label=t["keys.dialog.revoke"], cancel_label=t["keys.dialog.cancel"], danger=True,
+        dialog_id="revoke-reader-dialog",
+    )  # fmt: skip
 
 
 def _readers_panel() -> rx.Component:
@@ -176,7 +197,8 @@ def _readers_panel() -> rx.Component:
                 reauth_inline(R, "unit-key-password"),
                 rx.hstack(
                     rx.dialog.close(rx.button(t["keys.dialog.close"], size="2", variant="soft",
-                                              color_scheme="gray", high_contrast=True)),
+                                              color_scheme="gray", high_contrast=True,
+                                              id=READERS_PANEL_CLOSE)),
                     justify="end",
                     width="100%",
                 ),
@@ -197,4 +219,5 @@ def action_dialogs() -> rx.Component:
         _export_dialog(),
         reauth_dialog(E),
         _readers_panel(),
+        _revoke_reader_dialog(),
     )

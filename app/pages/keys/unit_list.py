@@ -19,6 +19,7 @@ from app.pages.keys.unit_actions import action_dialogs, readers_button, selectio
 from app.states.keys.unit_list import ASSIGNED_CHOICES, KINDS
 from app.states.keys.unit_list import KeyListState as S
 
+LIST_TOP = "unit-list-top"
 # Named for screen readers, not shown (the column of row checkboxes).
 VISUALLY_HIDDEN = {"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
                    "clip": "rect(0 0 0 0)", "white_space": "nowrap"}
@@ -36,7 +37,9 @@ def _filters() -> rx.Component:
             rx.text_area(id="serial-search", name="serial_search", default_value=S.serial_search,
                          rows="1", size="2", width="20rem", aria_describedby="serial-search-hint",
                          resize="vertical"),
-            rx.text(t["keys.list.search_hint"], id="serial-search-hint", size="1", color_scheme="gray"),
+            # As wide as the box, so the hint wraps instead of widening the filter row.
+            rx.text(t["keys.list.search_hint"], id="serial-search-hint", size="1", color_scheme="gray",
+                    max_width="20rem"),
             spacing="1",
         ),
         filter_select(t["keys.list.kind"], "kind-filter", "kind", t["keys.list.any"],
@@ -107,7 +110,17 @@ def _table() -> rx.Component:
     )  # fmt: skip
 
 
-@template(routes.KEYS_HOME, title_key="title.keys_home", roles={Role.DISTRIBUTOR}, on_load=S.load)
+def _not_found() -> rx.Component:
+    """The pasted serials that are none of the organisation's units, named (never dropped silently)."""
+    return rx.cond(
+        S.not_found_count > 0,
+        rx.callout(S.not_found_text, icon="triangle-alert", color_scheme="amber", high_contrast=True,
+                   role="status", id="serials-not-found", width="100%"),
+    )
+
+
+@template(routes.KEYS_HOME, title_key="title.keys_home", roles={Role.DISTRIBUTOR}, on_load=S.load,
+          wide=True)
 def key_list() -> rx.Component:
     t = S.t
     return rx.vstack(
@@ -117,10 +130,12 @@ def key_list() -> rx.Component:
             rx.link(rx.icon("scroll-text", size=16), t["nav.keys_audit"], href=routes.KEYS_AUDIT),
         ),
         _filters(),
+        _not_found(),
         selection_bar(),
+        pager(S, S.total_text, list_top=LIST_TOP, top=True),
         _table(),
         empty_state(S.total == 0, t["keys.list.none"]),
-        pager(S, S.total_text),
+        pager(S, S.total_text, list_top=LIST_TOP),
         action_dialogs(),
         spacing="4",
         width="100%",

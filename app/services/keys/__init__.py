@@ -1,1 +1,1 @@
-"""The encryption-key service: sealed meter keys, units, read rights, imports, exports, transfers."""
+"""The encryption-key service: sealed meter keys, units, read rights, imports, exports."""

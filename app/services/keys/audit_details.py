@@ -14,6 +14,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, key in (
         (r"shown", "keys.audit.detail.shown"),
         (r"format (?P<format>\S+)", "keys.audit.detail.format"),
+        (r"to (?P<email>\S+) \(refused: not a key reader\)", "keys.audit.detail.assign_refused"),
         (r"to (?P<email>\S+) \(invited\)", "keys.audit.detail.assigned_invited"),
         (r"to (?P<email>\S+)", "keys.audit.detail.assigned"),
         (r"from (?P<email>\S+) \(per unit\)", "keys.audit.detail.revoked"),

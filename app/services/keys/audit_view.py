@@ -1,5 +1,5 @@
-"""The organisation's key audit: who viewed, exported, assigned, revoked, imported or transferred
-which units, when. Read-only (nothing here writes the log), filtered by action, person and date,
+"""The organisation's key audit: who viewed, exported, assigned, revoked or imported which units,
+when. Read-only (nothing here writes the log), filtered by action, person and date,
 paged, and exported as CSV."""
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ KEY_AUDIT_ACTIONS: tuple[str, ...] = (
     "key.import",
     "key.import_staged",
     "key.import_cancelled",
-    "key.transfer",
 )
 
 

@@ -1,8 +1,12 @@
 """Read rights: a distributor hands the keys of chosen units to a person by e-mail address.
 
 An address without an account gets an invitation to register (the accounts' activation link; the
-account it creates is a key reader); a registered person gets a notice. Rights are revoked per unit
-or per reader. ``meter_key.reader_count`` is kept here, in the same transaction as the rights.
+account it creates is a key reader); a registered person gets a notice. Only a key reader can use
+read rights (``/nokler/mine``): an address whose account has another role (a distributor, an
+installer, staff) is refused next to the field, nothing is stored or mailed, and the attempt is
+audited as refused. Units the person already reads are not assigned, mailed or audited again.
+Rights are revoked per unit or per reader. ``meter_key.reader_count`` is kept here, in the same
+transaction as the rights.
 """
 
 from __future__ import annotations
@@ -38,12 +42,16 @@ from app.services.keys.units import UnitPage, UnitQuery, unit_page
 from app.services.notify.mail import public_link
 from app.services.notify.outbox import queue_mail
 
+# The roles whose accounts can hold read rights: a key reader, and a registered account without an
+# organisation (it becomes a key reader). Every other role has a portal of its own and no /nokler/mine.
+_READER_ROLES = frozenset({Role.KEY_READER.value, Role.REGISTERED.value})
+
 
 @dataclass(frozen=True)
 class AssignOutcome:
     assigned: int  # new rights
     already: int  # units the person could already read
-    invited: bool  # an invitation to register was mailed (else a notice)
+    invited: bool  # an invitation to register was mailed (else a notice; nothing when assigned is 0)
 
 
 @dataclass(frozen=True)
@@ -77,15 +85,23 @@ def _organisation_name(db: Session, caller: Caller) -> str:
     return organisation.name if organisation else "meterportal"
 
 
+def _refuse_non_reader(db: Session, caller: Caller, serials: dict[int, str], address: str) -> DomainError:
+    """Audit (and commit) an assignment refused because the address's account cannot read keys."""
+    audit_units(db, "key.assign", caller, sorted(serials.values()), outcome="refused",
+                detail=f"to {address} (refused: not a key reader)")  # fmt: skip
+    db.commit()
+    return DomainError("keys.error.not_a_reader", field="email")
+
+
 def _reader_account(db: Session, address: str, language: str) -> tuple[User, bool]:
-    """The account behind the address, created as a key reader without a password when there is
-    none yet; and whether it still has to register."""
+    """The account behind the address (one of ``_READER_ROLES``), created as a key reader without
+    a password when there is none yet; and whether it still has to register."""
     account = db.exec(select(User).where(User.email == address)).first()
     if account is None:
         account = User(email=address, role=Role.KEY_READER.value, language=language)
         db.add(account)
         db.flush()
-    elif account.password_hash and account.role == Role.REGISTERED.value and account.is_active:
+    elif account.role == Role.REGISTERED.value and account.is_active:
         # Registered but without an organisation: the right gives them the key reader's portal.
         account.role = Role.KEY_READER.value
         db.add(account)
@@ -118,49 +134,66 @@ def _count_readers(db: Session, unit_ids: Sequence[int], change: int) -> None:
 def assign_read_rights(
     db: Session, caller: Caller, unit_ids: Sequence[int], email: str, *, language: str = "nb"
 ) -> AssignOutcome:
-    """Let the person at ``email`` read the keys of these units (the caller's own units only)."""
+    """Let the person at ``email`` read the keys of these units (the caller's own units only).
+
+    Units they already read are left as they are; when every unit is such, nothing is stored,
+    mailed or audited. An account that cannot read keys is refused (``keys.error.not_a_reader``).
+    """
     serials = managed_unit_serials(db, caller, unit_ids)
     address = _address(email)
     if not serials:
         raise DomainError("keys.error.no_units")
+    existing = db.exec(select(User).where(User.email == address)).first()
+    if existing is not None and existing.role not in _READER_ROLES:
+        raise _refuse_non_reader(db, caller, serials, address)
     account, must_register = _reader_account(db, address, language)
     assert account.id is not None
     already = _existing_rights(db, account.id, list(serials))
     new_ids = sorted(set(serials) - already)
+    if not new_ids:
+        return AssignOutcome(assigned=0, already=len(already), invited=False)
     now = utcnow()
-    if new_ids:
-        db.execute(
-            insert(KeyReadRight),
-            [{"unit_id": unit_id, "user_id": account.id, "granted_by_user_id": caller.user_id,
-              "granted_at": now} for unit_id in new_ids],
-        )  # fmt: skip
-        _count_readers(db, new_ids, +1)
+    db.execute(
+        insert(KeyReadRight),
+        [{"unit_id": unit_id, "user_id": account.id, "granted_by_user_id": caller.user_id,
+          "granted_at": now} for unit_id in new_ids],
+    )  # fmt: skip
+    _count_readers(db, new_ids, +1)
+    _tell_of_new_rights(db, caller, account, len(new_ids), must_register, language)
+    audit_units(db, "key.assign", caller, sorted(serials[i] for i in new_ids),
+                detail=f"to {address}" + (" (invited)" if must_register else ""))  # fmt: skip
+    return AssignOutcome(assigned=len(new_ids), already=len(already), invited=must_register)
+
+
+def _tell_of_new_rights(
+    db: Session, caller: Caller, account: User, count: int, must_register: bool, language: str
+) -> None:
+    """An invitation to register, or a notice, naming how many units were newly assigned."""
+    address, language = account.email or "", account.language or language
     organisation = _organisation_name(db, caller)
     if not account.is_active:
         # Deactivated by an administrator: nothing is mailed (a link would undo the
         # deactivation), the distributor is told what any invitation tells, and the
         # administrator finds the attempt in the audit trail (issue 20.5).
         record_audit(db, "account.invitation_suppressed", caller, subject_type="user",
-                     subject_id=account.id, outcome="refused",
+                     subject_id=account.id or "", outcome="refused",
                      detail=f"read rights for {address} from {organisation}: account deactivated")
     elif must_register:
-        token = issue_token(db, AccountTokenPurpose.ACTIVATION, address, user_id=account.id, now=now)
+        token = issue_token(db, AccountTokenPurpose.ACTIVATION, address, user_id=account.id, now=utcnow())
         link = public_link(f"{ACTIVATION_PATH}?{urlencode({'token': token})}")
-        queue_mail(db, address, "key_invitation", account.language or language, link=link,
-                   organisation_id=caller.organisation_id, organisation=organisation,
-                   count=len(serials))  # fmt: skip
+        queue_mail(db, address, "key_invitation", language, link=link, organisation_id=caller.organisation_id,
+                   organisation=organisation, count=count)  # fmt: skip
     else:
-        queue_mail(db, address, "key_rights_granted", account.language or language,
-                   link=public_link(routes.KEYS_HOME), organisation_id=caller.organisation_id,
-                   organisation=organisation, count=len(serials))  # fmt: skip
-    audit_units(db, "key.assign", caller, sorted(serials[i] for i in new_ids),
-                detail=f"to {address}" + (" (invited)" if must_register else ""))  # fmt: skip
-    return AssignOutcome(assigned=len(new_ids), already=len(already), invited=must_register)
+        queue_mail(db, address, "key_rights_granted", language, link=public_link(routes.KEYS_HOME),
+                   organisation_id=caller.organisation_id, organisation=organisation,
+                   count=count)  # fmt: skip
 
 
 def _revoke(db: Session, caller: Caller, account: User, serials: dict[int, str], how: str) -> int:
     assert account.id is not None
     held = sorted(_existing_rights(db, account.id, list(serials)))
+    if not held:
+        return 0  # nothing to take back: nothing changes, nothing is audited
     for chunk in chunks(held):
         db.execute(
             delete(KeyReadRight)

@@ -21,6 +21,8 @@ from app.services.keys.unit_access import managed_scope
 ASSIGNED = "assigned"
 UNASSIGNED = "unassigned"
 _SERIAL_SEPARATORS = re.compile(r"[\s,;]+")
+# SQLite refuses statements with more than 32,766 parameters; a pasted list is looked up in chunks.
+_SERIAL_CHUNK = 5000
 
 SORT_COLUMNS = {
     "serial": MeterKey.serial,
@@ -128,6 +130,20 @@ def unit_page(
         for row in rows
     ]  # fmt: skip
     return UnitPage(rows=unit_rows, total=total, page=window.page, page_size=window.size)
+
+
+def serials_not_found(db: Session, caller: Caller, serial_search: str) -> list[str]:
+    """The pasted serials (a list of several; one alone is a prefix) that are none of the caller's
+    organisation's units, in the order pasted: a list that lost some says which."""
+    terms = list(dict.fromkeys(serial_terms(serial_search)))
+    if len(terms) < 2:
+        return []
+    scope = managed_scope(caller)
+    found: set[str] = set()
+    for start in range(0, len(terms), _SERIAL_CHUNK):
+        chunk = terms[start : start + _SERIAL_CHUNK]
+        found.update(db.exec(select(MeterKey.serial).where(scope, col(MeterKey.serial).in_(chunk))).all())
+    return [term for term in terms if term not in found]
 
 
 def list_units(db: Session, caller: Caller, query: UnitQuery) -> UnitPage:

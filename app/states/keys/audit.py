@@ -10,14 +10,14 @@ from typing import ClassVar
 
 import reflex as rx
 
-from app.i18n import LANGUAGES, translate
+from app.i18n import LANGUAGES, translate, translate_count
 from app.models import Role
 from app.services.caller import Caller
 from app.services.keys.audit_details import detail_message
 from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditQuery, audit_csv, audit_page
 from app.states.db_thread import read_in_thread
 from app.states.form import form_text
-from app.states.keys.display import format_count, format_time
+from app.states.keys.display import format_time
 from app.states.paging import PagedList, page_count_for
 from app.states.session import SessionState
 
@@ -34,10 +34,21 @@ def outcome_text(outcome: str, language: str) -> str:
     return translate(key, language) if key in LANGUAGES[language] else outcome
 
 
+def format_name(fmt: str, language: str) -> str:
+    """An export format by the name the export dialog gives it ("JSON for the ingestion worker"),
+    not its code (``worker_json``); an unknown code as it is."""
+    key = f"keys.dialog.export.format.{fmt}"
+    return translate(key, language) if key in LANGUAGES[language] else fmt
+
+
 def detail_text(detail: str, language: str) -> str:
     """A known detail in the reader's language; any other as it was stored."""
     key, params = detail_message(detail)
-    return translate(key, language, **params) if key else detail
+    if not key:
+        return detail
+    if "format" in params:
+        params = {**params, "format": format_name(params["format"], language)}
+    return translate(key, language, **params)
 
 
 def units_text(units: str) -> str:
@@ -67,7 +78,7 @@ class KeyAuditState(PagedList, SessionState):
 
     @rx.var(cache=True)
     def total_text(self) -> str:
-        return translate("keys.audit.total", self.language, count=format_count(self.total, self.language))
+        return translate_count("keys.audit.total", self.language, count=self.total)
 
     def _query(self, page: int | None = None) -> AuditQuery:
         return AuditQuery(action=self.action, actor_email=self.actor_email,

@@ -13,7 +13,7 @@ from pathlib import PurePath
 import reflex as rx
 
 from app.db import session_scope
-from app.i18n import translate
+from app.i18n import translate, translate_count
 from app.models import Role
 from app.services.errors import AccessDenied, DomainError
 from app.services.keys.imports import (
@@ -60,26 +60,28 @@ class KeyImportState(SessionState):
 
     @rx.var(cache=True)
     def summary_text(self) -> str:
-        return translate("keys.page.import.summary", self.language, filename=self.filename,
-                         good=format_count(self.good, self.language),
-                         bad=format_count(self.bad, self.language))  # fmt: skip
+        """New keys, rows for units that already have one (skipped unless replacing is ticked, as
+        the callout beside says), and bad rows: never "can be imported" for a row that is skipped."""
+        language = self.language
+        parts = {"new": self.good - self.replacing, "existing": self.replacing, "bad": self.bad}
+        counts = [translate_count(f"keys.page.import.summary_{part}", language, count=count)
+                  for part, count in parts.items() if count or part != "existing"]  # fmt: skip
+        return translate("keys.page.import.summary", language, filename=self.filename,
+                         counts=", ".join(counts))  # fmt: skip
 
     @rx.var(cache=True)
     def replacing_text(self) -> str:
-        return translate("keys.page.import.replacing", self.language,
-                         count=format_count(self.replacing, self.language))  # fmt: skip
+        return translate_count("keys.page.import.replacing", self.language, count=self.replacing)
 
     @rx.var(cache=True)
     def skipped_text(self) -> str:
-        return translate("keys.page.import.skipped", self.language,
-                         count=format_count(len(self.skipped_serials), self.language),
-                         serials=", ".join(self.skipped_serials[:SKIPPED_SERIALS_SHOWN]))  # fmt: skip
+        return translate_count("keys.page.import.skipped", self.language, count=len(self.skipped_serials),
+                               serials=", ".join(self.skipped_serials[:SKIPPED_SERIALS_SHOWN]))  # fmt: skip
 
     @rx.var(cache=True)
     def progress_text(self) -> str:
-        return translate("keys.page.import.progress", self.language,
-                         done=format_count(self.progress_done, self.language),
-                         total=format_count(self.progress_total, self.language))  # fmt: skip
+        return translate_count("keys.page.import.progress", self.language, count=self.progress_total,
+                               done=format_count(self.progress_done, self.language))  # fmt: skip
 
     @rx.var(cache=True)
     def progress_percent(self) -> int:
@@ -87,8 +89,7 @@ class KeyImportState(SessionState):
 
     @rx.var(cache=True)
     def imported_text(self) -> str:
-        return translate("keys.page.import.done", self.language,
-                         count=format_count(max(self.imported, 0), self.language))  # fmt: skip
+        return translate_count("keys.page.import.done", self.language, count=max(self.imported, 0))
 
     def _clear(self) -> None:
         self.batch_id = self.good = self.bad = self.replacing = 0
@@ -215,5 +216,4 @@ class KeyImportState(SessionState):
             self.errors = {}
             self.imported = outcome.written
             self.skipped_serials = outcome.skipped
-            return rx.toast.success(translate("keys.page.import.done", language,
-                                              count=format_count(outcome.written, language)))  # fmt: skip
+            return rx.toast.success(translate_count("keys.page.import.done", language, count=outcome.written))

@@ -7,12 +7,13 @@ it, revokes one of them, and shows the key (audited by the service).
 
 from __future__ import annotations
 
+import json
 from typing import ClassVar
 
 import reflex as rx
 
 from app.db import session_scope
-from app.i18n import translate
+from app.i18n import translate, translate_count
 from app.models import Role
 from app.services.keys.read_rights import (
     AssignOutcome,
@@ -24,7 +25,7 @@ from app.services.keys.read_rights import (
 )
 from app.states.form import form_text
 from app.states.keys.calls import run_key_call
-from app.states.keys.display import format_count, format_time
+from app.states.keys.display import format_time
 from app.states.keys.export import ExportFlow
 from app.states.keys.unit_list import KeyListState
 from app.states.paging import int_or_none
@@ -32,11 +33,36 @@ from app.states.paging import int_or_none
 ASSIGN, REVOKE, REVOKE_EVERYWHERE = "assign", "revoke", "revoke_everywhere"
 DIALOGS = (ASSIGN, REVOKE, REVOKE_EVERYWHERE)
 UNIT_KEY_ELEMENT = "unit-key"
+READERS_PANEL_CLOSE = "readers-panel-close"
+REVOKE_BUTTON_PREFIX = "revoke-reader-"
+
+
+def revoke_button_id(email: str) -> str:
+    """The id of a reader's "Revoke" button in the readers panel."""
+    return REVOKE_BUTTON_PREFIX + email
+
+
+def focus_element(element_id: str) -> rx.event.EventSpec:
+    """Focus an element once the dialog that closed has let go of the focus (a dialog opened by
+    state has no trigger for Radix to return it to)."""
+    target = json.dumps(element_id)
+    return rx.call_script(f"setTimeout(() => document.getElementById({target})?.focus(), 50)")
 
 
 def _revoked_text(email: str, count: int, language: str) -> str:
-    return translate("keys.dialog.revoked", language, email=email.strip(),
-                     count=format_count(count, language))  # fmt: skip
+    return translate_count("keys.dialog.revoked", language, count=count, email=email.strip())
+
+
+def assigned_text(email: str, outcome: AssignOutcome, language: str) -> str:
+    """What an assignment did: new rights (and an invitation), and the units the person already read."""
+    email = email.strip()
+    if not outcome.assigned:
+        return translate_count("keys.dialog.already_assigned", language, count=outcome.already, email=email)
+    key = "keys.dialog.assigned_invited" if outcome.invited else "keys.dialog.assigned"
+    text = translate_count(key, language, count=outcome.assigned, email=email)
+    if outcome.already:
+        text += " " + translate_count("keys.dialog.also_already", language, count=outcome.already)
+    return text
 
 
 class ReadRightsState(ExportFlow, KeyListState):
@@ -49,6 +75,12 @@ class ReadRightsState(ExportFlow, KeyListState):
     panel_unit_id: str = ""
     panel_serial: str = ""
     panel_readers: list[dict[str, str]] = []
+    # The reader of the panel's unit whose right waits for "Revoke" to be confirmed ("" = none).
+    revoke_email: str = ""
+
+    @rx.var(cache=True)
+    def revoke_question(self) -> str:
+        return translate("keys.dialog.revoke_reader_description", self.language) + " " + self.revoke_email
 
     @rx.event
     def open_dialog(self, which: str) -> None:
@@ -90,9 +122,12 @@ class ReadRightsState(ExportFlow, KeyListState):
         if not done.ok or done.value is None:
             return None
         outcome = done.value
-        key = "keys.dialog.assigned_invited" if outcome.invited else "keys.dialog.assigned"
-        return await self._after_change(caller, translate(
-            key, language, email=email.strip(), count=format_count(outcome.assigned, language)))
+        message = assigned_text(email, outcome, language)
+        if not outcome.assigned:
+            # Nothing changed: said as information, not as a success.
+            self.dialog = ""
+            return rx.toast.info(message)
+        return await self._after_change(caller, message)
 
     @rx.event
     async def revoke_selected(self, form: dict):
@@ -109,7 +144,10 @@ class ReadRightsState(ExportFlow, KeyListState):
         done = await run_key_call(self, work)
         if not done.ok:
             return None
-        return await self._after_change(caller, _revoked_text(email, done.value or 0, language))
+        if not done.value:
+            self.errors = {"email": translate("keys.dialog.revoked_none", language, email=email.strip())}
+            return None
+        return await self._after_change(caller, _revoked_text(email, done.value, language))
 
     @rx.event
     async def revoke_everywhere(self, form: dict):
@@ -123,7 +161,11 @@ class ReadRightsState(ExportFlow, KeyListState):
         done = await run_key_call(self, work)
         if not done.ok:
             return None
-        return await self._after_change(caller, _revoked_text(email, done.value or 0, language))
+        if not done.value:
+            self.errors = {"email": translate("keys.dialog.revoked_none_everywhere", language,
+                                              email=email.strip())}  # fmt: skip
+            return None
+        return await self._after_change(caller, _revoked_text(email, done.value, language))
 
     # ------------------------------------------------------------ one unit's readers panel
 
@@ -160,25 +202,48 @@ class ReadRightsState(ExportFlow, KeyListState):
         self._require(Role.DISTRIBUTOR, handler="set_panel_open")
         if not is_open:
             self.panel_open = self.reauth_open = False
-            self.panel_unit_id = self.panel_serial = self.pending_reveal = ""
+            self.panel_unit_id = self.panel_serial = self.pending_reveal = self.revoke_email = ""
             self.panel_readers = []
 
     @rx.event
-    async def revoke_unit_reader(self, email: str):
+    def ask_revoke_unit_reader(self, email: str) -> None:
+        """A reader's "Revoke" in the panel: ask first (one click never takes a right away)."""
+        self._require(Role.DISTRIBUTOR, handler="ask_revoke_unit_reader")
+        if email in {reader["email"] for reader in self.panel_readers}:
+            self.revoke_email = email
+
+    @rx.event
+    def set_revoke_open(self, is_open: bool):
+        """Cancel or Escape: nothing revoked, and the focus goes back to the reader's "Revoke"."""
+        self._require(Role.DISTRIBUTOR, handler="set_revoke_open")
+        if is_open or not self.revoke_email:
+            return None
+        email, self.revoke_email = self.revoke_email, ""
+        return focus_element(revoke_button_id(email))
+
+    @rx.event
+    async def revoke_unit_reader(self, form: dict):
+        """The confirmation's "Revoke": the right of ``revoke_email`` on the panel's unit."""
         caller = self._require(Role.DISTRIBUTOR, handler="revoke_unit_reader")
-        unit_id = self._panel_unit()
-        if unit_id is None:
+        unit_id, email = self._panel_unit(), self.revoke_email
+        if unit_id is None or not email:
             return None
 
         def work() -> int:
             with session_scope() as db:
                 return revoke_read_rights(db, caller, [unit_id], email)
 
-        if not (await run_key_call(self, work)).ok:
+        done = await run_key_call(self, work)
+        if not done.ok:
             return None
+        self.revoke_email = ""
         await self._load_readers(caller, unit_id)
         await self._reload(caller)
-        return rx.toast.success(_revoked_text(email, 1, self.language))
+        # The reader's row (and its button) is gone: the focus goes to the panel's "Close".
+        focus = focus_element(READERS_PANEL_CLOSE)
+        if not done.value:
+            return [focus, rx.toast.info(translate("keys.dialog.revoked_none", self.language, email=email))]
+        return [focus, rx.toast.success(_revoked_text(email, done.value, self.language))]
 
     @rx.event
     async def show_unit_key(self):

@@ -11,7 +11,7 @@ from typing import ClassVar
 import reflex as rx
 
 from app import routes
-from app.i18n import translate
+from app.i18n import translate, translate_count
 from app.models import Role
 from app.services.caller import Caller
 from app.services.keys.units import (
@@ -19,6 +19,7 @@ from app.services.keys.units import (
     UnitRow,
     list_units,
     matching_unit_ids,
+    serials_not_found,
     unit_filter_options,
 )
 from app.states.db_thread import read_in_thread
@@ -34,6 +35,8 @@ KINDS = ("meter", "concentrator")
 ASSIGNED_CHOICES = ("assigned", "unassigned")
 # A pasted list of serials may be long, but not unbounded.
 SEARCH_LIMIT = 20_000
+# Pasted serials that are none of the organisation's units: this many are named, the rest counted.
+NOT_FOUND_SHOWN = 50
 
 
 class KeyListState(UnitSelection, PagedList, SessionState):
@@ -50,6 +53,20 @@ class KeyListState(UnitSelection, PagedList, SessionState):
     medium_options: list[dict[str, str]] = []
     # Bumped when the filter form is reset, so its uncontrolled fields start again.
     filter_generation: int = 0
+    # Serials of the pasted list that are none of the organisation's units (the first NOT_FOUND_SHOWN).
+    not_found_serials: list[str] = []
+    not_found_count: int = 0
+
+    @rx.var(cache=True)
+    def not_found_text(self) -> str:
+        if not self.not_found_count:
+            return ""
+        language = self.language
+        serials = ", ".join(self.not_found_serials)
+        more = self.not_found_count - len(self.not_found_serials)
+        if more > 0:
+            serials += " " + translate("keys.list.and_more", language, count=format_count(more, language))
+        return translate_count("keys.list.not_found", language, count=self.not_found_count, serials=serials)
 
     @rx.var(cache=True)
     def select_all_text(self) -> str:
@@ -58,7 +75,7 @@ class KeyListState(UnitSelection, PagedList, SessionState):
 
     @rx.var(cache=True)
     def total_text(self) -> str:
-        return translate("keys.list.total", self.language, count=format_count(self.total, self.language))
+        return translate_count("keys.list.total", self.language, count=self.total)
 
     def _query(self) -> UnitQuery:
         return UnitQuery(
@@ -109,12 +126,16 @@ class KeyListState(UnitSelection, PagedList, SessionState):
         self.page = 1
         # A new filter starts a new selection: "all matching" always means what is listed.
         self._set_selection(set())
+        search = self.serial_search
+        missing = await read_in_thread(lambda db: serials_not_found(db, caller, search))
+        self.not_found_serials, self.not_found_count = missing[:NOT_FOUND_SHOWN], len(missing)
         await self._reload(caller)
 
     @rx.event
     async def reset_filters(self):
         caller = self._require(Role.DISTRIBUTOR, handler="reset_filters")
         self.serial_search = self.kind = self.model = self.medium = self.assigned = ""
+        self.not_found_serials, self.not_found_count = [], 0
         self.page = 1
         self.filter_generation += 1
         self._set_selection(set())

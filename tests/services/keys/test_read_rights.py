@@ -7,13 +7,13 @@ import re
 
 import pytest
 from key_service_helpers import PASSWORD, signed_in
-from sqlmodel import select
+from sqlmodel import col, select
 
-from app.models import AuditEntry, KeyReadRight, MeterKey, Role, User
+from app.models import AuditEntry, KeyReadRight, MeterKey, OutboxMessage, Role, User
 from app.services.accounts.accounts import complete_registration, sign_in
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
-from app.services.keys.key_audit import audited_serials
+from app.services.keys.key_audit import audited_detail, audited_serials
 from app.services.keys.read_rights import (
     assign_read_rights,
     reader_units,
@@ -63,14 +63,83 @@ def test_a_registered_person_gets_a_notice_and_repeats_count_as_already(db, worl
     db.commit()
     assert (outcome.assigned, outcome.already, outcome.invited) == (2, 2, False)
     notice = latest_mail_to(db, "lese@example.no")
-    assert notice is not None and "4 målere" in notice.body and "token=" not in notice.body
+    # The notice counts the units newly assigned, not the selection.
+    assert notice is not None and "token=" not in notice.body
+    assert "for 2 målere eller konsentratorer" in notice.body
     assert len(db.exec(select(KeyReadRight)).all()) == 4
+
+
+def _mails_to(db, address: str) -> int:
+    return len(db.exec(select(OutboxMessage).where(OutboxMessage.recipient == address)).all())
+
+
+def _audit_rows(db, action: str) -> list[AuditEntry]:
+    return list(db.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(col(AuditEntry.id))))
+
+
+def test_assigning_only_units_the_person_already_reads_stores_mails_and_audits_nothing(db, world):
+    signed_in(db, Role.KEY_READER, "har@example.no")
+    assign_read_rights(db, world.own, world.own_units[:3], "har@example.no")
+    db.commit()
+    mails, audits = _mails_to(db, "har@example.no"), len(_audit_rows(db, "key.assign"))
+    outcome = assign_read_rights(db, world.own, world.own_units[1:3], "har@example.no")
+    db.commit()
+    assert (outcome.assigned, outcome.already, outcome.invited) == (0, 2, False)
+    assert _mails_to(db, "har@example.no") == mails
+    assert len(_audit_rows(db, "key.assign")) == audits
+    assert len(db.exec(select(KeyReadRight)).all()) == 3
+    counts = dict(db.exec(select(MeterKey.id, MeterKey.reader_count)).all())
+    assert [counts[unit] for unit in world.own_units[:3]] == [1, 1, 1]
+
+
+def test_an_invited_person_assigned_the_same_units_again_is_not_invited_again(db, world):
+    assign_read_rights(db, world.own, world.own_units[:1], "ventar@example.no")
+    db.commit()
+    outcome = assign_read_rights(db, world.own, world.own_units[:1], "ventar@example.no")
+    assert (outcome.assigned, outcome.already, outcome.invited) == (0, 1, False)
+    assert _mails_to(db, "ventar@example.no") == 1
+
+
+@pytest.mark.parametrize("role", [Role.DISTRIBUTOR, Role.INSTALLER, Role.GRID_STAFF, Role.ADMIN])
+def test_an_account_that_cannot_read_keys_is_refused_beside_the_field_and_audited(db, world, role):
+    """Another organisation's distributor (or an installer, staff, an administrator) has no
+    /nokler/mine: a right given to them could never be used. Refused, nothing stored or mailed."""
+    address = "odd@annen.no" if role == Role.DISTRIBUTOR else f"{role.value}@example.no"
+    if role != Role.DISTRIBUTOR:
+        signed_in(db, role, address)
+    db.commit()
+    with pytest.raises(DomainError) as refused:
+        assign_read_rights(db, world.own, world.own_units[:2], address)
+    db.rollback()  # as session_scope does on the error: the refusal's audit row was committed
+    assert (refused.value.key, refused.value.field) == ("keys.error.not_a_reader", "email")
+    assert db.exec(select(KeyReadRight)).all() == []
+    assert db.exec(select(User).where(User.email == address)).one().role == role.value
+    assert latest_mail_to(db, address) is None
+    [row] = _audit_rows(db, "key.assign")
+    assert row.outcome == "refused" and row.actor_user_id == world.own.user_id
+    assert audited_detail(row.detail) == f"to {address} (refused: not a key reader)"
+    serials = sorted(db.get(MeterKey, unit).serial for unit in world.own_units[:2])
+    assert audited_serials(row.detail).split(",") == serials
+    counts = dict(db.exec(select(MeterKey.id, MeterKey.reader_count)).all())
+    assert [counts[unit] for unit in world.own_units[:2]] == [0, 0]
 
 
 def test_a_registered_account_without_organisation_becomes_a_key_reader(db, world):
     signed_in(db, Role.REGISTERED, "ny@example.no")
     assign_read_rights(db, world.own, world.own_units[:1], "ny@example.no")
     assert db.exec(select(User).where(User.email == "ny@example.no")).one().role == Role.KEY_READER.value
+
+
+def test_an_account_still_activating_becomes_a_key_reader_who_can_use_the_rights(db, world):
+    """Signed up at /konto/registrer but not activated yet: invited, and a key reader once activated."""
+    db.add(User(email="halv@example.no", role=Role.REGISTERED.value, language="nb"))
+    db.commit()
+    outcome = assign_read_rights(db, world.own, world.own_units[:1], "halv@example.no")
+    db.commit()
+    assert outcome.invited
+    token = re.search(r"token=(\S+)", latest_mail_to(db, "halv@example.no").body).group(1)
+    account = complete_registration(db, token, "Halv", NEW_PASSWORD, NEW_PASSWORD, language="nb")
+    assert account.role == Role.KEY_READER.value
 
 
 def test_an_invalid_address_is_a_field_error(db, world):
@@ -88,7 +157,14 @@ def test_revoke_per_unit_and_per_reader(db, world):
         "b@example.no",
     ]
     assert revoke_read_rights(db, world.own, world.own_units[:1], "a@example.no") == 1
+    revokes = len(_audit_rows(db, "key.revoke"))
+    # Nothing held: nothing taken back, nothing audited (the page says so, not "revoked").
     assert revoke_read_rights(db, world.own, world.own_units[:1], "a@example.no") == 0
+    assert revoke_read_rights(db, world.own, world.own_units[:1], "nobody@example.no") == 0
+    assert revoke_reader(db, world.own, "b@example.no") == 2
+    assert revoke_reader(db, world.own, "b@example.no") == 0
+    assert len(_audit_rows(db, "key.revoke")) == revokes + 1
+    assign_read_rights(db, world.own, world.own_units[:2], "b@example.no")
     assert [r.email for r in readers_of(db, world.own, world.own_units[0])] == ["b@example.no"]
     # Per reader: every right on this organisation's units, none on the other organisation's.
     assert revoke_reader(db, world.own, "a@example.no") == 4
