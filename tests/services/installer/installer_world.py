@@ -19,6 +19,7 @@ from app.models import (
     User,
 )
 from app.services.caller import Caller
+from app.services.installer import notifications
 
 # A valid Norwegian fødselsnummer, a valid Swedish personnummer and organisation numbers.
 FODSELSNUMMER = "15108695088"
@@ -140,3 +141,16 @@ def complete_values() -> dict[str, str]:
         "meter_placement": "Kjeller",
         "main_fuse_after": "32",
     }
+
+
+def sent_for_approval(db: Session, world: World) -> int:
+    """A complete pre-notification of the world's installer, sent to the grid company; committed."""
+    number = notifications.create_notification(
+        db, world.installer, grid_company_id=world.grid, installation_type_id=world.installation_type,
+        job_type_id=world.job_type, grid_area_id=world.area,
+    )  # fmt: skip
+    notifications.save_notification(db, world.installer, number, complete_values(),
+                                    {"owner_id_number": FODSELSNUMMER})  # fmt: skip
+    notifications.send_notification(db, world.installer, number)
+    db.commit()
+    return number

@@ -8,30 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from installer_world import FODSELSNUMMER, World, complete_values
+from installer_world import sent_for_approval
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.clock import utcnow
 from app.models import NotificationStatus, OutboxStatus, PreNotification
-from app.services.installer import notifications as service
 from app.services.installer.processing import decide
 from app.services.notify.mail import latest_mail_to
 from app.services.notify.sender import send_due_messages
 from tests.local_servers import free_port
 from tests.smtp_sink import SmtpSink, running_smtp_sink, text_part
-
-
-def _sent_for_approval(db: Session, world: World) -> int:
-    number = service.create_notification(
-        db, world.installer, grid_company_id=world.grid, installation_type_id=world.installation_type,
-        job_type_id=world.job_type, grid_area_id=world.area,
-    )  # fmt: skip
-    service.save_notification(db, world.installer, number, complete_values(),
-                              {"owner_id_number": FODSELSNUMMER})  # fmt: skip
-    service.send_notification(db, world.installer, number)
-    db.commit()
-    return number
 
 
 def _status(engine: Engine, number: int) -> str:
@@ -44,7 +31,7 @@ def _status(engine: Engine, number: int) -> str:
 def test_smtp_stopped_mid_test_the_approval_stands_and_the_mail_arrives_once_when_it_is_back(
     db, engine, world
 ):
-    first, second = _sent_for_approval(db, world), _sent_for_approval(db, world)
+    first, second = sent_for_approval(db, world), sent_for_approval(db, world)
     sink = SmtpSink(port=free_port())
     config = sink.settings(outbox_retry_seconds=60)
     with running_smtp_sink(sink):
@@ -81,7 +68,7 @@ def test_smtp_stopped_mid_test_the_approval_stands_and_the_mail_arrives_once_whe
 
 
 def test_a_decision_that_fails_queues_nothing(db, world):
-    number = _sent_for_approval(db, world)
+    number = sent_for_approval(db, world)
     decide(db, world.staff, number, NotificationStatus.APPROVED)
     db.rollback()  # e.g. the audit write failed: decision and mail go together
     assert _status(db.get_bind(), number) == NotificationStatus.FOR_APPROVAL

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from installer_world import FODSELSNUMMER, World, complete_values
-from sqlmodel import Session
+from installer_world import sent_for_approval
 
 from app.models import NotificationStatus, User
 from app.services.accounts.language import remember_language
-from app.services.installer import notifications as service
 from app.services.installer.processing import decide
 from app.services.notify.mail import latest_mail_to
 
@@ -21,22 +19,10 @@ EXPECTED = {
 }  # fmt: skip
 
 
-def _sent(db: Session, world: World) -> int:
-    number = service.create_notification(
-        db, world.installer, grid_company_id=world.grid, installation_type_id=world.installation_type,
-        job_type_id=world.job_type, grid_area_id=world.area,
-    )  # fmt: skip
-    service.save_notification(db, world.installer, number, complete_values(),
-                              {"owner_id_number": FODSELSNUMMER})  # fmt: skip
-    service.send_notification(db, world.installer, number)
-    db.commit()
-    return number
-
-
 @pytest.mark.parametrize("language", ["nb", "sv", "en"])
 def test_the_decision_mail_is_in_the_installers_language(db, world, language):
     remember_language(db, world.installer.user_id, language)  # they switched, or signed in, in it
-    number = _sent(db, world)
+    number = sent_for_approval(db, world)
     decide(db, world.staff, number, NotificationStatus.APPROVED)  # staff work in bokmål
     db.commit()
     mail = latest_mail_to(db, world.installer_email)
