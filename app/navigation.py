@@ -66,10 +66,15 @@ def _opens(role: Role, page: PageSpec) -> bool:
 
 
 def entries_for(role: Role | None) -> list[NavEntry]:
-    """Entries a signed-in role may open; administrators all but the key service's, visitors none."""
+    """Entries a signed-in role may open; administrators all but the key service's, visitors none.
+    A role's own pages come first: the header shows the first few and puts the rest under "More",
+    and an administrator's own work is administration, not the customer pages it may also open."""
     if role is None:
         return []
-    return [entry for entry in NAV_ENTRIES if (page := PAGES.get(entry.route)) and _opens(role, page)]
+    opened = [
+        (entry, page) for entry in NAV_ENTRIES if (page := PAGES.get(entry.route)) and _opens(role, page)
+    ]
+    return [entry for entry, page in sorted(opened, key=lambda pair: role not in pair[1].roles)]
 
 
 def sign_in_page_for(path: str) -> str:

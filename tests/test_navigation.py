@@ -6,7 +6,7 @@ import pytest
 
 from app import routes
 from app.models import Role
-from app.navigation import landing_after_sign_in, sign_in_page_for
+from app.navigation import entries_for, landing_after_sign_in, sign_in_page_for
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,11 @@ def test_an_administrator_is_offered_no_key_page():
     routes_offered = {entry.route for entry in entries_for(Role.ADMIN)}
     assert routes.ADMIN_HOME in routes_offered
     assert not routes_offered & {routes.KEYS_HOME, routes.KEYS_IMPORT, routes.KEYS_AUDIT, routes.KEYS_READER}
+
+
+def test_an_administrators_own_pages_lead_the_menu():
+    """The header shows the first few entries and the rest under "More": an administrator's
+    administration comes before the customer and staff pages it may also open."""
+    entries = [entry.route for entry in entries_for(Role.ADMIN)]
+    assert entries[:2] == [routes.STAFF_INGEST, routes.ADMIN_HOME]
+    assert entries.index(routes.ADMIN_HOME) < entries.index(routes.CUSTOMER_HOME)
