@@ -62,11 +62,13 @@ from app.models.reading import (
     ReadingSource,
     ReadingStatus,
 )
+from app.models.sharing import AccessGrant, GrantScope
 from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_admitted
 
 __all__ = [
     "BILLING_GRADE_SOURCES",
     "KEY_SERVICE_ROLES",
+    "AccessGrant",
     "AccessRequest",
     "AccessRequestStatus",
     "AccountRelationship",
@@ -81,6 +83,7 @@ __all__ = [
     "ConsumptionMonth",
     "Customer",
     "CustomerRelationship",
+    "GrantScope",
     "GridArea",
     "HanDelivery",
     "HanOrderEvent",

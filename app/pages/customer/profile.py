@@ -114,7 +114,9 @@ def _delete_account() -> rx.Component:
     )
 
 
-@template(routes.CUSTOMER_PROFILE, title_key="title.customer_profile", roles={Role.CUSTOMER}, on_load=S.load)
+@template(
+    routes.CUSTOMER_PROFILE, title_key="title.customer_profile", roles={Role.CUSTOMER}, on_load=S.load_profile
+)
 def customer_profile() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["customer.profile"], size="7", as_="h1"),
