@@ -131,6 +131,14 @@ def customer_profile() -> rx.Component:
             width="100%",
         ),
         rx.cond(S.has_account, linked_card(), relationships_card()),
+        rx.button(
+            rx.link(S.t["sharing.profile_link"], href=routes.CUSTOMER_SHARING, underline="none"),
+            as_child=True,
+            size="3",
+            variant="soft",
+            width="100%",
+            min_height=TAP,
+        ),
         rx.card(
             rx.cond(S.has_account, _change_password_form(), _create_account_form()),
             size="3",

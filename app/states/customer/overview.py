@@ -49,6 +49,7 @@ class CustomerState(DialogState, SessionState):
     loaded: bool = False
     # The first name of who shared the current relationship with this person ("": their own).
     shared_by: str = ""
+    shared_note: str = ""
     may_see_consumption: bool = True
 
     def _refresh(self, principal: Caller, *, profile_page: bool = False) -> None:
@@ -98,6 +99,9 @@ class CustomerState(DialogState, SessionState):
         ]
         self.needs_linking = needs_linking
         self.shared_by = overview.shared_by
+        self.shared_note = (
+            translate("sharing.shared_note", self.language, name=overview.shared_by) if shared else ""
+        )
         self.may_see_consumption = overview.may_see_consumption
         self.has_account = profile.has_account if profile else False
         self.masked_mobile = (profile.masked_mobile or "") if profile else ""
