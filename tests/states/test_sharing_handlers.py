@@ -141,7 +141,7 @@ def _assert_nothing_left(token: str) -> None:
     assert refused.value.key == "sharing.access_ended"
     page = state_as(CustomerState, token)
     events = run(CustomerState.load, page)  # the next page: told, and signed out
-    assert any("logg-inn" in str(event) for event in events)
+    assert any("sign_out" in str(event) for event in events)
     with session_scope() as db:
         row = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).one()
         assert row.revoked_at is not None
@@ -184,7 +184,7 @@ def test_the_grantee_gives_it_back(world):
     page = state_as(CustomerState, token)
     run(CustomerState.load, page)
     events = run(CustomerState.give_back_access, page)
-    assert any("logg-inn" in str(event) for event in events)
+    assert any("sign_out" in str(event) for event in events)
     with session_scope() as db:
         assert _grant(db, world).given_back_at is not None
 

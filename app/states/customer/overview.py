@@ -109,7 +109,7 @@ class CustomerState(DialogState, SessionState):
             self.display_name = overview.name
         self.loaded = True
 
-    async def _load(self, handler: str, *, profile_page: bool = False):
+    def _load(self, handler: str, *, profile_page: bool = False):
         self.open_dialog = ""
         principal = self._require(Role.CUSTOMER, handler=handler)
         try:
@@ -123,37 +123,30 @@ class CustomerState(DialogState, SessionState):
             moved = leave_ended_share(db, principal)
         message = rx.toast.error(translate("sharing.access_ended", self.language))
         if moved is None:
-            language = self.language
-            await self._forget_the_tab()
-            return [
-                rx.toast.error(translate("sharing.access_ended", language)),
-                rx.redirect(routes.CUSTOMER_LOGIN),
-            ]
+            return [message, SessionState.sign_out]
         self._refresh(moved, profile_page=profile_page)
         return message
 
     @rx.event
-    async def load(self):
-        return await self._load("load")
+    def load(self):
+        return self._load("load")
 
     @rx.event
-    async def load_profile(self):
+    def load_profile(self):
         """The profile page: its owner's alone, refused on a relationship shared with them."""
-        return await self._load("load_profile", profile_page=True)
+        return self._load("load_profile", profile_page=True)
 
     @rx.event
-    async def give_back_access(self):
+    def give_back_access(self):
         """The person a relationship was shared with gives it back; on to what they still see."""
         principal = self._require(Role.CUSTOMER, handler="give_back_access")
         with session_scope() as db:
             moved = give_back(db, principal)
-        language = self.language
+        message = rx.toast.success(translate("sharing.given_back", self.language))
         if moved is None:
-            await self._forget_the_tab()
-            return [rx.toast.info(translate("sharing.given_back", language)),
-                    rx.redirect(routes.CUSTOMER_LOGIN)]  # fmt: skip
+            return [message, SessionState.sign_out]
         self._refresh(moved)
-        return rx.toast.success(translate("sharing.given_back", language))
+        return message
 
     @rx.event
     def switch_to(self, relationship_id: str):
