@@ -62,6 +62,16 @@ from app.models.reading import (
     ReadingSource,
     ReadingStatus,
 )
+from app.models.tariff import (
+    HeatPrice,
+    Season,
+    TariffCapacityStep,
+    TariffEnergyRate,
+    TariffPeriod,
+    TaxKind,
+    TaxRate,
+    TimeBand,
+)
 from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_admitted
 
 __all__ = [
@@ -88,6 +98,7 @@ __all__ = [
     "HanPortAction",
     "HanPortOrder",
     "HanReader",
+    "HeatPrice",
     "ImportBatchStatus",
     "IngestSource",
     "Installation",
@@ -123,6 +134,13 @@ __all__ = [
     "ReadingStatus",
     "RememberedDevice",
     "Role",
+    "Season",
+    "TariffCapacityStep",
+    "TariffEnergyRate",
+    "TariffPeriod",
+    "TaxKind",
+    "TaxRate",
+    "TimeBand",
     "User",
     "UserSession",
     "role_admitted",
