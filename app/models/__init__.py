@@ -55,6 +55,7 @@ from app.models.meter_key import (
 )
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
+from app.models.price import SpotPrice
 from app.models.reading import (
     BILLING_GRADE_SOURCES,
     IntervalReading,
@@ -135,6 +136,7 @@ __all__ = [
     "RememberedDevice",
     "Role",
     "Season",
+    "SpotPrice",
     "TariffCapacityStep",
     "TariffEnergyRate",
     "TariffPeriod",

@@ -22,7 +22,9 @@ OSLO = ZoneInfo("Europe/Oslo")
 STEPS = "0: 415\n2: 590\n5: 830\n10: 1290"
 
 
-def _company(db: Session, kind: OrganisationKind = OrganisationKind.GRID_COMPANY, org_number: str | None = None) -> int:
+def _company(
+    db: Session, kind: OrganisationKind = OrganisationKind.GRID_COMPANY, org_number: str | None = None
+) -> int:
     org = Organisation(name=f"Nett {org_number or ''}", kind=kind.value, org_number=org_number)
     db.add(org)
     db.commit()
@@ -126,8 +128,9 @@ def test_every_wrong_field_is_named_at_once(db: Session):
 def test_another_grid_companys_administrator_and_a_customer_are_refused_and_audited(db: Session):
     mine, theirs = _company(db), _company(db, org_number="987654321")
     with running_from(datetime(2026, 5, 10, 10, tzinfo=OSLO)):
-        for caller in (_admin_of(theirs), Caller(role="customer", relationship_id=1), Caller(role="grid_staff",
-                                                                                             organisation_id=mine)):
+        strangers = (_admin_of(theirs), Caller(role="customer", relationship_id=1),
+                     Caller(role="grid_staff", organisation_id=mine))
+        for caller in strangers:
             with pytest.raises(AccessDenied):
                 _period(db, caller, mine, "2026-06-01")
             with pytest.raises(AccessDenied):
@@ -193,7 +196,8 @@ def test_taxes_change_on_new_year_and_are_set_by_the_administrator_only(db: Sess
         tariffs.add_tax_rate(db, CLI_CALLER, kind=TaxKind.VAT, valid_from="2027-01-01", rate="25")
     assert vat.value.errors == {"rate": "tariffs.too_large"}
     with pytest.raises(AccessDenied):
-        tariffs.add_tax_rate(db, _admin_of(_company(db)), kind=TaxKind.VAT, valid_from="2027-01-01", rate="0.2")
+        tariffs.add_tax_rate(db, _admin_of(_company(db)), kind=TaxKind.VAT, valid_from="2027-01-01",
+                             rate="0.2")
 
 
 def test_district_heating_price_per_mwh_and_fixed_part(db: Session):
