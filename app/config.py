@@ -101,7 +101,7 @@ class Settings:
     # Secret behind every HMAC of the sign-in and the spool; empty: derived (app/services/server_secret.py).
     auth_secret: str = field(default_factory=lambda: _env("AUTH_SECRET", ""))
     # Capacity-tariff steps (kW lower bounds, comma separated) for every grid company, and per
-    # organisation number; empty: the defaults in app/services/customer/consumption/capacity_tariff.py.
+    # organisation number; empty: the defaults in app/services/consumption/capacity_tariff.py.
     capacity_steps: str = field(default_factory=lambda: _env("CAPACITY_STEPS", ""))
     capacity_steps_by_org: dict[str, str] = field(default_factory=_capacity_steps_by_org)
     # The ingestion worker: where each source's spool file lives, and whether readings from an

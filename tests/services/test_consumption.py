@@ -28,15 +28,14 @@ from app.models import (
     Role,
 )
 from app.services.caller import Caller
-from app.services.customer.consumption import capacity_tariff
+from app.services.consumption import capacity_tariff
+from app.services.consumption.capacity_tariff import capacity_basis_from_days, capacity_steps
+from app.services.consumption.derivation import derive_hours
+from app.services.consumption.local_time import HOUR
+from app.services.consumption.rollups import rebuild_all_consumption, refresh_consumption
 from app.services.customer.consumption.access import customer_meter
-from app.services.customer.consumption.capacity_tariff import (
-    capacity_basis_from_days,
-    capacity_steps,
-    capacity_tariff_basis,
-)
+from app.services.customer.consumption.capacity_tariff import capacity_tariff_basis
 from app.services.customer.consumption.charts import data_until, day_view, month_view, year_overview
-from app.services.customer.consumption.derivation import derive_hours
 from app.services.customer.consumption.exports import (
     ExportTable,
     grid_company_hourly_csv,
@@ -45,8 +44,6 @@ from app.services.customer.consumption.exports import (
     table_csv,
     table_xlsx,
 )
-from app.services.customer.consumption.local_time import HOUR
-from app.services.customer.consumption.rollups import rebuild_all_consumption, refresh_consumption
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
 

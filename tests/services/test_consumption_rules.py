@@ -8,10 +8,10 @@ from sqlmodel import Session
 
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
 from app.services.caller import Caller
+from app.services.consumption.rollups import rebuild_all_consumption
 from app.services.customer.consumption.access import CustomerMeter
 from app.services.customer.consumption.capacity_tariff import capacity_basis_of, capacity_tariff_basis
 from app.services.customer.consumption.charts import MonthPeak, Period, YearOverview, YearSeries, month_view
-from app.services.customer.consumption.rollups import rebuild_all_consumption
 from app.services.readings import insert_readings
 
 HOUR = 3600

@@ -26,7 +26,7 @@ from app.models import (
     OrganisationKind,
     Role,
 )
-from app.services.customer.consumption.rollups import rebuild_all_consumption
+from app.services.consumption.rollups import rebuild_all_consumption
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
 from app.states.customer import consumption as consumption_state

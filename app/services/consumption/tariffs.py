@@ -48,8 +48,8 @@ from app.models import (
 from app.services.access import refuse
 from app.services.audit import record_audit
 from app.services.caller import CLI_ROLE, Caller
-from app.services.customer.consumption.capacity_tariff import CapacityStep
-from app.services.customer.consumption.local_time import local_zone
+from app.services.consumption.capacity_tariff import CapacityStep
+from app.services.consumption.local_time import local_zone
 from app.services.form_errors import FieldErrors
 
 # The grid-company administrator of issue 24 (a role string, so this module does not wait for it).
