@@ -259,3 +259,18 @@ def test_a_period_with_an_end_date_leaves_a_gap_after_it(db: Session):
         _period(db, CLI_CALLER, company, "2025-03-01", valid_to="2025-03-01")
     assert raised.value.errors == {"valid_to": "tariffs.end_before_start"}
     assert tariffs.grid_tariff_on(db, company, date(2025, 1, 1) + timedelta(days=40)) is None
+
+
+def test_a_months_capacity_steps_are_those_in_force_on_its_first_day(db: Session):
+    company = _company(db)
+    defaults = tariffs.capacity_steps_for_month(db, company, date(2025, 1, 1))
+    assert [s.lower_kw for s in defaults][:3] == [0, 2, 5]
+    _period(db, CLI_CALLER, company, "2025-01-01", capacity_steps="0: 300\n3: 600\n6: 900")
+    _period(db, CLI_CALLER, company, "2025-03-16", capacity_steps="0: 300\n4: 700")
+
+    def bounds(month: date) -> list[float]:
+        return [s.lower_kw for s in tariffs.capacity_steps_for_month(db, company, month)]
+    # February, before the change, keeps the old steps; March began under them too; April has the new.
+    assert bounds(date(2025, 2, 1)) == bounds(date(2025, 3, 1)) == [0, 3, 6]
+    assert bounds(date(2025, 4, 1)) == [0, 4]
+    assert bounds(date(2024, 12, 1)) == [0, 2, 5, 10, 15, 20, 25, 50, 75, 100]  # before any period

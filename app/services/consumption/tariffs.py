@@ -28,7 +28,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.clock import local_now
@@ -48,8 +49,12 @@ from app.models import (
 from app.services.access import refuse
 from app.services.audit import record_audit
 from app.services.caller import CLI_ROLE, Caller
-from app.services.consumption.capacity_tariff import CapacityStep
-from app.services.consumption.local_time import local_zone
+from app.services.consumption.capacity_tariff import (
+    CapacityStep,
+    default_capacity_steps,
+    steps_from_bounds,
+)
+from app.services.consumption.local_time import local_zone, next_month
 from app.services.form_errors import FieldErrors
 
 # The grid-company administrator of issue 24 (a role string, so this module does not wait for it).
@@ -189,6 +194,32 @@ def grid_tariffs(db: Session, utility_id: int, first: date, until: date) -> list
 def grid_tariff_on(db: Session, utility_id: int, day: date) -> GridTariff | None:
     found = grid_tariffs(db, utility_id, day, day + timedelta(days=1))
     return found[0] if found else None
+
+
+_period = TariffPeriod.__table__.c
+_step = TariffCapacityStep.__table__.c
+# One statement: the steps of every period holding in a month, the earliest period first.
+_MONTH_STEPS = (
+    sa_select(_step.period_id, _step.lower_kw)
+    .join_from(TariffCapacityStep.__table__, TariffPeriod.__table__, _period.id == _step.period_id)
+    .where(_period.utility_id == bindparam("utility_id"), _period.valid_from < bindparam("until"),
+           or_(_period.valid_to.is_(None), _period.valid_to > bindparam("first")))
+    .order_by(_period.valid_from, _step.lower_kw)
+)  # fmt: skip
+
+
+def capacity_steps_for_month(db: Session, utility_id: int, month: date) -> list[CapacityStep]:
+    """The kW steps a month's capacity basis is placed in: those of the period in force on the
+    month's first day (in a month spanning a change, the cost takes each day's own period; see
+    the cost calculation); a company without a period holding then has the default steps."""
+    first = month.replace(day=1)
+    rows = db.connection().execute(
+        _MONTH_STEPS, {"utility_id": utility_id, "first": first, "until": next_month(first)}
+    ).all()
+    if not rows:
+        return default_capacity_steps()
+    period_id = rows[0].period_id
+    return steps_from_bounds([float(row.lower_kw) for row in rows if row.period_id == period_id])
 
 
 def _with_parts(db: Session, periods: Sequence[TariffPeriod]) -> list[GridTariff]:
