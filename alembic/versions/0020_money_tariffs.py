@@ -4,7 +4,7 @@ steps of the environment (CAPACITY_STEPS_<org number>, CAPACITY_STEPS) imported 
 grid company's first period, after which the environment variables are no longer read.
 
 Revision ID: 0020_money_tariffs
-Revises: 0019_sec_keys
+Revises: 0020_gridadmin_settings
 Create Date: 2026-12-07 13:35:32
 """
 import os
@@ -20,7 +20,7 @@ from app.models.base import UtcDateTime
 
 
 revision: str = '0020_money_tariffs'
-down_revision: Union[str, None] = '0019_sec_keys'
+down_revision: Union[str, None] = '0020_gridadmin_settings'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

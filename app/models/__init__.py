@@ -22,6 +22,7 @@ from app.models.customer_auth import (
     RateLimitHit,
     RememberedDevice,
 )
+from app.models.grid_settings import DEFAULT_COMPLETION_DAYS, HanServiceSettings, SettingChange
 from app.models.han import (
     HanDelivery,
     HanOrderEvent,
@@ -77,6 +78,7 @@ from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_adm
 
 __all__ = [
     "BILLING_GRADE_SOURCES",
+    "DEFAULT_COMPLETION_DAYS",
     "KEY_SERVICE_ROLES",
     "AccessRequest",
     "AccessRequestStatus",
@@ -99,6 +101,7 @@ __all__ = [
     "HanPortAction",
     "HanPortOrder",
     "HanReader",
+    "HanServiceSettings",
     "HeatPrice",
     "ImportBatchStatus",
     "IngestSource",
@@ -136,6 +139,7 @@ __all__ = [
     "RememberedDevice",
     "Role",
     "Season",
+    "SettingChange",
     "SpotPrice",
     "TariffCapacityStep",
     "TariffEnergyRate",
