@@ -57,8 +57,8 @@ from app.services.consumption.capacity_tariff import (
 from app.services.consumption.local_time import local_zone, next_month
 from app.services.form_errors import FieldErrors
 
-# The grid-company administrator of issue 24 (a role string, so this module does not wait for it).
-GRID_ADMIN_ROLE = "grid_admin"
+# The grid-company administrator (issue 24): their own company's tariffs only.
+GRID_ADMIN_ROLE = Role.GRID_ADMIN
 PAGE_SIZE = 20
 MAX_MONTHLY_KR = Decimal("100000")
 MAX_KR_PER_KWH = Decimal("100")
