@@ -22,6 +22,7 @@ from app.models.customer_auth import (
     RateLimitHit,
     RememberedDevice,
 )
+from app.models.grid_settings import DEFAULT_COMPLETION_DAYS, HanServiceSettings, SettingChange
 from app.models.han import (
     HanDelivery,
     HanOrderEvent,
@@ -66,6 +67,7 @@ from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_adm
 
 __all__ = [
     "BILLING_GRADE_SOURCES",
+    "DEFAULT_COMPLETION_DAYS",
     "KEY_SERVICE_ROLES",
     "AccessRequest",
     "AccessRequestStatus",
@@ -88,6 +90,7 @@ __all__ = [
     "HanPortAction",
     "HanPortOrder",
     "HanReader",
+    "HanServiceSettings",
     "ImportBatchStatus",
     "IngestSource",
     "Installation",
@@ -123,6 +126,7 @@ __all__ = [
     "ReadingStatus",
     "RememberedDevice",
     "Role",
+    "SettingChange",
     "User",
     "UserSession",
     "role_admitted",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from app.models.base import timestamp_field
@@ -33,6 +34,10 @@ class CustomerRelationship(SQLModel, table=True):
     city: str = Field(max_length=100)
     meter_id: int | None = Field(default=None, foreign_key="meter.id", index=True)
     active: bool = Field(default=True)
+    # Whether the customer owns the installation (a tenant does not: only owners order HAN ports).
+    is_owner: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # When the relationship ended (moving out); None while it is active.
+    ended_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime = timestamp_field(default_now=True)
 
 
