@@ -14,7 +14,8 @@ from importlib import import_module
 from app.i18n.numbers import format_number
 
 AREAS = (
-    "common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff", "titles", "sharing",
+    "common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff", "titles", "grid_admin",
+    "sharing",
 )
 DEFAULT_LANGUAGE = "nb"
 
