@@ -1,8 +1,8 @@
 """access_grant: a customer relationship shared with another mobile for a while; user_session
 knows its own relationship and the mobile its SMS code proved (issue 27)
 
-Revision ID: 0020_sharing_grants
-Revises: 0019_sec_keys
+Revision ID: 0023_sharing_grants
+Revises: 0022_money_invoices
 Create Date: 2026-12-07 13:40:00
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 
-revision: str = '0020_sharing_grants'
-down_revision: Union[str, None] = '0019_sec_keys'
+revision: str = '0023_sharing_grants'
+down_revision: Union[str, None] = '0022_money_invoices'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
