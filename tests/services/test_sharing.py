@@ -14,6 +14,7 @@ from app.models import AccessGrant, AuditEntry, CustomerRelationship, OutboxMess
 from app.services.caller import Caller
 from app.services.customer.accounts import account_profile
 from app.services.customer.consumption.access import customer_meter
+from app.services.customer.invoices import invoice_relationships
 from app.services.customer.login import start_shared_login, verify_code
 from app.services.customer.relationships import (
     customer_overview,
@@ -117,6 +118,20 @@ def test_invoices_only_grant_does_not_show_consumption(db, kari):
     assert visible.allows(Scope.INVOICES) and not visible.allows(Scope.CONSUMPTION)
     with pytest.raises(AccessDenied):
         customer_meter(db, grantee)
+
+
+def test_invoices_follow_the_grants_scope(db, kari, make_customer):
+    customer, owner = kari
+    _share(db, owner, consumption=False, invoices=True)
+    grantee = _sign_in_grantee(db)
+    assert invoice_relationships(db, grantee) == [customer.relationship_id]
+    assert invoice_relationships(db, owner) == [customer.relationship_id]
+    per = make_customer(name="Per Berg", mobile="913 33 333")
+    per_owner = principal_of(db, sign_in_by_sms(db, per).session_token)
+    _share(db, per_owner, consumption=True, invoices=False)
+    on_pers = switch_relationship(db, grantee, per.relationship_id)
+    db.commit()
+    assert invoice_relationships(db, on_pers) == []  # Per shared consumption, not invoices
 
 
 def test_revocation_refuses_the_grantees_next_event_and_signs_them_out(db, kari):

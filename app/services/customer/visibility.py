@@ -20,6 +20,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, bindparam, exists, false, or_, select, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.clock import utcnow
@@ -127,11 +128,14 @@ def visible_clause(relationship_id: ColumnElement, scope: Scope) -> ColumnElemen
         AccountRelationship.__table__.c.user_id == bindparam("visible_user_id"),
     )
     if scope in GRANTABLE or scope is Scope.OVERVIEW:
+        shared_relationship = aliased(CustomerRelationship)
         shared = exists().where(
             col(AccessGrant.relationship_id) == relationship_id,
             col(AccessGrant.grantee_mobile) == bindparam("visible_mobile"),
             _scope_column(scope),
             *_live_grant_conditions(bindparam("visible_now")),
+            shared_relationship.id == relationship_id,
+            shared_relationship.active.is_(True),
         )
         return or_(own, linked, shared)
     return or_(own, linked)
