@@ -22,6 +22,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.customer", routes.CUSTOMER_HOME),
     NavEntry("nav.consumption", routes.CUSTOMER_CONSUMPTION),
     NavEntry("nav.han", routes.CUSTOMER_HAN),
+    NavEntry("nav.invoices", routes.CUSTOMER_INVOICES),
     NavEntry("nav.keys", routes.KEYS_HOME),
     NavEntry("nav.keys_import", routes.KEYS_IMPORT),
     NavEntry("nav.keys_audit", routes.KEYS_AUDIT),

@@ -36,6 +36,7 @@ STAFF_NOTIFICATIONS = "/saksbehandling/foranmeldinger"
 STAFF_NOTIFICATION = "/saksbehandling/foranmelding"
 # HAN port orders: the customer's page, the grid company's queue and one order (?id=)
 CUSTOMER_HAN = "/min-side/han"
+CUSTOMER_INVOICES = "/min-side/fakturaer"
 STAFF_HAN = "/saksbehandling/han"
 STAFF_HAN_ORDER = "/saksbehandling/han/bestilling"
 # the grid company's back office and its own settings (issue 24); a customer's page takes ?id=
