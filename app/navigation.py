@@ -31,6 +31,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.staff", routes.STAFF_HOME),
     NavEntry("nav.notifications", routes.STAFF_NOTIFICATIONS),
     NavEntry("nav.han_orders", routes.STAFF_HAN),
+    NavEntry("nav.staff_customers", routes.STAFF_CUSTOMERS),
     NavEntry("nav.ingest", routes.STAFF_INGEST),
     NavEntry("nav.grid_settings", routes.STAFF_SETTINGS),
     NavEntry("nav.access", routes.ACCOUNT_ACCESS),

@@ -43,6 +43,7 @@ STAFF_HAN_ORDER = "/saksbehandling/han/bestilling"
 STAFF_CUSTOMERS = "/saksbehandling/kunder"
 STAFF_CUSTOMER = "/saksbehandling/kunde"
 STAFF_SETTINGS = "/saksbehandling/innstillinger"
+STAFF_TARIFFS = "/saksbehandling/innstillinger/tariffer"
 # Every form's native action (issue 20.7): a POST here accepts nothing. Forms are submitted by
 # their on_submit handler; before the page's scripts take over, a native submit must never
 # put the fields into a URL.
