@@ -44,6 +44,16 @@ from app.models.installer import (
     PartyKind,
     PreNotification,
 )
+from app.models.key_transfer import (
+    KeyOwnership,
+    KeyTransfer,
+    KeyTransferCode,
+    KeyTransferUnit,
+    RobotCheckUse,
+    TransferCodeStatus,
+    TransferKind,
+    TransferStatus,
+)
 from app.models.meter import Concentrator, Medium, Meter
 from app.models.meter_key import (
     ImportBatchStatus,
@@ -65,6 +75,14 @@ from app.models.reading import (
 from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_admitted
 
 __all__ = [
+    "KeyOwnership",
+    "KeyTransfer",
+    "KeyTransferCode",
+    "KeyTransferUnit",
+    "RobotCheckUse",
+    "TransferCodeStatus",
+    "TransferKind",
+    "TransferStatus",
     "BILLING_GRADE_SOURCES",
     "KEY_SERVICE_ROLES",
     "AccessRequest",
