@@ -254,15 +254,17 @@ def _open_transfer(db: Session, caller: Caller, kind: TransferKind, from_id: int
     try:
         db.flush()
         assert transfer.id is not None
-        taken = 0
         for chunk in chunks(sorted(serials)):
-            taken += db.execute(
+            db.execute(
                 insert(KeyTransferUnit).from_select(
                     ["transfer_id", "unit_id", "serial", "open_unit_id"],
                     select(literal(transfer.id), MeterKey.id, MeterKey.serial, MeterKey.id)
                     .where(col(MeterKey.id).in_(chunk), col(MeterKey.owner_id) == from_id),
                 )
-            ).rowcount
+            )
+        # (psycopg reports no row count for INSERT … SELECT: counted back instead)
+        taken = db.exec(select(func.count()).select_from(KeyTransferUnit)
+                        .where(KeyTransferUnit.transfer_id == transfer.id)).one()  # fmt: skip
     except IntegrityError:
         db.rollback()
         raise _busy_error(_busy_serials(db, list(serials)) or sorted(serials.values())) from None
