@@ -59,9 +59,10 @@ class KeyTransferUnit(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     transfer_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("key_transfer.id", ondelete="CASCADE"), nullable=False,
-                         index=True)
-    )  # fmt: skip
+        sa_column=Column(
+            Integer, ForeignKey("key_transfer.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
     unit_id: int = Field(
         sa_column=Column(Integer, ForeignKey("meter_key.id", ondelete="CASCADE"), nullable=False, index=True)
     )

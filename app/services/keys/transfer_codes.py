@@ -45,17 +45,33 @@ def issue_transfer_code(db: Session, user: User, digest: str, *, language: str) 
     code = generate_code()
     db.execute(
         update(KeyTransferCode)
-        .where(col(KeyTransferCode.user_id) == user.id,
-               col(KeyTransferCode.status) == TransferCodeStatus.LIVE.value)
+        .where(
+            col(KeyTransferCode.user_id) == user.id,
+            col(KeyTransferCode.status) == TransferCodeStatus.LIVE.value,
+        )
         .values(status=TransferCodeStatus.SUPERSEDED.value)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
-    db.add(KeyTransferCode(public_id=public_id, user_id=user.id, subject_digest=digest,
-                           code_hash=hashed_code(public_id, code), created_at=now,
-                           expires_at=now + CODE_TTL))  # fmt: skip
+    )
+    db.add(
+        KeyTransferCode(
+            public_id=public_id,
+            user_id=user.id,
+            subject_digest=digest,
+            code_hash=hashed_code(public_id, code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
+        )
+    )
     db.flush()
-    deliver_mail(compose(user.email or "", "key_transfer_code", user.language or language, code=code,
-                         minutes=int(CODE_TTL.total_seconds() // 60)))  # fmt: skip
+    deliver_mail(
+        compose(
+            user.email or "",
+            "key_transfer_code",
+            user.language or language,
+            code=code,
+            minutes=int(CODE_TTL.total_seconds() // 60),
+        )
+    )
     db.commit()
     return public_id
 
@@ -63,13 +79,15 @@ def issue_transfer_code(db: Session, user: User, digest: str, *, language: str) 
 def _claim_try(db: Session, code_id: int) -> int:
     claimed = db.execute(
         update(KeyTransferCode)
-        .where(col(KeyTransferCode.id) == code_id,
-               col(KeyTransferCode.status) == TransferCodeStatus.LIVE.value,
-               col(KeyTransferCode.failed_attempts) < MAX_WRONG_TRIES)
+        .where(
+            col(KeyTransferCode.id) == code_id,
+            col(KeyTransferCode.status) == TransferCodeStatus.LIVE.value,
+            col(KeyTransferCode.failed_attempts) < MAX_WRONG_TRIES,
+        )
         .values(failed_attempts=col(KeyTransferCode.failed_attempts) + 1)
         .returning(col(KeyTransferCode.failed_attempts))
         .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()  # fmt: skip
+    ).scalar_one_or_none()
     db.commit()
     if claimed is None:
         raise DomainError("otp.locked", field="code")
@@ -84,11 +102,14 @@ def redeem_transfer_code(db: Session, user_id: int, public_id: str, code: str | 
     """
     now = utcnow()
     row = db.exec(
-        select(KeyTransferCode).where(KeyTransferCode.public_id == (public_id or ""))
+        select(KeyTransferCode)
+        .where(KeyTransferCode.public_id == (public_id or ""))
         .execution_options(populate_existing=True)
-    ).first()  # fmt: skip
-    if row is None or row.user_id != user_id or row.status in (
-        TransferCodeStatus.USED.value, TransferCodeStatus.SUPERSEDED.value
+    ).first()
+    if (
+        row is None
+        or row.user_id != user_id
+        or row.status in (TransferCodeStatus.USED.value, TransferCodeStatus.SUPERSEDED.value)
     ):
         raise DomainError("keys.transfer.error.code_invalid", field="code")
     if row.status == TransferCodeStatus.DEAD.value:
@@ -101,8 +122,11 @@ def redeem_transfer_code(db: Session, user_id: int, public_id: str, code: str | 
     if not code_matches(row.code_hash, public_id, typed) or row.subject_digest != digest:
         tries_left = MAX_WRONG_TRIES - tries
         if tries_left <= 0:
-            db.execute(update(KeyTransferCode).where(col(KeyTransferCode.id) == row.id)
-                       .values(status=TransferCodeStatus.DEAD.value))  # fmt: skip
+            db.execute(
+                update(KeyTransferCode)
+                .where(col(KeyTransferCode.id) == row.id)
+                .values(status=TransferCodeStatus.DEAD.value)
+            )
             db.commit()
             raise DomainError("otp.locked", field="code")
         if row.subject_digest != digest and code_matches(row.code_hash, public_id, typed):
@@ -110,9 +134,11 @@ def redeem_transfer_code(db: Session, user_id: int, public_id: str, code: str | 
         raise DomainError("otp.wrong", field="code", tries_left=tries_left)
     used = db.execute(
         update(KeyTransferCode)
-        .where(col(KeyTransferCode.id) == row.id, col(KeyTransferCode.status) == TransferCodeStatus.LIVE.value)
+        .where(
+            col(KeyTransferCode.id) == row.id, col(KeyTransferCode.status) == TransferCodeStatus.LIVE.value
+        )
         .values(status=TransferCodeStatus.USED.value, used_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount  # fmt: skip
+    ).rowcount
     if used != 1:
         raise DomainError("keys.transfer.error.code_invalid", field="code")

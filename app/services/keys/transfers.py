@@ -110,12 +110,20 @@ TransferPage = Page[TransferRow]
 
 def _initiator(transfer: KeyTransfer) -> int:
     """The organisation that started it (may cancel)."""
-    return transfer.from_organisation_id if transfer.kind == TransferKind.SEND.value else transfer.to_organisation_id
+    return (
+        transfer.from_organisation_id
+        if transfer.kind == TransferKind.SEND.value
+        else transfer.to_organisation_id
+    )
 
 
 def _decider(transfer: KeyTransfer) -> int:
     """The organisation that answers it (accepts or declines)."""
-    return transfer.to_organisation_id if transfer.kind == TransferKind.SEND.value else transfer.from_organisation_id
+    return (
+        transfer.to_organisation_id
+        if transfer.kind == TransferKind.SEND.value
+        else transfer.from_organisation_id
+    )
 
 
 def _organisation_of(caller: Caller) -> int:
@@ -128,9 +136,18 @@ def _reachable(db: Session, caller: Caller, transfer_id: int, action: str) -> Ke
     """The transfer when the caller's organisation is one of its two sides; else refused (audited)."""
     organisation_id = _organisation_of(caller)
     transfer = db.get(KeyTransfer, transfer_id, populate_existing=True)
-    if transfer is None or organisation_id not in (transfer.from_organisation_id, transfer.to_organisation_id):
-        raise refuse(db, caller, action, f"transfer {transfer_id} is not theirs",
-                     subject_type="key_transfer", subject_id=transfer_id)  # fmt: skip
+    if transfer is None or organisation_id not in (
+        transfer.from_organisation_id,
+        transfer.to_organisation_id,
+    ):
+        raise refuse(
+            db,
+            caller,
+            action,
+            f"transfer {transfer_id} is not theirs",
+            subject_type="key_transfer",
+            subject_id=transfer_id,
+        )
     return transfer
 
 
@@ -140,32 +157,62 @@ def _name(db: Session, organisation_id: int | None) -> str:
 
 
 def _superusers(db: Session, organisation_id: int) -> list[User]:
-    return list(db.exec(
-        select(User).where(User.organisation_id == organisation_id, User.role == Role.DISTRIBUTOR.value,
-                           col(User.is_active), col(User.email).is_not(None))
-    ).all())  # fmt: skip
+    return list(
+        db.exec(
+            select(User).where(
+                User.organisation_id == organisation_id,
+                User.role == Role.DISTRIBUTOR.value,
+                col(User.is_active),
+                col(User.email).is_not(None),
+            )
+        ).all()
+    )
 
 
 def _mail_organisation(db: Session, organisation_id: int, message_key: str, **params: object) -> None:
     for user in _superusers(db, organisation_id):
-        queue_mail(db, user.email or "", message_key, user.language or "nb", organisation_id=organisation_id,
-                   link=public_link(routes.KEYS_TRANSFERS), **params)  # fmt: skip
+        queue_mail(
+            db,
+            user.email or "",
+            message_key,
+            user.language or "nb",
+            organisation_id=organisation_id,
+            link=public_link(routes.KEYS_TRANSFERS),
+            **params,
+        )
 
 
 def _serials_of(db: Session, transfer_id: int) -> list[str]:
-    return list(db.exec(
-        select(KeyTransferUnit.serial).where(KeyTransferUnit.transfer_id == transfer_id)
-        .order_by(col(KeyTransferUnit.serial))
-    ).all())  # fmt: skip
+    return list(
+        db.exec(
+            select(KeyTransferUnit.serial)
+            .where(KeyTransferUnit.transfer_id == transfer_id)
+            .order_by(col(KeyTransferUnit.serial))
+        ).all()
+    )
 
 
-def _audit_both(db: Session, action: str, caller: Caller, transfer: KeyTransfer, detail: str,
-                serials: Sequence[str] | None = None, outcome: str = "ok") -> None:  # fmt: skip
+def _audit_both(
+    db: Session,
+    action: str,
+    caller: Caller,
+    transfer: KeyTransfer,
+    detail: str,
+    serials: Sequence[str] | None = None,
+    outcome: str = "ok",
+) -> None:
     """The same audit rows in both organisations' logs (each sees the units and the other side)."""
     serials = _serials_of(db, transfer.id or 0) if serials is None else serials
     for organisation_id in (transfer.from_organisation_id, transfer.to_organisation_id):
-        audit_units(db, action, caller, serials, organisation_id=organisation_id, outcome=outcome,
-                    detail=f"transfer {transfer.id} ({transfer.kind}) {detail}")  # fmt: skip
+        audit_units(
+            db,
+            action,
+            caller,
+            serials,
+            organisation_id=organisation_id,
+            outcome=outcome,
+            detail=f"transfer {transfer.id} ({transfer.kind}) {detail}",
+        )
 
 
 # ---------------------------------------------------------------- send
@@ -195,8 +242,9 @@ def _units_to_send(db: Session, caller: Caller, unit_ids: Sequence[int]) -> dict
     return managed_unit_serials(db, caller, unit_ids)  # AccessDenied for any unit not theirs
 
 
-def request_send_code(db: Session, caller: Caller, unit_ids: Sequence[int], email: str,
-                      *, language: str = "nb") -> str:  # fmt: skip
+def request_send_code(
+    db: Session, caller: Caller, unit_ids: Sequence[int], email: str, *, language: str = "nb"
+) -> str:
     """Mail the sender the code that confirms sending these units to ``email``'s organisation;
     returns the code's public id (the browser holds it between the steps)."""
     recipient = check_recipient(db, caller, email)
@@ -204,26 +252,48 @@ def request_send_code(db: Session, caller: Caller, unit_ids: Sequence[int], emai
     user = db.get(User, caller.user_id) if caller.user_id else None
     if user is None or not user.email:
         raise AccessDenied("auth.denied")
-    audit_units(db, "key.transfer_code", caller, sorted(serials.values()), organisation_id=caller.organisation_id,
-                detail=f"code mailed to {user.email} to send to {recipient.organisation_name}")  # fmt: skip
-    return issue_transfer_code(db, user, subject_digest(recipient.organisation_id, list(serials)),
-                               language=language)  # fmt: skip
+    audit_units(
+        db,
+        "key.transfer_code",
+        caller,
+        sorted(serials.values()),
+        organisation_id=caller.organisation_id,
+        detail=f"code mailed to {user.email} to send to {recipient.organisation_name}",
+    )
+    return issue_transfer_code(
+        db, user, subject_digest(recipient.organisation_id, list(serials)), language=language
+    )
 
 
-def send_units(db: Session, caller: Caller, unit_ids: Sequence[int], email: str, code_id: str,
-               code: str | None) -> KeyTransfer:  # fmt: skip
+def send_units(
+    db: Session, caller: Caller, unit_ids: Sequence[int], email: str, code_id: str, code: str | None
+) -> KeyTransfer:
     """Open a transfer of these units (the caller's own) to ``email``'s organisation, confirmed by
     the mailed code. ``keys.transfer.error.busy`` when a unit is in another open transfer."""
     recipient = check_recipient(db, caller, email)
     serials = _units_to_send(db, caller, unit_ids)
     assert caller.user_id is not None
-    redeem_transfer_code(db, caller.user_id, code_id, code, subject_digest(recipient.organisation_id, list(serials)))
-    transfer = _open_transfer(db, caller, TransferKind.SEND, _organisation_of(caller), recipient.organisation_id,
-                              serials)  # fmt: skip
-    _audit_both(db, "key.transfer_send", caller, transfer, f"sent to {recipient.organisation_name}",
-                sorted(serials.values()))  # fmt: skip
-    _mail_organisation(db, recipient.organisation_id, "key_transfer_received", count=len(serials),
-                       organisation=_name(db, transfer.from_organisation_id))  # fmt: skip
+    redeem_transfer_code(
+        db, caller.user_id, code_id, code, subject_digest(recipient.organisation_id, list(serials))
+    )
+    transfer = _open_transfer(
+        db, caller, TransferKind.SEND, _organisation_of(caller), recipient.organisation_id, serials
+    )
+    _audit_both(
+        db,
+        "key.transfer_send",
+        caller,
+        transfer,
+        f"sent to {recipient.organisation_name}",
+        sorted(serials.values()),
+    )
+    _mail_organisation(
+        db,
+        recipient.organisation_id,
+        "key_transfer_received",
+        count=len(serials),
+        organisation=_name(db, transfer.from_organisation_id),
+    )
     db.commit()
     return transfer
 
@@ -231,7 +301,9 @@ def send_units(db: Session, caller: Caller, unit_ids: Sequence[int], email: str,
 def _busy_serials(db: Session, unit_ids: Sequence[int]) -> list[str]:
     busy: list[str] = []
     for chunk in chunks(sorted(unit_ids)):
-        busy.extend(db.exec(select(KeyTransferUnit.serial).where(col(KeyTransferUnit.open_unit_id).in_(chunk))).all())
+        busy.extend(
+            db.exec(select(KeyTransferUnit.serial).where(col(KeyTransferUnit.open_unit_id).in_(chunk))).all()
+        )
     return sorted(busy)
 
 
@@ -240,16 +312,23 @@ def _busy_error(serials: Sequence[str]) -> DomainError:
     return DomainError("keys.transfer.error.busy", count=len(serials), serials=shown)
 
 
-def _open_transfer(db: Session, caller: Caller, kind: TransferKind, from_id: int, to_id: int,
-                   serials: dict[int, str]) -> KeyTransfer:  # fmt: skip
+def _open_transfer(
+    db: Session, caller: Caller, kind: TransferKind, from_id: int, to_id: int, serials: dict[int, str]
+) -> KeyTransfer:
     """The transfer and its units, in the caller's transaction; only units ``from_id`` owns now are
     taken (checked in the same statement that writes them)."""
     busy = _busy_serials(db, list(serials))
     if busy:
         db.rollback()
         raise _busy_error(busy)
-    transfer = KeyTransfer(kind=kind.value, from_organisation_id=from_id, to_organisation_id=to_id,
-                           created_by_user_id=caller.user_id, unit_count=len(serials), created_at=utcnow())  # fmt: skip
+    transfer = KeyTransfer(
+        kind=kind.value,
+        from_organisation_id=from_id,
+        to_organisation_id=to_id,
+        created_by_user_id=caller.user_id,
+        unit_count=len(serials),
+        created_at=utcnow(),
+    )
     db.add(transfer)
     try:
         db.flush()
@@ -258,13 +337,17 @@ def _open_transfer(db: Session, caller: Caller, kind: TransferKind, from_id: int
             db.execute(
                 insert(KeyTransferUnit).from_select(
                     ["transfer_id", "unit_id", "serial", "open_unit_id"],
-                    select(literal(transfer.id), MeterKey.id, MeterKey.serial, MeterKey.id)
-                    .where(col(MeterKey.id).in_(chunk), col(MeterKey.owner_id) == from_id),
+                    select(literal(transfer.id), MeterKey.id, MeterKey.serial, MeterKey.id).where(
+                        col(MeterKey.id).in_(chunk), col(MeterKey.owner_id) == from_id
+                    ),
                 )
             )
         # (psycopg reports no row count for INSERT … SELECT: counted back instead)
-        taken = db.exec(select(func.count()).select_from(KeyTransferUnit)
-                        .where(KeyTransferUnit.transfer_id == transfer.id)).one()  # fmt: skip
+        taken = db.exec(
+            select(func.count())
+            .select_from(KeyTransferUnit)
+            .where(KeyTransferUnit.transfer_id == transfer.id)
+        ).one()
     except IntegrityError:
         db.rollback()
         raise _busy_error(_busy_serials(db, list(serials)) or sorted(serials.values())) from None
@@ -294,7 +377,9 @@ def check_serials(db: Session, caller: Caller, serials: Sequence[str]) -> list[S
     owners: dict[str, int | None] = {}
     for start in range(0, len(well_formed), 5000):
         chunk = well_formed[start : start + 5000]
-        owners.update(db.exec(select(MeterKey.serial, MeterKey.owner_id).where(col(MeterKey.serial).in_(chunk))).all())  # type: ignore[arg-type]
+        owners.update(
+            db.exec(select(MeterKey.serial, MeterKey.owner_id).where(col(MeterKey.serial).in_(chunk))).all()
+        )  # type: ignore[arg-type]
     checks = []
     for serial in wanted:
         if not SERIAL_FORMAT.fullmatch(serial):
@@ -309,7 +394,9 @@ def check_serials(db: Session, caller: Caller, serials: Sequence[str]) -> list[S
     return checks
 
 
-def request_units(db: Session, caller: Caller, serials: Sequence[str], robot_proof: str | None) -> list[KeyTransfer]:
+def request_units(
+    db: Session, caller: Caller, serials: Sequence[str], robot_proof: str | None
+) -> list[KeyTransfer]:
     """Ask the owners of these serials for them: one open transfer per owner, waiting for that owner.
 
     Every serial must be a unit of another organisation (``check_serials`` says which are not);
@@ -327,8 +414,9 @@ def request_units(db: Session, caller: Caller, serials: Sequence[str], robot_pro
     wanted = [check.serial for check in checks]
     for start in range(0, len(wanted), 5000):
         for unit_id, serial, owner_id in db.exec(
-            select(MeterKey.id, MeterKey.serial, MeterKey.owner_id)
-            .where(col(MeterKey.serial).in_(wanted[start : start + 5000]))
+            select(MeterKey.id, MeterKey.serial, MeterKey.owner_id).where(
+                col(MeterKey.serial).in_(wanted[start : start + 5000])
+            )
         ):
             by_owner.setdefault(owner_id, {})[unit_id] = serial  # type: ignore[index]
     transfers = []
@@ -336,8 +424,9 @@ def request_units(db: Session, caller: Caller, serials: Sequence[str], robot_pro
     for owner_id in sorted(by_owner):
         units = by_owner[owner_id]
         transfer = _open_transfer(db, caller, TransferKind.REQUEST, owner_id, organisation_id, units)
-        _audit_both(db, "key.transfer_request", caller, transfer, f"requested by {requester}",
-                    sorted(units.values()))  # fmt: skip
+        _audit_both(
+            db, "key.transfer_request", caller, transfer, f"requested by {requester}", sorted(units.values())
+        )
         _mail_organisation(db, owner_id, "key_transfer_requested", count=len(units), organisation=requester)
         transfers.append(transfer)
     db.commit()
@@ -364,8 +453,14 @@ def _claim(db: Session, caller: Caller, transfer_id: int, target: TransferStatus
     transfer = _reachable(db, caller, transfer_id, action)
     allowed = _initiator(transfer) if target == TransferStatus.CANCELLED else _decider(transfer)
     if caller.organisation_id != allowed:
-        raise refuse(db, caller, action, f"transfer {transfer_id}: not their side to {target.value}",
-                     subject_type="key_transfer", subject_id=transfer_id)  # fmt: skip
+        raise refuse(
+            db,
+            caller,
+            action,
+            f"transfer {transfer_id}: not their side to {target.value}",
+            subject_type="key_transfer",
+            subject_id=transfer_id,
+        )
     changed = db.execute(
         update(KeyTransfer)
         .where(col(KeyTransfer.id) == transfer_id, col(KeyTransfer.status) == TransferStatus.OPEN.value)
@@ -376,7 +471,9 @@ def _claim(db: Session, caller: Caller, transfer_id: int, target: TransferStatus
         db.rollback()
         db.expire_all()
         now = db.get(KeyTransfer, transfer_id)
-        raise DomainError(_DECIDED_KEYS.get(now.status if now else "", "keys.transfer.error.already_cancelled"))
+        raise DomainError(
+            _DECIDED_KEYS.get(now.status if now else "", "keys.transfer.error.already_cancelled")
+        )
     db.refresh(transfer)
     return transfer
 
@@ -407,15 +504,25 @@ def _fail(db: Session, caller: Caller, transfer_id: int) -> None:
         transfer = db.get(KeyTransfer, transfer_id)
         assert transfer is not None
         db.refresh(transfer)
-        _audit_both(db, "key.transfer_failed", caller, transfer, "failed: units no longer the owner's",
-                    outcome="failed")  # fmt: skip
+        _audit_both(
+            db,
+            "key.transfer_failed",
+            caller,
+            transfer,
+            "failed: units no longer the owner's",
+            outcome="failed",
+        )
     db.commit()
 
 
 def accept_transfer(db: Session, caller: Caller, transfer_id: int) -> KeyTransfer:
     """The answering side accepts: every unit moves to the new owner, or none does."""
     transfer = _claim(db, caller, transfer_id, TransferStatus.SUCCEEDED, "accept_transfer")
-    from_id, to_id, now = transfer.from_organisation_id, transfer.to_organisation_id, transfer.decided_at or utcnow()
+    from_id, to_id, now = (
+        transfer.from_organisation_id,
+        transfer.to_organisation_id,
+        transfer.decided_at or utcnow(),
+    )
     units = _unit_ids_of(transfer_id)
     # Whose read rights end: each reader told once, with how many units they no longer read.
     readers = db.exec(
@@ -434,26 +541,46 @@ def accept_transfer(db: Session, caller: Caller, transfer_id: int) -> KeyTransfe
         db.rollback()
         _fail(db, caller, transfer_id)
         raise DomainError("keys.transfer.error.stale")
-    db.execute(delete(KeyReadRight).where(col(KeyReadRight.unit_id).in_(units))
-               .execution_options(synchronize_session=False))  # fmt: skip
+    db.execute(
+        delete(KeyReadRight)
+        .where(col(KeyReadRight.unit_id).in_(units))
+        .execution_options(synchronize_session=False)
+    )
     db.execute(
         insert(KeyOwnership).from_select(
             ["unit_id", "serial", "from_organisation_id", "to_organisation_id", "transfer_id", "changed_at"],
-            select(KeyTransferUnit.unit_id, KeyTransferUnit.serial, literal(from_id), literal(to_id),
-                   literal(transfer_id), literal(now, type_=KeyOwnership.__table__.c.changed_at.type))
-            .where(KeyTransferUnit.transfer_id == transfer_id),
+            select(
+                KeyTransferUnit.unit_id,
+                KeyTransferUnit.serial,
+                literal(from_id),
+                literal(to_id),
+                literal(transfer_id),
+                literal(now, type_=KeyOwnership.__table__.c.changed_at.type),
+            ).where(KeyTransferUnit.transfer_id == transfer_id),
         )
-    )  # fmt: skip
+    )
     _close_units(db, transfer_id)
     giver, taker = _name(db, from_id), _name(db, to_id)
     for email, language, count in readers:
         if email:
-            queue_mail(db, email, "key_rights_ended", language or "nb", organisation_id=from_id,
-                       organisation=giver, count=int(count))  # fmt: skip
+            queue_mail(
+                db,
+                email,
+                "key_rights_ended",
+                language or "nb",
+                organisation_id=from_id,
+                organisation=giver,
+                count=int(count),
+            )
     _mail_organisation(db, from_id, "key_transfer_gave", count=transfer.unit_count, organisation=taker)
     _mail_organisation(db, to_id, "key_transfer_took", count=transfer.unit_count, organisation=giver)
-    _audit_both(db, "key.transfer_accept", caller, transfer,
-                f"accepted: from {giver} to {taker}; {len(readers)} readers' rights ended")  # fmt: skip
+    _audit_both(
+        db,
+        "key.transfer_accept",
+        caller,
+        transfer,
+        f"accepted: from {giver} to {taker}; {len(readers)} readers' rights ended",
+    )
     db.commit()
     return transfer
 
@@ -461,12 +588,25 @@ def accept_transfer(db: Session, caller: Caller, transfer_id: int) -> KeyTransfe
 def _end(db: Session, caller: Caller, transfer_id: int, target: TransferStatus, action: str) -> KeyTransfer:
     transfer = _claim(db, caller, transfer_id, target, action)
     _close_units(db, transfer_id)
-    other = transfer.from_organisation_id if caller.organisation_id == transfer.to_organisation_id \
-        else transfer.to_organisation_id  # fmt: skip
-    _mail_organisation(db, other, f"key_transfer_{target.value}", count=transfer.unit_count,
-                       organisation=_name(db, caller.organisation_id))  # fmt: skip
-    _audit_both(db, f"key.transfer_{'decline' if target == TransferStatus.DECLINED else 'cancel'}", caller,
-                transfer, f"{target.value} by {_name(db, caller.organisation_id)}")  # fmt: skip
+    other = (
+        transfer.from_organisation_id
+        if caller.organisation_id == transfer.to_organisation_id
+        else transfer.to_organisation_id
+    )
+    _mail_organisation(
+        db,
+        other,
+        f"key_transfer_{target.value}",
+        count=transfer.unit_count,
+        organisation=_name(db, caller.organisation_id),
+    )
+    _audit_both(
+        db,
+        f"key.transfer_{'decline' if target == TransferStatus.DECLINED else 'cancel'}",
+        caller,
+        transfer,
+        f"{target.value} by {_name(db, caller.organisation_id)}",
+    )
     db.commit()
     return transfer
 
@@ -489,37 +629,62 @@ def transfer_page(db: Session, caller: Caller, query: TransferQuery) -> Transfer
     organisation_id = _organisation_of(caller)
     statuses = CLOSED_STATUSES if query.closed else OPEN_STATUSES
     condition = and_(
-        or_(col(KeyTransfer.from_organisation_id) == organisation_id,
-            col(KeyTransfer.to_organisation_id) == organisation_id),
+        or_(
+            col(KeyTransfer.from_organisation_id) == organisation_id,
+            col(KeyTransfer.to_organisation_id) == organisation_id,
+        ),
         col(KeyTransfer.status).in_(statuses),
-    )  # fmt: skip
+    )
     total = db.exec(select(func.count()).select_from(KeyTransfer).where(condition)).one()
     window = page_window(query.page, query.page_size, total)
     rows = db.exec(
-        select(KeyTransfer).where(condition)
+        select(KeyTransfer)
+        .where(condition)
         .order_by(col(KeyTransfer.created_at).desc(), col(KeyTransfer.id).desc())
-        .offset(window.offset).limit(window.size)
-    ).all()  # fmt: skip
-    people = {u.id: u.name or u.email or "" for u in db.exec(
-        select(User).where(col(User.id).in_({r.created_by_user_id for r in rows} | {r.decided_by_user_id for r in rows}))
-    ).all()}  # fmt: skip
-    names = {o.id: o.name for o in db.exec(
-        select(Organisation).where(col(Organisation.id).in_(
-            {r.from_organisation_id for r in rows} | {r.to_organisation_id for r in rows}))
-    ).all()}  # fmt: skip
+        .offset(window.offset)
+        .limit(window.size)
+    ).all()
+    people = {
+        u.id: u.name or u.email or ""
+        for u in db.exec(
+            select(User).where(
+                col(User.id).in_({r.created_by_user_id for r in rows} | {r.decided_by_user_id for r in rows})
+            )
+        ).all()
+    }
+    names = {
+        o.id: o.name
+        for o in db.exec(
+            select(Organisation).where(
+                col(Organisation.id).in_(
+                    {r.from_organisation_id for r in rows} | {r.to_organisation_id for r in rows}
+                )
+            )
+        ).all()
+    }
     result = []
     for row in rows:
         outgoing = row.from_organisation_id == organisation_id
         started = _initiator(row) == organisation_id
         is_open = row.status == TransferStatus.OPEN.value
-        result.append(TransferRow(
-            id=row.id or 0, kind=row.kind, status=row.status, outgoing=outgoing, started_by_us=started,
-            counterparty=names.get(row.to_organisation_id if outgoing else row.from_organisation_id, ""),
-            unit_count=row.unit_count, created_at=row.created_at, decided_at=row.decided_at,
-            started_by=people.get(row.created_by_user_id, ""), decided_by=people.get(row.decided_by_user_id, ""),
-            can_accept=is_open and not started, can_decline=is_open and not started,
-            can_cancel=is_open and started,
-        ))  # fmt: skip
+        result.append(
+            TransferRow(
+                id=row.id or 0,
+                kind=row.kind,
+                status=row.status,
+                outgoing=outgoing,
+                started_by_us=started,
+                counterparty=names.get(row.to_organisation_id if outgoing else row.from_organisation_id, ""),
+                unit_count=row.unit_count,
+                created_at=row.created_at,
+                decided_at=row.decided_at,
+                started_by=people.get(row.created_by_user_id, ""),
+                decided_by=people.get(row.decided_by_user_id, ""),
+                can_accept=is_open and not started,
+                can_decline=is_open and not started,
+                can_cancel=is_open and started,
+            )
+        )
     return TransferPage(rows=result, total=total, page=window.page, page_size=window.size)
 
 
@@ -529,8 +694,13 @@ def transfer_serials(db: Session, caller: Caller, transfer_id: int, request: Pag
     condition = col(KeyTransferUnit.transfer_id) == transfer_id
     total = db.exec(select(func.count()).select_from(KeyTransferUnit).where(condition)).one()
     window = page_window(request.page, request.page_size, total)
-    serials = db.exec(select(KeyTransferUnit.serial).where(condition).order_by(col(KeyTransferUnit.serial))
-                      .offset(window.offset).limit(window.size)).all()  # fmt: skip
+    serials = db.exec(
+        select(KeyTransferUnit.serial)
+        .where(condition)
+        .order_by(col(KeyTransferUnit.serial))
+        .offset(window.offset)
+        .limit(window.size)
+    ).all()
     return Page(rows=list(serials), total=total, page=window.page, page_size=window.size)
 
 

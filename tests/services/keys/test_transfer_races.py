@@ -97,8 +97,11 @@ def test_racing_acceptances_move_every_unit_exactly_once(db, world, monkeypatch,
     transfer = send(db, catch_codes(monkeypatch), world.own, units, world.other)
     outcomes = _race(database_url, [lambda s: accept_transfer(s, world.other, transfer.id)] * WORKERS)
     assert sorted(outcomes) == ["keys.transfer.error.already_succeeded"] * (WORKERS - 1) + ["ok"]
-    assert _state(db, transfer.id, units) == (TransferStatus.SUCCEEDED.value, {world.other.organisation_id},
-                                             len(units))  # fmt: skip
+    assert _state(db, transfer.id, units) == (
+        TransferStatus.SUCCEEDED.value,
+        {world.other.organisation_id},
+        len(units),
+    )
 
 
 def test_two_organisations_requesting_the_same_units_at_once_open_one_transfer(db, world, database_url):
@@ -109,8 +112,10 @@ def test_two_organisations_requesting_the_same_units_at_once_open_one_transfer(d
     serials = sorted(db.exec(select(MeterKey.serial).where(col(MeterKey.id).in_(world.own_units[:10]))).all())
     proofs = [solved_robot_check() for _ in range(WORKERS)]
     requesters = [world.other if n % 2 else third for n in range(WORKERS)]
-    moves = [lambda s, who=who, proof=proof: request_units(s, who, serials, proof)
-             for who, proof in zip(requesters, proofs)]  # fmt: skip
+    moves = [
+        lambda s, who=who, proof=proof: request_units(s, who, serials, proof)
+        for who, proof in zip(requesters, proofs)
+    ]
     outcomes = _race(database_url, moves)
     assert outcomes.count("ok") == 1, outcomes
     assert set(outcomes) - {"ok"} == {"keys.transfer.error.busy"}

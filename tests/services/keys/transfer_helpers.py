@@ -54,16 +54,26 @@ def email_of(db: Session, caller: Caller) -> str:
 def solved_robot_check() -> str:
     """What the widget submits once it has solved a fresh challenge."""
     challenge = new_challenge()
-    solution = altcha.solve_challenge_v1(str(challenge["challenge"]), salt=str(challenge["salt"]),
-                                         algorithm=str(challenge["algorithm"]),
-                                         max_number=int(challenge["maxNumber"]))  # type: ignore[call-overload]  # fmt: skip
+    solution = altcha.solve_challenge_v1(
+        str(challenge["challenge"]),
+        salt=str(challenge["salt"]),
+        algorithm=str(challenge["algorithm"]),
+        max_number=int(challenge["maxNumber"]),
+    )  # type: ignore[call-overload]
     assert solution is not None
-    payload = {"algorithm": challenge["algorithm"], "challenge": challenge["challenge"],
-               "number": solution.number, "salt": challenge["salt"], "signature": challenge["signature"]}  # fmt: skip
+    payload = {
+        "algorithm": challenge["algorithm"],
+        "challenge": challenge["challenge"],
+        "number": solution.number,
+        "salt": challenge["salt"],
+        "signature": challenge["signature"],
+    }
     return base64.b64encode(json.dumps(payload).encode()).decode()
 
 
-def send(db: Session, box: CodeMailbox, sender: Caller, units: Sequence[int], recipient: Caller) -> KeyTransfer:
+def send(
+    db: Session, box: CodeMailbox, sender: Caller, units: Sequence[int], recipient: Caller
+) -> KeyTransfer:
     """A send carried through: code asked, read from the mail, typed."""
     to = email_of(db, recipient)
     code_id = request_send_code(db, sender, units, to)
