@@ -22,6 +22,7 @@ from app.models.customer_auth import (
     RateLimitHit,
     RememberedDevice,
 )
+from app.models.grid_settings import DEFAULT_COMPLETION_DAYS, HanServiceSettings, SettingChange
 from app.models.han import (
     HanDelivery,
     HanOrderEvent,
@@ -65,6 +66,7 @@ from app.models.meter_key import (
 )
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
+from app.models.price import SpotPrice
 from app.models.reading import (
     BILLING_GRADE_SOURCES,
     IntervalReading,
@@ -72,10 +74,21 @@ from app.models.reading import (
     ReadingSource,
     ReadingStatus,
 )
+from app.models.tariff import (
+    HeatPrice,
+    Season,
+    TariffCapacityStep,
+    TariffEnergyRate,
+    TariffPeriod,
+    TaxKind,
+    TaxRate,
+    TimeBand,
+)
 from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_admitted
 
 __all__ = [
     "BILLING_GRADE_SOURCES",
+    "DEFAULT_COMPLETION_DAYS",
     "KEY_SERVICE_ROLES",
     "AccessRequest",
     "AccessRequestStatus",
@@ -98,6 +111,8 @@ __all__ = [
     "HanPortAction",
     "HanPortOrder",
     "HanReader",
+    "HanServiceSettings",
+    "HeatPrice",
     "ImportBatchStatus",
     "IngestSource",
     "Installation",
@@ -138,6 +153,15 @@ __all__ = [
     "RememberedDevice",
     "RobotCheckUse",
     "Role",
+    "Season",
+    "SettingChange",
+    "SpotPrice",
+    "TariffCapacityStep",
+    "TariffEnergyRate",
+    "TariffPeriod",
+    "TaxKind",
+    "TaxRate",
+    "TimeBand",
     "TransferCodeStatus",
     "TransferKind",
     "TransferStatus",

@@ -49,11 +49,18 @@ def _org(db, prefix: str, first: int, count: int) -> Org:
     serials = [f"{prefix}{first + n:03d}" for n in range(count)]
     ids = [add_key(db, serial, os.urandom(16), owner_id=org.id).id or 0 for serial in serials]
     email = f"dist-{uuid.uuid4().hex[:8]}@example.org"
-    user = User(email=email, name=email.split("@")[0], role=Role.DISTRIBUTOR.value, organisation_id=org.id,
-                password_hash=hash_password("Kobber#Maaler26"))
+    user = User(
+        email=email,
+        name=email.split("@")[0],
+        role=Role.DISTRIBUTOR.value,
+        organisation_id=org.id,
+        password_hash=hash_password("Kobber#Maaler26"),
+    )
     db.add(user)
     db.flush()
-    return Org(start_session(db, Role.DISTRIBUTOR, user_id=user.id), email, org.name, org.id or 0, ids, serials)
+    return Org(
+        start_session(db, Role.DISTRIBUTOR, user_id=user.id), email, org.name, org.id or 0, ids, serials
+    )
 
 
 @pytest.fixture
@@ -82,8 +89,12 @@ def _code(mails, address: str) -> str:
 
 def _solve(challenge_json: str) -> str:
     challenge = json.loads(challenge_json)
-    solution = altcha.solve_challenge_v1(challenge["challenge"], salt=challenge["salt"],
-                                         algorithm=challenge["algorithm"], max_number=challenge["maxNumber"])
+    solution = altcha.solve_challenge_v1(
+        challenge["challenge"],
+        salt=challenge["salt"],
+        algorithm=challenge["algorithm"],
+        max_number=challenge["maxNumber"],
+    )
     assert solution is not None
     payload = {key: challenge[key] for key in ("algorithm", "challenge", "salt", "signature")}
     return base64.b64encode(json.dumps({**payload, "number": solution.number}).encode()).decode()
@@ -156,15 +167,21 @@ def test_a_request_goes_through_the_list_and_the_robot_check(orgs):
     _call(D, state, "request_now", {"altcha": _solve(state.robot_challenge)})
     assert state.open_dialog == ""
     with session_scope() as db:
-        opened = db.exec(select(KeyTransfer).where(KeyTransfer.to_organisation_id == own.organisation_id)).all()
-    assert sorted(t.from_organisation_id for t in opened) == sorted([other.organisation_id, third.organisation_id])
+        opened = db.exec(
+            select(KeyTransfer).where(KeyTransfer.to_organisation_id == own.organisation_id)
+        ).all()
+    assert sorted(t.from_organisation_id for t in opened) == sorted(
+        [other.organisation_id, third.organisation_id]
+    )
 
 
 def test_nobody_answers_cancels_or_reads_another_organisations_transfer(orgs, mailed_codes):
     own, other, stranger = orgs
     _sent_through_the_dialog(own, other, mailed_codes)
     with session_scope() as db:
-        transfer = db.exec(select(KeyTransfer).where(KeyTransfer.from_organisation_id == own.organisation_id)).one()
+        transfer = db.exec(
+            select(KeyTransfer).where(KeyTransfer.from_organisation_id == own.organisation_id)
+        ).one()
     state = state_as(A, stranger.token)
     _call(A, state, "load")
     assert all(row["id"] != str(transfer.id) for row in state.rows)
@@ -209,5 +226,10 @@ def test_nobody_sends_units_they_do_not_own(orgs, mailed_codes):
 def test_the_audit_filter_offers_the_transfer_actions(orgs):
     state = state_as(KeyAuditState, orgs[0].token)
     offered = {option["value"] for option in state.action_options}
-    assert {"key.transfer_send", "key.transfer_request", "key.transfer_accept", "key.transfer_decline",
-            "key.transfer_cancel"} <= offered
+    assert {
+        "key.transfer_send",
+        "key.transfer_request",
+        "key.transfer_accept",
+        "key.transfer_decline",
+        "key.transfer_cancel",
+    } <= offered

@@ -27,7 +27,7 @@ from app.services.caller import Caller
 from app.services.customer.access import require_customer
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
-from app.services.han.events import move, record_placed
+from app.services.han.events import HAN_ORDERS, move, record_placed
 from app.services.han.statuses import OPEN_STATUSES
 
 COMMENT_MAX = 500
@@ -210,19 +210,9 @@ def place_order(
 def cancel_order(db: Session, caller: Caller, order_id: int) -> None:
     """The customer withdraws an order of their relationship that staff have not taken yet."""
     require_customer(db, caller, "han.cancel_order")
-    order = db.get(HanPortOrder, order_id)
-    if order is None or order.relationship_id != caller.relationship_id:
-        record_audit(
-            db,
-            "han.order_refused",
-            caller,
-            subject_type="han_port_order",
-            subject_id=order_id,
-            outcome="refused",
-            detail="cancel",
-        )
-        db.commit()
-        raise AccessDenied("han.not_found")
+    order = HAN_ORDERS.open(
+        db, caller, order_id, lambda order: order.relationship_id == caller.relationship_id, detail="cancel"
+    )
     if order.status != HanOrderStatus.RECEIVED:
         raise DomainError("han.cannot_cancel")
     move(db, caller, order, HanOrderStatus.CANCELLED)

@@ -23,12 +23,12 @@ from app.models import (
     HanPortAction,
     HanPortOrder,
     Meter,
-    Role,
 )
 from app.services.audit import record_audit
 from app.services.caller import Caller
-from app.services.errors import AccessDenied, DomainError
-from app.services.han.events import OUTBOX_REFERENCE, move
+from app.services.cases import staff_grid_company
+from app.services.errors import DomainError
+from app.services.han.events import HAN_ORDERS, OUTBOX_REFERENCE, move
 from app.services.mobile_numbers import parse_mobile
 from app.services.notify.outbox import queue_sms
 
@@ -37,28 +37,10 @@ REASON_MAX = 1000
 PORT_STATES = ("open", "closed")
 
 
-def staff_grid_company(caller: Caller) -> int:
-    """The grid company whose orders the caller processes; anyone else is refused."""
-    if not caller.is_role(Role.GRID_STAFF) or caller.organisation_id is None:
-        raise AccessDenied("auth.denied")
-    return caller.organisation_id
-
-
 def staff_order(db: Session, caller: Caller, order_id: int) -> HanPortOrder:
+    """An order to the caller's grid company; any other is refused (audited) as if absent."""
     grid_company_id = staff_grid_company(caller)
-    order = db.get(HanPortOrder, order_id)
-    if order is None or order.grid_company_id != grid_company_id:
-        record_audit(
-            db,
-            "han.order_refused",
-            caller,
-            subject_type="han_port_order",
-            subject_id=order_id,
-            outcome="refused",
-        )
-        db.commit()
-        raise AccessDenied("han.not_found")
-    return order
+    return HAN_ORDERS.open(db, caller, order_id, lambda order: order.grid_company_id == grid_company_id)
 
 
 @dataclass(frozen=True)
