@@ -10,6 +10,7 @@ solves the proof of work in the browser and puts the answer in a hidden form fie
 from __future__ import annotations
 
 import reflex as rx
+from reflex.constants.compiler import MemoizationDisposition, MemoizationMode
 from reflex.utils.imports import ImportVar
 
 # The widget's npm package, pinned: v2 solves the SHA-256 challenges ``altcha`` (PyPI) makes.
@@ -22,6 +23,9 @@ class AltchaWidget(rx.Component):
     tag = "altcha-widget"
     # Rendered as the element's name (a string), not an imported identifier.
     _is_tag_in_global_scope = True
+    # Drawn inside the page's component: a memoized wrapper would be named after the tag, and a
+    # name with a hyphen is no JavaScript identifier.
+    _memoization_mode = MemoizationMode(disposition=MemoizationDisposition.NEVER)
 
     challengejson: rx.Var[str]
     name: rx.Var[str]

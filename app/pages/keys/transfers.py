@@ -252,7 +252,7 @@ def _request_serials() -> rx.Component:
         scripted_form(
             rx.vstack(
                 text_area_field(
-                    t["keys.transfer.request.serials"], "transfer-serials", D.errors["serials"], rows="3"
+                    t["keys.transfer.request.serials"], "serials", D.errors["serials"], rows="3"
                 ),
                 rx.button(
                     rx.icon("plus", size=16),
