@@ -162,7 +162,7 @@ def _transfer(engine, sender: Caller, recipient: Caller, to: str, match: UnitQue
     with Session(engine) as db:
         code_id = request_send_code(db, sender, ids, to)
     steps.append(time.perf_counter())
-    with Session(engine) as db:
+    with Session(engine, expire_on_commit=False) as db:
         transfer = send_units(db, sender, ids, to, code_id, codes[-1])
     steps.append(time.perf_counter())
     with Session(engine) as db:
