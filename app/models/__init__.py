@@ -45,6 +45,7 @@ from app.models.installer import (
     PartyKind,
     PreNotification,
 )
+from app.models.invoice import Invoice, InvoiceStatus
 from app.models.key_transfer import (
     KeyOwnership,
     KeyTransfer,
@@ -122,6 +123,8 @@ __all__ = [
     "InstallerAuthorisation",
     "IntervalQuality",
     "IntervalReading",
+    "Invoice",
+    "InvoiceStatus",
     "JobType",
     "KeyImportBatch",
     "KeyImportRow",

@@ -41,7 +41,9 @@ def test_a_transferred_meter_is_decoded_before_and_after(engine, store, monkeypa
     with Session(engine) as db:
         giver = _distributor(db, "Måleservice AS", "gir@example.no")
         taker = _distributor(db, "Ny Eier AS", "tar@example.no")
-        db.add(Meter(serial=f"KAM{number}", manufacturer="Kamstrup", model="MULTICAL 21", medium=Medium.WATER))
+        db.add(
+            Meter(serial=f"KAM{number}", manufacturer="Kamstrup", model="MULTICAL 21", medium=Medium.WATER)
+        )
         preview = stage_csv_import(
             db, giver, "keys.csv", f"serial,manufacturer,key\n{number},KAM,{vector['key']}\n".encode()
         )
