@@ -20,6 +20,8 @@ STAFF_HOME = "/saksbehandling"
 STAFF_INGEST = "/saksbehandling/innsamling"
 CUSTOMER_PROFILE = "/min-side/profil"
 CUSTOMER_CONSUMPTION = "/min-side/forbruk"
+# sharing a customer relationship with another person (issue 27)
+CUSTOMER_SHARING = "/min-side/deling"
 # e-mail accounts (issue 13)
 ACCOUNT_LOGIN = "/konto/logg-inn"
 ACCOUNT_REGISTER = "/konto/registrer"

@@ -75,6 +75,7 @@ from app.models.reading import (
     ReadingSource,
     ReadingStatus,
 )
+from app.models.sharing import AccessGrant, GrantScope
 from app.models.tariff import (
     HeatPrice,
     Season,
@@ -91,6 +92,7 @@ __all__ = [
     "BILLING_GRADE_SOURCES",
     "DEFAULT_COMPLETION_DAYS",
     "KEY_SERVICE_ROLES",
+    "AccessGrant",
     "AccessRequest",
     "AccessRequestStatus",
     "AccountRelationship",
@@ -105,6 +107,7 @@ __all__ = [
     "ConsumptionMonth",
     "Customer",
     "CustomerRelationship",
+    "GrantScope",
     "GridArea",
     "HanDelivery",
     "HanOrderEvent",

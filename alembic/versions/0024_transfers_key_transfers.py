@@ -1,8 +1,8 @@
 """key transfers (issue 23): transfers, their units (a unit in at most one open transfer: unique
 open_unit_id), ownership history, the mailed send codes, used robot checks
 
-Revision ID: 0023_transfers
-Revises: 0022_money_invoices
+Revision ID: 0024_transfers
+Revises: 0023_sharing_grants
 Create Date: 2026-12-07 13:34:42.449854
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0023_transfers'
-down_revision: Union[str, None] = '0022_money_invoices'
+revision: str = '0024_transfers'
+down_revision: Union[str, None] = '0023_sharing_grants'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
