@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from app import routes
-from app.config import settings
 from app.db import session_scope
 from app.i18n import translate
 from app.i18n.numbers import format_number
+from app.i18n.times import format_local_time
 from app.models import Role
 from app.services.caller import Caller
 from app.services.customer.accounts import (
@@ -47,7 +46,6 @@ class CustomerState(DialogState, SessionState):
     loaded: bool = False
 
     def _refresh(self, principal: Caller) -> None:
-        zone = ZoneInfo(settings.timezone)
         with session_scope() as db:
             overview = customer_overview(db, principal)
             relationships = list_relationships(db, principal)
@@ -63,9 +61,7 @@ class CustomerState(DialogState, SessionState):
             "last_reading": (
                 f"{format_number(reading.value, 1, self.language)} {reading.unit}" if reading else ""
             ),
-            "last_reading_at": (
-                reading.at.astimezone(zone).strftime("%d.%m.%Y %H:%M") if reading else ""
-            ),
+            "last_reading_at": format_local_time(reading.at, self.language) if reading else "",
         }
         self.relationships = [
             {

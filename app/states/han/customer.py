@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.db import session_scope
 from app.i18n import translate
-from app.i18n.times import format_local_time
+from app.i18n.times import format_local_date, format_local_time
 from app.models import HanOrderStatus, Role
 from app.services.han.events import HistoryLine, history
 from app.services.han.orders import (
@@ -49,7 +49,7 @@ def port_text(state: str, changed_on: object, language: str) -> str:
     words = translate(f"han.port.{state}", language)
     if changed_on is None:
         return words
-    return translate("han.port_since", language, state=words, date=changed_on.strftime("%d.%m.%Y"))  # type: ignore[attr-defined]
+    return translate("han.port_since", language, state=words, date=format_local_date(changed_on, language))  # type: ignore[arg-type]
 
 
 def order_dict(order: CustomerOrder, language: str) -> dict[str, str]:
@@ -65,7 +65,7 @@ def order_dict(order: CustomerOrder, language: str) -> dict[str, str]:
         "result": port_text(order.port_state, order.completed_on, language)
         if order.status == HanOrderStatus.COMPLETED
         else "",
-        "ordered_at": format_local_time(order.created_at),
+        "ordered_at": format_local_time(order.created_at, language),
         "cancellable": "yes" if order.status == HanOrderStatus.RECEIVED else "",
     }
 
