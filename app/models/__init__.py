@@ -56,12 +56,23 @@ from app.models.meter_key import (
 )
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
+from app.models.price import SpotPrice
 from app.models.reading import (
     BILLING_GRADE_SOURCES,
     IntervalReading,
     Reading,
     ReadingSource,
     ReadingStatus,
+)
+from app.models.tariff import (
+    HeatPrice,
+    Season,
+    TariffCapacityStep,
+    TariffEnergyRate,
+    TariffPeriod,
+    TaxKind,
+    TaxRate,
+    TimeBand,
 )
 from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_admitted
 
@@ -91,6 +102,7 @@ __all__ = [
     "HanPortOrder",
     "HanReader",
     "HanServiceSettings",
+    "HeatPrice",
     "ImportBatchStatus",
     "IngestSource",
     "Installation",
@@ -126,7 +138,15 @@ __all__ = [
     "ReadingStatus",
     "RememberedDevice",
     "Role",
+    "Season",
     "SettingChange",
+    "SpotPrice",
+    "TariffCapacityStep",
+    "TariffEnergyRate",
+    "TariffPeriod",
+    "TaxKind",
+    "TaxRate",
+    "TimeBand",
     "User",
     "UserSession",
     "role_admitted",

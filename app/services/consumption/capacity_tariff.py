@@ -1,7 +1,8 @@
 """The Norwegian capacity tariff (from 1 July 2022): a month's step from its three highest hours.
 
-The steps (kW lower bounds, the last one open-ended) are the grid company's own:
-``CAPACITY_STEPS_<org number>``, else ``CAPACITY_STEPS``, else the defaults (see app/config.py).
+The steps (kW lower bounds, the last one open-ended) are the grid company's own, as data with
+validity periods (app/services/consumption/tariffs.py ``capacity_steps_for_month``); a company
+with no tariff period yet has the defaults below.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-
-from app.config import settings
 
 DEFAULT_CAPACITY_STEPS_KW: tuple[float, ...] = (0, 2, 5, 10, 15, 20, 25, 50, 75, 100)
 
@@ -36,10 +35,14 @@ class CapacityBasis:
     step: CapacityStep | None
 
 
-def capacity_steps(org_number: str | None = None) -> list[CapacityStep]:
-    """The grid company's steps: CAPACITY_STEPS_<org number>, else CAPACITY_STEPS, else defaults."""
-    raw = (org_number and settings.capacity_steps_by_org.get(org_number)) or settings.capacity_steps
-    return _steps(tuple(float(v) for v in raw.split(",") if v.strip()) if raw else None)
+def default_capacity_steps() -> list[CapacityStep]:
+    """The steps of a grid company that has entered no tariff period yet."""
+    return _steps(None)
+
+
+def steps_from_bounds(bounds: Sequence[float]) -> list[CapacityStep]:
+    """Steps from their kW lower bounds (the last one open-ended)."""
+    return _steps(tuple(float(v) for v in bounds) or None)
 
 
 @lru_cache(maxsize=32)

@@ -22,7 +22,6 @@ from sqlmodel import Session, col, func, select
 
 from app.clock import utcnow
 from app.models import (
-    DEFAULT_COMPLETION_DAYS,
     GridArea,
     HanServiceSettings,
     InstallationType,
@@ -40,6 +39,7 @@ from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
+from app.services.han.service_settings import HanService, han_service
 from app.services.installer.api_tokens import PORTAL_LABEL, hash_api_token
 from app.services.sessions import end_user_sessions
 
@@ -105,24 +105,6 @@ def _page(page: int) -> int:
 
 
 # ---------------------------------------------------------------- HAN port service
-
-
-@dataclass(frozen=True)
-class HanService:
-    post_fee: Decimal
-    pickup_address: str
-    pickup_hours: str
-    completion_days: int
-
-
-def han_service(db: Session, grid_company_id: int) -> HanService:
-    """The company's HAN port service (its defaults when it has set nothing); not personal data."""
-    row = db.exec(
-        select(HanServiceSettings).where(HanServiceSettings.grid_company_id == grid_company_id)
-    ).first()
-    if row is None:
-        return HanService(Decimal("0.00"), "", "", DEFAULT_COMPLETION_DAYS)
-    return HanService(Decimal(row.post_fee), row.pickup_address, row.pickup_hours, row.completion_days)
 
 
 def my_han_service(db: Session, caller: Caller) -> HanService:
