@@ -14,7 +14,7 @@ from importlib import import_module
 from app.i18n.numbers import format_number
 
 AREAS = (
-    "common", "customer", "accounts", "keys", "installer", "han", "staff", "titles", "grid_admin",
+    "common", "customer", "accounts", "keys", "installer", "han", "staff", "titles", "grid_admin", "money",
 )
 DEFAULT_LANGUAGE = "nb"
 

@@ -45,6 +45,7 @@ from app.models.installer import (
     PartyKind,
     PreNotification,
 )
+from app.models.invoice import Invoice, InvoiceStatus
 from app.models.meter import Concentrator, Medium, Meter
 from app.models.meter_key import (
     ImportBatchStatus,
@@ -112,6 +113,8 @@ __all__ = [
     "InstallerAuthorisation",
     "IntervalQuality",
     "IntervalReading",
+    "Invoice",
+    "InvoiceStatus",
     "JobType",
     "KeyImportBatch",
     "KeyImportRow",
