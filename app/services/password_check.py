@@ -7,7 +7,7 @@ instead of writing them again (issue 22, point 4):
    claimed atomically before the check and given back when the password is right, so only
    failures count (issue 21, point 5: an office behind one NAT address is never locked out by
    its own sign-ins);
-2. the account's bounds (``sign_in_throttle``): per (identity, address) and per identity. Past the
+2. the account's bounds (``login_throttle``): per (identity, address) and per identity. Past the
    per-identity bound, a caller that can ask for a fresh SMS code still gets its check
    (``step_up``): other addresses never lock the owner out (issue 20, point 8);
 3. the claims are committed before the slow hash: they survive whatever follows, and on
@@ -28,14 +28,14 @@ from app.models import User
 from app.services import passwords
 from app.services.audit import record_audit
 from app.services.errors import DomainError
-from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS, RateLimiter
-from app.services.sign_in_throttle import (
+from app.services.login_throttle import (
     FAILURES_PER_IDENTITY_AND_ADDRESS,
     PasswordAttemptsLocked,
     claim_password_attempt,
     forget_password_failures,
     password_attempts_exhausted,
 )
+from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS, RateLimiter
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Customer passwords: argon2id hashes and the rules for a new password.
 
-Wrong-password lockout lives in ``sign_in_throttle`` (per identity and client address).
+Wrong-password lockout lives in ``login_throttle`` (per identity and client address).
 """
 
 from __future__ import annotations

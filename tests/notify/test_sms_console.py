@@ -9,7 +9,7 @@ from twilio_standin import ACCOUNT_SID, AUTH_TOKEN, VERIFY_SID
 
 from app.config import Settings
 from app.models import Customer, CustomerRelationship, Organisation
-from app.services.customer.sms_sign_in import start_first_sign_in, verify_code
+from app.services.customer.login import start_first_login, verify_code
 from app.services.errors import DomainError
 from app.services.notify import sms
 from app.services.notify.outbox import queue_sms
@@ -56,7 +56,7 @@ def customer(db):
 
 
 def _start(db, relationship):
-    return start_first_sign_in(
+    return start_first_login(
         db, relationship.installation_number, relationship.metering_point_id, "91234567", True,
         "10.0.0.1",
     )

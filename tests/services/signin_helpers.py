@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from app.services.caller import Caller
+from app.services.customer.login import start_first_login, verify_code
 from app.services.customer.sign_in import LoginResult
-from app.services.customer.sms_sign_in import start_first_sign_in, verify_code
 from app.services.notify import sms
 from app.services.sessions import resolve_principal
 
@@ -47,7 +47,7 @@ def sign_in_by_sms(
     address: str = "10.0.0.1",
     device_token: str | None = None,
 ) -> LoginResult:
-    info = start_first_sign_in(
+    info = start_first_login(
         db,
         customer.installation_number,
         customer.metering_point_id,

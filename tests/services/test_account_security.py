@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from app.models import Customer, CustomerRelationship, User
 from app.services.customer.accounts import change_password, create_account, delete_account
-from app.services.customer.password_sign_in import sign_in_with_password
+from app.services.customer.login import resend_code, start_first_login, verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.customer.remembered_devices import is_remembered_device, remember_device
-from app.services.customer.sms_sign_in import resend_code, start_first_sign_in, verify_code
 from app.services.errors import DomainError
 from app.services.otp import RESEND_COOLDOWN
 from app.services.rate_limit import PASSWORD_HASHES_PER_ADDRESS
@@ -59,7 +59,7 @@ def test_password_change_ends_other_sessions_and_remembered_devices(db, account)
 
 
 def _first_login(db, customer, now=T0):
-    info = start_first_sign_in(
+    info = start_first_login(
         db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
         ADDRESS, now=now,
     )
@@ -104,7 +104,7 @@ def test_verify_after_the_relationship_was_deactivated_is_refused(db, make_custo
 
 def test_password_challenge_dies_when_the_account_is_deleted(db, account):
     customer, principal, _ = account
-    outcome = sign_in_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
+    outcome = login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
     db.commit()
     code = code_sent_to(db, customer.e164)
     user = db.get(User, principal.user_id)

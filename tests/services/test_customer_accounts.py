@@ -23,9 +23,9 @@ from app.services.customer.accounts import (
     create_account,
     delete_account,
 )
-from app.services.customer.password_sign_in import sign_in_with_password
+from app.services.customer.login import verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.customer.remembered_devices import REMEMBER_FOR, is_remembered_device, remember_device
-from app.services.customer.sms_sign_in import verify_code
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
 from app.services.sessions import resolve_principal, sign_out
@@ -98,7 +98,7 @@ def test_a_second_account_for_the_same_mobile_is_refused(db, account, make_custo
 
 def test_password_login_on_a_new_device_needs_an_sms_code(db, account):
     customer, _, _ = account
-    outcome = sign_in_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
+    outcome = login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
     db.commit()
     assert outcome.result is None and outcome.challenge is not None
     assert outcome.challenge.masked_mobile.endswith("567")
@@ -113,13 +113,13 @@ def test_remembered_device_skips_the_code_for_30_days(db, account):
     customer, principal, _ = account
     device = remember_device(db, principal.user_id, now=T0)
     db.commit()
-    outcome = sign_in_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=T0)
+    outcome = login_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=T0)
     assert outcome.challenge is None and outcome.result is not None
     assert outcome.result.device_token == device
     almost = T0 + REMEMBER_FOR - timedelta(seconds=1)
     assert is_remembered_device(db, principal.user_id, device, now=almost)
     assert not is_remembered_device(db, principal.user_id, device, now=T0 + REMEMBER_FOR)
-    later = sign_in_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=T0 + REMEMBER_FOR)
+    later = login_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=T0 + REMEMBER_FOR)
     assert later.challenge is not None
 
 
@@ -139,7 +139,7 @@ def _wrong_passwords(db, mobile, count, *, address=ADDRESS, start=T0):
     keys = []
     for attempt in range(count):
         with pytest.raises(DomainError) as error:
-            sign_in_with_password(
+            login_with_password(
                 db, mobile, "wrong", None, address, now=start + timedelta(seconds=attempt)
             )
         keys.append(error.value.key)
@@ -153,12 +153,12 @@ def test_ten_wrong_passwords_lock_that_address_out_of_the_account_for_15_minutes
     db.rollback()  # the caller's rollback must not undo the lock
     # Locked: even the right password is refused from that address.
     with pytest.raises(DomainError) as error:
-        sign_in_with_password(
+        login_with_password(
             db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=14)
         )
     assert error.value.key == "login.locked"
     # Unlocked once the failures have left the 15-minute window.
-    outcome = sign_in_with_password(
+    outcome = login_with_password(
         db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=15, seconds=10)
     )
     assert outcome.challenge is not None
@@ -170,7 +170,7 @@ def test_an_attacker_address_cannot_lock_the_customer_out(db, account):
     customer, _principal, _ = account
     _wrong_passwords(db, customer.mobile, 10, address="203.0.113.66")
     _wrong_passwords(db, customer.mobile, 10, address="203.0.113.67", start=T0 + timedelta(seconds=20))
-    outcome = sign_in_with_password(
+    outcome = login_with_password(
         db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=1)
     )
     assert outcome.challenge is not None
@@ -187,7 +187,7 @@ def test_failures_decay(db, account):
 def test_a_right_password_clears_the_failures_of_its_address(db, account):
     customer, _principal, _ = account
     _wrong_passwords(db, customer.mobile, 9)
-    sign_in_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(seconds=30))
+    login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(seconds=30))
     assert "login.locked" not in _wrong_passwords(
         db, customer.mobile, 9, start=T0 + timedelta(seconds=40)
     )
@@ -200,7 +200,7 @@ def test_unknown_mobile_is_locked_like_a_real_account(db, account):
     assert _wrong_passwords(db, unknown, 10) == _wrong_passwords(db, customer.mobile, 10)
     for mobile in (unknown, customer.mobile):
         with pytest.raises(DomainError) as error:
-            sign_in_with_password(db, mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=1))
+            login_with_password(db, mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=1))
         assert error.value.key == "login.locked"
 
 
@@ -213,17 +213,17 @@ def test_many_addresses_lock_the_account_but_not_its_remembered_device(db, accou
                          start=T0 + timedelta(seconds=20 * n))
     later = T0 + timedelta(minutes=5)
     # Issue 20.8: no longer "locked" for a new device: a fresh SMS code instead (a step-up).
-    stepped_up = sign_in_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=later)
+    stepped_up = login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=later)
     assert stepped_up.challenge is not None and stepped_up.result is None
-    outcome = sign_in_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=later)
+    outcome = login_with_password(db, customer.mobile, GOOD, device, ADDRESS, now=later)
     assert outcome.result is not None
 
 
 def test_unknown_mobile_and_wrong_password_give_the_same_message(db, account):
     with pytest.raises(DomainError) as unknown:
-        sign_in_with_password(db, "+47 400 00 000", GOOD, None, ADDRESS, now=T0)
+        login_with_password(db, "+47 400 00 000", GOOD, None, ADDRESS, now=T0)
     with pytest.raises(DomainError) as wrong:
-        sign_in_with_password(db, account[0].mobile, "wrong", None, ADDRESS, now=T0)
+        login_with_password(db, account[0].mobile, "wrong", None, ADDRESS, now=T0)
     assert unknown.value.key == wrong.value.key == "login.bad_credentials"
 
 
@@ -246,7 +246,7 @@ def test_change_password(db, account):
 def test_delete_account_keeps_no_personal_data(db, account):
     customer, principal, token = account
     remember_device(db, principal.user_id, now=T0)
-    sign_in_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
+    login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
     db.commit()
     delete_account(db, principal, GOOD)
     db.commit()
@@ -263,7 +263,7 @@ def test_delete_account_keeps_no_personal_data(db, account):
     audit = db.exec(select(AuditEntry).where(AuditEntry.action == "customer.account_deleted")).one()
     assert audit.detail == "" and audit.subject_id == str(user.id)
     with pytest.raises(DomainError) as error:
-        sign_in_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
+        login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
     assert error.value.key == "login.bad_credentials"
     # The mobile can start afresh as a guest.
     assert sign_in_by_sms(db, customer, now=T0 + timedelta(minutes=1)).user_id is None
@@ -353,13 +353,13 @@ def test_the_device_that_created_the_account_signs_in_by_password_without_a_seco
     )
     db.commit()
     sms_before = len(db.exec(select(OutboxMessage)).all())
-    outcome = sign_in_with_password(
+    outcome = login_with_password(
         db, customer.mobile, GOOD, device, "127.0.3.43", now=T0 + timedelta(minutes=1)
     )
     assert outcome.result is not None and outcome.challenge is None
     assert len(db.exec(select(OutboxMessage)).all()) == sms_before
     # Another browser still gets a code.
-    elsewhere = sign_in_with_password(
+    elsewhere = login_with_password(
         db, customer.mobile, GOOD, None, "127.0.3.44", now=T0 + timedelta(minutes=2)
     )
     assert elsewhere.challenge is not None

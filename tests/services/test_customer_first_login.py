@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from app.models import AuditEntry, LoginChallenge, PrivacyConsent, UserSession
 from app.services import otp
+from app.services.customer.login import resend_code, start_first_login, verify_code
 from app.services.customer.privacy_terms import PRIVACY_TERMS_VERSION
-from app.services.customer.sms_sign_in import resend_code, start_first_sign_in, verify_code
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
 from app.services.notify.sms import latest_sms_to
@@ -28,7 +28,7 @@ def _start(db, customer, *, now=T0, address=ADDRESS, **overrides):
         "mobile": customer.mobile,
         "consent": True,
     } | overrides
-    info = start_first_sign_in(db, client_address=address, now=now, **args)
+    info = start_first_login(db, client_address=address, now=now, **args)
     db.commit()
     return info
 
@@ -74,7 +74,7 @@ def test_right_code_starts_a_guest_session_on_that_relationship(db, make_custome
 def test_missing_fields_are_field_errors(db, make_customer):
     make_customer()
     with pytest.raises(FieldErrors) as error:
-        start_first_sign_in(db, "", " ", None, False, ADDRESS, now=T0)
+        start_first_login(db, "", " ", None, False, ADDRESS, now=T0)
     assert error.value.errors == {
         "installation_number": "form.required",
         "metering_point_id": "form.required",
@@ -284,7 +284,7 @@ def test_a_wrong_installation_number_and_a_wrong_mobile_do_the_same_work(db, mak
 
     from sqlalchemy import event
 
-    from app.services.customer import sms_sign_in as login_module
+    from app.services.customer import login as login_module
 
     customer = make_customer()
     db.commit()
@@ -307,7 +307,7 @@ def test_a_wrong_installation_number_and_a_wrong_mobile_do_the_same_work(db, mak
         event.listen(db.get_bind(), "before_cursor_execute", record)
         try:
             with pytest.raises(DomainError) as refused:
-                start_first_sign_in(db, installation_number, customer.metering_point_id, mobile, True,
+                start_first_login(db, installation_number, customer.metering_point_id, mobile, True,
                                   address, now=T0)
         finally:
             event.remove(db.get_bind(), "before_cursor_execute", record)

@@ -11,7 +11,7 @@ import redis
 from signin_helpers import T0
 
 from app.services import rate_limit
-from app.services.customer.sms_sign_in import start_first_sign_in
+from app.services.customer.login import start_first_login
 from app.services.errors import DomainError
 from app.services.rate_limit import (
     FIRST_LOGIN_PER_ADDRESS,
@@ -30,7 +30,7 @@ def _start(db, customer, *, now, address="10.0.0.1", **overrides):
         "mobile": customer.mobile,
         "consent": True,
     } | overrides
-    info = start_first_sign_in(db, client_address=address, now=now, **args)
+    info = start_first_login(db, client_address=address, now=now, **args)
     db.commit()
     return info
 
@@ -156,12 +156,12 @@ def test_redis_limiter_is_shared_between_workers(redis_limiter):
 def test_sms_limit_per_mobile_with_redis(db, make_customer, redis_limiter):
     customer = make_customer()
     for i in range(3):
-        start_first_sign_in(
+        start_first_login(
             db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
             f"10.0.0.{i}", now=T0 + timedelta(minutes=i), limiter=redis_limiter,
         )
     with pytest.raises(DomainError) as error:
-        start_first_sign_in(
+        start_first_login(
             db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
             "10.0.0.9", now=T0 + timedelta(minutes=4), limiter=redis_limiter,
         )
@@ -178,7 +178,7 @@ def test_default_limiter_is_redis_when_redis_url_is_set(db, monkeypatch):
 
 
 def test_at_most_thirty_password_logins_per_address_per_hour(db):
-    from app.services.customer.password_sign_in import sign_in_with_password
+    from app.services.customer.password_login import login_with_password
     from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS
 
     assert (PASSWORD_LOGIN_PER_ADDRESS.count, PASSWORD_LOGIN_PER_ADDRESS.window) == (
@@ -187,15 +187,15 @@ def test_at_most_thirty_password_logins_per_address_per_hour(db):
     # Spraying one password over many mobiles: the per-account lockout never triggers.
     for i in range(30):
         with pytest.raises(DomainError) as error:
-            sign_in_with_password(db, f"+47400{i:05d}", "Sommer2026!", None, "10.0.0.9",
+            login_with_password(db, f"+47400{i:05d}", "Sommer2026!", None, "10.0.0.9",
                                 now=T0 + timedelta(seconds=i))
         assert error.value.key == "login.bad_credentials"
     with pytest.raises(DomainError) as error:
-        sign_in_with_password(db, "+4740099999", "Sommer2026!", None, "10.0.0.9",
+        login_with_password(db, "+4740099999", "Sommer2026!", None, "10.0.0.9",
                             now=T0 + timedelta(seconds=40))
     assert error.value.key == "login.too_many_attempts"
     with pytest.raises(DomainError) as error:
-        sign_in_with_password(db, "+4740099999", "Sommer2026!", None, "10.0.0.10",
+        login_with_password(db, "+4740099999", "Sommer2026!", None, "10.0.0.10",
                             now=T0 + timedelta(seconds=40))
     assert error.value.key == "login.bad_credentials"
 

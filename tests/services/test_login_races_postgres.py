@@ -17,13 +17,13 @@ from app.db import make_engine
 from app.migrate import upgrade_to_head
 from app.models import AuditEntry, ChallengeStatus, LoginChallenge
 from app.services.customer.accounts import create_account
-from app.services.customer.password_sign_in import sign_in_with_password
-from app.services.customer.sms_sign_in import start_first_sign_in, verify_code
+from app.services.customer.login import start_first_login, verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.errors import DomainError
+from app.services.login_throttle import FAILURES_PER_IDENTITY, customer_identity
 from app.services.otp import MAX_WRONG_TRIES, find_challenge
 from app.services.rate_limit import DatabaseRateLimiter
 from app.services.sessions import resolve_principal
-from app.services.sign_in_throttle import FAILURES_PER_IDENTITY, customer_identity
 
 GOOD = "Blåbærsyltetøy på vaffel"
 ADDRESS = "10.0.0.1"
@@ -71,7 +71,7 @@ def _wrong_code(code: str) -> str:
 
 def test_concurrent_wrong_codes_get_five_tries_in_all(db, make_customer, database_url):
     customer = make_customer()
-    info = start_first_sign_in(
+    info = start_first_login(
         db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
         ADDRESS, now=T0,
     )
@@ -94,7 +94,7 @@ def test_concurrent_wrong_codes_get_five_tries_in_all(db, make_customer, databas
 
 def test_concurrent_wrong_passwords_lock_the_account(db, make_customer, database_url):
     customer = make_customer()
-    info = start_first_sign_in(
+    info = start_first_login(
         db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
         ADDRESS, now=T0,
     )
@@ -107,7 +107,7 @@ def test_concurrent_wrong_passwords_lock_the_account(db, make_customer, database
 
     outcomes = _race(
         database_url,
-        lambda session: sign_in_with_password(session, customer.mobile, "wrong", None, ADDRESS, now=T0),
+        lambda session: login_with_password(session, customer.mobile, "wrong", None, ADDRESS, now=T0),
         # 25: the address's own limit (30 password sign-ins an hour) must leave room for the last.
         workers=25,
     )
@@ -122,7 +122,7 @@ def test_concurrent_wrong_passwords_lock_the_account(db, make_customer, database
     ).all()
     assert len(checked) == 10
     with pytest.raises(DomainError) as error:
-        sign_in_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
+        login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0)
     assert error.value.key == "login.locked"
 
 
@@ -137,7 +137,7 @@ def test_concurrent_wrong_passwords_from_many_addresses_are_all_counted(
     def guess(session: Session) -> None:
         with lock:
             address = next(addresses)
-        sign_in_with_password(session, customer.mobile, "wrong", None, address, now=T0)
+        login_with_password(session, customer.mobile, "wrong", None, address, now=T0)
 
     outcomes = _race(database_url, guess)
 

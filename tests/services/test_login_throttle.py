@@ -1,4 +1,4 @@
-"""The reusable password throttle (``sign_in_throttle``), on both limiters."""
+"""The reusable password throttle (``login_throttle``), on both limiters."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 import redis
 from signin_helpers import T0
 
-from app.services.rate_limit import DatabaseRateLimiter, RedisRateLimiter
-from app.services.sign_in_throttle import (
+from app.services.login_throttle import (
     FAILURES_PER_IDENTITY,
     FAILURES_PER_IDENTITY_AND_ADDRESS,
     PasswordAttemptsLocked,
@@ -18,6 +17,7 @@ from app.services.sign_in_throttle import (
     email_identity,
     forget_password_failures,
 )
+from app.services.rate_limit import DatabaseRateLimiter, RedisRateLimiter
 from tests.external_services import redis_url_or_skip
 
 IDENTITY = email_identity(" Ola.Nordmann@Example.no ")

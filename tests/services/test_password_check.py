@@ -12,14 +12,14 @@ from sqlmodel import func, select
 from app.models import AuditEntry, OutboxMessage, User
 from app.services import password_check, passwords
 from app.services.accounts import accounts as email_accounts
-from app.services.customer import password_sign_in
+from app.services.customer import password_login
 from app.services.customer.accounts import create_account
-from app.services.customer.password_sign_in import sign_in_with_password
+from app.services.customer.login import resend_code, verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.customer.remembered_devices import remember_device
-from app.services.customer.sms_sign_in import resend_code, verify_code
 from app.services.errors import DomainError
+from app.services.login_throttle import FAILURES_PER_IDENTITY, FAILURES_PER_IDENTITY_AND_ADDRESS
 from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS
-from app.services.sign_in_throttle import FAILURES_PER_IDENTITY, FAILURES_PER_IDENTITY_AND_ADDRESS
 
 GOOD = "Blåbærsyltetøy på vaffel"
 OFFICE = "127.0.3.2"
@@ -50,13 +50,13 @@ def test_both_sign_ins_go_through_the_one_check(db, account, monkeypatch):
         calls.append(args[2])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(password_sign_in, "check_password", spy)
+    monkeypatch.setattr(password_login, "check_password", spy)
     monkeypatch.setattr(email_accounts, "check_password", spy)
     customer, _principal = account
-    sign_in_with_password(db, customer.mobile, GOOD, None, OFFICE, now=T0)
+    login_with_password(db, customer.mobile, GOOD, None, OFFICE, now=T0)
     with pytest.raises(DomainError):
         email_accounts.sign_in(db, "nobody@example.org", "x", client_address=OFFICE, now=T0)
-    assert calls == [password_sign_in.CUSTOMER_PASSWORD_SIGN_IN, email_accounts.EMAIL_PASSWORD_SIGN_IN]
+    assert calls == [password_login.CUSTOMER_PASSWORD_SIGN_IN, email_accounts.EMAIL_PASSWORD_SIGN_IN]
 
 
 def test_right_passwords_do_not_use_up_the_address_allowance_of_a_customer(db, account):
@@ -65,7 +65,7 @@ def test_right_passwords_do_not_use_up_the_address_allowance_of_a_customer(db, a
     device = remember_device(db, principal.user_id, now=T0)
     db.commit()
     for n in range(PASSWORD_LOGIN_PER_ADDRESS.count + 5):
-        outcome = sign_in_with_password(
+        outcome = login_with_password(
             db, customer.mobile, GOOD, device, OFFICE, now=T0 + timedelta(seconds=40 * n)
         )
         db.commit()
@@ -103,7 +103,7 @@ def _attack_from_ten_addresses(db, mobile: str) -> None:
     for a in range(addresses):
         for n in range(per_address):
             with pytest.raises(DomainError):
-                sign_in_with_password(db, mobile, f"wrong{n}", None, f"127.0.3.{10 + a}",
+                login_with_password(db, mobile, f"wrong{n}", None, f"127.0.3.{10 + a}",
                                     now=T0 + timedelta(seconds=a * per_address + n))
             db.rollback()
 
@@ -114,7 +114,7 @@ def test_ten_attacker_addresses_do_not_lock_the_owner_out(db, account):
     _attack_from_ten_addresses(db, customer.mobile)
     later = T0 + timedelta(minutes=5)
     sent_before = _sms_count(db, customer.e164)
-    outcome = sign_in_with_password(db, customer.mobile, GOOD, None, "127.0.3.30", now=later)
+    outcome = login_with_password(db, customer.mobile, GOOD, None, "127.0.3.30", now=later)
     db.commit()
     assert outcome.challenge is not None
     assert _sms_count(db, customer.e164) == sent_before + 1
@@ -128,7 +128,7 @@ def test_past_the_bound_a_wrong_password_is_answered_like_a_right_one_and_opens_
     _attack_from_ten_addresses(db, customer.mobile)
     later = T0 + timedelta(minutes=5)
     sent_before = _sms_count(db, customer.e164)
-    outcome = sign_in_with_password(db, customer.mobile, "guess", None, "127.0.3.31", now=later)
+    outcome = login_with_password(db, customer.mobile, "guess", None, "127.0.3.31", now=later)
     db.commit()
     # The same answer as a right password (a code "sent"), but nothing went to the owner ...
     assert outcome.challenge is not None and outcome.result is None
@@ -153,5 +153,5 @@ def test_past_the_bound_a_wrong_password_is_answered_like_a_right_one_and_opens_
 def test_past_the_bound_an_unknown_mobile_answers_the_same(db, account):
     unknown = "+47 400 00 077"
     _attack_from_ten_addresses(db, unknown)
-    outcome = sign_in_with_password(db, unknown, GOOD, None, "127.0.3.32", now=T0 + timedelta(minutes=5))
+    outcome = login_with_password(db, unknown, GOOD, None, "127.0.3.32", now=T0 + timedelta(minutes=5))
     assert outcome.challenge is not None and outcome.result is None

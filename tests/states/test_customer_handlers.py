@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.db import session_scope
 from app.models import Customer, CustomerRelationship, Role
 from app.services.customer.accounts import create_account
-from app.services.customer.sms_sign_in import start_first_sign_in
+from app.services.customer.login import start_first_login
 from app.services.errors import AccessDenied
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import resolve_principal, start_session
@@ -127,7 +127,7 @@ def test_signing_in_starts_from_a_clean_tab(two_customers, monkeypatch):
     with session_scope() as db:
         customer = db.get(Customer, second_customer)
         relationship = db.get(CustomerRelationship, second)
-        info = start_first_sign_in(
+        info = start_first_login(
             db, relationship.installation_number, relationship.metering_point_id,
             customer.mobile, True, "192.0.2.90",
         )

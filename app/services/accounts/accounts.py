@@ -24,6 +24,7 @@ from app.services.accounts.tokens import InvalidLink, find_token, issue_token, r
 from app.services.audit import record_audit
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
+from app.services.login_throttle import email_identity
 from app.services.notify.mail import public_link
 from app.services.notify.outbox import queue_mail
 from app.services.password_check import PasswordSignInKind, check_password
@@ -34,7 +35,6 @@ from app.services.rate_limit import (
     within_limits,
 )
 from app.services.sessions import end_user_sessions, start_session
-from app.services.sign_in_throttle import email_identity
 
 log = logging.getLogger(__name__)
 

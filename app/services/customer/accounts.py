@@ -32,14 +32,14 @@ from app.services.customer.remembered_devices import (
 )
 from app.services.customer.sign_in import find_customer_account
 from app.services.errors import DomainError
-from app.services.mobile_numbers import mask_mobile, parse_mobile
-from app.services.rate_limit import PASSWORD_HASHES_PER_ADDRESS, RateLimiter, default_rate_limiter
-from app.services.sign_in_throttle import (
+from app.services.login_throttle import (
     PasswordAttemptsLocked,
     claim_password_attempt,
     customer_identity,
     forget_password_failures,
 )
+from app.services.mobile_numbers import mask_mobile, parse_mobile
+from app.services.rate_limit import PASSWORD_HASHES_PER_ADDRESS, RateLimiter, default_rate_limiter
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def confirm_password(
 ) -> None:
     """The account's password again, before an account-level change.
 
-    Checked like a sign-in (``sign_in_throttle``), so the profile cannot be used to guess it.
+    Checked like a sign-in (``login_throttle``), so the profile cannot be used to guess it.
     Security state is committed before an error is raised.
     """
     identity = customer_identity(user.mobile or f"user-{user.id}")

@@ -18,12 +18,12 @@ from app.services import passwords
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
-from app.services.rate_limit import Limit, default_rate_limiter
-from app.services.sign_in_throttle import (
+from app.services.login_throttle import (
     claim_password_attempt,
     email_identity,
     forget_password_failures,
 )
+from app.services.rate_limit import Limit, default_rate_limiter
 
 # An export or a reveal asks for the password again when the last sign-in is older than this.
 FRESH_AUTHENTICATION = timedelta(minutes=5)

@@ -15,8 +15,8 @@ from app.clock import utcnow
 from app.db import session_scope
 from app.models import Role
 from app.navigation import landing_after_sign_in
-from app.services.customer.password_sign_in import sign_in_with_password
-from app.services.customer.sms_sign_in import ChallengeInfo, resend_code, start_first_sign_in, verify_code
+from app.services.customer.login import ChallengeInfo, resend_code, start_first_login, verify_code
+from app.services.customer.password_login import login_with_password
 from app.services.errors import DomainError
 from app.services.otp import RESEND_COOLDOWN
 from app.states.form import field_messages, form_checked, form_text, run_form
@@ -76,7 +76,7 @@ class CustomerLoginState(SessionState):
 
         def start() -> ChallengeInfo:
             with session_scope() as db:
-                return start_first_sign_in(
+                return start_first_login(
                     db,
                     form_text(form, "installation_number"),
                     form_text(form, "metering_point_id"),
@@ -102,7 +102,7 @@ class CustomerLoginState(SessionState):
 
         def sign_in():
             with session_scope() as db:
-                return sign_in_with_password(db, mobile, password, device_token, address, language=language)
+                return login_with_password(db, mobile, password, device_token, address, language=language)
 
         try:
             outcome = await asyncio.to_thread(sign_in)

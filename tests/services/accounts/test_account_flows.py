@@ -21,8 +21,8 @@ from app.services.accounts.accounts import (
 from app.services.accounts.tokens import InvalidLink
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
+from app.services.login_throttle import FAILURES_PER_IDENTITY_AND_ADDRESS
 from app.services.sessions import find_live_session
-from app.services.sign_in_throttle import FAILURES_PER_IDENTITY_AND_ADDRESS
 
 PASSWORD = "Fjord#Blueberry26"
 ADDRESS = "ada.lind@example.org"

@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 # Parsed in place of a mobile on record when nothing matched: the same cost as a real one.
 _NO_MOBILE_ON_RECORD = "+47 400 00 000"
 
-__all__ = ["ChallengeInfo", "resend_code", "send_code", "start_first_sign_in", "verify_code"]
+__all__ = ["ChallengeInfo", "resend_code", "send_code", "start_first_login", "verify_code"]
 
 
 def send_code(
@@ -164,7 +164,7 @@ def send_decoy_code(
     return challenge_info(challenge)
 
 
-def start_first_sign_in(
+def start_first_login(
     db: Session,
     installation_number: str | None,
     metering_point_id: str | None,

@@ -1,5 +1,5 @@
 """Customer sign-in by mobile + password: a remembered device signs in at once, a new one gets
-an SMS code. Password checks are bounded by ``sign_in_throttle``."""
+an SMS code. Password checks are bounded by ``login_throttle``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.models import (
     Role,
 )
 from app.models.base import utcnow
+from app.services.customer.login import send_code, send_decoy_code
 from app.services.customer.remembered_devices import is_remembered_device
 from app.services.customer.sign_in import (
     REQUIRED,
@@ -22,16 +23,15 @@ from app.services.customer.sign_in import (
     linked_relationship_ids,
     start_customer_session,
 )
-from app.services.customer.sms_sign_in import send_code, send_decoy_code
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
+from app.services.login_throttle import customer_identity
 from app.services.mobile_numbers import normalise_mobile
 from app.services.otp import (
     ChallengeInfo,
 )
 from app.services.password_check import PasswordSignInKind, check_password
 from app.services.rate_limit import RateLimiter, default_rate_limiter
-from app.services.sign_in_throttle import customer_identity
 
 CUSTOMER_PASSWORD_SIGN_IN = PasswordSignInKind(
     refused_action="customer.password_login",
@@ -52,7 +52,7 @@ class PasswordLoginOutcome:
     challenge: ChallengeInfo | None = None
 
 
-def sign_in_with_password(
+def login_with_password(
     db: Session,
     mobile: str | None,
     password: str | None,
