@@ -22,6 +22,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.customer", routes.CUSTOMER_HOME),
     NavEntry("nav.consumption", routes.CUSTOMER_CONSUMPTION),
     NavEntry("nav.han", routes.CUSTOMER_HAN),
+    NavEntry("nav.invoices", routes.CUSTOMER_INVOICES),
     NavEntry("nav.keys", routes.KEYS_HOME),
     NavEntry("nav.keys_import", routes.KEYS_IMPORT),
     NavEntry("nav.keys_audit", routes.KEYS_AUDIT),
@@ -30,7 +31,9 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.staff", routes.STAFF_HOME),
     NavEntry("nav.notifications", routes.STAFF_NOTIFICATIONS),
     NavEntry("nav.han_orders", routes.STAFF_HAN),
+    NavEntry("nav.staff_customers", routes.STAFF_CUSTOMERS),
     NavEntry("nav.ingest", routes.STAFF_INGEST),
+    NavEntry("nav.grid_settings", routes.STAFF_SETTINGS),
     NavEntry("nav.access", routes.ACCOUNT_ACCESS),
     NavEntry("nav.admin", routes.ADMIN_HOME),
 )
@@ -41,6 +44,7 @@ HOME_BY_ROLE: dict[Role, str] = {
     Role.KEY_READER: routes.KEYS_READER,
     Role.INSTALLER: routes.INSTALLER_HOME,
     Role.GRID_STAFF: routes.STAFF_HOME,
+    Role.GRID_ADMIN: routes.STAFF_HOME,
     Role.ADMIN: routes.ADMIN_HOME,
     Role.REGISTERED: routes.ACCOUNT_ACCESS,
     Role.CUSTOMER: routes.CUSTOMER_HOME,
@@ -53,6 +57,7 @@ SIGN_IN_BY_ROLE: dict[Role, str] = {
     Role.KEY_READER: routes.KEYS_LOGIN,
     Role.INSTALLER: routes.INSTALLER_LOGIN,
     Role.GRID_STAFF: routes.STAFF_LOGIN,
+    Role.GRID_ADMIN: routes.STAFF_LOGIN,
     Role.ADMIN: routes.ACCOUNT_LOGIN,
     Role.REGISTERED: routes.ACCOUNT_LOGIN,
 }

@@ -36,8 +36,14 @@ STAFF_NOTIFICATIONS = "/saksbehandling/foranmeldinger"
 STAFF_NOTIFICATION = "/saksbehandling/foranmelding"
 # HAN port orders: the customer's page, the grid company's queue and one order (?id=)
 CUSTOMER_HAN = "/min-side/han"
+CUSTOMER_INVOICES = "/min-side/fakturaer"
 STAFF_HAN = "/saksbehandling/han"
 STAFF_HAN_ORDER = "/saksbehandling/han/bestilling"
+# the grid company's back office and its own settings (issue 24); a customer's page takes ?id=
+STAFF_CUSTOMERS = "/saksbehandling/kunder"
+STAFF_CUSTOMER = "/saksbehandling/kunde"
+STAFF_SETTINGS = "/saksbehandling/innstillinger"
+STAFF_TARIFFS = "/saksbehandling/innstillinger/tariffer"
 # Every form's native action (issue 20.7): a POST here accepts nothing. Forms are submitted by
 # their on_submit handler; before the page's scripts take over, a native submit must never
 # put the fields into a URL.

@@ -39,8 +39,22 @@ def _queue_row(item: rx.Var) -> rx.Component:
         ),
         table.cell(status_badge(item["status_label"], item["status"])),
         *(table.cell(item[field]) for _, field in COLUMNS),
+        table.cell(
+            rx.cond(
+                item["overdue"] != "",
+                rx.hstack(
+                    rx.text(item["due"], weight="bold", color_scheme="red", high_contrast=True),
+                    rx.badge(Q.t["han.overdue"], color_scheme="red", high_contrast=True, variant="solid"),
+                    spacing="2",
+                    align="center",
+                ),
+                rx.text(item["due"]),
+            )
+        ),
         class_name="rt-TableRow",
         data_id=item["id"],
+        data_overdue=item["overdue"],
+        style=rx.cond(item["overdue"] != "", {"background": "var(--red-3)"}, {}),
     )
 
 
@@ -58,12 +72,35 @@ def staff_han_queue() -> rx.Component:
                 options_of(Q.statuses),
                 default_value=Q.status_filter,
             ),
+            rx.el.label(
+                rx.el.input(
+                    type="checkbox",
+                    name="overdue",
+                    id="overdue-filter",
+                    default_checked=Q.overdue_only,
+                    style={"width": "1.25rem", "height": "1.25rem", "margin": "0"},
+                ),
+                t["han.filter_overdue"],
+                html_for="overdue-filter",
+                class_name="rt-Text rt-r-size-2",
+                style={
+                    "display": "flex",
+                    "gap": "var(--space-2)",
+                    "align_items": "center",
+                    "min_height": "2rem",
+                },
+            ),
             apply_button(t["han.apply_filter"]),
             on_submit=Q.apply_filters,
         ),
         # A focusable, named scrolling box: on a narrow screen an empty queue's header still scrolls.
         table.scrollable_table(
-            table.header(*(t[key] for key in ("han.col.number", "han.col.status", *(k for k, _ in COLUMNS)))),
+            table.header(
+                *(
+                    t[key]
+                    for key in ("han.col.number", "han.col.status", *(k for k, _ in COLUMNS), "han.col.due")
+                )
+            ),
             table.body(rx.foreach(Q.rows, _queue_row)),
             label=t["han.queue_title"],
             table_id="han-queue",
@@ -158,12 +195,24 @@ def _toolbar() -> rx.Component:
             t["han.take"], size="2", high_contrast=True, disabled=~O.can_take, on_click=O.take, id="han-take"
         ),
         dialog_button(
-            O, "complete", t["han.complete"], size="2", high_contrast=True, disabled=~O.can_complete,
+            O,
+            "complete",
+            t["han.complete"],
+            size="2",
+            high_contrast=True,
+            disabled=~O.can_complete,
             id="han-complete",
         ),
         dialog_button(
-            O, "reject", t["han.reject"], size="2", variant="soft", color_scheme="red", high_contrast=True,
-            disabled=~O.can_reject, id="han-reject",
+            O,
+            "reject",
+            t["han.reject"],
+            size="2",
+            variant="soft",
+            color_scheme="red",
+            high_contrast=True,
+            disabled=~O.can_reject,
+            id="han-reject",
         ),
         dialog_button(
             O, "note", t["han.new_note"], size="2", variant="soft", high_contrast=True, id="han-note"
@@ -190,6 +239,17 @@ def staff_han_order() -> rx.Component:
         ),
         _toolbar(),
         rx.cond(
+            O.facts["overdue"],
+            rx.callout(
+                O.facts["overdue"] + ": " + O.facts["due"],
+                icon="clock",
+                color_scheme="red",
+                high_contrast=True,
+                width="100%",
+                id="han-order-overdue",
+            ),
+        ),
+        rx.cond(
             O.facts["reject_reason"],
             rx.callout(
                 t["han.reason"] + ": " + O.facts["reject_reason"],
@@ -210,6 +270,7 @@ def staff_han_order() -> rx.Component:
                             ("han.delivery_address", "delivery_address"),
                             ("han.comment", "comment"),
                             ("han.col.received", "received"),
+                            ("han.col.due", "due"),
                             ("han.completed_on", "completed_on"),
                         ]
                     ),

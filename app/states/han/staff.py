@@ -22,6 +22,7 @@ from app.services.han.processing import (
     OrderDetail,
     complete_order,
     default_port_state,
+    is_overdue,
     list_orders,
     local_today,
     order_detail,
@@ -32,7 +33,7 @@ from app.services.han.processing import (
 from app.services.han.statuses import ALL_STATUSES, HAN_ORDER_STATUSES
 from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
-from app.states.form import form_text, run_form
+from app.states.form import form_checked, form_text, run_form
 from app.states.han.history_text import STAFF, history_rows
 from app.states.paging import clamp_page, int_or_none, page_count_for
 from app.states.session import SessionState
@@ -49,6 +50,8 @@ class HanQueueState(SessionState):
     total: int = 0
     page: int = 0
     status_filter: str = HanOrderStatus.RECEIVED.value
+    # Only open orders past their promised date.
+    overdue_only: bool = False
 
     @rx.var(cache=True)
     def page_count(self) -> int:
@@ -63,11 +66,11 @@ class HanQueueState(SessionState):
         return status_options(self.language)
 
     async def _reload(self, handler: str) -> None:
-        status, page, language = self.status_filter, self.page, self.language
+        status, page, language, overdue = self.status_filter, self.page, self.language, self.overdue_only
 
         def read(db: Session) -> tuple[list[dict[str, str]], int]:
             caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
-            rows, total = list_orders(db, caller, status=status, page=page)
+            rows, total = list_orders(db, caller, status=status, overdue=overdue, page=page)
             return [
                 {
                     "id": str(row.id),
@@ -79,6 +82,8 @@ class HanQueueState(SessionState):
                     "customer": row.customer,
                     "address": row.address,
                     "received": format_local_time(row.created_at),
+                    "due": row.due_on.strftime("%d.%m.%Y") if row.due_on else "–",
+                    "overdue": "1" if row.overdue else "",
                 }
                 for row in rows
             ], total
@@ -94,6 +99,7 @@ class HanQueueState(SessionState):
     async def apply_filters(self, form: dict) -> None:
         status = form_text(form, "status")
         self.status_filter = status if status in set(HanOrderStatus) else ""
+        self.overdue_only = form_checked(form, "overdue")
         self.page = 0
         await self._reload("apply_filters")
 
@@ -161,6 +167,8 @@ class HanOrderState(DialogState, SessionState):
             "installation_number": detail.installation_number,
             "metering_point_id": detail.metering_point_id,
             "received": format_local_time(order.created_at),
+            "due": order.due_on.strftime("%d.%m.%Y") if order.due_on else "–",
+            "overdue": translate("han.overdue", language) if is_overdue(order) else "",
             "reject_reason": order.reject_reason,
             "completed_on": order.completed_on.strftime("%d.%m.%Y") if order.completed_on else "",
             "port_state_default": default_port_state(order.action),
