@@ -46,6 +46,16 @@ from app.models.installer import (
     PreNotification,
 )
 from app.models.invoice import Invoice, InvoiceStatus
+from app.models.key_transfer import (
+    KeyOwnership,
+    KeyTransfer,
+    KeyTransferCode,
+    KeyTransferUnit,
+    RobotCheckUse,
+    TransferCodeStatus,
+    TransferKind,
+    TransferStatus,
+)
 from app.models.meter import Concentrator, Medium, Meter
 from app.models.meter_key import (
     ImportBatchStatus,
@@ -65,6 +75,7 @@ from app.models.reading import (
     ReadingSource,
     ReadingStatus,
 )
+from app.models.sharing import AccessGrant, GrantScope
 from app.models.tariff import (
     HeatPrice,
     Season,
@@ -81,6 +92,7 @@ __all__ = [
     "BILLING_GRADE_SOURCES",
     "DEFAULT_COMPLETION_DAYS",
     "KEY_SERVICE_ROLES",
+    "AccessGrant",
     "AccessRequest",
     "AccessRequestStatus",
     "AccountRelationship",
@@ -95,6 +107,7 @@ __all__ = [
     "ConsumptionMonth",
     "Customer",
     "CustomerRelationship",
+    "GrantScope",
     "GridArea",
     "HanDelivery",
     "HanOrderEvent",
@@ -119,7 +132,11 @@ __all__ = [
     "KeyImportBatch",
     "KeyImportRow",
     "KeyKind",
+    "KeyOwnership",
     "KeyReadRight",
+    "KeyTransfer",
+    "KeyTransferCode",
+    "KeyTransferUnit",
     "LoginChallenge",
     "Medium",
     "Meter",
@@ -140,6 +157,7 @@ __all__ = [
     "ReadingSource",
     "ReadingStatus",
     "RememberedDevice",
+    "RobotCheckUse",
     "Role",
     "Season",
     "SettingChange",
@@ -150,6 +168,9 @@ __all__ = [
     "TaxKind",
     "TaxRate",
     "TimeBand",
+    "TransferCodeStatus",
+    "TransferKind",
+    "TransferStatus",
     "User",
     "UserSession",
     "role_admitted",

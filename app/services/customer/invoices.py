@@ -39,6 +39,7 @@ from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.consumption.cost import CostPoint, hour_costs, sum_costs, to_ore
 from app.services.consumption.local_time import local_midnight, local_zone
+from app.services.customer.visibility import Scope, visible_clause, visible_params
 from app.services.errors import AccessDenied
 
 PAGE_SIZE = 12
@@ -51,12 +52,20 @@ FIELDS = ("invoice_number", "invoice_date", "due_date", "period_start", "period_
 
 
 def invoice_relationships(db: Session, caller: Caller | None) -> list[int]:
-    """The customer relationships whose invoices ``caller`` may see: the one access selector
-    every invoice read goes through. A customer sees their session's relationship."""
+    """The customer relationships whose invoices ``caller`` may see, as the one access selector
+    (``customer.visibility``) decides: the session's relationship when it is the caller's own, a
+    linked one, or one shared with them by a live grant that names invoices."""
     if caller is None or caller.role != Role.CUSTOMER or caller.relationship_id is None:
         return []
-    relationship = db.get(CustomerRelationship, caller.relationship_id)
-    return [relationship.id] if relationship is not None and relationship.id is not None else []
+    found = db.exec(
+        select(CustomerRelationship.id)
+        .where(
+            CustomerRelationship.id == caller.relationship_id,
+            visible_clause(col(CustomerRelationship.id), Scope.INVOICES),
+        )
+        .params(**visible_params(caller))
+    ).first()
+    return [found] if found is not None else []
 
 
 def _visible_invoice(db: Session, caller: Caller, invoice_id: int, action: str) -> Invoice:

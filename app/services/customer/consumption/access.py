@@ -1,4 +1,6 @@
-"""Which meter the signed-in customer may see: the one of their session's customer relationship.
+"""Which meter the signed-in customer may see: the one of their session's customer relationship,
+when the one selector (``customer.visibility``) lets them see its consumption: their own, a
+linked one, or one shared with them by a live grant naming consumption.
 
 Resolved once per tap: a tap runs one transaction (one ``Session``) in which several chart
 queries each check the meter, and the answer is kept in that Session's ``info``.
@@ -7,12 +9,14 @@ queries each check the meter, and the answer is kept in that Session's ``info``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from app.models import CustomerRelationship, Medium, Meter, Organisation, Role
 from app.services.caller import Caller
+from app.services.customer.visibility import Scope, visible_clause, visible_params
 from app.services.errors import AccessDenied
 
 
@@ -25,8 +29,11 @@ class CustomerMeter:
     relationship_id: int
     utility_id: int
     metering_point_id: str
-    # The grid company's organisation number: which capacity-tariff steps apply.
+    # The grid company's organisation number.
     utility_org_number: str | None = None
+    # The metering point's bidding zone (spot prices) and the supplier's mark-up, kr/kWh.
+    bidding_zone: str = ""
+    markup_kr_per_kwh: Decimal | None = None
 
     @property
     def is_heat(self) -> bool:
@@ -44,10 +51,15 @@ _utility = Organisation.__table__.c
 # one round trip for all a tap needs to know about the meter.
 _CUSTOMER_METER = (
     select(_relationship.id, _relationship.meter_id, _relationship.utility_id,
-           _relationship.metering_point_id, _meter.medium, _utility.org_number)
+           _relationship.metering_point_id, _relationship.bidding_zone,
+           _relationship.supplier_markup_kr_per_kwh, _meter.medium, _utility.org_number)
     .join_from(CustomerRelationship.__table__, Meter.__table__, _meter.id == _relationship.meter_id)
     .outerjoin(Organisation.__table__, _utility.id == _relationship.utility_id)
-    .where(_relationship.id == bindparam("relationship_id"), _relationship.active.is_(True))
+    .where(
+        _relationship.id == bindparam("relationship_id"),
+        _relationship.active.is_(True),
+        visible_clause(_relationship.id, Scope.CONSUMPTION),
+    )
 )
 
 
@@ -60,10 +72,12 @@ def customer_meter(db: Session, caller: Caller) -> CustomerMeter:
     if known is not None:
         return known
     row = db.connection().execute(
-        _CUSTOMER_METER, {"relationship_id": caller.relationship_id}
+        _CUSTOMER_METER, {"relationship_id": caller.relationship_id, **visible_params(caller)}
     ).first()
     if row is None:
-        raise AccessDenied("auth.denied")
+        # Its own relationship has a meter or not; anything else is a grant that has ended.
+        own = caller.relationship_id == caller.own_relationship_id
+        raise AccessDenied("auth.denied" if own else "sharing.access_ended")
     meter = CustomerMeter(
         meter_id=row.meter_id,
         medium=row.medium,
@@ -71,6 +85,9 @@ def customer_meter(db: Session, caller: Caller) -> CustomerMeter:
         utility_id=row.utility_id,
         metering_point_id=row.metering_point_id,
         utility_org_number=row.org_number,
+        bidding_zone=row.bidding_zone or "",
+        markup_kr_per_kwh=(None if row.supplier_markup_kr_per_kwh is None
+                           else Decimal(row.supplier_markup_kr_per_kwh)),
     )
     db.info[cache_key] = meter
     return meter
