@@ -509,7 +509,10 @@ def main() -> None:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-        shutil.rmtree(_WORKDIR, ignore_errors=True)
+        if os.environ.get("MQTT_SCALE_KEEP"):
+            print(f"kept the workers' logs and spools in {_WORKDIR}")
+        else:
+            shutil.rmtree(_WORKDIR, ignore_errors=True)
 
 
 if __name__ == "__main__":
