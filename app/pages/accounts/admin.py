@@ -158,7 +158,7 @@ def _requests() -> rx.Component:
 
 @template(
     routes.ADMIN_HOME, title_key="title.admin_home", roles={Role.ADMIN},
-    on_load=[S.load, FailingMessagesState.load_failing],
+    on_load=[S.load, FailingMessagesState.load],
 )
 def admin_home() -> rx.Component:
     return rx.vstack(

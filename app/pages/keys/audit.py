@@ -5,13 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
+from app.components import scrollable_table as table
 from app.components.data_table import empty_state
 from app.components.fields import field_error, field_label
 from app.components.filters import apply_button, filter_form, filter_select, options_of, search_input
 from app.components.page_heading import page_heading
 from app.components.template import template
 from app.models import Role
-from app.pages.keys import table
 from app.states.keys.audit import KeyAuditState as S
 
 

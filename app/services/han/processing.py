@@ -74,9 +74,9 @@ class QueueRow:
 
 
 def list_orders(
-    db: Session, caller: Caller, *, status: str = "", page: int = 0, page_size: int = PAGE_SIZE
+    db: Session, caller: Caller, *, status: str = "", page: int = 1, page_size: int = PAGE_SIZE
 ) -> tuple[list[QueueRow], int]:
-    """One page (from 0) of the caller's grid company's orders, oldest first, and how many match."""
+    """One page (from 1) of the caller's grid company's orders, oldest first, and how many match."""
     grid_company_id = staff_grid_company(caller)
     conditions = [HanPortOrder.grid_company_id == grid_company_id]
     if status:
@@ -89,7 +89,7 @@ def list_orders(
         .join(CustomerRelationship, CustomerRelationship.id == HanPortOrder.relationship_id)
         .where(*conditions)
         .order_by(col(HanPortOrder.id))
-        .offset(max(page, 0) * page_size)
+        .offset((max(page, 1) - 1) * page_size)
         .limit(page_size)
     ).all()
     return [
