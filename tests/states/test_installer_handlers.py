@@ -103,7 +103,7 @@ def test_an_installer_cannot_open_or_change_another_firms_notification(world, mo
         row = db.get(PreNotification, number)
         assert row is not None and row.owner_surname == "" and row.status == "not_sent"
     listing = state_as(InstallerListState, token)
-    InstallerListState.load.fn(listing)
+    asyncio.run(InstallerListState.load.fn(listing))
     assert all(row["id"] != str(number) for row in listing.rows)
 
 
@@ -127,7 +127,7 @@ def test_staff_see_their_own_grid_companys_notification_with_the_numbers(world, 
                                                   AuditEntry.subject_id == str(number))).all()
     assert [entry.detail for entry in viewed] == ["owner party"]
     queue = state_as(StaffQueueState, _token(world.staff))
-    StaffQueueState.load.fn(queue)
+    asyncio.run(StaffQueueState.load.fn(queue))
     assert str(number) in [row["id"] for row in queue.rows]
 
 
@@ -154,7 +154,7 @@ def test_staff_cannot_see_or_decide_another_grid_companys_notification(world, mo
     with session_scope() as db:
         assert db.get(PreNotification, number).status == "for_approval"
     queue = state_as(StaffQueueState, token)
-    StaffQueueState.load.fn(queue)
+    asyncio.run(StaffQueueState.load.fn(queue))
     assert str(number) not in [row["id"] for row in queue.rows]
 
 
@@ -225,10 +225,10 @@ def test_installer_and_staff_lists_say_the_page_as_the_key_pages_do(world):
 
     _notification(world, sent=True)
     listing = state_as(InstallerListState, _token(world.installer))
-    InstallerListState.load.fn(listing)
+    asyncio.run(InstallerListState.load.fn(listing))
     assert listing.page_text == "Side 1 av 1" == translate("keys.list.page_of", "nb", page=1, pages=1)
     queue = state_as(StaffQueueState, _token(world.staff))
-    StaffQueueState.load.fn(queue)
+    asyncio.run(StaffQueueState.load.fn(queue))
     assert queue.page_text == "Side 1 av 1"
 
 

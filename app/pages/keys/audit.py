@@ -12,6 +12,7 @@ from app.components.filters import apply_button, filter_form, filter_select, opt
 from app.components.page_heading import page_heading
 from app.components.template import template
 from app.models import Role
+from app.pages.keys.table import pager
 from app.states.keys.audit import KeyAuditState as S
 
 
@@ -64,7 +65,7 @@ def key_audit() -> rx.Component:
         ),
         rx.text(t["keys.audit.intro"], size="3", max_width="60rem"),
         _filters(),
-        table.pager(S, S.total_text, list_top="audit-list-top", top=True),
+        pager(S, S.total_text, list_top="audit-list-top", top=True),
         table.scrollable_table(
             table.header(*(t[key] for key in (
                 "keys.audit.at", "keys.audit.person", "keys.audit.action", "keys.audit.units",
@@ -74,7 +75,7 @@ def key_audit() -> rx.Component:
             table_id="audit-table",
         ),
         empty_state(S.total == 0, t["keys.audit.none"]),
-        table.pager(S, S.total_text, list_top="audit-list-top"),
+        pager(S, S.total_text, list_top="audit-list-top"),
         spacing="4",
         width="100%",
     )

@@ -32,7 +32,6 @@ from app.states.session import SessionState
 
 class StaffQueueState(NotificationList, SessionState):
     LISTER: ClassVar[Role] = Role.GRID_STAFF
-    RELOAD_HANDLER: ClassVar[str] = "queue"
     status_filter: str = NotificationStatus.FOR_APPROVAL.value
 
     @rx.var(cache=True)
