@@ -16,8 +16,8 @@ from app.i18n.times import format_local_time
 from app.models import OutboxStatus, Role
 from app.services.caller import Caller
 from app.services.notify.failing_messages import PAGE_SIZE, FailingMessage, failing_messages, send_again
-from app.states.form import run_form
-from app.states.paging import Page, PagedList, PageReader, PagingTexts, int_or_none
+from app.states.form import int_or_none, run_form
+from app.states.paging import Page, PagedList, PageReader, PagingTexts
 from app.states.session import SessionState
 
 

@@ -56,15 +56,7 @@ from app.i18n import translate
 from app.models import Role
 from app.services.caller import Caller
 from app.states.db_thread import read_in_thread
-from app.states.form import form_text
-
-
-def int_or_none(value: object) -> int | None:
-    """A browser-sent id or number as an int; anything else is none (the browser may send anything)."""
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
+from app.states.form import form_text, int_or_none
 
 
 def page_count_for(total: int, page_size: int) -> int:

@@ -111,11 +111,11 @@ def test_staff_see_their_own_grid_companys_notification_with_the_numbers(world, 
     number = _notification(world, sent=True)
     state = state_as(StaffNotificationState, _token(world.staff))
     monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
-    StaffNotificationState.load.fn(state)
+    asyncio.run(StaffNotificationState.load.fn(state))
     # Issue 20.12: the number is no state var; it is written into the page on request, audited.
     assert "id_numbers" not in StaffNotificationState.get_fields()
     assert FODSELSNUMMER not in repr(state.dict())
-    shown = StaffNotificationState.show_id_number.fn(state, "owner")
+    shown = asyncio.run(StaffNotificationState.show_id_number.fn(state, "owner"))
     assert FODSELSNUMMER in str(shown) and "owner-id-number" in str(shown)
     assert FODSELSNUMMER not in repr(state.dict())
     with session_scope() as db:
@@ -137,7 +137,7 @@ def test_staff_cannot_see_or_decide_another_grid_companys_notification(world, mo
     state = state_as(StaffNotificationState, token)
     monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
     with pytest.raises(AccessDenied):
-        StaffNotificationState.load.fn(state)
+        asyncio.run(StaffNotificationState.load.fn(state))
     assert state.values == {}
     state.notification_id = number
     for name, args in (
@@ -270,7 +270,7 @@ def test_approve_with_the_mail_server_down_succeeds_without_an_error_toast(world
     number = _notification(world, sent=True)
     state = state_as(StaffNotificationState, _token(world.staff))
     monkeypatch.setattr(StaffNotificationState, "_id_from_url", lambda self: number)
-    StaffNotificationState.load.fn(state)
+    asyncio.run(StaffNotificationState.load.fn(state))
     answer = str(asyncio.run(StaffNotificationState.approve.fn(state)))
     assert translate("staff.decided", "nb") in answer
     assert translate("mail.failed", "nb") not in answer and state.errors == {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -29,10 +28,9 @@ from app.services.customer.relationships import (
     switch_relationship,
     unlink_relationship,
 )
-from app.services.errors import DomainError
 from app.states.customer.login import CustomerLoginState
 from app.states.dialog import DialogState
-from app.states.form import field_messages
+from app.states.form import run_form
 from app.states.session import SessionState
 
 
@@ -131,11 +129,10 @@ class CustomerState(DialogState, SessionState):
                     db, principal, password, again, client_address=address
                 )
 
-        try:
-            principal, device_token = await asyncio.to_thread(create)
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+        done = await run_form(self, create)
+        if not done.ok or done.value is None:
             return None
+        principal, device_token = done.value
         # This browser proved the mobile by SMS: the next password sign-in here needs no code.
         (await self.get_state(CustomerLoginState)).device_token = device_token
         self.errors = {}
@@ -153,12 +150,8 @@ class CustomerState(DialogState, SessionState):
             with session_scope() as db:
                 change_password(db, principal, current, new, again, client_address=address)
 
-        try:
-            await asyncio.to_thread(change)
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+        if not (await run_form(self, change)).ok:
             return None
-        self.errors = {}
         return rx.toast.success(translate("customer.password_changed", self.language))
 
     @rx.event
@@ -172,10 +165,7 @@ class CustomerState(DialogState, SessionState):
             with session_scope() as db:
                 delete_account(db, principal, password, client_address=address)
 
-        try:
-            await asyncio.to_thread(delete)
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+        if not (await run_form(self, delete)).ok:
             return None
         language = self.language
         await self._forget_the_tab()

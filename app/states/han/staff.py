@@ -33,9 +33,9 @@ from app.services.han.processing import (
 from app.services.han.statuses import ALL_STATUSES, HAN_ORDER_STATUSES
 from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
-from app.states.form import form_text, run_form
+from app.states.form import form_text, int_or_none, run_form
 from app.states.han.history_text import STAFF, history_rows
-from app.states.paging import ListFilter, Page, PagedList, PageReader, PagingTexts, int_or_none
+from app.states.paging import ListFilter, Page, PagedList, PageReader, PagingTexts
 from app.states.session import SessionState
 
 
@@ -171,14 +171,12 @@ class HanOrderState(DialogState, SessionState):
                 caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
                 work(db, caller, order_id)
 
-        done = await run_form(self, run)
+        # A field's error shows next to the field (the dialog stays open); any other as a toast.
+        done = await run_form(self, run, toast_form_error=True)
         if not done.ok:
-            # A field's error shows next to the field (the dialog stays open); any other as a toast.
-            if done.error is not None and "form" in self.errors:
-                message = self.errors.pop("form")
+            if done.toast is not None:
                 await self._reload(handler, order_id)
-                return rx.toast.error(message)
-            return None
+            return done.toast
         self._close_dialog()
         await self._reload(handler, order_id)
         return rx.toast.success(translate(done_key, self.language))

@@ -24,12 +24,11 @@ from app.services.keys.read_rights import (
     revoke_reader,
 )
 from app.states.dialog import DialogState
-from app.states.form import form_text
-from app.states.keys.calls import run_key_call
+from app.states.form import form_text, int_or_none, run_form
+from app.states.keys.calls import REAUTHENTICATION_FLOW
 from app.states.keys.display import format_time
 from app.states.keys.export import ExportFlow
 from app.states.keys.unit_list import KeyListState
-from app.states.paging import int_or_none
 
 ASSIGN, REVOKE, REVOKE_EVERYWHERE, READERS = "assign", "revoke", "revoke_everywhere", "readers"
 UNIT_KEY_ELEMENT = "unit-key"
@@ -107,7 +106,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return assign_read_rights(db, caller, ids, email, language=language)
 
-        done = await run_key_call(self, work)
+        done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         if not done.ok or done.value is None:
             return None
         outcome = done.value
@@ -130,7 +129,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return revoke_read_rights(db, caller, ids, email)
 
-        done = await run_key_call(self, work)
+        done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         if not done.ok:
             return None
         if not done.value:
@@ -147,7 +146,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return revoke_reader(db, caller, email)
 
-        done = await run_key_call(self, work)
+        done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         if not done.ok:
             return None
         if not done.value:
@@ -166,7 +165,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return readers_of(db, caller, unit_id)
 
-        readers = (await run_key_call(self, work)).value or []
+        readers = (await run_form(self, work, passes=REAUTHENTICATION_FLOW)).value or []
         self.panel_readers = [
             {"email": reader.email, "name": reader.name, "granted": format_time(reader.granted_at),
              "registered": "1" if reader.registered else ""}
@@ -218,7 +217,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return revoke_read_rights(db, caller, [unit_id], email)
 
-        done = await run_key_call(self, work)
+        done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         if not done.ok:
             return None
         self.revoke_email = ""
