@@ -21,16 +21,6 @@ def _data_dir() -> Path:
     return Path(_env("DATA_DIR", str(PROJECT_ROOT / "data"))).absolute()
 
 
-def _capacity_steps_by_org() -> dict[str, str]:
-    """``CAPACITY_STEPS_<org number>``: one grid company's capacity-tariff steps."""
-    prefix = "CAPACITY_STEPS_"
-    return {
-        name.removeprefix(prefix): value
-        for name, value in os.environ.items()
-        if name.startswith(prefix) and value.strip()
-    }
-
-
 def _default_database_url() -> str:
     return f"sqlite:///{_data_dir() / 'meterportal.db'}"
 
@@ -100,10 +90,6 @@ class Settings:
     installation_api_url: str = field(default_factory=lambda: _env("INSTALLATION_API_URL", ""))
     # Secret behind every HMAC of the sign-in and the spool; empty: derived (app/services/server_secret.py).
     auth_secret: str = field(default_factory=lambda: _env("AUTH_SECRET", ""))
-    # Capacity-tariff steps (kW lower bounds, comma separated) for every grid company, and per
-    # organisation number; empty: the defaults in app/services/customer/consumption/capacity_tariff.py.
-    capacity_steps: str = field(default_factory=lambda: _env("CAPACITY_STEPS", ""))
-    capacity_steps_by_org: dict[str, str] = field(default_factory=_capacity_steps_by_org)
     # The ingestion worker: where each source's spool file lives, and whether readings from an
     # unknown meter create its row (instead of being counted as unknown).
     ingest_spool_dir: Path = field(

@@ -38,9 +38,9 @@ from app.models import (
     Role,
     User,
 )
-from app.services.customer.consumption.derivation import ConsumptionRows, consumption_rows
-from app.services.customer.consumption.local_time import local_zone
-from app.services.customer.consumption.rollups import insert_consumption, rebuild_all_consumption
+from app.services.consumption.derivation import ConsumptionRows, consumption_rows
+from app.services.consumption.local_time import local_zone
+from app.services.consumption.rollups import insert_consumption, rebuild_all_consumption
 from app.services.passwords import hash_password
 from app.services.readings import ReadingRow, insert_readings
 

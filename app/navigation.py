@@ -31,6 +31,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("nav.notifications", routes.STAFF_NOTIFICATIONS),
     NavEntry("nav.han_orders", routes.STAFF_HAN),
     NavEntry("nav.ingest", routes.STAFF_INGEST),
+    NavEntry("nav.grid_settings", routes.STAFF_SETTINGS),
     NavEntry("nav.access", routes.ACCOUNT_ACCESS),
     NavEntry("nav.admin", routes.ADMIN_HOME),
 )
@@ -41,6 +42,7 @@ HOME_BY_ROLE: dict[Role, str] = {
     Role.KEY_READER: routes.KEYS_READER,
     Role.INSTALLER: routes.INSTALLER_HOME,
     Role.GRID_STAFF: routes.STAFF_HOME,
+    Role.GRID_ADMIN: routes.STAFF_HOME,
     Role.ADMIN: routes.ADMIN_HOME,
     Role.REGISTERED: routes.ACCOUNT_ACCESS,
     Role.CUSTOMER: routes.CUSTOMER_HOME,
@@ -53,6 +55,7 @@ SIGN_IN_BY_ROLE: dict[Role, str] = {
     Role.KEY_READER: routes.KEYS_LOGIN,
     Role.INSTALLER: routes.INSTALLER_LOGIN,
     Role.GRID_STAFF: routes.STAFF_LOGIN,
+    Role.GRID_ADMIN: routes.STAFF_LOGIN,
     Role.ADMIN: routes.ACCOUNT_LOGIN,
     Role.REGISTERED: routes.ACCOUNT_LOGIN,
 }

@@ -38,6 +38,10 @@ STAFF_NOTIFICATION = "/saksbehandling/foranmelding"
 CUSTOMER_HAN = "/min-side/han"
 STAFF_HAN = "/saksbehandling/han"
 STAFF_HAN_ORDER = "/saksbehandling/han/bestilling"
+# the grid company's back office and its own settings (issue 24); a customer's page takes ?id=
+STAFF_CUSTOMERS = "/saksbehandling/kunder"
+STAFF_CUSTOMER = "/saksbehandling/kunde"
+STAFF_SETTINGS = "/saksbehandling/innstillinger"
 # Every form's native action (issue 20.7): a POST here accepts nothing. Forms are submitted by
 # their on_submit handler; before the page's scripts take over, a native submit must never
 # put the fields into a URL.

@@ -31,8 +31,9 @@ from app.db import make_engine
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
 from app.services.caller import Caller
-from app.services.customer.consumption import charts, derivation, rollups
-from app.services.customer.consumption.local_time import local_zone
+from app.services.consumption import derivation, rollups
+from app.services.consumption.local_time import local_zone
+from app.services.customer.consumption import charts
 
 HOUR = 3600
 

@@ -36,7 +36,7 @@ from app.models import (
     Role,
     User,
 )
-from app.services.customer.consumption.rollups import rebuild_all_consumption
+from app.services.consumption.rollups import rebuild_all_consumption
 from app.services.notify import mail, sms
 from tests.local_servers import free_port
 

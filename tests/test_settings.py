@@ -9,15 +9,11 @@ from app.config import PROJECT_ROOT, Settings
 from app.services import server_secret as server_secret_module
 
 
-def test_capacity_steps_ingest_and_auth_secret_come_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("CAPACITY_STEPS", "0,3,6")
-    monkeypatch.setenv("CAPACITY_STEPS_912345678", "0,4,8")
+def test_ingest_and_auth_secret_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("INGEST_SPOOL_DIR", str(tmp_path / "spool"))
     monkeypatch.setenv("INGEST_AUTO_CREATE_METERS", "1")
     monkeypatch.setenv("AUTH_SECRET", "s3cret")
     settings = Settings()
-    assert settings.capacity_steps == "0,3,6"
-    assert settings.capacity_steps_by_org == {"912345678": "0,4,8"}
     assert settings.ingest_spool_dir == tmp_path / "spool" and settings.ingest_auto_create_meters
     assert settings.auth_secret == "s3cret"
 

@@ -84,12 +84,14 @@ def paged_table(  # type: ignore[no-untyped-def]
     row_id: str | None = "id",
     note: rx.Var | str | None = None,
     bar_label: rx.Var | str | None = None,
+    row_props: Callable[[rx.Var], dict[str, Any]] | None = None,
 ) -> rx.Component:
     """The state's page of rows under the columns' headers, the empty text, the paging bar.
 
     ``scroll_label``: the table scrolls in a focusable region of that name (a table without
     buttons stays readable by keyboard on a narrow screen); otherwise a Radix table.
-    ``row_id``: the row field each ``<tr>`` carries as ``data-id`` (None: none).
+    ``row_id``: the row field each ``<tr>`` carries as ``data-id`` (None: none); ``row_props``:
+    more of a row's attributes, from the row (e.g. ``data_overdue``, a style).
     """
     t = state.t
     scrollable = scroll_label is not None
@@ -111,6 +113,8 @@ def paged_table(  # type: ignore[no-untyped-def]
             else:
                 cells.append(rx.table.cell(content))
         props = {"data_id": item[row_id]} if row_id else {}
+        if row_props is not None:
+            props.update(row_props(item))
         return plain.row(*cells, **props) if scrollable else rx.table.row(*cells, **props)
 
     if scrollable:

@@ -13,7 +13,9 @@ from importlib import import_module
 
 from app.i18n.numbers import format_number
 
-AREAS = ("common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff", "titles")
+AREAS = (
+    "common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff", "titles", "grid_admin",
+)
 DEFAULT_LANGUAGE = "nb"
 
 

@@ -43,7 +43,7 @@ def _pipeline(name: str, kind: str, reading_source: str, meter: str | None = Non
     from app.ingest.keyring import KeyRing
     from app.ingest.store import ReadingStore
     from app.ingest.worker import FramePipeline
-    from app.services.customer.consumption.rollups import refresh_consumption
+    from app.services.consumption.rollups import refresh_consumption
 
     engine = get_engine()
     store = ReadingStore(

@@ -39,7 +39,7 @@ from app.ingest.store import ReadingStore
 from app.ingest.worker import FramePipeline
 from app.models import Medium, Meter, MeterKey, ReadingSource
 from app.services.caller import Caller
-from app.services.customer.consumption.rollups import refresh_consumption
+from app.services.consumption.rollups import refresh_consumption
 from app.services.keys.sealing import add_key
 
 log = logging.getLogger(__name__)

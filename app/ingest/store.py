@@ -60,7 +60,7 @@ __all__ = ["DatabaseUnavailable", "MeterDirectory", "ReadingStore", "SourceCount
 
 # Brings the charts' hourly values and roll-ups of one meter up to date from a time on:
 # (connection, meter_id, since_ts). The worker's entry points pass
-# app.services.customer.consumption.rollups.refresh_consumption; tests of storage alone pass none.
+# app.services.consumption.rollups.refresh_consumption; tests of storage alone pass none.
 RefreshConsumption = Callable[[Connection, int, int], Any]
 
 

@@ -22,6 +22,7 @@ from app.models.customer_auth import (
     RateLimitHit,
     RememberedDevice,
 )
+from app.models.grid_settings import DEFAULT_COMPLETION_DAYS, HanServiceSettings, SettingChange
 from app.models.han import (
     HanDelivery,
     HanOrderEvent,
@@ -55,6 +56,7 @@ from app.models.meter_key import (
 )
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
+from app.models.price import SpotPrice
 from app.models.reading import (
     BILLING_GRADE_SOURCES,
     IntervalReading,
@@ -62,10 +64,21 @@ from app.models.reading import (
     ReadingSource,
     ReadingStatus,
 )
+from app.models.tariff import (
+    HeatPrice,
+    Season,
+    TariffCapacityStep,
+    TariffEnergyRate,
+    TariffPeriod,
+    TaxKind,
+    TaxRate,
+    TimeBand,
+)
 from app.models.user import KEY_SERVICE_ROLES, Role, User, UserSession, role_admitted
 
 __all__ = [
     "BILLING_GRADE_SOURCES",
+    "DEFAULT_COMPLETION_DAYS",
     "KEY_SERVICE_ROLES",
     "AccessRequest",
     "AccessRequestStatus",
@@ -88,6 +101,8 @@ __all__ = [
     "HanPortAction",
     "HanPortOrder",
     "HanReader",
+    "HanServiceSettings",
+    "HeatPrice",
     "ImportBatchStatus",
     "IngestSource",
     "Installation",
@@ -123,6 +138,15 @@ __all__ = [
     "ReadingStatus",
     "RememberedDevice",
     "Role",
+    "Season",
+    "SettingChange",
+    "SpotPrice",
+    "TariffCapacityStep",
+    "TariffEnergyRate",
+    "TariffPeriod",
+    "TaxKind",
+    "TaxRate",
+    "TimeBand",
     "User",
     "UserSession",
     "role_admitted",

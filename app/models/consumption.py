@@ -1,6 +1,6 @@
 """Consumption served to the charts: hourly interval values and their local-time roll-ups.
 
-Derived from the billing-grade cumulative registers (see app/services/customer/consumption/);
+Derived from the billing-grade cumulative registers (see app/services/consumption/);
 never written by hand. Each chart request reads one short primary-key range.
 """
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
+from sqlalchemy import Numeric
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from app.models.base import timestamp_field
@@ -33,6 +36,15 @@ class CustomerRelationship(SQLModel, table=True):
     city: str = Field(max_length=100)
     meter_id: int | None = Field(default=None, foreign_key="meter.id", index=True)
     active: bool = Field(default=True)
+    # The day-ahead bidding zone of the metering point (NO1-NO5, SE1-SE4); empty: not known, and
+    # the portal shows no spot price for it.
+    bidding_zone: str = Field(default="", max_length=3, sa_column_kwargs={"server_default": ""})
+    # The electricity supplier's mark-up on the spot price, kr/kWh excluding VAT, when known.
+    supplier_markup_kr_per_kwh: Decimal | None = Field(default=None, sa_type=Numeric(12, 5))
+    # Whether the customer owns the installation (a tenant does not: only owners order HAN ports).
+    is_owner: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # When the relationship ended (moving out); None while it is active.
+    ended_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime = timestamp_field(default_now=True)
 
 

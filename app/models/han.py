@@ -69,6 +69,9 @@ class HanPortOrder(SQLModel, table=True):
     # What the staff recorded on completion.
     port_state: str = Field(default="", max_length=10)
     completed_on: date | None = Field(default=None)
+    # The date promised when it was placed: the order date plus the grid company's target in
+    # working days (issue 24); past it while open, the order is overdue.
+    due_on: date | None = Field(default=None, index=True)
     created_at: datetime = timestamp_field(default_now=True)
     updated_at: datetime = timestamp_field(default_now=True)
 

@@ -194,6 +194,9 @@ class InstallerApiToken(SQLModel, table=True):
     installer_firm_id: int = Field(foreign_key="organisation.id", index=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     label: str = Field(default="", max_length=60)
+    # The grid company whose administrator issued it (issue 24): the token looks up only that
+    # company's installations. None: the portal's own token, or one the platform issued.
+    grid_company_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     created_at: datetime = timestamp_field(default_now=True)
     revoked_at: datetime | None = timestamp_field(nullable=True)
 

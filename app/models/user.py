@@ -16,6 +16,8 @@ class Role(StrEnum):
     DISTRIBUTOR = "distributor"
     INSTALLER = "installer"
     GRID_STAFF = "grid_staff"
+    # A grid company's administrator (issue 24): its staff's work, and the company's own settings.
+    GRID_ADMIN = "grid_admin"
     ADMIN = "admin"
     # An e-mail account with no organisation yet: it may only ask for access (issue 13).
     REGISTERED = "registered"
@@ -27,9 +29,14 @@ KEY_SERVICE_ROLES = frozenset({Role.DISTRIBUTOR, Role.KEY_READER})
 
 
 def role_admitted(role: Role | str | None, allowed: frozenset[Role] | set[Role]) -> bool:
-    """Whether ``role`` passes a check that allows ``allowed`` (administrators: see above)."""
+    """Whether ``role`` passes a check that allows ``allowed`` (administrators: see above).
+
+    A grid-company administrator is also one of its grid company's staff.
+    """
     if role is None:
         return False
+    if role == Role.GRID_ADMIN and Role.GRID_STAFF in allowed:
+        return True
     return role in allowed or (role == Role.ADMIN and not allowed & KEY_SERVICE_ROLES)
 
 

@@ -34,7 +34,8 @@ class Caller:
     client_address: str | None = None
 
     def is_role(self, *roles: Role) -> bool:
-        return self.role in roles
+        """Whether the caller holds one of ``roles`` (a grid-company administrator is its staff too)."""
+        return self.role in roles or (self.role == Role.GRID_ADMIN and Role.GRID_STAFF in roles)
 
     def as_user(self, user_id: int | None) -> Caller:
         """The same caller once their account is known (a customer who just created one)."""

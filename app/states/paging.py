@@ -56,7 +56,7 @@ from app.i18n import translate
 from app.models import Role
 from app.services.caller import Caller
 from app.states.db_thread import read_in_thread
-from app.states.form import form_text, int_or_none
+from app.states.form import form_checked, form_text, int_or_none
 
 
 def page_count_for(total: int, page_size: int) -> int:
@@ -103,7 +103,8 @@ class PagingTexts:
 class ListFilter:
     """One filter of a list: the state var holding the applied value and the form field it comes from.
 
-    ``choices``: only these values count (anything else means no filter); otherwise text, cut at ``limit``.
+    ``choices``: only these values count (anything else means no filter); otherwise text, cut at
+    ``limit``. ``checkbox``: a ticked box (the var is a bool).
     """
 
     var: str
@@ -111,8 +112,11 @@ class ListFilter:
     choices: tuple[str, ...] | None = None
     limit: int = 100
     strip: bool = False
+    checkbox: bool = False
 
-    def value(self, form: dict | None) -> str:
+    def value(self, form: dict | None) -> str | bool:
+        if self.checkbox:
+            return form_checked(form, self.field or self.var)
         text = form_text(form, self.field or self.var)
         text = text.strip() if self.strip else text
         if self.choices is not None:

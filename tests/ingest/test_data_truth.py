@@ -38,8 +38,8 @@ from app.models import (
     Role,
 )
 from app.services.caller import Caller
+from app.services.consumption.rollups import refresh_consumption
 from app.services.customer.consumption.charts import day_view
-from app.services.customer.consumption.rollups import refresh_consumption
 from app.services.customer.han_readers import connect_han_reader
 
 OSLO = ZoneInfo("Europe/Oslo")

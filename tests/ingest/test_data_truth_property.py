@@ -31,10 +31,10 @@ from app.ingest.sources.billing_files import import_interval_file
 from app.ingest.store import ReadingStore
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
 from app.services.caller import Caller
+from app.services.consumption.derivation import ESTIMATE_SPAN
+from app.services.consumption.rollups import refresh_consumption
 from app.services.customer.consumption.charts import month_view, year_overview
-from app.services.customer.consumption.derivation import ESTIMATE_SPAN
 from app.services.customer.consumption.exports import hourly_values
-from app.services.customer.consumption.rollups import refresh_consumption
 from app.services.customer.han_readers import connect_han_reader
 
 OSLO = ZoneInfo("Europe/Oslo")

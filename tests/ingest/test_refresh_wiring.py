@@ -7,7 +7,7 @@ import pytest
 import app.ingest.store as store_module
 from app.ingest import __main__ as worker_cli
 from app.ingest.store import ReadingStore
-from app.services.customer.consumption.rollups import refresh_consumption
+from app.services.consumption.rollups import refresh_consumption
 
 
 class _Stop(Exception):

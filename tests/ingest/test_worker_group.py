@@ -21,7 +21,7 @@ from app.ingest.worker import FramePipeline
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Organisation, Role
 from app.services.caller import CLI_CALLER
-from app.services.customer.consumption.rollups import _ROLLUP_LOCK_SPACE, refresh_consumption
+from app.services.consumption.rollups import _ROLLUP_LOCK_SPACE, refresh_consumption
 from app.services.customer.han_readers import connect_han_reader
 from app.services.staff.ingest_status import source_statuses
 from app.states.staff.ingest_status import IngestState

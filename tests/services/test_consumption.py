@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.config import settings
 from app.models import (
     ConsumptionDay,
     ConsumptionHour,
@@ -28,15 +27,17 @@ from app.models import (
     Role,
 )
 from app.services.caller import Caller
-from app.services.customer.consumption import capacity_tariff
-from app.services.customer.consumption.access import customer_meter
-from app.services.customer.consumption.capacity_tariff import (
+from app.services.consumption.capacity_tariff import (
     capacity_basis_from_days,
-    capacity_steps,
-    capacity_tariff_basis,
+    default_capacity_steps,
+    steps_from_bounds,
 )
+from app.services.consumption.derivation import derive_hours
+from app.services.consumption.local_time import HOUR
+from app.services.consumption.rollups import rebuild_all_consumption, refresh_consumption
+from app.services.customer.consumption.access import customer_meter
+from app.services.customer.consumption.capacity_tariff import capacity_tariff_basis
 from app.services.customer.consumption.charts import data_until, day_view, month_view, year_overview
-from app.services.customer.consumption.derivation import derive_hours
 from app.services.customer.consumption.exports import (
     ExportTable,
     grid_company_hourly_csv,
@@ -45,8 +46,6 @@ from app.services.customer.consumption.exports import (
     table_csv,
     table_xlsx,
 )
-from app.services.customer.consumption.local_time import HOUR
-from app.services.customer.consumption.rollups import rebuild_all_consumption, refresh_consumption
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
 
@@ -375,15 +374,13 @@ def test_month_view_peak_and_capacity_basis_from_three_different_days(engine, in
     assert basis.step is not None and (basis.step.lower_kw, basis.step.upper_kw) == (5, 10)
 
 
-def test_capacity_basis_with_fewer_days_and_configured_steps(monkeypatch):
-    configured = replace(settings, capacity_steps="", capacity_steps_by_org={"912345678": "0,3,6,9"})
-    monkeypatch.setattr(capacity_tariff, "settings", configured)
-    steps = capacity_steps("912345678")
+def test_capacity_basis_with_fewer_days_and_a_companys_own_steps():
+    steps = steps_from_bounds([0, 3, 6, 9])
     assert [(s.lower_kw, s.upper_kw) for s in steps] == [(0, 3), (3, 6), (6, 9), (9, None)]
     basis = capacity_basis_from_days(date(2025, 1, 1), [(1, 10.0), (2, None), (None, None)], steps)
     assert basis.basis_kw == 10.0 and basis.step is not None and basis.step.label == "> 9 kW"
     assert capacity_basis_from_days(date(2025, 1, 1), [], steps).basis_kw is None
-    assert capacity_steps()[0].upper_kw == 2  # the defaults: 0-2, 2-5, 5-10 ...
+    assert default_capacity_steps()[0].upper_kw == 2  # the defaults: 0-2, 2-5, 5-10 ...
 
 
 # -- exports ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from app.services.customer.consumption.derivation import MEASURED
+from app.services.consumption.derivation import MEASURED
 from app.services.customer.consumption.exports import (
     ExportTable,
     HourValue,

@@ -26,7 +26,7 @@ from app.models import (
     OrganisationKind,
     Role,
 )
-from app.services.customer.consumption.rollups import rebuild_all_consumption
+from app.services.consumption.rollups import rebuild_all_consumption
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
 from app.states.customer import consumption as consumption_state
@@ -288,9 +288,11 @@ def test_a_month_tap_reads_its_days_once_and_the_capacity_basis_from_them(two_cu
         _run(ConsumptionState.show_month, state, month_key)
     finally:
         sqlalchemy_event.remove(private_app_db, "before_cursor_execute", on_execute)
-    # The session, the meter with its grid company, the month's days: nothing else.
-    assert len(statements) == 3
+    # The session, the meter with its grid company, the month's days, and the grid company's
+    # capacity steps in force that month (tariffs are data with validity periods): nothing else.
+    assert len(statements) == 4
     assert sum("FROM consumption_day" in s for s in statements) == 1
+    assert sum("FROM tariff_capacity_step" in s for s in statements) == 1
     assert state.capacity["basis"] and state.capacity["hours"]
 
 

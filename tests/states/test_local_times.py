@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import app.states.staff.ingest_status as ingest_status_module
 import app.states.staff.start as start_module
 from app.models import Role
+from app.services.cases import HistoryLine
 from app.services.installer.notifications import NotificationRow
-from app.services.installer.transitions import HistoryLine
 from app.services.staff.ingest_status import SourceStatus
 from app.services.staff.portal_figures import PortalFigures
 from app.states.installer.notification_view import history_rows, row_dicts
@@ -24,7 +24,7 @@ def test_installer_rows_and_history_show_local_time():
     row = NotificationRow(1, "draft", "Nettselskap", "Gate 1 Oslo", "Ola Nordmann", "123",
                           WINTER_UTC.isoformat(timespec="minutes"))
     assert row_dicts([row], "nb")[0]["updated_at"] == "24.11.2026 06:00"
-    summer = HistoryLine("2026-07-01T10:15", "Kari", "note", "Tekst")  # naive (SQLite) means UTC
+    summer = HistoryLine("2026-07-01T10:15", "Kari", "note", "", "", "Tekst")  # naive (SQLite) means UTC
     assert history_rows([summer], "nb")[0]["at"] == "01.07.2026 12:15"
 
 

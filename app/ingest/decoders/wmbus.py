@@ -3,7 +3,8 @@
 Layers, outside in: link layer (L C M A CI), extended link layer (CI 0x8C/0x8D, AES-CTR),
 transport layer (CI 0x7A short / 0x72 long header, security mode 5 AES-CBC), then data records:
 full (CI 0x78, or after a TPL header) or Kamstrup compact (CI 0x79) whose headers come from a
-format remembered per signature. A meter driver names the fields.
+format remembered per signature. A meter driver (app/ingest/decoders/wmbus_meters/, found by
+its detection) names the fields.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from app.ingest.decoders.crc import crc16_en13757
 from app.ingest.decoders.errors import DecodeError
-from app.ingest.decoders.kamstrup import KNOWN_FORMATS, driver_for
 from app.ingest.decoders.mbus_frame import MbusLongFrame
 from app.ingest.decoders.mbus_records import (
     MbusRecord,
@@ -34,6 +34,7 @@ from app.ingest.decoders.wmbus_crypto import (
     mode5_iv,
 )
 from app.ingest.decoders.wmbus_link import MEDIA, manufacturer_name, parse_link_header
+from app.ingest.decoders.wmbus_meters import driver_for, known_formats, maker_names
 
 # Asked with the meter's identity: a str (its id) that carries the maker code, version and type.
 WmbusKeyLookup = Callable[[WmbusIdentity], "bytes | None"]
@@ -46,7 +47,6 @@ CI_NO_HEADER = 0x78
 CI_COMPACT = 0x79
 DEFAULT_ZONE = ZoneInfo("Europe/Oslo")
 
-_MANUFACTURERS = {"KAM": "Kamstrup", "KAW": "Kamstrup"}
 _UNITS = (
     ("_kwh", "kWh"), ("_kvarh", "kvarh"), ("_kvah", "kVAh"), ("_m3h", "m3/h"), ("_m3c", "m3·C"),
     ("_m3", "m3"), ("_kw", "kW"), ("_c", "°C"), ("_bar", "bar"), ("_h", "h"), ("_hz", "Hz"),
@@ -71,7 +71,7 @@ class WmbusDecoder:
         self._key_for = key_for
         self._zone = local_zone
         self._formats: dict[int, bytes] = {}
-        for layout in KNOWN_FORMATS:
+        for layout in known_formats():
             difvif = bytes.fromhex(layout)
             self._formats[_signature(difvif)] = difvif
 
@@ -237,7 +237,7 @@ class WmbusDecoder:
         return DecodedFrame(
             meter_id=meter_id,
             meter_type=driver.name if driver else None,
-            manufacturer=_MANUFACTURERS.get(manufacturer, manufacturer),
+            manufacturer=maker_names().get(manufacturer, manufacturer),
             meter_datetime=meter_datetime,
             values=values,
             units=units,

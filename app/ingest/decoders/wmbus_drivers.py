@@ -1,7 +1,10 @@
-"""How a wireless M-Bus driver turns data records into named fields.
+"""What a wireless M-Bus driver declares, and how it turns data records into named fields.
 
-A driver lists field rules (what record each field comes from) and status rules (how flag
-words become status text). Field names follow wmbusmeters' JSON names, unit suffix included.
+A driver (one module in app/ingest/decoders/wmbus_meters/, as wmbusmeters' drivers/src/*.xmq)
+declares which meters it serves (``Detect``: maker code, versions, device types), the compact
+frame formats those meters send, its field rules (what record each field comes from), its status
+rules (how flag words become status text) and its own example telegrams with the values they
+must decode to. Field names follow wmbusmeters' JSON names, unit suffix included.
 """
 
 from __future__ import annotations
@@ -98,10 +101,44 @@ def tpl_status_words(status: int) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Detect:
+    """Meters a driver serves: a maker's code and device types, and versions (None: any)."""
+
+    manufacturer: str
+    device_types: frozenset[int]
+    versions: frozenset[int] | None = None
+
+    def matches(self, manufacturer: str, version: int, device_type: int) -> bool:
+        return (
+            manufacturer == self.manufacturer
+            and device_type in self.device_types
+            and (self.versions is None or version in self.versions)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A telegram of the driver's meters (hex; ``key`` hex when encrypted) and values it decodes to."""
+
+    telegram: str
+    expected: dict[str, Any]
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Driver:
     name: str
     fields: tuple[FieldRule, ...]
     derive: Callable[[list[MbusRecord], int | None, dict[str, Any]], None] | None = None
+    detect: tuple[Detect, ...] = ()
+    # Header layouts (DIF/VIF hex) of the compact frames these meters send, known before any
+    # full frame of theirs is seen.
+    formats: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    maker: str = ""  # the manufacturer's name as shown ("Kamstrup")
+
+    def serves(self, manufacturer: str, version: int, device_type: int) -> bool:
+        return any(rule.matches(manufacturer, version, device_type) for rule in self.detect)
 
     def decode(self, records: list[MbusRecord], tpl_status: int | None) -> dict[str, Any]:
         values: dict[str, Any] = {}

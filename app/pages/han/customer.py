@@ -47,12 +47,37 @@ def _meter_card() -> rx.Component:
     )
 
 
+def _service_facts() -> rx.Component:
+    """What the grid company promises and charges: the date if ordered today, post and pickup."""
+    t = S.t
+    return rx.vstack(
+        rx.callout(
+            t["han.promised_if_today"] + " " + S.meter["promised"] + ".",
+            icon="calendar",
+            high_contrast=True,
+            width="100%",
+            id="han-promised-if-today",
+        ),
+        rx.data_list.root(
+            _fact("han.post_fee", S.meter["post_fee"]),
+            rx.cond(S.meter["pickup_address"], _fact("han.pickup_address", S.meter["pickup_address"])),
+            rx.cond(S.meter["pickup_hours"], _fact("han.pickup_hours", S.meter["pickup_hours"])),
+            orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+            size="2",
+            id="han-service-facts",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 def _order_form() -> rx.Component:
     t = S.t
     return rx.card(
         scripted_form(
             rx.vstack(
                 rx.heading(t["han.order_title"], size="4", as_="h2"),
+                _service_facts(),
                 text_field(
                     t["han.meter_number"],
                     "meter_number",
@@ -123,6 +148,7 @@ def _order_card(order: rx.Var) -> rx.Component:
                 ),
                 rx.text(order["action"], " · ", order["delivery"], size="2"),
                 _line("han.ordered_at", order["ordered_at"]),
+                _line("han.promised_on", order["due"]),
                 _line("han.comment", order["comment"]),
                 _line("han.reason", order["reject_reason"]),
                 _line("han.port_state", order["result"]),
@@ -185,6 +211,61 @@ def _orders() -> rx.Component:
     )
 
 
+def _han_data() -> rx.Component:
+    """The customer's own HAN reader's data: latest values and a 24-hour power curve, labelled as
+    HAN data that is not billing-grade (a text, and the curve's numbers in a table under it)."""
+    t = S.t
+    return rx.card(
+        rx.vstack(
+            rx.heading(t["han.data.title"], size="4", as_="h2", id="han-data-heading"),
+            rx.badge(t["han.data.label"], color_scheme="amber", high_contrast=True, size="2",
+                     id="han-data-label", white_space="normal"),
+            rx.data_list.root(
+                rx.foreach(S.han_latest, lambda v: rx.data_list.item(
+                    rx.data_list.label(v["label"], min_width="9rem"),
+                    rx.data_list.value(v["value"], " · ", v["at"]),
+                )),
+                orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+                size="2",
+            ),
+            rx.cond(
+                S.han_curve_points,
+                rx.vstack(
+                    rx.text(t["han.data.curve"], size="2", weight="medium"),
+                    rx.el.svg(
+                        rx.el.svg.polyline(points=S.han_curve_points, fill="none", stroke="var(--accent-11)",
+                                           stroke_width="1.5", vector_effect="non-scaling-stroke"),
+                        view_box="0 0 300 100",
+                        preserve_aspect_ratio="none",
+                        role="img",
+                        aria_label=t["han.data.curve"],
+                        style={"width": "100%", "height": "8rem", "border": "1px solid var(--gray-6)"},
+                        id="han-data-curve",
+                    ),
+                    rx.el.details(
+                        rx.el.summary(t["han.data.table"], class_name="rt-Text rt-r-size-2",
+                                      style={"min_height": TAP, "cursor": "pointer"}),
+                        rx.el.table(
+                            rx.el.thead(rx.el.tr(rx.el.th(t["han.data.at"], scope="col"),
+                                                 rx.el.th(t["han.data.kw"], scope="col"))),
+                            rx.el.tbody(rx.foreach(S.han_curve, lambda row: rx.el.tr(
+                                rx.el.td(row["at"]), rx.el.td(row["kw"])))),
+                            class_name="rt-Text rt-r-size-2",
+                        ),
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        id="han-data",
+    )  # fmt: skip
+
+
 def _body() -> rx.Component:
     return rx.vstack(
         _meter_card(),
@@ -203,6 +284,7 @@ def _body() -> rx.Component:
                 _order_form(),
             ),
         ),
+        rx.cond(S.han_latest.length() > 0, _han_data()),
         rx.cond(~S.is_heat, _orders()),
         spacing="4",
         width="100%",

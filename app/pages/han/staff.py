@@ -32,10 +32,29 @@ def _number(item: rx.Var) -> rx.Component:
                    aria_label=Q.t["han.col.number"] + " " + item["id"])  # fmt: skip
 
 
+def _due(item: rx.Var) -> rx.Component:
+    return rx.cond(
+        item["overdue"] != "",
+        rx.hstack(
+            rx.text(item["due"], weight="bold", color_scheme="red", high_contrast=True),
+            rx.badge(Q.t["han.overdue"], color_scheme="red", high_contrast=True, variant="solid"),
+            spacing="2",
+            align="center",
+        ),
+        rx.text(item["due"]),
+    )
+
+
+def _overdue_row(item: rx.Var) -> dict:
+    return {"data_overdue": item["overdue"],
+            "style": rx.cond(item["overdue"] != "", {"background": "var(--red-3)"}, {})}  # fmt: skip
+
+
 QUEUE_COLUMNS = (
     Column("han.col.number", cell=_number, row_header=True),
     Column("han.col.status", cell=lambda item: status_badge(item["status_label"], item["status"])),
     *(Column(key, field) for key, field in COLUMNS),
+    Column("han.col.due", cell=_due),
 )
 
 
@@ -53,12 +72,31 @@ def staff_han_queue() -> rx.Component:
                 options_of(Q.statuses),
                 default_value=Q.status_filter,
             ),
+            rx.el.label(
+                rx.el.input(
+                    type="checkbox",
+                    name="overdue",
+                    id="overdue-filter",
+                    default_checked=Q.overdue_only,
+                    style={"width": "1.25rem", "height": "1.25rem", "margin": "0"},
+                ),
+                t["han.filter_overdue"],
+                html_for="overdue-filter",
+                class_name="rt-Text rt-r-size-2",
+                style={
+                    "display": "flex",
+                    "gap": "var(--space-2)",
+                    "align_items": "center",
+                    "min_height": "2rem",
+                },
+            ),
             apply_button(t["han.apply_filter"]),
             on_submit=Q.apply_filters,
         ),
         # A focusable, named scrolling box: on a narrow screen an empty queue's header still scrolls.
         paged_table(
-            Q, QUEUE_COLUMNS, table_id="han-queue", empty_key="han.none", scroll_label=t["han.queue_title"]
+            Q, QUEUE_COLUMNS, table_id="han-queue", empty_key="han.none", scroll_label=t["han.queue_title"],
+            row_props=_overdue_row,
         ),
         spacing="5",
         width="100%",
@@ -140,12 +178,24 @@ def _toolbar() -> rx.Component:
             t["han.take"], size="2", high_contrast=True, disabled=~O.can_take, on_click=O.take, id="han-take"
         ),
         dialog_button(
-            O, "complete", t["han.complete"], size="2", high_contrast=True, disabled=~O.can_complete,
+            O,
+            "complete",
+            t["han.complete"],
+            size="2",
+            high_contrast=True,
+            disabled=~O.can_complete,
             id="han-complete",
         ),
         dialog_button(
-            O, "reject", t["han.reject"], size="2", variant="soft", color_scheme="red", high_contrast=True,
-            disabled=~O.can_reject, id="han-reject",
+            O,
+            "reject",
+            t["han.reject"],
+            size="2",
+            variant="soft",
+            color_scheme="red",
+            high_contrast=True,
+            disabled=~O.can_reject,
+            id="han-reject",
         ),
         dialog_button(
             O, "note", t["han.new_note"], size="2", variant="soft", high_contrast=True, id="han-note"
@@ -172,6 +222,17 @@ def staff_han_order() -> rx.Component:
         ),
         _toolbar(),
         rx.cond(
+            O.facts["overdue"],
+            rx.callout(
+                O.facts["overdue"] + ": " + O.facts["due"],
+                icon="clock",
+                color_scheme="red",
+                high_contrast=True,
+                width="100%",
+                id="han-order-overdue",
+            ),
+        ),
+        rx.cond(
             O.facts["reject_reason"],
             rx.callout(
                 t["han.reason"] + ": " + O.facts["reject_reason"],
@@ -192,6 +253,7 @@ def staff_han_order() -> rx.Component:
                             ("han.delivery_address", "delivery_address"),
                             ("han.comment", "comment"),
                             ("han.col.received", "received"),
+                            ("han.col.due", "due"),
                             ("han.completed_on", "completed_on"),
                         ]
                     ),

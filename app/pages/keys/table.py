@@ -6,6 +6,17 @@ import reflex as rx
 
 from app.components.paged_table import list_paging_bar
 
+# The plain table's parts moved to app.components.scrollable_table; pages written before the move
+# (``from app.pages.keys import table``) still find them here.
+from app.components.scrollable_table import (  # noqa: F401
+    body,
+    cell,
+    header,
+    row,
+    row_header,
+    scrollable_table,
+)
+
 
 def pager(state, note: rx.Var | None = None, *, list_top: str, top: bool = False) -> rx.Component:  # type: ignore[no-untyped-def]
     """Previous / "Page 2 of 49" / Next above (``top``) or under a key list (``state`` is a

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -27,7 +28,8 @@ from app.services.caller import Caller
 from app.services.customer.access import require_customer
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
-from app.services.han.events import move, record_placed
+from app.services.han.events import HAN_ORDERS, move, record_placed
+from app.services.han.service_settings import han_service, local_today, promised_date
 from app.services.han.statuses import OPEN_STATUSES
 
 COMMENT_MAX = 500
@@ -47,6 +49,12 @@ class HanMeter:
     port_changed_on: date | None
     # Why no order can be placed ("" when one can): a translation key.
     refusal: str
+    # The grid company's HAN service: the fee for a module by post, pickup address and hours,
+    # and the date an order placed today is promised done.
+    post_fee: Decimal = Decimal("0.00")
+    pickup_address: str = ""
+    pickup_hours: str = ""
+    promised_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class CustomerOrder:
     completed_on: date | None
     created_at: datetime
     updated_at: datetime
+    due_on: date | None = None
 
 
 def _relationship_meter(db: Session, caller: Caller) -> tuple[CustomerRelationship, Meter | None]:
@@ -76,13 +85,26 @@ def _address(relationship: CustomerRelationship) -> str:
     return f"{relationship.address}, {relationship.postcode} {relationship.city}"
 
 
-def _meter_view(relationship: CustomerRelationship, meter: Meter | None) -> HanMeter:
+def _meter_view(
+    relationship: CustomerRelationship, meter: Meter | None, db: Session | None = None
+) -> HanMeter:
     if meter is None or not relationship.active:
         refusal = "han.no_meter"
     elif meter.medium != Medium.ELECTRICITY:
         refusal = "han.not_electricity"
+    elif not relationship.is_owner:
+        refusal = "han.tenant"
     else:
         refusal = ""
+    extra: dict[str, object] = {}
+    if db is not None:
+        service = han_service(db, relationship.utility_id)
+        extra = {
+            "post_fee": service.post_fee,
+            "pickup_address": service.pickup_address,
+            "pickup_hours": service.pickup_hours,
+            "promised_on": promised_date(db, relationship.utility_id),
+        }
     return HanMeter(
         relationship_id=relationship.id or 0,
         meter_id=meter.id if meter else None,
@@ -92,12 +114,13 @@ def _meter_view(relationship: CustomerRelationship, meter: Meter | None) -> HanM
         port_state=meter.han_port_state if meter else "",
         port_changed_on=meter.han_port_changed_on if meter else None,
         refusal=refusal,
+        **extra,  # type: ignore[arg-type]
     )
 
 
 def customer_meter(db: Session, caller: Caller) -> HanMeter:
     require_customer(db, caller, "han.meter")
-    return _meter_view(*_relationship_meter(db, caller))
+    return _meter_view(*_relationship_meter(db, caller), db=db)
 
 
 def customer_orders(db: Session, caller: Caller) -> list[CustomerOrder]:
@@ -122,6 +145,7 @@ def customer_orders(db: Session, caller: Caller) -> list[CustomerOrder]:
             completed_on=order.completed_on,
             created_at=order.created_at,
             updated_at=order.updated_at,
+            due_on=order.due_on,
         )
         for order, serial in rows
     ]
@@ -187,6 +211,7 @@ def place_order(
         comment=comment,
         status=HanOrderStatus.RECEIVED,
         language=language if language in LANGUAGES else "nb",
+        due_on=promised_date(db, relationship.utility_id, local_today()),
         created_at=now,
         updated_at=now,
     )
@@ -210,19 +235,9 @@ def place_order(
 def cancel_order(db: Session, caller: Caller, order_id: int) -> None:
     """The customer withdraws an order of their relationship that staff have not taken yet."""
     require_customer(db, caller, "han.cancel_order")
-    order = db.get(HanPortOrder, order_id)
-    if order is None or order.relationship_id != caller.relationship_id:
-        record_audit(
-            db,
-            "han.order_refused",
-            caller,
-            subject_type="han_port_order",
-            subject_id=order_id,
-            outcome="refused",
-            detail="cancel",
-        )
-        db.commit()
-        raise AccessDenied("han.not_found")
+    order = HAN_ORDERS.open(
+        db, caller, order_id, lambda order: order.relationship_id == caller.relationship_id, detail="cancel"
+    )
     if order.status != HanOrderStatus.RECEIVED:
         raise DomainError("han.cannot_cancel")
     move(db, caller, order, HanOrderStatus.CANCELLED)

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from app.clock import local_now
-from app.config import settings
 from app.i18n import translate
 from app.models import (
     Customer,
@@ -23,12 +20,14 @@ from app.models import (
     HanPortAction,
     HanPortOrder,
     Meter,
-    Role,
 )
 from app.services.audit import record_audit
 from app.services.caller import Caller
-from app.services.errors import AccessDenied, DomainError
-from app.services.han.events import OUTBOX_REFERENCE, move
+from app.services.cases import staff_grid_company
+from app.services.errors import DomainError
+from app.services.han.events import HAN_ORDERS, OUTBOX_REFERENCE, move
+from app.services.han.service_settings import local_today
+from app.services.han.statuses import OPEN_STATUSES
 from app.services.mobile_numbers import parse_mobile
 from app.services.notify.outbox import queue_sms
 
@@ -37,28 +36,10 @@ REASON_MAX = 1000
 PORT_STATES = ("open", "closed")
 
 
-def staff_grid_company(caller: Caller) -> int:
-    """The grid company whose orders the caller processes; anyone else is refused."""
-    if not caller.is_role(Role.GRID_STAFF) or caller.organisation_id is None:
-        raise AccessDenied("auth.denied")
-    return caller.organisation_id
-
-
 def staff_order(db: Session, caller: Caller, order_id: int) -> HanPortOrder:
+    """An order to the caller's grid company; any other is refused (audited) as if absent."""
     grid_company_id = staff_grid_company(caller)
-    order = db.get(HanPortOrder, order_id)
-    if order is None or order.grid_company_id != grid_company_id:
-        record_audit(
-            db,
-            "han.order_refused",
-            caller,
-            subject_type="han_port_order",
-            subject_id=order_id,
-            outcome="refused",
-        )
-        db.commit()
-        raise AccessDenied("han.not_found")
-    return order
+    return HAN_ORDERS.open(db, caller, order_id, lambda order: order.grid_company_id == grid_company_id)
 
 
 @dataclass(frozen=True)
@@ -71,16 +52,36 @@ class QueueRow:
     customer: str
     address: str
     created_at: datetime
+    due_on: date | None = None
+    # Still open after its promised date.
+    overdue: bool = False
+
+
+def is_overdue(order: HanPortOrder, today: date | None = None) -> bool:
+    """An order still open (received or in progress) after the date it was promised for."""
+    return (
+        order.status in OPEN_STATUSES and order.due_on is not None and order.due_on < (today or local_today())
+    )
 
 
 def list_orders(
-    db: Session, caller: Caller, *, status: str = "", page: int = 1, page_size: int = PAGE_SIZE
+    db: Session,
+    caller: Caller,
+    *,
+    status: str = "",
+    overdue: bool = False,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
 ) -> tuple[list[QueueRow], int]:
-    """One page (from 1) of the caller's grid company's orders, oldest first, and how many match."""
+    """One page (from 1) of the caller's grid company's orders, oldest first, and how many match;
+    ``overdue``: only open orders past their promised date."""
     grid_company_id = staff_grid_company(caller)
+    today = local_today()
     conditions = [HanPortOrder.grid_company_id == grid_company_id]
     if status:
         conditions.append(HanPortOrder.status == status)
+    if overdue:
+        conditions += [col(HanPortOrder.status).in_(OPEN_STATUSES), col(HanPortOrder.due_on) < today]
     total = db.exec(select(func.count()).select_from(HanPortOrder).where(*conditions)).one()
     rows = db.exec(
         select(HanPortOrder, Meter.serial, Customer.name, CustomerRelationship)
@@ -102,6 +103,8 @@ def list_orders(
             customer=name,
             address=f"{relationship.address}, {relationship.postcode} {relationship.city}",
             created_at=order.created_at,
+            due_on=order.due_on,
+            overdue=is_overdue(order, today),
         )
         for order, serial, name, relationship in rows
     ], int(total)
@@ -147,11 +150,6 @@ def take_order(db: Session, caller: Caller, order_id: int) -> HanPortOrder:
     return order
 
 
-def local_today() -> date:
-    """Today in the utility's time zone: the latest date an order can be completed on."""
-    return local_now(ZoneInfo(settings.timezone)).date()
-
-
 def parse_completed_on(text: str) -> date:
     """The completion date as the date field sends it (YYYY-MM-DD); not in the future."""
     try:
@@ -188,7 +186,7 @@ def complete_order(
         subject_id=meter.id or "",
         detail=f"{meter.serial}: {port_state} from {day.isoformat()} (order {order.id})",
     )
-    _notify_customer(
+    notify_customer(
         db, caller, order, "han.sms.completed", state=translate(f"han.port.{port_state}", order.language)
     )
     return order
@@ -204,7 +202,7 @@ def reject_order(db: Session, caller: Caller, order_id: int, reason: str) -> Han
     move(db, caller, order, HanOrderStatus.REJECTED, reason=reason)
     order.reject_reason = reason
     order.handled_by_user_id = caller.user_id
-    _notify_customer(db, caller, order, "han.sms.rejected", reason=reason)
+    notify_customer(db, caller, order, "han.sms.rejected", reason=reason)
     return order
 
 
@@ -212,7 +210,7 @@ def default_port_state(action: str) -> str:
     return "open" if action == HanPortAction.OPEN else "closed"
 
 
-def _notify_customer(db: Session, caller: Caller, order: HanPortOrder, key: str, **params: object) -> None:
+def notify_customer(db: Session, caller: Caller, order: HanPortOrder, key: str, **params: object) -> None:
     """An SMS to the customer's mobile on record, in the language they ordered in, queued in the
     outbox with the decision (which therefore never waits for, nor fails with, the SMS service)."""
     customer = db.get(Customer, order.customer_id)

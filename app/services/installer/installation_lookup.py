@@ -144,5 +144,7 @@ def _answer(db: Session, token, meter: str, ean: str, grid_company_id: int | Non
     query = query.where(Installation.meter_number == meter) if meter else query.where(Installation.ean == ean)
     if grid_company_id is not None:
         query = query.where(Installation.grid_company_id == grid_company_id)
+    if token.grid_company_id is not None:  # issued by one grid company: its installations only
+        query = query.where(Installation.grid_company_id == token.grid_company_id)
     row = db.exec(query).first()
     return _not_found() if row is None else ApiAnswer(200, installation_answer(row))

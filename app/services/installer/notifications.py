@@ -30,10 +30,9 @@ from app.services.installer.catalogue import installer_firm_of, is_authorised
 from app.services.installer.form_fields import ID_NUMBER_FIELDS, PARTY_FIELDS, TEXT_FIELDS, missing_fields
 from app.services.installer.identifiers import compact_digits, is_valid_ean18, normalise_id_number
 from app.services.installer.installation_data import apply_installation_data
-from app.services.installer.notification_access import reachable_notification
 from app.services.installer.sealed_numbers import open_number, seal_number
 from app.services.installer.statuses import DELETABLE_STATUSES, EDITABLE_STATUSES
-from app.services.installer.transitions import move
+from app.services.installer.transitions import NOTIFICATIONS, move
 
 PAGE_SIZE = 25
 
@@ -49,7 +48,7 @@ class MissingFields(DomainError):
 def installer_notification(db: Session, caller: Caller, notification_id: int) -> PreNotification:
     """The caller's firm's notification; any other is refused as if it did not exist."""
     firm_id = installer_firm_of(caller)
-    return reachable_notification(db, caller, notification_id, lambda row: row.installer_firm_id == firm_id)
+    return NOTIFICATIONS.open(db, caller, notification_id, lambda row: row.installer_firm_id == firm_id)
 
 
 def create_notification(

@@ -11,27 +11,21 @@ from sqlmodel import Session
 
 from app import routes
 from app.i18n import translate
-from app.models import NotificationStatus, PreNotification, Role, User
+from app.models import NotificationStatus, PreNotification, User
 from app.services.audit import record_audit
 from app.services.caller import Caller
+from app.services.cases import staff_grid_company
 from app.services.errors import AccessDenied, DomainError
-from app.services.installer.notification_access import reachable_notification
 from app.services.installer.sealed_numbers import open_number
-from app.services.installer.transitions import move
+from app.services.installer.transitions import NOTIFICATIONS, move
 from app.services.notify.mail import public_link
 from app.services.notify.outbox import queue_mail
-
-
-def staff_grid_company(caller: Caller) -> int:
-    if not caller.is_role(Role.GRID_STAFF) or caller.organisation_id is None:
-        raise AccessDenied("auth.denied")
-    return caller.organisation_id
 
 
 def staff_notification(db: Session, caller: Caller, notification_id: int) -> PreNotification:
     """A notification to the caller's grid company that has been sent; any other is refused."""
     grid_company_id = staff_grid_company(caller)
-    return reachable_notification(
+    return NOTIFICATIONS.open(
         db,
         caller,
         notification_id,

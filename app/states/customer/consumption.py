@@ -183,7 +183,7 @@ class ConsumptionState(SessionState):
 
     def _show_month(self, db: Session, caller: Caller, meter: CustomerMeter, month: date) -> None:
         view = month_view(db, caller, meter.meter_id, month)
-        basis = capacity_basis_of(view) if meter.is_electricity else None
+        basis = capacity_basis_of(db, view) if meter.is_electricity else None
         self.level, self.month_key, self.day_key = MONTH, view.month.isoformat(), ""
         energy, words = self._energy_format(), self._words
         self.heading = f"{words.month_names()[view.month.month - 1]} {view.month.year}"

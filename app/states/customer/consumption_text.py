@@ -10,9 +10,9 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from app.i18n import translate
-from app.services.customer.consumption.capacity_tariff import CapacityBasis
+from app.services.consumption.capacity_tariff import CapacityBasis
+from app.services.consumption.local_time import local_zone
 from app.services.customer.consumption.charts import Period
-from app.services.customer.consumption.local_time import local_zone
 
 # kWh -> the shown energy unit (rounded), None for no value.
 ToUnit = Callable[[float | None], float | None]

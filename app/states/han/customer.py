@@ -13,9 +13,11 @@ from sqlmodel import Session
 
 from app.db import session_scope
 from app.i18n import translate
+from app.i18n.numbers import format_number
 from app.i18n.times import format_local_time
 from app.models import HanOrderStatus, Role
 from app.services.han.events import HistoryLine, history
+from app.services.han.han_data import POWER, HanData, customer_han_data
 from app.services.han.orders import (
     CustomerOrder,
     HanMeter,
@@ -66,7 +68,37 @@ def order_dict(order: CustomerOrder, language: str) -> dict[str, str]:
         else "",
         "ordered_at": format_local_time(order.created_at),
         "cancellable": "yes" if order.status == HanOrderStatus.RECEIVED else "",
+        # The promised date, while the order is open.
+        "due": order.due_on.strftime("%d.%m.%Y") if order.due_on and order.status in OPEN_STATUSES else "",
     }
+
+
+# The 24-hour curve's drawing box (SVG units): wide and low, scaled to the phone's width.
+CURVE_WIDTH, CURVE_HEIGHT = 300, 100
+
+
+def han_data_view(data: HanData, language: str) -> tuple[list[dict[str, str]], list[dict[str, str]], str]:
+    """The latest values (label, value, time), the curve's rows (time, kW) and its SVG points."""
+    latest = []
+    for value in data.latest:
+        power = value.register_code == POWER
+        latest.append({
+            "label": translate("han.data.power" if power else "han.data.energy", language),
+            "value": f"{format_number(value.value, 3 if power else 1, language)} {value.unit}",
+            "at": format_local_time(value.at),
+        })  # fmt: skip
+    rows = [{"at": format_local_time(at), "kw": format_number(kw, 3, language)} for at, kw in data.curve]
+    points = ""
+    if data.curve:
+        top = max(max(kw for _, kw in data.curve), 0.001)
+        first = data.curve[0][0].timestamp()
+        span = max(data.curve[-1][0].timestamp() - first, 1)
+        points = " ".join(
+            f"{(at.timestamp() - first) / span * CURVE_WIDTH:.1f},"
+            f"{CURVE_HEIGHT - kw / top * (CURVE_HEIGHT - 4):.1f}"
+            for at, kw in data.curve
+        )
+    return latest, rows, points
 
 
 class HanCustomerState(DialogState, SessionState):
@@ -81,16 +113,30 @@ class HanCustomerState(DialogState, SessionState):
     has_open_order: bool = False
     errors: dict[str, str] = {}
     loaded: bool = False
+    # The customer's own HAN reader's data (not billing-grade): latest values, the 24-hour curve.
+    han_latest: list[dict[str, str]] = []
+    han_curve: list[dict[str, str]] = []
+    han_curve_points: str = ""
 
     def _show(
-        self, meter: HanMeter, orders: list[CustomerOrder], lines: dict[int, list[HistoryLine]] | None = None
+        self,
+        meter: HanMeter,
+        orders: list[CustomerOrder],
+        lines: dict[int, list[HistoryLine]] | None = None,
+        data: HanData | None = None,
     ) -> None:
         language = self.language
         self.meter = {
             "serial": meter.meter_serial,
             "address": meter.address,
             "port": port_text(meter.port_state, meter.port_changed_on, language),
+            "post_fee": format_number(float(meter.post_fee), 2, language) + " kr",
+            "pickup_address": meter.pickup_address,
+            "pickup_hours": meter.pickup_hours,
+            "promised": meter.promised_on.strftime("%d.%m.%Y") if meter.promised_on else "",
         }
+        shown = han_data_view(data or HanData([], []), language)
+        self.han_latest, self.han_curve, self.han_curve_points = shown
         self.refusal = translate(meter.refusal, language) if meter.refusal else ""
         self.is_heat = meter.refusal == "han.not_electricity"
         self.orders = [order_dict(order, language) for order in orders]
@@ -100,10 +146,13 @@ class HanCustomerState(DialogState, SessionState):
         self.loaded = True
 
     async def _reload(self, handler: str) -> None:
-        def read(db: Session) -> tuple[HanMeter, list[CustomerOrder], dict[int, list[HistoryLine]]]:
+        Read = tuple[HanMeter, list[CustomerOrder], dict[int, list[HistoryLine]], HanData]
+
+        def read(db: Session) -> Read:
             caller = self._require(Role.CUSTOMER, handler=handler, db=db)
             orders = customer_orders(db, caller)  # the caller's relationship's only
-            return customer_meter(db, caller), orders, {order.id: history(db, order.id) for order in orders}
+            lines = {order.id: history(db, order.id) for order in orders}
+            return customer_meter(db, caller), orders, lines, customer_han_data(db, caller)
 
         self._show(*await read_in_thread(read))
 

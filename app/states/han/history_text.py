@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from app.i18n import translate
 from app.i18n.times import format_local_time
-from app.services.han.events import CUSTOMER_TOLD, NOTE, HistoryLine
+from app.services.cases import NOTE, HistoryLine
+from app.services.han.events import CUSTOMER_TOLD
 
 CUSTOMER = "customer"
 STAFF = "staff"

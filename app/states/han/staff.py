@@ -23,6 +23,7 @@ from app.services.han.processing import (
     OrderDetail,
     complete_order,
     default_port_state,
+    is_overdue,
     list_orders,
     local_today,
     order_detail,
@@ -52,18 +53,22 @@ class HanQueueState(PagedList, SessionState):
                                                next="han.next_page")  # fmt: skip
     FILTERS: ClassVar[tuple[ListFilter, ...]] = (
         ListFilter("status_filter", field="status", choices=tuple(HanOrderStatus)),
+        ListFilter("overdue_only", field="overdue", checkbox=True),
     )
     status_filter: str = HanOrderStatus.RECEIVED.value
+    # Only open orders past their promised date.
+    overdue_only: bool = False
 
     @rx.var(cache=True)
     def statuses(self) -> list[dict[str, str]]:
         return status_options(self.language)
 
     def _page_reader(self, caller: Caller) -> PageReader:
-        status, page, language = self.status_filter, self.page, self.language
+        status, page, language, overdue = self.status_filter, self.page, self.language, self.overdue_only
 
         def read(db: Session) -> Page:
-            rows, total = list_orders(db, caller, status=status, page=page, page_size=PAGE_SIZE)
+            rows, total = list_orders(db, caller, status=status, overdue=overdue, page=page,
+                                      page_size=PAGE_SIZE)  # fmt: skip
             return Page([
                 {
                     "id": str(row.id),
@@ -75,6 +80,8 @@ class HanQueueState(PagedList, SessionState):
                     "customer": row.customer,
                     "address": row.address,
                     "received": format_local_time(row.created_at),
+                    "due": row.due_on.strftime("%d.%m.%Y") if row.due_on else "–",
+                    "overdue": "1" if row.overdue else "",
                 }
                 for row in rows
             ], total)
@@ -140,6 +147,8 @@ class HanOrderState(DialogState, SessionState):
             "installation_number": detail.installation_number,
             "metering_point_id": detail.metering_point_id,
             "received": format_local_time(order.created_at),
+            "due": order.due_on.strftime("%d.%m.%Y") if order.due_on else "–",
+            "overdue": translate("han.overdue", language) if is_overdue(order) else "",
             "reject_reason": order.reject_reason,
             "completed_on": order.completed_on.strftime("%d.%m.%Y") if order.completed_on else "",
             "port_state_default": default_port_state(order.action),

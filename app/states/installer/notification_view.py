@@ -55,7 +55,7 @@ def history_rows(lines: Iterable, language: str) -> list[dict[str, str]]:  # typ
     return [
         {
             "at": shown_time(line.at),
-            "who": line.who,
+            "who": line.who or line.actor_role,
             "text": line.text,
             "what": translate("installer.note", language)
             if line.what == "note"

@@ -1,7 +1,6 @@
-"""Min side, consumption: hourly values from registers, their local-time roll-ups, the charts.
+"""Min side, consumption: what the signed-in customer's charts and exports read.
 
-One module per job: ``local_time`` (the utility's calendar), ``derivation`` (pure: registers
--> hours -> days -> months), ``rollups`` (the SQL the ingestion worker and the demo run),
 ``access`` (the signed-in customer's meter), ``charts`` (what a chart tap reads),
-``capacity_tariff`` and ``exports``.
+``capacity_tariff`` (the customer's capacity basis) and ``exports``. The consumption itself
+(local time, derivation, roll-ups, the tariff's steps) is its own domain: app/services/consumption/.
 """

@@ -1,97 +1,31 @@
-"""The Norwegian capacity tariff (from 1 July 2022): a month's step from its three highest hours.
+"""A customer's capacity-tariff basis: of a month read for its chart, or read for their meter.
 
-The steps (kW lower bounds, the last one open-ended) are the grid company's own:
-``CAPACITY_STEPS_<org number>``, else ``CAPACITY_STEPS``, else the defaults (see app/config.py).
+The steps and the rule (three highest hours on three different days) are the consumption
+domain's (app/services/consumption/capacity_tariff.py); this module only reads the customer's
+own meter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
-from app.config import settings
 from app.models import ConsumptionDay
 from app.services.caller import Caller
+from app.services.consumption.capacity_tariff import CapacityBasis, capacity_basis_from_days
+from app.services.consumption.local_time import next_month
+from app.services.consumption.tariffs import capacity_steps_for_month
 from app.services.customer.consumption.access import authorised_meter
 from app.services.customer.consumption.charts import MonthView
-from app.services.customer.consumption.local_time import next_month
 from app.sql_rows import all_rows
 
-DEFAULT_CAPACITY_STEPS_KW: tuple[float, ...] = (0, 2, 5, 10, 15, 20, 25, 50, 75, 100)
 
-
-@dataclass(frozen=True)
-class CapacityStep:
-    lower_kw: float
-    upper_kw: float | None  # None: open-ended top step
-
-    @property
-    def label(self) -> str:
-        lower = f"{self.lower_kw:g}"
-        return f"{lower}–{self.upper_kw:g} kW" if self.upper_kw is not None else f"> {lower} kW"
-
-
-@dataclass(frozen=True)
-class CapacityBasis:
-    month: date
-    # The highest hour of each of the (up to) three days with the highest such hour.
-    top_hours: list[tuple[int, float]]
-    basis_kw: float | None
-    step: CapacityStep | None
-
-
-def capacity_steps(org_number: str | None = None) -> list[CapacityStep]:
-    """The grid company's steps: CAPACITY_STEPS_<org number>, else CAPACITY_STEPS, else defaults."""
-    raw = (org_number and settings.capacity_steps_by_org.get(org_number)) or settings.capacity_steps
-    return _steps(tuple(float(v) for v in raw.split(",") if v.strip()) if raw else None)
-
-
-@lru_cache(maxsize=32)
-def _steps(bounds: tuple[float, ...] | None) -> list[CapacityStep]:
-    bounds = tuple(sorted(bounds or DEFAULT_CAPACITY_STEPS_KW))
-    return [
-        CapacityStep(lower, bounds[i + 1] if i + 1 < len(bounds) else None)
-        for i, lower in enumerate(bounds)
-    ]
-
-
-def capacity_step_for(basis_kw: float, steps: Sequence[CapacityStep]) -> CapacityStep:
-    for step in steps:
-        if (step.upper_kw is None or basis_kw < step.upper_kw) and basis_kw >= step.lower_kw:
-            return step
-    return steps[0] if basis_kw < steps[0].lower_kw else steps[-1]
-
-
-def capacity_basis_from_days(
-    month: date, day_maxima: Iterable[tuple[int | None, float | None]], steps: Sequence[CapacityStep]
-) -> CapacityBasis:
-    """The average of the three highest hourly energies on three different days.
-
-    ``day_maxima`` holds each day's highest hour (start, kWh); one hour per day, so three
-    hours on one cold evening count once.
-    """
-    # Highest first; of equal hours the earliest, whatever order the days were read in.
-    top = sorted(
-        ((at, kwh) for at, kwh in day_maxima if at is not None and kwh is not None),
-        key=lambda item: (-item[1], item[0]),
-    )[:3]
-    if not top:
-        return CapacityBasis(month, [], None, None)
-    # kWh in one hour is the hour's mean power in kW.
-    basis = round(sum(kwh for _at, kwh in top) / len(top), 3)
-    return CapacityBasis(month, top, basis, capacity_step_for(basis, steps))
-
-
-def capacity_basis_of(view: MonthView) -> CapacityBasis:
-    """The capacity-tariff basis of a month already read for its chart (no further query)."""
-    return capacity_basis_from_days(
-        view.month, view.day_maxima, capacity_steps(view.meter.utility_org_number)
-    )
+def capacity_basis_of(db: Session, view: MonthView) -> CapacityBasis:
+    """The capacity-tariff basis of a month already read for its chart (one query: the steps)."""
+    steps = capacity_steps_for_month(db, view.meter.utility_id, view.month)
+    return capacity_basis_from_days(view.month, view.day_maxima, steps)
 
 
 _day = ConsumptionDay.__table__.c
@@ -106,5 +40,5 @@ def capacity_tariff_basis(db: Session, caller: Caller, meter_id: int, month: dat
     first = month.replace(day=1)
     maxima = all_rows(db.connection(), _DAY_MAXIMA,
                       {"meter_id": meter_id, "first": first, "until": next_month(first)})
-    steps = capacity_steps(meter.utility_org_number)
+    steps = capacity_steps_for_month(db, meter.utility_id, first)
     return capacity_basis_from_days(first, [tuple(row) for row in maxima], steps)

@@ -19,15 +19,15 @@ from sqlmodel import Session
 from app.clock import local_now
 from app.models import ConsumptionDay, ConsumptionHour, ConsumptionMonth
 from app.services.caller import Caller
-from app.services.customer.consumption.access import CustomerMeter, authorised_meter
-from app.services.customer.consumption.derivation import ESTIMATED, MEASURED, MISSING
-from app.services.customer.consumption.local_time import (
+from app.services.consumption.derivation import ESTIMATED, MEASURED, MISSING
+from app.services.consumption.local_time import (
     HOUR,
     local_day,
     local_midnight,
     local_zone,
     next_month,
 )
+from app.services.customer.consumption.access import CustomerMeter, authorised_meter
 from app.sql_rows import all_rows
 
 # Months are compared year on year only when both cover at least this share of their hours.

@@ -13,15 +13,15 @@ from sqlmodel import Session
 
 from app.models import ConsumptionHour
 from app.services.caller import Caller
-from app.services.customer.consumption.access import authorised_meter
-from app.services.customer.consumption.derivation import ESTIMATED, MEASURED, MISSING
-from app.services.customer.consumption.local_time import (
+from app.services.consumption.derivation import ESTIMATED, MEASURED, MISSING
+from app.services.consumption.local_time import (
     HOUR,
     floor_hour,
     local_midnight,
     local_zone,
     next_month,
 )
+from app.services.customer.consumption.access import authorised_meter
 from app.services.spreadsheet_cells import neutralise_row
 from app.sql_rows import all_rows
 

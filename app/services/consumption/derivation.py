@@ -16,7 +16,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from app.models import IntervalQuality
-from app.services.customer.consumption.local_time import (
+from app.services.consumption.local_time import (
     HOUR,
     LocalDay,
     ceil_hour,

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from app.models import BILLING_GRADE_SOURCES, ConsumptionDay, ConsumptionHour, ConsumptionMonth
-from app.services.customer.consumption.derivation import (
+from app.services.consumption.derivation import (
     ENERGY_REGISTERS,
     ESTIMATED,
     UNIT_TO_KWH,
@@ -30,7 +30,7 @@ from app.services.customer.consumption.derivation import (
     roll_up_days,
     roll_up_months,
 )
-from app.services.customer.consumption.local_time import (
+from app.services.consumption.local_time import (
     HOUR,
     floor_hour,
     local_day_of,

@@ -1,0 +1,564 @@
+"""The grid-company administrator's settings (issue 24): HAN port service, installer portal (job
+types, grid areas, firms and API tokens), administrators and the log of changes. Desktop first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from app import routes
+from app.components import scrollable_table as table
+from app.components.data_table import empty_state
+from app.components.dialogs import close_button, dialog, form_dialog
+from app.components.fields import checkbox_field, scripted_form, select_field, text_field
+from app.components.filters import apply_button, filter_form, search_input
+from app.components.page_heading import page_heading
+from app.components.paged_table import list_paging_bar
+from app.components.template import template
+from app.models import Role
+from app.states.staff.grid_settings import (
+    ISSUED_TOKEN_ELEMENT,
+    ChangeLogState,
+    FirmListState,
+    GridAreaListState,
+    GridSettingsState,
+    JobTypeListState,
+    StaffListState,
+)
+
+S = GridSettingsState
+
+
+def _pager(state: Any, name: str) -> rx.Component:
+    return list_paging_bar(state, label=state.t["settings.paging"] + " " + state.t[f"settings.{name}"])
+
+
+def _section(
+    title_key: str, section_id: str, *children: rx.Component, action: rx.Component | None = None
+) -> rx.Component:
+    heading = rx.heading(S.t[title_key], size="5", as_="h2", id=f"{section_id}-heading")
+    return rx.card(
+        rx.vstack(
+            rx.hstack(heading, rx.spacer(), action, align="center", width="100%")
+            if action is not None
+            else heading,
+            *children,
+            spacing="3",
+            width="100%",
+        ),
+        id=section_id,
+        width="100%",
+        as_child=False,
+        aria_labelledby=f"{section_id}-heading",
+        role="region",
+    )
+
+
+def _han_service() -> rx.Component:
+    t = S.t
+    return _section(
+        "settings.han_service",
+        "settings-han",
+        rx.fragment(
+            scripted_form(
+                rx.grid(
+                    text_field(
+                        t["settings.post_fee"],
+                        "post_fee",
+                        S.errors["post_fee"],
+                        default_value=S.han["post_fee"],
+                        input_mode="decimal",
+                        required=True,
+                        hint=t["settings.post_fee_hint"],
+                    ),
+                    text_field(
+                        t["settings.completion_days"],
+                        "completion_days",
+                        S.errors["completion_days"],
+                        default_value=S.han["completion_days"],
+                        input_mode="numeric",
+                        required=True,
+                        hint=t["settings.completion_days_hint"],
+                    ),
+                    text_field(
+                        t["settings.pickup_address"],
+                        "pickup_address",
+                        S.errors["pickup_address"],
+                        default_value=S.han["pickup_address"],
+                        required=True,
+                    ),
+                    text_field(
+                        t["settings.pickup_hours"],
+                        "pickup_hours",
+                        S.errors["pickup_hours"],
+                        default_value=S.han["pickup_hours"],
+                        required=True,
+                        hint=t["settings.pickup_hours_hint"],
+                    ),
+                    columns="2",
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.button(
+                    t["settings.save"],
+                    type="submit",
+                    size="3",
+                    high_contrast=True,
+                    id="save-han-service",
+                    margin_top="var(--space-3)",
+                ),
+                on_submit=S.save_han_service,
+                reset_on_submit=False,
+                key=S.han_version.to_string(),
+                id="han-service-form",
+            ),
+        ),
+    )
+
+
+def _job_type_row(item: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        table.row_header(item["name"]),
+        table.cell(item["type"]),
+        table.cell(item["name_sv"]),
+        table.cell(item["name_en"]),
+        table.cell(item["active_label"]),
+        table.cell(
+            rx.button(
+                S.t["settings.edit"],
+                size="1",
+                variant="soft",
+                high_contrast=True,
+                aria_label=S.t["settings.edit"] + " " + item["name"],
+                aria_haspopup="dialog",
+                on_click=S.edit_job_type(item),
+            )
+        ),
+        class_name="rt-TableRow",
+        data_id=item["id"],
+    )
+
+
+def _job_types() -> rx.Component:
+    t, L = S.t, JobTypeListState
+    return _section(
+        "settings.job_types",
+        "settings-job-types",
+        table.scrollable_table(
+            table.header(
+                t["settings.name_nb"],
+                t["settings.installation_type"],
+                t["settings.name_sv"],
+                t["settings.name_en"],
+                t["settings.active"],
+                t["settings.actions"],
+            ),
+            table.body(rx.foreach(L.rows, _job_type_row)),
+            label=t["settings.job_types"],
+            table_id="job-types",
+        ),
+        empty_state(L.rows.length() == 0, t["settings.none"]),
+        _pager(L, "job_types"),
+        action=rx.button(
+            t["settings.new_job_type"],
+            size="2",
+            high_contrast=True,
+            aria_haspopup="dialog",
+            on_click=S.new_job_type,
+            id="new-job-type",
+        ),
+    )
+
+
+def _grid_area_row(item: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        table.row_header(item["code"]),
+        table.cell(item["name"]),
+        table.cell(
+            rx.button(
+                S.t["settings.edit"],
+                size="1",
+                variant="soft",
+                high_contrast=True,
+                aria_label=S.t["settings.edit"] + " " + item["code"],
+                aria_haspopup="dialog",
+                on_click=S.edit_grid_area(item),
+            )
+        ),
+        class_name="rt-TableRow",
+    )
+
+
+def _grid_areas() -> rx.Component:
+    t, L = S.t, GridAreaListState
+    return _section(
+        "settings.grid_areas",
+        "settings-grid-areas",
+        table.scrollable_table(
+            table.header(t["settings.code"], t["settings.area_name"], t["settings.actions"]),
+            table.body(rx.foreach(L.rows, _grid_area_row)),
+            label=t["settings.grid_areas"],
+            table_id="grid-areas",
+        ),
+        empty_state(L.rows.length() == 0, t["settings.none"]),
+        _pager(L, "grid_areas"),
+        action=rx.button(
+            t["settings.new_grid_area"],
+            size="2",
+            high_contrast=True,
+            aria_haspopup="dialog",
+            on_click=S.new_grid_area,
+            id="new-grid-area",
+        ),
+    )
+
+
+def _firm_row(item: rx.Var) -> rx.Component:
+    t = S.t
+    authorised = item["authorised"] != ""
+    return rx.el.tr(
+        table.row_header(item["name"]),
+        table.cell(item["authorised_label"]),
+        table.cell(item["tokens"]),
+        table.cell(
+            rx.hstack(
+                rx.cond(
+                    authorised,
+                    rx.button(
+                        t["settings.withdraw"],
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        high_contrast=True,
+                        aria_label=t["settings.withdraw"] + " " + item["name"],
+                        on_click=S.set_authorised(item["id"], False),
+                    ),
+                    rx.button(
+                        t["settings.authorise"],
+                        size="1",
+                        variant="soft",
+                        high_contrast=True,
+                        aria_label=t["settings.authorise"] + " " + item["name"],
+                        on_click=S.set_authorised(item["id"], True),
+                    ),
+                ),
+                rx.button(
+                    t["settings.tokens"],
+                    size="1",
+                    variant="soft",
+                    high_contrast=True,
+                    aria_haspopup="dialog",
+                    aria_label=t["settings.tokens"] + " " + item["name"],
+                    disabled=~authorised,
+                    on_click=S.open_tokens(item["id"], item["name"]),
+                ),
+                spacing="2",
+            )
+        ),
+        class_name="rt-TableRow",
+        data_id=item["id"],
+    )
+
+
+def _firms() -> rx.Component:
+    t, L = S.t, FirmListState
+    return _section(
+        "settings.firms",
+        "settings-firms",
+        filter_form(
+            search_input(t["settings.search_firm"], "firm-search", "search", default_value=L.search),
+            apply_button(t["settings.search"]),
+            on_submit=L.apply_search,
+        ),
+        table.scrollable_table(
+            table.header(
+                t["settings.firm"], t["settings.authorised"], t["settings.live_tokens"], t["settings.actions"]
+            ),
+            table.body(rx.foreach(L.rows, _firm_row)),
+            label=t["settings.firms"],
+            table_id="firms",
+        ),
+        empty_state(L.rows.length() == 0, t["settings.none"]),
+        _pager(L, "firms"),
+    )
+
+
+def _staff_row(item: rx.Var) -> rx.Component:
+    t = S.t
+    return rx.el.tr(
+        table.row_header(item["name"]),
+        table.cell(item["email"]),
+        table.cell(item["role"]),
+        table.cell(
+            rx.cond(
+                item["self"] != "",
+                rx.text(t["settings.you"], size="2", color_scheme="gray"),
+                rx.cond(
+                    item["admin"] != "",
+                    rx.button(
+                        t["settings.make_staff"],
+                        size="1",
+                        variant="soft",
+                        high_contrast=True,
+                        aria_label=t["settings.make_staff"] + ": " + item["name"],
+                        on_click=S.set_administrator(item["id"], False),
+                    ),
+                    rx.button(
+                        t["settings.make_admin"],
+                        size="1",
+                        variant="soft",
+                        high_contrast=True,
+                        aria_label=t["settings.make_admin"] + ": " + item["name"],
+                        on_click=S.set_administrator(item["id"], True),
+                    ),
+                ),
+            )
+        ),
+        class_name="rt-TableRow",
+    )
+
+
+def _administrators() -> rx.Component:
+    t, L = S.t, StaffListState
+    return _section(
+        "settings.administrators",
+        "settings-administrators",
+        rx.text(t["settings.administrators_help"], size="2"),
+        table.scrollable_table(
+            table.header(
+                t["settings.person"], t["settings.email"], t["settings.role"], t["settings.actions"]
+            ),
+            table.body(rx.foreach(L.rows, _staff_row)),
+            label=t["settings.administrators"],
+            table_id="administrators",
+        ),
+        _pager(L, "administrators"),
+    )
+
+
+def _change_row(item: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        table.row_header(item["at"]),
+        *(table.cell(item[field]) for field in ("who", "area", "subject", "field", "old", "new")),
+        class_name="rt-TableRow",
+    )
+
+
+def _change_log() -> rx.Component:
+    t, L = S.t, ChangeLogState
+    return _section(
+        "settings.change_log",
+        "settings-change-log",
+        table.scrollable_table(
+            table.header(
+                t["settings.when"],
+                t["settings.who"],
+                t["settings.area"],
+                t["settings.subject"],
+                t["settings.field"],
+                t["settings.old"],
+                t["settings.new"],
+            ),
+            table.body(rx.foreach(L.rows, _change_row)),
+            label=t["settings.change_log"],
+            table_id="change-log",
+        ),
+        empty_state(L.rows.length() == 0, t["settings.no_changes"]),
+        _pager(L, "change_log"),
+    )
+
+
+def _token_row(item: rx.Var) -> rx.Component:
+    t = S.t
+    return rx.el.tr(
+        table.row_header(item["label"]),
+        table.cell(item["created"]),
+        table.cell(item["state"]),
+        table.cell(
+            rx.cond(
+                item["revoked"] == "",
+                rx.button(
+                    t["settings.revoke"],
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    high_contrast=True,
+                    aria_label=t["settings.revoke"] + " " + item["label"],
+                    on_click=S.revoke_token(item["id"]),
+                ),
+                rx.text(item["revoked"], size="2"),
+            )
+        ),
+        class_name="rt-TableRow",
+        data_id=item["id"],
+    )
+
+
+def _dialogs() -> rx.Component:
+    t = S.t
+    return rx.fragment(
+        form_dialog(
+            S,
+            "job-type",
+            t["settings.job_type"],
+            t["settings.job_type_help"],
+            on_submit=S.save_job_type,
+            submit_label=t["settings.save"],
+            cancel_label=t["settings.cancel"],
+            dialog_id="job-type-dialog",
+            return_focus_id="new-job-type",
+            fields=(
+                rx.cond(
+                    S.editing["id"] == "",
+                    select_field(
+                        t["settings.installation_type"],
+                        "installation_type",
+                        S.installation_types,
+                        S.errors["installation_type"],
+                        placeholder=t["settings.choose"],
+                        required=True,
+                    ),
+                    rx.text(t["settings.installation_type"] + ": " + S.editing["type"], size="2"),
+                ),
+                text_field(
+                    t["settings.name_nb"],
+                    "name",
+                    S.errors["name"],
+                    default_value=S.editing["name"],
+                    required=True,
+                ),
+                text_field(
+                    t["settings.name_sv"],
+                    "name_sv",
+                    S.errors["name_sv"],
+                    default_value=S.editing["name_sv"],
+                    required=True,
+                ),
+                text_field(
+                    t["settings.name_en"],
+                    "name_en",
+                    S.errors["name_en"],
+                    default_value=S.editing["name_en"],
+                    required=True,
+                ),
+                checkbox_field(
+                    t["settings.active"],
+                    "active",
+                    S.errors["active"],
+                    default_checked=S.editing["active"] != "",
+                ),
+            ),
+        ),
+        form_dialog(
+            S,
+            "grid-area",
+            t["settings.grid_area"],
+            t["settings.grid_area_help"],
+            on_submit=S.save_grid_area,
+            submit_label=t["settings.save"],
+            cancel_label=t["settings.cancel"],
+            dialog_id="grid-area-dialog",
+            return_focus_id="new-grid-area",
+            fields=(
+                text_field(
+                    t["settings.code"],
+                    "code",
+                    S.errors["code"],
+                    default_value=S.editing["code"],
+                    required=True,
+                ),
+                text_field(
+                    t["settings.area_name"],
+                    "name",
+                    S.errors["name"],
+                    default_value=S.editing["name"],
+                    required=True,
+                ),
+            ),
+        ),
+        dialog(
+            S,
+            "tokens",
+            t["settings.tokens_title"] + " " + S.token_firm["name"],
+            t["settings.tokens_help"],
+            table.scrollable_table(
+                table.header(
+                    t["settings.label"], t["settings.issued"], t["settings.state"], t["settings.actions"]
+                ),
+                table.body(rx.foreach(S.tokens, _token_row)),
+                label=t["settings.tokens"],
+                table_id="tokens",
+            ),
+            scripted_form(
+                rx.vstack(
+                    text_field(
+                        t["settings.label"],
+                        "label",
+                        S.errors["label"],
+                        hint=t["settings.label_hint"],
+                        required=True,
+                    ),
+                    rx.cond(
+                        S.errors["form"],
+                        rx.text(S.errors["form"], color_scheme="red", size="2", role="alert"),
+                    ),
+                    rx.button(
+                        t["settings.issue_token"],
+                        type="submit",
+                        size="2",
+                        high_contrast=True,
+                        id="issue-token",
+                    ),
+                    spacing="2",
+                    margin_top="var(--space-3)",
+                ),
+                on_submit=S.issue_token,
+                reset_on_submit=True,
+            ),
+            rx.vstack(
+                rx.text(t["settings.token_once"], size="2", weight="medium"),
+                rx.el.code(
+                    id=ISSUED_TOKEN_ELEMENT,
+                    aria_live="polite",
+                    style={"word_break": "break-all", "font_size": "0.95rem"},
+                ),
+                spacing="1",
+                margin_top="var(--space-3)",
+            ),
+            rx.hstack(
+                close_button(t["settings.close"]), justify="end", width="100%", margin_top="var(--space-4)"
+            ),
+            dialog_id="tokens-dialog",
+            max_width="44rem",
+        ),
+    )
+
+
+@template(
+    routes.STAFF_SETTINGS,
+    title_key="title.grid_settings",
+    roles={Role.GRID_ADMIN},
+    on_load=[
+        S.load,
+        *(
+            state.load
+            for state in (JobTypeListState, GridAreaListState, FirmListState, StaffListState, ChangeLogState)
+        ),
+    ],
+    wide=True,
+)
+def grid_settings_page() -> rx.Component:
+    return rx.vstack(
+        page_heading(S.t["settings.title"]),
+        rx.text(S.t["settings.intro"], size="2"),
+        _han_service(),
+        _job_types(),
+        _grid_areas(),
+        _firms(),
+        _administrators(),
+        _change_log(),
+        _dialogs(),
+        spacing="5",
+        width="100%",
+    )
