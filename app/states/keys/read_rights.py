@@ -31,6 +31,8 @@ from app.states.keys.export import ExportFlow
 from app.states.keys.unit_list import KeyListState
 
 ASSIGN, REVOKE, REVOKE_EVERYWHERE, READERS = "assign", "revoke", "revoke_everywhere", "readers"
+# Asked on top of the readers panel.
+REVOKE_QUESTION = "revoke-reader"
 UNIT_KEY_ELEMENT = "unit-key"
 READERS_PANEL_CLOSE = "readers-panel-close"
 REVOKE_BUTTON_PREFIX = "revoke-reader-"
@@ -182,6 +184,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
         self.panel_unit_id, self.panel_serial = unit_id, listed[unit_id]
         self.panel_readers = []
         self.reauth_open, self.pending_reveal, self.revoke_email = False, "", ""
+        self.open_question = ""
         self.open_dialog = READERS
         await self._load_readers(caller, int(unit_id))
 
@@ -195,15 +198,12 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
         self._require(Role.DISTRIBUTOR, handler="ask_revoke_unit_reader")
         if email in {reader["email"] for reader in self.panel_readers}:
             self.revoke_email = email
+            self._ask_question(REVOKE_QUESTION)
 
-    @rx.event
-    def set_revoke_open(self, is_open: bool):
+    def _question_closed(self, name: str):  # type: ignore[no-untyped-def]
         """Cancel or Escape: nothing revoked, and the focus goes back to the reader's "Revoke"."""
-        self._require(Role.DISTRIBUTOR, handler="set_revoke_open")
-        if is_open or not self.revoke_email:
-            return None
         email, self.revoke_email = self.revoke_email, ""
-        return focus_element(revoke_button_id(email))
+        return focus_element(revoke_button_id(email)) if email else None
 
     @rx.event
     async def revoke_unit_reader(self, form: dict):
@@ -221,6 +221,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
         if not done.ok:
             return None
         self.revoke_email = ""
+        self._close_question()
         await self._load_readers(caller, unit_id)
         await self._reload(caller)
         # The reader's row (and its button) is gone: the focus goes to the panel's "Close".
