@@ -92,6 +92,11 @@ class Settings:
     auth_secret: str = field(default_factory=lambda: _env("AUTH_SECRET", ""))
     # The ingestion worker: where each source's spool file lives, and whether readings from an
     # unknown meter create its row (instead of being counted as unknown).
+    # Invoice PDFs from the billing system (python -m app.invoices import DIR): outside the
+    # database and the web root, served only to a session of the invoice's relationship.
+    invoice_dir: Path = field(
+        default_factory=lambda: Path(_env("INVOICE_DIR", str(_data_dir() / "invoices")))
+    )
     ingest_spool_dir: Path = field(
         default_factory=lambda: Path(_env("INGEST_SPOOL_DIR", str(_data_dir() / "spool")))
     )

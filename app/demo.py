@@ -82,6 +82,9 @@ class DemoAccount:
     password: str
 
 
+# Every eighth demo customer (the sixth, the fourteenth, ...) is a tenant, not the owner.
+TENANT_EVERY, TENANT_REMAINDER = 8, 5
+
 DEMO_ACCOUNTS = (
     DemoAccount("admin@demo.meterportal.no", "Ada Lind", Role.ADMIN, None, "Fjord#Blueberry26"),
     DemoAccount("distributor@demo.meterportal.no", "Dina Strand", Role.DISTRIBUTOR, "934567890",
@@ -90,6 +93,9 @@ DEMO_ACCOUNTS = (
                 "Sikring#Kabel26"),
     DemoAccount("grid@demo.meterportal.no", "Gro Vik", Role.GRID_STAFF, "912345678",
                 "Trafo#Stasjon26"),
+    # Lysnett's own administrator (issue 24): its settings, and its staff's work too.
+    DemoAccount("gridadmin@demo.meterportal.no", "Geir Aas", Role.GRID_ADMIN, "912345678",
+                "Kraftlinje#Styr26"),
     # Holds read rights on a dozen of the distributor's units (app/demo_keys.py).
     DemoAccount("keyreader@demo.meterportal.no", "Kai Lund", Role.KEY_READER, None,
                 "Nokkel#Leser26"),
@@ -260,6 +266,8 @@ def _build_master_data(db: Session) -> list[DemoLogin]:
             postcode=postcode,
             city=city,
             meter_id=meter.id,
+            # Some rent their home (issue 24): only the owner may order the HAN port.
+            is_owner=index % TENANT_EVERY != TENANT_REMAINDER,
         )
         db.add(relationship)
         logins.append(

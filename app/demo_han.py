@@ -7,10 +7,12 @@ already taken by the grid company's staff.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
-from app.models import CustomerRelationship, Medium, Meter, Role, User, UserSession
+from app.models import CustomerRelationship, HanServiceSettings, Medium, Meter, Role, User, UserSession
 from app.services.caller import Caller
 from app.services.han.orders import place_order
 from app.services.han.processing import take_order
@@ -32,10 +34,19 @@ def _as_customer(db: Session, relationship_id: int) -> tuple[Caller, UserSession
 
 
 def add_han_demo(db: Session, grid_id: int) -> None:
+    known = select(HanServiceSettings).where(HanServiceSettings.grid_company_id == grid_id)
+    if db.exec(known).first() is None:
+        db.add(HanServiceSettings(grid_company_id=grid_id, post_fee=Decimal("99.00"),
+                                  pickup_address="Lysnett kundesenter, Kjøpmannsgata 12, 7013 Trondheim",
+                                  pickup_hours="Man–fre 08–15"))  # fmt: skip
     rows = db.exec(
         select(CustomerRelationship, Meter)
         .join(Meter, col(Meter.id) == CustomerRelationship.meter_id)
-        .where(Meter.medium == Medium.ELECTRICITY, CustomerRelationship.utility_id == grid_id)
+        .where(
+            Meter.medium == Medium.ELECTRICITY,
+            CustomerRelationship.utility_id == grid_id,
+            col(CustomerRelationship.is_owner).is_(True),
+        )
         .order_by(col(CustomerRelationship.id).desc())
         .limit(len(ORDERS))
     ).all()

@@ -19,6 +19,8 @@ STAFF_HOME = "/saksbehandling"
 STAFF_INGEST = "/saksbehandling/innsamling"
 CUSTOMER_PROFILE = "/min-side/profil"
 CUSTOMER_CONSUMPTION = "/min-side/forbruk"
+# sharing a customer relationship with another person (issue 27)
+CUSTOMER_SHARING = "/min-side/deling"
 # e-mail accounts (issue 13)
 ACCOUNT_LOGIN = "/konto/logg-inn"
 ACCOUNT_REGISTER = "/konto/registrer"
@@ -36,12 +38,14 @@ STAFF_NOTIFICATIONS = "/saksbehandling/foranmeldinger"
 STAFF_NOTIFICATION = "/saksbehandling/foranmelding"
 # HAN port orders: the customer's page, the grid company's queue and one order (?id=)
 CUSTOMER_HAN = "/min-side/han"
+CUSTOMER_INVOICES = "/min-side/fakturaer"
 STAFF_HAN = "/saksbehandling/han"
 STAFF_HAN_ORDER = "/saksbehandling/han/bestilling"
 # the grid company's back office and its own settings (issue 24); a customer's page takes ?id=
 STAFF_CUSTOMERS = "/saksbehandling/kunder"
 STAFF_CUSTOMER = "/saksbehandling/kunde"
 STAFF_SETTINGS = "/saksbehandling/innstillinger"
+STAFF_TARIFFS = "/saksbehandling/innstillinger/tariffer"
 # Every form's native action (issue 20.7): a POST here accepts nothing. Forms are submitted by
 # their on_submit handler; before the page's scripts take over, a native submit must never
 # put the fields into a URL.

@@ -15,6 +15,7 @@ from app.i18n.numbers import format_number
 
 AREAS = (
     "common", "customer", "accounts", "keys", "keys_pages", "installer", "han", "staff", "titles", "grid_admin",
+    "money", "sharing",
 )
 DEFAULT_LANGUAGE = "nb"
 

@@ -45,6 +45,7 @@ from app.models.installer import (
     PartyKind,
     PreNotification,
 )
+from app.models.invoice import Invoice, InvoiceStatus
 from app.models.meter import Concentrator, Medium, Meter
 from app.models.meter_key import (
     ImportBatchStatus,
@@ -64,6 +65,7 @@ from app.models.reading import (
     ReadingSource,
     ReadingStatus,
 )
+from app.models.sharing import AccessGrant, GrantScope
 from app.models.tariff import (
     HeatPrice,
     Season,
@@ -80,6 +82,7 @@ __all__ = [
     "BILLING_GRADE_SOURCES",
     "DEFAULT_COMPLETION_DAYS",
     "KEY_SERVICE_ROLES",
+    "AccessGrant",
     "AccessRequest",
     "AccessRequestStatus",
     "AccountRelationship",
@@ -94,6 +97,7 @@ __all__ = [
     "ConsumptionMonth",
     "Customer",
     "CustomerRelationship",
+    "GrantScope",
     "GridArea",
     "HanDelivery",
     "HanOrderEvent",
@@ -112,6 +116,8 @@ __all__ = [
     "InstallerAuthorisation",
     "IntervalQuality",
     "IntervalReading",
+    "Invoice",
+    "InvoiceStatus",
     "JobType",
     "KeyImportBatch",
     "KeyImportRow",

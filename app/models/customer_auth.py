@@ -15,6 +15,8 @@ from app.models.base import timestamp_field
 class ChallengePurpose(StrEnum):
     FIRST_LOGIN = "first_login"
     PASSWORD_LOGIN = "password_login"  # noqa: S105 (a purpose, not a password)
+    # A mobile that a customer relationship was shared with (issue 27).
+    SHARED_LOGIN = "shared_login"
 
 
 class ChallengeStatus(StrEnum):

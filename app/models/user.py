@@ -69,6 +69,11 @@ class UserSession(SQLModel, table=True):
     relationship_id: int | None = Field(
         default=None, foreign_key="customer_relationship.id", index=True
     )
+    # The relationship the session proved itself (invoice data + SMS code): its own, whatever
+    # relationship it has switched to since. None for a session that only holds shared access.
+    own_relationship_id: int | None = Field(default=None, foreign_key="customer_relationship.id")
+    # The mobile an SMS code proved at sign-in (E.164): what access grants are matched on.
+    mobile: str | None = Field(default=None, max_length=20)
     client_address: str | None = Field(default=None, max_length=64)
     created_at: datetime = timestamp_field(default_now=True)
     last_seen_at: datetime = timestamp_field(default_now=True)

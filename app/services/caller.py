@@ -15,6 +15,8 @@ from app.models import Role
 
 CLI_ROLE = "cli"
 WORKER_ROLE = "ingest_worker"
+# The default of ``Caller.own_relationship_id``: the relationship the caller is on.
+OWN_IS_CURRENT = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,10 @@ class Caller:
 
     ``role`` is a ``Role`` for people and ``CLI_ROLE``/``WORKER_ROLE`` for processes.
     ``relationship_id`` is the customer relationship a customer's session is on.
+    ``own_relationship_id`` is the one the session proved itself (invoice data + SMS code); a
+    caller made for a relationship owns it unless told otherwise (``OWN_IS_CURRENT``).
+    ``mobile`` is the mobile (E.164) access grants are matched on: the account's, else the one
+    the sign-in code went to. Access itself is decided by ``customer.visibility``.
     ``client_address`` is the browser's address, or ``user@host`` of a process's OS account.
     """
 
@@ -32,6 +38,12 @@ class Caller:
     session_id: int | None = None
     relationship_id: int | None = None
     client_address: str | None = None
+    own_relationship_id: int | None = OWN_IS_CURRENT
+    mobile: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.own_relationship_id == OWN_IS_CURRENT:
+            object.__setattr__(self, "own_relationship_id", self.relationship_id)
 
     def is_role(self, *roles: Role) -> bool:
         """Whether the caller holds one of ``roles`` (a grid-company administrator is its staff too)."""

@@ -17,7 +17,7 @@ from app.config import settings
 from app.models import Role, User, UserSession
 from app.models.base import utcnow
 from app.services.audit import record_audit
-from app.services.caller import Caller
+from app.services.caller import OWN_IS_CURRENT, Caller
 
 # How stale user_session.last_seen_at may get before a request writes it again.
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
@@ -38,8 +38,15 @@ def start_session(
     relationship_id: int | None = None,
     client_address: str | None = None,
     now: datetime | None = None,
+    own_relationship_id: int | None = OWN_IS_CURRENT,
+    mobile: str | None = None,
 ) -> str:
-    """Create a session and return the token the browser keeps (the only copy of it)."""
+    """Create a session and return the token the browser keeps (the only copy of it).
+
+    A customer session owns the relationship it starts on unless ``own_relationship_id`` says
+    otherwise (None: a session that only holds access shared with ``mobile``)."""
+    if own_relationship_id == OWN_IS_CURRENT:
+        own_relationship_id = relationship_id
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     db.add(
@@ -48,6 +55,8 @@ def start_session(
             role=role.value,
             user_id=user_id,
             relationship_id=relationship_id,
+            own_relationship_id=own_relationship_id,
+            mobile=mobile,
             client_address=client_address,
             created_at=now,
             last_seen_at=now,
@@ -81,7 +90,8 @@ _user = User.__table__.c
 # Built once: every event of a signed-in browser runs it (building it cost as much as running it).
 _LIVE_SESSION = (
     sa_select(_session.id, _session.role, _session.user_id, _session.relationship_id,
-              _session.revoked_at, _session.expires_at, _session.last_seen_at, _user.organisation_id)
+              _session.revoked_at, _session.expires_at, _session.last_seen_at, _user.organisation_id,
+              _session.own_relationship_id, _session.mobile, _user.mobile.label("user_mobile"))
     .select_from(UserSession.__table__.outerjoin(User.__table__, _user.id == _session.user_id))
     .where(_session.token_hash == bindparam("token_hash"))
 )
@@ -114,6 +124,8 @@ def resolve_principal(
         session_id=row.id,
         relationship_id=row.relationship_id,
         client_address=client_address,
+        own_relationship_id=row.own_relationship_id,
+        mobile=row.user_mobile or row.mobile,
     )
 
 

@@ -141,7 +141,10 @@ class SessionState(rx.State):
             home = HOME_BY_ROLE.get(Role(self.role), routes.HOME)
             if self.router.url.path.rstrip("/") == home:
                 home = routes.HOME  # refused on their own home page: never send them round again
-            return [rx.toast.error(_known_text("auth.no_access", self.language, {})), rx.redirect(home)]
+            # Shared access that ended, or a part of a shared relationship its owner keeps,
+            # says so (issue 27); any other refusal says only that access is lacking.
+            message = key if str(key).startswith("sharing.") else "auth.no_access"
+            return [rx.toast.error(_known_text(message, self.language, {})), rx.redirect(home)]
         target = sign_in_page_for(self.router.page.raw_path)
         return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(target)]
 

@@ -47,6 +47,7 @@ PAGES = [
     (routes.INSTALLER_NEW, Role.INSTALLER, "installer.new_title"),
     (routes.STAFF_NOTIFICATIONS, Role.GRID_STAFF, "staff.queue_title"),
     (routes.CUSTOMER_HAN, Role.CUSTOMER, "han.title"),
+    (routes.CUSTOMER_SHARING, Role.CUSTOMER, "sharing.title"),
     (routes.STAFF_HAN, Role.GRID_STAFF, "han.queue_title"),
 ]
 # Installers and grid staff work for an organisation: they sign in as its demo account.

@@ -47,7 +47,11 @@ def _free_electricity_customers() -> list[tuple[int, str, str]]:
             select(CustomerRelationship.id, Meter.serial, Customer.mobile)
             .join(Meter, Meter.id == CustomerRelationship.meter_id)
             .join(Customer, Customer.id == CustomerRelationship.customer_id)
-            .where(Meter.medium == Medium.ELECTRICITY, col(CustomerRelationship.id).not_in(ordered))
+            .where(
+                Meter.medium == Medium.ELECTRICITY,
+                col(CustomerRelationship.id).not_in(ordered),
+                col(CustomerRelationship.is_owner).is_(True),
+            )
             .order_by(col(CustomerRelationship.id).desc())
         ).all()
     return [(relationship_id or 0, serial, mobile or "") for relationship_id, serial, mobile in rows]

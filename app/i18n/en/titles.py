@@ -5,6 +5,7 @@ TEXT: dict[str, str] = {
     "title.customer_home": "My page",
     "title.customer_consumption": "Consumption",
     "title.customer_profile": "My page – profile",
+    "title.customer_invoices": "My page – invoices",
     "title.customer_han": "HAN port",
     "title.home": "Meter portal",
     "title.staff_han": "HAN port orders",

@@ -5,6 +5,7 @@ TEXT: dict[str, str] = {
     "title.customer_home": "Min side",
     "title.customer_consumption": "Forbruk",
     "title.customer_profile": "Min side – profil",
+    "title.customer_invoices": "Min side – fakturaer",
     "title.customer_han": "HAN-port",
     "title.home": "Målerportalen",
     "title.staff_han": "HAN-bestillinger",

@@ -5,6 +5,7 @@ TEXT: dict[str, str] = {
     "title.customer_home": "Mina sidor",
     "title.customer_consumption": "Förbrukning",
     "title.customer_profile": "Mina sidor – profil",
+    "title.customer_invoices": "Mina sidor – fakturor",
     "title.customer_han": "HAN-port",
     "title.home": "Mätarportalen",
     "title.staff_han": "HAN-beställningar",

@@ -1,3 +1,3 @@
 """Min side: pages. Importing this package registers them."""
 
-from app.pages.customer import consumption, login, overview, profile  # noqa: F401
+from app.pages.customer import consumption, invoices, login, overview, profile, sharing  # noqa: F401

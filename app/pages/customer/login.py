@@ -118,6 +118,29 @@ def _password_form() -> rx.Component:
     )
 
 
+def _shared_form() -> rx.Component:
+    t = S.t
+    return scripted_form(
+        rx.vstack(
+            rx.text(t["customer.shared_login_intro"], size="2"),
+            text_field(
+                t["customer.shared_mobile"],
+                "shared_mobile",
+                S.errors["shared_mobile"],
+                default_value=S.mobile,
+                type="tel",
+                autocomplete="tel",
+            ),
+            form_error(S.errors["form"]),
+            rx.button(t["customer.shared_send_code"], type="submit", size="3", width="100%", min_height=TAP),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=S.submit_shared_login,
+        width="100%",
+    )
+
+
 def _code_form() -> rx.Component:
     t = S.t
     return scripted_form(
@@ -169,7 +192,7 @@ def _code_form() -> rx.Component:
     )
 
 
-@template(routes.CUSTOMER_LOGIN, title_key="title.customer_login", states=[S])
+@template(routes.CUSTOMER_LOGIN, title_key="title.customer_login", states=[S], on_load=S.open_from_link)
 def customer_login() -> rx.Component:
     t = S.t
     return rx.card(
@@ -182,10 +205,12 @@ def customer_login() -> rx.Component:
                     rx.tabs.list(
                         rx.tabs.trigger(t["customer.first_time"], value="first", min_height=TAP),
                         rx.tabs.trigger(t["customer.with_password"], value="password", min_height=TAP),
+                        rx.tabs.trigger(t["customer.shared_login"], value="shared", min_height=TAP),
                         width="100%",
                     ),
                     rx.tabs.content(rx.box(_first_login_form(), padding_top="var(--space-4)"), value="first"),
                     rx.tabs.content(rx.box(_password_form(), padding_top="var(--space-4)"), value="password"),
+                    rx.tabs.content(rx.box(_shared_form(), padding_top="var(--space-4)"), value="shared"),
                     value=S.method,
                     on_change=S.set_method,
                     width="100%",

@@ -46,27 +46,45 @@ def _overview_card() -> rx.Component:
     )
 
 
+def _shared_note() -> rx.Component:
+    """On a relationship shared with this person: whose it is, and giving it back."""
+    return rx.callout.root(
+        rx.callout.text(S.shared_note),
+        rx.button(
+            S.t["sharing.give_back"],
+            on_click=S.give_back_access,
+            variant="soft",
+            color_scheme="gray",
+            size="3",
+            min_height=TAP,
+            margin_top="var(--space-2)",
+        ),
+        color_scheme="violet",
+        width="100%",
+        id="shared-note",
+    )
+
+
+def _link_button(label: rx.Var, route: str, **props) -> rx.Component:
+    return rx.button(
+        rx.link(label, href=route, underline="none"), as_child=True, size="3", min_height=TAP, **props
+    )
+
+
 def _links() -> rx.Component:
+    # A relationship shared with this person shows what the grant names, never HAN or the profile.
     return rx.grid(
-        rx.button(
-            rx.link(S.t["customer.see_consumption"], href=routes.CUSTOMER_CONSUMPTION, underline="none"),
-            as_child=True,
-            size="3",
-            min_height=TAP,
+        rx.cond(
+            S.may_see_consumption,
+            _link_button(S.t["customer.see_consumption"], routes.CUSTOMER_CONSUMPTION),
         ),
-        rx.button(
-            rx.link(S.t["han.go_to_orders"], href=routes.CUSTOMER_HAN, underline="none"),
-            as_child=True,
-            size="3",
-            variant="soft",
-            min_height=TAP,
+        rx.cond(
+            S.shared_by == "",
+            _link_button(S.t["han.go_to_orders"], routes.CUSTOMER_HAN, variant="soft"),
         ),
-        rx.button(
-            rx.link(S.t["customer.profile"], href=routes.CUSTOMER_PROFILE, underline="none"),
-            as_child=True,
-            size="3",
-            variant="soft",
-            min_height=TAP,
+        rx.cond(
+            S.shared_by == "",
+            _link_button(S.t["customer.profile"], routes.CUSTOMER_PROFILE, variant="soft"),
         ),
         columns=rx.breakpoints(initial="1", sm="2"),
         spacing="3",
@@ -80,7 +98,14 @@ def customer_home() -> rx.Component:
         rx.heading(S.t["nav.customer"], size="7", as_="h1"),
         rx.cond(
             S.loaded,
-            rx.vstack(_overview_card(), _links(), relationships_card(), spacing="4", width="100%"),
+            rx.vstack(
+                rx.cond(S.shared_by != "", _shared_note()),
+                _overview_card(),
+                _links(),
+                relationships_card(),
+                spacing="4",
+                width="100%",
+            ),
             rx.skeleton(height="12rem", width="100%"),
         ),
         spacing="4",

@@ -114,7 +114,9 @@ def _delete_account() -> rx.Component:
     )
 
 
-@template(routes.CUSTOMER_PROFILE, title_key="title.customer_profile", roles={Role.CUSTOMER}, on_load=S.load)
+@template(
+    routes.CUSTOMER_PROFILE, title_key="title.customer_profile", roles={Role.CUSTOMER}, on_load=S.load_profile
+)
 def customer_profile() -> rx.Component:
     return rx.vstack(
         rx.heading(S.t["customer.profile"], size="7", as_="h1"),
@@ -129,6 +131,14 @@ def customer_profile() -> rx.Component:
             width="100%",
         ),
         rx.cond(S.has_account, linked_card(), relationships_card()),
+        rx.button(
+            rx.link(S.t["sharing.profile_link"], href=routes.CUSTOMER_SHARING, underline="none"),
+            as_child=True,
+            size="3",
+            variant="soft",
+            width="100%",
+            min_height=TAP,
+        ),
         rx.card(
             rx.cond(S.has_account, _change_password_form(), _create_account_form()),
             size="3",

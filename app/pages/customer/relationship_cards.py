@@ -21,7 +21,8 @@ def _relationship_row(item: rx.Var) -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            spacing="0",
+            rx.cond(item["shared"], rx.badge(item["shared"], color_scheme="violet", size="2")),
+            spacing="1",
         ),
         rx.spacer(),
         rx.cond(

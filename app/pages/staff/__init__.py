@@ -1,3 +1,3 @@
 """The grid company's back office: pages. Importing this package registers them."""
 
-from app.pages.staff import grid_settings, ingest_status, notifications, start  # noqa: F401
+from app.pages.staff import customers, grid_settings, ingest_status, notifications, start, tariffs  # noqa: F401

@@ -550,7 +550,10 @@ def _dialogs() -> rx.Component:
 )
 def grid_settings_page() -> rx.Component:
     return rx.vstack(
-        page_heading(S.t["settings.title"]),
+        page_heading(
+            S.t["settings.title"],
+            rx.link(S.t["settings.tariffs_link"], href=routes.STAFF_TARIFFS, id="tariffs-link"),
+        ),
         rx.text(S.t["settings.intro"], size="2"),
         _han_service(),
         _job_types(),

@@ -30,14 +30,15 @@ from app.services.customer.privacy_terms import (
 from app.services.customer.sign_in import (
     REQUIRED,
     LoginResult,
+    account_landing,
     address_or_unknown,
     count_attempt_from_address,
     find_customer_account,
     keep_security_state,
-    linked_relationship_ids,
     start_customer_session,
     without_spaces,
 )
+from app.services.customer.visibility import live_grants_for_mobile
 from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
 from app.services.mobile_numbers import parse_mobile
@@ -65,7 +66,14 @@ log = logging.getLogger(__name__)
 # Parsed in place of a mobile on record when nothing matched: the same cost as a real one.
 _NO_MOBILE_ON_RECORD = "+47 400 00 000"
 
-__all__ = ["ChallengeInfo", "resend_code", "send_code", "start_first_login", "verify_code"]
+__all__ = [
+    "ChallengeInfo",
+    "resend_code",
+    "send_code",
+    "start_first_login",
+    "start_shared_login",
+    "verify_code",
+]
 
 
 def send_code(
@@ -249,6 +257,53 @@ def start_first_login(
         )
 
 
+def start_shared_login(
+    db: Session,
+    mobile: str | None,
+    client_address: str | None,
+    now: datetime | None = None,
+    *,
+    language: str = "nb",
+    limiter: RateLimiter | None = None,
+) -> ChallengeInfo:
+    """Sign-in of a person a customer relationship was shared with: their own mobile and an
+    SMS code. A mobile with nothing shared gets the same answer and no SMS (a decoy), so the
+    form tells nobody which numbers have access."""
+    now = now or utcnow()
+    limiter = limiter or default_rate_limiter(db)
+    with keep_security_state(db):
+        if not (mobile or "").strip():
+            raise FieldErrors({"shared_mobile": REQUIRED})
+        count_attempt_from_address(
+            db, limiter, FIRST_LOGIN_PER_ADDRESS, "customer.shared_login", client_address, now
+        )
+        e164 = parse_mobile(mobile)
+        if e164 is None:
+            raise FieldErrors({"shared_mobile": "mobile.invalid"})
+        account = find_customer_account(db, e164)
+        if not live_grants_for_mobile(db, e164, now):
+            return send_decoy_code(
+                db,
+                limiter,
+                purpose=ChallengePurpose.SHARED_LOGIN,
+                mobile=e164,
+                user_id=account.id if account else None,
+                client_address=client_address,
+                now=now,
+            )
+        return send_code(
+            db,
+            limiter,
+            purpose=ChallengePurpose.SHARED_LOGIN,
+            mobile=e164,
+            relationship_id=None,
+            user_id=account.id if account else None,
+            client_address=client_address,
+            language=language,
+            now=now,
+        )
+
+
 def resend_code(
     db: Session,
     challenge_id: str,
@@ -302,7 +357,10 @@ def resend_code(
 
 def _challenge_still_valid(db: Session, challenge: LoginChallenge) -> bool:
     """What the code was sent for still holds: the relationship is active and its customer's
-    mobile is still the one the code went to; or the account still has that mobile."""
+    mobile is still the one the code went to; something is still shared with the mobile; or the
+    account still has that mobile."""
+    if challenge.purpose == ChallengePurpose.SHARED_LOGIN.value:
+        return bool(live_grants_for_mobile(db, challenge.mobile, utcnow()))
     if challenge.purpose == ChallengePurpose.FIRST_LOGIN.value:
         relationship = (
             db.get(CustomerRelationship, challenge.relationship_id)
@@ -380,21 +438,36 @@ def verify_code(
                 )
             raise
         account = find_customer_account(db, challenge.mobile)
-        if challenge.purpose == ChallengePurpose.PASSWORD_LOGIN.value:
-            if account is None or account.id != challenge.user_id:
-                raise DomainError("otp.invalid", field="code")
-            linked = linked_relationship_ids(db, account.id or 0)
-            if not linked:
-                raise DomainError("login.no_relationship")
+        if challenge.purpose == ChallengePurpose.SHARED_LOGIN.value:
+            shared = live_grants_for_mobile(db, challenge.mobile, now)
+            if not shared:
+                raise DomainError("login.start_over", field="code")
             return start_customer_session(
                 db,
                 user=account,
-                relationship_id=linked[0],
+                relationship_id=shared[0][0].relationship_id,
+                client_address=client_address,
+                device_token=device_token,
+                issue_device_token=account is not None,
+                how="sms code, shared access",
+                now=now,
+                mobile=challenge.mobile,
+                own_relationship_id=None,
+            )
+        if challenge.purpose == ChallengePurpose.PASSWORD_LOGIN.value:
+            if account is None or account.id != challenge.user_id:
+                raise DomainError("otp.invalid", field="code")
+            landing, own = account_landing(db, account, now)
+            return start_customer_session(
+                db,
+                user=account,
+                relationship_id=landing,
                 client_address=client_address,
                 device_token=device_token,
                 issue_device_token=True,
                 how="password and sms code",
                 now=now,
+                own_relationship_id=own,
             )
         return start_customer_session(
             db,
@@ -405,4 +478,5 @@ def verify_code(
             issue_device_token=True,
             how="sms code",
             now=now,
+            mobile=challenge.mobile,
         )

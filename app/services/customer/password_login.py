@@ -18,12 +18,11 @@ from app.services.customer.remembered_devices import is_remembered_device
 from app.services.customer.sign_in import (
     REQUIRED,
     LoginResult,
+    account_landing,
     find_customer_account,
     keep_security_state,
-    linked_relationship_ids,
     start_customer_session,
 )
-from app.services.errors import DomainError
 from app.services.form_errors import FieldErrors
 from app.services.login_throttle import customer_identity
 from app.services.mobile_numbers import normalise_mobile
@@ -114,20 +113,19 @@ def login_with_password(
             )
         assert account is not None
         assert account.id is not None
-        linked = linked_relationship_ids(db, account.id)
-        if not linked:
-            raise DomainError("login.no_relationship")
+        landing, own = account_landing(db, account, now)
         if not checked.step_up and is_remembered_device(db, account.id, device_token, now=now):
             return PasswordLoginOutcome(
                 result=start_customer_session(
                     db,
                     user=account,
-                    relationship_id=linked[0],
+                    relationship_id=landing,
                     client_address=client_address,
                     device_token=device_token,
                     issue_device_token=True,
                     how="password on remembered device",
                     now=now,
+                    own_relationship_id=own,
                 )
             )
         return PasswordLoginOutcome(

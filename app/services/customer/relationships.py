@@ -1,14 +1,15 @@
 """An account's customer relationships (link, unlink, list, switch) and the overview page data.
 
-Every function takes the caller's ``Caller`` and shows or changes only relationships that
-belong to that customer: the one the session was signed in on, or those linked to the account.
+Every function takes the caller's ``Caller`` and shows or changes only relationships the one
+selector (``customer.visibility``) lets it see: the one the session was signed in on, those
+linked to the account, and those shared with its mobile (marked, switchable like the others).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -23,8 +24,14 @@ from app.models.base import utcnow
 from app.services.access import refuse
 from app.services.audit import record_audit
 from app.services.caller import Caller
-from app.services.customer.access import require_account, require_customer
+from app.services.customer.access import (
+    require_account,
+    require_customer,
+    require_scope,
+    require_session,
+)
 from app.services.customer.sign_in import linked_relationship_ids
+from app.services.customer.visibility import Scope, VisibleRelationship, visible_relationships
 from app.services.mobile_numbers import parse_mobile
 from app.services.sessions import switch_session_relationship
 
@@ -39,6 +46,13 @@ class RelationshipSummary:
     city: str
     is_current: bool
     is_linked: bool
+    # Shared with this caller by its owner (first name), until a date (the grant's last day).
+    shared_by: str = ""
+    shared_until: date | None = None
+
+    @property
+    def is_shared(self) -> bool:
+        return bool(self.shared_by)
 
 
 @dataclass(frozen=True)
@@ -60,12 +74,20 @@ class CustomerOverview:
     metering_point_id: str
     meter_serial: str | None
     last_reading: LastReading | None
+    # "" for a relationship of the caller's own; else the first name of who shared it.
+    shared_by: str = ""
+    may_see_consumption: bool = True
 
 
 def _summary(
-    relationship: CustomerRelationship, *, current: int | None, linked: set[int]
+    relationship: CustomerRelationship,
+    *,
+    current: int | None,
+    linked: set[int],
+    visible: VisibleRelationship | None = None,
 ) -> RelationshipSummary:
     assert relationship.id is not None
+    shared = visible is not None and visible.is_shared
     return RelationshipSummary(
         relationship_id=relationship.id,
         installation_number=relationship.installation_number,
@@ -75,14 +97,18 @@ def _summary(
         city=relationship.city,
         is_current=relationship.id == current,
         is_linked=relationship.id in linked,
+        shared_by=visible.shared_by if shared and visible else "",
+        shared_until=visible.until if shared and visible else None,
     )
 
 
 def list_relationships(db: Session, principal: Caller) -> list[RelationshipSummary]:
-    """The linked relationships (oldest link first), plus the current one if not linked."""
-    row = require_customer(db, principal, "list_relationships")
+    """The linked relationships (oldest link first), the session's own one if not linked, and
+    those shared with the caller's mobile (marked with the first name of who shared them)."""
+    row = require_customer(db, principal, "list_relationships", scope=Scope.OVERVIEW)
     linked = linked_relationship_ids(db, row.user_id) if row.user_id is not None else []
-    ids = list(linked)
+    visible = visible_relationships(db, row)
+    ids = list(visible)
     if row.relationship_id is not None and row.relationship_id not in ids:
         ids.append(row.relationship_id)
     by_id = {
@@ -92,7 +118,7 @@ def list_relationships(db: Session, principal: Caller) -> list[RelationshipSumma
         ).all()
     }
     return [
-        _summary(by_id[i], current=row.relationship_id, linked=set(linked))
+        _summary(by_id[i], current=row.relationship_id, linked=set(linked), visible=visible.get(i))
         for i in ids
         if i in by_id
     ]
@@ -101,8 +127,8 @@ def list_relationships(db: Session, principal: Caller) -> list[RelationshipSumma
 def relationship_needs_linking(db: Session, principal: Caller) -> bool:
     """True when an account holder is signed in on a relationship not linked to the account:
     the page then offers "add current customer relationship"."""
-    row = require_customer(db, principal, "relationship_needs_linking")
-    if row.user_id is None:
+    row, visible = require_scope(db, principal, "relationship_needs_linking", Scope.OVERVIEW)
+    if row.user_id is None or visible.is_shared:
         return False
     return row.relationship_id not in linked_relationship_ids(db, row.user_id)
 
@@ -168,15 +194,15 @@ def unlink_relationship(db: Session, principal: Caller, relationship_id: int) ->
 
 
 def switch_relationship(db: Session, principal: Caller, relationship_id: int) -> Caller:
-    """Move the session to another relationship linked to the account; the new principal."""
-    row, user = require_account(db, principal, "switch_relationship")
-    assert user.id is not None
-    if relationship_id not in linked_relationship_ids(db, user.id):
+    """Move the session to another relationship it may see (linked to the account, its own, or
+    shared with its mobile); the new principal."""
+    row = require_customer(db, principal, "switch_relationship", scope=Scope.OVERVIEW)
+    if relationship_id not in visible_relationships(db, row):
         raise refuse(
             db,
             principal,
             "switch_relationship",
-            "relationship not linked to this account",
+            "relationship not visible to this session",
             subject_type="customer_relationship",
             subject_id=relationship_id,
         )
@@ -186,10 +212,31 @@ def switch_relationship(db: Session, principal: Caller, relationship_id: int) ->
     return dataclasses.replace(principal, relationship_id=relationship_id)
 
 
+def leave_ended_share(db: Session, principal: Caller) -> Caller | None:
+    """A session on a relationship it may no longer see (the grant was revoked, given back or
+    expired) moves to the first one it still sees; with none left it is signed out (None)."""
+    row = require_session(db, principal, "leave_ended_share")
+    visible = visible_relationships(db, row)
+    if row.relationship_id in visible:
+        return principal
+    assert row.id is not None
+    record_audit(db, "sharing.session_moved", principal, subject_type="customer_relationship",
+                 subject_id=row.relationship_id or "", detail="shared access ended")  # fmt: skip
+    if not visible:
+        row.revoked_at = utcnow()
+        db.add(row)
+        db.flush()
+        return None
+    target = next(iter(visible))
+    switch_session_relationship(db, row.id, target)
+    db.flush()
+    return dataclasses.replace(principal, relationship_id=target)
+
+
 def customer_overview(db: Session, principal: Caller) -> CustomerOverview:
     """Name, address, installation, metering point, meter and its last reading: only for the
     principal's current relationship."""
-    row = require_customer(db, principal, "customer_overview")
+    row, visible = require_scope(db, principal, "customer_overview", Scope.OVERVIEW)
     relationship = db.get(CustomerRelationship, row.relationship_id)
     if relationship is None:
         raise refuse(db, principal, "customer_overview", "relationship gone")
@@ -221,4 +268,6 @@ def customer_overview(db: Session, principal: Caller) -> CustomerOverview:
         metering_point_id=relationship.metering_point_id,
         meter_serial=meter.serial if meter else None,
         last_reading=last,
+        shared_by=visible.shared_by,
+        may_see_consumption=visible.allows(Scope.CONSUMPTION),
     )

@@ -17,7 +17,9 @@ from app.models import (
     User,
 )
 from app.services.audit import record_audit
+from app.services.caller import OWN_IS_CURRENT
 from app.services.customer.remembered_devices import is_remembered_device, remember_device
+from app.services.customer.visibility import live_grants_for_mobile
 from app.services.errors import DomainError
 from app.services.rate_limit import (
     Limit,
@@ -99,6 +101,18 @@ def linked_relationship_ids(db: Session, user_id: int) -> list[int]:
     )
 
 
+def account_landing(db: Session, account: User, now: datetime) -> tuple[int, int | None]:
+    """Where an account's password sign-in lands: its first linked relationship (owned), else
+    the first relationship shared with its mobile (not owned); ``login.no_relationship`` if none."""
+    linked = linked_relationship_ids(db, account.id or 0)
+    if linked:
+        return linked[0], linked[0]
+    shared = live_grants_for_mobile(db, account.mobile, now)
+    if shared:
+        return shared[0][0].relationship_id, None
+    raise DomainError("login.no_relationship")
+
+
 def start_customer_session(
     db: Session,
     *,
@@ -109,7 +123,11 @@ def start_customer_session(
     issue_device_token: bool,
     how: str,
     now: datetime,
+    mobile: str | None = None,
+    own_relationship_id: int | None = OWN_IS_CURRENT,
 ) -> LoginResult:
+    """``mobile``: the number the sign-in's SMS code proved (what shared access is matched on);
+    ``own_relationship_id`` None: the session only holds access shared with that mobile."""
     user_id = user.id if user else None
     token = start_session(
         db,
@@ -118,6 +136,8 @@ def start_customer_session(
         relationship_id=relationship_id,
         client_address=client_address,
         now=now,
+        own_relationship_id=own_relationship_id,
+        mobile=mobile,
     )
     linked = bool(user_id and relationship_id in linked_relationship_ids(db, user_id))
     if issue_device_token and user_id is not None:

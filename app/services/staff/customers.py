@@ -32,6 +32,7 @@ from app.services.access import reachable
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.cases import staff_grid_company
+from app.services.customer.sharing import end_grants_of_relationship
 from app.services.errors import DomainError
 from app.services.han.move_out import close_port_on_move_out
 from app.services.han.processing import is_overdue
@@ -308,8 +309,9 @@ def open_customer(db: Session, caller: Caller, customer_id: int) -> CustomerPage
 
 
 def end_relationship(db: Session, caller: Caller, relationship_id: int) -> int | None:
-    """The customer moved out: the relationship ends today; an open HAN port of its meter is
-    closed by a system order (its number returned, None when there was none to close)."""
+    """The customer moved out: the relationship ends today; its access grants end with it (the
+    people it was shared with see it no more); an open HAN port of its meter is closed by a system
+    order (its number returned, None when there was none to close)."""
     company = staff_grid_company(caller)
     relationship = reachable(
         db,
@@ -334,4 +336,5 @@ def end_relationship(db: Session, caller: Caller, relationship_id: int) -> int |
         subject_id=relationship_id,
         detail=f"metering point {relationship.metering_point_id}",
     )
+    end_grants_of_relationship(db, relationship_id)
     return close_port_on_move_out(db, relationship)

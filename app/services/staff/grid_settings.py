@@ -37,9 +37,10 @@ from app.models import (
 from app.services.access import refuse
 from app.services.audit import record_audit
 from app.services.caller import Caller
+from app.services.consumption import tariffs
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
-from app.services.han.service_settings import HanService, han_service
+from app.services.han.service_settings import HanService, han_service, local_today
 from app.services.installer.api_tokens import PORTAL_LABEL, hash_api_token
 from app.services.sessions import end_user_sessions
 
@@ -599,3 +600,33 @@ def change_log(
         )
         for change, user in rows
     ], int(total)
+
+
+# ---------------------------------------------------------------- tariffs
+
+
+def list_tariffs(
+    db: Session, caller: Caller, *, page: int = 1, page_size: int = PAGE_SIZE
+) -> tuple[list[tariffs.GridTariff], int]:
+    """The company's tariff periods, newest first (app/services/consumption/tariffs.py)."""
+    company = grid_admin_company(caller)
+    found = tariffs.list_tariff_periods(db, caller, utility_id=company, page=page, page_size=page_size)
+    return list(found.rows), found.total
+
+
+def add_tariff(db: Session, caller: Caller, **fields: object) -> tariffs.GridTariff:
+    """A new tariff period of the caller's company from a date (validated field by field by the
+    tariff service); logged among the company's setting changes with the period before it."""
+    company = grid_admin_company(caller)
+    before = tariffs.grid_tariff_on(db, company, local_today())
+    added = tariffs.add_tariff_period(db, caller, utility_id=company, **fields)  # type: ignore[arg-type]
+    old, new = tariffs.describe_tariff(before), tariffs.describe_tariff(added)
+    _log(db, caller, company, "tariff", f"from {added.valid_from}", "tariff", old, new)
+    return added
+
+
+def withdraw_tariff(db: Session, caller: Caller, period_id: int) -> None:
+    """Withdraw a period of the caller's company that has not begun."""
+    company = grid_admin_company(caller)
+    tariffs.withdraw_tariff_period(db, caller, period_id)
+    _log(db, caller, company, "tariff", f"period {period_id}", "withdrawn", "", "yes")

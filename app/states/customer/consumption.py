@@ -39,6 +39,7 @@ from app.services.customer.consumption.exports import (
     table_csv,
     table_xlsx,
 )
+from app.services.customer.sharing import record_shared_view
 from app.states.customer.consumption_figures import (
     ENERGY,
     POWER,
@@ -255,6 +256,7 @@ class ConsumptionState(SessionState):
             self.mode = ENERGY
             self._set_freshness(db, caller, meter)
             self._show_year(db, caller, meter)
+            record_shared_view(db, caller)  # a relationship shared with them: seen today
 
         await self._tap("load", show)
         self.loading = False

@@ -15,7 +15,13 @@ from app.clock import utcnow
 from app.db import session_scope
 from app.models import Role
 from app.navigation import landing_after_sign_in
-from app.services.customer.login import ChallengeInfo, resend_code, start_first_login, verify_code
+from app.services.customer.login import (
+    ChallengeInfo,
+    resend_code,
+    start_first_login,
+    start_shared_login,
+    verify_code,
+)
 from app.services.customer.password_login import login_with_password
 from app.services.otp import RESEND_COOLDOWN
 from app.states.form import form_checked, form_text, run_form
@@ -40,9 +46,29 @@ class CustomerLoginState(SessionState):
 
     @rx.event
     def set_method(self, method: str) -> None:
-        if method in ("first", "password"):
+        if method in ("first", "password", "shared"):
             self.method = method
             self.errors = {}
+
+    @rx.event
+    def open_from_link(self) -> None:
+        """The link in a sharing invitation (``?delt=1``) opens the "Shared with me" tab."""
+        if self.router.url.query_parameters.get("delt") and self.step == "form":
+            self.method = "shared"
+            self.errors = {}
+
+    @rx.event
+    async def submit_shared_login(self, form: dict | None = None):
+        """Someone a customer relationship was shared with: their own mobile, then a code."""
+        self.mobile = mobile = form_text(form, "shared_mobile")
+        address, language = self._client_address(), self.language
+
+        def start() -> ChallengeInfo:
+            with session_scope() as db:
+                return start_shared_login(db, mobile, address, language=language)
+
+        submitted = await run_form(self, start)
+        return self._show_challenge(submitted.value) if submitted.value is not None else None
 
     def _show_challenge(self, challenge: ChallengeInfo):
         self._challenge_id = challenge.challenge_id

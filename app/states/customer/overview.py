@@ -22,12 +22,15 @@ from app.services.customer.accounts import (
 )
 from app.services.customer.relationships import (
     customer_overview,
+    leave_ended_share,
     link_relationship,
     list_relationships,
     relationship_needs_linking,
     switch_relationship,
     unlink_relationship,
 )
+from app.services.customer.sharing import give_back, record_shared_view
+from app.services.errors import AccessDenied
 from app.states.customer.login import CustomerLoginState
 from app.states.dialog import DialogState
 from app.states.form import run_form
@@ -43,14 +46,22 @@ class CustomerState(DialogState, SessionState):
     masked_mobile: str = ""
     errors: dict[str, str] = {}
     loaded: bool = False
+    # The first name of who shared the current relationship with this person ("": their own).
+    shared_by: str = ""
+    shared_note: str = ""
+    may_see_consumption: bool = True
 
-    def _refresh(self, principal: Caller) -> None:
+    def _refresh(self, principal: Caller, *, profile_page: bool = False) -> None:
+        """The page's data; the profile page's is its owner's alone (``sharing.not_shared`` on a
+        relationship shared with the caller)."""
         zone = ZoneInfo(settings.timezone)
         with session_scope() as db:
             overview = customer_overview(db, principal)
             relationships = list_relationships(db, principal)
             needs_linking = relationship_needs_linking(db, principal)
-            profile = account_profile(db, principal)
+            shared = bool(overview.shared_by)
+            profile = account_profile(db, principal) if profile_page or not shared else None
+            record_shared_view(db, principal)
         reading = overview.last_reading
         self.overview = {
             "name": overview.name,
@@ -72,19 +83,69 @@ class CustomerState(DialogState, SessionState):
                 "installation_number": item.installation_number,
                 "current": "yes" if item.is_current else "",
                 "linked": "yes" if item.is_linked else "",
+                "shared": (
+                    translate(
+                        "sharing.shared_until",
+                        self.language,
+                        name=item.shared_by,
+                        date=item.shared_until.strftime("%d.%m.%Y") if item.shared_until else "",
+                    )
+                    if item.is_shared
+                    else ""
+                ),
             }
             for item in relationships
         ]
         self.needs_linking = needs_linking
-        self.has_account = profile.has_account
-        self.masked_mobile = profile.masked_mobile or ""
-        self.display_name = overview.name
+        self.shared_by = overview.shared_by
+        self.shared_note = (
+            translate("sharing.shared_note", self.language, name=overview.shared_by) if shared else ""
+        )
+        self.may_see_consumption = overview.may_see_consumption
+        self.has_account = profile.has_account if profile else False
+        self.masked_mobile = (profile.masked_mobile or "") if profile else ""
+        if not shared:
+            self.display_name = overview.name
         self.loaded = True
 
-    @rx.event
-    def load(self) -> None:
+    def _load(self, handler: str, *, profile_page: bool = False):
         self.open_dialog = ""
-        self._refresh(self._require(Role.CUSTOMER, handler="load"))
+        principal = self._require(Role.CUSTOMER, handler=handler)
+        try:
+            self._refresh(principal, profile_page=profile_page)
+            return None
+        except AccessDenied as denied:
+            if denied.key != "sharing.access_ended":
+                raise
+        # The relationship shared with this person is gone: on to one they still see, or out.
+        with session_scope() as db:
+            moved = leave_ended_share(db, principal)
+        message = rx.toast.error(translate("sharing.access_ended", self.language))
+        if moved is None:
+            return [message, SessionState.sign_out]
+        self._refresh(moved, profile_page=profile_page)
+        return message
+
+    @rx.event
+    def load(self):
+        return self._load("load")
+
+    @rx.event
+    def load_profile(self):
+        """The profile page: its owner's alone, refused on a relationship shared with them."""
+        return self._load("load_profile", profile_page=True)
+
+    @rx.event
+    def give_back_access(self):
+        """The person a relationship was shared with gives it back; on to what they still see."""
+        principal = self._require(Role.CUSTOMER, handler="give_back_access")
+        with session_scope() as db:
+            moved = give_back(db, principal)
+        message = rx.toast.success(translate("sharing.given_back", self.language))
+        if moved is None:
+            return [message, SessionState.sign_out]
+        self._refresh(moved)
+        return message
 
     @rx.event
     def switch_to(self, relationship_id: str):

@@ -203,3 +203,16 @@ def test_han_data_is_the_readers_own_latest_values_and_a_24_hour_curve(db, world
     assert len(data.curve) == 12 and {kw for _, kw in data.curve} == {1.5}
     assert customer_han_data(db, world.other_customer, now=now).latest == []
     assert data.curve[0][0] >= now - timedelta(hours=24)
+
+
+def test_moving_out_ends_the_relationships_access_grants(db, world):
+    from app.models import AccessGrant, AuditEntry
+    from app.services.customer.sharing import grant_access
+
+    grant_access(db, world.customer, mobile="+46701234588", consumption=True, invoices=False)
+    db.commit()
+    end_relationship(db, world.staff, world.customer.relationship_id or 0)
+    db.commit()
+    grants = select(AccessGrant).where(AccessGrant.relationship_id == world.customer.relationship_id)
+    assert db.exec(grants).one().ended_at is not None
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "sharing.ended")).one()

@@ -44,8 +44,16 @@ def test_the_administrator_is_also_the_companys_staff():
 
 def test_a_swedish_job_type_name_reaches_the_installer_in_swedish_and_is_logged(db, world, admins):
     admin, _ = admins
-    settings.save_job_type(db, admin, job_type_id=world.job_type, installation_type_id=None, name="Én måler",
-                           name_sv="En mätare", name_en="One meter", active=True)  # fmt: skip
+    settings.save_job_type(
+        db,
+        admin,
+        job_type_id=world.job_type,
+        installation_type_id=None,
+        name="Én måler",
+        name_sv="En mätare",
+        name_en="One meter",
+        active=True,
+    )
     db.commit()
     offered = job_types(db, world.installer, world.grid, world.installation_type, language="sv")
     assert [choice.label for choice in offered] == ["En mätare"]
@@ -59,16 +67,32 @@ def test_a_swedish_job_type_name_reaches_the_installer_in_swedish_and_is_logged(
 def test_every_name_is_required_field_by_field(db, world, admins):
     admin, _ = admins
     with pytest.raises(FieldErrors) as refused:
-        settings.save_job_type(db, admin, job_type_id=None, installation_type_id=None, name=" ", name_sv="",
-                               name_en="x", active=True)  # fmt: skip
+        settings.save_job_type(
+            db,
+            admin,
+            job_type_id=None,
+            installation_type_id=None,
+            name=" ",
+            name_sv="",
+            name_en="x",
+            active=True,
+        )
     assert set(refused.value.errors) == {"name", "name_sv", "installation_type"}
 
 
 def test_another_companys_administrator_cannot_read_or_change_its_settings(db, world, admins):
     admin, other = admins
     with pytest.raises(AccessDenied):
-        settings.save_job_type(db, other, job_type_id=world.job_type, installation_type_id=None, name="X",
-                               name_sv="X", name_en="X", active=True)  # fmt: skip
+        settings.save_job_type(
+            db,
+            other,
+            job_type_id=world.job_type,
+            installation_type_id=None,
+            name="X",
+            name_sv="X",
+            name_en="X",
+            active=True,
+        )
     with pytest.raises(AccessDenied):
         settings.save_grid_area(db, other, area_id=world.area, code="X", name="X")
     assert [row.id for row in settings.list_job_types(db, other)[0]] == []
@@ -130,11 +154,18 @@ def test_the_han_service_defaults_to_five_days_and_is_validated_field_by_field(d
     admin, _ = admins
     assert settings.my_han_service(db, admin).completion_days == 5
     with pytest.raises(FieldErrors) as refused:
-        settings.update_han_service(db, admin, post_fee="-1", pickup_address="", pickup_hours="8-15",
-                                    completion_days="0")  # fmt: skip
+        settings.update_han_service(
+            db, admin, post_fee="-1", pickup_address="", pickup_hours="8-15", completion_days="0"
+        )
     assert set(refused.value.errors) == {"post_fee", "pickup_address", "completion_days"}
-    settings.update_han_service(db, admin, post_fee="99,50", pickup_address="Nettveien 1, Trondheim",
-                                pickup_hours="man–fre 08–15", completion_days="7")  # fmt: skip
+    settings.update_han_service(
+        db,
+        admin,
+        post_fee="99,50",
+        pickup_address="Nettveien 1, Trondheim",
+        pickup_hours="man–fre 08–15",
+        completion_days="7",
+    )
     db.commit()
     saved = settings.han_service(db, world.grid)
     assert (saved.post_fee, saved.completion_days) == (Decimal("99.50"), 7)
@@ -158,3 +189,43 @@ def test_administrators_are_made_by_the_platform_or_their_own_company(db, world,
         settings.set_administrator(db, platform, world.installer.user_id or 0, True)
     with pytest.raises(DomainError):
         settings.set_administrator(db, admin, admin.user_id or 0, False)
+
+
+STEPS = "0: 415\n2: 590\n5: 830"
+
+
+def _tariff_fields(valid_from: str) -> dict[str, str]:
+    return {
+        "valid_from": valid_from,
+        "fixed_monthly_kr": "125,00",
+        "capacity_steps": STEPS,
+        "energy_winter_day": "0,41",
+        "energy_winter_night": "0,31",
+        "energy_summer_day": "0,36",
+        "energy_summer_night": "0,26",
+    }
+
+
+def test_the_administrator_adds_a_tariff_from_a_date_for_their_own_company_only(db, world, admins):
+    from datetime import timedelta
+
+    from app.services.han.service_settings import local_today
+
+    admin, other = admins
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    added = settings.add_tariff(db, admin, **_tariff_fields(tomorrow))
+    db.commit()
+    assert [step.lower_kw for step in added.steps] == [0, 2, 5]
+    rows, total = settings.list_tariffs(db, admin)
+    assert total == 1 and rows[0].valid_from.isoformat() == tomorrow
+    assert settings.list_tariffs(db, other) == ([], 0)
+    [change] = db.exec(select(SettingChange).where(SettingChange.area == "tariff")).all()
+    assert change.old_value == "none" and "0:415" in change.new_value.replace(".00", "")
+    with pytest.raises(FieldErrors) as refused:  # never from a day already begun
+        settings.add_tariff(db, admin, **_tariff_fields(local_today().isoformat()))
+    assert "valid_from" in refused.value.errors
+    with pytest.raises(AccessDenied):
+        settings.withdraw_tariff(db, other, rows[0].id)
+    settings.withdraw_tariff(db, admin, rows[0].id)
+    db.commit()
+    assert settings.list_tariffs(db, admin) == ([], 0)

@@ -1,4 +1,6 @@
-"""Which meter the signed-in customer may see: the one of their session's customer relationship.
+"""Which meter the signed-in customer may see: the one of their session's customer relationship,
+when the one selector (``customer.visibility``) lets them see its consumption: their own, a
+linked one, or one shared with them by a live grant naming consumption.
 
 Resolved once per tap: a tap runs one transaction (one ``Session``) in which several chart
 queries each check the meter, and the answer is kept in that Session's ``info``.
@@ -13,6 +15,7 @@ from sqlmodel import Session
 
 from app.models import CustomerRelationship, Medium, Meter, Organisation, Role
 from app.services.caller import Caller
+from app.services.customer.visibility import Scope, visible_clause, visible_params
 from app.services.errors import AccessDenied
 
 
@@ -47,7 +50,11 @@ _CUSTOMER_METER = (
            _relationship.metering_point_id, _meter.medium, _utility.org_number)
     .join_from(CustomerRelationship.__table__, Meter.__table__, _meter.id == _relationship.meter_id)
     .outerjoin(Organisation.__table__, _utility.id == _relationship.utility_id)
-    .where(_relationship.id == bindparam("relationship_id"), _relationship.active.is_(True))
+    .where(
+        _relationship.id == bindparam("relationship_id"),
+        _relationship.active.is_(True),
+        visible_clause(_relationship.id, Scope.CONSUMPTION),
+    )
 )
 
 
@@ -60,10 +67,12 @@ def customer_meter(db: Session, caller: Caller) -> CustomerMeter:
     if known is not None:
         return known
     row = db.connection().execute(
-        _CUSTOMER_METER, {"relationship_id": caller.relationship_id}
+        _CUSTOMER_METER, {"relationship_id": caller.relationship_id, **visible_params(caller)}
     ).first()
     if row is None:
-        raise AccessDenied("auth.denied")
+        # Its own relationship has a meter or not; anything else is a grant that has ended.
+        own = caller.relationship_id == caller.own_relationship_id
+        raise AccessDenied("auth.denied" if own else "sharing.access_ended")
     meter = CustomerMeter(
         meter_id=row.meter_id,
         medium=row.medium,

@@ -1,0 +1,1 @@
+"""``python -m app.invoices import DIR``: invoices and their PDFs from the billing system (issue 26)."""
