@@ -10,6 +10,7 @@ import pytest
 from app.models import Role
 from app.services.errors import AccessDenied
 from app.states.customer.overview import CustomerState
+from app.states.customer.sharing import SharingState
 from app.states.dialog import DialogState
 from app.states.han.customer import HanCustomerState
 from app.states.han.staff import HanOrderState
@@ -17,6 +18,7 @@ from app.states.installer.notification_form import NotificationFormState
 from app.states.keys.export import KeyExportState
 from app.states.keys.read_rights import ReadRightsState
 from app.states.keys.reader import KeyReaderState
+from app.states.staff.customers import StaffCustomerState
 from app.states.staff.grid_settings import GridSettingsState
 from app.states.staff.notifications import StaffNotificationState
 from tests.handler_callers import session_token, state_as
@@ -31,6 +33,8 @@ DIALOG_STATES = [
     KeyExportState,
     KeyReaderState,
     GridSettingsState,
+    StaffCustomerState,
+    SharingState,
 ]
 
 
