@@ -26,6 +26,7 @@ from app.db import get_engine
 from app.demo_han import add_han_demo
 from app.demo_installer import add_installer_demo
 from app.demo_keys import add_demo_key_units
+from app.demo_money import add_money_demo
 from app.models import (
     Concentrator,
     Customer,
@@ -343,6 +344,8 @@ def generate_demo(engine: Engine, *, until: datetime | None = None) -> list[Demo
     if not fresh:
         # Other readings may be stored beside the demo's: derive from all of them.
         rebuild_all_consumption(engine)
+    else:
+        add_money_demo(engine, until)
     return logins
 
 

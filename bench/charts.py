@@ -28,12 +28,14 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.db import make_engine
+from app.demo_money import demo_spot_price
 from app.migrate import upgrade_to_head
-from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
-from app.services.caller import Caller
-from app.services.consumption import derivation, rollups
+from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role, TaxKind
+from app.services.caller import Caller, process_caller
+from app.services.consumption import derivation, rollups, tariffs
 from app.services.consumption.local_time import local_zone
-from app.services.customer.consumption import charts
+from app.services.consumption.prices import store_hourly_prices
+from app.services.customer.consumption import charts, cost
 
 HOUR = 3600
 
@@ -53,7 +55,7 @@ def _master_data(engine, meters: int) -> list[tuple[int, Caller]]:
             relationship = CustomerRelationship(
                 customer_id=customer.id, utility_id=grid.id, installation_number=f"{n:07d}",
                 metering_point_id=f"70705750{n:010d}", address="Benkveien 1", postcode="7010",
-                city="Trondheim", meter_id=meter.id,
+                city="Trondheim", meter_id=meter.id, bidding_zone="NO3",
             )
             db.add(relationship)
             db.flush()
@@ -81,6 +83,28 @@ def _hours_for(meter_id: int, start: int, hours: int, rng: random.Random) -> lis
     return rows
 
 
+def _prices(engine, start: int, end: int) -> None:
+    """A tariff (changed mid-span), taxes and an hourly NO3 spot price for every hour measured."""
+    caller = process_caller()
+    with Session(engine) as db:
+        grid_id = db.connection().exec_driver_sql("SELECT id FROM organisation").scalar_one()
+        first = datetime.fromtimestamp(start, local_zone()).date().replace(day=1)
+        middle = datetime.fromtimestamp((start + end) // 2, local_zone()).date()
+        for valid_from, fixed in ((first, "125.00"), (middle, "140.00")):
+            tariffs.add_tariff_period(
+                db, caller, utility_id=grid_id, valid_from=valid_from, fixed_monthly_kr=fixed,
+                capacity_steps="0: 135\n2: 215\n5: 335\n10: 595\n15: 855\n20: 1115\n25: 1630",
+                energy_winter_day="0.3975", energy_winter_night="0.3175", energy_summer_day="0.3575",
+                energy_summer_night="0.2775",
+            )
+        taxes = ((TaxKind.ELECTRICITY_TAX, "0.1669"), (TaxKind.ENOVA_FEE, "0.01"), (TaxKind.VAT, "0.25"))
+        for kind, rate in taxes:
+            tariffs.add_tax_rate(db, caller, kind=kind, valid_from=first, rate=rate)
+        hours = range(start, end + 2 * 86400, HOUR)
+        store_hourly_prices(db, {("NO3", at): demo_spot_price(at) for at in hours})
+        db.commit()
+
+
 def build(url: str, meters: int, years: int) -> tuple[list[tuple[int, Caller]], int, float]:
     upgrade_to_head(url)
     engine = make_engine(url)
@@ -88,6 +112,7 @@ def build(url: str, meters: int, years: int) -> tuple[list[tuple[int, Caller]], 
     zone = local_zone()
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     start = int(end.replace(year=end.year - years).timestamp())
+    _prices(engine, start - 40 * 86400, int(end.timestamp()))
     hours = int(end.timestamp() - start) // HOUR
     rng = random.Random(5)
     total = 0
@@ -133,7 +158,8 @@ def measure(
     today = datetime.now(local_zone()).date()
     first_day = today.replace(year=today.year - years) + timedelta(days=1)
     span = (today - first_day).days
-    timings: dict[str, list[float]] = {"year": [], "month": [], "day": []}
+    names = ("year", "month", "day", "year kr", "month kr", "day kr")
+    timings: dict[str, list[float]] = {name: [] for name in names}
 
     def random_day() -> date:
         return first_day + timedelta(days=rng.randrange(span))
@@ -142,6 +168,10 @@ def measure(
         "year": lambda db, p, m: charts.year_overview(db, p, m),
         "month": lambda db, p, m: charts.month_view(db, p, m, random_day().replace(day=1)),
         "day": lambda db, p, m: charts.day_view(db, p, m, random_day()),
+        # The kr view (issue 26): each period's cost by component, every hour priced in Decimal.
+        "year kr": lambda db, p, m: cost.year_cost(db, p, m, random_day().year),
+        "month kr": lambda db, p, m: cost.month_cost(db, p, m, random_day().replace(day=1)),
+        "day kr": lambda db, p, m: cost.day_cost(db, p, m, random_day()),
     }
     # Warm the page cache and the ORM's statement cache first, as a running server would be.
     with Session(engine) as db:
@@ -161,12 +191,12 @@ def measure(
 
 
 def report(timings: dict[str, list[float]], requests: int, database: str) -> None:
-    print(f"{database}: {'query':<6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   "
+    print(f"{database}: {'query':<8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   "
           f"({requests} random requests each)")
     for name, samples in timings.items():
         p50, p95, worst = _percentiles(samples)
         verdict = "ok" if p95 < 10 else "SLOW"
-        print(f"{database}: {name:<6} {p50:8.2f} {p95:8.2f} {worst:8.2f}   {verdict}")
+        print(f"{database}: {name:<8} {p50:8.2f} {p95:8.2f} {worst:8.2f}   {verdict}")
 
 
 def on_postgresql(base_url: str, meters: int, years: int, requests: int) -> None:

@@ -46,6 +46,16 @@ from app.models.installer import (
     PreNotification,
 )
 from app.models.invoice import Invoice, InvoiceStatus
+from app.models.key_transfer import (
+    KeyOwnership,
+    KeyTransfer,
+    KeyTransferCode,
+    KeyTransferUnit,
+    RobotCheckUse,
+    TransferCodeStatus,
+    TransferKind,
+    TransferStatus,
+)
 from app.models.meter import Concentrator, Medium, Meter
 from app.models.meter_key import (
     ImportBatchStatus,
@@ -122,7 +132,11 @@ __all__ = [
     "KeyImportBatch",
     "KeyImportRow",
     "KeyKind",
+    "KeyOwnership",
     "KeyReadRight",
+    "KeyTransfer",
+    "KeyTransferCode",
+    "KeyTransferUnit",
     "LoginChallenge",
     "Medium",
     "Meter",
@@ -143,6 +157,7 @@ __all__ = [
     "ReadingSource",
     "ReadingStatus",
     "RememberedDevice",
+    "RobotCheckUse",
     "Role",
     "Season",
     "SettingChange",
@@ -153,6 +168,9 @@ __all__ = [
     "TaxKind",
     "TaxRate",
     "TimeBand",
+    "TransferCodeStatus",
+    "TransferKind",
+    "TransferStatus",
     "User",
     "UserSession",
     "role_admitted",

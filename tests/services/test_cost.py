@@ -22,12 +22,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.db import make_engine
 from app.migrate import upgrade_to_head
-from app.models import Customer, CustomerRelationship, Medium, Meter, Organisation, OrganisationKind, TaxKind
-from app.services.caller import CLI_CALLER
+from app.models import (
+    Customer,
+    CustomerRelationship,
+    Medium,
+    Meter,
+    Organisation,
+    OrganisationKind,
+    Role,
+    TaxKind,
+)
+from app.services.caller import CLI_CALLER, Caller
 from app.services.consumption import tariffs
 from app.services.consumption.cost import (
     CostPoint,
@@ -40,6 +49,8 @@ from app.services.consumption.cost import (
 from app.services.consumption.local_time import HOUR
 from app.services.consumption.prices import import_spot_prices
 from app.services.consumption.rollups import rebuild_all_consumption
+from app.services.customer.consumption.cost import day_cost, month_cost, year_cost
+from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -198,3 +209,27 @@ def test_the_current_month_so_far_and_its_estimate(world):
     # + 0.11) x 1.25 = 2.138341184...; 48 hours = 102.640376850; x 743 / 48 = 1588.787500...
     assert to_ore(estimate.so_far.total) == Decimal("102.64")
     assert estimate.estimate == Decimal("1588.79")
+
+
+def test_every_chart_level_shows_the_same_kroner_and_only_to_the_meters_customer(world):
+    db, point = world
+    relationship = db.exec(
+        select(CustomerRelationship).where(CustomerRelationship.meter_id == point.meter_id)
+    ).one()
+    caller = Caller(role=Role.CUSTOMER, session_id=1, relationship_id=relationship.id)
+    month = month_cost(db, caller, point.meter_id, date(2025, 3, 1), now=datetime(2026, 1, 1, tzinfo=OSLO))
+    assert len(month.rows) == 31 and month.estimate is None and not month.markup_known
+    assert month.total.total == Decimal("1796.25") and month.total.priced_hours == 742
+    assert [r.total for r in month.rows if r.key == "2025-03-30"] == [Decimal("59.25")]
+    assert month.rows[0].key == "2025-03-01" and month.rows[0].hours == 24
+    year = year_cost(db, caller, point.meter_id, 2025)
+    assert [r.total for r in year.rows][1:3] == [None, Decimal("1796.25")]  # February: no cost, not 0
+    day = day_cost(db, caller, point.meter_id, date(2025, 3, 30))
+    assert len(day.rows) == 23 and day.total.total == Decimal("59.25")
+    assert day.rows[2].key == str(local(2025, 3, 30, 3)) and day.rows[2].total == Decimal("2.58")
+    current = month_cost(db, caller, point.meter_id, date(2025, 3, 1),
+                         now=datetime(2025, 3, 3, tzinfo=OSLO))
+    assert current.estimate is not None and current.estimate.estimate == Decimal("1588.79")
+    stranger = Caller(role=Role.CUSTOMER, session_id=2, relationship_id=relationship.id + 1)
+    with pytest.raises(AccessDenied):
+        day_cost(db, stranger, point.meter_id, date(2025, 3, 30))

@@ -11,6 +11,7 @@ import reflex as rx
 from app.components.dialogs import close_button, dialog, dialog_button, form_dialog
 from app.components.fields import text_field
 from app.pages.keys.reauth import reauth_dialog, reauth_inline
+from app.pages.keys.transfers import transfer_menu
 from app.states.keys.export import EXPORT_FORMATS
 from app.states.keys.export import KeyExportState as E
 from app.states.keys.read_rights import (
@@ -57,6 +58,7 @@ def selection_bar() -> rx.Component:
         ),
         dialog_button(R, REVOKE_EVERYWHERE, t["keys.list.revoke_everywhere"], size="2", variant="soft",
                       color_scheme="red", high_contrast=True, id="revoke-everywhere"),
+        transfer_menu(),
         dialog_button(E, "export", rx.fragment(rx.icon("download", size=16), t["keys.list.export"]), size="2",
                       high_contrast=True, disabled=S.selected_count == 0, id="export-keys"),
         align="center",

@@ -15,6 +15,7 @@ from app.components.page_heading import page_heading
 from app.components.template import template
 from app.models import Role
 from app.pages.keys.table import pager
+from app.pages.keys.transfers import transfer_dialogs
 from app.pages.keys.unit_actions import action_dialogs, readers_button, selection_bar
 from app.states.keys.unit_list import ASSIGNED_CHOICES, KINDS
 from app.states.keys.unit_list import KeyListState as S
@@ -128,6 +129,8 @@ def key_list() -> rx.Component:
             t["portal.keys.title"],
             rx.link(rx.icon("upload", size=16), t["nav.keys_import"], href=routes.KEYS_IMPORT),
             rx.link(rx.icon("scroll-text", size=16), t["nav.keys_audit"], href=routes.KEYS_AUDIT),
+            rx.link(rx.icon("arrow-left-right", size=16), t["keys.transfer.activities.title"],
+                    href=routes.KEYS_TRANSFERS),
         ),
         _filters(),
         _not_found(),
@@ -137,6 +140,7 @@ def key_list() -> rx.Component:
         empty_state(S.total == 0, t["keys.list.none"]),
         pager(S, S.total_text, list_top=LIST_TOP),
         action_dialogs(),
+        transfer_dialogs(),
         spacing="4",
         width="100%",
     )

@@ -373,6 +373,20 @@ def import_spot_prices(
                      outcome="refused",
                      detail=f"{len(report.errors)} invalid; first: {report.errors[0]}")  # fmt: skip
         return report
+    store_hourly_prices(db, hours, report)
+    report.written = True
+    record_audit(db, "prices.imported", caller, subject_type="file", subject_id=path.name[:64],
+                 detail=f"{report.hours} hours: {report.new} new, {report.changed} changed, "
+                        f"{report.unchanged} unchanged, {len(report.errors)} invalid skipped")  # fmt: skip
+    return report
+
+
+def store_hourly_prices(
+    db: Session, hours: Mapping[tuple[str, int], Decimal], report: PriceImport | None = None
+) -> PriceImport:
+    """Store (zone, hour start) -> kr/kWh: a new hour added, a different price replacing the old,
+    an equal one left (counted in ``report``). The caller commits."""
+    report = report or PriceImport(hours=len(hours))
     by_zone: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for (zone, start), value in hours.items():
         by_zone[zone][start] = value
@@ -383,19 +397,15 @@ def import_spot_prices(
             known = stored.get(start)
             if known == value:
                 report.unchanged += 1
-                continue
-            row = db.get(SpotPrice, (zone, start))
-            if row is None:
+            elif known is None:
                 db.add(SpotPrice(zone=zone, hour_start=start, kr_per_kwh=value))
                 report.new += 1
             else:
+                row = db.get(SpotPrice, (zone, start))
+                assert row is not None
                 row.kr_per_kwh = value
                 db.add(row)
                 report.changed += 1
-    report.written = True
-    record_audit(db, "prices.imported", caller, subject_type="file", subject_id=path.name[:64],
-                 detail=f"{report.hours} hours: {report.new} new, {report.changed} changed, "
-                        f"{report.unchanged} unchanged, {len(report.errors)} invalid skipped")  # fmt: skip
     return report
 
 

@@ -29,6 +29,13 @@ KEY_AUDIT_ACTIONS: tuple[str, ...] = (
     "key.import",
     "key.import_staged",
     "key.import_cancelled",
+    "key.transfer_code",
+    "key.transfer_send",
+    "key.transfer_request",
+    "key.transfer_accept",
+    "key.transfer_decline",
+    "key.transfer_cancel",
+    "key.transfer_failed",
 )
 
 

@@ -9,6 +9,7 @@ queries each check the meter, and the answer is kept in that Session's ``info``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
@@ -28,8 +29,11 @@ class CustomerMeter:
     relationship_id: int
     utility_id: int
     metering_point_id: str
-    # The grid company's organisation number: which capacity-tariff steps apply.
+    # The grid company's organisation number.
     utility_org_number: str | None = None
+    # The metering point's bidding zone (spot prices) and the supplier's mark-up, kr/kWh.
+    bidding_zone: str = ""
+    markup_kr_per_kwh: Decimal | None = None
 
     @property
     def is_heat(self) -> bool:
@@ -47,7 +51,8 @@ _utility = Organisation.__table__.c
 # one round trip for all a tap needs to know about the meter.
 _CUSTOMER_METER = (
     select(_relationship.id, _relationship.meter_id, _relationship.utility_id,
-           _relationship.metering_point_id, _meter.medium, _utility.org_number)
+           _relationship.metering_point_id, _relationship.bidding_zone,
+           _relationship.supplier_markup_kr_per_kwh, _meter.medium, _utility.org_number)
     .join_from(CustomerRelationship.__table__, Meter.__table__, _meter.id == _relationship.meter_id)
     .outerjoin(Organisation.__table__, _utility.id == _relationship.utility_id)
     .where(
@@ -80,6 +85,9 @@ def customer_meter(db: Session, caller: Caller) -> CustomerMeter:
         utility_id=row.utility_id,
         metering_point_id=row.metering_point_id,
         utility_org_number=row.org_number,
+        bidding_zone=row.bidding_zone or "",
+        markup_kr_per_kwh=(None if row.supplier_markup_kr_per_kwh is None
+                           else Decimal(row.supplier_markup_kr_per_kwh)),
     )
     db.info[cache_key] = meter
     return meter

@@ -1,0 +1,108 @@
+"""The customer's kroner on every chart level (issue 26): a year of months, a month of days, a day
+of hours, each period's cost by component (spot, mark-up, grid, taxes) and total, rounded to the
+øre as app/services/consumption/cost.py states; a period without any priced hour has no cost
+(None), never 0 kr. The current month adds its cost so far and an estimate.
+
+Every function takes the caller and the meter asked for and refuses any meter but the one of the
+caller's relationship (``authorised_meter``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from app.clock import utcnow
+from app.services.caller import Caller
+from app.services.consumption.cost import (
+    CostPoint,
+    CostSum,
+    MonthEstimate,
+    costs_by_day,
+    costs_by_month,
+    hour_costs,
+    month_estimate,
+    sum_costs,
+)
+from app.services.consumption.local_time import HOUR, local_day, local_zone, next_month
+from app.services.customer.consumption.access import CustomerMeter, authorised_meter
+
+
+@dataclass(frozen=True)
+class CostRow:
+    key: str  # as the energy chart's: ISO month/day, or the hour's UTC epoch
+    start: int
+    hours: int
+    priced_hours: int
+    spot: Decimal | None
+    markup: Decimal | None
+    grid: Decimal | None
+    taxes: Decimal | None
+    total: Decimal | None
+
+    @classmethod
+    def of(cls, key: str, start: int, summed: CostSum) -> CostRow:
+        shown = summed.shown()
+        return cls(key, start, summed.period_hours, summed.hours, shown["spot"], shown["markup"],
+                   shown["grid"], shown["taxes"], shown["total"])  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CostView:
+    rows: list[CostRow]
+    total: CostRow
+    markup_known: bool
+    estimate: MonthEstimate | None = None  # the current month only
+
+
+def cost_point(meter: CustomerMeter) -> CostPoint:
+    return CostPoint(meter.meter_id, meter.utility_id, meter.medium, meter.bidding_zone,
+                     meter.markup_kr_per_kwh)  # fmt: skip
+
+
+def _view(rows: list[CostRow], summed: CostSum, start: int, key: str, point: CostPoint,
+          estimate: MonthEstimate | None = None) -> CostView:  # fmt: skip
+    return CostView(rows, CostRow.of(key, start, summed), point.markup_kr_per_kwh is not None, estimate)
+
+
+def day_cost(db: Session, caller: Caller, meter_id: int, day: date) -> CostView:
+    point = cost_point(authorised_meter(db, caller, meter_id))
+    zone = local_zone()
+    span = local_day(day, zone)
+    costs = hour_costs(db, point, day, day + timedelta(days=1), zone=zone)
+    rows = [CostRow.of(str(t), t, sum_costs([costs[t]] if t in costs else [], 1))
+            for t in range(span.start, span.end, HOUR)]  # fmt: skip
+    return _view(rows, sum_costs(costs.values(), span.hours), span.start, day.isoformat(), point)
+
+
+def month_cost(
+    db: Session, caller: Caller, meter_id: int, month: date, *, now: datetime | None = None
+) -> CostView:
+    point = cost_point(authorised_meter(db, caller, meter_id))
+    zone = local_zone()
+    first = month.replace(day=1)
+    following = next_month(first)
+    costs = hour_costs(db, point, first, following, zone=zone)
+    days = costs_by_day(costs, first, following, zone)
+    rows = [CostRow.of(d.isoformat(), local_day(d, zone).start, summed) for d, summed in days.items()]
+    whole = costs_by_month(costs, [first], zone)[first]
+    now = now or utcnow()
+    estimate = None
+    if first <= now.astimezone(zone).date() < following:
+        estimate = month_estimate(db, point, first, now, zone)
+    return _view(rows, whole, local_day(first, zone).start, first.isoformat(), point, estimate)
+
+
+def year_cost(db: Session, caller: Caller, meter_id: int, year: int) -> CostView:
+    point = cost_point(authorised_meter(db, caller, meter_id))
+    zone = local_zone()
+    first, following = date(year, 1, 1), date(year + 1, 1, 1)
+    costs = hour_costs(db, point, first, following, zone=zone)
+    months = [date(year, m, 1) for m in range(1, 13)]
+    by_month = costs_by_month(costs, months, zone)
+    rows = [CostRow.of(m.isoformat(), local_day(m, zone).start, by_month[m]) for m in months]
+    total_hours = sum(s.period_hours for s in by_month.values())
+    return _view(rows, sum_costs(costs.values(), total_hours), local_day(first, zone).start, str(year), point)
