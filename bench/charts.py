@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.db import make_engine
-from app.demo_money import demo_spot_price
+from app.demo.money import demo_spot_price
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role, TaxKind
 from app.services.caller import Caller, process_caller

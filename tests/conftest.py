@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -117,3 +118,33 @@ def page_registry() -> None:
     child = subprocess.run([sys.executable, "-c", dump], capture_output=True, text=True, check=True,
                            env=os.environ.copy())  # fmt: skip
     load_records(json.loads(child.stdout.strip().splitlines()[-1]))
+
+
+
+_ORDER_SEED = pytest.StashKey[int]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    order = os.environ.get("TEST_ORDER", "")
+    if order not in ("", "reverse", "random"):
+        raise pytest.UsageError(f"TEST_ORDER={order!r}: use reverse or random")
+    if order == "random":
+        config.stash[_ORDER_SEED] = int(
+            os.environ.get("TEST_ORDER_SEED") or random.SystemRandom().randrange(10**6)
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if _ORDER_SEED in config.stash:
+        return f"test order: random, TEST_ORDER_SEED={config.stash[_ORDER_SEED]}"
+    return "test order: reverse" if os.environ.get("TEST_ORDER") == "reverse" else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """TEST_ORDER=reverse runs the collected tests last to first; TEST_ORDER=random shuffles them
+    with TEST_ORDER_SEED (chosen and shown in the header when not given, so a failing order can
+    be run again). Every test builds its own world, so any order must pass."""
+    if os.environ.get("TEST_ORDER") == "reverse":
+        items.reverse()
+    elif _ORDER_SEED in config.stash:
+        random.Random(config.stash[_ORDER_SEED]).shuffle(items)

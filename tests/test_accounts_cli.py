@@ -1,4 +1,4 @@
-"""``python -m app.accounts create-admin EMAIL``: the only way to an administrator."""
+"""``python -m app.accounts_cli create-admin EMAIL``: the only way to an administrator."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import uuid
 
 from sqlmodel import select
 
-from app.accounts.__main__ import main
+from app.accounts_cli.__main__ import main
 from app.config import PROJECT_ROOT
 from app.db import session_scope
 from app.models import Role, User
@@ -35,7 +35,7 @@ def test_create_admin_refuses_an_existing_address(app_database_url, capsys):
 
 def test_the_module_runs_as_a_command(app_database_url):
     completed = subprocess.run(
-        [sys.executable, "-m", "app.accounts", "create-admin", f"cli-{uuid.uuid4().hex[:8]}@example.org"],
+        [sys.executable, "-m", "app.accounts_cli", "create-admin", f"cli-{uuid.uuid4().hex[:8]}@example.org"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 0, completed.stderr

@@ -26,7 +26,9 @@ def _row(message: FailingMessage, language: str) -> dict[str, str]:
     status = (
         translate("outbox.status.failed", language)
         if failed
-        else translate("outbox.status.pending", language, time=format_local_time(message.next_attempt_at))
+        else translate(
+            "outbox.status.pending", language, time=format_local_time(message.next_attempt_at, language)
+        )
     )
     return {
         "id": str(message.id),
@@ -36,7 +38,7 @@ def _row(message: FailingMessage, language: str) -> dict[str, str]:
         "status": status,
         "attempts": str(message.attempts),
         "error": message.last_error,
-        "created": format_local_time(message.created_at),
+        "created": format_local_time(message.created_at, language),
         "can_send_again": "1" if failed else "",
         "send_again_label": translate("outbox.send_again_label", language, number=message.id),
     }

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from app import routes
 from app.db import session_scope
-from app.demo_installer import DEMO_OWNER_NUMBER
+from app.demo.installer import DEMO_OWNER_NUMBER
 from app.i18n import translate
 from app.models import Installation, Organisation, PreNotification, Role
 from tests.e2e.conftest import DESKTOP, has_horizontal_overflow

@@ -1,4 +1,4 @@
-"""Customer sign-in fixtures: customers built through the models, a clock, console SMS."""
+"""Service-test fixtures: customers, a customer with a password account, console SMS and mail."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 from argon2 import PasswordHasher, Type
-from signin_helpers import DemoCustomer
+from signin_helpers import GOOD, PUBLIC_URL, T0, DemoCustomer, principal_of, sign_in_by_sms
 from sqlmodel import Session
 
 from app.config import Settings
@@ -21,15 +21,19 @@ from app.models import (
     ReadingSource,
 )
 from app.services import passwords, rate_limit
+from app.services.customer.accounts import create_account
 from app.services.mobile_numbers import normalise_mobile
-from app.services.notify import sms
+from app.services.notify import mail, sms
 
 
 @pytest.fixture(autouse=True)
-def _console_sms_and_database_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whatever the environment says, these tests use the console SMS and database limits."""
+def _console_sms_mail_and_database_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the environment says, these tests use the console SMS, the console mail (links to
+    PUBLIC_URL) and database limits."""
     monkeypatch.setattr(sms, "settings", Settings(sms_backend="console", redis_url=""))
     monkeypatch.setattr(rate_limit, "settings", Settings(sms_backend="console", redis_url=""))
+    console_mail = Settings(mail_backend="console", public_url=PUBLIC_URL, redis_url="")
+    monkeypatch.setattr(mail, "settings", console_mail)
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +113,19 @@ def make_customer(db: Session, utility_id: int) -> Callable[..., DemoCustomer]:
         )
 
     return make
+
+
+@pytest.fixture
+def account_address() -> str:
+    """Where the ``account`` fixture's customer signed in by SMS (a module may override it)."""
+    return "10.0.0.1"
+
+
+@pytest.fixture
+def account(db: Session, make_customer: Callable[..., DemoCustomer], account_address: str):  # type: ignore[no-untyped-def]
+    """A customer with a password account (GOOD), signed in once by SMS: (customer, principal, token)."""
+    customer = make_customer()
+    result = sign_in_by_sms(db, customer, address=account_address)
+    principal = create_account(db, principal_of(db, result.session_token), GOOD, GOOD, now=T0)
+    db.commit()
+    return customer, principal, result.session_token

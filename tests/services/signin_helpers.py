@@ -16,6 +16,10 @@ from app.services.sessions import resolve_principal
 
 # The clock of the tests: real time (sessions are checked against it), injected everywhere.
 T0 = datetime.now(UTC).replace(microsecond=0)
+# The portal's address in the links the console mail carries (tests/services/conftest.py).
+PUBLIC_URL = "https://portal.example"
+# The password of the ``account`` fixture's customer (tests/services/conftest.py).
+GOOD = "Blåbærsyltetøy på vaffel"
 
 
 

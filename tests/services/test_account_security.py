@@ -7,11 +7,11 @@ from datetime import timedelta
 from itertools import pairwise
 
 import pytest
-from signin_helpers import T0, code_sent_to, principal_of, sign_in_by_sms
+from signin_helpers import GOOD, T0, code_sent_to, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.models import Customer, CustomerRelationship, User
-from app.services.customer.accounts import change_password, create_account, delete_account
+from app.services.customer.accounts import change_password, delete_account
 from app.services.customer.login import resend_code, start_first_login, verify_code
 from app.services.customer.password_login import login_with_password
 from app.services.customer.remembered_devices import is_remembered_device, remember_device
@@ -21,17 +21,8 @@ from app.services.rate_limit import PASSWORD_HASHES_PER_ADDRESS
 from app.services.sessions import resolve_principal
 
 ADDRESS = "10.0.0.1"
-GOOD = "Blåbærsyltetøy på vaffel"
 NEW = "Kanelsnurr med kardemomme"
 
-
-@pytest.fixture
-def account(db, make_customer):
-    customer = make_customer()
-    result = sign_in_by_sms(db, customer)
-    principal = create_account(db, principal_of(db, result.session_token), GOOD, GOOD, now=T0)
-    db.commit()
-    return customer, principal, result.session_token
 
 
 # -- item 6: a password change ends every other session and remembered device ---------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from signin_helpers import T0, code_sent_to, principal_of, sign_in_by_sms
+from signin_helpers import GOOD, T0, code_sent_to, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.models import (
@@ -31,17 +31,7 @@ from app.services.form_errors import FieldErrors
 from app.services.sessions import resolve_principal, sign_out
 
 ADDRESS = "10.0.0.1"
-GOOD = "Blåbærsyltetøy på vaffel"
 
-
-@pytest.fixture
-def account(db, make_customer):
-    """A customer with a password account, signed in once by SMS."""
-    customer = make_customer()
-    result = sign_in_by_sms(db, customer)
-    principal = create_account(db, principal_of(db, result.session_token), GOOD, GOOD, now=T0)
-    db.commit()
-    return customer, principal, result.session_token
 
 
 def test_hashes_are_argon2id():

@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from signin_helpers import T0, code_sent_to, principal_of, sign_in_by_sms
+from signin_helpers import GOOD, T0, code_sent_to
 from sqlmodel import func, select
 
 from app.models import AuditEntry, OutboxMessage, User
 from app.services import password_check, passwords
 from app.services.accounts import accounts as email_accounts
 from app.services.customer import password_login
-from app.services.customer.accounts import create_account
 from app.services.customer.login import resend_code, verify_code
 from app.services.customer.password_login import login_with_password
 from app.services.customer.remembered_devices import remember_device
@@ -21,19 +20,15 @@ from app.services.errors import DomainError
 from app.services.login_throttle import FAILURES_PER_IDENTITY, FAILURES_PER_IDENTITY_AND_ADDRESS
 from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS
 
-GOOD = "Blåbærsyltetøy på vaffel"
 OFFICE = "127.0.3.2"
 HOME = "127.0.3.3"
 EMAIL_PASSWORD = "Fjord#Blueberry26"
 
 
 @pytest.fixture
-def account(db, make_customer):
-    customer = make_customer()
-    result = sign_in_by_sms(db, customer, address=HOME)
-    principal = create_account(db, principal_of(db, result.session_token), GOOD, GOOD, now=T0)
-    db.commit()
-    return customer, principal
+def account_address() -> str:
+    """The customer of ``account`` signed in at home."""
+    return HOME
 
 
 def _sms_count(db, e164: str) -> int:
@@ -52,7 +47,7 @@ def test_both_sign_ins_go_through_the_one_check(db, account, monkeypatch):
 
     monkeypatch.setattr(password_login, "check_password", spy)
     monkeypatch.setattr(email_accounts, "check_password", spy)
-    customer, _principal = account
+    customer, _principal, _ = account
     login_with_password(db, customer.mobile, GOOD, None, OFFICE, now=T0)
     with pytest.raises(DomainError):
         email_accounts.sign_in(db, "nobody@example.org", "x", client_address=OFFICE, now=T0)
@@ -61,7 +56,7 @@ def test_both_sign_ins_go_through_the_one_check(db, account, monkeypatch):
 
 def test_right_passwords_do_not_use_up_the_address_allowance_of_a_customer(db, account):
     """Issue 21.5: 35 right sign-ins from one office address in 25 minutes all succeed."""
-    customer, principal = account
+    customer, principal, _ = account
     device = remember_device(db, principal.user_id, now=T0)
     db.commit()
     for n in range(PASSWORD_LOGIN_PER_ADDRESS.count + 5):
@@ -110,7 +105,7 @@ def _attack_from_ten_addresses(db, mobile: str) -> None:
 
 def test_ten_attacker_addresses_do_not_lock_the_owner_out(db, account):
     """Issue 20.8: past the per-account bound the right password signs in after an SMS code."""
-    customer, _principal = account
+    customer, _principal, _ = account
     _attack_from_ten_addresses(db, customer.mobile)
     later = T0 + timedelta(minutes=5)
     sent_before = _sms_count(db, customer.e164)
@@ -124,7 +119,7 @@ def test_ten_attacker_addresses_do_not_lock_the_owner_out(db, account):
 
 
 def test_past_the_bound_a_wrong_password_is_answered_like_a_right_one_and_opens_nothing(db, account):
-    customer, _principal = account
+    customer, _principal, _ = account
     _attack_from_ten_addresses(db, customer.mobile)
     later = T0 + timedelta(minutes=5)
     sent_before = _sms_count(db, customer.e164)

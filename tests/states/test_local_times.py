@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import app.states.staff.ingest_status as ingest_status_module
 import app.states.staff.start as start_module
+from app.i18n.times import format_local_date, format_local_time
 from app.models import Role
 from app.services.cases import HistoryLine
 from app.services.installer.notifications import NotificationRow
@@ -51,3 +52,14 @@ def test_ingest_status_shows_local_time(app_database_url, monkeypatch):
     IngestState.load_sources.fn(state)
     assert state.sources[0]["last_frame"] == "24.11.2026 06:00"
     assert state.sources[0]["frames_ok"] == "12\u00a0345"
+
+
+def test_one_local_time_format_in_the_readers_language():
+    # The key pages used to say "2026-11-24 06:00" to everyone and the other pages "24.11.2026 06:00".
+    assert format_local_time(WINTER_UTC, "nb") == "24.11.2026 06:00"
+    assert format_local_time(WINTER_UTC, "sv") == "2026-11-24 06:00"
+    assert format_local_time(WINTER_UTC, "en") == "24/11/2026 06:00"
+    assert format_local_time(None, "en") == "" and format_local_date(None, "sv") == ""
+    assert format_local_date(WINTER_UTC.date(), "sv") == "2026-11-24"
+    summer = HistoryLine("2026-07-01T10:15", "Kari", "note", "", "", "Tekst")
+    assert history_rows([summer], "sv")[0]["at"] == "2026-07-01 12:15"

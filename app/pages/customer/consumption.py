@@ -8,7 +8,7 @@ from plotly.graph_objs import Figure
 from app import routes
 from app.components.template import template
 from app.models import Role
-from app.states.customer.consumption import DAY, ENERGY, MONTH, POWER, YEAR
+from app.states.customer.consumption import DAY, ENERGY, KR, MONTH, POWER, YEAR
 from app.states.customer.consumption import ConsumptionState as S
 
 TAP = "44px"  # the smallest tap target on a phone
@@ -35,6 +35,7 @@ def _controls() -> rx.Component:
         rx.flex(
             _mode_button(ENERGY, "consumption.energy"),
             _mode_button(POWER, "consumption.power"),
+            _mode_button(KR, "consumption.kr"),
             role="group",
             aria_label=S.t["consumption.mode"],
             gap="2",
@@ -246,6 +247,54 @@ def _table() -> rx.Component:
     )
 
 
+def _cost_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(row["label"]),
+        rx.table.cell(row["spot"], text_align="right", custom_attrs={"data-column": "spot"}),
+        rx.cond(S.cost_markup, rx.table.cell(row["markup"], text_align="right")),
+        rx.table.cell(row["grid"], text_align="right", custom_attrs={"data-column": "grid"}),
+        rx.table.cell(row["taxes"], text_align="right", custom_attrs={"data-column": "taxes"}),
+        rx.table.cell(row["total"], text_align="right", custom_attrs={"data-column": "total"}),
+    )
+
+
+def _cost_table() -> rx.Component:
+    """The kr view's table: the chart's periods with the same components as its stacked bars."""
+    header = rx.table.header(rx.table.row(
+        rx.table.column_header_cell(S.t["cost.period"], scope="col"),
+        rx.table.column_header_cell(S.t["cost.spot"], scope="col", text_align="right"),
+        rx.cond(S.cost_markup,
+                rx.table.column_header_cell(S.t["cost.markup"], scope="col", text_align="right")),
+        rx.table.column_header_cell(S.t["cost.grid"], scope="col", text_align="right"),
+        rx.table.column_header_cell(S.t["cost.taxes"], scope="col", text_align="right"),
+        rx.table.column_header_cell(S.t["cost.total"], scope="col", text_align="right"),
+    ))  # fmt: skip
+    return rx.vstack(
+        rx.cond(S.cost_estimate != "", rx.callout(S.cost_estimate, icon="calculator", id="cost-estimate")),
+        rx.text(S.t["cost.note"], size="1", color_scheme="gray"),
+        rx.box(
+            rx.table.root(
+                header,
+                rx.table.body(rx.foreach(S.cost_rows, _cost_row)),
+                rx.el.tfoot(rx.table.row(
+                    rx.table.row_header_cell(S.t["cost.total"]),
+                    rx.table.cell(S.cost_total, text_align="right", col_span=5,
+                                  custom_attrs={"data-column": "total"}),
+                )),
+                id="cost-table",
+                size="1",
+                variant="surface",
+                width="100%",
+                aria_label=S.t["cost.table_label"],
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def _downloads() -> rx.Component:
     return rx.flex(
         _tap_button(
@@ -289,7 +338,7 @@ def consumption_page() -> rx.Component:
         ),
         _chart(),
         _summary(),
-        rx.cond(~S.loading, _table()),
+        rx.cond(~S.loading, rx.cond(S.mode == KR, _cost_table(), _table())),
         rx.cond(~S.loading & ~S.empty, _downloads()),
         spacing="4",
         width="100%",

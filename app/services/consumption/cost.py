@@ -42,7 +42,14 @@ from app.models import ConsumptionDay, ConsumptionHour, Medium, TaxKind
 from app.services.consumption.capacity_tariff import CapacityStep, capacity_basis_from_days
 from app.services.consumption.local_time import HOUR, local_midnight, local_zone, month_hours, next_month
 from app.services.consumption.prices import spot_prices
-from app.services.consumption.tariffs import GridTariff, HeatTariff, grid_tariffs, heat_prices, tax_rates
+from app.services.consumption.tariffs import (
+    GridTariff,
+    HeatTariff,
+    TaxRates,
+    grid_tariffs,
+    heat_prices,
+    tax_rates,
+)
 from app.sql_rows import all_rows
 
 ORE = Decimal("0.01")
@@ -189,34 +196,51 @@ def hour_costs(
         m: capacity_basis_from_days(m, maxima.get(m, []), [_ANY_STEP]).basis_kw for m in months
     }
     markup = point.markup_kr_per_kwh
+    # What holds for a whole local day, worked out once per day (a year is 365 days, 8760 hours).
+    per_day: dict[date, tuple[GridTariff, Decimal, Decimal, Decimal, Decimal] | None] = {}
     for at, kwh in energy.items():
         price = spot.get(at)
         if price is None:
             continue
         local = datetime.fromtimestamp(at, zone)
         day = local.date()
-        month = day.replace(day=1)
-        tariff = _holding(tariffs, day)
-        basis = basis_kw.get(month)
-        if tariff is None or not tariff.priced or basis is None:
+        if day not in per_day:
+            per_day[day] = _day_parts(day, tariffs, basis_kw, taxes, hours_in)
+        parts = per_day[day]
+        if parts is None:
             continue
-        step = tariff.step_for(basis)
+        tariff, capacity_share, fixed_share, duty_rate, vat = parts
         rate = tariff.energy_rate_at(local)
-        el_tax = taxes.rate_on(TaxKind.ELECTRICITY_TAX, day)
-        enova = taxes.rate_on(TaxKind.ENOVA_FEE, day)
-        vat = taxes.rate_on(TaxKind.VAT, day)
-        if step is None or step.monthly_kr is None or rate is None or None in (el_tax, enova, vat):
+        if rate is None:
             continue
-        assert el_tax is not None and enova is not None and vat is not None
-        assert tariff.fixed_monthly_kr is not None
-        n = hours_in[month]
         spot_kr = kwh * price
         markup_kr = None if markup is None else kwh * markup
-        grid = kwh * rate + step.monthly_kr / n + tariff.fixed_monthly_kr / n
-        duties = kwh * (el_tax + enova)
+        grid = kwh * rate + capacity_share + fixed_share
+        duties = kwh * duty_rate
         vat_kr = vat * (spot_kr + (markup_kr or ZERO) + grid + duties)
         costs[at] = HourCost(at, kwh, spot_kr, markup_kr, grid, duties + vat_kr)
     return costs
+
+
+def _day_parts(
+    day: date, tariffs: list[GridTariff], basis_kw: Mapping[date, float | None], taxes: TaxRates,
+    hours_in: Mapping[date, int],
+) -> tuple[GridTariff, Decimal, Decimal, Decimal, Decimal] | None:
+    """A day's tariff, its hourly shares of the capacity step and the fixed part, the duties per
+    kWh and VAT; None when any of them is not known (the day's hours are then gaps)."""
+    month = day.replace(day=1)
+    tariff = _holding(tariffs, day)
+    basis = basis_kw.get(month)
+    if tariff is None or not tariff.priced or basis is None or tariff.fixed_monthly_kr is None:
+        return None
+    step = tariff.step_for(basis)
+    el_tax = taxes.rate_on(TaxKind.ELECTRICITY_TAX, day)
+    enova = taxes.rate_on(TaxKind.ENOVA_FEE, day)
+    vat = taxes.rate_on(TaxKind.VAT, day)
+    if step is None or step.monthly_kr is None or el_tax is None or enova is None or vat is None:
+        return None
+    n = hours_in[month]
+    return tariff, step.monthly_kr / n, tariff.fixed_monthly_kr / n, el_tax + enova, vat
 
 
 # The basis only is wanted here: the step is placed in each day's own period's steps.

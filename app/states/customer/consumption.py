@@ -12,16 +12,19 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
 
-from app.clock import utcnow
+from app.clock import local_now, utcnow
 from app.db import session_scope
+from app.i18n import translate
 from app.i18n.numbers import chart_separators
 from app.models import Medium, Role
 from app.services.caller import Caller
+from app.services.consumption.local_time import local_zone
 from app.services.customer.consumption.access import CustomerMeter, customer_meter
 from app.services.customer.consumption.capacity_tariff import capacity_basis_of
 from app.services.customer.consumption.charts import (
@@ -31,6 +34,7 @@ from app.services.customer.consumption.charts import (
     month_view,
     year_overview,
 )
+from app.services.customer.consumption.cost import day_cost, month_cost, year_cost
 from app.services.customer.consumption.exports import (
     ExportTable,
     grid_company_hourly_csv,
@@ -42,8 +46,10 @@ from app.services.customer.consumption.exports import (
 from app.services.customer.sharing import record_shared_view
 from app.states.customer.consumption_figures import (
     ENERGY,
+    KR,
     POWER,
     ChartText,
+    cost_figure,
     periods_figure,
     year_bars_markup,
     year_figure,
@@ -79,6 +85,11 @@ class ConsumptionState(SessionState):
     year_lines: list[str] = []
     peak_line: str = ""
     capacity: dict[str, str] = {}
+    # The kr view (issue 26): each period's cost by component, the total, the month's estimate.
+    cost_rows: list[dict[str, str]] = []
+    cost_total: str = ""
+    cost_estimate: str = ""
+    cost_markup: bool = False
     # What is shown, typed: the source of the table's texts and of every export.
     _rows: list[ShownRow] = []
     # What a click on the chart opens: the year of each trace, the key of each category.
@@ -181,6 +192,7 @@ class ConsumptionState(SessionState):
         self.year_lines = lines
         self.peak_line = ""
         self.capacity = {}
+        self._show_cost(db, caller, meter)
 
     def _show_month(self, db: Session, caller: Caller, meter: CustomerMeter, month: date) -> None:
         view = month_view(db, caller, meter.meter_id, month)
@@ -203,6 +215,7 @@ class ConsumptionState(SessionState):
         self.year_lines = []
         self._set_peak(view.peak)
         self.capacity = words.capacity(basis)
+        self._show_cost(db, caller, meter)
 
     def _show_day(self, db: Session, caller: Caller, meter: CustomerMeter, day: date) -> None:
         view = day_view(db, caller, meter.meter_id, day)
@@ -221,6 +234,7 @@ class ConsumptionState(SessionState):
         self.empty = view.total_kwh is None
         self.year_lines = []
         self.capacity = {}
+        self._show_cost(db, caller, meter)
         self._set_peak(view.peak)
 
     def _refresh_view(self, db: Session, caller: Caller, meter: CustomerMeter) -> None:
@@ -230,6 +244,39 @@ class ConsumptionState(SessionState):
             self._show_month(db, caller, meter, date.fromisoformat(self.month_key))
         else:
             self._show_year(db, caller, meter)
+
+    def _show_cost(self, db: Session, caller: Caller, meter: CustomerMeter) -> None:
+        """In the kr view: the level's cost by component replaces the figure, and its table."""
+        self.cost_rows, self.cost_total, self.cost_estimate = [], "", ""
+        if self.mode != KR:
+            return
+        if self.level == DAY and self.day_key:
+            view = day_cost(db, caller, meter.meter_id, date.fromisoformat(self.day_key))
+        elif self.level == MONTH and self.month_key:
+            view = month_cost(db, caller, meter.meter_id, date.fromisoformat(self.month_key))
+        else:
+            year = self._trace_years[-1] if self._trace_years else local_now(local_zone()).year
+            view = year_cost(db, caller, meter.meter_id, year)
+            self._trace_years = [year] * 4
+        language = self.language
+        names = {c: translate(f"cost.{c}", language) for c in ("spot", "markup", "grid", "taxes")}
+        labels = self._categories if len(self._categories) == len(view.rows) else [r.key for r in view.rows]
+        self.figure = cost_figure(labels, view.rows, names, chart_separators(language))
+        self.cost_markup = view.markup_known
+
+        def kr(amount: Decimal | None) -> str:
+            return "" if amount is None else f"{format_number(float(amount), 2, language)} kr"
+
+        self.cost_rows = [
+            {"label": label, "spot": kr(r.spot), "markup": kr(r.markup), "grid": kr(r.grid),
+             "taxes": kr(r.taxes), "total": kr(r.total) or translate("cost.no_cost", language)}
+            for label, r in zip(labels, view.rows, strict=True)
+        ]  # fmt: skip
+        self.cost_total = kr(view.total.total)
+        if view.estimate is not None and view.estimate.estimate is not None:
+            so_far = kr(view.estimate.so_far.shown()["total"])
+            self.cost_estimate = translate("cost.estimate", language, so_far=so_far,
+                                           estimate=kr(view.estimate.estimate))  # fmt: skip
 
     # -- events ---------------------------------------------------------------------------------
     # A tap is one transaction: the caller, their meter and the view are read in one Session
@@ -329,7 +376,7 @@ class ConsumptionState(SessionState):
         chosen = mode[0] if isinstance(mode, list) and mode else mode
 
         def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
-            if chosen not in (ENERGY, POWER):
+            if chosen not in (ENERGY, POWER, KR):
                 return
             self.mode = str(chosen)
             self._refresh_view(db, caller, meter)

@@ -205,3 +205,25 @@ def periods_figure(labels: list[str], periods: Sequence[Period], peak: Peak | No
             traces.append(peak_marker(labels[index], peak.power_kw, text))
         y_title = "kW"
     return {"data": traces, "layout": layout(y_title=y_title, separators=text.separators)}
+
+
+KR = "kr"
+# The kr view's components, bottom to top, and their colours.
+COST_COLOURS = {"spot": "#0ea5e9", "markup": "#6366f1", "grid": "#0d9488", "taxes": "#f97316"}
+
+
+def cost_figure(labels: list[str], rows: Sequence[Any], names: dict[str, str], separators: str = ".,"
+                ) -> dict[str, Any]:  # fmt: skip
+    """The kr view: each period's cost stacked by component (spot, the supplier's mark-up when
+    known, grid, taxes); a period without cost has no bar (a gap, never 0 kr)."""
+    traces = []
+    for component, colour in COST_COLOURS.items():
+        values = [None if getattr(r, component) is None else float(getattr(r, component)) for r in rows]
+        if component == "markup" and all(v is None for v in values):
+            continue
+        hover = f"%{{x}}: %{{y:.2f}} kr<extra>{escape(names[component])}</extra>"
+        traces.append({"type": "bar", "name": names[component], "x": labels, "y": values,
+                       "marker": {"color": colour}, "hovertemplate": hover})  # fmt: skip
+    figure_layout = layout(y_title="kr", separators=separators)
+    figure_layout["barmode"] = "stack"
+    return {"data": traces, "layout": figure_layout}

@@ -10,6 +10,7 @@ import reflex as rx
 from app.clock import local_now
 from app.i18n import translate
 from app.i18n.numbers import format_number
+from app.i18n.times import format_local_date
 from app.models import Role
 from app.services.caller import Caller
 from app.services.consumption.local_time import local_zone
@@ -17,10 +18,6 @@ from app.services.customer.invoices import InvoiceRow, invoice_pdf, is_overdue, 
 from app.states.db_thread import read_in_thread
 from app.states.paging import PagedList, PagingTexts, int_or_none, page_count_for
 from app.states.session import SessionState
-
-
-def _day(value: date) -> str:
-    return value.strftime("%d.%m.%Y")
 
 
 class InvoicesState(PagedList, SessionState):
@@ -40,11 +37,11 @@ class InvoicesState(PagedList, SessionState):
             "id": str(row.id),
             "number": row.invoice_number,
             "title": translate("invoices.invoice", language, number=row.invoice_number),
-            "date": _day(row.invoice_date),
-            "period": f"{_day(row.period_start)}–{_day(row.period_end)}",
+            "date": format_local_date(row.invoice_date, language),
+            "period": "–".join(format_local_date(d, language) for d in (row.period_start, row.period_end)),
             "amount": f"{format_number(row.amount_kr, 2, language)} {kr}",
             "vat": f"{format_number(row.vat_kr, 2, language)} {kr}",
-            "due": _day(row.due_date),
+            "due": format_local_date(row.due_date, language),
             "status": status,
             "status_label": translate(f"invoices.status.{status}", language),
             "overdue": "yes" if overdue else "",

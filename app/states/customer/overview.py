@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from app import routes
-from app.config import settings
 from app.db import session_scope
 from app.i18n import translate
 from app.i18n.numbers import format_number
+from app.i18n.times import format_local_date, format_local_time
 from app.models import Role
 from app.services.caller import Caller
 from app.services.customer.accounts import (
@@ -54,7 +53,6 @@ class CustomerState(DialogState, SessionState):
     def _refresh(self, principal: Caller, *, profile_page: bool = False) -> None:
         """The page's data; the profile page's is its owner's alone (``sharing.not_shared`` on a
         relationship shared with the caller)."""
-        zone = ZoneInfo(settings.timezone)
         with session_scope() as db:
             overview = customer_overview(db, principal)
             relationships = list_relationships(db, principal)
@@ -72,9 +70,7 @@ class CustomerState(DialogState, SessionState):
             "last_reading": (
                 f"{format_number(reading.value, 1, self.language)} {reading.unit}" if reading else ""
             ),
-            "last_reading_at": (
-                reading.at.astimezone(zone).strftime("%d.%m.%Y %H:%M") if reading else ""
-            ),
+            "last_reading_at": format_local_time(reading.at, self.language) if reading else "",
         }
         self.relationships = [
             {
@@ -88,7 +84,7 @@ class CustomerState(DialogState, SessionState):
                         "sharing.shared_until",
                         self.language,
                         name=item.shared_by,
-                        date=item.shared_until.strftime("%d.%m.%Y") if item.shared_until else "",
+                        date=format_local_date(item.shared_until, self.language),
                     )
                     if item.is_shared
                     else ""

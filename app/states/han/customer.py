@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.db import session_scope
 from app.i18n import translate
 from app.i18n.numbers import format_number
-from app.i18n.times import format_local_time
+from app.i18n.times import format_local_date, format_local_time
 from app.models import HanOrderStatus, Role
 from app.services.han.events import HistoryLine, history
 from app.services.han.han_data import POWER, HanData, customer_han_data
@@ -50,7 +50,7 @@ def port_text(state: str, changed_on: object, language: str) -> str:
     words = translate(f"han.port.{state}", language)
     if changed_on is None:
         return words
-    return translate("han.port_since", language, state=words, date=changed_on.strftime("%d.%m.%Y"))  # type: ignore[attr-defined]
+    return translate("han.port_since", language, state=words, date=format_local_date(changed_on, language))  # type: ignore[arg-type]
 
 
 def order_dict(order: CustomerOrder, language: str) -> dict[str, str]:
@@ -66,10 +66,10 @@ def order_dict(order: CustomerOrder, language: str) -> dict[str, str]:
         "result": port_text(order.port_state, order.completed_on, language)
         if order.status == HanOrderStatus.COMPLETED
         else "",
-        "ordered_at": format_local_time(order.created_at),
+        "ordered_at": format_local_time(order.created_at, language),
         "cancellable": "yes" if order.status == HanOrderStatus.RECEIVED else "",
         # The promised date, while the order is open.
-        "due": order.due_on.strftime("%d.%m.%Y") if order.due_on and order.status in OPEN_STATUSES else "",
+        "due": format_local_date(order.due_on, language) if order.status in OPEN_STATUSES else "",
     }
 
 
@@ -85,9 +85,11 @@ def han_data_view(data: HanData, language: str) -> tuple[list[dict[str, str]], l
         latest.append({
             "label": translate("han.data.power" if power else "han.data.energy", language),
             "value": f"{format_number(value.value, 3 if power else 1, language)} {value.unit}",
-            "at": format_local_time(value.at),
+            "at": format_local_time(value.at, language),
         })  # fmt: skip
-    rows = [{"at": format_local_time(at), "kw": format_number(kw, 3, language)} for at, kw in data.curve]
+    rows = [
+        {"at": format_local_time(at, language), "kw": format_number(kw, 3, language)} for at, kw in data.curve
+    ]
     points = ""
     if data.curve:
         top = max(max(kw for _, kw in data.curve), 0.001)
@@ -133,7 +135,7 @@ class HanCustomerState(DialogState, SessionState):
             "post_fee": format_number(float(meter.post_fee), 2, language) + " kr",
             "pickup_address": meter.pickup_address,
             "pickup_hours": meter.pickup_hours,
-            "promised": meter.promised_on.strftime("%d.%m.%Y") if meter.promised_on else "",
+            "promised": format_local_date(meter.promised_on, language),
         }
         shown = han_data_view(data or HanData([], []), language)
         self.han_latest, self.han_curve, self.han_curve_points = shown

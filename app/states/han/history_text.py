@@ -35,7 +35,7 @@ def _what(line: HistoryLine, reader: str, language: str) -> str:
 def history_rows(lines: Iterable[HistoryLine], reader: str, language: str) -> list[dict[str, str]]:
     """``reader`` is CUSTOMER or STAFF; staff notes are shown to staff only."""
     return [
-        {"at": format_local_time(line.at), "who": _who(line, reader, language),
+        {"at": format_local_time(line.at, language), "who": _who(line, reader, language),
          "what": _what(line, reader, language), "text": line.text}
         for line in lines
         if reader == STAFF or line.kind != NOTE

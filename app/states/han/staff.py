@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.db import session_scope
 from app.i18n import translate
-from app.i18n.times import format_local_time
+from app.i18n.times import format_local_date, format_local_time
 from app.models import HanOrderStatus, Role
 from app.services.caller import Caller
 from app.services.han.events import HistoryLine, add_note, history
@@ -79,8 +79,8 @@ class HanQueueState(PagedList, SessionState):
                     "meter": row.meter_serial,
                     "customer": row.customer,
                     "address": row.address,
-                    "received": format_local_time(row.created_at),
-                    "due": row.due_on.strftime("%d.%m.%Y") if row.due_on else "–",
+                    "received": format_local_time(row.created_at, language),
+                    "due": format_local_date(row.due_on, language) or "–",
                     "overdue": "1" if row.overdue else "",
                 }
                 for row in rows
@@ -146,11 +146,11 @@ class HanOrderState(DialogState, SessionState):
             "address": detail.address,
             "installation_number": detail.installation_number,
             "metering_point_id": detail.metering_point_id,
-            "received": format_local_time(order.created_at),
-            "due": order.due_on.strftime("%d.%m.%Y") if order.due_on else "–",
+            "received": format_local_time(order.created_at, language),
+            "due": format_local_date(order.due_on, language) or "–",
             "overdue": translate("han.overdue", language) if is_overdue(order) else "",
             "reject_reason": order.reject_reason,
-            "completed_on": order.completed_on.strftime("%d.%m.%Y") if order.completed_on else "",
+            "completed_on": format_local_date(order.completed_on, language),
             "port_state_default": default_port_state(order.action),
         }
         self.history = history_rows(lines, STAFF, language)

@@ -20,11 +20,6 @@ from app.services.installer.form_fields import form_values
 from app.services.installer.transitions import history
 
 
-def shown_time(iso: str) -> str:
-    """``2026-03-01T10:15:00+00:00`` (UTC) as ``01.03.2026 11:15`` (the utility's zone)."""
-    return format_local_time(iso)
-
-
 def status_text(status: str, language: str) -> str:
     return translate(f"installer.status.{status}", language)
 
@@ -44,7 +39,7 @@ def row_dicts(rows, language: str) -> list[dict[str, str]]:  # type: ignore[no-u
             "address": row.address,
             "owner": row.owner,
             "meter_number": row.meter_number,
-            "updated_at": shown_time(row.updated_at),
+            "updated_at": format_local_time(row.updated_at, language),
         }
         for row in rows
     ]
@@ -54,7 +49,7 @@ def history_rows(lines: Iterable, language: str) -> list[dict[str, str]]:  # typ
     """Notes and status moves, oldest first: a move reads "Not sent → For approval"."""
     return [
         {
-            "at": shown_time(line.at),
+            "at": format_local_time(line.at, language),
             "who": line.who or line.actor_role,
             "text": line.text,
             "what": translate("installer.note", language)

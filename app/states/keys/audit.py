@@ -12,13 +12,13 @@ import reflex as rx
 from sqlmodel import Session
 
 from app.i18n import LANGUAGES, translate, translate_count
+from app.i18n.times import format_local_time
 from app.models import Role
 from app.services.caller import Caller
 from app.services.keys.audit_details import detail_message
 from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditQuery, audit_csv, audit_page
 from app.states.db_thread import read_in_thread
 from app.states.form import form_text
-from app.states.keys.display import format_time
 from app.states.paging import Page, PagedList, PageReader, page_count_for
 from app.states.session import SessionState
 
@@ -93,7 +93,8 @@ class KeyAuditState(PagedList, SessionState):
         def read(db: Session) -> Page:
             found = audit_page(db, caller, query)
             rows = [
-                {"at": format_time(row.at), "actor": row.actor, "action": action_text(row.action, language),
+                {"at": format_local_time(row.at, language), "actor": row.actor,
+                 "action": action_text(row.action, language),
                  "units": units_text(row.units), "outcome": outcome_text(row.outcome, language),
                  "detail": detail_text(row.detail, language)}
                 for row in found.rows

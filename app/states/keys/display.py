@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from app.config import settings
 from app.i18n import LANGUAGES, translate
 from app.i18n.numbers import format_number
 
@@ -13,13 +9,6 @@ from app.i18n.numbers import format_number
 def format_count(count: int, language: str) -> str:
     """2,431 in English; 2 431 (a no-break space) in Norwegian and Swedish."""
     return format_number(count, 0, language)
-
-
-def format_time(instant: datetime | None) -> str:
-    """The instant in the utility's zone, to the minute; empty for none."""
-    if instant is None:
-        return ""
-    return instant.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def attribute_text(prefix: str, value: str, language: str) -> str:

@@ -14,6 +14,7 @@ import reflex as rx
 
 from app.db import session_scope
 from app.i18n import translate, translate_count
+from app.i18n.times import format_local_time
 from app.models import Role
 from app.services.keys.read_rights import (
     AssignOutcome,
@@ -26,7 +27,6 @@ from app.services.keys.read_rights import (
 from app.states.dialog import DialogState
 from app.states.form import form_text, int_or_none, run_form
 from app.states.keys.calls import REAUTHENTICATION_FLOW
-from app.states.keys.display import format_time
 from app.states.keys.export import ExportFlow
 from app.states.keys.unit_list import KeyListState
 
@@ -169,7 +169,8 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
 
         readers = (await run_form(self, work, passes=REAUTHENTICATION_FLOW)).value or []
         self.panel_readers = [
-            {"email": reader.email, "name": reader.name, "granted": format_time(reader.granted_at),
+            {"email": reader.email, "name": reader.name,
+             "granted": format_local_time(reader.granted_at, self.language),
              "registered": "1" if reader.registered else ""}
             for reader in readers
         ]  # fmt: skip

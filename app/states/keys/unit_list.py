@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app import routes
 from app.i18n import translate, translate_count
+from app.i18n.times import format_local_time
 from app.models import Role
 from app.services.caller import Caller
 from app.services.keys.units import (
@@ -24,7 +25,7 @@ from app.services.keys.units import (
     unit_filter_options,
 )
 from app.states.db_thread import read_in_thread
-from app.states.keys.display import attribute_text, format_count, format_time
+from app.states.keys.display import attribute_text, format_count
 from app.states.keys.selection import UnitSelection
 from app.states.paging import ListFilter, Page, PagedList, PageReader
 from app.states.session import SessionState
@@ -98,7 +99,7 @@ class KeyListState(UnitSelection, PagedList, SessionState):
             "id": str(row.id), "serial": row.serial, "manufacturer": row.manufacturer,
             "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
             "medium": attribute_text("keys.list.medium", row.medium, self.language),
-            "readers": str(row.readers), "updated": format_time(row.updated_at),
+            "readers": str(row.readers), "updated": format_local_time(row.updated_at, self.language),
             "selected": self._selected_mark(row.id),
         }  # fmt: skip
 

@@ -16,7 +16,7 @@ from app.clock import utcnow
 from app.db import session_scope
 from app.i18n import translate, translate_count
 from app.i18n.numbers import format_number
-from app.i18n.times import format_local_time
+from app.i18n.times import format_local_date, format_local_time
 from app.models import Role
 from app.services.caller import Caller
 from app.services.staff.customers import (
@@ -108,7 +108,6 @@ class StaffCustomerState(DialogState, SessionState):
 
     def _show(self, page: CustomerPage) -> None:
         language = self.language
-        day = "%d.%m.%Y"
         self.customer_id = page.customer_id
         self.facts = {"name": page.name, "mobile": page.mobile or "–", "email": page.email or "–"}
         self.relationships = [
@@ -120,9 +119,9 @@ class StaffCustomerState(DialogState, SessionState):
                 "state": translate("customers.active" if r.active else "customers.ended", language),
                 "active": "1" if r.active else "",
                 "owner": translate("customers.owner" if r.is_owner else "customers.tenant", language),
-                "period": format_local_time(r.started)[:10]
+                "period": format_local_time(r.started, language)[:10]
                 + " – "
-                + (format_local_time(r.ended)[:10] if r.ended else ""),
+                + (format_local_time(r.ended, language)[:10] if r.ended else ""),
             }
             for r in page.relationships
         ]
@@ -132,13 +131,13 @@ class StaffCustomerState(DialogState, SessionState):
                 "model": m.model,
                 "medium": translate(f"customers.medium.{m.medium}", language),
                 "han": translate(f"han.port.{m.han_port_state or 'unknown'}", language)
-                + (" " + m.han_port_changed_on.strftime(day) if m.han_port_changed_on else ""),
+                + (" " + format_local_date(m.han_port_changed_on, language) if m.han_port_changed_on else ""),
                 "last": (
                     f"{format_number(m.last_value, 2, language)} {m.last_unit} ({m.last_register})"
                     if m.last_value is not None
                     else translate("customers.no_readings", language)
                 ),
-                "last_at": format_local_time(m.last_at) if m.last_at else "",
+                "last_at": format_local_time(m.last_at, language) if m.last_at else "",
                 "source": translate(f"customers.source.{m.last_source}", language) if m.last_source else "",
                 "freshness": freshness(m.last_at, language),
             }
@@ -150,8 +149,8 @@ class StaffCustomerState(DialogState, SessionState):
                 "action": translate(f"han.action.{o.action}", language),
                 "status": o.status,
                 "status_label": translate(f"han.status.{o.status}", language),
-                "ordered": format_local_time(o.created_at),
-                "due": o.due_on.strftime(day) if o.due_on else "–",
+                "ordered": format_local_time(o.created_at, language),
+                "due": format_local_date(o.due_on, language) or "–",
                 "overdue": translate("han.overdue", language) if o.overdue else "",
             }
             for o in page.orders
@@ -162,7 +161,7 @@ class StaffCustomerState(DialogState, SessionState):
                 "status": translate(f"installer.status.{n.status}", language),
                 "meter": n.meter_number,
                 "address": n.address,
-                "created": format_local_time(n.created_at),
+                "created": format_local_time(n.created_at, language),
             }
             for n in page.notifications
         ]
@@ -170,8 +169,8 @@ class StaffCustomerState(DialogState, SessionState):
             {
                 "kind": translate(f"customers.consent.{c.kind}", language),
                 "what": c.what,
-                "at": format_local_time(c.at),
-                "revoked": format_local_time(c.revoked_at) if c.revoked_at else "",
+                "at": format_local_time(c.at, language),
+                "revoked": format_local_time(c.revoked_at, language) if c.revoked_at else "",
             }
             for c in page.consents
         ]

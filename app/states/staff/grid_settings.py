@@ -132,7 +132,7 @@ class ChangeLogState(_SettingsList, SessionState):
         language = self.language
         return [
             {
-                "at": format_local_time(r.at),
+                "at": format_local_time(r.at, language),
                 "who": r.who,
                 "area": translate(f"settings.area.{r.area}", language),
                 "subject": r.subject,
@@ -320,8 +320,8 @@ class GridSettingsState(DialogState, SessionState):
                 {
                     "id": str(r.id),
                     "label": r.label,
-                    "created": format_local_time(r.created_at),
-                    "revoked": format_local_time(r.revoked_at) if r.revoked_at else "",
+                    "created": format_local_time(r.created_at, language),
+                    "revoked": format_local_time(r.revoked_at, language) if r.revoked_at else "",
                     "state": translate(
                         "settings.token_revoked" if r.revoked_at else "settings.token_live", language
                     ),

@@ -29,7 +29,7 @@ class IngestState(SessionState):
         self.sources = [
             {
                 "name": s.name, "kind": s.kind, "reading_source": s.reading_source, "state": s.state,
-                "last_frame": format_local_time(s.last_frame_at) or "–",
+                "last_frame": format_local_time(s.last_frame_at, self.language) or "–",
                 "frames_ok": count(s.frames_ok), "frames_bad": count(s.frames_bad),
                 "frames_refused": count(s.frames_refused),
                 "readings_stored": count(s.readings_stored),
@@ -38,8 +38,8 @@ class IngestState(SessionState):
                 "last_error": s.last_error,
                 "worker": " · ".join(part for part in (s.host, s.client_id) if part) or "–",
                 "group": s.group_name or "–", "messages": count(s.messages),
-                "last_message": format_local_time(s.last_message_at) or "–",
-                "spool": count(s.spool_depth), "last_report": format_local_time(s.updated_at),
+                "last_message": format_local_time(s.last_message_at, self.language) or "–",
+                "spool": count(s.spool_depth), "last_report": format_local_time(s.updated_at, self.language),
                 "silent": "" if s.reporting else "1", "outage": self._outage(s),
             }
             for s in statuses
@@ -48,5 +48,7 @@ class IngestState(SessionState):
     def _outage(self, status: SourceStatus) -> str:
         if status.outage_started_at is None:
             return "–"
-        ended = format_local_time(status.outage_ended_at) or translate("ingest.outage_ongoing", self.language)
-        return f"{format_local_time(status.outage_started_at)} – {ended}"
+        ended = format_local_time(status.outage_ended_at, self.language) or translate(
+            "ingest.outage_ongoing", self.language
+        )
+        return f"{format_local_time(status.outage_started_at, self.language)} – {ended}"

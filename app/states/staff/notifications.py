@@ -16,12 +16,8 @@ from app.db import session_scope
 from app.i18n import translate
 from app.models import NotificationStatus, Role
 from app.services.caller import Caller
-from app.services.installer.processing import (
-    decide,
-    id_number_for_staff,
-    staff_grid_company,
-    staff_notification,
-)
+from app.services.cases import staff_grid_company
+from app.services.installer.processing import decide, id_number_for_staff, staff_notification
 from app.services.installer.statuses import NOTIFICATION_STATUSES
 from app.services.installer.transitions import add_note
 from app.states.db_thread import read_in_thread

@@ -28,4 +28,4 @@ class StaffState(SessionState):
             "readings": figures.readings,
         }
         self.figures = {name: format_number(count, 0, self.language) for name, count in counts.items()}
-        self.newest_reading = format_local_time(figures.newest_reading_at)
+        self.newest_reading = format_local_time(figures.newest_reading_at, self.language)

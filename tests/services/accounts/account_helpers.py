@@ -1,4 +1,4 @@
-"""Helpers of the account-service tests: the fixed clock, PUBLIC_URL and reading mailed links."""
+"""Helpers of the account-service tests: the fixed clock and reading mailed links (to PUBLIC_URL)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from sqlmodel import Session
 
 from app.services.notify.mail import latest_mail_to
 
-PUBLIC_URL = "https://portal.example"
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 _LINK = re.compile(r"https://portal\.example\S+")
 

@@ -6,7 +6,6 @@ import pytest
 from installer_world import FODSELSNUMMER, World, complete_values
 from sqlmodel import Session, select
 
-from app.config import Settings
 from app.models import NotificationStatus, NotificationTransition, OutboxMessage, PreNotification
 from app.services.case_status import IllegalTransition
 from app.services.errors import AccessDenied, DomainError
@@ -14,12 +13,6 @@ from app.services.form_errors import FieldErrors
 from app.services.installer import notifications as service
 from app.services.installer.processing import decide, id_number_for_staff, staff_notification
 from app.services.installer.transitions import add_note, history
-from app.services.notify import mail
-
-
-@pytest.fixture(autouse=True)
-def _console_mail(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mail, "settings", Settings(mail_backend="console"))
 
 
 def _create(db: Session, world: World) -> int:

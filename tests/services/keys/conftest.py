@@ -1,24 +1,16 @@
 """Key-service fixtures: two distributor organisations with units, their signed-in superusers,
-and the console mail outbox."""
+(the console mail: tests/services/conftest.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pytest
-from key_service_helpers import PUBLIC_URL, add_units, organisation, signed_in
+from key_service_helpers import add_units, organisation, signed_in
 from sqlmodel import Session
 
-from app.config import Settings
 from app.models import Role
 from app.services.caller import Caller
-from app.services.notify import mail
-
-
-@pytest.fixture(autouse=True)
-def _console_mail(monkeypatch: pytest.MonkeyPatch) -> None:
-    config = Settings(mail_backend="console", public_url=PUBLIC_URL, redis_url="")
-    monkeypatch.setattr(mail, "settings", config)
 
 
 @dataclass(frozen=True)

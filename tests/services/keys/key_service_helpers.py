@@ -13,7 +13,6 @@ from app.services.caller import Caller
 from app.services.keys.sealing import add_key
 from app.services.sessions import hash_token, start_session
 
-PUBLIC_URL = "https://portal.example"
 PASSWORD = "Kobber#Maaler26"
 MODELS = ("MULTICAL 21", "OMNIPOWER", "MULTICAL 403")
 MEDIA = ("water", "electricity", "district_heating")

@@ -1,4 +1,4 @@
-"""``python -m app.accounts create-admin EMAIL``: the only way to make an administrator.
+"""``python -m app.accounts_cli create-admin EMAIL``: the only way to make an administrator.
 
 Prints the activation link (24 hours, single use) instead of mailing it: the first
 administrator may be setting up the very mail server the portal would use.
@@ -17,7 +17,7 @@ from app.services.form_errors import FieldErrors
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.accounts", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m app.accounts_cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     admin = commands.add_parser("create-admin", help="create an administrator, print the activation link")
     admin.add_argument("email")

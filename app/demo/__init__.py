@@ -1,6 +1,7 @@
 """Deterministic demo data: two utilities, 50 customers, 60 meters, 3 years of hourly readings.
 
-`python -m app.demo` fills an empty database and prints the demo logins.
+`python -m app.demo` fills an empty database and prints the demo logins. The areas' own demo
+data are beside this module: han.py (port orders), installer.py (pre-notifications), keys.py.
 District heating follows a synthetic outdoor-temperature year; electricity follows daily
 and weekly rhythms with winter heating. The same seed always gives the same data.
 """
@@ -23,10 +24,10 @@ from stdnum import ean
 
 from app.clock import utcnow
 from app.db import get_engine
-from app.demo_han import add_han_demo
-from app.demo_installer import add_installer_demo
-from app.demo_keys import add_demo_key_units
-from app.demo_money import add_money_demo
+from app.demo.han import add_han_demo
+from app.demo.installer import add_installer_demo
+from app.demo.keys import add_demo_key_units
+from app.demo.money import add_money_demo
 from app.models import (
     Concentrator,
     Customer,
@@ -97,7 +98,7 @@ DEMO_ACCOUNTS = (
     # Lysnett's own administrator (issue 24): its settings, and its staff's work too.
     DemoAccount("gridadmin@demo.meterportal.no", "Geir Aas", Role.GRID_ADMIN, "912345678",
                 "Kraftlinje#Styr26"),
-    # Holds read rights on a dozen of the distributor's units (app/demo_keys.py).
+    # Holds read rights on a dozen of the distributor's units (app/demo/keys.py).
     DemoAccount("keyreader@demo.meterportal.no", "Kai Lund", Role.KEY_READER, None,
                 "Nokkel#Leser26"),
 )
@@ -402,6 +403,3 @@ def main() -> None:
     print(f"Demo data generated in {seconds:.1f} s.")
     print_logins(logins)
 
-
-if __name__ == "__main__":
-    main()

@@ -1,1 +1,0 @@
-"""Command line for e-mail accounts: ``python -m app.accounts create-admin EMAIL``."""

@@ -1,0 +1,1 @@
+"""Command line for e-mail accounts: ``python -m app.accounts_cli create-admin EMAIL``."""
