@@ -16,11 +16,16 @@ never folded into the billing-grade hourly values, so no roll-up is refreshed af
 - Latency: the workers running, frames published at a fixed rate below capacity; each frame's
   commit time is seen by polling the committed rows every 50 ms (which adds up to 50 ms).
 
-- Soak (`--soak SECONDS`): 2 workers at `--latency-rate` (default 200 frames/s): each worker's RSS
-  after the warm-up and at the end, and frames published against frames committed.
+- Soak (`--soak MINUTES`): `--soak-workers` workers (default 2) at `--latency-rate` (default 200
+  frames/s): each worker's RSS after the warm-up and at the end, and frames published against
+  frames committed (nothing lost when they are equal; the store is idempotent, so never more).
+- Profile (`--profile FRAMES`): the worker's own path from a received message to committed
+  readings, in this process without the network: CPU per frame, and cProfile's costliest
+  functions (CPU time, so the machine's load counts least).
 
 Run: `.venv/bin/python bench/mqtt_scale.py [--frames 20000] [--workers 1 2 4] [--database postgresql://…]`
-     `.venv/bin/python bench/mqtt_scale.py --soak 1800 --latency-rate 800`
+     `.venv/bin/python bench/mqtt_scale.py --soak 30 --latency-rate 800`
+     `.venv/bin/python bench/mqtt_scale.py --profile 6000`
 """
 
 from __future__ import annotations
@@ -348,6 +353,7 @@ def run_soak(engine, database_url: str, broker: Broker, workers: int, rate: floa
             rss_start = [psutil.Process(p.pid).memory_info().rss / 2**20 for p in processes]
     rss_end = [psutil.Process(p.pid).memory_info().rss / 2**20 for p in processes]
     publisher.close()
+    backlog_at_end = published - (_committed(engine) - before)
     # A loaded machine may fall behind the rate: the backlog stays queued in the broker, so wait
     # while it drains and give up only after two minutes without progress.
     drain_start = time.monotonic()
@@ -362,7 +368,65 @@ def run_soak(engine, database_url: str, broker: Broker, workers: int, rate: floa
     drain_seconds = time.monotonic() - drain_start
     _stop(processes)
     return {"published": published, "committed": committed, "rss_start": rss_start, "rss_end": rss_end,
-            "drain_seconds": drain_seconds}
+            "backlog_at_end": backlog_at_end, "drain_seconds": drain_seconds}  # fmt: skip
+
+
+def run_profile(url: str, frames: int, first: int, top: int) -> dict:
+    """The worker's path from a received message to committed readings, in this process and
+    on one thread (cProfile sees only its own thread): the worker's own MqttSource, pipeline and
+    store (as `python -m app.ingest mqtt` builds them), fed the frames as paho hands them over,
+    without the network. CPU per frame is what the machine's load changes least."""
+    import cProfile
+    import io
+    import pstats
+
+    from app.ingest.keyring import KeyRing
+    from app.ingest.sources.mqtt import MqttSource, Subscription, _Received
+    from app.ingest.store import ReadingStore
+    from app.ingest.worker import FramePipeline
+    from app.services.consumption.rollups import refresh_consumption
+
+    engine = make_engine(url)
+    store = ReadingStore(engine, _WORKDIR / "profile.jsonl", refresh=refresh_consumption,
+                         heartbeat_seconds=10)  # fmt: skip
+    counters = store.source(f"{STREAM}@profile", "mqtt", "han")
+    counters.reader_id = STREAM
+    source = MqttSource("mqtt://127.0.0.1:1", [Subscription.parse("bench/#=raw")],
+                        FramePipeline(store, counters, KeyRing(engine)), "profile")  # fmt: skip
+    window = source.receive_maximum
+
+    def drain(payloads: list[bytes], offset: int) -> None:
+        for start in range(0, len(payloads), window):
+            for n, payload in enumerate(payloads[start : start + window], offset + start):
+                source._queue.put_nowait(_Received(0, n, 0, f"bench/ams/{n % METERS}", payload))
+            source.process_queued()
+        store.flush()
+        source._acknowledge_stored()
+
+    warm = _frames(first, METERS * 2)  # every meter's key opened, every cache filled
+    drain(warm, first)
+    first += len(warm)
+    plain = _frames(first, frames)
+    before = _committed(engine)
+    cpu, wall = time.process_time(), time.perf_counter()
+    drain(plain, first)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    stored = _committed(engine) - before
+    first += frames
+    payloads = _frames(first, frames)
+    profiler = cProfile.Profile(time.process_time)  # CPU time: the load of others does not count
+    profiler.enable()
+    drain(payloads, first)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    if os.environ.get("PROFILE_CALLERS"):
+        stats.print_callers(os.environ["PROFILE_CALLERS"])
+    engine.dispose()
+    return {"cpu_per_frame_ms": 1000 * cpu / frames, "wall_rate": frames / wall, "stored": stored,
+            "stats": out.getvalue()}  # fmt: skip
 
 
 def main() -> None:
@@ -373,12 +437,18 @@ def main() -> None:
     parser.add_argument("--latency-rate", type=float, default=0.0,
                         help="frames/s in the latency runs (default half the 1-worker capacity)")  # fmt: skip
     parser.add_argument("--latency-seconds", type=float, default=10.0)
-    parser.add_argument("--soak", type=float, default=0.0,
-                        help="instead: a soak of this many seconds at --latency-rate (default 200/s)")
+    parser.add_argument("--soak", type=float, default=0.0, metavar="MINUTES",
+                        help="instead: a soak of this many minutes at --latency-rate (default 200/s)")
     parser.add_argument("--soak-workers", type=int, default=2)
+    parser.add_argument("--profile", type=int, default=0, metavar="FRAMES",
+                        help="instead: the worker's path for FRAMES frames in this process under "
+                             "cProfile, CPU per frame and the costliest functions")  # fmt: skip
     parser.add_argument("--database",
                         default=os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
+    if args.soak > 24 * 60:
+        sys.exit(f"--soak takes minutes ({args.soak:g} minutes is {args.soak / 60:g} hours): "
+                 "for half an hour, --soak 30")  # fmt: skip
     if not args.database or not args.database.startswith("postgresql"):
         sys.exit("bench/mqtt_scale.py needs PostgreSQL: --database postgresql://… (or TEST_DATABASE_URL)")
     schema = f"mqtt_scale_{uuid.uuid4().hex[:8]}"
@@ -396,15 +466,24 @@ def main() -> None:
         _add_meters(engine)
         print(f"{METERS} meters, HAN list 3 frames encrypted + authenticated, 3 readings each; "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")  # fmt: skip
+        if args.profile:
+            result = run_profile(url, args.profile, 0, 25)
+            print(result["stats"])
+            print(f"profile, {args.profile:,} frames in one thread, no network: worker CPU "
+                  f"{result['cpu_per_frame_ms']:.3f} ms per frame without the profiler "
+                  f"({result['wall_rate']:,.0f} frames/s wall), {result['stored']:,} stored "
+                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+            return
         if args.soak:
             rate = args.latency_rate or 200.0
-            result = run_soak(engine, url, broker, args.soak_workers, rate, args.soak, 0, logs)
+            result = run_soak(engine, url, broker, args.soak_workers, rate, 60 * args.soak, 0, logs)
             start_mb = [round(r, 1) for r in result["rss_start"]]
             end_mb = [round(r, 1) for r in result["rss_end"]]
-            print(f"soak, {args.soak_workers} worker(s), {args.soak:.0f} s at {rate:,.0f} frames/s: "
+            print(f"soak, {args.soak_workers} worker(s), {args.soak:g} min at {rate:,.0f} frames/s: "
                   f"published {result['published']:,}, committed {result['committed']:,}; RSS MB at start "
-                  f"{start_mb}, at end {end_mb}; the backlog drained {result['drain_seconds']:.0f} s "
-                  f"after the last publish (load average {os.getloadavg()[0]:.1f})",
+                  f"{start_mb}, at end {end_mb}; {result['backlog_at_end']:,} frames were still queued "
+                  f"at the last publish and drained {result['drain_seconds']:.0f} s after it "
+                  f"(load average {os.getloadavg()[0]:.1f})",
                   flush=True)  # fmt: skip
             return
         first = 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.ingest.decoders import DecodedFrame
+from app.ingest.decoders.reading import IDENTITY_FIELDS
 
 # Register names that are the same measurement in every medium.
 _WMBUS_COMMON = {
@@ -71,36 +72,76 @@ def _is_finite(value: float | int) -> bool:
         return False
 
 
+# (source, media, field's register, unit) -> (stored register, stored unit, factor), or None for a
+# field that is no reading (a wireless M-Bus counter without a unit). A few dozen entries in
+# practice (one per register a make sends); bounded all the same against hostile field names.
+_TRANSLATIONS: dict[tuple[str, str, str, str], tuple[str, str, float | None] | None] = {}
+_TRANSLATIONS_LIMIT = 10_000
+
+
+def _translation(source: str, media: str, register: str, unit: str) -> tuple[str, str, float | None] | None:
+    key = (source, media, register, unit)
+    try:
+        return _TRANSLATIONS[key]
+    except KeyError:
+        pass
+    translated: tuple[str, str, float | None] | None
+    if source == "wmbus":
+        named = _WMBUS_BY_MEDIA.get(media, {}).get(register) or _WMBUS_COMMON.get(register)
+        if named is None and not unit:
+            translated = None  # counters and flags without a unit are diagnostics, not readings
+        else:
+            register, unit = named or (register, unit)
+            translated = (register, unit, None)
+    else:
+        register = _register_code(register)
+        translated = (register, unit, None)
+    if translated is not None:
+        factor_unit = _UNIT_CONVERSIONS.get(translated[1])
+        if factor_unit is not None:
+            translated = (translated[0], factor_unit[1], factor_unit[0])
+        translated = (translated[0][:REGISTER_MAX], translated[1][:8], translated[2])
+    if len(_TRANSLATIONS) >= _TRANSLATIONS_LIMIT:
+        _TRANSLATIONS.clear()
+    _TRANSLATIONS[key] = translated
+    return translated
+
+
 def frame_readings(
     frame: DecodedFrame, receive_time: datetime, meter_ref: str | None = None
 ) -> list[RawReading]:
-    """Numeric readings of a frame in stored registers and units; text fields are left out."""
+    """Numeric readings of a frame in stored registers and units; text fields are left out.
+
+    The frame's scalar fields as `DecodedFrame.to_readings` gives them, read here directly: a
+    worker turns tens of thousands of frames a second into readings (issue 25), and the register
+    and unit of a field are worked out once per kind of field, not once per reading.
+    """
     ref = meter_ref or frame.meter_id or ""
-    media = str(frame.values.get("media", "")) if frame.source == "wmbus" else ""
-    by_media = _WMBUS_BY_MEDIA.get(media, {})
+    source = frame.source
+    media = str(frame.values.get("media", "")) if source == "wmbus" else ""
+    default_time = frame.meter_datetime or receive_time
+    registers, units, value_times = frame.registers, frame.units, frame.value_times
+    seconds: dict[datetime, int] = {}  # most fields of a frame share the meter's clock
     out: list[RawReading] = []
-    for reading in frame.to_readings(receive_time):
-        value = reading.value
-        if isinstance(value, str) or reading.timestamp is None:
+    for name, value in frame.values.items():
+        if name in IDENTITY_FIELDS or value is None or isinstance(value, (str, bytes, list, tuple, dict)):
             continue
-        unit = reading.unit or ""
-        register = reading.register
-        if frame.source == "wmbus":
-            named = by_media.get(register) or _WMBUS_COMMON.get(register)
-            if named is None and not unit:
-                continue  # counters and flags without a unit are diagnostics, not readings
-            register, unit = named or (register, unit)
-        else:
-            register = _register_code(register)
-        factor_unit = _UNIT_CONVERSIONS.get(unit)
-        if factor_unit is not None:
-            value = value * factor_unit[0]
-            unit = factor_unit[1]
+        if isinstance(value, bool):
+            value = int(value)
+        at = value_times.get(name, default_time) if value_times else default_time
+        if at is None:
+            continue
+        translated = _translation(source, media, registers.get(name, name), units.get(name) or "")
+        if translated is None:
+            continue
+        register, unit, factor = translated
+        if factor is not None:
+            value = value * factor
         if not _is_finite(value):
             continue  # NaN or infinity (a DLMS float can carry them) is no reading
+        ts = seconds.get(at)
+        if ts is None:
+            ts = seconds[at] = int(at.timestamp())
         # Rounding to micro-units gives back the decimal the meter sent (12345678 Wh -> 12345.678).
-        out.append(
-            RawReading(ref, register[:REGISTER_MAX], int(reading.timestamp.timestamp()),
-                       round(float(value), 6), unit[:8])
-        )  # fmt: skip
+        out.append(RawReading(ref, register, ts, round(float(value), 6), unit))
     return out

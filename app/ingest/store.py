@@ -166,9 +166,19 @@ class ReadingStore:
         if not readings:
             return 0
         with self._lock:
-            if not self._pending:
+            pending = self._pending
+            if not pending:
                 self._oldest = time.monotonic()
-            self._pending.append(SpoolBatch(source, readings, hints or {}))
+            last = pending[-1] if pending else None
+            if last is not None and last.source is source:
+                # A stream's frames one after another make one batch, not one per frame: the
+                # write loops, the spool lines and the tallies go per batch (issue 25).
+                last.readings.extend(readings)
+                if hints:
+                    for ref, hint in hints.items():
+                        last.hints.setdefault(ref, hint)  # as _meter_hints: the first hint holds
+            else:
+                pending.append(SpoolBatch(source, readings, dict(hints) if hints else {}))
             self._pending_count += len(readings)
             self._submitted_total += len(readings)
             if self._pending_count >= self.batch_size:

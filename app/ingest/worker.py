@@ -149,13 +149,22 @@ class FramePipeline:
         log.debug("%s: rejected frame: %s", self.source.name, error)
 
 
+_MEDIUM_OF_MEDIA = {"heat": "heat", "water": "water", "warm water": "water", "cold water": "water"}
+# (media, manufacturer, model) -> the hint: a few per make, shared by every frame (never changed).
+_HINTS: dict[tuple[str, str | None, str | None], dict[str, str]] = {}
+_HINTS_LIMIT = 1_000
+
+
 def _meter_hint(frame: DecodedFrame) -> dict[str, str]:
     media = str(frame.values.get("media", "electricity"))
-    medium = {"heat": "heat", "water": "water", "warm water": "water", "cold water": "water"}.get(
-        media, "electricity"
-    )
-    return {
-        "manufacturer": frame.manufacturer or "unknown",
-        "model": frame.meter_type or "",
-        "medium": medium,
-    }
+    key = (media, frame.manufacturer, frame.meter_type)
+    hint = _HINTS.get(key)
+    if hint is None:
+        if len(_HINTS) >= _HINTS_LIMIT:
+            _HINTS.clear()
+        hint = _HINTS[key] = {
+            "manufacturer": frame.manufacturer or "unknown",
+            "model": frame.meter_type or "",
+            "medium": _MEDIUM_OF_MEDIA.get(media, "electricity"),
+        }
+    return hint

@@ -98,8 +98,8 @@ def test_a_message_that_fails_inside_the_client_callback_is_counted_and_the_next
         return handle(topic, payload)
 
     monkeypatch.setattr(source, "handle_payload", fails_once)
-    monkeypatch.setattr(source.client, "ack", lambda mid, qos: acknowledged.append(mid))
     acknowledged: list[int] = []
+    monkeypatch.setattr(source, "acknowledge", acknowledged.extend)
     # paho's network thread queues them; the store thread handles them: an exception escaping
     # there would end the store thread and the subscription would go quiet.
     source._on_message(None, None, _message("ams/1", json.dumps(GOOD_AMS).encode(), mid=1))

@@ -139,3 +139,25 @@ def test_refresh_consumption_is_called_per_meter_with_the_earliest_time(engine, 
     store.submit(source, [_heat("KAM57000074", T0 + 3600, 1.0), _heat("KAM57000074", T0, 0.5)])
     store.flush()
     assert calls == [(meters["KAM57000074"], T0)]
+
+
+def test_one_sources_readings_one_after_another_make_one_batch(tmp_path, meters, engine):
+    """A worker submits each frame's readings on its own: one source's in a row go to the database
+    (or, as here, to the spool) as one batch, not one per frame (issue 25); another source's
+    readings in between start a batch of their own, so arrival order holds."""
+    later = make_engine(f"sqlite:///{tmp_path / 'later.db'}")  # no tables: the database is away
+    store = ReadingStore(later, tmp_path / "spool.jsonl", batch_size=100, refresh=None, retry_seconds=60)
+    first, second = store.source("first", "replay"), store.source("second", "replay")
+    hint = {"57000074": {"medium": "heat"}}
+    for hour in range(3):
+        store.submit(first, [_heat("57000074", T0 + hour * 3600, float(hour))], hint)
+    store.submit(second, [_heat("57000074", T0 + 9 * 3600, 9.0)])
+    store.submit(first, [_heat("57000074", T0 + 10 * 3600, 10.0)])
+    assert store.flush() == 5 and not store.database_up
+    lines, _ = store.spool.read_from(0, 100)
+    batches = [store._decode_line(line) for line in lines]
+    assert [(b.source.name, [r.value for r in b.readings]) for b in batches] == [
+        ("first", [0.0, 1.0, 2.0]), ("second", [9.0]), ("first", [10.0]),
+    ]
+    assert batches[0].hints == {"57000074": {"medium": "heat"}}
+    later.dispose()

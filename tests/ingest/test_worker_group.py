@@ -57,7 +57,7 @@ def test_a_message_is_acknowledged_only_after_its_readings_are_committed(store, 
     pipeline = FramePipeline(store, store.source("mqtt:ack", "mqtt", "collected"))
     source = MqttSource("mqtt://127.0.0.1:1", [Subscription.parse("ams/+")], pipeline, "w-ack")
     acknowledged: list[int] = []
-    monkeypatch.setattr(source.client, "ack", lambda mid, qos: acknowledged.append(mid))
+    monkeypatch.setattr(source, "acknowledge", acknowledged.extend)
     store.flush_seconds = 3600  # nothing is flushed by time in this test
     message = type(
         "M",
@@ -256,3 +256,45 @@ def test_every_worker_of_a_group_honours_the_streams_han_consent_and_han_data_is
     )
     billing.flush()
     assert refreshed == [meters["AID57000000"]]
+
+
+def test_acknowledgements_leave_in_one_write_as_the_pubacks_paho_sends_one_by_one():
+    """A batch's messages are acknowledged with one write to the broker: the same MQTT 5 PUBACK
+    packets, in order, that paho's `ack` queues one per message (and wakes its loop for each)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from app.ingest.sources.mqtt import acknowledge_many
+
+    def client() -> mqtt.Client:
+        return mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5, manual_ack=True)
+
+    one_by_one, at_once = client(), client()
+    mids = [7, 8, 65535, 300]
+    for mid in mids:
+        one_by_one.ack(mid, 1)
+    acknowledge_many(at_once, mids)
+    assert len(at_once._out_packet) == 1 and len(one_by_one._out_packet) == len(mids)
+    assert at_once._out_packet[0]["packet"] == b"".join(p["packet"] for p in one_by_one._out_packet)
+    acknowledge_many(at_once, [])
+    assert len(at_once._out_packet) == 1
+
+
+def test_the_connection_is_read_ahead_and_paho_is_told_what_is_already_here():
+    import socket
+
+    from app.ingest.sources.mqtt import _ReadAhead
+
+    ours, broker = socket.socketpair()
+    ours.setblocking(False)
+    reader = _ReadAhead(ours)
+    with pytest.raises(BlockingIOError):
+        reader.recv(1)  # nothing sent: as the socket itself says
+    broker.sendall(b"\x30\x05hello\x40\x02\x00\x07")
+    assert reader.recv(1) == b"\x30" and reader.pending() == 10
+    assert reader.recv(1) == b"\x05" and reader.recv(5) == b"hello"
+    assert reader.recv(100) == b"\x40\x02\x00\x07" and reader.pending() == 0
+    assert reader.fileno() == ours.fileno()
+    broker.close()
+    assert reader.recv(1) == b""  # the broker closed the connection
+    ours.close()

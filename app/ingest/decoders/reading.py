@@ -9,7 +9,7 @@ from typing import Any
 Scalar = float | int | str
 
 # Frame metadata, not measurements: they describe the meter rather than a register value.
-_IDENTITY_FIELDS = frozenset(
+IDENTITY_FIELDS = frozenset(
     {"meter_id", "meter_type", "list_ver_id", "meter_manufacturer", "meter_datetime", "id", "media"}
 )
 
@@ -86,7 +86,7 @@ class DecodedFrame:
         default_time = self.meter_datetime or receive_time
         readings = []
         for name, value in self.values.items():
-            if name in _IDENTITY_FIELDS or value is None or isinstance(value, (bytes, list, tuple, dict)):
+            if name in IDENTITY_FIELDS or value is None or isinstance(value, (bytes, list, tuple, dict)):
                 continue
             if isinstance(value, bool):
                 value = int(value)

@@ -25,11 +25,13 @@ import logging
 import queue
 import socket
 import string
+import struct
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.client import PUBACK
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -80,7 +82,61 @@ def default_client_id(group: str | None, index: int = 0) -> str:
     return f"{socket.gethostname()}-{group or 'mqtt'}-{index}"
 
 
-@dataclass(frozen=True, slots=True)
+class _ReadAhead:
+    """The broker connection read in large pieces: paho reads each packet's header byte by byte
+    and waits in select() before every packet, some four system calls and a pass of its loop per
+    message. This hands paho the bytes it asks for from one large read, and `pending()` (which
+    paho asks of TLS sockets) tells its loop that more is already here. Anything else goes to
+    the socket itself."""
+
+    CHUNK = 256 * 1024
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._buffer = b""
+        self._position = 0
+
+    def recv(self, size: int) -> bytes:
+        if self._position >= len(self._buffer):
+            # Raises as the socket does when nothing is there (paho expects BlockingIOError).
+            self._buffer, self._position = self._sock.recv(max(size, self.CHUNK)), 0
+        start = self._position
+        self._position = min(len(self._buffer), start + size)
+        return self._buffer[start : self._position]
+
+    def pending(self) -> int:
+        inner = getattr(self._sock, "pending", None)
+        return len(self._buffer) - self._position + (inner() if inner is not None else 0)
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._sock, name)
+
+
+def read_ahead(client: mqtt.Client) -> None:
+    """Give `client`'s connection a `_ReadAhead` (from its on_connect: between two packets)."""
+    sock = getattr(client, "_sock", None)
+    if sock is not None and not isinstance(sock, _ReadAhead) and hasattr(sock, "recv"):
+        client._sock = _ReadAhead(sock)  # type: ignore[assignment]
+
+
+_PUBACK = struct.Struct("!BBH")
+
+
+def acknowledge_many(client: mqtt.Client, mids: list[int]) -> None:
+    """PUBACK each QoS 1 message of `mids`, written to the socket at once: `client.ack` queues
+    one packet and wakes paho's loop for every message, and its loop sends each on its own.
+    The packets are the same (MQTT 5 lets a PUBACK of success omit its reason code, as paho's
+    own does)."""
+    if not mids:
+        return
+    packets = b"".join([_PUBACK.pack(PUBACK, 2, mid) for mid in mids])
+    client._packet_queue(PUBACK, packets, 0, 0)  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
 class _Received:
     connection: int  # which connection it came on: an acknowledgement is sent on that one only
     mid: int
@@ -148,6 +204,7 @@ class MqttSource:
             log.warning("MQTT %s:%s refused the connection: %s", self.host, self.port, reason_code)
             return
         self._connection += 1
+        read_ahead(client)
         self.pipeline.source.set_state("connected")
         log.info("MQTT connected to %s:%s as %s (session present: %s)", self.host, self.port,
                  self.client_id, flags.session_present)  # fmt: skip
@@ -217,15 +274,24 @@ class MqttSource:
         through = self.pipeline.store.acknowledged_mark()
         current = self._connection
         done = 0
+        stored: list[int] = []
         for item, mark in self._unacknowledged:
             if mark > through:
                 break  # its readings (or some before them) are not committed or spooled yet
             # One from an earlier connection is delivered again on this one (same session):
             # its new copy is acknowledged when it has gone through the store.
-            if item.qos and item.connection == current:
-                self.client.ack(item.mid, item.qos)
+            if item.connection == current:
+                if item.qos == 1:
+                    stored.append(item.mid)
+                elif item.qos:
+                    self.client.ack(item.mid, item.qos)
             done += 1
+        self.acknowledge(stored)
         del self._unacknowledged[:done]
+
+    def acknowledge(self, mids: list[int]) -> None:
+        """PUBACK these QoS 1 messages of the current connection (their readings are stored)."""
+        acknowledge_many(self.client, mids)
 
     def _store_loop(self) -> None:
         while not self._stop.is_set():

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from app.models import CustomerRelationship, Medium, Meter, Organisation, Role
 from app.services.caller import Caller
-from app.services.customer.visibility import Scope, visible_clause, visible_params
+from app.services.customer.visibility import Scope, owns_current, visible_clause, visible_params
 from app.services.errors import AccessDenied
 
 
@@ -49,18 +49,17 @@ _meter = Meter.__table__.c
 _utility = Organisation.__table__.c
 # Built once (building a select costs about as much as running it on a warm page cache), and
 # one round trip for all a tap needs to know about the meter.
-_CUSTOMER_METER = (
+_OWN_METER = (
     select(_relationship.id, _relationship.meter_id, _relationship.utility_id,
            _relationship.metering_point_id, _relationship.bidding_zone,
            _relationship.supplier_markup_kr_per_kwh, _meter.medium, _utility.org_number)
     .join_from(CustomerRelationship.__table__, Meter.__table__, _meter.id == _relationship.meter_id)
     .outerjoin(Organisation.__table__, _utility.id == _relationship.utility_id)
-    .where(
-        _relationship.id == bindparam("relationship_id"),
-        _relationship.active.is_(True),
-        visible_clause(_relationship.id, Scope.CONSUMPTION),
-    )
+    .where(_relationship.id == bindparam("relationship_id"), _relationship.active.is_(True))
 )
+# A relationship that is not the session's own (linked, or shared with it): the selector's
+# condition in the same statement. The own one skips it: its EXISTS terms doubled a tap's query.
+_CUSTOMER_METER = _OWN_METER.where(visible_clause(_relationship.id, Scope.CONSUMPTION))
 
 
 def customer_meter(db: Session, caller: Caller) -> CustomerMeter:
@@ -71,9 +70,12 @@ def customer_meter(db: Session, caller: Caller) -> CustomerMeter:
     known = db.info.get(cache_key)
     if known is not None:
         return known
-    row = db.connection().execute(
-        _CUSTOMER_METER, {"relationship_id": caller.relationship_id, **visible_params(caller)}
-    ).first()
+    if owns_current(caller):
+        row = db.connection().execute(_OWN_METER, {"relationship_id": caller.relationship_id}).first()
+    else:
+        row = db.connection().execute(
+            _CUSTOMER_METER, {"relationship_id": caller.relationship_id, **visible_params(caller)}
+        ).first()
     if row is None:
         # Its own relationship has a meter or not; anything else is a grant that has ended.
         own = caller.relationship_id == caller.own_relationship_id
