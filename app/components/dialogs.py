@@ -63,13 +63,12 @@ def dialog(
     max_width: str = "32rem",
     return_focus_id: str = "",
     alert: bool = False,
-    is_open: rx.Var | None = None,
-    on_open_change: Any = None,
+    on_top: bool = False,
 ) -> rx.Component:
     """The frame every dialog of the app uses; ``children`` follow the title and description.
 
-    ``is_open``/``on_open_change``: a question asked on top of an open dialog (its own var), not
-    one of the state's dialogs by name.
+    ``on_top``: a question asked on top of the open dialog (``state.open_question == name``),
+    which stays open beneath it.
 
     ``alert``: a question that needs an answer (role ``alertdialog``; a click outside does not
     close it, and focus starts on Cancel).
@@ -86,8 +85,8 @@ def dialog(
             on_open_auto_focus=_REMEMBER_OPENER,
             on_close_auto_focus=_RETURN_FOCUS,
         ),
-        open=state.open_dialog == name if is_open is None else is_open,
-        on_open_change=on_open_change or state.dialog_open_change,
+        open=(state.open_question if on_top else state.open_dialog) == name,
+        on_open_change=state.question_open_change if on_top else state.dialog_open_change,
     )
 
 
@@ -113,8 +112,7 @@ def form_dialog(
     danger: bool = False,
     return_focus_id: str = "",
     alert: bool = False,
-    is_open: rx.Var | None = None,
-    on_open_change: Any = None,
+    on_top: bool = False,
 ) -> rx.Component:
     """A question or a form: fields, the form's error, then Cancel and the action (``on_submit``).
 
@@ -142,8 +140,7 @@ def form_dialog(
         dialog_id=dialog_id,
         return_focus_id=return_focus_id,
         alert=alert,
-        is_open=is_open,
-        on_open_change=on_open_change,
+        on_top=on_top,
     )  # fmt: skip
 
 

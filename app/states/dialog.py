@@ -4,8 +4,10 @@ The page draws each dialog with ``app.components.dialogs.dialog(state, name, …
 it with ``state.show_dialog(name)``, and Escape, Cancel or a click outside close it through
 ``state.dialog_open_change``. Opening or closing clears the form's errors. A handler whose
 action succeeded calls ``self._close_dialog()``; one that reports an error leaves it open with
-the error next to its field. Focus (into the dialog, kept inside, back to the opener) is the
-component's work, in the browser.
+the error next to its field. A question asked on top of an open dialog (``_ask_question``; drawn
+with ``dialog(..., on_top=True)``) closes by ``question_open_change`` and leaves that dialog
+open. Focus (into the dialog, kept inside, back to the opener) is the component's work, in the
+browser.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class DialogState(rx.State, mixin=True):
     DIALOG_ROLES: ClassVar[tuple[Role, ...]] = ()
     # The open dialog's name; "" when none is open.
     open_dialog: str = ""
+    # A question asked on top of the open dialog ("Revoke this reader?" over the readers panel),
+    # which stays open beneath it; "" when none is asked.
+    open_question: str = ""
 
     def _dialog_opened(self, name: str) -> None:
         """What a state clears when one of its dialogs opens (besides the errors)."""
@@ -38,10 +43,25 @@ class DialogState(rx.State, mixin=True):
     def _dialog_closed(self) -> None:
         """What a state forgets when its dialog closes (besides the errors)."""
 
+    def _question_closed(self, name: str) -> Any:
+        """What a state forgets when its question is cancelled; events to return (e.g. focus)."""
+        return None
+
     def _close_dialog(self) -> None:
         self.open_dialog = ""
+        self.open_question = ""
         self.errors = {}
         self._dialog_closed()
+
+    def _ask_question(self, name: str) -> None:
+        """Ask ``name`` on top of the open dialog (the handler that asks has checked the caller)."""
+        self.errors = {}
+        self.open_question = name
+
+    def _close_question(self) -> None:
+        """The question answered: it closes, the dialog beneath stays."""
+        self.open_question = ""
+        self.errors = {}
 
     @rx.event
     def show_dialog(self, name: str) -> None:
@@ -58,3 +78,13 @@ class DialogState(rx.State, mixin=True):
         self._require(*self.DIALOG_ROLES, handler="dialog_open_change")
         if is_open is not True:
             self._close_dialog()
+
+    @rx.event
+    def question_open_change(self, is_open: bool):  # type: ignore[no-untyped-def]
+        """Cancel or Escape on the question on top: nothing done, the dialog beneath stays open."""
+        self._require(*self.DIALOG_ROLES, handler="question_open_change")
+        if is_open is True or not self.open_question:
+            return None
+        name = self.open_question
+        self._close_question()
+        return self._question_closed(name)

@@ -16,9 +16,8 @@ from app.i18n.times import format_local_time
 from app.models import OutboxStatus, Role
 from app.services.caller import Caller
 from app.services.notify.failing_messages import PAGE_SIZE, FailingMessage, failing_messages, send_again
-from app.states.db_thread import read_in_thread
-from app.states.form import run_form
-from app.states.paging import PagedList, int_or_none, page_count_for
+from app.states.form import int_or_none, run_form
+from app.states.paging import Page, PagedList, PageReader, PagingTexts
 from app.states.session import SessionState
 
 
@@ -48,27 +47,22 @@ def _row(message: FailingMessage, language: str) -> dict[str, str]:
 class FailingMessagesState(PagedList, SessionState):
     # Administrators pass every role check and see every organisation's messages.
     LISTER: ClassVar[Role] = Role.GRID_STAFF
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
+    TEXTS: ClassVar[PagingTexts] = PagingTexts(label="outbox.paging")
     errors: dict[str, str] = {}
 
-    async def _reload(self, caller: Caller) -> None:
+    def _page_reader(self, caller: Caller) -> PageReader:
         page, language = self.page, self.language
 
-        def read(db: Session) -> tuple[list[dict[str, str]], int]:
+        def read(db: Session) -> Page:
             messages, total = failing_messages(db, caller, page=page)
-            return [_row(message, language) for message in messages], total
+            return Page([_row(message, language) for message in messages], total)
 
-        rows, total = await read_in_thread(read)
-        self._show_page(total, page, page_count_for(total, PAGE_SIZE), rows)
-
-    @rx.event
-    async def load_failing(self) -> None:
-        caller = self._require(self.LISTER, handler="load_failing")
-        self.page = 1
-        await self._reload(caller)
+        return read
 
     @rx.event
     async def send_again(self, message_id: str):
-        caller = self._require(self.LISTER, handler="send_again")
+        caller = await self._lister("send_again")
         wanted = int_or_none(message_id) or 0
 
         def work() -> None:

@@ -48,6 +48,7 @@ PAGES = [
     (routes.STAFF_NOTIFICATIONS, Role.GRID_STAFF, "staff.queue_title"),
     (routes.CUSTOMER_HAN, Role.CUSTOMER, "han.title"),
     (routes.CUSTOMER_SHARING, Role.CUSTOMER, "sharing.title"),
+    (routes.CUSTOMER_INVOICES, Role.CUSTOMER, "invoices.heading"),
     (routes.STAFF_HAN, Role.GRID_STAFF, "han.queue_title"),
 ]
 # Installers and grid staff work for an organisation: they sign in as its demo account.
@@ -105,6 +106,34 @@ def test_each_consumption_level_has_no_serious_accessibility_violation(request, 
     page.get_by_role("button", name=translate("consumption.power"), exact=True).click()
     expect(page.locator("#consumption-chart[data-level='day'][data-mode='power']")).to_be_visible()
     assert blocking_violations(page) == [], "day, power"
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_kr_view_at_each_level_has_no_serious_accessibility_violation(request, base_url: str, size: str):
+    page: Page = request.getfixturevalue(f"{size}_page")
+    _open(page, base_url, routes.CUSTOMER_CONSUMPTION, Role.CUSTOMER, "consumption.title")
+    table = page.locator("#consumption-table")
+    kroner = page.get_by_role("button", name=translate("consumption.kr"), exact=True)
+    energy = page.get_by_role("button", name=translate("consumption.energy"), exact=True)
+    expect(table.locator("tbody tr[data-key]").first).to_be_visible()
+    kroner.click()
+    expect(page.locator("#consumption-chart[data-level='year'][data-mode='kr']")).to_be_visible()
+    expect(page.locator("#cost-table tbody tr").first).to_be_visible()
+    assert blocking_violations(page) == [], "year, kr"
+    # This month (the last row) has the estimate's callout too.
+    energy.click()
+    table.locator("tbody tr[data-key] th button").last.click()
+    expect(page.locator("#consumption-chart[data-level='month']")).to_be_visible()
+    kroner.click()
+    expect(page.locator("#cost-estimate")).to_be_visible()
+    assert blocking_violations(page) == [], "month, kr"
+    energy.click()
+    table.locator("tbody tr[data-key] th button").first.click()
+    expect(page.locator("#consumption-chart[data-level='day']")).to_be_visible()
+    kroner.click()
+    expect(page.locator("#consumption-chart[data-level='day'][data-mode='kr']")).to_be_visible()
+    expect(page.locator("#cost-table tbody tr").first).to_be_visible()
+    assert blocking_violations(page) == [], "day, kr"
 
 
 def _demo_notification(status: str) -> int:

@@ -214,7 +214,7 @@ def test_request_two_units_robot_check_solved_in_the_browser_accepted_by_the_own
         t("keys.transfer.request.problem.format")
     )
     assert_accessible(page, "request list")
-    dialog.get_by_role("button", name=t("keys.transfer.request.remove") + " KAM1").click()
+    dialog.get_by_role("button", name=t("keys.transfer.request.remove") + " KAM1", exact=True).click()
     expect(dialog.locator("#transfer-serial-count")).to_have_text(tc("keys.transfer.request.count", 2))
     dialog.get_by_role("button", name=t("keys.transfer.continue")).click()
     widget = dialog.locator("altcha-widget")

@@ -19,7 +19,7 @@ from tests.handler_callers import session_token, state_as
 
 def test_an_administrator_is_served(app_database_url):
     state = state_as(AdminState, session_token(Role.ADMIN))
-    AdminState.load.fn(state)
+    asyncio.run(AdminState.load.fn(state))
     assert state.page_count >= 1
 
 
@@ -27,8 +27,8 @@ def test_an_administrator_is_served(app_database_url):
 def test_asking_for_access_needs_a_registered_account(app_database_url, role):
     state = state_as(AccessRequestState, session_token(role) if role else "")
     with pytest.raises(AccessDenied):
-        AccessRequestState.submit_request.fn(state, {"requested_role": "distributor",
-                                                     "organisation_name": "X"})
+        asyncio.run(AccessRequestState.submit_request.fn(state, {"requested_role": "distributor",
+                                                                 "organisation_name": "X"}))
 
 
 def test_sign_in_handler_keeps_no_password_and_lands_on_the_roles_portal(app_database_url):

@@ -328,3 +328,23 @@ def test_the_plain_year_bars_carry_the_tables_keys_and_values(two_customers, pri
     markup = state.year_bars
     _run(ConsumptionState.show_month, state, state.table_rows[-2]["key"])
     assert state.year_bars == markup
+
+
+def test_the_kr_views_export_has_its_tables_columns_and_no_price_stays_empty(two_customers, private_app_db,
+                                                                              monkeypatch):  # fmt: skip
+    """Issue 26: the kr view's exports carry the kr table's columns; without prices (none stored
+    here) every cost cell is empty, never 0 kr."""
+    state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))
+    _run(ConsumptionState.load, state)
+    _run(ConsumptionState.show_month, state, state.table_rows[-2]["key"])
+    exported: list = []
+    monkeypatch.setattr(consumption_state, "table_csv", lambda table: exported.append(table) or "")
+    _run(ConsumptionState.download_csv, state)
+    assert len(exported[-1].columns) == 5  # the energy view's export: no cost columns
+    _run(ConsumptionState.set_mode, state, "kr")
+    _run(ConsumptionState.download_csv, state)
+    table = exported[-1]
+    names = ("spot", "grid", "taxes", "total")
+    assert table.columns[5:] == [f"{state._text(f'cost.{c}')} (kr)" for c in names]
+    assert any(row[1] is not None for row in table.rows)
+    assert all(row[5:] == [None, None, None, None] for row in table.rows)

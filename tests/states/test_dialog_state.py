@@ -10,6 +10,7 @@ import pytest
 from app.models import Role
 from app.services.errors import AccessDenied
 from app.states.customer.overview import CustomerState
+from app.states.customer.sharing import SharingState
 from app.states.dialog import DialogState
 from app.states.han.customer import HanCustomerState
 from app.states.han.staff import HanOrderState
@@ -17,6 +18,8 @@ from app.states.installer.notification_form import NotificationFormState
 from app.states.keys.export import KeyExportState
 from app.states.keys.read_rights import ReadRightsState
 from app.states.keys.reader import KeyReaderState
+from app.states.staff.customers import StaffCustomerState
+from app.states.staff.grid_settings import GridSettingsState
 from app.states.staff.notifications import StaffNotificationState
 from tests.handler_callers import session_token, state_as
 
@@ -29,6 +32,9 @@ DIALOG_STATES = [
     ReadRightsState,
     KeyExportState,
     KeyReaderState,
+    GridSettingsState,
+    StaffCustomerState,
+    SharingState,
 ]
 
 
@@ -74,3 +80,20 @@ def test_another_role_or_no_session_is_refused(app_database_url, state_class):
         with pytest.raises(AccessDenied):
             state_class.dialog_open_change.fn(state, False)
         assert state.open_dialog == ""
+
+
+@pytest.mark.parametrize("state_class", DIALOG_STATES, ids=lambda cls: cls.__name__)
+def test_a_question_on_top_closes_and_leaves_its_dialog_open(app_database_url, state_class):
+    state = state_as(state_class, session_token(state_class.DIALOG_ROLES[0]))
+    state_class.show_dialog.fn(state, "readers")
+    state._ask_question("revoke-reader")
+    state.errors = {"form": "an earlier error"}
+    state_class.question_open_change.fn(state, True)  # Radix never opens one
+    assert state.open_question == "revoke-reader"
+    state_class.question_open_change.fn(state, False)  # Escape, Cancel
+    assert state.open_question == "" and state.open_dialog == "readers" and state.errors == {}
+    state._ask_question("revoke-reader")
+    state_class.dialog_open_change.fn(state, False)  # the dialog beneath closes: its question too
+    assert state.open_question == "" and state.open_dialog == ""
+    with pytest.raises(AccessDenied):
+        state_class.question_open_change.fn(state_as(state_class, ""), False)

@@ -192,7 +192,7 @@ def test_a_distributor_assigns_and_revokes_through_the_dialogs(world: World):
     assert state.revoke_email == ""  # not a reader of the unit: nothing to confirm
     _call(ReadRightsState, state, "ask_revoke_unit_reader", world.reader_email)
     assert state.revoke_email == world.reader_email and world.reader_email in state.revoke_question
-    back = _call(ReadRightsState, state, "set_revoke_open", False)
+    back = _call(ReadRightsState, state, "question_open_change", False)
     assert state.revoke_email == "" and f"revoke-reader-{world.reader_email}" in str(back)
     assert _call(ReadRightsState, state, "revoke_unit_reader", {}) is None  # nothing confirmed
     assert len(_rights(world.own.unit_ids)) == len(world.own.unit_ids)

@@ -90,6 +90,7 @@ TEXT: dict[str, str] = {
     "han.none": "No orders.",
     "han.previous": "Previous page",
     "han.next_page": "Next page",
+    "han.page_of": "Page {page} of {pages}",
     "han.open_order": "Open order {number}",
     "han.order_heading": "HAN port order {number}",
     "han.customer": "Customer",

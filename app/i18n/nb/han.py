@@ -96,6 +96,7 @@ TEXT: dict[str, str] = {
     "han.none": "Ingen bestillinger.",
     "han.previous": "Forrige side",
     "han.next_page": "Neste side",
+    "han.page_of": "Side {page} av {pages}",
     "han.open_order": "Åpne bestilling {number}",
     "han.order_heading": "HAN-bestilling {number}",
     "han.customer": "Kunde",

@@ -91,6 +91,7 @@ TEXT: dict[str, str] = {
     "han.none": "Inga beställningar.",
     "han.previous": "Föregående sida",
     "han.next_page": "Nästa sida",
+    "han.page_of": "Sida {page} av {pages}",
     "han.open_order": "Öppna beställning {number}",
     "han.order_heading": "HAN-beställning {number}",
     "han.customer": "Kund",

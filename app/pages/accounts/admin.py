@@ -5,18 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.data_table import column_headers, data_table, paging_bar
 from app.components.failing_messages import failing_messages_section
 from app.components.fields import field_error, scripted_form
 from app.components.filters import apply_button, filter_form, filter_select, search_input
+from app.components.paged_table import Column, paged_table
 from app.components.template import template
 from app.models import Role
 from app.services.accounts.accounts import EMAIL_ROLES
 from app.states.accounts.admin import AdminState as S
 from app.states.failing_messages import FailingMessagesState
-
-ACCOUNT_COLUMNS = ("admin.email", "admin.name", "admin.role", "admin.organisation", "admin.status",
-                   "admin.actions")  # fmt: skip
 
 
 def _organisation_options() -> rx.Component:
@@ -37,50 +34,38 @@ def _filters() -> rx.Component:
     )  # fmt: skip
 
 
-def _account_row(row: rx.Var) -> rx.Component:
+def _active(row: rx.Var) -> rx.Component:
+    return rx.cond(row["active"], S.t["admin.active"], S.t["admin.inactive"])
+
+
+def _deactivate(row: rx.Var) -> rx.Component:
     t = S.t
-    return rx.table.row(
-        rx.table.row_header_cell(row["email"]),
-        rx.table.cell(row["name"]),
-        rx.table.cell(row["role"]),
-        rx.table.cell(row["organisation"]),
-        rx.table.cell(rx.cond(row["active"], t["admin.active"], t["admin.inactive"])),
-        rx.table.cell(
-            rx.cond(
-                row["active"],
-                rx.button(t["admin.deactivate"], size="1", variant="soft", color_scheme="red",
-                          high_contrast=True,
-                          aria_label=t["admin.deactivate"] + " " + row["email"],
-                          on_click=S.deactivate(row["user_id"])),
-            )
-        ),
-    )
+    return rx.cond(
+        row["active"],
+        rx.button(t["admin.deactivate"], size="1", variant="soft", color_scheme="red", high_contrast=True,
+                  aria_label=t["admin.deactivate"] + " " + row["email"],
+                  on_click=S.deactivate(row["user_id"])),
+    )  # fmt: skip
+
+
+ACCOUNT_COLUMNS = (
+    Column("admin.email", "email", row_header=True),
+    Column("admin.name", "name"),
+    Column("admin.role", "role"),
+    Column("admin.organisation", "organisation"),
+    Column("admin.status", cell=_active),
+    Column("admin.actions", cell=_deactivate),
+)
 
 
 def _accounts() -> rx.Component:
-    t = S.t
     return rx.vstack(
-        rx.heading(t["admin.accounts"], size="5", as_="h2"),
+        rx.heading(S.t["admin.accounts"], size="5", as_="h2"),
         _filters(),
-        data_table(
-            column_headers(*(t[key] for key in ACCOUNT_COLUMNS)),
-            S.accounts,
-            _account_row,
-            table_id="account-table",
-        ),
-        paging_bar(
-            at_first=S.page <= 0,
-            at_last=S.page + 1 >= S.page_count,
-            on_previous=S.go_to_page(S.page - 1),
-            on_next=S.go_to_page(S.page + 1),
-            position=(t["admin.page"], " ", (S.page + 1).to_string(), " / ", S.page_count.to_string(),
-                      " · ", S.total_accounts.to_string(), " ", t["admin.accounts_count"]),
-            previous_label=t["admin.previous"],
-            next_label=t["admin.next"],
-        ),
+        paged_table(S, ACCOUNT_COLUMNS, table_id="account-table", row_id=None, note=S.total_text),
         spacing="4",
         width="100%",
-    )  # fmt: skip
+    )
 
 
 def _request_card(row: rx.Var) -> rx.Component:
@@ -158,7 +143,7 @@ def _requests() -> rx.Component:
 
 @template(
     routes.ADMIN_HOME, title_key="title.admin_home", roles={Role.ADMIN},
-    on_load=[S.load, FailingMessagesState.load_failing],
+    on_load=[S.load, FailingMessagesState.load],
 )
 def admin_home() -> rx.Component:
     return rx.vstack(

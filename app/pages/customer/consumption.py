@@ -9,6 +9,7 @@ from app import routes
 from app.components.plotly_after_paint import plotly_after_paint
 from app.components.template import template
 from app.models import Role
+from app.pages.keys import table as kt
 from app.states.customer.consumption import DAY, ENERGY, KR, MONTH, POWER, YEAR
 from app.states.customer.consumption import ConsumptionState as S
 
@@ -249,47 +250,43 @@ def _table() -> rx.Component:
 
 
 def _cost_row(row: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(row["label"]),
-        rx.table.cell(row["spot"], text_align="right", custom_attrs={"data-column": "spot"}),
-        rx.cond(S.cost_markup, rx.table.cell(row["markup"], text_align="right")),
-        rx.table.cell(row["grid"], text_align="right", custom_attrs={"data-column": "grid"}),
-        rx.table.cell(row["taxes"], text_align="right", custom_attrs={"data-column": "taxes"}),
-        rx.table.cell(row["total"], text_align="right", custom_attrs={"data-column": "total"}),
+    return kt.row(
+        kt.row_header(row["label"]),
+        kt.cell(row["spot"], text_align="right", custom_attrs={"data-column": "spot"}),
+        rx.cond(S.cost_markup, kt.cell(row["markup"], text_align="right")),
+        kt.cell(row["grid"], text_align="right", custom_attrs={"data-column": "grid"}),
+        kt.cell(row["taxes"], text_align="right", custom_attrs={"data-column": "taxes"}),
+        kt.cell(row["total"], text_align="right", custom_attrs={"data-column": "total"}),
     )
 
 
 def _cost_table() -> rx.Component:
-    """The kr view's table: the chart's periods with the same components as its stacked bars."""
-    header = rx.table.header(rx.table.row(
-        rx.table.column_header_cell(S.t["cost.period"], scope="col"),
-        rx.table.column_header_cell(S.t["cost.spot"], scope="col", text_align="right"),
+    """The kr view's table: the chart's periods with the same components as its stacked bars.
+    Its scrolling box is a focusable region (on a phone its columns scroll sideways: axe
+    scrollable-region-focusable), as app/pages/keys/table.py's."""
+    head = kt.HEADER_CELL
+    header = rx.el.thead(rx.el.tr(
+        rx.el.th(S.t["cost.period"], scope="col", class_name=head),
+        rx.el.th(S.t["cost.spot"], scope="col", class_name=head, text_align="right"),
         rx.cond(S.cost_markup,
-                rx.table.column_header_cell(S.t["cost.markup"], scope="col", text_align="right")),
-        rx.table.column_header_cell(S.t["cost.grid"], scope="col", text_align="right"),
-        rx.table.column_header_cell(S.t["cost.taxes"], scope="col", text_align="right"),
-        rx.table.column_header_cell(S.t["cost.total"], scope="col", text_align="right"),
-    ))  # fmt: skip
+                rx.el.th(S.t["cost.markup"], scope="col", class_name=head, text_align="right")),
+        rx.el.th(S.t["cost.grid"], scope="col", class_name=head, text_align="right"),
+        rx.el.th(S.t["cost.taxes"], scope="col", class_name=head, text_align="right"),
+        rx.el.th(S.t["cost.total"], scope="col", class_name=head, text_align="right"),
+        class_name="rt-TableRow",
+    ), class_name="rt-TableHeader")  # fmt: skip
     return rx.vstack(
         rx.cond(S.cost_estimate != "", rx.callout(S.cost_estimate, icon="calculator", id="cost-estimate")),
         rx.text(S.t["cost.note"], size="1", color_scheme="gray"),
-        rx.box(
-            rx.table.root(
-                header,
-                rx.table.body(rx.foreach(S.cost_rows, _cost_row)),
-                rx.el.tfoot(rx.table.row(
-                    rx.table.row_header_cell(S.t["cost.total"]),
-                    rx.table.cell(S.cost_total, text_align="right", col_span=5,
-                                  custom_attrs={"data-column": "total"}),
-                )),
-                id="cost-table",
-                size="1",
-                variant="surface",
-                width="100%",
-                aria_label=S.t["cost.table_label"],
-            ),
-            overflow_x="auto",
-            width="100%",
+        kt.scrollable_table(
+            header,
+            kt.body(rx.foreach(S.cost_rows, _cost_row)),
+            rx.el.tfoot(kt.row(
+                kt.row_header(S.t["cost.total"]),
+                kt.cell(S.cost_total, text_align="right", col_span=5, custom_attrs={"data-column": "total"}),
+            )),
+            label=S.t["cost.table_label"],
+            table_id="cost-table",
         ),
         spacing="2",
         width="100%",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.data_table import empty_state, paging_bar
+from app.components.data_table import empty_state
+from app.components.paged_table import list_paging_bar
 from app.components.status_badge import status_badge
 from app.components.template import template
 from app.models import Role
@@ -93,16 +94,7 @@ def customer_invoices() -> rx.Component:
         ),
         rx.cond(
             S.page_count > 1,
-            paging_bar(
-                at_first=S.page <= 1,
-                at_last=S.page >= S.page_count,
-                on_previous=S.go_to_page(S.page - 1),
-                on_next=S.go_to_page(S.page + 1),
-                position=[S.page_text],
-                previous_label=S.t["invoices.previous"],
-                next_label=S.t["invoices.next"],
-                label=S.t["invoices.pages_label"],
-            ),
+            list_paging_bar(S),
         ),
         spacing="4",
         width="100%",

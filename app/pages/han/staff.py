@@ -5,16 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.data_table import empty_state, paging_bar
 from app.components.dialogs import dialog_button, form_dialog
 from app.components.fields import select_field, text_area_field, text_field
 from app.components.filters import apply_button, filter_form, filter_select, options_of
 from app.components.notes_list import notes_list
 from app.components.page_heading import page_heading
+from app.components.paged_table import Column, paged_table
 from app.components.status_badge import status_badge
 from app.components.template import template
 from app.models import Role
-from app.pages.keys import table
 from app.states.han.staff import HanOrderState as O
 from app.states.han.staff import HanQueueState as Q
 
@@ -28,34 +27,35 @@ COLUMNS = (
 )
 
 
-def _queue_row(item: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        table.row_header(
-            rx.link(
-                item["id"],
-                href=routes.STAFF_HAN_ORDER + "?id=" + item["id"],
-                aria_label=Q.t["han.col.number"] + " " + item["id"],
-            )
+def _number(item: rx.Var) -> rx.Component:
+    return rx.link(item["id"], href=routes.STAFF_HAN_ORDER + "?id=" + item["id"],
+                   aria_label=Q.t["han.col.number"] + " " + item["id"])  # fmt: skip
+
+
+def _due(item: rx.Var) -> rx.Component:
+    return rx.cond(
+        item["overdue"] != "",
+        rx.hstack(
+            rx.text(item["due"], weight="bold", color_scheme="red", high_contrast=True),
+            rx.badge(Q.t["han.overdue"], color_scheme="red", high_contrast=True, variant="solid"),
+            spacing="2",
+            align="center",
         ),
-        table.cell(status_badge(item["status_label"], item["status"])),
-        *(table.cell(item[field]) for _, field in COLUMNS),
-        table.cell(
-            rx.cond(
-                item["overdue"] != "",
-                rx.hstack(
-                    rx.text(item["due"], weight="bold", color_scheme="red", high_contrast=True),
-                    rx.badge(Q.t["han.overdue"], color_scheme="red", high_contrast=True, variant="solid"),
-                    spacing="2",
-                    align="center",
-                ),
-                rx.text(item["due"]),
-            )
-        ),
-        class_name="rt-TableRow",
-        data_id=item["id"],
-        data_overdue=item["overdue"],
-        style=rx.cond(item["overdue"] != "", {"background": "var(--red-3)"}, {}),
+        rx.text(item["due"]),
     )
+
+
+def _overdue_row(item: rx.Var) -> dict:
+    return {"data_overdue": item["overdue"],
+            "style": rx.cond(item["overdue"] != "", {"background": "var(--red-3)"}, {})}  # fmt: skip
+
+
+QUEUE_COLUMNS = (
+    Column("han.col.number", cell=_number, row_header=True),
+    Column("han.col.status", cell=lambda item: status_badge(item["status_label"], item["status"])),
+    *(Column(key, field) for key, field in COLUMNS),
+    Column("han.col.due", cell=_due),
+)
 
 
 @template(routes.STAFF_HAN, title_key="title.staff_han", roles={Role.GRID_STAFF}, on_load=Q.load)
@@ -94,26 +94,9 @@ def staff_han_queue() -> rx.Component:
             on_submit=Q.apply_filters,
         ),
         # A focusable, named scrolling box: on a narrow screen an empty queue's header still scrolls.
-        table.scrollable_table(
-            table.header(
-                *(
-                    t[key]
-                    for key in ("han.col.number", "han.col.status", *(k for k, _ in COLUMNS), "han.col.due")
-                )
-            ),
-            table.body(rx.foreach(Q.rows, _queue_row)),
-            label=t["han.queue_title"],
-            table_id="han-queue",
-        ),
-        empty_state(Q.rows.length() == 0, t["han.none"]),
-        paging_bar(
-            at_first=Q.page <= 0,
-            at_last=Q.page + 1 >= Q.page_count,
-            on_previous=Q.go_to_page(Q.page - 1),
-            on_next=Q.go_to_page(Q.page + 1),
-            position=(Q.page_text,),
-            previous_label=t["han.previous"],
-            next_label=t["han.next_page"],
+        paged_table(
+            Q, QUEUE_COLUMNS, table_id="han-queue", empty_key="han.none", scroll_label=t["han.queue_title"],
+            row_props=_overdue_row,
         ),
         spacing="5",
         width="100%",

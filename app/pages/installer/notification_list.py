@@ -9,9 +9,9 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.data_table import column_headers, data_table, empty_state, paging_bar
 from app.components.filters import apply_button, filter_form, filter_select, options_of, search_input
 from app.components.page_heading import page_heading
+from app.components.paged_table import Column, paged_table
 from app.components.status_badge import status_badge
 from app.components.template import template
 from app.models import Role
@@ -34,6 +34,10 @@ def notification_filters(state) -> rx.Component:  # type: ignore[no-untyped-def]
     )  # fmt: skip
 
 
+def status_cell(item: rx.Var) -> rx.Component:
+    return status_badge(item["status_label"], item["status"])
+
+
 def notification_table(  # type: ignore[no-untyped-def]
     state,
     *,
@@ -48,30 +52,19 @@ def notification_table(  # type: ignore[no-untyped-def]
     """
     t = state.t
 
-    def row(item: rx.Var) -> rx.Component:
+    def number(item: rx.Var) -> rx.Component:
         name = {"aria_label": t["installer.col.number"] + " " + item["id"]} if named_links else {}
-        return rx.table.row(
-            rx.table.row_header_cell(rx.link(item["id"], href=route + "?id=" + item["id"], **name)),
-            rx.table.cell(status_badge(item["status_label"], item["status"])),
-            *(rx.table.cell(item[field]) for _, field in columns),
-            data_id=item["id"],
-        )
+        return rx.link(item["id"], href=route + "?id=" + item["id"], **name)
 
-    headers = ("installer.col.number", "installer.col.status", *(key for key, _ in columns))
-    return rx.vstack(
-        data_table(column_headers(*(t[key] for key in headers)), state.rows, row, table_id=table_id),
-        empty_state(state.rows.length() == 0, t["installer.none"]),
-        paging_bar(
-            at_first=state.page <= 0,
-            at_last=state.page + 1 >= state.page_count,
-            on_previous=state.go_to_page(state.page - 1),
-            on_next=state.go_to_page(state.page + 1),
-            position=(state.page_text,),
-            previous_label=t["installer.previous"],
-            next_label=t["installer.next_page"],
+    return paged_table(
+        state,
+        (
+            Column("installer.col.number", cell=number, row_header=True),
+            Column("installer.col.status", cell=status_cell),
+            *(Column(key, field) for key, field in columns),
         ),
-        spacing="3",
-        width="100%",
+        table_id=table_id,
+        empty_key="installer.none",
     )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
+from app.components import scrollable_table as table
 from app.components.data_table import empty_state
 from app.components.fields import field_error, field_label
 from app.components.filters import apply_button, filter_form, filter_select, options_of, search_input
 from app.components.page_heading import page_heading
 from app.components.template import template
 from app.models import Role
-from app.pages.keys import table
+from app.pages.keys.table import pager
 from app.states.keys.audit import KeyAuditState as S
 
 
@@ -64,7 +65,7 @@ def key_audit() -> rx.Component:
         ),
         rx.text(t["keys.audit.intro"], size="3", max_width="60rem"),
         _filters(),
-        table.pager(S, S.total_text, list_top="audit-list-top", top=True),
+        pager(S, S.total_text, list_top="audit-list-top", top=True),
         table.scrollable_table(
             table.header(*(t[key] for key in (
                 "keys.audit.at", "keys.audit.person", "keys.audit.action", "keys.audit.units",
@@ -74,7 +75,7 @@ def key_audit() -> rx.Component:
             table_id="audit-table",
         ),
         empty_state(S.total == 0, t["keys.audit.none"]),
-        table.pager(S, S.total_text, list_top="audit-list-top"),
+        pager(S, S.total_text, list_top="audit-list-top"),
         spacing="4",
         width="100%",
     )

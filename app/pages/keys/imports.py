@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
+from app.components import scrollable_table as table
 from app.components.fields import checkbox_field, field_error, form_error, scripted_form, text_field
 from app.components.template import template
 from app.models import Role
-from app.pages.keys import table
 from app.states.keys.imports import CSV_SUFFIXES, KEM_SUFFIXES, UPLOAD_ID
 from app.states.keys.imports import KeyImportState as S
 

@@ -21,6 +21,7 @@ from app.states.keys.read_rights import (
     REVOKE,
     REVOKE_BUTTON_PREFIX,
     REVOKE_EVERYWHERE,
+    REVOKE_QUESTION,
     UNIT_KEY_ELEMENT,
 )
 from app.states.keys.read_rights import ReadRightsState as R
@@ -161,11 +162,11 @@ def _reader_row(reader: rx.Var) -> rx.Component:
 
 def _revoke_reader_dialog() -> rx.Component:
     """The readers panel's "Revoke" asks first: one click never takes a right away (asked on top
-    of the open panel, so by its own var)."""
+    of the open panel, which stays open beneath)."""
     t = R.t
     return form_dialog(
-        R, "revoke-reader", t["keys.dialog.revoke_reader_title"], R.revoke_question,
-        is_open=R.revoke_email != "", on_open_change=R.set_revoke_open, on_submit=R.revoke_unit_reader,
+        R, REVOKE_QUESTION, t["keys.dialog.revoke_reader_title"], R.revoke_question, on_top=True,
+        on_submit=R.revoke_unit_reader,
         submit_label=t["keys.dialog.revoke"], cancel_label=t["keys.dialog.cancel"], danger=True,
         dialog_id="revoke-reader-dialog", return_focus_id=READERS_PANEL_CLOSE,
     )  # fmt: skip

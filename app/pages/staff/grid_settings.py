@@ -8,14 +8,15 @@ from typing import Any
 import reflex as rx
 
 from app import routes
-from app.components.data_table import empty_state, paging_bar
+from app.components import scrollable_table as table
+from app.components.data_table import empty_state
 from app.components.dialogs import close_button, dialog, form_dialog
 from app.components.fields import checkbox_field, scripted_form, select_field, text_field
 from app.components.filters import apply_button, filter_form, search_input
 from app.components.page_heading import page_heading
+from app.components.paged_table import list_paging_bar
 from app.components.template import template
 from app.models import Role
-from app.pages.keys import table
 from app.states.staff.grid_settings import (
     ISSUED_TOKEN_ELEMENT,
     ChangeLogState,
@@ -30,17 +31,7 @@ S = GridSettingsState
 
 
 def _pager(state: Any, name: str) -> rx.Component:
-    t = state.t
-    return paging_bar(
-        at_first=state.page <= 1,
-        at_last=state.page >= state.page_count,
-        on_previous=state.go_to_page(state.page - 1),
-        on_next=state.go_to_page(state.page + 1),
-        position=(state.page_text,),
-        previous_label=t["keys.list.previous"],
-        next_label=t["keys.list.next"],
-        label=t["settings.paging"] + " " + t[f"settings.{name}"],
-    )
+    return list_paging_bar(state, label=state.t["settings.paging"] + " " + state.t[f"settings.{name}"])
 
 
 def _section(

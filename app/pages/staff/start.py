@@ -28,7 +28,7 @@ def _figure(label_key: str, name: str) -> rx.Component:
     routes.STAFF_HOME,
     title_key="title.staff_home",
     roles={Role.GRID_STAFF},
-    on_load=[StaffState.load_overview, FailingMessagesState.load_failing],
+    on_load=[StaffState.load_overview, FailingMessagesState.load],
 )
 def staff_home() -> rx.Component:
     return rx.vstack(

@@ -254,10 +254,10 @@ def list_accounts(
     search: str = "",
     organisation_id: int | None = None,
     role: str = "",
-    page: int = 0,
+    page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> tuple[list[AccountRow], int]:
-    """One page of e-mail accounts (search in e-mail and name) and how many match in all."""
+    """One page (from 1) of e-mail accounts (search in e-mail and name) and how many match in all."""
     _require_admin(principal)
     conditions = [col(User.role).in_([r.value for r in EMAIL_ROLES])]
     if search.strip():
@@ -274,7 +274,7 @@ def list_accounts(
         .join(Organisation, col(Organisation.id) == User.organisation_id, isouter=True)
         .where(*conditions)
         .order_by(col(User.email))
-        .offset(max(page, 0) * page_size)
+        .offset((max(page, 1) - 1) * page_size)
         .limit(page_size)
     ).all()
     return [

@@ -70,10 +70,10 @@ def list_orders(
     *,
     status: str = "",
     overdue: bool = False,
-    page: int = 0,
+    page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> tuple[list[QueueRow], int]:
-    """One page (from 0) of the caller's grid company's orders, oldest first, and how many match;
+    """One page (from 1) of the caller's grid company's orders, oldest first, and how many match;
     ``overdue``: only open orders past their promised date."""
     grid_company_id = staff_grid_company(caller)
     today = local_today()
@@ -90,7 +90,7 @@ def list_orders(
         .join(CustomerRelationship, CustomerRelationship.id == HanPortOrder.relationship_id)
         .where(*conditions)
         .order_by(col(HanPortOrder.id))
-        .offset(max(page, 0) * page_size)
+        .offset((max(page, 1) - 1) * page_size)
         .limit(page_size)
     ).all()
     return [

@@ -238,11 +238,11 @@ def list_notifications(
     *,
     status: str = "",
     search: str = "",
-    page: int = 0,
+    page: int = 1,
     grid_company_id: int | None = None,
     sent_only: bool = False,
 ) -> tuple[list[NotificationRow], int]:
-    """One page of notifications: the installer's firm's, or (``grid_company_id``) a grid company's.
+    """One page (from 1) of notifications: the installer's firm's, or (``grid_company_id``) a grid company's.
 
     The grid company's list is the staff's: the caller must be staff of that company.
     """
@@ -275,7 +275,7 @@ def list_notifications(
     total = db.exec(select(func.count()).select_from(query.subquery())).one()
     rows = db.exec(
         query.order_by(col(PreNotification.updated_at).desc(), col(PreNotification.id).desc())
-        .offset(max(0, page) * PAGE_SIZE)
+        .offset((max(1, page) - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
     return [

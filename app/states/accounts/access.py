@@ -7,8 +7,7 @@ import reflex as rx
 from app.db import session_scope
 from app.models import Role
 from app.services.accounts.administration import latest_request, request_access
-from app.services.errors import DomainError
-from app.states.form import field_messages
+from app.states.form import form_text, run_form
 from app.states.session import SessionState
 
 
@@ -31,18 +30,17 @@ class AccessRequestState(SessionState):
         self._show(principal.user_id)
 
     @rx.event
-    def submit_request(self, form: dict):
+    async def submit_request(self, form: dict):
         principal = self._require(Role.REGISTERED, handler="submit_request")
-        try:
+        role, name = form_text(form, "requested_role"), form_text(form, "organisation_name")
+        customer_number = form_text(form, "customer_number")
+
+        def work() -> None:
             with session_scope() as db:
-                request_access(
-                    db, principal, str(form.get("requested_role", "")),
-                    str(form.get("organisation_name", "")), str(form.get("customer_number", "")),
-                )
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+                request_access(db, principal, role, name, customer_number)
+
+        if not (await run_form(self, work)).ok:
             return None
-        self.errors = {}
         # The page's status line says the request waits (role="status"): no toast on top of it.
         self._show(principal.user_id)
         return None

@@ -1,17 +1,18 @@
 """The administrators' page: accounts (paged, searched, filtered) and pending access requests.
 
-Every handler starts with ``self._require(Role.ADMIN, handler=...)``; the services check the role again.
+Every handler checks the caller first (``Role.ADMIN``); the services check the role again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 import reflex as rx
 from sqlmodel import Session
 
 from app.db import session_scope
-from app.i18n import translate
+from app.i18n import translate, translate_count
 from app.models import Role
 from app.services.accounts.administration import (
     PAGE_SIZE,
@@ -23,16 +24,24 @@ from app.services.accounts.administration import (
     pending_requests,
 )
 from app.services.caller import Caller
-from app.services.errors import DomainError
-from app.states.form import field_messages
-from app.states.paging import clamp_page, int_or_none, page_count_for
+from app.states.db_thread import read_in_thread
+from app.states.form import form_id, form_text, int_or_none, run_form
+from app.states.paging import ListFilter, Page, PagedList, PageReader, PagingTexts
 from app.states.session import SessionState
 
 
-class AdminState(SessionState):
-    accounts: list[dict[str, str]] = []
-    total_accounts: int = 0
-    page: int = 0
+class AdminState(PagedList, SessionState):
+    """The accounts are the list (``rows``); the requests and organisations are read beside it."""
+
+    LISTER: ClassVar[Role] = Role.ADMIN
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
+    TEXTS: ClassVar[PagingTexts] = PagingTexts(page_of="admin.page_of", previous="admin.previous",
+                                               next="admin.next")  # fmt: skip
+    FILTERS: ClassVar[tuple[ListFilter, ...]] = (
+        ListFilter("search", limit=200),
+        ListFilter("organisation_filter", field="organisation", limit=20),
+        ListFilter("role_filter", field="role", limit=40),
+    )
     search: str = ""
     organisation_filter: str = ""
     role_filter: str = ""
@@ -42,107 +51,92 @@ class AdminState(SessionState):
     errors: dict[str, str] = {}
 
     @rx.var(cache=True)
-    def page_count(self) -> int:
-        return page_count_for(self.total_accounts, PAGE_SIZE)
+    def total_text(self) -> str:
+        return translate_count("admin.accounts_total", self.language, count=self.total)
 
-    def _reload(self, principal: Caller) -> None:
-        with session_scope() as db:
-            rows, total = list_accounts(
-                db, principal, search=self.search, organisation_id=int_or_none(self.organisation_filter),
-                role=self.role_filter, page=self.page,
-            )
-            requests = pending_requests(db, principal)
-            orgs = organisations(db, principal)
-        self.total_accounts = total
+    def _page_reader(self, caller: Caller) -> PageReader:
+        search, organisation_id, role = self.search, int_or_none(self.organisation_filter), self.role_filter
+        page, language = self.page, self.language
+
+        def read(db: Session) -> Page:
+            rows, total = list_accounts(db, caller, search=search, organisation_id=organisation_id, role=role,
+                                        page=page)  # fmt: skip
+            return Page([
+                {
+                    "user_id": str(row.user_id), "email": row.email, "name": row.name,
+                    "role": translate(f"role.{row.role}", language), "organisation": row.organisation,
+                    "active": "1" if row.is_active else "",
+                }
+                for row in rows
+            ], total)  # fmt: skip
+
+        return read
+
+    async def _read_requests(self, caller: Caller) -> None:
+        """The waiting requests and the organisations to approve them into."""
+        requests, orgs = await read_in_thread(
+            lambda db: (pending_requests(db, caller), organisations(db, caller))
+        )
+        language = self.language
         # The menu's count follows what the administrator just decided.
         self.waiting_requests = len(requests)
-        self.accounts = [
-            {
-                "user_id": str(row.user_id), "email": row.email, "name": row.name,
-                "role": translate(f"role.{row.role}", self.language), "organisation": row.organisation,
-                "active": "1" if row.is_active else "",
-            }
-            for row in rows
-        ]
         self.requests = [
             {
                 "request_id": str(row.request_id), "email": row.email, "name": row.name,
-                "requested_role": translate(f"role.{row.requested_role}", self.language),
+                "requested_role": translate(f"role.{row.requested_role}", language),
                 "organisation_name": row.organisation_name, "customer_number": row.customer_number,
             }
             for row in requests
-        ]
+        ]  # fmt: skip
         self.organisation_options = [
-            {"id": str(org.id),
-             "label": f"{org.name} ({translate(f'organisation.{org.kind}', self.language)})"}
+            {"id": str(org.id), "label": f"{org.name} ({translate(f'organisation.{org.kind}', language)})"}
             for org in orgs
         ]
 
-    @rx.event
-    def load(self) -> None:
-        principal = self._require(Role.ADMIN, handler="load")
+    async def _on_load(self, caller: Caller) -> None:
         self.errors = {}
-        self._reload(principal)
+        await self._read_requests(caller)
 
-    @rx.event
-    def apply_filters(self, form: dict) -> None:
-        principal = self._require(Role.ADMIN, handler="apply_filters")
-        self.search = str(form.get("search", ""))[:200]
-        self.organisation_filter = str(form.get("organisation", ""))
-        self.role_filter = str(form.get("role", ""))
-        self.page = 0
-        self._reload(principal)
-
-    @rx.event
-    def go_to_page(self, page: int) -> None:
-        principal = self._require(Role.ADMIN, handler="go_to_page")
-        self.page = clamp_page(page, self.page_count, first=0)
-        self._reload(principal)
-
-    def _settle_request(self, principal: Caller, request_id: int, work: Callable[[Session], object],
-                        done_key: str):  # type: ignore[no-untyped-def]  # fmt: skip
-        """Approve or decline one request; its errors go beside that request's fields."""
-        try:
-            with session_scope() as db:
-                work(db)
-        except DomainError as error:
-            self.errors = {f"{request_id}.{field}": message
-                           for field, message in field_messages(error, self.language).items()}  # fmt: skip
-            return None
-        self.errors = {}
-        self._reload(principal)
+    async def _settled(self, caller: Caller, work: Callable[[], object], *, field_prefix: str, done_key: str):  # type: ignore[no-untyped-def]
+        """A field's error beside that request's field; any other (the list has no place for it) a toast."""
+        done = await run_form(self, work, field_prefix=field_prefix, toast_form_error=True)
+        if not done.ok:
+            return done.toast
+        await self._read_requests(caller)
+        await self._reload(caller)
         return rx.toast.success(translate(done_key, self.language))
 
     @rx.event
-    def approve(self, form: dict):
-        principal = self._require(Role.ADMIN, handler="approve")
-        request_id = int_or_none(form.get("request_id")) or 0
-        return self._settle_request(
-            principal, request_id,
-            lambda db: approve_request(
-                db, principal, request_id, organisation_id=int_or_none(form.get("organisation_id")),
-                new_organisation_name=str(form.get("new_organisation", "")),
-            ),
-            "admin.approved",
-        )  # fmt: skip
+    async def approve(self, form: dict):
+        caller = await self._lister("approve")
+        request_id = form_id(form, "request_id") or 0
+        organisation_id, new_name = form_id(form, "organisation_id"), form_text(form, "new_organisation")
 
-    @rx.event
-    def decline(self, form: dict):
-        principal = self._require(Role.ADMIN, handler="decline")
-        request_id = int_or_none(form.get("request_id")) or 0
-        return self._settle_request(
-            principal, request_id,
-            lambda db: decline_request(db, principal, request_id, str(form.get("reason", ""))),
-            "admin.declined",
-        )  # fmt: skip
-
-    @rx.event
-    def deactivate(self, user_id: str):
-        principal = self._require(Role.ADMIN, handler="deactivate")
-        try:
+        def work() -> None:
             with session_scope() as db:
-                deactivate_account(db, principal, int_or_none(user_id) or 0)
-        except DomainError as error:
-            return rx.toast.error(error.message(self.language))
-        self._reload(principal)
-        return rx.toast.success(translate("admin.deactivated", self.language))
+                approve_request(db, caller, request_id, organisation_id=organisation_id,
+                                new_organisation_name=new_name)  # fmt: skip
+
+        return await self._settled(caller, work, field_prefix=f"{request_id}.", done_key="admin.approved")
+
+    @rx.event
+    async def decline(self, form: dict):
+        caller = await self._lister("decline")
+        request_id, reason = form_id(form, "request_id") or 0, form_text(form, "reason")
+
+        def work() -> None:
+            with session_scope() as db:
+                decline_request(db, caller, request_id, reason)
+
+        return await self._settled(caller, work, field_prefix=f"{request_id}.", done_key="admin.declined")
+
+    @rx.event
+    async def deactivate(self, user_id: str):
+        caller = await self._lister("deactivate")
+        wanted = int_or_none(user_id) or 0
+
+        def work() -> None:
+            with session_scope() as db:
+                deactivate_account(db, caller, wanted)
+
+        return await self._settled(caller, work, field_prefix="", done_key="admin.deactivated")

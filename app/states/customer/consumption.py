@@ -34,14 +34,16 @@ from app.services.customer.consumption.charts import (
     month_view,
     year_overview,
 )
-from app.services.customer.consumption.cost import day_cost, month_cost, year_cost
+from app.services.customer.consumption.cost import CostView, day_cost, month_cost, year_cost
 from app.services.customer.consumption.exports import (
+    COST_COLUMNS,
     ExportTable,
     grid_company_hourly_csv,
     hourly_values,
     period_bounds,
     table_csv,
     table_xlsx,
+    with_cost_columns,
 )
 from app.services.customer.sharing import record_shared_view
 from app.states.customer.consumption_figures import (
@@ -94,6 +96,7 @@ class ConsumptionState(SessionState):
     _rows: list[ShownRow] = []
     # What a click on the chart opens: the year of each trace, the key of each category.
     _trace_years: list[int] = []
+    _cost_view: CostView | None = None  # the kr view's periods, for its exports
     _categories: list[str] = []
     _category_keys: list[str] = []
 
@@ -248,6 +251,7 @@ class ConsumptionState(SessionState):
     def _show_cost(self, db: Session, caller: Caller, meter: CustomerMeter) -> None:
         """In the kr view: the level's cost by component replaces the figure, and its table."""
         self.cost_rows, self.cost_total, self.cost_estimate = [], "", ""
+        self._cost_view = None
         if self.mode != KR:
             return
         if self.level == DAY and self.day_key:
@@ -263,6 +267,7 @@ class ConsumptionState(SessionState):
         labels = self._categories if len(self._categories) == len(view.rows) else [r.key for r in view.rows]
         self.figure = cost_figure(labels, view.rows, names, chart_separators(language))
         self.cost_markup = view.markup_known
+        self._cost_view = view
 
         def kr(amount: Decimal | None) -> str:
             return "" if amount is None else f"{format_number(float(amount), 2, language)} kr"
@@ -397,7 +402,12 @@ class ConsumptionState(SessionState):
         for row in self._rows:
             rows.append([row.label, energy.value(row.energy_kwh), row.power_mean_kw,
                          row.power_max_kw, words.quality(row.quality)])
-        return ExportTable(self._text("consumption.title"), columns, rows)
+        table = ExportTable(self._text("consumption.title"), columns, rows)
+        if self.mode == KR and self._cost_view is not None:
+            # The kr view's exports have its table's columns too.
+            headers = {c: f"{self._text(f'cost.{c}')} (kr)" for c in COST_COLUMNS}
+            table = with_cost_columns(table, [row.key for row in self._rows], self._cost_view, headers)
+        return table
 
     def _export_name(self, extension: str) -> str:
         period = self.day_key or self.month_key[:7] or "years"

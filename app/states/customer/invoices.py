@@ -16,13 +16,16 @@ from app.services.caller import Caller
 from app.services.consumption.local_time import local_zone
 from app.services.customer.invoices import InvoiceRow, invoice_pdf, is_overdue, list_invoices
 from app.states.db_thread import read_in_thread
-from app.states.paging import PagedList, int_or_none, page_count_for
+from app.states.paging import PagedList, PagingTexts, int_or_none, page_count_for
 from app.states.session import SessionState
 
 
 class InvoicesState(PagedList, SessionState):
     LISTER: ClassVar[Role] = Role.CUSTOMER
-    PAGE_TEXT_KEY: ClassVar[str] = "invoices.page_of"
+    TEXTS: ClassVar[PagingTexts] = PagingTexts(
+        page_of="invoices.page_of", previous="invoices.previous", next="invoices.next",
+        label="invoices.pages_label",
+    )
     loaded: bool = False
 
     def _shown(self, row: InvoiceRow, today: date) -> dict[str, str]:

@@ -23,9 +23,8 @@ from app.services.customer.login import (
     verify_code,
 )
 from app.services.customer.password_login import login_with_password
-from app.services.errors import DomainError
 from app.services.otp import RESEND_COOLDOWN
-from app.states.form import field_messages, form_checked, form_text, run_form
+from app.states.form import form_checked, form_text, run_form
 from app.states.session import SessionState
 
 
@@ -130,11 +129,10 @@ class CustomerLoginState(SessionState):
             with session_scope() as db:
                 return login_with_password(db, mobile, password, device_token, address, language=language)
 
-        try:
-            outcome = await asyncio.to_thread(sign_in)
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+        done = await run_form(self, sign_in)
+        if not done.ok or done.value is None:
             return None
+        outcome = done.value
         if outcome.result is not None:
             return await self._signed_in(outcome.result.session_token, outcome.result.device_token)
         assert outcome.challenge is not None
@@ -153,24 +151,26 @@ class CustomerLoginState(SessionState):
             with session_scope() as db:
                 return verify_code(db, challenge_id, code, address, device_token=device_token)
 
-        try:
-            result = await asyncio.to_thread(verify)
-        except DomainError as error:
-            self.errors = {"code": error.message(self.language)}
+        done = await run_form(self, verify)
+        if not done.ok or done.value is None:
+            # Whatever refused it, it is said beside the code.
+            self.errors = {"code": done.message}
             return None
-        return await self._signed_in(result.session_token, result.device_token)
+        return await self._signed_in(done.value.session_token, done.value.device_token)
 
     @rx.event
-    def request_new_code(self):
-        try:
+    async def request_new_code(self):
+        challenge_id, address, language = self._challenge_id, self._client_address(), self.language
+
+        def resend():
             with session_scope() as db:
-                challenge = resend_code(
-                    db, self._challenge_id, self._client_address(), language=self.language
-                )
-        except DomainError as error:
-            self.errors = {"code": error.message(self.language)}
+                return resend_code(db, challenge_id, address, language=language)
+
+        done = await run_form(self, resend)
+        if not done.ok or done.value is None:
+            self.errors = {"code": done.message}
             return None
-        return self._show_challenge(challenge)
+        return self._show_challenge(done.value)
 
     @rx.event
     def start_over(self) -> None:

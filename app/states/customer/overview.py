@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 
 import reflex as rx
@@ -30,10 +29,10 @@ from app.services.customer.relationships import (
     unlink_relationship,
 )
 from app.services.customer.sharing import give_back, record_shared_view
-from app.services.errors import AccessDenied, DomainError
+from app.services.errors import AccessDenied
 from app.states.customer.login import CustomerLoginState
 from app.states.dialog import DialogState
-from app.states.form import field_messages
+from app.states.form import run_form
 from app.states.session import SessionState
 
 
@@ -187,11 +186,10 @@ class CustomerState(DialogState, SessionState):
                     db, principal, password, again, client_address=address
                 )
 
-        try:
-            principal, device_token = await asyncio.to_thread(create)
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+        done = await run_form(self, create)
+        if not done.ok or done.value is None:
             return None
+        principal, device_token = done.value
         # This browser proved the mobile by SMS: the next password sign-in here needs no code.
         (await self.get_state(CustomerLoginState)).device_token = device_token
         self.errors = {}
@@ -209,12 +207,8 @@ class CustomerState(DialogState, SessionState):
             with session_scope() as db:
                 change_password(db, principal, current, new, again, client_address=address)
 
-        try:
-            await asyncio.to_thread(change)
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+        if not (await run_form(self, change)).ok:
             return None
-        self.errors = {}
         return rx.toast.success(translate("customer.password_changed", self.language))
 
     @rx.event
@@ -228,10 +222,7 @@ class CustomerState(DialogState, SessionState):
             with session_scope() as db:
                 delete_account(db, principal, password, client_address=address)
 
-        try:
-            await asyncio.to_thread(delete)
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+        if not (await run_form(self, delete)).ok:
             return None
         language = self.language
         await self._forget_the_tab()

@@ -29,9 +29,8 @@ from app.services.han.orders import (
 from app.services.han.statuses import OPEN_STATUSES
 from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
-from app.states.form import form_checked, form_text, run_form
+from app.states.form import form_checked, form_text, int_or_none, run_form
 from app.states.han.history_text import CUSTOMER, history_rows
-from app.states.paging import int_or_none
 from app.states.session import SessionState
 
 # Where the cursor goes when a field is refused: the field, or a group's first choice.

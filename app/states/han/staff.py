@@ -15,6 +15,7 @@ from app.db import session_scope
 from app.i18n import translate
 from app.i18n.times import format_local_date, format_local_time
 from app.models import HanOrderStatus, Role
+from app.services.caller import Caller
 from app.services.han.events import HistoryLine, add_note, history
 from app.services.han.processing import (
     PAGE_SIZE,
@@ -33,9 +34,9 @@ from app.services.han.processing import (
 from app.services.han.statuses import ALL_STATUSES, HAN_ORDER_STATUSES
 from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
-from app.states.form import form_checked, form_text, run_form
+from app.states.form import form_text, int_or_none, run_form
 from app.states.han.history_text import STAFF, history_rows
-from app.states.paging import clamp_page, int_or_none, page_count_for
+from app.states.paging import ListFilter, Page, PagedList, PageReader, PagingTexts
 from app.states.session import SessionState
 
 
@@ -43,35 +44,32 @@ def status_options(language: str) -> list[dict[str, str]]:
     return [{"value": s.value, "label": translate(f"han.status.{s.value}", language)} for s in ALL_STATUSES]
 
 
-class HanQueueState(SessionState):
-    """One page (from 0) of the grid company's orders, filtered by status (received by default)."""
+class HanQueueState(PagedList, SessionState):
+    """One page of the grid company's orders, filtered by status (received by default)."""
 
-    rows: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 0
+    LISTER: ClassVar[Role] = Role.GRID_STAFF
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
+    TEXTS: ClassVar[PagingTexts] = PagingTexts(page_of="han.page_of", previous="han.previous",
+                                               next="han.next_page")  # fmt: skip
+    FILTERS: ClassVar[tuple[ListFilter, ...]] = (
+        ListFilter("status_filter", field="status", choices=tuple(HanOrderStatus)),
+        ListFilter("overdue_only", field="overdue", checkbox=True),
+    )
     status_filter: str = HanOrderStatus.RECEIVED.value
     # Only open orders past their promised date.
     overdue_only: bool = False
 
     @rx.var(cache=True)
-    def page_count(self) -> int:
-        return page_count_for(self.total, PAGE_SIZE)
-
-    @rx.var(cache=True)
-    def page_text(self) -> str:
-        return translate("installer.page_of", self.language, page=self.page + 1, pages=self.page_count)
-
-    @rx.var(cache=True)
     def statuses(self) -> list[dict[str, str]]:
         return status_options(self.language)
 
-    async def _reload(self, handler: str) -> None:
+    def _page_reader(self, caller: Caller) -> PageReader:
         status, page, language, overdue = self.status_filter, self.page, self.language, self.overdue_only
 
-        def read(db: Session) -> tuple[list[dict[str, str]], int]:
-            caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
-            rows, total = list_orders(db, caller, status=status, overdue=overdue, page=page)
-            return [
+        def read(db: Session) -> Page:
+            rows, total = list_orders(db, caller, status=status, overdue=overdue, page=page,
+                                      page_size=PAGE_SIZE)  # fmt: skip
+            return Page([
                 {
                     "id": str(row.id),
                     "status": row.status,
@@ -86,27 +84,9 @@ class HanQueueState(SessionState):
                     "overdue": "1" if row.overdue else "",
                 }
                 for row in rows
-            ], total
+            ], total)
 
-        self.rows, self.total = await read_in_thread(read)
-
-    @rx.event
-    async def load(self) -> None:
-        self.page = 0
-        await self._reload("load")
-
-    @rx.event
-    async def apply_filters(self, form: dict) -> None:
-        status = form_text(form, "status")
-        self.status_filter = status if status in set(HanOrderStatus) else ""
-        self.overdue_only = form_checked(form, "overdue")
-        self.page = 0
-        await self._reload("apply_filters")
-
-    @rx.event
-    async def go_to_page(self, page: int) -> None:
-        self.page = clamp_page(page, self.page_count, first=0)
-        await self._reload("go_to_page")
+        return read
 
 
 class HanOrderState(DialogState, SessionState):
@@ -200,14 +180,12 @@ class HanOrderState(DialogState, SessionState):
                 caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
                 work(db, caller, order_id)
 
-        done = await run_form(self, run)
+        # A field's error shows next to the field (the dialog stays open); any other as a toast.
+        done = await run_form(self, run, toast_form_error=True)
         if not done.ok:
-            # A field's error shows next to the field (the dialog stays open); any other as a toast.
-            if done.error is not None and "form" in self.errors:
-                message = self.errors.pop("form")
+            if done.toast is not None:
                 await self._reload(handler, order_id)
-                return rx.toast.error(message)
-            return None
+            return done.toast
         self._close_dialog()
         await self._reload(handler, order_id)
         return rx.toast.success(translate(done_key, self.language))

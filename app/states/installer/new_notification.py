@@ -10,8 +10,7 @@ from app.i18n import translate
 from app.models import Role
 from app.services.installer import catalogue
 from app.services.installer.notifications import create_notification
-from app.states.form import run_form
-from app.states.paging import int_or_none
+from app.states.form import form_id, int_or_none, run_form
 from app.states.session import SessionState
 
 
@@ -88,10 +87,10 @@ class NewNotificationState(SessionState):
                 return create_notification(
                     db,
                     caller,
-                    grid_company_id=_int(form.get("grid_company")),
-                    installation_type_id=_int(form.get("installation_type")),
-                    job_type_id=_int(form.get("job_type")),
-                    grid_area_id=_int(form.get("grid_area")),
+                    grid_company_id=form_id(form, "grid_company") or 0,
+                    installation_type_id=form_id(form, "installation_type") or 0,
+                    job_type_id=form_id(form, "job_type") or 0,
+                    grid_area_id=form_id(form, "grid_area") or 0,
                 )
 
         submitted = await run_form(self, work)

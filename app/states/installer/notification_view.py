@@ -7,6 +7,7 @@ they show of it, and how its rows and history lines read, is decided here once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import reflex as rx
 from sqlmodel import Session
@@ -64,6 +65,29 @@ def case_line_text(summary: CaseSummary, language: str) -> str:
     return " · ".join([summary.grid_company, type_name, summary.job_type, summary.grid_area])
 
 
+@dataclass(frozen=True, slots=True)
+class ShownNotification:
+    """What a notification page shows of one notification, read in one session."""
+
+    summary: CaseSummary
+    notification_id: int
+    status: str
+    values: dict[str, str]
+    reject_reason: str
+    heading: str
+    case_line: str
+    history: list[dict[str, str]]
+
+
+def read_notification(db: Session, row: PreNotification, language: str) -> ShownNotification:
+    summary = case_summary(db, row, language)
+    return ShownNotification(
+        summary=summary, notification_id=row.id or 0, status=row.status, values=form_values(row),
+        reject_reason=row.reject_reason, heading=translate("installer.notification", language, number=row.id),
+        case_line=case_line_text(summary, language), history=history_rows(history(db, row), language),
+    )  # fmt: skip
+
+
 class NotificationView(rx.State, mixin=True):
     """The vars of one shown notification; a state mixes this into a ``SessionState``."""
 
@@ -86,15 +110,17 @@ class NotificationView(rx.State, mixin=True):
         except ValueError:
             return 0
 
+    def _put_notification(self, shown: ShownNotification) -> None:
+        self.notification_id = shown.notification_id
+        self.status = shown.status
+        self.values = shown.values
+        self.reject_reason = shown.reject_reason
+        self.heading = shown.heading
+        self.case_line = shown.case_line
+        self.history = shown.history
+
     def _show_notification(self, db: Session, row: PreNotification) -> CaseSummary:
         """Fill the shared vars from ``row`` (inside the caller's session); the summary for more."""
-        language: str = self.language  # type: ignore[attr-defined]
-        summary = case_summary(db, row, language)
-        self.notification_id = row.id or 0
-        self.status = row.status
-        self.values = form_values(row)
-        self.reject_reason = row.reject_reason
-        self.heading = translate("installer.notification", language, number=row.id)
-        self.case_line = case_line_text(summary, language)
-        self.history = history_rows(history(db, row), language)
-        return summary
+        shown = read_notification(db, row, self.language)  # type: ignore[attr-defined]
+        self._put_notification(shown)
+        return shown.summary

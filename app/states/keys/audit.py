@@ -9,6 +9,7 @@ from datetime import date
 from typing import ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from app.i18n import LANGUAGES, translate, translate_count
 from app.i18n.times import format_local_time
@@ -18,7 +19,7 @@ from app.services.keys.audit_details import detail_message
 from app.services.keys.audit_view import KEY_AUDIT_ACTIONS, AuditQuery, audit_csv, audit_page
 from app.states.db_thread import read_in_thread
 from app.states.form import form_text
-from app.states.paging import PagedList, page_count_for
+from app.states.paging import Page, PagedList, PageReader, page_count_for
 from app.states.session import SessionState
 
 PAGE_SIZE = 50
@@ -65,6 +66,7 @@ def _date_or_none(value: str) -> date | None:
 
 class KeyAuditState(PagedList, SessionState):
     LISTER: ClassVar[Role] = Role.DISTRIBUTOR
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
     action: str = ""
     actor_email: str = ""
     date_from: str = ""
@@ -85,28 +87,31 @@ class KeyAuditState(PagedList, SessionState):
                           date_from=_date_or_none(self.date_from), date_to=_date_or_none(self.date_to),
                           page=page or self.page, page_size=PAGE_SIZE)  # fmt: skip
 
-    async def _reload(self, caller: Caller) -> None:
-        query = self._query()
+    def _page_reader(self, caller: Caller) -> PageReader:
+        query, language = self._query(), self.language
 
-        found = await read_in_thread(lambda db: audit_page(db, caller, query))
-        rows = [
-            {"at": format_local_time(row.at, self.language), "actor": row.actor,
-             "action": action_text(row.action, self.language),
-             "units": units_text(row.units), "outcome": outcome_text(row.outcome, self.language),
-             "detail": detail_text(row.detail, self.language)}
-            for row in found.rows
-        ]  # fmt: skip
-        self._show_page(found.total, found.page, page_count_for(found.total, found.page_size), rows)
+        def read(db: Session) -> Page:
+            found = audit_page(db, caller, query)
+            rows = [
+                {"at": format_local_time(row.at, language), "actor": row.actor,
+                 "action": action_text(row.action, language),
+                 "units": units_text(row.units), "outcome": outcome_text(row.outcome, language),
+                 "detail": detail_text(row.detail, language)}
+                for row in found.rows
+            ]  # fmt: skip
+            return Page(rows, found.total, found.page, page_count_for(found.total, found.page_size))
+
+        return read
 
     @rx.event
     async def load(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="load")
+        caller = await self._lister("load")
         self.errors = {}
         await self._reload(caller)
 
     @rx.event
     async def apply_filters(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="apply_filters")
+        caller = await self._lister("apply_filters")
         action = form_text(form, "action")
         self.action = action if action in KEY_AUDIT_ACTIONS else ""
         self.actor_email = form_text(form, "actor_email").strip()[:254]
@@ -121,7 +126,7 @@ class KeyAuditState(PagedList, SessionState):
 
     @rx.event
     async def export_csv(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="export_csv")
+        caller = await self._lister("export_csv")
         query = self._query(page=1)
 
         content = await read_in_thread(lambda db: audit_csv(db, caller, query))

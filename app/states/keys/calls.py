@@ -1,16 +1,14 @@
-"""Running one key-service call from a handler: off the event loop, errors beside their fields.
+"""Key-service calls from a handler: ``run_form(..., passes=REAUTHENTICATION_FLOW)``, and a shown key.
 
-Unlike a plain form, a refusal (``AccessDenied``) is not a field message: it propagates, so the
+As with every form, a refusal (``AccessDenied``) is not a field message: it propagates, so the
 app's exception handler answers it (toast, back to the start page) and nothing is shown. Nor is
 ``ReauthenticationRequired``: the state's flow asks for the password and retries.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-from collections.abc import Callable
 from typing import TypeVar
 
 import reflex as rx
@@ -18,25 +16,16 @@ import reflex as rx
 from app.db import session_scope
 from app.i18n import translate
 from app.services.caller import Caller
-from app.services.errors import AccessDenied, DomainError
 from app.services.keys.fresh_authentication import ReauthenticationRequired
 from app.services.keys.read_rights import ShownKey, show_key
-from app.states.form import FormHolder, Submitted, field_messages
+from app.states.form import FormHolder, run_form
 
 T = TypeVar("T")
 _HEX = re.compile(r"[0-9a-fA-F]*")
 
 
-async def run_key_call(state: FormHolder, work: Callable[[], T]) -> Submitted[T]:
-    try:
-        value = await asyncio.to_thread(work)
-    except (AccessDenied, ReauthenticationRequired):
-        raise  # a refusal goes to the app's handler; the password is asked by the caller's flow
-    except DomainError as error:
-        state.errors = field_messages(error, state.language)
-        return Submitted(ok=False)
-    state.errors = {}
-    return Submitted(ok=True, value=value)
+# A key call's own flow: asking for the password again is the state's to handle, not a form error.
+REAUTHENTICATION_FLOW = (ReauthenticationRequired,)
 
 
 def key_text(encryption_hex: str, authentication_hex: str | None, language: str) -> str:
@@ -69,7 +58,7 @@ async def reveal_key(state: FormHolder, caller: Caller, unit_id: int, element_id
         with session_scope() as db:
             return show_key(db, caller, unit_id)
 
-    done = await run_key_call(state, work)
+    done = await run_form(state, work, passes=REAUTHENTICATION_FLOW)
     if not done.ok or done.value is None:
         return None
     shown = done.value

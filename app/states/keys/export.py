@@ -8,7 +8,6 @@ a state var). When the service answers ``ReauthenticationRequired`` the page ask
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
 import reflex as rx
@@ -17,7 +16,6 @@ from app.db import session_scope
 from app.i18n import translate
 from app.models import Role
 from app.services.caller import Caller
-from app.services.errors import AccessDenied, DomainError
 from app.services.keys.exports import (
     ExportFile,
     ExportFormat,
@@ -28,8 +26,8 @@ from app.services.keys.exports import (
     reauthenticate as confirm_password,
 )
 from app.states.dialog import DialogState
-from app.states.form import field_messages, form_text
-from app.states.keys.calls import reveal_key, run_key_call
+from app.states.form import form_text, run_form
+from app.states.keys.calls import REAUTHENTICATION_FLOW, reveal_key
 from app.states.keys.unit_list import KeyListState
 
 EXPORT_FORMATS = tuple(fmt.value for fmt in ExportFormat)
@@ -109,16 +107,14 @@ class ExportFlow(rx.State, mixin=True):
                 return export_keys(db, caller, ids, fmt)
 
         try:
-            exported = await asyncio.to_thread(work)
+            done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         except ReauthenticationRequired:
             self._ask_password()
             self.pending_format, self.pending_reveal = fmt_value, ""
             return None
-        except AccessDenied:
-            raise
-        except DomainError as error:
-            self.errors = field_messages(error, self.language)
+        if not done.ok or done.value is None:
             return None
+        exported = done.value
         self._close_dialog()
         return [
             rx.download(data=exported.content, filename=exported.filename, mime_type=exported.media_type),
@@ -135,7 +131,7 @@ class ExportFlow(rx.State, mixin=True):
             with session_scope() as db:
                 confirm_password(db, caller, password)
 
-        if not (await run_key_call(self, work)).ok:  # type: ignore[arg-type]
+        if not (await run_form(self, work, passes=REAUTHENTICATION_FLOW)).ok:  # type: ignore[arg-type]
             return None
         if self.pending_reveal:
             return await self._reveal_asked(caller, int(self.pending_reveal))

@@ -25,8 +25,8 @@ from app.services.keys.imports import (
     stage_csv_import,
     stage_kem_import,
 )
-from app.states.form import form_checked
-from app.states.keys.calls import run_key_call
+from app.states.form import form_checked, run_form
+from app.states.keys.calls import REAUTHENTICATION_FLOW
 from app.states.keys.display import attribute_text, format_count
 from app.states.session import SessionState
 
@@ -155,7 +155,7 @@ class KeyImportState(SessionState):
                     return stage_kem_import(db, caller, filename, content, password)
                 return stage_csv_import(db, caller, filename, content)
 
-        done = await run_key_call(self, work)
+        done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         if done.ok and done.value is not None:
             self._show(done.value)
         return None
@@ -171,7 +171,7 @@ class KeyImportState(SessionState):
             with session_scope() as db:
                 cancel_import(db, caller, batch_id)
 
-        if (await run_key_call(self, work)).ok:
+        if (await run_form(self, work, passes=REAUTHENTICATION_FLOW)).ok:
             self._clear()
             return rx.toast.info(translate("keys.page.import.cancelled", self.language))
         return None

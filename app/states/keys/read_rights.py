@@ -25,13 +25,14 @@ from app.services.keys.read_rights import (
     revoke_reader,
 )
 from app.states.dialog import DialogState
-from app.states.form import form_text
-from app.states.keys.calls import run_key_call
+from app.states.form import form_text, int_or_none, run_form
+from app.states.keys.calls import REAUTHENTICATION_FLOW
 from app.states.keys.export import ExportFlow
 from app.states.keys.unit_list import KeyListState
-from app.states.paging import int_or_none
 
 ASSIGN, REVOKE, REVOKE_EVERYWHERE, READERS = "assign", "revoke", "revoke_everywhere", "readers"
+# Asked on top of the readers panel.
+REVOKE_QUESTION = "revoke-reader"
 UNIT_KEY_ELEMENT = "unit-key"
 READERS_PANEL_CLOSE = "readers-panel-close"
 REVOKE_BUTTON_PREFIX = "revoke-reader-"
@@ -107,7 +108,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return assign_read_rights(db, caller, ids, email, language=language)
 
-        done = await run_key_call(self, work)
+        done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         if not done.ok or done.value is None:
             return None
         outcome = done.value
@@ -130,7 +131,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return revoke_read_rights(db, caller, ids, email)
 
-        done = await run_key_call(self, work)
+        done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         if not done.ok:
             return None
         if not done.value:
@@ -147,7 +148,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return revoke_reader(db, caller, email)
 
-        done = await run_key_call(self, work)
+        done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         if not done.ok:
             return None
         if not done.value:
@@ -166,7 +167,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return readers_of(db, caller, unit_id)
 
-        readers = (await run_key_call(self, work)).value or []
+        readers = (await run_form(self, work, passes=REAUTHENTICATION_FLOW)).value or []
         self.panel_readers = [
             {"email": reader.email, "name": reader.name,
              "granted": format_local_time(reader.granted_at, self.language),
@@ -184,6 +185,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
         self.panel_unit_id, self.panel_serial = unit_id, listed[unit_id]
         self.panel_readers = []
         self.reauth_open, self.pending_reveal, self.revoke_email = False, "", ""
+        self.open_question = ""
         self.open_dialog = READERS
         await self._load_readers(caller, int(unit_id))
 
@@ -197,15 +199,12 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
         self._require(Role.DISTRIBUTOR, handler="ask_revoke_unit_reader")
         if email in {reader["email"] for reader in self.panel_readers}:
             self.revoke_email = email
+            self._ask_question(REVOKE_QUESTION)
 
-    @rx.event
-    def set_revoke_open(self, is_open: bool):
+    def _question_closed(self, name: str):  # type: ignore[no-untyped-def]
         """Cancel or Escape: nothing revoked, and the focus goes back to the reader's "Revoke"."""
-        self._require(Role.DISTRIBUTOR, handler="set_revoke_open")
-        if is_open or not self.revoke_email:
-            return None
         email, self.revoke_email = self.revoke_email, ""
-        return focus_element(revoke_button_id(email))
+        return focus_element(revoke_button_id(email)) if email else None
 
     @rx.event
     async def revoke_unit_reader(self, form: dict):
@@ -219,10 +218,11 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
             with session_scope() as db:
                 return revoke_read_rights(db, caller, [unit_id], email)
 
-        done = await run_key_call(self, work)
+        done = await run_form(self, work, passes=REAUTHENTICATION_FLOW)
         if not done.ok:
             return None
         self.revoke_email = ""
+        self._close_question()
         await self._load_readers(caller, unit_id)
         await self._reload(caller)
         # The reader's row (and its button) is gone: the focus goes to the panel's "Close".

@@ -10,17 +10,18 @@ from __future__ import annotations
 from typing import ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from app.models import Role
+from app.services.caller import Caller
 from app.services.keys.read_rights import reader_units
 from app.services.keys.units import UnitQuery
-from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
-from app.states.form import form_text
+from app.states.form import form_text, int_or_none
 from app.states.keys.display import attribute_text
 from app.states.keys.export import ExportFlow
 from app.states.keys.selection import UnitSelection
-from app.states.paging import PagedList, int_or_none
+from app.states.paging import Page, PagedList, PageReader
 from app.states.session import SessionState
 
 PAGE_SIZE = 50
@@ -32,6 +33,7 @@ def reader_key_element(unit_id: str | int) -> str:
 
 class KeyReaderState(ExportFlow, DialogState, UnitSelection, PagedList, SessionState):
     LISTER: ClassVar[Role] = Role.KEY_READER
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
     DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.KEY_READER,)
     errors: dict[str, str] = {}
     # The units whose key is shown on the page (their ids only: the key lives in the page alone).
@@ -40,21 +42,24 @@ class KeyReaderState(ExportFlow, DialogState, UnitSelection, PagedList, SessionS
     def _export_ids(self) -> list[int]:
         return sorted(self._selected_ids)
 
-    async def _reload(self, caller) -> None:
+    def _page_reader(self, caller: Caller) -> PageReader:
         query = UnitQuery(page=self.page, page_size=PAGE_SIZE)
 
-        found = await read_in_thread(lambda db: reader_units(db, caller, query))
-        rows = [
-            {"id": str(row.id), "serial": row.serial,
-             "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
-             "selected": self._selected_mark(row.id)}
-            for row in found.rows
-        ]  # fmt: skip
-        self._show_page(found.total, found.page, found.pages, rows)
+        def read(db: Session) -> Page:
+            found = reader_units(db, caller, query)
+            rows = [
+                {"id": str(row.id), "serial": row.serial,
+                 "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
+                 "selected": self._selected_mark(row.id)}
+                for row in found.rows
+            ]  # fmt: skip
+            return Page(rows, found.total, found.page, found.pages)
+
+        return read
 
     @rx.event
     async def load(self):
-        caller = self._require(Role.KEY_READER, handler="load")
+        caller = await self._lister("load")
         self.errors = {}
         self.open_dialog = ""
         self.reauth_open = False

@@ -12,8 +12,8 @@ import reflex as rx
 
 from app.i18n import translate
 from app.models import Role
+from app.states.form import int_or_none
 from app.states.keys.display import format_count
-from app.states.paging import int_or_none
 
 
 class UnitSelection(rx.State, mixin=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from app import routes
 from app.i18n import translate, translate_count
@@ -24,10 +25,9 @@ from app.services.keys.units import (
     unit_filter_options,
 )
 from app.states.db_thread import read_in_thread
-from app.states.form import form_text
 from app.states.keys.display import attribute_text, format_count
 from app.states.keys.selection import UnitSelection
-from app.states.paging import PagedList
+from app.states.paging import ListFilter, Page, PagedList, PageReader
 from app.states.session import SessionState
 
 PAGE_SIZE = 50
@@ -42,6 +42,15 @@ NOT_FOUND_SHOWN = 50
 
 class KeyListState(UnitSelection, PagedList, SessionState):
     LISTER: ClassVar[Role] = Role.DISTRIBUTOR
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
+    SORT_COLUMNS: ClassVar[tuple[str, ...]] = SORT_COLUMNS
+    FILTERS: ClassVar[tuple[ListFilter, ...]] = (
+        ListFilter("serial_search", limit=SEARCH_LIMIT),
+        ListFilter("kind", choices=KINDS),
+        ListFilter("model", limit=100),
+        ListFilter("medium", limit=40),
+        ListFilter("assigned", choices=ASSIGNED_CHOICES),
+    )
     # The filter as applied; the form shows it back as its default values.
     serial_search: str = ""
     kind: str = ""
@@ -94,18 +103,21 @@ class KeyListState(UnitSelection, PagedList, SessionState):
             "selected": self._selected_mark(row.id),
         }  # fmt: skip
 
-    async def _reload(self, caller: Caller) -> None:
+    def _page_reader(self, caller: Caller) -> PageReader:
         query = self._query()
 
-        found = await read_in_thread(lambda db: list_units(db, caller, query))
-        self._show_page(found.total, found.page, found.pages, [self._row(row) for row in found.rows])
+        def read(db: Session) -> Page:
+            found = list_units(db, caller, query)
+            return Page([self._row(row) for row in found.rows], found.total, found.page, found.pages)
+
+        return read
 
     @rx.event
     async def load(self):
         if self.role == Role.KEY_READER.value:
             # A key reader's start page is their own list.
             return rx.redirect(routes.KEYS_READER)
-        caller = self._require(Role.DISTRIBUTOR, handler="load")
+        caller = await self._lister("load")
 
         found = await read_in_thread(lambda db: unit_filter_options(db, caller))
         self.model_options = list(found.models)
@@ -116,25 +128,16 @@ class KeyListState(UnitSelection, PagedList, SessionState):
         await self._reload(caller)
         return None
 
-    @rx.event
-    async def apply_filters(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="apply_filters")
-        self.serial_search = form_text(form, "serial_search")[:SEARCH_LIMIT]
-        self.kind = _one_of(form_text(form, "kind"), KINDS)
-        self.model = form_text(form, "model")[:100]
-        self.medium = form_text(form, "medium")[:40]
-        self.assigned = _one_of(form_text(form, "assigned"), ASSIGNED_CHOICES)
-        self.page = 1
+    async def _on_filters(self, caller: Caller) -> None:
         # A new filter starts a new selection: "all matching" always means what is listed.
         self._set_selection(set())
         search = self.serial_search
         missing = await read_in_thread(lambda db: serials_not_found(db, caller, search))
         self.not_found_serials, self.not_found_count = missing[:NOT_FOUND_SHOWN], len(missing)
-        await self._reload(caller)
 
     @rx.event
     async def reset_filters(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="reset_filters")
+        caller = await self._lister("reset_filters")
         self.serial_search = self.kind = self.model = self.medium = self.assigned = ""
         self.not_found_serials, self.not_found_count = [], 0
         self.page = 1
@@ -143,22 +146,9 @@ class KeyListState(UnitSelection, PagedList, SessionState):
         await self._reload(caller)
 
     @rx.event
-    async def sort_by(self, column: str):
-        caller = self._require(Role.DISTRIBUTOR, handler="sort_by")
-        if column not in SORT_COLUMNS:
-            return
-        self.descending = not self.descending if column == self.sort else False
-        self.sort = column
-        self.page = 1
-        await self._reload(caller)
-
-    @rx.event
     async def select_all_matching(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="select_all_matching")
+        caller = await self._lister("select_all_matching")
         query = self._query()
 
         self._set_selection(set(await read_in_thread(lambda db: matching_unit_ids(db, caller, query))))
 
-
-def _one_of(value: str, allowed: tuple[str, ...]) -> str:
-    return value if value in allowed else ""

@@ -35,7 +35,6 @@ class _SettingsList(PagedList):
     """A settings list: ``_rows(db, caller, page)`` gives one page and the total."""
 
     LISTER: ClassVar[Role] = Role.GRID_ADMIN
-    PAGE_TEXT_KEY: ClassVar[str] = "keys.list.page_of"
 
     def _rows(self, db: Session, caller: Caller, page: int) -> tuple[list[dict[str, str]], int]:
         raise NotImplementedError

@@ -6,9 +6,11 @@ organisation numbers (each view audited).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from app.db import session_scope
 from app.i18n import translate
@@ -18,17 +20,22 @@ from app.services.cases import staff_grid_company
 from app.services.installer.processing import decide, id_number_for_staff, staff_notification
 from app.services.installer.statuses import NOTIFICATION_STATUSES
 from app.services.installer.transitions import add_note
+from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
 from app.states.form import form_text, run_form
 from app.states.installer.notification_list import NotificationList
-from app.states.installer.notification_view import NotificationView, status_options
+from app.states.installer.notification_view import (
+    NotificationView,
+    ShownNotification,
+    read_notification,
+    status_options,
+)
 from app.states.revealed_text import reveal_text_script
 from app.states.session import SessionState
 
 
 class StaffQueueState(NotificationList, SessionState):
     LISTER: ClassVar[Role] = Role.GRID_STAFF
-    RELOAD_HANDLER: ClassVar[str] = "queue"
     status_filter: str = NotificationStatus.FOR_APPROVAL.value
 
     @rx.var(cache=True)
@@ -58,44 +65,58 @@ class StaffNotificationState(DialogState, NotificationView, SessionState):
     def can_complete(self) -> bool:
         return NOTIFICATION_STATUSES.allowed(self.status, NotificationStatus.COMPLETED)
 
-    def _show(self, handler: str, notification_id: int) -> None:
-        with session_scope() as db:
+    async def _show(self, handler: str, notification_id: int) -> None:
+        language = self.language
+
+        def read(db: Session) -> ShownNotification:
             caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
-            row = staff_notification(db, caller, notification_id)
-            self.installer_firm = self._show_notification(db, row).installer_firm
+            return read_notification(db, staff_notification(db, caller, notification_id), language)
+
+        shown = await read_in_thread(read)
+        self._put_notification(shown)
+        self.installer_firm = shown.summary.installer_firm
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         self.errors = {}
         self.open_dialog = ""
         self.notification_id = 0
         self.values = {}
-        notification_id = self._id_from_url()
-        self._show("load", notification_id)
+        await self._show("load", self._id_from_url())
 
     @rx.event
-    def show_id_number(self, party: str):
+    async def show_id_number(self, party: str):
         """A party's number, on request and audited, written into the page: the parties'
         numbers are never state vars (issue 20.12), like keys (see ``keys/calls.py``)."""
-        with session_scope() as db:
+        notification_id = self.notification_id
+
+        def read(db: Session) -> str | None:
             caller = self._require(Role.GRID_STAFF, handler="show_id_number", db=db)
-            row = staff_notification(db, caller, self.notification_id)
-            number = id_number_for_staff(db, caller, row, party)
+            row = staff_notification(db, caller, notification_id)
+            return id_number_for_staff(db, caller, row, party)
+
+        number = await read_in_thread(read)
         return rx.call_script(reveal_text_script(id_number_element(party), number or "–"))
 
     async def _decide(self, handler: str, target: str, reason: str = ""):  # type: ignore[no-untyped-def]
+        notification_id = self.notification_id
+
         def work() -> None:
             with session_scope() as db:
                 caller = self._require(Role.GRID_STAFF, handler=handler, db=db)
-                decide(db, caller, self.notification_id, target, reason)
+                decide(db, caller, notification_id, target, reason)
 
         # Off the event loop: a decision writes the log and mails the installer.
-        done = await run_form(self, work)
-        if done.error is not None:
-            return rx.toast.error(done.error.message(self.language))
+        return await self._decided(handler, work, "staff.decided")
+
+    async def _decided(self, handler: str, work: Callable[[], None], done_key: str):  # type: ignore[no-untyped-def]
+        """A field's error stays by its field in the open dialog; any other is a toast."""
+        done = await run_form(self, work, toast_form_error=True)
+        if not done.ok:
+            return done.toast
         self._close_dialog()
-        self._show(handler, self.notification_id)
-        return rx.toast.success(translate("staff.decided", self.language))
+        await self._show(handler, self.notification_id)
+        return rx.toast.success(translate(done_key, self.language))
 
     @rx.event
     async def approve(self, _form: dict | None = None):
@@ -116,14 +137,11 @@ class StaffNotificationState(DialogState, NotificationView, SessionState):
 
     @rx.event
     async def add_note(self, form: dict):
+        notification_id, note = self.notification_id, form_text(form, "note")
+
         def work() -> None:
             with session_scope() as db:
                 caller = self._require(Role.GRID_STAFF, handler="add_note", db=db)
-                row = staff_notification(db, caller, self.notification_id)
-                add_note(db, caller, row, form_text(form, "note"))
+                add_note(db, caller, staff_notification(db, caller, notification_id), note)
 
-        if not (await run_form(self, work)).ok:
-            return None
-        self._close_dialog()
-        self._show("add_note", self.notification_id)
-        return rx.toast.success(translate("installer.note_added", self.language))
+        return await self._decided("add_note", work, "installer.note_added")

@@ -158,7 +158,7 @@ def test_list_accounts_searches_filters_and_pages(db, admin, distributor_org):
     assert total == 1 and rows[0].organisation == "Måleservice AS"
     rows, total = list_accounts(db, admin, organisation_id=distributor_org.id)
     assert [r.email for r in rows] == ["dina@example.org"]
-    rows, total = list_accounts(db, admin, role="installer", page=1, page_size=25)
+    rows, total = list_accounts(db, admin, role="installer", page=2, page_size=25)
     assert total == 30 and len(rows) == 5 and rows[0].email == "user25@example.org"
 
 

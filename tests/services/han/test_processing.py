@@ -137,8 +137,8 @@ def test_the_queue_is_paged_and_filtered_on_the_server(db, world):
     cancel_order(db, world.customer, first)
     db.commit()
     second = _order(db, world)
-    page_one, total = list_orders(db, world.staff, page=0, page_size=1)
-    page_two, _ = list_orders(db, world.staff, page=1, page_size=1)
+    page_one, total = list_orders(db, world.staff, page=1, page_size=1)
+    page_two, _ = list_orders(db, world.staff, page=2, page_size=1)
     assert total == 2 and [row.id for row in page_one + page_two] == [first, second]
     assert [row.id for row in list_orders(db, world.staff, status="received")[0]] == [second]
     assert [row.id for row in list_orders(db, world.staff, status="cancelled")[0]] == [first]

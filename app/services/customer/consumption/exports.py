@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
@@ -22,6 +23,7 @@ from app.services.consumption.local_time import (
     next_month,
 )
 from app.services.customer.consumption.access import authorised_meter
+from app.services.customer.consumption.cost import CostView
 from app.services.spreadsheet_cells import neutralise_row
 from app.sql_rows import all_rows
 
@@ -32,7 +34,25 @@ class ExportTable:
 
     title: str
     columns: list[str]
-    rows: list[list[str | float | None]]
+    rows: list[list[str | float | Decimal | None]]
+
+
+# The kr table's columns, in its order; the mark-up only when the supplier's is known.
+COST_COLUMNS = ("spot", "markup", "grid", "taxes", "total")
+
+
+def with_cost_columns(table: ExportTable, keys: Sequence[str], view: CostView,
+                      headers: dict[str, str]) -> ExportTable:  # fmt: skip
+    """``table`` with the kr table's columns beside each row (``keys`` are the rows' period keys,
+    as the cost view's): kroner as ``Decimal`` to the øre, as the kr table shows them. A period
+    without a price or without consumption has empty cells, never 0 kr (the data-truth rule)."""
+    columns = [c for c in COST_COLUMNS if c != "markup" or view.markup_known]
+    by_key = {row.key: row for row in view.rows}
+    rows: list[list[str | float | Decimal | None]] = []
+    for key, row in zip(keys, table.rows, strict=True):
+        cost = by_key.get(key)
+        rows.append([*row, *(None if cost is None else getattr(cost, c) for c in columns)])
+    return ExportTable(table.title, [*table.columns, *(headers[c] for c in columns)], rows)
 
 
 def table_csv(table: ExportTable) -> str:
