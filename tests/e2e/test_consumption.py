@@ -270,6 +270,40 @@ def test_the_year_bars_are_drawn_before_plotly_with_the_tables_numbers(phone_pag
     expect(page.locator("#consumption-chart [data-chart-fallback]")).to_have_count(0)
 
 
+# The first animation frame in which a plain bar has a height, in the page's own clock.
+FIRST_BARS_FRAME = """
+window.__firstBarsFrame = null;
+(function watch() {
+  requestAnimationFrame(() => {
+    const bars = document.querySelectorAll('#consumption-chart [data-chart-fallback] [data-bar]');
+    if ([...bars].some((bar) => bar.getBoundingClientRect().height > 0)) {
+      window.__firstBarsFrame = performance.now();
+    } else {
+      watch();
+    }
+  });
+})();
+"""
+
+
+def test_plotly_is_run_only_after_the_plain_bars_are_painted(phone_page: Page, base_url: str):
+    """Evaluating plotly's bundle holds a phone's main thread for a second or more: it is asked
+    for after the frame that shows the plain bars, so they are on the screen meanwhile."""
+    page = phone_page
+    _sign_in(page, _relationship(Medium.ELECTRICITY)[0])
+    page.add_init_script(FIRST_BARS_FRAME)
+    page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
+    expect(page.locator("#consumption-chart .js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
+    bars_at = page.evaluate("() => window.__firstBarsFrame")
+    plotly_asked_at = page.evaluate(
+        """() => performance.getEntriesByType('resource')
+              .filter((entry) => /plotly[._]+js-basic-dist-min|plotly-basic\\.min/.test(entry.name))
+              .map((entry) => entry.startTime)"""
+    )
+    assert bars_at is not None, "the plain bars were drawn"
+    assert plotly_asked_at and min(plotly_asked_at) > bars_at
+
+
 def test_table_buttons_drill_too_and_the_autumn_dst_day_has_25_hours(phone_page: Page, base_url: str):
     page = phone_page
     relationship_id, _meter_id = _relationship(Medium.ELECTRICITY)

@@ -6,6 +6,7 @@ import reflex as rx
 from plotly.graph_objs import Figure
 
 from app import routes
+from app.components.plotly_after_paint import plotly_after_paint
 from app.components.template import template
 from app.models import Role
 from app.pages.keys import table as kt
@@ -68,7 +69,7 @@ def _controls() -> rx.Component:
 
 
 def _chart() -> rx.Component:
-    plot = rx.plotly.basic(
+    plot = plotly_after_paint(
         # A plain dict of traces and layout: building plotly Figure objects on every tap is slow.
         data=S.figure.to(Figure),
         on_click=S.chart_clicked,
