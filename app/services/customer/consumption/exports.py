@@ -45,13 +45,18 @@ def with_cost_columns(table: ExportTable, keys: Sequence[str], view: CostView,
                       headers: dict[str, str]) -> ExportTable:  # fmt: skip
     """``table`` with the kr table's columns beside each row (``keys`` are the rows' period keys,
     as the cost view's): kroner as ``Decimal`` to the øre, as the kr table shows them. A period
-    without a price or without consumption has empty cells, never 0 kr (the data-truth rule)."""
+    without a price or without consumption has empty cells, never 0 kr (the data-truth rule).
+    Rows of periods the kr view does not cover (the years before the shown one) are left out:
+    the export is the kr table's periods, not empty cells standing for kroner never worked out."""
     columns = [c for c in COST_COLUMNS if c != "markup" or view.markup_known]
     by_key = {row.key: row for row in view.rows}
     rows: list[list[str | float | Decimal | None]] = []
     for key, row in zip(keys, table.rows, strict=True):
-        cost = by_key.get(key)
-        rows.append([*row, *(None if cost is None else getattr(cost, c) for c in columns)])
+        if key not in by_key:
+            continue
+        cost = by_key[key]
+        total = cost.total
+        rows.append([*row, *(getattr(cost, c) if total is not None else None for c in columns)])
     return ExportTable(table.title, [*table.columns, *(headers[c] for c in columns)], rows)
 
 
