@@ -6,10 +6,10 @@ import reflex as rx
 from plotly.graph_objs import Figure
 
 from app import routes
+from app.components import scrollable_table as kt
 from app.components.plotly_after_paint import plotly_after_paint
 from app.components.template import template
 from app.models import Role
-from app.pages.keys import table as kt
 from app.states.customer.consumption import DAY, ENERGY, KR, MONTH, POWER, YEAR
 from app.states.customer.consumption import ConsumptionState as S
 
@@ -263,7 +263,7 @@ def _cost_row(row: rx.Var) -> rx.Component:
 def _cost_table() -> rx.Component:
     """The kr view's table: the chart's periods with the same components as its stacked bars.
     Its scrolling box is a focusable region (on a phone its columns scroll sideways: axe
-    scrollable-region-focusable), as app/pages/keys/table.py's."""
+    scrollable-region-focusable), as app/components/scrollable_table.py's."""
     head = kt.HEADER_CELL
     header = rx.el.thead(rx.el.tr(
         rx.el.th(S.t["cost.period"], scope="col", class_name=head),
