@@ -12,6 +12,7 @@ from app.db import session_scope
 from app.models import CustomerRelationship, HanServiceSettings, JobType, Role, User
 from app.services.errors import AccessDenied
 from app.services.sessions import start_session
+from app.states.accounts.admin import AdminState
 from app.states.staff.customers import StaffCustomerSearchState, StaffCustomerState
 from app.states.staff.grid_settings import GridSettingsState, JobTypeListState
 from tests.handler_callers import state_as
@@ -117,3 +118,30 @@ def test_staff_find_and_open_their_own_customer_and_not_anothers(world, monkeypa
         )
     with session_scope() as db:
         assert db.get(CustomerRelationship, world.customer.relationship_id).active
+
+
+def test_the_platform_administrator_gives_and_takes_a_grid_companys_administrator_role(world):
+    with session_scope() as db:
+        token = start_session(db, Role.ADMIN)
+    admin = state_as(AdminState, token)
+    run(AdminState.load.fn(admin))
+    staff_row = next(row for row in admin.rows if row["user_id"] == str(world.staff.user_id))
+    assert staff_row["grid_role"] == Role.GRID_STAFF.value
+    run(AdminState.set_grid_administrator.fn(admin, str(world.staff.user_id), True))
+    with session_scope() as db:
+        assert db.get(User, world.staff.user_id).role == Role.GRID_ADMIN
+    assert next(row for row in admin.rows if row["user_id"] == str(world.staff.user_id))["grid_role"] == (
+        Role.GRID_ADMIN.value
+    )
+    run(AdminState.set_grid_administrator.fn(admin, str(world.staff.user_id), False))
+    with session_scope() as db:
+        assert db.get(User, world.staff.user_id).role == Role.GRID_STAFF
+
+
+def test_a_grid_companys_administrator_cannot_use_the_platform_administrators_button(world):
+    theirs = _admin_token(world.other_grid, "c")
+    state = state_as(AdminState, theirs)
+    with pytest.raises(AccessDenied):
+        run(AdminState.set_grid_administrator.fn(state, str(world.staff.user_id), True))
+    with session_scope() as db:
+        assert db.get(User, world.staff.user_id).role == Role.GRID_STAFF

@@ -48,13 +48,31 @@ def _deactivate(row: rx.Var) -> rx.Component:
     )  # fmt: skip
 
 
+def _grid_administrator(row: rx.Var) -> rx.Component:
+    """Staff of a grid company: make them its administrator; its administrators: staff again."""
+    t = S.t
+    make = rx.button(t["admin.make_grid_admin"], size="1", variant="soft", high_contrast=True,
+                     aria_label=t["admin.make_grid_admin"] + " " + row["email"],
+                     on_click=S.set_grid_administrator(row["user_id"], True))  # fmt: skip
+    take = rx.button(t["admin.take_grid_admin"], size="1", variant="soft", high_contrast=True,
+                     aria_label=t["admin.take_grid_admin"] + " " + row["email"],
+                     on_click=S.set_grid_administrator(row["user_id"], False))  # fmt: skip
+    by_role = rx.match(row["grid_role"], (Role.GRID_STAFF.value, make), (Role.GRID_ADMIN.value, take),
+                       rx.fragment())  # fmt: skip
+    return rx.cond(row["active"], by_role)
+
+
+def _actions(row: rx.Var) -> rx.Component:
+    return rx.hstack(_deactivate(row), _grid_administrator(row), spacing="2", wrap="wrap")
+
+
 ACCOUNT_COLUMNS = (
     Column("admin.email", "email", row_header=True),
     Column("admin.name", "name"),
     Column("admin.role", "role"),
     Column("admin.organisation", "organisation"),
     Column("admin.status", cell=_active),
-    Column("admin.actions", cell=_deactivate),
+    Column("admin.actions", cell=_actions),
 )
 
 

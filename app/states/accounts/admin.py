@@ -24,10 +24,13 @@ from app.services.accounts.administration import (
     pending_requests,
 )
 from app.services.caller import Caller
+from app.services.staff.grid_settings import set_administrator
 from app.states.db_thread import read_in_thread
 from app.states.form import form_id, form_text, int_or_none, run_form
 from app.states.paging import ListFilter, Page, PagedList, PageReader, PagingTexts
 from app.states.session import SessionState
+
+_GRID_ROLES = (Role.GRID_STAFF.value, Role.GRID_ADMIN.value)
 
 
 class AdminState(PagedList, SessionState):
@@ -66,6 +69,8 @@ class AdminState(PagedList, SessionState):
                     "user_id": str(row.user_id), "email": row.email, "name": row.name,
                     "role": translate(f"role.{row.role}", language), "organisation": row.organisation,
                     "active": "1" if row.is_active else "",
+                    # A grid company's staff can be made its administrator here, and back (issue 24).
+                    "grid_role": row.role if row.role in _GRID_ROLES else "",
                 }
                 for row in rows
             ], total)  # fmt: skip
@@ -140,3 +145,17 @@ class AdminState(PagedList, SessionState):
                 deactivate_account(db, caller, wanted)
 
         return await self._settled(caller, work, field_prefix="", done_key="admin.deactivated")
+
+    @rx.event
+    async def set_grid_administrator(self, user_id: str, make_admin: bool):
+        """Make a grid company's staff member its administrator, or staff again (issue 24: the
+        platform administrator gives the first one; they give the rest on their settings page)."""
+        caller = await self._lister("set_grid_administrator")
+        wanted, make = int_or_none(user_id) or 0, make_admin is True
+
+        def work() -> None:
+            with session_scope() as db:
+                set_administrator(db, caller, wanted, make)
+
+        done_key = "admin.grid_admin_given" if make else "admin.grid_admin_taken"
+        return await self._settled(caller, work, field_prefix="", done_key=done_key)
