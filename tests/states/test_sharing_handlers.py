@@ -31,6 +31,7 @@ from app.services.customer.sharing import end_of_day, local_today
 from app.services.errors import AccessDenied
 from app.services.sessions import hash_token, start_session
 from app.states.customer.consumption import ConsumptionState
+from app.states.customer.invoices import InvoicesState
 from app.states.customer.overview import CustomerState
 from app.states.customer.sharing import SharingState
 from app.states.han.customer import HanCustomerState
@@ -206,3 +207,14 @@ def test_a_revoke_of_another_relationships_grant_is_refused(world, app_database_
     state.revoke_dialog = f"revoke-{grant_id}"
     with pytest.raises(AccessDenied):
         run(SharingState.confirm_revoke, state, {})
+
+
+def test_a_grantee_reading_the_invoices_is_seen_by_the_owner(world):
+    state = _share(world, invoices="on")
+    invoices = state_as(InvoicesState, _grantee_token(world))
+    run(InvoicesState.load, invoices)
+    with session_scope() as db:
+        grant = _grant(db, world)
+        assert grant.last_seen_on == local_today(utcnow())
+    run(SharingState.load, state)
+    assert state.grants[0]["seen"].startswith("Sett av")

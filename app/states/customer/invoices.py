@@ -15,6 +15,7 @@ from app.models import Role
 from app.services.caller import Caller
 from app.services.consumption.local_time import local_zone
 from app.services.customer.invoices import InvoiceRow, invoice_pdf, is_overdue, list_invoices
+from app.services.customer.sharing import record_shared_view
 from app.states.db_thread import read_in_thread
 from app.states.paging import PagedList, PagingTexts, int_or_none, page_count_for
 from app.states.session import SessionState
@@ -67,6 +68,8 @@ class InvoicesState(PagedList, SessionState):
         caller = self._require(Role.CUSTOMER, handler="load")
         self.page = 1
         await self._reload(caller)
+        # A relationship shared with them: the first look of the day is shown to its owner.
+        await read_in_thread(lambda db: record_shared_view(db, caller))
 
     @rx.event
     async def download(self, invoice_id: str):
