@@ -22,9 +22,11 @@ PLOTLY_CHUNK = "plotly*.js"
 def _pages_of(static_dir: Path, route: str) -> list[Path]:
     """The prerendered files of ``route``: ``min-side/forbruk.html`` and ``…/forbruk/index.html``."""
     path = route.strip("/")
-    candidates = [static_dir / f"{path}.html", static_dir / path / "index.html"] if path else [
-        static_dir / "index.html"
-    ]
+    candidates = (
+        [static_dir / f"{path}.html", static_dir / path / "index.html"]
+        if path
+        else [static_dir / "index.html"]
+    )
     return [page for page in candidates if page.is_file()]
 
 
@@ -38,7 +40,8 @@ def preload_charts(static_dir: Path, routes: Iterable[str]) -> list[Path]:
             html = page.read_text(encoding="utf-8")
             links = "".join(
                 f'<link rel="modulepreload" href="/assets/{chunk}" fetchpriority="low"/>'
-                for chunk in chunks if f"/assets/{chunk}" not in html
+                for chunk in chunks
+                if f"/assets/{chunk}" not in html
             )
             if links and "</head>" in html:
                 page.write_text(html.replace("</head>", links + "</head>", 1), encoding="utf-8")

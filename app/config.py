@@ -37,12 +37,8 @@ class Settings:
     )
     timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Europe/Oslo"))
     language: str = field(default_factory=lambda: _env("LANGUAGE_DEFAULT", "nb"))
-    session_idle_minutes: int = field(
-        default_factory=lambda: int(_env("SESSION_IDLE_MINUTES", "30"))
-    )
-    session_absolute_hours: int = field(
-        default_factory=lambda: int(_env("SESSION_ABSOLUTE_HOURS", "12"))
-    )
+    session_idle_minutes: int = field(default_factory=lambda: int(_env("SESSION_IDLE_MINUTES", "30")))
+    session_absolute_hours: int = field(default_factory=lambda: int(_env("SESSION_ABSOLUTE_HOURS", "12")))
     # "production" on a utility's servers: refuses the console SMS backend and an undeclared
     # proxy setting (see app/services/deployment_checks.py).
     app_env: str = field(default_factory=lambda: _env("APP_ENV", "development"))
@@ -55,9 +51,7 @@ class Settings:
     twilio_account_sid: str = field(default_factory=lambda: _env("TWILIO_ACCOUNT_SID", ""))
     twilio_auth_token: str = field(default_factory=lambda: _env("TWILIO_AUTH_TOKEN", ""))
     twilio_from_number: str = field(default_factory=lambda: _env("TWILIO_FROM_NUMBER", ""))
-    twilio_verify_service_sid: str = field(
-        default_factory=lambda: _env("TWILIO_VERIFY_SERVICE_SID", "")
-    )
+    twilio_verify_service_sid: str = field(default_factory=lambda: _env("TWILIO_VERIFY_SERVICE_SID", ""))
     twilio_api_base: str = field(default_factory=lambda: _env("TWILIO_API_BASE", ""))
     mail_backend: str = field(default_factory=lambda: _env("MAIL_BACKEND", "console"))
     smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", ""))
@@ -73,18 +67,12 @@ class Settings:
     # is marked failed, the first retry's wait (doubled after each failure, up to the cap), how
     # long a claimed message is reserved for its sender, and how often each backend worker looks.
     outbox_max_attempts: int = field(default_factory=lambda: int(_env("OUTBOX_MAX_ATTEMPTS", "8")))
-    outbox_retry_seconds: float = field(
-        default_factory=lambda: float(_env("OUTBOX_RETRY_SECONDS", "30"))
-    )
+    outbox_retry_seconds: float = field(default_factory=lambda: float(_env("OUTBOX_RETRY_SECONDS", "30")))
     outbox_retry_max_seconds: float = field(
         default_factory=lambda: float(_env("OUTBOX_RETRY_MAX_SECONDS", "3600"))
     )
-    outbox_lease_seconds: float = field(
-        default_factory=lambda: float(_env("OUTBOX_LEASE_SECONDS", "300"))
-    )
-    outbox_poll_seconds: float = field(
-        default_factory=lambda: float(_env("OUTBOX_POLL_SECONDS", "2"))
-    )
+    outbox_lease_seconds: float = field(default_factory=lambda: float(_env("OUTBOX_LEASE_SECONDS", "300")))
+    outbox_poll_seconds: float = field(default_factory=lambda: float(_env("OUTBOX_POLL_SECONDS", "2")))
     # Base URL of the grid company's installation API the installer pages call; empty: this
     # app's own backend (Reflex's api_url), which serves GET /api/installations.
     installation_api_url: str = field(default_factory=lambda: _env("INSTALLATION_API_URL", ""))

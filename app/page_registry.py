@@ -55,12 +55,14 @@ def as_records() -> list[dict[str, object]]:
 
 def load_records(records: list[dict[str, object]]) -> None:
     for record in records:
-        register_page(PageSpec(
-            route=str(record["route"]),
-            title_key=str(record["title_key"]),
-            roles=frozenset(Role(role) for role in record["roles"]),  # type: ignore[attr-defined]
-            states=tuple(record["states"]),  # type: ignore[arg-type]
-        ))
+        register_page(
+            PageSpec(
+                route=str(record["route"]),
+                title_key=str(record["title_key"]),
+                roles=frozenset(Role(role) for role in record["roles"]),  # type: ignore[attr-defined]
+                states=tuple(record["states"]),  # type: ignore[arg-type]
+            )
+        )
 
 
 def page_at(path: str) -> PageSpec | None:

@@ -35,9 +35,7 @@ def _wrapped(statement: Select, connection: Connection) -> tuple[Select, list, t
     if known is None:
         inner = statement.subquery()
         dialect = connection.dialect
-        processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in inner.c
-        ]
+        processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in inner.c]
         row_type = namedtuple("Row", [column.key for column in inner.c])  # type: ignore[misc]
         aggregate = select(func.json_group_array(func.json_array(*inner.c)))
         known = _WRAPPED[statement] = (aggregate, processors, row_type)
@@ -51,9 +49,11 @@ def all_rows(connection: Connection, statement: Select, params: Mapping[str, Any
     aggregate, processors, row_type = _wrapped(statement, connection)
     text = connection.execute(aggregate, params).scalar_one()
     return [
-        row_type(*[
-            value if value is None or process is None else process(value)
-            for process, value in zip(processors, values, strict=True)
-        ])
+        row_type(
+            *[
+                value if value is None or process is None else process(value)
+                for process, value in zip(processors, values, strict=True)
+            ]
+        )
         for values in json.loads(text)
     ]

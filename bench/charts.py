@@ -48,20 +48,33 @@ def _master_data(engine, meters: int) -> list[tuple[int, Caller]]:
         pairs = []
         for n in range(meters):
             customer = Customer(name=f"Kunde {n}")
-            meter = Meter(serial=f"BENCH{n:06d}", manufacturer="Aidon", model="6525",
-                          medium="heat" if n % 3 == 2 else "electricity")
+            meter = Meter(
+                serial=f"BENCH{n:06d}",
+                manufacturer="Aidon",
+                model="6525",
+                medium="heat" if n % 3 == 2 else "electricity",
+            )
             db.add_all([customer, meter])
             db.flush()
             relationship = CustomerRelationship(
-                customer_id=customer.id, utility_id=grid.id, installation_number=f"{n:07d}",
-                metering_point_id=f"70705750{n:010d}", address="Benkveien 1", postcode="7010",
-                city="Trondheim", meter_id=meter.id, bidding_zone="NO3",
+                customer_id=customer.id,
+                utility_id=grid.id,
+                installation_number=f"{n:07d}",
+                metering_point_id=f"70705750{n:010d}",
+                address="Benkveien 1",
+                postcode="7010",
+                city="Trondheim",
+                meter_id=meter.id,
+                bidding_zone="NO3",
             )
             db.add(relationship)
             db.flush()
-            pairs.append((meter.id or 0,
-                          Caller(session_id=n, role=Role.CUSTOMER, user_id=None,
-                                    relationship_id=relationship.id)))
+            pairs.append(
+                (
+                    meter.id or 0,
+                    Caller(session_id=n, role=Role.CUSTOMER, user_id=None, relationship_id=relationship.id),
+                )
+            )
         db.commit()
     return pairs
 
@@ -92,9 +105,15 @@ def _prices(engine, start: int, end: int) -> None:
         middle = datetime.fromtimestamp((start + end) // 2, local_zone()).date()
         for valid_from, fixed in ((first, "125.00"), (middle, "140.00")):
             tariffs.add_tariff_period(
-                db, caller, utility_id=grid_id, valid_from=valid_from, fixed_monthly_kr=fixed,
+                db,
+                caller,
+                utility_id=grid_id,
+                valid_from=valid_from,
+                fixed_monthly_kr=fixed,
                 capacity_steps="0: 135\n2: 215\n5: 335\n10: 595\n15: 855\n20: 1115\n25: 1630",
-                energy_winter_day="0.3975", energy_winter_night="0.3175", energy_summer_day="0.3575",
+                energy_winter_day="0.3975",
+                energy_winter_night="0.3175",
+                energy_summer_day="0.3575",
                 energy_summer_night="0.2775",
             )
         taxes = ((TaxKind.ELECTRICITY_TAX, "0.1669"), (TaxKind.ENOVA_FEE, "0.01"), (TaxKind.VAT, "0.25"))
@@ -150,9 +169,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float, float]:
     return p50, p95, ordered[-1]
 
 
-def measure(
-    url: str, pairs: list[tuple[int, Caller]], requests: int, years: int
-) -> dict[str, list[float]]:
+def measure(url: str, pairs: list[tuple[int, Caller]], requests: int, years: int) -> dict[str, list[float]]:
     engine = make_engine(url)
     rng = random.Random(11)
     today = datetime.now(local_zone()).date()
@@ -191,8 +208,10 @@ def measure(
 
 
 def report(timings: dict[str, list[float]], requests: int, database: str) -> None:
-    print(f"{database}: {'query':<8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   "
-          f"({requests} random requests each)")
+    print(
+        f"{database}: {'query':<8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   "
+        f"({requests} random requests each)"
+    )
     for name, samples in timings.items():
         p50, p95, worst = _percentiles(samples)
         verdict = "ok" if p95 < 10 else "SLOW"
@@ -208,8 +227,10 @@ def on_postgresql(base_url: str, meters: int, years: int, requests: int) -> None
     url = f"{base_url}{separator}options=-csearch_path%3D{schema}"
     try:
         pairs, total, seconds = build(url, meters, years)
-        print(f"PostgreSQL: loaded {total:,} hourly values for {len(pairs)} meters ({years} years) "
-              f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s")
+        print(
+            f"PostgreSQL: loaded {total:,} hourly values for {len(pairs)} meters ({years} years) "
+            f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s"
+        )
         report(measure(url, pairs, requests, years), requests, "PostgreSQL")
     finally:
         with admin.begin() as connection:
@@ -240,16 +261,22 @@ def on_sqlite(args: argparse.Namespace) -> None:
         print(f"Reusing {path}")
         engine = make_engine(f"sqlite:///{path}")
         with Session(engine) as db:
-            rows = db.connection().exec_driver_sql(
-                "SELECT r.meter_id, r.id FROM customer_relationship r ORDER BY r.id"
-            ).all()
-        pairs = [(meter, Caller(session_id=i, role=Role.CUSTOMER, relationship_id=relationship))
-                 for i, (meter, relationship) in enumerate(rows)]
+            rows = (
+                db.connection()
+                .exec_driver_sql("SELECT r.meter_id, r.id FROM customer_relationship r ORDER BY r.id")
+                .all()
+            )
+        pairs = [
+            (meter, Caller(session_id=i, role=Role.CUSTOMER, relationship_id=relationship))
+            for i, (meter, relationship) in enumerate(rows)
+        ]
         engine.dispose()
     else:
         pairs, total, seconds = build(f"sqlite:///{path}", args.meters, args.years)
-        print(f"Loaded {total:,} hourly values for {len(pairs)} meters ({args.years} years) "
-              f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s")
+        print(
+            f"Loaded {total:,} hourly values for {len(pairs)} meters ({args.years} years) "
+            f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s"
+        )
         print(f"Database {path}: {path.stat().st_size / 1e6:,.0f} MB")
     report(measure(f"sqlite:///{path}", pairs, args.requests, args.years), args.requests, "SQLite")
 

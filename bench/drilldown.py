@@ -30,8 +30,13 @@ from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 PHONE = {"width": 375, "height": 812}
 PLOTLY_MARKER = b"plotly.js"  # every plotly bundle names itself in its banner
@@ -94,8 +99,10 @@ def record_traffic(page) -> Traffic:
     traffic = Traffic()
     client = page.context.new_cdp_session(page)
     client.send("Network.enable")
-    client.on("Network.loadingFinished",
-              lambda event: setattr(traffic, "encoded", traffic.encoded + event["encodedDataLength"]))
+    client.on(
+        "Network.loadingFinished",
+        lambda event: setattr(traffic, "encoded", traffic.encoded + event["encodedDataLength"]),
+    )
 
     def keep(response) -> None:
         if response.request.resource_type in ("document", "script", "stylesheet", "fetch", "font"):
@@ -167,8 +174,10 @@ def demo_relationship() -> int:
 
     with session_scope() as db:
         relationship = db.exec(
-            select(CustomerRelationship).join(Meter, Meter.id == CustomerRelationship.meter_id)
-            .where(Meter.medium == "electricity").order_by(CustomerRelationship.id)
+            select(CustomerRelationship)
+            .join(Meter, Meter.id == CustomerRelationship.meter_id)
+            .where(Meter.medium == "electricity")
+            .order_by(CustomerRelationship.id)
         ).first()
         assert relationship is not None, "no demo data: run python -m app.demo"
         return relationship.id or 0
@@ -221,9 +230,11 @@ def main() -> None:
 
         today = datetime.now().date()
         month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-        years = [int(t["name"]) for t in page.evaluate(
-            "() => document.querySelector('#consumption-chart .js-plotly-plot').data"
-        ) if t["type"] == "bar"]
+        years = [
+            int(t["name"])
+            for t in page.evaluate("() => document.querySelector('#consumption-chart .js-plotly-plot').data")
+            if t["type"] == "bar"
+        ]
         energy, power = translate("consumption.energy"), translate("consumption.power")
         steps: dict[str, list[float]] = {"year->month": [], "month->day": [], "energy->power": []}
         overflow_seen = {"year": overflow(page)}
@@ -254,23 +265,25 @@ def main() -> None:
         p50, p95 = statistics.median(samples), percentile(samples, 0.95)
         print(f"  {name:<14} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {max(samples):7.1f} ms")
     everything = [s for samples in steps.values() for s in samples]
-    print(f"  {'all taps':<14} p50 {statistics.median(everything):7.1f} ms   "
-          f"p95 {percentile(everything, 0.95):7.1f} ms")
+    print(
+        f"  {'all taps':<14} p50 {statistics.median(everything):7.1f} ms   "
+        f"p95 {percentile(everything, 0.95):7.1f} ms"
+    )
     print("Page weight (scripts, styles, documents, fonts, data):")
     for name, traffic in (("login page", login), ("chart page", chart)):
-        print(f"  {name:<11} on the wire {traffic.encoded / kb:8.0f} KB   "
-              f"uncompressed {traffic.raw_bytes / kb:8.0f} KB   gzip {traffic.gzip_bytes / kb:7.0f} KB   "
-              f"plotly loaded: {'yes' if traffic.has_plotly else 'no'}")
+        print(
+            f"  {name:<11} on the wire {traffic.encoded / kb:8.0f} KB   "
+            f"uncompressed {traffic.raw_bytes / kb:8.0f} KB   gzip {traffic.gzip_bytes / kb:7.0f} KB   "
+            f"plotly loaded: {'yes' if traffic.has_plotly else 'no'}"
+        )
     print(f"Plotly bundle before the chart page: {'LOADED (bad)' if login.has_plotly else 'not loaded'}")
     print(f"Plotly bundle on the chart page: {'loaded' if chart.has_plotly else 'NOT FOUND'}")
     overflow_seen["login"] = login_overflow
-    print("Horizontal overflow at 375 px: " + ", ".join(
-        f"{name} {'YES' if seen else 'no'}" for name, seen in overflow_seen.items()
-    ))
+    print(
+        "Horizontal overflow at 375 px: "
+        + ", ".join(f"{name} {'YES' if seen else 'no'}" for name, seen in overflow_seen.items())
+    )
 
 
 if __name__ == "__main__":
     main()
-
-
-

@@ -44,8 +44,12 @@ from app.services.keys.sealing import seal_keys
 from app.services.keys.transfers import accept_transfer, request_send_code, send_units
 from app.services.keys.units import SORT_COLUMNS, UnitQuery, list_units, matching_unit_ids
 
-MODELS = (("MULTICAL 21", "water"), ("flowIQ 2200", "water"), ("MULTICAL 403", "district_heating"),
-          ("MULTICAL 603", "district_heating"))  # fmt: skip
+MODELS = (
+    ("MULTICAL 21", "water"),
+    ("flowIQ 2200", "water"),
+    ("MULTICAL 403", "district_heating"),
+    ("MULTICAL 603", "district_heating"),
+)
 OTHER_UNITS = 2000
 _CODE = re.compile(r"\b(\d{6})\b")
 
@@ -57,14 +61,23 @@ def _units(owner_id: int, count: int, start: int, reader_id: int | None) -> list
         serial = f"KAM{start + n:08d}"
         model, medium = MODELS[n % len(MODELS)]
         sealed = seal_keys(serial, os.urandom(16), None)
-        rows.append({
-            "serial": serial, "manufacturer": "KAM", "kind": "concentrator" if n % 50 == 49 else "meter",
-            "model": model, "medium": medium, "owner_id": owner_id,
-            "reader_count": 1 if reader_id and n % 10 == 0 else 0,
-            "encryption_key_sealed": sealed.encryption_key_sealed, "authentication_key_sealed": None,
-            "wrapped_data_key": sealed.wrapped_data_key, "master_key_id": sealed.master_key_id,
-            "created_at": now, "updated_at": now,
-        })  # fmt: skip
+        rows.append(
+            {
+                "serial": serial,
+                "manufacturer": "KAM",
+                "kind": "concentrator" if n % 50 == 49 else "meter",
+                "model": model,
+                "medium": medium,
+                "owner_id": owner_id,
+                "reader_count": 1 if reader_id and n % 10 == 0 else 0,
+                "encryption_key_sealed": sealed.encryption_key_sealed,
+                "authentication_key_sealed": None,
+                "wrapped_data_key": sealed.wrapped_data_key,
+                "master_key_id": sealed.master_key_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     return rows
 
 
@@ -86,8 +99,11 @@ def build(url: str, units: int) -> tuple[Caller, float]:
         for start in range(0, len(rows), 5000):
             db.execute(insert(MeterKey), rows[start : start + 5000])
         db.flush()
-        ids = db.exec(MeterKey.__table__.select().with_only_columns(MeterKey.__table__.c.id)  # type: ignore[attr-defined]
-                      .where(MeterKey.__table__.c.reader_count == 1)).all()  # type: ignore[attr-defined]  # fmt: skip
+        ids = db.exec(
+            MeterKey.__table__.select()
+            .with_only_columns(MeterKey.__table__.c.id)  # type: ignore[attr-defined]
+            .where(MeterKey.__table__.c.reader_count == 1)
+        ).all()  # type: ignore[attr-defined]
         db.execute(
             insert(KeyReadRight),
             [{"unit_id": i, "user_id": reader.id, "granted_at": utcnow()} for (i,) in ids],
@@ -99,13 +115,25 @@ def build(url: str, units: int) -> tuple[Caller, float]:
 
 
 def _random_query(rng: random.Random, pages_hint: int) -> UnitQuery:
-    filters = rng.choice([
-        {}, {"kind": "meter"}, {"medium": "water"}, {"model": "MULTICAL 403"}, {"assigned": "unassigned"},
-        {"assigned": "assigned"}, {"serial_search": f"KAM100{rng.randint(0, 1):d}"},
-        {"model": "flowIQ 2200", "assigned": "unassigned"},
-    ])  # fmt: skip
-    return UnitQuery(**filters, sort=rng.choice(list(SORT_COLUMNS)), descending=rng.random() < 0.5,
-                     page=rng.randint(1, pages_hint), page_size=50)  # fmt: skip
+    filters = rng.choice(
+        [
+            {},
+            {"kind": "meter"},
+            {"medium": "water"},
+            {"model": "MULTICAL 403"},
+            {"assigned": "unassigned"},
+            {"assigned": "assigned"},
+            {"serial_search": f"KAM100{rng.randint(0, 1):d}"},
+            {"model": "flowIQ 2200", "assigned": "unassigned"},
+        ]
+    )
+    return UnitQuery(
+        **filters,
+        sort=rng.choice(list(SORT_COLUMNS)),
+        descending=rng.random() < 0.5,
+        page=rng.randint(1, pages_hint),
+        page_size=50,
+    )
 
 
 def measure(url: str, caller: Caller, requests: int, assign: int, label: str) -> None:
@@ -123,8 +151,10 @@ def measure(url: str, caller: Caller, requests: int, assign: int, label: str) ->
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
-    print(f"{label}: list page (filter + sort + page of 50, with count), {requests} requests: "
-          f"p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms (goal < 50 ms)")  # fmt: skip
+    print(
+        f"{label}: list page (filter + sort + page of 50, with count), {requests} requests: "
+        f"p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms (goal < 50 ms)"
+    )
     # A filter that matches `assign` units: the water meters are half of the units.
     match = UnitQuery(medium="water")
     seconds = []
@@ -136,15 +166,22 @@ def measure(url: str, caller: Caller, requests: int, assign: int, label: str) ->
             db.commit()
         seconds.append(time.perf_counter() - started)
         assert outcome.assigned == len(ids)
-    print(f"{label}: select all matching + assign read rights to {len(ids):,} units, committed: "
-          f"{', '.join(f'{s:.2f}' for s in seconds)} s (goal < 2 s)")  # fmt: skip
+    print(
+        f"{label}: select all matching + assign read rights to {len(ids):,} units, committed: "
+        f"{', '.join(f'{s:.2f}' for s in seconds)} s (goal < 2 s)"
+    )
     measure_transfer(engine, caller, match, label)
     engine.dispose()
 
 
 def _distributor(db: Session, organisation_id: int | None, email: str) -> Caller:
-    user = User(email=email, name=email, role=Role.DISTRIBUTOR.value, organisation_id=organisation_id,
-                password_hash="x")  # fmt: skip
+    user = User(
+        email=email,
+        name=email,
+        role=Role.DISTRIBUTOR.value,
+        organisation_id=organisation_id,
+        password_hash="x",
+    )
     db.add(user)
     db.flush()
     return Caller(
@@ -152,8 +189,9 @@ def _distributor(db: Session, organisation_id: int | None, email: str) -> Caller
     )
 
 
-def _transfer(engine, sender: Caller, recipient: Caller, to: str, match: UnitQuery,
-              codes: list[str]) -> tuple[int, list[float]]:  # fmt: skip
+def _transfer(
+    engine, sender: Caller, recipient: Caller, to: str, match: UnitQuery, codes: list[str]
+) -> tuple[int, list[float]]:
     """Select all matching -> code -> send -> accept, each in its own session; the steps' seconds."""
     steps = [time.perf_counter()]
     with Session(engine) as db:
@@ -173,6 +211,7 @@ def _transfer(engine, sender: Caller, recipient: Caller, to: str, match: UnitQue
 
 def measure_transfer(engine, caller: Caller, match: UnitQuery, label: str) -> None:
     codes: list[str] = []
+
     # The mailed code, read as the sender would (no mail server in a bench).
     def catch(mail, **_: object) -> str:
         codes.append(_CODE.findall(mail.text)[0])
@@ -186,12 +225,16 @@ def measure_transfer(engine, caller: Caller, match: UnitQuery, label: str) -> No
         sender = _distributor(db, caller.organisation_id, "avsender@bench.no")
         recipient = _distributor(db, other.id, "mottaker@bench.no")
         db.commit()
-    for name, (giver, taker, to) in (("there", (sender, recipient, "mottaker@bench.no")),
-                                     ("back", (recipient, sender, "avsender@bench.no"))):  # fmt: skip
+    for name, (giver, taker, to) in (
+        ("there", (sender, recipient, "mottaker@bench.no")),
+        ("back", (recipient, sender, "avsender@bench.no")),
+    ):
         count, parts = _transfer(engine, giver, taker, to, match, codes)
-        print(f"{label}: transfer {name}: select all matching {count:,} units + code + send + accept, "
-              f"committed: {sum(parts):.2f} s (select {parts[0]:.2f}, code {parts[1]:.2f}, "
-              f"send {parts[2]:.2f}, accept {parts[3]:.2f}) (goal < 5 s)")  # fmt: skip
+        print(
+            f"{label}: transfer {name}: select all matching {count:,} units + code + send + accept, "
+            f"committed: {sum(parts):.2f} s (select {parts[0]:.2f}, code {parts[1]:.2f}, "
+            f"send {parts[2]:.2f}, accept {parts[3]:.2f}) (goal < 5 s)"
+        )
 
 
 def on_sqlite(args: argparse.Namespace) -> None:

@@ -85,8 +85,9 @@ class Broker:
             + ("user root\n" if os.geteuid() == 0 else "")
         )
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        self.process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)  # fmt: skip
+        self.process = subprocess.Popen(
+            [binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", self.port), 0.2).close()
@@ -113,10 +114,12 @@ def _add_meters(engine) -> None:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO meter (serial, manufacturer, model, medium, han_capable, created_at) "
-                 "VALUES (:serial, 'Aidon', '6525', 'electricity', true, :now)"),
+            text(
+                "INSERT INTO meter (serial, manufacturer, model, medium, han_capable, created_at) "
+                "VALUES (:serial, 'Aidon', '6525', 'electricity', true, :now)"
+            ),
             [{"serial": _meter(i)[0], "now": now} for i in range(METERS)],
-        )  # fmt: skip
+        )
     with Session(engine) as db:
         grid = Organisation(name="Lysnett AS", kind=OrganisationKind.GRID_COMPANY)
         db.add(grid)
@@ -129,10 +132,15 @@ def _add_meters(engine) -> None:  # type: ignore[no-untyped-def]
             db.add(customer)
             db.flush()
             relationship = CustomerRelationship(
-                customer_id=customer.id, utility_id=grid.id, installation_number=str(i),
-                metering_point_id=f"7070575{i:011d}", address="Storgata 1", postcode="7010",
-                city="Trondheim", meter_id=meter_ids[serial],
-            )  # fmt: skip
+                customer_id=customer.id,
+                utility_id=grid.id,
+                installation_number=str(i),
+                metering_point_id=f"7070575{i:011d}",
+                address="Storgata 1",
+                postcode="7010",
+                city="Trondheim",
+                meter_id=meter_ids[serial],
+            )
             db.add(relationship)
             db.flush()
             connect_han_reader(db, relationship.id, STREAM, "I agree that my HAN data is stored for me.")
@@ -156,8 +164,9 @@ def _frame_number(meter_id: int, ts: int, first_meter_id: int) -> int:
 
 class Publisher:
     def __init__(self, port: int) -> None:
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:6]}",
-                                  protocol=mqtt.MQTTv5)  # fmt: skip
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
+        )
         self.client.max_queued_messages_set(0)
         self.client.max_inflight_messages_set(2000)
         self.client.connect("127.0.0.1", port)
@@ -171,15 +180,37 @@ class Publisher:
         self.client.loop_stop()
 
 
-def _start_workers(count: int, database_url: str, port: int, group: str, topic: str, spool: Path,
-                   logs: Path) -> list[subprocess.Popen]:  # fmt: skip
-    env = {**os.environ, "DATABASE_URL": database_url, "INGEST_SPOOL_DIR": str(spool),
-           "PYTHONPATH": str(ROOT)}  # fmt: skip
+def _start_workers(
+    count: int, database_url: str, port: int, group: str, topic: str, spool: Path, logs: Path
+) -> list[subprocess.Popen]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "INGEST_SPOOL_DIR": str(spool),
+        "PYTHONPATH": str(ROOT),
+    }
     workers = []
     for index in range(count):
-        command = [sys.executable, "-m", "app.ingest", "mqtt", "--url", f"mqtt://127.0.0.1:{port}",
-                   "--topic", f"{topic}/#=raw", "--source", "han", "--name", STREAM, "--group", group,
-                   "--client-id", f"bench-{group}-{index}", "--heartbeat", "1"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "app.ingest",
+            "mqtt",
+            "--url",
+            f"mqtt://127.0.0.1:{port}",
+            "--topic",
+            f"{topic}/#=raw",
+            "--source",
+            "han",
+            "--name",
+            STREAM,
+            "--group",
+            group,
+            "--client-id",
+            f"bench-{group}-{index}",
+            "--heartbeat",
+            "1",
+        ]
         with (logs / f"{group}-{index}.log").open("ab") as log:
             workers.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
     return workers
@@ -197,10 +228,13 @@ def _stop(workers: list[subprocess.Popen]) -> None:
 
 def _subscribed(engine, group: str, count: int) -> bool:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
-        return connection.execute(
-            text("SELECT count(*) FROM ingest_source WHERE group_name = :g AND state = 'subscribed'"),
-            {"g": group},
-        ).scalar_one() >= count
+        return (
+            connection.execute(
+                text("SELECT count(*) FROM ingest_source WHERE group_name = :g AND state = 'subscribed'"),
+                {"g": group},
+            ).scalar_one()
+            >= count
+        )
 
 
 def _wait(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
@@ -229,8 +263,9 @@ def _cpu_seconds(processes: list[subprocess.Popen]) -> float:
     return total
 
 
-def run_capacity(engine, database_url: str, broker: Broker, workers: int, frames: int, first: int,
-                 logs: Path) -> dict:  # fmt: skip
+def run_capacity(
+    engine, database_url: str, broker: Broker, workers: int, frames: int, first: int, logs: Path
+) -> dict:
     group, topic = f"cap{workers}-{uuid.uuid4().hex[:4]}", f"bench-{uuid.uuid4().hex[:6]}"
     processes = _start_workers(workers, database_url, broker.port, group, topic, _WORKDIR / "spool", logs)
     if not _wait(lambda: _subscribed(engine, group, workers), 120):
@@ -263,12 +298,23 @@ def run_capacity(engine, database_url: str, broker: Broker, workers: int, frames
     if first_seen is None or last_seen is None:
         raise RuntimeError(f"only {done} of {frames} frames committed; see {logs}")
     rate = (frames - first_count) / max(1e-6, last_seen - first_seen)
-    return {"rate": rate, "cpu_per_frame_ms": 1000 * cpu / max(1, frames - first_count),
-            "load": (load_before, load_after)}  # fmt: skip
+    return {
+        "rate": rate,
+        "cpu_per_frame_ms": 1000 * cpu / max(1, frames - first_count),
+        "load": (load_before, load_after),
+    }
 
 
-def run_latency(engine, database_url: str, broker: Broker, workers: int, rate: float, seconds: float,
-                first: int, logs: Path) -> dict:  # fmt: skip
+def run_latency(
+    engine,
+    database_url: str,
+    broker: Broker,
+    workers: int,
+    rate: float,
+    seconds: float,
+    first: int,
+    logs: Path,
+) -> dict:
     group, topic = f"lat{workers}-{uuid.uuid4().hex[:4]}", f"bench-{uuid.uuid4().hex[:6]}"
     processes = _start_workers(workers, database_url, broker.port, group, topic, _WORKDIR / "spool", logs)
     if not _wait(lambda: _subscribed(engine, group, workers), 120):
@@ -327,8 +373,16 @@ def run_latency(engine, database_url: str, broker: Broker, workers: int, rate: f
     return {"p50": pct(50), "p95": pct(95), "p99": pct(99), "count": count}
 
 
-def run_soak(engine, database_url: str, broker: Broker, workers: int, rate: float, seconds: float,
-             first: int, logs: Path) -> dict:  # fmt: skip
+def run_soak(
+    engine,
+    database_url: str,
+    broker: Broker,
+    workers: int,
+    rate: float,
+    seconds: float,
+    first: int,
+    logs: Path,
+) -> dict:
     """`workers` workers for `seconds` at `rate` frames/s: each one's RSS after a minute's warm-up
     and at the end, and whether every frame published was committed once."""
     group, topic = f"soak{workers}-{uuid.uuid4().hex[:4]}", f"bench-{uuid.uuid4().hex[:6]}"
@@ -367,8 +421,14 @@ def run_soak(engine, database_url: str, broker: Broker, workers: int, rate: floa
     committed = _committed(engine) - before
     drain_seconds = time.monotonic() - drain_start
     _stop(processes)
-    return {"published": published, "committed": committed, "rss_start": rss_start, "rss_end": rss_end,
-            "backlog_at_end": backlog_at_end, "drain_seconds": drain_seconds}  # fmt: skip
+    return {
+        "published": published,
+        "committed": committed,
+        "rss_start": rss_start,
+        "rss_end": rss_end,
+        "backlog_at_end": backlog_at_end,
+        "drain_seconds": drain_seconds,
+    }
 
 
 def run_profile(url: str, frames: int, first: int, top: int) -> dict:
@@ -387,12 +447,17 @@ def run_profile(url: str, frames: int, first: int, top: int) -> dict:
     from app.services.consumption.rollups import refresh_consumption
 
     engine = make_engine(url)
-    store = ReadingStore(engine, _WORKDIR / "profile.jsonl", refresh=refresh_consumption,
-                         heartbeat_seconds=10)  # fmt: skip
+    store = ReadingStore(
+        engine, _WORKDIR / "profile.jsonl", refresh=refresh_consumption, heartbeat_seconds=10
+    )
     counters = store.source(f"{STREAM}@profile", "mqtt", "han")
     counters.reader_id = STREAM
-    source = MqttSource("mqtt://127.0.0.1:1", [Subscription.parse("bench/#=raw")],
-                        FramePipeline(store, counters, KeyRing(engine)), "profile")  # fmt: skip
+    source = MqttSource(
+        "mqtt://127.0.0.1:1",
+        [Subscription.parse("bench/#=raw")],
+        FramePipeline(store, counters, KeyRing(engine)),
+        "profile",
+    )
     window = source.receive_maximum
 
     def drain(payloads: list[bytes], offset: int) -> None:
@@ -425,30 +490,52 @@ def run_profile(url: str, frames: int, first: int, top: int) -> dict:
     if os.environ.get("PROFILE_CALLERS"):
         stats.print_callers(os.environ["PROFILE_CALLERS"])
     engine.dispose()
-    return {"cpu_per_frame_ms": 1000 * cpu / frames, "wall_rate": frames / wall, "stored": stored,
-            "stats": out.getvalue()}  # fmt: skip
+    return {
+        "cpu_per_frame_ms": 1000 * cpu / frames,
+        "wall_rate": frames / wall,
+        "stored": stored,
+        "stats": out.getvalue(),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--frames", type=int, default=20_000, help="frames per capacity run")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--latency-rate", type=float, default=0.0,
-                        help="frames/s in the latency runs (default half the 1-worker capacity)")  # fmt: skip
+    parser.add_argument(
+        "--latency-rate",
+        type=float,
+        default=0.0,
+        help="frames/s in the latency runs (default half the 1-worker capacity)",
+    )
     parser.add_argument("--latency-seconds", type=float, default=10.0)
-    parser.add_argument("--soak", type=float, default=0.0, metavar="MINUTES",
-                        help="instead: a soak of this many minutes at --latency-rate (default 200/s)")
+    parser.add_argument(
+        "--soak",
+        type=float,
+        default=0.0,
+        metavar="MINUTES",
+        help="instead: a soak of this many minutes at --latency-rate (default 200/s)",
+    )
     parser.add_argument("--soak-workers", type=int, default=2)
-    parser.add_argument("--profile", type=int, default=0, metavar="FRAMES",
-                        help="instead: the worker's path for FRAMES frames in this process under "
-                             "cProfile, CPU per frame and the costliest functions")  # fmt: skip
-    parser.add_argument("--database",
-                        default=os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL"))
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="FRAMES",
+        help="instead: the worker's path for FRAMES frames in this process under "
+        "cProfile, CPU per frame and the costliest functions",
+    )
+    parser.add_argument(
+        "--database", default=os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    )
     args = parser.parse_args()
     if args.soak > 24 * 60:
-        sys.exit(f"--soak takes minutes ({args.soak:g} minutes is {args.soak / 60:g} hours): "
-                 "for half an hour, --soak 30")  # fmt: skip
+        sys.exit(
+            f"--soak takes minutes ({args.soak:g} minutes is {args.soak / 60:g} hours): "
+            "for half an hour, --soak 30"
+        )
     if not args.database or not args.database.startswith("postgresql"):
         sys.exit("bench/mqtt_scale.py needs PostgreSQL: --database postgresql://… (or TEST_DATABASE_URL)")
     schema = f"mqtt_scale_{uuid.uuid4().hex[:8]}"
@@ -464,27 +551,34 @@ def main() -> None:
     try:
         upgrade_to_head(url)
         _add_meters(engine)
-        print(f"{METERS} meters, HAN list 3 frames encrypted + authenticated, 3 readings each; "
-              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")  # fmt: skip
+        print(
+            f"{METERS} meters, HAN list 3 frames encrypted + authenticated, 3 readings each; "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start"
+        )
         if args.profile:
             result = run_profile(url, args.profile, 0, 25)
             print(result["stats"])
-            print(f"profile, {args.profile:,} frames in one thread, no network: worker CPU "
-                  f"{result['cpu_per_frame_ms']:.3f} ms per frame without the profiler "
-                  f"({result['wall_rate']:,.0f} frames/s wall), {result['stored']:,} stored "
-                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+            print(
+                f"profile, {args.profile:,} frames in one thread, no network: worker CPU "
+                f"{result['cpu_per_frame_ms']:.3f} ms per frame without the profiler "
+                f"({result['wall_rate']:,.0f} frames/s wall), {result['stored']:,} stored "
+                f"(load average {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
             return
         if args.soak:
             rate = args.latency_rate or 200.0
             result = run_soak(engine, url, broker, args.soak_workers, rate, 60 * args.soak, 0, logs)
             start_mb = [round(r, 1) for r in result["rss_start"]]
             end_mb = [round(r, 1) for r in result["rss_end"]]
-            print(f"soak, {args.soak_workers} worker(s), {args.soak:g} min at {rate:,.0f} frames/s: "
-                  f"published {result['published']:,}, committed {result['committed']:,}; RSS MB at start "
-                  f"{start_mb}, at end {end_mb}; {result['backlog_at_end']:,} frames were still queued "
-                  f"at the last publish and drained {result['drain_seconds']:.0f} s after it "
-                  f"(load average {os.getloadavg()[0]:.1f})",
-                  flush=True)  # fmt: skip
+            print(
+                f"soak, {args.soak_workers} worker(s), {args.soak:g} min at {rate:,.0f} frames/s: "
+                f"published {result['published']:,}, committed {result['committed']:,}; RSS MB at start "
+                f"{start_mb}, at end {end_mb}; {result['backlog_at_end']:,} frames were still queued "
+                f"at the last publish and drained {result['drain_seconds']:.0f} s after it "
+                f"(load average {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
             return
         first = 0
         capacity = {}
@@ -492,17 +586,22 @@ def main() -> None:
             result = run_capacity(engine, url, broker, workers, args.frames, first, logs)
             first += args.frames
             capacity[workers] = result["rate"]
-            print(f"capacity, {workers} worker(s): {result['rate']:,.0f} frames/s "
-                  f"({3 * result['rate']:,.0f} readings/s), workers' CPU {result['cpu_per_frame_ms']:.3f} ms "
-                  f"per frame, load average {result['load'][0]:.1f} -> {result['load'][1]:.1f}",
-                  flush=True)  # fmt: skip
+            print(
+                f"capacity, {workers} worker(s): {result['rate']:,.0f} frames/s "
+                f"({3 * result['rate']:,.0f} readings/s), workers' CPU {result['cpu_per_frame_ms']:.3f} ms "
+                f"per frame, load average {result['load'][0]:.1f} -> {result['load'][1]:.1f}",
+                flush=True,
+            )
         rate = args.latency_rate or capacity[args.workers[0]] / 2
         for workers in args.workers:
             result = run_latency(engine, url, broker, workers, rate, args.latency_seconds, first, logs)
             first += result["count"]
-            print(f"latency publish -> committed, {workers} worker(s) at {rate:,.0f} frames/s: "
-                  f"p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f} ms "
-                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+            print(
+                f"latency publish -> committed, {workers} worker(s) at {rate:,.0f} frames/s: "
+                f"p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f} ms "
+                f"(load average {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
     finally:
         broker.stop()
         engine.dispose()

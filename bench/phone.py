@@ -51,8 +51,14 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 PHONE_VIEWPORT = {"width": 375, "height": 812}
 CPU_SLOWDOWN = 4
@@ -143,8 +149,13 @@ class Build:
 
 def _clone_at(ref: str, work: Path) -> Path:
     """This repository at ``ref``, in the work folder (reused when it is already there)."""
-    commit = subprocess.run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=PROJECT_ROOT,
-                            check=True, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     clone = work / f"before-{commit[:10]}"
     if not (clone / ".git").exists():
         subprocess.run(["git", "clone", "-q", "--no-checkout", str(PROJECT_ROOT), str(clone)], check=True)
@@ -174,9 +185,22 @@ def _start(build: Build, database_url: str, work: Path) -> None:
         env.pop(name, None)
     log = (work / f"server-{build.label.split()[0]}.log").open("wb")
     build.server = subprocess.Popen(
-        [str(venv_bin / "reflex"), "run", "--env", "prod", "--single-port",
-         "--frontend-port", str(port), "--loglevel", "warning"],
-        cwd=build.checkout, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(venv_bin / "reflex"),
+            "run",
+            "--env",
+            "prod",
+            "--single-port",
+            "--frontend-port",
+            str(port),
+            "--loglevel",
+            "warning",
+        ],
+        cwd=build.checkout,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     build.url = f"http://127.0.0.1:{port}"
 
@@ -235,7 +259,8 @@ def _prepare_database(database_url: str) -> Customer:
             select(CustomerRelationship, CustomerRow)
             .join(Meter, Meter.id == CustomerRelationship.meter_id)
             .join(CustomerRow, CustomerRow.id == CustomerRelationship.customer_id)
-            .where(Meter.medium == "electricity").order_by(CustomerRelationship.id)
+            .where(Meter.medium == "electricity")
+            .order_by(CustomerRelationship.id)
         ).first()
         token = start_session(db, Role.CUSTOMER, relationship_id=relationship.id)
         db.commit()
@@ -259,8 +284,9 @@ class Load:
 
 @contextmanager
 def _phone_context(browser, customer: Customer) -> Iterator:
-    context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
+    context = browser.new_context(
+        viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     context.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{customer.token}')")
     context.add_init_script(PROBE % json.dumps([customer.name, customer.address]))
     try:
@@ -297,8 +323,13 @@ def _load(context, url: str, wait_for: str, *, throttled: bool, cache: bool) -> 
     def frame(direction: str):
         def keep(event: dict) -> None:
             payload = event["response"]["payloadData"]
-            frames.append({"label": f"websocket {direction} {len(payload) / 1024:.1f} KB {payload[:60]}",
-                           "start": event["timestamp"]})
+            frames.append(
+                {
+                    "label": f"websocket {direction} {len(payload) / 1024:.1f} KB {payload[:60]}",
+                    "start": event["timestamp"],
+                }
+            )
+
         return keep
 
     frames: list[dict] = []
@@ -308,8 +339,9 @@ def _load(context, url: str, wait_for: str, *, throttled: bool, cache: bool) -> 
     client.on("Network.loadingFinished", finished)
     client.on("Network.responseReceived", answered)
     page.goto(url, wait_until="commit", timeout=60_000)
-    page.wait_for_function(f"() => window.__phoneMarks && '{wait_for}' in window.__phoneMarks",
-                           timeout=60_000, polling=100)
+    page.wait_for_function(
+        f"() => window.__phoneMarks && '{wait_for}' in window.__phoneMarks", timeout=60_000, polling=100
+    )
     if wait_for == "bars":  # plotly's own chart too, when the bars came first
         page.wait_for_function("() => 'interactive' in window.__phoneMarks", timeout=60_000, polling=100)
     marks = page.evaluate("() => window.__phoneMarks")
@@ -370,17 +402,25 @@ def _report(builds: list[Build], loads: int, load_averages: list[str]) -> None:
     names = list(dict.fromkeys(name for build in builds for name in build.samples))
     width = max(len(name) for name in names) + 2
     print()
-    print(f"Median of {loads} loads each (min-max); phone = CPU {CPU_SLOWDOWN}x slower, "
-          f"9/1.5 Mbit/s, 150 ms RTT, 375x812")
+    print(
+        f"Median of {loads} loads each (min-max); phone = CPU {CPU_SLOWDOWN}x slower, "
+        f"9/1.5 Mbit/s, 150 ms RTT, 375x812"
+    )
     print(f"{'':<{width}}" + "".join(f"{build.label:<30}" for build in builds) + "goal")
     for name in names:
-        print(f"{name:<{width}}" + "".join(f"{_figure(build.samples.get(name, [])):<30}" for build in builds)
-              + GOALS.get(name, ""))
-    print(f"{'cold consumption load: KB, requests':<{width}}" + "".join(
-        f"{statistics.median(b for b, _ in build.traffic) / 1024:6.0f} KB, "
-        f"{statistics.median(n for _, n in build.traffic):.0f} requests".ljust(30)
-        for build in builds
-    ))
+        print(
+            f"{name:<{width}}"
+            + "".join(f"{_figure(build.samples.get(name, [])):<30}" for build in builds)
+            + GOALS.get(name, "")
+        )
+    print(
+        f"{'cold consumption load: KB, requests':<{width}}"
+        + "".join(
+            f"{statistics.median(b for b, _ in build.traffic) / 1024:6.0f} KB, "
+            f"{statistics.median(n for _, n in build.traffic):.0f} requests".ljust(30)
+            for build in builds
+        )
+    )
     print("Load average (1, 5, 15 min) at the start and after each round: " + " | ".join(load_averages))
     for build in builds:
         for name, lines in build.waterfalls.items():
@@ -389,13 +429,17 @@ def _report(builds: list[Build], loads: int, load_averages: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--before", help="a commit to build and measure beside the current checkout")
     parser.add_argument("--loads", type=int, default=5, help="loads of each page and build")
     parser.add_argument("--work", type=Path, help="keep the database, the clone and logs here (reused)")
-    parser.add_argument("--waterfall", action="store_true",
-                        help="print the requests and websocket messages of the last cold phone loads")
+    parser.add_argument(
+        "--waterfall",
+        action="store_true",
+        help="print the requests and websocket messages of the last cold phone loads",
+    )
     args = parser.parse_args()
     work = (args.work or Path(tempfile.mkdtemp(prefix="meterportal-phone-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -408,11 +452,13 @@ def main() -> None:
     builds = []
     if args.before:
         clone = _clone_at(args.before, work)
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=clone, check=True,
-                                capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=clone, check=True, capture_output=True, text=True
+        ).stdout.strip()
         builds.append(Build(f"before ({commit})", clone, clone / ".web"))
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, check=True,
-                          capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
     builds.append(Build(f"after ({head}+tree)", PROJECT_ROOT, AFTER_WEB_DIR))
 
     from playwright.sync_api import sync_playwright
@@ -434,8 +480,10 @@ def main() -> None:
                 for build in order:
                     _measure_round(browser, build, customer, args.waterfall)
                 load_averages.append(_load_average())
-                print(f"  round {round_number + 1}/{args.loads} done, load average {load_averages[-1]}",
-                      flush=True)
+                print(
+                    f"  round {round_number + 1}/{args.loads} done, load average {load_averages[-1]}",
+                    flush=True,
+                )
             browser.close()
     finally:
         for build in builds:

@@ -120,9 +120,22 @@ def _start_backend(env: dict[str, str], port: int, log_path: Path) -> subprocess
     reflex = Path(sys.executable).parent / "reflex"
     log = log_path.open("wb")
     server = subprocess.Popen(
-        [str(reflex), "run", "--env", "prod", "--backend-only", "--backend-port", str(port),
-         "--loglevel", "warning"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(reflex),
+            "run",
+            "--env",
+            "prod",
+            "--backend-only",
+            "--backend-port",
+            str(port),
+            "--loglevel",
+            "warning",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -182,8 +195,11 @@ class Browser:
         }
         self.hydrated = asyncio.get_running_loop().create_future()
         await self.client.connect(
-            f"{self.url}?token={self.tab_token}", socketio_path="/_event",
-            namespaces=[NAMESPACE], transports=["websocket"], auth={"event": hydrate},
+            f"{self.url}?token={self.tab_token}",
+            socketio_path="/_event",
+            namespaces=[NAMESPACE],
+            transports=["websocket"],
+            auth={"event": hydrate},
             wait_timeout=60,
         )
         # Hydrated once the page's on_load (ConsumptionState.load) has run.
@@ -192,8 +208,11 @@ class Browser:
     async def fire(self, name: str, payload: dict) -> float:
         self.waiter = asyncio.get_running_loop().create_future()
         began = time.perf_counter()
-        await self.client.emit("event", {"name": name, "payload": payload,
-                                         "router_data": self._router_data()}, namespace=NAMESPACE)
+        await self.client.emit(
+            "event",
+            {"name": name, "payload": payload, "router_data": self._router_data()},
+            namespace=NAMESPACE,
+        )
         await asyncio.wait_for(self.waiter, 60)
         return time.perf_counter() - began
 
@@ -208,8 +227,9 @@ def _tap_events(names: dict[str, str], rng: random.Random) -> tuple[str, dict]:
     return names["show_day"], {"key": day.isoformat()}
 
 
-async def _drive(browsers: list[Browser], phase: Phase, seconds: float, think: float,
-                 pick, server_pid: int) -> None:  # type: ignore[no-untyped-def]
+async def _drive(
+    browsers: list[Browser], phase: Phase, seconds: float, think: float, pick, server_pid: int
+) -> None:  # type: ignore[no-untyped-def]
     stop_at = time.monotonic() + seconds
 
     async def one(browser: Browser, seed: int) -> None:
@@ -236,14 +256,35 @@ def _start_profiler(server_pid: int, seconds: float, output: Path) -> subprocess
     """py-spy (pip install py-spy) sampling every backend process: collapsed stacks, one per line."""
     py_spy = Path(sys.executable).parent / "py-spy"
     return subprocess.Popen(
-        [str(py_spy), "record", "--pid", str(server_pid), "--subprocesses", "--threads", "--gil",
-         "--duration", str(int(seconds)), "--format", "raw", "--output", str(output)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(py_spy),
+            "record",
+            "--pid",
+            str(server_pid),
+            "--subprocesses",
+            "--threads",
+            "--gil",
+            "--duration",
+            str(int(seconds)),
+            "--format",
+            "raw",
+            "--output",
+            str(output),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
-async def _run_load(url: str, tokens: list[str], names: dict[str, str], seconds: float,
-                    think: float, server_pid: int, profile: Path | None) -> list[Phase]:  # fmt: skip
+async def _run_load(
+    url: str,
+    tokens: list[str],
+    names: dict[str, str],
+    seconds: float,
+    think: float,
+    server_pid: int,
+    profile: Path | None,
+) -> list[Phase]:
     browsers = [Browser(url, token, names) for token in tokens]
     for start in range(0, len(browsers), 20):  # connect in waves, as browsers arrive
         await asyncio.gather(*(b.connect() for b in browsers[start : start + 20]))
@@ -276,27 +317,33 @@ def _event_names() -> dict:
         "show_month": f"{consumption}.show_month",
         "show_day": f"{consumption}.show_day",
         # A checkout from before show_error existed (a before/after run) has set_language only.
-        **({"trivial": f"{session}.show_error", "trivial_payload": {"key": "error.generic", "params": {}}}
-           if hasattr(SessionState, "show_error")
-           else {"trivial": f"{session}.set_language", "trivial_payload": {"language": "nb"}}),
+        **(
+            {"trivial": f"{session}.show_error", "trivial_payload": {"key": "error.generic", "params": {}}}
+            if hasattr(SessionState, "show_error")
+            else {"trivial": f"{session}.set_language", "trivial_payload": {"language": "nb"}}
+        ),
         "session_token_var": f"{session}.session_token_rx_state_",
     }
 
 
 def _report(label: str, phases: list[Phase]) -> None:
     print(f"{label}:")
-    print(f"  {'events':<36} {'n':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'ev/s':>7} {'CPU ms/ev':>10} {'client ms/ev':>13}")
+    print(
+        f"  {'events':<36} {'n':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'ev/s':>7} {'CPU ms/ev':>10} {'client ms/ev':>13}"
+    )
     for phase in phases:
         done = phase.latencies
         if not done:
             print(f"  {phase.name:<36} no answers ({phase.errors} errors)")
             continue
         per_event = phase.cpu_seconds * 1000 / len(done)
-        print(f"  {phase.name:<36} {len(done):>6} {phase.errors:>4} "
-              f"{_percentile(done, 0.5) * 1000:>8.1f} {_percentile(done, 0.95) * 1000:>8.1f} "
-              f"{_percentile(done, 0.99) * 1000:>8.1f} {len(done) / phase.wall_seconds:>7.1f} "
-              f"{per_event:>10.2f} {phase.client_cpu_seconds * 1000 / len(done):>13.2f}")
+        print(
+            f"  {phase.name:<36} {len(done):>6} {phase.errors:>4} "
+            f"{_percentile(done, 0.5) * 1000:>8.1f} {_percentile(done, 0.95) * 1000:>8.1f} "
+            f"{_percentile(done, 0.99) * 1000:>8.1f} {len(done) / phase.wall_seconds:>7.1f} "
+            f"{per_event:>10.2f} {phase.client_cpu_seconds * 1000 / len(done):>13.2f}"
+        )
     if len(phases) == 2 and phases[0].latencies and phases[1].latencies:
         ratio = (phases[1].cpu_seconds / len(phases[1].latencies)) / (
             phases[0].cpu_seconds / len(phases[0].latencies)
@@ -304,18 +351,25 @@ def _report(label: str, phases: list[Phase]) -> None:
         print(f"  server CPU of a tap = {ratio:.1f} x the trivial handler's (goal: <= 3)")
 
 
-def run_configuration(label: str, database_url: str, redis_url: str, workers: int,
-                      args: argparse.Namespace, work: Path) -> None:  # fmt: skip
+def run_configuration(
+    label: str, database_url: str, redis_url: str, workers: int, args: argparse.Namespace, work: Path
+) -> None:
     print(f"{label}: preparing {database_url.split('?')[0]} …")
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "REFLEX_REDIS_URL": redis_url,
-        "GRANIAN_WORKERS": str(workers), "MASTER_KEY_FILE": str(work / "master.key"),
-        "REFLEX_USE_NPM": "1", "REFLEX_TELEMETRY_ENABLED": "false",
-        # The simulated browsers connect directly (the start-up check demands it with Redis).
-        "TRUSTED_PROXY_HOPS": "0",
-        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "REFLEX_REDIS_URL": redis_url,
+            "GRANIAN_WORKERS": str(workers),
+            "MASTER_KEY_FILE": str(work / "master.key"),
+            "REFLEX_USE_NPM": "1",
+            "REFLEX_TELEMETRY_ENABLED": "false",
+            # The simulated browsers connect directly (the start-up check demands it with Redis).
+            "TRUSTED_PROXY_HOPS": "0",
+            "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        }
+    )
     if not redis_url:
         env.pop("REDIS_URL")
         env.pop("REFLEX_REDIS_URL")
@@ -323,25 +377,37 @@ def run_configuration(label: str, database_url: str, redis_url: str, workers: in
     port = _free_port()
     server = _start_backend(env, port, work / f"backend-{workers}.log")
     try:
-        phases = asyncio.run(_run_load(f"http://127.0.0.1:{port}", tokens, _event_names(),
-                                       args.seconds, args.think, server.pid,
-                                       args.profile and work / f"{workers}.prof"))
+        phases = asyncio.run(
+            _run_load(
+                f"http://127.0.0.1:{port}",
+                tokens,
+                _event_names(),
+                args.seconds,
+                args.think,
+                server.pid,
+                args.profile and work / f"{workers}.prof",
+            )
+        )
     finally:
         _stop(server)
     _report(f"{label}, {args.sessions} browsers, think {args.think:g} s", phases)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds between taps")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each phase")
     parser.add_argument("--database", default="", help="postgresql:// URL for the second run")
     parser.add_argument("--redis", default="", help="redis:// URL for the second run")
     parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--profile", action="store_true",
-                        help="sample the backend with py-spy in each phase (<phase>-<workers>.prof)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the backend with py-spy in each phase (<phase>-<workers>.prof)",
+    )
     parser.add_argument("--work", type=Path, help="keep the SQLite database and logs here (reused)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="meterportal-sessions-"))
@@ -358,9 +424,14 @@ def main() -> None:
                 connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
             separator = "&" if "?" in args.database else "?"
             try:
-                run_configuration("PostgreSQL + Redis, 2 workers",
-                                  f"{args.database}{separator}options=-csearch_path%3D{schema}",
-                                  args.redis, 2, args, work)
+                run_configuration(
+                    "PostgreSQL + Redis, 2 workers",
+                    f"{args.database}{separator}options=-csearch_path%3D{schema}",
+                    args.redis,
+                    2,
+                    args,
+                    work,
+                )
             finally:
                 with admin.begin() as connection:
                     connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')

@@ -65,9 +65,7 @@ def store_rate(url: str, count: int, spool_dir: Path) -> tuple[float, float]:
     readings = _readings(count)
     rates = []
     for _ in range(2):  # second pass: every reading is already stored (idempotent path)
-        store = ReadingStore(
-            engine, spool_dir / f"{uuid.uuid4().hex}.jsonl", batch_size=20_000, refresh=None
-        )
+        store = ReadingStore(engine, spool_dir / f"{uuid.uuid4().hex}.jsonl", batch_size=20_000, refresh=None)
         source = store.source("bench", "replay")
         started = time.perf_counter()
         for start in range(0, len(readings), 1_000):
@@ -116,8 +114,11 @@ def worker_memory(spool_dir: Path) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--readings", type=int, default=300_000)
-    parser.add_argument("--database", default=os.environ.get("DATABASE_URL", ""),
-                        help="a postgresql:// URL to measure beside SQLite")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("DATABASE_URL", ""),
+        help="a postgresql:// URL to measure beside SQLite",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         spool_dir = Path(directory)

@@ -89,9 +89,11 @@ def _session_tokens() -> dict[str, str]:
     tokens: dict[str, str] = {}
     with session_scope() as db:
         relationship = db.exec(
-            select(CustomerRelationship).join(Meter, Meter.id == CustomerRelationship.meter_id)
-            .where(Meter.medium == "electricity").order_by(CustomerRelationship.id)
-        ).first()  # fmt: skip
+            select(CustomerRelationship)
+            .join(Meter, Meter.id == CustomerRelationship.meter_id)
+            .where(Meter.medium == "electricity")
+            .order_by(CustomerRelationship.id)
+        ).first()
         assert relationship is not None
         tokens["customer"] = start_session(db, Role.CUSTOMER, relationship_id=relationship.id)
         for account in DEMO_ACCOUNTS:
@@ -114,8 +116,11 @@ def _take(base_url: str, tokens: dict[str, str]) -> list[str]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for shot in SHOTS:
-            context = browser.new_context(viewport={"width": shot.width, "height": shot.height},
-                                          is_mobile=shot.phone, has_touch=shot.phone)  # fmt: skip
+            context = browser.new_context(
+                viewport={"width": shot.width, "height": shot.height},
+                is_mobile=shot.phone,
+                has_touch=shot.phone,
+            )
             context.set_default_timeout(120_000)
             context.add_init_script(f"window.localStorage.setItem('mp_session', '{tokens[shot.role]}')")
             page = context.new_page()
@@ -128,8 +133,10 @@ def _take(base_url: str, tokens: dict[str, str]) -> list[str]:
             path = OUT / f"{shot.name}.png"
             page.screenshot(path=str(path), animations="disabled")
             size = path.stat().st_size
-            report.append(f"{path.relative_to(ROOT)}: {shot.width} px, {size // 1000} KB"
-                          + ("  (over 200 KB: show less of the page)" if size > MAX_BYTES else ""))
+            report.append(
+                f"{path.relative_to(ROOT)}: {shot.width} px, {size // 1000} KB"
+                + ("  (over 200 KB: show less of the page)" if size > MAX_BYTES else "")
+            )
             context.close()
         browser.close()
     return report
@@ -139,15 +146,21 @@ def main() -> None:
     env = _demo_environment()
     os.environ.update(env)
     subprocess.run([sys.executable, "-m", "app.migrate"], env=env, cwd=ROOT, check=True)
-    subprocess.run([sys.executable, "-m", "app.demo"], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "app.demo"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
     tokens = _session_tokens()
     frontend = os.environ.get("SCREENSHOT_FRONTEND_PORT", "3000")
     backend = os.environ.get("SCREENSHOT_BACKEND_PORT", "8000")
     reflex = str(Path(sys.executable).parent / "reflex")
-    server = subprocess.Popen([reflex, "run", "--frontend-port", frontend, "--backend-port", backend],  # noqa: S603
-                              env=env, cwd=ROOT, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen(  # noqa: S603 (our own reflex, fixed arguments)
+        [reflex, "run", "--frontend-port", frontend, "--backend-port", backend],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base_url = f"http://localhost:{frontend}"
         _wait_until_served(base_url + "/", 900)

@@ -115,10 +115,10 @@ def page_registry() -> None:
     if PAGES:
         return
     dump = "import json, app.app; from app.page_registry import as_records; print(json.dumps(as_records()))"
-    child = subprocess.run([sys.executable, "-c", dump], capture_output=True, text=True, check=True,
-                           env=os.environ.copy())  # fmt: skip
+    child = subprocess.run(
+        [sys.executable, "-c", dump], capture_output=True, text=True, check=True, env=os.environ.copy()
+    )
     load_records(json.loads(child.stdout.strip().splitlines()[-1]))
-
 
 
 _ORDER_SEED = pytest.StashKey[int]()

@@ -36,7 +36,10 @@ def test_create_admin_refuses_an_existing_address(app_database_url, capsys):
 def test_the_module_runs_as_a_command(app_database_url):
     completed = subprocess.run(
         [sys.executable, "-m", "app.accounts_cli", "create-admin", f"cli-{uuid.uuid4().hex[:8]}@example.org"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
     assert "token=" in completed.stdout

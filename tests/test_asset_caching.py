@@ -26,11 +26,13 @@ def _served(tmp_path: Path) -> TestClient:
     async def own_policy(_request):
         return JSONResponse({}, headers={"Cache-Control": "private, max-age=5"})
 
-    app = Starlette(routes=[
-        Route("/ping", ping),
-        Route("/own", own_policy),
-        Mount("/", StaticFiles(directory=tmp_path, html=True)),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/ping", ping),
+            Route("/own", own_policy),
+            Mount("/", StaticFiles(directory=tmp_path, html=True)),
+        ]
+    )
     return TestClient(with_cache_headers(app))
 
 

@@ -26,7 +26,8 @@ def test_the_chart_routes_pages_preload_plotly_once(tmp_path: Path):
     _build(tmp_path)
     changed = preload_charts(tmp_path, ["/min-side/forbruk"])
     assert sorted(p.relative_to(tmp_path).as_posix() for p in changed) == [
-        "min-side/forbruk.html", "min-side/forbruk/index.html",
+        "min-side/forbruk.html",
+        "min-side/forbruk/index.html",
     ]
     chart_page = (tmp_path / "min-side" / "forbruk.html").read_text()
     assert chart_page.count(PRELOAD) == 1 and chart_page.index(PRELOAD) < chart_page.index("</head>")

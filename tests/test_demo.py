@@ -103,7 +103,8 @@ def test_registers_only_grow_and_yearly_totals_look_real(demo_engine):
         meters = connection.execute(text("SELECT id, medium FROM meter")).all()
         for meter_id, medium in meters:
             values = [
-                v for (v,) in connection.execute(
+                v
+                for (v,) in connection.execute(
                     text("SELECT value FROM reading WHERE meter_id = :m ORDER BY ts"), {"m": meter_id}
                 )
             ]
@@ -126,14 +127,14 @@ def _month_use(connection, meter_id: int, start: datetime, end: datetime) -> flo
 
 def test_district_heating_follows_the_seasons(demo_engine):
     with demo_engine.connect() as connection:
-        heat_meters = [
-            m for (m,) in connection.execute(text("SELECT id FROM meter WHERE medium = 'heat'"))
-        ]
+        heat_meters = [m for (m,) in connection.execute(text("SELECT id FROM meter WHERE medium = 'heat'"))]
         for meter_id in heat_meters:
-            january = _month_use(connection, meter_id, datetime(2025, 1, 1, tzinfo=UTC),
-                                 datetime(2025, 2, 1, tzinfo=UTC))
-            july = _month_use(connection, meter_id, datetime(2025, 7, 1, tzinfo=UTC),
-                              datetime(2025, 8, 1, tzinfo=UTC))
+            january = _month_use(
+                connection, meter_id, datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC)
+            )
+            july = _month_use(
+                connection, meter_id, datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 8, 1, tzinfo=UTC)
+            )
             assert january > 4 * july > 0
 
 
@@ -157,9 +158,9 @@ def test_generation_is_deterministic():
 def _consumption_snapshot(engine) -> tuple:
     with engine.connect() as connection:
         return tuple(
-            connection.execute(text(
-                f"SELECT count(*), round(sum(coalesce(energy_kwh, 0)), 3) FROM {table}"
-            )).one()
+            connection.execute(
+                text(f"SELECT count(*), round(sum(coalesce(energy_kwh, 0)), 3) FROM {table}")
+            ).one()
             for table in ("consumption_hour", "consumption_day", "consumption_month")
         )
 
@@ -210,8 +211,12 @@ def test_demo_accounts_sign_in_with_their_printed_passwords(demo_engine, capsys)
     print_logins([])
     printed = capsys.readouterr().out
     assert all(account.email in printed and account.password in printed for account in DEMO_ACCOUNTS)
-    assert {account.role for account in DEMO_ACCOUNTS} >= {Role.ADMIN, Role.DISTRIBUTOR, Role.INSTALLER,
-                                                          Role.GRID_STAFF}
+    assert {account.role for account in DEMO_ACCOUNTS} >= {
+        Role.ADMIN,
+        Role.DISTRIBUTOR,
+        Role.INSTALLER,
+        Role.GRID_STAFF,
+    }
 
 
 def test_the_demo_distributor_has_a_real_key_list(demo_engine):

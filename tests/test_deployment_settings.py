@@ -15,8 +15,7 @@ from app.services.notify.sms import SmsDeliveryError, send_login_code
 
 
 def _settings(**values: str) -> Settings:
-    base = {"sms_backend": "twilio", "app_env": "development", "trusted_proxy_hops": "",
-            "redis_url": ""}
+    base = {"sms_backend": "twilio", "app_env": "development", "trusted_proxy_hops": "", "redis_url": ""}
     base.update(values)
     return Settings(**base)
 
@@ -62,8 +61,13 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(proxy_settings)}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=environment, capture_output=True,
-        text=True, timeout=120, check=False,
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -41,15 +41,26 @@ def _customer(db: Session) -> DemoCustomer:
     db.add_all([utility, customer, meter])
     db.flush()
     relationship = CustomerRelationship(
-        customer_id=customer.id, utility_id=utility.id, installation_number="3100000",
-        metering_point_id="707057500000010000", address="Storgata 1", postcode="0155", city="Oslo",
+        customer_id=customer.id,
+        utility_id=utility.id,
+        installation_number="3100000",
+        metering_point_id="707057500000010000",
+        address="Storgata 1",
+        postcode="0155",
+        city="Oslo",
         meter_id=meter.id,
     )
     db.add(relationship)
     db.commit()
     return DemoCustomer(
-        customer.id or 0, relationship.id or 0, "3100000", "707057500000010000", "+4740000000",
-        normalise_mobile("+4740000000"), customer.name, meter.serial,
+        customer.id or 0,
+        relationship.id or 0,
+        "3100000",
+        "707057500000010000",
+        "+4740000000",
+        normalise_mobile("+4740000000"),
+        customer.name,
+        meter.serial,
     )
 
 
@@ -78,7 +89,10 @@ def test_signing_in_does_not_restart_the_dev_backend(data_under_repository: Path
     # `make run` is `reflex run` in dev mode; the backend alone is the part that reloads.
     server = subprocess.Popen(
         [str(VENV_BIN / "reflex"), "run", "--backend-only", "--backend-port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     ping = f"http://127.0.0.1:{port}/ping"
     try:

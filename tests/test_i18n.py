@@ -37,8 +37,12 @@ def test_every_text_has_the_placeholders_of_bokmal(language):
 
 
 def test_no_text_is_empty():
-    assert [f"{lang}:{key}" for lang, table in LANGUAGES.items() for key, text in table.items()
-            if not text.strip()] == []
+    assert [
+        f"{lang}:{key}"
+        for lang, table in LANGUAGES.items()
+        for key, text in table.items()
+        if not text.strip()
+    ] == []
 
 
 def test_swedish_is_used_when_chosen():
@@ -51,20 +55,26 @@ def test_swedish_is_used_when_chosen():
 def test_a_counting_text_has_every_plural_form_in_every_language():
     for language, table in LANGUAGES.items():
         counting = {key.rsplit(".", 1)[0] for key in table if key.rsplit(".", 1)[-1] in PLURAL_FORMS}
-        missing = [f"{base}.{form}" for base in counting for form in PLURAL_FORMS
-                   if f"{base}.{form}" not in table]  # fmt: skip
+        missing = [
+            f"{base}.{form}" for base in counting for form in PLURAL_FORMS if f"{base}.{form}" not in table
+        ]
         assert (language, missing) == (language, [])
 
 
 @pytest.mark.parametrize(
     ("language", "count", "expected"),
     [
-        ("nb", 0, "0 enheter"), ("nb", 1, "1 enhet"), ("nb", 2, "2 enheter"),
+        ("nb", 0, "0 enheter"),
+        ("nb", 1, "1 enhet"),
+        ("nb", 2, "2 enheter"),
         ("nb", 2431, "2\u00a0431 enheter"),
-        ("sv", 1, "1 enhet"), ("sv", 5, "5 enheter"),
-        ("en", 0, "0 units"), ("en", 1, "1 unit"), ("en", 2431, "2,431 units"),
+        ("sv", 1, "1 enhet"),
+        ("sv", 5, "5 enheter"),
+        ("en", 0, "0 units"),
+        ("en", 1, "1 unit"),
+        ("en", 2431, "2,431 units"),
     ],
-)  # fmt: skip
+)
 def test_translate_count_picks_the_plural_form_and_writes_the_number_as_the_language_does(
     language, count, expected
 ):

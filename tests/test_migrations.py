@@ -16,9 +16,7 @@ def _schema_differences(url: str) -> list:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection, opts={"include_object": include_in_autogenerate}
-            )
+            context = MigrationContext.configure(connection, opts={"include_object": include_in_autogenerate})
             return compare_metadata(context, SQLModel.metadata)
     finally:
         engine.dispose()

@@ -16,19 +16,23 @@ def _up_with_dev_messages_down_up(url: str) -> None:
     command.upgrade(config, BEFORE)
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO mail_outbox (\"to\", subject, text_body, html_body, sent_at)"
-            " VALUES ('ada@example.org', 'Velkommen', 'tekst', '<p>tekst</p>', '2026-12-01 10:00:00+00')"
-        ))
-        connection.execute(text(
-            "INSERT INTO sms_outbox (\"to\", body, created_at)"
-            " VALUES ('+4791234567', '123456 er koden din', '2026-12-01 10:01:00+00')"
-        ))
+        connection.execute(
+            text(
+                'INSERT INTO mail_outbox ("to", subject, text_body, html_body, sent_at)'
+                " VALUES ('ada@example.org', 'Velkommen', 'tekst', '<p>tekst</p>', '2026-12-01 10:00:00+00')"
+            )
+        )
+        connection.execute(
+            text(
+                'INSERT INTO sms_outbox ("to", body, created_at)'
+                " VALUES ('+4791234567', '123456 er koden din', '2026-12-01 10:01:00+00')"
+            )
+        )
     command.upgrade(config, "head")
     with engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT channel, recipient, subject, body, status FROM outbox_message ORDER BY id"
-        )).all()
+        rows = connection.execute(
+            text("SELECT channel, recipient, subject, body, status FROM outbox_message ORDER BY id")
+        ).all()
     assert [tuple(row) for row in rows] == [
         ("mail", "ada@example.org", "Velkommen", "tekst", "sent"),
         ("sms", "+4791234567", "", "123456 er koden din", "sent"),

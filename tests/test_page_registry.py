@@ -19,7 +19,10 @@ def test_every_page_is_registered_with_a_title_in_nb_sv_and_en():
     # The tab a Swedish or English reader sees is not Norwegian.
     key = PAGES[routes.KEYS_AUDIT].title_key
     assert (LANGUAGES["nb"][key], LANGUAGES["sv"][key], LANGUAGES["en"][key]) == (
-        "Logg for nøkler", "Logg för nycklar", "Key audit log")
+        "Logg for nøkler",
+        "Logg för nycklar",
+        "Key audit log",
+    )
 
 
 def test_every_menu_entry_is_a_protected_page():

@@ -26,19 +26,36 @@ from app.sql_rows import all_rows
 from tests.external_services import postgres_url_or_skip
 
 ROWS = [
-    {"id": 1, "day": date(2025, 1, 31), "kwh": 1.234567, "active": True, "quality": "measured",
-     "seen": datetime(2025, 1, 31, 22, 15, tzinfo=UTC)},
+    {
+        "id": 1,
+        "day": date(2025, 1, 31),
+        "kwh": 1.234567,
+        "active": True,
+        "quality": "measured",
+        "seen": datetime(2025, 1, 31, 22, 15, tzinfo=UTC),
+    },
     {"id": 2, "day": date(2025, 2, 1), "kwh": None, "active": False, "quality": None, "seen": None},
-    {"id": 3, "day": date(2025, 2, 2), "kwh": 0.1 + 0.2, "active": True, "quality": "estimated",
-     "seen": datetime(2025, 2, 2, 0, 0, tzinfo=UTC)},
+    {
+        "id": 3,
+        "day": date(2025, 2, 2),
+        "kwh": 0.1 + 0.2,
+        "active": True,
+        "quality": "estimated",
+        "seen": datetime(2025, 2, 2, 0, 0, tzinfo=UTC),
+    },
 ]
 
 
 def _table(metadata: MetaData, name: str) -> Table:
     return Table(
-        name, metadata,
-        Column("id", Integer, primary_key=True), Column("day", Date), Column("kwh", Float),
-        Column("active", Boolean), Column("quality", String), Column("seen", UtcDateTime),
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("day", Date),
+        Column("kwh", Float),
+        Column("active", Boolean),
+        Column("quality", String),
+        Column("seen", UtcDateTime),
     )
 
 
@@ -47,14 +64,16 @@ def _check(url: str) -> list[str]:
     metadata = MetaData()
     table = _table(metadata, f"sql_rows_{uuid.uuid4().hex[:8]}")
     statements: list[str] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_rest: statements.append(statement))
+    event.listen(
+        engine, "before_cursor_execute", lambda _c, _cur, statement, *_rest: statements.append(statement)
+    )
     try:
         metadata.create_all(engine)
         with engine.begin() as connection:
             connection.execute(table.insert(), ROWS)
-        query = select(table.c.id, table.c.day, table.c.kwh, table.c.active, table.c.quality,
-                       table.c.seen).where(table.c.day >= bindparam("first"))
+        query = select(
+            table.c.id, table.c.day, table.c.kwh, table.c.active, table.c.quality, table.c.seen
+        ).where(table.c.day >= bindparam("first"))
         with engine.connect() as connection:
             statements.clear()
             rows = all_rows(connection, query, {"first": date(2025, 1, 1)})
@@ -66,7 +85,12 @@ def _check(url: str) -> list[str]:
             # REAL keeps 15 significant digits through JSON: 0.1 + 0.2 comes back as 0.3.
             assert got.kwh == pytest.approx(want.kwh, rel=1e-14, abs=0) if want.kwh else got.kwh is None
             assert (got.id, got.day, got.active, got.quality, got.seen) == (
-                want.id, want.day, want.active, want.quality, want.seen)
+                want.id,
+                want.day,
+                want.active,
+                want.quality,
+                want.seen,
+            )
             assert type(got.day) is date and isinstance(got.active, bool)
         assert by_id[1].seen == datetime(2025, 1, 31, 22, 15, tzinfo=UTC)
         assert by_id[1].kwh == 1.234567

@@ -85,13 +85,20 @@ def paging_bar(
     """Previous / "Page 2 of 49" (``position``) / Next under a list; ``label`` names it as navigation."""
     landmark = {"role": "navigation", "aria_label": label} if label is not None else {}
     return rx.hstack(
-        rx.button(previous_label, size="2", variant="soft", high_contrast=True, disabled=at_first,
-                  on_click=on_previous),
+        rx.button(
+            previous_label,
+            size="2",
+            variant="soft",
+            high_contrast=True,
+            disabled=at_first,
+            on_click=on_previous,
+        ),
         rx.text(*position, size="2"),
-        rx.button(next_label, size="2", variant="soft", high_contrast=True, disabled=at_last,
-                  on_click=on_next),
+        rx.button(
+            next_label, size="2", variant="soft", high_contrast=True, disabled=at_last, on_click=on_next
+        ),
         rx.text(note, size="2", color_scheme="gray") if note is not None else rx.fragment(),
         align="center",
         spacing="3",
         **landmark,
-    )  # fmt: skip
+    )

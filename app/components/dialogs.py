@@ -120,16 +120,26 @@ def form_dialog(
     (``_close_dialog``). Typed values reach the handler in the submitted form only.
     """
     return dialog(
-        state, name, title, description,
+        state,
+        name,
+        title,
+        description,
         scripted_form(
             rx.vstack(
                 *fields,
                 form_error(error) if error is not None else rx.fragment(),
                 rx.hstack(
                     close_button(cancel_label, alert=alert),
-                    rx.button(submit_label, color_scheme="red" if danger else None, high_contrast=True,
-                              size="3", type="submit"),
-                    spacing="3", justify="end", width="100%",
+                    rx.button(
+                        submit_label,
+                        color_scheme="red" if danger else None,
+                        high_contrast=True,
+                        size="3",
+                        type="submit",
+                    ),
+                    spacing="3",
+                    justify="end",
+                    width="100%",
                 ),
                 spacing="3",
                 margin_top="var(--space-4)",
@@ -141,7 +151,7 @@ def form_dialog(
         return_focus_id=return_focus_id,
         alert=alert,
         on_top=on_top,
-    )  # fmt: skip
+    )
 
 
 def dialog_button(state: Any, name: str | rx.Var, label: rx.Var | str, **props: Any) -> rx.Component:

@@ -11,9 +11,15 @@ from app.states.failing_messages import FailingMessagesState as S
 def _send_again(row: rx.Var) -> rx.Component:
     return rx.cond(
         row["can_send_again"] != "",
-        rx.button(S.t["outbox.send_again"], size="1", variant="soft", high_contrast=True,
-                  aria_label=row["send_again_label"], on_click=S.send_again(row["id"])),
-    )  # fmt: skip
+        rx.button(
+            S.t["outbox.send_again"],
+            size="1",
+            variant="soft",
+            high_contrast=True,
+            aria_label=row["send_again_label"],
+            on_click=S.send_again(row["id"]),
+        ),
+    )
 
 
 COLUMNS = (

@@ -14,10 +14,15 @@ from app.components.fields import field_label, scripted_form
 
 # A native <select> styled like the Radix inputs beside it (keyboards and screen readers get the real one).
 SELECT_STYLE = {
-    "min_height": "2.5rem", "padding": "0 var(--space-2)", "border_radius": "var(--radius-2)",
-    "border": "1px solid var(--gray-a7)", "background": "var(--color-surface)", "color": "var(--gray-12)",
-    "font_size": "var(--font-size-2)", "min_width": "10rem",
-}  # fmt: skip
+    "min_height": "2.5rem",
+    "padding": "0 var(--space-2)",
+    "border_radius": "var(--radius-2)",
+    "border": "1px solid var(--gray-a7)",
+    "background": "var(--color-surface)",
+    "color": "var(--gray-12)",
+    "font_size": "var(--font-size-2)",
+    "min_width": "10rem",
+}
 
 
 def options_of(choices: rx.Var) -> rx.Component:
@@ -37,10 +42,11 @@ def filter_select(
     extra: dict[str, Any] = {"default_value": default_value} if default_value is not None else {}
     return rx.vstack(
         field_label(label, field_id),
-        rx.el.select(rx.el.option(any_label, value=""), *options, id=field_id, name=name, style=SELECT_STYLE,
-                     **extra),
+        rx.el.select(
+            rx.el.option(any_label, value=""), *options, id=field_id, name=name, style=SELECT_STYLE, **extra
+        ),
         spacing="1",
-    )  # fmt: skip
+    )
 
 
 def search_input(

@@ -98,8 +98,13 @@ def paged_table(  # type: ignore[no-untyped-def]
 
     def header_cell(column: Column) -> rx.Component | rx.Var:
         if column.sort:
-            return sort_header(t[column.title_key], column.sort, sort=state.sort, descending=state.descending,
-                               on_sort=state.sort_by)  # fmt: skip
+            return sort_header(
+                t[column.title_key],
+                column.sort,
+                sort=state.sort,
+                descending=state.descending,
+                on_sort=state.sort_by,
+            )
         return t[column.title_key]
 
     def row(item: rx.Var) -> rx.Component:
@@ -125,8 +130,9 @@ def paged_table(  # type: ignore[no-untyped-def]
             table_id=table_id,
         )
     else:
-        table = data_table(column_headers(*(header_cell(column) for column in columns)), state.rows, row,
-                           table_id=table_id)  # fmt: skip
+        table = data_table(
+            column_headers(*(header_cell(column) for column in columns)), state.rows, row, table_id=table_id
+        )
     return rx.vstack(
         table,
         empty_state(state.rows.length() == 0, t[empty_key]) if empty_key else rx.fragment(),

@@ -21,8 +21,16 @@ def _nav_link(item: rx.Var) -> rx.Component:
     return rx.link(
         item["label"],
         # What waits for this role there (access requests for an administrator), as a badge.
-        rx.cond(item["count"] != "", rx.badge(item["count"], color_scheme="red", variant="solid",
-                                              margin_left="var(--space-1)", aria_hidden="true")),
+        rx.cond(
+            item["count"] != "",
+            rx.badge(
+                item["count"],
+                color_scheme="red",
+                variant="solid",
+                margin_left="var(--space-1)",
+                aria_hidden="true",
+            ),
+        ),
         href=item["route"],
         size="3",
         weight="medium",
@@ -102,8 +110,14 @@ def _more_menu() -> rx.Component:
         SessionState.nav_more.length() > 0,
         rx.menu.root(
             rx.menu.trigger(
-                rx.button(SessionState.t["nav.more"], rx.icon("chevron-down", size=14), variant="ghost",
-                          size="3", high_contrast=True, id="nav-more"),
+                rx.button(
+                    SessionState.t["nav.more"],
+                    rx.icon("chevron-down", size=14),
+                    variant="ghost",
+                    size="3",
+                    high_contrast=True,
+                    id="nav-more",
+                ),
             ),
             rx.menu.content(
                 rx.foreach(
@@ -114,7 +128,7 @@ def _more_menu() -> rx.Component:
             # Not modal: the page behind stays in the accessibility tree (axe: aria-hidden-focus).
             modal=False,
         ),
-    )  # fmt: skip
+    )
 
 
 def _section_links() -> rx.Component:

@@ -57,16 +57,55 @@ ELECTRICITY_REGISTER = "1-0:1.8.0"  # active energy import, kWh
 HEAT_REGISTER = "heat_energy"  # delivered heat energy, kWh
 
 FIRST_NAMES = (
-    "Kari", "Ola", "Ingrid", "Lars", "Sigrid", "Nils", "Astrid", "Knut", "Marit", "Per",
-    "Solveig", "Jon", "Liv", "Erik", "Ragnhild", "Hans", "Berit", "Tor", "Anne", "Bjørn",
+    "Kari",
+    "Ola",
+    "Ingrid",
+    "Lars",
+    "Sigrid",
+    "Nils",
+    "Astrid",
+    "Knut",
+    "Marit",
+    "Per",
+    "Solveig",
+    "Jon",
+    "Liv",
+    "Erik",
+    "Ragnhild",
+    "Hans",
+    "Berit",
+    "Tor",
+    "Anne",
+    "Bjørn",
 )
 LAST_NAMES = (
-    "Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen",
-    "Kristiansen", "Jensen", "Karlsen", "Berg", "Haugen", "Hagen", "Bakken",
+    "Nordmann",
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Bakken",
 )
 STREETS = (
-    "Storgata", "Kirkeveien", "Fjordveien", "Skoleveien", "Granittveien", "Elvegata",
-    "Bjørkeveien", "Solbakken", "Havnegata", "Løkkeveien",
+    "Storgata",
+    "Kirkeveien",
+    "Fjordveien",
+    "Skoleveien",
+    "Granittveien",
+    "Elvegata",
+    "Bjørkeveien",
+    "Solbakken",
+    "Havnegata",
+    "Løkkeveien",
 )
 PLACES = (("7010", "Trondheim"), ("7030", "Trondheim"), ("7045", "Trondheim"), ("7500", "Stjørdal"))
 ELECTRICITY_MODELS = (("Aidon", "6525"), ("Kaifa", "MA304H4"), ("Kamstrup", "OMNIPOWER"))
@@ -89,18 +128,17 @@ TENANT_EVERY, TENANT_REMAINDER = 8, 5
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin@demo.meterportal.no", "Ada Lind", Role.ADMIN, None, "Fjord#Blueberry26"),
-    DemoAccount("distributor@demo.meterportal.no", "Dina Strand", Role.DISTRIBUTOR, "934567890",
-                "Kobber#Maaler26"),
-    DemoAccount("installer@demo.meterportal.no", "Ivar Moe", Role.INSTALLER, "945678901",
-                "Sikring#Kabel26"),
-    DemoAccount("grid@demo.meterportal.no", "Gro Vik", Role.GRID_STAFF, "912345678",
-                "Trafo#Stasjon26"),
+    DemoAccount(
+        "distributor@demo.meterportal.no", "Dina Strand", Role.DISTRIBUTOR, "934567890", "Kobber#Maaler26"
+    ),
+    DemoAccount("installer@demo.meterportal.no", "Ivar Moe", Role.INSTALLER, "945678901", "Sikring#Kabel26"),
+    DemoAccount("grid@demo.meterportal.no", "Gro Vik", Role.GRID_STAFF, "912345678", "Trafo#Stasjon26"),
     # Lysnett's own administrator (issue 24): its settings, and its staff's work too.
-    DemoAccount("gridadmin@demo.meterportal.no", "Geir Aas", Role.GRID_ADMIN, "912345678",
-                "Kraftlinje#Styr26"),
+    DemoAccount(
+        "gridadmin@demo.meterportal.no", "Geir Aas", Role.GRID_ADMIN, "912345678", "Kraftlinje#Styr26"
+    ),
     # Holds read rights on a dozen of the distributor's units (app/demo/keys.py).
-    DemoAccount("keyreader@demo.meterportal.no", "Kai Lund", Role.KEY_READER, None,
-                "Nokkel#Leser26"),
+    DemoAccount("keyreader@demo.meterportal.no", "Kai Lund", Role.KEY_READER, None, "Nokkel#Leser26"),
 )
 
 
@@ -130,12 +168,56 @@ _DAILY_SWING = tuple(2.5 * math.sin(2 * math.pi * (hour - 9) / 24) for hour in r
 
 # Hour-of-day shapes in local time: night trough, morning and evening peaks.
 _ELECTRICITY_DAY = (
-    0.55, 0.5, 0.48, 0.47, 0.48, 0.55, 0.8, 1.15, 1.2, 1.0, 0.9, 0.9,
-    0.92, 0.9, 0.9, 0.95, 1.15, 1.45, 1.55, 1.45, 1.3, 1.1, 0.85, 0.65,
+    0.55,
+    0.5,
+    0.48,
+    0.47,
+    0.48,
+    0.55,
+    0.8,
+    1.15,
+    1.2,
+    1.0,
+    0.9,
+    0.9,
+    0.92,
+    0.9,
+    0.9,
+    0.95,
+    1.15,
+    1.45,
+    1.55,
+    1.45,
+    1.3,
+    1.1,
+    0.85,
+    0.65,
 )
 _HOT_WATER_DAY = (
-    0.2, 0.15, 0.15, 0.15, 0.2, 0.5, 1.6, 2.0, 1.4, 0.8, 0.6, 0.6,
-    0.7, 0.6, 0.6, 0.7, 0.9, 1.3, 1.6, 1.5, 1.3, 1.0, 0.6, 0.3,
+    0.2,
+    0.15,
+    0.15,
+    0.15,
+    0.2,
+    0.5,
+    1.6,
+    2.0,
+    1.4,
+    0.8,
+    0.6,
+    0.6,
+    0.7,
+    0.6,
+    0.6,
+    0.7,
+    0.9,
+    1.3,
+    1.6,
+    1.5,
+    1.3,
+    1.0,
+    0.6,
+    0.3,
 )
 
 
@@ -209,9 +291,7 @@ def consumption_size(meter_id: int, medium: str) -> float:
 def _build_master_data(db: Session) -> list[DemoLogin]:
     rng = random.Random(SEED)
     grid = Organisation(name="Lysnett AS", kind=OrganisationKind.GRID_COMPANY, org_number="912345678")
-    heat = Organisation(
-        name="Fjordvarme AS", kind=OrganisationKind.DISTRICT_HEATING, org_number="923456789"
-    )
+    heat = Organisation(name="Fjordvarme AS", kind=OrganisationKind.DISTRICT_HEATING, org_number="923456789")
     distributor = Organisation(
         name="Måleservice Norge AS", kind=OrganisationKind.DISTRIBUTOR, org_number="934567890"
     )
@@ -221,7 +301,9 @@ def _build_master_data(db: Session) -> list[DemoLogin]:
     db.add_all([grid, heat, distributor, installer])
     db.flush()
     concentrator = Concentrator(
-        serial="KAM-DC-000451", manufacturer="Kamstrup", model="OMNIA Concentrator",
+        serial="KAM-DC-000451",
+        manufacturer="Kamstrup",
+        model="OMNIA Concentrator",
         owner_id=distributor.id,
     )
     db.add(concentrator)
@@ -274,8 +356,11 @@ def _build_master_data(db: Session) -> list[DemoLogin]:
         db.add(relationship)
         logins.append(
             DemoLogin(
-                customer.name, relationship.installation_number,
-                relationship.metering_point_id, customer.mobile or "", medium,
+                customer.name,
+                relationship.installation_number,
+                relationship.metering_point_id,
+                customer.mobile or "",
+                medium,
             )
         )
     db.flush()
@@ -306,9 +391,7 @@ def database_is_empty(engine: Engine) -> bool:
         return (db.exec(select(func.count()).select_from(Organisation)).one() or 0) == 0
 
 
-def _meter_series(
-    meter_id: int, medium: str, until: datetime
-) -> tuple[list[ReadingRow], ConsumptionRows]:
+def _meter_series(meter_id: int, medium: str, until: datetime) -> tuple[list[ReadingRow], ConsumptionRows]:
     """One meter's readings and the consumption rows derived from them (runs in a worker)."""
     readings = list(demo_readings(meter_id, medium, consumption_size(meter_id, medium), until))
     points = [(ts, value) for _, _, ts, value, _, _ in readings]
@@ -333,7 +416,9 @@ def generate_demo(engine: Engine, *, until: datetime | None = None) -> list[Demo
     # Worker processes compute the series while this one writes: the two overlap on 2 cores.
     with ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
         series = pool.map(
-            _meter_series, [m for m, _ in meters], [medium for _, medium in meters],
+            _meter_series,
+            [m for m, _ in meters],
+            [medium for _, medium in meters],
             [until] * len(meters),
         )
         with engine.begin() as connection:
@@ -402,4 +487,3 @@ def main() -> None:
     seconds = (datetime.now(UTC) - started).total_seconds()
     print(f"Demo data generated in {seconds:.1f} s.")
     print_logins(logins)
-

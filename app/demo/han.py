@@ -28,17 +28,23 @@ ORDERS = (
 def _as_customer(db: Session, relationship_id: int) -> tuple[Caller, UserSession]:
     token = start_session(db, Role.CUSTOMER, relationship_id=relationship_id, client_address="demo")
     session = db.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).one()
-    caller = Caller(role=Role.CUSTOMER, session_id=session.id, relationship_id=relationship_id,
-                    client_address="demo")  # fmt: skip
+    caller = Caller(
+        role=Role.CUSTOMER, session_id=session.id, relationship_id=relationship_id, client_address="demo"
+    )
     return caller, session
 
 
 def add_han_demo(db: Session, grid_id: int) -> None:
     known = select(HanServiceSettings).where(HanServiceSettings.grid_company_id == grid_id)
     if db.exec(known).first() is None:
-        db.add(HanServiceSettings(grid_company_id=grid_id, post_fee=Decimal("99.00"),
-                                  pickup_address="Lysnett kundesenter, Kjøpmannsgata 12, 7013 Trondheim",
-                                  pickup_hours="Man–fre 08–15"))  # fmt: skip
+        db.add(
+            HanServiceSettings(
+                grid_company_id=grid_id,
+                post_fee=Decimal("99.00"),
+                pickup_address="Lysnett kundesenter, Kjøpmannsgata 12, 7013 Trondheim",
+                pickup_hours="Man–fre 08–15",
+            )
+        )
     rows = db.exec(
         select(CustomerRelationship, Meter)
         .join(Meter, col(Meter.id) == CustomerRelationship.meter_id)
@@ -53,15 +59,25 @@ def add_han_demo(db: Session, grid_id: int) -> None:
     numbers = []
     for (relationship, meter), (action, delivery, comment) in zip(rows, ORDERS, strict=False):
         caller, session = _as_customer(db, relationship.id or 0)
-        numbers.append(place_order(db, caller, meter_number=meter.serial, action=action,
-                                   delivery=delivery, comment=comment, confirmed=True))  # fmt: skip
+        numbers.append(
+            place_order(
+                db,
+                caller,
+                meter_number=meter.serial,
+                action=action,
+                delivery=delivery,
+                comment=comment,
+                confirmed=True,
+            )
+        )
         session.revoked_at = utcnow()
         db.add(session)
     staff = db.exec(
         select(User).where(User.role == Role.GRID_STAFF.value, User.organisation_id == grid_id)
     ).first()
     if staff is not None and numbers:
-        as_staff = Caller(role=Role.GRID_STAFF, user_id=staff.id, organisation_id=grid_id,
-                          client_address="demo")  # fmt: skip
+        as_staff = Caller(
+            role=Role.GRID_STAFF, user_id=staff.id, organisation_id=grid_id, client_address="demo"
+        )
         take_order(db, as_staff, numbers[-1])
     db.flush()

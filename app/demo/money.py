@@ -60,22 +60,48 @@ def add_tariff_demo(db: Session, until: date) -> None:
             continue
         periods = ((start, "125.00", Decimal("1")), (this_year, "140.00", Decimal("1.08")))
         for valid_from, fixed, scale in periods:
-            steps = "\n".join(f"{kw}: {(Decimal(price) * scale).quantize(Decimal('0.01'))}" for kw, price in (
-                (0, "135"), (2, "215"), (5, "335"), (10, "595"), (15, "855"), (20, "1115"), (25, "1630"),
-                (50, "2530"), (75, "3430"), (100, "4330")))  # fmt: skip
+            steps = "\n".join(
+                f"{kw}: {(Decimal(price) * scale).quantize(Decimal('0.01'))}"
+                for kw, price in (
+                    (0, "135"),
+                    (2, "215"),
+                    (5, "335"),
+                    (10, "595"),
+                    (15, "855"),
+                    (20, "1115"),
+                    (25, "1630"),
+                    (50, "2530"),
+                    (75, "3430"),
+                    (100, "4330"),
+                )
+            )
+
             def rate(base: str, scale: Decimal = scale) -> str:
                 return str((Decimal(base) * scale).quantize(KR_PER_KWH_SCALE))
 
             tariffs.add_tariff_period(
-                db, caller, utility_id=grid.id or 0, valid_from=valid_from, fixed_monthly_kr=fixed,
-                capacity_steps=steps, energy_winter_day=rate("0.3975"), energy_winter_night=rate("0.3175"),
-                energy_summer_day=rate("0.3575"), energy_summer_night=rate("0.2775"),
-            )  # fmt: skip
+                db,
+                caller,
+                utility_id=grid.id or 0,
+                valid_from=valid_from,
+                fixed_monthly_kr=fixed,
+                capacity_steps=steps,
+                energy_winter_day=rate("0.3975"),
+                energy_winter_night=rate("0.3175"),
+                energy_summer_day=rate("0.3575"),
+                energy_summer_night=rate("0.2775"),
+            )
     heat_companies = select(Organisation).where(Organisation.kind == OrganisationKind.DISTRICT_HEATING)
     for heat in db.exec(heat_companies).all():
         if db.exec(select(HeatPrice).where(HeatPrice.utility_id == heat.id)).first() is None:
-            tariffs.add_heat_price(db, caller, utility_id=heat.id or 0, valid_from=start, kr_per_mwh="790.00",
-                                   fixed_monthly_kr="160.00")  # fmt: skip
+            tariffs.add_heat_price(
+                db,
+                caller,
+                utility_id=heat.id or 0,
+                valid_from=start,
+                kr_per_mwh="790.00",
+                fixed_monthly_kr="160.00",
+            )
 
 
 def demo_spot_price(at: int) -> Decimal:
@@ -134,8 +160,10 @@ def add_invoice_demo(engine: Engine, until: date) -> None:
                 .join(Meter, Meter.id == CustomerRelationship.meter_id)
                 .order_by(CustomerRelationship.id)
             ).all()
-            used = {(m.meter_id, m.month): m.energy_kwh for m in db.exec(
-                select(ConsumptionMonth).where(ConsumptionMonth.month >= months[-1])).all()}  # fmt: skip
+            used = {
+                (m.meter_id, m.month): m.energy_kwh
+                for m in db.exec(select(ConsumptionMonth).where(ConsumptionMonth.month >= months[-1])).all()
+            }
         for relationship, customer, meter in rows:
             for index, month in enumerate(sorted(months)):
                 kwh = used.get((meter.id, month))
@@ -151,22 +179,36 @@ def add_invoice_demo(engine: Engine, until: date) -> None:
                 overdue = relationship.id == 1 and index == len(months) - 2  # Kari's: one stands out
                 status = "unpaid" if newest else ("overdue" if overdue else "paid")
                 pdf_name = f"{number}.pdf"
-                _invoice_pdf(folder / pdf_name, [
-                    ("Kunde", customer.name), ("Anlegg", relationship.installation_number),
-                    ("Målepunkt-ID", relationship.metering_point_id),
-                    ("Periode", f"{month:%d.%m.%Y}-{next_month(month) - timedelta(days=1):%d.%m.%Y}"),
-                    ("Forbruk", f"{kwh:.1f} kWh"), ("Beløp inkl. mva.", f"{amount} kr"),
-                    ("Herav mva.", f"{vat} kr"),
-                    ("Forfall", f"{due:%d.%m.%Y}"), ("KID", _kid(int(number))),
-                ], f"Faktura {number}")  # fmt: skip
-                records.append({
-                    "invoice_number": number, "metering_point_id": relationship.metering_point_id,
-                    "invoice_date": invoice_date.isoformat(), "due_date": due.isoformat(),
-                    "period_start": month.isoformat(),
-                    "period_end": (next_month(month) - timedelta(days=1)).isoformat(),
-                    "amount": str(amount), "vat": str(vat), "status": status, "kid": _kid(int(number)),
-                    "pdf": pdf_name,
-                })  # fmt: skip
+                _invoice_pdf(
+                    folder / pdf_name,
+                    [
+                        ("Kunde", customer.name),
+                        ("Anlegg", relationship.installation_number),
+                        ("Målepunkt-ID", relationship.metering_point_id),
+                        ("Periode", f"{month:%d.%m.%Y}-{next_month(month) - timedelta(days=1):%d.%m.%Y}"),
+                        ("Forbruk", f"{kwh:.1f} kWh"),
+                        ("Beløp inkl. mva.", f"{amount} kr"),
+                        ("Herav mva.", f"{vat} kr"),
+                        ("Forfall", f"{due:%d.%m.%Y}"),
+                        ("KID", _kid(int(number))),
+                    ],
+                    f"Faktura {number}",
+                )
+                records.append(
+                    {
+                        "invoice_number": number,
+                        "metering_point_id": relationship.metering_point_id,
+                        "invoice_date": invoice_date.isoformat(),
+                        "due_date": due.isoformat(),
+                        "period_start": month.isoformat(),
+                        "period_end": (next_month(month) - timedelta(days=1)).isoformat(),
+                        "amount": str(amount),
+                        "vat": str(vat),
+                        "status": status,
+                        "kid": _kid(int(number)),
+                        "pdf": pdf_name,
+                    }
+                )
         (folder / "invoices.json").write_text(json.dumps(records))
         with Session(engine) as db:
             import_invoice_dir(db, process_caller(), folder)

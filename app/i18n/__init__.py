@@ -14,8 +14,18 @@ from importlib import import_module
 from app.i18n.numbers import format_number
 
 AREAS = (
-    "common", "customer", "accounts", "keys", "transfers", "installer", "han", "staff", "titles", "grid_admin",
-    "money", "sharing",
+    "common",
+    "customer",
+    "accounts",
+    "keys",
+    "transfers",
+    "installer",
+    "han",
+    "staff",
+    "titles",
+    "grid_admin",
+    "money",
+    "sharing",
 )
 DEFAULT_LANGUAGE = "nb"
 

@@ -37,8 +37,9 @@ def _spool_path(name: str) -> Path:
     return settings.ingest_spool_dir / (re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") + ".jsonl")
 
 
-def _pipeline(name: str, kind: str, reading_source: str, meter: str | None = None,
-              **store_options: Any) -> Any:  # fmt: skip
+def _pipeline(
+    name: str, kind: str, reading_source: str, meter: str | None = None, **store_options: Any
+) -> Any:
     from app.db import get_engine
     from app.ingest.keyring import KeyRing
     from app.ingest.store import ReadingStore
@@ -47,8 +48,11 @@ def _pipeline(name: str, kind: str, reading_source: str, meter: str | None = Non
 
     engine = get_engine()
     store = ReadingStore(
-        engine, _spool_path(name), auto_create_meters=settings.ingest_auto_create_meters,
-        refresh=refresh_consumption, **store_options,
+        engine,
+        _spool_path(name),
+        auto_create_meters=settings.ingest_auto_create_meters,
+        refresh=refresh_consumption,
+        **store_options,
     )
     source = store.source(name, kind, reading_source)
     return FramePipeline(store, source, KeyRing(engine), meter_ref=meter)
@@ -158,8 +162,9 @@ def command_mbus(args: argparse.Namespace) -> int:
         return 2
     pipeline = _pipeline(args.name or f"mbus:{args.port}", "mbus", "collected")
     settings = SerialSettings(args.port, args.baud, "8E1", "mbus", read_timeout=0.05)
-    poller = MbusPoller(settings, pipeline, addresses, interval=args.interval, timeout=args.timeout,
-                        retries=args.retries)  # fmt: skip
+    poller = MbusPoller(
+        settings, pipeline, addresses, interval=args.interval, timeout=args.timeout, retries=args.retries
+    )
     signal.signal(signal.SIGTERM, lambda *_: poller.stop_event.set())
     with contextlib.suppress(KeyboardInterrupt):
         poller.run(cycles=args.cycles)
@@ -183,14 +188,16 @@ def command_mqtt(args: argparse.Namespace) -> int:
     # named by its client id: its own spool file and its own status row.
     stream = args.name or f"mqtt:{args.url}"
     name = f"{args.name}@{client_id}" if args.name else f"mqtt:{client_id}"
-    pipeline = _pipeline(name[:120], "mqtt", args.reading_source, batch_size=args.batch,
-                         heartbeat_seconds=args.heartbeat)  # fmt: skip
+    pipeline = _pipeline(
+        name[:120], "mqtt", args.reading_source, batch_size=args.batch, heartbeat_seconds=args.heartbeat
+    )
     counters = pipeline.source
     counters.reader_id, counters.host = stream[:120], socket.gethostname()
     counters.group_name, counters.client_id = args.group or "", client_id
     try:
-        source = MqttSource(args.url, subscriptions, pipeline, client_id, group=args.group,
-                            session_expiry=args.session_expiry)  # fmt: skip
+        source = MqttSource(
+            args.url, subscriptions, pipeline, client_id, group=args.group, session_expiry=args.session_expiry
+        )
     except ValueError as error:
         print(str(error), file=sys.stderr)
         return 2
@@ -284,18 +291,26 @@ def command_keys(args: argparse.Namespace) -> int:
     try:
         with session_scope() as db:
             if args.keys_command == "add":
-                row = add_key(db, args.serial, args.key, args.auth_key, system_title=args.system_title,
-                              kind=args.kind, owner_id=args.owner, actor=actor,
-                              replace=args.replace)  # fmt: skip
+                row = add_key(
+                    db,
+                    args.serial,
+                    args.key,
+                    args.auth_key,
+                    system_title=args.system_title,
+                    kind=args.kind,
+                    owner_id=args.owner,
+                    actor=actor,
+                    replace=args.replace,
+                )
                 print(f"stored keys of {row.serial} (id {row.id})")
             elif args.keys_command == "import":
                 path = Path(args.file)
                 content = path.read_text(encoding="utf-8")
                 if path.suffix.lower() == ".json":  # the key service's export for the worker
                     content = worker_json_as_csv(content)
-                result = import_keys_csv(db, content, owner_id=args.owner,
-                                         actor=actor, replace=args.replace,
-                                         source_name=path.name)  # fmt: skip
+                result = import_keys_csv(
+                    db, content, owner_id=args.owner, actor=actor, replace=args.replace, source_name=path.name
+                )
                 print(f"added {result.added}, replaced {result.replaced}, rejected {len(result.rejected)}")
                 for line, reason in result.rejected:
                     print(f"  line {line}: {reason}", file=sys.stderr)
@@ -317,8 +332,10 @@ def _rewrap_keys(actor: object, batch: int) -> int:
     except MasterKeyError as error:
         print(error, file=sys.stderr)
         return 2
-    print(f"re-wrapped {result.rewrapped} keys and {result.staged} staged import rows"
-          + (f"; {result.unknown} under a master key not given" if result.unknown else ""))  # fmt: skip
+    print(
+        f"re-wrapped {result.rewrapped} keys and {result.staged} staged import rows"
+        + (f"; {result.unknown} under a master key not given" if result.unknown else "")
+    )
     return 1 if result.unknown else 0
 
 
@@ -335,16 +352,45 @@ def command_status(args: argparse.Namespace) -> int:
     if not statuses:
         print("no sources have reported yet")
         return 0
-    header = ("source", "kind", "data", "host", "group", "state", "last frame (UTC)", "ok", "bad",
-              "messages", "stored", "dup", "refused", "spool", "lag", "last report (UTC)")
+    header = (
+        "source",
+        "kind",
+        "data",
+        "host",
+        "group",
+        "state",
+        "last frame (UTC)",
+        "ok",
+        "bad",
+        "messages",
+        "stored",
+        "dup",
+        "refused",
+        "spool",
+        "lag",
+        "last report (UTC)",
+    )
     rows = [
-        (s.name, s.kind, s.reading_source, s.host or "-", s.group_name or "-",
-         s.state if s.reporting else "STOPPED REPORTING",
-         _utc(s.last_frame_at), str(s.frames_ok), str(s.frames_bad), str(s.messages),
-         str(s.readings_stored), str(s.readings_duplicate), str(s.readings_rejected), str(s.spool_depth),
-         format_lag(s.lag_seconds), _utc(s.updated_at))
+        (
+            s.name,
+            s.kind,
+            s.reading_source,
+            s.host or "-",
+            s.group_name or "-",
+            s.state if s.reporting else "STOPPED REPORTING",
+            _utc(s.last_frame_at),
+            str(s.frames_ok),
+            str(s.frames_bad),
+            str(s.messages),
+            str(s.readings_stored),
+            str(s.readings_duplicate),
+            str(s.readings_rejected),
+            str(s.spool_depth),
+            format_lag(s.lag_seconds),
+            _utc(s.updated_at),
+        )
         for s in statuses
-    ]  # fmt: skip
+    ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -375,26 +421,37 @@ def command_demo_ingest(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m app.ingest", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m app.ingest", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging (rejected frames too)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     decode = commands.add_parser("decode", help="decode one frame or telegram and print it as JSON")
-    decode.add_argument("frame", help="hex of an HDLC frame, its information field, a wM-Bus telegram, "
-                        "or a P1 telegram ('-' reads stdin)")  # fmt: skip
+    decode.add_argument(
+        "frame",
+        help="hex of an HDLC frame, its information field, a wM-Bus telegram, "
+        "or a P1 telegram ('-' reads stdin)",
+    )
     decode.add_argument("--key", help="encryption key (hex); else looked up in the key table")
     decode.add_argument("--auth-key", help="DLMS authentication key (hex)")
     decode.set_defaults(handler=command_decode)
 
     def source_options(sub: argparse.ArgumentParser, default_source: str) -> None:
-        sub.add_argument("--name", help="source name in status (default: kind and device); for mqtt the "
-                         "stream's name, which HAN readers' consents name (default mqtt:URL), and each "
-                         "worker's status row is NAME@CLIENT_ID (default mqtt:CLIENT_ID)")  # fmt: skip
         sub.add_argument(
-            "--source", dest="reading_source", choices=("han", "collected"), default=default_source,
-                         help=f"what the readings are (default {default_source}); HAN data is stored only "
-                         "for meters whose customer connected this reader with consent")  # fmt: skip
+            "--name",
+            help="source name in status (default: kind and device); for mqtt the "
+            "stream's name, which HAN readers' consents name (default mqtt:URL), and each "
+            "worker's status row is NAME@CLIENT_ID (default mqtt:CLIENT_ID)",
+        )
+        sub.add_argument(
+            "--source",
+            dest="reading_source",
+            choices=("han", "collected"),
+            default=default_source,
+            help=f"what the readings are (default {default_source}); HAN data is stored only "
+            "for meters whose customer connected this reader with consent",
+        )
 
     serial_cmd = commands.add_parser("serial", help="read a HAN (HDLC) or P1 serial port")
     serial_cmd.add_argument("--port", required=True)
@@ -421,17 +478,30 @@ def build_parser() -> argparse.ArgumentParser:
     mqtt_cmd.add_argument("--url", default="mqtt://127.0.0.1:1883")
     mqtt_cmd.add_argument("--topic", action="append", required=True, help="FILTER[=auto|json|hex|raw]")
     mqtt_cmd.add_argument("--seconds", type=float, help="stop after this many seconds")
-    mqtt_cmd.add_argument("--group", help="consumer group: workers of one group share the stream "
-                          "(MQTT 5 shared subscription $share/GROUP/FILTER)")  # fmt: skip
-    mqtt_cmd.add_argument("--index", type=int, default=0,
-                          help="this worker's number on its host, part of the default client id")
+    mqtt_cmd.add_argument(
+        "--group",
+        help="consumer group: workers of one group share the stream "
+        "(MQTT 5 shared subscription $share/GROUP/FILTER)",
+    )
+    mqtt_cmd.add_argument(
+        "--index", type=int, default=0, help="this worker's number on its host, part of the default client id"
+    )
     mqtt_cmd.add_argument("--client-id", help="default HOST-GROUP-INDEX; stable across restarts, unique")
-    mqtt_cmd.add_argument("--session-expiry", type=int, default=3600,
-                          help="seconds the broker keeps the session of a worker that is away (default 3600)")
-    mqtt_cmd.add_argument("--batch", type=int, default=5_000,
-                          help="readings per database write; also the MQTT Receive Maximum (default 5000)")
-    mqtt_cmd.add_argument("--heartbeat", type=float, default=10.0,
-                          help="seconds between status reports when idle (default 10)")
+    mqtt_cmd.add_argument(
+        "--session-expiry",
+        type=int,
+        default=3600,
+        help="seconds the broker keeps the session of a worker that is away (default 3600)",
+    )
+    mqtt_cmd.add_argument(
+        "--batch",
+        type=int,
+        default=5_000,
+        help="readings per database write; also the MQTT Receive Maximum (default 5000)",
+    )
+    mqtt_cmd.add_argument(
+        "--heartbeat", type=float, default=10.0, help="seconds between status reports when idle (default 10)"
+    )
     source_options(mqtt_cmd, "han")
     mqtt_cmd.set_defaults(handler=command_mqtt)
 
@@ -449,15 +519,19 @@ def build_parser() -> argparse.ArgumentParser:
     wmbus.set_defaults(handler=command_wmbus)
 
     csv_cmd = commands.add_parser(
-        "import-csv", help="billing-grade hourly values: meter,timestamp,kWh[,status] or the grid "
-        "companies' Målepunkt-ID;Fra;Til;Volum;Enhet;Kvalitet")  # fmt: skip
+        "import-csv",
+        help="billing-grade hourly values: meter,timestamp,kWh[,status] or the grid "
+        "companies' Målepunkt-ID;Fra;Til;Volum;Enhet;Kvalitet",
+    )
     csv_cmd.add_argument("file")
     csv_cmd.add_argument("--name")
     csv_cmd.set_defaults(handler=command_import_csv)
 
     registers_cmd = commands.add_parser(
-        "import-registers", help="billing-grade register readings: "
-        "meter,register,timestamp,value,unit[,status measured|estimated]")  # fmt: skip
+        "import-registers",
+        help="billing-grade register readings: "
+        "meter,register,timestamp,value,unit[,status measured|estimated]",
+    )
     registers_cmd.add_argument("file")
     registers_cmd.add_argument("--name")
     registers_cmd.set_defaults(handler=command_import_registers)
@@ -473,20 +547,24 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--owner", type=int, help="owner organisation id")
     add.add_argument("--replace", action="store_true", help="re-key an existing serial")
     imported = key_commands.add_parser(
-        "import", help="CSV: serial,key[,auth_key][,system_title][,kind], or the key service's .json export")
+        "import", help="CSV: serial,key[,auth_key][,system_title][,kind], or the key service's .json export"
+    )
     imported.add_argument("file")
     imported.add_argument("--owner", type=int)
     imported.add_argument("--replace", action="store_true")
     export = key_commands.add_parser("export", help="plaintext CSV to stdout (audited)")
     export.add_argument("--owner", type=int)
     rewrap = key_commands.add_parser(
-        "rewrap", help="re-wrap every data key under the first of MASTER_KEY=new,old (the app keeps serving)")
+        "rewrap", help="re-wrap every data key under the first of MASTER_KEY=new,old (the app keeps serving)"
+    )
     rewrap.add_argument("--batch", type=int, default=500, help="rows per transaction")
     keys.set_defaults(handler=command_keys)
 
     status = commands.add_parser(
-        "status", help="per source and worker: host, group, last frame, frames ok/bad, messages, "
-        "stored, refused, spool, lag, last report")  # fmt: skip
+        "status",
+        help="per source and worker: host, group, last frame, frames ok/bad, messages, "
+        "stored, refused, spool, lag, last report",
+    )
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=command_status)
 

@@ -75,9 +75,13 @@ def _ensure_keys(engine: Engine, meters: list[Meter]) -> None:
                 add_key(db, meter.serial, demo_key(meter.serial, "enc"), kind="meter", actor=DEMO_ACTOR)
             elif meter.manufacturer == "Kamstrup":
                 add_key(
-                    db, meter.serial, demo_key(meter.serial, "enc"), demo_key(meter.serial, "auth"),
-                    system_title=system_title(meter.serial), actor=DEMO_ACTOR,
-                )  # fmt: skip
+                    db,
+                    meter.serial,
+                    demo_key(meter.serial, "enc"),
+                    demo_key(meter.serial, "auth"),
+                    system_title=system_title(meter.serial),
+                    actor=DEMO_ACTOR,
+                )
         db.commit()
 
 
@@ -123,11 +127,22 @@ def run_demo_feed(
                 )
                 pipeline.handle_frame(telegram, moment)
             else:
-                apdu = han_list3_apdu(meter.serial, moment, wh, round(used_kwh * 1000),
-                                      manufacturer=meter.manufacturer, meter_type=meter.model)  # fmt: skip
+                apdu = han_list3_apdu(
+                    meter.serial,
+                    moment,
+                    wh,
+                    round(used_kwh * 1000),
+                    manufacturer=meter.manufacturer,
+                    meter_type=meter.model,
+                )
                 if meter.manufacturer == "Kamstrup":
-                    apdu = glo_cipher(apdu, system_title(meter.serial), demo_key(meter.serial, "enc"),
-                                      demo_key(meter.serial, "auth"), ts // 3600)  # fmt: skip
+                    apdu = glo_cipher(
+                        apdu,
+                        system_title(meter.serial),
+                        demo_key(meter.serial, "enc"),
+                        demo_key(meter.serial, "auth"),
+                        ts // 3600,
+                    )
                 pipeline.feed_hdlc(hdlc_frame(apdu), moment)
             frames += 1
     store.close()

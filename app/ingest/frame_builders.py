@@ -60,9 +60,16 @@ def cosem_datetime(moment: datetime) -> bytes:
 
 
 def han_list3_apdu(
-    meter_id: str, clock: datetime, import_wh: int, power_w: int, *, manufacturer: str = "Aidon",
-    meter_type: str = "6525", export_wh: int = 0, invoke_id: int = 0x40000000,
-) -> bytes:  # fmt: skip
+    meter_id: str,
+    clock: datetime,
+    import_wh: int,
+    power_w: int,
+    *,
+    manufacturer: str = "Aidon",
+    meter_type: str = "6525",
+    export_wh: int = 0,
+    invoke_id: int = 0x40000000,
+) -> bytes:
     """A data-notification with the hourly list 3: identity, clock, power and the energy registers."""
     elements = [
         _tagged("list_ver_id", _visible(LIST_IDS.get(manufacturer, "AIDON_V0001"))),
@@ -85,8 +92,13 @@ def _axdr_length(length: int) -> bytes:
     return bytes([0x82]) + length.to_bytes(2, "big")
 
 
-def glo_cipher(apdu: bytes, system_title: bytes, encryption_key: bytes, authentication_key: bytes,
-               invocation_counter: int) -> bytes:  # fmt: skip
+def glo_cipher(
+    apdu: bytes,
+    system_title: bytes,
+    encryption_key: bytes,
+    authentication_key: bytes,
+    invocation_counter: int,
+) -> bytes:
     """general-glo-ciphering with authentication and encryption (security control 0x30)."""
     security_control = 0x30
     iv = system_title + invocation_counter.to_bytes(4, "big")
@@ -97,8 +109,9 @@ def glo_cipher(apdu: bytes, system_title: bytes, encryption_key: bytes, authenti
     return b"\xdb\x08" + system_title + _axdr_length(len(content)) + content
 
 
-def hdlc_frame(information: bytes, destination: bytes = b"\x41", source: bytes = b"\x08\x83",
-               control: int = 0x13) -> bytes:  # fmt: skip
+def hdlc_frame(
+    information: bytes, destination: bytes = b"\x41", source: bytes = b"\x08\x83", control: int = 0x13
+) -> bytes:
     """An HDLC type 3 frame (7E ... 7E) with HCS and FCS, carrying an LLC PDU (E6 E7 00 + APDU)."""
     llc = b"\xe6\xe7\x00" + information
     length = 2 + len(destination) + len(source) + 1 + 2 + len(llc) + 2
@@ -129,26 +142,38 @@ class HeatMeterState:
 def heat_records(state: HeatMeterState) -> bytes:
     """Heat energy (Wh), volume (l), flow and return temperature (0.01 °C)."""
     return (
-        b"\x04\x03" + struct.pack("<I", state.energy_wh)
-        + b"\x04\x13" + struct.pack("<I", state.volume_l)
-        + b"\x02\x59" + struct.pack("<h", round(state.flow_c * 100))
-        + b"\x02\x5d" + struct.pack("<h", round(state.return_c * 100))
-    )  # fmt: skip
+        b"\x04\x03"
+        + struct.pack("<I", state.energy_wh)
+        + b"\x04\x13"
+        + struct.pack("<I", state.volume_l)
+        + b"\x02\x59"
+        + struct.pack("<h", round(state.flow_c * 100))
+        + b"\x02\x5d"
+        + struct.pack("<h", round(state.return_c * 100))
+    )
 
 
 def type_f_datetime(local: datetime, summer_time: bool) -> bytes:
     """Date and time type F (EN 13757-3) of a local wall-clock time, with its summer-time bit."""
     year = local.year - 2000
-    return bytes([
-        local.minute & 0x3F,
-        (local.hour & 0x1F) | (0x80 if summer_time else 0),
-        (local.day & 0x1F) | ((year & 0x07) << 5),
-        (local.month & 0x0F) | ((year & 0x78) << 1),
-    ])  # fmt: skip
+    return bytes(
+        [
+            local.minute & 0x3F,
+            (local.hour & 0x1F) | (0x80 if summer_time else 0),
+            (local.day & 0x1F) | ((year & 0x07) << 5),
+            (local.month & 0x0F) | ((year & 0x78) << 1),
+        ]
+    )
 
 
-def wmbus_heat_telegram(meter_number: str, state: HeatMeterState, key: bytes | None, access: int,
-                        version: int = 0x1C, clock: bytes | None = None) -> bytes:  # fmt: skip
+def wmbus_heat_telegram(
+    meter_number: str,
+    state: HeatMeterState,
+    key: bytes | None,
+    access: int,
+    version: int = 0x1C,
+    clock: bytes | None = None,
+) -> bytes:
     """A Kamstrup heat meter's wireless telegram (CI 0x7A), encrypted with mode 5 when `key` is given;
     `clock` (see `type_f_datetime`) adds the meter's date-time record."""
     address = _bcd_id(meter_number) + bytes([version, HEAT])
@@ -194,8 +219,9 @@ def long_frame(control: int, address: int, ci: int, data: bytes) -> bytes:
     return bytes([0x68, len(body), len(body), 0x68]) + body + bytes([sum(body) & 0xFF, 0x16])
 
 
-def secondary_address(meter_number: str, manufacturer: int = 0xFFFF, version: int = 0xFF,
-                      medium: int = 0xFF) -> bytes:  # fmt: skip
+def secondary_address(
+    meter_number: str, manufacturer: int = 0xFFFF, version: int = 0xFF, medium: int = 0xFF
+) -> bytes:
     """Id (BCD), manufacturer, version and medium; 0xFF/0xFFFF are wildcards in a selection."""
     return _bcd_id(meter_number) + manufacturer.to_bytes(2, "little") + bytes([version, medium])
 
@@ -205,8 +231,9 @@ def select_frame(meter_number: str) -> bytes:
     return long_frame(0x53, SELECT_ADDRESS, 0x52, secondary_address(meter_number))
 
 
-def rsp_ud(primary: int, meter_number: str, records: bytes, access: int, version: int = 0x1C,
-           medium: int = HEAT) -> bytes:  # fmt: skip
+def rsp_ud(
+    primary: int, meter_number: str, records: bytes, access: int, version: int = 0x1C, medium: int = HEAT
+) -> bytes:
     """A meter's answer to REQ_UD2: long frame, CI 0x72, unencrypted."""
     header = _bcd_id(meter_number) + KAMSTRUP.to_bytes(2, "little") + bytes([version, medium, access, 0x00])
     return long_frame(0x08, primary, 0x72, header + b"\x00\x00" + records)

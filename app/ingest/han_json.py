@@ -22,20 +22,34 @@ from app.ingest.decoders.obis import REGISTER_BY_NAME, format_obis
 
 # AMS reader short names -> (our name, factor to our unit)
 _AMS_FIELDS = {
-    "P": ("active_power_import", 1), "PO": ("active_power_export", 1),
-    "Q": ("reactive_power_import", 1), "QO": ("reactive_power_export", 1),
-    "I1": ("current_l1", 1), "I2": ("current_l2", 1), "I3": ("current_l3", 1),
-    "U1": ("voltage_l1", 1), "U2": ("voltage_l2", 1), "U3": ("voltage_l3", 1),
-    "tPI": ("active_power_import_total", 1000), "tPO": ("active_power_export_total", 1000),
-    "tQI": ("reactive_power_import_total", 1000), "tQO": ("reactive_power_export_total", 1000),
-}  # fmt: skip
+    "P": ("active_power_import", 1),
+    "PO": ("active_power_export", 1),
+    "Q": ("reactive_power_import", 1),
+    "QO": ("reactive_power_export", 1),
+    "I1": ("current_l1", 1),
+    "I2": ("current_l2", 1),
+    "I3": ("current_l3", 1),
+    "U1": ("voltage_l1", 1),
+    "U2": ("voltage_l2", 1),
+    "U3": ("voltage_l3", 1),
+    "tPI": ("active_power_import_total", 1000),
+    "tPO": ("active_power_export_total", 1000),
+    "tQI": ("reactive_power_import_total", 1000),
+    "tQO": ("reactive_power_export_total", 1000),
+}
 _TASMOTA_FIELDS = {
-    "total_in": ("active_power_import_total", 1000), "total_out": ("active_power_export_total", 1000),
-    "power_curr": ("active_power_import", 1), "power_in": ("active_power_import", 1),
+    "total_in": ("active_power_import_total", 1000),
+    "total_out": ("active_power_export_total", 1000),
+    "power_curr": ("active_power_import", 1),
+    "power_in": ("active_power_import", 1),
     "power_out": ("active_power_export", 1),
-    "volt_p1": ("voltage_l1", 1), "volt_p2": ("voltage_l2", 1), "volt_p3": ("voltage_l3", 1),
-    "amperage_p1": ("current_l1", 1), "amperage_p2": ("current_l2", 1), "amperage_p3": ("current_l3", 1),
-}  # fmt: skip
+    "volt_p1": ("voltage_l1", 1),
+    "volt_p2": ("voltage_l2", 1),
+    "volt_p3": ("voltage_l3", 1),
+    "amperage_p1": ("current_l1", 1),
+    "amperage_p2": ("current_l2", 1),
+    "amperage_p3": ("current_l3", 1),
+}
 _ID_KEYS = ("meter_id", "id", "meter_number", "meter_id_str", "serial")
 
 

@@ -101,7 +101,8 @@ class KeyRing:
         # The cache is keyed on the whole identity: "57000074" of KAM is not "57000074" of XYZ.
         slot: Any = (
             ("wmbus", ident.manufacturer, ident.meter_id, ident.version, ident.device_type)
-            if isinstance(ident, WmbusIdentity) else ident
+            if isinstance(ident, WmbusIdentity)
+            else ident
         )
         with self._lock:
             if slot in self._keys:
@@ -114,8 +115,14 @@ class KeyRing:
                     if isinstance(ident, bytes):
                         opened = key_for_system_title(db, ident, self.actor)
                     elif isinstance(ident, WmbusIdentity):
-                        opened = key_for_wmbus(db, ident.manufacturer, ident.meter_id, self.actor,
-                                               version=ident.version, device_type=ident.device_type)
+                        opened = key_for_wmbus(
+                            db,
+                            ident.manufacturer,
+                            ident.meter_id,
+                            self.actor,
+                            version=ident.version,
+                            device_type=ident.device_type,
+                        )
                     else:
                         opened = key_for_serial(db, ident, self.actor)
                     db.commit()  # the audit row of the view

@@ -107,12 +107,15 @@ class MeterDirectory:
                 "ON CONFLICT (serial) DO NOTHING"
             ),
             {
-                "serial": ref[:40], "manufacturer": hint.get("manufacturer", "unknown")[:60],
-                "model": hint.get("model", "")[:60], "medium": hint.get("medium", Medium.ELECTRICITY.value),
-                "han": hint.get("medium", "electricity") == "electricity", "owner": self.owner_id,
+                "serial": ref[:40],
+                "manufacturer": hint.get("manufacturer", "unknown")[:60],
+                "model": hint.get("model", "")[:60],
+                "medium": hint.get("medium", Medium.ELECTRICITY.value),
+                "han": hint.get("medium", "electricity") == "electricity",
+                "owner": self.owner_id,
                 "now": utcnow(),
             },
-        )  # fmt: skip
+        )
         meter_id = connection.execute(
             text("SELECT id FROM meter WHERE serial = :s"), {"s": ref[:40]}
         ).scalar_one()

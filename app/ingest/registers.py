@@ -42,8 +42,13 @@ _WMBUS_BY_MEDIA = {
     },
 }
 # Conversions to the stored unit: factor and new unit.
-_UNIT_CONVERSIONS = {"Wh": (0.001, "kWh"), "varh": (0.001, "kvarh"), "W": (0.001, "kW"),
-                     "var": (0.001, "kvar"), "VAh": (0.001, "kVAh")}  # fmt: skip
+_UNIT_CONVERSIONS = {
+    "Wh": (0.001, "kWh"),
+    "varh": (0.001, "kvarh"),
+    "W": (0.001, "kW"),
+    "var": (0.001, "kvar"),
+    "VAh": (0.001, "kVAh"),
+}
 _OBIS = re.compile(r"^\d+-\d+:\d+\.\d+\.\d+(\.\d+)?$")
 REGISTER_MAX = 32
 

@@ -75,11 +75,15 @@ class SourceCounters:
     def deltas(self) -> dict[str, int]:
         with self._lock:
             now = {
-                "frames_ok": self.frames_ok, "frames_bad": self.frames_bad,
-                "frames_refused": self.frames_refused, "messages": self.messages,
-                "readings_stored": self.readings_stored, "readings_rejected": self.readings_rejected,
-                "readings_duplicate": self.readings_duplicate, "unknown_meters": self.unknown_meters,
-            }  # fmt: skip
+                "frames_ok": self.frames_ok,
+                "frames_bad": self.frames_bad,
+                "frames_refused": self.frames_refused,
+                "messages": self.messages,
+                "readings_stored": self.readings_stored,
+                "readings_rejected": self.readings_rejected,
+                "readings_duplicate": self.readings_duplicate,
+                "unknown_meters": self.unknown_meters,
+            }
         return {name: value - self._persisted.get(name, 0) for name, value in now.items()}
 
     def mark_persisted(self, deltas: dict[str, int]) -> None:

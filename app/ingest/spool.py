@@ -182,9 +182,10 @@ def spooled_reading(item: Any) -> RawReading:
 
 def spooled_hints(hints: Any) -> dict[str, dict[str, str]]:
     if not isinstance(hints, dict) or not all(
-        isinstance(ref, str) and isinstance(hint, dict)
+        isinstance(ref, str)
+        and isinstance(hint, dict)
         and all(isinstance(k, str) and isinstance(v, str) for k, v in hint.items())
         for ref, hint in hints.items()
-    ):  # fmt: skip
+    ):
         raise BadSpoolRecord("bad meter hints")
     return hints

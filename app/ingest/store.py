@@ -158,9 +158,11 @@ class ReadingStore:
             return counters
 
     def submit(
-        self, source: SourceCounters, readings: Iterable[RawReading],
+        self,
+        source: SourceCounters,
+        readings: Iterable[RawReading],
         hints: dict[str, dict[str, str]] | None = None,
-    ) -> int:  # fmt: skip
+    ) -> int:
         """Queue readings; returns how many were acknowledged by a flush this call triggered."""
         readings = list(readings)
         if not readings:
@@ -195,8 +197,11 @@ class ReadingStore:
             if not self._pending and self.spool.pending():
                 if now >= self._next_retry:
                     self._replay_spool()
-            elif (not self._pending and self.heartbeat_seconds is not None
-                  and now - self._last_report >= self.heartbeat_seconds):  # fmt: skip
+            elif (
+                not self._pending
+                and self.heartbeat_seconds is not None
+                and now - self._last_report >= self.heartbeat_seconds
+            ):
                 self._persist_counters_only()
             return 0
 
@@ -351,8 +356,13 @@ class ReadingStore:
         for line, offset, reason in refused:
             self.spool.set_aside(line)
             self.spool_records_set_aside += 1
-            log.warning("spool %s: record at byte %d set aside in %s: %s",
-                        self.spool.path, offset, self.spool.set_aside_path, reason)  # fmt: skip
+            log.warning(
+                "spool %s: record at byte %d set aside in %s: %s",
+                self.spool.path,
+                offset,
+                self.spool.set_aside_path,
+                reason,
+            )
 
     def _write(self, batches: list[SpoolBatch]) -> None:
         """One transaction: resolve meters, check HAN consent, insert, add counters.
@@ -381,8 +391,11 @@ class ReadingStore:
                             tally[1] += 1
                             if self.meters.note_unknown(reading.meter_ref):
                                 tally[2] += 1
-                                log.warning("%s: unknown meter %r, its readings are not stored",
-                                            source.name, reading.meter_ref)  # fmt: skip
+                                log.warning(
+                                    "%s: unknown meter %r, its readings are not stored",
+                                    source.name,
+                                    reading.meter_ref,
+                                )
                             continue
                         if allowed is not None and meter_id not in allowed:
                             # HAN data is stored only for the customer who connected the reader.
@@ -447,15 +460,18 @@ class ReadingStore:
         for batch in batches:
             for reading in batch.readings:
                 reason = str(error).splitlines()[0][:120]
-                message = (f"reading refused by the database: {reading.meter_ref} {reading.register} "
-                           f"at {reading.ts}: {reason}")  # fmt: skip
+                message = (
+                    f"reading refused by the database: {reading.meter_ref} {reading.register} "
+                    f"at {reading.ts}: {reason}"
+                )
                 log.warning("%s: %s", batch.source.name, message)
                 with batch.source._lock:
                     batch.source.readings_rejected += 1
                     batch.source.last_error = message[:200]
 
-    def _apply_tallies(self, tallies: dict[str, list[int]], now: datetime,
-                       marks: list[tuple[SourceCounters, dict[str, int]]]) -> None:  # fmt: skip
+    def _apply_tallies(
+        self, tallies: dict[str, list[int]], now: datetime, marks: list[tuple[SourceCounters, dict[str, int]]]
+    ) -> None:
         for name, (stored, rejected, unknown, newest, duplicate) in tallies.items():
             source = self._sources[name]
             with source._lock:
@@ -547,14 +563,24 @@ class ReadingStore:
             stored, rejected, unknown, newest, duplicate = tallies.get(source.name, (0, 0, 0, 0, 0))
             lag = max(0.0, now.timestamp() - newest) if newest else source.lag_seconds
             params = {
-                "name": source.name, "kind": source.kind[:16], "reading_source": source.reading_source,
-                "state": source.state[:32], "last_error": source.last_error[:200],
-                "last_frame_at": source.last_frame_at, "lag": lag, "now": now, **deltas,
-                "host": source.host[:120], "group_name": source.group_name[:120],
-                "client_id": source.client_id[:120], "last_message_at": source.last_message_at,
-                "spool_depth": self.spool_depth, "heartbeat": self.heartbeat_seconds,
-                "outage_started": self.outage_started_at, "outage_ended": outage_ended,
-            }  # fmt: skip
+                "name": source.name,
+                "kind": source.kind[:16],
+                "reading_source": source.reading_source,
+                "state": source.state[:32],
+                "last_error": source.last_error[:200],
+                "last_frame_at": source.last_frame_at,
+                "lag": lag,
+                "now": now,
+                **deltas,
+                "host": source.host[:120],
+                "group_name": source.group_name[:120],
+                "client_id": source.client_id[:120],
+                "last_message_at": source.last_message_at,
+                "spool_depth": self.spool_depth,
+                "heartbeat": self.heartbeat_seconds,
+                "outage_started": self.outage_started_at,
+                "outage_ended": outage_ended,
+            }
             params["readings_stored"] += stored
             params["readings_rejected"] += rejected
             params["readings_duplicate"] += duplicate
@@ -599,9 +625,12 @@ class ReadingStore:
                     params,
                 )
             # The batch's tallies are added to the counters after the commit, and so are persisted.
-            deltas = {**deltas, "readings_stored": deltas["readings_stored"] + stored,
-                      "readings_rejected": deltas["readings_rejected"] + rejected,
-                      "readings_duplicate": deltas["readings_duplicate"] + duplicate,
-                      "unknown_meters": deltas["unknown_meters"] + unknown}  # fmt: skip
+            deltas = {
+                **deltas,
+                "readings_stored": deltas["readings_stored"] + stored,
+                "readings_rejected": deltas["readings_rejected"] + rejected,
+                "readings_duplicate": deltas["readings_duplicate"] + duplicate,
+                "unknown_meters": deltas["unknown_meters"] + unknown,
+            }
             marks.append((source, deltas))
         return marks

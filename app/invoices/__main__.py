@@ -18,8 +18,11 @@ from app.services.customer.invoices import import_invoice_dir
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.invoices", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m app.invoices",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("import", help="import invoices and their PDFs from a folder")
     command.add_argument("folder", type=Path)
@@ -33,8 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     for where, what in report.errors:
         print(f"{where}: {what}", file=sys.stderr)
     refused = ", ".join(report.refused_files) or "none"
-    print(f"{report.files} files, {report.records} records: {report.new} new, {report.status_changed} "
-          f"updated, {report.unchanged} unchanged; refused files: {refused}")  # fmt: skip
+    print(
+        f"{report.files} files, {report.records} records: {report.new} new, {report.status_changed} "
+        f"updated, {report.unchanged} unchanged; refused files: {refused}"
+    )
     return 1 if report.refused_files else 0
 
 

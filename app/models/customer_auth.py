@@ -66,9 +66,7 @@ class AccountRelationship(SQLModel, table=True):
     """A customer account (User) linked to one of its customer relationships."""
 
     __tablename__ = "account_relationship"
-    __table_args__ = (
-        UniqueConstraint("user_id", "relationship_id", name="uq_account_relationship"),
-    )
+    __table_args__ = (UniqueConstraint("user_id", "relationship_id", name="uq_account_relationship"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)

@@ -29,9 +29,7 @@ class IngestSource(SQLModel, table=True):
     readings_stored: int = Field(default=0, sa_type=BigInteger)
     readings_rejected: int = Field(default=0, sa_type=BigInteger)
     # Readings that were already stored (sent again): neither stored nor refused.
-    readings_duplicate: int = Field(
-        default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"}
-    )
+    readings_duplicate: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
     unknown_meters: int = Field(default=0)
     # Seconds from the newest stored reading's timestamp to when it was stored.
     lag_seconds: float | None = Field(default=None, nullable=True)

@@ -112,9 +112,10 @@ class KeyImportRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("key_import_batch.id", ondelete="CASCADE"),
-                         nullable=False, index=True)
-    )  # fmt: skip
+        sa_column=Column(
+            Integer, ForeignKey("key_import_batch.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
     line: int
     serial: str = Field(default="", max_length=40)
     manufacturer: str = Field(default="", max_length=8)

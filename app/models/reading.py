@@ -35,9 +35,7 @@ class Reading(SQLModel, table=True):
     ``ts`` is UTC epoch seconds: compact and index-friendly for tens of millions of rows.
     """
 
-    __table_args__ = (
-        UniqueConstraint("meter_id", "register_code", "ts", "source", name="uq_reading_point"),
-    )
+    __table_args__ = (UniqueConstraint("meter_id", "register_code", "ts", "source", name="uq_reading_point"),)
 
     # INTEGER on SQLite so the id is the rowid (autoincrement); BIGINT elsewhere.
     id: int | None = Field(
@@ -50,7 +48,8 @@ class Reading(SQLModel, table=True):
     unit: str = Field(max_length=8)
     source: str = Field(max_length=16)
     status: str = Field(
-        default=ReadingStatus.MEASURED.value, max_length=10,
+        default=ReadingStatus.MEASURED.value,
+        max_length=10,
         sa_column_kwargs={"server_default": ReadingStatus.MEASURED.value},
     )
 

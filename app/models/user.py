@@ -66,9 +66,7 @@ class UserSession(SQLModel, table=True):
     role: str = Field(max_length=32)
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     # A customer signed in by SMS code is a guest of one customer relationship.
-    relationship_id: int | None = Field(
-        default=None, foreign_key="customer_relationship.id", index=True
-    )
+    relationship_id: int | None = Field(default=None, foreign_key="customer_relationship.id", index=True)
     # The relationship the session proved itself (invoice data + SMS code): its own, whatever
     # relationship it has switched to since. None for a session that only holds shared access.
     own_relationship_id: int | None = Field(default=None, foreign_key="customer_relationship.id")

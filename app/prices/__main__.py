@@ -27,8 +27,9 @@ def _rate(text: str) -> Decimal:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.prices", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m app.prices", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("import", help="import day-ahead prices from files")
     command.add_argument("files", nargs="+", type=Path)
@@ -46,8 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.files:
         try:
             with session_scope() as db:
-                report = import_spot_prices(db, caller, path, eur_nok=args.eur_nok, rates=rates,
-                                            skip_invalid=args.skip_invalid)  # fmt: skip
+                report = import_spot_prices(
+                    db, caller, path, eur_nok=args.eur_nok, rates=rates, skip_invalid=args.skip_invalid
+                )
         except (OSError, PriceFileError) as error:
             print(f"{path}: {error}", file=sys.stderr)
             status = 1
@@ -56,11 +58,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path}: {where}: {what}", file=sys.stderr)
         if report.written:
             skipped = f", {len(report.errors)} invalid skipped" if report.errors else ""
-            print(f"{path}: {report.hours} hours ({report.new} new, {report.changed} changed, "
-                  f"{report.unchanged} unchanged){skipped}")  # fmt: skip
+            print(
+                f"{path}: {report.hours} hours ({report.new} new, {report.changed} changed, "
+                f"{report.unchanged} unchanged){skipped}"
+            )
         else:
-            print(f"{path}: not imported, {len(report.errors)} invalid (--skip-invalid imports the rest)",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"{path}: not imported, {len(report.errors)} invalid (--skip-invalid imports the rest)",
+                file=sys.stderr,
+            )
             status = 1
     return status
 

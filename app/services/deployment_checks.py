@@ -39,8 +39,7 @@ def check_sms_backend(config: Settings) -> None:
     backend = config.sms_backend
     if backend not in SMS_BACKENDS:
         raise DeploymentError(
-            f"SMS_BACKEND={backend!r} is not known: use one of {', '.join(SMS_BACKENDS)} "
-            "(lower case)"
+            f"SMS_BACKEND={backend!r} is not known: use one of {', '.join(SMS_BACKENDS)} (lower case)"
         )
     if backend == "console" and is_production(config):
         raise DeploymentError(

@@ -1,6 +1,5 @@
 """Domain exceptions whose message is fit to show to the user."""
 
-
 from app.i18n import translate
 
 

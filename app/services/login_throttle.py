@@ -70,9 +70,10 @@ def claim_password_attempt(
     """
     pair_key = FAILURES_PER_IDENTITY_AND_ADDRESS.key(_pair(identity, client_address))
     identity_key = FAILURES_PER_IDENTITY.key(identity)
-    identity_full = not trusted_device and limiter.count(
-        identity_key, FAILURES_PER_IDENTITY.window, now=now
-    ) >= FAILURES_PER_IDENTITY.count
+    identity_full = (
+        not trusted_device
+        and limiter.count(identity_key, FAILURES_PER_IDENTITY.window, now=now) >= FAILURES_PER_IDENTITY.count
+    )
     if identity_full and not step_up_possible:
         raise PasswordAttemptsLocked(_minutes(FAILURES_PER_IDENTITY))
     if not limiter.attempt(
@@ -84,9 +85,7 @@ def claim_password_attempt(
         raise PasswordAttemptsLocked(_minutes(FAILURES_PER_IDENTITY_AND_ADDRESS))
     if trusted_device or identity_full:
         return identity_full
-    if not limiter.attempt(
-        identity_key, FAILURES_PER_IDENTITY.count, FAILURES_PER_IDENTITY.window, now=now
-    ):
+    if not limiter.attempt(identity_key, FAILURES_PER_IDENTITY.count, FAILURES_PER_IDENTITY.window, now=now):
         if step_up_possible:
             return True
         raise PasswordAttemptsLocked(_minutes(FAILURES_PER_IDENTITY))
@@ -104,9 +103,7 @@ def password_attempts_exhausted(
     )
 
 
-def forget_password_failures(
-    limiter: RateLimiter, identity: str, client_address: str | None
-) -> None:
+def forget_password_failures(limiter: RateLimiter, identity: str, client_address: str | None) -> None:
     """The right password from this address: its earlier wrong ones stop counting.
 
     The per-identity count is kept: a right password from one address must not give other

@@ -32,7 +32,6 @@ RESEND_COOLDOWN = timedelta(seconds=60)
 PROVIDER_DECOY = "decoy"
 
 
-
 @dataclass(frozen=True)
 class ChallengeInfo:
     """What the code-entry screen shows: where the code went and when a new one can be asked."""

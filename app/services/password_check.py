@@ -174,7 +174,5 @@ def _wrong(
     if step_up:  # answered like a right password: past the bound, no answer tells them apart
         return PasswordChecked(right=False, step_up=True)
     if exhausted:
-        raise PasswordAttemptsLocked(
-            int(FAILURES_PER_IDENTITY_AND_ADDRESS.window.total_seconds() // 60)
-        )
+        raise PasswordAttemptsLocked(int(FAILURES_PER_IDENTITY_AND_ADDRESS.window.total_seconds() // 60))
     raise DomainError(kind.wrong_key)

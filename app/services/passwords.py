@@ -46,9 +46,7 @@ def needs_rehash(password_hash: str) -> bool:
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     lines = _COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(
-        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
-    )
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def is_common_password(password: str) -> bool:

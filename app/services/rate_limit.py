@@ -50,9 +50,7 @@ class RateLimiter(Protocol):
         """Events counted for ``key`` in the window that ends at ``now``."""
         ...
 
-    def attempt(
-        self, key: str, limit: int, window: timedelta, *, now: datetime | None = None
-    ) -> bool:
+    def attempt(self, key: str, limit: int, window: timedelta, *, now: datetime | None = None) -> bool:
         """Count one event if fewer than ``limit`` are in the window; False when full."""
         ...
 
@@ -86,9 +84,7 @@ class DatabaseRateLimiter:
 
     def _prune(self, key: str, since: datetime) -> None:
         self.db.exec(
-            delete(RateLimitHit).where(
-                col(RateLimitHit.key_hash) == key, col(RateLimitHit.at) <= since
-            )
+            delete(RateLimitHit).where(col(RateLimitHit.key_hash) == key, col(RateLimitHit.at) <= since)
         )
 
     def count(self, key: str, window: timedelta, *, now: datetime | None = None) -> int:
@@ -101,9 +97,7 @@ class DatabaseRateLimiter:
             .where(col(RateLimitHit.key_hash) == key, col(RateLimitHit.at) > since)
         ).one()
 
-    def attempt(
-        self, key: str, limit: int, window: timedelta, *, now: datetime | None = None
-    ) -> bool:
+    def attempt(self, key: str, limit: int, window: timedelta, *, now: datetime | None = None) -> bool:
         now = now or utcnow()
         self._serialise(key)
         if self.count(key, window, now=now) >= limit:
@@ -166,9 +160,7 @@ class RedisRateLimiter:
         floor = now.timestamp() - window.total_seconds()
         return int(self.client.zcount(full_key, f"({floor}", "+inf"))
 
-    def attempt(
-        self, key: str, limit: int, window: timedelta, *, now: datetime | None = None
-    ) -> bool:
+    def attempt(self, key: str, limit: int, window: timedelta, *, now: datetime | None = None) -> bool:
         now = now or utcnow()
         member = f"{now.timestamp()}:{secrets.token_hex(8)}"
         allowed = self._attempt(
@@ -205,6 +197,5 @@ def within_limits(
         if limiter.count(limit.key(subject), limit.window, now=now) >= limit.count:
             return False
     return all(
-        limiter.attempt(limit.key(subject), limit.count, limit.window, now=now)
-        for limit, subject in checks
+        limiter.attempt(limit.key(subject), limit.count, limit.window, now=now) for limit, subject in checks
     )

@@ -19,9 +19,12 @@ _INSERT_IGNORING_DUPLICATES = (
 
 
 def insert_readings(
-    connection: Connection, rows: Iterable[ReadingRow | StatusReadingRow], batch: int = 20_000,
-    *, with_status: bool = False,
-) -> int:  # fmt: skip
+    connection: Connection,
+    rows: Iterable[ReadingRow | StatusReadingRow],
+    batch: int = 20_000,
+    *,
+    with_status: bool = False,
+) -> int:
     """Insert readings; a reading that is already stored is skipped (idempotent).
 
     Returns how many rows were written, so that callers count what was stored and not what was
@@ -84,19 +87,26 @@ _STAGING_TYPES = ["int8", "text", "int8", "float8", "text", "text"]
 
 
 def _copy_and_merge(
-    connection: Connection, rows: Iterable[ReadingRow | StatusReadingRow], chunk_size: int,
-    *, with_status: bool,
-) -> int:  # fmt: skip
+    connection: Connection,
+    rows: Iterable[ReadingRow | StatusReadingRow],
+    chunk_size: int,
+    *,
+    with_status: bool,
+) -> int:
     columns = "meter_id, register_code, ts, value, unit, source" + (", status" if with_status else "")
     # Without a status the column's server default (measured) applies, as with the plain INSERT.
     status_type = ["text"] if with_status else []
     cursor = connection.connection.cursor()
     written = 0
     try:
+
         def write(chunk: list[Sequence[object]]) -> int:
             _check_meters_exist(cursor, {row[0] for row in chunk})
-            ensure_reading_partitions(connection, min(row[2] for row in chunk),  # type: ignore[type-var]
-                                      max(row[2] for row in chunk))  # type: ignore[type-var]  # fmt: skip
+            ensure_reading_partitions(
+                connection,
+                min(row[2] for row in chunk),  # type: ignore[type-var]
+                max(row[2] for row in chunk),
+            )  # type: ignore[type-var]
             new = _probably_new(cursor, chunk)
             if new and _copy_new(cursor, chunk, columns, _READING_TYPES + status_type):
                 return len(chunk)
@@ -121,8 +131,10 @@ def _probably_new(cursor, chunk: list[Sequence[object]]) -> bool:  # type: ignor
     probes = [chunk[0], chunk[len(chunk) // 2], chunk[-1]]
     # Each probe names ts exactly, so only the partitions of those instants are searched.
     condition = " OR ".join(["(meter_id = %s AND register_code = %s AND ts = %s AND source = %s)"] * 3)
-    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM reading WHERE {condition})",  # noqa: S608
-                   [value for row in probes for value in (row[0], row[1], row[2], row[5])])  # fmt: skip
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM reading WHERE {condition})",  # noqa: S608
+        [value for row in probes for value in (row[0], row[1], row[2], row[5])],
+    )
     return not cursor.fetchone()[0]
 
 
@@ -143,8 +155,13 @@ def _copy_new(cursor, chunk: list[Sequence[object]], columns: str, types: list[s
     return True
 
 
-def _merge(cursor, chunk: list[Sequence[object]], columns: str, types: list[str],  # type: ignore[no-untyped-def]
-           with_status: bool) -> int:  # fmt: skip
+def _merge(
+    cursor,
+    chunk: list[Sequence[object]],
+    columns: str,
+    types: list[str],  # type: ignore[no-untyped-def]
+    with_status: bool,
+) -> int:
     cursor.execute(_CREATE_STAGING)
     cursor.execute("TRUNCATE reading_staging")
     with cursor.copy(f"COPY reading_staging ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
@@ -175,6 +192,7 @@ def _check_meters_exist(cursor, meter_ids: set[object]) -> None:  # type: ignore
 # Monthly partitions of the reading table (PostgreSQL only; SQLite keeps one table)
 # --------------------------------------------------------------------------------------------
 
+
 def month_starts(first_ts: int, last_ts: int) -> list[datetime]:
     """The first instants (UTC) of every calendar month from ``first_ts``'s to ``last_ts``'s."""
     month = datetime.fromtimestamp(first_ts, UTC).replace(day=1, hour=0, minute=0, second=0)
@@ -187,8 +205,10 @@ def month_starts(first_ts: int, last_ts: int) -> list[datetime]:
 
 
 def _next_month(month: datetime) -> datetime:
-    return month.replace(year=month.year + 1, month=1) if month.month == 12 else month.replace(
-        month=month.month + 1
+    return (
+        month.replace(year=month.year + 1, month=1)
+        if month.month == 12
+        else month.replace(month=month.month + 1)
     )
 
 

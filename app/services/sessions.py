@@ -27,9 +27,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-
-
-
 def start_session(
     db: Session,
     role: Role,
@@ -89,9 +86,19 @@ _session = UserSession.__table__.c
 _user = User.__table__.c
 # Built once: every event of a signed-in browser runs it (building it cost as much as running it).
 _LIVE_SESSION = (
-    sa_select(_session.id, _session.role, _session.user_id, _session.relationship_id,
-              _session.revoked_at, _session.expires_at, _session.last_seen_at, _user.organisation_id,
-              _session.own_relationship_id, _session.mobile, _user.mobile.label("user_mobile"))
+    sa_select(
+        _session.id,
+        _session.role,
+        _session.user_id,
+        _session.relationship_id,
+        _session.revoked_at,
+        _session.expires_at,
+        _session.last_seen_at,
+        _user.organisation_id,
+        _session.own_relationship_id,
+        _session.mobile,
+        _user.mobile.label("user_mobile"),
+    )
     .select_from(UserSession.__table__.outerjoin(User.__table__, _user.id == _session.user_id))
     .where(_session.token_hash == bindparam("token_hash"))
 )

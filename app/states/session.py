@@ -76,8 +76,9 @@ class SessionState(rx.State):
             count = self.waiting_requests if entry.route == routes.ADMIN_HOME else 0
             waiting = translate("admin.requests_waiting", self.language, count=count)
             name = f"{label}, {waiting}" if count else label
-            items.append({"label": label, "route": entry.route, "count": str(count) if count else "",
-                          "name": name})
+            items.append(
+                {"label": label, "route": entry.route, "count": str(count) if count else "", "name": name}
+            )
         return items
 
     @rx.var(cache=True)
@@ -108,11 +109,13 @@ class SessionState(rx.State):
         """
         action = f"{type(self).__name__}.{handler}"
         if db is not None:
-            return require_role(db, self.session_token, roles, action=action,
-                                client_address=self._client_address())  # fmt: skip
+            return require_role(
+                db, self.session_token, roles, action=action, client_address=self._client_address()
+            )
         with session_scope() as db:
-            return require_role(db, self.session_token, roles, action=action,
-                                client_address=self._client_address())  # fmt: skip
+            return require_role(
+                db, self.session_token, roles, action=action, client_address=self._client_address()
+            )
 
     @rx.event
     def refresh_session(self):

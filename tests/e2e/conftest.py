@@ -127,7 +127,6 @@ def has_horizontal_overflow(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
 
 
-
 def wait_for_animations(page: Page) -> None:
     """Until no finite CSS animation or transition runs: axe measures colour contrast, and a
     dialog fading in has its text at a fraction of its opacity (a finding that is not there).

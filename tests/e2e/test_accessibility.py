@@ -201,10 +201,17 @@ def key_people(app_harness) -> dict[str, str]:
     """The demo distributor with a unit of its own, and a key reader who may read it."""
     with session_scope() as db:
         distributor = db.exec(select(User).where(User.email == DISTRIBUTOR.email)).one()
-        unit = add_key(db, f"KAM{random.randint(10**7, 10**8 - 1)}", os.urandom(16),
-                       owner_id=distributor.organisation_id, model="MULTICAL 21", medium="water")
-        caller = Caller(role=Role.DISTRIBUTOR, user_id=distributor.id,
-                        organisation_id=distributor.organisation_id)
+        unit = add_key(
+            db,
+            f"KAM{random.randint(10**7, 10**8 - 1)}",
+            os.urandom(16),
+            owner_id=distributor.organisation_id,
+            model="MULTICAL 21",
+            medium="water",
+        )
+        caller = Caller(
+            role=Role.DISTRIBUTOR, user_id=distributor.id, organisation_id=distributor.organisation_id
+        )
         assign_read_rights(db, caller, [unit.id or 0], KEY_READER_EMAIL)
     return {"distributor": DISTRIBUTOR.email, "reader": KEY_READER_EMAIL}
 
@@ -219,8 +226,9 @@ KEY_PAGES = [
 
 @pytest.mark.parametrize(("route", "who", "heading_key"), KEY_PAGES, ids=[p[0] for p in KEY_PAGES])
 @pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_key_pages_have_no_serious_accessibility_violation(request, base_url: str, key_people, route: str,
-                                                           who: str, heading_key: str, size: str):
+def test_key_pages_have_no_serious_accessibility_violation(
+    request, base_url: str, key_people, route: str, who: str, heading_key: str, size: str
+):
     page: Page = request.getfixturevalue(f"{size}_page")
     sign_in_account(page, key_people[who])
     page.goto(base_url + route)
@@ -231,8 +239,9 @@ def test_key_pages_have_no_serious_accessibility_violation(request, base_url: st
     assert blocking_violations(page) == []
 
 
-def test_key_list_dialogs_have_no_serious_accessibility_violation(desktop_page: Page, base_url: str,
-                                                                  key_people):
+def test_key_list_dialogs_have_no_serious_accessibility_violation(
+    desktop_page: Page, base_url: str, key_people
+):
     page = desktop_page
     sign_in_account(page, key_people["distributor"])
     page.goto(base_url + routes.KEYS_HOME)

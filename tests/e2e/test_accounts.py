@@ -71,8 +71,11 @@ def assert_accessible(page: Page, what: str) -> None:
     expect(page).to_have_title(re.compile(r"\S"))
     wait_for_animations(page)
     results = Axe().run(page)
-    serious = [(v["id"], v["impact"], [(n["html"][:200], n.get("failureSummary", "")) for n in v["nodes"]])
-               for v in results.response["violations"] if v["impact"] in SERIOUS]
+    serious = [
+        (v["id"], v["impact"], [(n["html"][:200], n.get("failureSummary", "")) for n in v["nodes"]])
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
     assert serious == [], f"{what}: {serious}"
     assert not has_horizontal_overflow(page), what
 
@@ -102,8 +105,9 @@ def _complete(page: Page, link: str, name: str = "", password: str = PASSWORD) -
     expect(page).to_have_url(re.compile(re.escape(routes.ACCOUNT_LOGIN)))
 
 
-def _sign_in(page: Page, base_url: str, address: str, password: str = PASSWORD,
-             route: str = routes.ACCOUNT_LOGIN) -> None:
+def _sign_in(
+    page: Page, base_url: str, address: str, password: str = PASSWORD, route: str = routes.ACCOUNT_LOGIN
+) -> None:
     page.goto(base_url + route)
     page.get_by_label(t("accounts.email")).fill(address)
     page.get_by_label(t("accounts.password"), exact=True).fill(password)
@@ -169,8 +173,9 @@ def test_reused_and_expired_activation_links_are_refused_clearly(browser: Browse
     expect(page.get_by_label(t("accounts.password"), exact=True)).to_have_count(0)
 
     with session_scope() as db:
-        token = issue_token(db, AccountTokenPurpose.ACTIVATION, _address("late"),
-                            now=utcnow() - timedelta(hours=25))
+        token = issue_token(
+            db, AccountTokenPurpose.ACTIVATION, _address("late"), now=utcnow() - timedelta(hours=25)
+        )
     page.goto(f"{base_url}{routes.ACCOUNT_ACTIVATE}?token={token}")
     expect(page.get_by_role("alert")).to_have_text(t("link.expired"))
     assert_accessible(page, "refused link")
@@ -229,8 +234,9 @@ def test_access_request_approved_then_the_key_service(browser: Browser, base_url
     assert_accessible(admin, "administration")
     # Issue 21: the administrator is told that requests wait (the menu counts them)...
     waiting = t("admin.requests_waiting", count=0).removesuffix("0")
-    expect(admin.get_by_role("link", name=re.compile(re.escape(f"{t('nav.admin')}, {waiting}") + r"[1-9]"))
-           ).to_be_visible()
+    expect(
+        admin.get_by_role("link", name=re.compile(re.escape(f"{t('nav.admin')}, {waiting}") + r"[1-9]"))
+    ).to_be_visible()
     request_card = admin.locator(".rt-Card").filter(has=admin.get_by_role("heading", name=address))
     # ...and the new organisation's field holds the name the person typed.
     expect(request_card.get_by_label(t("admin.new_organisation"))).to_have_value("Måleservice Norge AS")

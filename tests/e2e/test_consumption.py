@@ -107,10 +107,12 @@ def _register_difference(meter_id: int, start: datetime, end: datetime) -> float
     """What the database says was used in [start, end): register at end minus register at start."""
     with session_scope() as db:
         first, last = (
-            db.connection().execute(
+            db.connection()
+            .execute(
                 text("SELECT value FROM reading WHERE meter_id = :m AND ts = :ts"),
                 {"m": meter_id, "ts": int(moment.timestamp())},
-            ).scalar_one()
+            )
+            .scalar_one()
             for moment in (start, end)
         )
     return last - first
@@ -315,9 +317,7 @@ def test_table_buttons_drill_too_and_the_autumn_dst_day_has_25_hours(phone_page:
     page.get_by_role("button", name=t("consumption.open", period=f"okt {year}")).click()
     _wait_for_level(page, "month")
     assert _table(page)[0]["key"] == october.isoformat()
-    page.get_by_role(
-        "button", name=t("consumption.open", period=f"{last_sunday.day}. okt {year}")
-    ).click()
+    page.get_by_role("button", name=t("consumption.open", period=f"{last_sunday.day}. okt {year}")).click()
     _wait_for_level(page, "day")
     labels = [row["label"] for row in _table(page)]
     assert len(labels) == 25 and labels[2:4] == ["02 CEST", "02 CET"]
@@ -351,9 +351,14 @@ def test_a_meter_without_data_shows_the_empty_state(phone_page: Page, base_url: 
         db.add(meter)
         db.flush()
         relationship = CustomerRelationship(
-            customer_id=template_relationship.customer_id, utility_id=template_relationship.utility_id,
-            installation_number="9999991", metering_point_id="707057500099999991",
-            address="Nyveien 1", postcode="7010", city="Trondheim", meter_id=meter.id,
+            customer_id=template_relationship.customer_id,
+            utility_id=template_relationship.utility_id,
+            installation_number="9999991",
+            metering_point_id="707057500099999991",
+            address="Nyveien 1",
+            postcode="7010",
+            city="Trondheim",
+            meter_id=meter.id,
         )
         db.add(relationship)
         db.flush()

@@ -47,7 +47,7 @@ OPEN_DIALOG = "[role=dialog]:visible, [role=alertdialog]:visible"
 FOCUS_IN_DIALOG = "() => !!document.activeElement?.closest('[role=dialog],[role=alertdialog]')"
 TABBABLE = (
     "d => d.querySelectorAll('button:not([disabled]), input:not([disabled]):not([type=hidden]), "
-    "textarea:not([disabled]), select:not([disabled]), a[href], [tabindex]:not([tabindex=\"-1\"])').length"
+    'textarea:not([disabled]), select:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])\').length'
 )
 
 
@@ -129,9 +129,14 @@ def _notification(installer: User, *, sent: bool) -> int:
         installation_type = db.get(InstallationType, job.installation_type_id)
         area = db.exec(select(GridArea).where(GridArea.grid_company_id == grid.id)).first()
         caller = _caller(installer)
-        number = create_notification(db, caller, grid_company_id=grid.id,
-                                     installation_type_id=installation_type.id, job_type_id=job.id,
-                                     grid_area_id=area.id)  # fmt: skip
+        number = create_notification(
+            db,
+            caller,
+            grid_company_id=grid.id,
+            installation_type_id=installation_type.id,
+            job_type_id=job.id,
+            grid_area_id=area.id,
+        )
         save_notification(db, caller, number, complete_values(), {"owner_id_number": FODSELSNUMMER})
         if sent:
             send_notification(db, caller, number)
@@ -224,8 +229,9 @@ def _han_order() -> tuple[int, int]:
             .order_by(col(CustomerRelationship.id))
         ).all()[2]
         caller = resolve_principal(db, start_session(db, Role.CUSTOMER, relationship_id=relationship_id))
-        number = place_order(db, caller, meter_number=serial, action="open", delivery="post", comment="",
-                             confirmed=True)  # fmt: skip
+        number = place_order(
+            db, caller, meter_number=serial, action="open", delivery="post", comment="", confirmed=True
+        )
     return relationship_id or 0, number
 
 

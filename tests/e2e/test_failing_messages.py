@@ -37,8 +37,16 @@ def _given_up_mail_of_the_demo_grid_company() -> tuple[int, str]:
     address = f"inst-{uuid.uuid4().hex[:8]}@example.org"
     with session_scope() as db:
         grid = db.exec(select(User.organisation_id).where(User.email == "grid@demo.meterportal.no")).one()
-        message = queue_mail(db, address, "installer_decision", "nb", organisation_id=grid, number=4711,
-                             status="Godkjent", reason="-")  # fmt: skip
+        message = queue_mail(
+            db,
+            address,
+            "installer_decision",
+            "nb",
+            organisation_id=grid,
+            number=4711,
+            status="Godkjent",
+            reason="-",
+        )
         # Given up in the same transaction: the app's own sender never sees it pending.
         message.status, message.attempts = OutboxStatus.FAILED.value, 8
         message.last_error = "[Errno 111] Connection refused"

@@ -74,8 +74,9 @@ def distributor(app_harness) -> Distributor:
     prefix = f"KAM{random.randint(1000, 9999)}"
     keys: dict[str, str] = {}
     with session_scope() as db:
-        org = Organisation(name=f"E2E Måleservice {uuid.uuid4().hex[:6]}",
-                           kind=OrganisationKind.DISTRIBUTOR.value)
+        org = Organisation(
+            name=f"E2E Måleservice {uuid.uuid4().hex[:6]}", kind=OrganisationKind.DISTRIBUTOR.value
+        )
         db.add(org)
         db.flush()
         for n in range(UNITS):
@@ -83,8 +84,15 @@ def distributor(app_harness) -> Distributor:
             add_key(db, serial, key, owner_id=org.id, model="MULTICAL 21", medium="water")
             keys[serial] = key.hex()
         email = f"dist-{uuid.uuid4().hex[:8]}@example.org"
-        db.add(User(email=email, name="Dina Distributør", role=Role.DISTRIBUTOR.value, organisation_id=org.id,
-                    password_hash=hash_password(PASSWORD)))
+        db.add(
+            User(
+                email=email,
+                name="Dina Distributør",
+                role=Role.DISTRIBUTOR.value,
+                organisation_id=org.id,
+                password_hash=hash_password(PASSWORD),
+            )
+        )
     return Distributor(email, prefix, keys)
 
 
@@ -154,8 +162,9 @@ def _import_csv(page: Page, base_url: str, distributor: Distributor, tmp_path: P
     return good
 
 
-def _select_all_matching_and_assign(page: Page, base_url: str, distributor: Distributor, reader: str,
-                                    expected: int) -> None:
+def _select_all_matching_and_assign(
+    page: Page, base_url: str, distributor: Distributor, reader: str, expected: int
+) -> None:
     page.goto(base_url + routes.KEYS_HOME)
     expect(page.get_by_role("heading", level=1)).to_have_text(t("portal.keys.title"))
     page.get_by_label(t("keys.list.search")).fill(distributor.prefix)
@@ -199,8 +208,9 @@ def _register_through_invitation(page: Page, smtp: SmtpSink, reader: str) -> Non
     expect(page).to_have_url(re.compile(re.escape(routes.ACCOUNT_LOGIN)))
 
 
-def _show_and_download(page: Page, base_url: str, reader: str, serial: str, key_hex: str,
-                       tmp_path: Path) -> None:
+def _show_and_download(
+    page: Page, base_url: str, reader: str, serial: str, key_hex: str, tmp_path: Path
+) -> None:
     _sign_in(page, base_url, reader, READER_PASSWORD, route=routes.ACCOUNT_LOGIN)
     expect(page).to_have_url(re.compile(re.escape(routes.KEYS_READER)))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("keys.reader.title"))
@@ -253,8 +263,9 @@ def _audit_shows_each_step(page: Page, base_url: str, reader: str, serials: list
     assert download.value.suggested_filename.endswith(".csv")
 
 
-def test_import_assign_register_show_download_and_audit(browser: Browser, base_url, smtp, distributor,
-                                                        tmp_path):
+def test_import_assign_register_show_download_and_audit(
+    browser: Browser, base_url, smtp, distributor, tmp_path
+):
     page = _new_page(browser)
     _sign_in(page, base_url, distributor.email, PASSWORD)
     expect(page).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
@@ -280,13 +291,17 @@ def _stored_key_hex(serial: str) -> str:
         return key_for_serial(db, serial).encryption_key.hex()
 
 
-def test_an_import_replaces_an_existing_key_only_when_ticked(browser: Browser, base_url, distributor,
-                                                             tmp_path):
+def test_an_import_replaces_an_existing_key_only_when_ticked(
+    browser: Browser, base_url, distributor, tmp_path
+):
     existing, new = f"{distributor.prefix}0059", f"{distributor.prefix}8000"
     new_key = os.urandom(16).hex()
     path = tmp_path / "replace.csv"
-    path.write_text(f"serial,kind,model,medium,key\n{existing},meter,MULTICAL 21,water,{new_key}\n"
-                    f"{new},meter,OMNIPOWER,electricity,{os.urandom(16).hex()}\n", encoding="utf-8")
+    path.write_text(
+        f"serial,kind,model,medium,key\n{existing},meter,MULTICAL 21,water,{new_key}\n"
+        f"{new},meter,OMNIPOWER,electricity,{os.urandom(16).hex()}\n",
+        encoding="utf-8",
+    )
     page = _new_page(browser)
     _sign_in(page, base_url, distributor.email, PASSWORD)
     expect(page).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
@@ -318,21 +333,34 @@ def test_an_import_replaces_an_existing_key_only_when_ticked(browser: Browser, b
 def other_distributor(app_harness) -> str:
     """The e-mail of another organisation's distributor: someone who can never use read rights."""
     with session_scope() as db:
-        org = Organisation(name=f"E2E Annen Distributør {uuid.uuid4().hex[:6]}",
-                           kind=OrganisationKind.DISTRIBUTOR.value)
+        org = Organisation(
+            name=f"E2E Annen Distributør {uuid.uuid4().hex[:6]}", kind=OrganisationKind.DISTRIBUTOR.value
+        )
         db.add(org)
         db.flush()
         email = f"odd-{uuid.uuid4().hex[:8]}@example.org"
-        db.add(User(email=email, name="Odd Annen", role=Role.DISTRIBUTOR.value, organisation_id=org.id,
-                    password_hash=hash_password(PASSWORD)))
+        db.add(
+            User(
+                email=email,
+                name="Odd Annen",
+                role=Role.DISTRIBUTOR.value,
+                organisation_id=org.id,
+                password_hash=hash_password(PASSWORD),
+            )
+        )
     return email
 
 
 def _readers_of(serial: str) -> list[str]:
     with session_scope() as db:
-        return list(db.exec(select(User.email).join(KeyReadRight, col(KeyReadRight.user_id) == User.id)
-                            .join(MeterKey, col(MeterKey.id) == KeyReadRight.unit_id)
-                            .where(MeterKey.serial == serial)).all())
+        return list(
+            db.exec(
+                select(User.email)
+                .join(KeyReadRight, col(KeyReadRight.user_id) == User.id)
+                .join(MeterKey, col(MeterKey.id) == KeyReadRight.unit_id)
+                .where(MeterKey.serial == serial)
+            ).all()
+        )
 
 
 def _list_by_prefix(page: Page, base_url: str, search: str) -> None:
@@ -367,8 +395,9 @@ def _filters_on_one_row(page: Page) -> bool:
     }""")
 
 
-def test_the_key_list_uses_1440_px_pages_at_the_top_and_returns_there_after_next(browser: Browser, base_url,
-                                                                                  distributor):
+def test_the_key_list_uses_1440_px_pages_at_the_top_and_returns_there_after_next(
+    browser: Browser, base_url, distributor
+):
     page = _new_page(browser)
     _sign_in(page, base_url, distributor.email, PASSWORD)
     expect(page).to_have_url(re.compile(re.escape(routes.KEYS_HOME) + "/?$"))
@@ -421,8 +450,7 @@ def test_pasted_serials_that_do_not_exist_are_named(browser: Browser, base_url, 
     missing = f"{distributor.prefix}7777"
     _list_by_prefix(page, base_url, f"{distributor.prefix}0003\n{missing}\n{distributor.prefix}0004")
     expect(page.locator("#unit-table tbody tr")).to_have_count(2)
-    expect(page.locator("#serials-not-found")).to_have_text(
-        tc("keys.list.not_found", 1, serials=missing))
+    expect(page.locator("#serials-not-found")).to_have_text(tc("keys.list.not_found", 1, serials=missing))
     assert_accessible(page, "serials not found")
     page.context.close()
 
@@ -502,8 +530,9 @@ def test_read_rights_refused_for_a_distributor_not_repeated_and_revoked_after_co
     assert reader not in _readers_of(serial)
 
 
-def test_a_key_reader_opening_the_audit_log_is_told_and_stays_in_the_key_portal(desktop_page: Page,
-                                                                                 base_url: str):
+def test_a_key_reader_opening_the_audit_log_is_told_and_stays_in_the_key_portal(
+    desktop_page: Page, base_url: str
+):
     """Issue 21: a signed-in key reader on /nokler/logg read "You need to sign in to do this"."""
     from tests.e2e.signin import sign_in_demo_account
 
@@ -529,8 +558,9 @@ def _age_sessions_of(email: str, minutes: int) -> None:
             db.add(session)
 
 
-def test_a_key_shown_an_hour_after_sign_in_asks_for_the_password_first(browser: Browser, base_url,
-                                                                        distributor):
+def test_a_key_shown_an_hour_after_sign_in_asks_for_the_password_first(
+    browser: Browser, base_url, distributor
+):
     serial = f"{distributor.prefix}0042"
     page = _new_page(browser)
     _sign_in(page, base_url, distributor.email, PASSWORD)

@@ -40,9 +40,7 @@ def test_portal_link_opens_its_sign_in_page(phone_page: Page, base_url: str):
     phone_page.get_by_role("link", name=translate("portal.installer.link")).click()
     expect(phone_page).to_have_url(re.compile(re.escape(routes.INSTALLER_LOGIN)))
     # The installer portal signs in by e-mail account (issue 13): its own sign-in page.
-    expect(phone_page.get_by_role("heading", level=1)).to_contain_text(
-        translate("portal.installer.title")
-    )
+    expect(phone_page.get_by_role("heading", level=1)).to_contain_text(translate("portal.installer.title"))
     expect(phone_page.get_by_label(translate("accounts.email"))).to_be_visible()
 
 
@@ -51,9 +49,7 @@ def test_language_switch_to_english(desktop_page: Page, base_url: str):
     expect(desktop_page.get_by_role("heading", level=1)).to_have_text(translate("landing.title"))
     desktop_page.get_by_role("combobox", name=translate("nav.language")).click()
     desktop_page.get_by_role("option", name="English").click()
-    expect(desktop_page.get_by_role("heading", level=1)).to_have_text(
-        translate("landing.title", "en")
-    )
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text(translate("landing.title", "en"))
     assert not has_horizontal_overflow(desktop_page)
 
 

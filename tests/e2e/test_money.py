@@ -146,9 +146,14 @@ def test_invoices_are_listed_newest_first_and_download_their_own_pdf(phone_page:
     page = phone_page
     relationship_id, _ = first_relationship(Medium.ELECTRICITY)
     with session_scope() as db:
-        expected = [i.invoice_number for i in db.exec(
-            select(Invoice).where(Invoice.relationship_id == relationship_id)
-            .order_by(col(Invoice.invoice_date).desc(), col(Invoice.id).desc())).all()]  # fmt: skip
+        expected = [
+            i.invoice_number
+            for i in db.exec(
+                select(Invoice)
+                .where(Invoice.relationship_id == relationship_id)
+                .order_by(col(Invoice.invoice_date).desc(), col(Invoice.id).desc())
+            ).all()
+        ]
     assert len(expected) >= 2, "the demo gives this customer a year of invoices"
     sign_in(page, Role.CUSTOMER, relationship_id)
     page.goto(base_url + routes.CUSTOMER_INVOICES)

@@ -54,8 +54,11 @@ def test_enter_before_hydration_puts_no_secret_in_any_url(browser: Browser, tmp_
     env.pop("REDIS_URL", None)
     server = subprocess.Popen(
         ["make", "--no-print-directory", "prod", f"PORT={port}"],
-        cwd=Path(__file__).resolve().parents[2], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -63,9 +63,14 @@ def _customer_relationship(database_url: str) -> tuple[int, str]:
         db.add_all([utility, customer, meter])
         db.flush()
         relationship = CustomerRelationship(
-            customer_id=customer.id, utility_id=utility.id, installation_number="3199999",
-            metering_point_id="707057500000099990", address="Kraftveien 1", postcode="7010",
-            city="Trondheim", meter_id=meter.id,
+            customer_id=customer.id,
+            utility_id=utility.id,
+            installation_number="3199999",
+            metering_point_id="707057500000099990",
+            address="Kraftveien 1",
+            postcode="7010",
+            city="Trondheim",
+            meter_id=meter.id,
         )
         db.add(relationship)
         db.commit()
@@ -108,7 +113,9 @@ def test_make_prod_serves_the_production_build_on_one_port(
         "REFLEX_WEB_WORKDIR": str(PROD_WEB_DIR),
         "REFLEX_STATES_WORKDIR": str(tmp_path / "states"),
         # Issue 21 point 2: the outbox's sender runs in every backend worker with no command of its own.
-        "MAIL_BACKEND": "smtp", "SMTP_HOST": smtp.host, "SMTP_PORT": str(smtp.port),
+        "MAIL_BACKEND": "smtp",
+        "SMTP_HOST": smtp.host,
+        "SMTP_PORT": str(smtp.port),
         "OUTBOX_POLL_SECONDS": "0.5",
     }
     if os.environ.get("TEST_REDIS_URL"):
@@ -120,7 +127,11 @@ def test_make_prod_serves_the_production_build_on_one_port(
         env["GRANIAN_WORKERS"] = "1"
     server = subprocess.Popen(
         ["make", "--no-print-directory", "prod", f"PORT={port}"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

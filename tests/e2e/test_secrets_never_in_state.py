@@ -101,11 +101,15 @@ def test_a_personal_number_is_shown_on_request_and_never_reaches_the_persisted_s
 
     with session_scope() as db:
         world = build_world(db, uuid.uuid4().hex[:8])
-        number = create_notification(db, world.installer, grid_company_id=world.grid,
-                                     installation_type_id=world.installation_type,
-                                     job_type_id=world.job_type, grid_area_id=world.area)
-        save_notification(db, world.installer, number, complete_values(),
-                          {"owner_id_number": FODSELSNUMMER})
+        number = create_notification(
+            db,
+            world.installer,
+            grid_company_id=world.grid,
+            installation_type_id=world.installation_type,
+            job_type_id=world.job_type,
+            grid_area_id=world.area,
+        )
+        save_notification(db, world.installer, number, complete_values(), {"owner_id_number": FODSELSNUMMER})
         send_notification(db, world.installer, number)
     with Session(get_engine()) as db:
         token = start_session(db, Role.GRID_STAFF, user_id=world.staff.user_id)
@@ -121,6 +125,9 @@ def test_a_personal_number_is_shown_on_request_and_never_reaches_the_persisted_s
     expect(page.locator("#owner-id-number")).to_have_text(FODSELSNUMMER)
     assert FODSELSNUMMER.encode() not in _persisted_bytes(app_harness)
     with session_scope() as db:
-        viewed = db.exec(select(AuditEntry).where(
-            AuditEntry.action == "installer.id_number_viewed", AuditEntry.subject_id == str(number))).all()
+        viewed = db.exec(
+            select(AuditEntry).where(
+                AuditEntry.action == "installer.id_number_viewed", AuditEntry.subject_id == str(number)
+            )
+        ).all()
     assert [entry.detail for entry in viewed] == ["owner party"]

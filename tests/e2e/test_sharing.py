@@ -79,10 +79,13 @@ def _unshared_electricity_customers() -> list[tuple[int, str]]:
             select(CustomerRelationship.id, Customer.name)
             .join(Meter, Meter.id == CustomerRelationship.meter_id)
             .join(Customer, Customer.id == CustomerRelationship.customer_id)
-            .where(Meter.medium == Medium.ELECTRICITY, col(CustomerRelationship.active),
-                   col(CustomerRelationship.id).not_in(busy))
+            .where(
+                Meter.medium == Medium.ELECTRICITY,
+                col(CustomerRelationship.active),
+                col(CustomerRelationship.id).not_in(busy),
+            )
             .order_by(col(CustomerRelationship.id).desc())
-        ).all()  # fmt: skip
+        ).all()
     return [(relationship_id or 0, name) for relationship_id, name in rows]
 
 
@@ -181,10 +184,17 @@ def test_an_expired_grant_is_gone(browser: Browser, base_url: str):
     grantee_mobile = "+4741234572"
     today = local_today(utcnow())
     with session_scope() as db:  # shared until today, by the owner's own session
-        owner_token = start_session(db, Role.CUSTOMER, relationship_id=relationship_id,
-                                    client_address="127.0.7.20")  # fmt: skip
-        grant_access(db, resolve_principal(db, owner_token), mobile=grantee_mobile, consumption=True,
-                     invoices=False, until=today)  # fmt: skip
+        owner_token = start_session(
+            db, Role.CUSTOMER, relationship_id=relationship_id, client_address="127.0.7.20"
+        )
+        grant_access(
+            db,
+            resolve_principal(db, owner_token),
+            mobile=grantee_mobile,
+            consumption=True,
+            invoices=False,
+            until=today,
+        )
     with running_from(end_of_day(today) + timedelta(minutes=1)):
         owner = _phone(browser)
         sign_in(owner, Role.CUSTOMER, relationship_id)
@@ -196,8 +206,13 @@ def test_an_expired_grant_is_gone(browser: Browser, base_url: str):
 
         other = _phone(browser)
         with session_scope() as db:
-            token = start_session(db, Role.CUSTOMER, relationship_id=relationship_id,
-                                  own_relationship_id=None, mobile=grantee_mobile)  # fmt: skip
+            token = start_session(
+                db,
+                Role.CUSTOMER,
+                relationship_id=relationship_id,
+                own_relationship_id=None,
+                mobile=grantee_mobile,
+            )
         other.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")
         other.goto(base_url + routes.CUSTOMER_HOME)
         expect(other.get_by_text(t("sharing.access_ended")).first).to_be_visible()

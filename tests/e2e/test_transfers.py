@@ -73,8 +73,15 @@ def _org(units: int) -> Org:
         for serial in serials:
             add_key(db, serial, os.urandom(16), owner_id=org.id, model="MULTICAL 21", medium="water")
         email = f"dist-{uuid.uuid4().hex[:8]}@example.org"
-        db.add(User(email=email, name=f"Dina {prefix}", role=Role.DISTRIBUTOR.value, organisation_id=org.id,
-                    password_hash=hash_password("Kobber#Maaler26")))  # fmt: skip
+        db.add(
+            User(
+                email=email,
+                name=f"Dina {prefix}",
+                role=Role.DISTRIBUTOR.value,
+                organisation_id=org.id,
+                password_hash=hash_password("Kobber#Maaler26"),
+            )
+        )
         return Org(org.id or 0, org.name, email, serials)
 
 

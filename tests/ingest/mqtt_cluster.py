@@ -69,8 +69,9 @@ class OwnMosquitto:
         return f"mqtt://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.process = subprocess.Popen([self.binary, "-c", str(self.config)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)  # fmt: skip
+        self.process = subprocess.Popen(
+            [self.binary, "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
@@ -164,19 +165,47 @@ def proxied_url(url: str, proxy: TcpProxy) -> str:
     return f"{scheme}://{credentials + '@' if credentials else ''}127.0.0.1:{proxy.port}/{path}"
 
 
-def start_worker(*, database_url: str, broker_url: str, topic: str, group: str, index: int,
-                 spool_dir: Path, log_path: Path, batch: int = 200,
-                 payload_format: str = "json") -> subprocess.Popen:  # fmt: skip
+def start_worker(
+    *,
+    database_url: str,
+    broker_url: str,
+    topic: str,
+    group: str,
+    index: int,
+    spool_dir: Path,
+    log_path: Path,
+    batch: int = 200,
+    payload_format: str = "json",
+) -> subprocess.Popen:
     """One `python -m app.ingest mqtt` process of the group, as a supervisor starts it."""
     env = {
-        **os.environ, "DATABASE_URL": database_url, "INGEST_SPOOL_DIR": str(spool_dir),
-        "INGEST_AUTO_CREATE_METERS": "1", "AUTH_SECRET": "fault-tests-spool-secret-0123456789abcdef",
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "INGEST_SPOOL_DIR": str(spool_dir),
+        "INGEST_AUTO_CREATE_METERS": "1",
+        "AUTH_SECRET": "fault-tests-spool-secret-0123456789abcdef",
         "PYTHONPATH": str(REPO),
-    }  # fmt: skip
-    command = [sys.executable, "-m", "app.ingest", "mqtt", "--url", broker_url,
-               "--topic", f"{topic}/#={payload_format}", "--source", "collected",
-               "--group", group, "--client-id", f"fault-{group}-{index}",
-               "--batch", str(batch), "--heartbeat", "1"]  # fmt: skip
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "app.ingest",
+        "mqtt",
+        "--url",
+        broker_url,
+        "--topic",
+        f"{topic}/#={payload_format}",
+        "--source",
+        "collected",
+        "--group",
+        group,
+        "--client-id",
+        f"fault-{group}-{index}",
+        "--batch",
+        str(batch),
+        "--heartbeat",
+        "1",
+    ]
     with log_path.open("ab") as log:
         return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
 

@@ -77,16 +77,23 @@ def install(engine: Engine) -> Callable[..., Installation]:
             db.add_all([customer, meter])
             db.flush()
             relationship = CustomerRelationship(
-                customer_id=customer.id, utility_id=grid_id, installation_number=f"{7000 + n}",
-                metering_point_id=f"707057500001{n:06d}", address="Storgata 1", postcode="7010",
-                city="Trondheim", meter_id=meter.id,
+                customer_id=customer.id,
+                utility_id=grid_id,
+                installation_number=f"{7000 + n}",
+                metering_point_id=f"707057500001{n:06d}",
+                address="Storgata 1",
+                postcode="7010",
+                city="Trondheim",
+                meter_id=meter.id,
             )
             db.add(relationship)
             db.commit()
-            principal = Caller(session_id=n, role=Role.CUSTOMER, user_id=None,
-                                  relationship_id=relationship.id)
-            return Installation(meter.id or 0, meter.serial, relationship.metering_point_id,
-                                relationship.id or 0, principal)
+            principal = Caller(
+                session_id=n, role=Role.CUSTOMER, user_id=None, relationship_id=relationship.id
+            )
+            return Installation(
+                meter.id or 0, meter.serial, relationship.metering_point_id, relationship.id or 0, principal
+            )
 
     return make
 
@@ -163,18 +170,22 @@ def test_hourly_values_keep_gaps_duplicates_once_conflicts_refused_and_late_file
 ):
     home = install()
     ref = home.serial
-    first = _write(tmp_path, "day.csv", [
-        "meter,timestamp,kWh",
-        f"{ref},2026-01-12T10:00:00+01:00,1.000",
-        # 11:00 is not in the file: a one-hour gap.
-        f"{ref},2026-01-12T12:00:00+01:00,1.714",
-        f"{ref},2026-01-12T13:00:00+01:00,2.514",
-        # 14:00 to 19:00 are not in the file: a six-hour gap.
-        f"{ref},2026-01-12T20:00:00+01:00,3.352",
-        f"{ref},2026-01-12T20:00:00+01:00,3.352",
-        f"{ref},2026-01-12T21:00:00+01:00,0.800",
-        f"{ref},2026-01-12T21:00:00+01:00,0.900",
-    ])  # fmt: skip
+    first = _write(
+        tmp_path,
+        "day.csv",
+        [
+            "meter,timestamp,kWh",
+            f"{ref},2026-01-12T10:00:00+01:00,1.000",
+            # 11:00 is not in the file: a one-hour gap.
+            f"{ref},2026-01-12T12:00:00+01:00,1.714",
+            f"{ref},2026-01-12T13:00:00+01:00,2.514",
+            # 14:00 to 19:00 are not in the file: a six-hour gap.
+            f"{ref},2026-01-12T20:00:00+01:00,3.352",
+            f"{ref},2026-01-12T20:00:00+01:00,3.352",
+            f"{ref},2026-01-12T21:00:00+01:00,0.800",
+            f"{ref},2026-01-12T21:00:00+01:00,0.900",
+        ],
+    )
     source = live_store.source("csv:day.csv", "csv")
     report = import_interval_file(first, live_store, source)
     assert (report.stored, report.duplicates) == (5, 1)
@@ -192,10 +203,14 @@ def test_hourly_values_keep_gaps_duplicates_once_conflicts_refused_and_late_file
     again = import_interval_file(first, live_store, source)
     assert (again.stored, again.duplicates, [line for line, _ in again.refused]) == (0, 6, [8])
 
-    late = _write(tmp_path, "late.csv", [
-        f"{ref},2026-01-12T11:00:00+01:00,0.5,estimated",
-        f"{ref},2026-01-12T15:00:00+01:00,0.25",
-    ])  # fmt: skip
+    late = _write(
+        tmp_path,
+        "late.csv",
+        [
+            f"{ref},2026-01-12T11:00:00+01:00,0.5,estimated",
+            f"{ref},2026-01-12T15:00:00+01:00,0.25",
+        ],
+    )
     import_interval_file(late, live_store, live_store.source("csv:late.csv", "csv"))
     filled = shown_hours(engine, home, date(2026, 1, 12))
     assert filled["11"] == (0.5, "estimated") and filled["15"] == (0.25, "measured")
@@ -211,17 +226,24 @@ def test_hourly_values_keep_gaps_duplicates_once_conflicts_refused_and_late_file
 
 def test_grid_company_layout_with_metering_point_ids_is_imported(engine, install, live_store, tmp_path):
     home = install()
-    path = _write(tmp_path, "grid.csv", [
-        "Målepunkt-ID;Fra;Til;Volum;Enhet;Kvalitet",
-        f"{home.metering_point_id};12.01.2026 10:00;12.01.2026 11:00;1,250;kWh;Målt",
-        f"{home.metering_point_id};12.01.2026 11:00;12.01.2026 12:00;;kWh;Mangler",
-        f"{home.metering_point_id};12.01.2026 12:00;12.01.2026 13:00;750;Wh;Estimert",
-    ])  # fmt: skip
+    path = _write(
+        tmp_path,
+        "grid.csv",
+        [
+            "Målepunkt-ID;Fra;Til;Volum;Enhet;Kvalitet",
+            f"{home.metering_point_id};12.01.2026 10:00;12.01.2026 11:00;1,250;kWh;Målt",
+            f"{home.metering_point_id};12.01.2026 11:00;12.01.2026 12:00;;kWh;Mangler",
+            f"{home.metering_point_id};12.01.2026 12:00;12.01.2026 13:00;750;Wh;Estimert",
+        ],
+    )
     report = import_interval_file(path, live_store, live_store.source("csv:grid.csv", "csv"))
     assert (report.stored, report.refused) == (2, [])
     hours = shown_hours(engine, home, date(2026, 1, 12))
-    assert (hours["10"], hours["11"], hours["12"]) == ((1.25, "measured"), (None, "missing"),
-                                                       (0.75, "estimated"))
+    assert (hours["10"], hours["11"], hours["12"]) == (
+        (1.25, "measured"),
+        (None, "missing"),
+        (0.75, "estimated"),
+    )
 
 
 # -- 4. local times: refused where they do not name one instant ------------------------------------
@@ -237,8 +259,9 @@ def test_the_repeated_autumn_hour_and_the_missing_spring_hour_are_refused_with_t
         "M1,2026-03-29 02:00,1.0\n"
         "M1,2026-10-25T02:00:00+02:00,2.0\n"
         "M1,2026-10-25T01:00:00Z,11.0\n",
-        OSLO, refused,
-    )  # fmt: skip
+        OSLO,
+        refused,
+    )
     assert [line for line, _ in refused] == [3, 4, 5]
     assert "comes twice" in refused[0][1] and "does not exist" in refused[2][1]
     assert [(v.line, v.start) for v in lines] == [
@@ -253,8 +276,9 @@ def test_a_from_to_pair_settles_which_autumn_hour_is_meant():
     lines = parse_interval_lines(
         "M1;25.10.2026 02:00;25.10.2026 02:00;2,0;kWh;Målt\n"
         "M1;25.10.2026 02:00;25.10.2026 03:00;11,0;kWh;Målt\n",
-        OSLO, refused,
-    )  # fmt: skip
+        OSLO,
+        refused,
+    )
     assert refused == []
     utc_hours = [int(datetime(2026, 10, 25, h, tzinfo=UTC).timestamp()) for h in (0, 1)]
     assert [v.start for v in lines] == utc_hours
@@ -267,12 +291,17 @@ def test_wmbus_clock_on_the_autumn_day_uses_the_summer_time_flag(engine, install
     home = install("heat")
     pipeline = FramePipeline(live_store, live_store.source("wmbus:file", "wmbus"), meter_ref=home.serial)
     # (local wall clock, summer-time bit, register Wh): 02:00 CEST and 02:00 CET are two hours.
-    clocks = [((1, 0), True, 100_000), ((2, 0), True, 102_000), ((2, 0), False, 104_000),
-              ((3, 0), False, 115_000)]  # fmt: skip
+    clocks = [
+        ((1, 0), True, 100_000),
+        ((2, 0), True, 102_000),
+        ((2, 0), False, 104_000),
+        ((3, 0), False, 115_000),
+    ]
     for (hour, minute), summer, energy in clocks:
         clock = type_f_datetime(datetime(2026, 10, 25, hour, minute), summer)
-        telegram = wmbus_heat_telegram("57000074", HeatMeterState(energy, 10, 60.0, 40.0), None, 1,
-                                       clock=clock)  # fmt: skip
+        telegram = wmbus_heat_telegram(
+            "57000074", HeatMeterState(energy, 10, 60.0, 40.0), None, 1, clock=clock
+        )
         assert decode_any(telegram).meter_datetime is not None
         pipeline.handle_frame(telegram)
     live_store.flush()
@@ -307,15 +336,19 @@ def test_register_readings_import_with_status_line_by_line_and_idempotent(
 ):
     home = install()
     ref = home.serial
-    path = _write(tmp_path, "registers.csv", [
-        "meter,register,timestamp,value,unit,status",
-        f"{ref},1-0:1.8.0,2026-01-20T00:00:00+01:00,500.0,kWh,measured",
-        f"{ref},1-0:1.8.0,2026-01-20T01:00:00+01:00,501.5,kWh,estimated",
-        f"{ref},1-0:1.8.0,2026-01-20T02:00:00+01:00,503000,Wh,measured",
-        f"{ref},1-0:1.8.0,2026-01-20 03:00,abc,kWh,measured",
-        "NOSUCH,1-0:1.8.0,2026-01-20T03:00:00+01:00,504.0,kWh,measured",
-        f"{ref},1-0:1.8.0,2026-01-20T03:00:00+01:00,504.0,kWh,guessed",
-    ])  # fmt: skip
+    path = _write(
+        tmp_path,
+        "registers.csv",
+        [
+            "meter,register,timestamp,value,unit,status",
+            f"{ref},1-0:1.8.0,2026-01-20T00:00:00+01:00,500.0,kWh,measured",
+            f"{ref},1-0:1.8.0,2026-01-20T01:00:00+01:00,501.5,kWh,estimated",
+            f"{ref},1-0:1.8.0,2026-01-20T02:00:00+01:00,503000,Wh,measured",
+            f"{ref},1-0:1.8.0,2026-01-20 03:00,abc,kWh,measured",
+            "NOSUCH,1-0:1.8.0,2026-01-20T03:00:00+01:00,504.0,kWh,measured",
+            f"{ref},1-0:1.8.0,2026-01-20T03:00:00+01:00,504.0,kWh,guessed",
+        ],
+    )
     source = live_store.source("registers:registers.csv", "csv")
     report = import_register_file(path, live_store, source)
     assert report.stored == 3
@@ -327,8 +360,14 @@ def test_register_readings_import_with_status_line_by_line_and_idempotent(
     again = import_register_file(path, live_store, source)
     assert (again.stored, again.duplicates) == (0, 3)
 
-    fix = _write(tmp_path, "fix.csv", [f"{ref},1-0:1.8.0,2026-01-20T01:00:00+01:00,501.0,kWh,measured",
-                                       f"{ref},1-0:1.8.0,2026-01-20T00:00:00+01:00,499.0,kWh,measured"])
+    fix = _write(
+        tmp_path,
+        "fix.csv",
+        [
+            f"{ref},1-0:1.8.0,2026-01-20T01:00:00+01:00,501.0,kWh,measured",
+            f"{ref},1-0:1.8.0,2026-01-20T00:00:00+01:00,499.0,kWh,measured",
+        ],
+    )
     fixed = import_register_file(fix, live_store, source)
     assert (fixed.replaced, [line for line, _ in fixed.refused]) == (1, [2])
     hours = shown_hours(engine, home, date(2026, 1, 20))

@@ -81,16 +81,20 @@ def _installation(engine, n: int) -> tuple[int, str, Caller]:
         db.add_all([grid, customer, meter])
         db.flush()
         relationship = CustomerRelationship(
-            customer_id=customer.id, utility_id=grid.id, installation_number=f"{8000 + n}",
-            metering_point_id=f"707057500002{n:06d}", address="Storgata 1", postcode="7010",
-            city="Trondheim", meter_id=meter.id,
+            customer_id=customer.id,
+            utility_id=grid.id,
+            installation_number=f"{8000 + n}",
+            metering_point_id=f"707057500002{n:06d}",
+            address="Storgata 1",
+            postcode="7010",
+            city="Trondheim",
+            meter_id=meter.id,
         )
         db.add(relationship)
         db.flush()
         connect_han_reader(db, relationship.id, f"mqtt:ams/{n}", "I agree that my HAN data is stored.")
         db.commit()
-        principal = Caller(session_id=n, role=Role.CUSTOMER, user_id=None,
-                              relationship_id=relationship.id)
+        principal = Caller(session_id=n, role=Role.CUSTOMER, user_id=None, relationship_id=relationship.id)
         return meter.id or 0, meter.serial, principal
 
 
@@ -123,7 +127,7 @@ def _feed(engine, tmp_path: Path, scenario: Scenario) -> tuple[int, Caller, dict
     rng.shuffle(billing)
     late = billing[: len(billing) // 10]
     duplicates = rng.sample(billing, len(billing) // 20)
-    batches = [billing[len(late):][i::scenario.batches] for i in range(scenario.batches)]
+    batches = [billing[len(late) :][i :: scenario.batches] for i in range(scenario.batches)]
     batches.append(late + duplicates)
     # The customer's reader: the same instants, its own (wrong) numbers.
     han = [reading(b, round(cumulative[b] * 1.02 + 7, 3)) for b in range(HOURS + 1)]
@@ -169,12 +173,20 @@ def _feed(engine, tmp_path: Path, scenario: Scenario) -> tuple[int, Caller, dict
     store.close()
 
     with engine.connect() as connection:
-        stored = dict(connection.execute(
-            text("SELECT source, count(*) FROM reading WHERE meter_id = :m GROUP BY source"), {"m": meter_id}
-        ).all())  # fmt: skip
+        stored = dict(
+            connection.execute(
+                text("SELECT source, count(*) FROM reading WHERE meter_id = :m GROUP BY source"),
+                {"m": meter_id},
+            ).all()
+        )
     assert stored == {"collected": len(billing_boundaries), "han": HOURS + 1}
-    truth = {"energy": energy, "billing": set(billing_boundaries), "register": register,
-             "intervals": intervals, "resets": set(scenario.resets)}  # fmt: skip
+    truth = {
+        "energy": energy,
+        "billing": set(billing_boundaries),
+        "register": register,
+        "intervals": intervals,
+        "resets": set(scenario.resets),
+    }
     return meter_id, principal, truth
 
 
@@ -202,8 +214,13 @@ def _expected_quality(hour: int, truth: dict) -> str:
 
 
 # Each example is months of data: no shrinking (a failure names its scenario, seed included).
-@settings(max_examples=4, derandomize=True, deadline=None, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=4,
+    derandomize=True,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(scenario=scenarios)
 def test_the_charts_show_what_the_meter_measured(engine, tmp_path, scenario):
     meter_id, principal, truth = _feed(engine, tmp_path, scenario)
@@ -235,17 +252,17 @@ def test_the_charts_show_what_the_meter_measured(engine, tmp_path, scenario):
                 assert period.quality in ("partial", "missing"), day
                 continue
             first = (period.start - START) // HOUR
-            qualities = set(expected[first:first + period.hours])
+            qualities = set(expected[first : first + period.hours])
             assert period.hours == {date(2027, 3, 28): 23, date(2026, 10, 25): 25}.get(day, 24)
             if "missing" in qualities:
                 assert period.quality in ("partial", "missing"), day
                 incomplete_days.add(day)
                 continue
-            shown = sum(h.energy_kwh for h in hours[first:first + period.hours])
+            shown = sum(h.energy_kwh for h in hours[first : first + period.hours])
             assert abs(period.energy_kwh - shown) < WH, day
             if qualities == {"measured"}:
                 # The register difference between the day's local midnights.
-                true_sum = sum(energy[first:first + period.hours])
+                true_sum = sum(energy[first : first + period.hours])
                 assert period.quality == "measured" and abs(period.energy_kwh - true_sum) < WH, day
                 complete_measured_days[day] = true_sum
 

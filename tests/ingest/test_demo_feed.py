@@ -30,10 +30,13 @@ def test_demo_feed_agrees_with_the_demo_generator(engine, tmp_path):
         stored = {
             (m, r, ts): (v, u, s)
             for m, r, ts, v, u, s in connection.execute(
-                text("SELECT meter_id, register_code, ts, value, unit, source FROM reading "
-                     "WHERE register_code IN (:e, :h)"), {"e": ELECTRICITY_REGISTER, "h": HEAT_REGISTER},
+                text(
+                    "SELECT meter_id, register_code, ts, value, unit, source FROM reading "
+                    "WHERE register_code IN (:e, :h)"
+                ),
+                {"e": ELECTRICITY_REGISTER, "h": HEAT_REGISTER},
             )
-        }  # fmt: skip
+        }
     expected = {}
     for meter in meters:
         size = consumption_size(meter.id, meter.medium)

@@ -132,16 +132,22 @@ def test_the_overflowing_clock_over_a_real_broker_does_not_stop_the_subscription
         pytest.skip(f"no MQTT broker reachable on {host}:{port} (TEST_MQTT_URL)")
     prefix = f"meterportal-test/{uuid.uuid4().hex[:8]}"
     pipeline = FramePipeline(store, store.source(f"mqtt:{prefix}", "mqtt", "collected"))
-    source = MqttSource(os.environ.get("TEST_MQTT_URL", "mqtt://127.0.0.1:1883"),
-                        [Subscription.parse(f"{prefix}/ams/+")], pipeline)  # fmt: skip
+    source = MqttSource(
+        os.environ.get("TEST_MQTT_URL", "mqtt://127.0.0.1:1883"),
+        [Subscription.parse(f"{prefix}/ams/+")],
+        pipeline,
+    )
     source.start()
     try:
         assert source.subscribed.wait(5), "no SUBACK from the broker"
         publisher = mqtt.Client(CallbackAPIVersion.VERSION2)
         publisher.connect(host, port)
         publisher.loop_start()
-        for payload in (CLOCK_BEYOND_ANY_DATE, b'{"data": {"id": "AID57000000", "P": NaN}}',
-                        json.dumps(GOOD_AMS).encode()):  # fmt: skip
+        for payload in (
+            CLOCK_BEYOND_ANY_DATE,
+            b'{"data": {"id": "AID57000000", "P": NaN}}',
+            json.dumps(GOOD_AMS).encode(),
+        ):
             publisher.publish(f"{prefix}/ams/json", payload, qos=1).wait_for_publish(5)
         publisher.loop_stop()
         publisher.disconnect()
@@ -162,10 +168,12 @@ def _refused_by(dialect: str) -> RawReading:
 
 def _meter(url: str) -> None:
     with make_engine(url).begin() as connection:
-        connection.execute(text(
-            "INSERT INTO meter (serial, manufacturer, model, medium, han_capable, created_at) "
-            "VALUES ('AID57000000', 'Aidon', 'M', 'electricity', true, '2026-01-01')"
-        ))  # fmt: skip
+        connection.execute(
+            text(
+                "INSERT INTO meter (serial, manufacturer, model, medium, han_capable, created_at) "
+                "VALUES ('AID57000000', 'Aidon', 'M', 'electricity', true, '2026-01-01')"
+            )
+        )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -190,8 +198,11 @@ def test_a_row_the_database_refuses_never_drops_its_batch(any_database_url: str,
     store.submit(source, [RawReading("AID57000000", "1-0:1.8.0", T0 + 4 * 3600, 104.0, "kWh")])
     store.flush()
     assert [(row[2], row[3]) for row in readings_in(engine)] == [
-        (T0, 100.0), (T0 + 7200, 102.0), (T0 + 3 * 3600, 103.0), (T0 + 4 * 3600, 104.0)
-    ]  # fmt: skip
+        (T0, 100.0),
+        (T0 + 7200, 102.0),
+        (T0 + 3 * 3600, 103.0),
+        (T0 + 4 * 3600, 104.0),
+    ]
     assert source.readings_stored == 4 and source.readings_rejected == 1
     assert "refused by the database" in source.last_error
     assert not store.spool.pending()

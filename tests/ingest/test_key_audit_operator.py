@@ -44,10 +44,15 @@ def test_keys_add_decode_and_export_at_a_shell_record_the_os_user_and_host(
 ):
     serial, title = _serial_and_title()
     assert main(["keys", "add", serial, "--key", KEY, "--auth-key", AUTH, "--system-title", title.hex()]) == 0
-    frame = hdlc_frame(glo_cipher(
-        han_list3_apdu(serial, datetime(2026, 1, 1, tzinfo=UTC), 5_000_000, 900, manufacturer="Kamstrup"),
-        title, bytes.fromhex(KEY), bytes.fromhex(AUTH), 7,
-    ))  # fmt: skip
+    frame = hdlc_frame(
+        glo_cipher(
+            han_list3_apdu(serial, datetime(2026, 1, 1, tzinfo=UTC), 5_000_000, 900, manufacturer="Kamstrup"),
+            title,
+            bytes.fromhex(KEY),
+            bytes.fromhex(AUTH),
+            7,
+        )
+    )
     capsys.readouterr()
     assert main(["decode", frame.hex()]) == 0
     assert json.loads(capsys.readouterr().out)["active_power_import_total"] == 5_000_000

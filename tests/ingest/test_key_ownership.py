@@ -48,8 +48,16 @@ def test_an_outsiders_import_does_not_take_a_meter_and_its_plaintext_frames_keep
     with Session(engine) as db:
         grid = _organisation(db, "Lysnett AS", OrganisationKind.GRID_COMPANY)
         outsider = _organisation(db, "Annen Distributør AS", OrganisationKind.DISTRIBUTOR)
-        db.add(Meter(serial="AIDVICTIM01", manufacturer="Aidon", model="6534", medium=Medium.ELECTRICITY,
-                     han_capable=True, owner_id=grid.organisation_id))  # fmt: skip
+        db.add(
+            Meter(
+                serial="AIDVICTIM01",
+                manufacturer="Aidon",
+                model="6534",
+                medium=Medium.ELECTRICITY,
+                han_capable=True,
+                owner_id=grid.organisation_id,
+            )
+        )
         db.commit()
     pipeline = _pipeline(store, engine, "mqtt:victim")
     frame = json.dumps({"data": {"id": "AIDVICTIM01", "P": 1500}})
@@ -81,10 +89,16 @@ def _message(key: str, language: str) -> str:
 def test_only_the_meters_owner_links_a_key_to_it(engine):
     with Session(engine) as db:
         owner = _organisation(db, "Fjordvarme AS", OrganisationKind.DISTRICT_HEATING)
-        meter = Meter(serial="KAM57000500", manufacturer="Kamstrup", model="MULTICAL 603",
-                      medium=Medium.HEAT, owner_id=owner.organisation_id)  # fmt: skip
-        unowned = Meter(serial="KAM57000501", manufacturer="Kamstrup", model="MULTICAL 603",
-                        medium=Medium.HEAT)
+        meter = Meter(
+            serial="KAM57000500",
+            manufacturer="Kamstrup",
+            model="MULTICAL 603",
+            medium=Medium.HEAT,
+            owner_id=owner.organisation_id,
+        )
+        unowned = Meter(
+            serial="KAM57000501", manufacturer="Kamstrup", model="MULTICAL 603", medium=Medium.HEAT
+        )
         db.add_all([meter, unowned])
         db.commit()
         meter_id = meter.id
@@ -113,8 +127,15 @@ def test_a_look_alike_serial_of_another_organisation_does_not_blind_the_worker(e
     with Session(engine) as db:
         heat = _organisation(db, "Fjordvarme AS", OrganisationKind.DISTRICT_HEATING)
         other = _organisation(db, "Annen Distributør AS", OrganisationKind.DISTRIBUTOR)
-        db.add(Meter(serial=f"KAM{number}", manufacturer="Kamstrup", model="MULTICAL 21", medium=Medium.WATER,
-                     owner_id=heat.organisation_id))  # fmt: skip
+        db.add(
+            Meter(
+                serial=f"KAM{number}",
+                manufacturer="Kamstrup",
+                model="MULTICAL 21",
+                medium=Medium.WATER,
+                owner_id=heat.organisation_id,
+            )
+        )
         download = build_kem([KemEntry(number, "1", "water", vector["key"], "MULTICAL 21")], "Ordre-4711")
         preview = stage_kem_import(db, heat, "Ordre-4711.kem", download, "Ordre-4711")
         confirm_import(db, heat, preview.batch_id)
@@ -147,10 +168,19 @@ def test_a_csv_names_the_version_and_device_type_and_the_worker_matches_them(eng
     number = vector["expected"]["id"]  # the telegram says version 0x1B, device type 0x16
     with Session(engine) as db:
         heat = _organisation(db, "Fjordvarme AS", OrganisationKind.DISTRICT_HEATING)
-        db.add(Meter(serial=f"KAM{number}", manufacturer="Kamstrup", model="MULTICAL 21", medium=Medium.WATER,
-                     owner_id=heat.organisation_id))  # fmt: skip
-        content = ("serial,manufacturer,version,device_type,key\n"
-                   f"{number},KAM,0x1B,22,{vector['key']}\nKAM57000900,,0x1G,,{_key()}\n")  # fmt: skip
+        db.add(
+            Meter(
+                serial=f"KAM{number}",
+                manufacturer="Kamstrup",
+                model="MULTICAL 21",
+                medium=Medium.WATER,
+                owner_id=heat.organisation_id,
+            )
+        )
+        content = (
+            "serial,manufacturer,version,device_type,key\n"
+            f"{number},KAM,0x1B,22,{vector['key']}\nKAM57000900,,0x1G,,{_key()}\n"
+        )
         preview = stage_csv_import(db, heat, "keys.csv", content.encode())
         assert [row.problem for row in preview.rows] == ["", "keys.import.bad_wmbus_byte"]
         confirm_import(db, heat, preview.batch_id)

@@ -36,8 +36,9 @@ def test_a_transferred_meter_is_decoded_before_and_after(engine, store, monkeypa
     vector = rows[0]
     number = vector["expected"]["id"]
     codes: list[str] = []
-    monkeypatch.setattr(transfer_codes, "deliver_mail",
-                        lambda mail, **_: codes.append(re.findall(r"\b\d{6}\b", mail.text)[0]))  # fmt: skip
+    monkeypatch.setattr(
+        transfer_codes, "deliver_mail", lambda mail, **_: codes.append(re.findall(r"\b\d{6}\b", mail.text)[0])
+    )
     with Session(engine) as db:
         giver = _distributor(db, "Måleservice AS", "gir@example.no")
         taker = _distributor(db, "Ny Eier AS", "tar@example.no")

@@ -62,10 +62,15 @@ class Group:
 
     def start(self, index: int, payload_format: str = "json") -> None:
         self.workers[index] = start_worker(
-            database_url=self.database_url, broker_url=self.broker.url, topic=self.topic,
-            group=self.name, index=index, spool_dir=self.tmp_path / "spool",
-            log_path=self.tmp_path / f"worker-{index}.log", payload_format=payload_format,
-        )  # fmt: skip
+            database_url=self.database_url,
+            broker_url=self.broker.url,
+            topic=self.topic,
+            group=self.name,
+            index=index,
+            spool_dir=self.tmp_path / "spool",
+            log_path=self.tmp_path / f"worker-{index}.log",
+            payload_format=payload_format,
+        )
 
     def kill(self, index: int) -> None:
         stop_worker(self.workers[index], signal.SIGKILL)  # type: ignore[arg-type]
@@ -81,9 +86,12 @@ class Group:
 
 def _stored(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
-        total, distinct = connection.execute(text(
-            "SELECT count(*), count(DISTINCT (meter_id, ts)) FROM reading WHERE register_code = '1-0:1.8.0'"
-        )).one()  # fmt: skip
+        total, distinct = connection.execute(
+            text(
+                "SELECT count(*), count(DISTINCT (meter_id, ts)) FROM reading "
+                "WHERE register_code = '1-0:1.8.0'"
+            )
+        ).one()
     return total, distinct
 
 
@@ -99,14 +107,19 @@ def _subscribed(engine, group: Group, count: int) -> bool:  # type: ignore[no-un
 def _group_counters(engine, group: Group) -> dict:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT messages, readings_stored, readings_duplicate, spool_depth FROM ingest_source "
-                 "WHERE group_name = :g ORDER BY client_id"), {"g": group.name},
-        ).all()  # fmt: skip
+            text(
+                "SELECT messages, readings_stored, readings_duplicate, spool_depth FROM ingest_source "
+                "WHERE group_name = :g ORDER BY client_id"
+            ),
+            {"g": group.name},
+        ).all()
     return {
-        "messages": sum(row[0] for row in rows), "readings_stored": sum(row[1] for row in rows),
-        "duplicate": sum(row[2] for row in rows), "spool_depth": sum(row[3] for row in rows),
+        "messages": sum(row[0] for row in rows),
+        "readings_stored": sum(row[1] for row in rows),
+        "duplicate": sum(row[2] for row in rows),
+        "spool_depth": sum(row[3] for row in rows),
         "stored_by_worker": [row[1] for row in rows],
-    }  # fmt: skip
+    }
 
 
 def _publish_stream(publisher: Publisher, topic: str, messages: int, seconds: float) -> None:
@@ -260,10 +273,17 @@ def test_poison_messages_never_block_their_topic_or_group(tmp_path, broker, data
     group = Group(tmp_path, database, broker, topic)
     publisher = None
     clock = datetime.fromtimestamp(T0, UTC)
-    wrong_key = hdlc_frame(glo_cipher(han_list3_apdu("AID57000000", clock, 4_322_750, 1250), TITLE, WRONG_KEY,
-                                      AUTH, 9))  # fmt: skip
-    poison = [b"{not json", b'{"data": {"id": "GRP00000001", "tPI": NaN}}', wrong_key, b"\x7e\x00garbage",
-              b"ffff", b"\x00" * 5000]  # fmt: skip
+    wrong_key = hdlc_frame(
+        glo_cipher(han_list3_apdu("AID57000000", clock, 4_322_750, 1250), TITLE, WRONG_KEY, AUTH, 9)
+    )
+    poison = [
+        b"{not json",
+        b'{"data": {"id": "GRP00000001", "tPI": NaN}}',
+        wrong_key,
+        b"\x7e\x00garbage",
+        b"ffff",
+        b"\x00" * 5000,
+    ]
     try:
         for index in range(2):
             group.start(index, payload_format="auto")

@@ -54,10 +54,12 @@ def _spooling_store(tmp_path: Path, spool: Path) -> tuple[ReadingStore, str]:
 def _database_returns(url: str) -> None:
     upgrade_to_head(url)
     with make_engine(url).begin() as connection:
-        connection.execute(text(
-            "INSERT INTO meter (serial, manufacturer, model, medium, han_capable, created_at) "
-            "VALUES ('KAM57000074', 'Kamstrup', 'M', 'heat', 0, '2026-01-01')"
-        ))  # fmt: skip
+        connection.execute(
+            text(
+                "INSERT INTO meter (serial, manufacturer, model, medium, han_capable, created_at) "
+                "VALUES ('KAM57000074', 'Kamstrup', 'M', 'heat', 0, '2026-01-01')"
+            )
+        )
 
 
 def _spool_hours(store: ReadingStore, source_name: str, kind: str, hours: range) -> None:

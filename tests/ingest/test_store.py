@@ -157,7 +157,9 @@ def test_one_sources_readings_one_after_another_make_one_batch(tmp_path, meters,
     lines, _ = store.spool.read_from(0, 100)
     batches = [store._decode_line(line) for line in lines]
     assert [(b.source.name, [r.value for r in b.readings]) for b in batches] == [
-        ("first", [0.0, 1.0, 2.0]), ("second", [9.0]), ("first", [10.0]),
+        ("first", [0.0, 1.0, 2.0]),
+        ("second", [9.0]),
+        ("first", [10.0]),
     ]
     assert batches[0].hints == {"57000074": {"medium": "heat"}}
     later.dispose()

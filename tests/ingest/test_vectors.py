@@ -30,23 +30,37 @@ WMBUS_IGNORED = {"_", "name", "meter"}
 
 # dsmr_parser names -> OBIS register
 DSMR_REGISTERS = {
-    "P1_MESSAGE_HEADER": "1-3:0.2.8", "EQUIPMENT_IDENTIFIER": "0-0:96.1.1",
-    "EQUIPMENT_IDENTIFIER_GAS": "0-0:96.1.0", "EQUIPMENT_SERIAL_NUMBER": "0-0:96.1.0",
-    "BELGIUM_EQUIPMENT_IDENTIFIER": "0-0:96.1.1", "BELGIUM_VERSION_INFORMATION": "0-0:96.1.4",
+    "P1_MESSAGE_HEADER": "1-3:0.2.8",
+    "EQUIPMENT_IDENTIFIER": "0-0:96.1.1",
+    "EQUIPMENT_IDENTIFIER_GAS": "0-0:96.1.0",
+    "EQUIPMENT_SERIAL_NUMBER": "0-0:96.1.0",
+    "BELGIUM_EQUIPMENT_IDENTIFIER": "0-0:96.1.1",
+    "BELGIUM_VERSION_INFORMATION": "0-0:96.1.4",
     "COSEM_LOGICAL_DEVICE_NAME": "0-0:42.0.0",
-    "ELECTRICITY_IMPORTED_TOTAL": "1-0:1.8.0", "ELECTRICITY_EXPORTED_TOTAL": "1-0:2.8.0",
-    "ELECTRICITY_REACTIVE_IMPORTED_TOTAL": "1-0:3.8.0", "ELECTRICITY_REACTIVE_EXPORTED_TOTAL": "1-0:4.8.0",
-    "ELECTRICITY_REACTIVE_TOTAL_Q1": "1-0:5.8.0", "ELECTRICITY_REACTIVE_TOTAL_Q2": "1-0:6.8.0",
-    "ELECTRICITY_REACTIVE_TOTAL_Q3": "1-0:7.8.0", "ELECTRICITY_REACTIVE_TOTAL_Q4": "1-0:8.8.0",
+    "ELECTRICITY_IMPORTED_TOTAL": "1-0:1.8.0",
+    "ELECTRICITY_EXPORTED_TOTAL": "1-0:2.8.0",
+    "ELECTRICITY_REACTIVE_IMPORTED_TOTAL": "1-0:3.8.0",
+    "ELECTRICITY_REACTIVE_EXPORTED_TOTAL": "1-0:4.8.0",
+    "ELECTRICITY_REACTIVE_TOTAL_Q1": "1-0:5.8.0",
+    "ELECTRICITY_REACTIVE_TOTAL_Q2": "1-0:6.8.0",
+    "ELECTRICITY_REACTIVE_TOTAL_Q3": "1-0:7.8.0",
+    "ELECTRICITY_REACTIVE_TOTAL_Q4": "1-0:8.8.0",
     "ELECTRICITY_COMBINED": "1-0:15.8.0",
-    "ELECTRICITY_ACTIVE_TARIFF": "0-0:96.14.0", "CURRENT_ELECTRICITY_USAGE": "1-0:1.7.0",
-    "CURRENT_ELECTRICITY_DELIVERY": "1-0:2.7.0", "ACTUAL_TRESHOLD_ELECTRICITY": "0-0:17.0.0",
-    "ACTUAL_SWITCH_POSITION": "0-0:96.3.10", "TEXT_MESSAGE_CODE": "0-0:96.13.1",
-    "TEXT_MESSAGE": "0-0:96.13.0", "SHORT_POWER_FAILURE_COUNT": "0-0:96.7.21",
-    "LONG_POWER_FAILURE_COUNT": "0-0:96.7.9", "POWER_EVENT_FAILURE_LOG": "1-0:99.97.0",
-    "BELGIUM_CURRENT_AVERAGE_DEMAND": "1-0:1.4.0", "BELGIUM_MAXIMUM_DEMAND_MONTH": "1-0:1.6.0",
-    "FREQUENCY": "1-0:14.7.0", "INSTANTANEOUS_POWER_FACTOR_TOTAL": "1-0:13.7.0",
-}  # fmt: skip
+    "ELECTRICITY_ACTIVE_TARIFF": "0-0:96.14.0",
+    "CURRENT_ELECTRICITY_USAGE": "1-0:1.7.0",
+    "CURRENT_ELECTRICITY_DELIVERY": "1-0:2.7.0",
+    "ACTUAL_TRESHOLD_ELECTRICITY": "0-0:17.0.0",
+    "ACTUAL_SWITCH_POSITION": "0-0:96.3.10",
+    "TEXT_MESSAGE_CODE": "0-0:96.13.1",
+    "TEXT_MESSAGE": "0-0:96.13.0",
+    "SHORT_POWER_FAILURE_COUNT": "0-0:96.7.21",
+    "LONG_POWER_FAILURE_COUNT": "0-0:96.7.9",
+    "POWER_EVENT_FAILURE_LOG": "1-0:99.97.0",
+    "BELGIUM_CURRENT_AVERAGE_DEMAND": "1-0:1.4.0",
+    "BELGIUM_MAXIMUM_DEMAND_MONTH": "1-0:1.6.0",
+    "FREQUENCY": "1-0:14.7.0",
+    "INSTANTANEOUS_POWER_FACTOR_TOTAL": "1-0:13.7.0",
+}
 for _tariff in range(1, 5):
     DSMR_REGISTERS[f"ELECTRICITY_USED_TARIFF_{_tariff}"] = f"1-0:1.8.{_tariff}"
     DSMR_REGISTERS[f"ELECTRICITY_DELIVERED_TARIFF_{_tariff}"] = f"1-0:2.8.{_tariff}"
@@ -213,8 +227,10 @@ def test_vector_decodes_to_published_values(case: tuple[str, int, dict[str, Any]
 
 
 def test_corpus_is_complete() -> None:
-    counts = {name: sum(1 for case in ALL_CASES if case[0] == name) for name in
-              ("han_hdlc.jsonl", "dlms_gcm.jsonl", "p1.jsonl", "wmbus_kamstrup.jsonl")}  # fmt: skip
+    counts = {
+        name: sum(1 for case in ALL_CASES if case[0] == name)
+        for name in ("han_hdlc.jsonl", "dlms_gcm.jsonl", "p1.jsonl", "wmbus_kamstrup.jsonl")
+    }
     assert counts == {"han_hdlc.jsonl": 42, "dlms_gcm.jsonl": 3, "p1.jsonl": 15, "wmbus_kamstrup.jsonl": 58}
 
 

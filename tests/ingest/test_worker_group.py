@@ -223,10 +223,15 @@ def _han_consent(engine, meter_id: int, reader_id: str) -> None:  # type: ignore
         db.add(customer)
         db.flush()
         relationship = CustomerRelationship(
-            customer_id=customer.id, utility_id=grid.id, installation_number="1",
-            metering_point_id="707057500000000001", address="Storgata 1", postcode="7010",
-            city="Trondheim", meter_id=meter_id,
-        )  # fmt: skip
+            customer_id=customer.id,
+            utility_id=grid.id,
+            installation_number="1",
+            metering_point_id="707057500000000001",
+            address="Storgata 1",
+            postcode="7010",
+            city="Trondheim",
+            meter_id=meter_id,
+        )
         db.add(relationship)
         db.flush()
         connect_han_reader(db, relationship.id, reader_id, "I agree that my HAN data is stored for me.")

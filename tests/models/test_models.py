@@ -29,8 +29,14 @@ def utility(db):
 
 
 def _meter(db, serial="AID0001", owner=None) -> Meter:
-    meter = Meter(serial=serial, manufacturer="Aidon", model="6525", medium=Medium.ELECTRICITY,
-                  han_capable=True, owner_id=owner.id if owner else None)
+    meter = Meter(
+        serial=serial,
+        manufacturer="Aidon",
+        model="6525",
+        medium=Medium.ELECTRICITY,
+        han_capable=True,
+        owner_id=owner.id if owner else None,
+    )
     db.add(meter)
     db.commit()
     return meter
@@ -42,9 +48,14 @@ def test_customer_relationship_links_customer_utility_and_meter(db, utility):
     db.add(customer)
     db.commit()
     relationship = CustomerRelationship(
-        customer_id=customer.id, utility_id=utility.id, installation_number="3100000",
-        metering_point_id="707057500000010000", address="Storgata 1", postcode="7010",
-        city="Trondheim", meter_id=meter.id,
+        customer_id=customer.id,
+        utility_id=utility.id,
+        installation_number="3100000",
+        metering_point_id="707057500000010000",
+        address="Storgata 1",
+        postcode="7010",
+        city="Trondheim",
+        meter_id=meter.id,
     )
     db.add(relationship)
     db.commit()
@@ -58,10 +69,17 @@ def test_metering_point_id_is_unique(db, utility):
     db.add(customer)
     db.commit()
     for _ in range(2):
-        db.add(CustomerRelationship(
-            customer_id=customer.id, utility_id=utility.id, installation_number="1",
-            metering_point_id="707057500000010000", address="x", postcode="7010", city="y",
-        ))
+        db.add(
+            CustomerRelationship(
+                customer_id=customer.id,
+                utility_id=utility.id,
+                installation_number="1",
+                metering_point_id="707057500000010000",
+                address="x",
+                postcode="7010",
+                city="y",
+            )
+        )
     with pytest.raises(IntegrityError):
         db.commit()
 
@@ -69,15 +87,26 @@ def test_metering_point_id_is_unique(db, utility):
 def test_a_reading_is_stored_once_per_meter_register_and_time(db, utility):
     meter = _meter(db)
     for _ in range(2):
-        db.add(Reading(meter_id=meter.id, register_code="1-0:1.8.0", ts=1_700_000_000,
-                       value=1.0, unit="kWh", source=ReadingSource.COLLECTED))
+        db.add(
+            Reading(
+                meter_id=meter.id,
+                register_code="1-0:1.8.0",
+                ts=1_700_000_000,
+                value=1.0,
+                unit="kWh",
+                source=ReadingSource.COLLECTED,
+            )
+        )
     with pytest.raises(IntegrityError):
         db.commit()
 
 
 def test_reading_must_name_an_existing_meter(db):
-    db.add(Reading(meter_id=999, register_code="1-0:1.8.0", ts=1, value=1.0, unit="kWh",
-                   source=ReadingSource.HAN))
+    db.add(
+        Reading(
+            meter_id=999, register_code="1-0:1.8.0", ts=1, value=1.0, unit="kWh", source=ReadingSource.HAN
+        )
+    )
     with pytest.raises(IntegrityError):
         db.commit()
 

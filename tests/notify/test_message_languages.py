@@ -11,15 +11,25 @@ from app.services.notify.sms import latest_sms_to, send_login_code
 
 KEY_MAILS = {
     # language: (one meter, three meters) as the body says them, then the notice's subjects
-    "nb": ("krypteringsnøkkelen for 1 måler eller konsentrator",
-           "krypteringsnøklene for 3 målere eller konsentratorer",
-           "En ny krypteringsnøkkel til deg", "Nye krypteringsnøkler til deg"),
-    "sv": ("krypteringsnyckeln för 1 mätare eller koncentrator",
-           "krypteringsnycklarna för 3 mätare eller koncentratorer",
-           "En ny krypteringsnyckel till dig", "Nya krypteringsnycklar till dig"),
-    "en": ("encryption key of 1 meter or concentrator", "encryption keys of 3 meters or concentrators",
-           "A new encryption key for you", "New encryption keys for you"),
-}  # fmt: skip
+    "nb": (
+        "krypteringsnøkkelen for 1 måler eller konsentrator",
+        "krypteringsnøklene for 3 målere eller konsentratorer",
+        "En ny krypteringsnøkkel til deg",
+        "Nye krypteringsnøkler til deg",
+    ),
+    "sv": (
+        "krypteringsnyckeln för 1 mätare eller koncentrator",
+        "krypteringsnycklarna för 3 mätare eller koncentratorer",
+        "En ny krypteringsnyckel till dig",
+        "Nya krypteringsnycklar till dig",
+    ),
+    "en": (
+        "encryption key of 1 meter or concentrator",
+        "encryption keys of 3 meters or concentrators",
+        "A new encryption key for you",
+        "New encryption keys for you",
+    ),
+}
 
 
 @pytest.mark.parametrize("language", ["nb", "sv", "en"])

@@ -89,8 +89,14 @@ def test_concurrent_senders_on_postgresql_send_each_message_exactly_once(postgre
 
 
 def test_retries_back_off_exponentially_and_give_up_after_the_last_try(db, engine):
-    config = Settings(mail_backend="smtp", smtp_host="127.0.0.1", smtp_port=free_port(),
-                      outbox_max_attempts=4, outbox_retry_seconds=30, outbox_retry_max_seconds=90)
+    config = Settings(
+        mail_backend="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        outbox_max_attempts=4,
+        outbox_retry_seconds=30,
+        outbox_retry_max_seconds=90,
+    )
     message = queue_mail(db, "ada@example.org", "activation", "en", link="http://x/y")
     db.commit()
     now = utcnow()
@@ -114,7 +120,14 @@ def test_retries_back_off_exponentially_and_give_up_after_the_last_try(db, engin
 def test_retry_delay_doubles_from_the_setting():
     config = Settings(outbox_retry_seconds=30, outbox_retry_max_seconds=3600)
     assert [retry_delay(n, config).total_seconds() for n in range(1, 9)] == [
-        30, 60, 120, 240, 480, 960, 1920, 3600
+        30,
+        60,
+        120,
+        240,
+        480,
+        960,
+        1920,
+        3600,
     ]
 
 
@@ -164,9 +177,7 @@ def test_the_app_runs_the_sender_by_itself(monkeypatch, database_url):
 
     async def run_briefly() -> None:
         with running_smtp_sink() as sink:
-            task = asyncio.create_task(
-                run_outbox_sender(sink.settings(outbox_poll_seconds=0.05), engine)
-            )
+            task = asyncio.create_task(run_outbox_sender(sink.settings(outbox_poll_seconds=0.05), engine))
             try:
                 await asyncio.to_thread(sink.wait_for, "bo@example.org")
             finally:

@@ -47,8 +47,13 @@ def customer(db):
     db.add(person)
     db.flush()
     relationship = CustomerRelationship(
-        customer_id=person.id, utility_id=org.id, installation_number="500001",
-        metering_point_id="707057500000000001", address="Gata 1", postcode="0150", city="Oslo",
+        customer_id=person.id,
+        utility_id=org.id,
+        installation_number="500001",
+        metering_point_id="707057500000000001",
+        address="Gata 1",
+        postcode="0150",
+        city="Oslo",
     )
     db.add(relationship)
     db.commit()
@@ -57,16 +62,28 @@ def customer(db):
 
 def _start(db, relationship):
     return start_first_login(
-        db, relationship.installation_number, relationship.metering_point_id, "91234567", True,
+        db,
+        relationship.installation_number,
+        relationship.metering_point_id,
+        "91234567",
+        True,
         "10.0.0.1",
     )
 
 
 def test_first_login_through_twilio_verify(db, customer, twilio, monkeypatch):
-    monkeypatch.setattr(sms, "settings", Settings(
-        sms_backend="twilio", twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN,
-        twilio_verify_service_sid=VERIFY_SID, twilio_api_base=twilio.base_url, redis_url="",
-    ))
+    monkeypatch.setattr(
+        sms,
+        "settings",
+        Settings(
+            sms_backend="twilio",
+            twilio_account_sid=ACCOUNT_SID,
+            twilio_auth_token=AUTH_TOKEN,
+            twilio_verify_service_sid=VERIFY_SID,
+            twilio_api_base=twilio.base_url,
+            redis_url="",
+        ),
+    )
     info = _start(db, customer)
     db.commit()
     with pytest.raises(DomainError) as error:
@@ -77,11 +94,19 @@ def test_first_login_through_twilio_verify(db, customer, twilio, monkeypatch):
 
 
 def test_first_login_shows_twilio_errors(db, customer, twilio, monkeypatch):
-    monkeypatch.setattr(sms, "settings", Settings(
-        sms_backend="twilio", twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN,
-        twilio_from_number="+4759440000", twilio_verify_service_sid="",
-        twilio_api_base=twilio.base_url, redis_url="",
-    ))
+    monkeypatch.setattr(
+        sms,
+        "settings",
+        Settings(
+            sms_backend="twilio",
+            twilio_account_sid=ACCOUNT_SID,
+            twilio_auth_token=AUTH_TOKEN,
+            twilio_from_number="+4759440000",
+            twilio_verify_service_sid="",
+            twilio_api_base=twilio.base_url,
+            redis_url="",
+        ),
+    )
     twilio.failures["+4791234567"] = (429, 20429)
     with pytest.raises(DomainError) as error:
         _start(db, customer)

@@ -41,9 +41,7 @@ def test_delivery_returns_twilios_message_id(twilio, twilio_settings):
 
 def test_invalid_number_21211_is_a_field_error_and_logged(db, twilio, twilio_settings, caplog):
     twilio.failures[TO] = (400, 21211)
-    with caplog.at_level(logging.ERROR, logger=sms.__name__), pytest.raises(
-        SmsDeliveryError
-    ) as error:
+    with caplog.at_level(logging.ERROR, logger=sms.__name__), pytest.raises(SmsDeliveryError) as error:
         deliver_sms(TO, "hei", config=twilio_settings)
     assert error.value.key == "sms.invalid_number"
     assert error.value.field == "mobile"
@@ -55,9 +53,7 @@ def test_invalid_number_21211_is_a_field_error_and_logged(db, twilio, twilio_set
 
 def test_too_many_requests_20429_is_a_clear_busy_message(db, twilio, twilio_settings, caplog):
     twilio.failures[TO] = (429, 20429)
-    with caplog.at_level(logging.ERROR, logger=sms.__name__), pytest.raises(
-        SmsDeliveryError
-    ) as error:
+    with caplog.at_level(logging.ERROR, logger=sms.__name__), pytest.raises(SmsDeliveryError) as error:
         deliver_sms(TO, "hei", config=twilio_settings)
     assert error.value.key == "sms.busy"
     assert error.value.provider_code == 20429

@@ -70,9 +70,7 @@ def make_handler(state: TwilioStandIn) -> type[BaseHTTPRequestHandler]:
             form = {k: v[0] for k, v in parse_qs(raw).items()}
             expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
             authorised = self.headers.get("Authorization") == expected
-            state.requests.append(
-                RecordedRequest("POST", self.path, form, authorised, dict(self.headers))
-            )
+            state.requests.append(RecordedRequest("POST", self.path, form, authorised, dict(self.headers)))
             if not authorised:
                 self._reply(401, _error(401, 20003, "Authenticate"))
                 return

@@ -22,7 +22,6 @@ PUBLIC_URL = "https://portal.example"
 GOOD = "Blåbærsyltetøy på vaffel"
 
 
-
 @dataclass(frozen=True)
 class DemoCustomer:
     customer_id: int

@@ -24,7 +24,6 @@ ADDRESS = "10.0.0.1"
 NEW = "Kanelsnurr med kardemomme"
 
 
-
 # -- item 6: a password change ends every other session and remembered device ---------------
 
 
@@ -51,8 +50,13 @@ def test_password_change_ends_other_sessions_and_remembered_devices(db, account)
 
 def _first_login(db, customer, now=T0):
     info = start_first_login(
-        db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
-        ADDRESS, now=now,
+        db,
+        customer.installation_number,
+        customer.metering_point_id,
+        customer.mobile,
+        True,
+        ADDRESS,
+        now=now,
     )
     db.commit()
     return info

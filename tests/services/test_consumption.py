@@ -81,21 +81,31 @@ def install(db: Session) -> Callable[..., Installation]:
         db.add_all([customer, meter])
         db.flush()
         relationship = CustomerRelationship(
-            customer_id=customer.id, utility_id=grid.id, installation_number=f"{5000 + n}",
-            metering_point_id=f"707057500000{n:06d}", address="Storgata 1", postcode="7010",
-            city="Trondheim", meter_id=meter.id,
+            customer_id=customer.id,
+            utility_id=grid.id,
+            installation_number=f"{5000 + n}",
+            metering_point_id=f"707057500000{n:06d}",
+            address="Storgata 1",
+            postcode="7010",
+            city="Trondheim",
+            meter_id=meter.id,
         )
         db.add(relationship)
         db.commit()
-        principal = Caller(session_id=n, role=Role.CUSTOMER, user_id=None,
-                              relationship_id=relationship.id)
+        principal = Caller(session_id=n, role=Role.CUSTOMER, user_id=None, relationship_id=relationship.id)
         return Installation(meter.id or 0, principal)
 
     return make
 
 
-def store(engine: Engine, meter_id: int, points: Iterable[tuple[int, float]],
-          register: str = "1-0:1.8.0", source: str = "collected", unit: str = "kWh") -> None:
+def store(
+    engine: Engine,
+    meter_id: int,
+    points: Iterable[tuple[int, float]],
+    register: str = "1-0:1.8.0",
+    source: str = "collected",
+    unit: str = "kWh",
+) -> None:
     with engine.begin() as connection:
         insert_readings(connection, [(meter_id, register, ts, v, unit, source) for ts, v in points])
 
@@ -111,8 +121,13 @@ def hourly(start: int, kwh_per_hour: Iterable[float], base: float = 1000.0) -> l
 
 def hour_rows(engine: Engine, meter_id: int) -> list[ConsumptionHour]:
     with Session(engine) as db:
-        return list(db.exec(select(ConsumptionHour).where(ConsumptionHour.meter_id == meter_id)
-                             .order_by(ConsumptionHour.hour_start)).scalars())
+        return list(
+            db.exec(
+                select(ConsumptionHour)
+                .where(ConsumptionHour.meter_id == meter_id)
+                .order_by(ConsumptionHour.hour_start)
+            ).scalars()
+        )
 
 
 def day_row(engine: Engine, meter_id: int, day: date) -> ConsumptionDay | None:
@@ -121,6 +136,7 @@ def day_row(engine: Engine, meter_id: int, day: date) -> ConsumptionDay | None:
 
 
 # -- deriving hours -----------------------------------------------------------------------------
+
 
 def test_register_differences_become_measured_hours():
     points = hourly(utc(2025, 1, 10, 0), [1.5, 2.25, 0.0, 3.0])
@@ -167,23 +183,28 @@ def test_meter_replacement_with_register_reset_never_gives_negative_hours():
     rows = derive_hours(1, old + new)
     energies = {datetime.fromtimestamp(r[1], UTC).hour: (r[2], r[5]) for r in rows}
     assert energies == {
-        8: (1.0, "measured"), 9: (1.0, "measured"),
+        8: (1.0, "measured"),
+        9: (1.0, "measured"),
         10: (None, "missing"),  # the swap hour: unknown, not -47,999
-        11: (0.5, "measured"), 12: (0.75, "measured"),
+        11: (0.5, "measured"),
+        12: (0.75, "measured"),
     }
 
 
 def test_reset_is_never_bridged_by_an_estimate():
-    points = [(utc(2025, 5, 1, 8), 900.0), (utc(2025, 5, 1, 9, 30), 901.0), (utc(2025, 5, 1, 10), 0.5),
-              (utc(2025, 5, 1, 11), 1.5)]
+    points = [
+        (utc(2025, 5, 1, 8), 900.0),
+        (utc(2025, 5, 1, 9, 30), 901.0),
+        (utc(2025, 5, 1, 10), 0.5),
+        (utc(2025, 5, 1, 11), 1.5),
+    ]
     rows = derive_hours(1, points)
     # 08-09 is estimated within the old meter's readings; 09-10 spans the swap.
-    assert [(r[2], r[5]) for r in rows] == [
-        (0.666667, "estimated"), (None, "missing"), (1.0, "measured")
-    ]
+    assert [(r[2], r[5]) for r in rows] == [(0.666667, "estimated"), (None, "missing"), (1.0, "measured")]
 
 
 # -- roll-ups in local time ---------------------------------------------------------------------
+
 
 def test_spring_dst_day_has_23_hours(engine, install):
     meter = install()
@@ -257,8 +278,13 @@ def test_han_readings_never_count(engine, install):
 
 def test_watt_hours_and_heat_register_are_read_in_kwh(engine, install):
     meter = install("heat")
-    store(engine, meter.meter_id, [(utc(2025, 1, 1, 0), 1_000_000.0), (utc(2025, 1, 1, 1), 1_002_500.0)],
-          register="heat_energy", unit="Wh")
+    store(
+        engine,
+        meter.meter_id,
+        [(utc(2025, 1, 1, 0), 1_000_000.0), (utc(2025, 1, 1, 1), 1_002_500.0)],
+        register="heat_energy",
+        unit="Wh",
+    )
     rebuild_all_consumption(engine)
     assert hour_rows(engine, meter.meter_id)[0].energy_kwh == 2.5
 
@@ -266,11 +292,13 @@ def test_watt_hours_and_heat_register_are_read_in_kwh(engine, install):
 def _snapshot(engine: Engine, meter_id: int) -> tuple[list, list, list]:
     with Session(engine) as db:
         return tuple(  # type: ignore[return-value]
-            [tuple(row) for row in db.connection().execute(
-                select(table).where(table.c.meter_id == meter_id).order_by(*table.primary_key)
-            )]
-            for table in (ConsumptionHour.__table__, ConsumptionDay.__table__,
-                          ConsumptionMonth.__table__)
+            [
+                tuple(row)
+                for row in db.connection().execute(
+                    select(table).where(table.c.meter_id == meter_id).order_by(*table.primary_key)
+                )
+            ]
+            for table in (ConsumptionHour.__table__, ConsumptionDay.__table__, ConsumptionMonth.__table__)
         )
 
 
@@ -308,6 +336,7 @@ def test_late_readings_fill_a_gap(engine, install):
 
 # -- who may see what ---------------------------------------------------------------------------
 
+
 def test_queries_refuse_another_customers_meter(engine, install):
     mine, theirs = install(), install()
     store(engine, theirs.meter_id, hourly(utc(2025, 1, 1, 0), [1.0] * 30))
@@ -335,6 +364,7 @@ def test_staff_principal_without_relationship_is_refused(engine, install):
 
 # -- chart queries ------------------------------------------------------------------------------
 
+
 def test_year_overview_compares_months_both_years_cover(engine, install):
     meter = install()
     # January and February of 2024 (1 kWh/h) and January 2025 (1.5 kWh/h).
@@ -357,8 +387,13 @@ def test_month_view_peak_and_capacity_basis_from_three_different_days(engine, in
     meter = install()
     per_hour = [1.0] * (31 * 24)
     # Day 3 has the three highest hours of the month; days 10 and 20 the next.
-    for hour, kwh in ((2 * 24 + 17, 8.0), (2 * 24 + 18, 7.5), (2 * 24 + 19, 7.0),
-                      (9 * 24 + 8, 5.0), (19 * 24 + 18, 4.0)):
+    for hour, kwh in (
+        (2 * 24 + 17, 8.0),
+        (2 * 24 + 18, 7.5),
+        (2 * 24 + 19, 7.0),
+        (9 * 24 + 8, 5.0),
+        (19 * 24 + 18, 4.0),
+    ):
         per_hour[hour] = kwh
     store(engine, meter.meter_id, hourly(local(2025, 1, 1, 0), per_hour))
     rebuild_all_consumption(engine)
@@ -369,7 +404,9 @@ def test_month_view_peak_and_capacity_basis_from_three_different_days(engine, in
     assert view.peak.at == local(2025, 1, 3, 17)
     assert basis.basis_kw == pytest.approx((8.0 + 5.0 + 4.0) / 3, abs=1e-3)
     assert [at for at, _ in basis.top_hours] == [
-        local(2025, 1, 3, 17), local(2025, 1, 10, 8), local(2025, 1, 20, 18)
+        local(2025, 1, 3, 17),
+        local(2025, 1, 10, 8),
+        local(2025, 1, 20, 18),
     ]
     assert basis.step is not None and (basis.step.lower_kw, basis.step.upper_kw) == (5, 10)
 
@@ -384,6 +421,7 @@ def test_capacity_basis_with_fewer_days_and_a_companys_own_steps():
 
 
 # -- exports ------------------------------------------------------------------------------------
+
 
 def test_grid_company_hourly_file_uses_semicolons_and_decimal_commas(engine, install):
     meter = install()
@@ -400,14 +438,21 @@ def test_grid_company_hourly_file_uses_semicolons_and_decimal_commas(engine, ins
 
 
 def test_table_exports_round_trip():
-    table = ExportTable("Forbruk", ["Dag", "kWh", "Kvalitet"],
-                        [["2025-01-01", 12.5, "measured"], ["2025-01-02", None, "missing"]])
+    table = ExportTable(
+        "Forbruk",
+        ["Dag", "kWh", "Kvalitet"],
+        [["2025-01-01", 12.5, "measured"], ["2025-01-02", None, "missing"]],
+    )
     assert table_csv(table).splitlines() == [
-        "Dag,kWh,Kvalitet", "2025-01-01,12.5,measured", "2025-01-02,,missing"
+        "Dag,kWh,Kvalitet",
+        "2025-01-01,12.5,measured",
+        "2025-01-02,,missing",
     ]
     sheet = load_workbook(io.BytesIO(table_xlsx(table))).active
     assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
-        ["Dag", "kWh", "Kvalitet"], ["2025-01-01", 12.5, "measured"], ["2025-01-02", None, "missing"]
+        ["Dag", "kWh", "Kvalitet"],
+        ["2025-01-01", 12.5, "measured"],
+        ["2025-01-02", None, "missing"],
     ]
 
 
@@ -425,14 +470,18 @@ def test_refresh_and_queries_on_postgresql(postgres_url):
             db.add_all([grid, customer, meter])
             db.flush()
             relationship = CustomerRelationship(
-                customer_id=customer.id, utility_id=grid.id, installation_number="1",
-                metering_point_id="707057500000000099", address="Gata 1", postcode="7010",
-                city="Trondheim", meter_id=meter.id,
+                customer_id=customer.id,
+                utility_id=grid.id,
+                installation_number="1",
+                metering_point_id="707057500000000099",
+                address="Gata 1",
+                postcode="7010",
+                city="Trondheim",
+                meter_id=meter.id,
             )
             db.add(relationship)
             db.commit()
-        principal = Caller(session_id=1, role=Role.CUSTOMER, user_id=None,
-                              relationship_id=relationship.id)
+        principal = Caller(session_id=1, role=Role.CUSTOMER, user_id=None, relationship_id=relationship.id)
         points = hourly(local(2025, 10, 25, 0), [1.0] * 72)
         store(engine, meter.id, points[:40])
         with engine.begin() as connection:

@@ -15,8 +15,9 @@ from app.services.customer.consumption.charts import MonthPeak, Period, YearOver
 from app.services.readings import insert_readings
 
 HOUR = 3600
-METER = CustomerMeter(meter_id=1, medium="electricity", relationship_id=1, utility_id=1,
-                      metering_point_id="707057500000000001")
+METER = CustomerMeter(
+    meter_id=1, medium="electricity", relationship_id=1, utility_id=1, metering_point_id="707057500000000001"
+)
 
 
 def _month(index: int, power_max_kw: float | None) -> Period:
@@ -41,9 +42,14 @@ def test_the_capacity_basis_of_a_month_view_is_the_one_read_on_its_own(db: Sessi
     db.add_all([grid, customer, meter])
     db.flush()
     relationship = CustomerRelationship(
-        customer_id=customer.id, utility_id=grid.id, installation_number="5001",
-        metering_point_id="707057500000000001", address="Storgata 1", postcode="7010",
-        city="Trondheim", meter_id=meter.id,
+        customer_id=customer.id,
+        utility_id=grid.id,
+        installation_number="5001",
+        metering_point_id="707057500000000001",
+        address="Storgata 1",
+        postcode="7010",
+        city="Trondheim",
+        meter_id=meter.id,
     )
     db.add(relationship)
     db.commit()

@@ -103,19 +103,48 @@ def world(any_engine: Engine, tmp_path: Path):
         meter = Meter(serial="COST00001", manufacturer="Aidon", model="6525", medium=Medium.ELECTRICITY)
         db.add_all([grid, customer, meter])
         db.flush()
-        db.add(CustomerRelationship(customer_id=customer.id, utility_id=grid.id, installation_number="5001",
-                                    metering_point_id="707057500000000001", address="Storgata 1",
-                                    postcode="7010", city="Trondheim", meter_id=meter.id, bidding_zone="NO1"))
-        tariffs.add_tariff_period(db, CLI_CALLER, utility_id=grid.id, valid_from="2025-03-01",
-                                  fixed_monthly_kr="124.00", capacity_steps="0: 248.00\n5: 496.00",
-                                  energy_winter_day="0.40", energy_winter_night="0.30",
-                                  energy_summer_day="0.35", energy_summer_night="0.25")
-        tariffs.add_tariff_period(db, CLI_CALLER, utility_id=grid.id, valid_from="2025-03-16",
-                                  fixed_monthly_kr="186.00", capacity_steps="0: 372.00\n5: 744.00",
-                                  energy_winter_day="0.50", energy_winter_night="0.40",
-                                  energy_summer_day="0.45", energy_summer_night="0.35")
-        for kind, rate in ((TaxKind.ELECTRICITY_TAX, "0.1000"), (TaxKind.ENOVA_FEE, "0.0100"),
-                           (TaxKind.VAT, "0.25")):
+        db.add(
+            CustomerRelationship(
+                customer_id=customer.id,
+                utility_id=grid.id,
+                installation_number="5001",
+                metering_point_id="707057500000000001",
+                address="Storgata 1",
+                postcode="7010",
+                city="Trondheim",
+                meter_id=meter.id,
+                bidding_zone="NO1",
+            )
+        )
+        tariffs.add_tariff_period(
+            db,
+            CLI_CALLER,
+            utility_id=grid.id,
+            valid_from="2025-03-01",
+            fixed_monthly_kr="124.00",
+            capacity_steps="0: 248.00\n5: 496.00",
+            energy_winter_day="0.40",
+            energy_winter_night="0.30",
+            energy_summer_day="0.35",
+            energy_summer_night="0.25",
+        )
+        tariffs.add_tariff_period(
+            db,
+            CLI_CALLER,
+            utility_id=grid.id,
+            valid_from="2025-03-16",
+            fixed_monthly_kr="186.00",
+            capacity_steps="0: 372.00\n5: 744.00",
+            energy_winter_day="0.50",
+            energy_winter_night="0.40",
+            energy_summer_day="0.45",
+            energy_summer_night="0.35",
+        )
+        for kind, rate in (
+            (TaxKind.ELECTRICITY_TAX, "0.1000"),
+            (TaxKind.ENOVA_FEE, "0.0100"),
+            (TaxKind.VAT, "0.25"),
+        ):
             tariffs.add_tax_rate(db, CLI_CALLER, kind=kind, valid_from="2025-01-01", rate=rate)
         march, october = local(2025, 3, 1), local(2025, 10, 26)
         # No spot price for 10 March 12:00: that hour is a gap.
@@ -142,8 +171,13 @@ def test_a_weekday_under_the_first_period_to_the_ore(world):
     assert to_ore(costs[local(2025, 3, 10, 7)].total) == Decimal("2.26")
     # spot 24 x 0.80 = 19.20; grid 16 x 0.40 + 8 x 0.30 + 24 x 372 / 743 = 20.816150740;
     # duties 24 x 0.11 = 2.64; VAT 0.25 x 42.656150740 = 10.664037685; taxes 13.304037685.
-    assert day.shown() == {"spot": Decimal("19.20"), "markup": None, "grid": Decimal("20.82"),
-                           "taxes": Decimal("13.30"), "total": Decimal("53.32")}
+    assert day.shown() == {
+        "spot": Decimal("19.20"),
+        "markup": None,
+        "grid": Decimal("20.82"),
+        "taxes": Decimal("13.30"),
+        "total": Decimal("53.32"),
+    }
     assert day.complete and day.hours == 24
 
 
@@ -155,8 +189,13 @@ def test_the_23_hour_day_after_the_tariff_change_to_the_ore(world):
     assert to_ore(costs[local(2025, 3, 30, 3)].total) == Decimal("2.58")
     # spot 18.40; grid 23 x 0.40 + 23 x 558 / 743 = 26.473216689; duties 2.53;
     # VAT 0.25 x 47.403216689 = 11.850804172; taxes 14.380804172; total 59.254020861.
-    assert day.shown() == {"spot": Decimal("18.40"), "markup": None, "grid": Decimal("26.47"),
-                           "taxes": Decimal("14.38"), "total": Decimal("59.25")}
+    assert day.shown() == {
+        "spot": Decimal("18.40"),
+        "markup": None,
+        "grid": Decimal("26.47"),
+        "taxes": Decimal("14.38"),
+        "total": Decimal("59.25"),
+    }
 
 
 def test_the_25_hour_day_in_summer_prices_to_the_ore(world):
@@ -165,8 +204,13 @@ def test_the_25_hour_day_in_summer_prices_to_the_ore(world):
     assert len(costs) == 25
     # spot 20.00; grid 25 x 0.35 + 25 x 558 / 745 = 27.474832215; duties 2.75;
     # VAT 0.25 x 50.224832215 = 12.556208054; taxes 15.306208054; total 62.781040268.
-    assert day.shown() == {"spot": Decimal("20.00"), "markup": None, "grid": Decimal("27.47"),
-                           "taxes": Decimal("15.31"), "total": Decimal("62.78")}
+    assert day.shown() == {
+        "spot": Decimal("20.00"),
+        "markup": None,
+        "grid": Decimal("27.47"),
+        "taxes": Decimal("15.31"),
+        "total": Decimal("62.78"),
+    }
 
 
 def test_an_hour_without_a_spot_price_is_a_gap_not_zero(world):
@@ -187,8 +231,13 @@ def test_the_month_spanning_the_change_prices_each_day_at_its_own_period(world):
     # Capacity and fixed parts: 359 hours of A at 372/743 and 383 of B at 558/743 = 467.378196501.
     # Grid 761.778196501; spot 742 x 0.80 = 593.60; duties 742 x 0.11 = 81.62;
     # VAT 0.25 x 1436.998196501 = 359.249549125; taxes 440.869549125; total 1796.247745626.
-    assert month.shown() == {"spot": Decimal("593.60"), "markup": None, "grid": Decimal("761.78"),
-                             "taxes": Decimal("440.87"), "total": Decimal("1796.25")}
+    assert month.shown() == {
+        "spot": Decimal("593.60"),
+        "markup": None,
+        "grid": Decimal("761.78"),
+        "taxes": Decimal("440.87"),
+        "total": Decimal("1796.25"),
+    }
 
 
 def test_a_known_markup_is_shown_apart_and_bears_vat(world):
@@ -196,8 +245,13 @@ def test_a_known_markup_is_shown_apart_and_bears_vat(world):
     with_markup = CostPoint(point.meter_id, point.utility_id, point.medium, "NO1", Decimal("0.05"))
     _costs, day = _day(db, with_markup, date(2025, 3, 10))
     # 24 x 0.05 = 1.20 kr mark-up, and 25 % VAT on it: taxes 13.304037685 + 0.30 = 13.604037685.
-    assert day.shown() == {"spot": Decimal("19.20"), "markup": Decimal("1.20"), "grid": Decimal("20.82"),
-                           "taxes": Decimal("13.60"), "total": Decimal("54.82")}
+    assert day.shown() == {
+        "spot": Decimal("19.20"),
+        "markup": Decimal("1.20"),
+        "grid": Decimal("20.82"),
+        "taxes": Decimal("13.60"),
+        "total": Decimal("54.82"),
+    }
 
 
 def test_the_current_month_so_far_and_its_estimate(world):
@@ -227,8 +281,7 @@ def test_every_chart_level_shows_the_same_kroner_and_only_to_the_meters_customer
     day = day_cost(db, caller, point.meter_id, date(2025, 3, 30))
     assert len(day.rows) == 23 and day.total.total == Decimal("59.25")
     assert day.rows[2].key == str(local(2025, 3, 30, 3)) and day.rows[2].total == Decimal("2.58")
-    current = month_cost(db, caller, point.meter_id, date(2025, 3, 1),
-                         now=datetime(2025, 3, 3, tzinfo=OSLO))
+    current = month_cost(db, caller, point.meter_id, date(2025, 3, 1), now=datetime(2025, 3, 3, tzinfo=OSLO))
     assert current.estimate is not None and current.estimate.estimate == Decimal("1588.79")
     stranger = Caller(role=Role.CUSTOMER, session_id=2, relationship_id=relationship.id + 1)
     with pytest.raises(AccessDenied):

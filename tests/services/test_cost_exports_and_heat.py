@@ -83,13 +83,20 @@ def test_a_known_markup_gets_its_own_export_column_and_periods_outside_the_kr_vi
     view = day_cost(db, caller, point.meter_id, date(2025, 3, 10))
     assert view.markup_known
     energy = ExportTable("Forbruk", ["Time"], [["00"], ["x"]])
-    table = with_cost_columns(energy, [view.rows[0].key, "no-such-period"], view,
-                              {column: column for column in COST_COLUMNS})  # fmt: skip
+    table = with_cost_columns(
+        energy, [view.rows[0].key, "no-such-period"], view, {column: column for column in COST_COLUMNS}
+    )
     assert table.columns == ["Time", "spot", "markup", "grid", "taxes", "total"]
     # 00:00 Monday, night band: spot 0.80, mark-up 0.05, grid 0.30 + 372 / 743 = 0.800672948;
     # taxes 0.11 + 0.25 x (0.80 + 0.05 + 0.800672948 + 0.11) = 0.550168237; total 2.200841185.
-    assert table.rows[0] == ["00", Decimal("0.80"), Decimal("0.05"), Decimal("0.80"), Decimal("0.55"),
-                             Decimal("2.20")]  # fmt: skip
+    assert table.rows[0] == [
+        "00",
+        Decimal("0.80"),
+        Decimal("0.05"),
+        Decimal("0.80"),
+        Decimal("0.55"),
+        Decimal("2.20"),
+    ]
     # A row of a period the kr view does not cover (an earlier year) is left out, not emptied.
     assert len(table.rows) == 1
 
@@ -101,18 +108,35 @@ def test_a_heat_customers_kr_view_is_the_price_per_mwh_and_the_fixed_part_to_the
     meter = Meter(serial="HEAT00001", manufacturer="Kamstrup", model="603", medium=Medium.HEAT)
     db.add_all([heat, customer, meter])
     db.flush()
-    db.add(CustomerRelationship(customer_id=customer.id, utility_id=heat.id, installation_number="6001",
-                                metering_point_id="HEAT-6001", address="Fjordgata 2", postcode="7010",
-                                city="Trondheim", meter_id=meter.id))  # fmt: skip
+    db.add(
+        CustomerRelationship(
+            customer_id=customer.id,
+            utility_id=heat.id,
+            installation_number="6001",
+            metering_point_id="HEAT-6001",
+            address="Fjordgata 2",
+            postcode="7010",
+            city="Trondheim",
+            meter_id=meter.id,
+        )
+    )
     # 800.00 kr per MWh and 310.00 kr a month (VAT 25 % on both, the world's VAT).
-    tariffs.add_heat_price(db, CLI_CALLER, utility_id=heat.id or 0, valid_from="2025-01-01",
-                           kr_per_mwh="800.00", fixed_monthly_kr="310.00")  # fmt: skip
+    tariffs.add_heat_price(
+        db,
+        CLI_CALLER,
+        utility_id=heat.id or 0,
+        valid_from="2025-01-01",
+        kr_per_mwh="800.00",
+        fixed_monthly_kr="310.00",
+    )
     db.commit()
     meter_id = meter.id or 0
     march = local(2025, 3, 1)
     # 2 kWh every hour of March 2025 (743 hours: 30 March is 23 hours long).
-    rows = [(meter_id, "heat_energy", march + hour * 3600, 5000.0 + 2.0 * hour, "kWh", "collected")
-            for hour in range(744)]  # fmt: skip
+    rows = [
+        (meter_id, "heat_energy", march + hour * 3600, 5000.0 + 2.0 * hour, "kWh", "collected")
+        for hour in range(744)
+    ]
     with any_engine.begin() as connection:
         insert_readings(connection, rows)
     rebuild_all_consumption(any_engine)
@@ -124,22 +148,38 @@ def test_a_heat_customers_kr_view_is_the_price_per_mwh_and_the_fixed_part_to_the
     # VAT 0.25 x 2.017227456 = 0.504306864; total 2.521534320.
     hour = day.rows[7]
     assert (hour.spot, hour.grid, hour.taxes, hour.total) == (
-        Decimal("1.60"), Decimal("0.42"), Decimal("0.50"), Decimal("2.52"))
+        Decimal("1.60"),
+        Decimal("0.42"),
+        Decimal("0.50"),
+        Decimal("2.52"),
+    )
     # The day: energy 24 x 1.60 = 38.40; fixed 24 x 310 / 743 = 10.013458950;
     # VAT 0.25 x 48.413458950 = 12.103364738; total 60.516823688.
     total = day.total
     assert (total.spot, total.grid, total.taxes, total.total) == (
-        Decimal("38.40"), Decimal("10.01"), Decimal("12.10"), Decimal("60.52"))
+        Decimal("38.40"),
+        Decimal("10.01"),
+        Decimal("12.10"),
+        Decimal("60.52"),
+    )
 
     month = month_cost(db, caller, meter_id, date(2025, 3, 1), now=datetime(2026, 1, 1, tzinfo=OSLO))
     # The month: energy 743 x 1.60 = 1188.80; the whole fixed part 310.00;
     # VAT 0.25 x 1498.80 = 374.70; total 1873.50.
     whole = month.total
     assert (whole.spot, whole.grid, whole.taxes, whole.total) == (
-        Decimal("1188.80"), Decimal("310.00"), Decimal("374.70"), Decimal("1873.50"))
+        Decimal("1188.80"),
+        Decimal("310.00"),
+        Decimal("374.70"),
+        Decimal("1873.50"),
+    )
     assert whole.priced_hours == 743
     # 30 March, 23 hours: energy 36.80; fixed 23 x 310 / 743 = 9.596231494;
     # VAT 0.25 x 46.396231494 = 11.599057873; total 57.995289367.
     [short] = [r for r in month.rows if r.key == "2025-03-30"]
     assert (short.spot, short.grid, short.taxes, short.total) == (
-        Decimal("36.80"), Decimal("9.60"), Decimal("11.60"), Decimal("58.00"))
+        Decimal("36.80"),
+        Decimal("9.60"),
+        Decimal("11.60"),
+        Decimal("58.00"),
+    )

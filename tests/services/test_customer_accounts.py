@@ -33,7 +33,6 @@ from app.services.sessions import resolve_principal, sign_out
 ADDRESS = "10.0.0.1"
 
 
-
 def test_hashes_are_argon2id():
     digest = passwords.hash_password(GOOD)
     assert digest.startswith("$argon2id$")
@@ -70,9 +69,7 @@ def test_create_account_binds_the_mobile_and_links_the_relationship(db, account)
     assert user.password_hash.startswith("$argon2id$")
     assert GOOD not in user.password_hash
     links = db.exec(select(AccountRelationship)).all()
-    assert [(link.user_id, link.relationship_id) for link in links] == [
-        (user.id, customer.relationship_id)
-    ]
+    assert [(link.user_id, link.relationship_id) for link in links] == [(user.id, customer.relationship_id)]
     assert resolve_principal(db, token).user_id == user.id
     assert account_profile(db, principal).has_account
     audit = db.exec(select(AuditEntry).where(AuditEntry.action == "customer.account_created")).one()
@@ -92,9 +89,7 @@ def test_password_login_on_a_new_device_needs_an_sms_code(db, account):
     db.commit()
     assert outcome.result is None and outcome.challenge is not None
     assert outcome.challenge.masked_mobile.endswith("567")
-    result = verify_code(
-        db, outcome.challenge.challenge_id, code_sent_to(db, customer.e164), ADDRESS, now=T0
-    )
+    result = verify_code(db, outcome.challenge.challenge_id, code_sent_to(db, customer.e164), ADDRESS, now=T0)
     assert result.user_id is not None and result.relationship_id == customer.relationship_id
     assert result.device_token and result.relationship_linked
 
@@ -129,9 +124,7 @@ def _wrong_passwords(db, mobile, count, *, address=ADDRESS, start=T0):
     keys = []
     for attempt in range(count):
         with pytest.raises(DomainError) as error:
-            login_with_password(
-                db, mobile, "wrong", None, address, now=start + timedelta(seconds=attempt)
-            )
+            login_with_password(db, mobile, "wrong", None, address, now=start + timedelta(seconds=attempt))
         keys.append(error.value.key)
     return keys
 
@@ -143,9 +136,7 @@ def test_ten_wrong_passwords_lock_that_address_out_of_the_account_for_15_minutes
     db.rollback()  # the caller's rollback must not undo the lock
     # Locked: even the right password is refused from that address.
     with pytest.raises(DomainError) as error:
-        login_with_password(
-            db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=14)
-        )
+        login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=14))
     assert error.value.key == "login.locked"
     # Unlocked once the failures have left the 15-minute window.
     outcome = login_with_password(
@@ -160,9 +151,7 @@ def test_an_attacker_address_cannot_lock_the_customer_out(db, account):
     customer, _principal, _ = account
     _wrong_passwords(db, customer.mobile, 10, address="203.0.113.66")
     _wrong_passwords(db, customer.mobile, 10, address="203.0.113.67", start=T0 + timedelta(seconds=20))
-    outcome = login_with_password(
-        db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=1)
-    )
+    outcome = login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(minutes=1))
     assert outcome.challenge is not None
 
 
@@ -178,9 +167,7 @@ def test_a_right_password_clears_the_failures_of_its_address(db, account):
     customer, _principal, _ = account
     _wrong_passwords(db, customer.mobile, 9)
     login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=T0 + timedelta(seconds=30))
-    assert "login.locked" not in _wrong_passwords(
-        db, customer.mobile, 9, start=T0 + timedelta(seconds=40)
-    )
+    assert "login.locked" not in _wrong_passwords(db, customer.mobile, 9, start=T0 + timedelta(seconds=40))
 
 
 def test_unknown_mobile_is_locked_like_a_real_account(db, account):
@@ -199,8 +186,9 @@ def test_many_addresses_lock_the_account_but_not_its_remembered_device(db, accou
     device = remember_device(db, principal.user_id, now=T0)
     db.commit()
     for n in range(10):
-        _wrong_passwords(db, customer.mobile, 10, address=f"198.51.100.{n}",
-                         start=T0 + timedelta(seconds=20 * n))
+        _wrong_passwords(
+            db, customer.mobile, 10, address=f"198.51.100.{n}", start=T0 + timedelta(seconds=20 * n)
+        )
     later = T0 + timedelta(minutes=5)
     # Issue 20.8: no longer "locked" for a new device: a fresh SMS code instead (a step-up).
     stepped_up = login_with_password(db, customer.mobile, GOOD, None, ADDRESS, now=later)
@@ -243,7 +231,11 @@ def test_delete_account_keeps_no_personal_data(db, account):
     user = db.get(User, principal.user_id)
     db.refresh(user)
     assert (user.mobile, user.password_hash, user.email, user.name, user.is_active) == (
-        None, None, None, "", False,
+        None,
+        None,
+        None,
+        "",
+        False,
     )
     assert db.exec(select(AccountRelationship)).all() == []
     assert db.exec(select(RememberedDevice)).all() == []
@@ -295,8 +287,9 @@ def _guest_session_elsewhere(db, customer, address="127.0.3.40"):
     from app.models import Role
     from app.services.sessions import start_session
 
-    token = start_session(db, Role.CUSTOMER, relationship_id=customer.relationship_id,
-                          client_address=address, now=T0)
+    token = start_session(
+        db, Role.CUSTOMER, relationship_id=customer.relationship_id, client_address=address, now=T0
+    )
     db.commit()
     return token
 
@@ -329,9 +322,7 @@ def test_deleting_the_account_ends_the_guest_sessions_of_the_mobile(db, account)
     assert resolve_principal(db, guest, now=T0) is None
 
 
-def test_the_device_that_created_the_account_signs_in_by_password_without_a_second_code(
-    db, make_customer
-):
+def test_the_device_that_created_the_account_signs_in_by_password_without_a_second_code(db, make_customer):
     """Issue 21.11: right after the SMS first login, mobile + password asked for another code."""
     from app.models import OutboxMessage
     from app.services.customer.accounts import create_account_on_this_device

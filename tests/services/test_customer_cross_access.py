@@ -48,8 +48,13 @@ def customers(db, make_customer):
 
 
 def _everything_about(customer) -> list[str]:
-    return [customer.name, customer.installation_number, customer.metering_point_id,
-            customer.meter_serial, customer.e164]
+    return [
+        customer.name,
+        customer.installation_number,
+        customer.metering_point_id,
+        customer.meter_serial,
+        customer.e164,
+    ]
 
 
 def test_a_principal_sees_only_its_own_customer(db, customers):
@@ -68,9 +73,7 @@ def test_a_principal_sees_only_its_own_customer(db, customers):
 
 def test_reaching_for_another_customers_relationship_is_refused(db, customers):
     _, b, a_principal, _, _ = customers
-    refusals_before = len(
-        db.exec(select(AuditEntry).where(AuditEntry.action == "access.refused")).all()
-    )
+    refusals_before = len(db.exec(select(AuditEntry).where(AuditEntry.action == "access.refused")).all())
     with pytest.raises(AccessDenied):
         switch_relationship(db, a_principal, b.relationship_id)
     with pytest.raises(AccessDenied):

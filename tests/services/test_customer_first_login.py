@@ -127,9 +127,7 @@ def test_code_expires_after_five_minutes(db, make_customer):
     with pytest.raises(DomainError) as error:
         verify_code(db, info.challenge_id, code, ADDRESS, now=T0 + timedelta(minutes=5))
     assert error.value.key == "otp.expired"
-    result = verify_code(
-        db, info.challenge_id, code, ADDRESS, now=T0 + timedelta(minutes=4, seconds=59)
-    )
+    result = verify_code(db, info.challenge_id, code, ADDRESS, now=T0 + timedelta(minutes=4, seconds=59))
     assert result.session_token
 
 
@@ -158,8 +156,13 @@ def test_wrong_tries_survive_a_rollback_by_the_caller(db, make_customer):
     customer = make_customer()
     info = _start(db, customer)
     with pytest.raises(DomainError):
-        verify_code(db, info.challenge_id, "000000" if code_sent_to(db, customer.e164) != "000000"
-                    else "111111", ADDRESS, now=T0)
+        verify_code(
+            db,
+            info.challenge_id,
+            "000000" if code_sent_to(db, customer.e164) != "000000" else "111111",
+            ADDRESS,
+            now=T0,
+        )
     db.rollback()
     row = db.exec(select(LoginChallenge).where(LoginChallenge.public_id == info.challenge_id)).one()
     assert row.failed_attempts == 1
@@ -184,9 +187,7 @@ def test_one_live_code_per_mobile(db, make_customer):
     with pytest.raises(DomainError) as error:
         verify_code(db, first.challenge_id, first_code, ADDRESS, now=T0 + timedelta(seconds=6))
     assert error.value.key == "otp.invalid"
-    result = verify_code(
-        db, second.challenge_id, second_code, ADDRESS, now=T0 + timedelta(seconds=6)
-    )
+    result = verify_code(db, second.challenge_id, second_code, ADDRESS, now=T0 + timedelta(seconds=6))
     assert result.session_token
 
 
@@ -202,8 +203,13 @@ def test_codes_are_compared_in_constant_time(db, make_customer, monkeypatch):
     customer = make_customer()
     info = _start(db, customer)
     with pytest.raises(DomainError):
-        verify_code(db, info.challenge_id, "000000" if code_sent_to(db, customer.e164) != "000000"
-                    else "111111", ADDRESS, now=T0)
+        verify_code(
+            db,
+            info.challenge_id,
+            "000000" if code_sent_to(db, customer.e164) != "000000" else "111111",
+            ADDRESS,
+            now=T0,
+        )
     verify_code(db, info.challenge_id, code_sent_to(db, customer.e164), ADDRESS, now=T0)
     assert len(calls) == 2
 
@@ -307,8 +313,9 @@ def test_a_wrong_installation_number_and_a_wrong_mobile_do_the_same_work(db, mak
         event.listen(db.get_bind(), "before_cursor_execute", record)
         try:
             with pytest.raises(DomainError) as refused:
-                start_first_login(db, installation_number, customer.metering_point_id, mobile, True,
-                                  address, now=T0)
+                start_first_login(
+                    db, installation_number, customer.metering_point_id, mobile, True, address, now=T0
+                )
         finally:
             event.remove(db.get_bind(), "before_cursor_execute", record)
         assert refused.value.key == "login.no_match"

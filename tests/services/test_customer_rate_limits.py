@@ -157,13 +157,25 @@ def test_sms_limit_per_mobile_with_redis(db, make_customer, redis_limiter):
     customer = make_customer()
     for i in range(3):
         start_first_login(
-            db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
-            f"10.0.0.{i}", now=T0 + timedelta(minutes=i), limiter=redis_limiter,
+            db,
+            customer.installation_number,
+            customer.metering_point_id,
+            customer.mobile,
+            True,
+            f"10.0.0.{i}",
+            now=T0 + timedelta(minutes=i),
+            limiter=redis_limiter,
         )
     with pytest.raises(DomainError) as error:
         start_first_login(
-            db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
-            "10.0.0.9", now=T0 + timedelta(minutes=4), limiter=redis_limiter,
+            db,
+            customer.installation_number,
+            customer.metering_point_id,
+            customer.mobile,
+            True,
+            "10.0.0.9",
+            now=T0 + timedelta(minutes=4),
+            limiter=redis_limiter,
         )
     assert error.value.key == "sms.too_many"
 
@@ -182,21 +194,25 @@ def test_at_most_thirty_password_logins_per_address_per_hour(db):
     from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS
 
     assert (PASSWORD_LOGIN_PER_ADDRESS.count, PASSWORD_LOGIN_PER_ADDRESS.window) == (
-        30, timedelta(hours=1),
+        30,
+        timedelta(hours=1),
     )
     # Spraying one password over many mobiles: the per-account lockout never triggers.
     for i in range(30):
         with pytest.raises(DomainError) as error:
-            login_with_password(db, f"+47400{i:05d}", "Sommer2026!", None, "10.0.0.9",
-                                now=T0 + timedelta(seconds=i))
+            login_with_password(
+                db, f"+47400{i:05d}", "Sommer2026!", None, "10.0.0.9", now=T0 + timedelta(seconds=i)
+            )
         assert error.value.key == "login.bad_credentials"
     with pytest.raises(DomainError) as error:
-        login_with_password(db, "+4740099999", "Sommer2026!", None, "10.0.0.9",
-                            now=T0 + timedelta(seconds=40))
+        login_with_password(
+            db, "+4740099999", "Sommer2026!", None, "10.0.0.9", now=T0 + timedelta(seconds=40)
+        )
     assert error.value.key == "login.too_many_attempts"
     with pytest.raises(DomainError) as error:
-        login_with_password(db, "+4740099999", "Sommer2026!", None, "10.0.0.10",
-                            now=T0 + timedelta(seconds=40))
+        login_with_password(
+            db, "+4740099999", "Sommer2026!", None, "10.0.0.10", now=T0 + timedelta(seconds=40)
+        )
     assert error.value.key == "login.bad_credentials"
 
 

@@ -26,8 +26,9 @@ GOOD = "Blåbærsyltetøy på vaffel"
 @pytest.fixture
 def two_relationships(db, make_customer):
     """One customer (one mobile) with two relationships; an account made on the first."""
-    first = make_customer(readings=((T0 - timedelta(hours=2), 1200.5, "kWh"),
-                                    (T0 - timedelta(hours=1), 1201.75, "kWh")))
+    first = make_customer(
+        readings=((T0 - timedelta(hours=2), 1200.5, "kWh"), (T0 - timedelta(hours=1), 1201.75, "kWh"))
+    )
     second = make_customer(customer_id=first.customer_id)
     result = sign_in_by_sms(db, first)
     principal = create_account(db, principal_of(db, result.session_token), GOOD, GOOD, now=T0)
@@ -63,9 +64,7 @@ def test_sign_in_on_an_unlinked_relationship_offers_linking(db, two_relationship
     db.commit()
     assert not link_relationship(db, principal, now=T0)
     assert not relationship_needs_linking(db, principal)
-    assert db.exec(
-        select(AuditEntry).where(AuditEntry.action == "customer.relationship_linked")
-    ).one()
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "customer.relationship_linked")).one()
 
     # Switching is one call, only between linked relationships.
     moved = switch_relationship(db, principal, first.relationship_id)
@@ -87,9 +86,7 @@ def test_sign_in_on_an_unlinked_relationship_offers_linking(db, two_relationship
 def test_guest_sees_only_the_current_relationship(db, make_customer):
     customer = make_customer()
     principal = principal_of(db, sign_in_by_sms(db, customer).session_token)
-    assert [r.relationship_id for r in list_relationships(db, principal)] == [
-        customer.relationship_id
-    ]
+    assert [r.relationship_id for r in list_relationships(db, principal)] == [customer.relationship_id]
     assert not relationship_needs_linking(db, principal)
 
 

@@ -16,8 +16,9 @@ from tests.local_servers import free_port
 
 
 def _caller(db: Session, role: Role, organisation_id: int | None) -> Caller:
-    user = User(email=f"{role.value}{organisation_id}@example.org", role=role.value,
-                organisation_id=organisation_id)  # fmt: skip
+    user = User(
+        email=f"{role.value}{organisation_id}@example.org", role=role.value, organisation_id=organisation_id
+    )
     db.add(user)
     db.flush()
     return Caller(role=role, user_id=user.id, organisation_id=organisation_id, client_address="127.0.4.2")
@@ -29,27 +30,48 @@ def world(db: Session):
     db.add_all(grids)
     db.flush()
     ours, theirs = (grid.id for grid in grids)
-    decision = queue_mail(db, "inst@example.org", "installer_decision", "nb", organisation_id=ours,
-                          number=7, status="Godkjent", reason="-")  # fmt: skip
-    han = queue_sms(db, "+4791234567", "han.sms.rejected", "nb", organisation_id=theirs, number=3,
-                    reason="Nei")  # fmt: skip
+    decision = queue_mail(
+        db,
+        "inst@example.org",
+        "installer_decision",
+        "nb",
+        organisation_id=ours,
+        number=7,
+        status="Godkjent",
+        reason="-",
+    )
+    han = queue_sms(
+        db, "+4791234567", "han.sms.rejected", "nb", organisation_id=theirs, number=3, reason="Nei"
+    )
     account = queue_mail(db, "new@example.org", "activation", "en", link="http://x/y")
     fine = queue_mail(db, "ok@example.org", "access_declined", "nb", organisation_id=ours, reason="-")
     built = {
-        "ours": ours, "decision": decision.id, "han": han.id, "account": account.id, "fine": fine.id,
-        "staff": _caller(db, Role.GRID_STAFF, ours), "admin": _caller(db, Role.ADMIN, None),
+        "ours": ours,
+        "decision": decision.id,
+        "han": han.id,
+        "account": account.id,
+        "fine": fine.id,
+        "staff": _caller(db, Role.GRID_STAFF, ours),
+        "admin": _caller(db, Role.ADMIN, None),
         "installer": _caller(db, Role.INSTALLER, None),
-    }  # fmt: skip
+    }
     db.commit()
     return built
 
 
 def _fail(engine, rounds: int) -> None:
     """Every message fails ``rounds`` times (SMTP and Twilio unreachable)."""
-    down = Settings(mail_backend="smtp", smtp_host="127.0.0.1", smtp_port=free_port(),
-                    sms_backend="twilio", twilio_account_sid="AC1", twilio_auth_token="t",
-                    twilio_api_base="http://127.0.0.1:9", outbox_retry_seconds=0,
-                    outbox_max_attempts=3)  # fmt: skip
+    down = Settings(
+        mail_backend="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        sms_backend="twilio",
+        twilio_account_sid="AC1",
+        twilio_auth_token="t",
+        twilio_api_base="http://127.0.0.1:9",
+        outbox_retry_seconds=0,
+        outbox_max_attempts=3,
+    )
     for _ in range(rounds):
         send_due_messages(engine, down)
 

@@ -48,13 +48,21 @@ def two(db: Session) -> dict[str, Caller]:
         db.add_all([customer, meter])
         db.flush()
         relationship = CustomerRelationship(
-            customer_id=customer.id, utility_id=grid.id, installation_number=f"31000{n}",
-            metering_point_id=f"70705750000000000{n}", address="Storgata 1", postcode="7010",
-            city="Trondheim", meter_id=meter.id, bidding_zone="NO3")
+            customer_id=customer.id,
+            utility_id=grid.id,
+            installation_number=f"31000{n}",
+            metering_point_id=f"70705750000000000{n}",
+            address="Storgata 1",
+            postcode="7010",
+            city="Trondheim",
+            meter_id=meter.id,
+            bidding_zone="NO3",
+        )
         db.add(relationship)
         db.flush()
-        callers[name] = Caller(role=Role.CUSTOMER, session_id=n, relationship_id=relationship.id,
-                               client_address=f"127.0.6.{n}")
+        callers[name] = Caller(
+            role=Role.CUSTOMER, session_id=n, relationship_id=relationship.id, client_address=f"127.0.6.{n}"
+        )
     db.commit()
     return callers
 
@@ -64,10 +72,19 @@ def _pdf(folder: Path, name: str, text: str) -> None:
 
 
 def _record(number: str, mp: str, invoice_date: str, status: str = "unpaid", **changes: str) -> dict:
-    record = {"invoice_number": number, "metering_point_id": mp, "invoice_date": invoice_date,
-              "due_date": invoice_date[:8] + "28", "period_start": "2025-01-01", "period_end": "2025-01-31",
-              "amount": "1 234,50", "vat": "246.90", "status": status, "kid": "1234567897",
-              "pdf": f"{number}.pdf"}
+    record = {
+        "invoice_number": number,
+        "metering_point_id": mp,
+        "invoice_date": invoice_date,
+        "due_date": invoice_date[:8] + "28",
+        "period_start": "2025-01-01",
+        "period_end": "2025-01-31",
+        "amount": "1 234,50",
+        "vat": "246.90",
+        "status": status,
+        "kid": "1234567897",
+        "pdf": f"{number}.pdf",
+    }
     record.update(changes)
     return record
 
@@ -82,11 +99,14 @@ def _batch(folder: Path, records: list[dict], name: str = "invoices.json") -> Pa
 
 
 def test_invoices_are_listed_newest_first_and_only_the_relationships_own(db: Session, two, tmp_path):
-    folder = _batch(tmp_path / "in", [
-        _record("F-1001", "707057500000000001", "2025-02-05"),
-        _record("F-1002", "707057500000000001", "2025-03-05", status="overdue"),
-        _record("F-2001", "707057500000000002", "2025-02-05"),
-    ])
+    folder = _batch(
+        tmp_path / "in",
+        [
+            _record("F-1001", "707057500000000001", "2025-02-05"),
+            _record("F-1002", "707057500000000001", "2025-03-05", status="overdue"),
+            _record("F-2001", "707057500000000002", "2025-02-05"),
+        ],
+    )
     report = import_invoice_dir(db, CLI_CALLER, folder)
     assert (report.new, report.errors) == (3, [])
     page = list_invoices(db, two["mine"])
@@ -102,8 +122,9 @@ def test_invoices_are_listed_newest_first_and_only_the_relationships_own(db: Ses
 def test_the_pdf_is_stored_privately_under_a_random_name_and_served_to_its_relationship(
     db: Session, two, tmp_path, invoice_dir
 ):
-    import_invoice_dir(db, CLI_CALLER, _batch(tmp_path / "in", [_record("F-1001", "707057500000000001",
-                                                                         "2025-02-05")]))
+    import_invoice_dir(
+        db, CLI_CALLER, _batch(tmp_path / "in", [_record("F-1001", "707057500000000001", "2025-02-05")])
+    )
     invoice = db.exec(select(Invoice)).one()
     stored = invoice_dir / invoice.pdf_file
     assert "F-1001" not in invoice.pdf_file and len(invoice.pdf_file) > 30
@@ -117,8 +138,9 @@ def test_the_pdf_is_stored_privately_under_a_random_name_and_served_to_its_relat
 
 
 def test_another_relationships_invoice_cannot_be_had_by_guessing_its_id(db: Session, two, tmp_path):
-    import_invoice_dir(db, CLI_CALLER, _batch(tmp_path / "in", [_record("F-2001", "707057500000000002",
-                                                                         "2025-02-05")]))
+    import_invoice_dir(
+        db, CLI_CALLER, _batch(tmp_path / "in", [_record("F-2001", "707057500000000002", "2025-02-05")])
+    )
     theirs = db.exec(select(Invoice)).one()
     for invoice_id in (theirs.id, theirs.id + 1, -1):
         with pytest.raises(AccessDenied):
@@ -146,11 +168,14 @@ def test_an_import_is_idempotent_and_a_changed_status_updates_the_invoice(db: Se
 
 
 def test_a_wrong_record_keeps_its_whole_file_out_unless_skipping_is_asked(db: Session, two, tmp_path):
-    folder = _batch(tmp_path / "in", [
-        _record("F-1001", "707057500000000001", "2025-02-05"),
-        _record("F-1002", "707057500000000009", "2025-02-05"),
-        _record("F-1003", "707057500000000001", "5. februar", kid="1234567890", status="late"),
-    ])
+    folder = _batch(
+        tmp_path / "in",
+        [
+            _record("F-1001", "707057500000000001", "2025-02-05"),
+            _record("F-1002", "707057500000000009", "2025-02-05"),
+            _record("F-1003", "707057500000000001", "5. februar", kid="1234567890", status="late"),
+        ],
+    )
     report = import_invoice_dir(db, CLI_CALLER, folder)
     assert report.refused_files == ["invoices.json"] and report.new == 0
     assert report.errors == [
@@ -181,13 +206,19 @@ def test_csv_records_by_installation_number(db: Session, two, tmp_path):
 def test_a_pdf_must_be_a_pdf_in_the_folder(db: Session, two, tmp_path):
     folder = _batch(tmp_path / "in", [_record("F-1", "707057500000000001", "2025-02-05", pdf="../x.pdf")])
     (folder / "fake.pdf").write_text("<html>")
-    (folder / "invoices.json").write_text(json.dumps([
-        _record("F-1", "707057500000000001", "2025-02-05", pdf="../x.pdf"),
-        _record("F-2", "707057500000000001", "2025-02-05", pdf="fake.pdf"),
-    ]))
+    (folder / "invoices.json").write_text(
+        json.dumps(
+            [
+                _record("F-1", "707057500000000001", "2025-02-05", pdf="../x.pdf"),
+                _record("F-2", "707057500000000001", "2025-02-05", pdf="fake.pdf"),
+            ]
+        )
+    )
     report = import_invoice_dir(db, CLI_CALLER, folder)
-    assert [what for _, what in report.errors] == ["pdf '../x.pdf' is not a file in the folder",
-                                                  "pdf 'fake.pdf' is not a PDF (or larger than 10 MB)"]
+    assert [what for _, what in report.errors] == [
+        "pdf '../x.pdf' is not a file in the folder",
+        "pdf 'fake.pdf' is not a PDF (or larger than 10 MB)",
+    ]
 
 
 def test_kid_check_digits():

@@ -72,8 +72,13 @@ def _wrong_code(code: str) -> str:
 def test_concurrent_wrong_codes_get_five_tries_in_all(db, make_customer, database_url):
     customer = make_customer()
     info = start_first_login(
-        db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
-        ADDRESS, now=T0,
+        db,
+        customer.installation_number,
+        customer.metering_point_id,
+        customer.mobile,
+        True,
+        ADDRESS,
+        now=T0,
     )
     db.commit()
     wrong = _wrong_code(code_sent_to(db, customer.e164))
@@ -95,8 +100,13 @@ def test_concurrent_wrong_codes_get_five_tries_in_all(db, make_customer, databas
 def test_concurrent_wrong_passwords_lock_the_account(db, make_customer, database_url):
     customer = make_customer()
     info = start_first_login(
-        db, customer.installation_number, customer.metering_point_id, customer.mobile, True,
-        ADDRESS, now=T0,
+        db,
+        customer.installation_number,
+        customer.metering_point_id,
+        customer.mobile,
+        True,
+        ADDRESS,
+        now=T0,
     )
     db.commit()
     result = verify_code(db, info.challenge_id, code_sent_to(db, customer.e164), ADDRESS, now=T0)
@@ -126,9 +136,7 @@ def test_concurrent_wrong_passwords_lock_the_account(db, make_customer, database
     assert error.value.key == "login.locked"
 
 
-def test_concurrent_wrong_passwords_from_many_addresses_are_all_counted(
-    db, make_customer, database_url
-):
+def test_concurrent_wrong_passwords_from_many_addresses_are_all_counted(db, make_customer, database_url):
     """The per-account count (the bound over every address) loses no concurrent failure."""
     customer = make_customer()
     addresses = iter(f"198.51.100.{n}" for n in range(WORKERS))

@@ -40,9 +40,7 @@ def _claims(limiter, count, address="10.0.0.1", **kwargs):
     outcomes = []
     for n in range(count):
         try:
-            claim_password_attempt(
-                limiter, IDENTITY, address, now=T0 + timedelta(seconds=n), **kwargs
-            )
+            claim_password_attempt(limiter, IDENTITY, address, now=T0 + timedelta(seconds=n), **kwargs)
             outcomes.append("checked")
         except PasswordAttemptsLocked:
             outcomes.append("locked")

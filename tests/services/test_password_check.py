@@ -68,12 +68,21 @@ def test_right_passwords_do_not_use_up_the_address_allowance_of_a_customer(db, a
 
 
 def test_right_passwords_do_not_use_up_the_address_allowance_of_an_email_account(db):
-    db.add(User(email="kontor@example.org", role="distributor", name="Kontor",
-                password_hash=passwords.hash_password(EMAIL_PASSWORD)))
+    db.add(
+        User(
+            email="kontor@example.org",
+            role="distributor",
+            name="Kontor",
+            password_hash=passwords.hash_password(EMAIL_PASSWORD),
+        )
+    )
     db.commit()
     for n in range(PASSWORD_LOGIN_PER_ADDRESS.count + 5):
         signed_in = email_accounts.sign_in(
-            db, "kontor@example.org", EMAIL_PASSWORD, client_address=OFFICE,
+            db,
+            "kontor@example.org",
+            EMAIL_PASSWORD,
+            client_address=OFFICE,
             now=T0 + timedelta(seconds=40 * n),
         )
         db.commit()
@@ -82,12 +91,12 @@ def test_right_passwords_do_not_use_up_the_address_allowance_of_an_email_account
     later = T0 + timedelta(minutes=30)
     for n in range(PASSWORD_LOGIN_PER_ADDRESS.count):
         with pytest.raises(DomainError) as caught:
-            email_accounts.sign_in(db, f"n{n}@example.org", "Wrong#Password1", client_address=OFFICE,
-                                   now=later)
+            email_accounts.sign_in(
+                db, f"n{n}@example.org", "Wrong#Password1", client_address=OFFICE, now=later
+            )
         assert caught.value.key == "account.bad_credentials"
     with pytest.raises(DomainError) as caught:
-        email_accounts.sign_in(db, "kontor@example.org", EMAIL_PASSWORD, client_address=OFFICE,
-                               now=later)
+        email_accounts.sign_in(db, "kontor@example.org", EMAIL_PASSWORD, client_address=OFFICE, now=later)
     assert caught.value.key == "login.too_many_attempts"
 
 
@@ -98,8 +107,14 @@ def _attack_from_ten_addresses(db, mobile: str) -> None:
     for a in range(addresses):
         for n in range(per_address):
             with pytest.raises(DomainError):
-                login_with_password(db, mobile, f"wrong{n}", None, f"127.0.3.{10 + a}",
-                                    now=T0 + timedelta(seconds=a * per_address + n))
+                login_with_password(
+                    db,
+                    mobile,
+                    f"wrong{n}",
+                    None,
+                    f"127.0.3.{10 + a}",
+                    now=T0 + timedelta(seconds=a * per_address + n),
+                )
             db.rollback()
 
 
@@ -113,8 +128,9 @@ def test_ten_attacker_addresses_do_not_lock_the_owner_out(db, account):
     db.commit()
     assert outcome.challenge is not None
     assert _sms_count(db, customer.e164) == sent_before + 1
-    result = verify_code(db, outcome.challenge.challenge_id, code_sent_to(db, customer.e164),
-                         "127.0.3.30", now=later)
+    result = verify_code(
+        db, outcome.challenge.challenge_id, code_sent_to(db, customer.e164), "127.0.3.30", now=later
+    )
     assert result.user_id is not None and result.session_token
 
 
@@ -130,8 +146,7 @@ def test_past_the_bound_a_wrong_password_is_answered_like_a_right_one_and_opens_
     assert outcome.challenge.masked_mobile
     assert _sms_count(db, customer.e164) == sent_before
     # ... a resend sends nothing either, and no code opens it.
-    info = resend_code(db, outcome.challenge.challenge_id, "127.0.3.31",
-                       now=later + timedelta(minutes=2))
+    info = resend_code(db, outcome.challenge.challenge_id, "127.0.3.31", now=later + timedelta(minutes=2))
     db.commit()
     assert _sms_count(db, customer.e164) == sent_before
     keys = []
@@ -141,8 +156,14 @@ def test_past_the_bound_a_wrong_password_is_answered_like_a_right_one_and_opens_
         keys.append(caught.value.key)
     assert keys == ["otp.wrong"] * 4 + ["otp.locked"]
     # Audited as a wrong password, like every other.
-    assert db.exec(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "customer.password_rejected")).one() == 9 * 10 + 1
+    assert (
+        db.exec(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "customer.password_rejected")
+        ).one()
+        == 9 * 10 + 1
+    )
 
 
 def test_past_the_bound_an_unknown_mobile_answers_the_same(db, account):

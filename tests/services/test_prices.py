@@ -21,11 +21,20 @@ def _epoch(text: str) -> int:
     return int(datetime.fromisoformat(text).timestamp())
 
 
-def _a44(start: str, end: str, resolution: str, amounts: list[str | None], *, eic: str = "10YNO-1--------2",
-         curve: str = "A01", currency: str = "EUR") -> bytes:
+def _a44(
+    start: str,
+    end: str,
+    resolution: str,
+    amounts: list[str | None],
+    *,
+    eic: str = "10YNO-1--------2",
+    curve: str = "A01",
+    currency: str = "EUR",
+) -> bytes:
     points = "".join(
         f"<Point><position>{i}</position><price.amount>{amount}</price.amount></Point>"
-        for i, amount in enumerate(amounts, start=1) if amount is not None
+        for i, amount in enumerate(amounts, start=1)
+        if amount is not None
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <Publication_MarketDocument xmlns="{NS}">
@@ -48,8 +57,10 @@ def _a44(start: str, end: str, resolution: str, amounts: list[str | None], *, ei
 
 
 def _stored(db: Session, zone: str) -> dict[int, Decimal]:
-    return {row.hour_start: Decimal(row.kr_per_kwh)
-            for row in db.exec(select(SpotPrice).where(SpotPrice.zone == zone)).all()}
+    return {
+        row.hour_start: Decimal(row.kr_per_kwh)
+        for row in db.exec(select(SpotPrice).where(SpotPrice.zone == zone)).all()
+    }
 
 
 def test_an_hourly_a44_day_of_23_hours_gives_23_prices_in_kr_per_kwh(db: Session, tmp_path: Path):
@@ -92,7 +103,10 @@ def test_a03_curves_repeat_the_point_before_an_omitted_one(db: Session, tmp_path
     db.commit()
     stored = _stored(db, "NO1")
     assert [stored[_epoch("2025-01-14T23:00Z".replace("Z", "+00:00")) + h * 3600] for h in range(4)] == [
-        Decimal("0.10000"), Decimal("0.10000"), Decimal("0.10000"), Decimal("0.20000")
+        Decimal("0.10000"),
+        Decimal("0.10000"),
+        Decimal("0.10000"),
+        Decimal("0.20000"),
     ]
 
 
@@ -128,8 +142,10 @@ def test_a_csv_is_idempotent_and_a_corrected_price_replaces_the_old(db: Session,
     db.commit()
     assert (first.new, first.changed, first.unchanged) == (2, 0, 0)
     # 55.10 x 11.62 / 1000 = 0.640262 -> 0.64026.
-    assert _stored(db, "NO2") == {_epoch("2025-01-15T00:00+01:00"): Decimal("0.61234"),
-                                  _epoch("2025-01-15T01:00+01:00"): Decimal("0.64026")}
+    assert _stored(db, "NO2") == {
+        _epoch("2025-01-15T00:00+01:00"): Decimal("0.61234"),
+        _epoch("2025-01-15T01:00+01:00"): Decimal("0.64026"),
+    }
     again = import_spot_prices(db, CLI_CALLER, path)
     db.commit()
     assert (again.new, again.changed, again.unchanged) == (0, 0, 2)
@@ -172,8 +188,10 @@ def test_a_rate_file_gives_each_day_its_banking_days_rate(tmp_path: Path):
 
 def test_xml_with_entities_or_of_another_kind_is_refused(tmp_path: Path, db: Session):
     bomb = tmp_path / "bomb.xml"
-    bomb.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Publication_MarketDocument>&a;'
-                    "</Publication_MarketDocument>")
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Publication_MarketDocument>&a;'
+        "</Publication_MarketDocument>"
+    )
     with pytest.raises(PriceFileError):
         import_spot_prices(db, CLI_CALLER, bomb)
     other = tmp_path / "ack.xml"
@@ -190,15 +208,20 @@ def test_spot_prices_reads_a_range_and_leaves_gaps_absent(db: Session):
     found = prices.spot_prices(db, "SE3", start, start + 3 * 3600)
     assert found == {start: Decimal("0.50000"), start + 7200: Decimal("0.70000")}
     assert prices.spot_prices(db, "", start, start + 3600) == {}
-    assert prices.day_range(date(2025, 3, 30), date(2025, 3, 31), prices.RATE_ZONE)[1] - prices.day_range(
-        date(2025, 3, 30), date(2025, 3, 31), prices.RATE_ZONE)[0] == 23 * 3600
+    assert (
+        prices.day_range(date(2025, 3, 30), date(2025, 3, 31), prices.RATE_ZONE)[1]
+        - prices.day_range(date(2025, 3, 30), date(2025, 3, 31), prices.RATE_ZONE)[0]
+        == 23 * 3600
+    )
 
 
 def test_the_command_imports_a_file(app_database_url: str, tmp_path: Path, capsys):
     from app.prices.__main__ import main
 
     path = tmp_path / "cli.csv"
-    path.write_text("zone,start,end,price,currency,unit\nSE4,2031-01-01T00:00Z,2031-01-01T01:00Z,42,EUR,MWh\n")
+    path.write_text(
+        "zone,start,end,price,currency,unit\nSE4,2031-01-01T00:00Z,2031-01-01T01:00Z,42,EUR,MWh\n"
+    )
     assert main(["import", str(path), "--eur-nok", "11,5"]) == 0
     assert "1 hours (1 new, 0 changed, 0 unchanged)" in capsys.readouterr().out
     assert main(["import", str(path), "--eur-nok", "11.5"]) == 0

@@ -33,10 +33,14 @@ def _meter(engine) -> int:  # type: ignore[no-untyped-def]
 
 
 def _partitions(connection) -> set[str]:  # type: ignore[no-untyped-def]
-    return set(connection.execute(text(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = to_regclass('reading')"
-    )).scalars())
+    return set(
+        connection.execute(
+            text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = to_regclass('reading')"
+            )
+        ).scalars()
+    )
 
 
 @pytest.fixture
@@ -55,8 +59,9 @@ def test_copy_path_counts_rows_written_and_skips_duplicates(engine):
         assert insert_readings(connection, [*rows, rows[0]]) == 50
     with engine.begin() as connection:
         assert insert_readings(connection, rows) == 0
-        more = [(meter_id, "1-0:1.8.0", JAN_2026 + (50 + h) * HOUR, 1.0, "kWh", "collected")
-                for h in range(5)]
+        more = [
+            (meter_id, "1-0:1.8.0", JAN_2026 + (50 + h) * HOUR, 1.0, "kWh", "collected") for h in range(5)
+        ]
         assert insert_readings(connection, rows[:10] + more) == 5
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*), min(status) FROM reading")).one()
@@ -65,8 +70,10 @@ def test_copy_path_counts_rows_written_and_skips_duplicates(engine):
 
 def test_copy_path_keeps_the_status_and_chunks(engine):
     meter_id = _meter(engine)
-    rows = [(meter_id, "1-0:1.8.0", JAN_2026 + h * HOUR, float(h), "kWh", "collected", "estimated")
-            for h in range(30)]
+    rows = [
+        (meter_id, "1-0:1.8.0", JAN_2026 + h * HOUR, float(h), "kWh", "collected", "estimated")
+        for h in range(30)
+    ]
     with engine.begin() as connection:
         assert insert_readings(connection, rows, batch=7, with_status=True) == 30
         # Chunks smaller than the floor still add up (the floor only raises the chunk size).
@@ -110,10 +117,16 @@ def test_migration_moves_existing_readings_into_partitions(postgres_url):
     try:
         meter_id = _meter(engine)
         with engine.begin() as connection:
-            assert insert_readings(connection, [
-                (meter_id, "1-0:1.8.0", JAN_2026 - 700 * 86400, 1.0, "kWh", "collected"),
-                (meter_id, "1-0:1.8.0", JAN_2026, 2.0, "kWh", "collected"),
-            ]) == 2
+            assert (
+                insert_readings(
+                    connection,
+                    [
+                        (meter_id, "1-0:1.8.0", JAN_2026 - 700 * 86400, 1.0, "kWh", "collected"),
+                        (meter_id, "1-0:1.8.0", JAN_2026, 2.0, "kWh", "collected"),
+                    ],
+                )
+                == 2
+            )
         upgrade_to_head(postgres_url)
         with engine.begin() as connection:
             assert connection.execute(text("SELECT count(*) FROM reading")).scalar_one() == 2
@@ -130,8 +143,10 @@ def test_migration_moves_existing_readings_into_partitions(postgres_url):
 
 def test_copy_path_refuses_readings_of_unknown_meters(engine):
     meter_id = _meter(engine)
-    rows = [(meter_id, "1-0:1.8.0", JAN_2026, 1.0, "kWh", "collected"),
-            (meter_id + 999, "1-0:1.8.0", JAN_2026, 1.0, "kWh", "collected")]
+    rows = [
+        (meter_id, "1-0:1.8.0", JAN_2026, 1.0, "kWh", "collected"),
+        (meter_id + 999, "1-0:1.8.0", JAN_2026, 1.0, "kWh", "collected"),
+    ]
     with pytest.raises(UnknownMeterIds, match=str(meter_id + 999)), engine.begin() as connection:
         insert_readings(connection, rows)
     with engine.connect() as connection:
@@ -151,8 +166,14 @@ def test_a_chunk_with_one_reading_already_stored_is_merged_not_refused(engine):
 
 def test_the_consumption_tables_have_no_foreign_key_on_postgresql(engine):
     with engine.connect() as connection:
-        keys = connection.execute(text(
-            "SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
-            "AND conrelid::regclass::text LIKE 'consumption_%'"
-        )).scalars().all()
+        keys = (
+            connection.execute(
+                text(
+                    "SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
+                    "AND conrelid::regclass::text LIKE 'consumption_%'"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert keys == []

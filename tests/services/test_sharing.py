@@ -93,8 +93,7 @@ def test_a_grantee_signs_in_with_their_own_mobile_and_sees_the_consumption_marke
         pytest.param(lambda db, c: han_orders.customer_orders(db, c), id="han-orders"),
         pytest.param(lambda db, c: list_grants(db, c, now=T0), id="sharing-list"),
         pytest.param(
-            lambda db, c: grant_access(db, c, mobile="+4741234567", consumption=True, invoices=False,
-                                       now=T0),
+            lambda db, c: grant_access(db, c, mobile="+4741234567", consumption=True, invoices=False, now=T0),
             id="sharing-further",
         ),
     ],

@@ -19,9 +19,15 @@ from app.services.customer.consumption.exports import (
 )
 from app.services.spreadsheet_cells import neutralise_cell, neutralise_row
 
-HOSTILE = ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-           "@SUM(1+9)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1",
-           '=HYPERLINK("http://x.example","y")']  # fmt: skip
+HOSTILE = [
+    "=cmd|' /C calc'!A0",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    '=HYPERLINK("http://x.example","y")',
+]
 
 
 @pytest.mark.parametrize("cell", HOSTILE)
@@ -29,8 +35,10 @@ def test_a_formula_like_text_is_prefixed(cell):
     assert neutralise_cell(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell", ["KAM57000074", "", "'=already", "a=b", "1,250", "-1,250", "-12.5",
-                                  "+47", "-3e5", 12.5, -4.25, 0, None])  # fmt: skip
+@pytest.mark.parametrize(
+    "cell",
+    ["KAM57000074", "", "'=already", "a=b", "1,250", "-1,250", "-12.5", "+47", "-3e5", 12.5, -4.25, 0, None],
+)
 def test_numbers_and_plain_text_stay_as_they_are(cell):
     assert neutralise_cell(cell) == cell
 
@@ -40,15 +48,22 @@ def test_a_row_keeps_its_types():
 
 
 def test_the_consumption_csv_and_xlsx_neutralise_text_and_keep_negative_numbers():
-    table = ExportTable("Forbruk", ["Dag", "kWh", "=HYPERLINK(\"http://x\")"],
-                        [["=cmd|' /C calc'!A0", -12.5, "@evil"], ["2025-01-02", None, "-1,5"]])  # fmt: skip
+    table = ExportTable(
+        "Forbruk",
+        ["Dag", "kWh", '=HYPERLINK("http://x")'],
+        [["=cmd|' /C calc'!A0", -12.5, "@evil"], ["2025-01-02", None, "-1,5"]],
+    )
     rows = list(csv.reader(io.StringIO(table_csv(table))))
-    assert rows == [["Dag", "kWh", "'=HYPERLINK(\"http://x\")"], ["'=cmd|' /C calc'!A0", "-12.5", "'@evil"],
-                    ["2025-01-02", "", "-1,5"]]  # fmt: skip
+    assert rows == [
+        ["Dag", "kWh", '\'=HYPERLINK("http://x")'],
+        ["'=cmd|' /C calc'!A0", "-12.5", "'@evil"],
+        ["2025-01-02", "", "-1,5"],
+    ]
     sheet = load_workbook(io.BytesIO(table_xlsx(table))).active
     cells = [list(row) for row in sheet.iter_rows()]
     assert [[cell.value for cell in row] for row in cells] == [
-        ["Dag", "kWh", "'=HYPERLINK(\"http://x\")"], ["'=cmd|' /C calc'!A0", -12.5, "'@evil"],
+        ["Dag", "kWh", '\'=HYPERLINK("http://x")'],
+        ["'=cmd|' /C calc'!A0", -12.5, "'@evil"],
         ["2025-01-02", None, "-1,5"],
     ]
     # No cell is a formula; the negative number is a number.

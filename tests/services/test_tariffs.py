@@ -33,8 +33,13 @@ def _company(
 
 def _period(db: Session, caller: Caller, utility_id: int, valid_from: object, **changes: object):
     fields: dict[str, object] = dict(
-        utility_id=utility_id, valid_from=valid_from, fixed_monthly_kr="125,00", capacity_steps=STEPS,
-        energy_winter_day="0.4120", energy_winter_night="0.3120", energy_summer_day="0.3650",
+        utility_id=utility_id,
+        valid_from=valid_from,
+        fixed_monthly_kr="125,00",
+        capacity_steps=STEPS,
+        energy_winter_day="0.4120",
+        energy_winter_night="0.3120",
+        energy_summer_day="0.3650",
         energy_summer_night="0.2650",
     )
     fields.update(changes)
@@ -44,8 +49,9 @@ def _period(db: Session, caller: Caller, utility_id: int, valid_from: object, **
 
 
 def _admin_of(utility_id: int) -> Caller:
-    return Caller(role=tariffs.GRID_ADMIN_ROLE, organisation_id=utility_id, user_id=None,
-                  client_address="127.0.6.1")
+    return Caller(
+        role=tariffs.GRID_ADMIN_ROLE, organisation_id=utility_id, user_id=None, client_address="127.0.6.1"
+    )
 
 
 def test_energy_part_by_season_and_time_band(db: Session):
@@ -71,7 +77,8 @@ def test_a_change_from_a_date_ends_the_period_before_and_keeps_its_values(db: Se
     # A month spanning the change holds both periods, each on its own days.
     spanning = tariffs.grid_tariffs(db, company, date(2025, 3, 1), date(2025, 4, 1))
     assert [(t.valid_from, t.valid_to) for t in spanning] == [
-        (date(2025, 1, 1), date(2025, 3, 16)), (date(2025, 3, 16), None)
+        (date(2025, 1, 1), date(2025, 3, 16)),
+        (date(2025, 3, 16), None),
     ]
     first, second = spanning
     assert first.holds(date(2025, 3, 15)) and not first.holds(date(2025, 3, 16))
@@ -107,9 +114,19 @@ def test_a_person_changes_from_tomorrow_at_the_earliest_and_never_before_the_las
 def test_every_wrong_field_is_named_at_once(db: Session):
     company = _company(db)
     with pytest.raises(FieldErrors) as raised:
-        _period(db, CLI_CALLER, company, "1. mai", fixed_monthly_kr="-3", capacity_steps="2: 500\n5: 700",
-                energy_winter_day="abc", energy_summer_night="0.123456", day_from_hour="22",
-                day_to_hour="6", winter_months="1,13")
+        _period(
+            db,
+            CLI_CALLER,
+            company,
+            "1. mai",
+            fixed_monthly_kr="-3",
+            capacity_steps="2: 500\n5: 700",
+            energy_winter_day="abc",
+            energy_summer_night="0.123456",
+            day_from_hour="22",
+            day_to_hour="6",
+            winter_months="1,13",
+        )
     assert raised.value.errors == {
         "valid_from": "tariffs.date_invalid",
         "fixed_monthly_kr": "tariffs.negative",
@@ -128,8 +145,11 @@ def test_every_wrong_field_is_named_at_once(db: Session):
 def test_another_grid_companys_administrator_and_a_customer_are_refused_and_audited(db: Session):
     mine, theirs = _company(db), _company(db, org_number="987654321")
     with running_from(datetime(2026, 5, 10, 10, tzinfo=OSLO)):
-        strangers = (_admin_of(theirs), Caller(role="customer", relationship_id=1),
-                     Caller(role="grid_staff", organisation_id=mine))
+        strangers = (
+            _admin_of(theirs),
+            Caller(role="customer", relationship_id=1),
+            Caller(role="grid_staff", organisation_id=mine),
+        )
         for caller in strangers:
             with pytest.raises(AccessDenied):
                 _period(db, caller, mine, "2026-06-01")
@@ -146,8 +166,11 @@ def test_a_change_is_audited_with_old_and_new_values(db: Session):
     admin = _admin_of(company)
     with running_from(datetime(2026, 5, 10, 10, tzinfo=OSLO)):
         second = _period(db, admin, company, "2026-06-01", fixed_monthly_kr="150")
-    added = db.exec(select(AuditEntry).where(AuditEntry.action == "tariff_period.added",
-                                             AuditEntry.subject_id == str(second.id))).one()
+    added = db.exec(
+        select(AuditEntry).where(
+            AuditEntry.action == "tariff_period.added", AuditEntry.subject_id == str(second.id)
+        )
+    ).one()
     assert added.actor_role == "grid_admin" and added.client_address == "127.0.6.1"
     assert "fixed 125.00 kr/month" in added.detail.split(" -> ")[0]
     assert "fixed 150.00 kr/month" in added.detail.split(" -> ")[1]
@@ -196,20 +219,29 @@ def test_taxes_change_on_new_year_and_are_set_by_the_administrator_only(db: Sess
         tariffs.add_tax_rate(db, CLI_CALLER, kind=TaxKind.VAT, valid_from="2027-01-01", rate="25")
     assert vat.value.errors == {"rate": "tariffs.too_large"}
     with pytest.raises(AccessDenied):
-        tariffs.add_tax_rate(db, _admin_of(_company(db)), kind=TaxKind.VAT, valid_from="2027-01-01",
-                             rate="0.2")
+        tariffs.add_tax_rate(
+            db, _admin_of(_company(db)), kind=TaxKind.VAT, valid_from="2027-01-01", rate="0.2"
+        )
 
 
 def test_district_heating_price_per_mwh_and_fixed_part(db: Session):
     heat = _company(db, OrganisationKind.DISTRICT_HEATING, org_number="911111111")
-    tariffs.add_heat_price(db, CLI_CALLER, utility_id=heat, valid_from="2025-01-01", kr_per_mwh="780",
-                           fixed_monthly_kr="95.50")
-    tariffs.add_heat_price(db, CLI_CALLER, utility_id=heat, valid_from="2025-07-01", kr_per_mwh="812.40",
-                           fixed_monthly_kr="95.50")
+    tariffs.add_heat_price(
+        db, CLI_CALLER, utility_id=heat, valid_from="2025-01-01", kr_per_mwh="780", fixed_monthly_kr="95.50"
+    )
+    tariffs.add_heat_price(
+        db,
+        CLI_CALLER,
+        utility_id=heat,
+        valid_from="2025-07-01",
+        kr_per_mwh="812.40",
+        fixed_monthly_kr="95.50",
+    )
     db.commit()
     prices = tariffs.heat_prices(db, heat, date(2025, 6, 1), date(2025, 8, 1))
     assert [(p.kr_per_mwh, p.valid_to) for p in prices] == [
-        (Decimal("780.00"), date(2025, 7, 1)), (Decimal("812.40"), None)
+        (Decimal("780.00"), date(2025, 7, 1)),
+        (Decimal("812.40"), None),
     ]
     with pytest.raises(AccessDenied):  # a grid tariff belongs to a grid company
         _period(db, CLI_CALLER, heat, "2025-01-01")
@@ -270,6 +302,7 @@ def test_a_months_capacity_steps_are_those_in_force_on_its_first_day(db: Session
 
     def bounds(month: date) -> list[float]:
         return [s.lower_kw for s in tariffs.capacity_steps_for_month(db, company, month)]
+
     # February, before the change, keeps the old steps; March began under them too; April has the new.
     assert bounds(date(2025, 2, 1)) == bounds(date(2025, 3, 1)) == [0, 3, 6]
     assert bounds(date(2025, 4, 1)) == [0, 4]

@@ -27,8 +27,11 @@ def test_an_administrator_is_served(app_database_url):
 def test_asking_for_access_needs_a_registered_account(app_database_url, role):
     state = state_as(AccessRequestState, session_token(role) if role else "")
     with pytest.raises(AccessDenied):
-        asyncio.run(AccessRequestState.submit_request.fn(state, {"requested_role": "distributor",
-                                                                 "organisation_name": "X"}))
+        asyncio.run(
+            AccessRequestState.submit_request.fn(
+                state, {"requested_role": "distributor", "organisation_name": "X"}
+            )
+        )
 
 
 def test_sign_in_handler_keeps_no_password_and_lands_on_the_roles_portal(app_database_url):
@@ -37,8 +40,9 @@ def test_sign_in_handler_keeps_no_password_and_lands_on_the_roles_portal(app_dat
     address = f"gro-{uuid.uuid4().hex[:8]}@example.org"
     password = "Trafo#Stasjon26"
     with session_scope() as db:
-        db.add(User(email=address, role=Role.GRID_STAFF.value, name="Gro",
-                    password_hash=hash_password(password)))
+        db.add(
+            User(email=address, role=Role.GRID_STAFF.value, name="Gro", password_hash=hash_password(password))
+        )
     state = state_as(AccountFormsState, "")
     events = asyncio.run(AccountFormsState.submit_sign_in.fn(state, {"email": address, "password": password}))
     assert state.role == "grid_staff" and state.session_token and state.errors == {}
@@ -61,8 +65,15 @@ def test_the_language_a_person_signs_in_with_and_switches_to_is_their_mail_langu
     address = f"ines-{uuid.uuid4().hex[:8]}@example.org"
     password = "Sikring#Kabel26"
     with session_scope() as db:
-        db.add(User(email=address, role=Role.INSTALLER.value, name="Ines", language="nb",
-                    password_hash=hash_password(password)))  # fmt: skip
+        db.add(
+            User(
+                email=address,
+                role=Role.INSTALLER.value,
+                name="Ines",
+                language="nb",
+                password_hash=hash_password(password),
+            )
+        )
     state = state_as(AccountFormsState, "")
     state.language = "sv"
     asyncio.run(AccountFormsState.submit_sign_in.fn(state, {"email": address, "password": password}))

@@ -50,9 +50,14 @@ def _customer(db: Session, grid_id: int, n: int, kwh_per_hour: float, engine: En
     db.add_all([customer, meter])
     db.flush()
     relationship = CustomerRelationship(
-        customer_id=customer.id, utility_id=grid_id, installation_number=f"{9000 + n}",
-        metering_point_id=f"7070575000099{n:05d}", address="Elvegata 2", postcode="7010",
-        city="Trondheim", meter_id=meter.id,
+        customer_id=customer.id,
+        utility_id=grid_id,
+        installation_number=f"{9000 + n}",
+        metering_point_id=f"7070575000099{n:05d}",
+        address="Elvegata 2",
+        postcode="7010",
+        city="Trondheim",
+        meter_id=meter.id,
     )
     db.add(relationship)
     db.commit()
@@ -93,6 +98,7 @@ def _run(handler, state: ConsumptionState, *args) -> list:
     if inspect.iscoroutine(result):
         return [asyncio.run(result)]
     if inspect.isasyncgen(result):
+
         async def drain() -> list:
             return [item async for item in result]
 
@@ -232,6 +238,7 @@ def test_an_export_reading_a_slow_database_does_not_stall_the_event_loop(
         def run(*args, **kwargs):
             time.sleep(0.5)  # a database that takes its time
             return original(*args, **kwargs)
+
         return run
 
     monkeypatch.setattr(consumption_state, "year_overview", slow(original_view))
@@ -330,8 +337,9 @@ def test_the_plain_year_bars_carry_the_tables_keys_and_values(two_customers, pri
     assert state.year_bars == markup
 
 
-def test_the_kr_views_export_has_its_tables_columns_and_no_price_stays_empty(two_customers, private_app_db,
-                                                                              monkeypatch):  # fmt: skip
+def test_the_kr_views_export_has_its_tables_columns_and_no_price_stays_empty(
+    two_customers, private_app_db, monkeypatch
+):
     """Issue 26: the kr view's exports carry the kr table's columns; without prices (none stored
     here) every cost cell is empty, never 0 kr."""
     state = _state(_token(private_app_db, Role.CUSTOMER, two_customers["mine"]))

@@ -40,16 +40,30 @@ def priced_customer(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator
         db.add_all([grid, customer, meter])
         db.flush()
         relationship = CustomerRelationship(
-            customer_id=customer.id, utility_id=grid.id, installation_number="9201",
-            metering_point_id="707057500009900001", address="Elvegata 2", postcode="7010",
-            city="Trondheim", meter_id=meter.id, bidding_zone="NO3")
+            customer_id=customer.id,
+            utility_id=grid.id,
+            installation_number="9201",
+            metering_point_id="707057500009900001",
+            address="Elvegata 2",
+            postcode="7010",
+            city="Trondheim",
+            meter_id=meter.id,
+            bidding_zone="NO3",
+        )
         db.add(relationship)
         first = (datetime.fromtimestamp(start, UTC) - timedelta(days=40)).date().replace(day=1)
-        tariffs.add_tariff_period(db, CLI_CALLER, utility_id=grid.id, valid_from=first,
-                                  fixed_monthly_kr="100",
-                                  capacity_steps="0: 200\n5: 400", energy_winter_day="0.40",
-                                  energy_winter_night="0.30", energy_summer_day="0.35",
-                                  energy_summer_night="0.25")
+        tariffs.add_tariff_period(
+            db,
+            CLI_CALLER,
+            utility_id=grid.id,
+            valid_from=first,
+            fixed_monthly_kr="100",
+            capacity_steps="0: 200\n5: 400",
+            energy_winter_day="0.40",
+            energy_winter_night="0.30",
+            energy_summer_day="0.35",
+            energy_summer_night="0.25",
+        )
         taxes = ((TaxKind.ELECTRICITY_TAX, "0.10"), (TaxKind.ENOVA_FEE, "0.01"), (TaxKind.VAT, "0.25"))
         for kind, rate in taxes:
             tariffs.add_tax_rate(db, CLI_CALLER, kind=kind, valid_from=first, rate=rate)
@@ -58,8 +72,10 @@ def priced_customer(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator
         priced = range(start - 40 * 86400, today_starts, HOUR)
         store_hourly_prices(db, {("NO3", t): Decimal("0.80") for t in priced})
         db.commit()
-        rows = [(meter.id, "1-0:1.8.0", t, 1000.0 + (t - start) / HOUR, "kWh", "collected")
-                for t in range(start, end + HOUR, HOUR)]
+        rows = [
+            (meter.id, "1-0:1.8.0", t, 1000.0 + (t - start) / HOUR, "kWh", "collected")
+            for t in range(start, end + HOUR, HOUR)
+        ]
     with engine.begin() as connection:
         insert_readings(connection, rows)
     rebuild_all_consumption(engine)
@@ -69,8 +85,10 @@ def priced_customer(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator
 def _run(handler, state, *args):
     result = handler.fn(state, *args)
     if inspect.isasyncgen(result):
+
         async def drain():
             return [item async for item in result]
+
         return asyncio.run(drain())
     return asyncio.run(result) if inspect.iscoroutine(result) else result
 

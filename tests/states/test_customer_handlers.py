@@ -39,9 +39,13 @@ def two_customers(app_database_url):
             db.add(customer)
             db.flush()
             relationship = CustomerRelationship(
-                customer_id=customer.id, utility_id=_utility_id(db),
-                installation_number=f"99000{number}", metering_point_id=f"70705759900000{number:04d}",
-                address=f"Testveien {number}", postcode="7010", city="Trondheim",
+                customer_id=customer.id,
+                utility_id=_utility_id(db),
+                installation_number=f"99000{number}",
+                metering_point_id=f"70705759900000{number:04d}",
+                address=f"Testveien {number}",
+                postcode="7010",
+                city="Trondheim",
             )
             db.add(relationship)
             db.flush()
@@ -128,8 +132,12 @@ def test_signing_in_starts_from_a_clean_tab(two_customers, monkeypatch):
         customer = db.get(Customer, second_customer)
         relationship = db.get(CustomerRelationship, second)
         info = start_first_login(
-            db, relationship.installation_number, relationship.metering_point_id,
-            customer.mobile, True, "192.0.2.90",
+            db,
+            relationship.installation_number,
+            relationship.metering_point_id,
+            customer.mobile,
+            True,
+            "192.0.2.90",
         )
         code = latest_sms_to(db, customer.mobile).body.split()[0]
     login._challenge_id = info.challenge_id
@@ -160,9 +168,11 @@ def test_creating_the_account_remembers_this_browser(two_customers):
     """Issue 21.11: the browser that proved the mobile by SMS keeps a remembered-device token."""
     (_, mine), _ = two_customers
     state = _state(_guest_token(mine))
-    asyncio.run(CustomerState.submit_create_account.fn(
-        state, {"new_password": "Handler-Test-Pass-42", "new_password_again": "Handler-Test-Pass-42"}
-    ))
+    asyncio.run(
+        CustomerState.submit_create_account.fn(
+            state, {"new_password": "Handler-Test-Pass-42", "new_password_again": "Handler-Test-Pass-42"}
+        )
+    )
     assert state.has_account
     login = asyncio.run(state.get_state(CustomerLoginState))
     assert login.device_token.count(".") == 2

@@ -19,8 +19,9 @@ from tests.handler_callers import session_token, state_as
 
 def _signed_in(role: Role, organisation_id: int | None) -> str:
     with Session(get_engine()) as db:
-        user = User(email=f"{uuid.uuid4().hex[:10]}@example.org", role=role.value,
-                    organisation_id=organisation_id)  # fmt: skip
+        user = User(
+            email=f"{uuid.uuid4().hex[:10]}@example.org", role=role.value, organisation_id=organisation_id
+        )
         db.add(user)
         db.flush()
         token = start_session(db, role, user_id=user.id)
@@ -32,12 +33,22 @@ def _signed_in(role: Role, organisation_id: int | None) -> str:
 def given_up(app_database_url) -> tuple[int, int, int]:
     """A grid company, another one, and a mail of the first that was given up."""
     with session_scope() as db:
-        grids = [Organisation(name=f"Nett {uuid.uuid4().hex[:6]}", kind=OrganisationKind.GRID_COMPANY)
-                 for _ in range(2)]  # fmt: skip
+        grids = [
+            Organisation(name=f"Nett {uuid.uuid4().hex[:6]}", kind=OrganisationKind.GRID_COMPANY)
+            for _ in range(2)
+        ]
         db.add_all(grids)
         db.flush()
-        message = queue_mail(db, "inst@example.org", "installer_decision", "sv", organisation_id=grids[0].id,
-                             number=9, status="Godkänd", reason="-")  # fmt: skip
+        message = queue_mail(
+            db,
+            "inst@example.org",
+            "installer_decision",
+            "sv",
+            organisation_id=grids[0].id,
+            number=9,
+            status="Godkänd",
+            reason="-",
+        )
         message.status, message.attempts, message.last_error = OutboxStatus.FAILED.value, 8, "refused"
         db.add(message)
         return grids[0].id or 0, grids[1].id or 0, message.id or 0

@@ -35,8 +35,14 @@ def _customer_page(token: str) -> HanCustomerState:
 
 
 def _order_form(world: HanWorld, **changes: str) -> dict[str, str]:
-    return {"meter_number": world.meter_serial, "action": "open", "delivery": "post", "comment": "",
-            "confirm": "on", **changes}  # fmt: skip
+    return {
+        "meter_number": world.meter_serial,
+        "action": "open",
+        "delivery": "post",
+        "comment": "",
+        "confirm": "on",
+        **changes,
+    }
 
 
 def _place(world: HanWorld) -> int:
@@ -165,8 +171,9 @@ def test_the_wrong_caller_is_refused(world, role):
 
 
 @pytest.mark.parametrize("language", ["nb", "sv", "en"])
-def test_the_history_names_you_the_customer_staff_and_when_the_customer_was_texted(world, monkeypatch,
-                                                                                   language):
+def test_the_history_names_you_the_customer_staff_and_when_the_customer_was_texted(
+    world, monkeypatch, language
+):
     """Issue 21: the history showed the raw actor "customer" and not when the customer was told."""
     from app.i18n import translate
     from app.models import User

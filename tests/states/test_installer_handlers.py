@@ -123,8 +123,11 @@ def test_staff_see_their_own_grid_companys_notification_with_the_numbers(world, 
 
         from app.models import AuditEntry
 
-        viewed = db.exec(select(AuditEntry).where(AuditEntry.action == "installer.id_number_viewed",
-                                                  AuditEntry.subject_id == str(number))).all()
+        viewed = db.exec(
+            select(AuditEntry).where(
+                AuditEntry.action == "installer.id_number_viewed", AuditEntry.subject_id == str(number)
+            )
+        ).all()
     assert [entry.detail for entry in viewed] == ["owner party"]
     queue = state_as(StaffQueueState, _token(world.staff))
     asyncio.run(StaffQueueState.load.fn(queue))
@@ -232,8 +235,9 @@ def test_installer_and_staff_lists_say_the_page_as_the_key_pages_do(world):
     assert queue.page_text == "Side 1 av 1"
 
 
-@pytest.mark.parametrize(("language", "job_name"), [("sv", "Anläggning med en mätare"),
-                                                    ("en", "Installation with one meter")])
+@pytest.mark.parametrize(
+    ("language", "job_name"), [("sv", "Anläggning med en mätare"), ("en", "Installation with one meter")]
+)
 def test_job_types_show_in_the_readers_language(world, monkeypatch, language, job_name):
     """Issue 21.10: job type names were Norwegian in the Swedish UI."""
     from app.models import JobType

@@ -61,20 +61,35 @@ def two(private_app_db: Engine, tmp_path: Path) -> dict[str, int]:
             db.add_all([customer, meter])
             db.flush()
             relationship = CustomerRelationship(
-                customer_id=customer.id, utility_id=grid.id, installation_number=f"{9100 + n}",
-                metering_point_id=f"7070575000098{n:05d}", address="Elvegata 2", postcode="7010",
-                city="Trondheim", meter_id=meter.id)
+                customer_id=customer.id,
+                utility_id=grid.id,
+                installation_number=f"{9100 + n}",
+                metering_point_id=f"7070575000098{n:05d}",
+                address="Elvegata 2",
+                postcode="7010",
+                city="Trondheim",
+                meter_id=meter.id,
+            )
             db.add(relationship)
             db.flush()
             ids[name] = relationship.id or 0
             for month in (1, 2):
                 number = f"{name.upper()}-{month}"
                 (folder / f"{number}.pdf").write_bytes(b"%PDF-1.4\n% " + number.encode() + b"\n%%EOF\n")
-                records.append({"invoice_number": number, "metering_point_id": relationship.metering_point_id,
-                                "invoice_date": f"2025-0{month + 1}-05", "due_date": f"2025-0{month + 1}-20",
-                                "period_start": f"2025-0{month}-01", "period_end": f"2025-0{month}-28",
-                                "amount": "500.00", "vat": "100.00", "status": "paid",
-                                "pdf": f"{number}.pdf"})
+                records.append(
+                    {
+                        "invoice_number": number,
+                        "metering_point_id": relationship.metering_point_id,
+                        "invoice_date": f"2025-0{month + 1}-05",
+                        "due_date": f"2025-0{month + 1}-20",
+                        "period_start": f"2025-0{month}-01",
+                        "period_end": f"2025-0{month}-28",
+                        "amount": "500.00",
+                        "vat": "100.00",
+                        "status": "paid",
+                        "pdf": f"{number}.pdf",
+                    }
+                )
         db.commit()
         (folder / "batch.json").write_text(json.dumps(records))
         assert import_invoice_dir(db, CLI_CALLER, folder).new == 4
@@ -106,8 +121,11 @@ def test_guessing_another_relationships_invoice_id_is_refused_and_audited(two, p
         with pytest.raises(AccessDenied):
             _run(InvoicesState.download, state, guess)
     with Session(private_app_db) as db:
-        refused = db.exec(select(AuditEntry).where(AuditEntry.action == "access.refused",
-                                                   AuditEntry.subject_type == "invoice")).all()
+        refused = db.exec(
+            select(AuditEntry).where(
+                AuditEntry.action == "access.refused", AuditEntry.subject_type == "invoice"
+            )
+        ).all()
         downloaded = db.exec(select(AuditEntry).where(AuditEntry.action == "invoices.downloaded")).all()
     assert len(refused) == 4 and downloaded == []
 

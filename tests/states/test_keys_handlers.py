@@ -64,8 +64,13 @@ class World:
 
 
 def _account(db, role: Role, organisation_id: int | None, email: str) -> str:
-    user = User(email=email, name=email.split("@")[0], role=role.value, organisation_id=organisation_id,
-                password_hash=hash_password(PASSWORD))
+    user = User(
+        email=email,
+        name=email.split("@")[0],
+        role=role.value,
+        organisation_id=organisation_id,
+        password_hash=hash_password(PASSWORD),
+    )
     db.add(user)
     db.flush()
     return start_session(db, role, user_id=user.id)
@@ -76,8 +81,10 @@ def _org(db, prefix: str, first: int, count: int) -> Org:
     db.add(org)
     db.flush()
     serials = [f"{prefix}{first + n:03d}" for n in range(count)]
-    ids = [add_key(db, serial, os.urandom(16), owner_id=org.id, model="MULTICAL 21", medium="water").id
-           for serial in serials]
+    ids = [
+        add_key(db, serial, os.urandom(16), owner_id=org.id, model="MULTICAL 21", medium="water").id
+        for serial in serials
+    ]
     token = _account(db, Role.DISTRIBUTOR, org.id, f"dist-{uuid.uuid4().hex[:8]}@example.org")
     return Org(token, [i or 0 for i in ids], serials)
 
@@ -122,8 +129,10 @@ def _listed(state_class, token: str, prefix: str):
 
 def _rights(unit_ids: list[int]) -> list[tuple[int, int]]:
     with session_scope() as db:
-        return sorted((r.unit_id, r.user_id) for r in db.exec(
-            select(KeyReadRight).where(col(KeyReadRight.unit_id).in_(unit_ids))))
+        return sorted(
+            (r.unit_id, r.user_id)
+            for r in db.exec(select(KeyReadRight).where(col(KeyReadRight.unit_id).in_(unit_ids)))
+        )
 
 
 def test_a_distributor_lists_and_selects_only_their_own_units(world: World):
@@ -157,8 +166,9 @@ def test_assigning_another_organisations_units_is_refused(world: World):
 
 def test_revoking_another_organisations_rights_is_refused(world: World):
     with session_scope() as db:
-        assign_read_rights(db, resolve_principal(db, world.other.token), world.other.unit_ids[:2],
-                           world.reader_email)
+        assign_read_rights(
+            db, resolve_principal(db, world.other.token), world.other.unit_ids[:2], world.reader_email
+        )
     before = _rights(world.other.unit_ids)
     assert len(before) == 2
     state = _listed(ReadRightsState, world.own.token, world.prefix)
@@ -231,7 +241,8 @@ def test_a_key_reader_sees_and_shows_only_assigned_units(world: World):
 
 def test_a_key_reader_reaches_no_distributor_handler(world: World):
     for state_class, name, args in (
-        (KeyListState, "load", ()), (KeyListState, "select_all_matching", ()),
+        (KeyListState, "load", ()),
+        (KeyListState, "select_all_matching", ()),
         (ReadRightsState, "assign", ({"email": world.reader_email},)),
         (ReadRightsState, "revoke_everywhere", ({"email": world.reader_email},)),
     ):
@@ -274,29 +285,39 @@ def test_a_csv_preview_names_the_bad_row_and_cancel_writes_nothing(world: World)
 
 def test_a_preview_marks_rows_that_replace_an_existing_key_and_shows_the_medium(world: World):
     existing, new = world.own.serials[1], f"{world.prefix}802"
-    content = (f"serial,kind,model,medium,key\n{new},meter,OMNIPOWER,electricity,{os.urandom(16).hex()}\n"
-               f"{existing},meter,MULTICAL 21,water,{os.urandom(16).hex()}\n")
+    content = (
+        f"serial,kind,model,medium,key\n{new},meter,OMNIPOWER,electricity,{os.urandom(16).hex()}\n"
+        f"{existing},meter,MULTICAL 21,water,{os.urandom(16).hex()}\n"
+    )
     state = _import_state(world.own.token)
     _call(KeyImportState, state, "stage_upload", [_upload("keys.csv", content.encode())], "")
     assert (state.good, state.bad, state.replacing) == (2, 0, 1)
     # The replacing row comes first and carries its marker; the medium is shown in words.
     assert [(row["serial"], row["note"]) for row in state.good_rows] == [
-        (existing, "Har allerede nøkkel"), (new, "")]
+        (existing, "Har allerede nøkkel"),
+        (new, ""),
+    ]
     assert [row["medium"] for row in state.good_rows] == ["Vann", "Strøm"]
     # One way of saying it: the row for a unit with a key is not among those that "can be imported";
     # the callout beside says it is skipped unless replacing is ticked.
-    assert state.summary_text == ("keys.csv: 1 ny nøkkel kan importeres, 1 rad gjelder en enhet som allerede "
-                                  "har en nøkkel, 0 rader kan ikke importeres.")
+    assert state.summary_text == (
+        "keys.csv: 1 ny nøkkel kan importeres, 1 rad gjelder en enhet som allerede "
+        "har en nøkkel, 0 rader kan ikke importeres."
+    )
     assert state.replacing_text.startswith("Enheten som allerede har en nøkkel, hoppes over")
     state.language = "en"
-    assert state.summary_text == ("keys.csv: 1 new key can be imported, 1 row is for a unit that already "
-                                  "has a key, 0 rows cannot be imported.")
+    assert state.summary_text == (
+        "keys.csv: 1 new key can be imported, 1 row is for a unit that already "
+        "has a key, 0 rows cannot be imported."
+    )
     _call(KeyImportState, state, "cancel")
 
 
 def test_a_wrong_kem_password_shows_next_to_the_password_field(world: World):
-    kem = build_kem([KemEntry(serial="70000001", meter_number="1", medium="Water",
-                              key_hex=os.urandom(16).hex())], "riktig")
+    kem = build_kem(
+        [KemEntry(serial="70000001", meter_number="1", medium="Water", key_hex=os.urandom(16).hex())],
+        "riktig",
+    )
     state = _import_state(world.own.token)
     _call(KeyImportState, state, "stage_upload", [_upload("keys.kem", kem)], "galt")
     assert set(state.errors) == {"password"} and state.batch_id == 0
@@ -328,7 +349,8 @@ def test_exporting_another_organisations_keys_is_refused(world: World):
 def test_an_old_sign_in_asks_for_the_password_before_the_export(world: World):
     with session_scope() as db:
         session = db.exec(
-            select(UserSession).where(UserSession.token_hash == hash_token(world.own.token))).one()
+            select(UserSession).where(UserSession.token_hash == hash_token(world.own.token))
+        ).one()
         session.authenticated_at = utcnow() - timedelta(minutes=6)
         db.add(session)
     state = _listed(KeyExportState, world.own.token, world.prefix)
@@ -365,8 +387,9 @@ def test_the_audit_view_shows_outcome_and_detail_in_the_readers_language(world: 
     _call(KeyAuditState, own, "apply_filters", {"action": "key.assign", "actor_email": ""})
     row = next(row for row in own.rows if world.own.serials[0] in row["units"])
     assert row["outcome"] == translate("keys.audit.outcome.ok", language)
-    assert row["detail"] == translate("keys.audit.detail.assigned_invited", language,
-                                      email=world.reader_email)
+    assert row["detail"] == translate(
+        "keys.audit.detail.assigned_invited", language, email=world.reader_email
+    )
 
 
 def test_audit_details_of_each_known_shape_are_translated_and_serials_wrap():
@@ -377,12 +400,14 @@ def test_audit_details_of_each_known_shape_are_translated_and_serials_wrap():
     # The format by the name the export dialog gives it, never its code.
     assert detail_text("format worker_json", "en") == "Format: JSON for the ingestion worker"
     assert detail_text("to odd@annen.no (refused: not a key reader)", "en") == (
-        "To odd@annen.no: refused, the account cannot read keys")
+        "To odd@annen.no: refused, the account cannot read keys"
+    )
     assert detail_text("to rita@example.org (invited)", "nb") == "Til rita@example.org (invitert)"
     assert detail_text("from rita@example.org (per unit)", "sv") == "Från rita@example.org (per enhet)"
     assert detail_text("k: 1.csv (csv): 3 good, 2 bad", "nb") == "k: 1.csv (csv): 3 gode, 2 feil"
     assert detail_text("a.kem (kem): 2 written, 1 replaced, 0 skipped", "nb") == (
-        "a.kem (kem): 2 lagret, 1 erstattet, 0 hoppet over")
+        "a.kem (kem): 2 lagret, 1 erstattet, 0 hoppet over"
+    )
     assert detail_text("a.kem (kem): nothing written", "sv") == "a.kem (kem): inget sparat"
     assert detail_text("something new", "nb") == "something new"
     assert outcome_text("refused", "nb") == "Avvist"
@@ -417,8 +442,11 @@ def _assign_audits(serial: str) -> list[tuple[str, str]]:
     from app.models import AuditEntry
 
     with session_scope() as db:
-        rows = db.exec(select(AuditEntry).where(AuditEntry.action == "key.assign",
-                                                col(AuditEntry.detail).contains(serial))).all()
+        rows = db.exec(
+            select(AuditEntry).where(
+                AuditEntry.action == "key.assign", col(AuditEntry.detail).contains(serial)
+            )
+        ).all()
         return [(row.outcome, row.detail) for row in rows]
 
 
@@ -439,7 +467,8 @@ def test_assigning_to_another_organisations_distributor_is_refused_beside_the_em
     assert state.open_dialog == "assign"  # open, the message beside the field
     assert _rights([world.own.unit_ids[4]]) == [] and _mails_to(distributor) == 0
     assert _assign_audits(world.own.serials[4]) == [
-        ("refused", f"to {distributor} (refused: not a key reader); serials: {world.own.serials[4]}")]
+        ("refused", f"to {distributor} (refused: not a key reader); serials: {world.own.serials[4]}")
+    ]
 
 
 def test_assigning_units_the_reader_already_holds_says_so_and_stores_mails_and_audits_nothing(world: World):
@@ -455,8 +484,10 @@ def test_assigning_units_the_reader_already_holds_says_so_and_stores_mails_and_a
     # One new and one held: the new one is assigned and mailed, and the held one is named.
     _call(ReadRightsState, state, "toggle_row", str(world.own.unit_ids[1]), True)
     result = _call(ReadRightsState, state, "assign", {"email": world.reader_email})
-    assert (f"{world.reader_email} kan nå lese 1 enhet. Personen hadde allerede lesetilgang til 1 annen "
-            "valgt enhet.") in str(result)
+    assert (
+        f"{world.reader_email} kan nå lese 1 enhet. Personen hadde allerede lesetilgang til 1 annen "
+        "valgt enhet."
+    ) in str(result)
     assert _mails_to(world.reader_email) == mails + 1
 
 
@@ -466,8 +497,9 @@ def test_revoking_an_address_without_rights_says_so_beside_the_field(world: Worl
     _call(ReadRightsState, state, "show_dialog", "revoke")
     result = _call(ReadRightsState, state, "revoke_selected", {"email": world.reader_email})
     assert result is None and state.open_dialog == "revoke"
-    assert state.errors == {"email": f"{world.reader_email} har ingen lesetilgang til de valgte enhetene. "
-                                     "Ingenting ble fjernet."}
+    assert state.errors == {
+        "email": f"{world.reader_email} har ingen lesetilgang til de valgte enhetene. Ingenting ble fjernet."
+    }
     _call(ReadRightsState, state, "show_dialog", "revoke_everywhere")
     nobody = f"ingen-{uuid.uuid4().hex[:6]}@example.org"
     assert _call(ReadRightsState, state, "revoke_everywhere", {"email": nobody}) is None
@@ -484,8 +516,9 @@ def test_pasted_serials_that_are_not_the_organisations_units_are_named(world: Wo
     _call(KeyListState, state, "apply_filters", {"serial_search": pasted})
     assert sorted(row["serial"] for row in state.rows) == world.own.serials[:2]
     assert state.not_found_serials == [missing, world.other.serials[0]]
-    assert state.not_found_text == (f"2 serienumre ble ikke funnet blant enhetene deres: {missing}, "
-                                    f"{world.other.serials[0]}")
+    assert state.not_found_text == (
+        f"2 serienumre ble ikke funnet blant enhetene deres: {missing}, {world.other.serials[0]}"
+    )
     state.language = "en"
     _call(KeyListState, state, "apply_filters", {"serial_search": f"{world.own.serials[0]} {missing}"})
     assert state.not_found_text == f"1 serial number was not found among your units: {missing}"
@@ -497,8 +530,9 @@ def test_the_portal_text_promises_no_key_transfers_it_does_not_describe(world: W
     from app.i18n import LANGUAGES
 
     for language, table in LANGUAGES.items():
-        assert not any(word in table["portal.keys.body"].lower()
-                       for word in ("transfer", "overføring", "överföring")), language
+        assert not any(
+            word in table["portal.keys.body"].lower() for word in ("transfer", "overføring", "överföring")
+        ), language
 
 
 # ---------------------------------------------------------------- reveal: fresh password, bounded
@@ -560,6 +594,9 @@ def test_an_administrator_is_refused_every_key_and_the_refusal_is_audited(world:
         with pytest.raises(AccessDenied):
             _call(state_class, state, name, *args)
     with session_scope() as db:
-        refused = db.exec(select(AuditEntry.detail).where(
-            AuditEntry.action == "access.refused", AuditEntry.actor_user_id == admin_id)).all()
+        refused = db.exec(
+            select(AuditEntry.detail).where(
+                AuditEntry.action == "access.refused", AuditEntry.actor_user_id == admin_id
+            )
+        ).all()
     assert len(refused) == 4 and any("show_unit_key" in detail for detail in refused)

@@ -57,14 +57,28 @@ def tokens(app_database_url) -> dict[str, str]:
     reader_email = f"reader-{suffix}@example.org"
     with session_scope() as db:
         han = build_han_world(db)
-        place_order(db, han.customer, meter_number=han.meter_serial, action="open", delivery="pickup",
-                    comment="", confirmed=True, language="nb")  # fmt: skip
+        place_order(
+            db,
+            han.customer,
+            meter_number=han.meter_serial,
+            action="open",
+            delivery="pickup",
+            comment="",
+            confirmed=True,
+            language="nb",
+        )
         installer = build_world(db, suffix)
-        number = create_notification(db, installer.installer, grid_company_id=installer.grid,
-                                     installation_type_id=installer.installation_type,
-                                     job_type_id=installer.job_type, grid_area_id=installer.area)  # fmt: skip
-        save_notification(db, installer.installer, number, complete_values(),
-                          {"owner_id_number": FODSELSNUMMER})  # fmt: skip
+        number = create_notification(
+            db,
+            installer.installer,
+            grid_company_id=installer.grid,
+            installation_type_id=installer.installation_type,
+            job_type_id=installer.job_type,
+            grid_area_id=installer.area,
+        )
+        save_notification(
+            db, installer.installer, number, complete_values(), {"owner_id_number": FODSELSNUMMER}
+        )
         send_notification(db, installer.installer, number)
         org = organisation(db, f"Distributør {suffix}")
         units = add_units(db, org, 3, prefix=f"T{suffix[:5]}")

@@ -22,16 +22,24 @@ WINTER_UTC = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 
 
 def test_installer_rows_and_history_show_local_time():
-    row = NotificationRow(1, "draft", "Nettselskap", "Gate 1 Oslo", "Ola Nordmann", "123",
-                          WINTER_UTC.isoformat(timespec="minutes"))
+    row = NotificationRow(
+        1,
+        "draft",
+        "Nettselskap",
+        "Gate 1 Oslo",
+        "Ola Nordmann",
+        "123",
+        WINTER_UTC.isoformat(timespec="minutes"),
+    )
     assert row_dicts([row], "nb")[0]["updated_at"] == "24.11.2026 06:00"
     summer = HistoryLine("2026-07-01T10:15", "Kari", "note", "", "", "Tekst")  # naive (SQLite) means UTC
     assert history_rows([summer], "nb")[0]["at"] == "01.07.2026 12:15"
 
 
 def test_staff_start_shows_local_time_and_grouped_figures(app_database_url, monkeypatch):
-    figures = PortalFigures(customers=1234, relationships=5, meters=1578300, readings=1578300,
-                            newest_reading_at=WINTER_UTC)
+    figures = PortalFigures(
+        customers=1234, relationships=5, meters=1578300, readings=1578300, newest_reading_at=WINTER_UTC
+    )
     monkeypatch.setattr(start_module, "portal_figures", lambda db, caller: figures)
     state = state_as(StaffState, session_token(Role.GRID_STAFF))
     StaffState.load_overview.fn(state)
@@ -42,10 +50,20 @@ def test_staff_start_shows_local_time_and_grouped_figures(app_database_url, monk
 
 def test_ingest_status_shows_local_time(app_database_url, monkeypatch):
     fields = {name: 0 for name in SourceStatus.__dataclass_fields__}
-    fields.update(name="han:1", kind="serial", reading_source="han", state="running",
-                  last_frame_at=WINTER_UTC,
-                  frames_ok=12345, lag_seconds=None, last_error="", updated_at=WINTER_UTC,
-                  last_message_at=None, outage_started_at=None, outage_ended_at=None)
+    fields.update(
+        name="han:1",
+        kind="serial",
+        reading_source="han",
+        state="running",
+        last_frame_at=WINTER_UTC,
+        frames_ok=12345,
+        lag_seconds=None,
+        last_error="",
+        updated_at=WINTER_UTC,
+        last_message_at=None,
+        outage_started_at=None,
+        outage_ended_at=None,
+    )
     status = SourceStatus(**fields)
     monkeypatch.setattr(ingest_status_module, "source_statuses", lambda db, caller: [status])
     state = state_as(IngestState, session_token(Role.ADMIN))

@@ -29,9 +29,20 @@ from tests.handler_callers import session_token, state_as
 
 # A form of every shape the app's forms send: each handler reads the fields it knows.
 FORM = {
-    "email": "a@example.org", "format": "csv", "password": "Ukjent#Passord1", "request_id": "1",
-    "reason": "x", "new_organisation": "X", "role": "installer", "organisation_id": "1", "id": "1",
-    "serial_search": "KAM", "status": "", "note": "x", "intent": "send", "action": "open",
+    "email": "a@example.org",
+    "format": "csv",
+    "password": "Ukjent#Passord1",
+    "request_id": "1",
+    "reason": "x",
+    "new_organisation": "X",
+    "role": "installer",
+    "organisation_id": "1",
+    "id": "1",
+    "serial_search": "KAM",
+    "status": "",
+    "note": "x",
+    "intent": "send",
+    "action": "open",
 }
 
 
@@ -42,8 +53,11 @@ for _module in pkgutil.walk_packages(app.states.__path__, "app.states."):
 
 def _page_of(state_class: type) -> list[PageSpec]:
     """The pages a state belongs to: those that name it or one of the states it extends."""
-    names = {cls.get_full_name() for cls in state_class.__mro__ if hasattr(cls, "get_full_name")
-             and issubclass(cls, SessionState)}  # fmt: skip
+    names = {
+        cls.get_full_name()
+        for cls in state_class.__mro__
+        if hasattr(cls, "get_full_name") and issubclass(cls, SessionState)
+    }
     parent = state_class.get_parent_state()
     while parent is not None:
         names.add(parent.get_full_name())
@@ -90,9 +104,11 @@ def _arguments(state_class, name: str) -> list[object]:
 def _call(state_class, state, name: str, args: list[object]) -> None:
     outcome = _handler(state_class, name).fn(state, *args)
     if inspect.isasyncgen(outcome):
+
         async def drain():
             async for _ in outcome:
                 pass
+
         asyncio.run(drain())
     elif inspect.isawaitable(outcome):
         asyncio.run(outcome)
@@ -115,16 +131,23 @@ def _protected() -> list[tuple[type, frozenset[Role | None]]]:
 
 def _vars(state) -> dict[str, object]:
     own = type(state).__fields__
-    return {name: getattr(state, name) for name in own
-            if not name.startswith("router") and name not in SessionState.__fields__}  # fmt: skip
+    return {
+        name: getattr(state, name)
+        for name in own
+        if not name.startswith("router") and name not in SessionState.__fields__
+    }
 
 
 def _refusals(state_class) -> int:
     with session_scope() as db:
-        return len(db.exec(select(AuditEntry).where(
-            AuditEntry.action == "access.refused",
-            col(AuditEntry.detail).startswith(f"{state_class.__name__}."),
-        )).all())  # fmt: skip
+        return len(
+            db.exec(
+                select(AuditEntry).where(
+                    AuditEntry.action == "access.refused",
+                    col(AuditEntry.detail).startswith(f"{state_class.__name__}."),
+                )
+            ).all()
+        )
 
 
 # Rows a refusal writes: its audit entry, and the last-seen time of the caller's session.
@@ -133,16 +156,28 @@ _WRITTEN_BY_A_REFUSAL = {"audit_log", "user_session"}
 
 def _row_counts() -> dict[str, int]:
     with session_scope() as db:
-        return {name: db.exec(select(func.count()).select_from(table)).one()
-                for name, table in SQLModel.metadata.tables.items() if name not in _WRITTEN_BY_A_REFUSAL}
+        return {
+            name: db.exec(select(func.count()).select_from(table)).one()
+            for name, table in SQLModel.metadata.tables.items()
+            if name not in _WRITTEN_BY_A_REFUSAL
+        }
 
 
 def test_the_registry_covers_every_protected_page_and_state(app_database_url):
     protected = _protected()
     names = {state_class.__name__ for state_class, _ in protected}
     # Staff, administration and the key service are among them, not only the customer pages.
-    assert {"AdminState", "StaffState", "IngestState", "HanOrderState", "StaffNotificationState",
-            "ReadRightsState", "KeyExportState", "KeyReaderState", "ConsumptionState"} <= names
+    assert {
+        "AdminState",
+        "StaffState",
+        "IngestState",
+        "HanOrderState",
+        "StaffNotificationState",
+        "ReadRightsState",
+        "KeyExportState",
+        "KeyReaderState",
+        "ConsumptionState",
+    } <= names
     assert all(refused for _, refused in protected)
 
 

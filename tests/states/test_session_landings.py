@@ -44,8 +44,9 @@ def test_a_visitor_without_a_session_is_sent_to_the_portals_sign_in(app_database
     assert routes.KEYS_LOGIN in answer and translate("auth.denied") in answer
 
 
-@pytest.mark.parametrize(("role", "landing"), [(Role.CUSTOMER, routes.CUSTOMER_LOGIN),
-                                                (Role.GRID_STAFF, routes.HOME)])
+@pytest.mark.parametrize(
+    ("role", "landing"), [(Role.CUSTOMER, routes.CUSTOMER_LOGIN), (Role.GRID_STAFF, routes.HOME)]
+)
 def test_sign_out_lands_a_customer_on_min_sides_sign_in(app_database_url, role, landing):
     state = state_as(SessionState, session_token(role))
     state.role = role.value
@@ -78,8 +79,10 @@ def test_the_administrators_menu_counts_waiting_access_requests(app_database_url
     assert state.waiting_requests >= 1
     admin = next(item for item in state.nav_items if item["route"] == routes.ADMIN_HOME)
     assert admin["count"] == str(state.waiting_requests)
-    assert admin["name"] == (f"{translate('nav.admin', language)}, "
-                             f"{translate('admin.requests_waiting', language, count=state.waiting_requests)}")
+    assert admin["name"] == (
+        f"{translate('nav.admin', language)}, "
+        f"{translate('admin.requests_waiting', language, count=state.waiting_requests)}"
+    )
     # Nobody else is told (nor asks the database).
     staff = state_as(SessionState, session_token(Role.GRID_STAFF))
     SessionState.refresh_session.fn(staff)

@@ -45,6 +45,7 @@ def run(handler, state, *args):  # type: ignore[no-untyped-def]
     if inspect.iscoroutine(result):
         return asyncio.run(result)
     if inspect.isasyncgen(result):
+
         async def drain() -> list:
             return [item async for item in result]
 
@@ -66,15 +67,26 @@ def world(app_database_url):
         db.add(grid)
         db.flush()
         customer = Customer(name="Kari Nordmann", mobile=_mobile())
-        meter = Meter(serial=f"SH{tag}", manufacturer="Aidon", model="6534", medium=Medium.ELECTRICITY,
-                      han_capable=True, owner_id=grid.id)  # fmt: skip
+        meter = Meter(
+            serial=f"SH{tag}",
+            manufacturer="Aidon",
+            model="6534",
+            medium=Medium.ELECTRICITY,
+            han_capable=True,
+            owner_id=grid.id,
+        )
         db.add_all([customer, meter])
         db.flush()
         relationship = CustomerRelationship(
-            customer_id=customer.id or 0, utility_id=grid.id or 0, installation_number=tag[-8:],
-            metering_point_id=f"7070575{abs(hash(tag)) % 10**11:011d}", address="Delingsveien 1",
-            postcode="7010", city="Trondheim", meter_id=meter.id,
-        )  # fmt: skip
+            customer_id=customer.id or 0,
+            utility_id=grid.id or 0,
+            installation_number=tag[-8:],
+            metering_point_id=f"7070575{abs(hash(tag)) % 10**11:011d}",
+            address="Delingsveien 1",
+            postcode="7010",
+            city="Trondheim",
+            meter_id=meter.id,
+        )
         db.add(relationship)
         db.flush()
         owner = start_session(db, Role.CUSTOMER, relationship_id=relationship.id, client_address=address)
@@ -98,8 +110,13 @@ def _grant(db, world) -> AccessGrant:
 def _grantee_token(world) -> str:
     """The session a shared sign-in leaves (mobile + SMS code, tested in tests/services)."""
     with session_scope() as db:
-        return start_session(db, Role.CUSTOMER, relationship_id=world["relationship_id"],
-                             own_relationship_id=None, mobile=world["grantee_mobile"])  # fmt: skip
+        return start_session(
+            db,
+            Role.CUSTOMER,
+            relationship_id=world["relationship_id"],
+            own_relationship_id=None,
+            mobile=world["grantee_mobile"],
+        )
 
 
 def test_the_owner_shares_and_the_grantee_sees_it_marked_shared(world):
@@ -123,8 +140,12 @@ def test_the_owner_shares_and_the_grantee_sees_it_marked_shared(world):
         pytest.param(CustomerState, CustomerState.load_profile, (), id="profile"),
         pytest.param(HanCustomerState, HanCustomerState.load, (), id="han-orders"),
         pytest.param(SharingState, SharingState.load, (), id="sharing-list"),
-        pytest.param(SharingState, SharingState.submit_grant,
-                     ({"mobile": "+4741999999", "consumption": "on"},), id="sharing-further"),
+        pytest.param(
+            SharingState,
+            SharingState.submit_grant,
+            ({"mobile": "+4741999999", "consumption": "on"},),
+            id="sharing-further",
+        ),
     ],
 )
 def test_a_grantee_cannot_reach_the_owners_parts(world, state_class, handler, args):

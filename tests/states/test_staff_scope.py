@@ -32,17 +32,38 @@ def _grid_company(db, tag: str, relationships: int, readings: int) -> str:
     db.flush()
     for n in range(relationships):
         customer = Customer(name=f"Kunde {tag} {n}", mobile=None)
-        meter = Meter(serial=f"SCOPE-{tag}-{n}", manufacturer="Kamstrup", model="382", medium="electricity",
-                      owner_id=grid.id)
+        meter = Meter(
+            serial=f"SCOPE-{tag}-{n}",
+            manufacturer="Kamstrup",
+            model="382",
+            medium="electricity",
+            owner_id=grid.id,
+        )
         db.add_all([customer, meter])
         db.flush()
-        db.add(CustomerRelationship(
-            customer_id=customer.id, utility_id=grid.id, installation_number=f"{tag[:6]}{n}",
-            metering_point_id=f"{uuid.uuid4().int % 10**18:018d}", address="Gate 1", postcode="7010",
-            city="Trondheim", meter_id=meter.id))
+        db.add(
+            CustomerRelationship(
+                customer_id=customer.id,
+                utility_id=grid.id,
+                installation_number=f"{tag[:6]}{n}",
+                metering_point_id=f"{uuid.uuid4().int % 10**18:018d}",
+                address="Gate 1",
+                postcode="7010",
+                city="Trondheim",
+                meter_id=meter.id,
+            )
+        )
         for r in range(readings if n == 0 else 0):
-            db.add(Reading(meter_id=meter.id, register_code="1-0:1.8.0", ts=3600 * (r + 1), value=1.0,
-                           unit="kWh", source="billing"))
+            db.add(
+                Reading(
+                    meter_id=meter.id,
+                    register_code="1-0:1.8.0",
+                    ts=3600 * (r + 1),
+                    value=1.0,
+                    unit="kWh",
+                    source="billing",
+                )
+            )
     staff = User(email=f"staff-{tag}@example.no", role=Role.GRID_STAFF.value, organisation_id=grid.id)
     db.add(staff)
     db.flush()

@@ -17,8 +17,7 @@ TEXT: dict[str, str] = {
     "nav.sections": "Sections",
     "landing.title": "Welcome to the meter portal",
     "landing.intro": (
-        "The services around your electricity and district-heating meter. "
-        "Choose the portal that fits you."
+        "The services around your electricity and district-heating meter. Choose the portal that fits you."
     ),
     "portal.customer.title": "My page",
     "portal.customer.body": (
@@ -28,8 +27,7 @@ TEXT: dict[str, str] = {
     "portal.customer.link": "Sign in to My page",
     "portal.keys.title": "Encryption keys",
     "portal.keys.body": (
-        "For distributors and key readers: AES keys of meters and concentrators, "
-        "and who may read them."
+        "For distributors and key readers: AES keys of meters and concentrators, and who may read them."
     ),
     "portal.keys.link": "Sign in to the key service",
     "portal.installer.title": "Installer portal",
@@ -77,8 +75,7 @@ TEXT: dict[str, str] = {
         "px) before a change goes live, and the forms are tested by keyboard."
     ),
     "about.accessibility_contact": (
-        "If something does not work for you, contact your grid company's customer service and we "
-        "will fix it."
+        "If something does not work for you, contact your grid company's customer service and we will fix it."
     ),
     "not_found.title": "Page not found",
     "not_found.body": "The address does not exist, or the page has moved.",

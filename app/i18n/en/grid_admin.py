@@ -202,7 +202,7 @@ TEXT = {
     "tariffs.valid_from_hint": "Tomorrow at the earliest",
     "tariffs.fixed": "Fixed part (NOK/month)",
     "tariffs.steps": "Capacity steps",
-    "tariffs.steps_hint": "One step a line: \"from kW: NOK per month\", e.g. 0: 415. The first step starts at 0.",
+    "tariffs.steps_hint": 'One step a line: "from kW: NOK per month", e.g. 0: 415. The first step starts at 0.',
     "tariffs.energy_winter_day": "Energy part winter day (NOK/kWh)",
     "tariffs.energy_winter_night": "Energy part winter night (NOK/kWh)",
     "tariffs.energy_summer_day": "Energy part summer day (NOK/kWh)",

@@ -95,8 +95,7 @@ TEXT: dict[str, str] = {
     "keys.dialog.revoke_title": "Revoke read rights",
     "keys.dialog.revoke": "Revoke",
     "keys.dialog.revoke_everywhere_title": "Revoke a reader from every unit",
-    "keys.dialog.revoke_everywhere_description":
-        "The person loses the read rights to all of your organisation's units.",
+    "keys.dialog.revoke_everywhere_description": "The person loses the read rights to all of your organisation's units.",
     "keys.dialog.nothing_selected": "Select at least one unit first.",
     "keys.dialog.assigned.one": "{email} may now read {count} unit.",
     "keys.dialog.assigned.other": "{email} may now read {count} units.",
@@ -131,16 +130,14 @@ TEXT: dict[str, str] = {
     "keys.dialog.export.choose_format": "Choose a format.",
     "keys.dialog.export.done": "Downloaded {filename}.",
     "keys.dialog.reauth_title": "Confirm with your password",
-    "keys.dialog.reauth_description":
-        "You signed in more than 5 minutes ago, or have shown many keys. Enter your password again to see or export keys.",
+    "keys.dialog.reauth_description": "You signed in more than 5 minutes ago, or have shown many keys. Enter your password again to see or export keys.",
     "keys.dialog.password": "Password",
     "keys.dialog.reauth_confirm": "Confirm and download",
     # import
     "keys.page.back_to_list": "Back to the key list",
     "keys.page.import.title": "Import keys",
-    "keys.page.import.intro":
-        "Import a Kamstrup key file (.kem or .kem2) with its export password, or a CSV file with the "
-        "columns serial, kind, model and key. You see every row before anything is saved.",
+    "keys.page.import.intro": "Import a Kamstrup key file (.kem or .kem2) with its export password, or a CSV file with the "
+    "columns serial, kind, model and key. You see every row before anything is saved.",
     "keys.page.import.choose_heading": "Choose a file",
     "keys.page.import.file": "Key file",
     "keys.page.import.file_hint": ".kem, .kem2 or .csv",

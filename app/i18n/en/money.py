@@ -13,7 +13,7 @@ TEXT = {
     "tariffs.hour_invalid": "Type an hour from 0 to 24.",
     "tariffs.hours_order": "Daytime must end after it begins.",
     "tariffs.months_invalid": "Type the months as numbers from 1 to 12, separated by commas.",
-    "tariffs.steps_format": "One step per line: \"from kW: kr per month\", for example \"2: 590\".",
+    "tariffs.steps_format": 'One step per line: "from kW: kr per month", for example "2: 590".',
     "tariffs.steps_required": "Give at least one step.",
     "tariffs.steps_too_many": "Too many steps.",
     "tariffs.steps_start_at_zero": "The first step must start at 0 kW.",

@@ -38,8 +38,7 @@ TEXT: dict[str, str] = {
     "sharing.shared_by": "Shared by {name}",
     "sharing.shared_until": "Shared by {name} until {date}",
     "sharing.shared_note": (
-        "{name} has shared this customer relationship with you. "
-        "You do not see its profile or HAN orders."
+        "{name} has shared this customer relationship with you. You do not see its profile or HAN orders."
     ),
     "sharing.give_back": "Give the access back",
     "sharing.given_back": "You have given the access back.",

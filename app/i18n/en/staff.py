@@ -19,7 +19,7 @@ TEXT: dict[str, str] = {
     # issue 10 (ingest-security): frames of keyed meters that did not arrive encrypted
     "ingest.frames_refused": "Frames refused (unencrypted)",
     "ingest.none": "No source has reported yet.",
-    "ingest.none_how": "Sources report once collection runs: start the worker (python -m app.ingest serial, mbus, mqtt or wmbus) next to the meters, or feed demo data with \"make demo-ingest\".",
+    "ingest.none_how": 'Sources report once collection runs: start the worker (python -m app.ingest serial, mbus, mqtt or wmbus) next to the meters, or feed demo data with "make demo-ingest".',
     # issue 9: data truth (stored, duplicate and refused readings apart; heat in kWh)
     "ingest.readings_duplicate": "Already stored",
     "ingest.readings_rejected": "Refused",

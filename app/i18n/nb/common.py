@@ -17,8 +17,7 @@ TEXT: dict[str, str] = {
     "nav.sections": "Seksjoner",
     "landing.title": "Velkommen til Målerportalen",
     "landing.intro": (
-        "Her finner du tjenestene rundt strøm- og fjernvarmemåleren din. "
-        "Velg portalen som passer for deg."
+        "Her finner du tjenestene rundt strøm- og fjernvarmemåleren din. Velg portalen som passer for deg."
     ),
     "portal.customer.title": "Min side",
     "portal.customer.body": (

@@ -4,15 +4,13 @@ TEXT: dict[str, str] = {
     "mobile.invalid": "Dette er ikke et gyldig mobilnummer.",
     "login.consent_required": "Du må samtykke for å fortsette.",
     "login.no_match": (
-        "Vi fant ingen kunde med disse opplysningene. "
-        "Sjekk anleggsnummer, målepunkt-ID og mobilnummer."
+        "Vi fant ingen kunde med disse opplysningene. Sjekk anleggsnummer, målepunkt-ID og mobilnummer."
     ),
     "login.too_many_attempts": "For mange innloggingsforsøk. Prøv igjen om en time.",
     "login.bad_credentials": "Feil mobilnummer eller passord.",
     "login.locked": "For mange feil passord. Kontoen er låst i {minutes} minutter.",
     "login.no_relationship": (
-        "Ingen kundeforhold er knyttet til kontoen. "
-        "Logg inn med anleggsnummer og målepunkt-ID."
+        "Ingen kundeforhold er knyttet til kontoen. Logg inn med anleggsnummer og målepunkt-ID."
     ),
     "otp.format": "Koden har 6 siffer.",
     "otp.wrong": "Feil kode. Du har {tries_left} forsøk igjen.",

@@ -95,8 +95,7 @@ TEXT: dict[str, str] = {
     "keys.dialog.revoke_title": "Fjern lesetilganger",
     "keys.dialog.revoke": "Fjern",
     "keys.dialog.revoke_everywhere_title": "Fjern en leser fra alle enheter",
-    "keys.dialog.revoke_everywhere_description":
-        "Personen mister lesetilgangen til alle enhetene i organisasjonen din.",
+    "keys.dialog.revoke_everywhere_description": "Personen mister lesetilgangen til alle enhetene i organisasjonen din.",
     "keys.dialog.nothing_selected": "Velg minst én enhet først.",
     "keys.dialog.assigned.one": "{email} kan nå lese {count} enhet.",
     "keys.dialog.assigned.other": "{email} kan nå lese {count} enheter.",
@@ -131,16 +130,14 @@ TEXT: dict[str, str] = {
     "keys.dialog.export.choose_format": "Velg et format.",
     "keys.dialog.export.done": "{filename} er lastet ned.",
     "keys.dialog.reauth_title": "Bekreft med passordet ditt",
-    "keys.dialog.reauth_description":
-        "Du logget inn for mer enn 5 minutter siden, eller har vist mange nøkler. Skriv passordet ditt igjen for å se eller eksportere nøkler.",
+    "keys.dialog.reauth_description": "Du logget inn for mer enn 5 minutter siden, eller har vist mange nøkler. Skriv passordet ditt igjen for å se eller eksportere nøkler.",
     "keys.dialog.password": "Passord",
     "keys.dialog.reauth_confirm": "Bekreft og last ned",
     # import
     "keys.page.back_to_list": "Tilbake til nøkkellisten",
     "keys.page.import.title": "Importer nøkler",
-    "keys.page.import.intro":
-        "Importer en nøkkelfil fra Kamstrup (.kem eller .kem2) med eksportpassordet, eller en CSV-fil med "
-        "kolonnene serial, kind, model og key. Du ser hver rad før noe lagres.",
+    "keys.page.import.intro": "Importer en nøkkelfil fra Kamstrup (.kem eller .kem2) med eksportpassordet, eller en CSV-fil med "
+    "kolonnene serial, kind, model og key. Du ser hver rad før noe lagres.",
     "keys.page.import.choose_heading": "Velg en fil",
     "keys.page.import.file": "Nøkkelfil",
     "keys.page.import.file_hint": ".kem, .kem2 eller .csv",
@@ -192,7 +189,7 @@ TEXT: dict[str, str] = {
     # logg
     "keys.audit.title": "Logg",
     "keys.audit.intro": "Hvem som viste, eksporterte, tildelte, fjernet og importerte nøkler, og når. "
-                        "Oppføringene kan ikke endres.",
+    "Oppføringene kan ikke endres.",
     "keys.audit.filter": "Filtrer loggen",
     "keys.audit.action": "Handling",
     "keys.audit.person": "Person (e-post)",

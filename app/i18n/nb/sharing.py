@@ -38,18 +38,14 @@ TEXT: dict[str, str] = {
     "sharing.shared_by": "Delt av {name}",
     "sharing.shared_until": "Delt av {name} til og med {date}",
     "sharing.shared_note": (
-        "{name} har delt dette kundeforholdet med deg. "
-        "Du ser ikke profilen eller HAN-bestillingene til det."
+        "{name} har delt dette kundeforholdet med deg. Du ser ikke profilen eller HAN-bestillingene til det."
     ),
     "sharing.give_back": "Gi tilbake tilgangen",
     "sharing.given_back": "Du har gitt tilbake tilgangen.",
     "sharing.profile_link": "Del tilgang med en annen",
-    "sharing.access_ended": (
-        "Tilgangen som var delt med deg, er avsluttet. Du ser den ikke lenger."
-    ),
+    "sharing.access_ended": ("Tilgangen som var delt med deg, er avsluttet. Du ser den ikke lenger."),
     "sharing.not_shared": (
-        "Dette kundeforholdet er delt med deg. Profil, HAN-bestillinger og deling "
-        "er bare for eieren."
+        "Dette kundeforholdet er delt med deg. Profil, HAN-bestillinger og deling er bare for eieren."
     ),
     "sharing.mobile_not_nordic": "Du kan bare dele med et norsk eller svensk mobilnummer.",
     "sharing.until_invalid": "Skriv en gyldig dato.",
@@ -68,8 +64,7 @@ TEXT: dict[str, str] = {
     ),
     "customer.shared_login": "Delt med meg",
     "customer.shared_login_intro": (
-        "Har noen delt et kundeforhold med deg? Logg inn med mobilnummeret ditt, "
-        "så sender vi deg en kode."
+        "Har noen delt et kundeforhold med deg? Logg inn med mobilnummeret ditt, så sender vi deg en kode."
     ),
     "customer.shared_mobile": "Mobilnummeret ditt",
     "customer.shared_send_code": "Send kode",

@@ -17,8 +17,7 @@ TEXT: dict[str, str] = {
     "nav.sections": "Sektioner",
     "landing.title": "Välkommen till Mätarportalen",
     "landing.intro": (
-        "Här hittar du tjänsterna kring din el- och fjärrvärmemätare. "
-        "Välj den portal som passar dig."
+        "Här hittar du tjänsterna kring din el- och fjärrvärmemätare. Välj den portal som passar dig."
     ),
     "portal.customer.title": "Mina sidor",
     "portal.customer.body": (
@@ -77,8 +76,7 @@ TEXT: dict[str, str] = {
         "ändring tas i bruk, och formulären testas med tangentbord."
     ),
     "about.accessibility_contact": (
-        "Hittar du något som inte fungerar för dig, kontakta kundservice hos ditt nätbolag så "
-        "rättar vi det."
+        "Hittar du något som inte fungerar för dig, kontakta kundservice hos ditt nätbolag så rättar vi det."
     ),
     "not_found.title": "Sidan hittades inte",
     "not_found.body": "Adressen finns inte, eller så har sidan flyttats.",

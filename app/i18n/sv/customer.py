@@ -11,8 +11,7 @@ TEXT: dict[str, str] = {
     "login.bad_credentials": "Fel mobilnummer eller lösenord.",
     "login.locked": "För många felaktiga lösenord. Kontot är låst i {minutes} minuter.",
     "login.no_relationship": (
-        "Inget kundförhållande är kopplat till kontot. "
-        "Logga in med anläggningsnummer och mätpunkts-ID."
+        "Inget kundförhållande är kopplat till kontot. Logga in med anläggningsnummer och mätpunkts-ID."
     ),
     "otp.format": "Koden har 6 siffror.",
     "otp.wrong": "Fel kod. Du har {tries_left} försök kvar.",

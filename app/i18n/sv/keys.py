@@ -95,8 +95,7 @@ TEXT: dict[str, str] = {
     "keys.dialog.revoke_title": "Ta bort läsbehörigheter",
     "keys.dialog.revoke": "Ta bort",
     "keys.dialog.revoke_everywhere_title": "Ta bort en läsare från alla enheter",
-    "keys.dialog.revoke_everywhere_description":
-        "Personen förlorar läsbehörigheten till alla enheter i din organisation.",
+    "keys.dialog.revoke_everywhere_description": "Personen förlorar läsbehörigheten till alla enheter i din organisation.",
     "keys.dialog.nothing_selected": "Välj minst en enhet först.",
     "keys.dialog.assigned.one": "{email} kan nu läsa {count} enhet.",
     "keys.dialog.assigned.other": "{email} kan nu läsa {count} enheter.",
@@ -131,16 +130,14 @@ TEXT: dict[str, str] = {
     "keys.dialog.export.choose_format": "Välj ett format.",
     "keys.dialog.export.done": "{filename} har laddats ner.",
     "keys.dialog.reauth_title": "Bekräfta med ditt lösenord",
-    "keys.dialog.reauth_description":
-        "Du loggade in för mer än 5 minuter sedan, eller har visat många nycklar. Ange ditt lösenord igen för att se eller exportera nycklar.",
+    "keys.dialog.reauth_description": "Du loggade in för mer än 5 minuter sedan, eller har visat många nycklar. Ange ditt lösenord igen för att se eller exportera nycklar.",
     "keys.dialog.password": "Lösenord",
     "keys.dialog.reauth_confirm": "Bekräfta och ladda ner",
     # import
     "keys.page.back_to_list": "Tillbaka till nyckellistan",
     "keys.page.import.title": "Importera nycklar",
-    "keys.page.import.intro":
-        "Importera en nyckelfil från Kamstrup (.kem eller .kem2) med exportlösenordet, eller en CSV-fil med "
-        "kolumnerna serial, kind, model och key. Du ser varje rad innan något sparas.",
+    "keys.page.import.intro": "Importera en nyckelfil från Kamstrup (.kem eller .kem2) med exportlösenordet, eller en CSV-fil med "
+    "kolumnerna serial, kind, model och key. Du ser varje rad innan något sparas.",
     "keys.page.import.choose_heading": "Välj en fil",
     "keys.page.import.file": "Nyckelfil",
     "keys.page.import.file_hint": ".kem, .kem2 eller .csv",
@@ -192,7 +189,7 @@ TEXT: dict[str, str] = {
     # logg
     "keys.audit.title": "Logg",
     "keys.audit.intro": "Vem som visade, exporterade, tilldelade, tog bort och importerade nycklar, och när. "
-                        "Posterna kan inte ändras.",
+    "Posterna kan inte ändras.",
     "keys.audit.filter": "Filtrera loggen",
     "keys.audit.action": "Åtgärd",
     "keys.audit.person": "Person (e-post)",

@@ -38,16 +38,14 @@ TEXT: dict[str, str] = {
     "sharing.shared_by": "Delad av {name}",
     "sharing.shared_until": "Delad av {name} till och med {date}",
     "sharing.shared_note": (
-        "{name} har delat den här kundrelationen med dig. "
-        "Du ser inte dess profil eller HAN-beställningar."
+        "{name} har delat den här kundrelationen med dig. Du ser inte dess profil eller HAN-beställningar."
     ),
     "sharing.give_back": "Lämna tillbaka åtkomsten",
     "sharing.given_back": "Du har lämnat tillbaka åtkomsten.",
     "sharing.profile_link": "Dela åtkomst med någon annan",
     "sharing.access_ended": "Åtkomsten som delades med dig har upphört. Du ser den inte längre.",
     "sharing.not_shared": (
-        "Den här kundrelationen är delad med dig. Profil, HAN-beställningar och delning "
-        "är bara för ägaren."
+        "Den här kundrelationen är delad med dig. Profil, HAN-beställningar och delning är bara för ägaren."
     ),
     "sharing.mobile_not_nordic": "Du kan bara dela med ett norskt eller svenskt mobilnummer.",
     "sharing.until_invalid": "Skriv ett giltigt datum.",
@@ -66,8 +64,7 @@ TEXT: dict[str, str] = {
     ),
     "customer.shared_login": "Delad med mig",
     "customer.shared_login_intro": (
-        "Har någon delat en kundrelation med dig? Logga in med ditt mobilnummer, "
-        "så skickar vi en kod."
+        "Har någon delat en kundrelation med dig? Logga in med ditt mobilnummer, så skickar vi en kod."
     ),
     "customer.shared_mobile": "Ditt mobilnummer",
     "customer.shared_send_code": "Skicka kod",

@@ -102,8 +102,9 @@ class FrameDecoder:
             frame.values["meter_manufacturer"] = maker
         return frame
 
-    def _decode_hdlc(self, data: bytes, key: bytes | None, auth_key: bytes | None,
-                     key_for: KeyLookup | None) -> DecodedFrame:  # fmt: skip
+    def _decode_hdlc(
+        self, data: bytes, key: bytes | None, auth_key: bytes | None, key_for: KeyLookup | None
+    ) -> DecodedFrame:
         if len(data) > 3 and ((data[1] & 0x07) << 8 | data[2]) + 2 == len(data) and not data[1] & 0x08:
             # The common case, one unsegmented frame: no stream reader needed.
             frame = parse_hdlc_body(data[1:-1])
@@ -117,8 +118,9 @@ class FrameDecoder:
             raise DecodeError("expected exactly one HDLC frame" if frames else "incomplete HDLC frame")
         return self.decode_apdu(strip_llc(frames[0].information), key, auth_key, key_for)
 
-    def _decode_mbus(self, data: bytes, key: bytes | None, auth_key: bytes | None,
-                     key_for: KeyLookup | None) -> DecodedFrame:  # fmt: skip
+    def _decode_mbus(
+        self, data: bytes, key: bytes | None, auth_key: bytes | None, key_for: KeyLookup | None
+    ) -> DecodedFrame:
         frames = split_long_frames(data)
         if is_dlms_segment(frames[0]):
             return self.decode_apdu(join_dlms_segments(frames), key, auth_key, key_for)

@@ -46,12 +46,33 @@ Converter = Callable[[bytes], Any]
 
 _KAIFA_POSITIONS = {
     1: ["active_power_import"],
-    9: ["list_ver_id", "meter_id", "meter_type", "active_power_import", "active_power_export",
-        "reactive_power_import", "reactive_power_export", "current_l1", "voltage_l1"],
-    13: ["list_ver_id", "meter_id", "meter_type", "active_power_import", "active_power_export",
-         "reactive_power_import", "reactive_power_export", "current_l1", "current_l2", "current_l3",
-         "voltage_l1", "voltage_l2", "voltage_l3"],
-}  # fmt: skip
+    9: [
+        "list_ver_id",
+        "meter_id",
+        "meter_type",
+        "active_power_import",
+        "active_power_export",
+        "reactive_power_import",
+        "reactive_power_export",
+        "current_l1",
+        "voltage_l1",
+    ],
+    13: [
+        "list_ver_id",
+        "meter_id",
+        "meter_type",
+        "active_power_import",
+        "active_power_export",
+        "reactive_power_import",
+        "reactive_power_export",
+        "current_l1",
+        "current_l2",
+        "current_l3",
+        "voltage_l1",
+        "voltage_l2",
+        "voltage_l3",
+    ],
+}
 _LIST3_TAIL = [
     "meter_datetime",
     "active_power_import_total",
@@ -143,8 +164,21 @@ class _Plan:
         return values
 
 
-_STRUCT_CODES = {0x03: "B", 0x05: "i", 0x06: "I", 0x0D: "B", 0x0F: "b", 0x10: "h", 0x11: "B",
-                 0x12: "H", 0x14: "q", 0x15: "Q", 0x16: "B", 0x17: "f", 0x18: "d"}  # fmt: skip
+_STRUCT_CODES = {
+    0x03: "B",
+    0x05: "i",
+    0x06: "I",
+    0x0D: "B",
+    0x0F: "b",
+    0x10: "h",
+    0x11: "B",
+    0x12: "H",
+    0x14: "q",
+    0x15: "Q",
+    0x16: "B",
+    0x17: "f",
+    0x18: "d",
+}
 
 
 def _is_obis(node: AxdrNode) -> bool:

@@ -22,8 +22,22 @@ _MANUFACTURER_DATA = (0x0F, 0x1F)
 _VARIABLE_LENGTH = 0x0D
 
 # DIF data field -> data length in bytes
-DATA_LENGTHS = {0x0: 0, 0x1: 1, 0x2: 2, 0x3: 3, 0x4: 4, 0x5: 4, 0x6: 6, 0x7: 8, 0x8: 0,
-                0x9: 1, 0xA: 2, 0xB: 3, 0xC: 4, 0xE: 6}  # fmt: skip
+DATA_LENGTHS = {
+    0x0: 0,
+    0x1: 1,
+    0x2: 2,
+    0x3: 3,
+    0x4: 4,
+    0x5: 4,
+    0x6: 6,
+    0x7: 8,
+    0x8: 0,
+    0x9: 1,
+    0xA: 2,
+    0xB: 3,
+    0xC: 4,
+    0xE: 6,
+}
 _BCD = frozenset({0x9, 0xA, 0xB, 0xC, 0xE})
 
 _SECONDS_TO_HOURS = (1 / 3600, 1 / 60, 1, 24)  # s, min, h, d
@@ -240,9 +254,17 @@ def _read_header(payload: bytes, pos: int) -> tuple[_Header, int]:
         extension = vife & 0x80
     data_length = -1 if coding == _VARIABLE_LENGTH else DATA_LENGTHS[coding]
     header = _Header(
-        bytes(payload[start:pos]), data_length, function, storage, tariff, subunit,
-        quantity, scale, tuple(combinables), coding,
-    )  # fmt: skip
+        bytes(payload[start:pos]),
+        data_length,
+        function,
+        storage,
+        tariff,
+        subunit,
+        quantity,
+        scale,
+        tuple(combinables),
+        coding,
+    )
     return header, pos
 
 
@@ -295,10 +317,18 @@ def parse_records(payload: bytes) -> list[MbusRecord]:
         pos += length
         records.append(
             MbusRecord(
-                header.difvif, header.function, header.storage, header.tariff, header.subunit,
-                header.quantity, header.scale, header.combinables, data, _value(header, data),
+                header.difvif,
+                header.function,
+                header.storage,
+                header.tariff,
+                header.subunit,
+                header.quantity,
+                header.scale,
+                header.combinables,
+                data,
+                _value(header, data),
             )
-        )  # fmt: skip
+        )
     return records
 
 

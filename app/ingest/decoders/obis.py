@@ -68,11 +68,35 @@ def register_for(code: bytes) -> NamedRegister | None:
 
 # COSEM unit enumeration (Blue Book, class 3 scaler_unit)
 UNIT_CODES = {
-    1: "a", 2: "mo", 3: "wk", 4: "d", 5: "h", 6: "min", 7: "s", 8: "°", 9: "°C",
-    13: "m3", 14: "m3", 15: "m3/h", 16: "m3/h", 22: "N", 23: "Pa", 24: "bar", 25: "J",
-    27: "W", 28: "VA", 29: "var", 30: "Wh", 31: "VAh", 32: "varh", 33: "A", 34: "C",
-    35: "V", 44: "Hz", 255: None,
-}  # fmt: skip
+    1: "a",
+    2: "mo",
+    3: "wk",
+    4: "d",
+    5: "h",
+    6: "min",
+    7: "s",
+    8: "°",
+    9: "°C",
+    13: "m3",
+    14: "m3",
+    15: "m3/h",
+    16: "m3/h",
+    22: "N",
+    23: "Pa",
+    24: "bar",
+    25: "J",
+    27: "W",
+    28: "VA",
+    29: "var",
+    30: "Wh",
+    31: "VAh",
+    32: "varh",
+    33: "A",
+    34: "C",
+    35: "V",
+    44: "Hz",
+    255: None,
+}
 
 # Lists without scaler_unit (Kamstrup, Kaifa) have fixed scalers per quantity, per make.
 DEFAULT_SCALERS: dict[str, dict[str, int]] = {

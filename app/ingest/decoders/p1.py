@@ -31,10 +31,20 @@ _FOOTER = re.compile(r"!([0-9A-Fa-f]{4})?")
 
 # unit in the telegram -> (unit we store, factor)
 _UNIT_SCALING = {
-    "kwh": ("Wh", 1000), "wh": ("Wh", 1), "kw": ("W", 1000), "w": ("W", 1),
-    "kvarh": ("varh", 1000), "varh": ("varh", 1), "kvar": ("var", 1000), "var": ("var", 1),
-    "v": ("V", 1), "a": ("A", 1), "hz": ("Hz", 1), "m3": ("m3", 1), "s": ("s", 1),
-}  # fmt: skip
+    "kwh": ("Wh", 1000),
+    "wh": ("Wh", 1),
+    "kw": ("W", 1000),
+    "w": ("W", 1),
+    "kvarh": ("varh", 1000),
+    "varh": ("varh", 1),
+    "kvar": ("var", 1000),
+    "var": ("var", 1),
+    "v": ("V", 1),
+    "a": ("A", 1),
+    "hz": ("Hz", 1),
+    "m3": ("m3", 1),
+    "s": ("s", 1),
+}
 _METER_ID_CODES = ("0-0:96.1.1", "0-0:96.1.0")
 _CLOCK_CODE = "0-0:1.0.0"
 _FAILURE_LOG_CODE = "99.97.0"

@@ -24,8 +24,9 @@ class WmbusIdentity(str):
     version: int
     device_type: int
 
-    def __new__(cls, meter_id: str, manufacturer: str, version: int = 0,
-                device_type: int = 0) -> WmbusIdentity:  # fmt: skip
+    def __new__(
+        cls, meter_id: str, manufacturer: str, version: int = 0, device_type: int = 0
+    ) -> WmbusIdentity:
         identity = super().__new__(cls, meter_id)
         identity.manufacturer = manufacturer.upper()
         identity.version = version

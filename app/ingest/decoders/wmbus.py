@@ -48,9 +48,18 @@ CI_COMPACT = 0x79
 DEFAULT_ZONE = ZoneInfo("Europe/Oslo")
 
 _UNITS = (
-    ("_kwh", "kWh"), ("_kvarh", "kvarh"), ("_kvah", "kVAh"), ("_m3h", "m3/h"), ("_m3c", "m3·C"),
-    ("_m3", "m3"), ("_kw", "kW"), ("_c", "°C"), ("_bar", "bar"), ("_h", "h"), ("_hz", "Hz"),
-)  # fmt: skip
+    ("_kwh", "kWh"),
+    ("_kvarh", "kvarh"),
+    ("_kvah", "kVAh"),
+    ("_m3h", "m3/h"),
+    ("_m3c", "m3·C"),
+    ("_m3", "m3"),
+    ("_kw", "kW"),
+    ("_c", "°C"),
+    ("_bar", "bar"),
+    ("_h", "h"),
+    ("_hz", "Hz"),
+)
 
 
 def _unit_of(name: str) -> str | None:
@@ -90,15 +99,17 @@ class WmbusDecoder:
             if len(payload) < (6 if ci == CI_ELL_SESSION else 2) + 1:
                 raise DecodeError("extended link layer truncated")
             if ci == CI_ELL_SESSION:
-                payload, link_encrypted = self._open_ell(manufacturer, address, payload[0], payload[2:6],
-                                                         payload[6:], key)  # fmt: skip
+                payload, link_encrypted = self._open_ell(
+                    manufacturer, address, payload[0], payload[2:6], payload[6:], key
+                )
             else:
                 payload = payload[2:]
             if not payload:
                 raise DecodeError("no transport layer after the extended link layer")
             ci, payload = payload[0], payload[1:]
-        frame = self._decode_transport(ci, payload, link.manufacturer, meter_id, address[4], address[5],
-                                       manufacturer, address, key)  # fmt: skip
+        frame = self._decode_transport(
+            ci, payload, link.manufacturer, meter_id, address[4], address[5], manufacturer, address, key
+        )
         frame.encrypted = frame.encrypted or link_encrypted
         return frame
 
@@ -114,8 +125,15 @@ class WmbusDecoder:
     def _lookup(self, identity: WmbusIdentity) -> bytes | None:
         return self._key_for(identity) if self._key_for is not None else None
 
-    def _open_ell(self, manufacturer: bytes, address: bytes, control: int, session: bytes, payload: bytes,
-                  key: bytes | None) -> tuple[bytes, bool]:  # fmt: skip
+    def _open_ell(
+        self,
+        manufacturer: bytes,
+        address: bytes,
+        control: int,
+        session: bytes,
+        payload: bytes,
+        key: bytes | None,
+    ) -> tuple[bytes, bool]:
         """Payload after the ELL, decrypted and with its CRC checked and removed, and whether a key
         decrypted it."""
         encryption = int.from_bytes(session, "little") >> 29
@@ -132,9 +150,18 @@ class WmbusDecoder:
             return payload[2:], False
         raise DecodeError("no key" if key is None else "wrong key (or corrupted payload)")
 
-    def _decode_transport(self, ci: int, payload: bytes, manufacturer_text: str, meter_id: str, version: int,
-                          device_type: int, manufacturer: bytes, address: bytes,
-                          key: bytes | None) -> DecodedFrame:  # fmt: skip
+    def _decode_transport(
+        self,
+        ci: int,
+        payload: bytes,
+        manufacturer_text: str,
+        meter_id: str,
+        version: int,
+        device_type: int,
+        manufacturer: bytes,
+        address: bytes,
+        key: bytes | None,
+    ) -> DecodedFrame:
         tpl_status: int | None = None
         encrypted = False
         if ci == CI_TPL_LONG:
@@ -169,8 +196,15 @@ class WmbusDecoder:
             frame.wmbus_identity = WmbusIdentity(meter_id, manufacturer_text, version, device_type)
         return frame
 
-    def _open_tpl(self, configuration: int, access: int, manufacturer: bytes, address: bytes, body: bytes,
-                  key: bytes | None) -> tuple[bytes, bool]:  # fmt: skip
+    def _open_tpl(
+        self,
+        configuration: int,
+        access: int,
+        manufacturer: bytes,
+        address: bytes,
+        body: bytes,
+        key: bytes | None,
+    ) -> tuple[bytes, bool]:
         """The transport layer's body, and whether a key decrypted it."""
         mode = (configuration >> 8) & 0x1F
         if mode == 0:
@@ -216,8 +250,15 @@ class WmbusDecoder:
             raise DecodeError("compact frame does not match its format")
         return parse_records(full)
 
-    def _frame(self, records: list[MbusRecord], tpl_status: int | None, manufacturer: str, meter_id: str,
-               version: int, device_type: int) -> DecodedFrame:  # fmt: skip
+    def _frame(
+        self,
+        records: list[MbusRecord],
+        tpl_status: int | None,
+        manufacturer: str,
+        meter_id: str,
+        version: int,
+        device_type: int,
+    ) -> DecodedFrame:
         driver = driver_for(manufacturer, version, device_type)
         values: dict[str, Any] = {"media": MEDIA.get(device_type, "unknown"), "id": meter_id}
         if driver is not None:

@@ -12,13 +12,30 @@ from app.ingest.decoders.crc import crc16_en13757
 from app.ingest.decoders.errors import DecodeError
 
 MEDIA = {
-    0x00: "other", 0x01: "oil", 0x02: "electricity", 0x03: "gas", 0x04: "heat", 0x05: "steam",
-    0x06: "warm water", 0x07: "water", 0x08: "heat cost allocation", 0x09: "compressed air",
-    0x0A: "cooling load volume at outlet", 0x0B: "cooling load volume at inlet",
-    0x0C: "heat volume at inlet", 0x0D: "heat/cooling load", 0x0E: "bus/system component",
-    0x15: "hot water", 0x16: "cold water", 0x17: "hot/cold water", 0x18: "pressure",
-    0x19: "A/D converter", 0x1A: "smoke detector", 0x1B: "room sensor", 0x1C: "gas detector",
-}  # fmt: skip
+    0x00: "other",
+    0x01: "oil",
+    0x02: "electricity",
+    0x03: "gas",
+    0x04: "heat",
+    0x05: "steam",
+    0x06: "warm water",
+    0x07: "water",
+    0x08: "heat cost allocation",
+    0x09: "compressed air",
+    0x0A: "cooling load volume at outlet",
+    0x0B: "cooling load volume at inlet",
+    0x0C: "heat volume at inlet",
+    0x0D: "heat/cooling load",
+    0x0E: "bus/system component",
+    0x15: "hot water",
+    0x16: "cold water",
+    0x17: "hot/cold water",
+    0x18: "pressure",
+    0x19: "A/D converter",
+    0x1A: "smoke detector",
+    0x1B: "room sensor",
+    0x1C: "gas detector",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,8 +43,14 @@ from app.ingest.store import ReadingStore, SourceCounters
 from app.models import ReadingSource
 from app.services.readings import insert_readings
 
-__all__ = ["CsvFormatError", "ImportReport", "import_interval_file", "import_register_file",
-           "parse_interval_lines", "parse_register_lines"]  # fmt: skip
+__all__ = [
+    "CsvFormatError",
+    "ImportReport",
+    "import_interval_file",
+    "import_register_file",
+    "parse_interval_lines",
+    "parse_register_lines",
+]
 
 # Stored values equal to this many kWh are the same value (the decimals files carry).
 _SAME = 1e-6
@@ -58,8 +64,10 @@ class ImportReport:
     refused: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"stored {self.stored}, already stored {self.duplicates}, replaced {self.replaced} "
-                f"(a measured value replaces an estimated one), refused {len(self.refused)}")  # fmt: skip
+        return (
+            f"stored {self.stored}, already stored {self.duplicates}, replaced {self.replaced} "
+            f"(a measured value replaces an estimated one), refused {len(self.refused)}"
+        )
 
 
 # -- storing ------------------------------------------------------------------------------------
@@ -79,10 +87,12 @@ class _Meters:
             meter_id = self.store.meters.resolve(self.connection, ref)
             if meter_id is None:
                 meter_id = self.connection.execute(
-                    text("SELECT meter_id FROM customer_relationship WHERE metering_point_id = :ref "
-                         "AND meter_id IS NOT NULL ORDER BY active DESC, id DESC LIMIT 1"),
+                    text(
+                        "SELECT meter_id FROM customer_relationship WHERE metering_point_id = :ref "
+                        "AND meter_id IS NOT NULL ORDER BY active DESC, id DESC LIMIT 1"
+                    ),
                     {"ref": ref},
-                ).scalar()  # fmt: skip
+                ).scalar()
             medium = None
             if meter_id is not None:
                 medium = self.connection.execute(
@@ -106,8 +116,10 @@ def _verdict(stored: tuple[float, str] | None, value: float, status: str) -> str
 
 def _conflict_text(when: int, stored: tuple[float, str], unit: str) -> str:
     moment = datetime.fromtimestamp(when, UTC).isoformat().replace("+00:00", "Z")
-    return (f"{moment} is already stored as {stored[0]:g} {unit} ({stored[1]}); "
-            "a stored value is replaced only by a measured value for an estimated one")  # fmt: skip
+    return (
+        f"{moment} is already stored as {stored[0]:g} {unit} ({stored[1]}); "
+        "a stored value is replaced only by a measured value for an estimated one"
+    )
 
 
 _STORED_INTERVALS = (
@@ -120,8 +132,9 @@ _STORED_REGISTERS = (
 )
 
 
-def _stored(connection: Connection, statement: str, params: dict[str, object],
-            times: list[int]) -> dict[int, tuple[float, str]]:  # fmt: skip
+def _stored(
+    connection: Connection, statement: str, params: dict[str, object], times: list[int]
+) -> dict[int, tuple[float, str]]:
     """What is already stored for one meter and register over the times a file names: one query."""
     rows = connection.execute(text(statement), {**params, "lo": min(times), "hi": max(times)})
     return {at: (value, status) for at, value, status in rows}
@@ -144,8 +157,13 @@ def _sort_lines(lines, key, meters: _Meters, report: ImportReport):  # type: ign
         elif abs(key(earlier, meter[1])[2] - value) <= _SAME and earlier.status == line.status:
             report.duplicates += 1
         else:
-            report.refused.append((line.line, f"the same time as line {earlier.line} with another "
-                                              f"value ({key(earlier, meter[1])[2]:g})"))  # fmt: skip
+            report.refused.append(
+                (
+                    line.line,
+                    f"the same time as line {earlier.line} with another "
+                    f"value ({key(earlier, meter[1])[2]:g})",
+                )
+            )
     return groups
 
 
@@ -160,10 +178,11 @@ def import_interval_file(
     collected = ReadingSource.COLLECTED.value
     with store.engine.begin() as connection:
         groups = _sort_lines(
-            lines, lambda line, medium: (ENERGY_REGISTER.get(medium, DEFAULT_ENERGY_REGISTER),
-                                         line.start, line.kwh),
-            _Meters(store, connection), report,
-        )  # fmt: skip
+            lines,
+            lambda line, medium: (ENERGY_REGISTER.get(medium, DEFAULT_ENERGY_REGISTER), line.start, line.kwh),
+            _Meters(store, connection),
+            report,
+        )
         for (meter_id, register), by_start in groups.items():
             stored = _stored(connection, _STORED_INTERVALS, {"m": meter_id, "r": register}, list(by_start))
             inserts, updates = [], []
@@ -175,19 +194,33 @@ def import_interval_file(
                 if verdict == "conflict":
                     report.refused.append((line.line, _conflict_text(start, stored[start], "kWh")))
                     continue
-                params = {"m": meter_id, "r": register, "t": start, "v": line.kwh, "s": line.status,
-                          "src": collected}  # fmt: skip
+                params = {
+                    "m": meter_id,
+                    "r": register,
+                    "t": start,
+                    "v": line.kwh,
+                    "s": line.status,
+                    "src": collected,
+                }
                 (updates if verdict == "replace" else inserts).append(params)
                 since[meter_id] = min(since.get(meter_id, start), start)
             if updates:
-                connection.execute(text("UPDATE interval_reading SET value = :v, status = :s "
-                                        "WHERE meter_id = :m AND register_code = :r AND period_start = :t"),
-                                   updates)  # fmt: skip
+                connection.execute(
+                    text(
+                        "UPDATE interval_reading SET value = :v, status = :s "
+                        "WHERE meter_id = :m AND register_code = :r AND period_start = :t"
+                    ),
+                    updates,
+                )
             if inserts:
-                connection.execute(text(
-                    "INSERT INTO interval_reading (meter_id, register_code, period_start, period_seconds, "
-                    "value, unit, status, source) VALUES (:m, :r, :t, 3600, :v, 'kWh', :s, :src)"
-                ), inserts)  # fmt: skip
+                connection.execute(
+                    text(
+                        "INSERT INTO interval_reading (meter_id, register_code, period_start, "
+                        "period_seconds, value, unit, status, source) "
+                        "VALUES (:m, :r, :t, 3600, :v, 'kWh', :s, :src)"
+                    ),
+                    inserts,
+                )
             report.replaced += len(updates)
             report.stored += len(inserts)
     _finish(store, source, report, since, len(lines))
@@ -204,12 +237,17 @@ def import_register_file(
     since: dict[int, int] = {}
     collected = ReadingSource.COLLECTED.value
     with store.engine.begin() as connection:
-        groups = _sort_lines(lines, lambda line, _medium: (line.register, line.ts, line.value),
-                             _Meters(store, connection), report)  # fmt: skip
+        groups = _sort_lines(
+            lines,
+            lambda line, _medium: (line.register, line.ts, line.value),
+            _Meters(store, connection),
+            report,
+        )
         new_rows = []
         for (meter_id, register), by_ts in groups.items():
-            stored = _stored(connection, _STORED_REGISTERS, {"m": meter_id, "r": register, "s": collected},
-                             list(by_ts))  # fmt: skip
+            stored = _stored(
+                connection, _STORED_REGISTERS, {"m": meter_id, "r": register, "s": collected}, list(by_ts)
+            )
             updates = []
             for ts, line in by_ts.items():
                 verdict = _verdict(stored.get(ts), line.value, line.status)
@@ -220,15 +258,28 @@ def import_register_file(
                     report.refused.append((line.line, _conflict_text(ts, stored[ts], line.unit)))
                     continue
                 if verdict == "replace":
-                    updates.append({"v": line.value, "st": line.status, "u": line.unit, "m": meter_id,
-                                    "r": register, "t": ts, "s": collected})  # fmt: skip
+                    updates.append(
+                        {
+                            "v": line.value,
+                            "st": line.status,
+                            "u": line.unit,
+                            "m": meter_id,
+                            "r": register,
+                            "t": ts,
+                            "s": collected,
+                        }
+                    )
                 else:
                     new_rows.append((meter_id, register, ts, line.value, line.unit, collected, line.status))
                 since[meter_id] = min(since.get(meter_id, ts), ts)
             if updates:
-                connection.execute(text("UPDATE reading SET value = :v, status = :st, unit = :u WHERE "
-                                        "meter_id = :m AND register_code = :r AND ts = :t AND source = :s"),
-                                   updates)  # fmt: skip
+                connection.execute(
+                    text(
+                        "UPDATE reading SET value = :v, status = :st, unit = :u WHERE "
+                        "meter_id = :m AND register_code = :r AND ts = :t AND source = :s"
+                    ),
+                    updates,
+                )
             report.replaced += len(updates)
         report.stored += insert_readings(connection, new_rows, with_status=True)
     _finish(store, source, report, since, len(lines))
@@ -242,8 +293,9 @@ def _read(path: Path) -> str:
         raise CsvFormatError(f"{path.name}: not UTF-8 text") from None
 
 
-def _finish(store: ReadingStore, source: SourceCounters, report: ImportReport,
-            since: dict[int, int], parsed: int) -> None:  # fmt: skip
+def _finish(
+    store: ReadingStore, source: SourceCounters, report: ImportReport, since: dict[int, int], parsed: int
+) -> None:
     """Counters as they happened, then the charts of the meters that changed."""
     report.refused.sort()
     with source._lock:

@@ -26,12 +26,24 @@ ENERGY_REGISTER = {"heat": "heat_energy"}
 DEFAULT_ENERGY_REGISTER = "1-0:1.8.0"
 _TO_KWH = {"kwh": 1.0, "wh": 0.001, "mwh": 1000.0}
 _STATUS_WORDS = {
-    "": MEASURED, "measured": MEASURED, "målt": MEASURED, "m": MEASURED, "ok": MEASURED,
-    "estimated": ESTIMATED, "estimert": ESTIMATED, "e": ESTIMATED,
-}  # fmt: skip
+    "": MEASURED,
+    "measured": MEASURED,
+    "målt": MEASURED,
+    "m": MEASURED,
+    "ok": MEASURED,
+    "estimated": ESTIMATED,
+    "estimert": ESTIMATED,
+    "e": ESTIMATED,
+}
 _MISSING_WORDS = {"missing", "mangler"}
-_LOCAL_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
-                  "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")  # fmt: skip
+_LOCAL_FORMATS = (
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+)
 
 
 class CsvFormatError(ValueError):
@@ -73,11 +85,15 @@ def instant(stamp: str, zone: ZoneInfo) -> int:
     """One UTC instant, or LineRefused naming why the local time does not give one."""
     found = _instants(stamp, zone)
     if not found:
-        raise LineRefused(f"local time {stamp.strip()} does not exist (the clocks went forward); "
-                          "give the time with its UTC offset")  # fmt: skip
+        raise LineRefused(
+            f"local time {stamp.strip()} does not exist (the clocks went forward); "
+            "give the time with its UTC offset"
+        )
     if len(found) > 1:
-        raise LineRefused(f"local time {stamp.strip()} comes twice (the clocks went back); "
-                          "give the time with its UTC offset, e.g. +02:00 or +01:00")  # fmt: skip
+        raise LineRefused(
+            f"local time {stamp.strip()} comes twice (the clocks went back); "
+            "give the time with its UTC offset, e.g. +02:00 or +01:00"
+        )
     return found[0]
 
 
@@ -151,9 +167,7 @@ def _is_header(number: int, cells: list[str], value_column: int) -> bool:
     return number == 1 and len(cells) > value_column and not any(ch.isdigit() for ch in cells[value_column])
 
 
-def parse_interval_lines(
-    content: str, zone: ZoneInfo, refused: list[tuple[int, str]]
-) -> list[IntervalLine]:
+def parse_interval_lines(content: str, zone: ZoneInfo, refused: list[tuple[int, str]]) -> list[IntervalLine]:
     """Hourly values; refused lines are added to `refused` as (line, reason)."""
     out: list[IntervalLine] = []
     for number, cells in _rows(content):
@@ -178,8 +192,10 @@ def parse_interval_lines(
                 kwh = _number(amount, "kWh")
                 status = _status(cells[3] if len(cells) == 4 else "")
             else:
-                raise LineRefused("expected meter, timestamp, kWh[, status] or "
-                                  "metering point, from, to, volume, unit, quality")  # fmt: skip
+                raise LineRefused(
+                    "expected meter, timestamp, kWh[, status] or "
+                    "metering point, from, to, volume, unit, quality"
+                )
             if not meter:
                 raise LineRefused("no meter")
             if start_ts % HOUR:
@@ -192,9 +208,7 @@ def parse_interval_lines(
     return out
 
 
-def parse_register_lines(
-    content: str, zone: ZoneInfo, refused: list[tuple[int, str]]
-) -> list[RegisterLine]:
+def parse_register_lines(content: str, zone: ZoneInfo, refused: list[tuple[int, str]]) -> list[RegisterLine]:
     """Register readings `meter,register,timestamp,value,unit[,status]`."""
     out: list[RegisterLine] = []
     for number, cells in _rows(content):
@@ -212,8 +226,9 @@ def parse_register_lines(
             if value < 0:
                 raise LineRefused(f"negative register value {amount}")
             status = _status(cells[5] if len(cells) == 6 else "")
-            out.append(RegisterLine(number, meter, register, instant(stamp, zone), round(value, 6),
-                                    unit, status))  # fmt: skip
+            out.append(
+                RegisterLine(number, meter, register, instant(stamp, zone), round(value, 6), unit, status)
+            )
         except LineRefused as reason:
             refused.append((number, str(reason)))
     return out

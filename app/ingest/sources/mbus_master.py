@@ -160,8 +160,16 @@ class MbusMaster:
 class MbusPoller:
     """Polls on a schedule over a serial port, reopening the port when it fails."""
 
-    def __init__(self, settings: SerialSettings, pipeline: FramePipeline, addresses: list[MeterAddress],
-                 *, interval: float = 900.0, timeout: float = 1.0, retries: int = 2) -> None:  # fmt: skip
+    def __init__(
+        self,
+        settings: SerialSettings,
+        pipeline: FramePipeline,
+        addresses: list[MeterAddress],
+        *,
+        interval: float = 900.0,
+        timeout: float = 1.0,
+        retries: int = 2,
+    ) -> None:
         self.settings = settings
         self.pipeline = pipeline
         self.addresses = addresses
@@ -185,8 +193,9 @@ class MbusPoller:
             self.pipeline.source.set_state("polling")
             try:
                 with port:
-                    master = MbusMaster(port, self.pipeline, self.addresses, timeout=self.timeout,
-                                        retries=self.retries)  # fmt: skip
+                    master = MbusMaster(
+                        port, self.pipeline, self.addresses, timeout=self.timeout, retries=self.retries
+                    )
                     while not self.stop_event.is_set() and (cycles is None or self.cycles < cycles):
                         started = time.monotonic()
                         master.poll_once()

@@ -206,8 +206,13 @@ class MqttSource:
         self._connection += 1
         read_ahead(client)
         self.pipeline.source.set_state("connected")
-        log.info("MQTT connected to %s:%s as %s (session present: %s)", self.host, self.port,
-                 self.client_id, flags.session_present)  # fmt: skip
+        log.info(
+            "MQTT connected to %s:%s as %s (session present: %s)",
+            self.host,
+            self.port,
+            self.client_id,
+            flags.session_present,
+        )
         # Every time: a broker that restarted may have lost the (shared) subscriptions.
         options = SubscribeOptions(qos=1)
         client.subscribe([(s.subscribed_as(self.group), options) for s in self.subscriptions])
@@ -225,8 +230,10 @@ class MqttSource:
         self.subscribed.clear()
         self.pipeline.source.set_state("disconnected", str(reason_code))
         if reason_code == _SESSION_TAKEN_OVER:
-            log.error("MQTT client id %s is used by another worker too: give each its own "
-                      "(--index or --client-id)", self.client_id)  # fmt: skip
+            log.error(
+                "MQTT client id %s is used by another worker too: give each its own (--index or --client-id)",
+                self.client_id,
+            )
         else:
             log.warning("MQTT disconnected from %s:%s: %s", self.host, self.port, reason_code)
 
@@ -329,8 +336,10 @@ class MqttSource:
         known = self._formats.get(topic)
         if known is not None:
             return known
-        payload_format = next((s.payload_format for s in self.subscriptions
-                               if mqtt.topic_matches_sub(s.topic_filter, topic)), "auto")  # fmt: skip
+        payload_format = next(
+            (s.payload_format for s in self.subscriptions if mqtt.topic_matches_sub(s.topic_filter, topic)),
+            "auto",
+        )
         if len(self._formats) >= 100_000:  # one topic per reader: bounded all the same
             self._formats.clear()
         self._formats[topic] = payload_format
@@ -345,8 +354,9 @@ class MqttSource:
         self._stop.clear()
         self._store_thread = threading.Thread(target=self._store_loop, name="mqtt-store", daemon=True)
         self._store_thread.start()
-        self.client.connect_async(self.host, self.port, keepalive=30, clean_start=False,
-                                  properties=properties)  # fmt: skip
+        self.client.connect_async(
+            self.host, self.port, keepalive=30, clean_start=False, properties=properties
+        )
         self.client.loop_start()
 
     def stop(self) -> None:

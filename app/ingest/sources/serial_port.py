@@ -31,8 +31,9 @@ class SerialSettings:
     backoff_max: float = 60.0
 
     @classmethod
-    def for_protocol(cls, port: str, protocol: str, baudrate: int | None = None, framing: str | None = None,
-                     **extra: float) -> SerialSettings:  # fmt: skip
+    def for_protocol(
+        cls, port: str, protocol: str, baudrate: int | None = None, framing: str | None = None, **extra: float
+    ) -> SerialSettings:
         if protocol == "p1":
             return cls(port, baudrate or 115200, framing or "8N1", "p1", **extra)
         return cls(port, baudrate or 2400, framing or "8E1", "han", **extra)
@@ -41,9 +42,13 @@ class SerialSettings:
 def open_port(settings: SerialSettings) -> serial.Serial:
     bits, parity, stop = int(settings.framing[0]), settings.framing[1].upper(), int(settings.framing[2])
     return serial.Serial(
-        settings.port, settings.baudrate, bytesize=bits, parity=PARITIES[parity], stopbits=stop,
+        settings.port,
+        settings.baudrate,
+        bytesize=bits,
+        parity=PARITIES[parity],
+        stopbits=stop,
         timeout=settings.read_timeout,
-    )  # fmt: skip
+    )
 
 
 class SerialSource:

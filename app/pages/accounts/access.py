@@ -20,10 +20,18 @@ def _role_choice() -> rx.Component:
         rx.vstack(
             *(
                 rx.hstack(
-                    rx.el.input(type="radio", id=f"role-{role.value}", name="requested_role",
-                                value=role.value, aria_describedby="requested_role-error"),
-                    rx.el.label(t[f"role.{role.value}"], html_for=f"role-{role.value}",
-                                class_name="rt-Text rt-r-size-3"),
+                    rx.el.input(
+                        type="radio",
+                        id=f"role-{role.value}",
+                        name="requested_role",
+                        value=role.value,
+                        aria_describedby="requested_role-error",
+                    ),
+                    rx.el.label(
+                        t[f"role.{role.value}"],
+                        html_for=f"role-{role.value}",
+                        class_name="rt-Text rt-r-size-3",
+                    ),
                     align="center",
                     spacing="2",
                 )
@@ -41,12 +49,32 @@ def _status() -> rx.Component:
     t = S.t
     return rx.match(
         S.request_status,
-        ("pending", rx.callout(t["access.pending"], icon="hourglass", role="status", width="100%",
-                                high_contrast=True)),
-        ("declined", rx.callout(t["access.declined"] + " " + S.decline_reason, icon="circle-x",
-                                color_scheme="red", width="100%", high_contrast=True)),
-        ("approved", rx.callout(t["access.approved"], icon="circle-check", color_scheme="green",
-                                width="100%", high_contrast=True)),
+        (
+            "pending",
+            rx.callout(
+                t["access.pending"], icon="hourglass", role="status", width="100%", high_contrast=True
+            ),
+        ),
+        (
+            "declined",
+            rx.callout(
+                t["access.declined"] + " " + S.decline_reason,
+                icon="circle-x",
+                color_scheme="red",
+                width="100%",
+                high_contrast=True,
+            ),
+        ),
+        (
+            "approved",
+            rx.callout(
+                t["access.approved"],
+                icon="circle-check",
+                color_scheme="green",
+                width="100%",
+                high_contrast=True,
+            ),
+        ),
         rx.fragment(),
     )
 
@@ -63,9 +91,13 @@ def access_request() -> rx.Component:
             scripted_form(
                 stacked(
                     _role_choice(),
-                    text_field(t["access.organisation_name"], "organisation_name",
-                               S.errors["organisation_name"], autocomplete="organization",
-                               hint=t["access.organisation_hint"]),
+                    text_field(
+                        t["access.organisation_name"],
+                        "organisation_name",
+                        S.errors["organisation_name"],
+                        autocomplete="organization",
+                        hint=t["access.organisation_hint"],
+                    ),
                     text_field(t["access.customer_number"], "customer_number", S.errors["customer_number"]),
                     form_error(S.errors["form"]),
                     rx.button(t["access.send"], type="submit", size="3", width="100%", high_contrast=True),
@@ -74,4 +106,4 @@ def access_request() -> rx.Component:
                 width="100%",
             ),
         ),
-    )  # fmt: skip
+    )

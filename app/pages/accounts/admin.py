@@ -24,14 +24,27 @@ def _filters() -> rx.Component:
     t = S.t
     return filter_form(
         search_input(t["admin.search"], "search", "search", width="18rem"),
-        filter_select(t["admin.organisation"], "organisation-filter", "organisation", t["admin.all"],
-                      _organisation_options()),
-        filter_select(t["admin.role"], "role-filter", "role", t["admin.all"],
-                      *(rx.el.option(t[f"role.{role.value}"], value=role.value)
-                        for role in Role if role in EMAIL_ROLES)),
+        filter_select(
+            t["admin.organisation"],
+            "organisation-filter",
+            "organisation",
+            t["admin.all"],
+            _organisation_options(),
+        ),
+        filter_select(
+            t["admin.role"],
+            "role-filter",
+            "role",
+            t["admin.all"],
+            *(
+                rx.el.option(t[f"role.{role.value}"], value=role.value)
+                for role in Role
+                if role in EMAIL_ROLES
+            ),
+        ),
         apply_button(t["admin.apply"]),
         on_submit=S.apply_filters,
-    )  # fmt: skip
+    )
 
 
 def _active(row: rx.Var) -> rx.Component:
@@ -42,23 +55,40 @@ def _deactivate(row: rx.Var) -> rx.Component:
     t = S.t
     return rx.cond(
         row["active"],
-        rx.button(t["admin.deactivate"], size="1", variant="soft", color_scheme="red", high_contrast=True,
-                  aria_label=t["admin.deactivate"] + " " + row["email"],
-                  on_click=S.deactivate(row["user_id"])),
-    )  # fmt: skip
+        rx.button(
+            t["admin.deactivate"],
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            high_contrast=True,
+            aria_label=t["admin.deactivate"] + " " + row["email"],
+            on_click=S.deactivate(row["user_id"]),
+        ),
+    )
 
 
 def _grid_administrator(row: rx.Var) -> rx.Component:
     """Staff of a grid company: make them its administrator; its administrators: staff again."""
     t = S.t
-    make = rx.button(t["admin.make_grid_admin"], size="1", variant="soft", high_contrast=True,
-                     aria_label=t["admin.make_grid_admin"] + " " + row["email"],
-                     on_click=S.set_grid_administrator(row["user_id"], True))  # fmt: skip
-    take = rx.button(t["admin.take_grid_admin"], size="1", variant="soft", high_contrast=True,
-                     aria_label=t["admin.take_grid_admin"] + " " + row["email"],
-                     on_click=S.set_grid_administrator(row["user_id"], False))  # fmt: skip
-    by_role = rx.match(row["grid_role"], (Role.GRID_STAFF.value, make), (Role.GRID_ADMIN.value, take),
-                       rx.fragment())  # fmt: skip
+    make = rx.button(
+        t["admin.make_grid_admin"],
+        size="1",
+        variant="soft",
+        high_contrast=True,
+        aria_label=t["admin.make_grid_admin"] + " " + row["email"],
+        on_click=S.set_grid_administrator(row["user_id"], True),
+    )
+    take = rx.button(
+        t["admin.take_grid_admin"],
+        size="1",
+        variant="soft",
+        high_contrast=True,
+        aria_label=t["admin.take_grid_admin"] + " " + row["email"],
+        on_click=S.set_grid_administrator(row["user_id"], False),
+    )
+    by_role = rx.match(
+        row["grid_role"], (Role.GRID_STAFF.value, make), (Role.GRID_ADMIN.value, take), rx.fragment()
+    )
     return rx.cond(row["active"], by_role)
 
 
@@ -92,25 +122,53 @@ def _request_card(row: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(row["email"], size="3", as_="h3"),
-            rx.text(t["admin.requested_role"], ": ", rx.text.strong(row["requested_role"]), " · ",
-                    t["access.organisation_name"], ": ", row["organisation_name"], " · ",
-                    t["access.customer_number"], ": ", row["customer_number"], size="2"),
+            rx.text(
+                t["admin.requested_role"],
+                ": ",
+                rx.text.strong(row["requested_role"]),
+                " · ",
+                t["access.organisation_name"],
+                ": ",
+                row["organisation_name"],
+                " · ",
+                t["access.customer_number"],
+                ": ",
+                row["customer_number"],
+                size="2",
+            ),
             rx.hstack(
                 scripted_form(
                     rx.el.input(type="hidden", name="request_id", value=rid),
                     rx.hstack(
-                        filter_select(t["admin.choose_organisation"], "organisation-" + rid,
-                                      "organisation_id", "—", _organisation_options()),
+                        filter_select(
+                            t["admin.choose_organisation"],
+                            "organisation-" + rid,
+                            "organisation_id",
+                            "—",
+                            _organisation_options(),
+                        ),
                         rx.vstack(
-                            rx.el.label(t["admin.new_organisation"], html_for="new-organisation-" + rid,
-                                        class_name="rt-Text rt-r-size-2"),
+                            rx.el.label(
+                                t["admin.new_organisation"],
+                                html_for="new-organisation-" + rid,
+                                class_name="rt-Text rt-r-size-2",
+                            ),
                             # The name the person typed, ready to approve or to correct.
-                            rx.input(id="new-organisation-" + rid, name="new_organisation", size="2",
-                                     default_value=row["organisation_name"]),
+                            rx.input(
+                                id="new-organisation-" + rid,
+                                name="new_organisation",
+                                size="2",
+                                default_value=row["organisation_name"],
+                            ),
                             spacing="1",
                         ),
-                        rx.button(t["admin.approve"], type="submit", size="2", high_contrast=True,
-                                  aria_label=t["admin.approve"] + " " + row["email"]),
+                        rx.button(
+                            t["admin.approve"],
+                            type="submit",
+                            size="2",
+                            high_contrast=True,
+                            aria_label=t["admin.approve"] + " " + row["email"],
+                        ),
                         align="end",
                         spacing="3",
                     ),
@@ -121,14 +179,21 @@ def _request_card(row: rx.Var) -> rx.Component:
                     rx.el.input(type="hidden", name="request_id", value=rid),
                     rx.hstack(
                         rx.vstack(
-                            rx.el.label(t["admin.reason"], html_for="reason-" + rid,
-                                        class_name="rt-Text rt-r-size-2"),
+                            rx.el.label(
+                                t["admin.reason"], html_for="reason-" + rid, class_name="rt-Text rt-r-size-2"
+                            ),
                             rx.input(id="reason-" + rid, name="reason", size="2", width="16rem"),
                             spacing="1",
                         ),
-                        rx.button(t["admin.decline"], type="submit", size="2", variant="soft",
-                                  high_contrast=True,
-                                  color_scheme="red", aria_label=t["admin.decline"] + " " + row["email"]),
+                        rx.button(
+                            t["admin.decline"],
+                            type="submit",
+                            size="2",
+                            variant="soft",
+                            high_contrast=True,
+                            color_scheme="red",
+                            aria_label=t["admin.decline"] + " " + row["email"],
+                        ),
                         align="end",
                         spacing="3",
                     ),
@@ -160,7 +225,9 @@ def _requests() -> rx.Component:
 
 
 @template(
-    routes.ADMIN_HOME, title_key="title.admin_home", roles={Role.ADMIN},
+    routes.ADMIN_HOME,
+    title_key="title.admin_home",
+    roles={Role.ADMIN},
     on_load=[S.load, FailingMessagesState.load],
 )
 def admin_home() -> rx.Component:

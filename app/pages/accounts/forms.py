@@ -54,10 +54,16 @@ def _sign_in_page(title: rx.Var) -> rx.Component:
         _account_form(
             S.submit_sign_in,
             t["accounts.sign_in"],
-            text_field(t["accounts.email"], "email", S.errors["email"], type="email",
-                       autocomplete="username"),
-            text_field(t["accounts.password"], "password", S.errors["password"], type="password",
-                       autocomplete="current-password"),
+            text_field(
+                t["accounts.email"], "email", S.errors["email"], type="email", autocomplete="username"
+            ),
+            text_field(
+                t["accounts.password"],
+                "password",
+                S.errors["password"],
+                type="password",
+                autocomplete="current-password",
+            ),
         ),
         rx.hstack(
             rx.link(t["accounts.forgot_link"], href=routes.ACCOUNT_FORGOT),
@@ -91,16 +97,23 @@ def staff_sign_in() -> rx.Component:
 # ---------------------------------------------------------------- "send me a link" forms
 
 
-def _link_request_page(title_key: str, intro_key: str, sent_key: str, button_key: str,
-                       handler) -> rx.Component:
+def _link_request_page(
+    title_key: str, intro_key: str, sent_key: str, button_key: str, handler
+) -> rx.Component:
     t = S.t
     return _card(
         rx.heading(t[title_key], size="6", as_="h1"),
         rx.text(t[intro_key], size="3"),
         rx.cond(
             S.link_sent,
-            rx.callout(t[sent_key], icon="mail-check", color_scheme="green", role="status", width="100%",
-                      high_contrast=True),
+            rx.callout(
+                t[sent_key],
+                icon="mail-check",
+                color_scheme="green",
+                role="status",
+                width="100%",
+                high_contrast=True,
+            ),
         ),
         _account_form(
             handler,
@@ -113,14 +126,24 @@ def _link_request_page(title_key: str, intro_key: str, sent_key: str, button_key
 
 @template(routes.ACCOUNT_REGISTER, title_key="title.account_register", on_load=S.reset_form)
 def register() -> rx.Component:
-    return _link_request_page("accounts.register_title", "accounts.register_intro",
-                              "accounts.activation_sent", "accounts.send", S.submit_register)
+    return _link_request_page(
+        "accounts.register_title",
+        "accounts.register_intro",
+        "accounts.activation_sent",
+        "accounts.send",
+        S.submit_register,
+    )
 
 
 @template(routes.ACCOUNT_FORGOT, title_key="title.account_forgot", on_load=S.reset_form)
 def forgot_password() -> rx.Component:
-    return _link_request_page("accounts.forgot_title", "accounts.forgot_intro",
-                              "accounts.reset_sent", "accounts.send", S.submit_forgot)
+    return _link_request_page(
+        "accounts.forgot_title",
+        "accounts.forgot_intro",
+        "accounts.reset_sent",
+        "accounts.send",
+        S.submit_forgot,
+    )
 
 
 # ---------------------------------------------------------------- following a link
@@ -152,8 +175,14 @@ def password_rules() -> rx.Component:
 def _link_problem() -> rx.Component:
     t = S.t
     return rx.vstack(
-        rx.callout(S.link_error, icon="triangle-alert", color_scheme="red", role="alert", width="100%",
-                   high_contrast=True),
+        rx.callout(
+            S.link_error,
+            icon="triangle-alert",
+            color_scheme="red",
+            role="alert",
+            width="100%",
+            high_contrast=True,
+        ),
         rx.text(t["accounts.link_help"], size="3"),
         rx.hstack(
             rx.link(t["accounts.register_link"], href=routes.ACCOUNT_REGISTER),
@@ -171,13 +200,25 @@ def _new_password_form(handler, button_key: str, *, with_name: bool) -> rx.Compo
         handler,
         t[button_key],
         rx.text(t["accounts.account_for"], " ", rx.text.strong(S.link_email), size="3"),
-        text_field(t["accounts.name_optional"], "name", S.errors["name"],
-                   autocomplete="name") if with_name else rx.fragment(),
-        text_field(t["accounts.password"], "password", S.errors["password"], type="password",
-                   autocomplete="new-password", hint=t["password_rules.hint"]),
+        text_field(t["accounts.name_optional"], "name", S.errors["name"], autocomplete="name")
+        if with_name
+        else rx.fragment(),
+        text_field(
+            t["accounts.password"],
+            "password",
+            S.errors["password"],
+            type="password",
+            autocomplete="new-password",
+            hint=t["password_rules.hint"],
+        ),
         password_rules(),
-        text_field(t["accounts.password_again"], "password_again", S.errors["password_again"],
-                   type="password", autocomplete="new-password"),
+        text_field(
+            t["accounts.password_again"],
+            "password_again",
+            S.errors["password_again"],
+            type="password",
+            autocomplete="new-password",
+        ),
         custom_attrs={"data-password-rules": "", "data-email": S.link_email},
     )
 

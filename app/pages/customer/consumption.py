@@ -265,26 +265,34 @@ def _cost_table() -> rx.Component:
     Its scrolling box is a focusable region (on a phone its columns scroll sideways: axe
     scrollable-region-focusable), as app/components/scrollable_table.py's."""
     head = kt.HEADER_CELL
-    header = rx.el.thead(rx.el.tr(
-        rx.el.th(S.t["cost.period"], scope="col", class_name=head),
-        rx.el.th(S.t["cost.spot"], scope="col", class_name=head, text_align="right"),
-        rx.cond(S.cost_markup,
-                rx.el.th(S.t["cost.markup"], scope="col", class_name=head, text_align="right")),
-        rx.el.th(S.t["cost.grid"], scope="col", class_name=head, text_align="right"),
-        rx.el.th(S.t["cost.taxes"], scope="col", class_name=head, text_align="right"),
-        rx.el.th(S.t["cost.total"], scope="col", class_name=head, text_align="right"),
-        class_name="rt-TableRow",
-    ), class_name="rt-TableHeader")  # fmt: skip
+    header = rx.el.thead(
+        rx.el.tr(
+            rx.el.th(S.t["cost.period"], scope="col", class_name=head),
+            rx.el.th(S.t["cost.spot"], scope="col", class_name=head, text_align="right"),
+            rx.cond(
+                S.cost_markup, rx.el.th(S.t["cost.markup"], scope="col", class_name=head, text_align="right")
+            ),
+            rx.el.th(S.t["cost.grid"], scope="col", class_name=head, text_align="right"),
+            rx.el.th(S.t["cost.taxes"], scope="col", class_name=head, text_align="right"),
+            rx.el.th(S.t["cost.total"], scope="col", class_name=head, text_align="right"),
+            class_name="rt-TableRow",
+        ),
+        class_name="rt-TableHeader",
+    )
     return rx.vstack(
         rx.cond(S.cost_estimate != "", rx.callout(S.cost_estimate, icon="calculator", id="cost-estimate")),
         rx.text(S.t["cost.note"], size="1", color_scheme="gray"),
         kt.scrollable_table(
             header,
             kt.body(rx.foreach(S.cost_rows, _cost_row)),
-            rx.el.tfoot(kt.row(
-                kt.row_header(S.t["cost.total"]),
-                kt.cell(S.cost_total, text_align="right", col_span=5, custom_attrs={"data-column": "total"}),
-            )),
+            rx.el.tfoot(
+                kt.row(
+                    kt.row_header(S.t["cost.total"]),
+                    kt.cell(
+                        S.cost_total, text_align="right", col_span=5, custom_attrs={"data-column": "total"}
+                    ),
+                )
+            ),
             label=S.t["cost.table_label"],
             table_id="cost-table",
         ),

@@ -41,14 +41,25 @@ def _invoice_card(row: rx.Var) -> rx.Component:
                     _fact("invoices.period", row["period"]),
                     _fact("invoices.amount", rx.text(row["amount"], weight="bold")),
                     _fact("invoices.vat", row["vat"]),
-                    _fact("invoices.due", rx.text(row["due"], weight=rx.cond(overdue, "bold", "regular"),
-                                                  color=rx.cond(overdue, "var(--red-11)", "inherit"))),
+                    _fact(
+                        "invoices.due",
+                        rx.text(
+                            row["due"],
+                            weight=rx.cond(overdue, "bold", "regular"),
+                            color=rx.cond(overdue, "var(--red-11)", "inherit"),
+                        ),
+                    ),
                     _fact("invoices.consumption", row["consumption"]),
-                    _fact("invoices.portal_cost", rx.vstack(
-                        rx.text(row["cost"]),
-                        rx.cond(row["cost_note"], rx.text(row["cost_note"], size="1", color_scheme="gray")),
-                        spacing="0",
-                    )),
+                    _fact(
+                        "invoices.portal_cost",
+                        rx.vstack(
+                            rx.text(row["cost"]),
+                            rx.cond(
+                                row["cost_note"], rx.text(row["cost_note"], size="1", color_scheme="gray")
+                            ),
+                            spacing="0",
+                        ),
+                    ),
                     orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
                     size="2",
                 ),
@@ -89,7 +100,12 @@ def customer_invoices() -> rx.Component:
         empty_state(S.loaded & (S.total == 0), S.t["invoices.empty"]),
         rx.el.ul(
             rx.foreach(S.rows, _invoice_card),
-            id="invoices", padding="0", margin="0", width="100%", display="flex", flex_direction="column",
+            id="invoices",
+            padding="0",
+            margin="0",
+            width="100%",
+            display="flex",
+            flex_direction="column",
             gap="var(--space-3)",
         ),
         rx.cond(

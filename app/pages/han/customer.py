@@ -122,8 +122,11 @@ def _line(label_key: str, value: rx.Var) -> rx.Component:
 def _history(order_id: rx.Var) -> rx.Component:
     """What happened to the order, and when the customer was texted: "when · who · what"."""
     return rx.el.details(
-        rx.el.summary(S.t["han.history"], class_name="rt-Text rt-r-size-2", style={"min_height": TAP,
-                                                                                 "cursor": "pointer"}),
+        rx.el.summary(
+            S.t["han.history"],
+            class_name="rt-Text rt-r-size-2",
+            style={"min_height": TAP, "cursor": "pointer"},
+        ),
         rx.el.ul(
             rx.foreach(
                 S.histories[order_id],
@@ -218,13 +221,22 @@ def _han_data() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(t["han.data.title"], size="4", as_="h2", id="han-data-heading"),
-            rx.badge(t["han.data.label"], color_scheme="amber", high_contrast=True, size="2",
-                     id="han-data-label", white_space="normal"),
+            rx.badge(
+                t["han.data.label"],
+                color_scheme="amber",
+                high_contrast=True,
+                size="2",
+                id="han-data-label",
+                white_space="normal",
+            ),
             rx.data_list.root(
-                rx.foreach(S.han_latest, lambda v: rx.data_list.item(
-                    rx.data_list.label(v["label"], min_width="9rem"),
-                    rx.data_list.value(v["value"], " · ", v["at"]),
-                )),
+                rx.foreach(
+                    S.han_latest,
+                    lambda v: rx.data_list.item(
+                        rx.data_list.label(v["label"], min_width="9rem"),
+                        rx.data_list.value(v["value"], " · ", v["at"]),
+                    ),
+                ),
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
                 size="2",
             ),
@@ -233,8 +245,13 @@ def _han_data() -> rx.Component:
                 rx.vstack(
                     rx.text(t["han.data.curve"], size="2", weight="medium"),
                     rx.el.svg(
-                        rx.el.svg.polyline(points=S.han_curve_points, fill="none", stroke="var(--accent-11)",
-                                           stroke_width="1.5", vector_effect="non-scaling-stroke"),
+                        rx.el.svg.polyline(
+                            points=S.han_curve_points,
+                            fill="none",
+                            stroke="var(--accent-11)",
+                            stroke_width="1.5",
+                            vector_effect="non-scaling-stroke",
+                        ),
                         view_box="0 0 300 100",
                         preserve_aspect_ratio="none",
                         role="img",
@@ -243,13 +260,24 @@ def _han_data() -> rx.Component:
                         id="han-data-curve",
                     ),
                     rx.el.details(
-                        rx.el.summary(t["han.data.table"], class_name="rt-Text rt-r-size-2",
-                                      style={"min_height": TAP, "cursor": "pointer"}),
+                        rx.el.summary(
+                            t["han.data.table"],
+                            class_name="rt-Text rt-r-size-2",
+                            style={"min_height": TAP, "cursor": "pointer"},
+                        ),
                         rx.el.table(
-                            rx.el.thead(rx.el.tr(rx.el.th(t["han.data.at"], scope="col"),
-                                                 rx.el.th(t["han.data.kw"], scope="col"))),
-                            rx.el.tbody(rx.foreach(S.han_curve, lambda row: rx.el.tr(
-                                rx.el.td(row["at"]), rx.el.td(row["kw"])))),
+                            rx.el.thead(
+                                rx.el.tr(
+                                    rx.el.th(t["han.data.at"], scope="col"),
+                                    rx.el.th(t["han.data.kw"], scope="col"),
+                                )
+                            ),
+                            rx.el.tbody(
+                                rx.foreach(
+                                    S.han_curve,
+                                    lambda row: rx.el.tr(rx.el.td(row["at"]), rx.el.td(row["kw"])),
+                                )
+                            ),
                             class_name="rt-Text rt-r-size-2",
                         ),
                     ),
@@ -263,7 +291,7 @@ def _han_data() -> rx.Component:
         size="3",
         width="100%",
         id="han-data",
-    )  # fmt: skip
+    )
 
 
 def _body() -> rx.Component:

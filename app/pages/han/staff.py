@@ -28,8 +28,11 @@ COLUMNS = (
 
 
 def _number(item: rx.Var) -> rx.Component:
-    return rx.link(item["id"], href=routes.STAFF_HAN_ORDER + "?id=" + item["id"],
-                   aria_label=Q.t["han.col.number"] + " " + item["id"])  # fmt: skip
+    return rx.link(
+        item["id"],
+        href=routes.STAFF_HAN_ORDER + "?id=" + item["id"],
+        aria_label=Q.t["han.col.number"] + " " + item["id"],
+    )
 
 
 def _due(item: rx.Var) -> rx.Component:
@@ -46,8 +49,10 @@ def _due(item: rx.Var) -> rx.Component:
 
 
 def _overdue_row(item: rx.Var) -> dict:
-    return {"data_overdue": item["overdue"],
-            "style": rx.cond(item["overdue"] != "", {"background": "var(--red-3)"}, {})}  # fmt: skip
+    return {
+        "data_overdue": item["overdue"],
+        "style": rx.cond(item["overdue"] != "", {"background": "var(--red-3)"}, {}),
+    }
 
 
 QUEUE_COLUMNS = (
@@ -95,7 +100,11 @@ def staff_han_queue() -> rx.Component:
         ),
         # A focusable, named scrolling box: on a narrow screen an empty queue's header still scrolls.
         paged_table(
-            Q, QUEUE_COLUMNS, table_id="han-queue", empty_key="han.none", scroll_label=t["han.queue_title"],
+            Q,
+            QUEUE_COLUMNS,
+            table_id="han-queue",
+            empty_key="han.none",
+            scroll_label=t["han.queue_title"],
             row_props=_overdue_row,
         ),
         spacing="5",

@@ -15,8 +15,15 @@ from app.states.installer.new_notification import NewNotificationState as S
 def _choice(field: str, options: rx.Var, **props) -> rx.Component:  # type: ignore[no-untyped-def]
     """One required step of the cascade; ``props`` make a step that the next ones depend on controlled."""
     t = S.t
-    return select_field(t[f"installer.{field}"], field, options, S.errors[field],
-                        placeholder=t["installer.choose"], required=True, **props)  # fmt: skip
+    return select_field(
+        t[f"installer.{field}"],
+        field,
+        options,
+        S.errors[field],
+        placeholder=t["installer.choose"],
+        required=True,
+        **props,
+    )
 
 
 @template(routes.INSTALLER_NEW, title_key="title.installer_new", roles={Role.INSTALLER}, on_load=S.load)
@@ -26,10 +33,15 @@ def new_notification() -> rx.Component:
         rx.heading(t["installer.new_title"], size="6", as_="h1"),
         scripted_form(
             stacked(
-                _choice("grid_company", S.grid_companies, value=S.grid_company,
-                        on_change=S.choose_grid_company),
-                _choice("installation_type", S.installation_types, value=S.installation_type,
-                        on_change=S.choose_installation_type),
+                _choice(
+                    "grid_company", S.grid_companies, value=S.grid_company, on_change=S.choose_grid_company
+                ),
+                _choice(
+                    "installation_type",
+                    S.installation_types,
+                    value=S.installation_type,
+                    on_change=S.choose_installation_type,
+                ),
                 _choice("job_type", S.job_types),
                 rx.cond(
                     (S.installation_type != "") & (S.job_types.length() == 0),
@@ -49,4 +61,4 @@ def new_notification() -> rx.Component:
             on_submit=S.create,
             width="100%",
         ),
-    )  # fmt: skip
+    )

@@ -11,7 +11,7 @@ from app.states.installer.notification_form import NotificationFormState as S
 
 
 def send_dialog() -> rx.Component:
-    """"Send now?": asked after a save with the Send button (or Save on a draft), OK sends."""
+    """ "Send now?": asked after a save with the Send button (or Save on a draft), OK sends."""
     t = S.t
     return form_dialog(
         S,

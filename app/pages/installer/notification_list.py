@@ -18,20 +18,30 @@ from app.models import Role
 from app.states.installer.notification_list import InstallerListState as S
 
 # The columns after number and status: (header text key, row field).
-COLUMNS = (("installer.grid_company", "grid_company"), ("installer.col.address", "address"),
-           ("installer.col.owner", "owner"), ("installer.field.meter_number", "meter_number"),
-           ("installer.col.updated", "updated_at"))  # fmt: skip
+COLUMNS = (
+    ("installer.grid_company", "grid_company"),
+    ("installer.col.address", "address"),
+    ("installer.col.owner", "owner"),
+    ("installer.field.meter_number", "meter_number"),
+    ("installer.col.updated", "updated_at"),
+)
 
 
 def notification_filters(state) -> rx.Component:  # type: ignore[no-untyped-def]
     t = state.t
     return filter_form(
-        filter_select(t["installer.filter_status"], "status-filter", "status", t["installer.all_statuses"],
-                      options_of(state.statuses), default_value=state.status_filter),
+        filter_select(
+            t["installer.filter_status"],
+            "status-filter",
+            "status",
+            t["installer.all_statuses"],
+            options_of(state.statuses),
+            default_value=state.status_filter,
+        ),
         search_input(t["installer.search"], "search", "search"),
         apply_button(t["installer.apply_filter"]),
         on_submit=state.apply_filters,
-    )  # fmt: skip
+    )
 
 
 def status_cell(item: rx.Var) -> rx.Component:

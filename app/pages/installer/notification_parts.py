@@ -11,7 +11,7 @@ from app.components.status_badge import status_badge
 
 
 def notification_heading(state) -> rx.Component:  # type: ignore[no-untyped-def]
-    """"Pre-notification 12" and its status (``#notification-status``)."""
+    """ "Pre-notification 12" and its status (``#notification-status``)."""
     return rx.hstack(
         rx.heading(state.heading, size="7", as_="h1"),
         status_badge(state.status_label, state.status, size="3", id="notification-status"),
@@ -52,7 +52,7 @@ def notification_toolbar(state, *tools: rx.Component, **props) -> rx.Component: 
 
 
 def note_dialog(state, **props) -> rx.Component:  # type: ignore[no-untyped-def]
-    """"New note" and its dialog: a required text, added by ``state.add_note``."""
+    """ "New note" and its dialog: a required text, added by ``state.add_note``."""
     t = state.t
     return rx.fragment(
         dialog_button(state, "note", t["installer.new_note"], **props),

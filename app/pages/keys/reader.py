@@ -24,9 +24,11 @@ def _row(row: rx.Var) -> rx.Component:
     t = S.t
     return rx.table.row(
         rx.table.cell(
-            rx.checkbox(checked=row["selected"] == "1",
-                        on_change=lambda checked: S.toggle_row(row["id"], checked),
-                        aria_label=t["keys.list.select_unit"] + " " + row["serial"]),
+            rx.checkbox(
+                checked=row["selected"] == "1",
+                on_change=lambda checked: S.toggle_row(row["id"], checked),
+                aria_label=t["keys.list.select_unit"] + " " + row["serial"],
+            ),
         ),
         rx.table.row_header_cell(rx.text(row["serial"], font_family="var(--code-font-family)")),
         rx.table.cell(row["kind"]),
@@ -36,14 +38,24 @@ def _row(row: rx.Var) -> rx.Component:
                 rx.el.code(id="reader-key-" + row["id"], aria_live="polite", class_name="mp-key"),
                 rx.cond(
                     S.shown_ids.contains(row["id"]),
-                    rx.button(rx.icon("eye-off", size=14), t["keys.reader.hide"], size="1", variant="soft",
-                              high_contrast=True,
-                              aria_label=t["keys.reader.hide_key_of"] + " " + row["serial"],
-                              on_click=S.hide(row["id"])),
-                    rx.button(rx.icon("eye", size=14), t["keys.reader.show"], size="1", variant="soft",
-                              high_contrast=True,
-                              aria_label=t["keys.reader.show_key_of"] + " " + row["serial"],
-                              on_click=S.show(row["id"])),
+                    rx.button(
+                        rx.icon("eye-off", size=14),
+                        t["keys.reader.hide"],
+                        size="1",
+                        variant="soft",
+                        high_contrast=True,
+                        aria_label=t["keys.reader.hide_key_of"] + " " + row["serial"],
+                        on_click=S.hide(row["id"]),
+                    ),
+                    rx.button(
+                        rx.icon("eye", size=14),
+                        t["keys.reader.show"],
+                        size="1",
+                        variant="soft",
+                        high_contrast=True,
+                        aria_label=t["keys.reader.show_key_of"] + " " + row["serial"],
+                        on_click=S.show(row["id"]),
+                    ),
                 ),
                 align="center",
                 spacing="3",
@@ -58,8 +70,14 @@ def _download_form() -> rx.Component:
     return scripted_form(
         rx.hstack(
             format_choice(S),
-            rx.button(rx.icon("download", size=16), t["keys.reader.download"], type="submit", size="2",
-                      high_contrast=True, disabled=S.selected_count == 0),
+            rx.button(
+                rx.icon("download", size=16),
+                t["keys.reader.download"],
+                type="submit",
+                size="2",
+                high_contrast=True,
+                disabled=S.selected_count == 0,
+            ),
             align="end",
             spacing="4",
         ),
@@ -68,8 +86,9 @@ def _download_form() -> rx.Component:
     )
 
 
-@template(routes.KEYS_READER, title_key="title.keys_reader", roles={Role.KEY_READER}, on_load=S.load,
-          wide=True)
+@template(
+    routes.KEYS_READER, title_key="title.keys_reader", roles={Role.KEY_READER}, on_load=S.load, wide=True
+)
 def key_reader() -> rx.Component:
     t = S.t
     return rx.vstack(
@@ -77,12 +96,30 @@ def key_reader() -> rx.Component:
         rx.heading(t["keys.reader.title"], size="7", as_="h1"),
         rx.text(t["keys.reader.intro"], size="3", max_width="60rem"),
         rx.hstack(
-            rx.text(S.selected_text, role="status", aria_live="polite", weight="bold", size="3",
-                    id="selection-count"),
-            rx.button(t["keys.list.select_page"], size="2", variant="soft", high_contrast=True,
-                      on_click=S.select_page),
-            rx.button(t["keys.list.clear_selection"], size="2", variant="soft", color_scheme="gray",
-                      high_contrast=True, on_click=S.clear_selection, disabled=S.selected_count == 0),
+            rx.text(
+                S.selected_text,
+                role="status",
+                aria_live="polite",
+                weight="bold",
+                size="3",
+                id="selection-count",
+            ),
+            rx.button(
+                t["keys.list.select_page"],
+                size="2",
+                variant="soft",
+                high_contrast=True,
+                on_click=S.select_page,
+            ),
+            rx.button(
+                t["keys.list.clear_selection"],
+                size="2",
+                variant="soft",
+                color_scheme="gray",
+                high_contrast=True,
+                on_click=S.clear_selection,
+                disabled=S.selected_count == 0,
+            ),
             align="center",
             spacing="3",
             role="group",

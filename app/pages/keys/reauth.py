@@ -16,13 +16,26 @@ def reauth_dialog(state) -> rx.Component:
     """
     t = state.t
     return form_dialog(
-        state, "reauth", t["keys.dialog.reauth_title"], t["keys.dialog.reauth_description"],
+        state,
+        "reauth",
+        t["keys.dialog.reauth_title"],
+        t["keys.dialog.reauth_description"],
         on_submit=state.reauthenticate,
-        submit_label=t["keys.dialog.reauth_confirm"], cancel_label=t["keys.dialog.cancel"],
-        fields=(text_field(t["keys.dialog.password"], "reauth-password", state.errors["password"],
-                           type="password", autocomplete="current-password", required=True,
-                           name="password"),),
-        error=state.errors["form"], dialog_id="reauth-dialog",
+        submit_label=t["keys.dialog.reauth_confirm"],
+        cancel_label=t["keys.dialog.cancel"],
+        fields=(
+            text_field(
+                t["keys.dialog.password"],
+                "reauth-password",
+                state.errors["password"],
+                type="password",
+                autocomplete="current-password",
+                required=True,
+                name="password",
+            ),
+        ),
+        error=state.errors["form"],
+        dialog_id="reauth-dialog",
     )
 
 
@@ -37,8 +50,15 @@ def reauth_inline(state, field_id: str) -> rx.Component:
         scripted_form(
             rx.vstack(
                 rx.text(t["keys.dialog.reauth_description"], size="2"),
-                text_field(t["keys.dialog.password"], field_id, state.errors["password"], type="password",
-                           autocomplete="current-password", required=True, name="password"),
+                text_field(
+                    t["keys.dialog.password"],
+                    field_id,
+                    state.errors["password"],
+                    type="password",
+                    autocomplete="current-password",
+                    required=True,
+                    name="password",
+                ),
                 rx.button(t["keys.dialog.reauth_confirm"], type="submit", size="2", high_contrast=True),
                 spacing="2",
                 align="start",

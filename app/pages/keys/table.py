@@ -26,8 +26,12 @@ def pager(state, note: rx.Var | None = None, *, list_top: str, top: bool = False
     back_to_top = rx.call_script(
         f"document.getElementById({list_top!r})?.scrollIntoView({{block: 'nearest'}})"
     )
-    bar = list_paging_bar(state, then=(back_to_top,), note=note,
-                          label=t["keys.list.paging_top"] if top else t["keys.list.paging"])  # fmt: skip
+    bar = list_paging_bar(
+        state,
+        then=(back_to_top,),
+        note=note,
+        label=t["keys.list.paging_top"] if top else t["keys.list.paging"],
+    )
     if not top:
         return bar
     return rx.box(bar, id=list_top, scroll_margin_top="6rem")

@@ -251,9 +251,7 @@ def _request_serials() -> rx.Component:
     return rx.vstack(
         scripted_form(
             rx.vstack(
-                text_area_field(
-                    t["keys.transfer.request.serials"], "serials", D.errors["serials"], rows="3"
-                ),
+                text_area_field(t["keys.transfer.request.serials"], "serials", D.errors["serials"], rows="3"),
                 rx.button(
                     rx.icon("plus", size=16),
                     t["keys.transfer.request.add"],

@@ -34,21 +34,48 @@ KEY_CSS = ".mp-key:empty::before { content: '•••••••••••�
 def selection_bar() -> rx.Component:
     t = S.t
     return rx.hstack(
-        rx.text(S.selected_text, role="status", aria_live="polite", weight="bold", size="3",
-                id="selection-count", min_width="9rem"),
-        rx.button(t["keys.list.select_page"], size="2", variant="soft", high_contrast=True,
-                  on_click=S.select_page),
-        rx.button(S.select_all_text, size="2", variant="soft", high_contrast=True,
-                  on_click=S.select_all_matching, disabled=S.total == 0),
-        rx.button(t["keys.list.clear_selection"], size="2", variant="soft", color_scheme="gray",
-                  high_contrast=True, on_click=S.clear_selection, disabled=S.selected_count == 0),
+        rx.text(
+            S.selected_text,
+            role="status",
+            aria_live="polite",
+            weight="bold",
+            size="3",
+            id="selection-count",
+            min_width="9rem",
+        ),
+        rx.button(
+            t["keys.list.select_page"], size="2", variant="soft", high_contrast=True, on_click=S.select_page
+        ),
+        rx.button(
+            S.select_all_text,
+            size="2",
+            variant="soft",
+            high_contrast=True,
+            on_click=S.select_all_matching,
+            disabled=S.total == 0,
+        ),
+        rx.button(
+            t["keys.list.clear_selection"],
+            size="2",
+            variant="soft",
+            color_scheme="gray",
+            high_contrast=True,
+            on_click=S.clear_selection,
+            disabled=S.selected_count == 0,
+        ),
         rx.spacer(),
         rx.menu.root(
             # Disabled on the trigger too: the trigger's own (unset) data-disabled otherwise replaces
             # the button's, and the disabled button was styled as an active one.
             rx.menu.trigger(
-                rx.button(t["keys.list.edit_read_rights"], rx.icon("chevron-down", size=14), size="2",
-                          high_contrast=True, disabled=S.selected_count == 0, id="edit-read-rights"),
+                rx.button(
+                    t["keys.list.edit_read_rights"],
+                    rx.icon("chevron-down", size=14),
+                    size="2",
+                    high_contrast=True,
+                    disabled=S.selected_count == 0,
+                    id="edit-read-rights",
+                ),
                 custom_attrs={"disabled": S.selected_count == 0},
             ),
             rx.menu.content(
@@ -56,11 +83,26 @@ def selection_bar() -> rx.Component:
                 rx.menu.item(t["keys.list.revoke_selected"], on_click=R.show_dialog(REVOKE)),
             ),
         ),
-        dialog_button(R, REVOKE_EVERYWHERE, t["keys.list.revoke_everywhere"], size="2", variant="soft",
-                      color_scheme="red", high_contrast=True, id="revoke-everywhere"),
+        dialog_button(
+            R,
+            REVOKE_EVERYWHERE,
+            t["keys.list.revoke_everywhere"],
+            size="2",
+            variant="soft",
+            color_scheme="red",
+            high_contrast=True,
+            id="revoke-everywhere",
+        ),
         transfer_menu(),
-        dialog_button(E, "export", rx.fragment(rx.icon("download", size=16), t["keys.list.export"]), size="2",
-                      high_contrast=True, disabled=S.selected_count == 0, id="export-keys"),
+        dialog_button(
+            E,
+            "export",
+            rx.fragment(rx.icon("download", size=16), t["keys.list.export"]),
+            size="2",
+            high_contrast=True,
+            disabled=S.selected_count == 0,
+            id="export-keys",
+        ),
         align="center",
         spacing="3",
         wrap="wrap",
@@ -87,42 +129,88 @@ def readers_button(row: rx.Var) -> rx.Component:
 
 
 def _email_field() -> rx.Component:
-    return text_field(R.t["keys.dialog.user_email"], "reader-email", R.errors["email"], type="email",
-                      autocomplete="email", required=True, name="email")
+    return text_field(
+        R.t["keys.dialog.user_email"],
+        "reader-email",
+        R.errors["email"],
+        type="email",
+        autocomplete="email",
+        required=True,
+        name="email",
+    )
 
 
 def _read_rights_dialogs() -> rx.Component:
     t = R.t
-    common = {"cancel_label": t["keys.dialog.cancel"], "error": R.errors["form"],
-              "return_focus_id": "edit-read-rights"}
+    common = {
+        "cancel_label": t["keys.dialog.cancel"],
+        "error": R.errors["form"],
+        "return_focus_id": "edit-read-rights",
+    }
     return rx.fragment(
-        form_dialog(R, ASSIGN, t["keys.dialog.assign_title"], R.selected_text,
-                    on_submit=R.assign, submit_label=t["keys.dialog.assign"], fields=(_email_field(),),
-                    dialog_id="assign-dialog", **common),
-        form_dialog(R, REVOKE, t["keys.dialog.revoke_title"], R.selected_text,
-                    on_submit=R.revoke_selected, submit_label=t["keys.dialog.revoke"], danger=True,
-                    fields=(_email_field(),), dialog_id="revoke-dialog", **common),
-        form_dialog(R, REVOKE_EVERYWHERE, t["keys.dialog.revoke_everywhere_title"],
-                    t["keys.dialog.revoke_everywhere_description"], on_submit=R.revoke_everywhere,
-                    submit_label=t["keys.dialog.revoke"], danger=True, fields=(_email_field(),),
-                    dialog_id="revoke-everywhere-dialog", **common),
+        form_dialog(
+            R,
+            ASSIGN,
+            t["keys.dialog.assign_title"],
+            R.selected_text,
+            on_submit=R.assign,
+            submit_label=t["keys.dialog.assign"],
+            fields=(_email_field(),),
+            dialog_id="assign-dialog",
+            **common,
+        ),
+        form_dialog(
+            R,
+            REVOKE,
+            t["keys.dialog.revoke_title"],
+            R.selected_text,
+            on_submit=R.revoke_selected,
+            submit_label=t["keys.dialog.revoke"],
+            danger=True,
+            fields=(_email_field(),),
+            dialog_id="revoke-dialog",
+            **common,
+        ),
+        form_dialog(
+            R,
+            REVOKE_EVERYWHERE,
+            t["keys.dialog.revoke_everywhere_title"],
+            t["keys.dialog.revoke_everywhere_description"],
+            on_submit=R.revoke_everywhere,
+            submit_label=t["keys.dialog.revoke"],
+            danger=True,
+            fields=(_email_field(),),
+            dialog_id="revoke-everywhere-dialog",
+            **common,
+        ),
     )
 
 
 def _export_dialog() -> rx.Component:
     t = E.t
     return form_dialog(
-        E, "export", t["keys.dialog.export.title"], E.selected_text,
+        E,
+        "export",
+        t["keys.dialog.export.title"],
+        E.selected_text,
         on_submit=E.export,
-        submit_label=t["keys.dialog.export.download"], cancel_label=t["keys.dialog.cancel"],
-        fields=(format_choice(E),), error=E.errors["form"], dialog_id="export-dialog",
+        submit_label=t["keys.dialog.export.download"],
+        cancel_label=t["keys.dialog.cancel"],
+        fields=(format_choice(E),),
+        error=E.errors["form"],
+        dialog_id="export-dialog",
     )
 
 
 def _format_option(t: rx.Var, fmt: str) -> rx.Component:
     return rx.el.label(
-        rx.el.input(type="radio", name="format", value=fmt, default_checked=fmt == EXPORT_FORMATS[0],
-                    style={"margin": "0", "width": "1rem", "height": "1rem"}),
+        rx.el.input(
+            type="radio",
+            name="format",
+            value=fmt,
+            default_checked=fmt == EXPORT_FORMATS[0],
+            style={"margin": "0", "width": "1rem", "height": "1rem"},
+        ),
         rx.text(t[f"keys.dialog.export.format.{fmt}"], as_="span", size="2"),
         style={"display": "flex", "gap": "var(--space-2)", "align_items": "center"},
     )
@@ -138,8 +226,10 @@ def format_choice(state) -> rx.Component:
             spacing="2",
             margin_top="var(--space-2)",
         ),
-        rx.cond(state.errors["format"],
-                rx.text(state.errors["format"], color_scheme="red", size="2", role="alert")),
+        rx.cond(
+            state.errors["format"],
+            rx.text(state.errors["format"], color_scheme="red", size="2", role="alert"),
+        ),
         style={"border": "none", "padding": "0", "margin": "0"},
     )
 
@@ -152,10 +242,16 @@ def _reader_row(reader: rx.Var) -> rx.Component:
         rx.table.cell(reader["granted"]),
         rx.table.cell(rx.cond(reader["registered"], t["keys.dialog.registered"], t["keys.dialog.invited"])),
         rx.table.cell(
-            rx.button(t["keys.dialog.revoke"], size="1", variant="soft", color_scheme="red",
-                      high_contrast=True, id=REVOKE_BUTTON_PREFIX + reader["email"],
-                      aria_label=t["keys.dialog.revoke"] + " " + reader["email"],
-                      on_click=R.ask_revoke_unit_reader(reader["email"]))
+            rx.button(
+                t["keys.dialog.revoke"],
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                high_contrast=True,
+                id=REVOKE_BUTTON_PREFIX + reader["email"],
+                aria_label=t["keys.dialog.revoke"] + " " + reader["email"],
+                on_click=R.ask_revoke_unit_reader(reader["email"]),
+            )
         ),
     )
 
@@ -165,48 +261,76 @@ def _revoke_reader_dialog() -> rx.Component:
     of the open panel, which stays open beneath)."""
     t = R.t
     return form_dialog(
-        R, REVOKE_QUESTION, t["keys.dialog.revoke_reader_title"], R.revoke_question, on_top=True,
+        R,
+        REVOKE_QUESTION,
+        t["keys.dialog.revoke_reader_title"],
+        R.revoke_question,
+        on_top=True,
         on_submit=R.revoke_unit_reader,
-        submit_label=t["keys.dialog.revoke"], cancel_label=t["keys.dialog.cancel"], danger=True,
-        dialog_id="revoke-reader-dialog", return_focus_id=READERS_PANEL_CLOSE,
-    )  # fmt: skip
+        submit_label=t["keys.dialog.revoke"],
+        cancel_label=t["keys.dialog.cancel"],
+        danger=True,
+        dialog_id="revoke-reader-dialog",
+        return_focus_id=READERS_PANEL_CLOSE,
+    )
 
 
 def _readers_panel() -> rx.Component:
     t = R.t
     return dialog(
-        R, READERS, t["keys.dialog.readers_title"] + " " + R.panel_serial,
+        R,
+        READERS,
+        t["keys.dialog.readers_title"] + " " + R.panel_serial,
         t["keys.dialog.readers_description"],
         rx.vstack(
             rx.cond(
                 R.panel_readers.length() > 0,
                 rx.table.root(
-                    rx.table.header(rx.table.row(
-                        *(rx.table.column_header_cell(t[key], scope="col") for key in (
-                            "keys.dialog.user_email", "keys.dialog.name", "keys.dialog.granted",
-                            "keys.dialog.status", "keys.dialog.actions"))
-                    )),
+                    rx.table.header(
+                        rx.table.row(
+                            *(
+                                rx.table.column_header_cell(t[key], scope="col")
+                                for key in (
+                                    "keys.dialog.user_email",
+                                    "keys.dialog.name",
+                                    "keys.dialog.granted",
+                                    "keys.dialog.status",
+                                    "keys.dialog.actions",
+                                )
+                            )
+                        )
+                    ),
                     rx.table.body(rx.foreach(R.panel_readers, _reader_row)),
-                    width="100%", size="1",
+                    width="100%",
+                    size="1",
                 ),
                 rx.text(t["keys.dialog.no_readers"], size="2", color_scheme="gray"),
             ),
             rx.hstack(
-                rx.button(rx.icon("eye", size=16), t["keys.list.show_key"], size="2", variant="soft",
-                          high_contrast=True, on_click=R.show_unit_key),
+                rx.button(
+                    rx.icon("eye", size=16),
+                    t["keys.list.show_key"],
+                    size="2",
+                    variant="soft",
+                    high_contrast=True,
+                    on_click=R.show_unit_key,
+                ),
                 rx.el.code(id=UNIT_KEY_ELEMENT, aria_live="polite", class_name="mp-key"),
                 align="center",
                 spacing="3",
             ),
             reauth_inline(R, "unit-key-password"),
-            rx.hstack(close_button(t["keys.dialog.close"], size="2", id=READERS_PANEL_CLOSE), justify="end",
-                      width="100%"),
+            rx.hstack(
+                close_button(t["keys.dialog.close"], size="2", id=READERS_PANEL_CLOSE),
+                justify="end",
+                width="100%",
+            ),
             spacing="4",
             margin_top="var(--space-4)",
         ),
         dialog_id="readers-dialog",
         max_width="48rem",
-    )  # fmt: skip
+    )
 
 
 def action_dialogs() -> rx.Component:

@@ -22,8 +22,14 @@ from app.states.keys.unit_list import KeyListState as S
 
 LIST_TOP = "unit-list-top"
 # Named for screen readers, not shown (the column of row checkboxes).
-VISUALLY_HIDDEN = {"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
-                   "clip": "rect(0 0 0 0)", "white_space": "nowrap"}
+VISUALLY_HIDDEN = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "overflow": "hidden",
+    "clip": "rect(0 0 0 0)",
+    "white_space": "nowrap",
+}
 
 
 def _options(prefix: str, values: tuple[str, ...]) -> rx.Component:
@@ -35,27 +41,69 @@ def _filters() -> rx.Component:
     return filter_form(
         rx.vstack(
             field_label(t["keys.list.search"], "serial-search"),
-            rx.text_area(id="serial-search", name="serial_search", default_value=S.serial_search,
-                         rows="1", size="2", width="20rem", aria_describedby="serial-search-hint",
-                         resize="vertical"),
+            rx.text_area(
+                id="serial-search",
+                name="serial_search",
+                default_value=S.serial_search,
+                rows="1",
+                size="2",
+                width="20rem",
+                aria_describedby="serial-search-hint",
+                resize="vertical",
+            ),
             # As wide as the box, so the hint wraps instead of widening the filter row.
-            rx.text(t["keys.list.search_hint"], id="serial-search-hint", size="1", color_scheme="gray",
-                    max_width="20rem"),
+            rx.text(
+                t["keys.list.search_hint"],
+                id="serial-search-hint",
+                size="1",
+                color_scheme="gray",
+                max_width="20rem",
+            ),
             spacing="1",
         ),
-        filter_select(t["keys.list.kind"], "kind-filter", "kind", t["keys.list.any"],
-                      _options("keys.list.kind", KINDS), default_value=S.kind),
-        filter_select(t["keys.list.model"], "model-filter", "model", t["keys.list.any"],
-                      rx.foreach(S.model_options, lambda model: rx.el.option(model, value=model)),
-                      default_value=S.model),
-        filter_select(t["keys.list.medium"], "medium-filter", "medium", t["keys.list.any"],
-                      options_of(S.medium_options), default_value=S.medium),
-        filter_select(t["keys.list.assigned_filter"], "assigned-filter", "assigned", t["keys.list.any"],
-                      _options("keys.list", ASSIGNED_CHOICES), default_value=S.assigned),
+        filter_select(
+            t["keys.list.kind"],
+            "kind-filter",
+            "kind",
+            t["keys.list.any"],
+            _options("keys.list.kind", KINDS),
+            default_value=S.kind,
+        ),
+        filter_select(
+            t["keys.list.model"],
+            "model-filter",
+            "model",
+            t["keys.list.any"],
+            rx.foreach(S.model_options, lambda model: rx.el.option(model, value=model)),
+            default_value=S.model,
+        ),
+        filter_select(
+            t["keys.list.medium"],
+            "medium-filter",
+            "medium",
+            t["keys.list.any"],
+            options_of(S.medium_options),
+            default_value=S.medium,
+        ),
+        filter_select(
+            t["keys.list.assigned_filter"],
+            "assigned-filter",
+            "assigned",
+            t["keys.list.any"],
+            _options("keys.list", ASSIGNED_CHOICES),
+            default_value=S.assigned,
+        ),
         rx.hstack(
             apply_button(t["keys.list.apply"]),
-            rx.button(t["keys.list.reset"], type="button", size="2", variant="soft", color_scheme="gray",
-                      high_contrast=True, on_click=S.reset_filters),
+            rx.button(
+                t["keys.list.reset"],
+                type="button",
+                size="2",
+                variant="soft",
+                color_scheme="gray",
+                high_contrast=True,
+                on_click=S.reset_filters,
+            ),
             spacing="2",
             padding_bottom="1.25rem",
         ),
@@ -95,8 +143,9 @@ def _table() -> rx.Component:
     t = S.t
     return data_table(
         column_headers(
-            rx.table.column_header_cell(rx.el.span(t["keys.list.selection"], style=VISUALLY_HIDDEN),
-                                        scope="col", width="3rem"),
+            rx.table.column_header_cell(
+                rx.el.span(t["keys.list.selection"], style=VISUALLY_HIDDEN), scope="col", width="3rem"
+            ),
             _sort_header("serial", t["keys.list.serial"]),
             _sort_header("kind", t["keys.list.kind"]),
             _sort_header("model", t["keys.list.model"]),
@@ -108,20 +157,26 @@ def _table() -> rx.Component:
         _row,
         table_id="unit-table",
         size="1",
-    )  # fmt: skip
+    )
 
 
 def _not_found() -> rx.Component:
     """The pasted serials that are none of the organisation's units, named (never dropped silently)."""
     return rx.cond(
         S.not_found_count > 0,
-        rx.callout(S.not_found_text, icon="triangle-alert", color_scheme="amber", high_contrast=True,
-                   role="status", id="serials-not-found", width="100%"),
+        rx.callout(
+            S.not_found_text,
+            icon="triangle-alert",
+            color_scheme="amber",
+            high_contrast=True,
+            role="status",
+            id="serials-not-found",
+            width="100%",
+        ),
     )
 
 
-@template(routes.KEYS_HOME, title_key="title.keys_home", roles={Role.DISTRIBUTOR}, on_load=S.load,
-          wide=True)
+@template(routes.KEYS_HOME, title_key="title.keys_home", roles={Role.DISTRIBUTOR}, on_load=S.load, wide=True)
 def key_list() -> rx.Component:
     t = S.t
     return rx.vstack(
@@ -129,8 +184,11 @@ def key_list() -> rx.Component:
             t["portal.keys.title"],
             rx.link(rx.icon("upload", size=16), t["nav.keys_import"], href=routes.KEYS_IMPORT),
             rx.link(rx.icon("scroll-text", size=16), t["nav.keys_audit"], href=routes.KEYS_AUDIT),
-            rx.link(rx.icon("arrow-left-right", size=16), t["keys.transfer.activities.title"],
-                    href=routes.KEYS_TRANSFERS),
+            rx.link(
+                rx.icon("arrow-left-right", size=16),
+                t["keys.transfer.activities.title"],
+                href=routes.KEYS_TRANSFERS,
+            ),
         ),
         _filters(),
         _not_found(),

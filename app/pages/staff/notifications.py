@@ -58,12 +58,25 @@ def _party(party: str) -> rx.Component:
         (f"installer.field.{name}", N.values[f"{party}_{name}"]) for name in PARTY_FIELDS if name != "kind"
     ]
     # The number is shown on request (audited) and written into the page, never kept in state.
-    pairs.insert(6, ("installer.field.id_number", rx.hstack(
-        rx.el.span(id=id_number_element(party), aria_live="polite"),
-        rx.button(N.t["staff.show_id_number"], size="1", variant="soft", high_contrast=True,
-                  on_click=N.show_id_number(party), id=f"show-{party}-id-number"),
-        align="center", spacing="3",
-    )))
+    pairs.insert(
+        6,
+        (
+            "installer.field.id_number",
+            rx.hstack(
+                rx.el.span(id=id_number_element(party), aria_live="polite"),
+                rx.button(
+                    N.t["staff.show_id_number"],
+                    size="1",
+                    variant="soft",
+                    high_contrast=True,
+                    on_click=N.show_id_number(party),
+                    id=f"show-{party}-id-number",
+                ),
+                align="center",
+                spacing="3",
+            ),
+        ),
+    )
     return rx.card(
         rx.vstack(rx.heading(N.t[f"installer.section.{party}"], size="4", as_="h2"), _pairs(pairs))
     )
@@ -74,13 +87,25 @@ def _decision(
 ) -> rx.Component:  # type: ignore[no-untyped-def]
     """A decision's button and its dialog; Reject and Return for changes ask for a reason."""
     t = N.t
-    reason = text_area_field(t["staff.reason"], "reason", N.errors["reason"], rows="3",
-                             required=name == "reject")  # fmt: skip
+    reason = text_area_field(
+        t["staff.reason"], "reason", N.errors["reason"], rows="3", required=name == "reject"
+    )
     return rx.fragment(
-        dialog_button(N, name, t[label_key], size="2", high_contrast=True, disabled=~N.can_decide,
-                      id=trigger_id, **props),
+        dialog_button(
+            N,
+            name,
+            t[label_key],
+            size="2",
+            high_contrast=True,
+            disabled=~N.can_decide,
+            id=trigger_id,
+            **props,
+        ),
         form_dialog(
-            N, name, t[title_key], t[question_key],
+            N,
+            name,
+            t[title_key],
+            t[question_key],
             on_submit=handler,
             submit_label=t[label_key],
             cancel_label=t["installer.cancel"],
@@ -89,19 +114,39 @@ def _decision(
             dialog_id=f"{trigger_id}-dialog",
             alert=True,
         ),
-    )  # fmt: skip
+    )
 
 
 def _decisions() -> rx.Component:
     t = N.t
     return notification_toolbar(
         N,
-        _decision("approve", "staff.approve", "staff.approve_title", "staff.approve_question", N.approve,
-                  "staff-approve"),
-        _decision("reject", "staff.reject", "staff.reject_title", "staff.reject_question", N.reject,
-                  "staff-reject", variant="soft"),
-        _decision("return", "staff.return", "staff.return_title", "staff.return_question",
-                  N.return_for_changes, "staff-return", variant="soft"),
+        _decision(
+            "approve",
+            "staff.approve",
+            "staff.approve_title",
+            "staff.approve_question",
+            N.approve,
+            "staff-approve",
+        ),
+        _decision(
+            "reject",
+            "staff.reject",
+            "staff.reject_title",
+            "staff.reject_question",
+            N.reject,
+            "staff-reject",
+            variant="soft",
+        ),
+        _decision(
+            "return",
+            "staff.return",
+            "staff.return_title",
+            "staff.return_question",
+            N.return_for_changes,
+            "staff-return",
+            variant="soft",
+        ),
         rx.button(
             t["staff.complete"],
             size="2",

@@ -124,19 +124,26 @@ def request_activation(
     account = db.exec(select(User).where(User.email == address)).first()
     if account is not None and (account.password_hash or not account.is_active):
         if account.is_active and account.role != Role.CUSTOMER.value:
-            queue_mail(db, address, "already_registered", account.language,
-                       link=public_link(FORGOT_PATH))
+            queue_mail(db, address, "already_registered", account.language, link=public_link(FORGOT_PATH))
         detail = "address has an account"
     else:
         token = issue_token(
-            db, AccountTokenPurpose.ACTIVATION, address,
-            user_id=account.id if account else None, now=now,
+            db,
+            AccountTokenPurpose.ACTIVATION,
+            address,
+            user_id=account.id if account else None,
+            now=now,
         )
         queue_mail(db, address, "activation", language, link=_link(ACTIVATION_PATH, token))
         detail = "link sent"
-    record_audit(db, "account.activation_requested", subject_type="user",
-                 subject_id=account.id if account else "", detail=detail,
-                 client_address=client_address)
+    record_audit(
+        db,
+        "account.activation_requested",
+        subject_type="user",
+        subject_id=account.id if account else "",
+        detail=detail,
+        client_address=client_address,
+    )
 
 
 def activation_email(db: Session, token: str | None, *, now: datetime | None = None) -> str:
@@ -169,18 +176,32 @@ def complete_registration(
         raise InvalidLink("link.used")
     elif not account.is_active:
         # Deactivated by an administrator: no link ever undoes that (issue 20.5).
-        record_audit(db, "account.activation_refused", actor_user_id=account.id,
-                     actor_role=account.role, subject_type="user", subject_id=account.id or "",
-                     outcome="refused", detail="account deactivated",
-                     client_address=client_address)
+        record_audit(
+            db,
+            "account.activation_refused",
+            actor_user_id=account.id,
+            actor_role=account.role,
+            subject_type="user",
+            subject_id=account.id or "",
+            outcome="refused",
+            detail="account deactivated",
+            client_address=client_address,
+        )
         db.commit()
         raise InvalidLink("link.unknown")
     account.name = name or account.name
     account.password_hash = passwords.hash_password(password)
     db.add(account)
     db.flush()
-    record_audit(db, "account.activated", actor_user_id=account.id, actor_role=account.role,
-                 subject_type="user", subject_id=account.id or "", client_address=client_address)
+    record_audit(
+        db,
+        "account.activated",
+        actor_user_id=account.id,
+        actor_role=account.role,
+        subject_type="user",
+        subject_id=account.id or "",
+        client_address=client_address,
+    )
     return account
 
 
@@ -220,8 +241,13 @@ def sign_in(
     assert account.id is not None
     role = Role(account.role)
     token = start_session(db, role, user_id=account.id, client_address=client_address, now=now)
-    record_audit(db, "account.signed_in", actor_user_id=account.id, actor_role=role.value,
-                 client_address=client_address)
+    record_audit(
+        db,
+        "account.signed_in",
+        actor_user_id=account.id,
+        actor_role=role.value,
+        client_address=client_address,
+    )
     return SignedIn(session_token=token, role=role, user_id=account.id, name=account.name)
 
 
@@ -240,12 +266,15 @@ def request_password_reset(
     _count_link_mail(db, limiter or default_rate_limiter(db), address, client_address, now)
     account = find_email_account(db, address)
     if account is not None and account.is_active and account.password_hash:
-        token = issue_token(db, AccountTokenPurpose.PASSWORD_RESET, address, user_id=account.id,
-                            now=now)
-        queue_mail(db, address, "password_reset", account.language or language,
-                   link=_link(RESET_PATH, token))
-    record_audit(db, "account.reset_requested", subject_type="user",
-                 subject_id=account.id if account else "", client_address=client_address)
+        token = issue_token(db, AccountTokenPurpose.PASSWORD_RESET, address, user_id=account.id, now=now)
+        queue_mail(db, address, "password_reset", account.language or language, link=_link(RESET_PATH, token))
+    record_audit(
+        db,
+        "account.reset_requested",
+        subject_type="user",
+        subject_id=account.id if account else "",
+        client_address=client_address,
+    )
 
 
 def reset_password(
@@ -270,9 +299,16 @@ def reset_password(
     account.locked_until = None
     db.add(account)
     ended = end_user_sessions(db, account.id or 0, now=now)
-    record_audit(db, "account.password_reset", actor_user_id=account.id, actor_role=account.role,
-                 subject_type="user", subject_id=account.id or "", detail=f"{ended} sessions ended",
-                 client_address=client_address)
+    record_audit(
+        db,
+        "account.password_reset",
+        actor_user_id=account.id,
+        actor_role=account.role,
+        subject_type="user",
+        subject_id=account.id or "",
+        detail=f"{ended} sessions ended",
+        client_address=client_address,
+    )
     return account
 
 
@@ -288,6 +324,11 @@ def create_admin(db: Session, email: str, *, language: str = "nb", now: datetime
         db.add(account)
         db.flush()
     token = issue_token(db, AccountTokenPurpose.ACTIVATION, address, user_id=account.id, now=now)
-    record_audit(db, "account.admin_created", subject_type="user", subject_id=account.id or "",
-                 detail="create-admin command")
+    record_audit(
+        db,
+        "account.admin_created",
+        subject_type="user",
+        subject_id=account.id or "",
+        detail="create-admin command",
+    )
     return _link(ACTIVATION_PATH, token)

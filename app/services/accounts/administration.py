@@ -87,9 +87,7 @@ def pending_request(db: Session, user_id: int) -> AccessRequest | None:
 
 def latest_request(db: Session, user_id: int) -> AccessRequest | None:
     return db.exec(
-        select(AccessRequest)
-        .where(AccessRequest.user_id == user_id)
-        .order_by(col(AccessRequest.id).desc())
+        select(AccessRequest).where(AccessRequest.user_id == user_id).order_by(col(AccessRequest.id).desc())
     ).first()
 
 
@@ -128,8 +126,15 @@ def request_access(
     )
     db.add(request)
     db.flush()
-    record_audit(db, "access_request.created", principal, actor_user_id=user.id,
-                 subject_type="access_request", subject_id=request.id or "", detail=role.value)
+    record_audit(
+        db,
+        "access_request.created",
+        principal,
+        actor_user_id=user.id,
+        subject_type="access_request",
+        subject_id=request.id or "",
+        detail=role.value,
+    )
     return request
 
 
@@ -151,9 +156,13 @@ def pending_requests(db: Session, principal: Caller) -> list[RequestRow]:
     ).all()
     return [
         RequestRow(
-            request_id=request.id or 0, email=user.email or "", name=user.name,
-            requested_role=request.requested_role, organisation_name=request.organisation_name,
-            customer_number=request.customer_number, created_at=request.created_at,
+            request_id=request.id or 0,
+            email=user.email or "",
+            name=user.name,
+            requested_role=request.requested_role,
+            organisation_name=request.organisation_name,
+            customer_number=request.customer_number,
+            created_at=request.created_at,
         )
         for request, user in rows
     ]
@@ -163,7 +172,8 @@ def count_pending_requests(db: Session, principal: Caller) -> int:
     """How many access requests wait for an administrator (the menu shows it beside "Administration")."""
     _require_admin(principal)
     return db.exec(
-        select(func.count()).select_from(AccessRequest)
+        select(func.count())
+        .select_from(AccessRequest)
         .where(AccessRequest.status == AccessRequestStatus.PENDING.value)
     ).one()
 
@@ -204,8 +214,13 @@ def approve_request(
         organisation = Organisation(name=new_organisation_name, kind=kinds[0].value)
         db.add(organisation)
         db.flush()
-        record_audit(db, "organisation.created", principal, subject_type="organisation",
-                     subject_id=organisation.id or "")
+        record_audit(
+            db,
+            "organisation.created",
+            principal,
+            subject_type="organisation",
+            subject_id=organisation.id or "",
+        )
     else:
         raise FieldErrors({"organisation": "access.organisation_choose"})
     user.role = role.value
@@ -216,10 +231,22 @@ def approve_request(
     request.decided_at = now
     db.add_all([user, request])
     end_user_sessions(db, user.id or 0, now=now)
-    queue_mail(db, user.email or "", "access_approved", user.language,
-               link=public_link(routes.ACCOUNT_LOGIN), organisation=organisation.name)
-    record_audit(db, "access_request.approved", principal, subject_type="user", subject_id=user.id or "",
-                 detail=f"{role.value} in organisation {organisation.id}")
+    queue_mail(
+        db,
+        user.email or "",
+        "access_approved",
+        user.language,
+        link=public_link(routes.ACCOUNT_LOGIN),
+        organisation=organisation.name,
+    )
+    record_audit(
+        db,
+        "access_request.approved",
+        principal,
+        subject_type="user",
+        subject_id=user.id or "",
+        detail=f"{role.value} in organisation {organisation.id}",
+    )
     return user
 
 
@@ -243,8 +270,9 @@ def decline_request(
     request.decided_at = now or utcnow()
     db.add(request)
     queue_mail(db, user.email or "", "access_declined", user.language, reason=reason)
-    record_audit(db, "access_request.declined", principal, subject_type="user", subject_id=user.id or "",
-                 detail=reason)
+    record_audit(
+        db, "access_request.declined", principal, subject_type="user", subject_id=user.id or "", detail=reason
+    )
 
 
 def list_accounts(
@@ -262,8 +290,9 @@ def list_accounts(
     conditions = [col(User.role).in_([r.value for r in EMAIL_ROLES])]
     if search.strip():
         pattern = f"%{search.strip().lower()}%"
-        conditions.append(or_(func.lower(col(User.email)).like(pattern),
-                              func.lower(col(User.name)).like(pattern)))
+        conditions.append(
+            or_(func.lower(col(User.email)).like(pattern), func.lower(col(User.name)).like(pattern))
+        )
     if organisation_id:
         conditions.append(col(User.organisation_id) == organisation_id)
     if role:
@@ -278,8 +307,14 @@ def list_accounts(
         .limit(page_size)
     ).all()
     return [
-        AccountRow(user_id=user.id or 0, email=user.email or "", name=user.name, role=user.role,
-                   organisation=organisation.name if organisation else "", is_active=user.is_active)
+        AccountRow(
+            user_id=user.id or 0,
+            email=user.email or "",
+            name=user.name,
+            role=user.role,
+            organisation=organisation.name if organisation else "",
+            is_active=user.is_active,
+        )
         for user, organisation in rows
     ], int(total)
 
@@ -304,5 +339,11 @@ def deactivate_account(
     db.add(user)
     ended = end_user_sessions(db, user_id, now=now)
     voided = void_links(db, user, now=now)
-    record_audit(db, "account.deactivated", principal, subject_type="user", subject_id=user_id,
-                 detail=f"{ended} sessions ended, {voided} links voided, read rights suspended")
+    record_audit(
+        db,
+        "account.deactivated",
+        principal,
+        subject_type="user",
+        subject_id=user_id,
+        detail=f"{ended} sessions ended, {voided} links voided, read rights suspended",
+    )

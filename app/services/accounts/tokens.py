@@ -26,7 +26,6 @@ class InvalidLink(DomainError):
     """The link is unknown, used, voided by a newer one, or expired: ``key`` says which."""
 
 
-
 def issue_token(
     db: Session,
     purpose: AccountTokenPurpose,

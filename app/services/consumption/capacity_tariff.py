@@ -49,8 +49,7 @@ def steps_from_bounds(bounds: Sequence[float]) -> list[CapacityStep]:
 def _steps(bounds: tuple[float, ...] | None) -> list[CapacityStep]:
     bounds = tuple(sorted(bounds or DEFAULT_CAPACITY_STEPS_KW))
     return [
-        CapacityStep(lower, bounds[i + 1] if i + 1 < len(bounds) else None)
-        for i, lower in enumerate(bounds)
+        CapacityStep(lower, bounds[i + 1] if i + 1 < len(bounds) else None) for i, lower in enumerate(bounds)
     ]
 
 

@@ -118,8 +118,13 @@ class CostSum:
         if not self.priced:
             return {name: None for name in (*COMPONENTS, "total")}
         markup = None if self.markup is None else to_ore(self.markup)
-        return {"spot": to_ore(self.spot), "markup": markup, "grid": to_ore(self.grid),
-                "taxes": to_ore(self.taxes), "total": to_ore(self.total)}  # fmt: skip
+        return {
+            "spot": to_ore(self.spot),
+            "markup": markup,
+            "grid": to_ore(self.grid),
+            "taxes": to_ore(self.taxes),
+            "total": to_ore(self.total),
+        }
 
 
 def sum_costs(hours: Iterable[HourCost], period_hours: int) -> CostSum:
@@ -138,14 +143,22 @@ def sum_costs(hours: Iterable[HourCost], period_hours: int) -> CostSum:
 
 
 _hour = ConsumptionHour.__table__.c
-_HOURS = select(_hour.hour_start, _hour.energy_kwh).where(
-    _hour.meter_id == bindparam("meter_id"), _hour.hour_start >= bindparam("start"),
-    _hour.hour_start < bindparam("end"), _hour.energy_kwh.is_not(None),
-).order_by(_hour.hour_start)  # fmt: skip
+_HOURS = (
+    select(_hour.hour_start, _hour.energy_kwh)
+    .where(
+        _hour.meter_id == bindparam("meter_id"),
+        _hour.hour_start >= bindparam("start"),
+        _hour.hour_start < bindparam("end"),
+        _hour.energy_kwh.is_not(None),
+    )
+    .order_by(_hour.hour_start)
+)
 _day = ConsumptionDay.__table__.c
 _DAY_MAXIMA = select(_day.day, _day.max_hour_start, _day.max_hour_kwh).where(
-    _day.meter_id == bindparam("meter_id"), _day.day >= bindparam("first"), _day.day < bindparam("until"),
-)  # fmt: skip
+    _day.meter_id == bindparam("meter_id"),
+    _day.day >= bindparam("first"),
+    _day.day < bindparam("until"),
+)
 
 
 def _months_of(first: date, until: date) -> list[date]:
@@ -165,8 +178,10 @@ def hour_costs(
     start, end = local_midnight(first, zone), local_midnight(until, zone)
     months = _months_of(first, until)
     month_first, month_until = months[0], next_month(months[-1])
-    energy = {row.hour_start: Decimal(repr(row.energy_kwh)) for row in all_rows(
-        db.connection(), _HOURS, {"meter_id": point.meter_id, "start": start, "end": end})}  # fmt: skip
+    energy = {
+        row.hour_start: Decimal(repr(row.energy_kwh))
+        for row in all_rows(db.connection(), _HOURS, {"meter_id": point.meter_id, "start": start, "end": end})
+    }
     if not energy:
         return {}
     taxes = tax_rates(db, first, until)
@@ -189,8 +204,9 @@ def hour_costs(
     spot = spot_prices(db, point.bidding_zone, start, end)
     tariffs = grid_tariffs(db, point.utility_id, month_first, month_until)
     maxima: dict[date, list[tuple[int | None, float | None]]] = defaultdict(list)
-    for row in all_rows(db.connection(), _DAY_MAXIMA,
-                        {"meter_id": point.meter_id, "first": month_first, "until": month_until}):
+    for row in all_rows(
+        db.connection(), _DAY_MAXIMA, {"meter_id": point.meter_id, "first": month_first, "until": month_until}
+    ):
         maxima[row.day.replace(day=1)].append((row.max_hour_start, row.max_hour_kwh))
     basis_kw: dict[date, float | None] = {
         m: capacity_basis_from_days(m, maxima.get(m, []), [_ANY_STEP]).basis_kw for m in months
@@ -223,7 +239,10 @@ def hour_costs(
 
 
 def _day_parts(
-    day: date, tariffs: list[GridTariff], basis_kw: Mapping[date, float | None], taxes: TaxRates,
+    day: date,
+    tariffs: list[GridTariff],
+    basis_kw: Mapping[date, float | None],
+    taxes: TaxRates,
     hours_in: Mapping[date, int],
 ) -> tuple[GridTariff, Decimal, Decimal, Decimal, Decimal] | None:
     """A day's tariff, its hourly shares of the capacity step and the fixed part, the duties per
@@ -263,8 +282,9 @@ def costs_by_day(
     day = first
     while day < until:
         start, end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
-        days[day] = sum_costs((costs[t] for t in range(start, end, HOUR) if t in costs),
-                              (end - start) // HOUR)  # fmt: skip
+        days[day] = sum_costs(
+            (costs[t] for t in range(start, end, HOUR) if t in costs), (end - start) // HOUR
+        )
         day += timedelta(days=1)
     return days
 

@@ -86,7 +86,9 @@ def _missing(meter_id: int, hour: int) -> HourRow:
 
 
 def derive_hours(
-    meter_id: int, points: Sequence[tuple[int, float]], from_hour: int | None = None,
+    meter_id: int,
+    points: Sequence[tuple[int, float]],
+    from_hour: int | None = None,
     estimated: frozenset[int] = frozenset(),
 ) -> list[HourRow]:
     """Hourly interval values from cumulative register points (ts, kWh), sorted by ts.
@@ -140,10 +142,7 @@ def derive_hours(
         # Fast path, nearly every hour: readings exactly on both boundaries, register not reset.
         while j + 1 < count and times[j + 1] <= hour:
             j += 1
-        if (
-            times[j] == hour and j + 1 < count and times[j + 1] == hour + HOUR
-            and values[j + 1] >= values[j]
-        ):
+        if times[j] == hour and j + 1 < count and times[j + 1] == hour + HOUR and values[j + 1] >= values[j]:
             energy = round(values[j + 1] - values[j], 6)
             append(row(HourRow, (meter_id, hour, energy, energy, energy, MEASURED)))
             hour += HOUR
@@ -178,8 +177,7 @@ def _mark_estimated(rows: list[HourRow], estimated: frozenset[int]) -> list[Hour
         return rows
     return [
         row._replace(quality=ESTIMATED)
-        if row.quality == MEASURED
-        and (row.hour_start in estimated or row.hour_start + HOUR in estimated)
+        if row.quality == MEASURED and (row.hour_start in estimated or row.hour_start + HOUR in estimated)
         else row
         for row in rows
     ]
@@ -191,9 +189,11 @@ _PREFERENCE = {MEASURED: 2, ESTIMATED: 1}
 
 
 def combine_hours(
-    meter_id: int, register_hours: Sequence[HourRow], intervals: IntervalValues,
+    meter_id: int,
+    register_hours: Sequence[HourRow],
+    intervals: IntervalValues,
     from_hour: int | None = None,
-) -> list[HourRow]:  # fmt: skip
+) -> list[HourRow]:
     """Hours derived from registers and stated interval values, merged hour by hour.
 
     Every hour from the first to the last one either kind covers is listed; an hour neither
@@ -235,10 +235,21 @@ def roll_up_days(hours: Iterable[HourRow], zone: ZoneInfo | None = None) -> list
     def close() -> None:
         if span is not None and meter is not None:
             covered = measured + estimated
-            days.append(DayRow(
-                meter, span.day, round(energy, 6) if covered else None, span.hours,
-                measured, estimated, missing, max_hour, max_hour_at, power_max, peak_at,
-            ))
+            days.append(
+                DayRow(
+                    meter,
+                    span.day,
+                    round(energy, 6) if covered else None,
+                    span.hours,
+                    measured,
+                    estimated,
+                    missing,
+                    max_hour,
+                    max_hour_at,
+                    power_max,
+                    peak_at,
+                )
+            )
 
     for meter_id, hour_start, kwh, _mean, peak, quality in hours:
         if span is None or meter_id != meter or not span.start <= hour_start < span.end:
@@ -276,10 +287,19 @@ def roll_up_months(days: Iterable[DayRow], zone: ZoneInfo | None = None) -> list
 
     def close() -> None:
         if key is not None:
-            months.append(MonthRow(
-                key[0], key[1], round(energy, 6) if has_energy else None,
-                month_hours(key[1], zone), measured, estimated, missing, power_max, peak_at,
-            ))
+            months.append(
+                MonthRow(
+                    key[0],
+                    key[1],
+                    round(energy, 6) if has_energy else None,
+                    month_hours(key[1], zone),
+                    measured,
+                    estimated,
+                    missing,
+                    power_max,
+                    peak_at,
+                )
+            )
 
     for row in days:
         month = row.day.replace(day=1)
@@ -302,8 +322,11 @@ def roll_up_months(days: Iterable[DayRow], zone: ZoneInfo | None = None) -> list
 
 
 def consumption_rows(
-    meter_id: int, points: Sequence[tuple[int, float]], zone: ZoneInfo,
-    intervals: IntervalValues | None = None, estimated: frozenset[int] = frozenset(),
+    meter_id: int,
+    points: Sequence[tuple[int, float]],
+    zone: ZoneInfo,
+    intervals: IntervalValues | None = None,
+    estimated: frozenset[int] = frozenset(),
 ) -> ConsumptionRows:
     """Hourly values and their daily and monthly roll-ups from a meter's register points and
     stated interval values."""

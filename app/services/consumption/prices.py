@@ -211,9 +211,17 @@ def parse_entsoe_a44(data: bytes) -> tuple[list[PricePoint], list[tuple[str, str
                 if price is None:
                     continue  # no price for that slot: a gap (the hour is refused below)
                 last = price
-                points.append(PricePoint(f"{where}, position {position}", zone,
-                                         start + (position - 1) * minutes * 60, minutes, price, currency,
-                                         unit))  # fmt: skip
+                points.append(
+                    PricePoint(
+                        f"{where}, position {position}",
+                        zone,
+                        start + (position - 1) * minutes * 60,
+                        minutes,
+                        price,
+                        currency,
+                        unit,
+                    )
+                )
     return points, errors
 
 
@@ -301,7 +309,9 @@ def _kr_per_kwh(price: Decimal, point: PricePoint, rate: Decimal | None) -> Deci
 
 
 def hourly_prices(
-    points: Iterable[PricePoint], *, rates: Mapping[date, Decimal] | None = None,
+    points: Iterable[PricePoint],
+    *,
+    rates: Mapping[date, Decimal] | None = None,
     eur_nok: Decimal | None = None,
 ) -> tuple[dict[tuple[str, int], Decimal], list[tuple[str, str]]]:
     """(zone, hour start) -> kr/kWh: an hourly price as it is, a quarter-hourly hour as the mean of
@@ -354,30 +364,52 @@ def read_price_file(path: Path) -> tuple[list[PricePoint], list[tuple[str, str]]
 
 
 _SPOT = SpotPrice.__table__
-_SPOT_RANGE = select(_SPOT.c.hour_start, _SPOT.c.kr_per_kwh).where(
-    _SPOT.c.zone == bindparam("zone"), _SPOT.c.hour_start >= bindparam("start"),
-    _SPOT.c.hour_start < bindparam("end"),
-).order_by(_SPOT.c.hour_start)  # fmt: skip
+_SPOT_RANGE = (
+    select(_SPOT.c.hour_start, _SPOT.c.kr_per_kwh)
+    .where(
+        _SPOT.c.zone == bindparam("zone"),
+        _SPOT.c.hour_start >= bindparam("start"),
+        _SPOT.c.hour_start < bindparam("end"),
+    )
+    .order_by(_SPOT.c.hour_start)
+)
 
 
 def import_spot_prices(
-    db: Session, caller: Caller, path: Path, *, eur_nok: Decimal | None = None,
-    rates: Mapping[date, Decimal] | None = None, skip_invalid: bool = False,
+    db: Session,
+    caller: Caller,
+    path: Path,
+    *,
+    eur_nok: Decimal | None = None,
+    rates: Mapping[date, Decimal] | None = None,
+    skip_invalid: bool = False,
 ) -> PriceImport:
     """Read, validate and store a price file (see the module's text). The caller commits."""
     points, errors = read_price_file(path)
     hours, hour_errors = hourly_prices(points, rates=rates, eur_nok=eur_nok)
     report = PriceImport(read=len(points), hours=len(hours), errors=errors + hour_errors)
     if report.errors and not skip_invalid:
-        record_audit(db, "prices.import_refused", caller, subject_type="file", subject_id=path.name[:64],
-                     outcome="refused",
-                     detail=f"{len(report.errors)} invalid; first: {report.errors[0]}")  # fmt: skip
+        record_audit(
+            db,
+            "prices.import_refused",
+            caller,
+            subject_type="file",
+            subject_id=path.name[:64],
+            outcome="refused",
+            detail=f"{len(report.errors)} invalid; first: {report.errors[0]}",
+        )
         return report
     store_hourly_prices(db, hours, report)
     report.written = True
-    record_audit(db, "prices.imported", caller, subject_type="file", subject_id=path.name[:64],
-                 detail=f"{report.hours} hours: {report.new} new, {report.changed} changed, "
-                        f"{report.unchanged} unchanged, {len(report.errors)} invalid skipped")  # fmt: skip
+    record_audit(
+        db,
+        "prices.imported",
+        caller,
+        subject_type="file",
+        subject_id=path.name[:64],
+        detail=f"{report.hours} hours: {report.new} new, {report.changed} changed, "
+        f"{report.unchanged} unchanged, {len(report.errors)} invalid skipped",
+    )
     return report
 
 
@@ -391,8 +423,12 @@ def store_hourly_prices(
     for (zone, start), value in hours.items():
         by_zone[zone][start] = value
     for zone, values in by_zone.items():
-        stored = {row.hour_start: Decimal(row.kr_per_kwh) for row in db.connection().execute(
-            _SPOT_RANGE, {"zone": zone, "start": min(values), "end": max(values) + HOUR})}  # fmt: skip
+        stored = {
+            row.hour_start: Decimal(row.kr_per_kwh)
+            for row in db.connection().execute(
+                _SPOT_RANGE, {"zone": zone, "start": min(values), "end": max(values) + HOUR}
+            )
+        }
         for start, value in values.items():
             known = stored.get(start)
             if known == value:
@@ -413,8 +449,10 @@ def spot_prices(db: Session, zone: str, start: int, end: int) -> dict[int, Decim
     """The zone's hourly prices (kr/kWh) of [start, end), by hour start; hours without one absent."""
     if not zone:
         return {}
-    return {row.hour_start: Decimal(row.kr_per_kwh) for row in db.connection().execute(
-        _SPOT_RANGE, {"zone": zone, "start": start, "end": end})}  # fmt: skip
+    return {
+        row.hour_start: Decimal(row.kr_per_kwh)
+        for row in db.connection().execute(_SPOT_RANGE, {"zone": zone, "start": start, "end": end})
+    }
 
 
 def day_range(first: date, until: date, zone: ZoneInfo) -> tuple[int, int]:
@@ -422,4 +460,3 @@ def day_range(first: date, until: date, zone: ZoneInfo) -> tuple[int, int]:
     start = datetime.combine(first, datetime.min.time(), zone)
     end = datetime.combine(until, datetime.min.time(), zone)
     return int(start.timestamp()), int(end.timestamp())
-

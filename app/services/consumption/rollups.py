@@ -132,17 +132,22 @@ def load_intervals(connection: Connection, meter_id: int, from_ts: int | None) -
     )
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(statement, [meter_id, *ENERGY_REGISTERS, *BILLING_GRADE_SOURCES,
-                                   from_ts if from_ts is not None else -(2**62)])  # fmt: skip
+        cursor.execute(
+            statement,
+            [
+                meter_id,
+                *ENERGY_REGISTERS,
+                *BILLING_GRADE_SOURCES,
+                from_ts if from_ts is not None else -(2**62),
+            ],
+        )
         rows = cursor.fetchall()
     finally:
         cursor.close()
     return {start: (value * UNIT_TO_KWH.get(unit, 1.0), status) for start, value, unit, status in rows}
 
 
-def _insert_rows(
-    connection: Connection, table: str, columns: str, rows: Sequence[Sequence[object]]
-) -> None:
+def _insert_rows(connection: Connection, table: str, columns: str, rows: Sequence[Sequence[object]]) -> None:
     """Plain inserts of derived rows (their range was deleted first, so nothing conflicts).
 
     PostgreSQL takes them by COPY (ten times executemany's rate); SQLite by executemany in C.
@@ -169,13 +174,21 @@ def insert_hours(connection: Connection, rows: Sequence[HourRow]) -> None:
 
 
 def insert_days(connection: Connection, rows: Sequence[DayRow]) -> None:
-    _insert_rows(connection, "consumption_day", _DAY_COLUMNS,
-                 [row._replace(day=_date_param(connection, row.day)) for row in rows])  # fmt: skip
+    _insert_rows(
+        connection,
+        "consumption_day",
+        _DAY_COLUMNS,
+        [row._replace(day=_date_param(connection, row.day)) for row in rows],
+    )
 
 
 def insert_months(connection: Connection, rows: Sequence[MonthRow]) -> None:
-    _insert_rows(connection, "consumption_month", _MONTH_COLUMNS,
-                 [row._replace(month=_date_param(connection, row.month)) for row in rows])  # fmt: skip
+    _insert_rows(
+        connection,
+        "consumption_month",
+        _MONTH_COLUMNS,
+        [row._replace(month=_date_param(connection, row.month)) for row in rows],
+    )
 
 
 def insert_consumption(connection: Connection, rows: ConsumptionRows) -> None:
@@ -187,8 +200,14 @@ def insert_consumption(connection: Connection, rows: ConsumptionRows) -> None:
 def _hour_rows(connection: Connection, meter_id: int, start: int, end: int) -> list[HourRow]:
     hour = ConsumptionHour.__table__.c
     result = connection.execute(
-        select(hour.meter_id, hour.hour_start, hour.energy_kwh, hour.power_mean_kw,
-               hour.power_max_kw, hour.quality)
+        select(
+            hour.meter_id,
+            hour.hour_start,
+            hour.energy_kwh,
+            hour.power_mean_kw,
+            hour.power_max_kw,
+            hour.quality,
+        )
         .where(hour.meter_id == meter_id, hour.hour_start >= start, hour.hour_start < end)
         .order_by(hour.hour_start)
     )
@@ -198,9 +217,19 @@ def _hour_rows(connection: Connection, meter_id: int, start: int, end: int) -> l
 def _day_rows(connection: Connection, meter_id: int, first: date, last: date) -> list[DayRow]:
     day = ConsumptionDay.__table__.c
     result = connection.execute(
-        select(day.meter_id, day.day, day.energy_kwh, day.hours, day.measured_hours,
-               day.estimated_hours, day.missing_hours, day.max_hour_kwh, day.max_hour_start,
-               day.power_max_kw, day.peak_hour_start)
+        select(
+            day.meter_id,
+            day.day,
+            day.energy_kwh,
+            day.hours,
+            day.measured_hours,
+            day.estimated_hours,
+            day.missing_hours,
+            day.max_hour_kwh,
+            day.max_hour_start,
+            day.power_max_kw,
+            day.peak_hour_start,
+        )
         .where(day.meter_id == meter_id, day.day >= first, day.day <= last)
         .order_by(day.day)
     )
@@ -212,8 +241,9 @@ def _previous_reading_ts(connection: Connection, meter_id: int, since_ts: int) -
     cursor = connection.connection.cursor()
     try:
         cursor.execute(
-            _SELECT_PREVIOUS_TS.format(m=mark, registers=_marks(mark, ENERGY_REGISTERS),
-                                       sources=_marks(mark, BILLING_GRADE_SOURCES)),
+            _SELECT_PREVIOUS_TS.format(
+                m=mark, registers=_marks(mark, ENERGY_REGISTERS), sources=_marks(mark, BILLING_GRADE_SOURCES)
+            ),
             [meter_id, since_ts, *ENERGY_REGISTERS, *BILLING_GRADE_SOURCES],
         )
         (previous_ts,) = cursor.fetchone() or (None,)
@@ -234,8 +264,10 @@ def lock_meter_rollups(connection: Connection, meter_id: int) -> None:
     in any order, but two at once would delete and insert the same rows. SQLite has one writer.
     """
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:space, :meter)"),
-                           {"space": _ROLLUP_LOCK_SPACE, "meter": meter_id})  # fmt: skip
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :meter)"),
+            {"space": _ROLLUP_LOCK_SPACE, "meter": meter_id},
+        )
 
 
 def refresh_consumption(connection: Connection, meter_id: int, since_ts: int) -> None:
@@ -256,14 +288,14 @@ def refresh_consumption(connection: Connection, meter_id: int, since_ts: int) ->
     loaded = load_points(connection, meter_id, from_hour)
     derived = derive_hours(meter_id, loaded.points, from_hour, loaded.estimated)
     hours = combine_hours(
-        meter_id, [row for row in derived if row.hour_start >= from_hour],
-        load_intervals(connection, meter_id, from_hour), from_hour,
+        meter_id,
+        [row for row in derived if row.hour_start >= from_hour],
+        load_intervals(connection, meter_id, from_hour),
+        from_hour,
     )
     hour_table = ConsumptionHour.__table__
     connection.execute(
-        delete(hour_table).where(
-            hour_table.c.meter_id == meter_id, hour_table.c.hour_start >= from_hour
-        )
+        delete(hour_table).where(hour_table.c.meter_id == meter_id, hour_table.c.hour_start >= from_hour)
     )
     insert_hours(connection, hours)
 
@@ -306,6 +338,6 @@ def rebuild_all_consumption(engine: Engine) -> None:
         for meter_id in meters:
             loaded = load_points(connection, meter_id, None)
             intervals = load_intervals(connection, meter_id, None)
-            insert_consumption(connection, consumption_rows(
-                meter_id, loaded.points, zone, intervals, loaded.estimated
-            ))  # fmt: skip
+            insert_consumption(
+                connection, consumption_rows(meter_id, loaded.points, zone, intervals, loaded.estimated)
+            )

@@ -126,8 +126,10 @@ class GridTariff:
 
     def capacity_steps(self) -> list[CapacityStep]:
         """The steps as the capacity-tariff basis draws them (kW bounds)."""
-        return [CapacityStep(float(s.lower_kw), None if s.upper_kw is None else float(s.upper_kw))
-                for s in self.steps]  # fmt: skip
+        return [
+            CapacityStep(float(s.lower_kw), None if s.upper_kw is None else float(s.upper_kw))
+            for s in self.steps
+        ]
 
     @property
     def priced(self) -> bool:
@@ -202,10 +204,13 @@ _step = TariffCapacityStep.__table__.c
 _MONTH_STEPS = (
     sa_select(_step.period_id, _step.lower_kw)
     .join_from(TariffCapacityStep.__table__, TariffPeriod.__table__, _period.id == _step.period_id)
-    .where(_period.utility_id == bindparam("utility_id"), _period.valid_from < bindparam("until"),
-           or_(_period.valid_to.is_(None), _period.valid_to > bindparam("first")))
+    .where(
+        _period.utility_id == bindparam("utility_id"),
+        _period.valid_from < bindparam("until"),
+        or_(_period.valid_to.is_(None), _period.valid_to > bindparam("first")),
+    )
     .order_by(_period.valid_from, _step.lower_kw)
-)  # fmt: skip
+)
 
 
 def capacity_steps_for_month(db: Session, utility_id: int, month: date) -> list[CapacityStep]:
@@ -213,9 +218,11 @@ def capacity_steps_for_month(db: Session, utility_id: int, month: date) -> list[
     month's first day (in a month spanning a change, the cost takes each day's own period; see
     the cost calculation); a company without a period holding then has the default steps."""
     first = month.replace(day=1)
-    rows = db.connection().execute(
-        _MONTH_STEPS, {"utility_id": utility_id, "first": first, "until": next_month(first)}
-    ).all()
+    rows = (
+        db.connection()
+        .execute(_MONTH_STEPS, {"utility_id": utility_id, "first": first, "until": next_month(first)})
+        .all()
+    )
     if not rows:
         return default_capacity_steps()
     period_id = rows[0].period_id
@@ -227,9 +234,10 @@ def _with_parts(db: Session, periods: Sequence[TariffPeriod]) -> list[GridTariff
     if not ids:
         return []
     step_rows = db.exec(
-        select(TariffCapacityStep).where(col(TariffCapacityStep.period_id).in_(ids))
+        select(TariffCapacityStep)
+        .where(col(TariffCapacityStep.period_id).in_(ids))
         .order_by(col(TariffCapacityStep.period_id), col(TariffCapacityStep.lower_kw))
-    ).all()  # fmt: skip
+    ).all()
     by_period: dict[int, list[TariffCapacityStep]] = {}
     for row in step_rows:
         by_period.setdefault(row.period_id, []).append(row)
@@ -254,8 +262,11 @@ def _grid_tariff(
         weekend_is_night=period.weekend_is_night,
         winter_months=frozenset(_months(period.winter_months)),
         steps=tuple(
-            CapacityStepPrice(lowers[i], lowers[i + 1] if i + 1 < len(lowers) else None,
-                              None if s.monthly_kr is None else Decimal(s.monthly_kr))
+            CapacityStepPrice(
+                lowers[i],
+                lowers[i + 1] if i + 1 < len(lowers) else None,
+                None if s.monthly_kr is None else Decimal(s.monthly_kr),
+            )
             for i, s in enumerate(steps)
         ),
         energy_rates=dict(rates),
@@ -288,8 +299,14 @@ def heat_prices(db: Session, utility_id: int, first: date, until: date) -> list[
 
 
 def _heat(row: HeatPrice) -> HeatTariff:
-    return HeatTariff(row.id or 0, row.utility_id, row.valid_from, row.valid_to,
-                      Decimal(row.kr_per_mwh), Decimal(row.fixed_monthly_kr))  # fmt: skip
+    return HeatTariff(
+        row.id or 0,
+        row.utility_id,
+        row.valid_from,
+        row.valid_to,
+        Decimal(row.kr_per_mwh),
+        Decimal(row.fixed_monthly_kr),
+    )
 
 
 # ---------------------------------------------------------------- who may change
@@ -304,8 +321,14 @@ def _may_manage_utility(db: Session, caller: Caller, utility_id: int, action: st
         return
     if caller.role == GRID_ADMIN_ROLE and caller.organisation_id == utility_id:
         return
-    raise refuse(db, caller, action, "not this grid company's tariff", subject_type="organisation",
-                 subject_id=utility_id)  # fmt: skip
+    raise refuse(
+        db,
+        caller,
+        action,
+        "not this grid company's tariff",
+        subject_type="organisation",
+        subject_id=utility_id,
+    )
 
 
 def _may_manage_taxes(db: Session, caller: Caller, action: str) -> None:
@@ -427,7 +450,10 @@ def _today() -> date:
 
 
 def _check_start(
-    errors: dict[str, str], caller: Caller, valid_from: date | None, latest_from: date | None,
+    errors: dict[str, str],
+    caller: Caller,
+    valid_from: date | None,
+    latest_from: date | None,
     valid_to: date | None,
 ) -> None:
     """The rules of a new period's dates: after the last period's start, never on a day begun
@@ -450,12 +476,16 @@ def describe_tariff(tariff: GridTariff | None) -> str:
     if tariff is None:
         return "none"
     steps = ", ".join(f"{s.lower_kw}:{s.monthly_kr}" for s in tariff.steps)
-    rates = ", ".join(f"{season}/{band} {tariff.energy_rates[(season, band)]}"
-                      for season, band in sorted(tariff.energy_rates))  # fmt: skip
-    return (f"{tariff.valid_from}..{tariff.valid_to or ''} fixed {tariff.fixed_monthly_kr} kr/month; "
-            f"energy {rates}; day {tariff.day_from_hour}-{tariff.day_to_hour}"
-            f"{' weekdays' if tariff.weekend_is_night else ''}; winter months "
-            f"{','.join(str(m) for m in sorted(tariff.winter_months))}; steps {steps}")  # fmt: skip
+    rates = ", ".join(
+        f"{season}/{band} {tariff.energy_rates[(season, band)]}"
+        for season, band in sorted(tariff.energy_rates)
+    )
+    return (
+        f"{tariff.valid_from}..{tariff.valid_to or ''} fixed {tariff.fixed_monthly_kr} kr/month; "
+        f"energy {rates}; day {tariff.day_from_hour}-{tariff.day_to_hour}"
+        f"{' weekdays' if tariff.weekend_is_night else ''}; winter months "
+        f"{','.join(str(m) for m in sorted(tariff.winter_months))}; steps {steps}"
+    )
 
 
 def _end_previous(db: Session, caller: Caller, model, row, new_from: date, subject_type: str) -> None:  # type: ignore[no-untyped-def]
@@ -465,8 +495,14 @@ def _end_previous(db: Session, caller: Caller, model, row, new_from: date, subje
     old_to = row.valid_to
     row.valid_to = new_from
     db.add(row)
-    record_audit(db, f"{subject_type}.ended", caller, subject_type=subject_type, subject_id=row.id or "",
-                 detail=f"valid_to: {old_to or 'open'} -> {new_from}")  # fmt: skip
+    record_audit(
+        db,
+        f"{subject_type}.ended",
+        caller,
+        subject_type=subject_type,
+        subject_id=row.id or "",
+        detail=f"valid_to: {old_to or 'open'} -> {new_from}",
+    )
 
 
 # ---------------------------------------------------------------- grid tariff periods
@@ -496,8 +532,9 @@ def add_tariff_period(
     action = "tariffs.add_period"
     _may_manage_utility(db, caller, utility_id, action)
     if not _utility_of_kind(db, utility_id, OrganisationKind.GRID_COMPANY):
-        raise refuse(db, caller, action, "not a grid company", subject_type="organisation",
-                     subject_id=utility_id)  # fmt: skip
+        raise refuse(
+            db, caller, action, "not a grid company", subject_type="organisation", subject_id=utility_id
+        )
     errors: dict[str, str] = {}
     start, error = parse_day(valid_from)
     if error:
@@ -511,8 +548,12 @@ def add_tariff_period(
     steps, error = parse_capacity_steps(capacity_steps)
     if error:
         errors["capacity_steps"] = error
-    typed = {"energy_winter_day": energy_winter_day, "energy_winter_night": energy_winter_night,
-             "energy_summer_day": energy_summer_day, "energy_summer_night": energy_summer_night}  # fmt: skip
+    typed = {
+        "energy_winter_day": energy_winter_day,
+        "energy_winter_night": energy_winter_night,
+        "energy_summer_day": energy_summer_day,
+        "energy_summer_night": energy_summer_night,
+    }
     rates: dict[str, Decimal] = {}
     for name, raw in typed.items():
         rate, error = parse_decimal(raw, maximum=MAX_KR_PER_KWH, places=5)
@@ -532,9 +573,11 @@ def add_tariff_period(
     if error:
         errors["winter_months"] = error
     latest = db.exec(
-        select(TariffPeriod).where(TariffPeriod.utility_id == utility_id)
-        .order_by(col(TariffPeriod.valid_from).desc()).limit(1)
-    ).first()  # fmt: skip
+        select(TariffPeriod)
+        .where(TariffPeriod.utility_id == utility_id)
+        .order_by(col(TariffPeriod.valid_from).desc())
+        .limit(1)
+    ).first()
     _check_start(errors, caller, start, latest.valid_from if latest else None, end)
     if errors:
         raise FieldErrors(errors)
@@ -543,10 +586,16 @@ def add_tariff_period(
     before = _with_parts(db, [latest])[0] if latest is not None else None
     _end_previous(db, caller, TariffPeriod, latest, start, "tariff_period")
     period = TariffPeriod(
-        utility_id=utility_id, valid_from=start, valid_to=end, fixed_monthly_kr=fixed,
-        day_from_hour=day_from, day_to_hour=day_to, weekend_is_night=bool(weekend_is_night),
-        winter_months=months, created_by_user_id=caller.user_id,
-    )  # fmt: skip
+        utility_id=utility_id,
+        valid_from=start,
+        valid_to=end,
+        fixed_monthly_kr=fixed,
+        day_from_hour=day_from,
+        day_to_hour=day_to,
+        weekend_is_night=bool(weekend_is_night),
+        winter_months=months,
+        created_by_user_id=caller.user_id,
+    )
     db.add(period)
     db.flush()
     for lower, price in steps:
@@ -557,8 +606,14 @@ def add_tariff_period(
     db.flush()
     added = _with_parts(db, [period])[0]
     detail = f"grid company {utility_id}: {describe_tariff(before)} -> {describe_tariff(added)}"
-    record_audit(db, "tariff_period.added", caller, subject_type="tariff_period", subject_id=period.id or "",
-                 detail=detail)  # fmt: skip
+    record_audit(
+        db,
+        "tariff_period.added",
+        caller,
+        subject_type="tariff_period",
+        subject_id=period.id or "",
+        detail=detail,
+    )
     return added
 
 
@@ -570,29 +625,43 @@ def withdraw_tariff_period(db: Session, caller: Caller, period_id: int) -> None:
     if period is None:
         raise refuse(db, caller, action, "no such period", subject_type="tariff_period", subject_id=period_id)
     _may_manage_utility(db, caller, period.utility_id, action)
-    later = db.exec(select(func.count()).select_from(TariffPeriod).where(
-        TariffPeriod.utility_id == period.utility_id, TariffPeriod.valid_from > period.valid_from
-    )).one()  # fmt: skip
+    later = db.exec(
+        select(func.count())
+        .select_from(TariffPeriod)
+        .where(TariffPeriod.utility_id == period.utility_id, TariffPeriod.valid_from > period.valid_from)
+    ).one()
     if period.valid_from <= _today() or later:
         raise FieldErrors({"valid_from": "tariffs.period_begun" if later == 0 else "tariffs.not_latest"})
     previous = db.exec(
-        select(TariffPeriod).where(TariffPeriod.utility_id == period.utility_id,
-                                   TariffPeriod.valid_from < period.valid_from)
-        .order_by(col(TariffPeriod.valid_from).desc()).limit(1)
-    ).first()  # fmt: skip
+        select(TariffPeriod)
+        .where(TariffPeriod.utility_id == period.utility_id, TariffPeriod.valid_from < period.valid_from)
+        .order_by(col(TariffPeriod.valid_from).desc())
+        .limit(1)
+    ).first()
     withdrawn = describe_tariff(_with_parts(db, [period])[0])
     if previous is not None and previous.valid_to == period.valid_from:
         previous.valid_to = period.valid_to
         db.add(previous)
-        record_audit(db, "tariff_period.ended", caller, subject_type="tariff_period",
-                     subject_id=previous.id or "",
-                     detail=f"valid_to: {period.valid_from} -> {period.valid_to or 'open'}")  # fmt: skip
+        record_audit(
+            db,
+            "tariff_period.ended",
+            caller,
+            subject_type="tariff_period",
+            subject_id=previous.id or "",
+            detail=f"valid_to: {period.valid_from} -> {period.valid_to or 'open'}",
+        )
     for model in (TariffCapacityStep, TariffEnergyRate):
         for row in db.exec(select(model).where(model.period_id == period_id)).all():
             db.delete(row)
     db.delete(period)
-    record_audit(db, "tariff_period.withdrawn", caller, subject_type="tariff_period", subject_id=period_id,
-                 detail=f"grid company {period.utility_id}: {withdrawn} -> none")  # fmt: skip
+    record_audit(
+        db,
+        "tariff_period.withdrawn",
+        caller,
+        subject_type="tariff_period",
+        subject_id=period_id,
+        detail=f"grid company {period.utility_id}: {withdrawn} -> none",
+    )
 
 
 @dataclass(frozen=True)
@@ -613,9 +682,12 @@ def list_tariff_periods(
     ).one()
     page = max(1, page)
     periods = db.exec(
-        select(TariffPeriod).where(TariffPeriod.utility_id == utility_id)
-        .order_by(col(TariffPeriod.valid_from).desc()).offset((page - 1) * page_size).limit(page_size)
-    ).all()  # fmt: skip
+        select(TariffPeriod)
+        .where(TariffPeriod.utility_id == utility_id)
+        .order_by(col(TariffPeriod.valid_from).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
     return Page(_with_parts(db, periods), int(total), page, page_size)
 
 
@@ -655,8 +727,14 @@ def add_tax_rate(
     row = TaxRate(kind=kind, valid_from=start, valid_to=end, rate=amount, created_by_user_id=caller.user_id)
     db.add(row)
     db.flush()
-    record_audit(db, "tax_rate.added", caller, subject_type="tax_rate", subject_id=row.id or "",
-                 detail=f"{kind}: {old} -> {amount} from {start}")  # fmt: skip
+    record_audit(
+        db,
+        "tax_rate.added",
+        caller,
+        subject_type="tax_rate",
+        subject_id=row.id or "",
+        detail=f"{kind}: {old} -> {amount} from {start}",
+    )
     return RatePeriod(row.id or 0, start, end, amount)
 
 
@@ -665,8 +743,12 @@ def list_tax_rates(db: Session, caller: Caller, *, page: int = 1, page_size: int
         raise refuse(db, caller, "tariffs.list_tax_rates", "not an administrator")
     total = db.exec(select(func.count()).select_from(TaxRate)).one()
     page = max(1, page)
-    rows = db.exec(select(TaxRate).order_by(col(TaxRate.valid_from).desc(), col(TaxRate.kind))
-                   .offset((page - 1) * page_size).limit(page_size)).all()  # fmt: skip
+    rows = db.exec(
+        select(TaxRate)
+        .order_by(col(TaxRate.valid_from).desc(), col(TaxRate.kind))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
     return Page(list(rows), int(total), page, page_size)
 
 
@@ -674,15 +756,27 @@ def list_tax_rates(db: Session, caller: Caller, *, page: int = 1, page_size: int
 
 
 def add_heat_price(
-    db: Session, caller: Caller, *, utility_id: int, valid_from: object, kr_per_mwh: object,
-    fixed_monthly_kr: object, valid_to: object = None,
+    db: Session,
+    caller: Caller,
+    *,
+    utility_id: int,
+    valid_from: object,
+    kr_per_mwh: object,
+    fixed_monthly_kr: object,
+    valid_to: object = None,
 ) -> HeatTariff:
     """A district-heating company's price from a date: kr per MWh and a fixed part per month."""
     action = "tariffs.add_heat_price"
     _may_manage_utility(db, caller, utility_id, action)
     if not _utility_of_kind(db, utility_id, OrganisationKind.DISTRICT_HEATING):
-        raise refuse(db, caller, action, "not a district-heating company", subject_type="organisation",
-                     subject_id=utility_id)  # fmt: skip
+        raise refuse(
+            db,
+            caller,
+            action,
+            "not a district-heating company",
+            subject_type="organisation",
+            subject_id=utility_id,
+        )
     errors: dict[str, str] = {}
     start, error = parse_day(valid_from)
     if error:
@@ -697,22 +791,39 @@ def add_heat_price(
     if error:
         errors["fixed_monthly_kr"] = error
     latest = db.exec(
-        select(HeatPrice).where(HeatPrice.utility_id == utility_id)
-        .order_by(col(HeatPrice.valid_from).desc()).limit(1)
-    ).first()  # fmt: skip
+        select(HeatPrice)
+        .where(HeatPrice.utility_id == utility_id)
+        .order_by(col(HeatPrice.valid_from).desc())
+        .limit(1)
+    ).first()
     _check_start(errors, caller, start, latest.valid_from if latest else None, end)
     if errors:
         raise FieldErrors(errors)
     assert start is not None and energy is not None and fixed is not None
-    old = (f"{latest.kr_per_mwh} kr/MWh + {latest.fixed_monthly_kr} kr/month from {latest.valid_from}"
-           if latest else "none")  # fmt: skip
+    old = (
+        f"{latest.kr_per_mwh} kr/MWh + {latest.fixed_monthly_kr} kr/month from {latest.valid_from}"
+        if latest
+        else "none"
+    )
     _end_previous(db, caller, HeatPrice, latest, start, "heat_price")
-    row = HeatPrice(utility_id=utility_id, valid_from=start, valid_to=end, kr_per_mwh=energy,
-                    fixed_monthly_kr=fixed, created_by_user_id=caller.user_id)  # fmt: skip
+    row = HeatPrice(
+        utility_id=utility_id,
+        valid_from=start,
+        valid_to=end,
+        kr_per_mwh=energy,
+        fixed_monthly_kr=fixed,
+        created_by_user_id=caller.user_id,
+    )
     db.add(row)
     db.flush()
-    record_audit(db, "heat_price.added", caller, subject_type="heat_price", subject_id=row.id or "",
-                 detail=f"utility {utility_id}: {old} -> {energy} kr/MWh + {fixed} kr/month from {start}")
+    record_audit(
+        db,
+        "heat_price.added",
+        caller,
+        subject_type="heat_price",
+        subject_id=row.id or "",
+        detail=f"utility {utility_id}: {old} -> {energy} kr/MWh + {fixed} kr/month from {start}",
+    )
     return _heat(row)
 
 
@@ -725,7 +836,10 @@ def list_heat_prices(
     ).one()
     page = max(1, page)
     rows = db.exec(
-        select(HeatPrice).where(HeatPrice.utility_id == utility_id).order_by(col(HeatPrice.valid_from).desc())
-        .offset((page - 1) * page_size).limit(page_size)
-    ).all()  # fmt: skip
+        select(HeatPrice)
+        .where(HeatPrice.utility_id == utility_id)
+        .order_by(col(HeatPrice.valid_from).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
     return Page([_heat(r) for r in rows], int(total), page, page_size)

@@ -51,12 +51,24 @@ def require_scope(
     assert principal is not None
     visible = access_to(db, row, principal.relationship_id, now=now)
     if visible is None:
-        refuse(db, principal, action, "relationship not visible (grant ended?)",
-               subject_type="customer_relationship", subject_id=principal.relationship_id)  # fmt: skip
+        refuse(
+            db,
+            principal,
+            action,
+            "relationship not visible (grant ended?)",
+            subject_type="customer_relationship",
+            subject_id=principal.relationship_id,
+        )
         raise AccessDenied("sharing.access_ended")
     if not (visible.allows(scope) if scope is not None else not visible.is_shared):
-        refuse(db, principal, action, f"shared relationship: {scope or 'owner only'} not granted",
-               subject_type="customer_relationship", subject_id=principal.relationship_id)  # fmt: skip
+        refuse(
+            db,
+            principal,
+            action,
+            f"shared relationship: {scope or 'owner only'} not granted",
+            subject_type="customer_relationship",
+            subject_id=principal.relationship_id,
+        )
         raise AccessDenied("sharing.not_shared")
     return row, visible
 

@@ -97,9 +97,7 @@ def create_account(
     if find_customer_account(db, mobile) is not None:
         raise DomainError("account.exists")
     passwords.validate_new_password(password, password_again)
-    _count_password_hash(
-        db, limiter or default_rate_limiter(db), client_address or row.client_address, now
-    )
+    _count_password_hash(db, limiter or default_rate_limiter(db), client_address or row.client_address, now)
     user = User(
         role=Role.CUSTOMER.value,
         mobile=mobile,
@@ -205,9 +203,7 @@ def end_other_sessions(
     mobile's); the number ended."""
     ended = end_guest_sessions(db, mobile, keep_session_id, now) if mobile else 0
     for session in db.exec(
-        select(UserSession).where(
-            UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
-        )
+        select(UserSession).where(UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None))
     ).all():
         if session.id != keep_session_id:
             session.revoked_at = now
@@ -260,9 +256,7 @@ def change_password(
     row, user = require_account(db, principal, "change_password", now=now)
     client_address = client_address or row.client_address
     assert user.id is not None
-    confirm_password(
-        db, user, current_password, client_address=client_address, limiter=limiter, now=now
-    )
+    confirm_password(db, user, current_password, client_address=client_address, limiter=limiter, now=now)
     passwords.validate_new_password(
         new_password, new_password_again, field="new_password", field_again="new_password_again"
     )
@@ -303,7 +297,12 @@ def delete_account(
     client_address = client_address or row.client_address
     assert user.id is not None
     confirm_password(
-        db, user, password, client_address=client_address, limiter=limiter, now=now,
+        db,
+        user,
+        password,
+        client_address=client_address,
+        limiter=limiter,
+        now=now,
         field="password",
     )
     mobile = user.mobile
@@ -323,9 +322,7 @@ def delete_account(
     user.is_active = False
     db.add(user)
     for session in db.exec(
-        select(UserSession).where(
-            UserSession.user_id == user.id, col(UserSession.revoked_at).is_(None)
-        )
+        select(UserSession).where(UserSession.user_id == user.id, col(UserSession.revoked_at).is_(None))
     ).all():
         session.revoked_at = now
         db.add(session)

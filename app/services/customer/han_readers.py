@@ -17,9 +17,13 @@ class HanReaderRefused(DomainError):
 
 
 def connect_han_reader(
-    db: Session, relationship_id: int, reader_id: str, consent_text: str, *,
+    db: Session,
+    relationship_id: int,
+    reader_id: str,
+    consent_text: str,
+    *,
     caller: Caller | None = None,
-) -> HanReader:  # fmt: skip
+) -> HanReader:
     """Record that the customer of `relationship_id` connected `reader_id` to their meter, with consent."""
     relationship = db.get(CustomerRelationship, relationship_id)
     if relationship is None or relationship.meter_id is None or not relationship.active:
@@ -31,8 +35,11 @@ def connect_han_reader(
     ).first()
     if reader is None:
         reader = HanReader(
-            reader_id=reader_id, meter_id=relationship.meter_id, relationship_id=relationship_id,
-                           consent_text=consent_text[:500])  # fmt: skip
+            reader_id=reader_id,
+            meter_id=relationship.meter_id,
+            relationship_id=relationship_id,
+            consent_text=consent_text[:500],
+        )
     reader.relationship_id = relationship_id
     reader.consent_text = consent_text[:500]
     reader.consent_at = utcnow()
@@ -40,9 +47,13 @@ def connect_han_reader(
     db.add(reader)
     db.flush()
     record_audit(
-        db, "han.consent", caller, subject_type="han_reader",
-        subject_id=reader.id or "", detail=f"reader={reader_id} relationship={relationship_id}",
-    )  # fmt: skip
+        db,
+        "han.consent",
+        caller,
+        subject_type="han_reader",
+        subject_id=reader.id or "",
+        detail=f"reader={reader_id} relationship={relationship_id}",
+    )
     return reader
 
 

@@ -44,8 +44,18 @@ from app.services.errors import AccessDenied
 
 PAGE_SIZE = 12
 MAX_PDF_BYTES = 10 * 1024 * 1024
-FIELDS = ("invoice_number", "invoice_date", "due_date", "period_start", "period_end", "amount", "vat",
-          "status", "kid", "pdf")  # fmt: skip
+FIELDS = (
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "period_start",
+    "period_end",
+    "amount",
+    "vat",
+    "status",
+    "kid",
+    "pdf",
+)
 
 
 # ---------------------------------------------------------------- who may see
@@ -72,8 +82,14 @@ def _visible_invoice(db: Session, caller: Caller, invoice_id: int, action: str) 
     invoice = db.get(Invoice, invoice_id)
     if invoice is None or invoice.relationship_id not in invoice_relationships(db, caller):
         # Another relationship's invoice and one that does not exist look the same.
-        raise refuse(db, caller, action, "not an invoice of the caller's relationships",
-                     subject_type="invoice", subject_id=invoice_id)  # fmt: skip
+        raise refuse(
+            db,
+            caller,
+            action,
+            "not an invoice of the caller's relationships",
+            subject_type="invoice",
+            subject_id=invoice_id,
+        )
     return invoice
 
 
@@ -116,10 +132,12 @@ def list_invoices(db: Session, caller: Caller, *, page: int = 1, page_size: int 
     total = int(db.exec(select(func.count()).select_from(Invoice).where(where)).one())
     page = max(1, page)
     invoices = db.exec(
-        select(Invoice).where(where)
+        select(Invoice)
+        .where(where)
         .order_by(col(Invoice.invoice_date).desc(), col(Invoice.id).desc())
-        .offset((page - 1) * page_size).limit(page_size)
-    ).all()  # fmt: skip
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
     points = {r.id: _cost_point(db, r) for r in (db.get(CustomerRelationship, i) for i in relationships) if r}
     rows = [_row(db, invoice, points.get(invoice.relationship_id)) for invoice in invoices]
     return InvoicePage(rows, total, page, page_size)
@@ -132,8 +150,13 @@ def _cost_point(db: Session, relationship: CustomerRelationship) -> CostPoint | 
     if meter is None:
         return None
     markup = relationship.supplier_markup_kr_per_kwh
-    return CostPoint(meter.id or 0, relationship.utility_id, meter.medium, relationship.bidding_zone,
-                     None if markup is None else Decimal(markup))  # fmt: skip
+    return CostPoint(
+        meter.id or 0,
+        relationship.utility_id,
+        meter.medium,
+        relationship.bidding_zone,
+        None if markup is None else Decimal(markup),
+    )
 
 
 def _row(db: Session, invoice: Invoice, point: CostPoint | None) -> InvoiceRow:
@@ -142,9 +165,13 @@ def _row(db: Session, invoice: Invoice, point: CostPoint | None) -> InvoiceRow:
     complete = False
     if point is not None:
         until = invoice.period_end + timedelta(days=1)
-        used = db.exec(select(func.sum(ConsumptionDay.energy_kwh)).where(
-            ConsumptionDay.meter_id == point.meter_id, ConsumptionDay.day >= invoice.period_start,
-            ConsumptionDay.day < until)).one()  # fmt: skip
+        used = db.exec(
+            select(func.sum(ConsumptionDay.energy_kwh)).where(
+                ConsumptionDay.meter_id == point.meter_id,
+                ConsumptionDay.day >= invoice.period_start,
+                ConsumptionDay.day < until,
+            )
+        ).one()
         kwh = None if used is None else Decimal(repr(used)).quantize(Decimal("0.001"))
         costs = hour_costs(db, point, invoice.period_start, until)
         if costs:
@@ -153,10 +180,21 @@ def _row(db: Session, invoice: Invoice, point: CostPoint | None) -> InvoiceRow:
             zone = local_zone()
             hours = (local_midnight(until, zone) - local_midnight(invoice.period_start, zone)) // 3600
             complete = summed.hours == hours
-    return InvoiceRow(invoice.id or 0, invoice.invoice_number, invoice.invoice_date, invoice.due_date,
-                      invoice.period_start, invoice.period_end, Decimal(invoice.amount_kr),
-                      Decimal(invoice.vat_kr), invoice.status, bool(invoice.pdf_file), kwh, cost,
-                      complete)  # fmt: skip
+    return InvoiceRow(
+        invoice.id or 0,
+        invoice.invoice_number,
+        invoice.invoice_date,
+        invoice.due_date,
+        invoice.period_start,
+        invoice.period_end,
+        Decimal(invoice.amount_kr),
+        Decimal(invoice.vat_kr),
+        invoice.status,
+        bool(invoice.pdf_file),
+        kwh,
+        cost,
+        complete,
+    )
 
 
 # ---------------------------------------------------------------- the PDF
@@ -176,10 +214,22 @@ def invoice_pdf(db: Session, caller: Caller, invoice_id: int) -> InvoicePdf:
     path = settings.invoice_dir / invoice.pdf_file
     content = path.read_bytes()
     if hashlib.sha256(content).hexdigest() != invoice.pdf_sha256:
-        raise refuse(db, caller, "invoices.download", "PDF changed on disk", subject_type="invoice",
-                     subject_id=invoice_id)  # fmt: skip
-    record_audit(db, "invoices.downloaded", caller, subject_type="invoice", subject_id=invoice_id,
-                 detail=f"invoice {invoice.invoice_number}")  # fmt: skip
+        raise refuse(
+            db,
+            caller,
+            "invoices.download",
+            "PDF changed on disk",
+            subject_type="invoice",
+            subject_id=invoice_id,
+        )
+    record_audit(
+        db,
+        "invoices.downloaded",
+        caller,
+        subject_type="invoice",
+        subject_id=invoice_id,
+        detail=f"invoice {invoice.invoice_number}",
+    )
     return InvoicePdf(f"faktura-{invoice.invoice_number}.pdf", content)
 
 
@@ -232,12 +282,17 @@ def _records_of(path: Path) -> list[tuple[str, dict[str, str]]]:
         items = data.get("invoices", []) if isinstance(data, dict) else data
         if not isinstance(items, list):
             raise ValueError("a list of invoices expected")
-        return [(f"record {n}", {str(k): "" if v is None else str(v) for k, v in item.items()})
-                if isinstance(item, dict) else (f"record {n}", {})
-                for n, item in enumerate(items, start=1)]  # fmt: skip
+        return [
+            (f"record {n}", {str(k): "" if v is None else str(v) for k, v in item.items()})
+            if isinstance(item, dict)
+            else (f"record {n}", {})
+            for n, item in enumerate(items, start=1)
+        ]
     reader = csv.DictReader(io.StringIO(path.read_text("utf-8").lstrip("\ufeff")))
-    return [(f"line {reader.line_num}", {k.strip(): (v or "").strip() for k, v in row.items() if k})
-            for row in reader]  # fmt: skip
+    return [
+        (f"line {reader.line_num}", {k.strip(): (v or "").strip() for k, v in row.items() if k})
+        for row in reader
+    ]
 
 
 def _amount(text: str) -> Decimal:
@@ -252,8 +307,9 @@ def _validate(db: Session, folder: Path, where: str, raw: dict[str, str]) -> tup
     number = raw.get("invoice_number", "").strip()
     if not number or len(number) > 40:
         problems.append("invoice_number missing or longer than 40")
-    relationship_id = _relationship_of(db, raw.get("metering_point_id", "").strip(),
-                                       raw.get("installation_number", "").strip(), problems)  # fmt: skip
+    relationship_id = _relationship_of(
+        db, raw.get("metering_point_id", "").strip(), raw.get("installation_number", "").strip(), problems
+    )
     dates: dict[str, date] = {}
     for name in ("invoice_date", "due_date", "period_start", "period_end"):
         try:
@@ -291,24 +347,40 @@ def _validate(db: Session, folder: Path, where: str, raw: dict[str, str]) -> tup
     if problems:
         return None, problems
     assert relationship_id is not None
-    return _Record(where, number, relationship_id, dates["invoice_date"], dates["due_date"],
-                   dates["period_start"], dates["period_end"], amounts["amount"], amounts["vat"], status,
-                   kid, pdf), []  # fmt: skip
+    return _Record(
+        where,
+        number,
+        relationship_id,
+        dates["invoice_date"],
+        dates["due_date"],
+        dates["period_start"],
+        dates["period_end"],
+        amounts["amount"],
+        amounts["vat"],
+        status,
+        kid,
+        pdf,
+    ), []
 
 
 def _relationship_of(db: Session, metering_point: str, installation: str, problems: list[str]) -> int | None:
     if metering_point:
-        found = db.exec(select(CustomerRelationship.id).where(
-            CustomerRelationship.metering_point_id == metering_point)).first()  # fmt: skip
+        found = db.exec(
+            select(CustomerRelationship.id).where(CustomerRelationship.metering_point_id == metering_point)
+        ).first()
         if found is None:
             problems.append("metering_point_id not known")
         return found
     if installation:
-        found = db.exec(select(CustomerRelationship.id).where(
-            CustomerRelationship.installation_number == installation)).all()  # fmt: skip
+        found = db.exec(
+            select(CustomerRelationship.id).where(CustomerRelationship.installation_number == installation)
+        ).all()
         if len(found) != 1:
-            problems.append("installation_number not known" if not found else
-                            "installation_number has several relationships: give the metering_point_id")
+            problems.append(
+                "installation_number not known"
+                if not found
+                else "installation_number has several relationships: give the metering_point_id"
+            )
             return None
         return found[0]
     problems.append("metering_point_id or installation_number missing")
@@ -360,17 +432,29 @@ def import_invoice_dir(
         report.errors.extend(file_errors)
         if file_errors and not skip_invalid:
             report.refused_files.append(path.name)
-            record_audit(db, "invoices.import_refused", caller, subject_type="file",
-                         subject_id=path.name[:64], outcome="refused",
-                         detail=f"{len(file_errors)} invalid; first: {file_errors[0]}")  # fmt: skip
+            record_audit(
+                db,
+                "invoices.import_refused",
+                caller,
+                subject_type="file",
+                subject_id=path.name[:64],
+                outcome="refused",
+                detail=f"{len(file_errors)} invalid; first: {file_errors[0]}",
+            )
             db.commit()
             continue
         written: list[Path] = []
         try:
             for record in valid:
                 _write(db, record, report, written)
-            record_audit(db, "invoices.imported", caller, subject_type="file", subject_id=path.name[:64],
-                         detail=f"{len(valid)} records, {len(file_errors)} invalid skipped")  # fmt: skip
+            record_audit(
+                db,
+                "invoices.imported",
+                caller,
+                subject_type="file",
+                subject_id=path.name[:64],
+                detail=f"{len(valid)} records, {len(file_errors)} invalid skipped",
+            )
             db.commit()
         except BaseException:
             db.rollback()
@@ -384,10 +468,23 @@ def _conflict(db: Session, record: _Record) -> str | None:
     known = db.exec(select(Invoice).where(Invoice.invoice_number == record.invoice_number)).first()
     if known is None:
         return None
-    same = (known.relationship_id, known.invoice_date, known.due_date, known.period_start, known.period_end,
-            Decimal(known.amount_kr), Decimal(known.vat_kr)) == (
-        record.relationship_id, record.invoice_date, record.due_date, record.period_start, record.period_end,
-        record.amount, record.vat)  # fmt: skip
+    same = (
+        known.relationship_id,
+        known.invoice_date,
+        known.due_date,
+        known.period_start,
+        known.period_end,
+        Decimal(known.amount_kr),
+        Decimal(known.vat_kr),
+    ) == (
+        record.relationship_id,
+        record.invoice_date,
+        record.due_date,
+        record.period_start,
+        record.period_end,
+        record.amount,
+        record.vat,
+    )
     return None if same else "invoice_number already imported with other values (only the status may change)"
 
 
@@ -411,11 +508,22 @@ def _write(db: Session, record: _Record, report: InvoiceImport, written: list[Pa
     if record.pdf is not None:
         pdf_file, digest = _store_pdf(record.pdf)
         written.append(settings.invoice_dir / pdf_file)
-    db.add(Invoice(invoice_number=record.invoice_number, relationship_id=record.relationship_id,
-                   invoice_date=record.invoice_date, due_date=record.due_date,
-                   period_start=record.period_start, period_end=record.period_end, amount_kr=record.amount,
-                   vat_kr=record.vat, status=record.status, kid=record.kid, pdf_file=pdf_file,
-                   pdf_sha256=digest))  # fmt: skip
+    db.add(
+        Invoice(
+            invoice_number=record.invoice_number,
+            relationship_id=record.relationship_id,
+            invoice_date=record.invoice_date,
+            due_date=record.due_date,
+            period_start=record.period_start,
+            period_end=record.period_end,
+            amount_kr=record.amount,
+            vat_kr=record.vat,
+            status=record.status,
+            kid=record.kid,
+            pdf_file=pdf_file,
+            pdf_sha256=digest,
+        )
+    )
     report.new += 1
 
 
@@ -425,6 +533,14 @@ def is_overdue(row: InvoiceRow, today: date) -> bool:
     return row.status == InvoiceStatus.OVERDUE or unpaid_late
 
 
-__all__ = ["InvoicePage", "InvoicePdf", "InvoiceRow", "import_invoice_dir", "invoice_pdf",
-           "invoice_relationships", "is_overdue", "kid_is_valid", "list_invoices"]  # fmt: skip
-
+__all__ = [
+    "InvoicePage",
+    "InvoicePdf",
+    "InvoiceRow",
+    "import_invoice_dir",
+    "invoice_pdf",
+    "invoice_relationships",
+    "is_overdue",
+    "kid_is_valid",
+    "list_invoices",
+]

@@ -158,17 +158,30 @@ def send_decoy_code(
         SMS_PER_MOBILE.count
     )
     if mobile_full or not within_limits(limiter, [(SMS_PER_ADDRESS, address)], now=now):
-        record_audit(db, "customer.sms_limited", actor_user_id=user_id,
-                     actor_role=Role.CUSTOMER.value, subject_type="user", subject_id=user_id or "",
-                     outcome="refused", client_address=client_address)
+        record_audit(
+            db,
+            "customer.sms_limited",
+            actor_user_id=user_id,
+            actor_role=Role.CUSTOMER.value,
+            subject_type="user",
+            subject_id=user_id or "",
+            outcome="refused",
+            client_address=client_address,
+        )
         raise DomainError("sms.too_many")
     challenge = issue_decoy_challenge(
         db, purpose=purpose, mobile=mobile, user_id=user_id, client_address=client_address, now=now
     )
-    record_audit(db, "customer.code_sent", actor_user_id=user_id, actor_role=Role.CUSTOMER.value,
-                 subject_type="user", subject_id=user_id or "",
-                 detail=f"{purpose.value}, after a wrong password past the account's bound (no SMS)",
-                 client_address=client_address)
+    record_audit(
+        db,
+        "customer.code_sent",
+        actor_user_id=user_id,
+        actor_role=Role.CUSTOMER.value,
+        subject_type="user",
+        subject_id=user_id or "",
+        detail=f"{purpose.value}, after a wrong password past the account's bound (no SMS)",
+        client_address=client_address,
+    )
     return challenge_info(challenge)
 
 
@@ -363,20 +376,14 @@ def _challenge_still_valid(db: Session, challenge: LoginChallenge) -> bool:
         return bool(live_grants_for_mobile(db, challenge.mobile, utcnow()))
     if challenge.purpose == ChallengePurpose.FIRST_LOGIN.value:
         relationship = (
-            db.get(CustomerRelationship, challenge.relationship_id)
-            if challenge.relationship_id
-            else None
+            db.get(CustomerRelationship, challenge.relationship_id) if challenge.relationship_id else None
         )
         if relationship is None or not relationship.active:
             return False
         customer = db.get(Customer, relationship.customer_id)
         return customer is not None and parse_mobile(customer.mobile) == challenge.mobile
     account = find_customer_account(db, challenge.mobile)
-    return (
-        account is not None
-        and account.id == challenge.user_id
-        and bool(account.password_hash)
-    )
+    return account is not None and account.id == challenge.user_id and bool(account.password_hash)
 
 
 def _require_challenge_still_valid(

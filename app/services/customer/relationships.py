@@ -113,9 +113,7 @@ def list_relationships(db: Session, principal: Caller) -> list[RelationshipSumma
         ids.append(row.relationship_id)
     by_id = {
         r.id: r
-        for r in db.exec(
-            select(CustomerRelationship).where(col(CustomerRelationship.id).in_(ids))
-        ).all()
+        for r in db.exec(select(CustomerRelationship).where(col(CustomerRelationship.id).in_(ids))).all()
     }
     return [
         _summary(by_id[i], current=row.relationship_id, linked=set(linked), visible=visible.get(i))
@@ -220,8 +218,14 @@ def leave_ended_share(db: Session, principal: Caller) -> Caller | None:
     if row.relationship_id in visible:
         return principal
     assert row.id is not None
-    record_audit(db, "sharing.session_moved", principal, subject_type="customer_relationship",
-                 subject_id=row.relationship_id or "", detail="shared access ended")  # fmt: skip
+    record_audit(
+        db,
+        "sharing.session_moved",
+        principal,
+        subject_type="customer_relationship",
+        subject_id=row.relationship_id or "",
+        detail="shared access ended",
+    )
     if not visible:
         row.revoked_at = utcnow()
         db.add(row)

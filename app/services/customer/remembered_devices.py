@@ -21,7 +21,6 @@ from app.services.server_secret import keyed_digest
 REMEMBER_FOR = timedelta(days=30)
 
 
-
 def _signature(user_id: int, nonce: str, expires: int) -> str:
     return keyed_digest("remembered-device", f"{user_id}:{nonce}:{expires}")
 
@@ -62,9 +61,7 @@ def is_remembered_device(
         return False
     if int(expires_text) <= now.timestamp():
         return False
-    row = db.exec(
-        select(RememberedDevice).where(RememberedDevice.token_hash == _token_hash(token))
-    ).first()
+    row = db.exec(select(RememberedDevice).where(RememberedDevice.token_hash == _token_hash(token))).first()
     if row is None or row.user_id != user_id or row.revoked_at is not None:
         return False
     if row.expires_at <= now:

@@ -195,9 +195,7 @@ def _audit(db: Session, action: str, caller: Caller | None, grant: AccessGrant, 
     )
 
 
-def sweep_grants(
-    db: Session, now: datetime | None = None, *, relationship_id: int | None = None
-) -> int:
+def sweep_grants(db: Session, now: datetime | None = None, *, relationship_id: int | None = None) -> int:
     """Mark (and audit) the grants whose end date has passed or whose relationship has ended;
     the number marked. Access stops at the end instant whether or not this has run."""
     now = now or utcnow()
@@ -301,8 +299,14 @@ def grant_access(
         raise DomainError("sharing.too_many", count=MAX_ACTIVE_GRANTS)
     address = principal.client_address or row.client_address or "unknown"
     if not within_limits(limiter, [(SMS_PER_MOBILE, grantee), (SMS_PER_ADDRESS, address)], now=now):
-        record_audit(db, "sharing.sms_limited", principal, subject_type="customer_relationship",
-                     subject_id=relationship.id or "", outcome="refused")  # fmt: skip
+        record_audit(
+            db,
+            "sharing.sms_limited",
+            principal,
+            subject_type="customer_relationship",
+            subject_id=relationship.id or "",
+            outcome="refused",
+        )
         db.commit()
         raise DomainError("sms.too_many")
     grant = AccessGrant(
@@ -329,8 +333,13 @@ def grant_access(
         until=until_day.strftime("%d.%m.%Y"),
         link=f"{settings.public_url.rstrip('/')}{routes.CUSTOMER_LOGIN}?delt=1",
     )
-    _audit(db, "sharing.granted", principal, grant,
-           f"until {until_day.isoformat()}, consumption={consumption}, invoices={invoices}")  # fmt: skip
+    _audit(
+        db,
+        "sharing.granted",
+        principal,
+        grant,
+        f"until {until_day.isoformat()}, consumption={consumption}, invoices={invoices}",
+    )
     return grant.id or 0
 
 
@@ -354,8 +363,14 @@ def revoke_grant(db: Session, principal: Caller, grant_id: int, now: datetime | 
     row = require_customer(db, principal, "sharing.revoke", now=now)
     grant = db.get(AccessGrant, grant_id)
     if grant is None or grant.relationship_id != row.relationship_id:
-        raise refuse(db, principal, "sharing.revoke", "grant not of this relationship",
-                     subject_type="access_grant", subject_id=grant_id)  # fmt: skip
+        raise refuse(
+            db,
+            principal,
+            "sharing.revoke",
+            "grant not of this relationship",
+            subject_type="access_grant",
+            subject_id=grant_id,
+        )
     if not grant_is_live(grant, now):
         raise DomainError("sharing.not_active")
     grant.revoked_at = now

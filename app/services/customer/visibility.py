@@ -254,4 +254,3 @@ def relationships_with(
         for relationship_id, item in visible_relationships(db, row, now=now).items()
         if item.allows(scope)
     ]
-

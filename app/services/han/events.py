@@ -69,8 +69,11 @@ def _customer_told(db: Session, order_id: int) -> list[HistoryLine]:
             OutboxMessage.status == OutboxStatus.SENT.value,
         )
     ).all()
-    return [HistoryLine(at.isoformat(timespec="minutes"), "", CUSTOMER_TOLD, "", "", "")
-            for at in sent if at is not None]  # fmt: skip
+    return [
+        HistoryLine(at.isoformat(timespec="minutes"), "", CUSTOMER_TOLD, "", "", "")
+        for at in sent
+        if at is not None
+    ]
 
 
 HAN_ORDERS = CaseKind(

@@ -219,8 +219,9 @@ def notify_customer(db: Session, caller: Caller, order: HanPortOrder, key: str, 
     if to is None:
         outcome = "no_mobile"
     else:
-        queued = queue_sms(db, to, key, order.language, organisation_id=order.grid_company_id,
-                           number=order.id, **params)  # fmt: skip
+        queued = queue_sms(
+            db, to, key, order.language, organisation_id=order.grid_company_id, number=order.id, **params
+        )
         # The order's history reads when this message left (app/services/han/events.py).
         detail = f"{key} {OUTBOX_REFERENCE}{queued.id}"
     record_audit(

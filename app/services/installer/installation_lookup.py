@@ -26,7 +26,6 @@ BAD_TOKENS_PER_ADDRESS = Limit("installation-api-bad-token-per-address", 20, tim
 REPEATS_ON_ONE_ROW = timedelta(hours=1)
 
 
-
 @dataclass(frozen=True)
 class ApiAnswer:
     status_code: int
@@ -121,8 +120,11 @@ def _log_unauthenticated(
         .limit(1)
     ).first()
     if row is None:
-        db.add(InstallationApiCall(query=query, status_code=answer.status_code,
-                                   client_address=client_address, at=now))  # fmt: skip
+        db.add(
+            InstallationApiCall(
+                query=query, status_code=answer.status_code, client_address=client_address, at=now
+            )
+        )
         return
     db.execute(
         update(InstallationApiCall)

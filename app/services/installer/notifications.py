@@ -295,13 +295,19 @@ def list_notifications(
 def apply_fetched_data(
     db: Session, caller: Caller, notification_id: int, data: dict[str, str], *, overwrite: bool
 ) -> PreNotification:
-    """"Update and close": the looked-up installation data into the form, by the overwrite rules."""
+    """ "Update and close": the looked-up installation data into the form, by the overwrite rules."""
     row = installer_notification(db, caller, notification_id)
     _require_editable(row)
     changed = apply_installation_data(row, data, overwrite=overwrite)
     row.version += 1
     row.updated_at = utcnow()
     db.add(row)
-    record_audit(db, "installer.installation_data_applied", caller, subject_type="pre_notification",
-                 subject_id=row.id or "", detail=f"overwrite={overwrite}: {','.join(changed)}")
+    record_audit(
+        db,
+        "installer.installation_data_applied",
+        caller,
+        subject_type="pre_notification",
+        subject_id=row.id or "",
+        detail=f"overwrite={overwrite}: {','.join(changed)}",
+    )
     return row

@@ -44,7 +44,11 @@ def id_number_for_staff(db: Session, caller: Caller, row: PreNotification, party
     if party not in ID_NUMBER_PARTIES:
         raise AccessDenied("auth.denied")  # no such party: a handcrafted call
     record_audit(
-        db, "installer.id_number_viewed", caller, subject_type="pre_notification", subject_id=row.id or "",
+        db,
+        "installer.id_number_viewed",
+        caller,
+        subject_type="pre_notification",
+        subject_id=row.id or "",
         detail=f"{party} party",
     )
     field = f"{party}_id_number_sealed"

@@ -21,8 +21,10 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"from (?P<email>\S+) \(reader\)", "keys.audit.detail.revoked_all"),
         (_SOURCE + r": (?P<good>\d+) good, (?P<bad>\d+) bad", "keys.audit.detail.staged"),
         (_SOURCE + r": nothing written", "keys.audit.detail.cancelled"),
-        (_SOURCE + r": (?P<written>\d+) written, (?P<replaced>\d+) replaced, (?P<skipped>\d+) skipped",
-         "keys.audit.detail.imported"),
+        (
+            _SOURCE + r": (?P<written>\d+) written, (?P<replaced>\d+) replaced, (?P<skipped>\d+) skipped",
+            "keys.audit.detail.imported",
+        ),
         (_SOURCE + r": (?P<written>\d+) written", "keys.audit.detail.written"),
         (_SOURCE + r": replaced existing keys", "keys.audit.detail.replaced"),
         (_SOURCE + r": skipped, key exists", "keys.audit.detail.skipped"),

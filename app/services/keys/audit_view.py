@@ -89,8 +89,14 @@ def _conditions(caller: Caller, query: AuditQuery) -> list[ColumnElement[bool]]:
 def _row(entry: AuditEntry, email: str | None) -> AuditRow:
     actor = email or " ".join(part for part in (entry.actor_role, entry.client_address) if part)
     at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
-    return AuditRow(at=at, actor=actor, action=entry.action, units=audited_serials(entry.detail),
-                    outcome=entry.outcome, detail=audited_detail(entry.detail))  # fmt: skip
+    return AuditRow(
+        at=at,
+        actor=actor,
+        action=entry.action,
+        units=audited_serials(entry.detail),
+        outcome=entry.outcome,
+        detail=audited_detail(entry.detail),
+    )
 
 
 def _select(caller: Caller, query: AuditQuery):  # type: ignore[no-untyped-def]
@@ -123,6 +129,16 @@ def audit_csv(db: Session, caller: Caller, query: AuditQuery) -> bytes:
     writer.writerow(["time", "person", "action", "units", "outcome", "detail"])
     for entry, email in db.exec(_select(caller, query)):
         row = _row(entry, email)
-        writer.writerow(neutralise_row([row.at.astimezone(zone).isoformat(timespec="seconds"), row.actor,
-                                        row.action, row.units, row.outcome, row.detail]))  # fmt: skip
+        writer.writerow(
+            neutralise_row(
+                [
+                    row.at.astimezone(zone).isoformat(timespec="seconds"),
+                    row.actor,
+                    row.action,
+                    row.units,
+                    row.outcome,
+                    row.detail,
+                ]
+            )
+        )
     return out.getvalue().encode("utf-8")

@@ -59,16 +59,26 @@ def _csv(units: list[tuple[MeterKey, OpenedKey]]) -> bytes:
     writer.writerow(["serial", "manufacturer", "kind", "model", "medium", "key", "auth_key", "system_title"])
     for row, opened in units:
         auth = opened.authentication_key.hex().upper() if opened.authentication_key else ""
-        cells = [row.serial, row.manufacturer, row.kind, row.model, row.medium,
-                 opened.encryption_key.hex().upper(), auth, row.system_title or ""]  # fmt: skip
+        cells = [
+            row.serial,
+            row.manufacturer,
+            row.kind,
+            row.model,
+            row.medium,
+            opened.encryption_key.hex().upper(),
+            auth,
+            row.system_title or "",
+        ]
         writer.writerow(neutralise_row(cells))
     return out.getvalue().encode()
 
 
 def _serial_key_lines(units: list[tuple[MeterKey, OpenedKey]]) -> bytes:
     # Semicolon-separated values: a spreadsheet opens them too.
-    rows = [[row.manufacturer or "KAM", _number(row), opened.encryption_key.hex().upper()]
-            for row, opened in units]  # fmt: skip
+    rows = [
+        [row.manufacturer or "KAM", _number(row), opened.encryption_key.hex().upper()]
+        for row, opened in units
+    ]
     lines = [";".join(neutralise_row(cells)) for cells in rows]
     return ("\n".join(lines) + "\n").encode()
 
@@ -87,8 +97,10 @@ def _wmbusmeters(units: list[tuple[MeterKey, OpenedKey]]) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for row, opened in units:
             # wmbusmeters' meter file (etc/wmbusmeters.d/<name>): one setting per line.
-            body = (f"name={row.serial}\nid={_number(row)}\nkey={opened.encryption_key.hex().upper()}\n"
-                    "driver=auto\n")  # fmt: skip
+            body = (
+                f"name={row.serial}\nid={_number(row)}\nkey={opened.encryption_key.hex().upper()}\n"
+                "driver=auto\n"
+            )
             info = zipfile.ZipInfo(_member_name(row.serial), date_time=(2026, 1, 1, 0, 0, 0))
             info.external_attr = 0o600 << 16  # the files hold keys: owner-only when unpacked
             archive.writestr(info, body)

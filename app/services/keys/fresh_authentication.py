@@ -76,8 +76,15 @@ def reauthenticate(db: Session, caller: Caller, password: str) -> None:
     identity = email_identity(account.email)
     claim_password_attempt(limiter, identity, caller.client_address)
     if not password or not passwords.verify_password(account.password_hash, password):
-        record_audit(db, "key.reauthenticate", caller, outcome="refused", subject_type="user",
-                     subject_id=account.id or "", detail="wrong password")  # fmt: skip
+        record_audit(
+            db,
+            "key.reauthenticate",
+            caller,
+            outcome="refused",
+            subject_type="user",
+            subject_id=account.id or "",
+            detail="wrong password",
+        )
         db.commit()  # the counted attempt and its audit row survive the caller's rollback
         raise DomainError("keys.error.wrong_password", field="password")
     forget_password_failures(limiter, identity, caller.client_address)

@@ -155,8 +155,9 @@ def _check(candidate: _Candidate) -> None:
     candidate.keys = (key, auth)
 
 
-def _stage(db: Session, caller: Caller, filename: str, file_kind: str,
-           candidates: list[_Candidate]) -> ImportPreview:  # fmt: skip
+def _stage(
+    db: Session, caller: Caller, filename: str, file_kind: str, candidates: list[_Candidate]
+) -> ImportPreview:
     organisation_id = _organisation(caller)
     if not candidates:
         raise DomainError("keys.import.empty", field="file")
@@ -174,8 +175,12 @@ def _stage(db: Session, caller: Caller, filename: str, file_kind: str,
     for candidate in candidates:
         if not candidate.problem and candidate.serial in foreign:
             candidate.problem = OTHER_OWNER
-    batch = KeyImportBatch(organisation_id=organisation_id, created_by_user_id=caller.user_id,
-                           filename=filename[:255], file_kind=file_kind)  # fmt: skip
+    batch = KeyImportBatch(
+        organisation_id=organisation_id,
+        created_by_user_id=caller.user_id,
+        filename=filename[:255],
+        file_kind=file_kind,
+    )
     db.add(batch)
     db.flush()
     values = []
@@ -184,25 +189,49 @@ def _stage(db: Session, caller: Caller, filename: str, file_kind: str,
         if not candidate.problem and candidate.keys is not None:
             sealed = seal_keys(candidate.serial, *candidate.keys)
         candidate.keys = None  # plaintext goes no further than this function
-        values.append({
-            "batch_id": batch.id, "line": candidate.line, "serial": candidate.serial[:40],
-            "manufacturer": (candidate.manufacturer or manufacturer_of(candidate.serial))[:8],
-            "kind": candidate.kind[:16], "model": candidate.model[:60], "medium": candidate.medium[:32],
-            "system_title": candidate.system_title, "problem": candidate.problem,
-            "wmbus_version": candidate.wmbus_version, "wmbus_device_type": candidate.wmbus_device_type,
-            "encryption_key_sealed": sealed.encryption_key_sealed if sealed else None,
-            "authentication_key_sealed": sealed.authentication_key_sealed if sealed else None,
-            "wrapped_data_key": sealed.wrapped_data_key if sealed else None,
-            "master_key_id": sealed.master_key_id if sealed else "",
-        })  # fmt: skip
+        values.append(
+            {
+                "batch_id": batch.id,
+                "line": candidate.line,
+                "serial": candidate.serial[:40],
+                "manufacturer": (candidate.manufacturer or manufacturer_of(candidate.serial))[:8],
+                "kind": candidate.kind[:16],
+                "model": candidate.model[:60],
+                "medium": candidate.medium[:32],
+                "system_title": candidate.system_title,
+                "problem": candidate.problem,
+                "wmbus_version": candidate.wmbus_version,
+                "wmbus_device_type": candidate.wmbus_device_type,
+                "encryption_key_sealed": sealed.encryption_key_sealed if sealed else None,
+                "authentication_key_sealed": sealed.authentication_key_sealed if sealed else None,
+                "wrapped_data_key": sealed.wrapped_data_key if sealed else None,
+                "master_key_id": sealed.master_key_id if sealed else "",
+            }
+        )
     db.execute(insert(KeyImportRow), values)
     batch.good = sum(1 for c in candidates if not c.problem)
     batch.bad = len(candidates) - batch.good
     db.add(batch)
-    audit_units(db, "key.import_staged", caller, [], organisation_id=organisation_id,
-                detail=f"{filename} ({file_kind}): {batch.good} good, {batch.bad} bad")  # fmt: skip
-    rows = [ImportRow(c.line, c.serial, c.kind, c.model, c.medium, c.problem,
-                      replaces=not c.problem and c.serial in owners) for c in candidates]  # fmt: skip
+    audit_units(
+        db,
+        "key.import_staged",
+        caller,
+        [],
+        organisation_id=organisation_id,
+        detail=f"{filename} ({file_kind}): {batch.good} good, {batch.bad} bad",
+    )
+    rows = [
+        ImportRow(
+            c.line,
+            c.serial,
+            c.kind,
+            c.model,
+            c.medium,
+            c.problem,
+            replaces=not c.problem and c.serial in owners,
+        )
+        for c in candidates
+    ]
     replacing = sum(1 for row in rows if row.replaces)
     return ImportPreview(batch.id or 0, filename, rows, batch.good, batch.bad, replacing)
 
@@ -228,16 +257,20 @@ def _foreign(db: Session, organisation_id: int, units: Sequence[tuple[str, str]]
         for serial, owner_id in db.exec(meters_named):
             if owner_id is not None and owner_id != organisation_id:
                 taken_serials.add(serial)
-    return {serial for serial, identity in identities.items()
-            if serial in taken_serials or (identity and identity in taken_identities)}  # fmt: skip
+    return {
+        serial
+        for serial, identity in identities.items()
+        if serial in taken_serials or (identity and identity in taken_identities)
+    }
 
 
 def _owners(db: Session, serials: Sequence[str]) -> dict[str, int | None]:
     owners: dict[str, int | None] = {}
     for start in range(0, len(serials), _CHUNK):
         chunk = serials[start : start + _CHUNK]
-        owners.update(db.exec(select(MeterKey.serial, MeterKey.owner_id)
-                              .where(col(MeterKey.serial).in_(chunk))).all())  # fmt: skip
+        owners.update(
+            db.exec(select(MeterKey.serial, MeterKey.owner_id).where(col(MeterKey.serial).in_(chunk))).all()
+        )
     return owners
 
 
@@ -254,10 +287,16 @@ def stage_kem_import(
     _organisation(caller)
     entries = parse_kem_xml(decrypt_kem(content, password))
     candidates = [
-        _Candidate(line=number, serial=unit_serial(entry.serial), key_text=entry.key_hex,
-                   model=entry.model, medium=entry.medium, manufacturer="KAM")
+        _Candidate(
+            line=number,
+            serial=unit_serial(entry.serial),
+            key_text=entry.key_hex,
+            model=entry.model,
+            medium=entry.medium,
+            manufacturer="KAM",
+        )
         for number, entry in enumerate(entries, start=1)
-    ]  # fmt: skip
+    ]
     return _stage(db, caller, filename, "kem", candidates)
 
 
@@ -297,12 +336,21 @@ def stage_csv_import(db: Session, caller: Caller, filename: str, content: bytes)
             index = at[name]
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
-        candidates.append(_Candidate(
-            line=number, serial=cell("serial"), key_text=cell("key"), auth_text=cell("auth_key"),
-            kind=(cell("kind") or KeyKind.METER.value).lower(), model=cell("model"), medium=cell("medium"),
-            manufacturer=cell("manufacturer").upper(), system_title=cell("system_title").lower() or None,
-            version_text=cell("version"), device_type_text=cell("device_type"),
-        ))  # fmt: skip
+        candidates.append(
+            _Candidate(
+                line=number,
+                serial=cell("serial"),
+                key_text=cell("key"),
+                auth_text=cell("auth_key"),
+                kind=(cell("kind") or KeyKind.METER.value).lower(),
+                model=cell("model"),
+                medium=cell("medium"),
+                manufacturer=cell("manufacturer").upper(),
+                system_title=cell("system_title").lower() or None,
+                version_text=cell("version"),
+                device_type_text=cell("device_type"),
+            )
+        )
     return _stage(db, caller, filename, "csv", candidates)
 
 
@@ -328,8 +376,11 @@ def confirm_import(
     organisation's own) gets the new one only with ``replace_existing``, else it is skipped and
     reported. A unit another organisation took meanwhile refuses the whole."""
     batch = _staged_batch(db, caller, batch_id)
-    staged = db.exec(select(KeyImportRow).where(KeyImportRow.batch_id == batch.id, KeyImportRow.problem == "")
-                     .order_by(col(KeyImportRow.line))).all()  # fmt: skip
+    staged = db.exec(
+        select(KeyImportRow)
+        .where(KeyImportRow.batch_id == batch.id, KeyImportRow.problem == "")
+        .order_by(col(KeyImportRow.line))
+    ).all()
     total = len(staged)
     now = utcnow()
     replaced: list[str] = []
@@ -346,25 +397,41 @@ def confirm_import(
             ):
                 raise DomainError("keys.import.other_owner")
             # A key is linked only to a meter of the importer's own organisation.
-            meters = dict(db.exec(select(Meter.serial, Meter.id).where(
-                col(Meter.serial).in_(serials), Meter.owner_id == batch.organisation_id)).all())  # fmt: skip
+            meters = dict(
+                db.exec(
+                    select(Meter.serial, Meter.id).where(
+                        col(Meter.serial).in_(serials), Meter.owner_id == batch.organisation_id
+                    )
+                ).all()
+            )
             new_values = []
             for row in chunk:
                 sealed = {
                     "encryption_key_sealed": row.encryption_key_sealed,
                     "wrapped_data_key": row.wrapped_data_key,
                     "authentication_key_sealed": row.authentication_key_sealed,
-                    "master_key_id": row.master_key_id, "kind": row.kind, "updated_at": now,
-                }  # fmt: skip
+                    "master_key_id": row.master_key_id,
+                    "kind": row.kind,
+                    "updated_at": now,
+                }
                 unit = existing.get(row.serial)
                 if unit is None:
-                    new_values.append({
-                        **sealed, "serial": row.serial, "owner_id": batch.organisation_id,
-                        "manufacturer": row.manufacturer, "model": row.model, "medium": row.medium,
-                        "system_title": row.system_title, "meter_id": meters.get(row.serial),
-                        "wmbus_version": row.wmbus_version, "wmbus_device_type": row.wmbus_device_type,
-                        "created_at": now, "reader_count": 0,
-                    })  # fmt: skip
+                    new_values.append(
+                        {
+                            **sealed,
+                            "serial": row.serial,
+                            "owner_id": batch.organisation_id,
+                            "manufacturer": row.manufacturer,
+                            "model": row.model,
+                            "medium": row.medium,
+                            "system_title": row.system_title,
+                            "meter_id": meters.get(row.serial),
+                            "wmbus_version": row.wmbus_version,
+                            "wmbus_device_type": row.wmbus_device_type,
+                            "created_at": now,
+                            "reader_count": 0,
+                        }
+                    )
                     continue
                 if not replace_existing:
                     skipped.append(row.serial)
@@ -391,15 +458,32 @@ def confirm_import(
         not_written = set(skipped)
         written = [row.serial for row in staged if row.serial not in not_written]
         source = f"{batch.filename} ({batch.file_kind})"
-        audit_units(db, "key.import", caller, written, organisation_id=batch.organisation_id,
-                    detail=f"{source}: {len(written)} written, {len(replaced)} replaced, "
-                           f"{len(skipped)} skipped")  # fmt: skip
+        audit_units(
+            db,
+            "key.import",
+            caller,
+            written,
+            organisation_id=batch.organisation_id,
+            detail=f"{source}: {len(written)} written, {len(replaced)} replaced, {len(skipped)} skipped",
+        )
         if replaced:
-            audit_units(db, "key.import", caller, replaced, organisation_id=batch.organisation_id,
-                        detail=f"{source}: replaced existing keys")  # fmt: skip
+            audit_units(
+                db,
+                "key.import",
+                caller,
+                replaced,
+                organisation_id=batch.organisation_id,
+                detail=f"{source}: replaced existing keys",
+            )
         if skipped:
-            audit_units(db, "key.import", caller, skipped, organisation_id=batch.organisation_id,
-                        detail=f"{source}: skipped, key exists")  # fmt: skip
+            audit_units(
+                db,
+                "key.import",
+                caller,
+                skipped,
+                organisation_id=batch.organisation_id,
+                detail=f"{source}: skipped, key exists",
+            )
     if progress is not None and total == 0:
         progress(0, 0)
     return ImportOutcome(len(written), replaced, skipped)
@@ -412,5 +496,11 @@ def cancel_import(db: Session, caller: Caller, batch_id: int) -> None:
     batch.decided_at = utcnow()
     db.add(batch)
     db.execute(delete(KeyImportRow).where(col(KeyImportRow.batch_id) == batch.id))
-    audit_units(db, "key.import_cancelled", caller, [], organisation_id=batch.organisation_id,
-                detail=f"{batch.filename} ({batch.file_kind}): nothing written")  # fmt: skip
+    audit_units(
+        db,
+        "key.import_cancelled",
+        caller,
+        [],
+        organisation_id=batch.organisation_id,
+        detail=f"{batch.filename} ({batch.file_kind}): nothing written",
+    )

@@ -141,10 +141,17 @@ def _child_text(element: ElementTree.Element, *names: str) -> str:
 
 
 _MEDIA = {
-    "heat": "district_heating", "heating": "district_heating", "districtheating": "district_heating",
-    "cooling": "cooling", "heat/cooling": "district_heating", "water": "water", "coldwater": "water",
-    "hotwater": "hot_water", "electricity": "electricity", "gas": "gas",
-}  # fmt: skip
+    "heat": "district_heating",
+    "heating": "district_heating",
+    "districtheating": "district_heating",
+    "cooling": "cooling",
+    "heat/cooling": "district_heating",
+    "water": "water",
+    "coldwater": "water",
+    "hotwater": "hot_water",
+    "electricity": "electricity",
+    "gas": "gas",
+}
 
 
 def medium_of(consumption_type: str) -> str:
@@ -163,17 +170,25 @@ def parse_kem_xml(xml: bytes) -> list[KemEntry]:
     for element in root.iter():
         name = _local(element.tag)
         if name == "Meter" and any(_local(c.tag) == "SerialNo" for c in element):
-            entries.append(KemEntry(
-                serial=_child_text(element, "SerialNo"), meter_number=_child_text(element, "MeterNo"),
-                medium=medium_of(_child_text(element, "ConsumptionType")),
-                key_hex=_child_text(element, "DEK"), model=_child_text(element, "MeterType", "Model"),
-            ))  # fmt: skip
+            entries.append(
+                KemEntry(
+                    serial=_child_text(element, "SerialNo"),
+                    meter_number=_child_text(element, "MeterNo"),
+                    medium=medium_of(_child_text(element, "ConsumptionType")),
+                    key_hex=_child_text(element, "DEK"),
+                    model=_child_text(element, "MeterType", "Model"),
+                )
+            )
         elif name == "Device" and any(_local(c.tag) == "SerialNumber" for c in element):
-            entries.append(KemEntry(
-                serial=_child_text(element, "SerialNumber"), meter_number="",
-                medium=medium_of(_child_text(element, "ConsumptionTypeName")),
-                key_hex=_child_text(element, "Value"), model=_child_text(element, "TypeName", "Model"),
-            ))  # fmt: skip
+            entries.append(
+                KemEntry(
+                    serial=_child_text(element, "SerialNumber"),
+                    meter_number="",
+                    medium=medium_of(_child_text(element, "ConsumptionTypeName")),
+                    key_hex=_child_text(element, "Value"),
+                    model=_child_text(element, "TypeName", "Model"),
+                )
+            )
     return entries
 
 
@@ -182,9 +197,13 @@ def kem_xml(entries: Iterable[KemEntry]) -> bytes:
     root = ElementTree.Element("MetersInOrder")
     for entry in entries:
         meter = ElementTree.SubElement(root, "Meter")
-        for tag, value in (("SerialNo", entry.serial), ("MeterNo", entry.meter_number),
-                           ("ConsumptionType", entry.medium), ("MeterType", entry.model),
-                           ("DEK", entry.key_hex)):  # fmt: skip
+        for tag, value in (
+            ("SerialNo", entry.serial),
+            ("MeterNo", entry.meter_number),
+            ("ConsumptionType", entry.medium),
+            ("MeterType", entry.model),
+            ("DEK", entry.key_hex),
+        ):
             ElementTree.SubElement(meter, tag).text = value
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 

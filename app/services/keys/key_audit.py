@@ -70,9 +70,15 @@ def audit_units(
     written = 0
     for owner, owned in by_owner.items():
         for chunk in _serial_chunks(owned, room):
-            record_audit(db, action, caller, subject_type=SUBJECT_TYPE,
-                         subject_id="" if owner is None else owner, outcome=outcome,
-                         detail=prefix + SERIALS_MARK + ",".join(chunk))  # fmt: skip
+            record_audit(
+                db,
+                action,
+                caller,
+                subject_type=SUBJECT_TYPE,
+                subject_id="" if owner is None else owner,
+                outcome=outcome,
+                detail=prefix + SERIALS_MARK + ",".join(chunk),
+            )
             written += 1
     return written
 

@@ -80,10 +80,17 @@ def import_keys_csv(
             with db.begin_nested():
                 existed = db.exec(select(MeterKey.id).where(MeterKey.serial == serial)).first() is not None
                 add_key(
-                    db, serial, cell(key_at), cell(auth_at) or None, system_title=cell(title_at) or None,
-                    kind=cell(kind_at) or KeyKind.METER, owner_id=owner_id, actor=actor, replace=replace,
+                    db,
+                    serial,
+                    cell(key_at),
+                    cell(auth_at) or None,
+                    system_title=cell(title_at) or None,
+                    kind=cell(kind_at) or KeyKind.METER,
+                    owner_id=owner_id,
+                    actor=actor,
+                    replace=replace,
                     master=master,
-                )  # fmt: skip
+                )
         except (InvalidMeterKey, ValueError) as error:
             reason = error.message("en") if isinstance(error, DomainError) else str(error)
             rejected.append((number, reason))
@@ -93,9 +100,12 @@ def import_keys_csv(
         else:
             added += 1
     record_audit(
-        db, "key.import", actor, subject_type="meter_key",
-        detail=f"{source_name} added={added} replaced={replaced} rejected={len(rejected)}"
-    )  # fmt: skip
+        db,
+        "key.import",
+        actor,
+        subject_type="meter_key",
+        detail=f"{source_name} added={added} replaced={replaced} rejected={len(rejected)}",
+    )
     return KeyImportResult(added, replaced, rejected)
 
 
@@ -110,14 +120,24 @@ def export_keys_csv(db: Session, owner_id: int | None, actor: Caller) -> str:
     count = 0
     for row in db.exec(query):
         opened = open_unit_keys(row)
-        writer.writerow(neutralise_row([
-            row.serial, opened.encryption_key.hex(),
-            opened.authentication_key.hex() if opened.authentication_key else "",
-            row.system_title or "", row.kind,
-        ]))  # fmt: skip
+        writer.writerow(
+            neutralise_row(
+                [
+                    row.serial,
+                    opened.encryption_key.hex(),
+                    opened.authentication_key.hex() if opened.authentication_key else "",
+                    row.system_title or "",
+                    row.kind,
+                ]
+            )
+        )
         count += 1
     record_audit(
-        db, "key.export", actor, subject_type="organisation",
-        subject_id=owner_id if owner_id is not None else "", detail=f"{count} keys"
-    )  # fmt: skip
+        db,
+        "key.export",
+        actor,
+        subject_type="organisation",
+        subject_id=owner_id if owner_id is not None else "",
+        detail=f"{count} keys",
+    )
     return out.getvalue()

@@ -87,8 +87,14 @@ def _organisation_name(db: Session, caller: Caller) -> str:
 
 def _refuse_non_reader(db: Session, caller: Caller, serials: dict[int, str], address: str) -> DomainError:
     """Audit (and commit) an assignment refused because the address's account cannot read keys."""
-    audit_units(db, "key.assign", caller, sorted(serials.values()), outcome="refused",
-                detail=f"to {address} (refused: not a key reader)")  # fmt: skip
+    audit_units(
+        db,
+        "key.assign",
+        caller,
+        sorted(serials.values()),
+        outcome="refused",
+        detail=f"to {address} (refused: not a key reader)",
+    )
     db.commit()
     return DomainError("keys.error.not_a_reader", field="email")
 
@@ -155,13 +161,25 @@ def assign_read_rights(
     now = utcnow()
     db.execute(
         insert(KeyReadRight),
-        [{"unit_id": unit_id, "user_id": account.id, "granted_by_user_id": caller.user_id,
-          "granted_at": now} for unit_id in new_ids],
-    )  # fmt: skip
+        [
+            {
+                "unit_id": unit_id,
+                "user_id": account.id,
+                "granted_by_user_id": caller.user_id,
+                "granted_at": now,
+            }
+            for unit_id in new_ids
+        ],
+    )
     _count_readers(db, new_ids, +1)
     _tell_of_new_rights(db, caller, account, len(new_ids), must_register, language)
-    audit_units(db, "key.assign", caller, sorted(serials[i] for i in new_ids),
-                detail=f"to {address}" + (" (invited)" if must_register else ""))  # fmt: skip
+    audit_units(
+        db,
+        "key.assign",
+        caller,
+        sorted(serials[i] for i in new_ids),
+        detail=f"to {address}" + (" (invited)" if must_register else ""),
+    )
     return AssignOutcome(assigned=len(new_ids), already=len(already), invited=must_register)
 
 
@@ -175,18 +193,39 @@ def _tell_of_new_rights(
         # Deactivated by an administrator: nothing is mailed (a link would undo the
         # deactivation), the distributor is told what any invitation tells, and the
         # administrator finds the attempt in the audit trail (issue 20.5).
-        record_audit(db, "account.invitation_suppressed", caller, subject_type="user",
-                     subject_id=account.id or "", outcome="refused",
-                     detail=f"read rights for {address} from {organisation}: account deactivated")
+        record_audit(
+            db,
+            "account.invitation_suppressed",
+            caller,
+            subject_type="user",
+            subject_id=account.id or "",
+            outcome="refused",
+            detail=f"read rights for {address} from {organisation}: account deactivated",
+        )
     elif must_register:
         token = issue_token(db, AccountTokenPurpose.ACTIVATION, address, user_id=account.id, now=utcnow())
         link = public_link(f"{ACTIVATION_PATH}?{urlencode({'token': token})}")
-        queue_mail(db, address, "key_invitation", language, link=link, organisation_id=caller.organisation_id,
-                   organisation=organisation, count=count)  # fmt: skip
+        queue_mail(
+            db,
+            address,
+            "key_invitation",
+            language,
+            link=link,
+            organisation_id=caller.organisation_id,
+            organisation=organisation,
+            count=count,
+        )
     else:
-        queue_mail(db, address, "key_rights_granted", language, link=public_link(routes.KEYS_HOME),
-                   organisation_id=caller.organisation_id, organisation=organisation,
-                   count=count)  # fmt: skip
+        queue_mail(
+            db,
+            address,
+            "key_rights_granted",
+            language,
+            link=public_link(routes.KEYS_HOME),
+            organisation_id=caller.organisation_id,
+            organisation=organisation,
+            count=count,
+        )
 
 
 def _revoke(db: Session, caller: Caller, account: User, serials: dict[int, str], how: str) -> int:
@@ -201,8 +240,9 @@ def _revoke(db: Session, caller: Caller, account: User, serials: dict[int, str],
             .execution_options(synchronize_session=False)
         )
     _count_readers(db, held, -1)
-    audit_units(db, "key.revoke", caller, sorted(serials[i] for i in held),
-                detail=f"from {account.email} ({how})")  # fmt: skip
+    audit_units(
+        db, "key.revoke", caller, sorted(serials[i] for i in held), detail=f"from {account.email} ({how})"
+    )
     return len(held)
 
 
@@ -238,8 +278,10 @@ def readers_of(db: Session, caller: Caller, unit_id: int) -> list[ReaderRow]:
         .where(KeyReadRight.unit_id == unit_id)
         .order_by(col(User.email))
     ).all()
-    return [ReaderRow(email or "", name, _aware(granted_at), bool(password_hash))
-            for email, name, granted_at, password_hash in rows]  # fmt: skip
+    return [
+        ReaderRow(email or "", name, _aware(granted_at), bool(password_hash))
+        for email, name, granted_at, password_hash in rows
+    ]
 
 
 def reader_units(db: Session, caller: Caller, query: UnitQuery) -> UnitPage:

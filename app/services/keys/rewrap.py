@@ -29,17 +29,26 @@ class RewrapResult:
     unknown: int  # rows under a master key that was not given (left as they are)
 
 
-def _move(db: Session, table: type[MeterKey] | type[KeyImportRow], ring: dict[str, MasterKey],
-          new: MasterKey, batch_size: int) -> tuple[int, int]:  # fmt: skip
+def _move(
+    db: Session,
+    table: type[MeterKey] | type[KeyImportRow],
+    ring: dict[str, MasterKey],
+    new: MasterKey,
+    batch_size: int,
+) -> tuple[int, int]:
     moved = unknown = 0
     last_id = 0
     while True:
         rows = db.exec(
             select(table.id, table.serial, table.wrapped_data_key, table.master_key_id)
-            .where(col(table.id) > last_id, col(table.master_key_id) != new.key_id,
-                   col(table.wrapped_data_key).is_not(None))
-            .order_by(col(table.id)).limit(batch_size)
-        ).all()  # fmt: skip
+            .where(
+                col(table.id) > last_id,
+                col(table.master_key_id) != new.key_id,
+                col(table.wrapped_data_key).is_not(None),
+            )
+            .order_by(col(table.id))
+            .limit(batch_size)
+        ).all()
         if not rows:
             return moved, unknown
         for row_id, serial, wrapped, key_id in rows:
@@ -51,16 +60,20 @@ def _move(db: Session, table: type[MeterKey] | type[KeyImportRow], ring: dict[st
             rewrapped = wrap_data_key(serial, open_data_key(serial, wrapped, old), new)
             result = db.execute(
                 update(table)
-                .where(col(table.id) == row_id, col(table.master_key_id) == key_id,
-                       col(table.wrapped_data_key) == wrapped)
+                .where(
+                    col(table.id) == row_id,
+                    col(table.master_key_id) == key_id,
+                    col(table.wrapped_data_key) == wrapped,
+                )
                 .values(wrapped_data_key=rewrapped, master_key_id=new.key_id)
-            )  # fmt: skip
+            )
             moved += result.rowcount or 0  # type: ignore[attr-defined]
         db.commit()  # one short transaction per batch: the app's own writes go on between them
 
 
-def rewrap_data_keys(engine: Engine, keys: Sequence[MasterKey], actor: Caller, *,
-                     batch_size: int = 500) -> RewrapResult:  # fmt: skip
+def rewrap_data_keys(
+    engine: Engine, keys: Sequence[MasterKey], actor: Caller, *, batch_size: int = 500
+) -> RewrapResult:
     """Move every row wrapped by one of ``keys[1:]`` under ``keys[0]``."""
     if len(keys) < 2:
         raise MasterKeyError("give the new master key first and the old one after it (MASTER_KEY=new,old)")
@@ -69,8 +82,14 @@ def rewrap_data_keys(engine: Engine, keys: Sequence[MasterKey], actor: Caller, *
     with Session(engine) as db:
         rewrapped, unknown = _move(db, MeterKey, ring, new, batch_size)
         staged, unknown_staged = _move(db, KeyImportRow, ring, new, batch_size)
-        record_audit(db, "key.rewrap", actor, subject_type="master_key", subject_id=new.key_id,
-                     detail=f"{rewrapped} keys and {staged} staged rows re-wrapped; "
-                     f"{unknown + unknown_staged} under an unknown master key")  # fmt: skip
+        record_audit(
+            db,
+            "key.rewrap",
+            actor,
+            subject_type="master_key",
+            subject_id=new.key_id,
+            detail=f"{rewrapped} keys and {staged} staged rows re-wrapped; "
+            f"{unknown + unknown_staged} under an unknown master key",
+        )
         db.commit()
     return RewrapResult(rewrapped, staged, unknown + unknown_staged)

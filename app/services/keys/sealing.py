@@ -243,8 +243,9 @@ def seal_keys(
     """Seal keys for ``serial`` without storing them (a staged import holds them like this)."""
     row = MeterKey(serial=serial, encryption_key_sealed=b"", wrapped_data_key=b"", master_key_id="")
     _seal_row(row, encryption_key, authentication_key, master or master_key())
-    return SealedKeys(row.encryption_key_sealed, row.authentication_key_sealed, row.wrapped_data_key,
-                      row.master_key_id)  # fmt: skip
+    return SealedKeys(
+        row.encryption_key_sealed, row.authentication_key_sealed, row.wrapped_data_key, row.master_key_id
+    )
 
 
 def open_unit_keys(row: MeterKey) -> OpenedKey:
@@ -289,9 +290,9 @@ def add_key(
     row.kind = kind.value
     row.owner_id = owner_id if owner_id is not None else (row.owner_id or (meter.owner_id if meter else None))
     row.meter_id = meter.id if meter is not None else row.meter_id
-    row.manufacturer = (
-        manufacturer if manufacturer is not None else row.manufacturer
-    ) or manufacturer_of(serial)
+    row.manufacturer = (manufacturer if manufacturer is not None else row.manufacturer) or manufacturer_of(
+        serial
+    )
     row.model = (model if model is not None else row.model) or (meter.model if meter else "")
     row.medium = (medium if medium is not None else row.medium) or (meter.medium if meter else "")
     row.updated_at = utcnow()
@@ -299,8 +300,12 @@ def add_key(
     db.add(row)
     db.flush()
     record_audit(
-        db, action, actor, subject_type="meter_key",
-        subject_id=row.id or "", detail=f"serial={serial} kind={kind.value}"
-        + (" with authentication key" if authentication_key else "")
-    )  # fmt: skip
+        db,
+        action,
+        actor,
+        subject_type="meter_key",
+        subject_id=row.id or "",
+        detail=f"serial={serial} kind={kind.value}"
+        + (" with authentication key" if authentication_key else ""),
+    )
     return row

@@ -108,9 +108,15 @@ def unit_page(
     conditions = and_(*scope, *filter_conditions(query))
     counted = select(func.count()).select_from(MeterKey)
     listed = select(
-        MeterKey.id, MeterKey.serial, MeterKey.manufacturer, MeterKey.kind, MeterKey.model,
-        MeterKey.medium, MeterKey.reader_count, MeterKey.updated_at,
-    )  # fmt: skip
+        MeterKey.id,
+        MeterKey.serial,
+        MeterKey.manufacturer,
+        MeterKey.kind,
+        MeterKey.model,
+        MeterKey.medium,
+        MeterKey.reader_count,
+        MeterKey.updated_at,
+    )
     if join_rights:
         counted = counted.join(KeyReadRight, col(KeyReadRight.unit_id) == MeterKey.id)
         listed = listed.join(KeyReadRight, col(KeyReadRight.unit_id) == MeterKey.id)
@@ -125,10 +131,18 @@ def unit_page(
         order = order[:1]
     rows = db.exec(listed.where(conditions).order_by(*order).offset(window.offset).limit(window.size)).all()
     unit_rows = [
-        UnitRow(id=row[0], serial=row[1], manufacturer=row[2], kind=row[3], model=row[4],
-                medium=row[5], readers=row[6], updated_at=_aware(row[7]))
+        UnitRow(
+            id=row[0],
+            serial=row[1],
+            manufacturer=row[2],
+            kind=row[3],
+            model=row[4],
+            medium=row[5],
+            readers=row[6],
+            updated_at=_aware(row[7]),
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
     return UnitPage(rows=unit_rows, total=total, page=window.page, page_size=window.size)
 
 

@@ -25,9 +25,13 @@ def _opened(db: Session, row: MeterKey | None, actor: Caller, how: str) -> Opene
         return None
     opened = open_unit_keys(row)
     record_audit(
-        db, "key.view", actor, subject_type="meter_key",
-        subject_id=row.id or "", detail=f"serial={row.serial} by {how}"
-    )  # fmt: skip
+        db,
+        "key.view",
+        actor,
+        subject_type="meter_key",
+        subject_id=row.id or "",
+        detail=f"serial={row.serial} by {how}",
+    )
     return opened
 
 
@@ -78,16 +82,26 @@ def _same(stored: int | None, sent: int | None) -> bool:
 
 
 def key_for_wmbus(
-    db: Session, manufacturer: str, meter_id: str, actor: Caller = WORKER_CALLER, *,
-    version: int | None = None, device_type: int | None = None,
+    db: Session,
+    manufacturer: str,
+    meter_id: str,
+    actor: Caller = WORKER_CALLER,
+    *,
+    version: int | None = None,
+    device_type: int | None = None,
 ) -> OpenedKey | None:
     """The plaintext keys of the wireless M-Bus meter with this maker code and id (and version and
     device type, where the unit records them), audited; None when no unit, or more than one,
     answers to exactly that."""
     wanted = (manufacturer.strip().upper(), meter_id.strip())
     candidates = db.exec(select(MeterKey).where(col(MeterKey.serial).endswith(wanted[1]))).all()
-    exact = [row for row in candidates if wmbus_identity_of(row.serial, row.manufacturer) == wanted
-             and _same(row.wmbus_version, version) and _same(row.wmbus_device_type, device_type)]  # fmt: skip
+    exact = [
+        row
+        for row in candidates
+        if wmbus_identity_of(row.serial, row.manufacturer) == wanted
+        and _same(row.wmbus_version, version)
+        and _same(row.wmbus_device_type, device_type)
+    ]
     return _opened(db, exact[0] if len(exact) == 1 else None, actor, "wireless M-Bus identity")
 
 
@@ -141,24 +155,31 @@ def key_protections(db: Session) -> KeyProtections:
     """How the data of every meter whose key we hold must arrive, by the names it may send. Opens
     no key."""
     rows = db.exec(
-        select(MeterKey.serial, MeterKey.manufacturer, MeterKey.system_title,
-               MeterKey.authentication_key_sealed, Meter.serial)
-        .join(Meter, Meter.id == MeterKey.meter_id, isouter=True)  # type: ignore[arg-type]
-    ).all()  # fmt: skip
+        select(
+            MeterKey.serial,
+            MeterKey.manufacturer,
+            MeterKey.system_title,
+            MeterKey.authentication_key_sealed,
+            Meter.serial,
+        ).join(Meter, Meter.id == MeterKey.meter_id, isouter=True)  # type: ignore[arg-type]
+    ).all()
     by_serial: dict[str, KeyProtection] = {}
     by_wmbus: dict[tuple[str, str], KeyProtection] = {}
     by_number: dict[str, KeyProtection] = {}
     for serial, manufacturer, title, authentication_sealed, linked_serial in rows:
-        protection = KeyProtection(serial, bytes.fromhex(title) if title else None,
-                                   authentication_sealed is not None)  # fmt: skip
+        protection = KeyProtection(
+            serial, bytes.fromhex(title) if title else None, authentication_sealed is not None
+        )
         for name in (serial, linked_serial):
             if name and _stricter(by_serial.get(name), protection):
                 by_serial[name] = protection
             number = meter_number(name) if name else None
             if number and _stricter(by_number.get(number), protection):
                 by_number[number] = protection
-        for identity in (wmbus_identity_of(serial, manufacturer),
-                         wmbus_identity_of(linked_serial) if linked_serial else None):  # fmt: skip
+        for identity in (
+            wmbus_identity_of(serial, manufacturer),
+            wmbus_identity_of(linked_serial) if linked_serial else None,
+        ):
             if identity is not None and _stricter(by_wmbus.get(identity), protection):
                 by_wmbus[identity] = protection
     return KeyProtections(by_serial, by_wmbus, by_number)

@@ -50,9 +50,11 @@ def _visible(caller: Caller):  # type: ignore[no-untyped-def]
 def _failing():  # type: ignore[no-untyped-def]
     return or_(
         col(OutboxMessage.status) == OutboxStatus.FAILED.value,
-        and_(col(OutboxMessage.status) == OutboxStatus.PENDING.value,
-             col(OutboxMessage.attempts) >= FAILING_AFTER),
-    )  # fmt: skip
+        and_(
+            col(OutboxMessage.status) == OutboxStatus.PENDING.value,
+            col(OutboxMessage.attempts) >= FAILING_AFTER,
+        ),
+    )
 
 
 def failing_messages(db: Session, caller: Caller, *, page: int = 1) -> tuple[list[FailingMessage], int]:
@@ -68,13 +70,19 @@ def failing_messages(db: Session, caller: Caller, *, page: int = 1) -> tuple[lis
     ).all()
     return [
         FailingMessage(
-            id=row.id or 0, channel=row.channel, kind=row.kind, recipient=row.recipient,
-            what=row.subject or _shortened(row.body), status=row.status, attempts=row.attempts,
-            last_error=row.last_error, created_at=row.created_at,
+            id=row.id or 0,
+            channel=row.channel,
+            kind=row.kind,
+            recipient=row.recipient,
+            what=row.subject or _shortened(row.body),
+            status=row.status,
+            attempts=row.attempts,
+            last_error=row.last_error,
+            created_at=row.created_at,
             next_attempt_at=row.next_attempt_at if row.status == OutboxStatus.PENDING else None,
         )
         for row in rows
-    ], total  # fmt: skip
+    ], total
 
 
 def _shortened(text: str, limit: int = 80) -> str:
@@ -92,5 +100,11 @@ def send_again(db: Session, caller: Caller, message_id: int) -> None:
     message.attempts = 0
     message.next_attempt_at = utcnow()
     db.add(message)
-    record_audit(db, "outbox.send_again", caller, subject_type="outbox_message", subject_id=message.id or "",
-                 detail=f"{message.channel} {message.kind}")  # fmt: skip
+    record_audit(
+        db,
+        "outbox.send_again",
+        caller,
+        subject_type="outbox_message",
+        subject_id=message.id or "",
+        detail=f"{message.channel} {message.kind}",
+    )

@@ -56,9 +56,7 @@ def public_link(path: str, *, config: Settings | None = None) -> str:
     return (config or settings).public_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-def compose(
-    to: str, message_key: str, language: str, *, link: str | None = None, **params: object
-) -> Mail:
+def compose(to: str, message_key: str, language: str, *, link: str | None = None, **params: object) -> Mail:
     """A message from the ``mail.<message_key>.subject`` / ``.body`` texts.
 
     The body is plain text with paragraphs separated by blank lines; ``{link}`` is
@@ -114,7 +112,8 @@ def deliver_mail(mail: Mail, *, config: Settings | None = None) -> str:
             codes = [code for code, _ in error.recipients.values()]
             log.error("e-mail to %s refused: %s", mail.to, codes)
             raise MailDeliveryError(
-                "mail.failed", permanent=all(500 <= code < 600 for code in codes),
+                "mail.failed",
+                permanent=all(500 <= code < 600 for code in codes),
                 detail=f"recipient refused {codes}",
             ) from error
         except (OSError, smtplib.SMTPException) as error:

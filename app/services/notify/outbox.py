@@ -32,10 +32,16 @@ def queue_mail(
     return _queue(
         db,
         OutboxMessage(
-            channel=OutboxChannel.MAIL.value, kind=message_key, recipient=mail.to, language=language,
-            subject=mail.subject, body=mail.text, html_body=mail.html, organisation_id=organisation_id,
+            channel=OutboxChannel.MAIL.value,
+            kind=message_key,
+            recipient=mail.to,
+            language=language,
+            subject=mail.subject,
+            body=mail.text,
+            html_body=mail.html,
+            organisation_id=organisation_id,
         ),
-    )  # fmt: skip
+    )
 
 
 def queue_sms(
@@ -60,10 +66,14 @@ def queue_sms(
     return _queue(
         db,
         OutboxMessage(
-            channel=OutboxChannel.SMS.value, kind=message_key, recipient=to, language=language,
-            body=body, organisation_id=organisation_id,
+            channel=OutboxChannel.SMS.value,
+            kind=message_key,
+            recipient=to,
+            language=language,
+            body=body,
+            organisation_id=organisation_id,
         ),
-    )  # fmt: skip
+    )
 
 
 def _queue(db: Session, message: OutboxMessage) -> OutboxMessage:

@@ -54,11 +54,11 @@ class SendRound:
 def _due(now: datetime):  # type: ignore[no-untyped-def]
     """Waiting and due, or claimed by a sender whose lease ran out."""
     return or_(
-        and_(col(OutboxMessage.status) == OutboxStatus.PENDING.value,
-             col(OutboxMessage.next_attempt_at) <= now),
-        and_(col(OutboxMessage.status) == OutboxStatus.SENDING.value,
-             col(OutboxMessage.claimed_until) < now),
-    )  # fmt: skip
+        and_(
+            col(OutboxMessage.status) == OutboxStatus.PENDING.value, col(OutboxMessage.next_attempt_at) <= now
+        ),
+        and_(col(OutboxMessage.status) == OutboxStatus.SENDING.value, col(OutboxMessage.claimed_until) < now),
+    )
 
 
 def claim_due_messages(
@@ -117,11 +117,14 @@ def _finish(engine: Engine, message: OutboxMessage, token: str, **values: object
     with Session(engine) as db:
         result = db.execute(
             update(OutboxMessage)
-            .where(col(OutboxMessage.id) == message.id, col(OutboxMessage.claim_token) == token,
-                   col(OutboxMessage.status) == OutboxStatus.SENDING.value)
+            .where(
+                col(OutboxMessage.id) == message.id,
+                col(OutboxMessage.claim_token) == token,
+                col(OutboxMessage.status) == OutboxStatus.SENDING.value,
+            )
             .values(claimed_until=None, **values)
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
         db.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -144,12 +147,20 @@ def send_due_messages(
         try:
             backend = deliver(message, config)
         except (MailDeliveryError, SmsDeliveryError) as error:
-            outcome = _record_failure(engine, message, token, outbox, now,
-                                      getattr(error, "detail", "") or error.key, permanent=error.permanent)
+            outcome = _record_failure(
+                engine,
+                message,
+                token,
+                outbox,
+                now,
+                getattr(error, "detail", "") or error.key,
+                permanent=error.permanent,
+            )
         except Exception as error:  # a bug or an unforeseen library error: try again later
             log.exception("outbox message %s: delivery raised", message.id)
-            outcome = _record_failure(engine, message, token, outbox, now, type(error).__name__,
-                                      permanent=False)
+            outcome = _record_failure(
+                engine, message, token, outbox, now, type(error).__name__, permanent=False
+            )
         else:
             sent += 1
             erased = {} if backend in (MAIL_CONSOLE, SMS_CONSOLE) else {"body": "", "html_body": ""}
@@ -164,20 +175,42 @@ def send_due_messages(
 
 
 def _record_failure(
-    engine: Engine, message: OutboxMessage, token: str, config: Settings, now: datetime | None,
-    detail: str, *, permanent: bool,
+    engine: Engine,
+    message: OutboxMessage,
+    token: str,
+    config: Settings,
+    now: datetime | None,
+    detail: str,
+    *,
+    permanent: bool,
 ) -> OutboxStatus:
     if permanent or message.attempts >= config.outbox_max_attempts:
-        log.error("%s %s (outbox %s) failed for good after %s tries: %s",
-                  message.channel, message.kind, message.id, message.attempts, detail)  # fmt: skip
+        log.error(
+            "%s %s (outbox %s) failed for good after %s tries: %s",
+            message.channel,
+            message.kind,
+            message.id,
+            message.attempts,
+            detail,
+        )
         _finish(engine, message, token, status=OutboxStatus.FAILED.value, last_error=detail[:300])
         return OutboxStatus.FAILED
-    log.warning("%s %s (outbox %s) try %s failed: %s",
-                message.channel, message.kind, message.id, message.attempts, detail)  # fmt: skip
+    log.warning(
+        "%s %s (outbox %s) try %s failed: %s",
+        message.channel,
+        message.kind,
+        message.id,
+        message.attempts,
+        detail,
+    )
     _finish(
-        engine, message, token, status=OutboxStatus.PENDING.value, last_error=detail[:300],
+        engine,
+        message,
+        token,
+        status=OutboxStatus.PENDING.value,
+        last_error=detail[:300],
         next_attempt_at=(now or utcnow()) + retry_delay(message.attempts, config),
-    )  # fmt: skip
+    )
     return OutboxStatus.PENDING
 
 

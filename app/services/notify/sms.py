@@ -45,8 +45,7 @@ PROVIDER_LOCAL = "local"
 PROVIDER_TWILIO_VERIFY = "twilio_verify"
 
 # Twilio error codes -> message keys. https://www.twilio.com/docs/api/errors
-_INVALID_NUMBER_CODES = {21211, 21214, 21217, 21401, 21407, 21408, 21610, 21612, 21614, 60200,
-                         60205}
+_INVALID_NUMBER_CODES = {21211, 21214, 21217, 21401, 21407, 21408, 21610, 21612, 21614, 60200, 60205}
 _BUSY_CODES = {20429, 14107, 60203, 60212}
 _TIMEOUT_SECONDS = 10.0
 
@@ -87,9 +86,7 @@ class RedirectingHttpClient(TwilioHttpClient):
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         parts = urlsplit(url)
-        url = urlunsplit(
-            (self._scheme, self._netloc, self._prefix + parts.path, parts.query, parts.fragment)
-        )
+        url = urlunsplit((self._scheme, self._netloc, self._prefix + parts.path, parts.query, parts.fragment))
         return super().request(method, url, *args, **kwargs)
 
 
@@ -116,7 +113,10 @@ def _delivery_error(error: Exception, to: str) -> SmsDeliveryError:
         code = int(error.code) if error.code is not None else None
         log.error(
             "Twilio refused an SMS to %s: HTTP %s, code %s: %s",
-            _masked(to), error.status, code, str(error.msg).replace(to, _masked(to)),
+            _masked(to),
+            error.status,
+            code,
+            str(error.msg).replace(to, _masked(to)),
         )
         if code in _INVALID_NUMBER_CODES:
             return SmsDeliveryError("sms.invalid_number", provider_code=code, field="mobile")
@@ -142,9 +142,7 @@ def deliver_sms(to: str, body: str, *, config: Settings | None = None) -> SmsRec
     config = _config(config)
     if config.sms_backend == TWILIO:
         try:
-            message = twilio_client(config).messages.create(
-                to=to, from_=config.twilio_from_number, body=body
-            )
+            message = twilio_client(config).messages.create(to=to, from_=config.twilio_from_number, body=body)
         except (TwilioException, OSError) as error:
             raise _delivery_error(error, to) from error
         log.info("SMS to %s accepted by Twilio as %s", _masked(to), message.sid)
@@ -182,10 +180,19 @@ def send_login_code(
     receipt = deliver_sms(to, body, config=config)
     if receipt.backend == CONSOLE:  # a laptop: kept, already sent, for the developer and tests
         now = utcnow()
-        db.add(OutboxMessage(
-            channel=OutboxChannel.SMS.value, kind="login_code", recipient=to, language=language,
-            body=body, status=OutboxStatus.SENT.value, attempts=1, next_attempt_at=now, sent_at=now,
-        ))  # fmt: skip
+        db.add(
+            OutboxMessage(
+                channel=OutboxChannel.SMS.value,
+                kind="login_code",
+                recipient=to,
+                language=language,
+                body=body,
+                status=OutboxStatus.SENT.value,
+                attempts=1,
+                next_attempt_at=now,
+                sent_at=now,
+            )
+        )
         db.flush()
     return PROVIDER_LOCAL
 

@@ -45,7 +45,6 @@ class SourceStatus:
     reporting: bool = True
 
 
-
 # A worker that has not reported for this many of its heartbeats has stopped reporting.
 SILENT_AFTER_HEARTBEATS = 3
 
@@ -80,10 +79,16 @@ def source_statuses(db: Session, caller: Caller) -> list[SourceStatus]:
             row.lag_seconds,
             row.updated_at or utcnow(),
             frames_refused=row.frames_refused,
-            host=row.host, group_name=row.group_name, client_id=row.client_id, messages=row.messages,
-            last_message_at=row.last_message_at, spool_depth=row.spool_depth,
-            heartbeat_seconds=row.heartbeat_seconds, outage_started_at=row.outage_started_at,
-            outage_ended_at=row.outage_ended_at, reporting=reporting(row),
+            host=row.host,
+            group_name=row.group_name,
+            client_id=row.client_id,
+            messages=row.messages,
+            last_message_at=row.last_message_at,
+            spool_depth=row.spool_depth,
+            heartbeat_seconds=row.heartbeat_seconds,
+            outage_started_at=row.outage_started_at,
+            outage_ended_at=row.outage_ended_at,
+            reporting=reporting(row),
         )
         for row in rows
     ]

@@ -38,8 +38,9 @@ class AdminState(PagedList, SessionState):
 
     LISTER: ClassVar[Role] = Role.ADMIN
     PAGE_SIZE: ClassVar[int] = PAGE_SIZE
-    TEXTS: ClassVar[PagingTexts] = PagingTexts(page_of="admin.page_of", previous="admin.previous",
-                                               next="admin.next")  # fmt: skip
+    TEXTS: ClassVar[PagingTexts] = PagingTexts(
+        page_of="admin.page_of", previous="admin.previous", next="admin.next"
+    )
     FILTERS: ClassVar[tuple[ListFilter, ...]] = (
         ListFilter("search", limit=200),
         ListFilter("organisation_filter", field="organisation", limit=20),
@@ -62,18 +63,25 @@ class AdminState(PagedList, SessionState):
         page, language = self.page, self.language
 
         def read(db: Session) -> Page:
-            rows, total = list_accounts(db, caller, search=search, organisation_id=organisation_id, role=role,
-                                        page=page)  # fmt: skip
-            return Page([
-                {
-                    "user_id": str(row.user_id), "email": row.email, "name": row.name,
-                    "role": translate(f"role.{row.role}", language), "organisation": row.organisation,
-                    "active": "1" if row.is_active else "",
-                    # A grid company's staff can be made its administrator here, and back (issue 24).
-                    "grid_role": row.role if row.role in _GRID_ROLES else "",
-                }
-                for row in rows
-            ], total)  # fmt: skip
+            rows, total = list_accounts(
+                db, caller, search=search, organisation_id=organisation_id, role=role, page=page
+            )
+            return Page(
+                [
+                    {
+                        "user_id": str(row.user_id),
+                        "email": row.email,
+                        "name": row.name,
+                        "role": translate(f"role.{row.role}", language),
+                        "organisation": row.organisation,
+                        "active": "1" if row.is_active else "",
+                        # A grid company's staff can be made its administrator here, and back (issue 24).
+                        "grid_role": row.role if row.role in _GRID_ROLES else "",
+                    }
+                    for row in rows
+                ],
+                total,
+            )
 
         return read
 
@@ -87,12 +95,15 @@ class AdminState(PagedList, SessionState):
         self.waiting_requests = len(requests)
         self.requests = [
             {
-                "request_id": str(row.request_id), "email": row.email, "name": row.name,
+                "request_id": str(row.request_id),
+                "email": row.email,
+                "name": row.name,
                 "requested_role": translate(f"role.{row.requested_role}", language),
-                "organisation_name": row.organisation_name, "customer_number": row.customer_number,
+                "organisation_name": row.organisation_name,
+                "customer_number": row.customer_number,
             }
             for row in requests
-        ]  # fmt: skip
+        ]
         self.organisation_options = [
             {"id": str(org.id), "label": f"{org.name} ({translate(f'organisation.{org.kind}', language)})"}
             for org in orgs
@@ -119,8 +130,9 @@ class AdminState(PagedList, SessionState):
 
         def work() -> None:
             with session_scope() as db:
-                approve_request(db, caller, request_id, organisation_id=organisation_id,
-                                new_organisation_name=new_name)  # fmt: skip
+                approve_request(
+                    db, caller, request_id, organisation_id=organisation_id, new_organisation_name=new_name
+                )
 
         return await self._settled(caller, work, field_prefix=f"{request_id}.", done_key="admin.approved")
 

@@ -90,15 +90,22 @@ class AccountFormsState(SessionState):
         def complete() -> None:
             with session_scope() as db:
                 complete_registration(
-                    db, token, form_text(form, "name"), form_text(form, "password"),
-                    form_text(form, "password_again"), language=language, client_address=address,
+                    db,
+                    token,
+                    form_text(form, "name"),
+                    form_text(form, "password"),
+                    form_text(form, "password_again"),
+                    language=language,
+                    client_address=address,
                 )
 
         if not (await run_form(self, complete)).ok:
             return None
         self.link_email = ""
-        return [rx.toast.success(translate("accounts.registered", self.language)),
-                rx.redirect(routes.ACCOUNT_LOGIN)]
+        return [
+            rx.toast.success(translate("accounts.registered", self.language)),
+            rx.redirect(routes.ACCOUNT_LOGIN),
+        ]
 
     @rx.event
     async def submit_sign_in(self, form: dict):
@@ -108,8 +115,9 @@ class AccountFormsState(SessionState):
 
         def check():
             with session_scope() as db:
-                signed_in = sign_in(db, form_text(form, "email"), form_text(form, "password"),
-                                    client_address=address)
+                signed_in = sign_in(
+                    db, form_text(form, "email"), form_text(form, "password"), client_address=address
+                )
                 # Mail to this person is written in the language they use the portal in.
                 remember_language(db, signed_in.user_id, language)
                 return signed_in
@@ -136,11 +144,18 @@ class AccountFormsState(SessionState):
 
         def reset() -> None:
             with session_scope() as db:
-                reset_password(db, token, form_text(form, "password"),
-                               form_text(form, "password_again"), client_address=address)
+                reset_password(
+                    db,
+                    token,
+                    form_text(form, "password"),
+                    form_text(form, "password_again"),
+                    client_address=address,
+                )
 
         if not (await run_form(self, reset)).ok:
             return None
         self.link_email = ""
-        return [rx.toast.success(translate("accounts.password_reset_done", self.language)),
-                rx.redirect(routes.ACCOUNT_LOGIN)]
+        return [
+            rx.toast.success(translate("accounts.password_reset_done", self.language)),
+            rx.redirect(routes.ACCOUNT_LOGIN),
+        ]

@@ -133,9 +133,12 @@ class ConsumptionState(SessionState):
     def _chart_text(self, unit: str) -> ChartText:
         words = self._words
         return ChartText(
-            energy=words.text("consumption.energy"), mean=words.text("consumption.mean"),
-            max=words.text("consumption.max"), peak=words.text("consumption.peak"),
-            missing_band=words.text("consumption.missing_band"), unit=unit,
+            energy=words.text("consumption.energy"),
+            mean=words.text("consumption.mean"),
+            max=words.text("consumption.max"),
+            peak=words.text("consumption.peak"),
+            missing_band=words.text("consumption.missing_band"),
+            unit=unit,
             separators=chart_separators(self.language),
         )
 
@@ -143,15 +146,19 @@ class ConsumptionState(SessionState):
         until = data_until(db, caller, meter.meter_id)
         self.freshness = (
             self._text("consumption.data_until", when=self._words.moment(int(until.timestamp())))
-            if until else self._text("consumption.no_data_yet")
+            if until
+            else self._text("consumption.no_data_yet")
         )
 
     def _set_peak(self, peak: Peak | None) -> None:
         self.peak_line = (
-            self._text("consumption.peak_line",
-                       power=format_number(peak.power_kw, 2, self.language),
-                       when=self._words.moment(peak.at))
-            if peak else ""
+            self._text(
+                "consumption.peak_line",
+                power=format_number(peak.power_kw, 2, self.language),
+                when=self._words.moment(peak.at),
+            )
+            if peak
+            else ""
         )
 
     # -- table ----------------------------------------------------------------------------------
@@ -180,9 +187,12 @@ class ConsumptionState(SessionState):
             if series.change_percent is not None:
                 change = words.number(series.change_percent, 1)
                 sign = "+" if series.change_percent > 0 else ""
-                line += " · " + words.text("consumption.change", change=sign + change,
-                                           previous=series.year - 1,
-                                           months=len(series.compared_months))
+                line += " · " + words.text(
+                    "consumption.change",
+                    change=sign + change,
+                    previous=series.year - 1,
+                    months=len(series.compared_months),
+                )
             lines.append(line)
         self.figure, self._trace_years = year_figure(
             overview, names, self.mode, self._chart_text(energy.unit), energy.value
@@ -204,8 +214,9 @@ class ConsumptionState(SessionState):
         energy, words = self._energy_format(), self._words
         self.heading = f"{words.month_names()[view.month.month - 1]} {view.month.year}"
         labels = [str(int(p.key[-2:])) for p in view.days]
-        self.figure = periods_figure(labels, view.days, view.peak, self.mode,
-                                     self._chart_text(energy.unit), energy.value)  # fmt: skip
+        self.figure = periods_figure(
+            labels, view.days, view.peak, self.mode, self._chart_text(energy.unit), energy.value
+        )
         self._trace_years = []
         self._categories = labels
         self._category_keys = [p.key for p in view.days]
@@ -227,8 +238,9 @@ class ConsumptionState(SessionState):
         energy = self._energy_format()
         self.heading = self._words.day_title(view.day)
         labels = [p.label for p in view.hours]
-        self.figure = periods_figure(labels, view.hours, view.peak, self.mode,
-                                     self._chart_text(energy.unit), energy.value)  # fmt: skip
+        self.figure = periods_figure(
+            labels, view.hours, view.peak, self.mode, self._chart_text(energy.unit), energy.value
+        )
         self._trace_years = []
         self._categories = labels
         self._category_keys = []
@@ -273,15 +285,22 @@ class ConsumptionState(SessionState):
             return "" if amount is None else f"{format_number(float(amount), 2, language)} kr"
 
         self.cost_rows = [
-            {"label": label, "spot": kr(r.spot), "markup": kr(r.markup), "grid": kr(r.grid),
-             "taxes": kr(r.taxes), "total": kr(r.total) or translate("cost.no_cost", language)}
+            {
+                "label": label,
+                "spot": kr(r.spot),
+                "markup": kr(r.markup),
+                "grid": kr(r.grid),
+                "taxes": kr(r.taxes),
+                "total": kr(r.total) or translate("cost.no_cost", language),
+            }
             for label, r in zip(labels, view.rows, strict=True)
-        ]  # fmt: skip
+        ]
         self.cost_total = kr(view.total.total)
         if view.estimate is not None and view.estimate.estimate is not None:
             so_far = kr(view.estimate.so_far.shown()["total"])
-            self.cost_estimate = translate("cost.estimate", language, so_far=so_far,
-                                           estimate=kr(view.estimate.estimate))  # fmt: skip
+            self.cost_estimate = translate(
+                "cost.estimate", language, so_far=so_far, estimate=kr(view.estimate.estimate)
+            )
 
     # -- events ---------------------------------------------------------------------------------
     # A tap is one transaction: the caller, their meter and the view are read in one Session
@@ -334,6 +353,7 @@ class ConsumptionState(SessionState):
     @rx.event
     async def open_row(self, key: str) -> None:
         """The accessible alternative to tapping a bar: the table row's button."""
+
         def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
             if self.level == YEAR:
                 self._show_month(db, caller, meter, date.fromisoformat(key))
@@ -350,6 +370,7 @@ class ConsumptionState(SessionState):
         chart the first one opened (a year's bar went straight to a day). A click this soon
         after the chart drilled down is that echo, and is ignored.
         """
+
         def show(db: Session, caller: Caller, meter: CustomerMeter) -> None:
             if not points or self.level == DAY:
                 return
@@ -391,17 +412,29 @@ class ConsumptionState(SessionState):
     # -- exports --------------------------------------------------------------------------------
 
     def _export_table(self) -> ExportTable:
-        period = self._text({YEAR: "consumption.month", MONTH: "consumption.day",
-                             DAY: "consumption.hour"}[self.level])
-        columns = [period, f"{self._text('consumption.energy')} ({self._unit})",
-                   self._text("consumption.mean_kw"), self._text("consumption.max_kw"),
-                   self._text("consumption.status")]
+        period = self._text(
+            {YEAR: "consumption.month", MONTH: "consumption.day", DAY: "consumption.hour"}[self.level]
+        )
+        columns = [
+            period,
+            f"{self._text('consumption.energy')} ({self._unit})",
+            self._text("consumption.mean_kw"),
+            self._text("consumption.max_kw"),
+            self._text("consumption.status"),
+        ]
         rows: list[list[str | float | None]] = []
         energy = self._energy_format()
         words = self._words
         for row in self._rows:
-            rows.append([row.label, energy.value(row.energy_kwh), row.power_mean_kw,
-                         row.power_max_kw, words.quality(row.quality)])
+            rows.append(
+                [
+                    row.label,
+                    energy.value(row.energy_kwh),
+                    row.power_mean_kw,
+                    row.power_max_kw,
+                    words.quality(row.quality),
+                ]
+            )
         table = ExportTable(self._text("consumption.title"), columns, rows)
         if self.mode == KR and self._cost_view is not None:
             # The kr view's exports have its table's columns too.

@@ -57,8 +57,14 @@ def layout(*, grouped: bool = False, y_title: str = "", separators: str = ".,") 
     }
 
 
-def energy_bars(name: str, labels: list[str], periods: Sequence[Period | None], colour: str,
-                text: ChartText, to_unit: ToUnit) -> dict[str, Any]:  # fmt: skip
+def energy_bars(
+    name: str,
+    labels: list[str],
+    periods: Sequence[Period | None],
+    colour: str,
+    text: ChartText,
+    to_unit: ToUnit,
+) -> dict[str, Any]:
     return {
         "type": "bar",
         "name": name,
@@ -67,9 +73,7 @@ def energy_bars(name: str, labels: list[str], periods: Sequence[Period | None], 
         "marker": {
             "color": colour,
             "pattern": {
-                "shape": [
-                    HATCH if p and p.quality in ("estimated", "partial") else "" for p in periods
-                ],
+                "shape": [HATCH if p and p.quality in ("estimated", "partial") else "" for p in periods],
             },
         },
         "hovertemplate": "%{x}: %{y} " + text.unit + "<extra>" + name + "</extra>",
@@ -88,19 +92,31 @@ def missing_band(labels: list[str], periods: Sequence[Period], top: float, text:
     }
 
 
-def power_traces(name_prefix: str, labels: list[str], periods: Sequence[Period | None],
-                 mean_colour: str, max_colour: str, text: ChartText) -> list[dict[str, Any]]:  # fmt: skip
+def power_traces(
+    name_prefix: str,
+    labels: list[str],
+    periods: Sequence[Period | None],
+    mean_colour: str,
+    max_colour: str,
+    text: ChartText,
+) -> list[dict[str, Any]]:
     prefix = f"{name_prefix} " if name_prefix else ""
     return [
         {
-            "type": "scatter", "mode": "lines+markers", "connectgaps": False,
-            "name": prefix + text.mean, "x": labels,
+            "type": "scatter",
+            "mode": "lines+markers",
+            "connectgaps": False,
+            "name": prefix + text.mean,
+            "x": labels,
             "y": [p.power_mean_kw if p else None for p in periods],
             "line": {"color": mean_colour, "dash": "dot"},
         },
         {
-            "type": "scatter", "mode": "lines+markers", "connectgaps": False,
-            "name": prefix + text.max, "x": labels,
+            "type": "scatter",
+            "mode": "lines+markers",
+            "connectgaps": False,
+            "name": prefix + text.max,
+            "x": labels,
             "y": [p.power_max_kw if p else None for p in periods],
             "line": {"color": max_colour},
         },
@@ -109,19 +125,24 @@ def power_traces(name_prefix: str, labels: list[str], periods: Sequence[Period |
 
 def peak_marker(label: str, power: float, text: ChartText) -> dict[str, Any]:
     return {
-        "type": "scatter", "mode": "markers+text", "name": text.peak,
-        "x": [label], "y": [power], "text": [text.peak],
+        "type": "scatter",
+        "mode": "markers+text",
+        "name": text.peak,
+        "x": [label],
+        "y": [power],
+        "text": [text.peak],
         "textposition": "top center",
         "marker": {"color": PEAK_COLOUR, "size": 12, "symbol": "star"},
     }
 
 
-def year_figure(overview: YearOverview, month_names: list[str], mode: str, text: ChartText,
-                to_unit: ToUnit) -> tuple[dict[str, Any], list[int]]:  # fmt: skip
+def year_figure(
+    overview: YearOverview, month_names: list[str], mode: str, text: ChartText, to_unit: ToUnit
+) -> tuple[dict[str, Any], list[int]]:
     """The years side by side, and the year of each trace (what a tap on a trace opens)."""
     traces: list[dict[str, Any]] = []
     years: list[int] = []
-    colours = YEAR_COLOURS[-len(overview.years):] if overview.years else YEAR_COLOURS
+    colours = YEAR_COLOURS[-len(overview.years) :] if overview.years else YEAR_COLOURS
     for series, colour in zip(overview.years, colours):
         if mode == ENERGY:
             traces.append(energy_bars(str(series.year), month_names, series.months, colour, text, to_unit))
@@ -151,7 +172,7 @@ def year_bars_markup(overview: YearOverview, month_names: list[str], to_unit: To
     period key and the value of its row in the table (``data-key``, ``data-value``). The
     markup holds only numbers, colours and the month names of the translation tables.
     """
-    colours = YEAR_COLOURS[-len(overview.years):] if overview.years else YEAR_COLOURS
+    colours = YEAR_COLOURS[-len(overview.years) :] if overview.years else YEAR_COLOURS
     values = [[to_unit(p.energy_kwh) if p else None for p in s.months] for s in overview.years]
     top = max((v for row in values for v in row if v), default=0.0) * 1.05 or 1.0
     count = max(len(overview.years), 1)
@@ -168,8 +189,7 @@ def year_bars_markup(overview: YearOverview, month_names: list[str], to_unit: To
             bars.append(
                 f'<rect data-bar="" data-key="{escape(period.key)}" data-value="{value!r}" '
                 f'data-year="{series.year}" x="{x:.2f}" y="{100 - height:.2f}" width="{width:.2f}" '
-                f'height="{height:.2f}" fill="{colour}"'
-                + (' fill-opacity="0.55"' if hatched else "") + "/>"
+                f'height="{height:.2f}" fill="{colour}"' + (' fill-opacity="0.55"' if hatched else "") + "/>"
             )
     legend = "".join(
         f'<span style="display:inline-flex;align-items:center;gap:4px">'
@@ -183,13 +203,19 @@ def year_bars_markup(overview: YearOverview, month_names: list[str], to_unit: To
         f'<div style="display:flex;gap:12px;height:28px;align-items:center">{legend}</div>'
         f'<svg viewBox="0 0 {_PLAIN_BAR_SLOT * 12} 100" preserveAspectRatio="none" focusable="false" '
         'style="flex:1;width:100%;border-bottom:1px solid currentColor">'
-        f'{"".join(bars)}</svg>'
+        f"{''.join(bars)}</svg>"
         f'<div style="display:flex;height:28px;align-items:center">{labels}</div></div>'
     )
 
 
-def periods_figure(labels: list[str], periods: Sequence[Period], peak: Peak | None, mode: str,
-                   text: ChartText, to_unit: ToUnit) -> dict[str, Any]:  # fmt: skip
+def periods_figure(
+    labels: list[str],
+    periods: Sequence[Period],
+    peak: Peak | None,
+    mode: str,
+    text: ChartText,
+    to_unit: ToUnit,
+) -> dict[str, Any]:
     """The days of a month or the hours of a day."""
     if mode == ENERGY:
         values = [to_unit(p.energy_kwh) or 0.0 for p in periods]
@@ -212,8 +238,9 @@ KR = "kr"
 COST_COLOURS = {"spot": "#0ea5e9", "markup": "#6366f1", "grid": "#0d9488", "taxes": "#f97316"}
 
 
-def cost_figure(labels: list[str], rows: Sequence[Any], names: dict[str, str], separators: str = ".,"
-                ) -> dict[str, Any]:  # fmt: skip
+def cost_figure(
+    labels: list[str], rows: Sequence[Any], names: dict[str, str], separators: str = ".,"
+) -> dict[str, Any]:
     """The kr view: each period's cost stacked by component (spot, the supplier's mark-up when
     known, grid, taxes); a period without cost has no bar (a gap, never 0 kr)."""
     traces = []
@@ -222,8 +249,16 @@ def cost_figure(labels: list[str], rows: Sequence[Any], names: dict[str, str], s
         if component == "markup" and all(v is None for v in values):
             continue
         hover = f"%{{x}}: %{{y:.2f}} kr<extra>{escape(names[component])}</extra>"
-        traces.append({"type": "bar", "name": names[component], "x": labels, "y": values,
-                       "marker": {"color": colour}, "hovertemplate": hover})  # fmt: skip
+        traces.append(
+            {
+                "type": "bar",
+                "name": names[component],
+                "x": labels,
+                "y": values,
+                "marker": {"color": colour},
+                "hovertemplate": hover,
+            }
+        )
     figure_layout = layout(y_title="kr", separators=separators)
     figure_layout["barmode"] = "stack"
     return {"data": traces, "layout": figure_layout}

@@ -44,8 +44,9 @@ class ShownRow(NamedTuple):
     def of(cls, key: str, label: str, period: Period | None, opens: bool = False) -> ShownRow:
         if period is None:
             return cls(key, label, None, None, None, "missing", opens)
-        return cls(key, label, period.energy_kwh, period.power_mean_kw, period.power_max_kw,
-                   period.quality, opens)  # fmt: skip
+        return cls(
+            key, label, period.energy_kwh, period.power_mean_kw, period.power_max_kw, period.quality, opens
+        )
 
 
 @dataclass(frozen=True)
@@ -104,20 +105,22 @@ class Wording:
             mean, peak = row.power_mean_kw, row.power_max_kw
             if row.quality not in qualities:
                 qualities[row.quality] = self.quality(row.quality)
-            texts.append({
-                "key": row.key,
-                "label": row.label,
-                "open": opens.format(period=row.label) if row.opens else "",
-                "energy": energy.text(row.energy_kwh),
-                # Exact values as data attributes of the cells.
-                "energy_value": "" if value is None else repr(value),
-                "mean": self.number(mean, 2),
-                "mean_value": "" if mean is None else repr(mean),
-                "max": self.number(peak, 2),
-                "max_value": "" if peak is None else repr(peak),
-                "quality": qualities[row.quality],
-                "quality_code": row.quality,
-            })
+            texts.append(
+                {
+                    "key": row.key,
+                    "label": row.label,
+                    "open": opens.format(period=row.label) if row.opens else "",
+                    "energy": energy.text(row.energy_kwh),
+                    # Exact values as data attributes of the cells.
+                    "energy_value": "" if value is None else repr(value),
+                    "mean": self.number(mean, 2),
+                    "mean_value": "" if mean is None else repr(mean),
+                    "max": self.number(peak, 2),
+                    "max_value": "" if peak is None else repr(peak),
+                    "quality": qualities[row.quality],
+                    "quality_code": row.quality,
+                }
+            )
         return texts
 
     def capacity(self, basis: CapacityBasis | None) -> dict[str, str]:

@@ -24,7 +24,9 @@ from app.states.session import SessionState
 class InvoicesState(PagedList, SessionState):
     LISTER: ClassVar[Role] = Role.CUSTOMER
     TEXTS: ClassVar[PagingTexts] = PagingTexts(
-        page_of="invoices.page_of", previous="invoices.previous", next="invoices.next",
+        page_of="invoices.page_of",
+        previous="invoices.previous",
+        next="invoices.next",
         label="invoices.pages_label",
     )
     loaded: bool = False
@@ -46,15 +48,24 @@ class InvoicesState(PagedList, SessionState):
             "status": status,
             "status_label": translate(f"invoices.status.{status}", language),
             "overdue": "yes" if overdue else "",
-            "consumption": (f"{format_number(row.consumption_kwh, 1, language)} kWh"
-                            if row.consumption_kwh is not None else translate("invoices.no_data", language)),
-            "cost": (f"{format_number(row.portal_cost_kr, 2, language)} {kr}"
-                     if row.portal_cost_kr is not None else translate("invoices.no_data", language)),
-            "cost_note": ("" if row.portal_cost_kr is None or row.portal_cost_complete
-                          else translate("invoices.portal_cost_partial", language)),
+            "consumption": (
+                f"{format_number(row.consumption_kwh, 1, language)} kWh"
+                if row.consumption_kwh is not None
+                else translate("invoices.no_data", language)
+            ),
+            "cost": (
+                f"{format_number(row.portal_cost_kr, 2, language)} {kr}"
+                if row.portal_cost_kr is not None
+                else translate("invoices.no_data", language)
+            ),
+            "cost_note": (
+                ""
+                if row.portal_cost_kr is None or row.portal_cost_complete
+                else translate("invoices.portal_cost_partial", language)
+            ),
             "has_pdf": "yes" if row.has_pdf else "",
             "download_label": translate("invoices.download_label", language, number=row.invoice_number),
-        }  # fmt: skip
+        }
 
     async def _reload(self, caller: Caller) -> None:
         page = await read_in_thread(lambda db: list_invoices(db, caller, page=self.page))

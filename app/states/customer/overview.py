@@ -182,9 +182,7 @@ class CustomerState(DialogState, SessionState):
 
         def create():
             with session_scope() as db:
-                return create_account_on_this_device(
-                    db, principal, password, again, client_address=address
-                )
+                return create_account_on_this_device(db, principal, password, again, client_address=address)
 
         done = await run_form(self, create)
         if not done.ok or done.value is None:

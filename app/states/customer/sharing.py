@@ -54,9 +54,11 @@ class SharingState(DialogState, SessionState):
         def day(moment) -> str:
             return moment.astimezone(zone).strftime("%d.%m.%Y") if moment else ""
 
-        what = [translate(f"sharing.scope_{scope}", self.language)
-                for scope, on in (("consumption", view.may_see_consumption),
-                                  ("invoices", view.may_see_invoices)) if on]  # fmt: skip
+        what = [
+            translate(f"sharing.scope_{scope}", self.language)
+            for scope, on in (("consumption", view.may_see_consumption), ("invoices", view.may_see_invoices))
+            if on
+        ]
         active = view.status == GrantStatus.ACTIVE
         return {
             "id": str(view.id),
@@ -64,12 +66,17 @@ class SharingState(DialogState, SessionState):
             "mobile": view.mobile_display,
             "status": translate(f"sharing.status.{view.status}", self.language, date=day(view.stopped_at)),
             "active": "yes" if active else "",
-            "period": translate("sharing.since", self.language, date=day(view.since),
-                                until=view.until.strftime("%d.%m.%Y")),
+            "period": translate(
+                "sharing.since", self.language, date=day(view.since), until=view.until.strftime("%d.%m.%Y")
+            ),
             "sees": translate("sharing.sees", self.language, what=", ".join(what).lower()),
             "seen": (
-                translate("sharing.seen", self.language, mobile=view.mobile_display,
-                          date=view.last_seen_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"))
+                translate(
+                    "sharing.seen",
+                    self.language,
+                    mobile=view.mobile_display,
+                    date=view.last_seen_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
+                )
                 if view.last_seen_at
                 else translate("sharing.never_seen", self.language)
             ),
@@ -104,8 +111,15 @@ class SharingState(DialogState, SessionState):
 
         def grant() -> int:
             with session_scope() as db:
-                return grant_access(db, principal, mobile=mobile, consumption=consumption,
-                                    invoices=invoices, until=until, language=language)  # fmt: skip
+                return grant_access(
+                    db,
+                    principal,
+                    mobile=mobile,
+                    consumption=consumption,
+                    invoices=invoices,
+                    until=until,
+                    language=language,
+                )
 
         submitted = await run_form(self, grant)
         if not submitted.ok:

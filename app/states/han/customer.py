@@ -82,11 +82,13 @@ def han_data_view(data: HanData, language: str) -> tuple[list[dict[str, str]], l
     latest = []
     for value in data.latest:
         power = value.register_code == POWER
-        latest.append({
-            "label": translate("han.data.power" if power else "han.data.energy", language),
-            "value": f"{format_number(value.value, 3 if power else 1, language)} {value.unit}",
-            "at": format_local_time(value.at, language),
-        })  # fmt: skip
+        latest.append(
+            {
+                "label": translate("han.data.power" if power else "han.data.energy", language),
+                "value": f"{format_number(value.value, 3 if power else 1, language)} {value.unit}",
+                "at": format_local_time(value.at, language),
+            }
+        )
     rows = [
         {"at": format_local_time(at, language), "kw": format_number(kw, 3, language)} for at, kw in data.curve
     ]
@@ -142,8 +144,10 @@ class HanCustomerState(DialogState, SessionState):
         self.refusal = translate(meter.refusal, language) if meter.refusal else ""
         self.is_heat = meter.refusal == "han.not_electricity"
         self.orders = [order_dict(order, language) for order in orders]
-        self.histories = {str(order_id): history_rows(order_lines, CUSTOMER, language)
-                          for order_id, order_lines in (lines or {}).items()}  # fmt: skip
+        self.histories = {
+            str(order_id): history_rows(order_lines, CUSTOMER, language)
+            for order_id, order_lines in (lines or {}).items()
+        }
         self.has_open_order = any(order.status in OPEN_STATUSES for order in orders)
         self.loaded = True
 

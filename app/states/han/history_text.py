@@ -26,8 +26,9 @@ def _what(line: HistoryLine, reader: str, language: str) -> str:
     if line.kind == NOTE:
         return translate("han.note", language)
     if line.kind == CUSTOMER_TOLD:
-        return translate("han.history.sms_to_you" if reader == CUSTOMER else "han.history.sms_to_customer",
-                         language)
+        return translate(
+            "han.history.sms_to_you" if reader == CUSTOMER else "han.history.sms_to_customer", language
+        )
     moved_from = translate(f"han.status.{line.from_status}", language) + " → " if line.from_status else ""
     return moved_from + translate(f"han.status.{line.to_status}", language)
 
@@ -35,8 +36,12 @@ def _what(line: HistoryLine, reader: str, language: str) -> str:
 def history_rows(lines: Iterable[HistoryLine], reader: str, language: str) -> list[dict[str, str]]:
     """``reader`` is CUSTOMER or STAFF; staff notes are shown to staff only."""
     return [
-        {"at": format_local_time(line.at, language), "who": _who(line, reader, language),
-         "what": _what(line, reader, language), "text": line.text}
+        {
+            "at": format_local_time(line.at, language),
+            "who": _who(line, reader, language),
+            "what": _what(line, reader, language),
+            "text": line.text,
+        }
         for line in lines
         if reader == STAFF or line.kind != NOTE
-    ]  # fmt: skip
+    ]

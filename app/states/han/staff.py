@@ -49,8 +49,9 @@ class HanQueueState(PagedList, SessionState):
 
     LISTER: ClassVar[Role] = Role.GRID_STAFF
     PAGE_SIZE: ClassVar[int] = PAGE_SIZE
-    TEXTS: ClassVar[PagingTexts] = PagingTexts(page_of="han.page_of", previous="han.previous",
-                                               next="han.next_page")  # fmt: skip
+    TEXTS: ClassVar[PagingTexts] = PagingTexts(
+        page_of="han.page_of", previous="han.previous", next="han.next_page"
+    )
     FILTERS: ClassVar[tuple[ListFilter, ...]] = (
         ListFilter("status_filter", field="status", choices=tuple(HanOrderStatus)),
         ListFilter("overdue_only", field="overdue", checkbox=True),
@@ -67,24 +68,28 @@ class HanQueueState(PagedList, SessionState):
         status, page, language, overdue = self.status_filter, self.page, self.language, self.overdue_only
 
         def read(db: Session) -> Page:
-            rows, total = list_orders(db, caller, status=status, overdue=overdue, page=page,
-                                      page_size=PAGE_SIZE)  # fmt: skip
-            return Page([
-                {
-                    "id": str(row.id),
-                    "status": row.status,
-                    "status_label": translate(f"han.status.{row.status}", language),
-                    "action": translate(f"han.action.{row.action}", language),
-                    "delivery": translate(f"han.delivery.{row.delivery}", language),
-                    "meter": row.meter_serial,
-                    "customer": row.customer,
-                    "address": row.address,
-                    "received": format_local_time(row.created_at, language),
-                    "due": format_local_date(row.due_on, language) or "–",
-                    "overdue": "1" if row.overdue else "",
-                }
-                for row in rows
-            ], total)
+            rows, total = list_orders(
+                db, caller, status=status, overdue=overdue, page=page, page_size=PAGE_SIZE
+            )
+            return Page(
+                [
+                    {
+                        "id": str(row.id),
+                        "status": row.status,
+                        "status_label": translate(f"han.status.{row.status}", language),
+                        "action": translate(f"han.action.{row.action}", language),
+                        "delivery": translate(f"han.delivery.{row.delivery}", language),
+                        "meter": row.meter_serial,
+                        "customer": row.customer,
+                        "address": row.address,
+                        "received": format_local_time(row.created_at, language),
+                        "due": format_local_date(row.due_on, language) or "–",
+                        "overdue": "1" if row.overdue else "",
+                    }
+                    for row in rows
+                ],
+                total,
+            )
 
         return read
 

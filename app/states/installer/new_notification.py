@@ -60,8 +60,9 @@ class NewNotificationState(SessionState):
             self.grid_areas = _options(catalogue.grid_areas(db, caller, _int(self.grid_company)))
             self.job_types = (
                 _options(
-                    catalogue.job_types(db, caller, _int(self.grid_company), _int(self.installation_type),
-                                       self.language)
+                    catalogue.job_types(
+                        db, caller, _int(self.grid_company), _int(self.installation_type), self.language
+                    )
                 )
                 if self.installation_type
                 else []

@@ -25,8 +25,9 @@ class NotificationList(PagedList, mixin=True):
     """A status filter, a search and one page of pre-notifications."""
 
     PAGE_SIZE: ClassVar[int] = PAGE_SIZE
-    TEXTS: ClassVar[PagingTexts] = PagingTexts(page_of="installer.page_of", previous="installer.previous",
-                                               next="installer.next_page")  # fmt: skip
+    TEXTS: ClassVar[PagingTexts] = PagingTexts(
+        page_of="installer.page_of", previous="installer.previous", next="installer.next_page"
+    )
     FILTERS: ClassVar[tuple[ListFilter, ...]] = (
         ListFilter("status_filter", field="status", choices=tuple(NotificationStatus)),
         ListFilter("search", limit=SEARCH_LIMIT),
@@ -42,8 +43,9 @@ class NotificationList(PagedList, mixin=True):
         status, search, page, language = self.status_filter, self.search, self.page, self.language
 
         def read(db: Session) -> Page:
-            rows, total = list_notifications(db, caller, status=status, search=search, page=page,
-                                             **self._scope(caller))  # fmt: skip
+            rows, total = list_notifications(
+                db, caller, status=status, search=search, page=page, **self._scope(caller)
+            )
             return Page(row_dicts(rows, language), total)
 
         return read

@@ -82,10 +82,15 @@ class ShownNotification:
 def read_notification(db: Session, row: PreNotification, language: str) -> ShownNotification:
     summary = case_summary(db, row, language)
     return ShownNotification(
-        summary=summary, notification_id=row.id or 0, status=row.status, values=form_values(row),
-        reject_reason=row.reject_reason, heading=translate("installer.notification", language, number=row.id),
-        case_line=case_line_text(summary, language), history=history_rows(history(db, row), language),
-    )  # fmt: skip
+        summary=summary,
+        notification_id=row.id or 0,
+        status=row.status,
+        values=form_values(row),
+        reject_reason=row.reject_reason,
+        heading=translate("installer.notification", language, number=row.id),
+        case_line=case_line_text(summary, language),
+        history=history_rows(history(db, row), language),
+    )
 
 
 class NotificationView(rx.State, mixin=True):

@@ -75,17 +75,23 @@ class KeyAuditState(PagedList, SessionState):
 
     @rx.var(cache=True)
     def action_options(self) -> list[dict[str, str]]:
-        return [{"value": action, "label": action_text(action, self.language)}
-                for action in KEY_AUDIT_ACTIONS]  # fmt: skip
+        return [
+            {"value": action, "label": action_text(action, self.language)} for action in KEY_AUDIT_ACTIONS
+        ]
 
     @rx.var(cache=True)
     def total_text(self) -> str:
         return translate_count("keys.audit.total", self.language, count=self.total)
 
     def _query(self, page: int | None = None) -> AuditQuery:
-        return AuditQuery(action=self.action, actor_email=self.actor_email,
-                          date_from=_date_or_none(self.date_from), date_to=_date_or_none(self.date_to),
-                          page=page or self.page, page_size=PAGE_SIZE)  # fmt: skip
+        return AuditQuery(
+            action=self.action,
+            actor_email=self.actor_email,
+            date_from=_date_or_none(self.date_from),
+            date_to=_date_or_none(self.date_to),
+            page=page or self.page,
+            page_size=PAGE_SIZE,
+        )
 
     def _page_reader(self, caller: Caller) -> PageReader:
         query, language = self._query(), self.language
@@ -93,12 +99,16 @@ class KeyAuditState(PagedList, SessionState):
         def read(db: Session) -> Page:
             found = audit_page(db, caller, query)
             rows = [
-                {"at": format_local_time(row.at, language), "actor": row.actor,
-                 "action": action_text(row.action, language),
-                 "units": units_text(row.units), "outcome": outcome_text(row.outcome, language),
-                 "detail": detail_text(row.detail, language)}
+                {
+                    "at": format_local_time(row.at, language),
+                    "actor": row.actor,
+                    "action": action_text(row.action, language),
+                    "units": units_text(row.units),
+                    "outcome": outcome_text(row.outcome, language),
+                    "detail": detail_text(row.detail, language),
+                }
                 for row in found.rows
-            ]  # fmt: skip
+            ]
             return Page(rows, found.total, found.page, page_count_for(found.total, found.page_size))
 
         return read

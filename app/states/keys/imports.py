@@ -64,10 +64,14 @@ class KeyImportState(SessionState):
         the callout beside says), and bad rows: never "can be imported" for a row that is skipped."""
         language = self.language
         parts = {"new": self.good - self.replacing, "existing": self.replacing, "bad": self.bad}
-        counts = [translate_count(f"keys.page.import.summary_{part}", language, count=count)
-                  for part, count in parts.items() if count or part != "existing"]  # fmt: skip
-        return translate("keys.page.import.summary", language, filename=self.filename,
-                         counts=", ".join(counts))  # fmt: skip
+        counts = [
+            translate_count(f"keys.page.import.summary_{part}", language, count=count)
+            for part, count in parts.items()
+            if count or part != "existing"
+        ]
+        return translate(
+            "keys.page.import.summary", language, filename=self.filename, counts=", ".join(counts)
+        )
 
     @rx.var(cache=True)
     def replacing_text(self) -> str:
@@ -75,13 +79,21 @@ class KeyImportState(SessionState):
 
     @rx.var(cache=True)
     def skipped_text(self) -> str:
-        return translate_count("keys.page.import.skipped", self.language, count=len(self.skipped_serials),
-                               serials=", ".join(self.skipped_serials[:SKIPPED_SERIALS_SHOWN]))  # fmt: skip
+        return translate_count(
+            "keys.page.import.skipped",
+            self.language,
+            count=len(self.skipped_serials),
+            serials=", ".join(self.skipped_serials[:SKIPPED_SERIALS_SHOWN]),
+        )
 
     @rx.var(cache=True)
     def progress_text(self) -> str:
-        return translate_count("keys.page.import.progress", self.language, count=self.progress_total,
-                               done=format_count(self.progress_done, self.language))  # fmt: skip
+        return translate_count(
+            "keys.page.import.progress",
+            self.language,
+            count=self.progress_total,
+            done=format_count(self.progress_done, self.language),
+        )
 
     @rx.var(cache=True)
     def progress_percent(self) -> int:
@@ -100,12 +112,14 @@ class KeyImportState(SessionState):
 
     def _row(self, row: ImportRow) -> dict[str, str]:
         return {
-            "line": str(row.line), "serial": row.serial,
-            "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
+            "line": str(row.line),
+            "serial": row.serial,
+            "kind": attribute_text("keys.list.kind", row.kind, self.language),
+            "model": row.model,
             "medium": attribute_text("keys.list.medium", row.medium, self.language),
             "problem": translate(row.problem, self.language) if row.problem else "",
             "note": translate("keys.page.import.replaces", self.language) if row.replaces else "",
-        }  # fmt: skip
+        }
 
     def _show(self, preview: ImportPreview) -> None:
         self.batch_id, self.filename = preview.batch_id, preview.filename

@@ -152,8 +152,9 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
         if not done.ok:
             return None
         if not done.value:
-            self.errors = {"email": translate("keys.dialog.revoked_none_everywhere", language,
-                                              email=email.strip())}  # fmt: skip
+            self.errors = {
+                "email": translate("keys.dialog.revoked_none_everywhere", language, email=email.strip())
+            }
             return None
         return await self._after_change(caller, _revoked_text(email, done.value, language))
 
@@ -169,11 +170,14 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
 
         readers = (await run_form(self, work, passes=REAUTHENTICATION_FLOW)).value or []
         self.panel_readers = [
-            {"email": reader.email, "name": reader.name,
-             "granted": format_local_time(reader.granted_at, self.language),
-             "registered": "1" if reader.registered else ""}
+            {
+                "email": reader.email,
+                "name": reader.name,
+                "granted": format_local_time(reader.granted_at, self.language),
+                "registered": "1" if reader.registered else "",
+            }
             for reader in readers
-        ]  # fmt: skip
+        ]
 
     @rx.event
     async def open_panel(self, unit_id: str):

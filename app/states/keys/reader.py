@@ -48,11 +48,15 @@ class KeyReaderState(ExportFlow, DialogState, UnitSelection, PagedList, SessionS
         def read(db: Session) -> Page:
             found = reader_units(db, caller, query)
             rows = [
-                {"id": str(row.id), "serial": row.serial,
-                 "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
-                 "selected": self._selected_mark(row.id)}
+                {
+                    "id": str(row.id),
+                    "serial": row.serial,
+                    "kind": attribute_text("keys.list.kind", row.kind, self.language),
+                    "model": row.model,
+                    "selected": self._selected_mark(row.id),
+                }
                 for row in found.rows
-            ]  # fmt: skip
+            ]
             return Page(rows, found.total, found.page, found.pages)
 
         return read

@@ -25,8 +25,11 @@ class UnitSelection(rx.State, mixin=True):
 
     @rx.var(cache=True)
     def selected_text(self) -> str:
-        return translate("keys.list.selected", self.language,  # type: ignore[attr-defined]
-                         count=format_count(self.selected_count, self.language))  # type: ignore[attr-defined]  # fmt: skip
+        return translate(
+            "keys.list.selected",
+            self.language,  # type: ignore[attr-defined]
+            count=format_count(self.selected_count, self.language),
+        )  # type: ignore[attr-defined]
 
     def _selected_mark(self, unit_id: int | None) -> str:
         return "1" if unit_id in self._selected_ids else ""

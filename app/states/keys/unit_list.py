@@ -80,8 +80,9 @@ class KeyListState(UnitSelection, PagedList, SessionState):
 
     @rx.var(cache=True)
     def select_all_text(self) -> str:
-        return translate("keys.list.select_all_matching", self.language,
-                         count=format_count(self.total, self.language))  # fmt: skip
+        return translate(
+            "keys.list.select_all_matching", self.language, count=format_count(self.total, self.language)
+        )
 
     @rx.var(cache=True)
     def total_text(self) -> str:
@@ -89,19 +90,29 @@ class KeyListState(UnitSelection, PagedList, SessionState):
 
     def _query(self) -> UnitQuery:
         return UnitQuery(
-            serial_search=self.serial_search, kind=self.kind, model=self.model, medium=self.medium,
-            assigned=self.assigned, sort=self.sort, descending=self.descending, page=self.page,
+            serial_search=self.serial_search,
+            kind=self.kind,
+            model=self.model,
+            medium=self.medium,
+            assigned=self.assigned,
+            sort=self.sort,
+            descending=self.descending,
+            page=self.page,
             page_size=PAGE_SIZE,
-        )  # fmt: skip
+        )
 
     def _row(self, row: UnitRow) -> dict[str, str]:
         return {
-            "id": str(row.id), "serial": row.serial, "manufacturer": row.manufacturer,
-            "kind": attribute_text("keys.list.kind", row.kind, self.language), "model": row.model,
+            "id": str(row.id),
+            "serial": row.serial,
+            "manufacturer": row.manufacturer,
+            "kind": attribute_text("keys.list.kind", row.kind, self.language),
+            "model": row.model,
             "medium": attribute_text("keys.list.medium", row.medium, self.language),
-            "readers": str(row.readers), "updated": format_local_time(row.updated_at, self.language),
+            "readers": str(row.readers),
+            "updated": format_local_time(row.updated_at, self.language),
             "selected": self._selected_mark(row.id),
-        }  # fmt: skip
+        }
 
     def _page_reader(self, caller: Caller) -> PageReader:
         query = self._query()
@@ -151,4 +162,3 @@ class KeyListState(UnitSelection, PagedList, SessionState):
         query = self._query()
 
         self._set_selection(set(await read_in_thread(lambda db: matching_unit_ids(db, caller, query))))
-

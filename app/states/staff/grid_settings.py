@@ -382,4 +382,3 @@ class GridSettingsState(DialogState, SessionState):
         if result is True:
             return rx.toast.success(translate("settings.saved", self.language))
         return result
-

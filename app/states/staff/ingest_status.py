@@ -23,27 +23,36 @@ class IngestState(SessionState):
         caller = self._require(Role.ADMIN, handler="load_sources")
         with session_scope() as db:
             statuses = source_statuses(db, caller)
+
         def count(value: int) -> str:
             return format_number(value, 0, self.language)
 
         self.sources = [
             {
-                "name": s.name, "kind": s.kind, "reading_source": s.reading_source, "state": s.state,
+                "name": s.name,
+                "kind": s.kind,
+                "reading_source": s.reading_source,
+                "state": s.state,
                 "last_frame": format_local_time(s.last_frame_at, self.language) or "–",
-                "frames_ok": count(s.frames_ok), "frames_bad": count(s.frames_bad),
+                "frames_ok": count(s.frames_ok),
+                "frames_bad": count(s.frames_bad),
                 "frames_refused": count(s.frames_refused),
                 "readings_stored": count(s.readings_stored),
                 "readings_duplicate": count(s.readings_duplicate),
-                "readings_rejected": count(s.readings_rejected), "lag": format_lag(s.lag_seconds),
+                "readings_rejected": count(s.readings_rejected),
+                "lag": format_lag(s.lag_seconds),
                 "last_error": s.last_error,
                 "worker": " · ".join(part for part in (s.host, s.client_id) if part) or "–",
-                "group": s.group_name or "–", "messages": count(s.messages),
+                "group": s.group_name or "–",
+                "messages": count(s.messages),
                 "last_message": format_local_time(s.last_message_at, self.language) or "–",
-                "spool": count(s.spool_depth), "last_report": format_local_time(s.updated_at, self.language),
-                "silent": "" if s.reporting else "1", "outage": self._outage(s),
+                "spool": count(s.spool_depth),
+                "last_report": format_local_time(s.updated_at, self.language),
+                "silent": "" if s.reporting else "1",
+                "outage": self._outage(s),
             }
             for s in statuses
-        ]  # fmt: skip
+        ]
 
     def _outage(self, status: SourceStatus) -> str:
         if status.outage_started_at is None:

@@ -43,8 +43,9 @@ def test_registration_by_mailed_link_then_sign_in(db):
     request_activation(db, " Ada.Lind@Example.org ", language="en", client_address="10.0.0.1", now=NOW)
     link = mailed_link(db, ADDRESS)
     assert link.startswith(f"{PUBLIC_URL}/konto/aktiver?token=")
-    account = complete_registration(db, token_of(link), "  Ada   Lind ", PASSWORD, PASSWORD,
-                                    language="en", now=NOW)
+    account = complete_registration(
+        db, token_of(link), "  Ada   Lind ", PASSWORD, PASSWORD, language="en", now=NOW
+    )
     assert (account.email, account.name, account.role) == (ADDRESS, "Ada Lind", Role.REGISTERED.value)
     assert account.password_hash.startswith("$argon2id$")
     signed_in = sign_in(db, "ADA.LIND@example.org", PASSWORD, client_address="10.0.0.1", now=NOW)
@@ -56,8 +57,9 @@ def test_the_server_checks_the_password_rules_on_completion(db):
     request_activation(db, ADDRESS, language="nb", now=NOW)
     token = token_of(mailed_link(db, ADDRESS))
     with pytest.raises(FieldErrors) as caught:
-        complete_registration(db, token, "Ada Lind", "Lind#Fjord2026", "Lind#Fjord2026",
-                              language="nb", now=NOW)
+        complete_registration(
+            db, token, "Ada Lind", "Lind#Fjord2026", "Lind#Fjord2026", language="nb", now=NOW
+        )
     assert caught.value.errors == {"password": "password_rule.not_you"}
     # The refused attempt did not use the link up.
     assert complete_registration(db, token, "Ada Lind", PASSWORD, PASSWORD, language="nb", now=NOW)
@@ -159,8 +161,13 @@ def test_the_per_address_limit_of_password_sign_ins_applies(db):
 
 
 def test_a_customer_cannot_sign_in_by_email(db):
-    db.add(User(email="kunde@example.org", role=Role.CUSTOMER.value,
-                password_hash=passwords.hash_password(PASSWORD)))
+    db.add(
+        User(
+            email="kunde@example.org",
+            role=Role.CUSTOMER.value,
+            password_hash=passwords.hash_password(PASSWORD),
+        )
+    )
     db.commit()
     with pytest.raises(DomainError) as caught:
         sign_in(db, "kunde@example.org", PASSWORD, now=NOW)
@@ -207,8 +214,9 @@ def test_create_admin_prints_a_link_that_activates_an_administrator(db):
     assert link.startswith(f"{PUBLIC_URL}/konto/aktiver?token=")
     # Registering the same address by the public form cannot take the admin over: same link kind,
     # but the account stays an administrator and gets the name and password set.
-    account = complete_registration(db, token_of(link), "Root Admin", PASSWORD, PASSWORD,
-                                    language="nb", now=NOW)
+    account = complete_registration(
+        db, token_of(link), "Root Admin", PASSWORD, PASSWORD, language="nb", now=NOW
+    )
     assert account.role == Role.ADMIN.value
     assert sign_in(db, "root@example.org", PASSWORD, now=NOW).role is Role.ADMIN
     with pytest.raises(DomainError) as caught:

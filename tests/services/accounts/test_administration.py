@@ -37,8 +37,13 @@ PASSWORD = "Fjord#Blueberry26"
 
 
 def _account(db, email: str, role: Role, organisation_id: int | None = None, name: str = "") -> User:
-    user = User(email=email, name=name, role=role.value, organisation_id=organisation_id,
-                password_hash=passwords.hash_password(PASSWORD))
+    user = User(
+        email=email,
+        name=name,
+        role=role.value,
+        organisation_id=organisation_id,
+        password_hash=passwords.hash_password(PASSWORD),
+    )
     db.add(user)
     db.commit()
     return user
@@ -121,8 +126,10 @@ def test_a_request_needs_a_role_and_an_organisation_or_customer_number(db):
     principal = _principal(db, "dina@example.org")
     with pytest.raises(FieldErrors) as caught:
         request_access(db, principal, "admin", "", "  ")
-    assert caught.value.errors == {"requested_role": "access.role_required",
-                                   "organisation_name": "access.organisation_required"}
+    assert caught.value.errors == {
+        "requested_role": "access.role_required",
+        "organisation_name": "access.organisation_required",
+    }
     assert request_access(db, principal, "grid_staff", "", "12345")
     with pytest.raises(DomainError) as caught:
         request_access(db, principal, "grid_staff", "", "12345")

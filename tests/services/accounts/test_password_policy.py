@@ -124,8 +124,12 @@ def test_browser_rules_agree_with_the_server_rules():
         "process.stdout.write(JSON.stringify(cases.map(([p, e, n]) => rules.ruleResults(p, e, n))));"
     )
     completed = subprocess.run(
-        [_node(), "-e", program], input=json.dumps(AGREEMENT_CASES), capture_output=True, text=True,
-        check=True, timeout=30,
+        [_node(), "-e", program],
+        input=json.dumps(AGREEMENT_CASES),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
     )
     in_browser = json.loads(completed.stdout)
     on_server = [rule_results(*case) for case in AGREEMENT_CASES]

@@ -44,8 +44,14 @@ class HanWorld:
 
 def _customer(db: Session, utility: int, medium: str, mobile: str, tag: str) -> tuple[Caller, str, str]:
     customer = Customer(name=f"Kunde {tag}", mobile=mobile)
-    meter = Meter(serial=f"HAN{tag}", manufacturer="Aidon", model="6534", medium=medium,
-                  han_capable=medium == Medium.ELECTRICITY, owner_id=utility)  # fmt: skip
+    meter = Meter(
+        serial=f"HAN{tag}",
+        manufacturer="Aidon",
+        model="6534",
+        medium=medium,
+        han_capable=medium == Medium.ELECTRICITY,
+        owner_id=utility,
+    )
     db.add_all([customer, meter])
     db.flush()
     relationship = CustomerRelationship(
@@ -67,8 +73,12 @@ def _customer(db: Session, utility: int, medium: str, mobile: str, tag: str) -> 
 
 
 def _staff(db: Session, org: int, tag: str) -> tuple[Caller, str]:
-    user = User(email=f"staff-{tag}@example.no", name=f"Saksbehandler {tag}", role=Role.GRID_STAFF.value,
-                organisation_id=org)  # fmt: skip
+    user = User(
+        email=f"staff-{tag}@example.no",
+        name=f"Saksbehandler {tag}",
+        role=Role.GRID_STAFF.value,
+        organisation_id=org,
+    )
     db.add(user)
     db.flush()
     token = start_session(db, Role.GRID_STAFF, user_id=user.id)
@@ -85,10 +95,12 @@ def build_han_world(db: Session) -> HanWorld:
     db.add_all([grid, other_grid, heat])
     db.flush()
     customer, serial, token = _customer(db, grid.id or 0, Medium.ELECTRICITY, "+4791234567", f"A{tag}")
-    other, other_serial, other_token = _customer(db, other_grid.id or 0, Medium.ELECTRICITY,
-                                                 "+4791234568", f"B{tag}")  # fmt: skip
-    heat_customer, heat_serial, heat_token = _customer(db, heat.id or 0, Medium.HEAT, "+4791234569",
-                                                       f"H{tag}")  # fmt: skip
+    other, other_serial, other_token = _customer(
+        db, other_grid.id or 0, Medium.ELECTRICITY, "+4791234568", f"B{tag}"
+    )
+    heat_customer, heat_serial, heat_token = _customer(
+        db, heat.id or 0, Medium.HEAT, "+4791234569", f"H{tag}"
+    )
     staff, staff_token = _staff(db, grid.id or 0, f"a{tag}")
     other_staff, other_staff_token = _staff(db, other_grid.id or 0, f"b{tag}")
     db.commit()

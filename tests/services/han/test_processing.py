@@ -27,8 +27,16 @@ from app.services.notify.sms import latest_sms_to
 
 
 def _order(db: Session, world: HanWorld, language: str = "nb") -> int:
-    number = place_order(db, world.customer, meter_number=world.meter_serial, action="open",
-                         delivery="pickup", comment="", confirmed=True, language=language)  # fmt: skip
+    number = place_order(
+        db,
+        world.customer,
+        meter_number=world.meter_serial,
+        action="open",
+        delivery="pickup",
+        comment="",
+        confirmed=True,
+        language=language,
+    )
     db.commit()
     return number
 
@@ -160,4 +168,3 @@ def test_the_customer_is_texted_in_the_language_they_ordered_in(db, world, langu
     db.commit()
     sms = latest_sms_to(db, world.customer_mobile)
     assert sms.body == text.format(n=number) and sms.language == language and sms.status == "pending"
-

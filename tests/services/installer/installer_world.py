@@ -146,11 +146,16 @@ def complete_values() -> dict[str, str]:
 def sent_for_approval(db: Session, world: World) -> int:
     """A complete pre-notification of the world's installer, sent to the grid company; committed."""
     number = notifications.create_notification(
-        db, world.installer, grid_company_id=world.grid, installation_type_id=world.installation_type,
-        job_type_id=world.job_type, grid_area_id=world.area,
-    )  # fmt: skip
-    notifications.save_notification(db, world.installer, number, complete_values(),
-                                    {"owner_id_number": FODSELSNUMMER})  # fmt: skip
+        db,
+        world.installer,
+        grid_company_id=world.grid,
+        installation_type_id=world.installation_type,
+        job_type_id=world.job_type,
+        grid_area_id=world.area,
+    )
+    notifications.save_notification(
+        db, world.installer, number, complete_values(), {"owner_id_number": FODSELSNUMMER}
+    )
     notifications.send_notification(db, world.installer, number)
     db.commit()
     return number

@@ -151,14 +151,20 @@ def test_bad_tokens_are_bounded_per_address_and_their_log_does_not_grow(api_url,
     attacker = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.3.5"))
     with attacker:
         codes = [
-            attacker.get(f"{api_url}/api/installations", params={"meter": f"AID{n}{suffix}"},
-                         headers={"Authorization": f"Bearer guess-{n}"}).status_code
+            attacker.get(
+                f"{api_url}/api/installations",
+                params={"meter": f"AID{n}{suffix}"},
+                headers={"Authorization": f"Bearer guess-{n}"},
+            ).status_code
             for n in range(500)
         ]
         assert codes == [401] * BAD_TOKENS_PER_ADDRESS.count + [429] * (500 - BAD_TOKENS_PER_ADDRESS.count)
         # Once over the bound, that address is answered 429 before any token is looked at.
-        valid = attacker.get(f"{api_url}/api/installations", params={"meter": f"AID70000001{suffix}"},
-                             headers={"Authorization": f"Bearer {token}"})
+        valid = attacker.get(
+            f"{api_url}/api/installations",
+            params={"meter": f"AID70000001{suffix}"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert valid.status_code == 429
     with session_scope() as db:
         rows = db.exec(
@@ -168,8 +174,11 @@ def test_bad_tokens_are_bounded_per_address_and_their_log_does_not_grow(api_url,
     assert {row.status_code for row in rows} == {401, 429}
     # Another address is not slowed down.
     with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.3.6")) as other:
-        answer = other.get(f"{api_url}/api/installations", params={"meter": f"AID70000001{suffix}"},
-                           headers={"Authorization": f"Bearer {token}"})
+        answer = other.get(
+            f"{api_url}/api/installations",
+            params={"meter": f"AID70000001{suffix}"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
     assert answer.status_code == 200
 
 
@@ -181,8 +190,16 @@ def test_behind_proxies_the_bound_counts_the_address_the_proxy_saw(monkeypatch):
     from app.config import Settings
 
     def request(forwarded: str) -> Request:
-        return Request({"type": "http", "method": "GET", "path": "/api/installations", "query_string": b"",
-                        "headers": [(b"x-forwarded-for", forwarded.encode())], "client": ("10.0.0.1", 5000)})
+        return Request(
+            {
+                "type": "http",
+                "method": "GET",
+                "path": "/api/installations",
+                "query_string": b"",
+                "headers": [(b"x-forwarded-for", forwarded.encode())],
+                "client": ("10.0.0.1", 5000),
+            }
+        )
 
     monkeypatch.setattr(api_module, "settings", Settings(trusted_proxy_hops="1"))
     assert api_module.client_address(request("6.6.6.6, 127.0.3.7")) == "127.0.3.7"

@@ -11,12 +11,16 @@ from app.services.installer.processing import decide
 from app.services.notify.mail import latest_mail_to
 
 EXPECTED = {
-    "nb": ("Foranmelding {n}: Godkjent",
-           "Nettselskapet har behandlet foranmelding {n}. Ny status: Godkjent."),
+    "nb": (
+        "Foranmelding {n}: Godkjent",
+        "Nettselskapet har behandlet foranmelding {n}. Ny status: Godkjent.",
+    ),
     "sv": ("Anmälan {n}: Godkänd", "Nätbolaget har behandlat anmälan {n}. Ny status: Godkänd."),
-    "en": ("Pre-notification {n}: Approved",
-           "The grid company has processed pre-notification {n}. New status: Approved."),
-}  # fmt: skip
+    "en": (
+        "Pre-notification {n}: Approved",
+        "The grid company has processed pre-notification {n}. New status: Approved.",
+    ),
+}
 
 
 @pytest.mark.parametrize("language", ["nb", "sv", "en"])

@@ -102,7 +102,10 @@ def test_sending_is_refused_with_the_missing_fields_until_complete(db, world):
     assert refused.value.fields == ["owner_id_number", "meter_placement", "main_fuse_after"]
     assert db.get(PreNotification, number).status == NotificationStatus.NOT_SENT
     service.save_notification(
-        db, world.installer, number, {"main_fuse_after": "32", "meter_placement": "Kjeller"},
+        db,
+        world.installer,
+        number,
+        {"main_fuse_after": "32", "meter_placement": "Kjeller"},
         {"owner_id_number": FODSELSNUMMER},
     )
     service.send_notification(db, world.installer, number)

@@ -42,8 +42,9 @@ def test_each_step_with_who_and_which_units(db, world):
     _steps(db, world)
     page = audit_page(db, world.own, AuditQuery())
     actions = [row.action for row in page.rows]
-    assert sorted(actions) == sorted(["key.assign", "key.view", "key.export", "key.revoke",
-                                      "key.import_staged", "key.import_cancelled"])  # fmt: skip
+    assert sorted(actions) == sorted(
+        ["key.assign", "key.view", "key.export", "key.revoke", "key.import_staged", "key.import_cancelled"]
+    )
     serials = [db.get(MeterKey, unit).serial for unit in world.own_units[:2]]
     by_action = {row.action: row for row in page.rows}
     assert by_action["key.assign"].units == ",".join(serials)

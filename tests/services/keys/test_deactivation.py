@@ -30,8 +30,9 @@ def _token(db, address: str) -> str:
 
 
 def _mails_to(db, address: str) -> int:
-    return db.exec(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.recipient == address)).one()
+    return db.exec(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient == address)
+    ).one()
 
 
 def _account(db, address: str) -> User:
@@ -56,9 +57,7 @@ def test_the_activation_link_mailed_before_a_deactivation_is_dead(db, world, adm
     assert not account.is_active and account.password_hash is None
 
 
-def test_a_new_invitation_to_a_deactivated_address_sends_nothing_and_reactivates_nothing(
-    db, world, admin
-):
+def test_a_new_invitation_to_a_deactivated_address_sends_nothing_and_reactivates_nothing(db, world, admin):
     first = assign_read_rights(db, world.own, world.own_units[:2], READER)
     db.commit()
     deactivate_account(db, admin, _account(db, READER).id)
@@ -70,8 +69,7 @@ def test_a_new_invitation_to_a_deactivated_address_sends_nothing_and_reactivates
     assert (second.assigned, second.invited) == (1, first.invited)
     assert _mails_to(db, READER) == mails
     # ... and the administrator sees the attempt.
-    attempt = db.exec(select(AuditEntry).where(
-        AuditEntry.action == "account.invitation_suppressed")).one()
+    attempt = db.exec(select(AuditEntry).where(AuditEntry.action == "account.invitation_suppressed")).one()
     assert attempt.subject_id == str(_account(db, READER).id) and "deactivated" in attempt.detail
     assert not _account(db, READER).is_active
 

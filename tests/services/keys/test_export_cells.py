@@ -19,8 +19,16 @@ from app.services.keys.sealing import add_key
 
 @pytest.fixture
 def hostile_unit(db, world):
-    row = add_key(db, "=cmd|' /C calc'!A0", os.urandom(16), None, kind="meter",
-                  owner_id=world.own.organisation_id, model="@SUM(1)", medium="-water")  # fmt: skip
+    row = add_key(
+        db,
+        "=cmd|' /C calc'!A0",
+        os.urandom(16),
+        None,
+        kind="meter",
+        owner_id=world.own.organisation_id,
+        model="@SUM(1)",
+        medium="-water",
+    )
     db.flush()
     return row.id
 
@@ -35,8 +43,9 @@ def test_the_key_csv_and_the_serial_key_lines(db, world, hostile_unit):
 
 def test_the_key_audit_csv(db, world, hostile_unit):
     key = "28F64A24988064A079AA2C807D6102AE"
-    batch = stage_csv_import(db, world.own, '=HYPERLINK("http://x.example","y").csv',
-                             f"serial,key\nKAM1,{key}\n".encode())  # fmt: skip
+    batch = stage_csv_import(
+        db, world.own, '=HYPERLINK("http://x.example","y").csv', f"serial,key\nKAM1,{key}\n".encode()
+    )
     cancel_import(db, world.own, batch.batch_id)
     export_keys(db, world.own, [hostile_unit], ExportFormat.CSV)
     db.commit()

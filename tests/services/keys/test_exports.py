@@ -72,8 +72,14 @@ def test_worker_json_is_read_by_the_worker_import(db, world, tmp_path, database_
     path = tmp_path / "keys.json"
     path.write_bytes(exported.content)
     env = {"DATABASE_URL": f"sqlite:///{other_db}", "MASTER_KEY": "22" * 32, "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "app.ingest", "keys", "import", str(path)],
-                          capture_output=True, text=True, env=env, timeout=120, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "app.ingest", "keys", "import", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "added 2" in done.stdout
 

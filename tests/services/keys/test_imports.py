@@ -97,8 +97,13 @@ def test_a_kamstrup_kem_is_previewed_with_its_bad_rows_and_confirmed(db, world):
     assert [row.serial for row in preview.rows if row.replaces] == ["KAM57000010"]
     assert preview.replacing == 1
     progress: list[tuple[int, int]] = []
-    outcome = confirm_import(db, world.own, preview.batch_id,
-                             lambda done, total: progress.append((done, total)), replace_existing=True)
+    outcome = confirm_import(
+        db,
+        world.own,
+        preview.batch_id,
+        lambda done, total: progress.append((done, total)),
+        replace_existing=True,
+    )
     assert (outcome.written, outcome.replaced, outcome.skipped) == (2, ["KAM57000010"], [])
     db.commit()
     assert progress[-1] == (2, 2)

@@ -83,6 +83,14 @@ def test_an_administrator_reads_exports_and_assigns_no_keys(db, world):
             attempt()
     # Even one that carries an organisation (an administrator of a distributor).
     with pytest.raises(AccessDenied):
-        show_key(db, Caller(role=Role.ADMIN, user_id=admin.user_id, organisation_id=world.own.organisation_id,
-                            session_id=admin.session_id), units[0])  # fmt: skip
+        show_key(
+            db,
+            Caller(
+                role=Role.ADMIN,
+                user_id=admin.user_id,
+                organisation_id=world.own.organisation_id,
+                session_id=admin.session_id,
+            ),
+            units[0],
+        )
     assert _views(db) == 0

@@ -105,11 +105,23 @@ def test_the_rewrap_command_takes_new_and_old_together(tmp_path):
         db.commit()
     env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-m", "app.ingest", "keys", "rewrap"]
-    alone = subprocess.run(command, env={**env, "MASTER_KEY": "22" * 32}, capture_output=True, text=True,
-                           timeout=120, check=False)  # fmt: skip
+    alone = subprocess.run(
+        command,
+        env={**env, "MASTER_KEY": "22" * 32},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert alone.returncode == 2 and "new" in alone.stderr
-    done = subprocess.run(command, env={**env, "MASTER_KEY": f"{'22' * 32},{'11' * 32}"}, capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+    done = subprocess.run(
+        command,
+        env={**env, "MASTER_KEY": f"{'22' * 32},{'11' * 32}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "re-wrapped 1 keys" in done.stdout
     with Session(engine) as db:
@@ -146,8 +158,13 @@ def test_a_sqlite_dump_reveals_no_key(db, engine, database_url):
     _every_key_path(db)
     engine.dispose()  # everything checkpointed into the one file
     raw = Path(database_url.removeprefix("sqlite:///")).read_bytes()
-    dump = subprocess.run(["sqlite3", database_url.removeprefix("sqlite:///"), ".dump"], capture_output=True,
-                          check=False).stdout if Path("/usr/bin/sqlite3").exists() else b""  # fmt: skip
+    dump = (
+        subprocess.run(
+            ["sqlite3", database_url.removeprefix("sqlite:///"), ".dump"], capture_output=True, check=False
+        ).stdout
+        if Path("/usr/bin/sqlite3").exists()
+        else b""
+    )
     assert [k for k in _forbidden() if k in raw or k in dump] == []
     assert key_for_serial(db, "KAM57000003").encryption_key == KEYS[3]  # the keys are there, sealed
 
@@ -163,8 +180,9 @@ def test_a_postgresql_dump_reveals_no_key(postgres_url):
         engine.dispose()
     base, _, options = postgres_url.partition("?")
     schema = options.rsplit("%3D", 1)[-1]
-    dump = subprocess.run(["pg_dump", "--data-only", f"--schema={schema}", base], capture_output=True,
-                          check=True, timeout=120).stdout  # fmt: skip
+    dump = subprocess.run(
+        ["pg_dump", "--data-only", f"--schema={schema}", base], capture_output=True, check=True, timeout=120
+    ).stdout
     assert b"meter_key" in dump and b"\\x" in dump  # the sealed bytea rows were dumped
     lowered = dump.lower()
     assert [k for k in _forbidden() if k in dump or k.lower() in lowered] == []

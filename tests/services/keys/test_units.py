@@ -85,12 +85,15 @@ def test_filter_options_are_the_organisations_own(db, world):
     assert options.media == ["district_heating", "electricity", "water"]
 
 
-@pytest.mark.parametrize("caller", [
-    Caller(role=Role.KEY_READER, user_id=1),
-    Caller(role=Role.INSTALLER, organisation_id=1),
-    Caller(role=Role.DISTRIBUTOR, organisation_id=None),
-    Caller(role=Role.CUSTOMER),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "caller",
+    [
+        Caller(role=Role.KEY_READER, user_id=1),
+        Caller(role=Role.INSTALLER, organisation_id=1),
+        Caller(role=Role.DISTRIBUTOR, organisation_id=None),
+        Caller(role=Role.CUSTOMER),
+    ],
+)
 def test_only_distributors_list_units(db, world, caller):
     with pytest.raises(AccessDenied):
         list_units(db, caller, UnitQuery())

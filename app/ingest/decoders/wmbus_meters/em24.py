@@ -8,8 +8,15 @@ from typing import Any
 from app.ingest.decoders.mbus_records import BACKWARD_FLOW, MbusRecord
 from app.ingest.decoders.wmbus_drivers import Detect, Driver, Example, FieldRule, FlagRule, status_text
 
-_EM24_FLAGS = {0x01: "V_1_OVERFLOW", 0x02: "V_2_OVERFLOW", 0x04: "V_3_OVERFLOW", 0x08: "I_1_OVERFLOW",
-               0x10: "I_2_OVERFLOW", 0x20: "I_3_OVERFLOW", 0x40: "FREQUENCY"}  # fmt: skip
+_EM24_FLAGS = {
+    0x01: "V_1_OVERFLOW",
+    0x02: "V_2_OVERFLOW",
+    0x04: "V_3_OVERFLOW",
+    0x08: "I_1_OVERFLOW",
+    0x10: "I_2_OVERFLOW",
+    0x20: "I_3_OVERFLOW",
+    0x40: "FREQUENCY",
+}
 
 
 def _em24_derived(records: list[MbusRecord], tpl_status: int | None, values: dict[str, Any]) -> None:

@@ -8,8 +8,14 @@ from app.ingest.decoders.mbus_records import MAXIMUM, MINIMUM, MbusRecord
 from app.ingest.decoders.wmbus_drivers import Detect, Driver, Example, FieldRule, FlagRule, status_text
 
 _WATER_FLAGS = {0x01: "DRY", 0x02: "REVERSE", 0x04: "LEAK", 0x08: "BURST"}
-_WATER_FLAGS_32 = {**_WATER_FLAGS, 0x10: "TAMPER", 0x20: "LOW_BATTERY", 0x40: "LOW_AMBIENT_TEMPERATURE",
-                   0x80: "FLOW_ABOVE_Q4", 0x200: "NO_CONSUMPTION"}  # fmt: skip
+_WATER_FLAGS_32 = {
+    **_WATER_FLAGS,
+    0x10: "TAMPER",
+    0x20: "LOW_BATTERY",
+    0x40: "LOW_AMBIENT_TEMPERATURE",
+    0x80: "FLOW_ABOVE_Q4",
+    0x200: "NO_CONSUMPTION",
+}
 _DURATIONS = ("", "1-8 hours", "9-24 hours", "2-3 days", "4-7 days", "8-14 days", "15-21 days", "22-31 days")
 _WATER_INFO = bytes.fromhex("02FF20")
 

@@ -50,9 +50,16 @@ _utility = Organisation.__table__.c
 # Built once (building a select costs about as much as running it on a warm page cache), and
 # one round trip for all a tap needs to know about the meter.
 _OWN_METER = (
-    select(_relationship.id, _relationship.meter_id, _relationship.utility_id,
-           _relationship.metering_point_id, _relationship.bidding_zone,
-           _relationship.supplier_markup_kr_per_kwh, _meter.medium, _utility.org_number)
+    select(
+        _relationship.id,
+        _relationship.meter_id,
+        _relationship.utility_id,
+        _relationship.metering_point_id,
+        _relationship.bidding_zone,
+        _relationship.supplier_markup_kr_per_kwh,
+        _meter.medium,
+        _utility.org_number,
+    )
     .join_from(CustomerRelationship.__table__, Meter.__table__, _meter.id == _relationship.meter_id)
     .outerjoin(Organisation.__table__, _utility.id == _relationship.utility_id)
     .where(_relationship.id == bindparam("relationship_id"), _relationship.active.is_(True))
@@ -73,9 +80,11 @@ def customer_meter(db: Session, caller: Caller) -> CustomerMeter:
     if owns_current(caller):
         row = db.connection().execute(_OWN_METER, {"relationship_id": caller.relationship_id}).first()
     else:
-        row = db.connection().execute(
-            _CUSTOMER_METER, {"relationship_id": caller.relationship_id, **visible_params(caller)}
-        ).first()
+        row = (
+            db.connection()
+            .execute(_CUSTOMER_METER, {"relationship_id": caller.relationship_id, **visible_params(caller)})
+            .first()
+        )
     if row is None:
         # Its own relationship has a meter or not; anything else is a grant that has ended.
         own = caller.relationship_id == caller.own_relationship_id
@@ -88,8 +97,9 @@ def customer_meter(db: Session, caller: Caller) -> CustomerMeter:
         metering_point_id=row.metering_point_id,
         utility_org_number=row.org_number,
         bidding_zone=row.bidding_zone or "",
-        markup_kr_per_kwh=(None if row.supplier_markup_kr_per_kwh is None
-                           else Decimal(row.supplier_markup_kr_per_kwh)),
+        markup_kr_per_kwh=(
+            None if row.supplier_markup_kr_per_kwh is None else Decimal(row.supplier_markup_kr_per_kwh)
+        ),
     )
     db.info[cache_key] = meter
     return meter

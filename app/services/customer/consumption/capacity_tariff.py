@@ -30,7 +30,8 @@ def capacity_basis_of(db: Session, view: MonthView) -> CapacityBasis:
 
 _day = ConsumptionDay.__table__.c
 _DAY_MAXIMA = select(_day.max_hour_start, _day.max_hour_kwh).where(
-    _day.meter_id == bindparam("meter_id"), _day.day >= bindparam("first"),
+    _day.meter_id == bindparam("meter_id"),
+    _day.day >= bindparam("first"),
     _day.day < bindparam("until"),
 )
 
@@ -38,7 +39,8 @@ _DAY_MAXIMA = select(_day.max_hour_start, _day.max_hour_kwh).where(
 def capacity_tariff_basis(db: Session, caller: Caller, meter_id: int, month: date) -> CapacityBasis:
     meter = authorised_meter(db, caller, meter_id)
     first = month.replace(day=1)
-    maxima = all_rows(db.connection(), _DAY_MAXIMA,
-                      {"meter_id": meter_id, "first": first, "until": next_month(first)})
+    maxima = all_rows(
+        db.connection(), _DAY_MAXIMA, {"meter_id": meter_id, "first": first, "until": next_month(first)}
+    )
     steps = capacity_steps_for_month(db, meter.utility_id, first)
     return capacity_basis_from_days(first, [tuple(row) for row in maxima], steps)

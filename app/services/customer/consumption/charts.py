@@ -142,21 +142,32 @@ _day = ConsumptionDay.__table__.c
 _hour = ConsumptionHour.__table__.c
 _METER, _FROM, _UNTIL = bindparam("meter_id"), bindparam("first"), bindparam("until")
 _MONTHS = (
-    select(_month.month, _month.energy_kwh, _month.hours, _month.measured_hours,
-           _month.estimated_hours, _month.power_max_kw, _month.peak_hour_start)
+    select(
+        _month.month,
+        _month.energy_kwh,
+        _month.hours,
+        _month.measured_hours,
+        _month.estimated_hours,
+        _month.power_max_kw,
+        _month.peak_hour_start,
+    )
     .where(_month.meter_id == _METER, _month.month >= _FROM)
     .order_by(_month.month)
 )
-_DAYS = (
-    select(_day.day, _day.energy_kwh, _day.hours, _day.measured_hours, _day.estimated_hours,
-           _day.power_max_kw, _day.peak_hour_start, _day.max_hour_start, _day.max_hour_kwh)
-    .where(_day.meter_id == _METER, _day.day >= _FROM, _day.day < _UNTIL)
-)
-_HOURS = (
-    select(_hour.hour_start, _hour.energy_kwh, _hour.power_mean_kw, _hour.power_max_kw,
-           _hour.quality)
-    .where(_hour.meter_id == _METER, _hour.hour_start >= _FROM, _hour.hour_start < _UNTIL)
-)
+_DAYS = select(
+    _day.day,
+    _day.energy_kwh,
+    _day.hours,
+    _day.measured_hours,
+    _day.estimated_hours,
+    _day.power_max_kw,
+    _day.peak_hour_start,
+    _day.max_hour_start,
+    _day.max_hour_kwh,
+).where(_day.meter_id == _METER, _day.day >= _FROM, _day.day < _UNTIL)
+_HOURS = select(
+    _hour.hour_start, _hour.energy_kwh, _hour.power_mean_kw, _hour.power_max_kw, _hour.quality
+).where(_hour.meter_id == _METER, _hour.hour_start >= _FROM, _hour.hour_start < _UNTIL)
 _NEWEST_HOUR = (
     select(_hour.hour_start)
     .where(_hour.meter_id == _METER, _hour.quality != MISSING)
@@ -209,9 +220,14 @@ def _change(
     if not previous or not any(previous):
         return None, []
     compared = [
-        i + 1 for i, (now, then) in enumerate(zip(months, previous, strict=True))
-        if now and then and now.energy_kwh is not None and then.energy_kwh
-        and now.coverage >= COMPARABLE_COVERAGE and then.coverage >= COMPARABLE_COVERAGE
+        i + 1
+        for i, (now, then) in enumerate(zip(months, previous, strict=True))
+        if now
+        and then
+        and now.energy_kwh is not None
+        and then.energy_kwh
+        and now.coverage >= COMPARABLE_COVERAGE
+        and then.coverage >= COMPARABLE_COVERAGE
     ]
     if not compared:
         return None, []
@@ -228,8 +244,9 @@ def month_view(db: Session, caller: Caller, meter_id: int, month: date) -> Month
     following = next_month(first)
     rows = {
         row.day: row
-        for row in all_rows(db.connection(), _DAYS,
-                            {"meter_id": meter_id, "first": first, "until": following})
+        for row in all_rows(
+            db.connection(), _DAYS, {"meter_id": meter_id, "first": first, "until": following}
+        )
     }
     days: list[Period] = []
     current = first
@@ -241,12 +258,20 @@ def month_view(db: Session, caller: Caller, meter_id: int, month: date) -> Month
             days.append(Period(key, span.start, key, None, None, None, None, MISSING, span.hours, 0))
         else:
             covered = row.measured_hours + row.estimated_hours
-            days.append(Period(
-                key, span.start, key, row.energy_kwh,
-                _mean_power(row.energy_kwh, covered), row.power_max_kw, row.peak_hour_start,
-                _period_quality(span.hours, row.measured_hours, row.estimated_hours),
-                span.hours, covered,
-            ))
+            days.append(
+                Period(
+                    key,
+                    span.start,
+                    key,
+                    row.energy_kwh,
+                    _mean_power(row.energy_kwh, covered),
+                    row.power_max_kw,
+                    row.peak_hour_start,
+                    _period_quality(span.hours, row.measured_hours, row.estimated_hours),
+                    span.hours,
+                    covered,
+                )
+            )
         current += timedelta(days=1)
     maxima = [(row.max_hour_start, row.max_hour_kwh) for row in rows.values()]
     return MonthView(meter, first, days, _total(days), _peak(days), maxima)
@@ -266,8 +291,9 @@ def day_view(db: Session, caller: Caller, meter_id: int, day: date) -> DayView:
     span = local_day(day, zone)
     rows = {
         row.hour_start: row
-        for row in all_rows(db.connection(), _HOURS,
-                            {"meter_id": meter_id, "first": span.start, "until": span.end})
+        for row in all_rows(
+            db.connection(), _HOURS, {"meter_id": meter_id, "first": span.start, "until": span.end}
+        )
     }
     local_hours = [datetime.fromtimestamp(t, zone).hour for t in range(span.start, span.end, HOUR)]
     repeated = {h for h in local_hours if local_hours.count(h) > 1}
@@ -278,8 +304,20 @@ def day_view(db: Session, caller: Caller, meter_id: int, day: date) -> DayView:
         if row is None or row.energy_kwh is None:
             hours.append(Period(str(start), start, label, None, None, None, None, MISSING, 1, 0))
         else:
-            hours.append(Period(str(start), start, label, row.energy_kwh, row.power_mean_kw,
-                                row.power_max_kw, start, row.quality, 1, 1))
+            hours.append(
+                Period(
+                    str(start),
+                    start,
+                    label,
+                    row.energy_kwh,
+                    row.power_mean_kw,
+                    row.power_max_kw,
+                    start,
+                    row.quality,
+                    1,
+                    1,
+                )
+            )
     return DayView(meter, day, hours, _total(hours), _peak(hours))
 
 

@@ -46,8 +46,17 @@ class CostRow:
     @classmethod
     def of(cls, key: str, start: int, summed: CostSum) -> CostRow:
         shown = summed.shown()
-        return cls(key, start, summed.period_hours, summed.hours, shown["spot"], shown["markup"],
-                   shown["grid"], shown["taxes"], shown["total"])  # fmt: skip
+        return cls(
+            key,
+            start,
+            summed.period_hours,
+            summed.hours,
+            shown["spot"],
+            shown["markup"],
+            shown["grid"],
+            shown["taxes"],
+            shown["total"],
+        )
 
 
 @dataclass(frozen=True)
@@ -59,12 +68,19 @@ class CostView:
 
 
 def cost_point(meter: CustomerMeter) -> CostPoint:
-    return CostPoint(meter.meter_id, meter.utility_id, meter.medium, meter.bidding_zone,
-                     meter.markup_kr_per_kwh)  # fmt: skip
+    return CostPoint(
+        meter.meter_id, meter.utility_id, meter.medium, meter.bidding_zone, meter.markup_kr_per_kwh
+    )
 
 
-def _view(rows: list[CostRow], summed: CostSum, start: int, key: str, point: CostPoint,
-          estimate: MonthEstimate | None = None) -> CostView:  # fmt: skip
+def _view(
+    rows: list[CostRow],
+    summed: CostSum,
+    start: int,
+    key: str,
+    point: CostPoint,
+    estimate: MonthEstimate | None = None,
+) -> CostView:
     return CostView(rows, CostRow.of(key, start, summed), point.markup_kr_per_kwh is not None, estimate)
 
 
@@ -73,8 +89,10 @@ def day_cost(db: Session, caller: Caller, meter_id: int, day: date) -> CostView:
     zone = local_zone()
     span = local_day(day, zone)
     costs = hour_costs(db, point, day, day + timedelta(days=1), zone=zone)
-    rows = [CostRow.of(str(t), t, sum_costs([costs[t]] if t in costs else [], 1))
-            for t in range(span.start, span.end, HOUR)]  # fmt: skip
+    rows = [
+        CostRow.of(str(t), t, sum_costs([costs[t]] if t in costs else [], 1))
+        for t in range(span.start, span.end, HOUR)
+    ]
     return _view(rows, sum_costs(costs.values(), span.hours), span.start, day.isoformat(), point)
 
 

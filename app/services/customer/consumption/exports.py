@@ -41,8 +41,9 @@ class ExportTable:
 COST_COLUMNS = ("spot", "markup", "grid", "taxes", "total")
 
 
-def with_cost_columns(table: ExportTable, keys: Sequence[str], view: CostView,
-                      headers: dict[str, str]) -> ExportTable:  # fmt: skip
+def with_cost_columns(
+    table: ExportTable, keys: Sequence[str], view: CostView, headers: dict[str, str]
+) -> ExportTable:
     """``table`` with the kr table's columns beside each row (``keys`` are the rows' period keys,
     as the cost view's): kroner as ``Decimal`` to the øre, as the kr table shows them. A period
     without a price or without consumption has empty cells, never 0 kr (the data-truth rule).
@@ -95,7 +96,8 @@ class HourValue:
 
 _hour = ConsumptionHour.__table__.c
 _HOUR_VALUES = select(_hour.hour_start, _hour.energy_kwh, _hour.quality).where(
-    _hour.meter_id == bindparam("meter_id"), _hour.hour_start >= bindparam("start"),
+    _hour.meter_id == bindparam("meter_id"),
+    _hour.hour_start >= bindparam("start"),
     _hour.hour_start < bindparam("end"),
 )
 
@@ -105,8 +107,7 @@ def hourly_values(db: Session, caller: Caller, meter_id: int, start: int, end: i
     authorised_meter(db, caller, meter_id)
     rows = {
         row.hour_start: row
-        for row in all_rows(db.connection(), _HOUR_VALUES,
-                            {"meter_id": meter_id, "start": start, "end": end})
+        for row in all_rows(db.connection(), _HOUR_VALUES, {"meter_id": meter_id, "start": start, "end": end})
     }
     newest = max(rows, default=start - HOUR)
     values = []
@@ -135,14 +136,18 @@ def grid_company_hourly_csv(metering_point_id: str, hours: Sequence[HourValue]) 
     for value in hours:
         start = datetime.fromtimestamp(value.start, zone)
         end = datetime.fromtimestamp(value.start + HOUR, zone)
-        writer.writerow(neutralise_row([
-            metering_point_id,
-            start.strftime("%d.%m.%Y %H:%M"),
-            end.strftime("%d.%m.%Y %H:%M"),
-            _decimal_comma(value.energy_kwh),
-            "kWh",
-            quality_names.get(value.quality, value.quality),
-        ]))
+        writer.writerow(
+            neutralise_row(
+                [
+                    metering_point_id,
+                    start.strftime("%d.%m.%Y %H:%M"),
+                    end.strftime("%d.%m.%Y %H:%M"),
+                    _decimal_comma(value.energy_kwh),
+                    "kWh",
+                    quality_names.get(value.quality, value.quality),
+                ]
+            )
+        )
     return out.getvalue()
 
 
