@@ -34,12 +34,16 @@ class AltchaWidget(rx.Component):
     hidelogo: rx.Var[bool]
 
     def add_imports(self) -> dict[str, list[ImportVar]]:
-        # The package for its side effect (it defines the element), and the widget's texts in the
+        # Installed into the build, but imported in the browser only (add_hooks): the package
+        # defines the element on HTMLElement at import, which the production build's server-side
+        # prerender does not have (an import at the top of the module failed every page's prerender).
+        return {PACKAGE: [ImportVar(tag=None, render=False)], "react": [ImportVar(tag="useEffect")]}
+
+    def add_hooks(self) -> list[str | rx.Var]:
+        # The package for its side effect (it defines the element), then the widget's texts in the
         # portal's three languages: modules of the same package, nothing more to install.
-        texts = {
-            f"altcha/i18n/{language}": [ImportVar(tag=None, install=False)] for language in ("nb", "sv", "en")
-        }
-        return {PACKAGE: [ImportVar(tag=None)], **texts}
+        texts = ", ".join(f"import('altcha/i18n/{language}')" for language in ("nb", "sv", "en"))
+        return [f"useEffect(() => {{ import('altcha').then(() => Promise.all([{texts}])); }}, []);"]
 
 
 def robot_check(challenge: rx.Var, language: rx.Var, *, widget_id: str = "robot-check") -> rx.Component:
