@@ -250,9 +250,11 @@ def _audit_shows_each_step(page: Page, base_url: str, reader: str, serials: list
     # The reader's download is listed by its format's name, not its code.
     assert t("keys.audit.detail.format", format=t("keys.dialog.export.format.csv")) in text
     assert "format csv" not in text
-    # The action filter offers only what exists (no key transfers yet).
+    # The action filter names each action in the reader's language, key transfers included.
     actions = page.get_by_label(t("keys.audit.action")).locator("option").all_inner_texts()
-    assert t("keys.audit.action.key.assign") in actions and not any("overf" in a.lower() for a in actions)
+    assert t("keys.audit.action.key.assign") in actions
+    assert t("keys.audit.action.key.transfer_accept") in actions
+    assert not any(a.startswith("key.") or "keys.audit" in a for a in actions)
     page.get_by_label(t("keys.audit.person")).fill(reader)
     page.get_by_role("button", name=t("keys.list.apply"), exact=True).click()
     expect(table.locator("tbody tr").first).to_contain_text(reader)

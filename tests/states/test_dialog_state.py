@@ -18,6 +18,7 @@ from app.states.installer.notification_form import NotificationFormState
 from app.states.keys.export import KeyExportState
 from app.states.keys.read_rights import ReadRightsState
 from app.states.keys.reader import KeyReaderState
+from app.states.keys.transfers import TransferActivitiesState, TransferDialogsState
 from app.states.staff.customers import StaffCustomerState
 from app.states.staff.grid_settings import GridSettingsState
 from app.states.staff.notifications import StaffNotificationState
@@ -35,6 +36,8 @@ DIALOG_STATES = [
     GridSettingsState,
     StaffCustomerState,
     SharingState,
+    TransferDialogsState,
+    TransferActivitiesState,
 ]
 
 
