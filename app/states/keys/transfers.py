@@ -15,13 +15,13 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from sqlmodel import Session
 
 from app.config import settings
 from app.db import session_scope
 from app.i18n import translate, translate_count
 from app.models import KeyTransfer, Role
 from app.services.caller import Caller
-from app.services.keys.paging import PageRequest
 from app.services.keys.transfers import (
     SerialCheck,
     TransferQuery,
@@ -38,12 +38,13 @@ from app.services.keys.transfers import (
     transfer_page,
     transfer_serials,
 )
+from app.services.paging import PageRequest
 from app.services.robot_check import new_challenge
 from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
 from app.states.form import form_text, run_form
 from app.states.keys.unit_list import KeyListState
-from app.states.paging import PagedList, clamp_page, int_or_none, page_count_for
+from app.states.paging import Page, PagedList, PageReader, clamp_page, int_or_none, page_count_for
 from app.states.session import SessionState
 
 SEND, REQUEST = "send", "request"
@@ -335,7 +336,7 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
 
     LISTER: ClassVar[Role] = Role.DISTRIBUTOR
     DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.DISTRIBUTOR,)
-    PAGE_TEXT_KEY: ClassVar[str] = "keys.list.page_of"
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
     errors: dict[str, str] = {}
     tab: str = "open"
     # The transfer whose serials (or answer question) is shown.
@@ -365,25 +366,23 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
             f"keys.transfer.answer.{self.chosen_answer}.question", self.language, transfer=self.chosen_text
         )
 
-    async def _reload(self, caller: Caller) -> None:
+    def _page_reader(self, caller: Caller) -> PageReader:
         query = TransferQuery(closed=self.tab == "closed", page=self.page, page_size=PAGE_SIZE)
-        found = await read_in_thread(lambda db: transfer_page(db, caller, query))
-        self._show_page(
-            found.total,
-            found.page,
-            page_count_for(found.total, found.page_size),
-            [_row_of(row, self.language) for row in found.rows],
-        )
+        language = self.language
 
-    @rx.event
-    async def load(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="load")
-        self.errors, self.page = {}, 1
-        await self._reload(caller)
+        def read(db: Session) -> Page:
+            found = transfer_page(db, caller, query)
+            rows = [_row_of(row, language) for row in found.rows]
+            return Page(rows, found.total, found.page, page_count_for(found.total, found.page_size))
+
+        return read
+
+    async def _on_load(self, caller: Caller) -> None:
+        self.errors = {}
 
     @rx.event
     async def show_tab(self, tab: str):
-        caller = self._require(Role.DISTRIBUTOR, handler="show_tab")
+        caller = await self._lister("show_tab")
         self.tab = "closed" if tab == "closed" else "open"
         self.page = 1
         await self._reload(caller)
