@@ -3,6 +3,7 @@ types, grid areas, firms and API tokens), administrators and the log of changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -126,15 +127,26 @@ def _han_service() -> rx.Component:
     )
 
 
-def _edit_job_type(item: rx.Var) -> rx.Component:
+def _edit_button(named_by: str, on_edit: Callable[[rx.Var], rx.event.EventSpec]) -> Callable:
+    """A row's Edit button (it opens the row's dialog), named with the row's ``named_by`` field."""
+
+    def button(item: rx.Var) -> rx.Component:
+        return rx.button(
+            S.t["settings.edit"],
+            size="1",
+            variant="soft",
+            high_contrast=True,
+            aria_label=S.t["settings.edit"] + " " + item[named_by],
+            aria_haspopup="dialog",
+            on_click=on_edit(item),
+        )
+
+    return button
+
+
+def _new_button(label_key: str, on_click: rx.event.EventHandler, button_id: str) -> rx.Component:
     return rx.button(
-        S.t["settings.edit"],
-        size="1",
-        variant="soft",
-        high_contrast=True,
-        aria_label=S.t["settings.edit"] + " " + item["name"],
-        aria_haspopup="dialog",
-        on_click=S.edit_job_type(item),
+        S.t[label_key], size="2", high_contrast=True, aria_haspopup="dialog", on_click=on_click, id=button_id
     )
 
 
@@ -144,60 +156,31 @@ JOB_TYPE_COLUMNS = (
     Column("settings.name_sv", "name_sv"),
     Column("settings.name_en", "name_en"),
     Column("settings.active", "active_label"),
-    Column("settings.actions", cell=_edit_job_type),
+    Column("settings.actions", cell=_edit_button("name", S.edit_job_type)),
 )
-
-
-def _job_types() -> rx.Component:
-    t = S.t
-    return _section(
-        "settings.job_types",
-        "settings-job-types",
-        _list(JobTypeListState, "job_types", JOB_TYPE_COLUMNS, "job-types", empty_key="settings.none"),
-        action=rx.button(
-            t["settings.new_job_type"],
-            size="2",
-            high_contrast=True,
-            aria_haspopup="dialog",
-            on_click=S.new_job_type,
-            id="new-job-type",
-        ),
-    )
-
-
-def _edit_grid_area(item: rx.Var) -> rx.Component:
-    return rx.button(
-        S.t["settings.edit"],
-        size="1",
-        variant="soft",
-        high_contrast=True,
-        aria_label=S.t["settings.edit"] + " " + item["code"],
-        aria_haspopup="dialog",
-        on_click=S.edit_grid_area(item),
-    )
-
 
 GRID_AREA_COLUMNS = (
     Column("settings.code", "code", row_header=True),
     Column("settings.area_name", "name"),
-    Column("settings.actions", cell=_edit_grid_area),
+    Column("settings.actions", cell=_edit_button("code", S.edit_grid_area)),
 )
 
 
+def _job_types() -> rx.Component:
+    return _section(
+        "settings.job_types",
+        "settings-job-types",
+        _list(JobTypeListState, "job_types", JOB_TYPE_COLUMNS, "job-types", empty_key="settings.none"),
+        action=_new_button("settings.new_job_type", S.new_job_type, "new-job-type"),
+    )
+
+
 def _grid_areas() -> rx.Component:
-    t = S.t
     return _section(
         "settings.grid_areas",
         "settings-grid-areas",
         _list(GridAreaListState, "grid_areas", GRID_AREA_COLUMNS, "grid-areas", empty_key="settings.none"),
-        action=rx.button(
-            t["settings.new_grid_area"],
-            size="2",
-            high_contrast=True,
-            aria_haspopup="dialog",
-            on_click=S.new_grid_area,
-            id="new-grid-area",
-        ),
+        action=_new_button("settings.new_grid_area", S.new_grid_area, "new-grid-area"),
     )
 
 

@@ -130,8 +130,8 @@ class TransferDialogsState(DialogState, KeyListState):
     # ------------------------------------------------------------ send
 
     @rx.event
-    def open_send(self):
-        self._require(Role.DISTRIBUTOR, handler="open_send")
+    async def open_send(self):
+        await self._checked(Role.DISTRIBUTOR, handler="open_send")
         self._close_dialog()
         if not self._selected_ids:
             return rx.toast.info(translate("keys.dialog.nothing_selected", self.language))
@@ -142,7 +142,7 @@ class TransferDialogsState(DialogState, KeyListState):
     @rx.event
     async def check_send_recipient(self, form: dict):
         """The arrow beside "User email": whose superuser is it (or why not)."""
-        caller = self._require(Role.DISTRIBUTOR, handler="check_send_recipient")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="check_send_recipient")
         email = form_text(form, "email").strip()[:254]
 
         def work():
@@ -154,19 +154,19 @@ class TransferDialogsState(DialogState, KeyListState):
         self.recipient_email = email if done.ok else ""
 
     @rx.event
-    def continue_send(self):
-        self._require(Role.DISTRIBUTOR, handler="continue_send")
+    async def continue_send(self):
+        await self._checked(Role.DISTRIBUTOR, handler="continue_send")
         if self.open_dialog == SEND and self.recipient_organisation:
             self.send_step = STEP_WARNING
 
     @rx.event
-    def back_to_recipient(self):
-        self._require(Role.DISTRIBUTOR, handler="back_to_recipient")
+    async def back_to_recipient(self):
+        await self._checked(Role.DISTRIBUTOR, handler="back_to_recipient")
         self.send_step, self.errors = STEP_RECIPIENT, {}
 
     @rx.event
     async def request_code(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="request_code")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="request_code")
         ids, email, language = sorted(self._selected_ids), self.recipient_email, self.language
         if self.open_dialog != SEND or not email:
             return None
@@ -184,7 +184,7 @@ class TransferDialogsState(DialogState, KeyListState):
 
     @rx.event
     async def send_now(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="send_now")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="send_now")
         ids, email, code_id = sorted(self._selected_ids), self.recipient_email, self.code_id
         code = form_text(form, "code")
         if self.open_dialog != SEND or not code_id:
@@ -211,8 +211,8 @@ class TransferDialogsState(DialogState, KeyListState):
     # ------------------------------------------------------------ request
 
     @rx.event
-    def open_request(self):
-        self._require(Role.DISTRIBUTOR, handler="open_request")
+    async def open_request(self):
+        await self._checked(Role.DISTRIBUTOR, handler="open_request")
         self._close_dialog()
         self.open_dialog = REQUEST
         self._dialog_opened(REQUEST)
@@ -240,7 +240,7 @@ class TransferDialogsState(DialogState, KeyListState):
     @rx.event
     async def add_serials(self, form: dict):
         """ "Add to list": the typed or pasted serials join the list, checked, duplicates merged."""
-        caller = self._require(Role.DISTRIBUTOR, handler="add_serials")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="add_serials")
         typed = serial_list(form_text(form, "serials")[:400_000])
         self.errors = {}
         if not typed:
@@ -251,20 +251,20 @@ class TransferDialogsState(DialogState, KeyListState):
 
     @rx.event
     async def remove_serial(self, serial: str):
-        caller = self._require(Role.DISTRIBUTOR, handler="remove_serial")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="remove_serial")
         if isinstance(serial, str) and serial in self._request_serials:
             await self._check(caller, [s for s in self._request_serials if s != serial])
 
     @rx.event
     async def remove_marked(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="remove_marked")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="remove_marked")
         marked = {row["serial"] for row in self.request_rows if row["problem"]}
         await self._check(caller, [s for s in self._request_serials if s not in marked])
 
     @rx.event
-    def continue_request(self):
+    async def continue_request(self):
         """ "Continue": to the robot check, with a fresh challenge (when nothing is left to fix)."""
-        self._require(Role.DISTRIBUTOR, handler="continue_request")
+        await self._checked(Role.DISTRIBUTOR, handler="continue_request")
         if self.open_dialog != REQUEST:
             return
         if not self._request_serials:
@@ -277,13 +277,13 @@ class TransferDialogsState(DialogState, KeyListState):
             self.form_generation += 1
 
     @rx.event
-    def back_to_serials(self):
-        self._require(Role.DISTRIBUTOR, handler="back_to_serials")
+    async def back_to_serials(self):
+        await self._checked(Role.DISTRIBUTOR, handler="back_to_serials")
         self.request_step, self.errors, self.robot_challenge = STEP_SERIALS, {}, ""
 
     @rx.event
     async def request_now(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="request_now")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="request_now")
         serials, proof = list(self._request_serials), form_text(form, "altcha")
         if self.open_dialog != REQUEST or not serials:
             return None
@@ -406,7 +406,7 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
 
     @rx.event
     async def open_serials(self, transfer_id: str):
-        caller = self._require(Role.DISTRIBUTOR, handler="open_serials")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="open_serials")
         row = self._listed(transfer_id) if isinstance(transfer_id, str) else None
         if row is None:
             return
@@ -421,16 +421,16 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
 
     @rx.event
     async def serials_page(self, page: int):
-        caller = self._require(Role.DISTRIBUTOR, handler="serials_page")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="serials_page")
         if self.open_dialog != SERIALS or not self.chosen_id:
             return
         self.serial_page = clamp_page(page, self.serial_page_count)
         await self._load_serials(caller)
 
     @rx.event
-    def ask_answer(self, transfer_id: str, answer: str):
+    async def ask_answer(self, transfer_id: str, answer: str):
         """Accept, Decline or Cancel asks first (an acceptance cannot be undone)."""
-        self._require(Role.DISTRIBUTOR, handler="ask_answer")
+        await self._checked(Role.DISTRIBUTOR, handler="ask_answer")
         row = self._listed(transfer_id) if isinstance(transfer_id, str) else None
         if row is None or answer not in ANSWERS or not row.get(answer):
             return
@@ -441,7 +441,7 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
 
     @rx.event
     async def answer(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="answer")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="answer")
         transfer_id, answer = int_or_none(self.chosen_id), self.chosen_answer
         if self.open_dialog != ANSWER or transfer_id is None or answer not in ANSWERS:
             return None

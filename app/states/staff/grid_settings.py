@@ -218,8 +218,8 @@ class GridSettingsState(DialogState, SessionState):
     # ------------------------------------------------------------ job types
 
     @rx.event
-    def edit_job_type(self, row: dict):
-        self._require(Role.GRID_ADMIN, handler="edit_job_type")
+    async def edit_job_type(self, row: dict):
+        await self._checked(Role.GRID_ADMIN, handler="edit_job_type")
         row = row if isinstance(row, dict) else {}
         self.errors = {}
         self.editing = {
@@ -228,8 +228,8 @@ class GridSettingsState(DialogState, SessionState):
         self.open_dialog = "job-type"
 
     @rx.event
-    def new_job_type(self):
-        self._require(Role.GRID_ADMIN, handler="new_job_type")
+    async def new_job_type(self):
+        await self._checked(Role.GRID_ADMIN, handler="new_job_type")
         self.errors = {}
         self.editing = {"id": "", "name": "", "name_sv": "", "name_en": "", "active": "1", "type": ""}
         self.open_dialog = "job-type"
@@ -257,16 +257,16 @@ class GridSettingsState(DialogState, SessionState):
     # ------------------------------------------------------------ grid areas
 
     @rx.event
-    def edit_grid_area(self, row: dict):
-        self._require(Role.GRID_ADMIN, handler="edit_grid_area")
+    async def edit_grid_area(self, row: dict):
+        await self._checked(Role.GRID_ADMIN, handler="edit_grid_area")
         row = row if isinstance(row, dict) else {}
         self.errors = {}
         self.editing = {key: str(row.get(key, ""))[:120] for key in ("id", "code", "name")}
         self.open_dialog = "grid-area"
 
     @rx.event
-    def new_grid_area(self):
-        self._require(Role.GRID_ADMIN, handler="new_grid_area")
+    async def new_grid_area(self):
+        await self._checked(Role.GRID_ADMIN, handler="new_grid_area")
         self.errors = {}
         self.editing = {"id": "", "code": "", "name": ""}
         self.open_dialog = "grid-area"
