@@ -13,10 +13,10 @@ the days a change touches, never by editing a stored amount:
   ``refresh_costs`` for the local days whose hours it rewrote; a new daily peak that moves the
   month's capacity basis reprices the whole month (every hour carries its share of the step);
 - prices imported, a tariff period, tax rate or heat price added from a date (or a period not
-  begun withdrawn): the service calls ``schedule_cost_refresh`` with the first day that may price
-  differently, and the days from there on of the meters concerned that have consumption are
-  recomputed when the session commits, once per meter however many changes the transaction holds
-  (``apply_cost_refresh`` does it at once). Days before that date are never rewritten;
+  begun withdrawn): the service calls ``schedule_cost_refresh`` (``repricing``) with the first
+  day that may price differently, and the days from there on of the meters concerned that have
+  consumption are recomputed when the session commits, once per meter however many changes the
+  transaction holds (``apply_cost_refresh`` does it at once). No day before it is rewritten;
 - ``rebuild_all_costs``: everything again (the migration's backfill, the demo, a repair).
 
 A view for a grid company or bidding zone other than the one a row was priced for (a relationship
@@ -55,6 +55,7 @@ from app.services.consumption.local_time import (
     next_month,
 )
 from app.services.consumption.prices import spot_prices
+from app.services.consumption.repricing import Change, has_scheduled, take_scheduled
 from app.sql_rows import all_rows
 
 ONE_DAY = timedelta(days=1)
@@ -246,32 +247,7 @@ def refresh_costs_on(connection: Connection, meter_id: int, first: date, last: d
 # ---------------------------------------------------------------- changes of prices and tariffs
 
 
-@dataclass(frozen=True)
-class _Change:
-    first: date  # the first local day that may price differently
-    last: date | None  # and the last (None: every later day)
-    utility_id: int | None  # only this company's metering points
-    bidding_zone: str | None  # only this zone's
-
-
-_PENDING = "cost_refresh_pending"
-
-
-def schedule_cost_refresh(
-    db: Session,
-    first: date,
-    last: date | None = None,
-    *,
-    utility_id: int | None = None,
-    bidding_zone: str | None = None,
-) -> None:
-    """Recompute, when ``db`` commits, the stored cost of the days [first, last] of the metering
-    points concerned (a grid or heat company's, a bidding zone's, or all: taxes) that have
-    consumption then."""
-    db.info.setdefault(_PENDING, []).append(_Change(first, last, utility_id, bidding_zone))
-
-
-def _affected(db: Session, changes: Iterable[_Change]) -> dict[int, tuple[date, date]]:
+def _affected(db: Session, changes: Iterable[Change]) -> dict[int, tuple[date, date]]:
     """meter -> the first and last day to recompute: the changed days it has consumption on."""
     found: dict[int, tuple[date, date]] = {}
     for change in changes:
@@ -300,7 +276,7 @@ def _affected(db: Session, changes: Iterable[_Change]) -> dict[int, tuple[date, 
 
 def apply_cost_refresh(db: Session) -> None:
     """The scheduled recomputations, now (in ``db``'s transaction)."""
-    changes = db.info.pop(_PENDING, None)
+    changes = take_scheduled(db)
     if not changes:
         return
     db.flush()
@@ -309,7 +285,7 @@ def apply_cost_refresh(db: Session) -> None:
 
 @event.listens_for(OrmSession, "before_commit")
 def _refresh_before_commit(session: OrmSession) -> None:
-    if session.info.get(_PENDING):
+    if has_scheduled(session):
         apply_cost_refresh(session)  # type: ignore[arg-type]
 
 

@@ -45,6 +45,7 @@ from app.models import SpotPrice
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.consumption.local_time import local_zone
+from app.services.consumption.repricing import schedule_cost_refresh
 
 HOUR = 3600
 KR_PER_KWH_SCALE = Decimal("0.00001")
@@ -454,9 +455,6 @@ def store_hourly_prices(
 def _reprice(db: Session, zone: str, first_hour: int, last_hour: int) -> None:
     """The stored cost of the zone's days holding those hours is recomputed when the import
     commits (a late price import prices hours already measured; tomorrow's touches nothing)."""
-    # Imported here: the cost roll-ups price with this module's prices (a cycle at import).
-    from app.services.consumption.cost_rollups import schedule_cost_refresh
-
     local = local_zone()
     first = datetime.fromtimestamp(first_hour, local).date()
     last = datetime.fromtimestamp(last_hour, local).date()

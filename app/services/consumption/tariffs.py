@@ -55,6 +55,7 @@ from app.services.consumption.capacity_tariff import (
     steps_from_bounds,
 )
 from app.services.consumption.local_time import local_zone, next_month
+from app.services.consumption.repricing import schedule_cost_refresh
 from app.services.form_errors import FieldErrors
 from app.services.paging import Page, page_window
 
@@ -508,9 +509,6 @@ def _end_previous(db: Session, caller: Caller, model, row, new_from: date, subje
 
 def _reprice_from(db: Session, first: date, *, utility_id: int | None = None) -> None:
     """The stored cost of the days from ``first`` on is recomputed when the change commits."""
-    # Imported here: the cost roll-ups price with this module's periods (a cycle at import).
-    from app.services.consumption.cost_rollups import schedule_cost_refresh
-
     schedule_cost_refresh(db, first, utility_id=utility_id)
 
 
