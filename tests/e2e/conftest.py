@@ -16,6 +16,7 @@ from app.clock import running_from
 from app.config import PROJECT_ROOT
 from app.db import engine_for
 from app.demo import database_is_empty, generate_demo
+from app.i18n import translate
 from tests.clock_instants import CLOCK_INSTANTS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -121,6 +122,18 @@ def desktop_page(browser: Browser, app_harness: AppHarness) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+LANGUAGE_NAMES = {"nb": "Norsk", "sv": "Svenska", "en": "English"}
+
+
+def choose_language(page: Page, current: str, language: str) -> None:
+    """Picks a language in the header's menu and waits for the reload that follows: the page's
+    texts change at once, then the page reloads (its server-written data follows), and a script
+    run between the two meets a destroyed execution context (seen in CI)."""
+    page.get_by_role("combobox", name=translate("nav.language", current)).click()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("option", name=LANGUAGE_NAMES[language]).click()
 
 
 def has_horizontal_overflow(page: Page) -> bool:

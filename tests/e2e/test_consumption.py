@@ -31,7 +31,7 @@ from app.models import (
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import start_session
 from app.states.customer.consumption import TAP_ECHO_SECONDS
-from tests.e2e.conftest import has_horizontal_overflow
+from tests.e2e.conftest import choose_language, has_horizontal_overflow
 from tests.e2e.signin import first_relationship
 from tests.e2e.test_accessibility import blocking_violations
 
@@ -416,11 +416,6 @@ def test_a_signed_out_deep_link_signs_in_and_comes_back(phone_page: Page, base_u
     _wait_for_level(phone_page, "year")
 
 
-def _choose_language(page: Page, current: str, name: str) -> None:
-    page.get_by_role("combobox", name=translate("nav.language", current)).click()
-    page.get_by_role("option", name=name).click()
-
-
 def test_switching_language_rewrites_the_loaded_data_too(desktop_page: Page, base_url: str):
     """After switching to Swedish the headings changed but the data stayed Norwegian until a reload."""
     relationship_id, _ = first_relationship(Medium.ELECTRICITY)
@@ -429,10 +424,10 @@ def test_switching_language_rewrites_the_loaded_data_too(desktop_page: Page, bas
     norwegian = translate("consumption.data_until", "nb", when="").strip()
     swedish = translate("consumption.data_until", "sv", when="").strip()
     expect(desktop_page.get_by_text(norwegian, exact=False).first).to_be_visible()
-    _choose_language(desktop_page, "nb", "Svenska")
+    choose_language(desktop_page, "nb", "sv")
     expect(desktop_page.get_by_text(swedish, exact=False).first).to_be_visible()
     expect(desktop_page.get_by_text(norwegian, exact=False)).to_have_count(0)
-    _choose_language(desktop_page, "sv", "Norsk")
+    choose_language(desktop_page, "sv", "nb")
     expect(desktop_page.get_by_text(norwegian, exact=False).first).to_be_visible()
 
 
