@@ -3,6 +3,7 @@ Redis and two backend workers when the machine has them. A customer's page loads
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -338,6 +339,17 @@ def _sockets(page: Page) -> dict:
     )
 
 
+def _cpu_seconds() -> float:
+    """CPU time used so far by this test process and its children: Chromium and the production
+    server (a killed worker's time drops out of the count)."""
+    total = 0.0
+    for process in [psutil.Process(), *psutil.Process().children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def _wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not condition():
@@ -365,7 +377,7 @@ def test_fifty_tabs_survive_a_killed_backend_worker_and_a_redis_restart(
     context.set_default_timeout(30_000)
     context.add_init_script(SOCKET_WATCH)
     context.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{world.token}')")
-    began = time.monotonic()
+    began, cpu_before = time.monotonic(), _cpu_seconds()
     try:
         tabs = []
         for _ in range(TABS):
@@ -427,7 +439,8 @@ def test_fifty_tabs_survive_a_killed_backend_worker_and_a_redis_restart(
         print(
             f"{TABS} tabs open with their searches in {opened_in:.1f} s; {len(moved)} moved off the killed"
             f" worker, back in {reconnected_in:.1f} s; all {TABS} back {recovered_in:.1f} s after Redis"
-            f" returned; {time.monotonic() - began:.1f} s in all"
+            f" returned; {time.monotonic() - began:.1f} s in all, {_cpu_seconds() - cpu_before:.0f} CPU"
+            f" seconds of Chromium, the server and this test (load average {os.getloadavg()[0]:.0f})"
         )
     finally:
         context.close()
