@@ -6,22 +6,19 @@ from playwright.sync_api import Page
 from sqlmodel import select
 
 from app.db import session_scope
-from app.models import CustomerRelationship, Meter, Role, User
+from app.models import Role, User
 from app.services.sessions import start_session
+from tests.factories import new_customer
 
 SESSION_KEY = "mp_session"  # rx.LocalStorage(name="mp_session") keeps the token under this key
 
 
 def first_relationship(medium: str) -> tuple[int, int]:
-    """The (relationship id, meter id) of the first demo customer with a meter of ``medium``."""
-    with session_scope() as db:
-        relationship, meter = db.exec(
-            select(CustomerRelationship, Meter)
-            .join(Meter, Meter.id == CustomerRelationship.meter_id)
-            .where(Meter.medium == medium)
-            .order_by(CustomerRelationship.id)
-        ).first()
-        return relationship.id or 0, meter.id or 0
+    """(relationship id, meter id) of a customer of this test's own on the first demo meter of
+    ``medium``: that meter's readings, the demo customer's name, no other test's sessions,
+    orders or grants."""
+    customer = new_customer(medium, with_data=True)
+    return customer.relationship_id, customer.meter_id
 
 
 def sign_in(page: Page, role: Role, relationship_id: int | None = None) -> None:

@@ -18,10 +18,11 @@ from sqlmodel import Session
 
 from app.config import PROJECT_ROOT
 from app.db import make_engine
-from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role
+from app.models import OrganisationKind, Role
 from app.services.sessions import start_session
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.signin import SESSION_KEY
+from tests.factories import add_customer, add_organisation
 from tests.local_servers import answers, free_port, stop_process_tree
 from tests.smtp_sink import SmtpSink, running_smtp_sink
 
@@ -57,28 +58,18 @@ def production_database(tmp_path: Path) -> Iterator[str]:
 def _customer_relationship(database_url: str) -> tuple[int, str]:
     engine = make_engine(database_url)
     with Session(engine, expire_on_commit=False) as db:
-        utility = Organisation(name="Nett AS", kind=OrganisationKind.GRID_COMPANY.value)
-        customer = Customer(name="Produksjon Kunde", mobile="+4740009999")
-        meter = Meter(serial="PROD0001", manufacturer="Aidon", model="6525", medium="electricity")
-        db.add_all([utility, customer, meter])
-        db.flush()
-        relationship = CustomerRelationship(
-            customer_id=customer.id,
-            utility_id=utility.id,
-            installation_number="3199999",
-            metering_point_id="707057500000099990",
-            address="Kraftveien 1",
-            postcode="7010",
-            city="Trondheim",
-            meter_id=meter.id,
+        utility = add_organisation(db, OrganisationKind.GRID_COMPANY, "Nett AS")
+        relationship = add_customer(
+            db, utility_id=utility, name="Produksjon Kunde", metering_point_id="707057500000099990"
         )
-        db.add(relationship)
         db.commit()
         # The server runs on the real clock, so its session starts on the real clock too.
-        token = start_session(db, Role.CUSTOMER, relationship_id=relationship.id, now=datetime.now(UTC))
+        token = start_session(
+            db, Role.CUSTOMER, relationship_id=relationship.relationship_id, now=datetime.now(UTC)
+        )
         db.commit()
     engine.dispose()
-    return relationship.id or 0, token
+    return relationship.relationship_id, token
 
 
 def _queue_mails(database_url: str, count: int) -> list[str]:

@@ -17,8 +17,8 @@ from reflex.state import BaseState
 
 from app import routes
 from tests.e2e.test_customer_portal import (
-    _customers_by_relationship_count,
     _enter_code,
+    _new_customer,
     _sent_code,
     _sign_out,
     _start_first_login,
@@ -50,7 +50,7 @@ def _persisted_bytes(app_harness) -> bytes:
 
 
 def test_no_code_or_password_typed_reaches_the_persisted_state(phone_page: Page, base_url: str, app_harness):
-    customer, (relationship,) = _customers_by_relationship_count(1)[1]
+    customer, (relationship,) = _new_customer()
     page = phone_page
 
     _start_first_login(page, base_url, relationship, customer.mobile)
