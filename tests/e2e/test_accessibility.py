@@ -20,8 +20,13 @@ from app.models import Medium, Organisation, PreNotification, Role, User
 from app.services.caller import Caller
 from app.services.keys.read_rights import assign_read_rights
 from app.services.keys.sealing import add_key
-from tests.e2e.conftest import wait_for_animations
-from tests.e2e.signin import first_relationship, sign_in, sign_in_account, sign_in_demo_account
+from tests.e2e.conftest import (
+    first_relationship,
+    sign_in,
+    sign_in_account,
+    sign_in_demo_account,
+    wait_for_animations,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -23,8 +23,7 @@ from app.models import (
 )
 from app.services.notify.sms import latest_sms_to
 from app.states.customer.consumption import TAP_ECHO_SECONDS
-from tests.e2e.conftest import choose_language, has_horizontal_overflow
-from tests.e2e.signin import first_relationship, sign_in
+from tests.e2e.conftest import choose_language, first_relationship, has_horizontal_overflow, sign_in
 from tests.e2e.test_accessibility import blocking_violations
 from tests.factories import new_customer
 

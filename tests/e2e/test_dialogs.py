@@ -32,11 +32,10 @@ from app.services.customer.accounts import create_account
 from app.services.han.orders import place_order
 from app.services.installer.notifications import create_notification, save_notification, send_notification
 from app.services.sessions import hash_token, resolve_principal, start_session
-from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.signin import SESSION_KEY, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, SESSION_KEY, sign_in
 from tests.e2e.test_accessibility import blocking_violations
 from tests.factories import customer_session, new_customer
-from tests.services.installer.installer_world import FODSELSNUMMER, complete_values
+from tests.services.installer.installer_factories import FODSELSNUMMER, complete_values
 
 pytestmark = pytest.mark.e2e
 

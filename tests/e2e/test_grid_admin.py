@@ -30,8 +30,14 @@ from app.models import (
 from app.services.consumption.tariffs import capacity_steps_for_month
 from app.services.han.service_settings import local_today
 from app.services.working_days import add_working_days
-from tests.e2e.conftest import DESKTOP, PHONE, has_horizontal_overflow, wait_for_animations
-from tests.e2e.signin import sign_in, sign_in_demo_account
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    has_horizontal_overflow,
+    sign_in,
+    sign_in_demo_account,
+    wait_for_animations,
+)
 from tests.factories import new_customer
 
 pytestmark = pytest.mark.e2e

@@ -17,8 +17,15 @@ from app.db import session_scope
 from app.i18n import translate
 from app.models import HanPortOrder, Medium, Role
 from app.services.notify.sms import latest_sms_to
-from tests.e2e.conftest import DESKTOP, PHONE, has_horizontal_overflow, wait_for_animations
-from tests.e2e.signin import first_relationship, sign_in, sign_in_demo_account
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    first_relationship,
+    has_horizontal_overflow,
+    sign_in,
+    sign_in_demo_account,
+    wait_for_animations,
+)
 from tests.factories import new_customer
 
 pytestmark = pytest.mark.e2e

@@ -500,7 +500,7 @@ def test_a_key_reader_opening_the_audit_log_is_told_and_stays_in_the_key_portal(
     desktop_page: Page, base_url: str
 ):
     """Issue 21: a signed-in key reader on /nokler/logg read "You need to sign in to do this"."""
-    from tests.e2e.signin import sign_in_demo_account
+    from tests.e2e.conftest import sign_in_demo_account
 
     sign_in_demo_account(desktop_page, Role.KEY_READER)
     desktop_page.goto(base_url + routes.KEYS_AUDIT, wait_until="commit")

@@ -15,8 +15,7 @@ from app.db import session_scope
 from app.i18n import translate
 from app.models import Medium, Role
 from app.models.invoice import Invoice
-from tests.e2e.conftest import has_horizontal_overflow
-from tests.e2e.signin import first_relationship, sign_in
+from tests.e2e.conftest import first_relationship, has_horizontal_overflow, sign_in
 from tests.factories import demo_relationship
 
 pytestmark = pytest.mark.e2e

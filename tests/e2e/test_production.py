@@ -20,8 +20,7 @@ from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.models import OrganisationKind, Role
 from app.services.sessions import start_session
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.signin import SESSION_KEY
+from tests.e2e.conftest import DESKTOP, SESSION_KEY
 from tests.factories import add_customer, add_organisation
 from tests.local_servers import answers, free_port, stop_process_tree
 from tests.smtp_sink import SmtpSink, running_smtp_sink

@@ -96,8 +96,8 @@ def test_a_personal_number_is_shown_on_request_and_never_reaches_the_persisted_s
         send_notification,
     )
     from app.services.sessions import start_session
-    from tests.e2e.signin import SESSION_KEY
-    from tests.services.installer.installer_world import FODSELSNUMMER, build_world, complete_values
+    from tests.e2e.conftest import SESSION_KEY
+    from tests.services.installer.installer_factories import FODSELSNUMMER, build_world, complete_values
 
     with session_scope() as db:
         world = build_world(db, uuid.uuid4().hex[:8])

@@ -26,8 +26,7 @@ from app.services.customer.sharing import end_of_day, grant_access, local_today
 from app.services.customer.visibility import first_name
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import resolve_principal, start_session
-from tests.e2e.conftest import PHONE, has_horizontal_overflow, wait_for_animations
-from tests.e2e.signin import SESSION_KEY, sign_in
+from tests.e2e.conftest import PHONE, SESSION_KEY, has_horizontal_overflow, sign_in, wait_for_animations
 from tests.factories import new_customer
 
 pytestmark = pytest.mark.e2e

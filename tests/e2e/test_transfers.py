@@ -23,8 +23,7 @@ from app.db import session_scope
 from app.i18n import translate, translate_count
 from app.models import MeterKey, OrganisationKind, Role
 from app.services.keys.sealing import add_key
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.signin import sign_in_account
+from tests.e2e.conftest import DESKTOP, sign_in_account
 from tests.e2e.test_accounts import assert_accessible
 from tests.factories import add_account, add_organisation
 from tests.smtp_sink import SmtpSink, text_part

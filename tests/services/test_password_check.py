@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from signin_helpers import GOOD, T0, code_sent_to
+from customer_factories import GOOD, T0, code_sent_to
 from sqlmodel import func, select
 
 from app.models import AuditEntry, OutboxMessage, User

@@ -35,9 +35,9 @@ from app.states.keys.reader import KeyReaderState
 from app.states.keys.unit_list import KeyListState
 from app.states.staff.notifications import StaffQueueState
 from tests.handler_callers import session_token, state_as
-from tests.services.han.han_world import build_han_world
-from tests.services.installer.installer_world import FODSELSNUMMER, build_world, complete_values
-from tests.services.keys.key_service_helpers import add_units, organisation, signed_in
+from tests.services.han.han_factories import build_han_world
+from tests.services.installer.installer_factories import FODSELSNUMMER, build_world, complete_values
+from tests.services.keys.key_factories import add_units, organisation, signed_in
 
 # How long each statement takes here: long enough that one on the loop would be a stall.
 STATEMENT_SECONDS = 0.02

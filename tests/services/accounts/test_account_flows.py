@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from account_helpers import NOW, mailed_link, token_of
-from signin_helpers import PUBLIC_URL
+from account_factories import NOW, mailed_link, token_of
+from customer_factories import PUBLIC_URL
 from sqlmodel import func, select
 
 from app.models import OutboxMessage, Role, User

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from account_helpers import NOW
+from account_factories import NOW
 from sqlmodel import select
 
 from app.models import (

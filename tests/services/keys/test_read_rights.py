@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from key_service_helpers import PASSWORD, signed_in
+from key_factories import PASSWORD, signed_in
 from sqlmodel import col, select
 
 from app.models import AuditEntry, KeyReadRight, MeterKey, OutboxMessage, Role, User
@@ -200,7 +200,7 @@ def test_show_key_for_the_distributor_and_the_reader_is_audited(db, world):
 
 
 def test_assigning_thousands_of_units_lists_every_serial_in_the_audit(db, world):
-    from key_service_helpers import add_units
+    from key_factories import add_units
 
     many = add_units(db, world.own.organisation_id, 300, start=59000000)
     outcome = assign_read_rights(db, world.own, many, "mange@example.no")
