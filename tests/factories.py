@@ -96,20 +96,21 @@ def add_customer(
     is_owner: bool = True,
     customer_id: int | None = None,
     name: str | None = None,
+    mobile: str | None = None,
     metering_point_id: str | None = None,
 ) -> NewCustomer:
     """A customer of their own with one relationship, in ``db`` (flushed, not committed).
 
     ``on_meter_of``: the relationship is on that relationship's meter (its readings and roll-ups),
-    at its utility, bidding zone and supplier mark-up, and the customer has that customer's name;
-    otherwise on a new meter without readings.
+    at its utility, address, bidding zone and supplier mark-up, and the customer has that
+    customer's name; otherwise on a new meter without readings, at Storgata 1, 7010 Trondheim.
     ``customer_id``: another relationship of that customer (one mobile, two installations).
     """
     tag = new_tag()
     if customer_id is None:
         if name is None and on_meter_of is not None:  # as the demo customer is named (the header's width)
             name = db.exec(select(Customer.name).where(Customer.id == on_meter_of.customer_id)).one()
-        customer = Customer(name=name or f"Kari Test {tag[:4]}", mobile=new_mobile())
+        customer = Customer(name=name or f"Kari Test {tag[:4]}", mobile=mobile or new_mobile())
         db.add(customer)
         db.flush()
     else:
@@ -136,9 +137,9 @@ def add_customer(
         utility_id=utility,
         installation_number=f"{_random.randrange(10**7, 10**8)}",
         metering_point_id=metering_point_id or new_metering_point_id(),
-        address=f"Testveien {_random.randint(1, 200)}",
-        postcode="7010",
-        city="Trondheim",
+        address=on_meter_of.address if on_meter_of else "Storgata 1",
+        postcode=on_meter_of.postcode if on_meter_of else "7010",
+        city=on_meter_of.city if on_meter_of else "Trondheim",
         meter_id=meter.id,
         is_owner=is_owner,
         bidding_zone=on_meter_of.bidding_zone if on_meter_of else "",
