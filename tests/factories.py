@@ -14,6 +14,7 @@ they are written here, as ``app/demo`` writes its own.
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from dataclasses import dataclass
@@ -55,6 +56,14 @@ def new_metering_point_id() -> str:
     """An 18-digit GSRN with its check digit, outside the demo's range (…0000010xx)."""
     body = f"70705750{_random.randrange(10**8, 10**9):09d}"
     return body + ean.calc_check_digit(body)
+
+
+_UNIT_PREFIXES = iter(_random.sample(range(1000, 10000), 9000))
+
+
+def new_unit_prefix() -> str:
+    """``KAM`` and four digits no other test of this session has: its units' serials add four more."""
+    return f"KAM{next(_UNIT_PREFIXES)}"
 
 
 @dataclass(frozen=True)
@@ -195,11 +204,18 @@ def add_account(
         name=name or f"Test {role.value} {tag[:4]}",
         role=role.value,
         organisation_id=organisation_id,
-        password_hash=hash_password(password) if password else None,
+        password_hash=_password_hash(password) if password else None,
     )
     db.add(user)
     db.flush()
     return NewAccount(user_id=user.id or 0, email=user.email, organisation_id=organisation_id)
+
+
+@functools.cache
+def _password_hash(password: str) -> str:
+    """One argon2 hash per password a test session uses (0.3-2 s each): accounts that sign in
+    with the same password may share it, as any two salted hashes of it verify alike."""
+    return hash_password(password)
 
 
 def add_organisation(db: Session, kind: OrganisationKind, name: str | None = None) -> int:

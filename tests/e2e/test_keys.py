@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import random
 import re
 import uuid
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from app.services.keys.sealing import add_key
 from app.states.keys.display import format_count
 from tests.e2e.conftest import DESKTOP, choose_language
 from tests.e2e.test_accounts import assert_accessible
-from tests.factories import add_account, add_organisation
+from tests.factories import add_account, add_organisation, new_unit_prefix
 from tests.smtp_sink import SmtpSink, link_in
 
 pytestmark = pytest.mark.e2e
@@ -54,10 +53,11 @@ class Distributor:
     keys: dict[str, str]  # serial -> key hex of the units made before the test
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def distributor(app_harness) -> Distributor:
-    """A distributor organisation of its own, with UNITS meters whose serials share a prefix."""
-    prefix = f"KAM{random.randint(1000, 9999)}"
+    """A distributor organisation of this test's own, with UNITS meters whose serials share a
+    prefix (one per test: a test that imports or assigns changes what the next one would count)."""
+    prefix = new_unit_prefix()
     keys: dict[str, str] = {}
     with session_scope() as db:
         org = add_organisation(db, OrganisationKind.DISTRIBUTOR, f"E2E Måleservice {uuid.uuid4().hex[:6]}")
@@ -306,7 +306,7 @@ def test_an_import_replaces_an_existing_key_only_when_ticked(
     page.context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def other_distributor(app_harness) -> str:
     """The e-mail of another organisation's distributor: someone who can never use read rights."""
     with session_scope() as db:

@@ -9,7 +9,6 @@ checked by axe and worked by keyboard (focus into the dialog and back, Escape cl
 from __future__ import annotations
 
 import os
-import random
 import re
 import uuid
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from app.models import MeterKey, OrganisationKind, Role
 from app.services.keys.sealing import add_key
 from tests.e2e.conftest import DESKTOP, sign_in_account
 from tests.e2e.test_accounts import assert_accessible
-from tests.factories import add_account, add_organisation
+from tests.factories import add_account, add_organisation, new_unit_prefix
 from tests.smtp_sink import SmtpSink, text_part
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +47,7 @@ class Org:
 
 
 def _org(units: int) -> Org:
-    prefix = f"KAM{random.randint(1000, 9999)}"
+    prefix = new_unit_prefix()
     name = f"E2E Overføring {uuid.uuid4().hex[:6]}"
     with session_scope() as db:
         org = add_organisation(db, OrganisationKind.DISTRIBUTOR, name)
