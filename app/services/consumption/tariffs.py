@@ -23,7 +23,7 @@ only the administrator and the command line set them. Every other caller is refu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -56,6 +56,7 @@ from app.services.consumption.capacity_tariff import (
 )
 from app.services.consumption.local_time import local_zone, next_month
 from app.services.form_errors import FieldErrors
+from app.services.paging import Page, page_window
 
 # The grid-company administrator (issue 24): their own company's tariffs only.
 GRID_ADMIN_ROLE = Role.GRID_ADMIN
@@ -664,12 +665,21 @@ def withdraw_tariff_period(db: Session, caller: Caller, period_id: int) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list
-    total: int
-    page: int
-    page_size: int
+def _newest_first(
+    db: Session, model: type, *conditions: object, page: int, page_size: int, then: tuple = ()
+) -> Page:
+    """One page (from 1, kept within the rows there are) of ``model``'s rows matching
+    ``conditions``, the latest ``valid_from`` first (``then``: the order among equal ones)."""
+    total = db.exec(select(func.count()).select_from(model).where(*conditions)).one()
+    window = page_window(page, page_size, total)
+    rows = db.exec(
+        select(model)
+        .where(*conditions)
+        .order_by(col(model.valid_from).desc(), *then)  # type: ignore[attr-defined]
+        .offset(window.offset)
+        .limit(window.size)
+    ).all()
+    return Page(list(rows), int(total), window.page, window.size)
 
 
 def list_tariff_periods(
@@ -677,18 +687,10 @@ def list_tariff_periods(
 ) -> Page:
     """A grid company's tariff periods, newest first, one page (pages from 1)."""
     _may_manage_utility(db, caller, utility_id, "tariffs.list_periods")
-    total = db.exec(
-        select(func.count()).select_from(TariffPeriod).where(TariffPeriod.utility_id == utility_id)
-    ).one()
-    page = max(1, page)
-    periods = db.exec(
-        select(TariffPeriod)
-        .where(TariffPeriod.utility_id == utility_id)
-        .order_by(col(TariffPeriod.valid_from).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(_with_parts(db, periods), int(total), page, page_size)
+    found = _newest_first(
+        db, TariffPeriod, TariffPeriod.utility_id == utility_id, page=page, page_size=page_size
+    )
+    return replace(found, rows=_with_parts(db, found.rows))
 
 
 # ---------------------------------------------------------------- taxes and fees
@@ -741,15 +743,7 @@ def add_tax_rate(
 def list_tax_rates(db: Session, caller: Caller, *, page: int = 1, page_size: int = PAGE_SIZE) -> Page:
     if caller.role not in (Role.ADMIN, CLI_ROLE, GRID_ADMIN_ROLE):
         raise refuse(db, caller, "tariffs.list_tax_rates", "not an administrator")
-    total = db.exec(select(func.count()).select_from(TaxRate)).one()
-    page = max(1, page)
-    rows = db.exec(
-        select(TaxRate)
-        .order_by(col(TaxRate.valid_from).desc(), col(TaxRate.kind))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(list(rows), int(total), page, page_size)
+    return _newest_first(db, TaxRate, page=page, page_size=page_size, then=(col(TaxRate.kind),))
 
 
 # ---------------------------------------------------------------- district heating
@@ -831,15 +825,5 @@ def list_heat_prices(
     db: Session, caller: Caller, *, utility_id: int, page: int = 1, page_size: int = PAGE_SIZE
 ) -> Page:
     _may_manage_utility(db, caller, utility_id, "tariffs.list_heat_prices")
-    total = db.exec(
-        select(func.count()).select_from(HeatPrice).where(HeatPrice.utility_id == utility_id)
-    ).one()
-    page = max(1, page)
-    rows = db.exec(
-        select(HeatPrice)
-        .where(HeatPrice.utility_id == utility_id)
-        .order_by(col(HeatPrice.valid_from).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page([_heat(r) for r in rows], int(total), page, page_size)
+    found = _newest_first(db, HeatPrice, HeatPrice.utility_id == utility_id, page=page, page_size=page_size)
+    return replace(found, rows=[_heat(r) for r in found.rows])
