@@ -8,8 +8,10 @@ os.environ.setdefault("REFLEX_USE_NPM", "1")
 import reflex as rx
 
 from app import routes
+from app.backend_workers import respawn_failed_workers
 from app.chart_preload import ChartPreloadPlugin
 from app.config import settings, watched_tree_exclusions
+from app.frontend_chunks import UiChunkPlugin
 
 # The dev server restarts its backend when a file under the repository changes; runtime data
 # (SQLite and its -wal/-shm files, the spool, generated keys) must not count as a change.
@@ -23,6 +25,10 @@ os.environ["REFLEX_HOT_RELOAD_EXCLUDE_PATHS"] = watched_tree_exclusions(
 # p95 20 ms against 27-62 ms fetching, unpickling and storing the state in Redis per event.
 os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "1")
 os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "5")
+
+# A production backend worker that dies is replaced; the other workers keep serving (granian's
+# default is to stop the whole server). See app/backend_workers.py.
+respawn_failed_workers()
 
 config = rx.Config(
     app_name="app",
@@ -53,5 +59,7 @@ config = rx.Config(
         ),
         # Chart pages fetch plotly's chunk with the page, not after their data (app/chart_preload.py).
         ChartPreloadPlugin(routes=[routes.CUSTOMER_CONSUMPTION]),
+        # Radix Themes and the icons in one file, not one per component (app/frontend_chunks.py).
+        UiChunkPlugin(),
     ],
 )

@@ -34,7 +34,8 @@ class Column:
 
     The cell shows the row's ``field`` as text, or what ``cell(row)`` draws. ``row_header``: the
     cell names its row (``<th scope="row">``; the first column, usually). ``sort``: the header is
-    a button that sorts the list by this name (one of the state's ``SORT_COLUMNS``).
+    a button that sorts the list by this name (one of the state's ``SORT_COLUMNS``). ``title``: a
+    header that is not one text key (e.g. one that changes with a tab); it wins over ``title_key``.
     """
 
     title_key: str
@@ -42,6 +43,9 @@ class Column:
     cell: Callable[[rx.Var], rx.Component | rx.Var] | None = None
     row_header: bool = False
     sort: str = ""
+    # The cell's own style (e.g. ``{"white_space": "nowrap"}``).
+    style: dict[str, str] | None = None
+    title: rx.Var | None = None
 
     def content(self, row: rx.Var) -> rx.Component | rx.Var:
         return self.cell(row) if self.cell is not None else row[self.field]
@@ -74,6 +78,20 @@ def list_paging_bar(  # type: ignore[no-untyped-def]
     )
 
 
+def top_paging_bar(  # type: ignore[no-untyped-def]
+    state, *, list_top: str, note: rx.Var | str | None = None, label: rx.Var | str | None = None
+) -> rx.Component:
+    """The paging bar above a long list, carrying the id ``list_top``; see ``back_to_top``."""
+    bar = list_paging_bar(state, then=(back_to_top(list_top),), note=note, label=label)
+    return rx.box(bar, id=list_top, scroll_margin_top="6rem")
+
+
+def back_to_top(list_top: str) -> rx.event.EventSpec:
+    """After a page change, scroll back to the top bar (``list_top``): the new page is read from
+    its first row, the sticky header left clear."""
+    return rx.call_script(f"document.getElementById({list_top!r})?.scrollIntoView({{block: 'nearest'}})")
+
+
 def paged_table(  # type: ignore[no-untyped-def]
     state,
     columns: Sequence[Column],
@@ -85,6 +103,9 @@ def paged_table(  # type: ignore[no-untyped-def]
     note: rx.Var | str | None = None,
     bar_label: rx.Var | str | None = None,
     row_props: Callable[[rx.Var], dict[str, Any]] | None = None,
+    list_top: str | None = None,
+    top_bar_label: rx.Var | str | None = None,
+    size: str | None = None,
 ) -> rx.Component:
     """The state's page of rows under the columns' headers, the empty text, the paging bar.
 
@@ -92,6 +113,9 @@ def paged_table(  # type: ignore[no-untyped-def]
     buttons stays readable by keyboard on a narrow screen); otherwise a Radix table.
     ``row_id``: the row field each ``<tr>`` carries as ``data-id`` (None: none); ``row_props``:
     more of a row's attributes, from the row (e.g. ``data_overdue``, a style).
+    ``list_top``: a long list has a paging bar above it too (``top_paging_bar``, named
+    ``top_bar_label``), and a page change from either bar scrolls back to it. ``size``: the Radix
+    table's size.
     """
     t = state.t
     scrollable = scroll_label is not None
@@ -105,18 +129,21 @@ def paged_table(  # type: ignore[no-untyped-def]
                 descending=state.descending,
                 on_sort=state.sort_by,
             )
-        return t[column.title_key]
+        return column.title if column.title is not None else t[column.title_key]
 
     def row(item: rx.Var) -> rx.Component:
         cells = []
         for column in columns:
             content = column.content(item)
+            style = {"style": column.style} if column.style else {}
             if scrollable:
-                cells.append(plain.row_header(content) if column.row_header else plain.cell(content))
+                cells.append(
+                    plain.row_header(content, **style) if column.row_header else plain.cell(content, **style)
+                )
             elif column.row_header:
-                cells.append(rx.table.row_header_cell(content))
+                cells.append(rx.table.row_header_cell(content, **style))
             else:
-                cells.append(rx.table.cell(content))
+                cells.append(rx.table.cell(content, **style))
         props = {"data_id": item[row_id]} if row_id else {}
         if row_props is not None:
             props.update(row_props(item))
@@ -131,12 +158,20 @@ def paged_table(  # type: ignore[no-untyped-def]
         )
     else:
         table = data_table(
-            column_headers(*(header_cell(column) for column in columns)), state.rows, row, table_id=table_id
+            column_headers(*(header_cell(column) for column in columns)),
+            state.rows,
+            row,
+            table_id=table_id,
+            **({"size": size} if size else {}),
         )
+    then = (back_to_top(list_top),) if list_top else ()
     return rx.vstack(
+        top_paging_bar(state, list_top=list_top, note=note, label=top_bar_label)
+        if list_top
+        else rx.fragment(),
         table,
         empty_state(state.rows.length() == 0, t[empty_key]) if empty_key else rx.fragment(),
-        list_paging_bar(state, note=note, label=bar_label),
+        list_paging_bar(state, then=then, note=note, label=bar_label),
         spacing="3",
         width="100%",
     )

@@ -64,8 +64,8 @@ class DialogState(rx.State, mixin=True):
         self.errors = {}
 
     @rx.event
-    def show_dialog(self, name: str) -> None:
-        self._require(*self.DIALOG_ROLES, handler="show_dialog")
+    async def show_dialog(self, name: str) -> None:
+        await self._checked(*self.DIALOG_ROLES, handler="show_dialog")
         name = name if isinstance(name, str) and len(name) <= MAX_NAME_LENGTH else ""
         self.errors = {}
         self.open_dialog = name
@@ -73,16 +73,16 @@ class DialogState(rx.State, mixin=True):
             self._dialog_opened(name)
 
     @rx.event
-    def dialog_open_change(self, is_open: bool) -> None:
+    async def dialog_open_change(self, is_open: bool) -> None:
         """Radix asks to close (Escape, Cancel, a click outside); opening goes through ``show_dialog``."""
-        self._require(*self.DIALOG_ROLES, handler="dialog_open_change")
+        await self._checked(*self.DIALOG_ROLES, handler="dialog_open_change")
         if is_open is not True:
             self._close_dialog()
 
     @rx.event
-    def question_open_change(self, is_open: bool):  # type: ignore[no-untyped-def]
+    async def question_open_change(self, is_open: bool):  # type: ignore[no-untyped-def]
         """Cancel or Escape on the question on top: nothing done, the dialog beneath stays open."""
-        self._require(*self.DIALOG_ROLES, handler="question_open_change")
+        await self._checked(*self.DIALOG_ROLES, handler="question_open_change")
         if is_open is True or not self.open_question:
             return None
         name = self.open_question

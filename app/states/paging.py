@@ -44,7 +44,6 @@ number the browser asks for.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -136,6 +135,8 @@ class PagedList(rx.State, mixin=True):
 
         def _require(self, *roles: Role, handler: str, db: Any = None) -> Caller: ...
 
+        async def _checked(self, *roles: Role, handler: str) -> Caller: ...
+
     LISTER: ClassVar[Role]
     PAGE_SIZE: ClassVar[int] = 50
     TEXTS: ClassVar[PagingTexts] = PagingTexts()
@@ -159,7 +160,7 @@ class PagedList(rx.State, mixin=True):
 
     async def _lister(self, handler: str) -> Caller:
         """The caller, checked (and a refusal audited under ``handler``) off the event loop."""
-        return await asyncio.to_thread(lambda: self._require(self.LISTER, handler=handler))
+        return await self._checked(self.LISTER, handler=handler)
 
     async def _reload(self, caller: Caller) -> None:
         asked = self.page

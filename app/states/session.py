@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 from reflex.state import BaseState
 from sqlmodel import Session
@@ -17,6 +19,7 @@ from app.services.accounts.language import remember_language
 from app.services.caller import Caller
 from app.services.caller_names import display_name
 from app.services.sessions import resolve_principal, sign_out
+from app.states.db_thread import read_in_thread
 
 # What the browser keeps across people: its language, its remembered-device token (tied to an
 # account server-side, revoked there), and the countdown's generation (so an old tick stops).
@@ -117,15 +120,24 @@ class SessionState(rx.State):
                 db, self.session_token, roles, action=action, client_address=self._client_address()
             )
 
+    async def _checked(self, *roles: Role, handler: str) -> Caller:
+        """``_require`` off the event loop: the session's look-up (and a refusal's audit row) in a
+        worker thread, so the other browsers this backend worker serves are answered meanwhile."""
+        return await asyncio.to_thread(lambda: self._require(*roles, handler=handler))
+
     @rx.event
-    def refresh_session(self):
+    async def refresh_session(self):
         """On every page load: the role and the name in the header, from the server's view,
         and the page's language for screen readers (``<html lang>``)."""
-        with session_scope() as db:
-            caller = resolve_principal(db, self.session_token)
-            self.display_name = display_name(db, caller) if caller else ""
+        token = self.session_token
+
+        def read(db: Session) -> tuple[Caller | None, str, int]:
+            caller = resolve_principal(db, token)
             is_admin = caller is not None and caller.role is Role.ADMIN
-            self.waiting_requests = count_pending_requests(db, caller) if is_admin else 0
+            name = display_name(db, caller) if caller else ""
+            return caller, name, count_pending_requests(db, caller) if is_admin else 0
+
+        caller, self.display_name, self.waiting_requests = await read_in_thread(read)
         self.role = str(caller.role) if caller else ""
         language = self.language if self.language in LANGUAGES else DEFAULT_LANGUAGE
         return rx.call_script(f"document.documentElement.lang = '{language}'")
@@ -152,15 +164,19 @@ class SessionState(rx.State):
         return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(target)]
 
     @rx.event
-    def set_language(self, language: str):
+    async def set_language(self, language: str):
         """Texts of the tables follow at once; a page's data, written on the server in the old
         language (month names, statuses, sentences), is loaded again by reloading the page."""
         if language in LANGUAGES and language != self.language:
             self.language = language
-            if self.session_token:  # signed in: their mail follows (issue 21 point 10)
-                with session_scope() as db:
-                    caller = resolve_principal(db, self.session_token)
+            token = self.session_token
+            if token:  # signed in: their mail follows (issue 21 point 10)
+
+                def remember(db: Session) -> None:
+                    caller = resolve_principal(db, token)
                     remember_language(db, caller.user_id if caller else None, language)
+
+                await read_in_thread(remember)
             return rx.call_script("window.location.reload()")
         return None
 
@@ -184,9 +200,9 @@ class SessionState(rx.State):
 
     @rx.event
     async def sign_out(self):
-        if self.session_token:
-            with session_scope() as db:
-                sign_out(db, self.session_token, client_address=self._client_address())
+        token, address = self.session_token, self._client_address()
+        if token:
+            await read_in_thread(lambda db: sign_out(db, token, client_address=address))
         # A customer signs in again on Min side's own sign-in page; everyone else at the start.
         landing = routes.CUSTOMER_LOGIN if self.role == Role.CUSTOMER else routes.HOME
         await self._forget_the_tab()

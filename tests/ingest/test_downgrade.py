@@ -3,6 +3,7 @@ authenticated where its key authenticates) with that key; anything else is refus
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import UTC, datetime
@@ -151,7 +152,7 @@ def test_refusals_are_counted_on_the_status_page(app_database_url, tmp_path):
         pipeline.handle_decoded(decode_han_json(json.dumps({"data": {"id": "REFUSED0001", "P": 1}})))
     store.flush()
     state = state_as(IngestState, session_token(Role.ADMIN))
-    IngestState.load_sources.fn(state)
+    asyncio.run(IngestState.load_sources.fn(state))
     row = next(s for s in state.sources if s["name"] == "mqtt:refusals")
     assert row["frames_refused"] == "2"
 

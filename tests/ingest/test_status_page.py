@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -26,7 +27,7 @@ def _token(role: Role) -> str:
 def test_sources_are_refused_to_a_customer(app_database_url):
     state = _state(_token(Role.CUSTOMER))
     with pytest.raises(AccessDenied):
-        IngestState.load_sources.fn(state)
+        asyncio.run(IngestState.load_sources.fn(state))
     assert state.sources == []
 
 
@@ -37,7 +38,7 @@ def test_the_operator_sees_each_source_with_its_counters(app_database_url, tmp_p
     source.frame_bad("FCS mismatch")
     store.flush()
     state = _state(_token(Role.ADMIN))
-    IngestState.load_sources.fn(state)
+    asyncio.run(IngestState.load_sources.fn(state))
     row = next(s for s in state.sources if s["name"] == "serial:/dev/ttyHAN0")
     assert (row["frames_ok"], row["frames_bad"], row["reading_source"]) == ("1", "1", "han")
     # The utility's local time, as every staff page shows it ("24.11.2026 06:00").
@@ -55,6 +56,6 @@ def test_the_page_shows_stored_already_stored_and_refused_apart(app_database_url
     source.readings_duplicate += 5
     store.flush()
     state = _state(_token(Role.ADMIN))
-    IngestState.load_sources.fn(state)
+    asyncio.run(IngestState.load_sources.fn(state))
     row = next(s for s in state.sources if s["name"] == "replay:counted-twice")
     assert (row["readings_stored"], row["readings_duplicate"], row["readings_rejected"]) == ("0", "5", "2")

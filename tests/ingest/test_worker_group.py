@@ -3,6 +3,7 @@ by two workers, the roll-ups' per-meter lock, and the status of a worker that st
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 
@@ -207,7 +208,7 @@ def test_a_worker_that_stops_reporting_stands_out_on_the_status_page(app_databas
         False,
     )
     state = state_as(IngestState, session_token(Role.ADMIN))  # the operator's page (issue 20.14)
-    IngestState.load_sources.fn(state)
+    asyncio.run(IngestState.load_sources.fn(state))
     row = next(s for s in state.sources if s["name"] == source.name)
     assert row["silent"] == "1" and row["worker"] == "ingest-3 · ingest-3-ingest-0" and row["messages"] == "1"
     store._last_report -= 2  # a heartbeat later: it reports, and no longer stands out

@@ -79,10 +79,10 @@ def test_the_language_a_person_signs_in_with_and_switches_to_is_their_mail_langu
     asyncio.run(AccountFormsState.submit_sign_in.fn(state, {"email": address, "password": password}))
     with session_scope() as db:
         assert db.exec(select(User.language).where(User.email == address)).one() == "sv"
-    SessionState.set_language.fn(state, "en")
+    asyncio.run(SessionState.set_language.fn(state, "en"))
     with session_scope() as db:
         assert db.exec(select(User.language).where(User.email == address)).one() == "en"
     signed_out = state_as(AccountFormsState, "")
-    SessionState.set_language.fn(signed_out, "nb")  # no session: nobody's language changes
+    asyncio.run(SessionState.set_language.fn(signed_out, "nb"))  # no session: nobody's language changes
     with session_scope() as db:
         assert db.exec(select(User.language).where(User.email == address)).one() == "en"

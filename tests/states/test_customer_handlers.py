@@ -71,7 +71,7 @@ def _guest_token(relationship_id: int) -> str:
 def test_load_shows_only_the_callers_relationship(two_customers):
     (_, mine), _ = two_customers
     state = _state(_guest_token(mine))
-    CustomerState.load.fn(state)
+    asyncio.run(CustomerState.load.fn(state))
     assert state.overview["name"].startswith("Handler Test")
     assert state.overview["address"].startswith("Testveien")
     assert [item["id"] for item in state.relationships] == [str(mine)]
@@ -84,9 +84,9 @@ def test_switching_to_another_customers_relationship_is_refused(two_customers):
         create_account(db, resolve_principal(db, token), "Handler-Test-Pass-42", "Handler-Test-Pass-42")
     state = _state(token)
     with pytest.raises(AccessDenied):
-        CustomerState.switch_to.fn(state, str(theirs))
+        asyncio.run(CustomerState.switch_to.fn(state, str(theirs)))
     assert state.overview == {}
-    CustomerState.load.fn(state)
+    asyncio.run(CustomerState.load.fn(state))
     with session_scope() as db:
         assert state.overview["installation_number"] == db.get(CustomerRelationship, mine).installation_number
 
@@ -96,14 +96,14 @@ def test_staff_session_cannot_read_a_customer_overview(two_customers):
         token = start_session(db, Role.GRID_STAFF)
     state = _state(token)
     with pytest.raises(AccessDenied):
-        CustomerState.load.fn(state)
+        asyncio.run(CustomerState.load.fn(state))
 
 
 def test_sign_out_resets_every_state_of_the_tab(two_customers):
     """Issue 10 item 12: the next person in this tab saw the previous one's name and data."""
     _, relationship_id = two_customers[0]
     state = _state(_guest_token(relationship_id))
-    CustomerState.load.fn(state)
+    asyncio.run(CustomerState.load.fn(state))
     assert state.overview["name"] and state.display_name
     login = state.parent_state.substates[CustomerLoginState.get_name()]
     login.mobile, login.masked_mobile, login.device_token = "+4799000001", "+47 *** ** 001", "dev"
@@ -124,7 +124,7 @@ def test_signing_in_starts_from_a_clean_tab(two_customers, monkeypatch):
     """The previous person left without signing out: the next sign-in drops what they saw."""
     (_, first), (second_customer, second) = two_customers
     state = _state(_guest_token(first))
-    CustomerState.load.fn(state)
+    asyncio.run(CustomerState.load.fn(state))
     assert state.overview["name"]
     login = state.parent_state.substates[CustomerLoginState.get_name()]
     monkeypatch.setattr(CustomerLoginState, "_client_address", lambda self: "192.0.2.90")
@@ -155,12 +155,12 @@ def test_a_new_tab_shows_the_customers_name_from_the_session_alone(two_customers
     """Opening /min-side/forbruk in a new tab showed "Konto": only the overview page set the name."""
     (customer_id, relationship_id), _ = two_customers
     state = state_as(SessionState, _guest_token(relationship_id))
-    SessionState.refresh_session.fn(state)
+    asyncio.run(SessionState.refresh_session.fn(state))
     with session_scope() as db:
         assert state.display_name == db.get(Customer, customer_id).name
     assert state.role == Role.CUSTOMER.value
     signed_out = state_as(SessionState, "")
-    SessionState.refresh_session.fn(signed_out)
+    asyncio.run(SessionState.refresh_session.fn(signed_out))
     assert (signed_out.display_name, signed_out.role) == ("", "")
 
 

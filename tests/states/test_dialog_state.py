@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import pkgutil
 
@@ -62,14 +63,15 @@ def test_every_state_with_dialogs_is_listed_here():
 def test_opening_clears_the_errors_and_closing_closes(app_database_url, state_class):
     state = state_as(state_class, session_token(state_class.DIALOG_ROLES[0]))
     state.errors = {"form": "an earlier error"}
-    state_class.show_dialog.fn(state, "note")
+    asyncio.run(state_class.show_dialog.fn(state, "note"))
     assert state.open_dialog == "note" and state.errors == {}
     state.errors = {"note": "required"}
-    state_class.dialog_open_change.fn(state, True)  # Radix never opens one; only show_dialog does
+    # Radix never opens one; only show_dialog does
+    asyncio.run(state_class.dialog_open_change.fn(state, True))
     assert state.open_dialog == "note"
-    state_class.dialog_open_change.fn(state, False)  # Escape, Cancel, a click outside
+    asyncio.run(state_class.dialog_open_change.fn(state, False))  # Escape, Cancel, a click outside
     assert state.open_dialog == "" and state.errors == {}
-    state_class.show_dialog.fn(state, "x" * 500)  # a browser may send anything
+    asyncio.run(state_class.show_dialog.fn(state, "x" * 500))  # a browser may send anything
     assert state.open_dialog == ""
 
 
@@ -79,24 +81,25 @@ def test_another_role_or_no_session_is_refused(app_database_url, state_class):
     for token in (session_token(other), ""):
         state = state_as(state_class, token)
         with pytest.raises(AccessDenied):
-            state_class.show_dialog.fn(state, "note")
+            asyncio.run(state_class.show_dialog.fn(state, "note"))
         with pytest.raises(AccessDenied):
-            state_class.dialog_open_change.fn(state, False)
+            asyncio.run(state_class.dialog_open_change.fn(state, False))
         assert state.open_dialog == ""
 
 
 @pytest.mark.parametrize("state_class", DIALOG_STATES, ids=lambda cls: cls.__name__)
 def test_a_question_on_top_closes_and_leaves_its_dialog_open(app_database_url, state_class):
     state = state_as(state_class, session_token(state_class.DIALOG_ROLES[0]))
-    state_class.show_dialog.fn(state, "readers")
+    asyncio.run(state_class.show_dialog.fn(state, "readers"))
     state._ask_question("revoke-reader")
     state.errors = {"form": "an earlier error"}
-    state_class.question_open_change.fn(state, True)  # Radix never opens one
+    asyncio.run(state_class.question_open_change.fn(state, True))  # Radix never opens one
     assert state.open_question == "revoke-reader"
-    state_class.question_open_change.fn(state, False)  # Escape, Cancel
+    asyncio.run(state_class.question_open_change.fn(state, False))  # Escape, Cancel
     assert state.open_question == "" and state.open_dialog == "readers" and state.errors == {}
     state._ask_question("revoke-reader")
-    state_class.dialog_open_change.fn(state, False)  # the dialog beneath closes: its question too
+    # the dialog beneath closes: its question too
+    asyncio.run(state_class.dialog_open_change.fn(state, False))
     assert state.open_question == "" and state.open_dialog == ""
     with pytest.raises(AccessDenied):
-        state_class.question_open_change.fn(state_as(state_class, ""), False)
+        asyncio.run(state_class.question_open_change.fn(state_as(state_class, ""), False))

@@ -129,7 +129,7 @@ def test_staff_take_and_complete_and_the_customer_is_told(world, monkeypatch):
     assert state.can_take and not state.can_complete and state.facts["meter"] == world.meter_serial
     run(HanOrderState.take.fn(state))
     assert state.status == "in_progress" and state.can_complete
-    HanOrderState.show_dialog.fn(state, "complete")
+    asyncio.run(HanOrderState.show_dialog.fn(state, "complete"))
     run(HanOrderState.complete.fn(state, {"port_state": "open", "completed_on": "not a date"}))
     assert state.errors["completed_on"] and state.open_dialog == "complete"  # the dialog stays open
     run(HanOrderState.complete.fn(state, {"port_state": "open", "completed_on": "2026-01-05"}))

@@ -58,7 +58,7 @@ def test_an_installer_opens_their_own_firms_notification(world, monkeypatch):
     number = _notification(world, sent=False)
     state = state_as(NotificationFormState, _token(world.installer))
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
-    NotificationFormState.load.fn(state)
+    asyncio.run(NotificationFormState.load.fn(state))
     assert state.notification_id == number and state.editing
 
 
@@ -68,9 +68,9 @@ def test_a_notification_returned_for_changes_opens_read_only_until_edit(world, m
         decide(db, world.staff, number, NotificationStatus.NEEDS_CHANGES, "Fuse?")
     state = state_as(NotificationFormState, _token(world.installer))
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
-    NotificationFormState.load.fn(state)
+    asyncio.run(NotificationFormState.load.fn(state))
     assert not state.editing and state.reject_reason == "Fuse?"
-    NotificationFormState.edit.fn(state)
+    asyncio.run(NotificationFormState.edit.fn(state))
     assert state.editing
 
 
@@ -80,7 +80,7 @@ def test_an_installer_cannot_open_or_change_another_firms_notification(world, mo
     state = state_as(NotificationFormState, token)
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
     with pytest.raises(AccessDenied):
-        NotificationFormState.load.fn(state)
+        asyncio.run(NotificationFormState.load.fn(state))
     assert state.values == {} and state.notification_id == 0
     # Handlers that act on a notification id held in the tab refuse it too.
     state.notification_id = number
@@ -165,7 +165,7 @@ def test_send_refuses_with_the_missing_fields_before_asking_send_now(world, monk
     number = _notification(world, sent=False)
     state = state_as(NotificationFormState, _token(world.installer))
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
-    NotificationFormState.load.fn(state)
+    asyncio.run(NotificationFormState.load.fn(state))
     asyncio.run(NotificationFormState.submit_form.fn(state, {"intent": "send"}))
     assert state.open_dialog != "send"  # no "Send now?" while a mandatory field is empty
     assert state.errors["form"] and len(state.errors) > 1
@@ -179,18 +179,19 @@ def test_save_on_a_draft_asks_to_send_now_as_elsmart_does(world, monkeypatch):
     number = _notification(world, sent=False)
     state = state_as(NotificationFormState, _token(world.installer))
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
-    NotificationFormState.load.fn(state)
+    asyncio.run(NotificationFormState.load.fn(state))
     values = {**complete_values(), "meter_placement": ""}
     asyncio.run(NotificationFormState.submit_form.fn(state, {"intent": "save", **values}))
     assert state.open_dialog == "send"
-    NotificationFormState.dialog_open_change.fn(state, False)  # Cancel: it stays a draft
+    asyncio.run(NotificationFormState.dialog_open_change.fn(state, False))  # Cancel: it stays a draft
     assert state.open_dialog == "" and state.status == NotificationStatus.NOT_SENT
     asyncio.run(NotificationFormState.submit_form.fn(state, {"intent": "save", **values}))
-    NotificationFormState.confirm_send.fn(state, {})  # OK, but the desired meter placement is empty
+    # OK, but the desired meter placement is empty
+    asyncio.run(NotificationFormState.confirm_send.fn(state, {}))
     assert state.status == NotificationStatus.NOT_SENT and state.errors["meter_placement"]
     form = {"intent": "save", **complete_values(), "owner_id_number": FODSELSNUMMER}
     asyncio.run(NotificationFormState.submit_form.fn(state, form))
-    NotificationFormState.confirm_send.fn(state, {})
+    asyncio.run(NotificationFormState.confirm_send.fn(state, {}))
     assert state.status == NotificationStatus.FOR_APPROVAL and state.open_dialog == ""
     with session_scope() as db:
         assert db.get(PreNotification, number).status == NotificationStatus.FOR_APPROVAL
@@ -202,8 +203,8 @@ def test_save_on_a_notification_returned_for_changes_does_not_ask(world, monkeyp
         decide(db, world.staff, number, NotificationStatus.NEEDS_CHANGES, "Fuse?")
     state = state_as(NotificationFormState, _token(world.installer))
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
-    NotificationFormState.load.fn(state)
-    NotificationFormState.edit.fn(state)
+    asyncio.run(NotificationFormState.load.fn(state))
+    asyncio.run(NotificationFormState.edit.fn(state))
     asyncio.run(NotificationFormState.submit_form.fn(state, {"intent": "save", **complete_values()}))
     assert state.open_dialog == "" and state.status == NotificationStatus.NEEDS_CHANGES
 
@@ -213,7 +214,7 @@ def test_no_fills_only_the_fields_empty_on_screen(world, monkeypatch):
     number = _notification(world, sent=False)  # saved: Storgata 1, 7010 Trondheim
     state = state_as(NotificationFormState, _token(world.installer))
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
-    NotificationFormState.load.fn(state)
+    asyncio.run(NotificationFormState.load.fn(state))
     state._fetched = {"installation_address": "Hentet vei 2", "installation_city": "Hentby", "ean": ""}
     on_screen = {"installation_address": "Skrevet gate 5", "installation_city": ""}
     form = {"intent": "apply_fetched", "overwrite": "no", **on_screen}
@@ -248,15 +249,15 @@ def test_job_types_show_in_the_readers_language(world, monkeypatch, language, jo
         job.name_sv, job.name_en = "Anläggning med en mätare", "Installation with one meter"
     chooser = state_as(NewNotificationState, _token(world.installer))
     chooser.language = language
-    NewNotificationState.choose_grid_company.fn(chooser, str(world.grid))
-    NewNotificationState.choose_installation_type.fn(chooser, str(world.installation_type))
+    asyncio.run(NewNotificationState.choose_grid_company.fn(chooser, str(world.grid)))
+    asyncio.run(NewNotificationState.choose_installation_type.fn(chooser, str(world.installation_type)))
     assert [option["label"] for option in chooser.job_types] == [job_name]
 
     number = _notification(world, sent=False)
     state = state_as(NotificationFormState, _token(world.installer))
     state.language = language
     monkeypatch.setattr(NotificationFormState, "_id_from_url", lambda self: number)
-    NotificationFormState.load.fn(state)
+    asyncio.run(NotificationFormState.load.fn(state))
     assert job_name in state.case_line
 
 

@@ -3,6 +3,7 @@ in the one number format, not raw UTC ISO text."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import app.states.staff.ingest_status as ingest_status_module
@@ -42,7 +43,7 @@ def test_staff_start_shows_local_time_and_grouped_figures(app_database_url, monk
     )
     monkeypatch.setattr(start_module, "portal_figures", lambda db, caller: figures)
     state = state_as(StaffState, session_token(Role.GRID_STAFF))
-    StaffState.load_overview.fn(state)
+    asyncio.run(StaffState.load_overview.fn(state))
     assert state.newest_reading == "24.11.2026 06:00"
     assert state.figures["readings"] == "1\u00a0578\u00a0300"
     assert state.figures["customers"] == "1\u00a0234"
@@ -67,7 +68,7 @@ def test_ingest_status_shows_local_time(app_database_url, monkeypatch):
     status = SourceStatus(**fields)
     monkeypatch.setattr(ingest_status_module, "source_statuses", lambda db, caller: [status])
     state = state_as(IngestState, session_token(Role.ADMIN))
-    IngestState.load_sources.fn(state)
+    asyncio.run(IngestState.load_sources.fn(state))
     assert state.sources[0]["last_frame"] == "24.11.2026 06:00"
     assert state.sources[0]["frames_ok"] == "12\u00a0345"
 

@@ -75,7 +75,7 @@ def test_the_administrators_menu_counts_waiting_access_requests(app_database_url
     _pending_request()
     state = state_as(SessionState, session_token(Role.ADMIN))
     state.language = language
-    SessionState.refresh_session.fn(state)
+    asyncio.run(SessionState.refresh_session.fn(state))
     assert state.waiting_requests >= 1
     admin = next(item for item in state.nav_items if item["route"] == routes.ADMIN_HOME)
     assert admin["count"] == str(state.waiting_requests)
@@ -85,7 +85,7 @@ def test_the_administrators_menu_counts_waiting_access_requests(app_database_url
     )
     # Nobody else is told (nor asks the database).
     staff = state_as(SessionState, session_token(Role.GRID_STAFF))
-    SessionState.refresh_session.fn(staff)
+    asyncio.run(SessionState.refresh_session.fn(staff))
     assert staff.waiting_requests == 0 and all(item["count"] == "" for item in staff.nav_items)
 
 

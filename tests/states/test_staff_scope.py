@@ -3,6 +3,7 @@ system's ingestion status is the operator's (administrator's), not any grid comp
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -82,17 +83,17 @@ def two_grid_companies(app_database_url):
 def test_the_staff_start_page_counts_only_the_callers_grid_company(two_grid_companies):
     mine, theirs = two_grid_companies
     state = state_as(StaffState, mine)
-    StaffState.load_overview.fn(state)
+    asyncio.run(StaffState.load_overview.fn(state))
     assert state.figures == {"customers": "2", "relationships": "2", "meters": "2", "readings": "3"}
     other = state_as(StaffState, theirs)
-    StaffState.load_overview.fn(other)
+    asyncio.run(StaffState.load_overview.fn(other))
     assert other.figures == {"customers": "5", "relationships": "5", "meters": "5", "readings": "7"}
 
 
 def test_staff_without_a_grid_company_see_no_figures(app_database_url):
     state = state_as(StaffState, session_token(Role.GRID_STAFF))
     with pytest.raises(AccessDenied):
-        StaffState.load_overview.fn(state)
+        asyncio.run(StaffState.load_overview.fn(state))
     assert state.figures == {}
 
 
@@ -100,7 +101,7 @@ def test_the_ingestion_status_is_refused_to_grid_staff_and_served_to_the_operato
     mine, _theirs = two_grid_companies
     staff = state_as(IngestState, mine)
     with pytest.raises(AccessDenied):
-        IngestState.load_sources.fn(staff)
+        asyncio.run(IngestState.load_sources.fn(staff))
     assert staff.sources == []
     operator = state_as(IngestState, session_token(Role.ADMIN))
-    IngestState.load_sources.fn(operator)  # whatever sources exist, without refusal
+    asyncio.run(IngestState.load_sources.fn(operator))  # whatever sources exist, without refusal

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
+from app.components.administrator_switch import administrator_switch
 from app.components.failing_messages import failing_messages_section
 from app.components.fields import field_error, scripted_form
 from app.components.filters import apply_button, filter_form, filter_select, search_input
@@ -70,26 +71,18 @@ def _deactivate(row: rx.Var) -> rx.Component:
 def _grid_administrator(row: rx.Var) -> rx.Component:
     """Staff of a grid company: make them its administrator; its administrators: staff again."""
     t = S.t
-    make = rx.button(
-        t["admin.make_grid_admin"],
-        size="1",
-        variant="soft",
-        high_contrast=True,
-        aria_label=t["admin.make_grid_admin"] + " " + row["email"],
-        on_click=S.set_grid_administrator(row["user_id"], True),
+    grid_role = row["grid_role"]
+    # Only staff and administrators of a grid company have the button ("grid_role" is "" otherwise).
+    return rx.cond(
+        (row["active"] != "") & (grid_role != ""),
+        administrator_switch(
+            is_admin=grid_role == Role.GRID_ADMIN.value,
+            subject=row["email"],
+            make_label=t["admin.make_grid_admin"],
+            take_label=t["admin.take_grid_admin"],
+            on_switch=lambda make: S.set_grid_administrator(row["user_id"], make),
+        ),
     )
-    take = rx.button(
-        t["admin.take_grid_admin"],
-        size="1",
-        variant="soft",
-        high_contrast=True,
-        aria_label=t["admin.take_grid_admin"] + " " + row["email"],
-        on_click=S.set_grid_administrator(row["user_id"], False),
-    )
-    by_role = rx.match(
-        row["grid_role"], (Role.GRID_STAFF.value, make), (Role.GRID_ADMIN.value, take), rx.fragment()
-    )
-    return rx.cond(row["active"], by_role)
 
 
 def _actions(row: rx.Var) -> rx.Component:

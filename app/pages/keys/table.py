@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.components.paged_table import list_paging_bar
+from app.components.paged_table import back_to_top, list_paging_bar, top_paging_bar
 
 # The plain table's parts moved to app.components.scrollable_table; pages written before the move
 # (``from app.pages.keys import table``) still find them here.
@@ -23,15 +23,6 @@ def pager(state, note: rx.Var | None = None, *, list_top: str, top: bool = False
     ``PagedList``). The top one carries the id ``list_top``; a page change from either scrolls
     back to it, so the new page is read from its first row (the sticky header left clear)."""
     t = state.t
-    back_to_top = rx.call_script(
-        f"document.getElementById({list_top!r})?.scrollIntoView({{block: 'nearest'}})"
-    )
-    bar = list_paging_bar(
-        state,
-        then=(back_to_top,),
-        note=note,
-        label=t["keys.list.paging_top"] if top else t["keys.list.paging"],
-    )
-    if not top:
-        return bar
-    return rx.box(bar, id=list_top, scroll_margin_top="6rem")
+    if top:
+        return top_paging_bar(state, list_top=list_top, note=note, label=t["keys.list.paging_top"])
+    return list_paging_bar(state, then=(back_to_top(list_top),), note=note, label=t["keys.list.paging"])

@@ -12,14 +12,14 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.data_table import column_headers, data_table, empty_state
+from app.components.data_table import column_headers
 from app.components.dialogs import close_button, dialog
 from app.components.fields import form_error, scripted_form, text_area_field, text_field
 from app.components.page_heading import page_heading
+from app.components.paged_table import Column, paged_table
 from app.components.robot_check import robot_check
 from app.components.template import template
 from app.models import Role
-from app.pages.keys.table import pager
 from app.states.keys.transfers import (
     ANSWER,
     REQUEST,
@@ -415,57 +415,44 @@ def _answer_button(row: rx.Var, answer: str, color: str) -> rx.Component:
     )
 
 
-def _activity_row(row: rx.Var) -> rx.Component:
-    t = A.t
-    return rx.table.row(
-        rx.table.row_header_cell(row["when"], style={"white_space": "nowrap"}),
-        rx.table.cell(row["what"]),
-        rx.table.cell(row["direction"]),
-        rx.table.cell(
-            rx.button(
-                row["units"],
-                rx.icon("list", size=14),
-                size="1",
-                variant="ghost",
-                high_contrast=True,
-                on_click=A.open_serials(row["id"]),
-                aria_label=t["keys.transfer.serials_of"] + ": " + row["units"] + ", " + row["when"],
-            )
-        ),
-        rx.table.cell(row["counterparty"]),
-        rx.table.cell(row["started_by"]),
-        rx.table.cell(
-            rx.cond(
-                A.tab == "closed",
-                rx.text(row["outcome"], " ", row["decided"]),
-                rx.hstack(
-                    _answer_button(row, "accept", "green"),
-                    _answer_button(row, "decline", "red"),
-                    _answer_button(row, "cancel", "gray"),
-                    spacing="2",
-                ),
-            )
-        ),
-        data_transfer=row["id"],
-        data_status=row["status"],
-    )
-
-
-def _activities_table() -> rx.Component:
-    t = A.t
-    return data_table(
-        column_headers(
-            *(
-                t[f"keys.transfer.col.{name}"]
-                for name in ("when", "what", "direction", "units", "counterparty", "started_by")
-            ),
-            rx.cond(A.tab == "closed", t["keys.transfer.col.outcome"], t["keys.transfer.col.actions"]),
-        ),
-        A.rows,
-        _activity_row,
-        table_id="transfer-table",
+def _units_button(row: rx.Var) -> rx.Component:
+    return rx.button(
+        row["units"],
+        rx.icon("list", size=14),
         size="1",
+        variant="ghost",
+        high_contrast=True,
+        on_click=A.open_serials(row["id"]),
+        aria_label=A.t["keys.transfer.serials_of"] + ": " + row["units"] + ", " + row["when"],
     )
+
+
+def _outcome_or_answers(row: rx.Var) -> rx.Component:
+    return rx.cond(
+        A.tab == "closed",
+        rx.text(row["outcome"], " ", row["decided"]),
+        rx.hstack(
+            _answer_button(row, "accept", "green"),
+            _answer_button(row, "decline", "red"),
+            _answer_button(row, "cancel", "gray"),
+            spacing="2",
+        ),
+    )
+
+
+ACTIVITY_COLUMNS = (
+    Column("keys.transfer.col.when", "when", row_header=True, style={"white_space": "nowrap"}),
+    Column("keys.transfer.col.what", "what"),
+    Column("keys.transfer.col.direction", "direction"),
+    Column("keys.transfer.col.units", cell=_units_button),
+    Column("keys.transfer.col.counterparty", "counterparty"),
+    Column("keys.transfer.col.started_by", "started_by"),
+    Column(
+        "",
+        cell=_outcome_or_answers,
+        title=rx.cond(A.tab == "closed", A.t["keys.transfer.col.outcome"], A.t["keys.transfer.col.actions"]),
+    ),
+)
 
 
 def _serials_dialog() -> rx.Component:
@@ -564,13 +551,19 @@ def _answer_dialog() -> rx.Component:
 
 
 def _activities() -> rx.Component:
-    return rx.vstack(
-        pager(A, A.total_text, list_top="transfer-list-top", top=True),
-        _activities_table(),
-        empty_state(A.total == 0, A.t["keys.transfer.none"]),
-        pager(A, A.total_text, list_top="transfer-list-top"),
-        spacing="4",
-        width="100%",
+    t = A.t
+    return paged_table(
+        A,
+        ACTIVITY_COLUMNS,
+        table_id="transfer-table",
+        empty_key="keys.transfer.none",
+        row_id=None,
+        row_props=lambda row: {"data_transfer": row["id"], "data_status": row["status"]},
+        note=A.total_text,
+        list_top="transfer-list-top",
+        bar_label=t["keys.list.paging"],
+        top_bar_label=t["keys.list.paging_top"],
+        size="1",
     )
 
 

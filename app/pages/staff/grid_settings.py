@@ -3,18 +3,19 @@ types, grid areas, firms and API tokens), administrators and the log of changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
 
 from app import routes
 from app.components import scrollable_table as table
-from app.components.data_table import empty_state
+from app.components.administrator_switch import administrator_switch
 from app.components.dialogs import close_button, dialog, form_dialog
 from app.components.fields import checkbox_field, scripted_form, select_field, text_field
 from app.components.filters import apply_button, filter_form, search_input
 from app.components.page_heading import page_heading
-from app.components.paged_table import list_paging_bar
+from app.components.paged_table import Column, paged_table
 from app.components.template import template
 from app.models import Role
 from app.states.staff.grid_settings import (
@@ -30,8 +31,17 @@ from app.states.staff.grid_settings import (
 S = GridSettingsState
 
 
-def _pager(state: Any, name: str) -> rx.Component:
-    return list_paging_bar(state, label=state.t["settings.paging"] + " " + state.t[f"settings.{name}"])
+def _list(state: Any, name: str, columns: tuple[Column, ...], table_id: str, **props: Any) -> rx.Component:
+    """A settings list: its table scrolls in a region named as the section, a paging bar named too."""
+    t = state.t
+    return paged_table(
+        state,
+        columns,
+        table_id=table_id,
+        scroll_label=t[f"settings.{name}"],
+        bar_label=t["settings.paging"] + " " + t[f"settings.{name}"],
+        **props,
+    )
 
 
 def _section(
@@ -117,148 +127,107 @@ def _han_service() -> rx.Component:
     )
 
 
-def _job_type_row(item: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        table.row_header(item["name"]),
-        table.cell(item["type"]),
-        table.cell(item["name_sv"]),
-        table.cell(item["name_en"]),
-        table.cell(item["active_label"]),
-        table.cell(
-            rx.button(
-                S.t["settings.edit"],
-                size="1",
-                variant="soft",
-                high_contrast=True,
-                aria_label=S.t["settings.edit"] + " " + item["name"],
-                aria_haspopup="dialog",
-                on_click=S.edit_job_type(item),
-            )
-        ),
-        class_name="rt-TableRow",
-        data_id=item["id"],
+def _edit_button(named_by: str, on_edit: Callable[[rx.Var], rx.event.EventSpec]) -> Callable:
+    """A row's Edit button (it opens the row's dialog), named with the row's ``named_by`` field."""
+
+    def button(item: rx.Var) -> rx.Component:
+        return rx.button(
+            S.t["settings.edit"],
+            size="1",
+            variant="soft",
+            high_contrast=True,
+            aria_label=S.t["settings.edit"] + " " + item[named_by],
+            aria_haspopup="dialog",
+            on_click=on_edit(item),
+        )
+
+    return button
+
+
+def _new_button(label_key: str, on_click: rx.event.EventHandler, button_id: str) -> rx.Component:
+    return rx.button(
+        S.t[label_key], size="2", high_contrast=True, aria_haspopup="dialog", on_click=on_click, id=button_id
     )
+
+
+JOB_TYPE_COLUMNS = (
+    Column("settings.name_nb", "name", row_header=True),
+    Column("settings.installation_type", "type"),
+    Column("settings.name_sv", "name_sv"),
+    Column("settings.name_en", "name_en"),
+    Column("settings.active", "active_label"),
+    Column("settings.actions", cell=_edit_button("name", S.edit_job_type)),
+)
+
+GRID_AREA_COLUMNS = (
+    Column("settings.code", "code", row_header=True),
+    Column("settings.area_name", "name"),
+    Column("settings.actions", cell=_edit_button("code", S.edit_grid_area)),
+)
 
 
 def _job_types() -> rx.Component:
-    t, L = S.t, JobTypeListState
     return _section(
         "settings.job_types",
         "settings-job-types",
-        table.scrollable_table(
-            table.header(
-                t["settings.name_nb"],
-                t["settings.installation_type"],
-                t["settings.name_sv"],
-                t["settings.name_en"],
-                t["settings.active"],
-                t["settings.actions"],
-            ),
-            table.body(rx.foreach(L.rows, _job_type_row)),
-            label=t["settings.job_types"],
-            table_id="job-types",
-        ),
-        empty_state(L.rows.length() == 0, t["settings.none"]),
-        _pager(L, "job_types"),
-        action=rx.button(
-            t["settings.new_job_type"],
-            size="2",
-            high_contrast=True,
-            aria_haspopup="dialog",
-            on_click=S.new_job_type,
-            id="new-job-type",
-        ),
-    )
-
-
-def _grid_area_row(item: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        table.row_header(item["code"]),
-        table.cell(item["name"]),
-        table.cell(
-            rx.button(
-                S.t["settings.edit"],
-                size="1",
-                variant="soft",
-                high_contrast=True,
-                aria_label=S.t["settings.edit"] + " " + item["code"],
-                aria_haspopup="dialog",
-                on_click=S.edit_grid_area(item),
-            )
-        ),
-        class_name="rt-TableRow",
+        _list(JobTypeListState, "job_types", JOB_TYPE_COLUMNS, "job-types", empty_key="settings.none"),
+        action=_new_button("settings.new_job_type", S.new_job_type, "new-job-type"),
     )
 
 
 def _grid_areas() -> rx.Component:
-    t, L = S.t, GridAreaListState
     return _section(
         "settings.grid_areas",
         "settings-grid-areas",
-        table.scrollable_table(
-            table.header(t["settings.code"], t["settings.area_name"], t["settings.actions"]),
-            table.body(rx.foreach(L.rows, _grid_area_row)),
-            label=t["settings.grid_areas"],
-            table_id="grid-areas",
-        ),
-        empty_state(L.rows.length() == 0, t["settings.none"]),
-        _pager(L, "grid_areas"),
-        action=rx.button(
-            t["settings.new_grid_area"],
-            size="2",
-            high_contrast=True,
-            aria_haspopup="dialog",
-            on_click=S.new_grid_area,
-            id="new-grid-area",
-        ),
+        _list(GridAreaListState, "grid_areas", GRID_AREA_COLUMNS, "grid-areas", empty_key="settings.none"),
+        action=_new_button("settings.new_grid_area", S.new_grid_area, "new-grid-area"),
     )
 
 
-def _firm_row(item: rx.Var) -> rx.Component:
+def _firm_actions(item: rx.Var) -> rx.Component:
     t = S.t
     authorised = item["authorised"] != ""
-    return rx.el.tr(
-        table.row_header(item["name"]),
-        table.cell(item["authorised_label"]),
-        table.cell(item["tokens"]),
-        table.cell(
-            rx.hstack(
-                rx.cond(
-                    authorised,
-                    rx.button(
-                        t["settings.withdraw"],
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        high_contrast=True,
-                        aria_label=t["settings.withdraw"] + " " + item["name"],
-                        on_click=S.set_authorised(item["id"], False),
-                    ),
-                    rx.button(
-                        t["settings.authorise"],
-                        size="1",
-                        variant="soft",
-                        high_contrast=True,
-                        aria_label=t["settings.authorise"] + " " + item["name"],
-                        on_click=S.set_authorised(item["id"], True),
-                    ),
-                ),
-                rx.button(
-                    t["settings.tokens"],
-                    size="1",
-                    variant="soft",
-                    high_contrast=True,
-                    aria_haspopup="dialog",
-                    aria_label=t["settings.tokens"] + " " + item["name"],
-                    disabled=~authorised,
-                    on_click=S.open_tokens(item["id"], item["name"]),
-                ),
-                spacing="2",
-            )
+    return rx.hstack(
+        rx.cond(
+            authorised,
+            rx.button(
+                t["settings.withdraw"],
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                high_contrast=True,
+                aria_label=t["settings.withdraw"] + " " + item["name"],
+                on_click=S.set_authorised(item["id"], False),
+            ),
+            rx.button(
+                t["settings.authorise"],
+                size="1",
+                variant="soft",
+                high_contrast=True,
+                aria_label=t["settings.authorise"] + " " + item["name"],
+                on_click=S.set_authorised(item["id"], True),
+            ),
         ),
-        class_name="rt-TableRow",
-        data_id=item["id"],
+        rx.button(
+            t["settings.tokens"],
+            size="1",
+            variant="soft",
+            high_contrast=True,
+            aria_haspopup="dialog",
+            aria_label=t["settings.tokens"] + " " + item["name"],
+            disabled=~authorised,
+            on_click=S.open_tokens(item["id"], item["name"]),
+        ),
+        spacing="2",
     )
+
+
+FIRM_COLUMNS = (
+    Column("settings.firm", "name", row_header=True),
+    Column("settings.authorised", "authorised_label"),
+    Column("settings.live_tokens", "tokens"),
+    Column("settings.actions", cell=_firm_actions),
+)
 
 
 def _firms() -> rx.Component:
@@ -269,103 +238,64 @@ def _firms() -> rx.Component:
         filter_form(
             search_input(t["settings.search_firm"], "firm-search", "search", default_value=L.search),
             apply_button(t["settings.search"]),
-            on_submit=L.apply_search,
+            on_submit=L.apply_filters,
         ),
-        table.scrollable_table(
-            table.header(
-                t["settings.firm"], t["settings.authorised"], t["settings.live_tokens"], t["settings.actions"]
-            ),
-            table.body(rx.foreach(L.rows, _firm_row)),
-            label=t["settings.firms"],
-            table_id="firms",
-        ),
-        empty_state(L.rows.length() == 0, t["settings.none"]),
-        _pager(L, "firms"),
+        _list(L, "firms", FIRM_COLUMNS, "firms", empty_key="settings.none"),
     )
 
 
-def _staff_row(item: rx.Var) -> rx.Component:
+def _administrator_or_you(item: rx.Var) -> rx.Component:
     t = S.t
-    return rx.el.tr(
-        table.row_header(item["name"]),
-        table.cell(item["email"]),
-        table.cell(item["role"]),
-        table.cell(
-            rx.cond(
-                item["self"] != "",
-                rx.text(t["settings.you"], size="2", color_scheme="gray"),
-                rx.cond(
-                    item["admin"] != "",
-                    rx.button(
-                        t["settings.make_staff"],
-                        size="1",
-                        variant="soft",
-                        high_contrast=True,
-                        aria_label=t["settings.make_staff"] + ": " + item["name"],
-                        on_click=S.set_administrator(item["id"], False),
-                    ),
-                    rx.button(
-                        t["settings.make_admin"],
-                        size="1",
-                        variant="soft",
-                        high_contrast=True,
-                        aria_label=t["settings.make_admin"] + ": " + item["name"],
-                        on_click=S.set_administrator(item["id"], True),
-                    ),
-                ),
-            )
+    return rx.cond(
+        item["self"] != "",
+        rx.text(t["settings.you"], size="2", color_scheme="gray"),
+        administrator_switch(
+            is_admin=item["admin"] != "",
+            subject=item["name"],
+            make_label=t["settings.make_admin"],
+            take_label=t["settings.make_staff"],
+            on_switch=lambda make: S.set_administrator(item["id"], make),
+            separator=": ",
         ),
-        class_name="rt-TableRow",
     )
+
+
+STAFF_COLUMNS = (
+    Column("settings.person", "name", row_header=True),
+    Column("settings.email", "email"),
+    Column("settings.role", "role"),
+    Column("settings.actions", cell=_administrator_or_you),
+)
 
 
 def _administrators() -> rx.Component:
-    t, L = S.t, StaffListState
+    t = S.t
     return _section(
         "settings.administrators",
         "settings-administrators",
         rx.text(t["settings.administrators_help"], size="2"),
-        table.scrollable_table(
-            table.header(
-                t["settings.person"], t["settings.email"], t["settings.role"], t["settings.actions"]
-            ),
-            table.body(rx.foreach(L.rows, _staff_row)),
-            label=t["settings.administrators"],
-            table_id="administrators",
-        ),
-        _pager(L, "administrators"),
+        _list(StaffListState, "administrators", STAFF_COLUMNS, "administrators"),
     )
 
 
-def _change_row(item: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        table.row_header(item["at"]),
-        *(table.cell(item[field]) for field in ("who", "area", "subject", "field", "old", "new")),
-        class_name="rt-TableRow",
-    )
+CHANGE_COLUMNS = (
+    Column("settings.when", "at", row_header=True),
+    *(Column(f"settings.{field}", field) for field in ("who", "area", "subject", "field", "old", "new")),
+)
 
 
 def _change_log() -> rx.Component:
-    t, L = S.t, ChangeLogState
     return _section(
         "settings.change_log",
         "settings-change-log",
-        table.scrollable_table(
-            table.header(
-                t["settings.when"],
-                t["settings.who"],
-                t["settings.area"],
-                t["settings.subject"],
-                t["settings.field"],
-                t["settings.old"],
-                t["settings.new"],
-            ),
-            table.body(rx.foreach(L.rows, _change_row)),
-            label=t["settings.change_log"],
-            table_id="change-log",
+        _list(
+            ChangeLogState,
+            "change_log",
+            CHANGE_COLUMNS,
+            "change-log",
+            empty_key="settings.no_changes",
+            row_id=None,
         ),
-        empty_state(L.rows.length() == 0, t["settings.no_changes"]),
-        _pager(L, "change_log"),
     )
 
 

@@ -7,48 +7,37 @@ from __future__ import annotations
 import reflex as rx
 
 from app import routes
-from app.components.data_table import empty_state
 from app.components.fields import checkbox_field, scripted_form, text_area_field, text_field
 from app.components.page_heading import page_heading
+from app.components.paged_table import Column, paged_table
 from app.components.template import template
 from app.models import Role
-from app.pages.keys import table
 from app.states.staff.tariffs import TariffState as T
 
-COLUMNS = (
-    "tariffs.col.from",
-    "tariffs.col.to",
-    "tariffs.col.fixed",
-    "tariffs.col.energy",
-    "tariffs.col.steps",
-    "tariffs.col.actions",
-)
 
-
-def _row(item: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        table.row_header(item["from"]),
-        table.cell(item["to"]),
-        table.cell(item["fixed"]),
-        table.cell(item["energy"]),
-        table.cell(item["steps"], style={"max_width": "28rem"}),
-        table.cell(
-            rx.cond(
-                item["future"] != "",
-                rx.button(
-                    T.t["tariffs.withdraw"],
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    high_contrast=True,
-                    aria_label=T.t["tariffs.withdraw"] + " " + item["from"],
-                    on_click=T.withdraw(item["id"]),
-                ),
-            )
+def _withdraw(item: rx.Var) -> rx.Component:
+    return rx.cond(
+        item["future"] != "",
+        rx.button(
+            T.t["tariffs.withdraw"],
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            high_contrast=True,
+            aria_label=T.t["tariffs.withdraw"] + " " + item["from"],
+            on_click=T.withdraw(item["id"]),
         ),
-        class_name="rt-TableRow",
-        data_id=item["id"],
     )
+
+
+COLUMNS = (
+    Column("tariffs.col.from", "from", row_header=True),
+    Column("tariffs.col.to", "to"),
+    Column("tariffs.col.fixed", "fixed"),
+    Column("tariffs.col.energy", "energy"),
+    Column("tariffs.col.steps", "steps", style={"max_width": "28rem"}),
+    Column("tariffs.col.actions", cell=_withdraw),
+)
 
 
 def _form() -> rx.Component:
@@ -154,14 +143,14 @@ def tariffs_page() -> rx.Component:
         page_heading(t["tariffs.title"], rx.link(t["tariffs.back"], href=routes.STAFF_SETTINGS)),
         rx.text(t["tariffs.intro"], size="2"),
         rx.heading(t["tariffs.periods"], size="5", as_="h2"),
-        table.scrollable_table(
-            table.header(*(t[key] for key in COLUMNS)),
-            table.body(rx.foreach(T.rows, _row)),
-            label=t["tariffs.periods"],
+        paged_table(
+            T,
+            COLUMNS,
             table_id="tariff-periods",
+            empty_key="tariffs.none",
+            scroll_label=t["tariffs.periods"],
+            bar_label=t["keys.list.paging"],
         ),
-        empty_state(T.rows.length() == 0, t["tariffs.none"]),
-        table.pager(T, list_top="tariff-periods-top"),
         _form(),
         spacing="5",
         width="100%",

@@ -23,7 +23,7 @@ only the administrator and the command line set them. Every other caller is refu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -55,7 +55,9 @@ from app.services.consumption.capacity_tariff import (
     steps_from_bounds,
 )
 from app.services.consumption.local_time import local_zone, next_month
+from app.services.consumption.repricing import schedule_cost_refresh
 from app.services.form_errors import FieldErrors
+from app.services.paging import Page, page_window
 
 # The grid-company administrator (issue 24): their own company's tariffs only.
 GRID_ADMIN_ROLE = Role.GRID_ADMIN
@@ -505,6 +507,11 @@ def _end_previous(db: Session, caller: Caller, model, row, new_from: date, subje
     )
 
 
+def _reprice_from(db: Session, first: date, *, utility_id: int | None = None) -> None:
+    """The stored cost of the days from ``first`` on is recomputed when the change commits."""
+    schedule_cost_refresh(db, first, utility_id=utility_id)
+
+
 # ---------------------------------------------------------------- grid tariff periods
 
 
@@ -604,6 +611,7 @@ def add_tariff_period(
         season, band = ENERGY_FIELDS[name]
         db.add(TariffEnergyRate(period_id=period.id or 0, season=season, band=band, kr_per_kwh=rate))
     db.flush()
+    _reprice_from(db, start, utility_id=utility_id)
     added = _with_parts(db, [period])[0]
     detail = f"grid company {utility_id}: {describe_tariff(before)} -> {describe_tariff(added)}"
     record_audit(
@@ -654,6 +662,7 @@ def withdraw_tariff_period(db: Session, caller: Caller, period_id: int) -> None:
         for row in db.exec(select(model).where(model.period_id == period_id)).all():
             db.delete(row)
     db.delete(period)
+    _reprice_from(db, period.valid_from, utility_id=period.utility_id)
     record_audit(
         db,
         "tariff_period.withdrawn",
@@ -664,12 +673,21 @@ def withdraw_tariff_period(db: Session, caller: Caller, period_id: int) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list
-    total: int
-    page: int
-    page_size: int
+def _newest_first(
+    db: Session, model: type, *conditions: object, page: int, page_size: int, then: tuple = ()
+) -> Page:
+    """One page (from 1, kept within the rows there are) of ``model``'s rows matching
+    ``conditions``, the latest ``valid_from`` first (``then``: the order among equal ones)."""
+    total = db.exec(select(func.count()).select_from(model).where(*conditions)).one()
+    window = page_window(page, page_size, total)
+    rows = db.exec(
+        select(model)
+        .where(*conditions)
+        .order_by(col(model.valid_from).desc(), *then)  # type: ignore[attr-defined]
+        .offset(window.offset)
+        .limit(window.size)
+    ).all()
+    return Page(list(rows), int(total), window.page, window.size)
 
 
 def list_tariff_periods(
@@ -677,18 +695,10 @@ def list_tariff_periods(
 ) -> Page:
     """A grid company's tariff periods, newest first, one page (pages from 1)."""
     _may_manage_utility(db, caller, utility_id, "tariffs.list_periods")
-    total = db.exec(
-        select(func.count()).select_from(TariffPeriod).where(TariffPeriod.utility_id == utility_id)
-    ).one()
-    page = max(1, page)
-    periods = db.exec(
-        select(TariffPeriod)
-        .where(TariffPeriod.utility_id == utility_id)
-        .order_by(col(TariffPeriod.valid_from).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(_with_parts(db, periods), int(total), page, page_size)
+    found = _newest_first(
+        db, TariffPeriod, TariffPeriod.utility_id == utility_id, page=page, page_size=page_size
+    )
+    return replace(found, rows=_with_parts(db, found.rows))
 
 
 # ---------------------------------------------------------------- taxes and fees
@@ -727,6 +737,7 @@ def add_tax_rate(
     row = TaxRate(kind=kind, valid_from=start, valid_to=end, rate=amount, created_by_user_id=caller.user_id)
     db.add(row)
     db.flush()
+    _reprice_from(db, start)
     record_audit(
         db,
         "tax_rate.added",
@@ -741,15 +752,7 @@ def add_tax_rate(
 def list_tax_rates(db: Session, caller: Caller, *, page: int = 1, page_size: int = PAGE_SIZE) -> Page:
     if caller.role not in (Role.ADMIN, CLI_ROLE, GRID_ADMIN_ROLE):
         raise refuse(db, caller, "tariffs.list_tax_rates", "not an administrator")
-    total = db.exec(select(func.count()).select_from(TaxRate)).one()
-    page = max(1, page)
-    rows = db.exec(
-        select(TaxRate)
-        .order_by(col(TaxRate.valid_from).desc(), col(TaxRate.kind))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page(list(rows), int(total), page, page_size)
+    return _newest_first(db, TaxRate, page=page, page_size=page_size, then=(col(TaxRate.kind),))
 
 
 # ---------------------------------------------------------------- district heating
@@ -816,6 +819,7 @@ def add_heat_price(
     )
     db.add(row)
     db.flush()
+    _reprice_from(db, start, utility_id=utility_id)
     record_audit(
         db,
         "heat_price.added",
@@ -831,15 +835,5 @@ def list_heat_prices(
     db: Session, caller: Caller, *, utility_id: int, page: int = 1, page_size: int = PAGE_SIZE
 ) -> Page:
     _may_manage_utility(db, caller, utility_id, "tariffs.list_heat_prices")
-    total = db.exec(
-        select(func.count()).select_from(HeatPrice).where(HeatPrice.utility_id == utility_id)
-    ).one()
-    page = max(1, page)
-    rows = db.exec(
-        select(HeatPrice)
-        .where(HeatPrice.utility_id == utility_id)
-        .order_by(col(HeatPrice.valid_from).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return Page([_heat(r) for r in rows], int(total), page, page_size)
+    found = _newest_first(db, HeatPrice, HeatPrice.utility_id == utility_id, page=page, page_size=page_size)
+    return replace(found, rows=[_heat(r) for r in found.rows])

@@ -18,7 +18,7 @@ from app.models import AuditEntry, Role, User
 from app.services.caller import Caller
 from app.services.errors import AccessDenied
 from app.services.keys.key_audit import SUBJECT_TYPE, audited_detail, audited_serials
-from app.services.keys.paging import Page, PageRequest, page_window
+from app.services.paging import Page, PageRequest, page_window
 from app.services.spreadsheet_cells import neutralise_row
 
 KEY_AUDIT_ACTIONS: tuple[str, ...] = (

@@ -48,11 +48,11 @@ from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.form_errors import FieldErrors
 from app.services.keys.key_audit import audit_units
-from app.services.keys.paging import Page, PageRequest, page_window
 from app.services.keys.transfer_codes import issue_transfer_code, redeem_transfer_code, subject_digest
 from app.services.keys.unit_access import chunks, managed_scope, managed_unit_serials
 from app.services.notify.mail import public_link
 from app.services.notify.outbox import queue_mail
+from app.services.paging import Page, PageRequest, page_window
 from app.services.robot_check import redeem_proof
 
 # Serial numbers as the key files and the guide write them: the maker's three letters ("KAM"),

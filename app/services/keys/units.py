@@ -15,8 +15,8 @@ from sqlmodel import Session, col, func, select
 
 from app.models import KeyReadRight, MeterKey
 from app.services.caller import Caller
-from app.services.keys.paging import Page, PageRequest, page_window
 from app.services.keys.unit_access import managed_scope
+from app.services.paging import Page, PageRequest, page_window
 
 ASSIGNED = "assigned"
 UNASSIGNED = "unassigned"

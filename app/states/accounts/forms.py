@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reflex as rx
+from sqlmodel import Session
 
 from app import routes
 from app.db import session_scope
@@ -26,6 +27,7 @@ from app.services.accounts.accounts import (
 from app.services.accounts.language import remember_language
 from app.services.accounts.tokens import find_token
 from app.services.errors import DomainError
+from app.states.db_thread import read_in_thread
 from app.states.form import form_text, run_form
 from app.states.session import SessionState
 
@@ -47,23 +49,26 @@ class AccountFormsState(SessionState):
         self.link_sent = False
 
     @rx.event
-    def load_activation(self) -> None:
-        self._load_link(AccountTokenPurpose.ACTIVATION)
+    async def load_activation(self) -> None:
+        await self._load_link(AccountTokenPurpose.ACTIVATION)
 
     @rx.event
-    def load_reset(self) -> None:
-        self._load_link(AccountTokenPurpose.PASSWORD_RESET)
+    async def load_reset(self) -> None:
+        await self._load_link(AccountTokenPurpose.PASSWORD_RESET)
 
-    def _load_link(self, purpose: AccountTokenPurpose) -> None:
+    async def _load_link(self, purpose: AccountTokenPurpose) -> None:
         self.errors = {}
         self.link_email = ""
         self.link_error = ""
+        token = self._link_token()
+
+        def read(db: Session) -> str:
+            if purpose is AccountTokenPurpose.ACTIVATION:
+                return activation_email(db, token)
+            return find_token(db, purpose, token).email
+
         try:
-            with session_scope() as db:
-                if purpose is AccountTokenPurpose.ACTIVATION:
-                    self.link_email = activation_email(db, self._link_token())
-                else:
-                    self.link_email = find_token(db, purpose, self._link_token()).email
+            self.link_email = await read_in_thread(read)
         except DomainError as error:
             self.link_error = error.message(self.language)
 

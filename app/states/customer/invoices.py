@@ -76,7 +76,7 @@ class InvoicesState(PagedList, SessionState):
 
     @rx.event
     async def load(self):
-        caller = self._require(Role.CUSTOMER, handler="load")
+        caller = await self._checked(Role.CUSTOMER, handler="load")
         self.page = 1
         await self._reload(caller)
         # A relationship shared with them: the first look of the day is shown to its owner.
@@ -85,7 +85,7 @@ class InvoicesState(PagedList, SessionState):
     @rx.event
     async def download(self, invoice_id: str):
         """The invoice's PDF to this browser, if it is an invoice of this session's relationship."""
-        caller = self._require(Role.CUSTOMER, handler="download")
+        caller = await self._checked(Role.CUSTOMER, handler="download")
         wanted = int_or_none(invoice_id)
         pdf = await read_in_thread(lambda db: invoice_pdf(db, caller, wanted if wanted is not None else -1))
         return rx.download(data=pdf.content, filename=pdf.filename, mime_type="application/pdf")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from app import routes
 from app.db import session_scope
@@ -31,6 +32,7 @@ from app.services.customer.relationships import (
 from app.services.customer.sharing import give_back, record_shared_view
 from app.services.errors import AccessDenied
 from app.states.customer.login import CustomerLoginState
+from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
 from app.states.form import run_form
 from app.states.session import SessionState
@@ -50,16 +52,20 @@ class CustomerState(DialogState, SessionState):
     shared_note: str = ""
     may_see_consumption: bool = True
 
-    def _refresh(self, principal: Caller, *, profile_page: bool = False) -> None:
+    async def _refresh(self, principal: Caller, *, profile_page: bool = False) -> None:
         """The page's data; the profile page's is its owner's alone (``sharing.not_shared`` on a
         relationship shared with the caller)."""
-        with session_scope() as db:
+
+        def read(db: Session):  # type: ignore[no-untyped-def]
             overview = customer_overview(db, principal)
             relationships = list_relationships(db, principal)
             needs_linking = relationship_needs_linking(db, principal)
             shared = bool(overview.shared_by)
             profile = account_profile(db, principal) if profile_page or not shared else None
             record_shared_view(db, principal)
+            return overview, relationships, needs_linking, shared, profile
+
+        overview, relationships, needs_linking, shared, profile = await read_in_thread(read)
         reading = overview.last_reading
         self.overview = {
             "name": overview.name,
@@ -104,67 +110,62 @@ class CustomerState(DialogState, SessionState):
             self.display_name = overview.name
         self.loaded = True
 
-    def _load(self, handler: str, *, profile_page: bool = False):
+    async def _load(self, handler: str, *, profile_page: bool = False):
         self.open_dialog = ""
-        principal = self._require(Role.CUSTOMER, handler=handler)
+        principal = await self._checked(Role.CUSTOMER, handler=handler)
         try:
-            self._refresh(principal, profile_page=profile_page)
+            await self._refresh(principal, profile_page=profile_page)
             return None
         except AccessDenied as denied:
             if denied.key != "sharing.access_ended":
                 raise
         # The relationship shared with this person is gone: on to one they still see, or out.
-        with session_scope() as db:
-            moved = leave_ended_share(db, principal)
+        moved = await read_in_thread(lambda db: leave_ended_share(db, principal))
         message = rx.toast.error(translate("sharing.access_ended", self.language))
         if moved is None:
             return [message, SessionState.sign_out]
-        self._refresh(moved, profile_page=profile_page)
+        await self._refresh(moved, profile_page=profile_page)
         return message
 
     @rx.event
-    def load(self):
-        return self._load("load")
+    async def load(self):
+        return await self._load("load")
 
     @rx.event
-    def load_profile(self):
+    async def load_profile(self):
         """The profile page: its owner's alone, refused on a relationship shared with them."""
-        return self._load("load_profile", profile_page=True)
+        return await self._load("load_profile", profile_page=True)
 
     @rx.event
-    def give_back_access(self):
+    async def give_back_access(self):
         """The person a relationship was shared with gives it back; on to what they still see."""
-        principal = self._require(Role.CUSTOMER, handler="give_back_access")
-        with session_scope() as db:
-            moved = give_back(db, principal)
+        principal = await self._checked(Role.CUSTOMER, handler="give_back_access")
+        moved = await read_in_thread(lambda db: give_back(db, principal))
         message = rx.toast.success(translate("sharing.given_back", self.language))
         if moved is None:
             return [message, SessionState.sign_out]
-        self._refresh(moved)
+        await self._refresh(moved)
         return message
 
     @rx.event
-    def switch_to(self, relationship_id: str):
-        principal = self._require(Role.CUSTOMER, handler="switch_to")
-        with session_scope() as db:
-            principal = switch_relationship(db, principal, int(relationship_id))
-        self._refresh(principal)
+    async def switch_to(self, relationship_id: str):
+        principal = await self._checked(Role.CUSTOMER, handler="switch_to")
+        principal = await read_in_thread(lambda db: switch_relationship(db, principal, int(relationship_id)))
+        await self._refresh(principal)
         return rx.toast.success(translate("customer.switched", self.language))
 
     @rx.event
-    def link_current(self):
-        principal = self._require(Role.CUSTOMER, handler="link_current")
-        with session_scope() as db:
-            link_relationship(db, principal)
-        self._refresh(principal)
+    async def link_current(self):
+        principal = await self._checked(Role.CUSTOMER, handler="link_current")
+        await read_in_thread(lambda db: link_relationship(db, principal))
+        await self._refresh(principal)
         return rx.toast.success(translate("customer.linked", self.language))
 
     @rx.event
-    def unlink(self, relationship_id: str):
-        principal = self._require(Role.CUSTOMER, handler="unlink")
-        with session_scope() as db:
-            unlink_relationship(db, principal, int(relationship_id))
-        self._refresh(principal)
+    async def unlink(self, relationship_id: str):
+        principal = await self._checked(Role.CUSTOMER, handler="unlink")
+        await read_in_thread(lambda db: unlink_relationship(db, principal, int(relationship_id)))
+        await self._refresh(principal)
 
     @staticmethod
     def _typed(form: dict | None, name: str) -> str:
@@ -176,7 +177,7 @@ class CustomerState(DialogState, SessionState):
 
     @rx.event
     async def submit_create_account(self, form: dict | None = None):
-        principal = self._require(Role.CUSTOMER, handler="submit_create_account")
+        principal = await self._checked(Role.CUSTOMER, handler="submit_create_account")
         password, again = self._typed(form, "new_password"), self._typed(form, "new_password_again")
         address = self._client_address()
 
@@ -191,12 +192,12 @@ class CustomerState(DialogState, SessionState):
         # This browser proved the mobile by SMS: the next password sign-in here needs no code.
         (await self.get_state(CustomerLoginState)).device_token = device_token
         self.errors = {}
-        self._refresh(principal)
+        await self._refresh(principal)
         return rx.toast.success(translate("customer.account_created", self.language))
 
     @rx.event
     async def submit_change_password(self, form: dict | None = None):
-        principal = self._require(Role.CUSTOMER, handler="submit_change_password")
+        principal = await self._checked(Role.CUSTOMER, handler="submit_change_password")
         current = self._typed(form, "current_password")
         new, again = self._typed(form, "new_password"), self._typed(form, "new_password_again")
         address = self._client_address()
@@ -212,7 +213,7 @@ class CustomerState(DialogState, SessionState):
     @rx.event
     async def confirm_delete_account(self, form: dict | None = None):
         """Deleting the account asks for its password (an SMS code alone is not enough)."""
-        principal = self._require(Role.CUSTOMER, handler="confirm_delete_account")
+        principal = await self._checked(Role.CUSTOMER, handler="confirm_delete_account")
         password = self._typed(form, "password")
         address = self._client_address()
 

@@ -23,6 +23,7 @@ from app.services.customer.sharing import (
     local_today,
     revoke_grant,
 )
+from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
 from app.states.form import form_checked, form_text, run_form
 from app.states.session import SessionState
@@ -83,10 +84,9 @@ class SharingState(DialogState, SessionState):
             "revoke_label": translate("sharing.revoke_label", self.language, mobile=view.mobile_display),
         }
 
-    def _refresh(self) -> None:
-        principal = self._require(Role.CUSTOMER, handler="sharing")
-        with session_scope() as db:
-            views = list_grants(db, principal)
+    async def _refresh(self) -> None:
+        principal = await self._checked(Role.CUSTOMER, handler="sharing")
+        views = await read_in_thread(lambda db: list_grants(db, principal))
         self.grants = [self._row(view) for view in views]
         self.active_count = sum(1 for view in views if view.status == GrantStatus.ACTIVE)
         now = utcnow()
@@ -96,15 +96,15 @@ class SharingState(DialogState, SessionState):
         self.loaded = True
 
     @rx.event
-    def load(self) -> None:
-        self._require(Role.CUSTOMER, handler="load")
+    async def load(self) -> None:
+        await self._checked(Role.CUSTOMER, handler="load")
         self.open_dialog = ""
         self.errors = {}
-        self._refresh()
+        await self._refresh()
 
     @rx.event
     async def submit_grant(self, form: dict | None = None):
-        principal = self._require(Role.CUSTOMER, handler="submit_grant")
+        principal = await self._checked(Role.CUSTOMER, handler="submit_grant")
         mobile, until = form_text(form, "mobile"), form_text(form, "until")
         consumption, invoices = form_checked(form, "consumption"), form_checked(form, "invoices")
         language = self.language
@@ -124,7 +124,7 @@ class SharingState(DialogState, SessionState):
         submitted = await run_form(self, grant)
         if not submitted.ok:
             return None
-        self._refresh()
+        await self._refresh()
         shown = next((row["mobile"] for row in self.grants if row["id"] == str(submitted.value)), mobile)
         return rx.toast.success(translate("sharing.granted", self.language, mobile=shown))
 
@@ -135,14 +135,13 @@ class SharingState(DialogState, SessionState):
         self.revoke_mobile = row["mobile"] if row else ""
 
     @rx.event
-    def confirm_revoke(self, form: dict | None = None):
-        principal = self._require(Role.CUSTOMER, handler="confirm_revoke")
+    async def confirm_revoke(self, form: dict | None = None):
+        principal = await self._checked(Role.CUSTOMER, handler="confirm_revoke")
         grant_id = self.revoke_dialog.removeprefix(_REVOKE)
         if not grant_id.isdigit():
             self._close_dialog()
             return None
-        with session_scope() as db:
-            revoke_grant(db, principal, int(grant_id))
+        await read_in_thread(lambda db: revoke_grant(db, principal, int(grant_id)))
         self._close_dialog()
-        self._refresh()
+        await self._refresh()
         return rx.toast.success(translate("sharing.revoked", self.language))

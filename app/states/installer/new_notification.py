@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import Session
 
 from app import routes
 from app.db import session_scope
@@ -10,6 +11,7 @@ from app.i18n import translate
 from app.models import Role
 from app.services.installer import catalogue
 from app.services.installer.notifications import create_notification
+from app.states.db_thread import read_in_thread
 from app.states.form import form_id, int_or_none, run_form
 from app.states.session import SessionState
 
@@ -34,11 +36,12 @@ class NewNotificationState(SessionState):
     errors: dict[str, str] = {}
 
     @rx.event
-    def load(self) -> None:
-        with session_scope() as db:
+    async def load(self) -> None:
+        def read(db: Session):  # type: ignore[no-untyped-def]
             caller = self._require(Role.INSTALLER, handler="load", db=db)
-            companies = catalogue.grid_companies(db, caller)
-            types = catalogue.installation_types(db)
+            return catalogue.grid_companies(db, caller), catalogue.installation_types(db)
+
+        companies, types = await read_in_thread(read)
         self.grid_companies = _options(companies)
         self.installation_types = [
             {"value": str(type_id), "label": translate(f"installer.type.{code}", self.language)}
@@ -47,41 +50,42 @@ class NewNotificationState(SessionState):
         self.grid_company = self.grid_companies[0]["value"] if len(self.grid_companies) == 1 else ""
         self.installation_type = ""
         self.errors = {}
-        self._reload_dependent()
+        await self._reload_dependent()
 
-    def _reload_dependent(self) -> None:
+    async def _reload_dependent(self) -> None:
         if not self.grid_company:
             # Checked here too, so a refused browser learns nothing (not even "no choices").
-            self._require(Role.INSTALLER, handler="choose")
+            await self._checked(Role.INSTALLER, handler="choose")
             self.job_types, self.grid_areas = [], []
             return
-        with session_scope() as db:
+        company, installation_type, language = _int(self.grid_company), self.installation_type, self.language
+
+        def read(db: Session):  # type: ignore[no-untyped-def]
             caller = self._require(Role.INSTALLER, handler="choose", db=db)
-            self.grid_areas = _options(catalogue.grid_areas(db, caller, _int(self.grid_company)))
-            self.job_types = (
-                _options(
-                    catalogue.job_types(
-                        db, caller, _int(self.grid_company), _int(self.installation_type), self.language
-                    )
-                )
-                if self.installation_type
+            areas = catalogue.grid_areas(db, caller, company)
+            jobs = (
+                catalogue.job_types(db, caller, company, _int(installation_type), language)
+                if installation_type
                 else []
             )
+            return areas, jobs
+
+        areas, jobs = await read_in_thread(read)
+        self.grid_areas, self.job_types = _options(areas), _options(jobs)
 
     @rx.event
-    def choose_grid_company(self, value: str) -> None:
+    async def choose_grid_company(self, value: str) -> None:
         self.grid_company = value
-        self._reload_dependent()
+        await self._reload_dependent()
 
     @rx.event
-    def choose_installation_type(self, value: str) -> None:
+    async def choose_installation_type(self, value: str) -> None:
         self.installation_type = value
-        self._reload_dependent()
+        await self._reload_dependent()
 
     @rx.event
     async def create(self, form: dict):
-        with session_scope() as db:
-            caller = self._require(Role.INSTALLER, handler="create", db=db)
+        caller = await self._checked(Role.INSTALLER, handler="create")
 
         def work() -> int:
             with session_scope() as db:

@@ -13,12 +13,14 @@ from typing import ClassVar
 
 import reflex as rx
 from reflex.config import get_config
+from sqlmodel import Session
 
 from app import routes
 from app.config import settings
 from app.db import session_scope
 from app.i18n import translate
 from app.models import NotificationStatus, Role
+from app.services.caller import Caller
 from app.services.installer import notifications as service
 from app.services.installer.api_tokens import portal_api_token
 from app.services.installer.form_fields import ID_NUMBER_FIELDS, TEXT_FIELDS, missing_fields
@@ -27,9 +29,10 @@ from app.services.installer.installation_client import COMPLETED, fetch_installa
 from app.services.installer.installation_data import is_empty_for_fetch
 from app.services.installer.statuses import DELETABLE_STATUSES, EDITABLE_STATUSES
 from app.services.installer.transitions import add_note
+from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
 from app.states.form import form_text, run_form
-from app.states.installer.notification_view import NotificationView
+from app.states.installer.notification_view import NotificationView, ShownNotification, read_notification
 from app.states.session import SessionState
 
 
@@ -74,33 +77,33 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
     def deletable(self) -> bool:
         return self.status in DELETABLE_STATUSES
 
-    def _show(self, db, row) -> None:  # type: ignore[no-untyped-def]
-        self._show_notification(db, row)
-        self.version = row.version
-        self.overwrite_default = "yes" if is_empty_for_fetch(row) else "no"
+    async def _load_row(self, handler: str, notification_id: int | None = None) -> None:
+        """The notification (this one, or ``notification_id``) read off the event loop, then shown."""
+        wanted, language = self.notification_id if notification_id is None else notification_id, self.language
 
-    def _load_row(self, handler: str) -> None:
-        with session_scope() as db:
+        def read(db: Session) -> tuple[ShownNotification, int, bool]:
             caller = self._require(Role.INSTALLER, handler=handler, db=db)
-            row = service.installer_notification(db, caller, self.notification_id)
-            self._show(db, row)
+            row = service.installer_notification(db, caller, wanted)
+            return read_notification(db, row, language), row.version, is_empty_for_fetch(row)
+
+        shown, version, empty = await read_in_thread(read)
+        self._put_notification(shown)
+        self.version = version
+        self.overwrite_default = "yes" if empty else "no"
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         self.errors = {}
         self.open_dialog = ""
         self.notification_id = 0
         self.values = {}
-        with session_scope() as db:
-            caller = self._require(Role.INSTALLER, handler="load", db=db)
-            row = service.installer_notification(db, caller, self._id_from_url())
-            self._show(db, row)
+        await self._load_row("load", self._id_from_url())
         # A draft opens for editing; one returned for changes opens read-only until "Edit".
         self.editing = self.status == NotificationStatus.NOT_SENT
 
     @rx.event
-    def edit(self) -> None:
-        self._require(Role.INSTALLER, handler="edit")
+    async def edit(self) -> None:
+        await self._checked(Role.INSTALLER, handler="edit")
         self.editing = self.status in EDITABLE_STATUSES
 
     @rx.event
@@ -112,10 +115,14 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
         """
         intent = form_text(form, "intent")
         notification_id = self.notification_id
-        with session_scope() as db:
+
+        def check(db: Session) -> Caller:
             caller = self._require(Role.INSTALLER, handler="submit_form", db=db)
             # Refused here, not as a field error: the app's handler answers a foreign notification.
             service.installer_notification(db, caller, notification_id)
+            return caller
+
+        caller = await read_in_thread(check)
         values = {name: form_text(form, name) for name in TEXT_FIELDS if name in (form or {})}
         numbers = {name: form_text(form, name) for name in ID_NUMBER_FIELDS}
 
@@ -137,7 +144,7 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
         if not (await run_form(self, save)).ok:
             self.open_dialog = ""  # the fields to correct are behind the dialog
             return rx.toast.error(translate("form.invalid", self.language))
-        self._load_row("submit_form")
+        await self._load_row("submit_form")
         if intent == "apply_fetched":
             self._fetched = {}
             self._close_dialog()
@@ -148,8 +155,9 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
             return rx.toast.success(translate("installer.saved", self.language))
         if intent == "send":
             # Mandatory fields first: "Send now?" is asked only of a notification that can be sent.
-            with session_scope() as db:
-                missing = missing_fields(service.installer_notification(db, caller, notification_id))
+            missing = await read_in_thread(
+                lambda db: missing_fields(service.installer_notification(db, caller, notification_id))
+            )
             if missing:
                 return self._refuse_missing(missing)
             self.open_dialog = "send"
@@ -170,16 +178,20 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
         return rx.toast.error(translate("installer.send_missing", self.language))
 
     @rx.event
-    def confirm_send(self, _form: dict | None = None):
+    async def confirm_send(self, _form: dict | None = None):
         self._close_dialog()
+        notification_id = self.notification_id
+
+        def send(db: Session) -> None:
+            caller = self._require(Role.INSTALLER, handler="confirm_send", db=db)
+            service.send_notification(db, caller, notification_id)
+
         try:
-            with session_scope() as db:
-                caller = self._require(Role.INSTALLER, handler="confirm_send", db=db)
-                service.send_notification(db, caller, self.notification_id)
+            await read_in_thread(send)
         except service.MissingFields as missing:
             return self._refuse_missing(missing.fields)
         self.errors = {}
-        self._load_row("confirm_send")
+        await self._load_row("confirm_send")
         self.editing = False
         return rx.toast.success(translate("installer.sent", self.language))
 
@@ -194,14 +206,18 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
         if not (await run_form(self, work)).ok:
             return None
         self._close_dialog()
-        self._load_row("add_note")
+        await self._load_row("add_note")
         return rx.toast.success(translate("installer.note_added", self.language))
 
     @rx.event
-    def delete(self, _form: dict | None = None):
-        with session_scope() as db:
+    async def delete(self, _form: dict | None = None):
+        notification_id = self.notification_id
+
+        def delete(db: Session) -> None:
             caller = self._require(Role.INSTALLER, handler="delete", db=db)
-            service.delete_notification(db, caller, self.notification_id)
+            service.delete_notification(db, caller, notification_id)
+
+        await read_in_thread(delete)
         self.notification_id = 0
         self._close_dialog()
         return [
@@ -218,11 +234,14 @@ class NotificationFormState(DialogState, NotificationView, SessionState):
     @rx.event
     async def fetch(self, form: dict):
         meter, ean = form_text(form, "fetch_meter").strip(), form_text(form, "fetch_ean").strip()
-        with session_scope() as db:
+        notification_id = self.notification_id
+
+        def read(db: Session) -> tuple[int, str]:
             caller = self._require(Role.INSTALLER, handler="fetch", db=db)
-            row = service.installer_notification(db, caller, self.notification_id)
-            grid_company_id = row.grid_company_id
-            token = portal_api_token(db, row.installer_firm_id)
+            row = service.installer_notification(db, caller, notification_id)
+            return row.grid_company_id, portal_api_token(db, row.installer_firm_id)
+
+        grid_company_id, token = await read_in_thread(read)
         if bool(meter) == bool(ean):
             self.errors = {"fetch": translate("installer.fetch_give_one", self.language)}
             return

@@ -124,7 +124,7 @@ class ExportFlow(rx.State, mixin=True):
     @rx.event
     async def reauthenticate(self, form: dict):
         """The password again (the sign-in is old), then the reveal or export asked for before."""
-        caller = self._require(self.LISTER, handler="reauthenticate")  # type: ignore[attr-defined]
+        caller = await self._checked(self.LISTER, handler="reauthenticate")  # type: ignore[attr-defined]
         password = form_text(form, "password")
 
         def work() -> None:
@@ -147,5 +147,5 @@ class KeyExportState(ExportFlow, DialogState, KeyListState):
 
     @rx.event
     async def export(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="export")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="export")
         return await self._export(caller, form_text(form, "format"))

@@ -131,8 +131,8 @@ class KeyImportState(SessionState):
         self.good_rows = [self._row(row) for row in good][:shown]
 
     @rx.event
-    def load(self) -> None:
-        self._require(Role.DISTRIBUTOR, handler="load")
+    async def load(self) -> None:
+        await self._checked(Role.DISTRIBUTOR, handler="load")
         self.errors = {}
         self.imported = -1
         self.skipped_serials = []
@@ -142,7 +142,7 @@ class KeyImportState(SessionState):
     @rx.event
     async def stage_upload(self, files: list[rx.UploadFile], password: str):
         """Read the chosen file and stage it; the export password arrives with the upload, never kept."""
-        caller = self._require(Role.DISTRIBUTOR, handler="stage_upload")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="stage_upload")
         self.imported = -1
         if self.batch_id:
             return None  # one preview at a time: cancel or confirm it first
@@ -176,7 +176,7 @@ class KeyImportState(SessionState):
 
     @rx.event
     async def cancel(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="cancel")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="cancel")
         batch_id = self.batch_id
         if not batch_id or self.importing:
             return None
@@ -196,7 +196,7 @@ class KeyImportState(SessionState):
         "Replace existing keys" box was ticked."""
         replace_existing = form_checked(form, "replace_existing")
         async with self:
-            caller = self._require(Role.DISTRIBUTOR, handler="confirm")
+            caller = await self._checked(Role.DISTRIBUTOR, handler="confirm")
             batch_id = self.batch_id
             if not batch_id or self.importing:
                 return None

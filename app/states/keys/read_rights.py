@@ -98,7 +98,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
 
     @rx.event
     async def assign(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="assign")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="assign")
         ids = self._selection_or_error()
         if not ids:
             return None
@@ -121,7 +121,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
 
     @rx.event
     async def revoke_selected(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="revoke_selected")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="revoke_selected")
         ids = self._selection_or_error()
         if not ids:
             return None
@@ -141,7 +141,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
 
     @rx.event
     async def revoke_everywhere(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="revoke_everywhere")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="revoke_everywhere")
         email, language = form_text(form, "email"), self.language
 
         def work() -> int:
@@ -181,7 +181,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
 
     @rx.event
     async def open_panel(self, unit_id: str):
-        caller = self._require(Role.DISTRIBUTOR, handler="open_panel")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="open_panel")
         listed = {row["id"]: row["serial"] for row in self.rows}
         if unit_id not in listed:
             return
@@ -198,9 +198,9 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
         self.revoke_email = ""
 
     @rx.event
-    def ask_revoke_unit_reader(self, email: str) -> None:
+    async def ask_revoke_unit_reader(self, email: str) -> None:
         """A reader's "Revoke" in the panel: ask first (one click never takes a right away)."""
-        self._require(Role.DISTRIBUTOR, handler="ask_revoke_unit_reader")
+        await self._checked(Role.DISTRIBUTOR, handler="ask_revoke_unit_reader")
         if email in {reader["email"] for reader in self.panel_readers}:
             self.revoke_email = email
             self._ask_question(REVOKE_QUESTION)
@@ -213,7 +213,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
     @rx.event
     async def revoke_unit_reader(self, form: dict):
         """The confirmation's "Revoke": the right of ``revoke_email`` on the panel's unit."""
-        caller = self._require(Role.DISTRIBUTOR, handler="revoke_unit_reader")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="revoke_unit_reader")
         unit_id, email = self._panel_unit(), self.revoke_email
         if unit_id is None or not email:
             return None
@@ -237,7 +237,7 @@ class ReadRightsState(ExportFlow, DialogState, KeyListState):
 
     @rx.event
     async def show_unit_key(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="show_unit_key")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="show_unit_key")
         unit_id = self._panel_unit()
         if unit_id is None:
             return None

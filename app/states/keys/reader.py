@@ -73,7 +73,7 @@ class KeyReaderState(ExportFlow, DialogState, UnitSelection, PagedList, SessionS
 
     @rx.event
     async def show(self, unit_id: str):
-        caller = self._require(Role.KEY_READER, handler="show")
+        caller = await self._checked(Role.KEY_READER, handler="show")
         wanted = int_or_none(unit_id)
         if wanted is None:
             return None
@@ -87,9 +87,9 @@ class KeyReaderState(ExportFlow, DialogState, UnitSelection, PagedList, SessionS
         return revealed
 
     @rx.event
-    def hide(self, unit_id: str):
+    async def hide(self, unit_id: str):
         """Blank the shown key again; "Hide" turns back into "Show"."""
-        self._require(Role.KEY_READER, handler="hide")
+        await self._checked(Role.KEY_READER, handler="hide")
         wanted = int_or_none(unit_id)
         if wanted is None:
             return None
@@ -101,5 +101,5 @@ class KeyReaderState(ExportFlow, DialogState, UnitSelection, PagedList, SessionS
 
     @rx.event
     async def download(self, form: dict):
-        caller = self._require(Role.KEY_READER, handler="download")
+        caller = await self._checked(Role.KEY_READER, handler="download")
         return await self._export(caller, form_text(form, "format"))

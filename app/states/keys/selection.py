@@ -43,8 +43,8 @@ class UnitSelection(rx.State, mixin=True):
         return {int(row["id"]) for row in self.rows}  # type: ignore[has-type]
 
     @rx.event
-    def toggle_row(self, unit_id: str, checked: bool) -> None:
-        self._require(self.LISTER, handler="toggle_row")  # type: ignore[attr-defined]
+    async def toggle_row(self, unit_id: str, checked: bool) -> None:
+        await self._checked(self.LISTER, handler="toggle_row")  # type: ignore[attr-defined]
         # Only a row of the page the server listed can be ticked: ids come from the browser.
         wanted = int_or_none(unit_id)
         if wanted is None or wanted not in self._listed_ids():
@@ -52,11 +52,11 @@ class UnitSelection(rx.State, mixin=True):
         self._set_selection(self._selected_ids | {wanted} if checked else self._selected_ids - {wanted})
 
     @rx.event
-    def select_page(self) -> None:
-        self._require(self.LISTER, handler="select_page")  # type: ignore[attr-defined]
+    async def select_page(self) -> None:
+        await self._checked(self.LISTER, handler="select_page")  # type: ignore[attr-defined]
         self._set_selection(self._selected_ids | self._listed_ids())
 
     @rx.event
-    def clear_selection(self) -> None:
-        self._require(self.LISTER, handler="clear_selection")  # type: ignore[attr-defined]
+    async def clear_selection(self) -> None:
+        await self._checked(self.LISTER, handler="clear_selection")  # type: ignore[attr-defined]
         self._set_selection(set())

@@ -15,13 +15,13 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from sqlmodel import Session
 
 from app.config import settings
 from app.db import session_scope
 from app.i18n import translate, translate_count
 from app.models import KeyTransfer, Role
 from app.services.caller import Caller
-from app.services.keys.paging import PageRequest
 from app.services.keys.transfers import (
     SerialCheck,
     TransferQuery,
@@ -38,12 +38,13 @@ from app.services.keys.transfers import (
     transfer_page,
     transfer_serials,
 )
+from app.services.paging import PageRequest
 from app.services.robot_check import new_challenge
 from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
 from app.states.form import form_text, run_form
 from app.states.keys.unit_list import KeyListState
-from app.states.paging import PagedList, clamp_page, int_or_none, page_count_for
+from app.states.paging import Page, PagedList, PageReader, clamp_page, int_or_none, page_count_for
 from app.states.session import SessionState
 
 SEND, REQUEST = "send", "request"
@@ -129,8 +130,8 @@ class TransferDialogsState(DialogState, KeyListState):
     # ------------------------------------------------------------ send
 
     @rx.event
-    def open_send(self):
-        self._require(Role.DISTRIBUTOR, handler="open_send")
+    async def open_send(self):
+        await self._checked(Role.DISTRIBUTOR, handler="open_send")
         self._close_dialog()
         if not self._selected_ids:
             return rx.toast.info(translate("keys.dialog.nothing_selected", self.language))
@@ -141,7 +142,7 @@ class TransferDialogsState(DialogState, KeyListState):
     @rx.event
     async def check_send_recipient(self, form: dict):
         """The arrow beside "User email": whose superuser is it (or why not)."""
-        caller = self._require(Role.DISTRIBUTOR, handler="check_send_recipient")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="check_send_recipient")
         email = form_text(form, "email").strip()[:254]
 
         def work():
@@ -153,19 +154,19 @@ class TransferDialogsState(DialogState, KeyListState):
         self.recipient_email = email if done.ok else ""
 
     @rx.event
-    def continue_send(self):
-        self._require(Role.DISTRIBUTOR, handler="continue_send")
+    async def continue_send(self):
+        await self._checked(Role.DISTRIBUTOR, handler="continue_send")
         if self.open_dialog == SEND and self.recipient_organisation:
             self.send_step = STEP_WARNING
 
     @rx.event
-    def back_to_recipient(self):
-        self._require(Role.DISTRIBUTOR, handler="back_to_recipient")
+    async def back_to_recipient(self):
+        await self._checked(Role.DISTRIBUTOR, handler="back_to_recipient")
         self.send_step, self.errors = STEP_RECIPIENT, {}
 
     @rx.event
     async def request_code(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="request_code")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="request_code")
         ids, email, language = sorted(self._selected_ids), self.recipient_email, self.language
         if self.open_dialog != SEND or not email:
             return None
@@ -183,7 +184,7 @@ class TransferDialogsState(DialogState, KeyListState):
 
     @rx.event
     async def send_now(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="send_now")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="send_now")
         ids, email, code_id = sorted(self._selected_ids), self.recipient_email, self.code_id
         code = form_text(form, "code")
         if self.open_dialog != SEND or not code_id:
@@ -210,8 +211,8 @@ class TransferDialogsState(DialogState, KeyListState):
     # ------------------------------------------------------------ request
 
     @rx.event
-    def open_request(self):
-        self._require(Role.DISTRIBUTOR, handler="open_request")
+    async def open_request(self):
+        await self._checked(Role.DISTRIBUTOR, handler="open_request")
         self._close_dialog()
         self.open_dialog = REQUEST
         self._dialog_opened(REQUEST)
@@ -239,7 +240,7 @@ class TransferDialogsState(DialogState, KeyListState):
     @rx.event
     async def add_serials(self, form: dict):
         """ "Add to list": the typed or pasted serials join the list, checked, duplicates merged."""
-        caller = self._require(Role.DISTRIBUTOR, handler="add_serials")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="add_serials")
         typed = serial_list(form_text(form, "serials")[:400_000])
         self.errors = {}
         if not typed:
@@ -250,20 +251,20 @@ class TransferDialogsState(DialogState, KeyListState):
 
     @rx.event
     async def remove_serial(self, serial: str):
-        caller = self._require(Role.DISTRIBUTOR, handler="remove_serial")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="remove_serial")
         if isinstance(serial, str) and serial in self._request_serials:
             await self._check(caller, [s for s in self._request_serials if s != serial])
 
     @rx.event
     async def remove_marked(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="remove_marked")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="remove_marked")
         marked = {row["serial"] for row in self.request_rows if row["problem"]}
         await self._check(caller, [s for s in self._request_serials if s not in marked])
 
     @rx.event
-    def continue_request(self):
+    async def continue_request(self):
         """ "Continue": to the robot check, with a fresh challenge (when nothing is left to fix)."""
-        self._require(Role.DISTRIBUTOR, handler="continue_request")
+        await self._checked(Role.DISTRIBUTOR, handler="continue_request")
         if self.open_dialog != REQUEST:
             return
         if not self._request_serials:
@@ -276,13 +277,13 @@ class TransferDialogsState(DialogState, KeyListState):
             self.form_generation += 1
 
     @rx.event
-    def back_to_serials(self):
-        self._require(Role.DISTRIBUTOR, handler="back_to_serials")
+    async def back_to_serials(self):
+        await self._checked(Role.DISTRIBUTOR, handler="back_to_serials")
         self.request_step, self.errors, self.robot_challenge = STEP_SERIALS, {}, ""
 
     @rx.event
     async def request_now(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="request_now")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="request_now")
         serials, proof = list(self._request_serials), form_text(form, "altcha")
         if self.open_dialog != REQUEST or not serials:
             return None
@@ -335,7 +336,7 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
 
     LISTER: ClassVar[Role] = Role.DISTRIBUTOR
     DIALOG_ROLES: ClassVar[tuple[Role, ...]] = (Role.DISTRIBUTOR,)
-    PAGE_TEXT_KEY: ClassVar[str] = "keys.list.page_of"
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
     errors: dict[str, str] = {}
     tab: str = "open"
     # The transfer whose serials (or answer question) is shown.
@@ -365,25 +366,23 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
             f"keys.transfer.answer.{self.chosen_answer}.question", self.language, transfer=self.chosen_text
         )
 
-    async def _reload(self, caller: Caller) -> None:
+    def _page_reader(self, caller: Caller) -> PageReader:
         query = TransferQuery(closed=self.tab == "closed", page=self.page, page_size=PAGE_SIZE)
-        found = await read_in_thread(lambda db: transfer_page(db, caller, query))
-        self._show_page(
-            found.total,
-            found.page,
-            page_count_for(found.total, found.page_size),
-            [_row_of(row, self.language) for row in found.rows],
-        )
+        language = self.language
 
-    @rx.event
-    async def load(self):
-        caller = self._require(Role.DISTRIBUTOR, handler="load")
-        self.errors, self.page = {}, 1
-        await self._reload(caller)
+        def read(db: Session) -> Page:
+            found = transfer_page(db, caller, query)
+            rows = [_row_of(row, language) for row in found.rows]
+            return Page(rows, found.total, found.page, page_count_for(found.total, found.page_size))
+
+        return read
+
+    async def _on_load(self, caller: Caller) -> None:
+        self.errors = {}
 
     @rx.event
     async def show_tab(self, tab: str):
-        caller = self._require(Role.DISTRIBUTOR, handler="show_tab")
+        caller = await self._lister("show_tab")
         self.tab = "closed" if tab == "closed" else "open"
         self.page = 1
         await self._reload(caller)
@@ -407,7 +406,7 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
 
     @rx.event
     async def open_serials(self, transfer_id: str):
-        caller = self._require(Role.DISTRIBUTOR, handler="open_serials")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="open_serials")
         row = self._listed(transfer_id) if isinstance(transfer_id, str) else None
         if row is None:
             return
@@ -422,16 +421,16 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
 
     @rx.event
     async def serials_page(self, page: int):
-        caller = self._require(Role.DISTRIBUTOR, handler="serials_page")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="serials_page")
         if self.open_dialog != SERIALS or not self.chosen_id:
             return
         self.serial_page = clamp_page(page, self.serial_page_count)
         await self._load_serials(caller)
 
     @rx.event
-    def ask_answer(self, transfer_id: str, answer: str):
+    async def ask_answer(self, transfer_id: str, answer: str):
         """Accept, Decline or Cancel asks first (an acceptance cannot be undone)."""
-        self._require(Role.DISTRIBUTOR, handler="ask_answer")
+        await self._checked(Role.DISTRIBUTOR, handler="ask_answer")
         row = self._listed(transfer_id) if isinstance(transfer_id, str) else None
         if row is None or answer not in ANSWERS or not row.get(answer):
             return
@@ -442,7 +441,7 @@ class TransferActivitiesState(DialogState, PagedList, SessionState):
 
     @rx.event
     async def answer(self, form: dict):
-        caller = self._require(Role.DISTRIBUTOR, handler="answer")
+        caller = await self._checked(Role.DISTRIBUTOR, handler="answer")
         transfer_id, answer = int_or_none(self.chosen_id), self.chosen_answer
         if self.open_dialog != ANSWER or transfer_id is None or answer not in ANSWERS:
             return None

@@ -79,14 +79,14 @@ class StaffCustomerSearchState(PagedList, SessionState):
 
     @rx.event
     async def load(self):
-        caller = self._require(Role.GRID_STAFF, handler="load")
+        caller = await self._checked(Role.GRID_STAFF, handler="load")
         self.page = 1
         if self.query:
             await self._reload(caller)
 
     @rx.event
     async def search(self, form: dict):
-        caller = self._require(Role.GRID_STAFF, handler="search")
+        caller = await self._checked(Role.GRID_STAFF, handler="search")
         self.query = " ".join(form_text(form, "query").split())[:60]
         self.page = 1
         self.searched = True

@@ -24,7 +24,7 @@ from app.services.staff import grid_settings as service
 from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
 from app.states.form import form_checked, form_text, run_form
-from app.states.paging import PagedList, int_or_none, page_count_for
+from app.states.paging import ListFilter, Page, PagedList, PageReader, int_or_none, page_count_for
 from app.states.revealed_text import reveal_text_script
 from app.states.session import SessionState
 
@@ -35,29 +35,23 @@ class _SettingsList(PagedList):
     """A settings list: ``_rows(db, caller, page)`` gives one page and the total."""
 
     LISTER: ClassVar[Role] = Role.GRID_ADMIN
+    PAGE_SIZE: ClassVar[int] = service.PAGE_SIZE
 
     def _rows(self, db: Session, caller: Caller, page: int) -> tuple[list[dict[str, str]], int]:
         raise NotImplementedError
 
-    async def _reload(self, caller: Caller) -> None:
+    def _page_reader(self, caller: Caller) -> PageReader:
         page = self.page
 
-        def read(db: Session) -> tuple[list[dict[str, str]], int, int]:
+        def read(db: Session) -> Page:
             rows, total = self._rows(db, caller, page)
-            pages = page_count_for(total, service.PAGE_SIZE)
+            pages = page_count_for(total, self.PAGE_SIZE)
             if page > pages:  # the last page emptied (a filter, a removal): show the new last one
                 rows, total = self._rows(db, caller, pages)
-                return rows, total, pages
-            return rows, total, page
+                return Page(rows, total, pages, pages)
+            return Page(rows, total, page, pages)
 
-        rows, total, page = await read_in_thread(read)
-        self._show_page(total, page, page_count_for(total, service.PAGE_SIZE), rows)
-
-    @rx.event
-    async def load(self):
-        caller = self._require(Role.GRID_ADMIN, handler="load")  # type: ignore[attr-defined]
-        self.page = 1
-        await self._reload(caller)
+        return read
 
 
 class JobTypeListState(_SettingsList, SessionState):
@@ -85,6 +79,7 @@ class GridAreaListState(_SettingsList, SessionState):
 
 
 class FirmListState(_SettingsList, SessionState):
+    FILTERS: ClassVar[tuple[ListFilter, ...]] = (ListFilter("search", limit=60, strip=True),)
     search: str = ""
 
     def _rows(self, db: Session, caller: Caller, page: int) -> tuple[list[dict[str, str]], int]:
@@ -100,13 +95,6 @@ class FirmListState(_SettingsList, SessionState):
             }
             for r in rows
         ], total
-
-    @rx.event
-    async def apply_search(self, form: dict):
-        caller = self._require(Role.GRID_ADMIN, handler="apply_search")
-        self.search = form_text(form, "search").strip()[:60]
-        self.page = 1
-        await self._reload(caller)
 
 
 class StaffListState(_SettingsList, SessionState):
@@ -230,8 +218,8 @@ class GridSettingsState(DialogState, SessionState):
     # ------------------------------------------------------------ job types
 
     @rx.event
-    def edit_job_type(self, row: dict):
-        self._require(Role.GRID_ADMIN, handler="edit_job_type")
+    async def edit_job_type(self, row: dict):
+        await self._checked(Role.GRID_ADMIN, handler="edit_job_type")
         row = row if isinstance(row, dict) else {}
         self.errors = {}
         self.editing = {
@@ -240,8 +228,8 @@ class GridSettingsState(DialogState, SessionState):
         self.open_dialog = "job-type"
 
     @rx.event
-    def new_job_type(self):
-        self._require(Role.GRID_ADMIN, handler="new_job_type")
+    async def new_job_type(self):
+        await self._checked(Role.GRID_ADMIN, handler="new_job_type")
         self.errors = {}
         self.editing = {"id": "", "name": "", "name_sv": "", "name_en": "", "active": "1", "type": ""}
         self.open_dialog = "job-type"
@@ -269,16 +257,16 @@ class GridSettingsState(DialogState, SessionState):
     # ------------------------------------------------------------ grid areas
 
     @rx.event
-    def edit_grid_area(self, row: dict):
-        self._require(Role.GRID_ADMIN, handler="edit_grid_area")
+    async def edit_grid_area(self, row: dict):
+        await self._checked(Role.GRID_ADMIN, handler="edit_grid_area")
         row = row if isinstance(row, dict) else {}
         self.errors = {}
         self.editing = {key: str(row.get(key, ""))[:120] for key in ("id", "code", "name")}
         self.open_dialog = "grid-area"
 
     @rx.event
-    def new_grid_area(self):
-        self._require(Role.GRID_ADMIN, handler="new_grid_area")
+    async def new_grid_area(self):
+        await self._checked(Role.GRID_ADMIN, handler="new_grid_area")
         self.errors = {}
         self.editing = {"id": "", "code": "", "name": ""}
         self.open_dialog = "grid-area"

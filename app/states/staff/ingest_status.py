@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.db import session_scope
 from app.i18n import translate
 from app.i18n.numbers import format_lag, format_number
 from app.i18n.times import format_local_time
 from app.models import Role
 from app.services.staff.ingest_status import SourceStatus, source_statuses
+from app.states.db_thread import read_in_thread
 from app.states.session import SessionState
 
 
@@ -17,12 +17,11 @@ class IngestState(SessionState):
     sources: list[dict[str, str]] = []
 
     @rx.event
-    def load_sources(self) -> None:
+    async def load_sources(self) -> None:
         # The whole system's sources: the operator's (administrator's) page, not one grid
         # company's (issue 20.14).
-        caller = self._require(Role.ADMIN, handler="load_sources")
-        with session_scope() as db:
-            statuses = source_statuses(db, caller)
+        caller = await self._checked(Role.ADMIN, handler="load_sources")
+        statuses = await read_in_thread(lambda db: source_statuses(db, caller))
 
         def count(value: int) -> str:
             return format_number(value, 0, self.language)

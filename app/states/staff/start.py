@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.db import session_scope
 from app.i18n.numbers import format_number
 from app.i18n.times import format_local_time
 from app.models import Role
 from app.services.staff.portal_figures import portal_figures
+from app.states.db_thread import read_in_thread
 from app.states.session import SessionState
 
 
@@ -17,10 +17,9 @@ class StaffState(SessionState):
     newest_reading: str = ""
 
     @rx.event
-    def load_overview(self) -> None:
-        caller = self._require(Role.GRID_STAFF, handler="load_overview")
-        with session_scope() as db:
-            figures = portal_figures(db, caller)
+    async def load_overview(self) -> None:
+        caller = await self._checked(Role.GRID_STAFF, handler="load_overview")
+        figures = await read_in_thread(lambda db: portal_figures(db, caller))
         counts = {
             "customers": figures.customers,
             "relationships": figures.relationships,

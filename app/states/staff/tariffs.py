@@ -15,9 +15,8 @@ from app.models import Role
 from app.services.caller import Caller
 from app.services.consumption.tariffs import GridTariff
 from app.services.staff import grid_settings as service
-from app.states.db_thread import read_in_thread
 from app.states.form import form_checked, form_text, run_form
-from app.states.paging import PagedList, int_or_none, page_count_for
+from app.states.paging import Page, PagedList, PageReader, int_or_none, page_count_for
 from app.states.session import SessionState
 from app.states.staff.grid_settings import ChangeLogState
 
@@ -52,26 +51,25 @@ class TariffState(PagedList, SessionState):
     """The periods, newest first, and the new period's form (its errors next to its fields)."""
 
     LISTER: ClassVar[Role] = Role.GRID_ADMIN
+    PAGE_SIZE: ClassVar[int] = service.PAGE_SIZE
     errors: dict[str, str] = {}
     # Raised after a new period is saved, so the uncontrolled form starts empty again.
     form_version: int = 0
 
-    async def _reload(self, caller: Caller) -> None:
+    def _page_reader(self, caller: Caller) -> PageReader:
         page, language = self.page, self.language
         today = service.local_today().isoformat()
 
-        def read(db: Session) -> tuple[list[dict[str, str]], int]:
+        def read(db: Session) -> Page:
             rows, total = service.list_tariffs(db, caller, page=page)
-            return [tariff_row(row, language, today) for row in rows], total
+            # The service keeps the page within the periods there are (a withdrawal may end one).
+            shown = min(page, page_count_for(total, self.PAGE_SIZE))
+            return Page([tariff_row(row, language, today) for row in rows], total, shown)
 
-        rows, total = await read_in_thread(read)
-        self._show_page(total, page, page_count_for(total, service.PAGE_SIZE), rows)
+        return read
 
-    @rx.event
-    async def load(self):
-        caller = self._require(Role.GRID_ADMIN, handler="load")
-        self.errors, self.page = {}, 1
-        await self._reload(caller)
+    async def _on_load(self, caller: Caller) -> None:
+        self.errors = {}
 
     @rx.event
     async def add_period(self, form: dict):

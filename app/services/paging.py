@@ -1,4 +1,4 @@
-"""One page of a key-service list: which page of how many rows, and the rows."""
+"""One page of a list: which page of how many rows, and the rows (every area's services)."""
 
 from __future__ import annotations
 
