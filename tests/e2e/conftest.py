@@ -18,6 +18,12 @@ from app.db import engine_for
 from app.demo import database_is_empty, generate_demo
 from app.i18n import translate
 from tests.clock_instants import CLOCK_INSTANTS
+from tests.e2e.production_server import (  # noqa: F401 - the package's fixtures
+    own_redis,
+    production_database,
+    production_server,
+    production_smtp,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
