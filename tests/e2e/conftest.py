@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from reflex.testing import AppHarness
 from reflex_base.config import get_config
 from sqlmodel import select
@@ -32,6 +32,12 @@ from app.models import Role, User
 from app.services.notify import mail
 from app.services.sessions import start_session
 from tests.clock_instants import CLOCK_INSTANTS
+from tests.e2e.production_server import (  # noqa: F401 - the package's fixtures
+    own_redis,
+    production_database,
+    production_server,
+    production_smtp,
+)
 from tests.factories import new_customer
 from tests.smtp_sink import SmtpSink, running_smtp_sink
 
@@ -48,6 +54,11 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1440, "height": 900}
+
+
+# `make test` runs the other tests on the second core meanwhile, and a page's first draw (plotly's
+# parse at most) can then outlast expect's default 5 s; a passing check waits no longer for this.
+expect.set_options(timeout=15_000)
 
 
 # The app under test, its demo data and the tests all read this clock: the same at any hour of CI.
