@@ -10,6 +10,7 @@ import reflex as rx
 from app import routes
 from app.chart_preload import ChartPreloadPlugin
 from app.config import settings, watched_tree_exclusions
+from app.frontend_chunks import UiChunkPlugin
 
 # The dev server restarts its backend when a file under the repository changes; runtime data
 # (SQLite and its -wal/-shm files, the spool, generated keys) must not count as a change.
@@ -53,5 +54,7 @@ config = rx.Config(
         ),
         # Chart pages fetch plotly's chunk with the page, not after their data (app/chart_preload.py).
         ChartPreloadPlugin(routes=[routes.CUSTOMER_CONSUMPTION]),
+        # Radix Themes and the icons in one file, not one per component (app/frontend_chunks.py).
+        UiChunkPlugin(),
     ],
 )

@@ -45,15 +45,19 @@ def template(
     register_page(PageSpec(route=route, title_key=title_key, roles=frozenset(roles), states=names))
 
     def decorate(page: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-        @rx.page(
-            route=route,
-            title=SessionState.t[title_key],
-            on_load=[SessionState.refresh_session, *extra],
-        )
         def framed() -> rx.Component:
             return shell(page(), wide=wide)
 
         framed.__name__ = page.__name__
-        return framed
+        framed.__qualname__ = page.__qualname__
+        # Reflex compiles a page's memoized parts into a module named after the page function's
+        # module: named after the page's own, not this one, so each route loads its own parts
+        # and not those of every page in the app (issue 28: a phone parsed 640 KB of them).
+        framed.__module__ = page.__module__
+        return rx.page(
+            route=route,
+            title=SessionState.t[title_key],
+            on_load=[SessionState.refresh_session, *extra],
+        )(framed)
 
     return decorate
