@@ -8,6 +8,7 @@ os.environ.setdefault("REFLEX_USE_NPM", "1")
 import reflex as rx
 
 from app import routes
+from app.backend_workers import respawn_failed_workers
 from app.chart_preload import ChartPreloadPlugin
 from app.config import settings, watched_tree_exclusions
 from app.frontend_chunks import UiChunkPlugin
@@ -24,6 +25,10 @@ os.environ["REFLEX_HOT_RELOAD_EXCLUDE_PATHS"] = watched_tree_exclusions(
 # p95 20 ms against 27-62 ms fetching, unpickling and storing the state in Redis per event.
 os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "1")
 os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "5")
+
+# A production backend worker that dies is replaced; the other workers keep serving (granian's
+# default is to stop the whole server). See app/backend_workers.py.
+respawn_failed_workers()
 
 config = rx.Config(
     app_name="app",

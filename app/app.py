@@ -24,6 +24,7 @@ from app.pages import (  # noqa: F401
 from app.services.deployment_checks import check_deployment
 from app.services.notify.sender import run_outbox_sender
 from app.states.error_answers import handle_backend_exception
+from app.worker_liveness import reconnect_tabs_of_dead_workers
 
 # The event loop shares the GIL with the threads that run database work (chart taps, forms). A
 # thread whose query has returned waits for the loop to let go, by default up to 5 ms; at 1 ms
@@ -44,6 +45,10 @@ app = rx.App(
     # then Cache-Control on the production server's static answers (hashed assets kept for a year).
     api_transformer=[api, with_cache_headers],
 )
+
+# A tab of a backend worker that died reconnects to another one under its own token, keeping its
+# state (Reflex would take the dead worker's socket record for a duplicate tab's).
+reconnect_tabs_of_dead_workers(app)
 
 # Every backend worker sends the outbox's due mail and SMS (each message claimed by one of them),
 # so `make run` and `make prod` need no separate sender process.

@@ -47,6 +47,13 @@ class Settings:
     trusted_proxy_hops: str = field(
         default_factory=lambda: _env("TRUSTED_PROXY_HOPS", _env("REFLEX_TRUSTED_PROXY_HOPS", ""))
     )
+    # A production backend worker that dies is replaced (app/backend_workers.py); "0" stops the
+    # whole server instead, granian's own default. The name granian's command line reads.
+    granian_respawn_failed_workers: bool = field(
+        default_factory=lambda: (
+            _env("GRANIAN_RESPAWN_FAILED_WORKERS", "1").strip().lower() not in ("0", "false", "no", "off")
+        )
+    )
     sms_backend: str = field(default_factory=lambda: _env("SMS_BACKEND", "console"))
     twilio_account_sid: str = field(default_factory=lambda: _env("TWILIO_ACCOUNT_SID", ""))
     twilio_auth_token: str = field(default_factory=lambda: _env("TWILIO_AUTH_TOKEN", ""))

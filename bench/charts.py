@@ -1,15 +1,23 @@
 """Chart query latency on a big SQLite database: >= 500 meters x 3 years of hourly values.
 
     .venv/bin/python -m bench.charts [--meters 500] [--years 3] [--requests 1000] [--db PATH]
-                                     [--database postgresql://…]
+                                     [--database postgresql://…] [--reference-requests 100]
 
 With --database the same build and queries run on PostgreSQL too (a private schema, dropped
 afterwards), their figures printed after SQLite's from the same run.
 
 Builds the database (migrations, meters and customer relationships, then hourly values and
 their daily/monthly roll-ups written straight into the consumption tables, as
-refresh_consumption leaves them), reports the load time and rows/s, then the p50/p95 latency
-of the year, month and day queries over random requests. Target: p95 < 10 ms each.
+refresh_consumption leaves them; a tariff changed mid-span, taxes and an hourly spot price;
+then the stored cost roll-ups, as the migration's backfill builds them), reports the load
+times, then the p50/p95 latency of the year, month and day queries over random requests, and
+of the kr views (issue 26) two ways in the same run: reading the cost roll-ups (what the app
+does) and pricing every hour on the fly (what it did before; --reference-requests each).
+Target: p95 < 10 ms each.
+
+The kr levels: the year (twelve months), a month gone by (its days), the current month (its
+days, the cost so far and the estimate, which prices today's hours), a day (its hours: the
+hourly level, priced on the fly either way).
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from app.demo.money import demo_spot_price
 from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role, TaxKind
 from app.services.caller import Caller, process_caller
-from app.services.consumption import derivation, rollups, tariffs
+from app.services.consumption import cost_rollups, derivation, rollups, tariffs
 from app.services.consumption.local_time import local_zone
 from app.services.consumption.prices import store_hourly_prices
 from app.services.customer.consumption import charts, cost
@@ -124,13 +132,13 @@ def _prices(engine, start: int, end: int) -> None:
         db.commit()
 
 
-def build(url: str, meters: int, years: int) -> tuple[list[tuple[int, Caller]], int, float]:
+def build(url: str, meters: int, years: float) -> tuple[list[tuple[int, Caller]], int, float]:
     upgrade_to_head(url)
     engine = make_engine(url)
     pairs = _master_data(engine, meters)
     zone = local_zone()
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    start = int(end.replace(year=end.year - years).timestamp())
+    start = int((end - timedelta(days=round(years * 365))).timestamp())
     _prices(engine, start - 40 * 86400, int(end.timestamp()))
     hours = int(end.timestamp() - start) // HOUR
     rng = random.Random(5)
@@ -158,6 +166,19 @@ def build(url: str, meters: int, years: int) -> tuple[list[tuple[int, Caller]], 
         storing += time.perf_counter() - began
     seconds = storing
     print(f"Generating the synthetic hourly values took {generating:.1f} s (not counted below)")
+    began = time.perf_counter()
+    with Session(engine) as db:
+        cost_rollups.rebuild_all_costs(db)
+        db.commit()
+        days = db.connection().exec_driver_sql("SELECT count(*) FROM cost_day").scalar_one()
+    if not url.startswith("sqlite"):
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+    building = time.perf_counter() - began
+    print(
+        f"Cost roll-ups (rebuild_all_costs, the migration's backfill): {days:,} priced days of "
+        f"{len(pairs)} meters in {building:.1f} s ({total / building:,.0f} hours/s)"
+    )
     engine.dispose()
     return pairs, total, seconds
 
@@ -169,34 +190,57 @@ def _percentiles(samples: list[float]) -> tuple[float, float, float]:
     return p50, p95, ordered[-1]
 
 
-def measure(url: str, pairs: list[tuple[int, Caller]], requests: int, years: int) -> dict[str, list[float]]:
+def measure(
+    url: str, pairs: list[tuple[int, Caller]], requests: int, years: float, reference_requests: int
+) -> dict[str, list[float]]:
     engine = make_engine(url)
     rng = random.Random(11)
-    today = datetime.now(local_zone()).date()
-    first_day = today.replace(year=today.year - years) + timedelta(days=1)
+    zone = local_zone()
+    now = datetime.now(UTC)
+    today = now.astimezone(zone).date()
+    this_month = today.replace(day=1)
+    first_day = today - timedelta(days=round(years * 365)) + timedelta(days=1)
     span = (today - first_day).days
-    names = ("year", "month", "day", "year kr", "month kr", "day kr")
-    timings: dict[str, list[float]] = {name: [] for name in names}
 
     def random_day() -> date:
         return first_day + timedelta(days=rng.randrange(span))
 
-    queries: dict[str, Callable[[Session, Caller, int], object]] = {
-        "year": lambda db, p, m: charts.year_overview(db, p, m),
-        "month": lambda db, p, m: charts.month_view(db, p, m, random_day().replace(day=1)),
-        "day": lambda db, p, m: charts.day_view(db, p, m, random_day()),
-        # The kr view (issue 26): each period's cost by component, every hour priced in Decimal.
-        "year kr": lambda db, p, m: cost.year_cost(db, p, m, random_day().year),
-        "month kr": lambda db, p, m: cost.month_cost(db, p, m, random_day().replace(day=1)),
-        "day kr": lambda db, p, m: cost.day_cost(db, p, m, random_day()),
+    def past_month() -> date:
+        while (month := random_day().replace(day=1)) == this_month:
+            pass
+        return month
+
+    def year(hourly: bool) -> Callable[[Session, Caller, int], object]:
+        return lambda db, p, m: cost.year_cost(db, p, m, random_day().year, priced_hourly=hourly)
+
+    def month(hourly: bool, current: bool = False) -> Callable[[Session, Caller, int], object]:
+        def query(db: Session, p: Caller, m: int) -> object:
+            shown = this_month if current else past_month()
+            return cost.month_cost(db, p, m, shown, now=now, priced_hourly=hourly)
+
+        return query
+
+    queries: dict[str, tuple[Callable[[Session, Caller, int], object], int]] = {
+        "year": (lambda db, p, m: charts.year_overview(db, p, m), requests),
+        "month": (lambda db, p, m: charts.month_view(db, p, m, random_day().replace(day=1)), requests),
+        "day": (lambda db, p, m: charts.day_view(db, p, m, random_day()), requests),
+        # The kr views (issue 26): from the cost roll-ups, and every hour priced on the fly.
+        "kr year": (year(False), requests),
+        "kr year on the fly": (year(True), reference_requests),
+        "kr month": (month(False), requests),
+        "kr month on the fly": (month(True), reference_requests),
+        "kr this month": (month(False, current=True), requests),
+        "kr this month on the fly": (month(True, current=True), reference_requests),
+        "kr day (hours)": (lambda db, p, m: cost.day_cost(db, p, m, random_day()), requests),
     }
+    timings: dict[str, list[float]] = {name: [] for name in queries}
     # Warm the page cache and the ORM's statement cache first, as a running server would be.
     with Session(engine) as db:
-        for query in queries.values():
-            for meter_id, principal in pairs[:20]:
+        for query, _count in queries.values():
+            for meter_id, principal in pairs[:5]:
                 query(db, principal, meter_id)
-    for name, query in queries.items():
-        for _ in range(requests):
+    for name, (query, count) in queries.items():
+        for _ in range(count):
             meter_id, principal = rng.choice(pairs)
             # One session per request, as a state handler opens it.
             began = time.perf_counter()
@@ -207,18 +251,15 @@ def measure(url: str, pairs: list[tuple[int, Caller]], requests: int, years: int
     return timings
 
 
-def report(timings: dict[str, list[float]], requests: int, database: str) -> None:
-    print(
-        f"{database}: {'query':<8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   "
-        f"({requests} random requests each)"
-    )
+def report(timings: dict[str, list[float]], database: str) -> None:
+    print(f"{database}: {'query':<26} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}")
     for name, samples in timings.items():
         p50, p95, worst = _percentiles(samples)
         verdict = "ok" if p95 < 10 else "SLOW"
-        print(f"{database}: {name:<8} {p50:8.2f} {p95:8.2f} {worst:8.2f}   {verdict}")
+        print(f"{database}: {name:<26} {len(samples):>5} {p50:9.2f} {p95:9.2f} {worst:9.2f}   {verdict}")
 
 
-def on_postgresql(base_url: str, meters: int, years: int, requests: int) -> None:
+def on_postgresql(base_url: str, meters: int, years: float, requests: int, reference_requests: int) -> None:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = make_engine(base_url)
     with admin.begin() as connection:
@@ -228,10 +269,10 @@ def on_postgresql(base_url: str, meters: int, years: int, requests: int) -> None
     try:
         pairs, total, seconds = build(url, meters, years)
         print(
-            f"PostgreSQL: loaded {total:,} hourly values for {len(pairs)} meters ({years} years) "
+            f"PostgreSQL: loaded {total:,} hourly values for {len(pairs)} meters ({years:g} years) "
             f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s"
         )
-        report(measure(url, pairs, requests, years), requests, "PostgreSQL")
+        report(measure(url, pairs, requests, years, reference_requests), "PostgreSQL")
     finally:
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
@@ -243,8 +284,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--meters", type=int, default=500)
-    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--years", type=float, default=3, help="of hourly values (0.25: three months)")
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument(
+        "--reference-requests", type=int, default=100, help="of each kr view priced hour by hour"
+    )
     parser.add_argument("--db", type=Path, help="reuse or keep the SQLite database here")
     parser.add_argument("--database", default="", help="a postgresql:// URL to measure as well")
     parser.add_argument("--skip-sqlite", action="store_true", help="with --database: PostgreSQL only")
@@ -252,7 +296,7 @@ def main() -> None:
     if not args.skip_sqlite:
         on_sqlite(args)
     if args.database:
-        on_postgresql(args.database, args.meters, args.years, args.requests)
+        on_postgresql(args.database, args.meters, args.years, args.requests, args.reference_requests)
 
 
 def on_sqlite(args: argparse.Namespace) -> None:
@@ -274,11 +318,11 @@ def on_sqlite(args: argparse.Namespace) -> None:
     else:
         pairs, total, seconds = build(f"sqlite:///{path}", args.meters, args.years)
         print(
-            f"Loaded {total:,} hourly values for {len(pairs)} meters ({args.years} years) "
+            f"Loaded {total:,} hourly values for {len(pairs)} meters ({args.years:g} years) "
             f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s"
         )
         print(f"Database {path}: {path.stat().st_size / 1e6:,.0f} MB")
-    report(measure(f"sqlite:///{path}", pairs, args.requests, args.years), args.requests, "SQLite")
+    report(measure(f"sqlite:///{path}", pairs, args.requests, args.years, args.reference_requests), "SQLite")
 
 
 if __name__ == "__main__":

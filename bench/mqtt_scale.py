@@ -163,19 +163,40 @@ def _frame_number(meter_id: int, ts: int, first_meter_id: int) -> int:
 
 
 class Publisher:
+    """QoS 1 publishes, counted as sent and as acknowledged (PUBACK) by the broker.
+
+    `close` waits for the acknowledgements first: paho holds what is beyond its in-flight window
+    in its own queue, and a disconnect drops that queue unsent. A soak that closed at once after
+    its last publish, with the broker behind at load 30, counted 7,568 frames as published that
+    had never left the publisher, and then waited for them in vain (README, "Measured")."""
+
     def __init__(self, port: int) -> None:
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
         )
         self.client.max_queued_messages_set(0)
         self.client.max_inflight_messages_set(2000)
+        self.sent = 0
+        self.acknowledged = 0
+        self.client.on_publish = self._acknowledged
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
 
+    def _acknowledged(self, client, userdata, mid, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+        self.acknowledged += 1  # paho's network thread only
+
     def publish(self, topic: str, payload: bytes) -> mqtt.MQTTMessageInfo:
+        self.sent += 1
         return self.client.publish(topic, payload, qos=1)
 
-    def close(self) -> None:
+    def close(self, patience: float = 120) -> None:
+        """Disconnect once the broker has acknowledged every publish (or after `patience`
+        seconds without a new acknowledgement)."""
+        last, progress_at = self.acknowledged, time.monotonic()
+        while self.acknowledged < self.sent and time.monotonic() - progress_at < patience:
+            time.sleep(0.05)
+            if self.acknowledged > last:
+                last, progress_at = self.acknowledged, time.monotonic()
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -406,8 +427,11 @@ def run_soak(
         if not rss_start and time.monotonic() - start >= min(60.0, seconds / 4):
             rss_start = [psutil.Process(p.pid).memory_info().rss / 2**20 for p in processes]
     rss_end = [psutil.Process(p.pid).memory_info().rss / 2**20 for p in processes]
-    publisher.close()
+    # What a disconnect at this moment would have dropped (it did, before Publisher.close waited).
+    unacknowledged_at_end = publisher.sent - publisher.acknowledged
     backlog_at_end = published - (_committed(engine) - before)
+    publisher.close()
+    acknowledged = publisher.acknowledged
     # A loaded machine may fall behind the rate: the backlog stays queued in the broker, so wait
     # while it drains and give up only after two minutes without progress.
     drain_start = time.monotonic()
@@ -423,6 +447,8 @@ def run_soak(
     _stop(processes)
     return {
         "published": published,
+        "acknowledged": acknowledged,
+        "unacknowledged_at_end": unacknowledged_at_end,
         "committed": committed,
         "rss_start": rss_start,
         "rss_end": rss_end,
@@ -573,9 +599,12 @@ def main() -> None:
             end_mb = [round(r, 1) for r in result["rss_end"]]
             print(
                 f"soak, {args.soak_workers} worker(s), {args.soak:g} min at {rate:,.0f} frames/s: "
-                f"published {result['published']:,}, committed {result['committed']:,}; RSS MB at start "
-                f"{start_mb}, at end {end_mb}; {result['backlog_at_end']:,} frames were still queued "
-                f"at the last publish and drained {result['drain_seconds']:.0f} s after it "
+                f"published {result['published']:,}, acknowledged by the broker {result['acknowledged']:,}, "
+                f"committed {result['committed']:,} "
+                f"({result['unacknowledged_at_end']:,} not yet acknowledged at the last publish); "
+                f"RSS MB at start {start_mb}, at end {end_mb}; "
+                f"{result['backlog_at_end']:,} frames were still queued at the last publish and drained "
+                f"{result['drain_seconds']:.0f} s after it "
                 f"(load average {os.getloadavg()[0]:.1f})",
                 flush=True,
             )

@@ -11,6 +11,8 @@ from app.models.consumption import (
     ConsumptionDay,
     ConsumptionHour,
     ConsumptionMonth,
+    CostDay,
+    CostMonth,
     IntervalQuality,
 )
 from app.models.customer import Customer, CustomerRelationship, PrivacyConsent
@@ -105,6 +107,8 @@ __all__ = [
     "ConsumptionDay",
     "ConsumptionHour",
     "ConsumptionMonth",
+    "CostDay",
+    "CostMonth",
     "Customer",
     "CustomerRelationship",
     "GrantScope",

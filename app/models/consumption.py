@@ -7,10 +7,13 @@ never written by hand. Each chart request reads one short primary-key range.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Date
 from sqlmodel import Field, SQLModel
+
+from app.models.base import ExactMoney
 
 # On SQLite the rows are stored in primary-key order (no rowid plus separate index): one
 # B-tree to write, and a chart's range read touches neighbouring pages only.
@@ -76,3 +79,50 @@ class ConsumptionMonth(SQLModel, table=True):
     missing_hours: int = 0
     power_max_kw: float | None = None
     peak_hour_start: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class CostDay(SQLModel, table=True):
+    """What one local day of a meter's consumption cost (issue 26), stored so the kr views read
+    a few rows instead of pricing every hour: the exact (unrounded) sum of the day's priced hours
+    by component, kept by app/services/consumption/cost_rollups.py.
+
+    Priced without the supplier's mark-up (it is the relationship's and may change without a
+    recomputation): the view adds ``markup x energy_kwh`` and its VAT ``markup x vat_kwh``.
+    A row only for a day with at least one priced hour; no row: no cost (a gap, never 0 kr).
+    """
+
+    __tablename__ = "cost_day"
+    __table_args__ = _CLUSTERED
+
+    meter_id: int = Field(primary_key=True)
+    day: date = Field(sa_type=Date, primary_key=True)
+    # What the day was priced as: a view for another grid company or zone prices afresh.
+    utility_id: int
+    bidding_zone: str = Field(default="", max_length=3)
+    priced_hours: int
+    energy_kwh: Decimal = Field(sa_type=ExactMoney)  # of the priced hours
+    vat_kwh: Decimal = Field(sa_type=ExactMoney)  # sum of kWh x the VAT rate of the hour's day
+    spot: Decimal = Field(sa_type=ExactMoney)  # heat: the energy price part
+    grid: Decimal = Field(sa_type=ExactMoney)
+    taxes: Decimal = Field(sa_type=ExactMoney)  # duties and VAT
+
+
+class CostMonth(SQLModel, table=True):
+    """A local month's cost: the sum of its ``cost_day`` rows, and the capacity basis its days
+    were priced with (a new peak that moves it reprices the whole month). A row for every month
+    with consumption, ``priced_hours`` 0 when none of it has a cost."""
+
+    __tablename__ = "cost_month"
+    __table_args__ = _CLUSTERED
+
+    meter_id: int = Field(primary_key=True)
+    month: date = Field(sa_type=Date, primary_key=True)
+    utility_id: int
+    bidding_zone: str = Field(default="", max_length=3)
+    capacity_basis_kw: float | None = None
+    priced_hours: int
+    energy_kwh: Decimal = Field(sa_type=ExactMoney)
+    vat_kwh: Decimal = Field(sa_type=ExactMoney)
+    spot: Decimal = Field(sa_type=ExactMoney)
+    grid: Decimal = Field(sa_type=ExactMoney)
+    taxes: Decimal = Field(sa_type=ExactMoney)

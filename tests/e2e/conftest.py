@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from reflex.testing import AppHarness
 
 from app.clock import running_from
@@ -18,6 +18,12 @@ from app.db import engine_for
 from app.demo import database_is_empty, generate_demo
 from app.i18n import translate
 from tests.clock_instants import CLOCK_INSTANTS
+from tests.e2e.production_server import (  # noqa: F401 - the package's fixtures
+    own_redis,
+    production_database,
+    production_server,
+    production_smtp,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,6 +38,11 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1440, "height": 900}
+
+
+# `make test` runs the other tests on the second core meanwhile, and a page's first draw (plotly's
+# parse at most) can then outlast expect's default 5 s; a passing check waits no longer for this.
+expect.set_options(timeout=15_000)
 
 
 # The app under test, its demo data and the tests all read this clock: the same at any hour of CI.

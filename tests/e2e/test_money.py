@@ -84,6 +84,29 @@ def _check_stacked(page: Page, level: str) -> None:
             assert _kr(row[component]) == pytest.approx(traces[t(f"cost.{component}")][index], abs=0.006)
     assert priced > 0, f"no priced period at the {level} level"
     assert not has_horizontal_overflow(page)
+    _check_columns(page)
+
+
+def _check_columns(page: Page) -> None:
+    """Every row of the kr table spans the header's columns, no more (with the mark-up column
+    hidden the footer once spanned one too many, adding an empty column), and the footer's total
+    ends where the header's total column does."""
+    shape = page.evaluate(
+        """() => {
+            const table = document.querySelector('#cost-table');
+            const width = tr => [...tr.cells].reduce((n, cell) => n + cell.colSpan, 0);
+            const right = el => el.getBoundingClientRect().right;
+            const head = table.querySelector('thead tr');
+            return {
+                head: width(head),
+                rows: [...table.querySelectorAll('tbody tr, tfoot tr')].map(width),
+                headRight: right(head.cells[head.cells.length - 1]),
+                footRight: right(table.querySelector("tfoot td[data-column='total']")),
+            };
+        }"""
+    )
+    assert set(shape["rows"]) == {shape["head"]}, shape
+    assert shape["footRight"] == pytest.approx(shape["headRight"], abs=1), shape
 
 
 def test_the_kr_view_at_every_level_stacks_the_components_and_estimates_this_month(

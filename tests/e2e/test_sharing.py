@@ -7,7 +7,6 @@ axe-core on every new page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -38,17 +37,6 @@ from tests.e2e.signin import SESSION_KEY, sign_in
 pytestmark = pytest.mark.e2e
 
 AXE = Axe()
-# A page's first draw on a loaded machine (load average 10-25) outlasts expect's 5 s.
-LOADED = 30_000
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect() -> Iterator[None]:
-    """Each page's first draw and each tap's answer may take longer than expect's 5 s on a
-    loaded machine (load average 25-30 seen): these tests wait up to LOADED, then put it back."""
-    expect.set_options()
-    yield
-    expect.set_options(timeout=5_000)
 
 
 def t(key: str, **params) -> str:

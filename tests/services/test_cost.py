@@ -34,10 +34,8 @@ from app.models import (
     Organisation,
     OrganisationKind,
     Role,
-    TaxKind,
 )
 from app.services.caller import CLI_CALLER, Caller
-from app.services.consumption import tariffs
 from app.services.consumption.cost import (
     CostPoint,
     costs_by_day,
@@ -52,6 +50,7 @@ from app.services.consumption.rollups import rebuild_all_consumption
 from app.services.customer.consumption.cost import day_cost, month_cost, year_cost
 from app.services.errors import AccessDenied
 from app.services.readings import insert_readings
+from tests.services.cost_world import add_march_tariffs_and_taxes
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -116,36 +115,7 @@ def world(any_engine: Engine, tmp_path: Path):
                 bidding_zone="NO1",
             )
         )
-        tariffs.add_tariff_period(
-            db,
-            CLI_CALLER,
-            utility_id=grid.id,
-            valid_from="2025-03-01",
-            fixed_monthly_kr="124.00",
-            capacity_steps="0: 248.00\n5: 496.00",
-            energy_winter_day="0.40",
-            energy_winter_night="0.30",
-            energy_summer_day="0.35",
-            energy_summer_night="0.25",
-        )
-        tariffs.add_tariff_period(
-            db,
-            CLI_CALLER,
-            utility_id=grid.id,
-            valid_from="2025-03-16",
-            fixed_monthly_kr="186.00",
-            capacity_steps="0: 372.00\n5: 744.00",
-            energy_winter_day="0.50",
-            energy_winter_night="0.40",
-            energy_summer_day="0.45",
-            energy_summer_night="0.35",
-        )
-        for kind, rate in (
-            (TaxKind.ELECTRICITY_TAX, "0.1000"),
-            (TaxKind.ENOVA_FEE, "0.0100"),
-            (TaxKind.VAT, "0.25"),
-        ):
-            tariffs.add_tax_rate(db, CLI_CALLER, kind=kind, valid_from="2025-01-01", rate=rate)
+        add_march_tariffs_and_taxes(db, grid.id or 0)
         march, october = local(2025, 3, 1), local(2025, 10, 26)
         # No spot price for 10 March 12:00: that hour is a gap.
         _spot(db, tmp_path, march, 743, skip={local(2025, 3, 11, 12)})

@@ -288,8 +288,12 @@ def _cost_table() -> rx.Component:
             rx.el.tfoot(
                 kt.row(
                     kt.row_header(S.t["cost.total"]),
+                    # Every column after the period's: four, five with the mark-up's.
                     kt.cell(
-                        S.cost_total, text_align="right", col_span=5, custom_attrs={"data-column": "total"}
+                        S.cost_total,
+                        text_align="right",
+                        col_span=rx.cond(S.cost_markup, 5, 4),
+                        custom_attrs={"data-column": "total"},
                     ),
                 )
             ),

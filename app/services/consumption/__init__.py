@@ -5,5 +5,10 @@ One module per job: ``local_time`` (the utility's calendar), ``derivation`` (pur
 -> hours -> days -> months), ``rollups`` (the SQL the ingestion worker and the demo run),
 ``capacity_tariff`` (the capacity tariff's steps and its three-highest-hours rule),
 ``tariffs`` (grid tariffs, taxes and heat prices as data with validity periods), ``prices``
-(day-ahead spot prices from the utility's files).
+(day-ahead spot prices from the utility's files), ``cost`` (what an hour costs), ``cost_rollups``
+(what a day and a month cost, stored) and ``repricing`` (what a change of prices reprices).
 """
+
+# The stored cost's commit hook, registered wherever prices or tariffs can change (the price
+# import's command line imports nothing else of the roll-ups).
+from app.services.consumption import cost_rollups  # noqa: F401

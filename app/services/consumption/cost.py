@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -83,6 +83,12 @@ class HourCost:
     markup: Decimal | None
     grid: Decimal
     taxes: Decimal
+    vat_rate: Decimal = ZERO  # of the hour's day (what a mark-up added later bears)
+    hours = 1  # summed as a period's priced hours are
+
+    @property
+    def vat_kwh(self) -> Decimal:
+        return self.vat_rate * self.energy_kwh
 
     @property
     def total(self) -> Decimal:
@@ -100,6 +106,7 @@ class CostSum:
     hours: int = 0
     period_hours: int = 0
     energy_kwh: Decimal = ZERO
+    vat_kwh: Decimal = ZERO  # sum of each priced hour's kWh x its VAT rate
 
     @property
     def total(self) -> Decimal:
@@ -127,19 +134,33 @@ class CostSum:
         }
 
 
-def sum_costs(hours: Iterable[HourCost], period_hours: int) -> CostSum:
-    spot = grid = taxes = energy = ZERO
+def sum_costs(parts: Iterable[HourCost | CostSum], period_hours: int = 0) -> CostSum:
+    """The exact sum of priced hours, or of periods' sums (a month of days, a year of months)."""
+    spot = grid = taxes = energy = vat_kwh = ZERO
     markup: Decimal | None = None
-    count = 0
-    for hour in hours:
-        spot += hour.spot
-        grid += hour.grid
-        taxes += hour.taxes
-        energy += hour.energy_kwh
-        if hour.markup is not None:
-            markup = (markup or ZERO) + hour.markup
-        count += 1
-    return CostSum(spot, markup, grid, taxes, count, period_hours, energy)
+    hours = 0
+    for part in parts:
+        spot += part.spot
+        grid += part.grid
+        taxes += part.taxes
+        energy += part.energy_kwh
+        vat_kwh += part.vat_kwh
+        hours += part.hours
+        if part.markup is not None:
+            markup = (markup or ZERO) + part.markup
+    return CostSum(spot, markup, grid, taxes, hours, period_hours, energy, vat_kwh)
+
+
+def with_markup(summed: CostSum, markup_kr_per_kwh: Decimal | None) -> CostSum:
+    """A sum priced without a mark-up, with the supplier's mark-up added: kWh x mark-up apart, and
+    the VAT it bears in taxes (what pricing each hour with it gives)."""
+    if markup_kr_per_kwh is None or not summed.priced:
+        return summed
+    return replace(
+        summed,
+        markup=summed.energy_kwh * markup_kr_per_kwh,
+        taxes=summed.taxes + summed.vat_kwh * markup_kr_per_kwh,
+    )
 
 
 _hour = ConsumptionHour.__table__.c
@@ -161,7 +182,8 @@ _DAY_MAXIMA = select(_day.day, _day.max_hour_start, _day.max_hour_kwh).where(
 )
 
 
-def _months_of(first: date, until: date) -> list[date]:
+def months_of(first: date, until: date) -> list[date]:
+    """The first days of the months that hold a day of [first, until)."""
     months, month = [], first.replace(day=1)
     while month < until:
         months.append(month)
@@ -170,13 +192,20 @@ def _months_of(first: date, until: date) -> list[date]:
 
 
 def hour_costs(
-    db: Session, point: CostPoint, first: date, until: date, *, zone: ZoneInfo | None = None
+    db: Session,
+    point: CostPoint,
+    first: date,
+    until: date,
+    *,
+    zone: ZoneInfo | None = None,
+    spot: Mapping[int, Decimal] | None = None,
 ) -> dict[int, HourCost]:
     """The cost of every priced hour of the local days [first, until), by hour start (UTC epoch).
-    Hours that are gaps (see the module's text) are absent."""
+    Hours that are gaps (see the module's text) are absent. ``spot``: the zone's prices already
+    read (by hour start, covering the days), as a rebuild of many meters passes them."""
     zone = zone or local_zone()
     start, end = local_midnight(first, zone), local_midnight(until, zone)
-    months = _months_of(first, until)
+    months = months_of(first, until)
     month_first, month_until = months[0], next_month(months[-1])
     energy = {
         row.hour_start: Decimal(repr(row.energy_kwh))
@@ -199,18 +228,12 @@ def hour_costs(
             n = hours_in[day.replace(day=1)]
             heat = kwh * price.kr_per_mwh / 1000
             fixed = price.fixed_monthly_kr / n
-            costs[at] = HourCost(at, kwh, heat, None, fixed, vat * (heat + fixed))
+            costs[at] = HourCost(at, kwh, heat, None, fixed, vat * (heat + fixed), vat)
         return costs
-    spot = spot_prices(db, point.bidding_zone, start, end)
+    if spot is None:
+        spot = spot_prices(db, point.bidding_zone, start, end)
     tariffs = grid_tariffs(db, point.utility_id, month_first, month_until)
-    maxima: dict[date, list[tuple[int | None, float | None]]] = defaultdict(list)
-    for row in all_rows(
-        db.connection(), _DAY_MAXIMA, {"meter_id": point.meter_id, "first": month_first, "until": month_until}
-    ):
-        maxima[row.day.replace(day=1)].append((row.max_hour_start, row.max_hour_kwh))
-    basis_kw: dict[date, float | None] = {
-        m: capacity_basis_from_days(m, maxima.get(m, []), [_ANY_STEP]).basis_kw for m in months
-    }
+    basis_kw = capacity_bases(db, point.meter_id, months)
     markup = point.markup_kr_per_kwh
     # What holds for a whole local day, worked out once per day (a year is 365 days, 8760 hours).
     per_day: dict[date, tuple[GridTariff, Decimal, Decimal, Decimal, Decimal] | None] = {}
@@ -234,8 +257,18 @@ def hour_costs(
         grid = kwh * rate + capacity_share + fixed_share
         duties = kwh * duty_rate
         vat_kr = vat * (spot_kr + (markup_kr or ZERO) + grid + duties)
-        costs[at] = HourCost(at, kwh, spot_kr, markup_kr, grid, duties + vat_kr)
+        costs[at] = HourCost(at, kwh, spot_kr, markup_kr, grid, duties + vat_kr, vat)
     return costs
+
+
+def capacity_bases(db: Session, meter_id: int, months: list[date]) -> dict[date, float | None]:
+    """Each month's capacity basis (kW, the mean of its three highest daily peaks; None: no
+    consumption), from the daily roll-ups."""
+    maxima: dict[date, list[tuple[int | None, float | None]]] = defaultdict(list)
+    params = {"meter_id": meter_id, "first": months[0], "until": next_month(months[-1])}
+    for row in all_rows(db.connection(), _DAY_MAXIMA, params):
+        maxima[row.day.replace(day=1)].append((row.max_hour_start, row.max_hour_kwh))
+    return {m: capacity_basis_from_days(m, maxima.get(m, []), [_ANY_STEP]).basis_kw for m in months}
 
 
 def _day_parts(
@@ -322,11 +355,15 @@ def month_estimate(
     until = min(next_month(first), now.astimezone(zone).date() + timedelta(days=1))
     costs = hour_costs(db, point, first, until, zone=zone)
     now_epoch = int(now.timestamp())
-    elapsed = [c for t, c in costs.items() if t < now_epoch]
-    start = local_midnight(first, zone)
-    total_hours = month_hours(first, zone)
-    elapsed_hours = max(0, min(total_hours, (now_epoch - start) // HOUR))
-    so_far = sum_costs(elapsed, elapsed_hours)
+    return estimate_from(sum_costs([c for t, c in costs.items() if t < now_epoch]), first, now, zone)
+
+
+def estimate_from(so_far: CostSum, month: date, now: datetime, zone: ZoneInfo) -> MonthEstimate:
+    """The estimate of ``month_estimate`` from the sum of the month's priced hours before ``now``."""
+    start = local_midnight(month, zone)
+    total_hours = month_hours(month, zone)
+    elapsed_hours = max(0, min(total_hours, (int(now.timestamp()) - start) // HOUR))
+    so_far = replace(so_far, period_hours=elapsed_hours)
     if not so_far.priced:
         return MonthEstimate(so_far, None, elapsed_hours, total_hours)
     estimate = to_ore(so_far.total * total_hours / so_far.hours)

@@ -44,6 +44,8 @@ from sqlmodel import Session
 from app.models import SpotPrice
 from app.services.audit import record_audit
 from app.services.caller import Caller
+from app.services.consumption.local_time import local_zone
+from app.services.consumption.repricing import schedule_cost_refresh
 
 HOUR = 3600
 KR_PER_KWH_SCALE = Decimal("0.00001")
@@ -423,6 +425,7 @@ def store_hourly_prices(
     for (zone, start), value in hours.items():
         by_zone[zone][start] = value
     for zone, values in by_zone.items():
+        changed: list[int] = []
         stored = {
             row.hour_start: Decimal(row.kr_per_kwh)
             for row in db.connection().execute(
@@ -436,13 +439,26 @@ def store_hourly_prices(
             elif known is None:
                 db.add(SpotPrice(zone=zone, hour_start=start, kr_per_kwh=value))
                 report.new += 1
+                changed.append(start)
             else:
                 row = db.get(SpotPrice, (zone, start))
                 assert row is not None
                 row.kr_per_kwh = value
                 db.add(row)
                 report.changed += 1
+                changed.append(start)
+        if changed:
+            _reprice(db, zone, min(changed), max(changed))
     return report
+
+
+def _reprice(db: Session, zone: str, first_hour: int, last_hour: int) -> None:
+    """The stored cost of the zone's days holding those hours is recomputed when the import
+    commits (a late price import prices hours already measured; tomorrow's touches nothing)."""
+    local = local_zone()
+    first = datetime.fromtimestamp(first_hour, local).date()
+    last = datetime.fromtimestamp(last_hour, local).date()
+    schedule_cost_refresh(db, first, last, bidding_zone=zone)
 
 
 def spot_prices(db: Session, zone: str, start: int, end: int) -> dict[int, Decimal]:

@@ -13,8 +13,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
 from app.models import BILLING_GRADE_SOURCES, ConsumptionDay, ConsumptionHour, ConsumptionMonth
+from app.services.consumption.cost_rollups import rebuild_all_costs, refresh_costs_on
 from app.services.consumption.derivation import (
     ENERGY_REGISTERS,
     ESTIMATED,
@@ -326,10 +328,13 @@ def refresh_consumption(connection: Connection, meter_id: int, since_ts: int) ->
         )
     )
     insert_months(connection, months)
+    # What those days cost (and the rest of a month whose capacity basis moved).
+    refresh_costs_on(connection, meter_id, first_day.day, last_day.day)
 
 
-def rebuild_all_consumption(engine: Engine) -> None:
-    """Recompute every meter's hourly values and roll-ups from the stored readings."""
+def rebuild_all_consumption(engine: Engine, *, costs: bool = True) -> None:
+    """Recompute every meter's hourly values and roll-ups, and (unless ``costs`` is False) their
+    cost, from the stored readings."""
     zone = local_zone()
     with engine.begin() as connection:
         meters = [m for (m,) in connection.exec_driver_sql("SELECT id FROM meter ORDER BY id")]
@@ -341,3 +346,6 @@ def rebuild_all_consumption(engine: Engine) -> None:
             insert_consumption(
                 connection, consumption_rows(meter_id, loaded.points, zone, intervals, loaded.estimated)
             )
+        if costs:
+            with Session(bind=connection) as db:
+                rebuild_all_costs(db)

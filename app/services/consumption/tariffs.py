@@ -55,6 +55,7 @@ from app.services.consumption.capacity_tariff import (
     steps_from_bounds,
 )
 from app.services.consumption.local_time import local_zone, next_month
+from app.services.consumption.repricing import schedule_cost_refresh
 from app.services.form_errors import FieldErrors
 from app.services.paging import Page, page_window
 
@@ -506,6 +507,11 @@ def _end_previous(db: Session, caller: Caller, model, row, new_from: date, subje
     )
 
 
+def _reprice_from(db: Session, first: date, *, utility_id: int | None = None) -> None:
+    """The stored cost of the days from ``first`` on is recomputed when the change commits."""
+    schedule_cost_refresh(db, first, utility_id=utility_id)
+
+
 # ---------------------------------------------------------------- grid tariff periods
 
 
@@ -605,6 +611,7 @@ def add_tariff_period(
         season, band = ENERGY_FIELDS[name]
         db.add(TariffEnergyRate(period_id=period.id or 0, season=season, band=band, kr_per_kwh=rate))
     db.flush()
+    _reprice_from(db, start, utility_id=utility_id)
     added = _with_parts(db, [period])[0]
     detail = f"grid company {utility_id}: {describe_tariff(before)} -> {describe_tariff(added)}"
     record_audit(
@@ -655,6 +662,7 @@ def withdraw_tariff_period(db: Session, caller: Caller, period_id: int) -> None:
         for row in db.exec(select(model).where(model.period_id == period_id)).all():
             db.delete(row)
     db.delete(period)
+    _reprice_from(db, period.valid_from, utility_id=period.utility_id)
     record_audit(
         db,
         "tariff_period.withdrawn",
@@ -729,6 +737,7 @@ def add_tax_rate(
     row = TaxRate(kind=kind, valid_from=start, valid_to=end, rate=amount, created_by_user_id=caller.user_id)
     db.add(row)
     db.flush()
+    _reprice_from(db, start)
     record_audit(
         db,
         "tax_rate.added",
@@ -810,6 +819,7 @@ def add_heat_price(
     )
     db.add(row)
     db.flush()
+    _reprice_from(db, start, utility_id=utility_id)
     record_audit(
         db,
         "heat_price.added",
