@@ -46,7 +46,7 @@ PAGES = [
     (routes.CUSTOMER_CONSUMPTION, Role.CUSTOMER, "consumption.title"),
     (routes.STAFF_HOME, Role.GRID_STAFF, "nav.staff"),
     (routes.STAFF_LOGIN, None, "nav.staff"),
-    (routes.ACCOUNT_LOGIN, None, "accounts.sign_in_title"),
+    (routes.ACCOUNT_LOGIN, None, "accounts.login_title"),
     (routes.STAFF_INGEST, Role.ADMIN, "ingest.title"),
     (routes.INSTALLER_HOME, Role.INSTALLER, "installer.title"),
     (routes.INSTALLER_NEW, Role.INSTALLER, "installer.new_title"),

@@ -92,7 +92,7 @@ def _sign_in(
     page.goto(base_url + route)
     page.get_by_label(t("accounts.email")).fill(address)
     page.get_by_label(t("accounts.password"), exact=True).fill(password)
-    page.get_by_role("button", name=t("accounts.sign_in")).click()
+    page.get_by_role("button", name=t("accounts.login")).click()
 
 
 def test_register_with_live_rules_complete_by_mail_sign_in_and_out(browser: Browser, base_url, smtp):

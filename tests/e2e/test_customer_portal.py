@@ -12,8 +12,8 @@ from app import routes
 from app.db import session_scope
 from app.i18n import translate
 from app.models import Medium, PrivacyConsent, UserSession
+from app.services.customer.login_steps import find_customer_account
 from app.services.customer.privacy_terms import PRIVACY_TERMS_PARAGRAPHS, PRIVACY_TERMS_VERSION
-from app.services.customer.sign_in import find_customer_account
 from app.services.mobile_numbers import normalise_mobile
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import hash_token
@@ -183,7 +183,7 @@ def test_customer_journey_password_logout_and_relationships(phone_page: Page, ba
         page.get_by_role("tab", name=t("customer.with_password")).click()
         page.get_by_label(t("customer.mobile"), exact=True).fill(customer.mobile)
         page.get_by_label(t("customer.password"), exact=True).fill("Fjordvarme-Kveld-2026")
-        page.get_by_role("button", name=t("customer.sign_in")).click()
+        page.get_by_role("button", name=t("customer.login")).click()
 
     password_login()  # the remembered device needs no code
     expect(page).to_have_url(re.compile(re.escape(routes.CUSTOMER_HOME) + "/?$"))

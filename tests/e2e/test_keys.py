@@ -82,7 +82,7 @@ def _sign_in(page: Page, base_url: str, email: str, password: str, route: str = 
     page.goto(base_url + route, timeout=90_000)
     page.get_by_label(t("accounts.email")).fill(email)
     page.get_by_label(t("accounts.password"), exact=True).fill(password)
-    page.get_by_role("button", name=t("accounts.sign_in")).click()
+    page.get_by_role("button", name=t("accounts.login")).click()
 
 
 def _csv(prefix: str, tmp_path: Path) -> tuple[Path, dict[str, str], str]:

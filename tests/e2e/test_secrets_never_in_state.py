@@ -71,7 +71,7 @@ def test_no_code_or_password_typed_reaches_the_persisted_state(phone_page: Page,
     page.get_by_role("tab", name=t("customer.with_password")).click()
     page.get_by_label(t("customer.mobile"), exact=True).fill(customer.mobile)
     page.get_by_label(t("customer.password"), exact=True).fill(WRONG_PASSWORD)
-    page.get_by_role("button", name=t("customer.sign_in")).click()
+    page.get_by_role("button", name=t("customer.login")).click()
     expect(page.get_by_role("alert")).to_be_visible()
 
     persisted = _persisted_bytes(app_harness)

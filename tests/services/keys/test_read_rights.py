@@ -10,7 +10,7 @@ from key_factories import PASSWORD, signed_in
 from sqlmodel import col, select
 
 from app.models import AuditEntry, KeyReadRight, MeterKey, OutboxMessage, Role, User
-from app.services.accounts.accounts import complete_registration, sign_in
+from app.services.accounts.accounts import complete_registration, login
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.keys.key_audit import audited_detail, audited_serials
@@ -46,7 +46,7 @@ def test_assigning_to_a_new_address_invites_a_key_reader_who_registers_and_sees_
     account = complete_registration(db, token, "Kari Kunde", NEW_PASSWORD, NEW_PASSWORD, language="en")
     db.commit()
     assert account.role == Role.KEY_READER.value
-    signed = sign_in(db, "kunde@example.no", NEW_PASSWORD, client_address="192.0.2.5")
+    signed = login(db, "kunde@example.no", NEW_PASSWORD, client_address="192.0.2.5")
     assert signed.role == Role.KEY_READER
     reader = _reader_caller(db, "kunde@example.no")
     page = reader_units(db, reader, UnitQuery())
