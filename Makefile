@@ -53,7 +53,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: $(STAMP) chromium lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 # The README's pictures of each portal, from the demo data (docs/screenshots.py; ports 3000/8000,
 # or SCREENSHOT_FRONTEND_PORT / SCREENSHOT_BACKEND_PORT).

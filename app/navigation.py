@@ -51,7 +51,7 @@ HOME_BY_ROLE: dict[Role, str] = {
 }
 
 # Where each role signs in; a page's sign-in page is that of the roles it admits.
-SIGN_IN_BY_ROLE: dict[Role, str] = {
+LOGIN_BY_ROLE: dict[Role, str] = {
     Role.CUSTOMER: routes.CUSTOMER_LOGIN,
     Role.DISTRIBUTOR: routes.KEYS_LOGIN,
     Role.KEY_READER: routes.KEYS_LOGIN,
@@ -82,16 +82,16 @@ def entries_for(role: Role | None) -> list[NavEntry]:
     return [entry for entry, page in sorted(opened, key=lambda pair: role not in pair[1].roles)]
 
 
-def sign_in_page_for(path: str) -> str:
+def login_page_for(path: str) -> str:
     """The sign-in page of the portal ``path`` belongs to, asked to return to ``path``."""
     page = page_at(urlsplit(path).path)
     if page is None or page.public:
         return routes.HOME
     role = next(role for role in Role if role in page.roles)
-    return f"{SIGN_IN_BY_ROLE[role]}?{urlencode({'next': path})}"
+    return f"{LOGIN_BY_ROLE[role]}?{urlencode({'next': path})}"
 
 
-def landing_after_sign_in(role: Role, next_path: str | None) -> str:
+def landing_after_login(role: Role, next_path: str | None) -> str:
     """Where a person lands after signing in: the page they were sent away from, when it is a
     page of this site their role may open (never another site), else their portal's home."""
     home = HOME_BY_ROLE.get(role, routes.HOME)

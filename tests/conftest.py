@@ -132,6 +132,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_ORDER_SEED] = int(
             os.environ.get("TEST_ORDER_SEED") or random.SystemRandom().randrange(10**6)
         )
+        # xdist's workers start later from this environment: they must shuffle alike.
+        os.environ["TEST_ORDER_SEED"] = str(config.stash[_ORDER_SEED])
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -148,3 +150,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.reverse()
     elif _ORDER_SEED in config.stash:
         random.Random(config.stash[_ORDER_SEED]).shuffle(items)
+
+
+# Tests that run the app's own servers out of the repository's .web folder (the browser tests'
+# harness, the production build, the dev server) must run one after another in one process.
+_SHARES_THE_WEB_FOLDER = ("tests/e2e/", "tests/test_dev_server.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`make test` runs two pytest-xdist workers: one takes the tests that share the .web folder
+    as one unit (the largest, so it is handed out first and its app starts before that worker
+    imports any page), the other runs everything else meanwhile. xdist's own `loadgroup` does
+    not group under pytest 9 (it renames `item._nodeid`, which pytest no longer reads)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WebFolderTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "web-folder" if nodeid.startswith(_SHARES_THE_WEB_FOLDER) else nodeid
+
+    return WebFolderTestsTogether(config, log)

@@ -198,13 +198,13 @@ def test_printed_logins_name_each_relationship_once_and_include_shared_mobiles(d
 
 def test_demo_accounts_sign_in_with_their_printed_passwords(demo_engine, capsys):
     from app.demo import DEMO_ACCOUNTS, print_logins
-    from app.services.accounts.accounts import sign_in
+    from app.services.accounts.accounts import login
     from app.services.accounts.password_policy import rule_results
 
     with Session(demo_engine) as db:
         for account in DEMO_ACCOUNTS:
             assert all(rule_results(account.password, account.email, account.name).values())
-            signed_in = sign_in(db, account.email, account.password, client_address=f"demo-{account.role}")
+            signed_in = login(db, account.email, account.password, client_address=f"demo-{account.role}")
             assert signed_in.role is account.role
             user = db.get(User, signed_in.user_id)
             assert (user.organisation_id is None) == (account.organisation is None)

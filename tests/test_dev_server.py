@@ -25,7 +25,7 @@ from app.migrate import upgrade_to_head
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind
 from app.services.mobile_numbers import normalise_mobile
 from tests.local_servers import answers, free_port, stop_process_tree
-from tests.services.signin_helpers import DemoCustomer, sign_in_by_sms
+from tests.services.customer_factories import DemoCustomer, sign_in_by_sms
 
 VENV_BIN = Path(sys.executable).parent
 

@@ -6,7 +6,7 @@ import pytest
 
 from app import routes
 from app.models import Role
-from app.navigation import entries_for, landing_after_sign_in, sign_in_page_for
+from app.navigation import entries_for, landing_after_login, login_page_for
 
 
 @pytest.mark.parametrize(
@@ -22,8 +22,8 @@ from app.navigation import entries_for, landing_after_sign_in, sign_in_page_for
     ],
 )
 def test_each_portal_page_names_its_own_sign_in_page(path, sign_in):
-    assert sign_in_page_for(path).startswith(f"{sign_in}?next=")
-    assert landing_after_sign_in(_role_of(sign_in, path), path) == path
+    assert login_page_for(path).startswith(f"{sign_in}?next=")
+    assert landing_after_login(_role_of(sign_in, path), path) == path
 
 
 def _role_of(sign_in: str, path: str) -> Role:
@@ -37,8 +37,8 @@ def _role_of(sign_in: str, path: str) -> Role:
 
 
 def test_pages_outside_the_portals_go_home():
-    assert sign_in_page_for("/") == routes.HOME
-    assert sign_in_page_for("/min-sidexyz") == routes.HOME
+    assert login_page_for("/") == routes.HOME
+    assert login_page_for("/min-sidexyz") == routes.HOME
 
 
 @pytest.mark.parametrize(
@@ -46,12 +46,12 @@ def test_pages_outside_the_portals_go_home():
     ["https://evil.example/", "//evil.example/min-side", "/\\evil.example", "", None, "min-side"],
 )
 def test_never_back_to_another_site(next_path):
-    assert landing_after_sign_in(Role.CUSTOMER, next_path) == routes.CUSTOMER_HOME
+    assert landing_after_login(Role.CUSTOMER, next_path) == routes.CUSTOMER_HOME
 
 
 def test_never_to_a_page_the_role_may_not_open():
-    assert landing_after_sign_in(Role.CUSTOMER, "/nokler/logg") == routes.CUSTOMER_HOME
-    assert landing_after_sign_in(Role.KEY_READER, "/nokler/logg") == routes.KEYS_READER
+    assert landing_after_login(Role.CUSTOMER, "/nokler/logg") == routes.CUSTOMER_HOME
+    assert landing_after_login(Role.KEY_READER, "/nokler/logg") == routes.KEYS_READER
 
 
 @pytest.mark.parametrize(
@@ -73,11 +73,11 @@ def test_never_to_a_page_the_role_may_not_open():
 )
 def test_dot_segments_and_encoded_tricks_are_refused_before_the_prefix_check(next_path):
     """Issue 20.13: ``/nokler/../admin`` passed the prefix check and the browser went to /admin."""
-    assert landing_after_sign_in(Role.DISTRIBUTOR, next_path) == routes.KEYS_HOME
+    assert landing_after_login(Role.DISTRIBUTOR, next_path) == routes.KEYS_HOME
 
 
 def test_a_plain_page_with_a_query_still_comes_back():
-    assert landing_after_sign_in(Role.DISTRIBUTOR, "/nokler/logg?side=2") == "/nokler/logg?side=2"
+    assert landing_after_login(Role.DISTRIBUTOR, "/nokler/logg?side=2") == "/nokler/logg?side=2"
 
 
 def test_an_administrator_is_offered_no_key_page():

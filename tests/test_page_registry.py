@@ -7,7 +7,7 @@ import pytest
 from app import routes
 from app.i18n import LANGUAGES
 from app.models import Role
-from app.navigation import NAV_ENTRIES, entries_for, sign_in_page_for
+from app.navigation import NAV_ENTRIES, entries_for, login_page_for
 from app.page_registry import PAGES
 
 
@@ -52,4 +52,4 @@ def test_an_administrator_sees_every_page_but_the_access_request_and_the_key_ser
 def test_public_pages_never_send_to_a_sign_in_page():
     for page in PAGES.values():
         if page.public:
-            assert sign_in_page_for(page.route) == routes.HOME, page.route
+            assert login_page_for(page.route) == routes.HOME, page.route

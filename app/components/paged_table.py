@@ -98,6 +98,7 @@ def paged_table(  # type: ignore[no-untyped-def]
     *,
     table_id: str,
     empty_key: str = "",
+    empty_when: rx.Var | None = None,
     scroll_label: rx.Var | str | None = None,
     row_id: str | None = "id",
     note: rx.Var | str | None = None,
@@ -109,8 +110,9 @@ def paged_table(  # type: ignore[no-untyped-def]
 ) -> rx.Component:
     """The state's page of rows under the columns' headers, the empty text, the paging bar.
 
-    ``scroll_label``: the table scrolls in a focusable region of that name (a table without
-    buttons stays readable by keyboard on a narrow screen); otherwise a Radix table.
+    ``empty_when``: when the empty text shows (default: no rows). ``scroll_label``: the table
+    scrolls in a focusable region of that name (a table without buttons stays readable by
+    keyboard on a narrow screen); otherwise a Radix table.
     ``row_id``: the row field each ``<tr>`` carries as ``data-id`` (None: none); ``row_props``:
     more of a row's attributes, from the row (e.g. ``data_overdue``, a style).
     ``list_top``: a long list has a paging bar above it too (``top_paging_bar``, named
@@ -170,7 +172,9 @@ def paged_table(  # type: ignore[no-untyped-def]
         if list_top
         else rx.fragment(),
         table,
-        empty_state(state.rows.length() == 0, t[empty_key]) if empty_key else rx.fragment(),
+        empty_state(state.rows.length() == 0 if empty_when is None else empty_when, t[empty_key])
+        if empty_key
+        else rx.fragment(),
         list_paging_bar(state, then=then, note=note, label=bar_label),
         spacing="3",
         width="100%",

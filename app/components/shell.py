@@ -59,7 +59,7 @@ def _account_label() -> rx.Var:
 def _account_menu() -> rx.Component:
     """The name menu at the top right: who is signed in, and the way out."""
     return rx.cond(
-        SessionState.signed_in,
+        SessionState.logged_in,
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(

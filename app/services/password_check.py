@@ -39,7 +39,7 @@ from app.services.rate_limit import PASSWORD_LOGIN_PER_ADDRESS, RateLimiter
 
 
 @dataclass(frozen=True)
-class PasswordSignInKind:
+class PasswordLoginKind:
     """What differs between the sign-ins: audit actions and the answers' keys."""
 
     # Audit action of a refusal before any check (address out of attempts, account locked).
@@ -74,7 +74,7 @@ def _address_key(client_address: str | None) -> str:
 def check_password(
     db: Session,
     limiter: RateLimiter,
-    kind: PasswordSignInKind,
+    kind: PasswordLoginKind,
     *,
     identity: str,
     account: User | None,
@@ -125,7 +125,7 @@ def check_password(
 
 
 def _refuse(
-    db: Session, kind: PasswordSignInKind, actor_id: int | None, detail: str, client_address: str | None
+    db: Session, kind: PasswordLoginKind, actor_id: int | None, detail: str, client_address: str | None
 ) -> None:
     record_audit(
         db,
@@ -142,7 +142,7 @@ def _refuse(
 def _wrong(
     db: Session,
     limiter: RateLimiter,
-    kind: PasswordSignInKind,
+    kind: PasswordLoginKind,
     account: User | None,
     identity: str,
     client_address: str | None,

@@ -12,7 +12,7 @@ from app import routes
 from app.db import session_scope
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from app.models import Role
-from app.navigation import HOME_BY_ROLE, entries_for, sign_in_page_for
+from app.navigation import HOME_BY_ROLE, entries_for, login_page_for
 from app.services.access import require_role
 from app.services.accounts.administration import count_pending_requests
 from app.services.accounts.language import remember_language
@@ -96,7 +96,7 @@ class SessionState(rx.State):
         return [] if len(items) <= MAX_INLINE_NAV else items[MAX_INLINE_NAV - 1 :]
 
     @rx.var(cache=True)
-    def signed_in(self) -> bool:
+    def logged_in(self) -> bool:
         return bool(self.role)
 
     def _client_address(self) -> str:
@@ -160,7 +160,7 @@ class SessionState(rx.State):
             # says so (issue 27); any other refusal says only that access is lacking.
             message = key if str(key).startswith("sharing.") else "auth.no_access"
             return [rx.toast.error(_known_text(message, self.language, {})), rx.redirect(home)]
-        target = sign_in_page_for(self.router.page.raw_path)
+        target = login_page_for(self.router.page.raw_path)
         return [rx.toast.error(_known_text(key, self.language, {})), rx.redirect(target)]
 
     @rx.event

@@ -20,8 +20,13 @@ from app.models import Medium, Organisation, PreNotification, Role, User
 from app.services.caller import Caller
 from app.services.keys.read_rights import assign_read_rights
 from app.services.keys.sealing import add_key
-from tests.e2e.conftest import wait_for_animations
-from tests.e2e.signin import first_relationship, sign_in, sign_in_account, sign_in_demo_account
+from tests.e2e.conftest import (
+    first_relationship,
+    sign_in,
+    sign_in_account,
+    sign_in_demo_account,
+    wait_for_animations,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +46,7 @@ PAGES = [
     (routes.CUSTOMER_CONSUMPTION, Role.CUSTOMER, "consumption.title"),
     (routes.STAFF_HOME, Role.GRID_STAFF, "nav.staff"),
     (routes.STAFF_LOGIN, None, "nav.staff"),
-    (routes.ACCOUNT_LOGIN, None, "accounts.sign_in_title"),
+    (routes.ACCOUNT_LOGIN, None, "accounts.login_title"),
     (routes.STAFF_INGEST, Role.ADMIN, "ingest.title"),
     (routes.INSTALLER_HOME, Role.INSTALLER, "installer.title"),
     (routes.INSTALLER_NEW, Role.INSTALLER, "installer.new_title"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,9 +22,8 @@ from app.i18n import translate
 from app.models import AccountTokenPurpose, Role
 from app.models.base import utcnow
 from app.services.accounts.tokens import issue_token
-from app.services.notify import mail
 from tests.e2e.conftest import DESKTOP, has_horizontal_overflow, wait_for_animations
-from tests.smtp_sink import SmtpSink, link_in, running_smtp_sink
+from tests.smtp_sink import SmtpSink, link_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,23 +34,6 @@ SERIOUS = {"serious", "critical"}
 
 def t(key: str, **params) -> str:
     return translate(key, "nb", **params)
-
-
-@pytest.fixture(scope="module")
-def smtp(app_harness, base_url_for_module) -> Iterator[SmtpSink]:
-    """The app (its backend runs in this process) mails through a local SMTP server."""
-    with running_smtp_sink() as sink:
-        original = mail.settings
-        mail.settings = sink.settings(public_url=base_url_for_module)
-        try:
-            yield sink
-        finally:
-            mail.settings = original
-
-
-@pytest.fixture(scope="module")
-def base_url_for_module(app_harness) -> str:
-    return app_harness.frontend_url.rstrip("/")
 
 
 def _new_page(browser: Browser) -> Page:
@@ -111,7 +92,7 @@ def _sign_in(
     page.goto(base_url + route)
     page.get_by_label(t("accounts.email")).fill(address)
     page.get_by_label(t("accounts.password"), exact=True).fill(password)
-    page.get_by_role("button", name=t("accounts.sign_in")).click()
+    page.get_by_role("button", name=t("accounts.login")).click()
 
 
 def test_register_with_live_rules_complete_by_mail_sign_in_and_out(browser: Browser, base_url, smtp):

@@ -11,34 +11,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import delete, exists, text
-from sqlmodel import col, select
+from sqlalchemy import text
 
 from app import routes
 from app.clock import local_now
 from app.db import session_scope
 from app.i18n import translate
 from app.models import (
-    ConsumptionMonth,
-    Customer,
-    CustomerRelationship,
     Medium,
-    Meter,
-    OutboxMessage,
-    RateLimitHit,
     Role,
 )
 from app.services.notify.sms import latest_sms_to
-from app.services.sessions import start_session
 from app.states.customer.consumption import TAP_ECHO_SECONDS
-from tests.e2e.conftest import choose_language, has_horizontal_overflow
-from tests.e2e.signin import first_relationship
+from tests.e2e.conftest import choose_language, first_relationship, has_horizontal_overflow, sign_in
 from tests.e2e.test_accessibility import blocking_violations
+from tests.factories import new_customer
 
 pytestmark = pytest.mark.e2e
 
 OSLO = ZoneInfo("Europe/Oslo")
-SESSION_KEY = "mp_session"  # rx.LocalStorage(name="mp_session") keeps the token under this key
 MONTHS = translate("consumption.months", "nb").split(",")
 
 
@@ -47,20 +38,11 @@ def t(key: str, **params) -> str:
 
 
 def _relationship(medium: str) -> tuple[int, int]:
-    with session_scope() as db:
-        relationship, meter = db.exec(
-            select(CustomerRelationship, Meter)
-            .join(Meter, Meter.id == CustomerRelationship.meter_id)
-            .where(Meter.medium == medium)
-            .order_by(CustomerRelationship.id)
-        ).first()
-        return relationship.id or 0, meter.id or 0
+    return first_relationship(medium)
 
 
 def _sign_in(page: Page, relationship_id: int) -> None:
-    with session_scope() as db:
-        token = start_session(db, Role.CUSTOMER, relationship_id=relationship_id)
-    page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")
+    sign_in(page, Role.CUSTOMER, relationship_id)
 
 
 def _open(page: Page, base_url: str) -> None:
@@ -343,26 +325,7 @@ def test_heat_months_are_shown_in_mwh_and_days_in_kwh(phone_page: Page, base_url
 
 def test_a_meter_without_data_shows_the_empty_state(phone_page: Page, base_url: str):
     page = phone_page
-    with session_scope() as db:
-        template_relationship = db.exec(
-            select(CustomerRelationship).order_by(CustomerRelationship.id)
-        ).first()
-        meter = Meter(serial="EMPTY0000001", manufacturer="Aidon", model="6525", medium="electricity")
-        db.add(meter)
-        db.flush()
-        relationship = CustomerRelationship(
-            customer_id=template_relationship.customer_id,
-            utility_id=template_relationship.utility_id,
-            installation_number="9999991",
-            metering_point_id="707057500099999991",
-            address="Nyveien 1",
-            postcode="7010",
-            city="Trondheim",
-            meter_id=meter.id,
-        )
-        db.add(relationship)
-        db.flush()
-        relationship_id = relationship.id or 0
+    relationship_id = new_customer(Medium.ELECTRICITY).relationship_id  # a new meter, no readings
     _sign_in(page, relationship_id)
     page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
     expect(page.locator("#consumption-empty")).to_contain_text(t("consumption.empty"))
@@ -380,27 +343,11 @@ def test_a_signed_out_deep_link_signs_in_and_comes_back(phone_page: Page, base_u
     """The link to the charts led to the start page: the visitor had to find their way back."""
     phone_page.goto(base_url + routes.CUSTOMER_CONSUMPTION)
     expect(phone_page).to_have_url(re.compile(re.escape(routes.CUSTOMER_LOGIN) + r"\?next="))
-    # A demo electricity customer (a meter with data) whose mobile no test has sent an SMS yet:
-    # the sign-in tests use up the first ones' limit (3 SMS per mobile per 15 minutes), and other
-    # tests add customers without data, whichever order the files run in.
-    with session_scope() as db:
-        texted = select(OutboxMessage.recipient)
-        relationship = db.exec(
-            select(CustomerRelationship)
-            .join(Meter, Meter.id == CustomerRelationship.meter_id)
-            .join(Customer, Customer.id == CustomerRelationship.customer_id)
-            .where(Meter.medium == Medium.ELECTRICITY, col(Customer.mobile).not_in(texted))
-            .where(exists().where(ConsumptionMonth.meter_id == Meter.id))
-            # The last such customer: the sign-in tests text the first ones after this file runs.
-            .order_by(col(CustomerRelationship.id).desc())
-        ).first()
-        assert relationship is not None
-        # Every browser test signs in from 127.0.0.1: the sign-in tests' SMS count against this
-        # address (10 an hour) when their file runs first. This test is about the deep link.
-        db.exec(delete(RateLimitHit))
-        db.commit()
-        customer_mobile = db.get(Customer, relationship.customer_id).mobile
-        installation, metering_point = relationship.installation_number, relationship.metering_point_id
+    # A customer of this test's own on a demo meter with data, signing in from this test's own
+    # address: no other test has texted the mobile or spent the address's SMS.
+    customer = new_customer(Medium.ELECTRICITY, with_data=True)
+    customer_mobile = customer.mobile
+    installation, metering_point = customer.installation_number, customer.metering_point_id
     phone_page.get_by_role("tab", name=translate("customer.first_time")).click()
     phone_page.get_by_label(translate("customer.installation_number"), exact=True).fill(installation)
     phone_page.get_by_label(translate("customer.metering_point_id"), exact=True).fill(metering_point)

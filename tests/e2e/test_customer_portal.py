@@ -6,18 +6,19 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlmodel import func, select
+from sqlmodel import select
 
 from app import routes
 from app.db import session_scope
 from app.i18n import translate
-from app.models import Customer, CustomerRelationship, PrivacyConsent, UserSession
+from app.models import Medium, PrivacyConsent, UserSession
+from app.services.customer.login_steps import find_customer_account
 from app.services.customer.privacy_terms import PRIVACY_TERMS_PARAGRAPHS, PRIVACY_TERMS_VERSION
-from app.services.customer.sign_in import find_customer_account
 from app.services.mobile_numbers import normalise_mobile
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import hash_token
 from tests.e2e.conftest import has_horizontal_overflow
+from tests.factories import NewCustomer, new_customer
 
 pytestmark = pytest.mark.e2e
 
@@ -26,24 +27,15 @@ def t(key: str, **params) -> str:
     return translate(key, "nb", **params)
 
 
-def _customers_by_relationship_count(count: int) -> list[tuple[Customer, list[CustomerRelationship]]]:
-    with session_scope() as db:
-        mobiles = db.exec(
-            select(Customer.mobile)
-            .join(CustomerRelationship, CustomerRelationship.customer_id == Customer.id)
-            .group_by(Customer.mobile)
-            .having(func.count(CustomerRelationship.id) == count)
-        ).all()
-        found = []
-        for mobile in mobiles:
-            rows = db.exec(
-                select(Customer, CustomerRelationship)
-                .join(CustomerRelationship, CustomerRelationship.customer_id == Customer.id)
-                .where(Customer.mobile == mobile)
-                .order_by(CustomerRelationship.id)
-            ).all()
-            found.append((rows[0][0], [relationship for _, relationship in rows]))
-        return found
+def _new_customer(relationships: int = 1) -> tuple[NewCustomer, list[NewCustomer]]:
+    """A customer of this test's own with ``relationships`` relationships (one mobile), each on a
+    demo electricity meter with readings."""
+    first = new_customer(Medium.ELECTRICITY, with_data=True)
+    more = [
+        new_customer(Medium.ELECTRICITY, with_data=True, customer_id=first.customer_id)
+        for _ in range(relationships - 1)
+    ]
+    return first, [first, *more]
 
 
 def _sent_code(mobile: str) -> str:
@@ -55,7 +47,7 @@ def _sent_code(mobile: str) -> str:
     return match.group(1)
 
 
-def _start_first_login(page: Page, base_url: str, relationship: CustomerRelationship, mobile: str):
+def _start_first_login(page: Page, base_url: str, relationship: NewCustomer, mobile: str):
     page.goto(base_url + routes.CUSTOMER_LOGIN)
     page.get_by_role("tab", name=t("customer.first_time")).click()
     page.get_by_label(t("customer.installation_number"), exact=True).fill(relationship.installation_number)
@@ -92,7 +84,7 @@ def _stored_token(page: Page) -> str:
 
 
 def test_first_login_validates_fields_and_keeps_the_combination_secret(phone_page: Page, base_url: str):
-    customer, (relationship, *_) = _customers_by_relationship_count(1)[0]
+    customer, (relationship, *_) = _new_customer()
     page = phone_page
     page.goto(base_url + routes.CUSTOMER_LOGIN)
     page.get_by_role("button", name=t("customer.send_code")).click()
@@ -109,7 +101,7 @@ def test_first_login_validates_fields_and_keeps_the_combination_secret(phone_pag
 
 
 def test_first_login_shows_the_privacy_terms_and_records_the_version(phone_page: Page, base_url: str):
-    customer, (relationship, *_) = _customers_by_relationship_count(1)[2]
+    customer, (relationship, *_) = _new_customer()
     page = phone_page
     page.goto(base_url + routes.CUSTOMER_LOGIN)
     terms = page.locator("#privacy-terms")
@@ -122,13 +114,15 @@ def test_first_login_shows_the_privacy_terms_and_records_the_version(phone_page:
     _start_first_login(page, base_url, relationship, customer.mobile)
     with session_scope() as db:
         versions = db.exec(
-            select(PrivacyConsent.terms_version).where(PrivacyConsent.relationship_id == relationship.id)
+            select(PrivacyConsent.terms_version).where(
+                PrivacyConsent.relationship_id == relationship.relationship_id
+            )
         ).all()
     assert versions == [PRIVACY_TERMS_VERSION]
 
 
 def test_five_wrong_codes_lock_the_code(phone_page: Page, base_url: str):
-    customer, (relationship, *_) = _customers_by_relationship_count(1)[1]
+    customer, (relationship, *_) = _new_customer()
     page = phone_page
     _start_first_login(page, base_url, relationship, customer.mobile)
     right = _sent_code(customer.mobile)
@@ -144,7 +138,7 @@ def test_five_wrong_codes_lock_the_code(phone_page: Page, base_url: str):
 
 
 def test_customer_journey_password_logout_and_relationships(phone_page: Page, base_url: str):
-    customer, (first, second, *_) = _customers_by_relationship_count(2)[0]
+    customer, (first, second, *_) = _new_customer(2)
     page = phone_page
 
     # 1. First login by invoice data and the SMS code.
@@ -189,7 +183,7 @@ def test_customer_journey_password_logout_and_relationships(phone_page: Page, ba
         page.get_by_role("tab", name=t("customer.with_password")).click()
         page.get_by_label(t("customer.mobile"), exact=True).fill(customer.mobile)
         page.get_by_label(t("customer.password"), exact=True).fill("Fjordvarme-Kveld-2026")
-        page.get_by_role("button", name=t("customer.sign_in")).click()
+        page.get_by_role("button", name=t("customer.login")).click()
 
     password_login()  # the remembered device needs no code
     expect(page).to_have_url(re.compile(re.escape(routes.CUSTOMER_HOME) + "/?$"))

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
-from sqlmodel import col, select
+from sqlmodel import select
 
 from app import routes
 from app.clock import utcnow
@@ -18,14 +18,10 @@ from app.db import session_scope
 from app.demo import DEMO_ACCOUNTS
 from app.i18n import translate
 from app.models import (
-    Customer,
-    CustomerRelationship,
     GridArea,
-    HanPortOrder,
     InstallationType,
     JobType,
     Medium,
-    Meter,
     Organisation,
     Role,
     User,
@@ -36,10 +32,10 @@ from app.services.customer.accounts import create_account
 from app.services.han.orders import place_order
 from app.services.installer.notifications import create_notification, save_notification, send_notification
 from app.services.sessions import hash_token, resolve_principal, start_session
-from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.signin import SESSION_KEY, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, SESSION_KEY, sign_in
 from tests.e2e.test_accessibility import blocking_violations
-from tests.services.installer.installer_world import FODSELSNUMMER, complete_values
+from tests.factories import customer_session, new_customer
+from tests.services.installer.installer_factories import FODSELSNUMMER, complete_values
 
 pytestmark = pytest.mark.e2e
 
@@ -218,21 +214,20 @@ def test_grid_staffs_dialogs_close_on_success(browser: Browser, base_url: str):
 
 
 def _han_order() -> tuple[int, int]:
-    """A received order of a demo electricity customer no other test orders for (relationship, order)."""
+    """A received order of an electricity customer of this test's own (relationship, order)."""
+    customer = new_customer(Medium.ELECTRICITY)
     with session_scope() as db:
-        ordered = select(HanPortOrder.relationship_id)
-        relationship_id, serial = db.exec(
-            select(CustomerRelationship.id, Meter.serial)
-            .join(Meter, Meter.id == CustomerRelationship.meter_id)
-            .join(Customer, Customer.id == CustomerRelationship.customer_id)
-            .where(Meter.medium == Medium.ELECTRICITY, col(CustomerRelationship.id).not_in(ordered))
-            .order_by(col(CustomerRelationship.id))
-        ).all()[2]
-        caller = resolve_principal(db, start_session(db, Role.CUSTOMER, relationship_id=relationship_id))
+        caller = resolve_principal(db, customer_session(db, customer))
         number = place_order(
-            db, caller, meter_number=serial, action="open", delivery="post", comment="", confirmed=True
+            db,
+            caller,
+            meter_number=customer.meter_serial,
+            action="open",
+            delivery="post",
+            comment="",
+            confirmed=True,
         )
-    return relationship_id or 0, number
+    return customer.relationship_id, number
 
 
 def test_han_dialogs_from_the_keyboard(browser: Browser, base_url: str):
@@ -263,15 +258,9 @@ def test_han_dialogs_from_the_keyboard(browser: Browser, base_url: str):
 
 def test_customer_profile_dialog_from_the_keyboard(browser: Browser, base_url: str):
     # A customer with a password account (only those can delete it), made for this test.
+    customer = new_customer(Medium.ELECTRICITY, with_data=True)
     with session_scope() as db:
-        taken = select(Customer.mobile).join(User, User.mobile == Customer.mobile)
-        relationship_id = db.exec(
-            select(CustomerRelationship.id)
-            .join(Customer, Customer.id == CustomerRelationship.customer_id)
-            .where(col(Customer.mobile).not_in(taken))
-            .order_by(col(CustomerRelationship.id).desc())
-        ).all()[3]
-        token = start_session(db, Role.CUSTOMER, relationship_id=relationship_id)
+        token = customer_session(db, customer)
         create_account(db, resolve_principal(db, token), "Dialog#Test2026", "Dialog#Test2026")
     page = _page(browser, PHONE, is_mobile=True, has_touch=True)
     page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")

@@ -18,8 +18,7 @@ from app.db import session_scope
 from app.i18n import translate
 from app.models import OutboxMessage, OutboxStatus, Role, User
 from app.services.notify.outbox import queue_mail
-from tests.e2e.conftest import DESKTOP, wait_for_animations
-from tests.e2e.signin import sign_in_demo_account
+from tests.e2e.conftest import DESKTOP, sign_in_demo_account, wait_for_animations
 
 pytestmark = pytest.mark.e2e
 

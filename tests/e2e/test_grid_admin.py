@@ -14,26 +14,31 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from reflex.config import get_config
-from sqlmodel import col, select
+from sqlmodel import select
 
 from app import routes
 from app.db import session_scope
 from app.i18n import translate
 from app.models import (
-    Customer,
     CustomerRelationship,
     HanPortOrder,
     Installation,
     Medium,
-    Meter,
     Organisation,
     Role,
 )
 from app.services.consumption.tariffs import capacity_steps_for_month
 from app.services.han.service_settings import local_today
 from app.services.working_days import add_working_days
-from tests.e2e.conftest import DESKTOP, PHONE, has_horizontal_overflow, wait_for_animations
-from tests.e2e.signin import sign_in, sign_in_demo_account
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    has_horizontal_overflow,
+    sign_in,
+    sign_in_demo_account,
+    wait_for_animations,
+)
+from tests.factories import new_customer
 
 pytestmark = pytest.mark.e2e
 
@@ -67,25 +72,12 @@ def _grid() -> int:
         return db.exec(select(Organisation.id).where(Organisation.org_number == LYSNETT)).one()
 
 
-def _owners_without_orders(owner: bool = True) -> list[tuple[int, str, str]]:
-    """(relationship id, metering point ID, customer name) of Lysnett's electricity relationships
-    without a HAN order, the last first (other browser tests sign in as the first)."""
-    with session_scope() as db:
-        ordered = select(HanPortOrder.relationship_id)
-        rows = db.exec(
-            select(CustomerRelationship.id, CustomerRelationship.metering_point_id, Customer.name)
-            .join(Meter, Meter.id == CustomerRelationship.meter_id)
-            .join(Customer, Customer.id == CustomerRelationship.customer_id)
-            .where(
-                Meter.medium == Medium.ELECTRICITY,
-                col(CustomerRelationship.id).not_in(ordered),
-                CustomerRelationship.is_owner == owner,
-                CustomerRelationship.active,
-                CustomerRelationship.utility_id == _grid(),
-            )
-            .order_by(col(CustomerRelationship.id).desc())
-        ).all()
-    return [(relationship_id or 0, point, name) for relationship_id, point, name in rows]
+def _owners_without_orders(owner: bool = True, *, with_data: bool = False) -> list[tuple[int, str, str]]:
+    """[(relationship id, metering point ID, customer name)] of a Lysnett electricity customer of
+    this test's own without any HAN order, on a meter of their own (``with_data``: on the first
+    demo meter, with its readings, which no test orders for); a tenant with ``owner=False``."""
+    customer = new_customer(Medium.ELECTRICITY, is_owner=owner, with_data=with_data)
+    return [(customer.relationship_id, customer.metering_point_id, customer.name)]
 
 
 def _look_up(token: str, meter: str) -> int:
@@ -190,7 +182,7 @@ def test_the_han_target_and_the_capacity_steps_from_a_date(browser: Browser, bas
     assert new_month == [0, 1, 3, 7] and this_month != new_month
 
     # The customer's chart of this month keeps the old steps; the promise counts 7 working days.
-    relationship_id, _, _ = _owners_without_orders()[1]
+    relationship_id, _, _ = _owners_without_orders(with_data=True)[0]
     phone = _page(browser, PHONE, is_mobile=True, has_touch=True)
     sign_in(phone, Role.CUSTOMER, relationship_id)
     phone.goto(base_url + routes.CUSTOMER_HAN)

@@ -15,10 +15,18 @@ from sqlmodel import col, select
 from app import routes
 from app.db import session_scope
 from app.i18n import translate
-from app.models import Customer, CustomerRelationship, HanPortOrder, Medium, Meter, Role
+from app.models import HanPortOrder, Medium, Role
 from app.services.notify.sms import latest_sms_to
-from tests.e2e.conftest import DESKTOP, PHONE, has_horizontal_overflow, wait_for_animations
-from tests.e2e.signin import first_relationship, sign_in, sign_in_demo_account
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    first_relationship,
+    has_horizontal_overflow,
+    sign_in,
+    sign_in_demo_account,
+    wait_for_animations,
+)
+from tests.factories import new_customer
 
 pytestmark = pytest.mark.e2e
 
@@ -38,23 +46,11 @@ def blocking_violations(page: Page) -> list[str]:
     ]
 
 
-def _free_electricity_customers() -> list[tuple[int, str, str]]:
-    """(relationship id, meter serial, mobile) of demo electricity customers without any HAN order,
-    the last ones first (other browser tests sign in as the first)."""
-    with session_scope() as db:
-        ordered = select(HanPortOrder.relationship_id)
-        rows = db.exec(
-            select(CustomerRelationship.id, Meter.serial, Customer.mobile)
-            .join(Meter, Meter.id == CustomerRelationship.meter_id)
-            .join(Customer, Customer.id == CustomerRelationship.customer_id)
-            .where(
-                Meter.medium == Medium.ELECTRICITY,
-                col(CustomerRelationship.id).not_in(ordered),
-                col(CustomerRelationship.is_owner).is_(True),
-            )
-            .order_by(col(CustomerRelationship.id).desc())
-        ).all()
-    return [(relationship_id or 0, serial, mobile or "") for relationship_id, serial, mobile in rows]
+def _owner() -> tuple[int, str, str]:
+    """(relationship id, meter serial, mobile) of an electricity customer of this test's own, who
+    owns the installation, on a HAN-capable meter of their own (no order of any other test)."""
+    customer = new_customer(Medium.ELECTRICITY)
+    return customer.relationship_id, customer.meter_serial, customer.mobile
 
 
 def _page(browser: Browser, viewport: dict[str, int], **extra) -> Page:  # type: ignore[no-untyped-def]
@@ -79,7 +75,7 @@ def _latest_order(relationship_id: int) -> int:
 
 
 def test_order_take_complete_and_the_customer_sees_it_done(browser: Browser, base_url: str):
-    relationship_id, serial, mobile = _free_electricity_customers()[0]
+    relationship_id, serial, mobile = _owner()
     page = _page(browser, PHONE, is_mobile=True, has_touch=True)
     _open_customer_page(page, base_url, relationship_id)
     meter_number = page.get_by_label(t("han.meter_number"), exact=True)
@@ -158,7 +154,7 @@ def test_order_take_complete_and_the_customer_sees_it_done(browser: Browser, bas
 
 
 def test_the_order_form_works_by_keyboard_alone(browser: Browser, base_url: str):
-    relationship_id, _, _ = _free_electricity_customers()[0]
+    relationship_id, _, _ = _owner()
     page = _page(browser, PHONE)
     _open_customer_page(page, base_url, relationship_id)
     page.get_by_label(t("han.meter_number"), exact=True).focus()

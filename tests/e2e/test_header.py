@@ -12,8 +12,7 @@ from app.i18n import translate
 from app.models import Medium, Role
 from app.navigation import entries_for
 from app.states.session import MAX_INLINE_NAV
-from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.signin import first_relationship, sign_in, sign_in_demo_account
+from tests.e2e.conftest import DESKTOP, PHONE, first_relationship, sign_in, sign_in_demo_account
 from tests.e2e.test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.e2e

@@ -16,8 +16,7 @@ from app.db import session_scope
 from app.demo.installer import DEMO_OWNER_NUMBER
 from app.i18n import translate
 from app.models import Installation, Organisation, PreNotification, Role
-from tests.e2e.conftest import DESKTOP, has_horizontal_overflow
-from tests.e2e.signin import sign_in_demo_account
+from tests.e2e.conftest import DESKTOP, has_horizontal_overflow, sign_in_demo_account
 
 pytestmark = pytest.mark.e2e
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-import random
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +23,13 @@ from sqlmodel import col, select
 from app import routes
 from app.db import session_scope
 from app.i18n import translate, translate_count
-from app.models import KeyReadRight, MeterKey, Organisation, OrganisationKind, Role, User
+from app.models import KeyReadRight, MeterKey, OrganisationKind, Role, User
 from app.services.keys.sealing import add_key
-from app.services.notify import mail
-from app.services.passwords import hash_password
 from app.states.keys.display import format_count
 from tests.e2e.conftest import DESKTOP, choose_language
 from tests.e2e.test_accounts import assert_accessible
-from tests.smtp_sink import SmtpSink, link_in, running_smtp_sink
+from tests.factories import add_account, add_organisation, new_unit_prefix
+from tests.smtp_sink import SmtpSink, link_in
 
 pytestmark = pytest.mark.e2e
 
@@ -56,44 +53,22 @@ class Distributor:
     keys: dict[str, str]  # serial -> key hex of the units made before the test
 
 
-@pytest.fixture(scope="module")
-def smtp(app_harness) -> Iterator[SmtpSink]:
-    """The app (its backend runs in this process) mails through a local SMTP server."""
-    with running_smtp_sink() as sink:
-        original = mail.settings
-        mail.settings = sink.settings(public_url=app_harness.frontend_url.rstrip("/"))
-        try:
-            yield sink
-        finally:
-            mail.settings = original
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def distributor(app_harness) -> Distributor:
-    """A distributor organisation of its own, with UNITS meters whose serials share a prefix."""
-    prefix = f"KAM{random.randint(1000, 9999)}"
+    """A distributor organisation of this test's own, with UNITS meters whose serials share a
+    prefix (one per test: a test that imports or assigns changes what the next one would count)."""
+    prefix = new_unit_prefix()
     keys: dict[str, str] = {}
     with session_scope() as db:
-        org = Organisation(
-            name=f"E2E Måleservice {uuid.uuid4().hex[:6]}", kind=OrganisationKind.DISTRIBUTOR.value
-        )
-        db.add(org)
-        db.flush()
+        org = add_organisation(db, OrganisationKind.DISTRIBUTOR, f"E2E Måleservice {uuid.uuid4().hex[:6]}")
         for n in range(UNITS):
             serial, key = f"{prefix}{n:04d}", os.urandom(16)
-            add_key(db, serial, key, owner_id=org.id, model="MULTICAL 21", medium="water")
+            add_key(db, serial, key, owner_id=org, model="MULTICAL 21", medium="water")
             keys[serial] = key.hex()
-        email = f"dist-{uuid.uuid4().hex[:8]}@example.org"
-        db.add(
-            User(
-                email=email,
-                name="Dina Distributør",
-                role=Role.DISTRIBUTOR.value,
-                organisation_id=org.id,
-                password_hash=hash_password(PASSWORD),
-            )
+        account = add_account(
+            db, Role.DISTRIBUTOR, organisation_id=org, name="Dina Distributør", password=PASSWORD
         )
-    return Distributor(email, prefix, keys)
+    return Distributor(account.email, prefix, keys)
 
 
 def _new_page(browser: Browser) -> Page:
@@ -107,7 +82,7 @@ def _sign_in(page: Page, base_url: str, email: str, password: str, route: str = 
     page.goto(base_url + route, timeout=90_000)
     page.get_by_label(t("accounts.email")).fill(email)
     page.get_by_label(t("accounts.password"), exact=True).fill(password)
-    page.get_by_role("button", name=t("accounts.sign_in")).click()
+    page.get_by_role("button", name=t("accounts.login")).click()
 
 
 def _csv(prefix: str, tmp_path: Path) -> tuple[Path, dict[str, str], str]:
@@ -331,26 +306,16 @@ def test_an_import_replaces_an_existing_key_only_when_ticked(
     page.context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def other_distributor(app_harness) -> str:
     """The e-mail of another organisation's distributor: someone who can never use read rights."""
     with session_scope() as db:
-        org = Organisation(
-            name=f"E2E Annen Distributør {uuid.uuid4().hex[:6]}", kind=OrganisationKind.DISTRIBUTOR.value
+        org = add_organisation(
+            db, OrganisationKind.DISTRIBUTOR, f"E2E Annen Distributør {uuid.uuid4().hex[:6]}"
         )
-        db.add(org)
-        db.flush()
-        email = f"odd-{uuid.uuid4().hex[:8]}@example.org"
-        db.add(
-            User(
-                email=email,
-                name="Odd Annen",
-                role=Role.DISTRIBUTOR.value,
-                organisation_id=org.id,
-                password_hash=hash_password(PASSWORD),
-            )
-        )
-    return email
+        return add_account(
+            db, Role.DISTRIBUTOR, organisation_id=org, name="Odd Annen", password=PASSWORD
+        ).email
 
 
 def _readers_of(serial: str) -> list[str]:
@@ -535,7 +500,7 @@ def test_a_key_reader_opening_the_audit_log_is_told_and_stays_in_the_key_portal(
     desktop_page: Page, base_url: str
 ):
     """Issue 21: a signed-in key reader on /nokler/logg read "You need to sign in to do this"."""
-    from tests.e2e.signin import sign_in_demo_account
+    from tests.e2e.conftest import sign_in_demo_account
 
     sign_in_demo_account(desktop_page, Role.KEY_READER)
     desktop_page.goto(base_url + routes.KEYS_AUDIT, wait_until="commit")

@@ -1,22 +1,18 @@
 """Issue 20.7, in the browser: Enter pressed before the page's scripts take over never puts a
 secret into a URL. Only a production build serves prerendered forms (the dev server renders
-them with the scripts that handle them), so this starts one, like test_production, and blocks
-every script so that the page never hydrates."""
+them with the scripts that handle them), so this uses the one the browser tests share
+(tests/e2e/production_server.py) and blocks every script so that the page never hydrates."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Route
 
 from app import routes
 from tests.e2e.conftest import DESKTOP
-from tests.e2e.test_production import PROD_WEB_DIR, START_TIMEOUT, VENV_BIN
-from tests.local_servers import answers, free_port, stop_process_tree
+from tests.e2e.production_server import ProductionServer
 
 pytestmark = pytest.mark.e2e
 
@@ -40,58 +36,33 @@ def _no_scripts(route: Route) -> None:
         route.continue_()
 
 
-def test_enter_before_hydration_puts_no_secret_in_any_url(browser: Browser, tmp_path: Path):
-    port = free_port()
-    env = {
-        **os.environ,
-        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
-        "MASTER_KEY_FILE": str(tmp_path / "master.key"),
-        "REFLEX_WEB_WORKDIR": str(PROD_WEB_DIR),
-        "REFLEX_STATES_WORKDIR": str(tmp_path / "states"),
-        "GRANIAN_WORKERS": "1",
-    }
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(
-        ["make", "--no-print-directory", "prod", f"PORT={port}"],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
+def test_enter_before_hydration_puts_no_secret_in_any_url(
+    browser: Browser, production_server: ProductionServer
+):
+    base_url = production_server.base_url
+    context = browser.new_context(viewport=DESKTOP)
+    context.route("**/*", _no_scripts)
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not (answers(base_url + "/ping") and answers(base_url + "/")):
-            assert server.poll() is None, f"make prod stopped:\n{server.stdout.read()[-4000:]}"
-            assert time.monotonic() < deadline, f"make prod did not serve in {START_TIMEOUT} s"
-            time.sleep(1)
-        context = browser.new_context(viewport=DESKTOP)
-        context.route("**/*", _no_scripts)
-        requested: list[str] = []
-        context.on("request", lambda request: requested.append(request.url))
-        try:
-            page = context.new_page()
-            for route in SIGN_IN_PAGES:
-                page.goto(base_url + route)
-                fields = page.locator("form input:visible")
-                assert fields.count() > 0, f"{route}: no prerendered form"
-                typed = None
-                for index in range(fields.count()):
-                    field = fields.nth(index)
-                    if field.get_attribute("type") in ("checkbox", "radio", "hidden", "submit"):
-                        continue
-                    field.fill(SECRET if field.get_attribute("type") == "password" else f"{SECRET}{index}")
-                    typed = field
-                assert typed is not None, f"{route}: nothing to type into"
-                typed.press("Enter")
-                page.wait_for_load_state()
-                time.sleep(0.5)
-            leaked = [url for url in requested if SECRET in url or "Hemmelig" in url]
-            assert leaked == []
-            assert any(routes.NO_NATIVE_SUBMIT in url for url in requested)  # Enter did submit
-        finally:
-            context.close()
+        page = context.new_page()
+        for route in SIGN_IN_PAGES:
+            page.goto(base_url + route)
+            fields = page.locator("form input:visible")
+            assert fields.count() > 0, f"{route}: no prerendered form"
+            typed = None
+            for index in range(fields.count()):
+                field = fields.nth(index)
+                if field.get_attribute("type") in ("checkbox", "radio", "hidden", "submit"):
+                    continue
+                field.fill(SECRET if field.get_attribute("type") == "password" else f"{SECRET}{index}")
+                typed = field
+            assert typed is not None, f"{route}: nothing to type into"
+            typed.press("Enter")
+            page.wait_for_load_state()
+            time.sleep(0.5)
+        leaked = [url for url in requested if SECRET in url or "Hemmelig" in url]
+        assert leaked == []
+        assert any(routes.NO_NATIVE_SUBMIT in url for url in requested)  # Enter did submit
     finally:
-        stop_process_tree(server)
+        context.close()

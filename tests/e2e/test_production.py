@@ -6,17 +6,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psutil
 import pytest
@@ -25,154 +20,35 @@ from sqlmodel import Session
 
 from app import routes
 from app.asset_caching import FOREVER, REVALIDATE
-from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role, User
 from app.services.sessions import start_session
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.signin import SESSION_KEY
-from tests.local_servers import OwnRedis, answers, free_port, stop_process_tree
-from tests.smtp_sink import SmtpSink, running_smtp_sink
+from tests.e2e.conftest import DESKTOP, SESSION_KEY
+from tests.e2e.production_server import ProductionServer
+from tests.factories import add_customer, add_organisation
+from tests.local_servers import OwnRedis
+from tests.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.e2e
 
-VENV_BIN = Path(sys.executable).parent
-# Its own web folder: the production build must not overwrite the dev build the harness serves.
-PROD_WEB_DIR = PROJECT_ROOT / ".web-prod"
-START_TIMEOUT = 600  # a cold npm install and production build on a busy 2-core machine
 OPLOCK_HOLD_SECONDS = 5  # REFLEX_OPLOCK_HOLD_TIME, rxconfig.py
-
-
-@pytest.fixture(scope="module")
-def production_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """PostgreSQL (a private schema) when the machine has it, else SQLite."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('prod-db') / 'prod.db'}"
-        return
-    from sqlalchemy import text
-
-    schema = f"mp_prod_{os.getpid()}"
-    admin = make_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-@pytest.fixture(scope="module")
-def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnRedis | None]:
-    """A redis-server of this module's own (the fault test restarts it) when the machine has Redis."""
-    binary = shutil.which("redis-server")
-    if not os.environ.get("TEST_REDIS_URL") or binary is None:
-        yield None
-        return
-    redis = OwnRedis(binary, str(tmp_path_factory.mktemp("redis")))
-    redis.start()
-    yield redis
-    redis.stop()
-
-
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpSink]:
-    with running_smtp_sink() as sink:
-        yield sink
-
-
-@dataclass
-class ProductionServer:
-    process: subprocess.Popen
-    base_url: str
-    workers: int
-
-    def supervisor(self) -> psutil.Process:
-        """reflex run's process, granian's supervisor: its children are the backend workers."""
-        return next(p for p in psutil.Process(self.process.pid).children() if p.name() != "make")
-
-    def backend_workers(self) -> list[psutil.Process]:
-        return self.supervisor().children()
-
-
-@pytest.fixture(scope="module")
-def production_server(
-    production_database: str,
-    own_redis: OwnRedis | None,
-    smtp: SmtpSink,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ProductionServer]:
-    """`make prod` once for this module's tests (a production build takes minutes): PostgreSQL,
-    its own Redis and two backend workers when the machine has them."""
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("prod")
-    env = {
-        **os.environ,
-        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
-        "DATABASE_URL": production_database,
-        "MASTER_KEY_FILE": str(workdir / "master.key"),
-        "REFLEX_WEB_WORKDIR": str(PROD_WEB_DIR),
-        "REFLEX_STATES_WORKDIR": str(workdir / "states"),
-        # Issue 21 point 2: the outbox's sender runs in every backend worker with no command of its own.
-        "MAIL_BACKEND": "smtp",
-        "SMTP_HOST": smtp.host,
-        "SMTP_PORT": str(smtp.port),
-        "OUTBOX_POLL_SECONDS": "0.5",
-    }
-    if own_redis is not None:
-        env["REDIS_URL"] = own_redis.url
-        env["GRANIAN_WORKERS"] = "2"  # several workers share state through Redis
-        env["TRUSTED_PROXY_HOPS"] = "0"  # browsers connect directly: no proxy to trust
-    else:
-        env.pop("REDIS_URL", None)
-        env["GRANIAN_WORKERS"] = "1"
-    server = subprocess.Popen(
-        ["make", "--no-print-directory", "prod", f"PORT={port}"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not (answers(base_url + "/ping") and answers(base_url + "/")):
-            assert server.poll() is None, f"make prod stopped:\n{server.stdout.read()[-4000:]}"
-            assert time.monotonic() < deadline, f"make prod did not serve in {START_TIMEOUT} s"
-            time.sleep(1)
-        yield ProductionServer(server, base_url, int(env["GRANIAN_WORKERS"]))
-    finally:
-        stop_process_tree(server)
 
 
 def _customer_relationship(database_url: str) -> tuple[int, str]:
     engine = make_engine(database_url)
     with Session(engine, expire_on_commit=False) as db:
-        utility = Organisation(name="Nett AS", kind=OrganisationKind.GRID_COMPANY.value)
-        customer = Customer(name="Produksjon Kunde", mobile="+4740009999")
-        meter = Meter(serial="PROD0001", manufacturer="Aidon", model="6525", medium="electricity")
-        db.add_all([utility, customer, meter])
-        db.flush()
-        relationship = CustomerRelationship(
-            customer_id=customer.id,
-            utility_id=utility.id,
-            installation_number="3199999",
-            metering_point_id="707057500000099990",
-            address="Kraftveien 1",
-            postcode="7010",
-            city="Trondheim",
-            meter_id=meter.id,
+        utility = add_organisation(db, OrganisationKind.GRID_COMPANY, "Nett AS")
+        relationship = add_customer(
+            db, utility_id=utility, name="Produksjon Kunde", metering_point_id="707057500000099990"
         )
-        db.add(relationship)
         db.commit()
         # The server runs on the real clock, so its session starts on the real clock too.
-        token = start_session(db, Role.CUSTOMER, relationship_id=relationship.id, now=datetime.now(UTC))
+        token = start_session(
+            db, Role.CUSTOMER, relationship_id=relationship.relationship_id, now=datetime.now(UTC)
+        )
         db.commit()
     engine.dispose()
-    return relationship.id or 0, token
+    return relationship.relationship_id, token
 
 
 def _queue_mails(database_url: str, count: int) -> list[str]:
@@ -218,7 +94,7 @@ def _check_a_phones_first_load(base_url: str) -> None:
 
 
 def test_make_prod_serves_the_production_build_on_one_port(
-    browser: Browser, production_server: ProductionServer, production_database: str, smtp: SmtpSink
+    browser: Browser, production_server: ProductionServer, production_database: str, production_smtp: SmtpSink
 ):
     base_url = production_server.base_url
     if production_server.workers == 2:
@@ -227,9 +103,9 @@ def test_make_prod_serves_the_production_build_on_one_port(
     # Queued mails go out by themselves, each exactly once, though every worker sends.
     addresses = _queue_mails(production_database, 30)
     for address in addresses:
-        smtp.wait_for(address, timeout=60)
+        production_smtp.wait_for(address, timeout=60)
     time.sleep(2)  # a few more rounds of both workers' senders
-    assert sorted(message["To"] for message in smtp.messages) == sorted(addresses)
+    assert sorted(message["To"] for message in production_smtp.messages) == sorted(addresses)
 
     _, token = _customer_relationship(production_database)
     context = browser.new_context(viewport=DESKTOP)

@@ -17,8 +17,8 @@ from reflex.state import BaseState
 
 from app import routes
 from tests.e2e.test_customer_portal import (
-    _customers_by_relationship_count,
     _enter_code,
+    _new_customer,
     _sent_code,
     _sign_out,
     _start_first_login,
@@ -50,7 +50,7 @@ def _persisted_bytes(app_harness) -> bytes:
 
 
 def test_no_code_or_password_typed_reaches_the_persisted_state(phone_page: Page, base_url: str, app_harness):
-    customer, (relationship,) = _customers_by_relationship_count(1)[1]
+    customer, (relationship,) = _new_customer()
     page = phone_page
 
     _start_first_login(page, base_url, relationship, customer.mobile)
@@ -71,7 +71,7 @@ def test_no_code_or_password_typed_reaches_the_persisted_state(phone_page: Page,
     page.get_by_role("tab", name=t("customer.with_password")).click()
     page.get_by_label(t("customer.mobile"), exact=True).fill(customer.mobile)
     page.get_by_label(t("customer.password"), exact=True).fill(WRONG_PASSWORD)
-    page.get_by_role("button", name=t("customer.sign_in")).click()
+    page.get_by_role("button", name=t("customer.login")).click()
     expect(page.get_by_role("alert")).to_be_visible()
 
     persisted = _persisted_bytes(app_harness)
@@ -96,8 +96,8 @@ def test_a_personal_number_is_shown_on_request_and_never_reaches_the_persisted_s
         send_notification,
     )
     from app.services.sessions import start_session
-    from tests.e2e.signin import SESSION_KEY
-    from tests.services.installer.installer_world import FODSELSNUMMER, build_world, complete_values
+    from tests.e2e.conftest import SESSION_KEY
+    from tests.services.installer.installer_factories import FODSELSNUMMER, build_world, complete_values
 
     with session_scope() as db:
         world = build_world(db, uuid.uuid4().hex[:8])

@@ -7,48 +7,30 @@ axe-core on every new page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
-from sqlmodel import col, select
 
 from app import routes
 from app.clock import running_from, utcnow
 from app.db import session_scope
 from app.i18n import translate
 from app.models import (
-    AccessGrant,
-    Customer,
-    CustomerRelationship,
-    HanPortOrder,
     Medium,
-    Meter,
     Role,
 )
 from app.services.customer.sharing import end_of_day, grant_access, local_today
 from app.services.customer.visibility import first_name
 from app.services.notify.sms import latest_sms_to
 from app.services.sessions import resolve_principal, start_session
-from tests.e2e.conftest import PHONE, has_horizontal_overflow, wait_for_animations
-from tests.e2e.signin import SESSION_KEY, sign_in
+from tests.e2e.conftest import PHONE, SESSION_KEY, has_horizontal_overflow, sign_in, wait_for_animations
+from tests.factories import new_customer
 
 pytestmark = pytest.mark.e2e
 
 AXE = Axe()
-# A page's first draw on a loaded machine (load average 10-25) outlasts expect's 5 s.
-LOADED = 30_000
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect() -> Iterator[None]:
-    """Each page's first draw and each tap's answer may take longer than expect's 5 s on a
-    loaded machine (load average 25-30 seen): these tests wait up to LOADED, then put it back."""
-    expect.set_options()
-    yield
-    expect.set_options(timeout=5_000)
 
 
 def t(key: str, **params) -> str:
@@ -70,23 +52,11 @@ def _phone(browser: Browser) -> Page:
     return context.new_page()
 
 
-def _unshared_electricity_customers() -> list[tuple[int, str]]:
-    """(relationship id, owner's name) of demo electricity customers that no other browser test
-    uses (no HAN order, nothing shared), the last ones first (others sign in as the first)."""
-    with session_scope() as db:
-        busy = select(HanPortOrder.relationship_id).union(select(AccessGrant.relationship_id))
-        rows = db.exec(
-            select(CustomerRelationship.id, Customer.name)
-            .join(Meter, Meter.id == CustomerRelationship.meter_id)
-            .join(Customer, Customer.id == CustomerRelationship.customer_id)
-            .where(
-                Meter.medium == Medium.ELECTRICITY,
-                col(CustomerRelationship.active),
-                col(CustomerRelationship.id).not_in(busy),
-            )
-            .order_by(col(CustomerRelationship.id).desc())
-        ).all()
-    return [(relationship_id or 0, name) for relationship_id, name in rows]
+def _owner() -> tuple[int, str]:
+    """(relationship id, owner's name) of a customer of this test's own on a demo electricity
+    meter with readings: nothing of theirs is shared or ordered by another test."""
+    customer = new_customer(Medium.ELECTRICITY, with_data=True)
+    return customer.relationship_id, customer.name
 
 
 def _code_sent_to(mobile: str) -> str:
@@ -105,7 +75,7 @@ def _open_sharing(page: Page, base_url: str) -> None:
 
 
 def test_share_sign_in_as_the_other_revoke_while_open(browser: Browser, base_url: str):
-    relationship_id, owner_name = _unshared_electricity_customers()[0]
+    relationship_id, owner_name = _owner()
     name = first_name(owner_name)
     grantee_mobile = "+46701234571"
     owner = _phone(browser)
@@ -180,7 +150,7 @@ def test_share_sign_in_as_the_other_revoke_while_open(browser: Browser, base_url
 
 
 def test_an_expired_grant_is_gone(browser: Browser, base_url: str):
-    relationship_id, _ = _unshared_electricity_customers()[1]
+    relationship_id, _ = _owner()
     grantee_mobile = "+4741234572"
     today = local_today(utcnow())
     with session_scope() as db:  # shared until today, by the owner's own session

@@ -9,10 +9,8 @@ checked by axe and worked by keyboard (focus into the dialog and back, Escape cl
 from __future__ import annotations
 
 import os
-import random
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -22,14 +20,12 @@ from sqlmodel import col, select
 from app import routes
 from app.db import session_scope
 from app.i18n import translate, translate_count
-from app.models import MeterKey, Organisation, OrganisationKind, Role, User
+from app.models import MeterKey, OrganisationKind, Role
 from app.services.keys.sealing import add_key
-from app.services.notify import mail
-from app.services.passwords import hash_password
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.signin import sign_in_account
+from tests.e2e.conftest import DESKTOP, sign_in_account
 from tests.e2e.test_accounts import assert_accessible
-from tests.smtp_sink import SmtpSink, running_smtp_sink, text_part
+from tests.factories import add_account, add_organisation, new_unit_prefix
+from tests.smtp_sink import SmtpSink, text_part
 
 pytestmark = pytest.mark.e2e
 
@@ -50,39 +46,18 @@ class Org:
     serials: list[str]
 
 
-@pytest.fixture(scope="module")
-def smtp(app_harness) -> Iterator[SmtpSink]:
-    with running_smtp_sink() as sink:
-        original = mail.settings
-        mail.settings = sink.settings(public_url=app_harness.frontend_url.rstrip("/"))
-        try:
-            yield sink
-        finally:
-            mail.settings = original
-
-
 def _org(units: int) -> Org:
-    prefix = f"KAM{random.randint(1000, 9999)}"
+    prefix = new_unit_prefix()
+    name = f"E2E Overføring {uuid.uuid4().hex[:6]}"
     with session_scope() as db:
-        org = Organisation(
-            name=f"E2E Overføring {uuid.uuid4().hex[:6]}", kind=OrganisationKind.DISTRIBUTOR.value
-        )
-        db.add(org)
-        db.flush()
+        org = add_organisation(db, OrganisationKind.DISTRIBUTOR, name)
         serials = [f"{prefix}{n:04d}" for n in range(units)]
         for serial in serials:
-            add_key(db, serial, os.urandom(16), owner_id=org.id, model="MULTICAL 21", medium="water")
-        email = f"dist-{uuid.uuid4().hex[:8]}@example.org"
-        db.add(
-            User(
-                email=email,
-                name=f"Dina {prefix}",
-                role=Role.DISTRIBUTOR.value,
-                organisation_id=org.id,
-                password_hash=hash_password("Kobber#Maaler26"),
-            )
+            add_key(db, serial, os.urandom(16), owner_id=org, model="MULTICAL 21", medium="water")
+        account = add_account(
+            db, Role.DISTRIBUTOR, organisation_id=org, name=f"Dina {prefix}", password="Kobber#Maaler26"
         )
-        return Org(org.id or 0, org.name, email, serials)
+        return Org(org, name, account.email, serials)
 
 
 def _page(browser: Browser, org: Org) -> Page:

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from sqlmodel import Session
 
 from app.db import get_engine

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import paho.mqtt.client as mqtt
 import pytest
-from ingest_helpers import readings_in, wait_until
+from ingest_factories import readings_in, wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import text
 

@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from ingest_vectors import load
 from sqlmodel import Session, select
 

@@ -4,7 +4,7 @@ holding the key of a shared Kamstrup wireless M-Bus vector, then that very teleg
 from __future__ import annotations
 
 import pytest
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from ingest_vectors import load
 from sqlmodel import Session
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from ingest_vectors import load
 from sqlmodel import Session, select
 

@@ -7,7 +7,7 @@ import pty
 import tty
 
 import pytest
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from mbus_meter_sim import SimulatedBus, SimulatedMeter
 
 from app.ingest.frame_builders import HeatMeterState

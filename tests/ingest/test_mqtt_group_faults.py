@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from ingest_helpers import wait_until
+from ingest_factories import wait_until
 from mqtt_cluster import (
     OwnMosquitto,
     Publisher,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import paho.mqtt.client as mqtt
 import pytest
-from ingest_helpers import readings_in, wait_until
+from ingest_factories import readings_in, wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 
 from app.ingest.frame_builders import HeatMeterState, han_list3_apdu, hdlc_frame, wmbus_heat_telegram

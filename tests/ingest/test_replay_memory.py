@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 
 from app.ingest.frame_builders import HeatMeterState, han_list3_apdu, hdlc_frame, wmbus_heat_telegram
 from app.ingest.sources.files import replay_stream

@@ -10,7 +10,7 @@ import tty
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ingest_helpers import readings_in, wait_until
+from ingest_factories import readings_in, wait_until
 
 from app.ingest.frame_builders import han_list3_apdu, hdlc_frame
 from app.ingest.sources.serial_port import SerialSettings, SerialSource

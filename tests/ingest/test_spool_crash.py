@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from sqlalchemy import text
 
 from app.db import make_engine

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from sqlalchemy import text
 
 from app import private_files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from sqlalchemy import text
 from sqlmodel import Session, select
 

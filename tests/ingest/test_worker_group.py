@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from ingest_helpers import readings_in
+from ingest_factories import readings_in
 from sqlalchemy import text
 from sqlmodel import Session, select
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 from argon2 import PasswordHasher, Type
-from signin_helpers import GOOD, PUBLIC_URL, T0, DemoCustomer, principal_of, sign_in_by_sms
+from customer_factories import GOOD, PUBLIC_URL, T0, DemoCustomer, principal_of, sign_in_by_sms
 from sqlmodel import Session
 
 from app.config import Settings

@@ -7,7 +7,7 @@ from datetime import timedelta
 from itertools import pairwise
 
 import pytest
-from signin_helpers import GOOD, T0, code_sent_to, principal_of, sign_in_by_sms
+from customer_factories import GOOD, T0, code_sent_to, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.models import Customer, CustomerRelationship, User

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from signin_helpers import GOOD, T0, code_sent_to, principal_of, sign_in_by_sms
+from customer_factories import GOOD, T0, code_sent_to, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.models import (

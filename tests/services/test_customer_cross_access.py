@@ -10,7 +10,7 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from signin_helpers import T0, principal_of, sign_in_by_sms
+from customer_factories import T0, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.models import AccountRelationship, AuditEntry, Role, UserSession

@@ -6,7 +6,7 @@ import hmac
 from datetime import timedelta
 
 import pytest
-from signin_helpers import T0, code_sent_to
+from customer_factories import T0, code_sent_to
 from sqlmodel import select
 
 from app.models import AuditEntry, LoginChallenge, PrivacyConsent, UserSession

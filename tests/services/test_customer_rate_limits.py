@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 import redis
-from signin_helpers import T0
+from customer_factories import T0
 
 from app.services import rate_limit
 from app.services.customer.login import start_first_login

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from signin_helpers import T0, code_sent_to
+from customer_factories import T0, code_sent_to
 from sqlmodel import Session, col, select
 
 from app.db import make_engine

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import redis
-from signin_helpers import T0
+from customer_factories import T0
 
 from app.services.login_throttle import (
     FAILURES_PER_IDENTITY,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from signin_helpers import GOOD, T0, code_sent_to
+from customer_factories import GOOD, T0, code_sent_to
 from sqlmodel import func, select
 
 from app.models import AuditEntry, OutboxMessage, User
@@ -50,8 +50,8 @@ def test_both_sign_ins_go_through_the_one_check(db, account, monkeypatch):
     customer, _principal, _ = account
     login_with_password(db, customer.mobile, GOOD, None, OFFICE, now=T0)
     with pytest.raises(DomainError):
-        email_accounts.sign_in(db, "nobody@example.org", "x", client_address=OFFICE, now=T0)
-    assert calls == [password_login.CUSTOMER_PASSWORD_SIGN_IN, email_accounts.EMAIL_PASSWORD_SIGN_IN]
+        email_accounts.login(db, "nobody@example.org", "x", client_address=OFFICE, now=T0)
+    assert calls == [password_login.CUSTOMER_PASSWORD_LOGIN, email_accounts.EMAIL_PASSWORD_LOGIN]
 
 
 def test_right_passwords_do_not_use_up_the_address_allowance_of_a_customer(db, account):
@@ -78,7 +78,7 @@ def test_right_passwords_do_not_use_up_the_address_allowance_of_an_email_account
     )
     db.commit()
     for n in range(PASSWORD_LOGIN_PER_ADDRESS.count + 5):
-        signed_in = email_accounts.sign_in(
+        signed_in = email_accounts.login(
             db,
             "kontor@example.org",
             EMAIL_PASSWORD,
@@ -91,12 +91,10 @@ def test_right_passwords_do_not_use_up_the_address_allowance_of_an_email_account
     later = T0 + timedelta(minutes=30)
     for n in range(PASSWORD_LOGIN_PER_ADDRESS.count):
         with pytest.raises(DomainError) as caught:
-            email_accounts.sign_in(
-                db, f"n{n}@example.org", "Wrong#Password1", client_address=OFFICE, now=later
-            )
+            email_accounts.login(db, f"n{n}@example.org", "Wrong#Password1", client_address=OFFICE, now=later)
         assert caught.value.key == "account.bad_credentials"
     with pytest.raises(DomainError) as caught:
-        email_accounts.sign_in(db, "kontor@example.org", EMAIL_PASSWORD, client_address=OFFICE, now=later)
+        email_accounts.login(db, "kontor@example.org", EMAIL_PASSWORD, client_address=OFFICE, now=later)
     assert caught.value.key == "login.too_many_attempts"
 
 

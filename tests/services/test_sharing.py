@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from signin_helpers import T0, code_sent_to, principal_of, sign_in_by_sms
+from customer_factories import T0, code_sent_to, principal_of, sign_in_by_sms
 from sqlmodel import select
 
 from app.clock import running_from

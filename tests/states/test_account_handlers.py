@@ -44,7 +44,7 @@ def test_sign_in_handler_keeps_no_password_and_lands_on_the_roles_portal(app_dat
             User(email=address, role=Role.GRID_STAFF.value, name="Gro", password_hash=hash_password(password))
         )
     state = state_as(AccountFormsState, "")
-    events = asyncio.run(AccountFormsState.submit_sign_in.fn(state, {"email": address, "password": password}))
+    events = asyncio.run(AccountFormsState.submit_login.fn(state, {"email": address, "password": password}))
     assert state.role == "grid_staff" and state.session_token and state.errors == {}
     assert "/saksbehandling" in str(events)
     assert password not in str(state.dict())
@@ -52,7 +52,7 @@ def test_sign_in_handler_keeps_no_password_and_lands_on_the_roles_portal(app_dat
 
 def test_sign_in_handler_shows_a_clear_message_for_wrong_credentials(app_database_url):
     state = state_as(AccountFormsState, "")
-    asyncio.run(AccountFormsState.submit_sign_in.fn(state, {"email": "nobody@example.org", "password": "x"}))
+    asyncio.run(AccountFormsState.submit_login.fn(state, {"email": "nobody@example.org", "password": "x"}))
     assert state.errors == {"form": "Feil e-postadresse eller passord."}
     assert state.session_token == ""
 
@@ -76,7 +76,7 @@ def test_the_language_a_person_signs_in_with_and_switches_to_is_their_mail_langu
         )
     state = state_as(AccountFormsState, "")
     state.language = "sv"
-    asyncio.run(AccountFormsState.submit_sign_in.fn(state, {"email": address, "password": password}))
+    asyncio.run(AccountFormsState.submit_login.fn(state, {"email": address, "password": password}))
     with session_scope() as db:
         assert db.exec(select(User.language).where(User.email == address)).one() == "sv"
     asyncio.run(SessionState.set_language.fn(state, "en"))

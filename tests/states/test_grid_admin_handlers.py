@@ -16,7 +16,7 @@ from app.states.accounts.admin import AdminState
 from app.states.staff.customers import StaffCustomerSearchState, StaffCustomerState
 from app.states.staff.grid_settings import GridSettingsState, JobTypeListState
 from tests.handler_callers import state_as
-from tests.services.han.han_world import HanWorld, build_han_world
+from tests.services.han.han_factories import HanWorld, build_han_world
 
 
 def run(result):  # type: ignore[no-untyped-def]

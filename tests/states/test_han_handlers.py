@@ -15,7 +15,7 @@ from app.services.notify.sms import latest_sms_to
 from app.states.han.customer import HanCustomerState
 from app.states.han.staff import HanOrderState, HanQueueState
 from tests.handler_callers import state_as
-from tests.services.han.han_world import HanWorld, build_han_world
+from tests.services.han.han_factories import HanWorld, build_han_world
 
 
 @pytest.fixture

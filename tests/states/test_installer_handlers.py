@@ -20,7 +20,7 @@ from app.states.installer.notification_form import NotificationFormState
 from app.states.installer.notification_list import InstallerListState
 from app.states.staff.notifications import StaffNotificationState, StaffQueueState
 from tests.handler_callers import state_as
-from tests.services.installer.installer_world import FODSELSNUMMER, World, build_world, complete_values
+from tests.services.installer.installer_factories import FODSELSNUMMER, World, build_world, complete_values
 
 
 def _token(caller) -> str:  # type: ignore[no-untyped-def]

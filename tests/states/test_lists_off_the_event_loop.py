@@ -31,6 +31,7 @@ from app.services.keys.read_rights import assign_read_rights
 from app.services.sessions import start_session
 from app.services.staff import grid_settings
 from app.states.accounts.admin import AdminState
+from app.states.customer.invoices import InvoicesState
 from app.states.customer.overview import CustomerState
 from app.states.customer.sharing import SharingState
 from app.states.failing_messages import FailingMessagesState
@@ -42,6 +43,7 @@ from app.states.keys.reader import KeyReaderState
 from app.states.keys.transfers import TransferActivitiesState
 from app.states.keys.unit_list import KeyListState
 from app.states.session import SessionState
+from app.states.staff.customers import StaffCustomerSearchState
 from app.states.staff.grid_settings import (
     ChangeLogState,
     FirmListState,
@@ -55,9 +57,9 @@ from app.states.staff.notifications import StaffQueueState
 from app.states.staff.start import StaffState
 from app.states.staff.tariffs import TariffState
 from tests.handler_callers import session_token, state_as
-from tests.services.han.han_world import build_han_world
-from tests.services.installer.installer_world import FODSELSNUMMER, _user, build_world, complete_values
-from tests.services.keys.key_service_helpers import add_units, organisation, signed_in
+from tests.services.han.han_factories import build_han_world
+from tests.services.installer.installer_factories import FODSELSNUMMER, _user, build_world, complete_values
+from tests.services.keys.key_factories import add_units, organisation, signed_in
 
 # How long each statement takes here: long enough that one on the loop would be a stall.
 STATEMENT_SECONDS = 0.02
@@ -147,9 +149,11 @@ LISTS = [
     (StaffListState, "grid_admin"),
     (ChangeLogState, "grid_admin"),
     (TariffState, "grid_admin"),
+    (StaffCustomerSearchState, "grid_staff"),
+    (InvoicesState, "customer"),
 ]
 # Lists that may hold nothing for their caller: their query ran all the same.
-MAY_BE_EMPTY = (FailingMessagesState, TransferActivitiesState)
+MAY_BE_EMPTY = (FailingMessagesState, TransferActivitiesState, StaffCustomerSearchState, InvoicesState)
 
 # Handlers beside the lists: (state, handler, its arguments, who calls it).
 HANDLERS = [

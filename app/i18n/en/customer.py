@@ -36,7 +36,7 @@ TEXT: dict[str, str] = {
     "customer.consent": "I have read and accept the privacy terms.",
     "customer.send_code": "Send code by SMS",
     "customer.password": "Password",
-    "customer.sign_in": "Sign in",
+    "customer.login": "Sign in",
     "customer.code_sent_to": "We have sent a one-time code by SMS to",
     "customer.code_may_take": "It can take up to a minute.",
     "customer.code": "One-time code (6 digits)",

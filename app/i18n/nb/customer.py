@@ -34,7 +34,7 @@ TEXT: dict[str, str] = {
     "customer.consent": "Jeg har lest og godtar personvern og vilkår.",
     "customer.send_code": "Send kode på SMS",
     "customer.password": "Passord",
-    "customer.sign_in": "Logg inn",
+    "customer.login": "Logg inn",
     "customer.code_sent_to": "Vi har sendt en engangskode på SMS til",
     "customer.code_may_take": "Det kan ta opptil ett minutt.",
     "customer.code": "Engangskode (6 siffer)",

@@ -35,7 +35,7 @@ TEXT: dict[str, str] = {
     "customer.consent": "Jag har läst och godkänner integritet och villkor.",
     "customer.send_code": "Skicka kod via sms",
     "customer.password": "Lösenord",
-    "customer.sign_in": "Logga in",
+    "customer.login": "Logga in",
     "customer.code_sent_to": "Vi har skickat en engångskod via sms till",
     "customer.code_may_take": "Det kan ta upp till en minut.",
     "customer.code": "Engångskod (6 siffror)",

@@ -47,13 +47,13 @@ def _account_form(handler, button_label: rx.Var, *fields: rx.Component, **props)
 # ---------------------------------------------------------------- sign in
 
 
-def _sign_in_page(title: rx.Var) -> rx.Component:
+def _login_page(title: rx.Var) -> rx.Component:
     t = S.t
     return _card(
         rx.heading(title, size="6", as_="h1"),
         _account_form(
-            S.submit_sign_in,
-            t["accounts.sign_in"],
+            S.submit_login,
+            t["accounts.login"],
             text_field(
                 t["accounts.email"], "email", S.errors["email"], type="email", autocomplete="username"
             ),
@@ -75,23 +75,23 @@ def _sign_in_page(title: rx.Var) -> rx.Component:
 
 
 @template(routes.ACCOUNT_LOGIN, title_key="title.account_login", on_load=S.reset_form)
-def account_sign_in() -> rx.Component:
-    return _sign_in_page(S.t["accounts.sign_in_title"])
+def account_login() -> rx.Component:
+    return _login_page(S.t["accounts.login_title"])
 
 
 @template(routes.KEYS_LOGIN, title_key="title.keys_login", on_load=S.reset_form)
-def keys_sign_in() -> rx.Component:
-    return _sign_in_page(S.t["portal.keys.title"] + " – " + S.t["login.title"])
+def keys_login() -> rx.Component:
+    return _login_page(S.t["portal.keys.title"] + " – " + S.t["login.title"])
 
 
 @template(routes.INSTALLER_LOGIN, title_key="title.installer_login", on_load=S.reset_form)
-def installer_sign_in() -> rx.Component:
-    return _sign_in_page(S.t["portal.installer.title"] + " – " + S.t["login.title"])
+def installer_login() -> rx.Component:
+    return _login_page(S.t["portal.installer.title"] + " – " + S.t["login.title"])
 
 
 @template(routes.STAFF_LOGIN, title_key="title.staff_login", on_load=S.reset_form)
-def staff_sign_in() -> rx.Component:
-    return _sign_in_page(S.t["nav.staff"] + " – " + S.t["login.title"])
+def staff_login() -> rx.Component:
+    return _login_page(S.t["nav.staff"] + " – " + S.t["login.title"])
 
 
 # ---------------------------------------------------------------- "send me a link" forms
@@ -120,7 +120,7 @@ def _link_request_page(
             t[button_key],
             text_field(t["accounts.email"], "email", S.errors["email"], type="email", autocomplete="email"),
         ),
-        rx.link(t["accounts.back_to_sign_in"], href=routes.ACCOUNT_LOGIN),
+        rx.link(t["accounts.back_to_login"], href=routes.ACCOUNT_LOGIN),
     )
 
 

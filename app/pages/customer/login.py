@@ -108,7 +108,7 @@ def _password_form() -> rx.Component:
                 autocomplete="current-password",
             ),
             form_error(S.errors["form"]),
-            rx.button(t["customer.sign_in"], type="submit", size="3", width="100%", min_height=TAP),
+            rx.button(t["customer.login"], type="submit", size="3", width="100%", min_height=TAP),
             spacing="4",
             width="100%",
         ),

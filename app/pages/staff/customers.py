@@ -10,6 +10,7 @@ from app.components.data_table import empty_state
 from app.components.dialogs import dialog_button, form_dialog
 from app.components.filters import apply_button, filter_form, search_input
 from app.components.page_heading import page_heading
+from app.components.paged_table import Column, paged_table
 from app.components.status_badge import status_badge
 from app.components.template import template
 from app.models import Role
@@ -18,22 +19,16 @@ from app.states.staff.customers import StaffCustomerSearchState as Q
 from app.states.staff.customers import StaffCustomerState as C
 
 SEARCH_COLUMNS = (
-    ("customers.col.installation_number", "installation_number"),
-    ("customers.col.metering_point_id", "metering_point_id"),
-    ("customers.col.meter", "meter"),
-    ("customers.col.mobile", "mobile"),
-    ("customers.col.address", "address"),
-    ("customers.col.state", "state"),
+    Column(
+        "customers.col.name",
+        cell=lambda item: rx.link(item["name"], href=routes.STAFF_CUSTOMER + "?id=" + item["customer_id"]),
+        row_header=True,
+    ),
+    *(
+        Column(f"customers.col.{field}", field)
+        for field in ("installation_number", "metering_point_id", "meter", "mobile", "address", "state")
+    ),
 )
-
-
-def _hit(item: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        table.row_header(rx.link(item["name"], href=routes.STAFF_CUSTOMER + "?id=" + item["customer_id"])),
-        *(table.cell(item[field]) for _, field in SEARCH_COLUMNS),
-        class_name="rt-TableRow",
-        data_customer=item["customer_id"],
-    )
 
 
 @template(
@@ -56,14 +51,18 @@ def staff_customers() -> rx.Component:
             on_submit=Q.search,
         ),
         rx.text(Q.found_text, size="2", role="status", id="customers-found"),
-        table.scrollable_table(
-            table.header(t["customers.col.name"], *(t[key] for key, _ in SEARCH_COLUMNS)),
-            table.body(rx.foreach(Q.rows, _hit)),
-            label=t["customers.title"],
+        paged_table(
+            Q,
+            SEARCH_COLUMNS,
             table_id="customer-hits",
+            empty_key="customers.none",
+            # "None found" after a search, not before the first.
+            empty_when=Q.searched & (Q.rows.length() == 0),
+            scroll_label=t["customers.title"],
+            bar_label=t["keys.list.paging"],
+            row_id=None,
+            row_props=lambda item: {"data_customer": item["customer_id"]},
         ),
-        empty_state(Q.searched & (Q.rows.length() == 0), t["customers.none"]),
-        table.pager(Q, list_top="customer-hits-top"),
         spacing="4",
         width="100%",
     )

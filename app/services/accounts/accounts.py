@@ -27,7 +27,7 @@ from app.services.form_errors import FieldErrors
 from app.services.login_throttle import email_identity
 from app.services.notify.mail import public_link
 from app.services.notify.outbox import queue_mail
-from app.services.password_check import PasswordSignInKind, check_password
+from app.services.password_check import PasswordLoginKind, check_password
 from app.services.rate_limit import (
     Limit,
     RateLimiter,
@@ -53,7 +53,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 EMAIL_ROLES = frozenset(Role) - {Role.CUSTOMER}
 
 
-EMAIL_PASSWORD_SIGN_IN = PasswordSignInKind(
+EMAIL_PASSWORD_LOGIN = PasswordLoginKind(
     refused_action="account.sign_in",
     rejected_action="account.password_rejected",
     unknown_action="account.sign_in",
@@ -205,7 +205,7 @@ def complete_registration(
     return account
 
 
-def sign_in(
+def login(
     db: Session,
     email: str | None,
     password: str | None,
@@ -230,7 +230,7 @@ def sign_in(
     check_password(
         db,
         limiter,
-        EMAIL_PASSWORD_SIGN_IN,
+        EMAIL_PASSWORD_LOGIN,
         identity=email_identity(address),
         account=account,
         password=password,

@@ -25,12 +25,12 @@ from app.services import passwords
 from app.services.audit import record_audit
 from app.services.caller import Caller
 from app.services.customer.access import require_account, require_customer
+from app.services.customer.login_steps import find_customer_account
 from app.services.customer.remembered_devices import (
     delete_devices,
     forget_devices,
     remember_device,
 )
-from app.services.customer.sign_in import find_customer_account
 from app.services.errors import DomainError
 from app.services.login_throttle import (
     PasswordAttemptsLocked,

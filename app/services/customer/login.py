@@ -22,12 +22,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.audit import record_audit
-from app.services.customer.privacy_terms import (
-    PRIVACY_TERMS_VERSION,
-    check_terms_version,
-    record_privacy_consent,
-)
-from app.services.customer.sign_in import (
+from app.services.customer.login_steps import (
     REQUIRED,
     LoginResult,
     account_landing,
@@ -37,6 +32,11 @@ from app.services.customer.sign_in import (
     keep_security_state,
     start_customer_session,
     without_spaces,
+)
+from app.services.customer.privacy_terms import (
+    PRIVACY_TERMS_VERSION,
+    check_terms_version,
+    record_privacy_consent,
 )
 from app.services.customer.visibility import live_grants_for_mobile
 from app.services.errors import DomainError

@@ -14,8 +14,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.customer.login import send_code, send_decoy_code
-from app.services.customer.remembered_devices import is_remembered_device
-from app.services.customer.sign_in import (
+from app.services.customer.login_steps import (
     REQUIRED,
     LoginResult,
     account_landing,
@@ -23,16 +22,17 @@ from app.services.customer.sign_in import (
     keep_security_state,
     start_customer_session,
 )
+from app.services.customer.remembered_devices import is_remembered_device
 from app.services.form_errors import FieldErrors
 from app.services.login_throttle import customer_identity
 from app.services.mobile_numbers import normalise_mobile
 from app.services.otp import (
     ChallengeInfo,
 )
-from app.services.password_check import PasswordSignInKind, check_password
+from app.services.password_check import PasswordLoginKind, check_password
 from app.services.rate_limit import RateLimiter, default_rate_limiter
 
-CUSTOMER_PASSWORD_SIGN_IN = PasswordSignInKind(
+CUSTOMER_PASSWORD_LOGIN = PasswordLoginKind(
     refused_action="customer.password_login",
     rejected_action="customer.password_rejected",
     unknown_action="customer.password_rejected",
@@ -90,7 +90,7 @@ def login_with_password(
         checked = check_password(
             db,
             limiter,
-            CUSTOMER_PASSWORD_SIGN_IN,
+            CUSTOMER_PASSWORD_LOGIN,
             identity=customer_identity(e164),
             account=account,
             password=password,

@@ -30,7 +30,7 @@ from app.services.customer.access import (
     require_scope,
     require_session,
 )
-from app.services.customer.sign_in import linked_relationship_ids
+from app.services.customer.login_steps import linked_relationship_ids
 from app.services.customer.visibility import Scope, VisibleRelationship, visible_relationships
 from app.services.mobile_numbers import parse_mobile
 from app.services.sessions import switch_session_relationship

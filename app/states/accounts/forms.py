@@ -15,14 +15,14 @@ from app import routes
 from app.db import session_scope
 from app.i18n import translate
 from app.models import AccountTokenPurpose
-from app.navigation import landing_after_sign_in
+from app.navigation import landing_after_login
 from app.services.accounts.accounts import (
     activation_email,
     complete_registration,
+    login,
     request_activation,
     request_password_reset,
     reset_password,
-    sign_in,
 )
 from app.services.accounts.language import remember_language
 from app.services.accounts.tokens import find_token
@@ -113,31 +113,31 @@ class AccountFormsState(SessionState):
         ]
 
     @rx.event
-    async def submit_sign_in(self, form: dict):
+    async def submit_login(self, form: dict):
         address = self._client_address()
 
         language = self.language
 
         def check():
             with session_scope() as db:
-                signed_in = sign_in(
+                account = login(
                     db, form_text(form, "email"), form_text(form, "password"), client_address=address
                 )
                 # Mail to this person is written in the language they use the portal in.
-                remember_language(db, signed_in.user_id, language)
-                return signed_in
+                remember_language(db, account.user_id, language)
+                return account
 
         submitted = await run_form(self, check)
         if not submitted.ok or submitted.value is None:
             return None
-        signed_in = submitted.value
+        account = submitted.value
         # A new person starts from a clean tab: nothing of whoever used it before stays.
         await self._forget_the_tab()
-        self.session_token = signed_in.session_token
-        self.role = signed_in.role.value
-        self.display_name = signed_in.name
+        self.session_token = account.session_token
+        self.role = account.role.value
+        self.display_name = account.name
         came_from = self.router.url.query_parameters.get("next")
-        return rx.redirect(landing_after_sign_in(signed_in.role, came_from))
+        return rx.redirect(landing_after_login(account.role, came_from))
 
     @rx.event
     async def submit_forgot(self, form: dict):

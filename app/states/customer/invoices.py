@@ -6,6 +6,7 @@ from datetime import date
 from typing import ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from app.clock import local_now
 from app.i18n import translate
@@ -17,7 +18,7 @@ from app.services.consumption.local_time import local_zone
 from app.services.customer.invoices import InvoiceRow, invoice_pdf, is_overdue, list_invoices
 from app.services.customer.sharing import record_shared_view
 from app.states.db_thread import read_in_thread
-from app.states.paging import PagedList, PagingTexts, int_or_none, page_count_for
+from app.states.paging import Page, PagedList, PageReader, PagingTexts, int_or_none, page_count_for
 from app.states.session import SessionState
 
 
@@ -67,18 +68,23 @@ class InvoicesState(PagedList, SessionState):
             "download_label": translate("invoices.download_label", language, number=row.invoice_number),
         }
 
-    async def _reload(self, caller: Caller) -> None:
-        page = await read_in_thread(lambda db: list_invoices(db, caller, page=self.page))
-        today = local_now(local_zone()).date()
-        count = page_count_for(page.total, page.page_size)
-        self._show_page(page.total, page.page, count, [self._shown(row, today) for row in page.rows])
-        self.loaded = True
+    def _page_reader(self, caller: Caller) -> PageReader:
+        wanted = self.page
+
+        def read(db: Session) -> Page:
+            found = list_invoices(db, caller, page=wanted)
+            today = local_now(local_zone()).date()
+            rows = [self._shown(row, today) for row in found.rows]
+            return Page(rows, found.total, found.page, page_count_for(found.total, found.page_size))
+
+        return read
 
     @rx.event
     async def load(self):
-        caller = await self._checked(Role.CUSTOMER, handler="load")
+        caller = await self._lister("load")
         self.page = 1
         await self._reload(caller)
+        self.loaded = True
         # A relationship shared with them: the first look of the day is shown to its owner.
         await read_in_thread(lambda db: record_shared_view(db, caller))
 

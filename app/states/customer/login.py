@@ -14,7 +14,7 @@ import reflex as rx
 from app.clock import utcnow
 from app.db import session_scope
 from app.models import Role
-from app.navigation import landing_after_sign_in
+from app.navigation import landing_after_login
 from app.services.customer.login import (
     ChallengeInfo,
     resend_code,
@@ -83,7 +83,7 @@ class CustomerLoginState(SessionState):
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return max(0, int((moment - utcnow()).total_seconds()) + 1)
 
-    async def _signed_in(self, token: str, device_token: str | None):
+    async def _logged_in(self, token: str, device_token: str | None):
         # A new person starts from a clean tab (a previous one may have left without signing
         # out), and nothing the customer typed stays in the state once they are in.
         await self._forget_the_tab()
@@ -92,7 +92,7 @@ class CustomerLoginState(SessionState):
             self.device_token = device_token
         # Back to the page that sent a signed-out visitor here, if it is one of Min side's.
         came_from = self.router.url.query_parameters.get("next")
-        return rx.redirect(landing_after_sign_in(Role.CUSTOMER, came_from))
+        return rx.redirect(landing_after_login(Role.CUSTOMER, came_from))
 
     @rx.event
     async def submit_first_login(self, form: dict | None = None):
@@ -125,16 +125,16 @@ class CustomerLoginState(SessionState):
         device_token = self.device_token or None
         address, language = self._client_address(), self.language
 
-        def sign_in():
+        def login():
             with session_scope() as db:
                 return login_with_password(db, mobile, password, device_token, address, language=language)
 
-        done = await run_form(self, sign_in)
+        done = await run_form(self, login)
         if not done.ok or done.value is None:
             return None
         outcome = done.value
         if outcome.result is not None:
-            return await self._signed_in(outcome.result.session_token, outcome.result.device_token)
+            return await self._logged_in(outcome.result.session_token, outcome.result.device_token)
         assert outcome.challenge is not None
         return self._show_challenge(outcome.challenge)
 
@@ -156,7 +156,7 @@ class CustomerLoginState(SessionState):
             # Whatever refused it, it is said beside the code.
             self.errors = {"code": done.message}
             return None
-        return await self._signed_in(done.value.session_token, done.value.device_token)
+        return await self._logged_in(done.value.session_token, done.value.device_token)
 
     @rx.event
     async def request_new_code(self):

@@ -29,7 +29,7 @@ from app.services.staff.customers import (
 from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
 from app.states.form import form_text, run_form
-from app.states.paging import PagedList, int_or_none, page_count_for
+from app.states.paging import Page, PagedList, PageReader, int_or_none
 from app.states.session import SessionState
 
 
@@ -47,6 +47,7 @@ def freshness(at: datetime | None, language: str) -> str:
 
 class StaffCustomerSearchState(PagedList, SessionState):
     LISTER: ClassVar[Role] = Role.GRID_STAFF
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
     query: str = ""
     searched: bool = False
 
@@ -54,12 +55,12 @@ class StaffCustomerSearchState(PagedList, SessionState):
     def found_text(self) -> str:
         return translate_count("customers.found", self.language, count=self.total) if self.searched else ""
 
-    async def _reload(self, caller: Caller) -> None:
-        query, page = self.query, self.page
+    def _page_reader(self, caller: Caller) -> PageReader:
+        query, page, language = self.query, self.page, self.language
 
-        def read(db: Session) -> tuple[list[dict[str, str]], int]:
+        def read(db: Session) -> Page:
             hits, total = search_customers(db, caller, query, page=page)
-            return [
+            rows = [
                 {
                     "customer_id": str(h.customer_id),
                     "name": h.name,
@@ -68,25 +69,25 @@ class StaffCustomerSearchState(PagedList, SessionState):
                     "metering_point_id": h.metering_point_id,
                     "meter": h.meter_serial or "–",
                     "address": h.address,
-                    "state": translate("customers.active" if h.active else "customers.ended", self.language),
+                    "state": translate("customers.active" if h.active else "customers.ended", language),
                     "active": "1" if h.active else "",
                 }
                 for h in hits
-            ], total
+            ]
+            return Page(rows, total)
 
-        rows, total = await read_in_thread(read)
-        self._show_page(total, self.page, page_count_for(total, PAGE_SIZE), rows)
+        return read
 
     @rx.event
     async def load(self):
-        caller = await self._checked(Role.GRID_STAFF, handler="load")
+        caller = await self._lister("load")
         self.page = 1
         if self.query:
             await self._reload(caller)
 
     @rx.event
     async def search(self, form: dict):
-        caller = await self._checked(Role.GRID_STAFF, handler="search")
+        caller = await self._lister("search")
         self.query = " ".join(form_text(form, "query").split())[:60]
         self.page = 1
         self.searched = True

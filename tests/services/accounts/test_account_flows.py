@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from account_helpers import NOW, mailed_link, token_of
-from signin_helpers import PUBLIC_URL
+from account_factories import NOW, mailed_link, token_of
+from customer_factories import PUBLIC_URL
 from sqlmodel import func, select
 
 from app.models import OutboxMessage, Role, User
@@ -14,10 +14,10 @@ from app.services import passwords
 from app.services.accounts.accounts import (
     complete_registration,
     create_admin,
+    login,
     request_activation,
     request_password_reset,
     reset_password,
-    sign_in,
 )
 from app.services.accounts.tokens import InvalidLink
 from app.services.errors import DomainError
@@ -48,7 +48,7 @@ def test_registration_by_mailed_link_then_sign_in(db):
     )
     assert (account.email, account.name, account.role) == (ADDRESS, "Ada Lind", Role.REGISTERED.value)
     assert account.password_hash.startswith("$argon2id$")
-    signed_in = sign_in(db, "ADA.LIND@example.org", PASSWORD, client_address="10.0.0.1", now=NOW)
+    signed_in = login(db, "ADA.LIND@example.org", PASSWORD, client_address="10.0.0.1", now=NOW)
     assert signed_in.role is Role.REGISTERED
     assert find_live_session(db, signed_in.session_token, now=NOW).user_id == account.id
 
@@ -119,7 +119,7 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(db):
     answers = set()
     for email in (ADDRESS, "nobody@example.org"):
         with pytest.raises(DomainError) as caught:
-            sign_in(db, email, "Wrong#Password1", client_address="10.0.0.2", now=NOW)
+            login(db, email, "Wrong#Password1", client_address="10.0.0.2", now=NOW)
         answers.add(caught.value.key)
     assert answers == {"account.bad_credentials"}
 
@@ -129,23 +129,23 @@ def test_password_checks_are_throttled_as_for_customers_without_locking_out_the_
     per_pair = FAILURES_PER_IDENTITY_AND_ADDRESS
     for attempt in range(per_pair.count):
         with pytest.raises(DomainError) as caught:
-            sign_in(db, ADDRESS, f"Wrong#Password{attempt}", client_address="10.0.0.3", now=NOW)
+            login(db, ADDRESS, f"Wrong#Password{attempt}", client_address="10.0.0.3", now=NOW)
         assert caught.value.key == "account.bad_credentials"
     # That address is out of checks for this account, even with the right password ...
     with pytest.raises(DomainError) as caught:
-        sign_in(db, ADDRESS, PASSWORD, client_address="10.0.0.3", now=NOW + timedelta(minutes=1))
+        login(db, ADDRESS, PASSWORD, client_address="10.0.0.3", now=NOW + timedelta(minutes=1))
     assert caught.value.key == "login.locked"
     # ... and an unknown address gets exactly the same answers (no account oracle).
     for attempt in range(per_pair.count):
         with pytest.raises(DomainError) as caught:
-            sign_in(db, "nobody@example.org", f"Wrong#Password{attempt}", client_address="10.0.0.3", now=NOW)
+            login(db, "nobody@example.org", f"Wrong#Password{attempt}", client_address="10.0.0.3", now=NOW)
         assert caught.value.key == "account.bad_credentials"
     with pytest.raises(DomainError) as caught:
-        sign_in(db, "nobody@example.org", PASSWORD, client_address="10.0.0.3", now=NOW)
+        login(db, "nobody@example.org", PASSWORD, client_address="10.0.0.3", now=NOW)
     assert caught.value.key == "login.locked"
     # The owner, elsewhere, is not locked out; and the failures decay.
-    assert sign_in(db, ADDRESS, PASSWORD, client_address="10.0.0.4", now=NOW + timedelta(minutes=2))
-    assert sign_in(db, ADDRESS, PASSWORD, client_address="10.0.0.3", now=NOW + per_pair.window)
+    assert login(db, ADDRESS, PASSWORD, client_address="10.0.0.4", now=NOW + timedelta(minutes=2))
+    assert login(db, ADDRESS, PASSWORD, client_address="10.0.0.3", now=NOW + per_pair.window)
 
 
 def test_the_per_address_limit_of_password_sign_ins_applies(db):
@@ -154,9 +154,9 @@ def test_the_per_address_limit_of_password_sign_ins_applies(db):
 
     for attempt in range(PASSWORD_LOGIN_PER_ADDRESS.count):
         with pytest.raises(DomainError):
-            sign_in(db, f"n{attempt}@example.org", "Wrong#Password1", client_address="10.9.9.9", now=NOW)
+            login(db, f"n{attempt}@example.org", "Wrong#Password1", client_address="10.9.9.9", now=NOW)
     with pytest.raises(DomainError) as caught:
-        sign_in(db, ADDRESS, PASSWORD, client_address="10.9.9.9", now=NOW)
+        login(db, ADDRESS, PASSWORD, client_address="10.9.9.9", now=NOW)
     assert caught.value.key == "login.too_many_attempts"
 
 
@@ -170,14 +170,14 @@ def test_a_customer_cannot_sign_in_by_email(db):
     )
     db.commit()
     with pytest.raises(DomainError) as caught:
-        sign_in(db, "kunde@example.org", PASSWORD, now=NOW)
+        login(db, "kunde@example.org", PASSWORD, now=NOW)
     assert caught.value.key == "account.bad_credentials"
 
 
 def test_forgot_password_mails_a_one_hour_link_that_ends_every_session(db):
     account = _register(db)
-    first = sign_in(db, ADDRESS, PASSWORD, client_address="10.0.0.4", now=NOW)
-    second = sign_in(db, ADDRESS, PASSWORD, client_address="10.0.0.5", now=NOW)
+    first = login(db, ADDRESS, PASSWORD, client_address="10.0.0.4", now=NOW)
+    second = login(db, ADDRESS, PASSWORD, client_address="10.0.0.5", now=NOW)
     request_password_reset(db, ADDRESS, language="nb", now=NOW)
     link = mailed_link(db, ADDRESS)
     assert link.startswith(f"{PUBLIC_URL}/konto/nytt-passord?token=")
@@ -187,8 +187,8 @@ def test_forgot_password_mails_a_one_hour_link_that_ends_every_session(db):
     assert find_live_session(db, first.session_token, now=later) is None
     assert find_live_session(db, second.session_token, now=later) is None
     with pytest.raises(DomainError):
-        sign_in(db, ADDRESS, PASSWORD, now=later)
-    assert sign_in(db, ADDRESS, new_password, now=later).user_id == account.id
+        login(db, ADDRESS, PASSWORD, now=later)
+    assert login(db, ADDRESS, new_password, now=later).user_id == account.id
     with pytest.raises(InvalidLink) as caught:
         reset_password(db, token_of(link), new_password, new_password, now=later)
     assert caught.value.key == "link.used"
@@ -218,7 +218,7 @@ def test_create_admin_prints_a_link_that_activates_an_administrator(db):
         db, token_of(link), "Root Admin", PASSWORD, PASSWORD, language="nb", now=NOW
     )
     assert account.role == Role.ADMIN.value
-    assert sign_in(db, "root@example.org", PASSWORD, now=NOW).role is Role.ADMIN
+    assert login(db, "root@example.org", PASSWORD, now=NOW).role is Role.ADMIN
     with pytest.raises(DomainError) as caught:
         create_admin(db, "root@example.org", now=NOW)
     assert caught.value.key == "account.email_in_use"

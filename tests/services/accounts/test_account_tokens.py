@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from account_helpers import NOW
+from account_factories import NOW
 
 from app.models import AccountTokenPurpose
 from app.services.accounts.tokens import InvalidLink, find_token, issue_token, redeem_token

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from account_helpers import NOW
+from account_factories import NOW
 from sqlmodel import select
 
 from app.models import (
@@ -18,7 +18,7 @@ from app.models import (
     UserSession,
 )
 from app.services import passwords
-from app.services.accounts.accounts import sign_in
+from app.services.accounts.accounts import login
 from app.services.accounts.administration import (
     approve_request,
     deactivate_account,
@@ -50,7 +50,7 @@ def _account(db, email: str, role: Role, organisation_id: int | None = None, nam
 
 
 def _principal(db, email: str) -> Caller:
-    token = sign_in(db, email, PASSWORD, now=NOW).session_token
+    token = login(db, email, PASSWORD, now=NOW).session_token
     principal = resolve_principal(db, token, now=NOW)
     assert principal is not None
     return principal
@@ -91,7 +91,7 @@ def test_a_registered_person_asks_and_the_administrator_approves_into_a_chosen_o
     assert db.get(AccessRequest, request.id).status == "approved"
     mail = latest_mail_to(db, "dina@example.org")
     assert mail.subject == "Tilgangen din er godkjent" and "Måleservice AS" in mail.body
-    assert sign_in(db, "dina@example.org", PASSWORD, now=NOW).role is Role.DISTRIBUTOR
+    assert login(db, "dina@example.org", PASSWORD, now=NOW).role is Role.DISTRIBUTOR
 
 
 def test_approval_can_create_the_organisation_of_the_right_kind(db, admin):
@@ -171,11 +171,11 @@ def test_list_accounts_searches_filters_and_pages(db, admin, distributor_org):
 
 def test_deactivating_ends_the_sessions_at_once_and_blocks_sign_in(db, admin):
     _account(db, "gro@example.org", Role.GRID_STAFF)
-    signed_in = sign_in(db, "gro@example.org", PASSWORD, now=NOW)
+    signed_in = login(db, "gro@example.org", PASSWORD, now=NOW)
     deactivate_account(db, admin, signed_in.user_id, now=NOW)
     assert find_live_session(db, signed_in.session_token, now=NOW + timedelta(seconds=1)) is None
     with pytest.raises(DomainError) as caught:
-        sign_in(db, "gro@example.org", PASSWORD, now=NOW)
+        login(db, "gro@example.org", PASSWORD, now=NOW)
     assert caught.value.key == "account.bad_credentials"
     rows, _ = list_accounts(db, admin, search="gro@")
     assert rows[0].is_active is False

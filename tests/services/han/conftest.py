@@ -5,7 +5,7 @@ tests/services/conftest.py already makes every test here use the console SMS bac
 from __future__ import annotations
 
 import pytest
-from han_world import HanWorld, build_han_world
+from han_factories import HanWorld, build_han_world
 from sqlmodel import Session
 
 

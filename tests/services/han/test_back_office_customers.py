@@ -5,7 +5,7 @@ find none of them and cannot open them; every opening is audited."""
 from __future__ import annotations
 
 import pytest
-from han_world import HanWorld
+from han_factories import HanWorld
 from sqlmodel import Session, select
 
 from app.models import AuditEntry, CustomerRelationship, Meter, PrivacyConsent, Reading, ReadingSource

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from han_world import HanWorld
+from han_factories import HanWorld
 from sqlmodel import Session, select
 
 from app.models import AuditEntry, HanOrderEvent, HanPortOrder
@@ -169,7 +169,7 @@ def test_a_cancelled_order_cannot_be_taken(db, world):
 
 @pytest.mark.postgres
 def test_one_open_order_per_meter_on_postgresql(postgres_url):
-    from han_world import build_han_world
+    from han_factories import build_han_world
 
     from app.db import make_engine
     from app.migrate import upgrade_to_head

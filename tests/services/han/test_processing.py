@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from han_world import HanWorld
+from han_factories import HanWorld
 from sqlmodel import Session, select
 
 from app.clock import utcnow

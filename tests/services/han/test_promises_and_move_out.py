@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from han_world import HanWorld
+from han_factories import HanWorld
 from sqlmodel import Session, select
 
 from app.clock import running_from

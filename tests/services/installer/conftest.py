@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from installer_world import World, build_world
+from installer_factories import World, build_world
 from sqlmodel import Session
 
 from app.config import Settings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from installer_world import sent_for_approval
+from installer_factories import sent_for_approval
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 

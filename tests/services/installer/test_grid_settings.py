@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from installer_world import METER, World, _user
+from installer_factories import METER, World, _user
 from sqlmodel import Session, select
 
 from app.models import AuditEntry, InstallerApiToken, Role, SettingChange, User

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from installer_world import EAN, FODSELSNUMMER, NO_ORGNR, PERSONNUMMER, SE_ORGNR
+from installer_factories import EAN, FODSELSNUMMER, NO_ORGNR, PERSONNUMMER, SE_ORGNR
 
 from app.models import PartyKind
 from app.services.installer.identifiers import is_valid_ean18, normalise_id_number

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-from installer_world import World, build_world, ean_for
+from installer_factories import World, build_world, ean_for
 from sqlmodel import select
 
 from app.api import api

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from installer_world import World
+from installer_factories import World
 from sqlmodel import Session
 
 from app.models import JobType

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from installer_world import sent_for_approval
+from installer_factories import sent_for_approval
 
 from app.models import NotificationStatus, User
 from app.services.accounts.language import remember_language

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from installer_world import FODSELSNUMMER, World, complete_values
+from installer_factories import FODSELSNUMMER, World, complete_values
 from sqlmodel import Session, select
 
 from app.models import NotificationStatus, NotificationTransition, OutboxMessage, PreNotification

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from key_service_helpers import add_units, organisation, signed_in
+from key_factories import add_units, organisation, signed_in
 from sqlmodel import Session
 
 from app.models import Role

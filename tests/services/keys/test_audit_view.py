@@ -8,7 +8,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from key_service_helpers import signed_in
+from key_factories import signed_in
 from sqlmodel import select
 
 from app.clock import running_from

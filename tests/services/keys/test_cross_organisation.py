@@ -5,7 +5,7 @@ handler calls, and with nothing written by a refused call."""
 from __future__ import annotations
 
 import pytest
-from key_service_helpers import signed_in
+from key_factories import signed_in
 from sqlmodel import select
 
 from app.models import KeyReadRight, MeterKey, Role

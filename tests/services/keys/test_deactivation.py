@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from key_service_helpers import signed_in
+from key_factories import signed_in
 from sqlmodel import func, select
 
 from app.models import AuditEntry, OutboxMessage, Role, User

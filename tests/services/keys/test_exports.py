@@ -11,7 +11,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from key_service_helpers import PASSWORD
+from key_factories import PASSWORD
 from sqlmodel import select
 
 from app.clock import running_from, utcnow
@@ -109,7 +109,7 @@ def test_exports_are_audited_with_the_serials(db, world):
 
 
 def test_a_reader_exports_only_assigned_units(db, world):
-    from key_service_helpers import signed_in
+    from key_factories import signed_in
 
     from app.models import Role
 

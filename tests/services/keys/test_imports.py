@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from key_service_helpers import unit_id
+from key_factories import unit_id
 from sqlalchemy import text
 from sqlmodel import select
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from key_service_helpers import PASSWORD, signed_in
+from key_factories import PASSWORD, signed_in
 from sqlmodel import func, select
 
 from app.clock import running_from, utcnow

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from key_service_helpers import add_units, organisation, signed_in
+from key_factories import add_units, organisation, signed_in
 from sqlmodel import Session, select
 
 from app.db import make_engine

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from key_service_helpers import PASSWORD, signed_in
+from key_factories import PASSWORD, signed_in
 from sqlmodel import col, select
 
 from app.models import AuditEntry, KeyReadRight, MeterKey, OutboxMessage, Role, User
-from app.services.accounts.accounts import complete_registration, sign_in
+from app.services.accounts.accounts import complete_registration, login
 from app.services.caller import Caller
 from app.services.errors import AccessDenied, DomainError
 from app.services.keys.key_audit import audited_detail, audited_serials
@@ -46,7 +46,7 @@ def test_assigning_to_a_new_address_invites_a_key_reader_who_registers_and_sees_
     account = complete_registration(db, token, "Kari Kunde", NEW_PASSWORD, NEW_PASSWORD, language="en")
     db.commit()
     assert account.role == Role.KEY_READER.value
-    signed = sign_in(db, "kunde@example.no", NEW_PASSWORD, client_address="192.0.2.5")
+    signed = login(db, "kunde@example.no", NEW_PASSWORD, client_address="192.0.2.5")
     assert signed.role == Role.KEY_READER
     reader = _reader_caller(db, "kunde@example.no")
     page = reader_units(db, reader, UnitQuery())
@@ -200,7 +200,7 @@ def test_show_key_for_the_distributor_and_the_reader_is_audited(db, world):
 
 
 def test_assigning_thousands_of_units_lists_every_serial_in_the_audit(db, world):
-    from key_service_helpers import add_units
+    from key_factories import add_units
 
     many = add_units(db, world.own.organisation_id, 300, start=59000000)
     outcome = assign_read_rights(db, world.own, many, "mange@example.no")

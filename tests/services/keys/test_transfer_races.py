@@ -11,9 +11,9 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from key_service_helpers import add_units, organisation, signed_in
+from key_factories import add_units, organisation, signed_in
 from sqlmodel import Session, col, select
-from transfer_helpers import catch_codes, send, solved_robot_check
+from transfer_factories import catch_codes, send, solved_robot_check
 
 from app.db import make_engine
 from app.migrate import upgrade_to_head

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from key_service_helpers import add_units, organisation, signed_in
+from key_factories import add_units, organisation, signed_in
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
-from transfer_helpers import catch_codes, email_of, organisation_name, request, send, solved_robot_check
+from transfer_factories import catch_codes, email_of, organisation_name, request, send, solved_robot_check
 
 from app.clock import running_from, utcnow
 from app.models import (

@@ -9,10 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.models import (
-    Customer,
-    CustomerRelationship,
     Medium,
-    Meter,
     Organisation,
     OrganisationKind,
     Role,
@@ -20,6 +17,7 @@ from app.models import (
 )
 from app.services.caller import Caller
 from app.services.sessions import resolve_principal, start_session
+from tests.factories import add_customer
 
 
 @dataclass
@@ -43,33 +41,11 @@ class HanWorld:
 
 
 def _customer(db: Session, utility: int, medium: str, mobile: str, tag: str) -> tuple[Caller, str, str]:
-    customer = Customer(name=f"Kunde {tag}", mobile=mobile)
-    meter = Meter(
-        serial=f"HAN{tag}",
-        manufacturer="Aidon",
-        model="6534",
-        medium=medium,
-        han_capable=medium == Medium.ELECTRICITY,
-        owner_id=utility,
-    )
-    db.add_all([customer, meter])
-    db.flush()
-    relationship = CustomerRelationship(
-        customer_id=customer.id or 0,
-        utility_id=utility,
-        installation_number=tag[-8:],
-        metering_point_id=f"7070575{abs(hash(tag)) % 10**11:011d}",
-        address="Storgata 1",
-        postcode="7010",
-        city="Trondheim",
-        meter_id=meter.id,
-    )
-    db.add(relationship)
-    db.flush()
-    token = start_session(db, Role.CUSTOMER, relationship_id=relationship.id, client_address="10.0.0.1")
+    made = add_customer(db, medium=medium, utility_id=utility, name=f"Kunde {tag}", mobile=mobile)
+    token = start_session(db, Role.CUSTOMER, relationship_id=made.relationship_id, client_address="10.0.0.1")
     caller = resolve_principal(db, token, client_address="10.0.0.1")
     assert caller is not None
-    return caller, meter.serial, token
+    return caller, made.meter_serial, token
 
 
 def _staff(db: Session, org: int, tag: str) -> tuple[Caller, str]:

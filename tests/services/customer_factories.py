@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.services.caller import Caller
 from app.services.customer.login import start_first_login, verify_code
-from app.services.customer.sign_in import LoginResult
+from app.services.customer.login_steps import LoginResult
 from app.services.notify import sms
 from app.services.sessions import resolve_principal
 
