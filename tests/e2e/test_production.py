@@ -226,6 +226,11 @@ def _cpu_seconds() -> float:
     return total
 
 
+# How long a tab may take to come back after a fault: 6-44 s were seen at load average 21-50
+# (socket.io's reconnection back-off, 50 tabs reconnecting at once); 30 s failed one CI run.
+RECOVERY_SECONDS = 90
+
+
 def _wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not condition():
@@ -283,9 +288,13 @@ def test_fifty_tabs_survive_a_killed_backend_worker_and_a_redis_restart(
 
         for n in moved:
             tab = tabs[n]
-            _wait_for(lambda tab=tab: _sockets(tab)["opens"] >= 2, 30, f"tab {n} reconnects")
+            _wait_for(lambda tab=tab: _sockets(tab)["opens"] >= 2, RECOVERY_SECONDS, f"tab {n} reconnects")
             # Hydrated on the new connection under its own token, with its own search.
-            _wait_for(lambda tab=tab, n=n: world.query(n) in _sockets(tab)["latest"], 30, f"tab {n} hydrates")
+            _wait_for(
+                lambda tab=tab, n=n: world.query(n) in _sockets(tab)["latest"],
+                RECOVERY_SECONDS,
+                f"tab {n} hydrates",
+            )
             assert "new_token" not in _sockets(tab)["latest"], f"tab {n} was given a new, empty state"
         reconnected_in = time.monotonic() - killed_at
         for n, tab in enumerate(tabs):
@@ -304,7 +313,9 @@ def test_fifty_tabs_survive_a_killed_backend_worker_and_a_redis_restart(
         restarted_at = time.monotonic()
         for n, tab in enumerate(tabs):
             _wait_for(
-                lambda tab=tab, n=n: _sockets(tab)["opens"] > opens_before[n], 30, f"tab {n} reconnects"
+                lambda tab=tab, n=n: _sockets(tab)["opens"] > opens_before[n],
+                RECOVERY_SECONDS,
+                f"tab {n} reconnects",
             )
         recovered_in = time.monotonic() - restarted_at
         for n, tab in enumerate(tabs):
