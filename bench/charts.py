@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.charts [--meters 500] [--years 3] [--requests 1000] [--db PATH]
                                      [--database postgresql://…] [--reference-requests 100]
+                                     [--rebuild-before REF]
 
 With --database the same build and queries run on PostgreSQL too (a private schema, dropped
 afterwards), their figures printed after SQLite's from the same run.
@@ -16,16 +17,25 @@ does) and pricing every hour on the fly (what it did before; --reference-request
 Target: p95 < 10 ms each.
 
 The kr levels: the year (twelve months), a month gone by (its days), the current month (its
-days, the cost so far and the estimate, which prices today's hours), a day (its hours: the
-hourly level, priced on the fly either way).
+days, the cost so far and the estimate, which prices today's hours), a day (its hours, priced
+from the day's stored rates, its kWh and spot prices; on the fly: from the tariffs, taxes and
+the month's peaks).
+
+--rebuild-before REF: after the build, ``rebuild_all_costs`` of that commit of this repository
+(a clone in a temporary folder) and of this checkout run again on the same database, back to
+back, each in a process of its own: the backfill's speed before and after in the same run.
+Every figure is printed with the load average (os.getloadavg()).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -44,8 +54,50 @@ from app.services.consumption import cost_rollups, derivation, rollups, tariffs
 from app.services.consumption.local_time import local_zone
 from app.services.consumption.prices import store_hourly_prices
 from app.services.customer.consumption import charts, cost
+from bench.phone import PROJECT_ROOT
+from bench.phone import _clone_at as clone_at
 
 HOUR = 3600
+
+
+def load() -> str:
+    return "load average " + " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+# One backfill in a process of its own: the checkout's ``app`` package (PYTHONPATH), the database
+# as the bench left it; prints the seconds it took.
+_REBUILD = """
+import sys, time
+from sqlmodel import Session
+from app.db import make_engine
+from app.services.consumption.cost_rollups import rebuild_all_costs
+engine = make_engine(sys.argv[1])
+began = time.perf_counter()
+with Session(engine) as db:
+    rebuild_all_costs(db)
+    db.commit()
+print(time.perf_counter() - began)
+"""
+
+
+def rebuild_before_and_after(url: str, before: str, hours: int) -> None:
+    """``rebuild_all_costs`` of ``before`` and of this checkout, back to back, on ``url``."""
+    clone = clone_at(before, Path(tempfile.gettempdir()) / "meterportal-bench-charts")
+    for name, checkout in ((f"before ({before})", clone), ("after (this checkout)", PROJECT_ROOT)):
+        began_load = load()
+        done = subprocess.run(
+            [sys.executable, "-c", _REBUILD, url],
+            cwd=checkout,
+            env={**os.environ, "PYTHONPATH": str(checkout)},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        seconds = float(done.stdout.strip().splitlines()[-1])
+        print(
+            f"rebuild_all_costs {name}: {seconds:.1f} s, {hours / seconds:,.0f} hours/s "
+            f"({began_load} before, {load()} after)"
+        )
 
 
 def _master_data(engine, meters: int) -> list[tuple[int, Caller]]:
@@ -177,7 +229,7 @@ def build(url: str, meters: int, years: float) -> tuple[list[tuple[int, Caller]]
     building = time.perf_counter() - began
     print(
         f"Cost roll-ups (rebuild_all_costs, the migration's backfill): {days:,} priced days of "
-        f"{len(pairs)} meters in {building:.1f} s ({total / building:,.0f} hours/s)"
+        f"{len(pairs)} meters in {building:.1f} s ({total / building:,.0f} hours/s), {load()}"
     )
     engine.dispose()
     return pairs, total, seconds
@@ -232,6 +284,10 @@ def measure(
         "kr this month": (month(False, current=True), requests),
         "kr this month on the fly": (month(True, current=True), reference_requests),
         "kr day (hours)": (lambda db, p, m: cost.day_cost(db, p, m, random_day()), requests),
+        "kr day (hours) on the fly": (
+            lambda db, p, m: cost.day_cost(db, p, m, random_day(), priced_hourly=True),
+            reference_requests,
+        ),
     }
     timings: dict[str, list[float]] = {name: [] for name in queries}
     # Warm the page cache and the ORM's statement cache first, as a running server would be.
@@ -251,7 +307,8 @@ def measure(
     return timings
 
 
-def report(timings: dict[str, list[float]], database: str) -> None:
+def report(timings: dict[str, list[float]], database: str, began_load: str) -> None:
+    print(f"{database}: measured from {began_load} to {load()}")
     print(f"{database}: {'query':<26} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}")
     for name, samples in timings.items():
         p50, p95, worst = _percentiles(samples)
@@ -259,7 +316,8 @@ def report(timings: dict[str, list[float]], database: str) -> None:
         print(f"{database}: {name:<26} {len(samples):>5} {p50:9.2f} {p95:9.2f} {worst:9.2f}   {verdict}")
 
 
-def on_postgresql(base_url: str, meters: int, years: float, requests: int, reference_requests: int) -> None:
+def on_postgresql(args: argparse.Namespace) -> None:
+    base_url, meters, years = args.database, args.meters, args.years
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = make_engine(base_url)
     with admin.begin() as connection:
@@ -272,7 +330,10 @@ def on_postgresql(base_url: str, meters: int, years: float, requests: int, refer
             f"PostgreSQL: loaded {total:,} hourly values for {len(pairs)} meters ({years:g} years) "
             f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s"
         )
-        report(measure(url, pairs, requests, years, reference_requests), "PostgreSQL")
+        if args.rebuild_before:
+            rebuild_before_and_after(url, args.rebuild_before, total)
+        began = load()
+        report(measure(url, pairs, args.requests, years, args.reference_requests), "PostgreSQL", began)
     finally:
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
@@ -292,11 +353,13 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="reuse or keep the SQLite database here")
     parser.add_argument("--database", default="", help="a postgresql:// URL to measure as well")
     parser.add_argument("--skip-sqlite", action="store_true", help="with --database: PostgreSQL only")
+    parser.add_argument("--rebuild-before", help="a commit whose rebuild_all_costs to time beside this one's")
     args = parser.parse_args()
+    print(f"Started at {load()}")
     if not args.skip_sqlite:
         on_sqlite(args)
     if args.database:
-        on_postgresql(args.database, args.meters, args.years, args.requests, args.reference_requests)
+        on_postgresql(args)
 
 
 def on_sqlite(args: argparse.Namespace) -> None:
@@ -322,7 +385,11 @@ def on_sqlite(args: argparse.Namespace) -> None:
             f"with daily and monthly roll-ups in {seconds:.1f} s: {total / seconds:,.0f} hours/s"
         )
         print(f"Database {path}: {path.stat().st_size / 1e6:,.0f} MB")
-    report(measure(f"sqlite:///{path}", pairs, args.requests, args.years, args.reference_requests), "SQLite")
+        if args.rebuild_before:
+            rebuild_before_and_after(f"sqlite:///{path}", args.rebuild_before, total)
+    began = load()
+    timings = measure(f"sqlite:///{path}", pairs, args.requests, args.years, args.reference_requests)
+    report(timings, "SQLite", began)
 
 
 if __name__ == "__main__":

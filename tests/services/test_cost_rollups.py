@@ -398,6 +398,16 @@ def test_the_kr_day_view_reads_no_tariff_tax_or_peak_and_falls_back_when_its_row
         for table in ("tariff_period", "tariff_energy_rate", "tax_rate", "consumption_day"):
             assert table not in read, table
         assert len(seen) <= 3 + 4
+        # A day of a stored month without a priced hour: gaps, without reading its hours.
+        unmeasured = date(2025, 3, 10)
+        expected = day_cost(db, world.caller(), world.meter_id, unmeasured, priced_hourly=True)
+        seen.clear()
+        event.listen(world.engine, "before_cursor_execute", note)
+        try:
+            assert day_cost(db, world.caller(), world.meter_id, unmeasured) == expected
+        finally:
+            event.remove(world.engine, "before_cursor_execute", note)
+        assert expected.total.total is None and "consumption_hour" not in " ".join(seen)
         # A row priced before the rates were kept, or for another zone: the day is priced afresh.
         db.connection().exec_driver_sql("UPDATE cost_day SET vat_rate = NULL")
         assert day_cost(db, world.caller(), world.meter_id, day) == reference_day

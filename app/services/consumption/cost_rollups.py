@@ -126,9 +126,24 @@ _RATE_COLUMNS = (
     "duty_rate",
     "vat_rate",
 )
-_DAY_RATES = select(
-    _cost_day.c.utility_id, _cost_day.c.bidding_zone, *(_cost_day.c[name] for name in _RATE_COLUMNS)
-).where(_cost_day.c.meter_id == bindparam("meter_id"), _cost_day.c.day == bindparam("day"))
+# A day's stored rates, and its month's row: a month refreshed with no row for the day had no
+# priced hour that day (a row is written for every month a refresh prices).
+_DAY_RATES = (
+    select(
+        _cost_month.c.utility_id.label("month_utility_id"),
+        _cost_month.c.bidding_zone.label("month_bidding_zone"),
+        _cost_day.c.utility_id,
+        _cost_day.c.bidding_zone,
+        *(_cost_day.c[name] for name in _RATE_COLUMNS),
+    )
+    .select_from(
+        _cost_month.outerjoin(
+            _cost_day,
+            and_(_cost_day.c.meter_id == _cost_month.c.meter_id, _cost_day.c.day == bindparam("day")),
+        )
+    )
+    .where(_cost_month.c.meter_id == bindparam("meter_id"), _cost_month.c.month == bindparam("month"))
+)
 _POINTS = (
     select(_relationship.meter_id, _relationship.utility_id, _relationship.bidding_zone, _meter.medium)
     .join_from(CustomerRelationship.__table__, Meter.__table__, _meter.id == _relationship.meter_id)
@@ -625,13 +640,22 @@ _DAY_HOURS = (
 def stored_day_hours(db: Session, point: CostPoint, day: date, zone: ZoneInfo) -> dict[int, HourCost] | None:
     """The cost of each priced hour of ``day``, priced from the rates its stored row was priced at,
     the hours' kWh and the zone's spot prices (two short reads): what ``hour_costs`` gives for the
-    day. None when the row cannot say (no row, one priced before the rates were kept, or for
-    another grid company or zone): the caller prices the day afresh."""
+    day; none when its month is stored without the day (no priced hour). None when the rows
+    cannot say (the month not stored, a day priced before the rates were kept, or for another
+    grid company or zone): the caller prices the day afresh."""
     connection = db.connection()
-    row = connection.execute(_DAY_RATES, {"meter_id": point.meter_id, "day": day}).first()
-    if row is None or row.utility_id != point.utility_id or (row.bidding_zone or "") != point.bidding_zone:
+    month = day.replace(day=1)
+    row = connection.execute(_DAY_RATES, {"meter_id": point.meter_id, "day": day, "month": month}).first()
+    if row is None or (row.month_utility_id, row.month_bidding_zone or "") != (
+        point.utility_id,
+        point.bidding_zone,
+    ):
         return None
-    rates = rates_of(row, point.medium, month_hours(day.replace(day=1), zone))
+    if row.utility_id is None:
+        return {}  # the month was priced and this day had no priced hour: gaps, nothing to read
+    if (row.utility_id, row.bidding_zone or "") != (point.utility_id, point.bidding_zone):
+        return None
+    rates = rates_of(row, point.medium, month_hours(month, zone))
     if rates is None:
         return None
     hours = local_hours(day, zone)
