@@ -392,12 +392,13 @@ def test_the_kr_day_view_reads_no_tariff_tax_or_peak_and_falls_back_when_its_row
             event.remove(world.engine, "before_cursor_execute", note)
         assert month.estimate is not None and reference_month.estimate is not None
         assert month.estimate.estimate == reference_month.estimate.estimate
-        # The day view: who may see it, the day's stored rates, its hours with their spot prices;
-        # the current month adds its stored days (today's hours as the day view prices them).
+        # The day view: the day's stored rates, its hours with their spot prices; the current
+        # month: its stored days with their rates, today's hours (who may see it is known to
+        # the session by then).
         read = " ".join(seen)
         for table in ("tariff_period", "tariff_energy_rate", "tax_rate", "consumption_day"):
             assert table not in read, table
-        assert len(seen) <= 3 + 4
+        assert len(seen) == 2 + 2, seen
         # A day of a stored month without a priced hour: gaps, without reading its hours.
         unmeasured = date(2025, 3, 10)
         expected = day_cost(db, world.caller(), world.meter_id, unmeasured, priced_hourly=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -125,6 +125,11 @@ _RATE_COLUMNS = (
     "fixed_kr",
     "duty_rate",
     "vat_rate",
+)
+_STORED_DAYS_WITH_RATES = select(*_DAY_COLUMNS, *(_cost_day.c[name] for name in _RATE_COLUMNS)).where(
+    _cost_day.c.meter_id == bindparam("meter_id"),
+    _cost_day.c.day >= bindparam("first"),
+    _cost_day.c.day < bindparam("until"),
 )
 # A day's stored rates, and its month's row: a month refreshed with no row for the day had no
 # priced hour that day (a row is written for every month a refresh prices).
@@ -576,12 +581,16 @@ class StoredCosts:
 
     by_period: dict[date, CostSum]
     fresh: bool
+    rates: dict[date, DayRates] = field(default_factory=dict)  # asked for: each day's rates
 
 
-def _stored(rows, point: CostPoint, hours_of) -> StoredCosts:  # type: ignore[no-untyped-def]
+def _stored(rows, point: CostPoint, hours_of, rates_of_day=None) -> StoredCosts:  # type: ignore[no-untyped-def]
     found: dict[date, CostSum] = {}
+    rates: dict[date, DayRates] = {}
     fresh = True
     for row in rows:
+        if rates_of_day is not None and (day_rates := rates_of_day(row)) is not None:
+            rates[row[0]] = day_rates
         period = row[0]
         if row.utility_id != point.utility_id or (row.bidding_zone or "") != point.bidding_zone:
             fresh = False
@@ -596,15 +605,21 @@ def _stored(rows, point: CostPoint, hours_of) -> StoredCosts:  # type: ignore[no
                 row.energy_kwh,
                 row.vat_kwh,
             )
-    return StoredCosts(found, fresh)
+    return StoredCosts(found, fresh, rates)
 
 
-def stored_day_costs(db: Session, point: CostPoint, first: date, until: date, zone: ZoneInfo) -> StoredCosts:
-    """The stored cost of each priced local day of [first, until) (without the mark-up)."""
-    rows = all_rows(
-        db.connection(), _STORED_DAYS, {"meter_id": point.meter_id, "first": first, "until": until}
-    )
-    return _stored(rows, point, lambda day: local_day(day, zone).hours)
+def stored_day_costs(
+    db: Session, point: CostPoint, first: date, until: date, zone: ZoneInfo, *, with_rates: bool = False
+) -> StoredCosts:
+    """The stored cost of each priced local day of [first, until) (without the mark-up), and with
+    ``with_rates`` the rates each was priced at (the current month's today, in the same read)."""
+    statement = _STORED_DAYS_WITH_RATES if with_rates else _STORED_DAYS
+    rows = all_rows(db.connection(), statement, {"meter_id": point.meter_id, "first": first, "until": until})
+    rates_of_day = None
+    if with_rates:
+        hours_in = {m: month_hours(m, zone) for m in months_of(first, until)}
+        rates_of_day = lambda row: rates_of(row, point.medium, hours_in[row.day.replace(day=1)])  # noqa: E731
+    return _stored(rows, point, lambda day: local_day(day, zone).hours, rates_of_day)
 
 
 def stored_month_costs(
@@ -658,6 +673,13 @@ def stored_day_hours(db: Session, point: CostPoint, day: date, zone: ZoneInfo) -
     rates = rates_of(row, point.medium, month_hours(month, zone))
     if rates is None:
         return None
+    return hours_priced_at(db, point, day, zone, rates)
+
+
+def hours_priced_at(
+    db: Session, point: CostPoint, day: date, zone: ZoneInfo, rates: DayRates
+) -> dict[int, HourCost]:
+    """The day's priced hours at its stored ``rates``: its hours' kWh and spot prices in one read."""
     hours = local_hours(day, zone)
     params = {
         "meter_id": point.meter_id,
@@ -667,7 +689,7 @@ def stored_day_hours(db: Session, point: CostPoint, day: date, zone: ZoneInfo) -
     }
     energy: dict[int, Decimal] = {}
     spot: dict[int, Decimal] = {}
-    for at, kwh, price in all_rows(connection, _DAY_HOURS, params):
+    for at, kwh, price in all_rows(db.connection(), _DAY_HOURS, params):
         energy[at] = kwh_of(kwh)
         if price is not None:
             spot[at] = price

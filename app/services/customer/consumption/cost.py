@@ -39,7 +39,12 @@ from app.services.consumption.cost import (
     sum_costs,
     with_markup,
 )
-from app.services.consumption.cost_rollups import stored_day_costs, stored_day_hours, stored_month_costs
+from app.services.consumption.cost_rollups import (
+    hours_priced_at,
+    stored_day_costs,
+    stored_day_hours,
+    stored_month_costs,
+)
 from app.services.consumption.local_time import HOUR, local_day, local_zone, month_hours, next_month
 from app.services.customer.consumption.access import CustomerMeter, authorised_meter
 
@@ -143,7 +148,9 @@ def month_cost(
     now = now or utcnow()
     today = now.astimezone(zone).date()
     current = first <= today < following
-    stored = None if priced_hourly else stored_day_costs(db, point, first, following, zone)
+    stored = None
+    if not priced_hourly:
+        stored = stored_day_costs(db, point, first, following, zone, with_rates=current)
     if stored is None or not stored.fresh:
         costs = hour_costs(db, point, first, following, zone=zone)
         days = costs_by_day(costs, first, following, zone)
@@ -161,7 +168,12 @@ def month_cost(
         estimate = None
         if current:
             # The days before today as stored, today's hours before now priced as asked.
-            today_costs = _day_hours(db, point, today, zone, priced_hourly=False)
+            # Today's rates came with the month's days: its hours in one more read.
+            rates = stored.rates.get(today)
+            if rates is not None:
+                today_costs = hours_priced_at(db, point, today, zone, rates)
+            else:
+                today_costs = _day_hours(db, point, today, zone, priced_hourly=False)
             now_epoch = int(now.timestamp())
             so_far = sum_costs(
                 [
