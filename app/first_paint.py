@@ -2,7 +2,7 @@
 
 On a phone at 4x slower CPU the framework's scripts take seconds to download, parse and
 hydrate, and only then does the websocket ask for the page's data. The prerendered pages of
-the customer's overview and consumption get a small inline script at the top of ``<head>``
+the customer's overview and consumption get a small inline script in ``<head>``
 (after the production build, like ``app/chart_preload.py``): with the session token the page
 already keeps, it asks ``/api/first-paint`` (app/first_paint_api.py) for the page's first
 figures at once, and paints them over the page's placeholder (the overview's skeleton, the
@@ -31,8 +31,7 @@ FIRST_PAINT_PAGES = {
     routes.CUSTOMER_CONSUMPTION: ("consumption", "consumption-loading"),
 }
 MARK = "data-first-paint-script"
-_HEAD = re.compile(r"<head>", re.IGNORECASE)
-_CHARSET = re.compile(r"<meta charset=[^>]*>", re.IGNORECASE)
+_STYLESHEET = re.compile(r"<link[^>]*rel=\"stylesheet\"[^>]*>")
 
 SCRIPT = """<script %(mark)s>(function () {
   var page = %(page)s, anchorId = %(anchor)s, path = location.pathname, token, lang;
@@ -108,17 +107,29 @@ def first_paint_script(page: str, anchor_id: str) -> str:
     }
 
 
+def _script_place(html: str) -> int | None:
+    """Where the script goes in ``<head>``: just before the first stylesheet (an inline script
+    after it would wait for the stylesheet to load), after every script React renders there.
+    React hydrates ``<head>`` too and takes an inline script it meets first for its own next
+    script (Reflex's colour-mode script), then finds the text different (error #418) and
+    renders the whole page again; an element it does not expect before a ``<link>`` it skips."""
+    end = html.find("</head>")
+    if end < 0:
+        return None
+    stylesheet = _STYLESHEET.search(html, 0, end)
+    return stylesheet.start() if stylesheet else end
+
+
 def add_first_paint(static_dir: Path, pages: Mapping[str, tuple[str, str]]) -> list[Path]:
-    """The first-paint script at the top of ``<head>`` of each route's prerendered page (after its
-    ``<meta charset>``, which must stay within the first 1024 bytes)."""
+    """The first-paint script in ``<head>`` of each route's prerendered page (``_script_place``)."""
     changed: list[Path] = []
     for route, (page, anchor_id) in pages.items():
         for html_file in pages_of(static_dir, route):
             html = html_file.read_text(encoding="utf-8")
-            top = _CHARSET.search(html) or _HEAD.search(html)
-            if MARK in html or top is None:
+            place = _script_place(html)
+            if MARK in html or place is None:
                 continue
-            html = html[: top.end()] + first_paint_script(page, anchor_id) + html[top.end() :]
+            html = html[:place] + first_paint_script(page, anchor_id) + html[place:]
             html_file.write_text(html, encoding="utf-8")
             changed.append(html_file)
     return changed

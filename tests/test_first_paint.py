@@ -22,7 +22,13 @@ from app.services.readings import insert_readings
 from app.services.sessions import start_session
 from tests.factories import add_account, add_organisation, customer_session, new_customer
 
-PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"/></head><body><div id="x"></div></body></html>'
+# As Reflex builds a page: modules, its colour-mode script, then the stylesheet.
+HEAD = (
+    '<!DOCTYPE html><html><head><meta charSet="utf-8"/><link rel="modulepreload" href="/assets/root.js"/>'
+    "<script>document.documentElement.classList.add('light')</script>"
+)
+STYLES = '<link href="/assets/styles.css" rel="stylesheet" type="text/css"/>'
+PAGE = HEAD + STYLES + '</head><body><div id="x"></div></body></html>'
 PAGES = {
     "/min-side": ("overview", "overview-skeleton"),
     "/min-side/forbruk": ("consumption", "consumption-loading"),
@@ -43,9 +49,10 @@ def test_the_overview_and_consumption_pages_get_the_script_once_at_the_top_of_he
         "min-side/forbruk.html",
     ]
     overview = (tmp_path / "min-side.html").read_text()
-    # First in <head>: the request leaves before the page's own scripts and styles are asked for.
-    # (after the charset, which browsers look for in the first 1024 bytes).
-    assert overview.startswith(f'<!DOCTYPE html><html><head><meta charset="utf-8"/><script {MARK}>')
+    # After React's own scripts in <head> (it would take ours for its colour-mode script and render
+    # the page again), before the stylesheet (an inline script after it waits for it to load).
+    assert overview.startswith(HEAD + f"<script {MARK}>")
+    assert overview.index(STYLES) > overview.index("})();</script>")
     assert overview.count(MARK) == 1 and '"overview-skeleton"' in overview
     assert '"consumption-loading"' in (tmp_path / "min-side" / "forbruk.html").read_text()
     for other in ("min-side/profil.html", "index.html"):
