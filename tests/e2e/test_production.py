@@ -244,6 +244,31 @@ def _search(page: Page, query: str) -> None:
     field.press("Enter")
 
 
+def _queries_in_redis(redis_server: OwnRedis, queries: list[str]) -> int:
+    """How many of ``queries`` are in some state the backend workers wrote to Redis."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    try:
+        stored = b"".join(value for key in client.scan_iter(count=1000) if (value := client.get(key)))
+    finally:
+        client.close()
+    return sum(query.encode() in stored for query in queries)
+
+
+def _expect_search_field(tab: Page, n: int) -> None:
+    """The tab shows its page again; if not, what it shows instead (the failure says)."""
+    try:
+        tab.locator("input[name=query]").wait_for(timeout=RECOVERY_SECONDS * 1000)
+    except Exception as error:
+        sockets = _sockets(tab)
+        text = tab.locator("body").inner_text()[:600]
+        raise AssertionError(
+            f"tab {n} at {tab.url} shows no search field; sockets opened {sockets['opens']}, closed"
+            f" {sockets['closes']}; last frames {sockets['latest'][-800:]!r}; page text {text!r}"
+        ) from error
+
+
 def _sockets(page: Page) -> dict:
     return page.evaluate(
         "({opens: __sockets.opens, closes: __sockets.closes,"
@@ -307,9 +332,14 @@ def test_fifty_tabs_survive_a_killed_backend_worker_and_a_redis_restart(
             expect(tab.locator(f"tr[data-customer='{world.customer_ids[n]}']")).to_be_visible()
         # A worker keeps a tab's state in memory for REFLEX_OPLOCK_HOLD_TIME after its last event
         # and writes it to Redis then; what a tab did in those last seconds dies with a killed
-        # worker (README, Production). The searches above are older than that.
+        # worker (README, Production). The kill comes once every search is in Redis (a fixed
+        # sleep of the hold time was too short at load: the last tab's write came later).
         opened_in = time.monotonic() - began
-        time.sleep(OPLOCK_HOLD_SECONDS + 1)
+        _wait_for(
+            lambda: _queries_in_redis(own_redis, [world.query(n) for n in range(TABS)]) == TABS,
+            OPLOCK_HOLD_SECONDS + RECOVERY_SECONDS,
+            "the workers write every tab's search to Redis",
+        )
 
         # SIGKILL the worker holding the most tabs.
         workers = production_server.backend_workers()
@@ -355,6 +385,7 @@ def test_fifty_tabs_survive_a_killed_backend_worker_and_a_redis_restart(
             )
         recovered_in = time.monotonic() - restarted_at
         for n, tab in enumerate(tabs):
+            _expect_search_field(tab, n)
             _search(tab, world.query((n + 1) % TABS))
         for n, tab in enumerate(tabs):
             expect(tab.locator(f"tr[data-customer='{world.customer_ids[(n + 1) % TABS]}']")).to_be_visible()
