@@ -23,7 +23,7 @@ from app.asset_caching import FOREVER, REVALIDATE
 from app.db import make_engine
 from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role, User
 from app.services.sessions import start_session
-from tests.e2e.conftest import DESKTOP, SESSION_KEY
+from tests.e2e.conftest import DESKTOP, PHONE, SESSION_KEY
 from tests.e2e.production_server import ProductionServer
 from tests.factories import add_customer, add_organisation
 from tests.local_servers import OwnRedis
@@ -93,6 +93,41 @@ def _check_a_phones_first_load(base_url: str) -> None:
     assert not areas & {b"keys", b"installer", b"settings", b"staff", b"consumption"}, areas
 
 
+# Keeps what the first-paint layer (app/first_paint.py) held while it was there, the page's errors,
+# and whether React's own <main> had the customer's name before the layer went.
+FIRST_PAINT_WATCH = """
+window.__firstPaint = {texts: [], errors: []};
+window.addEventListener('error', (event) => window.__firstPaint.errors.push(String(event.message)));
+new MutationObserver(() => {
+  const layer = document.querySelector('[data-first-paint]');
+  if (layer && layer.textContent) window.__firstPaint.texts.push(layer.textContent);
+}).observe(document, {subtree: true, childList: true});
+"""
+
+
+def _check_the_first_paint(browser: Browser, base_url: str, token: str) -> None:
+    """Issue 28: on a phone (CPU 4x slower) the overview's card is painted from /api/first-paint
+    before React and the websocket are ready, and gives way to the live page, which hydrates
+    without an error; nothing of it stays in the page."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        page.add_init_script(f"window.localStorage.setItem('{SESSION_KEY}', '{token}')")
+        page.add_init_script(FIRST_PAINT_WATCH)
+        page.goto(base_url + routes.CUSTOMER_HOME)
+        expect(page.get_by_role("heading", name="Produksjon Kunde")).to_be_visible(timeout=30_000)
+        expect(page.locator("[data-first-paint]")).to_have_count(0)
+        seen = page.evaluate("window.__firstPaint")
+        assert seen["texts"] and "Produksjon Kunde" in seen["texts"][0], seen
+        assert "707057500000099990" in seen["texts"][0]
+        assert seen["errors"] == [], seen
+        # The first paint is drawn for sighted readers only; the live page is what axe checks.
+        assert page.locator("main").count() == 1
+    finally:
+        context.close()
+
+
 def test_make_prod_serves_the_production_build_on_one_port(
     browser: Browser, production_server: ProductionServer, production_database: str, production_smtp: SmtpSink
 ):
@@ -108,6 +143,7 @@ def test_make_prod_serves_the_production_build_on_one_port(
     assert sorted(message["To"] for message in production_smtp.messages) == sorted(addresses)
 
     _, token = _customer_relationship(production_database)
+    _check_the_first_paint(browser, base_url, token)
     context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()
