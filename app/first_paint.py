@@ -77,6 +77,17 @@ SCRIPT = """<script %(mark)s>(function () {
     var layer = box("position:absolute;z-index:5;box-sizing:border-box;background:var(--color-background)");
     layer.setAttribute("data-first-paint", page);
     layer.setAttribute("aria-hidden", "true");
+    // Outside the page's Radix theme element: its class and settings give the layer the theme's
+    // variables (spacing, fonts, colours), which are not set on :root.
+    var theme = document.querySelector(".radix-themes");
+    if (theme) {
+      layer.className = theme.className;
+      var settings = ["accent-color", "gray-color", "panel-background", "radius", "scaling"];
+      settings.forEach(function (name) {
+        var value = theme.getAttribute("data-" + name);
+        if (value !== null) layer.setAttribute("data-" + name, value);
+      });
+    }
     draw[page](layer, data);
     if (!layer.firstChild) return;
     var place = function () {
