@@ -16,7 +16,6 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-from sqlmodel import Session
 
 from app.models.base import ExactMoney
 
@@ -58,11 +57,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("meter_id", "month"),
         sqlite_with_rowid=False,
     )
-    # The backfill: what every stored day already costs.
-    from app.services.consumption.cost_rollups import rebuild_all_costs
-
-    with Session(bind=op.get_bind()) as db:
-        rebuild_all_costs(db)
+    # The backfill (what every stored day already costs) is 0026_money_day_rates's: the roll-ups
+    # it writes have that revision's columns too.
 
 
 def downgrade() -> None:

@@ -105,6 +105,17 @@ class CostDay(SQLModel, table=True):
     spot: Decimal = Field(sa_type=ExactMoney)  # heat: the energy price part
     grid: Decimal = Field(sa_type=ExactMoney)
     taxes: Decimal = Field(sa_type=ExactMoney)  # duties and VAT
+    # What each hour of the day was priced at, but its kWh and spot price (``DayRates`` in
+    # app/services/consumption/cost.py): the kr day view prices the day's hours from these, the
+    # hours' kWh and the zone's spot prices, in two short reads. None: priced before they were kept.
+    energy_rate_day: Decimal | None = Field(default=None, sa_type=ExactMoney)  # heat: kr/MWh
+    energy_rate_night: Decimal | None = Field(default=None, sa_type=ExactMoney)
+    day_band_from: int | None = None  # local hours [from, to) are the day band; (0, 0): none
+    day_band_to: int | None = None
+    capacity_kr: Decimal | None = Field(default=None, sa_type=ExactMoney)  # the month's step, kr/month
+    fixed_kr: Decimal | None = Field(default=None, sa_type=ExactMoney)  # kr/month
+    duty_rate: Decimal | None = Field(default=None, sa_type=ExactMoney)  # el. tax + Enova, kr/kWh
+    vat_rate: Decimal | None = Field(default=None, sa_type=ExactMoney)
 
 
 class CostMonth(SQLModel, table=True):

@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -38,11 +39,11 @@ from app.models import (
 from app.services.caller import CLI_CALLER, Caller
 from app.services.consumption import tariffs
 from app.services.consumption.cost import CostPoint, costs_by_day, hour_costs
-from app.services.consumption.cost_rollups import rebuild_all_costs, stored_day_costs
+from app.services.consumption.cost_rollups import rebuild_all_costs, stored_day_costs, stored_day_hours
 from app.services.consumption.local_time import HOUR
 from app.services.consumption.prices import import_spot_prices
 from app.services.consumption.rollups import refresh_consumption
-from app.services.customer.consumption.cost import month_cost, year_cost
+from app.services.customer.consumption.cost import day_cost, month_cost, year_cost
 from app.services.readings import insert_readings
 from tests.services.cost_world import add_march_tariffs_and_taxes
 
@@ -179,6 +180,7 @@ def assert_stored_equals_priced_hourly(world: World, *, now: datetime = AFTER) -
             db, caller, world.meter_id, 2025, priced_hourly=True
         )
         point = CostPoint(world.meter_id, world.grid_id, Medium.ELECTRICITY, "NO1")
+        assert_days_priced_as_every_hour(db, world, [MARCH + timedelta(days=n) for n in range(32)])
         exact = costs_by_day(hour_costs(db, point, MARCH, APRIL, zone=OSLO), MARCH, APRIL, OSLO)
         rolled = stored_day_costs(db, point, MARCH, APRIL, OSLO)
         assert rolled.fresh
@@ -188,6 +190,23 @@ def assert_stored_equals_priced_hourly(world: World, *, now: datetime = AFTER) -
             assert (summed.hours, summed.period_hours) == (expected.hours, expected.period_hours)
             for part in ("spot", "grid", "taxes", "energy_kwh", "vat_kwh"):
                 assert abs(getattr(summed, part) - getattr(expected, part)) < Decimal("1e-18"), (day, part)
+
+
+def assert_days_priced_as_every_hour(db: Session, world: World, days: Iterable[date]) -> None:
+    """The kr day view (each hour priced from the day's stored rates, its kWh and spot prices)
+    shows what pricing every hour from the tariffs, taxes and peaks shows, to the øre; and every
+    stored day was priced the short way (``stored_day_hours`` could say)."""
+    caller = world.caller()
+    point = CostPoint(world.meter_id, world.grid_id, Medium.ELECTRICITY, "NO1")
+    stored = world.stored_days()
+    for day in days:
+        assert day_cost(db, caller, world.meter_id, day) == day_cost(
+            db, caller, world.meter_id, day, priced_hourly=True
+        ), day
+        if day in stored:
+            assert stored_day_hours(db, point, day, OSLO) == hour_costs(
+                db, point, day, day + timedelta(days=1), zone=OSLO
+            ), day
 
 
 def test_worker_batches_over_a_tariff_change_and_a_23_hour_day_store_what_every_hour_costs(world):
@@ -335,3 +354,53 @@ def test_on_postgresql_the_exact_sums_survive_numeric_and_equal_every_hour_price
         assert world.stored_days()[date(2025, 3, 30)][0] == 23
     finally:
         engine.dispose()
+
+
+def test_a_25_hour_day_is_priced_from_its_stored_rates_as_every_hour(world):
+    """26 October 2025: 02:00-03:00 local twice (night band both times), 25 hours."""
+    october = [t for d in (25, 26, 27) for t in day_instants(date(2025, 10, d))]
+    world.import_prices(october)
+    for d in (25, 26, 27):
+        world.feed(day_instants(date(2025, 10, d)))
+    world.feed([local(2025, 10, 28)])
+    assert world.stored_days()[date(2025, 10, 26)][0] == 25
+    with Session(world.engine) as db:
+        assert_days_priced_as_every_hour(db, world, [date(2025, 10, d) for d in (25, 26, 27, 28)])
+        view = day_cost(db, world.caller(), world.meter_id, date(2025, 10, 26))
+        assert len(view.rows) == 25 and view.total.priced_hours == 25
+
+
+def test_the_kr_day_view_reads_no_tariff_tax_or_peak_and_falls_back_when_its_row_cannot_say(world):
+    world.import_prices(march_hours())
+    for day in range(18, 22):
+        world.feed(day_instants(date(2025, 3, day)))
+    day = date(2025, 3, 19)
+    now = datetime(2025, 3, 19, 15, 30, tzinfo=OSLO)
+    seen: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    with Session(world.engine) as db:
+        reference_day = day_cost(db, world.caller(), world.meter_id, day, priced_hourly=True)
+        reference_month = month_cost(db, world.caller(), world.meter_id, MARCH, now=now, priced_hourly=True)
+        event.listen(world.engine, "before_cursor_execute", note)
+        try:
+            assert day_cost(db, world.caller(), world.meter_id, day) == reference_day
+            month = month_cost(db, world.caller(), world.meter_id, MARCH, now=now)
+        finally:
+            event.remove(world.engine, "before_cursor_execute", note)
+        assert month.estimate is not None and reference_month.estimate is not None
+        assert month.estimate.estimate == reference_month.estimate.estimate
+        # The day view: who may see it, the day's stored rates, its hours with their spot prices;
+        # the current month adds its stored days (today's hours as the day view prices them).
+        read = " ".join(seen)
+        for table in ("tariff_period", "tariff_energy_rate", "tax_rate", "consumption_day"):
+            assert table not in read, table
+        assert len(seen) <= 3 + 4
+        # A row priced before the rates were kept, or for another zone: the day is priced afresh.
+        db.connection().exec_driver_sql("UPDATE cost_day SET vat_rate = NULL")
+        assert day_cost(db, world.caller(), world.meter_id, day) == reference_day
+        db.connection().exec_driver_sql("UPDATE cost_day SET bidding_zone = 'NO2'")
+        assert day_cost(db, world.caller(), world.meter_id, day) == reference_day
+        db.rollback()

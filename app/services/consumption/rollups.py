@@ -39,15 +39,7 @@ from app.services.consumption.local_time import (
     local_zone,
     next_month,
 )
-
-
-def _mark(connection: Connection) -> str:
-    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
-
-
-def _marks(mark: str, values: Sequence[object] | range) -> str:
-    return ", ".join([mark] * len(values))
-
+from app.services.consumption.plain_sql import date_param, insert_rows, placeholder, placeholders
 
 # Only placeholder marks are ever formatted into these statements.
 _SELECT_POINTS = (
@@ -77,11 +69,6 @@ _MONTH_COLUMNS = (
 )
 
 
-def _date_param(connection: Connection, day: date) -> object:
-    # Raw DB-API inserts: SQLite keeps Date as ISO text (what SQLAlchemy reads back).
-    return day.isoformat() if connection.dialect.name == "sqlite" else day
-
-
 @dataclass(frozen=True)
 class RegisterPoints:
     points: list[tuple[int, float]]  # (ts, kWh), one per ts, sorted
@@ -95,8 +82,8 @@ def load_points(connection: Connection, meter_id: int, from_ts: int | None) -> R
     One register per meter: the first of ENERGY_REGISTERS that has readings. A query per
     register keeps to the unique index's order (no sort of 26,000 rows).
     """
-    mark = _mark(connection)
-    base = _SELECT_POINTS.format(m=mark, sources=_marks(mark, BILLING_GRADE_SOURCES))
+    mark = placeholder(connection)
+    base = _SELECT_POINTS.format(m=mark, sources=placeholders(mark, BILLING_GRADE_SOURCES))
     cursor = connection.connection.cursor()
     try:
         for register in ENERGY_REGISTERS:
@@ -128,9 +115,11 @@ def load_points(connection: Connection, meter_id: int, from_ts: int | None) -> R
 
 def load_intervals(connection: Connection, meter_id: int, from_ts: int | None) -> IntervalValues:
     """Billing-grade hourly interval values of one meter in kWh, from ``from_ts`` on."""
-    mark = _mark(connection)
+    mark = placeholder(connection)
     statement = _SELECT_INTERVALS.format(
-        m=mark, registers=_marks(mark, ENERGY_REGISTERS), sources=_marks(mark, BILLING_GRADE_SOURCES)
+        m=mark,
+        registers=placeholders(mark, ENERGY_REGISTERS),
+        sources=placeholders(mark, BILLING_GRADE_SOURCES),
     )
     cursor = connection.connection.cursor()
     try:
@@ -149,47 +138,25 @@ def load_intervals(connection: Connection, meter_id: int, from_ts: int | None) -
     return {start: (value * UNIT_TO_KWH.get(unit, 1.0), status) for start, value, unit, status in rows}
 
 
-def _insert_rows(connection: Connection, table: str, columns: str, rows: Sequence[Sequence[object]]) -> None:
-    """Plain inserts of derived rows (their range was deleted first, so nothing conflicts).
-
-    PostgreSQL takes them by COPY (ten times executemany's rate); SQLite by executemany in C.
-    """
-    if not rows:
-        return
-    cursor = connection.connection.cursor()
-    try:
-        if connection.dialect.name == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = _marks(_mark(connection), range(len(rows[0])))
-            # Table and column names are this module's constants, never input.
-            statement = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-            cursor.executemany(statement, rows)
-    finally:
-        cursor.close()
-
-
 def insert_hours(connection: Connection, rows: Sequence[HourRow]) -> None:
-    _insert_rows(connection, "consumption_hour", _HOUR_COLUMNS, rows)
+    insert_rows(connection, "consumption_hour", _HOUR_COLUMNS, rows)
 
 
 def insert_days(connection: Connection, rows: Sequence[DayRow]) -> None:
-    _insert_rows(
+    insert_rows(
         connection,
         "consumption_day",
         _DAY_COLUMNS,
-        [row._replace(day=_date_param(connection, row.day)) for row in rows],
+        [row._replace(day=date_param(connection, row.day)) for row in rows],
     )
 
 
 def insert_months(connection: Connection, rows: Sequence[MonthRow]) -> None:
-    _insert_rows(
+    insert_rows(
         connection,
         "consumption_month",
         _MONTH_COLUMNS,
-        [row._replace(month=_date_param(connection, row.month)) for row in rows],
+        [row._replace(month=date_param(connection, row.month)) for row in rows],
     )
 
 
@@ -239,12 +206,14 @@ def _day_rows(connection: Connection, meter_id: int, first: date, last: date) ->
 
 
 def _previous_reading_ts(connection: Connection, meter_id: int, since_ts: int) -> int | None:
-    mark = _mark(connection)
+    mark = placeholder(connection)
     cursor = connection.connection.cursor()
     try:
         cursor.execute(
             _SELECT_PREVIOUS_TS.format(
-                m=mark, registers=_marks(mark, ENERGY_REGISTERS), sources=_marks(mark, BILLING_GRADE_SOURCES)
+                m=mark,
+                registers=placeholders(mark, ENERGY_REGISTERS),
+                sources=placeholders(mark, BILLING_GRADE_SOURCES),
             ),
             [meter_id, since_ts, *ENERGY_REGISTERS, *BILLING_GRADE_SOURCES],
         )

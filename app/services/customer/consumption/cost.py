@@ -8,9 +8,10 @@ caller's relationship (``authorised_meter``).
 
 The year and month read the stored cost roll-ups (app/services/consumption/cost_rollups.py: a
 row per month or day) and add the supplier's mark-up; a day's hours, and the current day in the
-month's estimate, are priced as they are asked for. ``priced_hourly=True`` prices every hour
-instead (the reference the roll-ups are tested against, and what a row priced for another grid
-company or zone falls back to).
+month's estimate, are priced from the rates the day's stored row was priced at, the hours' kWh
+and the spot prices (``stored_day_hours``). ``priced_hourly=True`` prices every hour from the
+tariffs, taxes and peaks instead (the reference the roll-ups are tested against, and what a
+row priced for another grid company or zone, or a day without a row, falls back to).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -27,6 +29,7 @@ from app.services.caller import Caller
 from app.services.consumption.cost import (
     CostPoint,
     CostSum,
+    HourCost,
     MonthEstimate,
     costs_by_day,
     costs_by_month,
@@ -36,7 +39,7 @@ from app.services.consumption.cost import (
     sum_costs,
     with_markup,
 )
-from app.services.consumption.cost_rollups import stored_day_costs, stored_month_costs
+from app.services.consumption.cost_rollups import stored_day_costs, stored_day_hours, stored_month_costs
 from app.services.consumption.local_time import HOUR, local_day, local_zone, month_hours, next_month
 from app.services.customer.consumption.access import CustomerMeter, authorised_meter
 
@@ -94,11 +97,24 @@ def _view(
     return CostView(rows, CostRow.of(key, start, summed), point.markup_kr_per_kwh is not None, estimate)
 
 
-def day_cost(db: Session, caller: Caller, meter_id: int, day: date) -> CostView:
+def _day_hours(
+    db: Session, point: CostPoint, day: date, zone: ZoneInfo, priced_hourly: bool
+) -> dict[int, HourCost]:
+    """The day's priced hours: from its stored rates, the hours' kWh and spot prices when its row
+    can say, else priced afresh (tariffs, taxes and the month's peaks read)."""
+    costs = None if priced_hourly else stored_day_hours(db, point, day, zone)
+    if costs is None:
+        costs = hour_costs(db, point, day, day + timedelta(days=1), zone=zone)
+    return costs
+
+
+def day_cost(
+    db: Session, caller: Caller, meter_id: int, day: date, *, priced_hourly: bool = False
+) -> CostView:
     point = cost_point(authorised_meter(db, caller, meter_id))
     zone = local_zone()
     span = local_day(day, zone)
-    costs = hour_costs(db, point, day, day + timedelta(days=1), zone=zone)
+    costs = _day_hours(db, point, day, zone, priced_hourly)
     rows = [
         CostRow.of(str(t), t, sum_costs([costs[t]] if t in costs else [], 1))
         for t in range(span.start, span.end, HOUR)
@@ -145,7 +161,7 @@ def month_cost(
         estimate = None
         if current:
             # The days before today as stored, today's hours before now priced as asked.
-            today_costs = hour_costs(db, point, today, today + timedelta(days=1), zone=zone)
+            today_costs = _day_hours(db, point, today, zone, priced_hourly=False)
             now_epoch = int(now.timestamp())
             so_far = sum_costs(
                 [
