@@ -135,17 +135,10 @@ def frame_readings(
     layout = frame.layout
     if layout is not None and not value_times and default_ts is not None:
         return _layout_readings(frame, layout, source, media, ref, default_ts)
-    translations = _TRANSLATIONS
     out: list[RawReading] = []
     for name, value in frame.values.items():
         if name in IDENTITY_FIELDS:
             continue
-        kind = type(value)
-        if kind is not int and kind is not float:
-            if value is None or isinstance(value, (str, bytes, list, tuple, dict)):
-                continue
-            if isinstance(value, bool):
-                value = int(value)
         if value_times and name in value_times:
             at = value_times[name]
             ts = None if at is None else int(at.timestamp())
@@ -153,26 +146,33 @@ def frame_readings(
             ts = default_ts
         if ts is None:
             continue
-        register = registers.get(name, name)
-        unit = units.get(name) or ""
-        try:
-            translated = translations[(source, media, register, unit)]
-        except KeyError:
-            translated = _translation(source, media, register, unit)
-        if translated is None:
-            continue
-        register, unit, factor = translated
-        if factor is not None:
-            value = value * factor
-        elif type(value) is int and -_EXACT < value < _EXACT:
-            # A whole number of its unit, exact as a float: nothing to round, nothing infinite.
-            out.append(RawReading(ref, register, ts, float(value), unit))
-            continue
-        if not _is_finite(value):
-            continue  # NaN or infinity (a DLMS float can carry them) is no reading
-        # Rounding to micro-units gives back the decimal the meter sent (12345678 Wh -> 12345.678).
-        out.append(RawReading(ref, register, ts, round(float(value), 6), unit))
+        translated = _translation(source, media, registers.get(name, name), units.get(name) or "")
+        if translated is not None:
+            reading = _stored_reading(ref, ts, value, *translated)
+            if reading is not None:
+                out.append(reading)
     return out
+
+
+def _stored_reading(
+    ref: str, ts: int, value: Any, register: str, unit: str, factor: float | None
+) -> RawReading | None:
+    """The reading of one field's value in its stored unit; None for a value that is no number."""
+    kind = type(value)
+    if kind is not int and kind is not float:
+        if value is None or isinstance(value, (str, bytes, list, tuple, dict)):
+            return None  # a text field, or a value missing from the frame
+        if isinstance(value, bool):
+            value = int(value)
+    if factor is not None:
+        value = value * factor
+    elif type(value) is int and -_EXACT < value < _EXACT:
+        # A whole number of its unit, exact as a float: nothing to round, nothing infinite.
+        return RawReading(ref, register, ts, float(value), unit)
+    if not _is_finite(value):
+        return None  # NaN or infinity (a DLMS float can carry them) is no reading
+    # Rounding to micro-units gives back the decimal the meter sent (12345678 Wh -> 12345.678).
+    return RawReading(ref, register, ts, round(float(value), 6), unit)
 
 
 # (layout, source, media) -> (field, stored register, stored unit, factor) of each field that can
@@ -203,19 +203,7 @@ def _layout_readings(
     values = frame.values
     out: list[RawReading] = []
     for name, register, unit, factor in fields:
-        value = values.get(name)
-        kind = type(value)
-        if kind is not int and kind is not float:
-            if value is None or isinstance(value, (str, bytes, list, tuple, dict)):
-                continue  # a text field, or a value missing from this frame
-            if isinstance(value, bool):
-                value = int(value)
-        if factor is not None:
-            value = value * factor
-        elif type(value) is int and -_EXACT < value < _EXACT:
-            out.append(RawReading(ref, register, ts, float(value), unit))
-            continue
-        if not _is_finite(value):
-            continue
-        out.append(RawReading(ref, register, ts, round(float(value), 6), unit))
+        reading = _stored_reading(ref, ts, values.get(name), register, unit, factor)
+        if reading is not None:
+            out.append(reading)
     return out
