@@ -21,11 +21,11 @@ from sqlmodel import Session
 from app import routes
 from app.asset_caching import FOREVER, REVALIDATE
 from app.db import make_engine
-from app.models import Customer, CustomerRelationship, Meter, Organisation, OrganisationKind, Role, User
+from app.models import OrganisationKind, Role
 from app.services.sessions import start_session
 from tests.e2e.conftest import DESKTOP, PHONE, SESSION_KEY
 from tests.e2e.production_server import ProductionServer
-from tests.factories import add_customer, add_organisation
+from tests.factories import add_account, add_customer, add_organisation
 from tests.local_servers import OwnRedis
 from tests.smtp_sink import SmtpSink
 
@@ -200,40 +200,13 @@ def _staff_with_customers(database_url: str, count: int) -> StaffWorld:
     tag = uuid.uuid4().hex[:6]
     engine = make_engine(database_url)
     with Session(engine, expire_on_commit=False) as db:
-        grid = Organisation(name=f"Nett {tag}", kind=OrganisationKind.GRID_COMPANY.value)
-        db.add(grid)
-        db.flush()
-        user = User(
-            email=f"staff-{tag}@example.no",
-            name="Saksbehandler",
-            role=Role.GRID_STAFF.value,
-            organisation_id=grid.id,
-        )
-        db.add(user)
-        db.flush()
-        customers = []
-        for n in range(count):
-            customer = Customer(name=f"Fane {tag} {n:02d}x", mobile=f"+4741{n:06d}")
-            meter = Meter(serial=f"WT{tag}{n:02d}", manufacturer="Aidon", model="6525", medium="electricity")
-            db.add_all([customer, meter])
-            db.flush()
-            db.add(
-                CustomerRelationship(
-                    customer_id=customer.id,
-                    utility_id=grid.id,
-                    installation_number=f"{tag[:4]}{n:03d}",
-                    metering_point_id=f"7070575{int(tag, 16) % 10**7:07d}{n:04d}",
-                    address="Kraftveien 1",
-                    postcode="7010",
-                    city="Trondheim",
-                    meter_id=meter.id,
-                )
-            )
-            customers.append(customer)
+        grid = add_organisation(db, OrganisationKind.GRID_COMPANY, f"Nett {tag}")
+        user = add_account(db, Role.GRID_STAFF, organisation_id=grid)
+        customers = [add_customer(db, utility_id=grid, name=f"Fane {tag} {n:02d}x") for n in range(count)]
         db.commit()
-        token = start_session(db, Role.GRID_STAFF, user_id=user.id, now=datetime.now(UTC))
+        token = start_session(db, Role.GRID_STAFF, user_id=user.user_id, now=datetime.now(UTC))
         db.commit()
-        ids = [customer.id or 0 for customer in customers]
+        ids = [customer.customer_id for customer in customers]
     engine.dispose()
     return StaffWorld(token, tag, ids)
 
