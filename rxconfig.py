@@ -11,6 +11,7 @@ from app import routes
 from app.backend_workers import respawn_failed_workers
 from app.chart_preload import ChartPreloadPlugin
 from app.config import settings, watched_tree_exclusions
+from app.first_paint import FirstPaintPlugin
 from app.frontend_chunks import UiChunkPlugin
 
 # The dev server restarts its backend when a file under the repository changes; runtime data
@@ -61,5 +62,7 @@ config = rx.Config(
         ChartPreloadPlugin(routes=[routes.CUSTOMER_CONSUMPTION]),
         # Radix Themes and the icons in one file, not one per component (app/frontend_chunks.py).
         UiChunkPlugin(),
+        # Min side's first figures before React and the websocket are ready (app/first_paint.py).
+        FirstPaintPlugin(),
     ],
 )

@@ -2,6 +2,9 @@
 
 ``GET /api/installations?meter=…|ean=…``: the grid company's installation register for installer
 firms, with a bearer token per firm, rate-limited, every call logged.
+
+``GET /api/first-paint?page=overview|consumption&lang=…``: Min side's first figures before React
+and the websocket are ready, for the bearer of a customer session token (app/first_paint_api.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from starlette.routing import Route
 
 from app.config import settings
 from app.db import session_scope
+from app.first_paint_api import first_paint
 from app.services.deployment_checks import proxy_hops
 from app.services.installer.installation_lookup import ApiAnswer, look_up_installation
 
@@ -63,4 +67,17 @@ async def installations(request: Request) -> JSONResponse:
     return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
 
-api = Starlette(routes=[Route("/api/installations", installations, methods=["GET"])])
+async def first_paint_figures(request: Request) -> JSONResponse:
+    """Personal figures: never stored by a browser or a proxy."""
+    token, address = _bearer(request), client_address(request)
+    page, language = request.query_params.get("page", ""), request.query_params.get("lang", "")
+    answer = await asyncio.to_thread(lambda: first_paint(token, page, language, client_address=address))
+    return JSONResponse(answer.body, status_code=answer.status_code, headers={"Cache-Control": "no-store"})
+
+
+api = Starlette(
+    routes=[
+        Route("/api/installations", installations, methods=["GET"]),
+        Route("/api/first-paint", first_paint_figures, methods=["GET"]),
+    ]
+)

@@ -19,7 +19,7 @@ import reflex as rx
 PLOTLY_CHUNK = "plotly*.js"
 
 
-def _pages_of(static_dir: Path, route: str) -> list[Path]:
+def pages_of(static_dir: Path, route: str) -> list[Path]:
     """The prerendered files of ``route``: ``min-side/forbruk.html`` and ``…/forbruk/index.html``."""
     path = route.strip("/")
     candidates = (
@@ -36,7 +36,7 @@ def preload_charts(static_dir: Path, routes: Iterable[str]) -> list[Path]:
     chunks = sorted(path.name for path in assets.glob(PLOTLY_CHUNK)) if assets.is_dir() else []
     changed: list[Path] = []
     for route in routes:
-        for page in _pages_of(static_dir, route):
+        for page in pages_of(static_dir, route):
             html = page.read_text(encoding="utf-8")
             links = "".join(
                 f'<link rel="modulepreload" href="/assets/{chunk}" fetchpriority="low"/>'

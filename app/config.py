@@ -80,6 +80,9 @@ class Settings:
     )
     outbox_lease_seconds: float = field(default_factory=lambda: float(_env("OUTBOX_LEASE_SECONDS", "300")))
     outbox_poll_seconds: float = field(default_factory=lambda: float(_env("OUTBOX_POLL_SECONDS", "2")))
+    # Sent messages (who, what kind, when; their text is already erased) are deleted this many days
+    # after sending: a delivery log is not kept beyond its use (data minimisation).
+    outbox_keep_days: int = field(default_factory=lambda: int(_env("OUTBOX_KEEP_DAYS", "90")))
     # Base URL of the grid company's installation API the installer pages call; empty: this
     # app's own backend (Reflex's api_url), which serves GET /api/installations.
     installation_api_url: str = field(default_factory=lambda: _env("INSTALLATION_API_URL", ""))

@@ -19,8 +19,9 @@ never folded into the billing-grade hourly values, so no roll-up is refreshed af
 - Soak (`--soak MINUTES`): `--soak-workers` workers (default 2) at `--latency-rate` (default 200
   frames/s): each worker's RSS after the warm-up and at the end, and frames published against
   frames committed (nothing lost when they are equal; the store is idempotent, so never more).
-- Profile (`--profile FRAMES`): the worker's own path from a received message to committed
-  readings, in this process without the network: CPU per frame, and cProfile's costliest
+- Profile (`--profile FRAMES`): the worker's own path from the bytes of the broker's PUBLISH
+  packets (read by the worker's paho client from a scripted connection) to committed readings and
+  their PUBACKs, in this process without system calls: CPU per frame, and cProfile's costliest
   functions (CPU time, so the machine's load counts least).
 
 Run: `.venv/bin/python bench/mqtt_scale.py [--frames 20000] [--workers 1 2 4] [--database postgresql://…]`
@@ -284,6 +285,20 @@ def _cpu_seconds(processes: list[subprocess.Popen]) -> float:
     return total
 
 
+def _postgres_cpu_seconds() -> float:
+    """CPU of every PostgreSQL process on this machine (the server is shared, so this counts the
+    other users of the machine too: an upper bound of the benchmark's share)."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] in ("postgres", "postmaster"):
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+    return total
+
+
 def run_capacity(
     engine, database_url: str, broker: Broker, workers: int, frames: int, first: int, logs: Path
 ) -> dict:
@@ -309,19 +324,27 @@ def run_capacity(
         if done and first_seen is None:
             first_seen, first_count = now, done
             cpu_at_first = _cpu_seconds(processes)  # start-up (imports, keys) not counted
+            broker_at_first = _cpu_seconds([broker.process])
+            postgres_at_first = _postgres_cpu_seconds()
         if done >= frames:
             last_seen = now
             break
         time.sleep(0.05)
     cpu = _cpu_seconds(processes) - cpu_at_first
+    broker_cpu = _cpu_seconds([broker.process]) - broker_at_first
+    postgres_cpu = _postgres_cpu_seconds() - postgres_at_first
     load_after = os.getloadavg()[0]
     _stop(processes)
     if first_seen is None or last_seen is None:
         raise RuntimeError(f"only {done} of {frames} frames committed; see {logs}")
     rate = (frames - first_count) / max(1e-6, last_seen - first_seen)
+    counted = max(1, frames - first_count)
     return {
         "rate": rate,
-        "cpu_per_frame_ms": 1000 * cpu / max(1, frames - first_count),
+        "cpu_per_frame_ms": 1000 * cpu / counted,
+        # CPU seconds per 10,000 frames of the workers, the broker, and PostgreSQL (all of it)
+        "per_10k": tuple(10_000 * seconds / counted for seconds in (cpu, broker_cpu, postgres_cpu)),
+        "wall": last_seen - first_seen,
         "load": (load_before, load_after),
     }
 
@@ -457,6 +480,54 @@ def run_soak(
     }
 
 
+def _publish_packet(topic: str, mid: int, payload: bytes) -> bytes:
+    """An MQTT 5 PUBLISH, QoS 1, without properties, as Mosquitto sends it to a subscriber."""
+    name = topic.encode()
+    body = len(name).to_bytes(2, "big") + name + mid.to_bytes(2, "big") + b"\x00" + payload
+    length, remaining = bytearray(), len(body)
+    while True:
+        remaining, digit = divmod(remaining, 128)
+        length.append(digit | (0x80 if remaining else 0))
+        if not remaining:
+            return bytes([0x32]) + bytes(length) + body
+
+
+class _ScriptedBroker:
+    """The broker's end of the connection in `--profile`: what it sent is read by paho in pieces
+    of a socket's size; what the worker sends (its PUBACKs) is counted."""
+
+    def __init__(self) -> None:
+        self._data = b""
+        self._position = 0
+        self.acknowledged_bytes = 0
+
+    def deliver(self, data: bytes) -> None:
+        self._data, self._position = self._data[self._position :] + data, 0
+
+    def unread(self) -> int:
+        return len(self._data) - self._position
+
+    def recv(self, size: int) -> bytes:
+        if self._position >= len(self._data):
+            raise BlockingIOError
+        piece = self._data[self._position : self._position + min(size, 65_536)]
+        self._position += len(piece)
+        return piece
+
+    def fileno(self) -> int:
+        return -1
+
+    def close(self) -> None:
+        pass
+
+    def setblocking(self, flag: bool) -> None:
+        pass
+
+    def send(self, data: bytes) -> int:
+        self.acknowledged_bytes += len(data)
+        return len(data)
+
+
 def run_profile(url: str, frames: int, first: int, top: int) -> dict:
     """The worker's path from a received message to committed readings, in this process and
     on one thread (cProfile sees only its own thread): the worker's own MqttSource, pipeline and
@@ -467,7 +538,7 @@ def run_profile(url: str, frames: int, first: int, top: int) -> dict:
     import pstats
 
     from app.ingest.keyring import KeyRing
-    from app.ingest.sources.mqtt import MqttSource, Subscription, _Received
+    from app.ingest.sources.mqtt import MqttSource, Subscription, _ReadAhead
     from app.ingest.store import ReadingStore
     from app.ingest.worker import FramePipeline
     from app.services.consumption.rollups import refresh_consumption
@@ -485,29 +556,44 @@ def run_profile(url: str, frames: int, first: int, top: int) -> dict:
         "profile",
     )
     window = source.receive_maximum
+    broker = _ScriptedBroker()
+    source.client._sock = _ReadAhead(broker)  # type: ignore[assignment]
 
-    def drain(payloads: list[bytes], offset: int) -> None:
-        for start in range(0, len(payloads), window):
-            for n, payload in enumerate(payloads[start : start + window], offset + start):
-                source._queue.put_nowait(_Received(0, n, 0, f"bench/ams/{n % METERS}", payload))
+    def packets(payloads: list[bytes], offset: int) -> list[bytes]:
+        """Windows of frames as MQTT 5 PUBLISH packets (QoS 1), as the broker sends them."""
+        return [
+            b"".join(
+                _publish_packet(f"bench/ams/{n % METERS}", n % 65_535 + 1, payload)
+                for n, payload in enumerate(payloads[start : start + window], offset + start)
+            )
+            for start in range(0, len(payloads), window)
+        ]
+
+    def drain(windows: list[bytes]) -> None:
+        """Each window read by paho from the connection, then the store thread's pass."""
+        for data in windows:
+            broker.deliver(data)
+            while broker.unread():
+                source.client.loop_read()
             source.process_queued()
         store.flush()
         source._acknowledge_stored()
 
     warm = _frames(first, METERS * 2)  # every meter's key opened, every cache filled
-    drain(warm, first)
+    drain(packets(warm, first))
     first += len(warm)
-    plain = _frames(first, frames)
-    before = _committed(engine)
+    plain = packets(_frames(first, frames), first)
+    before, acknowledged = _committed(engine), broker.acknowledged_bytes
     cpu, wall = time.process_time(), time.perf_counter()
-    drain(plain, first)
+    drain(plain)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     stored = _committed(engine) - before
+    acknowledged = (broker.acknowledged_bytes - acknowledged) // 4  # a PUBACK is 4 bytes
     first += frames
-    payloads = _frames(first, frames)
+    payloads = packets(_frames(first, frames), first)
     profiler = cProfile.Profile(time.process_time)  # CPU time: the load of others does not count
     profiler.enable()
-    drain(payloads, first)
+    drain(payloads)
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
@@ -515,11 +601,13 @@ def run_profile(url: str, frames: int, first: int, top: int) -> dict:
     stats.sort_stats("tottime").print_stats(top)
     if os.environ.get("PROFILE_CALLERS"):
         stats.print_callers(os.environ["PROFILE_CALLERS"])
+    source.client._sock = None
     engine.dispose()
     return {
         "cpu_per_frame_ms": 1000 * cpu / frames,
         "wall_rate": frames / wall,
         "stored": stored,
+        "acknowledged": acknowledged,
         "stats": out.getvalue(),
     }
 
@@ -536,7 +624,7 @@ def main() -> None:
         default=0.0,
         help="frames/s in the latency runs (default half the 1-worker capacity)",
     )
-    parser.add_argument("--latency-seconds", type=float, default=10.0)
+    parser.add_argument("--latency-seconds", type=float, default=10.0, help="0: no latency runs")
     parser.add_argument(
         "--soak",
         type=float,
@@ -585,9 +673,11 @@ def main() -> None:
             result = run_profile(url, args.profile, 0, 25)
             print(result["stats"])
             print(
-                f"profile, {args.profile:,} frames in one thread, no network: worker CPU "
+                f"profile, {args.profile:,} frames in one thread, paho reading them from a scripted "
+                "connection (no system calls): worker CPU "
                 f"{result['cpu_per_frame_ms']:.3f} ms per frame without the profiler "
-                f"({result['wall_rate']:,.0f} frames/s wall), {result['stored']:,} stored "
+                f"({result['wall_rate']:,.0f} frames/s wall), {result['stored']:,} stored, "
+                f"{result['acknowledged']:,} acknowledged "
                 f"(load average {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
@@ -615,14 +705,19 @@ def main() -> None:
             result = run_capacity(engine, url, broker, workers, args.frames, first, logs)
             first += args.frames
             capacity[workers] = result["rate"]
+            workers_cpu, broker_cpu, postgres_cpu = result["per_10k"]
             print(
                 f"capacity, {workers} worker(s): {result['rate']:,.0f} frames/s "
                 f"({3 * result['rate']:,.0f} readings/s), workers' CPU {result['cpu_per_frame_ms']:.3f} ms "
-                f"per frame, load average {result['load'][0]:.1f} -> {result['load'][1]:.1f}",
+                f"per frame; CPU seconds per 10,000 frames: workers {workers_cpu:.2f} "
+                f"(a core each: {10_000 / max(1e-9, workers_cpu) * workers:,.0f} frames/s), "
+                f"broker {broker_cpu:.2f}, PostgreSQL {postgres_cpu:.2f} (all of its processes), "
+                f"over {result['wall']:.1f} s; "
+                f"load average {result['load'][0]:.1f} -> {result['load'][1]:.1f}",
                 flush=True,
             )
         rate = args.latency_rate or capacity[args.workers[0]] / 2
-        for workers in args.workers:
+        for workers in args.workers if args.latency_seconds > 0 else []:
             result = run_latency(engine, url, broker, workers, rate, args.latency_seconds, first, logs)
             first += result["count"]
             print(

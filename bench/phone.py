@@ -19,8 +19,10 @@ cheaper here than on a phone's network. Every load is signed in as the same demo
 Times run from the navigation's start (performance.timeOrigin) to the first animation frame
 in which the condition holds:
 - consumption: the year's bars are drawn with a size (plotly's bars, or the plain bars drawn
-  before plotly); "interactive" is plotly's own bars;
-- overview: the customer's name, address and last reading are shown.
+  before plotly, by the live page or by its first paint before React, app/first_paint.py);
+  "interactive" is plotly's own bars;
+- overview: the customer's name, address and last reading are shown (in <main>, or in the
+  first paint's layer before React).
 
 Prints the median (and the range) of --loads loads of each, the bytes and requests of a cold
 consumption load, and the load average of the machine, which is shared: only figures of one
@@ -90,22 +92,30 @@ PROBE = """
   window.__phoneMarks = marks;
   const drawn = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
   const yearBox = () => document.querySelector("#consumption-chart[data-level='year']");
+  // What the page paints before React and the websocket are ready (app/first_paint.py).
+  const early = (page) => document.querySelector(`[data-first-paint='${page}']`);
   const checks = {
-    bars: () => {
+    bars: () => [yearBox(), early('consumption')].some(
+      box => !!box && [...box.querySelectorAll('.barlayer .point path, [data-bar]')].some(drawn)),
+    // The same, drawn by the live page (React, after the websocket's data) alone.
+    live_bars: () => {
       const box = yearBox();
       return !!box && [...box.querySelectorAll('.barlayer .point path, [data-bar]')].some(drawn);
+    },
+    live_overview: () => {
+      const text = (document.querySelector('main') || {}).textContent || '';
+      return expected.every(part => text.includes(part))
+        && /\\(\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d\\)/.test(text);
     },
     interactive: () => {
       const box = yearBox();
       return !!box && [...box.querySelectorAll('.js-plotly-plot .barlayer .point path')].some(drawn);
     },
-    overview: () => {
-      const main = document.querySelector('main');
-      if (!main) return false;
-      const text = main.textContent || '';
+    overview: () => [document.querySelector('main'), early('overview')].some(box => {
+      const text = (box && box.textContent) || '';
       return expected.every(part => text.includes(part))
         && /\\(\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d\\)/.test(text);
-    },
+    }),
   };
   const frame = () => {
     for (const [name, check] of Object.entries(checks)) {
@@ -344,6 +354,8 @@ def _load(context, url: str, wait_for: str, *, throttled: bool, cache: bool) -> 
     )
     if wait_for == "bars":  # plotly's own chart too, when the bars came first
         page.wait_for_function("() => 'interactive' in window.__phoneMarks", timeout=60_000, polling=100)
+    if wait_for == "overview":  # and the live page's, when the first paint came first
+        page.wait_for_function("() => 'live_overview' in window.__phoneMarks", timeout=60_000, polling=100)
     marks = page.evaluate("() => window.__phoneMarks")
     origin = min((r["start"] for r in requests.values()), default=0.0)
     waterfall = [
@@ -364,6 +376,7 @@ def _measure_round(browser, build: Build, customer: Customer, waterfall: bool) -
     with _phone_context(browser, customer) as context:
         cold = _load(context, build.url + CONSUMPTION, "bars", throttled=True, cache=False)
         keep("consumption, phone, cold: bars", cold.marks.get("bars"))
+        keep("consumption, phone, cold: bars of the live page", cold.marks.get("live_bars"))
         keep("consumption, phone, cold: interactive chart", cold.marks.get("interactive"))
         build.traffic.append((cold.wire_bytes, cold.requests))
         if waterfall:
@@ -375,6 +388,7 @@ def _measure_round(browser, build: Build, customer: Customer, waterfall: bool) -
     with _phone_context(browser, customer) as context:
         overview = _load(context, build.url + OVERVIEW, "overview", throttled=True, cache=False)
         keep("overview, phone, cold: name, address, reading", overview.marks.get("overview"))
+        keep("overview, phone, cold: the same, live page", overview.marks.get("live_overview"))
         if waterfall:
             build.waterfalls["overview, phone, cold"] = overview.waterfall
     with _phone_context(browser, customer) as context:
@@ -382,6 +396,7 @@ def _measure_round(browser, build: Build, customer: Customer, waterfall: bool) -
         _load(context, build.url + CONSUMPTION, "bars", throttled=False, cache=True)
         warm = _load(context, build.url + CONSUMPTION, "bars", throttled=True, cache=True)
         keep("consumption, phone, warm: bars", warm.marks.get("bars"))
+        keep("consumption, phone, warm: bars of the live page", warm.marks.get("live_bars"))
         keep("consumption, phone, warm: interactive chart", warm.marks.get("interactive"))
 
 

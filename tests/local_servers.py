@@ -27,15 +27,22 @@ def answers(url: str, timeout: float = 2) -> bool:
 
 
 def stop_process_tree(server: subprocess.Popen, timeout: float = 30) -> None:
-    """Terminate ``server`` and every process it started (make -> reflex -> workers)."""
+    """Terminate ``server`` and every process it started (make -> reflex -> workers); whatever
+    has not ended after ``timeout`` is killed, so no stuck worker outlives its test holding
+    database locks."""
+    processes: list[psutil.Process] = []
     with contextlib.suppress(psutil.NoSuchProcess):
-        for process in [*psutil.Process(server.pid).children(recursive=True), psutil.Process(server.pid)]:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                process.terminate()
+        processes = [*psutil.Process(server.pid).children(recursive=True), psutil.Process(server.pid)]
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.terminate()
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
+    for process in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    psutil.wait_procs(alive, timeout=timeout)
     with contextlib.suppress(subprocess.TimeoutExpired):
         server.wait(timeout=timeout)
-    if server.poll() is None:
-        server.kill()
 
 
 class OwnRedis:

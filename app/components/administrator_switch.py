@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from app.components.row_button import row_button
+
 
 def administrator_switch(
     *,
@@ -21,13 +23,6 @@ def administrator_switch(
     whom it changes (``label + separator + subject``); ``on_switch(make_admin)`` does it."""
 
     def button(label: rx.Var | str, make_admin: bool) -> rx.Component:
-        return rx.button(
-            label,
-            size="1",
-            variant="soft",
-            high_contrast=True,
-            aria_label=label + separator + subject,
-            on_click=on_switch(make_admin),
-        )
+        return row_button(label, subject, on_switch(make_admin), separator=separator)
 
     return rx.cond(is_admin, button(take_label, False), button(make_label, True))

@@ -78,6 +78,9 @@ class KeyRing:
         Every keyed meter is loaded at once and again each minute; while the database is away the
         last list holds. Never loaded at all, nobody can say a meter is unkeyed: KeyTableUnavailable.
         """
+        if self._protections_loaded and time.monotonic() < self._protections_due:
+            # The common case, without the lock: the list is replaced whole, never changed.
+            return self._protection_in(self._protections, meter_ref, identity)
         with self._lock:
             if time.monotonic() >= self._protections_due:
                 try:
@@ -91,6 +94,12 @@ class KeyRing:
             if not self._protections_loaded:
                 raise KeyTableUnavailable(self._protections_error)
             protections = self._protections
+        return self._protection_in(protections, meter_ref, identity)
+
+    @staticmethod
+    def _protection_in(
+        protections: KeyProtections, meter_ref: str, identity: WmbusIdentity | None
+    ) -> KeyProtection | None:
         if identity is None and isinstance(meter_ref, WmbusIdentity):
             identity = meter_ref
         if identity is not None:
@@ -104,6 +113,9 @@ class KeyRing:
             if isinstance(ident, WmbusIdentity)
             else ident
         )
+        opened = self._keys.get(slot)
+        if opened is not None:
+            return opened  # opened before: a dict read needs no lock
         with self._lock:
             if slot in self._keys:
                 return self._keys[slot]

@@ -44,6 +44,11 @@ class MeterDirectory:
         self._by_ref = by_ref
         self._loaded_at = time.monotonic()
 
+    @property
+    def known(self) -> dict[str, int]:
+        """Every ref resolved so far -> its meter id (the store's fast path; `resolve` for the rest)."""
+        return self._by_ref
+
     def resolve(self, connection: Connection, ref: str, hint: dict[str, str] | None = None) -> int | None:
         """The meter id of `ref`; created in `connection`'s transaction when told to create (the
         store creates its meters beforehand with `create_missing`, so it always finds them here)."""

@@ -50,9 +50,9 @@ class SourceCounters:
             self.frames_ok += 1
             self.last_frame_at = at or utcnow()
 
-    def message_received(self, at: datetime | None = None) -> None:
+    def message_received(self, at: datetime | None = None, count: int = 1) -> None:
         with self._lock:
-            self.messages += 1
+            self.messages += count
             self.last_message_at = at or utcnow()
 
     def frame_bad(self, reason: str = "") -> None:

@@ -379,14 +379,19 @@ class ReadingStore:
                     self.meters.load(connection)
                     self._directory_loaded = True
                 rows_by_source: dict[str, list[ReadingRow]] = {}
+                known = self.meters.known  # ref -> meter id, read without a call per reading
                 for batch in batches:
                     source = batch.source
                     tally = tallies.setdefault(source.name, [0, 0, 0, 0, 0])
                     rows = rows_by_source.setdefault(source.name, [])
                     allowed = self._han_meters(connection, source) if source.reading_source == "han" else None
                     kind = source.reading_source
+                    folded = kind in BILLING_GRADE_SOURCES
                     for reading in batch.readings:
-                        meter_id = self.meters.resolve(connection, reading.meter_ref)
+                        meter_id = known.get(reading.meter_ref)
+                        if meter_id is None:
+                            meter_id = self.meters.resolve(connection, reading.meter_ref)
+                            known = self.meters.known  # a resolve may read the table again
                         if meter_id is None:
                             tally[1] += 1
                             if self.meters.note_unknown(reading.meter_ref):
@@ -407,7 +412,7 @@ class ReadingStore:
                         if ts > tally[3]:
                             tally[3] = ts
                         # Only billing-grade readings are folded into hourly values and roll-ups.
-                        if kind in BILLING_GRADE_SOURCES and ts < since.get(meter_id, ts + 1):
+                        if folded and ts < since.get(meter_id, ts + 1):
                             since[meter_id] = ts
                 for name, rows in rows_by_source.items():
                     # Count what was written, not what was sent: the rest was already stored.

@@ -112,21 +112,27 @@ def production_server(
     else:
         env.pop("REDIS_URL", None)
         env["GRANIAN_WORKERS"] = "1"
+    # The server's output goes to a file, not a pipe: nobody reads a pipe while the tests run, and
+    # once its 64 KB filled (a Redis restart logs an error per tab) every log call blocked the
+    # workers: the tabs never came back, and the stuck workers outlived the fixture.
+    log_path = workdir / "server.log"
+    log = log_path.open("wb")
     server = subprocess.Popen(
         ["make", "--no-print-directory", "prod", f"PORT={port}"],
         cwd=PROJECT_ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while not (answers(base_url + "/ping") and answers(base_url + "/")):
-            assert server.poll() is None, f"make prod stopped:\n{server.stdout.read()[-4000:]}"
+            if server.poll() is not None:
+                raise AssertionError(f"make prod stopped:\n{log_path.read_text(errors='replace')[-4000:]}")
             assert time.monotonic() < deadline, f"make prod did not serve in {START_TIMEOUT} s"
             time.sleep(1)
         yield ProductionServer(server, base_url, int(env["GRANIAN_WORKERS"]))
     finally:
         stop_process_tree(server)
+        log.close()

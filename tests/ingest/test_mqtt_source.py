@@ -81,3 +81,61 @@ def test_json_hex_and_raw_messages_from_the_broker_are_stored(store, engine, met
     assert readings_in(engine, "heat_energy")[0][3] == 777.0
     assert readings_in(engine, "1-0:1.7.0")[0][3] == 1.234
     assert pipeline.source.frames_bad == 1
+
+
+def _publish(topic: str, mid: int, payload: bytes, qos: int = 1, properties: bytes = b"") -> bytes:
+    """An MQTT 5 PUBLISH as a broker sends it (properties: their bytes, after their length)."""
+    name = topic.encode()
+    body = len(name).to_bytes(2, "big") + name + (mid.to_bytes(2, "big") if qos else b"")
+    body += bytes([len(properties)]) + properties + payload
+    length, remaining = bytearray(), len(body)
+    while True:
+        remaining, digit = divmod(remaining, 128)
+        length.append(digit | (0x80 if remaining else 0))
+        if not remaining:
+            return bytes([0x30 | qos << 1]) + bytes(length) + body
+
+
+def test_whole_publish_packets_are_taken_from_the_read_ahead_in_one_turn_and_the_rest_left_to_paho():
+    """The worker's receive path (issue 25): every whole QoS 0/1 PUBLISH already read goes to the
+    sink in one turn of paho's loop (paho itself reads one packet per turn), with its packet id,
+    topic and payload exactly; properties are skipped; QoS 2 (answered with PUBREC, delivered at
+    PUBREL), a PINGRESP and a packet that arrives in two pieces go through paho's own code."""
+    from app.ingest.sources.mqtt import IngestClient, _ReadAhead
+
+    ours, broker = socket.socketpair()
+    ours.setblocking(False)
+    client = IngestClient(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5, manual_ack=True)
+    received: list[tuple[int, int, str, bytes]] = []
+    client.publish_sink = lambda mid, qos, topic, payload: received.append((mid, qos, topic, payload))
+    client.on_message = lambda c, u, m: received.append((m.mid, m.qos, m.topic, m.payload))
+    turns: list[int] = []
+    client.after_read = lambda: turns.append(len(received))
+    client._sock = _ReadAhead(ours)  # type: ignore[assignment]
+    expected = [(n + 1, 1, f"ams/{n}", b"\x7e" + bytes([n % 256]) * (n % 300) + b"\x7e") for n in range(500)]
+    stream = b"".join(_publish(topic, mid, payload) for mid, _, topic, payload in expected)
+    # A payload-format and a user property: skipped, the payload is what follows them.
+    expected.append((501, 1, "ams/props", b"with properties"))
+    stream += _publish("ams/props", 501, b"with properties", properties=b"\x01\x00&\x00\x01k\x00\x01v")
+    expected.append((0, 0, "ams/qos0", b"at most once"))
+    stream += _publish("ams/qos0", 0, b"at most once", qos=0)
+    stream += b"\xd0\x00"  # PINGRESP
+    stream += _publish("ams/qos2", 502, b"exactly once", qos=2)
+    broker.sendall(stream)
+    assert client.loop_read() == mqtt.MQTT_ERR_SUCCESS
+    assert received == expected and turns == [len(expected)]  # one turn of the loop for them all
+    assert broker.recv(100) == b"\x50\x02\x01\xf6"  # paho's PUBREC for the QoS 2 message (502)
+
+    split = _publish("ams/split", 503, b"a payload split between two reads")
+    broker.sendall(split[:9])
+    client.loop_read()
+    assert received == expected  # not whole yet: paho holds its first bytes
+    broker.sendall(split[9:] + _publish("ams/after", 504, b"next"))
+    client.loop_read()
+    assert received[len(expected) :] == [
+        (503, 1, "ams/split", b"a payload split between two reads"),
+        (504, 1, "ams/after", b"next"),
+    ]
+    client._sock = None
+    ours.close()
+    broker.close()

@@ -185,3 +185,49 @@ def test_the_app_runs_the_sender_by_itself(monkeypatch, database_url):
 
     asyncio.run(run_briefly())
     engine.dispose()
+
+
+def _sent(db: Session, address: str, *, status: OutboxStatus, days_ago: float) -> OutboxMessage:
+    message = queue_mail(db, address, "access_declined", "en", reason="Unknown organisation")
+    message.status = status.value
+    message.sent_at = utcnow() - timedelta(days=days_ago) if status == OutboxStatus.SENT else None
+    message.created_at = message.next_attempt_at = utcnow() - timedelta(days=days_ago)
+    db.commit()
+    return message
+
+
+def test_sent_messages_are_deleted_after_the_retention_and_failed_ones_stay(db, engine):
+    _sent(db, "old@example.org", status=OutboxStatus.SENT, days_ago=91)
+    _sent(db, "recent@example.org", status=OutboxStatus.SENT, days_ago=89)
+    _sent(db, "gave-up@example.org", status=OutboxStatus.FAILED, days_ago=200)
+    _sent(db, "waiting@example.org", status=OutboxStatus.PENDING, days_ago=120)
+
+    assert sender.purge_sent_messages(engine, keep_days=90) == 1
+
+    db.expire_all()
+    left = {row.recipient for row in db.exec(select(OutboxMessage)).all()}
+    assert left == {"recent@example.org", "gave-up@example.org", "waiting@example.org"}
+    assert sender.purge_sent_messages(engine, keep_days=90) == 0
+
+
+def test_the_running_sender_deletes_what_is_past_the_retention(db, engine):
+    old = _sent(db, "old@example.org", status=OutboxStatus.SENT, days_ago=31)
+    kept = _sent(db, "kept@example.org", status=OutboxStatus.SENT, days_ago=29)
+    old_id, kept_id = old.id, kept.id
+
+    async def run_until_purged() -> None:
+        config = Settings(outbox_poll_seconds=0.05, outbox_keep_days=30)
+        task = asyncio.create_task(run_outbox_sender(config, engine))
+        try:
+            for _ in range(200):
+                with Session(engine) as check:
+                    if check.get(OutboxMessage, old_id) is None:
+                        return
+                await asyncio.sleep(0.05)
+        finally:
+            task.cancel()
+
+    asyncio.run(run_until_purged())
+    with Session(engine) as check:
+        assert check.get(OutboxMessage, old_id) is None
+        assert check.get(OutboxMessage, kept_id) is not None

@@ -93,6 +93,7 @@ _MANUFACTURER_BY_LIST_ID = (
 _TEXT_FIELDS = frozenset({"list_ver_id", "meter_id", "meter_type"})
 _STRING_TAGS = frozenset({OCTET_STRING, VISIBLE_STRING, UTF8_STRING})
 DEFAULT_ZONE = ZoneInfo("Europe/Oslo")
+_CLOCKS_LIMIT = 4_096
 
 
 @dataclass(slots=True)
@@ -207,6 +208,7 @@ class HanListDecoder:
         self._plans: dict[int, list[_Plan]] = {}
         self._plan_count = 0
         self._max_plans = max_plans
+        self._clocks: dict[bytes, Any] = {}  # COSEM date-time bytes -> UTC datetime (or None)
 
     def decode_apdu(self, apdu: bytes) -> DecodedFrame:
         """A plaintext data-notification APDU (starting 0x0F) to a DecodedFrame."""
@@ -231,6 +233,7 @@ class HanListDecoder:
             units=dict(plan.units),
             registers=dict(plan.registers),
             source="han",
+            layout=plan,
         )
 
     def _decode_and_learn(self, apdu: bytes) -> DecodedFrame:
@@ -310,7 +313,17 @@ class HanListDecoder:
         self._plan_count += 1
 
     def _clock(self, raw: bytes) -> Any:
-        return parse_cosem_datetime(raw, self._zone)
+        # Meters send on the same ticks (list 3 on the hour, list 2 every 10 s): one stream sees
+        # the same 12 clock bytes from many meters, so each is worked out once (issue 25).
+        clocks = self._clocks
+        try:
+            return clocks[raw]
+        except KeyError:
+            pass
+        if len(clocks) >= _CLOCKS_LIMIT:
+            clocks.clear()
+        clock = clocks[raw] = parse_cosem_datetime(raw, self._zone)
+        return clock
 
     @staticmethod
     def _kind(element: _Element) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.ingest.decoders.crc import crc16_x25
 from app.ingest.decoders.errors import DecodeError
@@ -20,9 +20,9 @@ _SEGMENTED = 0x08
 _MAX_ADDRESS_BYTES = 4
 
 
-@dataclass(frozen=True, slots=True)
-class HdlcFrame:
-    """One checked HDLC frame; `information` is the LLC PDU (or a segment of it)."""
+class HdlcFrame(NamedTuple):
+    """One checked HDLC frame; `information` is the LLC PDU (or a segment of it). A named tuple:
+    built for every frame, and a frozen dataclass costs twice as much to build (issue 25)."""
 
     destination: int
     source: int

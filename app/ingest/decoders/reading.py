@@ -80,6 +80,9 @@ class DecodedFrame:
     system_title: bytes | None = None
     # How a wireless M-Bus meter identified itself (maker code, id, version, type); None otherwise.
     wmbus_identity: WmbusIdentity | None = None
+    # The layout it was read with (a HAN list's parse plan), shared by every frame of that layout:
+    # the same fields with the same registers and units, so their readings are worked out once.
+    layout: Any = None
 
     def to_readings(self, receive_time: datetime) -> list[DecodedReading]:
         """Scalar fields as readings, stamped with the meter clock when known, else receive time."""

@@ -22,17 +22,19 @@ that) never fills and the network loop never waits on the database.
 from __future__ import annotations
 
 import logging
-import queue
 import socket
 import string
 import struct
 import threading
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.client import PUBACK
+from paho.mqtt.client import PUBACK, PUBLISH, MQTTErrorCode, time_func
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.exception import MalformedPacket
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
@@ -104,6 +106,29 @@ class _ReadAhead:
         self._position = min(len(self._buffer), start + size)
         return self._buffer[start : self._position]
 
+    def take_packet(self) -> tuple[int, bytes] | None:
+        """The next whole MQTT packet already read (its first byte and its body after the
+        remaining length), or None when the buffer does not hold one whole packet (paho's own
+        reader then goes on byte by byte, as before)."""
+        buffer, start = self._buffer, self._position
+        end = len(buffer)
+        if end - start < 2:
+            return None
+        length, multiplier, position = 0, 1, start + 1
+        while True:
+            if position >= end or position - start > 4:
+                return None  # incomplete, or malformed: paho's reader decides
+            byte = buffer[position]
+            position += 1
+            length += (byte & 0x7F) * multiplier
+            if not byte & 0x80:
+                break
+            multiplier *= 128
+        if position + length > end:
+            return None
+        self._position = position + length
+        return buffer[start], buffer[position : position + length]
+
     def pending(self) -> int:
         inner = getattr(self._sock, "pending", None)
         return len(self._buffer) - self._position + (inner() if inner is not None else 0)
@@ -123,6 +148,123 @@ def read_ahead(client: mqtt.Client) -> None:
 
 
 _PUBACK = struct.Struct("!BBH")
+_PACKETS_PER_READ = 2_000  # whole packets taken from the read-ahead per turn of paho's loop
+# An MQTT 5 PUBLISH with QoS 0 or 1 (QoS 2 goes through paho, which keeps its PUBREL state).
+_FAST_PUBLISH_QOS = (0, 1)
+PublishSink = Callable[[int, int, str, bytes], None]
+
+
+class IngestClient(mqtt.Client):
+    """paho's MQTT 5 client, with the worker's receive path cut short (issue 25).
+
+    paho spends some 50 µs of CPU on each received message: a select() and a pass of its loop per
+    packet, the header read byte by byte, an MQTT 5 Properties object built and cleared, an
+    MQTTMessage, the topic matched against per-topic callbacks, two locks. Here, while the
+    read-ahead holds whole packets, each turn of the loop takes up to `_PACKETS_PER_READ` of them
+    from the buffer at once, and a PUBLISH of QoS 0 or 1 is split in place (topic, packet id,
+    properties skipped, payload) and handed to `publish_sink`: the same four things on_message
+    would have read. Anything else (CONNACK, SUBACK, PINGRESP, QoS 2, a topic alias, a packet
+    split across reads) goes through paho's own code, unchanged. Acknowledging stays manual: the
+    sink's owner sends the PUBACK after the readings are committed."""
+
+    publish_sink: PublishSink | None = None
+    # Called once per turn of the loop after the sink was given messages (wakes the store thread).
+    after_read: Callable[[], None] | None = None
+
+    def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
+        sock = self._sock
+        sink = self.publish_sink
+        if not isinstance(sock, _ReadAhead) or sink is None or self._protocol != mqtt.MQTTv5:
+            return super().loop_read(max_packets)
+        handed = 0
+        try:
+            for _ in range(_PACKETS_PER_READ):
+                # In the middle of a packet, paho finishes it itself.
+                packet = None if self._in_packet["command"] else sock.take_packet()
+                if packet is None:
+                    # Nothing whole buffered: paho reads (and refills the read-ahead) as before.
+                    rc = super().loop_read(max_packets)  # an error is handled in there
+                    if rc or self._sock is None or not sock.pending():
+                        return rc
+                    continue
+                command, body = packet
+                if (
+                    command & 0xF0 == PUBLISH
+                    and (command & 0x06) >> 1 in _FAST_PUBLISH_QOS
+                    and self._sink_publish(command, body, sink)
+                ):
+                    handed += 1
+                    continue
+                rc = self._handle_whole_packet(command, body)
+                if rc:
+                    return self._loop_rc_handle(rc)
+                if self._sock is None:
+                    return MQTTErrorCode.MQTT_ERR_NO_CONN
+            return MQTTErrorCode.MQTT_ERR_SUCCESS
+        finally:
+            if handed:
+                with self._msgtime_mutex:
+                    self._last_bytes_received = time_func()
+                if self.after_read is not None:
+                    self.after_read()
+
+    def _sink_publish(self, command: int, body: bytes, sink: PublishSink) -> bool:
+        """Hand a QoS 0/1 PUBLISH to the sink; False when paho must handle it (a topic alias,
+        a malformed packet: paho says what is wrong with it)."""
+        qos = (command & 0x06) >> 1
+        topic_end = 2 + int.from_bytes(body[:2], "big")
+        position = topic_end + (2 if qos else 0)
+        if topic_end == 2 or position >= len(body):
+            return False
+        properties, shift, byte = 0, 0, 0x80
+        while byte & 0x80:
+            if position >= len(body) or shift > 21:
+                return False
+            byte = body[position]
+            position += 1
+            properties |= (byte & 0x7F) << shift
+            shift += 7
+        payload_start = position + properties
+        if payload_start > len(body):
+            return False
+        try:
+            topic = body[2:topic_end].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        mid = int.from_bytes(body[topic_end : topic_end + 2], "big") if qos else 0
+        sink(mid, qos, topic, body[payload_start:])
+        return True
+
+    def _handle_whole_packet(self, command: int, body: bytes) -> MQTTErrorCode:
+        """What paho's `_packet_read` does once it has read a whole packet."""
+        self._in_packet = {
+            "command": command,
+            "have_remaining": 1,
+            "remaining_count": [],
+            "remaining_mult": 1,
+            "remaining_length": len(body),
+            "packet": bytearray(body),
+            "to_process": 0,
+            "pos": 0,
+        }
+        try:
+            rc = self._packet_handle()
+        except MalformedPacket as error:
+            self._easy_log(mqtt.MQTT_LOG_DEBUG, "Received malformed packet: %s", error)
+            rc = MQTTErrorCode.MQTT_ERR_PROTOCOL
+        self._in_packet = {
+            "command": 0,
+            "have_remaining": 0,
+            "remaining_count": [],
+            "remaining_mult": 1,
+            "remaining_length": 0,
+            "packet": bytearray(b""),
+            "to_process": 0,
+            "pos": 0,
+        }
+        with self._msgtime_mutex:
+            self._last_bytes_received = time_func()
+        return rc
 
 
 def acknowledge_many(client: mqtt.Client, mids: list[int]) -> None:
@@ -174,16 +316,25 @@ class MqttSource:
         self.receive_maximum = max(1, min(65_535, receive_maximum or pipeline.store.batch_size))
         self.messages = 0
         self.subscribed = threading.Event()
-        self._queue: queue.Queue[_Received] = queue.Queue(maxsize=2 * self.receive_maximum)
+        # Received, not yet taken by the store thread: appended by paho's network thread, taken
+        # by the store thread (a deque's append and popleft are atomic); `_ready` wakes the store
+        # thread once per read of the network thread, and the network thread waits on it only
+        # when the broker sent beyond Receive Maximum.
+        self._received: deque[_Received] = deque()
+        self._queue_limit = 2 * self.receive_maximum
+        self._ready = threading.Condition()
+        self._network_waiting = False
         # Handled messages not yet acknowledged, each with the store's mark after its readings.
         self._unacknowledged: list[tuple[_Received, int]] = []
         self._formats: dict[str, str] = {}  # topic -> its subscription's payload format
         self._connection = 0
         self._stop = threading.Event()
         self._store_thread: threading.Thread | None = None
-        self.client = mqtt.Client(
+        self.client = IngestClient(
             CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5, manual_ack=True
         )
+        self.client.publish_sink = self._on_publish
+        self.client.after_read = self._wake_store
         if parsed.username:
             self.client.username_pw_set(parsed.username, parsed.password)
         if parsed.scheme == "mqtts":
@@ -238,30 +389,43 @@ class MqttSource:
             log.warning("MQTT disconnected from %s:%s: %s", self.host, self.port, reason_code)
 
     def _on_message(self, client, userdata, message) -> None:  # type: ignore[no-untyped-def]
+        # paho's own path: what the fast path leaves to it (QoS 2, a topic alias).
+        self._on_publish(message.mid, message.qos, message.topic, message.payload)
+        self._wake_store()
+
+    def _on_publish(self, mid: int, qos: int, topic: str, payload: bytes) -> None:
         self.messages += 1
-        self.pipeline.source.message_received()
-        # Blocks only if the broker ignored Receive Maximum; the store thread empties it meanwhile.
-        self._queue.put(_Received(self._connection, message.mid, message.qos, message.topic, message.payload))
+        self._received.append(_Received(self._connection, mid, qos, topic, payload))
+
+    def _wake_store(self) -> None:
+        with self._ready:
+            self._ready.notify()
+            # Only if the broker ignored Receive Maximum; the store thread empties it meanwhile.
+            while len(self._received) >= self._queue_limit and not self._stop.is_set():
+                self._network_waiting = True
+                self._ready.wait(0.2)
+            self._network_waiting = False
 
     # -- the store thread -----------------------------------------------------------------------
 
     def process_queued(self, wait: float = 0.0) -> int:
         """Decode and store what is queued (waiting up to `wait` for the first message), then
         acknowledge every message whose readings the store has acknowledged. Returns messages taken."""
-        taken = 0
-        try:
-            item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
-        except queue.Empty:
-            item = None
-        while item is not None:
-            self._handle(item)
-            taken += 1
-            if taken >= self.receive_maximum:
-                break
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                item = None
+        received = self._received
+        if not received and wait > 0:
+            with self._ready:
+                if not received:
+                    self._ready.wait(wait)
+        taken = min(len(received), self.receive_maximum)
+        if taken:
+            # Counted once per pass, rather than under a lock per message on paho's thread, and
+            # before their readings are handed on: a flush that stores them counts them too.
+            self.pipeline.source.message_received(count=taken)
+            for _ in range(taken):
+                self._handle(received.popleft())
+            if self._network_waiting:
+                with self._ready:
+                    self._ready.notify_all()
         self.pipeline.store.flush_due()
         self._acknowledge_stored()
         return taken

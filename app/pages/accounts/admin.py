@@ -10,6 +10,7 @@ from app.components.failing_messages import failing_messages_section
 from app.components.fields import field_error, scripted_form
 from app.components.filters import apply_button, filter_form, filter_select, search_input
 from app.components.paged_table import Column, paged_table
+from app.components.row_button import row_button
 from app.components.template import template
 from app.models import Role
 from app.services.accounts.accounts import EMAIL_ROLES
@@ -56,15 +57,7 @@ def _deactivate(row: rx.Var) -> rx.Component:
     t = S.t
     return rx.cond(
         row["active"],
-        rx.button(
-            t["admin.deactivate"],
-            size="1",
-            variant="soft",
-            color_scheme="red",
-            high_contrast=True,
-            aria_label=t["admin.deactivate"] + " " + row["email"],
-            on_click=S.deactivate(row["user_id"]),
-        ),
+        row_button(t["admin.deactivate"], row["email"], S.deactivate(row["user_id"]), danger=True),
     )
 
 

@@ -84,6 +84,8 @@ def _chart() -> rx.Component:
                 rx.hstack(rx.spinner(size="3"), rx.text(S.t["consumption.loading"]), spacing="2"),
                 height=CHART_HEIGHT,
                 role="status",
+                # What app/first_paint.py paints the year's bars over until the state has them.
+                id="consumption-loading",
             ),
             rx.cond(
                 S.empty & (S.level == YEAR),

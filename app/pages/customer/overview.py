@@ -106,7 +106,8 @@ def customer_home() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            rx.skeleton(height="12rem", width="100%"),
+            # What app/first_paint.py paints its first figures over (their id in FIRST_PAINT_PAGES).
+            rx.skeleton(height="12rem", width="100%", id="overview-skeleton"),
         ),
         spacing="4",
         width="100%",

@@ -13,6 +13,7 @@ from app.components.fields import form_error, scripted_form
 from app.components.template import template
 from app.models import Role
 from app.pages.keys.reauth import reauth_dialog
+from app.pages.keys.selection import selection_controls
 from app.pages.keys.table import pager
 from app.pages.keys.unit_actions import KEY_CSS, format_choice
 from app.states.keys.reader import KeyReaderState as S
@@ -96,30 +97,7 @@ def key_reader() -> rx.Component:
         rx.heading(t["keys.reader.title"], size="7", as_="h1"),
         rx.text(t["keys.reader.intro"], size="3", max_width="60rem"),
         rx.hstack(
-            rx.text(
-                S.selected_text,
-                role="status",
-                aria_live="polite",
-                weight="bold",
-                size="3",
-                id="selection-count",
-            ),
-            rx.button(
-                t["keys.list.select_page"],
-                size="2",
-                variant="soft",
-                high_contrast=True,
-                on_click=S.select_page,
-            ),
-            rx.button(
-                t["keys.list.clear_selection"],
-                size="2",
-                variant="soft",
-                color_scheme="gray",
-                high_contrast=True,
-                on_click=S.clear_selection,
-                disabled=S.selected_count == 0,
-            ),
+            *selection_controls(S),
             align="center",
             spacing="3",
             role="group",

@@ -18,6 +18,7 @@ from app.components.fields import form_error, scripted_form, text_area_field, te
 from app.components.page_heading import page_heading
 from app.components.paged_table import Column, paged_table
 from app.components.robot_check import robot_check
+from app.components.row_button import row_button
 from app.components.template import template
 from app.models import Role
 from app.states.keys.transfers import (
@@ -231,15 +232,12 @@ def _serial_row(row: rx.Var) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.button(
+            row_button(
                 t["keys.transfer.request.remove"],
-                size="1",
-                variant="soft",
+                row["serial"],
+                D.remove_serial(row["serial"]),
                 color_scheme="gray",
-                high_contrast=True,
                 type="button",
-                on_click=D.remove_serial(row["serial"]),
-                aria_label=t["keys.transfer.request.remove"] + " " + row["serial"],
             )
         ),
         data_serial=row["serial"],
@@ -403,14 +401,11 @@ def _answer_button(row: rx.Var, answer: str, color: str) -> rx.Component:
     t = A.t
     return rx.cond(
         row[answer] == "1",
-        rx.button(
+        row_button(
             t[f"keys.transfer.answer.{answer}"],
-            size="1",
-            variant="soft",
+            row["what"] + " " + row["when"],
+            A.ask_answer(row["id"], answer),
             color_scheme=color,
-            high_contrast=True,
-            on_click=A.ask_answer(row["id"], answer),
-            aria_label=t[f"keys.transfer.answer.{answer}"] + " " + row["what"] + " " + row["when"],
         ),
     )
 

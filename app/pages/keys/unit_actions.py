@@ -11,6 +11,7 @@ import reflex as rx
 from app.components.dialogs import close_button, dialog, dialog_button, form_dialog
 from app.components.fields import text_field
 from app.pages.keys.reauth import reauth_dialog, reauth_inline
+from app.pages.keys.selection import selection_controls
 from app.pages.keys.transfers import transfer_menu
 from app.states.keys.export import EXPORT_FORMATS
 from app.states.keys.export import KeyExportState as E
@@ -34,34 +35,19 @@ KEY_CSS = ".mp-key:empty::before { content: '•••••••••••�
 def selection_bar() -> rx.Component:
     t = S.t
     return rx.hstack(
-        rx.text(
-            S.selected_text,
-            role="status",
-            aria_live="polite",
-            weight="bold",
-            size="3",
-            id="selection-count",
-            min_width="9rem",
-        ),
-        rx.button(
-            t["keys.list.select_page"], size="2", variant="soft", high_contrast=True, on_click=S.select_page
-        ),
-        rx.button(
-            S.select_all_text,
-            size="2",
-            variant="soft",
-            high_contrast=True,
-            on_click=S.select_all_matching,
-            disabled=S.total == 0,
-        ),
-        rx.button(
-            t["keys.list.clear_selection"],
-            size="2",
-            variant="soft",
-            color_scheme="gray",
-            high_contrast=True,
-            on_click=S.clear_selection,
-            disabled=S.selected_count == 0,
+        *selection_controls(
+            S,
+            count_width="9rem",
+            between=(
+                rx.button(
+                    S.select_all_text,
+                    size="2",
+                    variant="soft",
+                    high_contrast=True,
+                    on_click=S.select_all_matching,
+                    disabled=S.total == 0,
+                ),
+            ),
         ),
         rx.spacer(),
         rx.menu.root(

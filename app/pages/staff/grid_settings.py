@@ -16,6 +16,7 @@ from app.components.fields import checkbox_field, scripted_form, select_field, t
 from app.components.filters import apply_button, filter_form, search_input
 from app.components.page_heading import page_heading
 from app.components.paged_table import Column, paged_table
+from app.components.row_button import row_button
 from app.components.template import template
 from app.models import Role
 from app.states.staff.grid_settings import (
@@ -131,15 +132,7 @@ def _edit_button(named_by: str, on_edit: Callable[[rx.Var], rx.event.EventSpec])
     """A row's Edit button (it opens the row's dialog), named with the row's ``named_by`` field."""
 
     def button(item: rx.Var) -> rx.Component:
-        return rx.button(
-            S.t["settings.edit"],
-            size="1",
-            variant="soft",
-            high_contrast=True,
-            aria_label=S.t["settings.edit"] + " " + item[named_by],
-            aria_haspopup="dialog",
-            on_click=on_edit(item),
-        )
+        return row_button(S.t["settings.edit"], item[named_by], on_edit(item), opens_dialog=True)
 
     return button
 
@@ -190,33 +183,17 @@ def _firm_actions(item: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.cond(
             authorised,
-            rx.button(
-                t["settings.withdraw"],
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                high_contrast=True,
-                aria_label=t["settings.withdraw"] + " " + item["name"],
-                on_click=S.set_authorised(item["id"], False),
+            row_button(
+                t["settings.withdraw"], item["name"], S.set_authorised(item["id"], False), danger=True
             ),
-            rx.button(
-                t["settings.authorise"],
-                size="1",
-                variant="soft",
-                high_contrast=True,
-                aria_label=t["settings.authorise"] + " " + item["name"],
-                on_click=S.set_authorised(item["id"], True),
-            ),
+            row_button(t["settings.authorise"], item["name"], S.set_authorised(item["id"], True)),
         ),
-        rx.button(
+        row_button(
             t["settings.tokens"],
-            size="1",
-            variant="soft",
-            high_contrast=True,
-            aria_haspopup="dialog",
-            aria_label=t["settings.tokens"] + " " + item["name"],
+            item["name"],
+            S.open_tokens(item["id"], item["name"]),
+            opens_dialog=True,
             disabled=~authorised,
-            on_click=S.open_tokens(item["id"], item["name"]),
         ),
         spacing="2",
     )
@@ -308,15 +285,7 @@ def _token_row(item: rx.Var) -> rx.Component:
         table.cell(
             rx.cond(
                 item["revoked"] == "",
-                rx.button(
-                    t["settings.revoke"],
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    high_contrast=True,
-                    aria_label=t["settings.revoke"] + " " + item["label"],
-                    on_click=S.revoke_token(item["id"]),
-                ),
+                row_button(t["settings.revoke"], item["label"], S.revoke_token(item["id"]), danger=True),
                 rx.text(item["revoked"], size="2"),
             )
         ),

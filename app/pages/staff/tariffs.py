@@ -10,6 +10,7 @@ from app import routes
 from app.components.fields import checkbox_field, scripted_form, text_area_field, text_field
 from app.components.page_heading import page_heading
 from app.components.paged_table import Column, paged_table
+from app.components.row_button import row_button
 from app.components.template import template
 from app.models import Role
 from app.states.staff.tariffs import TariffState as T
@@ -18,15 +19,7 @@ from app.states.staff.tariffs import TariffState as T
 def _withdraw(item: rx.Var) -> rx.Component:
     return rx.cond(
         item["future"] != "",
-        rx.button(
-            T.t["tariffs.withdraw"],
-            size="1",
-            variant="soft",
-            color_scheme="red",
-            high_contrast=True,
-            aria_label=T.t["tariffs.withdraw"] + " " + item["from"],
-            on_click=T.withdraw(item["id"]),
-        ),
+        row_button(T.t["tariffs.withdraw"], item["from"], T.withdraw(item["id"]), danger=True),
     )
 
 

@@ -13,17 +13,21 @@ A failed try waits ``OUTBOX_RETRY_SECONDS`` doubled per earlier try (capped at
 ``OUTBOX_RETRY_MAX_SECONDS``); after ``OUTBOX_MAX_ATTEMPTS`` tries, or at once when retrying is
 useless (a number that cannot receive SMS, an address the server refuses for good), the message
 is ``failed`` and shows in the staff's and administrators' list of failing messages.
+
+Sent messages are deleted ``OUTBOX_KEEP_DAYS`` after sending (the sender looks once an hour);
+failed ones stay until someone sends them again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, delete, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -39,6 +43,7 @@ from app.services.notify.sms import SmsDeliveryError, deliver_sms
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
+PURGE_EVERY_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -214,15 +219,40 @@ def _record_failure(
     return OutboxStatus.PENDING
 
 
+def purge_sent_messages(engine: Engine, keep_days: int, *, now: datetime | None = None) -> int:
+    """Delete the messages sent more than ``keep_days`` ago; returns how many."""
+    cutoff = (now or utcnow()) - timedelta(days=keep_days)
+    with Session(engine) as db:
+        result = db.execute(
+            delete(OutboxMessage)
+            .where(col(OutboxMessage.status) == OutboxStatus.SENT.value, col(OutboxMessage.sent_at) < cutoff)
+            .execution_options(synchronize_session=False)
+        )
+        db.commit()
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def run_outbox_sender(config: Settings | None = None, engine: Engine | None = None) -> None:
-    """Send due messages until cancelled (the app's lifespan task; one per backend worker)."""
-    poll_seconds = (config or settings).outbox_poll_seconds
+    """Send due messages until cancelled (the app's lifespan task; one per backend worker);
+    once an hour, delete what was sent longer ago than the retention."""
+    outbox = config or settings
+    poll_seconds = outbox.outbox_poll_seconds
     log.info("outbox sender started (every %s s)", poll_seconds)
+    purged_at: float | None = None
     while True:
         full = False
         try:
             outcome = await asyncio.to_thread(send_due_messages, engine, config)
             full = outcome.claimed >= BATCH_SIZE
+            if purged_at is None or time.monotonic() - purged_at >= PURGE_EVERY_SECONDS:
+                purged = await asyncio.to_thread(
+                    purge_sent_messages, engine or get_engine(), outbox.outbox_keep_days
+                )
+                purged_at = time.monotonic()
+                if purged:
+                    log.info(
+                        "outbox: deleted %s messages sent over %s days ago", purged, outbox.outbox_keep_days
+                    )
         except Exception:  # a database away for a moment must not end the sender
             log.exception("outbox sender round failed")
         if not full:

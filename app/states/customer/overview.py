@@ -10,8 +10,7 @@ from sqlmodel import Session
 from app import routes
 from app.db import session_scope
 from app.i18n import translate
-from app.i18n.numbers import format_number
-from app.i18n.times import format_local_date, format_local_time
+from app.i18n.times import format_local_date
 from app.models import Role
 from app.services.caller import Caller
 from app.services.customer.accounts import (
@@ -32,6 +31,7 @@ from app.services.customer.relationships import (
 from app.services.customer.sharing import give_back, record_shared_view
 from app.services.errors import AccessDenied
 from app.states.customer.login import CustomerLoginState
+from app.states.customer.overview_text import overview_fields
 from app.states.db_thread import read_in_thread
 from app.states.dialog import DialogState
 from app.states.form import run_form
@@ -66,18 +66,7 @@ class CustomerState(DialogState, SessionState):
             return overview, relationships, needs_linking, shared, profile
 
         overview, relationships, needs_linking, shared, profile = await read_in_thread(read)
-        reading = overview.last_reading
-        self.overview = {
-            "name": overview.name,
-            "address": f"{overview.address}, {overview.postcode} {overview.city}",
-            "installation_number": overview.installation_number,
-            "metering_point_id": overview.metering_point_id,
-            "meter_serial": overview.meter_serial or "",
-            "last_reading": (
-                f"{format_number(reading.value, 1, self.language)} {reading.unit}" if reading else ""
-            ),
-            "last_reading_at": format_local_time(reading.at, self.language) if reading else "",
-        }
+        self.overview = overview_fields(overview, self.language)
         self.relationships = [
             {
                 "id": str(item.relationship_id),

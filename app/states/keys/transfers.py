@@ -10,16 +10,14 @@ organisation's transfers, Open or Closed, one server page at a time; a row opens
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlmodel import Session
 
-from app.config import settings
 from app.db import session_scope
 from app.i18n import translate, translate_count
+from app.i18n.times import format_local_time
 from app.models import KeyTransfer, Role
 from app.services.caller import Caller
 from app.services.keys.transfers import (
@@ -56,15 +54,6 @@ PAGE_SIZE = 25
 SERIALS_PAGE_SIZE = 50
 SERIALS, ANSWER = "serials", "answer"
 ANSWERS = ("accept", "decline", "cancel")
-_TIME_FORMATS = {"nb": "%d.%m.%Y %H:%M", "sv": "%Y-%m-%d %H:%M", "en": "%d %b %Y, %H:%M"}
-
-
-def local_datetime(instant: datetime | None, language: str) -> str:
-    """Date and time in the portal's zone, written as the reader's language writes them."""
-    if instant is None:
-        return ""
-    local = instant.astimezone(ZoneInfo(settings.timezone))
-    return local.strftime(_TIME_FORMATS.get(language, _TIME_FORMATS["nb"]))
 
 
 class TransferDialogsState(DialogState, KeyListState):
@@ -316,8 +305,8 @@ def _row_of(row: TransferRow, language: str) -> dict[str, str]:
             outcome += " " + translate("keys.transfer.by", language, name=row.decided_by)
     return {
         "id": str(row.id),
-        "when": local_datetime(row.created_at, language),
-        "decided": local_datetime(row.decided_at, language),
+        "when": format_local_time(row.created_at, language),
+        "decided": format_local_time(row.decided_at, language),
         "what": what,
         "direction": translate("keys.transfer.direction." + ("out" if row.outgoing else "in"), language),
         "units": units,

@@ -143,8 +143,8 @@ def complete_values() -> dict[str, str]:
     }
 
 
-def sent_for_approval(db: Session, world: World) -> int:
-    """A complete pre-notification of the world's installer, sent to the grid company; committed."""
+def new_notification(db: Session, world: World) -> int:
+    """A new, empty pre-notification of the world's installer (not sent); committed."""
     number = notifications.create_notification(
         db,
         world.installer,
@@ -153,6 +153,13 @@ def sent_for_approval(db: Session, world: World) -> int:
         job_type_id=world.job_type,
         grid_area_id=world.area,
     )
+    db.commit()
+    return number
+
+
+def sent_for_approval(db: Session, world: World) -> int:
+    """A complete pre-notification of the world's installer, sent to the grid company; committed."""
+    number = new_notification(db, world)
     notifications.save_notification(
         db, world.installer, number, complete_values(), {"owner_id_number": FODSELSNUMMER}
     )

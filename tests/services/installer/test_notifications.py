@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from installer_factories import FODSELSNUMMER, World, complete_values
-from sqlmodel import Session, select
+from installer_factories import FODSELSNUMMER, complete_values, new_notification, sent_for_approval
+from sqlmodel import select
 
 from app.models import NotificationStatus, NotificationTransition, OutboxMessage, PreNotification
 from app.services.case_status import IllegalTransition
@@ -15,21 +15,8 @@ from app.services.installer.processing import decide, id_number_for_staff, staff
 from app.services.installer.transitions import add_note, history
 
 
-def _create(db: Session, world: World) -> int:
-    number = service.create_notification(
-        db,
-        world.installer,
-        grid_company_id=world.grid,
-        installation_type_id=world.installation_type,
-        job_type_id=world.job_type,
-        grid_area_id=world.area,
-    )
-    db.commit()
-    return number
-
-
 def test_a_new_notification_starts_not_sent_for_the_installers_firm(db, world):
-    row = db.get(PreNotification, _create(db, world))
+    row = db.get(PreNotification, new_notification(db, world))
     assert row.status == NotificationStatus.NOT_SENT and row.installer_firm_id == world.firm
 
 
@@ -57,7 +44,7 @@ def test_only_a_grid_company_the_firm_is_authorised_for_with_its_own_job_types_a
 
 
 def test_personal_numbers_are_validated_sealed_and_never_read_back(db, world):
-    number = _create(db, world)
+    number = new_notification(db, world)
     with pytest.raises(FieldErrors) as refused:
         service.save_notification(
             db, world.installer, number, {"owner_kind": "private"}, {"owner_id_number": "15108695089"}
@@ -85,14 +72,14 @@ def test_personal_numbers_are_validated_sealed_and_never_read_back(db, world):
 
 
 def test_an_invalid_ean_is_a_field_error(db, world):
-    number = _create(db, world)
+    number = new_notification(db, world)
     with pytest.raises(FieldErrors) as refused:
         service.save_notification(db, world.installer, number, {"ean": "707057500000099998"}, {})
     assert refused.value.errors == {"ean": "installer.invalid_ean"}
 
 
 def test_sending_is_refused_with_the_missing_fields_until_complete(db, world):
-    number = _create(db, world)
+    number = new_notification(db, world)
     values = complete_values()
     del values["main_fuse_after"], values["meter_placement"]
     service.save_notification(db, world.installer, number, values, {})
@@ -113,18 +100,8 @@ def test_sending_is_refused_with_the_missing_fields_until_complete(db, world):
     assert db.get(PreNotification, number).status == NotificationStatus.FOR_APPROVAL
 
 
-def _sent(db: Session, world: World) -> int:
-    number = _create(db, world)
-    service.save_notification(
-        db, world.installer, number, complete_values(), {"owner_id_number": FODSELSNUMMER}
-    )
-    service.send_notification(db, world.installer, number)
-    db.commit()
-    return number
-
-
 def test_staff_decisions_are_logged_with_who_and_when_and_mailed_to_the_installer(db, world):
-    number = _sent(db, world)
+    number = sent_for_approval(db, world)
     with pytest.raises(DomainError) as refused:
         decide(db, world.staff, number, NotificationStatus.REJECTED, "  ")
     assert refused.value.key == "installer.reason_required"
@@ -156,7 +133,7 @@ def test_staff_decisions_are_logged_with_who_and_when_and_mailed_to_the_installe
 
 
 def test_illegal_moves_are_refused(db, world):
-    number = _sent(db, world)
+    number = sent_for_approval(db, world)
     with pytest.raises(IllegalTransition):
         decide(db, world.staff, number, NotificationStatus.COMPLETED)
     decide(db, world.staff, number, NotificationStatus.REJECTED, "No")
@@ -169,7 +146,7 @@ def test_illegal_moves_are_refused(db, world):
 
 
 def test_an_installer_sees_only_their_firms_notifications(db, world):
-    number = _create(db, world)
+    number = new_notification(db, world)
     for attempt in (
         lambda: service.installer_notification(db, world.other_installer, number),
         lambda: service.save_notification(db, world.other_installer, number, {"owner_surname": "X"}, {}),
@@ -185,8 +162,8 @@ def test_an_installer_sees_only_their_firms_notifications(db, world):
 
 
 def test_staff_see_only_their_grid_companys_sent_notifications(db, world):
-    draft = _create(db, world)
-    sent = _sent(db, world)
+    draft = new_notification(db, world)
+    sent = sent_for_approval(db, world)
     with pytest.raises(AccessDenied):
         staff_notification(db, world.staff, draft)  # not sent yet
     with pytest.raises(AccessDenied):
@@ -199,8 +176,8 @@ def test_staff_see_only_their_grid_companys_sent_notifications(db, world):
 
 
 def test_list_filters_by_status_and_searches(db, world):
-    draft = _create(db, world)
-    sent = _sent(db, world)
+    draft = new_notification(db, world)
+    sent = sent_for_approval(db, world)
     rows, _ = service.list_notifications(db, world.installer, status=NotificationStatus.NOT_SENT)
     assert [row.id for row in rows] == [draft]
     rows, _ = service.list_notifications(db, world.installer, search="storgata")
@@ -210,7 +187,7 @@ def test_list_filters_by_status_and_searches(db, world):
 
 
 def test_notes_and_history(db, world):
-    number = _sent(db, world)
+    number = sent_for_approval(db, world)
     row = staff_notification(db, world.staff, number)
     with pytest.raises(DomainError):
         add_note(db, world.staff, row, " ")
@@ -222,7 +199,7 @@ def test_notes_and_history(db, world):
 
 
 def test_copy_from_owner_and_delete_a_draft(db, world):
-    number = _create(db, world)
+    number = new_notification(db, world)
     service.save_notification(
         db,
         world.installer,
